@@ -1,0 +1,133 @@
+//! Roles and the one permission function every handler calls.
+//!
+//! Keeping every rule in `can` means the role × action matrix is written once and tested once;
+//! handlers never compare roles themselves.
+
+use crate::org::{DepartmentId, UserId};
+
+wire_enum!(
+    /// What an account may do in Duet, from running it to taking part in it.
+    Role, "role" {
+        /// Runs Duet: accounts, roles, the organisation itself.
+        Admin = "admin" / "Admin",
+        /// CIO and IT managers: keep the organisation map and the IT side of every relationship.
+        ItLeader = "it_leader" / "IT leader",
+        /// Head of a business department: looks after the people of their own department.
+        BusinessLeader = "business_leader" / "Business leader",
+        /// Executives: see everything, champion work.
+        Executive = "executive" / "Executive",
+        /// Every employee.
+        Member = "member" / "Member",
+    }
+);
+
+/// Who is acting: the signed-in account, its role and (when linked to a person) its department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    /// The account.
+    pub user: UserId,
+    /// Its role.
+    pub role: Role,
+    /// The department of the person behind the account, if the account is linked to one.
+    pub department: Option<DepartmentId>,
+}
+
+/// Everything an actor can attempt, with the resource it touches where that matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See departments and people (the organisation directory).
+    ViewOrg,
+    /// Create, rename, archive departments; name their leader and IT partner.
+    ManageDepartments,
+    /// Create, edit or archive a person of the given department.
+    ManagePerson(DepartmentId),
+    /// Move a person from one department to another.
+    MovePerson { from: DepartmentId, to: DepartmentId },
+    /// Import people from CSV (any department).
+    ImportPeople,
+    /// Export the directory with e-mail addresses as CSV.
+    ExportPeople,
+    /// See the list of accounts and their roles.
+    ViewUsers,
+    /// Create accounts, change roles, disable accounts.
+    ManageUsers,
+    /// Create or revoke API tokens owned by the given account.
+    ManageTokens(UserId),
+}
+
+/// Why an action was refused, in words safe to show to the actor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("you are not allowed to {0}")]
+pub struct Denied(pub &'static str);
+
+/// The permission function: `Ok` when `actor` may perform `action`.
+pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
+    use Role::*;
+    let own_dept = |d: DepartmentId| actor.department == Some(d);
+    let allowed = match action {
+        Action::ViewOrg => true,
+        Action::ManageDepartments => matches!(actor.role, Admin | ItLeader),
+        Action::ManagePerson(d) => match actor.role {
+            Admin | ItLeader => true,
+            BusinessLeader => own_dept(d),
+            Executive | Member => false,
+        },
+        Action::MovePerson { from, to } => match actor.role {
+            Admin | ItLeader => true,
+            BusinessLeader => own_dept(from) && own_dept(to),
+            Executive | Member => false,
+        },
+        Action::ImportPeople | Action::ExportPeople => matches!(actor.role, Admin | ItLeader),
+        Action::ViewUsers | Action::ManageUsers => actor.role == Admin,
+        Action::ManageTokens(owner) => owner == actor.user || actor.role == Admin,
+    };
+    if allowed { Ok(()) } else { Err(Denied(describe(action))) }
+}
+
+fn describe(action: Action) -> &'static str {
+    match action {
+        Action::ViewOrg => "view the organisation",
+        Action::ManageDepartments => "manage departments",
+        Action::ManagePerson(_) => "manage people of this department",
+        Action::MovePerson { .. } => "move people between these departments",
+        Action::ImportPeople => "import people",
+        Action::ExportPeople => "export people",
+        Action::ViewUsers => "view accounts",
+        Action::ManageUsers => "manage accounts",
+        Action::ManageTokens(_) => "manage another account's API tokens",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, dept: Option<i64>) -> Actor {
+        Actor { user: UserId(1), role, department: dept.map(DepartmentId) }
+    }
+
+    #[test]
+    fn business_leader_manages_only_own_department() {
+        let bl = actor(Role::BusinessLeader, Some(3));
+        assert!(can(&bl, Action::ManagePerson(DepartmentId(3))).is_ok());
+        assert!(can(&bl, Action::ManagePerson(DepartmentId(4))).is_err());
+        assert!(can(&bl, Action::MovePerson { from: DepartmentId(3), to: DepartmentId(4) }).is_err());
+        let unlinked = actor(Role::BusinessLeader, None);
+        assert!(can(&unlinked, Action::ManagePerson(DepartmentId(3))).is_err());
+    }
+
+    #[test]
+    fn tokens_belong_to_their_owner_unless_admin() {
+        let m = actor(Role::Member, None);
+        assert!(can(&m, Action::ManageTokens(UserId(1))).is_ok());
+        assert!(can(&m, Action::ManageTokens(UserId(2))).is_err());
+        assert!(can(&actor(Role::Admin, None), Action::ManageTokens(UserId(2))).is_ok());
+    }
+
+    #[test]
+    fn only_admins_manage_accounts() {
+        for r in Role::ALL {
+            assert_eq!(can(&actor(*r, None), Action::ManageUsers).is_ok(), *r == Role::Admin);
+        }
+    }
+}

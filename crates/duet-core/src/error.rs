@@ -1,0 +1,85 @@
+//! Validation errors that name the field at fault, so every layer can tell the user what and where.
+
+use std::fmt;
+
+/// One invalid input: which field and why, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The input field, as named in forms, JSON and CSV headers (`email`, `department`, …).
+    pub field: String,
+    /// A sentence that says what is wrong and what would be right.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds an error for `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// All the invalid fields of one input, so a form can mark every one of them at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    /// Records the error of a parse, keeping the value when it succeeded.
+    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    /// `Ok(())` when nothing failed, else the first error (the others stay in `self`).
+    pub fn into_result(self) -> Result<(), FieldError> {
+        match self.0.into_iter().next() {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+/// Trims `raw` and checks its length in characters, so names and titles stay displayable.
+pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let t = raw.trim();
+    let n = t.chars().count();
+    if n < min {
+        return Err(if min == 1 {
+            FieldError::new(field, "is required")
+        } else {
+            FieldError::new(field, format!("must be at least {min} characters"))
+        });
+    }
+    if n > max {
+        return Err(FieldError::new(field, format!("must be at most {max} characters")));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_text_trims_and_rejects_empty_and_long() {
+        assert_eq!(bounded_text("name", "  Ada ", 1, 10).ok(), Some("Ada".into()));
+        assert_eq!(bounded_text("name", "   ", 1, 10).err().map(|e| e.message), Some("is required".into()));
+        assert!(bounded_text("name", "abcdefghijk", 1, 10).is_err());
+        assert!(bounded_text("name", "a\u{7}b", 1, 10).is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! Duet's domain: plain Rust types that can only hold valid values, and the rules over them.
+//!
+//! Nothing here does I/O, async, SQL or HTTP, so every rule is tested on its own and every other
+//! layer (store, web, CLI) shares the same definitions of "valid".
+
+#[macro_use]
+mod macros;
+pub mod auth;
+pub mod error;
+pub mod org;
+pub mod secret;
+
+pub use error::{FieldError, ValidationErrors};
+pub use auth::{Action, Actor, Role, can};

@@ -1,0 +1,8 @@
+//! The organisation: departments (IT and business), people and their levels.
+
+pub mod email;
+pub mod import;
+mod types;
+
+pub use email::Email;
+pub use types::*;

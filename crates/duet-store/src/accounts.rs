@@ -1,0 +1,248 @@
+//! Accounts (who can sign in, with which role) and their personal API tokens.
+
+use crate::{Db, Result, StoreError};
+use chrono::{DateTime, Utc};
+use duet_core::auth::{Actor, Role};
+use duet_core::org::{DepartmentId, Email, UserId};
+use duet_core::secret;
+
+/// An account as shown to admins. The password hash never leaves the store.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// Sign-in e-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    /// The person record behind the account, if any.
+    pub person_id: Option<i64>,
+    /// That person's department, which scopes a business leader's rights.
+    pub department_id: Option<i64>,
+    /// Set when the account can no longer sign in.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// Last successful sign-in.
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    /// The actor this account acts as.
+    pub fn actor(&self) -> Actor {
+        Actor { user: UserId(self.id), role: self.role, department: self.department_id.map(DepartmentId) }
+    }
+}
+
+macro_rules! user_sql {
+    ($($tail:tt)+) => {
+        concat!(
+            "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at, u.last_login_at, u.created_at
+             from users u left join people p on p.id = u.person_id ",
+            $($tail)+
+        )
+    };
+}
+
+/// A new account; the password is already hashed (hashing is slow and belongs off the executor).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Sign-in e-mail.
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Creates an account, linking it to the person with the same e-mail if there is one.
+pub async fn insert_user(db: &Db, new: &NewUser) -> Result<User> {
+    let now = Utc::now();
+    let (id,): (i64,) = on_db!(db, pool => sqlx::query_as(
+        "insert into users (email, name, role, password_hash, person_id, created_at)
+         values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5)
+         returning id",
+    )
+    .bind(new.email.as_str())
+    .bind(&new.name)
+    .bind(new.role.as_str())
+    .bind(&new.password_hash)
+    .bind(now)
+    .fetch_one(pool)
+    .await)?;
+    find_user(db, UserId(id)).await
+}
+
+/// Finds an account.
+pub async fn find_user(db: &Db, id: UserId) -> Result<User> {
+    const SQL: &str = user_sql!("where u.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(id.0).fetch_optional(pool).await)?.ok_or(StoreError::NotFound("account"))
+}
+
+/// Lists every account by name.
+pub async fn list_users(db: &Db) -> Result<Vec<User>> {
+    const SQL: &str = user_sql!("order by u.name, u.id");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(SQL).fetch_all(pool).await)?)
+}
+
+/// The account and stored password hash for a sign-in attempt (enabled accounts only).
+pub async fn find_login(db: &Db, email: &str) -> Result<Option<(User, String)>> {
+    const SQL: &str = user_sql!("where u.email = $1 and u.disabled_at is null");
+    let email = email.trim().to_lowercase();
+    let user = on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(&email).fetch_optional(pool).await)?;
+    let Some(user) = user else { return Ok(None) };
+    let (hash,): (String,) =
+        on_db!(db, pool => sqlx::query_as("select password_hash from users where id = $1").bind(user.id).fetch_one(pool).await)?;
+    Ok(Some((user, hash)))
+}
+
+/// Records a successful sign-in.
+pub async fn touch_login(db: &Db, id: UserId) -> Result<()> {
+    on_db!(db, pool => sqlx::query("update users set last_login_at = $1 where id = $2").bind(Utc::now()).bind(id.0).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Changes an account's role and whether it is disabled. Disabling also ends its sessions and
+/// revokes its tokens, in the same transaction, so access stops at once on every replica.
+pub async fn update_user(db: &Db, id: UserId, role: Role, disabled: bool) -> Result<User> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let done = sqlx::query(
+            "update users set role = $1,
+                 disabled_at = case when $2 then coalesce(disabled_at, $3) else null end
+             where id = $4",
+        )
+        .bind(role.as_str())
+        .bind(disabled)
+        .bind(now)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("account"));
+        }
+        if disabled {
+            sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            sqlx::query("update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null")
+                .bind(now)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+    });
+    find_user(db, id).await
+}
+
+/// Sets a new password hash and ends every session of the account.
+pub async fn set_password(db: &Db, id: UserId, password_hash: &str) -> Result<()> {
+    write_tx!(db, tx => {
+        let done = sqlx::query("update users set password_hash = $1 where id = $2").bind(password_hash).bind(id.0).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("account"));
+        }
+        sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(&mut *tx).await?;
+    });
+    Ok(())
+}
+
+/// A personal API token as listed to its owner (never the secret itself).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    /// Id.
+    pub id: i64,
+    /// Owner account.
+    pub user_id: i64,
+    /// What the owner calls it ("reporting script").
+    pub name: String,
+    /// The first characters of the token, to recognise it.
+    pub prefix: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last used (updated at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Set when revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Creates a token for `user` and returns it with its secret, which is shown once and stored only
+/// as a hash.
+pub async fn insert_token(db: &Db, user: UserId, name: &str) -> Result<(ApiToken, String)> {
+    let secret = secret::new_secret("duet_").map_err(|_| StoreError::Invalid(duet_core::FieldError::new("token", "could not generate a token")))?;
+    let hash = secret::hash_secret(&secret);
+    let prefix: String = secret.chars().take(12).collect();
+    let token = on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+        "insert into api_tokens (user_id, name, token_hash, prefix, created_at) values ($1, $2, $3, $4, $5)
+         returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
+    )
+    .bind(user.0)
+    .bind(name)
+    .bind(&hash)
+    .bind(&prefix)
+    .bind(Utc::now())
+    .fetch_one(pool)
+    .await)?;
+    Ok((token, secret))
+}
+
+/// The tokens of one account, newest first.
+pub async fn list_tokens(db: &Db, user: UserId) -> Result<Vec<ApiToken>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+        "select id, user_id, name, prefix, created_at, last_used_at, revoked_at from api_tokens where user_id = $1 order by id desc",
+    )
+    .bind(user.0)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Finds a token by id (for the permission check before revoking).
+pub async fn find_token(db: &Db, id: i64) -> Result<ApiToken> {
+    on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+        "select id, user_id, name, prefix, created_at, last_used_at, revoked_at from api_tokens where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(StoreError::NotFound("token"))
+}
+
+/// Revokes a token; revoking twice is harmless.
+pub async fn revoke_token(db: &Db, id: i64) -> Result<()> {
+    on_db!(db, pool => sqlx::query("update api_tokens set revoked_at = coalesce(revoked_at, $1) where id = $2").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An account found through a token, with when the token was last used.
+#[derive(sqlx::FromRow)]
+struct TokenUser {
+    #[sqlx(flatten)]
+    user: User,
+    token_last_used: Option<DateTime<Utc>>,
+}
+
+/// The enabled account a bearer token belongs to, if the token is valid and not revoked.
+pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>> {
+    const SQL: &str = concat!(
+        "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at, u.last_login_at, u.created_at,
+                t.last_used_at as token_last_used
+         from api_tokens t join users u on u.id = t.user_id left join people p on p.id = u.person_id
+         where t.token_hash = $1 and t.revoked_at is null and u.disabled_at is null"
+    );
+    let hash = secret::hash_secret(token);
+    let found = on_db!(db, pool => sqlx::query_as::<_, TokenUser>(SQL).bind(&hash).fetch_optional(pool).await)?;
+    let Some(found) = found else { return Ok(None) };
+    // Written at most once a minute per token, so API reads stay reads under load.
+    let now = Utc::now();
+    if found.token_last_used.is_none_or(|t| t < now - chrono::Duration::minutes(1)) {
+        on_db!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(pool)
+            .await.map(|r| r.rows_affected()))?;
+    }
+    Ok(Some(found.user))
+}

@@ -1,0 +1,149 @@
+//! Connecting, migrating, and running one query body on either backend.
+//!
+//! SQL is written once in a portable dialect (`$1` placeholders, `returning`, `on conflict`); the
+//! `on_db!` macro expands the same body for each pool type, so there is no code generic over
+//! `sqlx::Database` and no `Any` driver.
+
+use crate::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A connection pool to whichever database the configuration names.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// An embedded SQLite file (the default; one server process).
+    Sqlite(SqlitePool),
+    /// PostgreSQL (any number of replicas may share it).
+    Postgres(PgPool),
+}
+
+/// Which database a `Db` talks to, for logs and the few places where dialects differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Pool settings; the defaults suit one process on a small machine.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Maximum open connections.
+    pub max_connections: u32,
+    /// How long a query waits for a connection before failing.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self { max_connections: 8, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside one write transaction (`BEGIN IMMEDIATE` on SQLite, so concurrent writers
+/// queue on `busy_timeout` instead of failing); commits when the body finishes, and rolls back if
+/// it returns early with `?`.
+macro_rules! write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `url`: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:…`, or a
+    /// plain file path, for SQLite (created if missing, WAL journal, foreign keys on).
+    pub async fn connect(url: &str, opts: &DbOptions) -> Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let conn = PgConnectOptions::from_str(url).map_err(StoreError::Db)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(conn)
+                .await?;
+            return Ok(Db::Postgres(pool));
+        }
+        let conn = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url).map_err(StoreError::Db)?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let conn = conn
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-16000");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections)
+            .min_connections(1)
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(conn)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every embedded migration not yet applied. On PostgreSQL the migrator holds an
+    /// advisory lock, so replicas starting together apply each migration once; on SQLite a second
+    /// process racing the first retries once after the first has finished.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                let m = sqlx::migrate!("./migrations/sqlite");
+                if let Err(first) = m.run(pool).await {
+                    tracing::warn!(error = %first, "sqlite migration failed; retrying once");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    m.run(pool).await?;
+                }
+            }
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A trivial query, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        on_db!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection (graceful shutdown, tests).
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}

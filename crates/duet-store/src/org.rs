@@ -1,0 +1,442 @@
+//! Departments and people: listing, searching, creating, editing, archiving, CSV import/export.
+
+use crate::{Db, Page, PageRequest, Result, StoreError};
+use chrono::{DateTime, Utc};
+use duet_core::FieldError;
+use duet_core::org::import::{CsvError, PersonCsvRow};
+use duet_core::org::{DepartmentId, DepartmentInput, DepartmentKind, Level, PersonId, PersonInput};
+
+/// A department with the names of its leader and IT partner, and its head count.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Department {
+    /// Id.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// IT or business.
+    #[sqlx(try_from = "String")]
+    pub kind: DepartmentKind,
+    /// Business leader (person id).
+    pub leader_id: Option<i64>,
+    /// Business leader's name.
+    pub leader_name: Option<String>,
+    /// IT partner (person id).
+    pub it_partner_id: Option<i64>,
+    /// IT partner's name.
+    pub it_partner_name: Option<String>,
+    /// Active people in the department.
+    pub people_count: i64,
+    /// Set when archived; archived departments keep their history but take no new people.
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// A person with their department's name.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Person {
+    /// Id.
+    pub id: i64,
+    /// Full name.
+    pub name: String,
+    /// E-mail (lower case, unique).
+    pub email: String,
+    /// Department id.
+    pub department_id: i64,
+    /// Department name.
+    pub department_name: String,
+    /// Job title.
+    pub title: String,
+    /// Executive, manager or individual.
+    #[sqlx(try_from = "String")]
+    pub level: Level,
+    /// Set when archived (left the organisation).
+    pub archived_at: Option<DateTime<Utc>>,
+    /// When the record was last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters for the people directory.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Matches name, e-mail or title, case-insensitively.
+    pub q: Option<String>,
+    /// Only this department.
+    pub department: Option<DepartmentId>,
+    /// Only this level.
+    pub level: Option<Level>,
+    /// Include archived people.
+    pub include_archived: bool,
+}
+
+/// The department query with its joins, followed by a literal tail (`where …`).
+macro_rules! department_sql {
+    ($($tail:tt)+) => {
+        concat!(
+            "select d.id, d.name, d.kind, d.leader_id, l.name as leader_name,
+                d.it_partner_id, p.name as it_partner_name,
+                (select count(*) from people x where x.department_id = d.id and x.archived_at is null) as people_count,
+                d.archived_at
+            from departments d
+            left join people l on l.id = d.leader_id
+            left join people p on p.id = d.it_partner_id ",
+            $($tail)+
+        )
+    };
+}
+
+/// Lists departments (IT first, then by name), optionally with archived ones.
+pub async fn list_departments(db: &Db, include_archived: bool) -> Result<Vec<Department>> {
+    const SQL: &str = department_sql!("where ($1 or d.archived_at is null) order by case d.kind when 'it' then 0 else 1 end, d.name");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(include_archived).fetch_all(pool).await)?)
+}
+
+/// Finds one department.
+pub async fn find_department(db: &Db, id: DepartmentId) -> Result<Department> {
+    const SQL: &str = department_sql!("where d.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(id.0).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("department"))
+}
+
+/// Finds a department by name, case-insensitively.
+pub async fn find_department_by_name(db: &Db, name: &str) -> Result<Option<Department>> {
+    const SQL: &str = department_sql!("where lower(d.name) = lower($1)");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(name.trim()).fetch_optional(pool).await)?)
+}
+
+/// Checks, inside the caller's transaction, that a leader belongs to the department and an IT
+/// partner to an IT department, both active: a leader of Sales who is not in Sales is a mistake.
+macro_rules! check_roles {
+    ($tx:expr, $dept:expr, $input:expr) => {{
+        if let Some(leader) = $input.leader {
+            let dept: Option<(i64,)> = sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
+                .bind(leader.0)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            match (dept, $dept) {
+                (None, _) => return Err(StoreError::Invalid(FieldError::new("leader_id", "no active person has this id"))),
+                (Some((d,)), Some(own)) if d != own => {
+                    return Err(StoreError::Invalid(FieldError::new("leader_id", "the business leader must be a person of this department")))
+                }
+                (Some(_), None) => {
+                    return Err(StoreError::Invalid(FieldError::new("leader_id", "a new department has no people yet; name its leader after adding them")))
+                }
+                _ => {}
+            }
+        }
+        if let Some(partner) = $input.it_partner {
+            let kind: Option<(String,)> = sqlx::query_as(
+                "select d.kind from people p join departments d on d.id = p.department_id where p.id = $1 and p.archived_at is null",
+            )
+            .bind(partner.0)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            match kind {
+                None => return Err(StoreError::Invalid(FieldError::new("it_partner_id", "no active person has this id"))),
+                Some((k,)) if k != DepartmentKind::It.as_str() => {
+                    return Err(StoreError::Invalid(FieldError::new("it_partner_id", "the IT partner must be a person of an IT department")))
+                }
+                _ => {}
+            }
+        }
+    }};
+}
+
+/// Creates a department.
+pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Department> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        check_roles!(tx, None::<i64>, input);
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into departments (name, kind, leader_id, it_partner_id, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $5) returning id",
+        )
+        .bind(&input.name)
+        .bind(input.kind.as_str())
+        .bind(input.leader.map(|p| p.0))
+        .bind(input.it_partner.map(|p| p.0))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        id
+    });
+    find_department(db, DepartmentId(id)).await
+}
+
+/// Renames a department, changes its kind, leader or IT partner.
+pub async fn update_department(db: &Db, id: DepartmentId, input: &DepartmentInput) -> Result<Department> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        check_roles!(tx, Some(id.0), input);
+        let done = sqlx::query(
+            "update departments set name = $1, kind = $2, leader_id = $3, it_partner_id = $4, updated_at = $5 where id = $6",
+        )
+        .bind(&input.name)
+        .bind(input.kind.as_str())
+        .bind(input.leader.map(|p| p.0))
+        .bind(input.it_partner.map(|p| p.0))
+        .bind(now)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("department"));
+        }
+    });
+    find_department(db, id).await
+}
+
+/// Archives (or restores) a department. A department with active people cannot be archived:
+/// they would be left in a department nobody can pick.
+pub async fn set_department_archived(db: &Db, id: DepartmentId, archived: bool) -> Result<Department> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        if archived {
+            let (n,): (i64,) = sqlx::query_as("select count(*) from people where department_id = $1 and archived_at is null")
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n > 0 {
+                return Err(StoreError::Conflict(FieldError::new("id", format!("the department still has {n} active people; move or archive them first"))));
+            }
+        }
+        let done = sqlx::query("update departments set archived_at = $1, updated_at = $2 where id = $3")
+            .bind(if archived { Some(now) } else { None })
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("department"));
+        }
+    });
+    find_department(db, id).await
+}
+
+/// The person query with the department join, followed by a literal tail.
+macro_rules! person_sql {
+    ($($tail:tt)+) => {
+        concat!(
+            "select p.id, p.name, p.email, p.department_id, d.name as department_name, p.title, p.level,
+                p.archived_at, p.updated_at
+            from people p join departments d on d.id = p.department_id ",
+            $($tail)+
+        )
+    };
+}
+
+/// The filter shared by the people listing and its count: $1 pattern, $2 department, $3 level,
+/// $4 include archived.
+macro_rules! people_where {
+    () => {
+        "where ($1 is null or lower(p.name) like $1 escape '\\' or p.email like $1 escape '\\' or lower(p.title) like $1 escape '\\')
+           and ($2 is null or p.department_id = $2)
+           and ($3 is null or p.level = $3)
+           and ($4 or p.archived_at is null) "
+    };
+}
+
+/// Turns a search text into a `like` pattern that matches it literally anywhere.
+fn like_pattern(q: &str) -> Option<String> {
+    let q = q.trim().to_lowercase();
+    if q.is_empty() {
+        return None;
+    }
+    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
+/// Lists people matching `filter`, by name, one page at a time.
+pub async fn list_people(db: &Db, filter: &PeopleFilter, page: PageRequest) -> Result<Page<Person>> {
+    const SQL: &str = person_sql!(concat!(people_where!(), "order by p.name, p.id limit $5 offset $6"));
+    const COUNT: &str = concat!("select count(*) from people p ", people_where!());
+    let pattern = filter.q.as_deref().and_then(like_pattern);
+    let dept = filter.department.map(|d| d.0);
+    let level = filter.level.map(|l| l.as_str());
+    let (items, total) = on_db!(db, pool => {
+        let items = sqlx::query_as::<_, Person>(SQL)
+            .bind(&pattern).bind(dept).bind(level).bind(filter.include_archived)
+            .bind(page.limit).bind(page.offset)
+            .fetch_all(pool).await?;
+        let total: (i64,) = if page.offset == 0 && (items.len() as i64) < page.limit {
+            (items.len() as i64,)
+        } else {
+            sqlx::query_as(COUNT).bind(&pattern).bind(dept).bind(level).bind(filter.include_archived).fetch_one(pool).await?
+        };
+        (items, total.0)
+    });
+    Ok(Page { items, total, limit: page.limit, offset: page.offset })
+}
+
+/// Finds one person.
+pub async fn find_person(db: &Db, id: PersonId) -> Result<Person> {
+    const SQL: &str = person_sql!("where p.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(id.0).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("person"))
+}
+
+/// Finds a person by e-mail.
+pub async fn find_person_by_email(db: &Db, email: &str) -> Result<Option<Person>> {
+    const SQL: &str = person_sql!("where p.email = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?)
+}
+
+/// Checks inside a transaction that a department exists and is active, so an unknown department is
+/// a 422 naming the field rather than a foreign-key failure.
+macro_rules! check_department {
+    ($tx:expr, $dept:expr) => {{
+        let found: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select archived_at from departments where id = $1")
+            .bind($dept.0)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        match found {
+            None => return Err(StoreError::Invalid(FieldError::new("department_id", "no department has this id"))),
+            Some((Some(_),)) => return Err(StoreError::Invalid(FieldError::new("department_id", "this department is archived"))),
+            Some((None,)) => {}
+        }
+    }};
+}
+
+/// Creates a person.
+pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        check_department!(tx, input.department);
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into people (name, email, department_id, title, level, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $6) returning id",
+        )
+        .bind(&input.name)
+        .bind(input.email.as_str())
+        .bind(input.department.0)
+        .bind(&input.title)
+        .bind(input.level.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        id
+    });
+    find_person(db, PersonId(id)).await
+}
+
+/// Changes a person. Moving a department's leader out of it is refused: name another leader first.
+pub async fn update_person(db: &Db, id: PersonId, input: &PersonInput) -> Result<Person> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        check_department!(tx, input.department);
+        let leads: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 and id <> $2")
+            .bind(id.0)
+            .bind(input.department.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some((dept,)) = leads {
+            return Err(StoreError::Conflict(FieldError::new("department_id", format!("this person leads {dept}; name another leader there first"))));
+        }
+        let done = sqlx::query("update people set name = $1, email = $2, department_id = $3, title = $4, level = $5, updated_at = $6 where id = $7")
+            .bind(&input.name)
+            .bind(input.email.as_str())
+            .bind(input.department.0)
+            .bind(&input.title)
+            .bind(input.level.as_str())
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("person"));
+        }
+    });
+    find_person(db, id).await
+}
+
+/// Archives (or restores) a person. Someone who leads or partners a department must be replaced
+/// there first, so no department silently loses its leader.
+pub async fn set_person_archived(db: &Db, id: PersonId, archived: bool) -> Result<Person> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        if archived {
+            let role: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 or it_partner_id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((dept,)) = role {
+                return Err(StoreError::Conflict(FieldError::new("id", format!("this person is the leader or IT partner of {dept}; name someone else there first"))));
+            }
+        }
+        let done = sqlx::query("update people set archived_at = $1, updated_at = $2 where id = $3")
+            .bind(if archived { Some(now) } else { None })
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("person"));
+        }
+    });
+    find_person(db, id).await
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    /// New people.
+    pub created: u64,
+    /// Existing people (matched by e-mail) whose record changed.
+    pub updated: u64,
+}
+
+/// Imports parsed rows in one transaction: a person is matched by e-mail and updated, otherwise
+/// created. Any unknown department fails the whole import with the lines named; `progress` is
+/// called after each row.
+pub async fn import_people(db: &Db, rows: &[PersonCsvRow], mut progress: impl FnMut(u64) + Send) -> Result<ImportSummary> {
+    let departments = list_departments(db, false).await?;
+    let by_name: std::collections::HashMap<String, i64> = departments.iter().map(|d| (d.name.to_lowercase(), d.id)).collect();
+    let mut errors = Vec::new();
+    let mut resolved = Vec::with_capacity(rows.len());
+    for r in rows {
+        match by_name.get(&r.department.to_lowercase()) {
+            Some(id) => resolved.push((r, *id)),
+            None => errors.push(CsvError {
+                line: r.line,
+                column: Some("department".into()),
+                message: format!("no active department is named '{}'", r.department),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Csv(errors));
+    }
+    let now = Utc::now();
+    let summary = write_tx!(db, tx => {
+        let mut s = ImportSummary::default();
+        for (i, (r, dept)) in resolved.iter().enumerate() {
+            let (created,): (bool,) = sqlx::query_as(
+                "insert into people (name, email, department_id, title, level, created_at, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $6)
+                 on conflict (email) do update set name = excluded.name, department_id = excluded.department_id,
+                     title = excluded.title, level = excluded.level, archived_at = null, updated_at = excluded.updated_at
+                 returning (created_at = updated_at)",
+            )
+            .bind(&r.name)
+            .bind(r.email.as_str())
+            .bind(dept)
+            .bind(&r.title)
+            .bind(r.level.as_str())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Db(e) => StoreError::Db(e),
+                other => StoreError::Csv(vec![CsvError { line: r.line, column: None, message: other.to_string() }]),
+            })?;
+            if created { s.created += 1 } else { s.updated += 1 }
+            progress(i as u64 + 1);
+        }
+        s
+    });
+    Ok(summary)
+}
+
+/// Every active person, by department then name, for export.
+pub async fn all_people(db: &Db) -> Result<Vec<Person>> {
+    const SQL: &str = person_sql!("where p.archived_at is null order by d.name, p.name, p.id");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).fetch_all(pool).await)?)
+}

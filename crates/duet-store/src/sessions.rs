@@ -1,0 +1,136 @@
+//! Browser sessions and the sign-in throttle, both in the database so any replica serves any
+//! request and a lockout holds across replicas.
+
+use crate::{Db, Result};
+use crate::accounts::User;
+use chrono::{DateTime, Duration, Utc};
+use duet_core::secret;
+
+/// How long a session lives without being used.
+pub const IDLE_LIFETIME: Duration = Duration::hours(12);
+
+/// A live session: its account, the CSRF token its forms must carry, and a pending flash message.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    /// The signed-in account.
+    #[sqlx(flatten)]
+    pub user: User,
+    /// Sent in every form and compared on every state-changing request.
+    pub csrf_token: String,
+    /// A message for the next page ("Saved."), shown once.
+    pub flash: Option<String>,
+    /// When the session ends unless used.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Starts a session for `user` and returns the cookie value (stored only as a hash).
+pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<String> {
+    let cookie = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
+    let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
+    let now = Utc::now();
+    on_db!(db, pool => sqlx::query(
+        "insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(secret::hash_secret(&cookie))
+    .bind(user)
+    .bind(&csrf)
+    .bind(flash)
+    .bind(now)
+    .bind(now + IDLE_LIFETIME)
+    .execute(pool)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(cookie)
+}
+
+/// Loads the session behind a cookie value, if it is live and its account enabled. The expiry is
+/// pushed forward at most once an hour, so page views stay reads.
+pub async fn find_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
+    const SQL: &str = "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at, u.last_login_at,
+            u.created_at, s.csrf_token, s.flash, s.expires_at
+        from sessions s join users u on u.id = s.user_id left join people p on p.id = u.person_id
+        where s.id_hash = $1 and s.expires_at > $2 and u.disabled_at is null";
+    let hash = secret::hash_secret(cookie);
+    let now = Utc::now();
+    let session = on_db!(db, pool => sqlx::query_as::<_, Session>(SQL).bind(&hash).bind(now).fetch_optional(pool).await)?;
+    if let Some(s) = &session {
+        if s.expires_at - now < IDLE_LIFETIME - Duration::hours(1) {
+            on_db!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
+                .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    Ok(session)
+}
+
+/// Sets (or with `None` clears) the message the next page shows.
+pub async fn set_flash(db: &Db, cookie: &str, flash: Option<&str>) -> Result<()> {
+    on_db!(db, pool => sqlx::query("update sessions set flash = $1 where id_hash = $2")
+        .bind(flash).bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends a session (sign-out).
+pub async fn delete_session(db: &Db, cookie: &str) -> Result<()> {
+    on_db!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deletes expired sessions; returns how many.
+pub async fn purge_expired(db: &Db) -> Result<u64> {
+    let done = on_db!(db, pool => sqlx::query("delete from sessions where expires_at <= $1").bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// Limits on failed sign-ins for one key (an account or an address).
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleRule {
+    /// Failures allowed within the window.
+    pub max_failures: i32,
+    /// The window, and the lockout once the limit is reached.
+    pub window: Duration,
+}
+
+/// Per account: five wrong passwords lock sign-in for 15 minutes.
+pub const ACCOUNT_RULE: ThrottleRule = ThrottleRule { max_failures: 5, window: Duration::minutes(15) };
+/// Per client address: thirty failures (any accounts) lock that address for 15 minutes.
+pub const ADDRESS_RULE: ThrottleRule = ThrottleRule { max_failures: 30, window: Duration::minutes(15) };
+
+/// When `key` is locked out, until when.
+pub async fn locked_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
+    let row: Option<(Option<DateTime<Utc>>,)> =
+        on_db!(db, pool => sqlx::query_as("select locked_until from login_throttle where key = $1").bind(key).fetch_optional(pool).await)?;
+    let now = Utc::now();
+    Ok(row.and_then(|(t,)| t).filter(|t| *t > now))
+}
+
+/// Counts a failed attempt for `key`; returns the lockout end if this failure reached the limit.
+pub async fn record_failure(db: &Db, key: &str, rule: ThrottleRule) -> Result<Option<DateTime<Utc>>> {
+    let now = Utc::now();
+    let window_floor = now - rule.window;
+    let lock = now + rule.window;
+    let (locked,): (Option<DateTime<Utc>>,) = write_tx!(db, tx => {
+        sqlx::query_as(
+            "insert into login_throttle (key, failures, window_start, locked_until) values ($1, 1, $2, null)
+             on conflict (key) do update set
+                 failures = case when login_throttle.window_start < $3 then 1 else login_throttle.failures + 1 end,
+                 window_start = case when login_throttle.window_start < $3 then $2 else login_throttle.window_start end,
+                 locked_until = case
+                     when login_throttle.window_start >= $3 and login_throttle.failures + 1 >= $4 then $5
+                     else login_throttle.locked_until end
+             returning locked_until",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(window_floor)
+        .bind(rule.max_failures)
+        .bind(lock)
+        .fetch_one(&mut *tx)
+        .await?
+    });
+    Ok(locked.filter(|t| *t > now))
+}
+
+/// Forgets the failures of `key` after a successful sign-in.
+pub async fn clear_failures(db: &Db, key: &str) -> Result<()> {
+    on_db!(db, pool => sqlx::query("delete from login_throttle where key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

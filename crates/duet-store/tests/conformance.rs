@@ -1,0 +1,176 @@
+//! The store's conformance suite: every test runs on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duet_core::auth::Role;
+use duet_core::org::import::parse_people_csv;
+use duet_core::org::{DepartmentId, DepartmentInput, Email, PersonId, PersonInput, UserId};
+use duet_store::accounts::{self, NewUser};
+use duet_store::org::{self, PeopleFilter};
+use duet_store::sessions;
+use duet_store::{Db, PageRequest, StoreError, both_backends};
+
+async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
+    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap()).await.unwrap().id
+}
+
+async fn person(db: &Db, name: &str, email: &str, dept: i64, level: &str) -> i64 {
+    org::insert_person(db, &PersonInput::parse(name, email, Some(dept), "Analyst", level).unwrap()).await.unwrap().id
+}
+
+both_backends! {
+    async fn departments_are_unique_case_insensitively(db: &Db) {
+        dept(db, "Sales", "business").await;
+        let err = org::insert_department(db, &DepartmentInput::parse("SALES", "business", None, None).unwrap()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(ref f) if f.field == "name"), "{err:?}");
+        assert_eq!(org::list_departments(db, false).await.unwrap().len(), 1);
+    }
+
+    async fn people_search_filters_and_pages(db: &Db) {
+        let it = dept(db, "IT", "it").await;
+        let sales = dept(db, "Sales", "business").await;
+        for i in 0..30 {
+            person(db, &format!("Person {i:02}"), &format!("p{i}@example.com"), if i % 3 == 0 { it } else { sales }, "individual").await;
+        }
+        person(db, "Grace 100%_Hopper", "grace@example.com", it, "executive").await;
+        let page = org::list_people(db, &PeopleFilter::default(), PageRequest::new(Some(10), Some(0))).await.unwrap();
+        assert_eq!((page.items.len(), page.total), (10, 31));
+        assert_eq!(page.items[0].name, "Grace 100%_Hopper");
+        let f = PeopleFilter { department: Some(DepartmentId(it)), ..Default::default() };
+        assert_eq!(org::list_people(db, &f, PageRequest::default()).await.unwrap().total, 11);
+        let f = PeopleFilter { q: Some("100%_h".into()), ..Default::default() };
+        assert_eq!(org::list_people(db, &f, PageRequest::default()).await.unwrap().total, 1);
+        let f = PeopleFilter { q: Some("%".into()), ..Default::default() };
+        assert_eq!(org::list_people(db, &f, PageRequest::default()).await.unwrap().total, 1, "% is matched literally");
+        let f = PeopleFilter { level: Some(duet_core::org::Level::Executive), ..Default::default() };
+        assert_eq!(org::list_people(db, &f, PageRequest::default()).await.unwrap().items[0].email, "grace@example.com");
+        let last = org::list_people(db, &PeopleFilter::default(), PageRequest::new(Some(10), Some(30))).await.unwrap();
+        assert_eq!((last.items.len(), last.total), (1, 31));
+    }
+
+    async fn duplicate_email_is_a_conflict_on_the_email_field(db: &Db) {
+        let it = dept(db, "IT", "it").await;
+        person(db, "Ada", "ada@example.com", it, "manager").await;
+        let err = org::insert_person(db, &PersonInput::parse("Ada 2", "ADA@example.com", Some(it), "", "manager").unwrap()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(ref f) if f.field == "email"), "{err:?}");
+    }
+
+    async fn unknown_department_is_invalid_and_writes_nothing(db: &Db) {
+        let err = org::insert_person(db, &PersonInput::parse("Ada", "ada@example.com", Some(999), "", "manager").unwrap()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref f) if f.field == "department_id"), "{err:?}");
+        assert_eq!(org::list_people(db, &PeopleFilter::default(), PageRequest::default()).await.unwrap().total, 0);
+    }
+
+    async fn leader_must_belong_to_the_department_and_partner_to_it(db: &Db) {
+        let it = dept(db, "IT", "it").await;
+        let sales = dept(db, "Sales", "business").await;
+        let dev = person(db, "Dev", "dev@example.com", it, "manager").await;
+        let boss = person(db, "Boss", "boss@example.com", sales, "executive").await;
+        let wrong = DepartmentInput::parse("Sales", "business", Some(dev), None).unwrap();
+        let err = org::update_department(db, DepartmentId(sales), &wrong).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref f) if f.field == "leader_id"), "{err:?}");
+        let wrong = DepartmentInput::parse("Sales", "business", Some(boss), Some(boss)).unwrap();
+        let err = org::update_department(db, DepartmentId(sales), &wrong).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref f) if f.field == "it_partner_id"), "{err:?}");
+        let ok = DepartmentInput::parse("Sales", "business", Some(boss), Some(dev)).unwrap();
+        let d = org::update_department(db, DepartmentId(sales), &ok).await.unwrap();
+        assert_eq!((d.leader_name.as_deref(), d.it_partner_name.as_deref(), d.people_count), (Some("Boss"), Some("Dev"), 1));
+        // The leader cannot be archived or moved away while leading.
+        assert!(matches!(org::set_person_archived(db, PersonId(boss), true).await, Err(StoreError::Conflict(_))));
+        let moved = PersonInput::parse("Boss", "boss@example.com", Some(it), "", "executive").unwrap();
+        assert!(matches!(org::update_person(db, PersonId(boss), &moved).await, Err(StoreError::Conflict(_))));
+    }
+
+    async fn archiving_hides_and_restoring_shows(db: &Db) {
+        let it = dept(db, "IT", "it").await;
+        let p = person(db, "Ada", "ada@example.com", it, "manager").await;
+        assert!(matches!(org::set_department_archived(db, DepartmentId(it), true).await, Err(StoreError::Conflict(_))));
+        org::set_person_archived(db, PersonId(p), true).await.unwrap();
+        assert_eq!(org::list_people(db, &PeopleFilter::default(), PageRequest::default()).await.unwrap().total, 0);
+        let all = PeopleFilter { include_archived: true, ..Default::default() };
+        assert_eq!(org::list_people(db, &all, PageRequest::default()).await.unwrap().total, 1);
+        org::set_department_archived(db, DepartmentId(it), true).await.unwrap();
+        assert!(org::list_departments(db, false).await.unwrap().is_empty());
+        org::set_department_archived(db, DepartmentId(it), false).await.unwrap();
+        org::set_person_archived(db, PersonId(p), false).await.unwrap();
+        assert_eq!(org::list_people(db, &PeopleFilter::default(), PageRequest::default()).await.unwrap().total, 1);
+    }
+
+    async fn import_creates_updates_and_is_all_or_nothing(db: &Db) {
+        let it = dept(db, "IT", "it").await;
+        dept(db, "Sales", "business").await;
+        person(db, "Ada", "ada@example.com", it, "individual").await;
+        let good = parse_people_csv(b"name,email,department,title,level\nAda Lovelace,ada@example.com,IT,CTO,executive\nBob,bob@example.com,sales,,individual\n").unwrap();
+        let mut ticks = 0;
+        let s = org::import_people(db, &good, |_| ticks += 1).await.unwrap();
+        assert_eq!((s.created, s.updated, ticks), (1, 1, 2));
+        let ada = org::find_person_by_email(db, "ada@example.com").await.unwrap().unwrap();
+        assert_eq!((ada.name.as_str(), ada.title.as_str()), ("Ada Lovelace", "CTO"));
+        let bad = parse_people_csv(b"name,email,department,title,level\nCy,cy@example.com,IT,,individual\nDi,di@example.com,Legal,,individual\n").unwrap();
+        match org::import_people(db, &bad, |_| {}).await {
+            Err(StoreError::Csv(errs)) => assert_eq!((errs[0].line, errs[0].column.as_deref()), (3, Some("department"))),
+            other => panic!("expected a CSV error, got {other:?}"),
+        }
+        assert!(org::find_person_by_email(db, "cy@example.com").await.unwrap().is_none(), "nothing imported");
+        assert_eq!(org::all_people(db).await.unwrap().len(), 2);
+    }
+
+    async fn accounts_link_to_people_and_disabling_ends_access(db: &Db) {
+        let sales = dept(db, "Sales", "business").await;
+        person(db, "Bea", "bea@example.com", sales, "executive").await;
+        let u = accounts::insert_user(db, &NewUser { email: Email::parse("Bea@example.com").unwrap(), name: "Bea".into(), role: Role::BusinessLeader, password_hash: "x".into() }).await.unwrap();
+        assert_eq!(u.actor().department, Some(DepartmentId(sales)));
+        let dup = accounts::insert_user(db, &NewUser { email: Email::parse("bea@example.com").unwrap(), name: "B".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap_err();
+        assert!(matches!(dup, StoreError::Conflict(ref f) if f.field == "email"), "{dup:?}");
+        let (_, token) = accounts::insert_token(db, UserId(u.id), "script").await.unwrap();
+        let cookie = sessions::insert_session(db, u.id, Some("Welcome")).await.unwrap();
+        assert_eq!(accounts::user_for_token(db, &token).await.unwrap().map(|u| u.id), Some(u.id));
+        let s = sessions::find_session(db, &cookie).await.unwrap().unwrap();
+        assert_eq!(s.flash.as_deref(), Some("Welcome"));
+        assert_eq!(s.csrf_token.len(), 64);
+        assert!(accounts::user_for_token(db, "duet_wrong").await.unwrap().is_none());
+        accounts::update_user(db, UserId(u.id), Role::BusinessLeader, true).await.unwrap();
+        assert!(accounts::user_for_token(db, &token).await.unwrap().is_none());
+        assert!(sessions::find_session(db, &cookie).await.unwrap().is_none());
+        assert!(accounts::find_login(db, "bea@example.com").await.unwrap().is_none());
+    }
+
+    async fn revoked_tokens_stop_working(db: &Db) {
+        let u = accounts::insert_user(db, &NewUser { email: Email::parse("a@example.com").unwrap(), name: "A".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap();
+        let (t, secret) = accounts::insert_token(db, UserId(u.id), "ci").await.unwrap();
+        assert!(secret.starts_with(&t.prefix));
+        accounts::revoke_token(db, t.id).await.unwrap();
+        assert!(accounts::user_for_token(db, &secret).await.unwrap().is_none());
+        assert!(accounts::list_tokens(db, UserId(u.id)).await.unwrap()[0].revoked_at.is_some());
+    }
+
+    async fn throttle_locks_after_the_limit_and_clears(db: &Db) {
+        let rule = sessions::ThrottleRule { max_failures: 3, window: chrono::Duration::minutes(15) };
+        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_none());
+        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_none());
+        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_some());
+        assert!(sessions::locked_until(db, "account:x").await.unwrap().is_some());
+        assert!(sessions::locked_until(db, "account:y").await.unwrap().is_none());
+        sessions::clear_failures(db, "account:x").await.unwrap();
+        assert!(sessions::locked_until(db, "account:x").await.unwrap().is_none());
+    }
+
+    async fn migrating_twice_is_harmless(db: &Db) {
+        db.migrate().await.unwrap();
+        db.ping().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn postgres_replicas_can_migrate_at_the_same_time() {
+    // Two pools racing on a fresh database: the advisory lock makes one wait for the other.
+    let t = duet_store::testing::TestDb::new(duet_store::Backend::Postgres).await;
+    let a = Db::connect(&t.url, &Default::default()).await.unwrap();
+    let b = Db::connect(&t.url, &Default::default()).await.unwrap();
+    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+    ra.unwrap();
+    rb.unwrap();
+    a.close().await;
+    b.close().await;
+    t.cleanup().await;
+}

@@ -440,3 +440,23 @@ pub async fn all_people(db: &Db) -> Result<Vec<Person>> {
     const SQL: &str = person_sql!("where p.archived_at is null order by d.name, p.name, p.id");
     Ok(on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).fetch_all(pool).await)?)
 }
+
+/// Creates whichever of the standard departments (IT plus the eight business departments of the
+/// essays) do not exist yet, and returns all active departments. Safe to run again.
+pub async fn ensure_standard_departments(db: &Db) -> Result<Vec<Department>> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        for (name, kind) in duet_core::org::STANDARD_DEPARTMENTS {
+            sqlx::query(
+                "insert into departments (name, kind, created_at, updated_at)
+                 select $1, $2, $3, $3 where not exists (select 1 from departments where lower(name) = lower($1))",
+            )
+            .bind(*name)
+            .bind(kind.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    });
+    list_departments(db, false).await
+}

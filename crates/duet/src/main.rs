@@ -1,1 +1,28 @@
-fn main() {}
+//! The `duet` binary: parses the command line, resolves configuration, sets up logging, and runs
+//! the command. `anyhow` is used here and in the commands only; libraries have typed errors.
+
+mod cli;
+mod commands;
+mod config;
+mod demo;
+mod telemetry;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The JSON API under `/api/v1`, authenticated by personal bearer tokens, and its OpenAPI
+//! document generated from the handlers' annotations.
+
+pub mod accounts;
+pub mod org;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use utoipa::OpenApi;
+
+/// The API routes (mounted at `/api/v1`).
+pub fn router() -> Router<AppState> {
+    Router::new().merge(org::router()).merge(accounts::router()).fallback(not_found)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("API route".into())
+}
+
+/// The error body every failing API call returns.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code (`validation_failed`, `conflict`, `forbidden`, …).
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// The input field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+/// JSON body extractor whose rejections use the API error shape (400, 413, 415).
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(json_rejection(rej)),
+        }
+    }
+}
+
+fn json_rejection(rej: JsonRejection) -> AppError {
+    let status = rej.status();
+    let code = match status.as_u16() {
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        _ => "bad_request",
+    };
+    AppError::BadRequest { status: if status.as_u16() == 422 { axum::http::StatusCode::BAD_REQUEST } else { status }, code, message: rej.body_text() }
+}
+
+/// Query-string extractor whose rejections use the API error shape (400).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(query_rejection(rej)),
+        }
+    }
+}
+
+fn query_rejection(rej: QueryRejection) -> AppError {
+    AppError::BadRequest { status: axum::http::StatusCode::BAD_REQUEST, code: "bad_request", message: rej.body_text() }
+}
+
+/// Adds the bearer-token security scheme to the document.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The OpenAPI 3 description of `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Duet API", description = "Duet's JSON API. Authenticate with a personal token: `Authorization: Bearer duet_…`. Errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."),
+    servers((url = "/api/v1")),
+    paths(
+        org::list_departments, org::create_department, org::get_department, org::update_department,
+        org::archive_department, org::restore_department,
+        org::list_people, org::create_person, org::get_person, org::update_person,
+        org::archive_person, org::restore_person, org::import_people, org::export_people,
+        accounts::me, accounts::list_users, accounts::create_user, accounts::update_user,
+        accounts::list_tokens, accounts::create_token, accounts::revoke_token,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"))
+)]
+pub struct ApiDoc;
+
+/// Serves the OpenAPI document.
+pub async fn openapi_json() -> impl IntoResponse {
+    axum::Json(ApiDoc::openapi())
+}

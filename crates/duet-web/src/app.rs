@@ -1,0 +1,84 @@
+//! Wiring: shared state, the router with its middleware stack, and the server loop.
+
+use crate::{api, ops, pages};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use duet_store::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Web settings, decided once by the binary's configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (on unless Duet is served over plain HTTP to a non-local host).
+    pub secure_cookies: bool,
+    /// Take the client address from the first `X-Forwarded-For` entry (only behind a trusted proxy),
+    /// for the per-address sign-in throttle.
+    pub trust_forwarded_for: bool,
+    /// Largest request body accepted; bigger ones get 413.
+    pub max_body_bytes: usize,
+    /// Requests running longer than this are cut off (408).
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: true, trust_forwarded_for: false, max_body_bytes: 2 * 1024 * 1024, request_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    /// Bundles the database and settings.
+    pub fn new(db: Db, config: WebConfig) -> Self {
+        Self { db, config: Arc::new(config) }
+    }
+}
+
+/// The whole application: pages, API, operations endpoints and static files, with the shared
+/// middleware (request ids, security headers, body limit, timeout, compression, metrics, tracing).
+pub fn router(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let limit = state.config.max_body_bytes;
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .merge(pages::router(state.clone()))
+        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", axum::routing::get(api::openapi_json))
+        .merge(ops::router())
+        .with_state(state)
+        .layer(axum::middleware::from_fn(ops::track_metrics))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(ops::make_span))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Serves `state` on an already-bound listener until `shutdown` resolves, then finishes in-flight
+/// requests. Taking a listener lets tests bind port 0.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    ops::install_metrics_recorder();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,34 @@
+//! API authentication: `Authorization: Bearer <personal API token>`.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use duet_store::accounts::{self, User};
+
+/// The account behind a valid, unrevoked API token of an enabled account.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+impl ApiUser {
+    /// The permission-function actor.
+    pub fn actor(&self) -> duet_core::Actor {
+        self.0.actor()
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthorized)?;
+        accounts::user_for_token(&state.db, token).await?.map(ApiUser).ok_or(AppError::Unauthorized)
+    }
+}

@@ -1,0 +1,9 @@
+//! Who is asking: browser sessions (cookie + CSRF token) for pages, bearer tokens for the API,
+//! and the sign-in / sign-out handlers with their throttle.
+
+pub mod bearer;
+pub mod login;
+pub mod session;
+
+pub use bearer::ApiUser;
+pub use session::{CurrentSession, SignedIn};

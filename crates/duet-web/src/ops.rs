@@ -1,0 +1,80 @@
+//! Operations: liveness and readiness probes, Prometheus metrics, and the request span.
+//!
+//! Logs and metrics carry the route template (`/people/{id}`), never the raw path, query,
+//! cookies or authorization headers, so no secret or personal search reaches them.
+
+use crate::app::AppState;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+}
+
+/// Alive: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready: the database answers too.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+static RECORDER: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the process-wide metrics recorder once (it is global, so tests that start many apps
+/// share it).
+pub fn install_metrics_recorder() {
+    RECORDER.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+            .ok()?
+            .build_recorder();
+        let handle = recorder.handle();
+        metrics::set_global_recorder(recorder).ok()?;
+        Some(handle)
+    });
+}
+
+/// The Prometheus text exposition.
+async fn metrics() -> Response {
+    install_metrics_recorder();
+    match RECORDER.get().and_then(|h| h.as_ref()) {
+        Some(h) => ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder unavailable").into_response(),
+    }
+}
+
+/// Counts requests and their latency by method, route template and status.
+pub async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let method = req.method().as_str().to_owned();
+    let res = next.run(req).await;
+    let labels = [("method", method), ("route", route), ("status", res.status().as_u16().to_string())];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    res
+}
+
+/// The tracing span of a request: method, route template and request id only.
+pub fn make_span(req: &Request) -> tracing::Span {
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str()).unwrap_or("unmatched");
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::info_span!("request", method = %req.method(), route, request_id = id)
+}

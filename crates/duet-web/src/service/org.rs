@@ -1,0 +1,127 @@
+//! Departments and people: the checked actions shared by pages and the API.
+
+use crate::error::AppError;
+use crate::service::de;
+use duet_core::auth::{Action, Actor, can};
+use duet_core::org::{DepartmentId, DepartmentInput, PersonId, PersonInput};
+use duet_store::Db;
+use duet_store::org::{self, Department, ImportSummary, Person};
+
+/// The editable fields of a department (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct DepartmentFields {
+    /// Unique name.
+    #[serde(default)]
+    pub name: String,
+    /// `it` or `business`.
+    #[serde(default)]
+    pub kind: String,
+    /// Business leader: a person of this department.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub leader_id: Option<i64>,
+    /// IT partner: a person of an IT department.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub it_partner_id: Option<i64>,
+}
+
+/// The editable fields of a person (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct PersonFields {
+    /// Full name.
+    #[serde(default)]
+    pub name: String,
+    /// E-mail, unique.
+    #[serde(default)]
+    pub email: String,
+    /// Department id.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub department_id: Option<i64>,
+    /// Job title.
+    #[serde(default)]
+    pub title: String,
+    /// `executive`, `manager` or `individual`.
+    #[serde(default)]
+    pub level: String,
+}
+
+impl PersonFields {
+    fn parse(&self) -> Result<PersonInput, AppError> {
+        Ok(PersonInput::parse(&self.name, &self.email, self.department_id, &self.title, &self.level)?)
+    }
+}
+
+impl DepartmentFields {
+    fn parse(&self) -> Result<DepartmentInput, AppError> {
+        Ok(DepartmentInput::parse(&self.name, &self.kind, self.leader_id, self.it_partner_id)?)
+    }
+}
+
+/// Creates a department.
+pub async fn create_department(db: &Db, actor: &Actor, fields: &DepartmentFields) -> Result<Department, AppError> {
+    can(actor, Action::ManageDepartments)?;
+    Ok(org::insert_department(db, &fields.parse()?).await?)
+}
+
+/// Changes a department.
+pub async fn update_department(db: &Db, actor: &Actor, id: i64, fields: &DepartmentFields) -> Result<Department, AppError> {
+    can(actor, Action::ManageDepartments)?;
+    let input = fields.parse()?;
+    Ok(org::update_department(db, DepartmentId(id), &input).await?)
+}
+
+/// Archives or restores a department.
+pub async fn archive_department(db: &Db, actor: &Actor, id: i64, archived: bool) -> Result<Department, AppError> {
+    can(actor, Action::ManageDepartments)?;
+    Ok(org::set_department_archived(db, DepartmentId(id), archived).await?)
+}
+
+/// Creates a person in a department the actor may manage.
+pub async fn create_person(db: &Db, actor: &Actor, fields: &PersonFields) -> Result<Person, AppError> {
+    // The permission depends on the department, so refuse before reporting other field errors
+    // only when the department is known.
+    if let Some(d) = fields.department_id {
+        can(actor, Action::ManagePerson(DepartmentId(d)))?;
+    }
+    let input = fields.parse()?;
+    can(actor, Action::ManagePerson(input.department))?;
+    Ok(org::insert_person(db, &input).await?)
+}
+
+/// Changes a person; moving them to another department needs the right over both.
+pub async fn update_person(db: &Db, actor: &Actor, id: i64, fields: &PersonFields) -> Result<Person, AppError> {
+    let current = org::find_person(db, PersonId(id)).await?;
+    let from = DepartmentId(current.department_id);
+    can(actor, Action::ManagePerson(from))?;
+    let input = fields.parse()?;
+    if input.department != from {
+        can(actor, Action::MovePerson { from, to: input.department })?;
+    }
+    Ok(org::update_person(db, PersonId(id), &input).await?)
+}
+
+/// Archives or restores a person.
+pub async fn archive_person(db: &Db, actor: &Actor, id: i64, archived: bool) -> Result<Person, AppError> {
+    let current = org::find_person(db, PersonId(id)).await?;
+    can(actor, Action::ManagePerson(DepartmentId(current.department_id)))?;
+    Ok(org::set_person_archived(db, PersonId(id), archived).await?)
+}
+
+/// Imports a people CSV: every row is checked first, and nothing is written unless all are valid.
+pub async fn import_people(db: &Db, actor: &Actor, csv: &[u8]) -> Result<ImportSummary, AppError> {
+    can(actor, Action::ImportPeople)?;
+    let rows = duet_core::org::import::parse_people_csv(csv).map_err(AppError::Csv)?;
+    Ok(org::import_people(db, &rows, |_| {}).await?)
+}
+
+/// The active directory as CSV, in the import format.
+pub async fn export_people(db: &Db, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    can(actor, Action::ExportPeople)?;
+    let people = org::all_people(db).await?;
+    let mut out = Vec::with_capacity(people.len() * 80);
+    duet_core::org::import::write_people_csv(
+        &mut out,
+        people.iter().map(|p| [p.name.as_str(), p.email.as_str(), p.department_name.as_str(), p.title.as_str(), p.level.as_str()]),
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(out)
+}

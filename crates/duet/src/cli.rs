@@ -1,0 +1,122 @@
+//! The command line: `duet serve | migrate | init | demo | user | token | import | export`.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Duet: healthy Business–IT relationships.
+#[derive(Debug, Parser)]
+#[command(name = "duet", version, about, long_about = None)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts (each also readable from its `DUET_*` variable).
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Optional TOML configuration file.
+    #[arg(long, global = true, env = "DUET_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database: `postgres://user@host/db` for PostgreSQL, or a SQLite file path (default ./duet.db).
+    #[arg(long, global = true, env = "DUET_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Log format: human or json.
+    #[arg(long, global = true, env = "DUET_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve Duet (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the standard departments (IT plus eight business departments) if missing.
+    Init,
+    /// Seed a realistic fictional organisation (default database ./duet-demo.db) and serve it.
+    Demo(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Import data from CSV.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data as CSV.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// Options of `serve` and `demo`.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "DUET_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// The URL people use to reach Duet, e.g. https://duet.example.com (decides Secure cookies).
+    #[arg(long, env = "DUET_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// `duet user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        /// Sign-in e-mail.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// admin, it_leader, business_leader, executive or member.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `duet token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal API token for an account and print it.
+    Create {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+/// `duet import …`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import people from a CSV file (name,email,department,title,level); all rows or none.
+    People {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `duet export …`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export active people as CSV (to standard output unless --output is given).
+    People {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}

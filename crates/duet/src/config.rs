@@ -1,0 +1,194 @@
+//! Configuration, in one place: command-line flags override `DUET_*` environment variables, which
+//! override an optional TOML file (`--config` / `DUET_CONFIG`), which overrides the defaults.
+//! `Debug` redacts the database password so settings can be logged.
+
+use anyhow::Context;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The optional TOML file; every key is optional.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on.
+    pub bind: Option<SocketAddr>,
+    /// `postgres://…` or a SQLite path / `sqlite:` URL.
+    pub database_url: Option<String>,
+    /// The address people use to reach Duet (`https://duet.example.com`).
+    pub public_url: Option<String>,
+    /// `human` or `json`.
+    pub log_format: Option<String>,
+    /// A tracing filter such as `info,duet_web=debug`.
+    pub log_level: Option<String>,
+    /// Trust `X-Forwarded-For` from a reverse proxy.
+    pub trust_forwarded_for: Option<bool>,
+    /// Database pool size.
+    pub max_connections: Option<u32>,
+}
+
+impl FileConfig {
+    /// Reads a TOML file.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line for log shippers.
+    Json,
+}
+
+/// The resolved settings of a run.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Database URL.
+    pub database_url: String,
+    /// Public URL (decides whether cookies are `Secure`).
+    pub public_url: String,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Tracing filter.
+    pub log_level: String,
+    /// Trust `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// Database pool size.
+    pub max_connections: u32,
+}
+
+/// Values given on the command line or in `DUET_*` variables (clap merges those two).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--bind` / `DUET_BIND`.
+    pub bind: Option<SocketAddr>,
+    /// `--database-url` / `DUET_DATABASE_URL` (or `DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// `--public-url` / `DUET_PUBLIC_URL`.
+    pub public_url: Option<String>,
+    /// `--log-format` / `DUET_LOG_FORMAT`.
+    pub log_format: Option<String>,
+    /// `DUET_LOG`.
+    pub log_level: Option<String>,
+    /// `DUET_TRUST_FORWARDED_FOR`.
+    pub trust_forwarded_for: Option<bool>,
+    /// `DUET_MAX_CONNECTIONS`.
+    pub max_connections: Option<u32>,
+}
+
+/// The default listening address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "./duet.db";
+
+impl Config {
+    /// Resolves flags/env over file over defaults; `default_db` lets `duet demo` keep its own file.
+    pub fn resolve(o: Overrides, file: FileConfig, default_db: &str) -> anyhow::Result<Self> {
+        let bind = match o.bind.or(file.bind) {
+            Some(b) => b,
+            None => DEFAULT_BIND.parse().context("default bind address")?,
+        };
+        let log_format = match o.log_format.or(file.log_format).as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => anyhow::bail!("log format must be 'human' or 'json', not '{other}'"),
+        };
+        let public_url = o.public_url.or(file.public_url).unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            anyhow::bail!("public URL must start with http:// or https://, not '{public_url}'");
+        }
+        Ok(Self {
+            bind,
+            database_url: o.database_url.or(file.database_url).unwrap_or_else(|| default_db.to_string()),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            log_format,
+            log_level: o.log_level.or(file.log_level).unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into()),
+            trust_forwarded_for: o.trust_forwarded_for.or(file.trust_forwarded_for).unwrap_or(false),
+            max_connections: o.max_connections.or(file.max_connections).unwrap_or(8).clamp(1, 512),
+        })
+    }
+
+    /// Cookies are `Secure` unless Duet is reached over plain HTTP on a non-local host (where a
+    /// browser would drop them); browsers treat localhost and loopback as secure origins.
+    pub fn secure_cookies(&self) -> bool {
+        let Some(rest) = self.public_url.strip_prefix("http://") else { return true };
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        host == "localhost" || host.starts_with("127.") || host == "[::1]"
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_and_file_beats_defaults() {
+        let file: FileConfig = toml::from_str("bind = \"0.0.0.0:9000\"\ndatabase_url = \"/var/lib/duet.db\"\nlog_format = \"json\"").unwrap();
+        let o = Overrides { database_url: Some("postgres://u:secret@db/duet".into()), ..Default::default() };
+        let c = Config::resolve(o, file, DEFAULT_DATABASE).unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.database_url, "postgres://u:secret@db/duet");
+        assert_eq!(c.log_format, LogFormat::Json);
+        let c = Config::resolve(Overrides::default(), FileConfig::default(), DEFAULT_DATABASE).unwrap();
+        assert_eq!((c.bind.to_string().as_str(), c.database_url.as_str()), (DEFAULT_BIND, DEFAULT_DATABASE));
+    }
+
+    #[test]
+    fn debug_never_shows_the_database_password() {
+        let o = Overrides { database_url: Some("postgres://duet:hunter2@db:5432/duet".into()), ..Default::default() };
+        let c = Config::resolve(o, FileConfig::default(), DEFAULT_DATABASE).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("duet:***@db:5432"));
+    }
+
+    #[test]
+    fn cookies_are_secure_except_over_plain_http_to_remote_hosts() {
+        let mk = |u: &str| Config::resolve(Overrides { public_url: Some(u.into()), ..Default::default() }, FileConfig::default(), DEFAULT_DATABASE).unwrap();
+        assert!(mk("https://duet.example.com").secure_cookies());
+        assert!(mk("http://127.0.0.1:8080").secure_cookies());
+        assert!(mk("http://localhost:8080").secure_cookies());
+        assert!(!mk("http://10.1.2.3:8080").secure_cookies());
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_formats_are_refused() {
+        assert!(toml::from_str::<FileConfig>("bnd = \"x\"").is_err());
+        let o = Overrides { log_format: Some("xml".into()), ..Default::default() };
+        assert!(Config::resolve(o, FileConfig::default(), DEFAULT_DATABASE).is_err());
+    }
+}

@@ -42,7 +42,10 @@ pub enum Action {
     /// Create, edit or archive a person of the given department.
     ManagePerson(DepartmentId),
     /// Move a person from one department to another.
-    MovePerson { from: DepartmentId, to: DepartmentId },
+    MovePerson {
+        from: DepartmentId,
+        to: DepartmentId,
+    },
     /// Import people from CSV (any department).
     ImportPeople,
     /// Export the directory with e-mail addresses as CSV.
@@ -81,7 +84,11 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewUsers | Action::ManageUsers => actor.role == Admin,
         Action::ManageTokens(owner) => owner == actor.user || actor.role == Admin,
     };
-    if allowed { Ok(()) } else { Err(Denied(describe(action))) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied(describe(action)))
+    }
 }
 
 fn describe(action: Action) -> &'static str {
@@ -103,7 +110,11 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, dept: Option<i64>) -> Actor {
-        Actor { user: UserId(1), role, department: dept.map(DepartmentId) }
+        Actor {
+            user: UserId(1),
+            role,
+            department: dept.map(DepartmentId),
+        }
     }
 
     #[test]
@@ -111,7 +122,16 @@ mod tests {
         let bl = actor(Role::BusinessLeader, Some(3));
         assert!(can(&bl, Action::ManagePerson(DepartmentId(3))).is_ok());
         assert!(can(&bl, Action::ManagePerson(DepartmentId(4))).is_err());
-        assert!(can(&bl, Action::MovePerson { from: DepartmentId(3), to: DepartmentId(4) }).is_err());
+        assert!(
+            can(
+                &bl,
+                Action::MovePerson {
+                    from: DepartmentId(3),
+                    to: DepartmentId(4)
+                }
+            )
+            .is_err()
+        );
         let unlinked = actor(Role::BusinessLeader, None);
         assert!(can(&unlinked, Action::ManagePerson(DepartmentId(3))).is_err());
     }
@@ -127,7 +147,10 @@ mod tests {
     #[test]
     fn only_admins_manage_accounts() {
         for r in Role::ALL {
-            assert_eq!(can(&actor(*r, None), Action::ManageUsers).is_ok(), *r == Role::Admin);
+            assert_eq!(
+                can(&actor(*r, None), Action::ManageUsers).is_ok(),
+                *r == Role::Admin
+            );
         }
     }
 }

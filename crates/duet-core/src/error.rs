@@ -14,7 +14,10 @@ pub struct FieldError {
 impl FieldError {
     /// Builds an error for `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -63,10 +66,16 @@ pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<St
         });
     }
     if n > max {
-        return Err(FieldError::new(field, format!("must be at most {max} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     if t.chars().any(|c| c.is_control()) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(t.to_string())
 }
@@ -77,8 +86,14 @@ mod tests {
 
     #[test]
     fn bounded_text_trims_and_rejects_empty_and_long() {
-        assert_eq!(bounded_text("name", "  Ada ", 1, 10).ok(), Some("Ada".into()));
-        assert_eq!(bounded_text("name", "   ", 1, 10).err().map(|e| e.message), Some("is required".into()));
+        assert_eq!(
+            bounded_text("name", "  Ada ", 1, 10).ok(),
+            Some("Ada".into())
+        );
+        assert_eq!(
+            bounded_text("name", "   ", 1, 10).err().map(|e| e.message),
+            Some("is required".into())
+        );
         assert!(bounded_text("name", "abcdefghijk", 1, 10).is_err());
         assert!(bounded_text("name", "a\u{7}b", 1, 10).is_err());
     }

@@ -10,5 +10,5 @@ pub mod error;
 pub mod org;
 pub mod secret;
 
-pub use error::{FieldError, ValidationErrors};
 pub use auth::{Action, Actor, Role, can};
+pub use error::{FieldError, ValidationErrors};

@@ -27,10 +27,16 @@ impl Password {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let n = raw.chars().count();
         if n < Self::MIN_CHARS {
-            return Err(FieldError::new("password", format!("must be at least {} characters", Self::MIN_CHARS)));
+            return Err(FieldError::new(
+                "password",
+                format!("must be at least {} characters", Self::MIN_CHARS),
+            ));
         }
         if n > 256 {
-            return Err(FieldError::new("password", "must be at most 256 characters"));
+            return Err(FieldError::new(
+                "password",
+                "must be at most 256 characters",
+            ));
         }
         Ok(Self(raw.to_string()))
     }
@@ -38,7 +44,10 @@ impl Password {
     /// Hashes with argon2id and a fresh random salt, as a PHC string. CPU-heavy: call it off the
     /// async executor.
     pub fn hash(&self) -> Result<String, SecretError> {
-        Argon2::default().hash_password(self.0.as_bytes()).map(|h| h.to_string()).map_err(|_| SecretError::Hash)
+        Argon2::default()
+            .hash_password(self.0.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|_| SecretError::Hash)
     }
 }
 
@@ -52,7 +61,9 @@ pub enum SecretError {
 
 /// Checks `raw` against a stored PHC string; any malformed hash counts as a mismatch.
 pub fn verify_password(raw: &str, phc: &str) -> bool {
-    Argon2::default().verify_password(raw.as_bytes(), phc).is_ok()
+    Argon2::default()
+        .verify_password(raw.as_bytes(), phc)
+        .is_ok()
 }
 
 /// A hash of a random password nobody knows, verified when an account does not exist so that a
@@ -120,7 +131,10 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused_and_debug_is_redacted() {
-        assert_eq!(Password::parse("short").err().map(|e| e.field), Some("password".into()));
+        assert_eq!(
+            Password::parse("short").err().map(|e| e.field),
+            Some("password".into())
+        );
         let pw = Password::parse("long enough secret").unwrap();
         assert!(!format!("{pw:?}").contains("secret"));
     }

@@ -33,7 +33,11 @@ pub struct User {
 impl User {
     /// The actor this account acts as.
     pub fn actor(&self) -> Actor {
-        Actor { user: UserId(self.id), role: self.role, department: self.department_id.map(DepartmentId) }
+        Actor {
+            user: UserId(self.id),
+            role: self.role,
+            department: self.department_id.map(DepartmentId),
+        }
     }
 }
 
@@ -81,7 +85,8 @@ pub async fn insert_user(db: &Db, new: &NewUser) -> Result<User> {
 /// Finds an account.
 pub async fn find_user(db: &Db, id: UserId) -> Result<User> {
     const SQL: &str = user_sql!("where u.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(id.0).fetch_optional(pool).await)?.ok_or(StoreError::NotFound("account"))
+    on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(id.0).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("account"))
 }
 
 /// Lists every account by name.
@@ -94,10 +99,10 @@ pub async fn list_users(db: &Db) -> Result<Vec<User>> {
 pub async fn find_login(db: &Db, email: &str) -> Result<Option<(User, String)>> {
     const SQL: &str = user_sql!("where u.email = $1 and u.disabled_at is null");
     let email = email.trim().to_lowercase();
-    let user = on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(&email).fetch_optional(pool).await)?;
+    let user =
+        on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(&email).fetch_optional(pool).await)?;
     let Some(user) = user else { return Ok(None) };
-    let (hash,): (String,) =
-        on_db!(db, pool => sqlx::query_as("select password_hash from users where id = $1").bind(user.id).fetch_one(pool).await)?;
+    let (hash,): (String,) = on_db!(db, pool => sqlx::query_as("select password_hash from users where id = $1").bind(user.id).fetch_one(pool).await)?;
     Ok(Some((user, hash)))
 }
 
@@ -172,7 +177,12 @@ pub struct ApiToken {
 /// Creates a token for `user` and returns it with its secret, which is shown once and stored only
 /// as a hash.
 pub async fn insert_token(db: &Db, user: UserId, name: &str) -> Result<(ApiToken, String)> {
-    let secret = secret::new_secret("duet_").map_err(|_| StoreError::Invalid(duet_core::FieldError::new("token", "could not generate a token")))?;
+    let secret = secret::new_secret("duet_").map_err(|_| {
+        StoreError::Invalid(duet_core::FieldError::new(
+            "token",
+            "could not generate a token",
+        ))
+    })?;
     let hash = secret::hash_secret(&secret);
     let prefix: String = secret.chars().take(12).collect();
     let token = on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
@@ -226,18 +236,20 @@ struct TokenUser {
 
 /// The enabled account a bearer token belongs to, if the token is valid and not revoked.
 pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>> {
-    const SQL: &str = concat!(
-        "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at, u.last_login_at, u.created_at,
-                t.last_used_at as token_last_used
+    const SQL: &str =
+        "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at,
+                u.last_login_at, u.created_at, t.last_used_at as token_last_used
          from api_tokens t join users u on u.id = t.user_id left join people p on p.id = u.person_id
-         where t.token_hash = $1 and t.revoked_at is null and u.disabled_at is null"
-    );
+         where t.token_hash = $1 and t.revoked_at is null and u.disabled_at is null";
     let hash = secret::hash_secret(token);
     let found = on_db!(db, pool => sqlx::query_as::<_, TokenUser>(SQL).bind(&hash).fetch_optional(pool).await)?;
     let Some(found) = found else { return Ok(None) };
     // Written at most once a minute per token, so API reads stay reads under load.
     let now = Utc::now();
-    if found.token_last_used.is_none_or(|t| t < now - chrono::Duration::minutes(1)) {
+    if found
+        .token_last_used
+        .is_none_or(|t| t < now - chrono::Duration::minutes(1))
+    {
         on_db!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
             .bind(now)
             .bind(&hash)

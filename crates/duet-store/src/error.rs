@@ -32,7 +32,10 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
                 // PostgreSQL names the constraint; SQLite names the columns in its message.
-                let hint = db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string());
+                let hint = db
+                    .constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| db.message().to_string());
                 let field = if hint.contains("email") {
                     "email"
                 } else if hint.contains("name") {
@@ -45,7 +48,10 @@ impl From<sqlx::Error> for StoreError {
                 return StoreError::Conflict(FieldError::new(field, "is already taken"));
             }
             if db.is_foreign_key_violation() {
-                return StoreError::Invalid(FieldError::new("id", "refers to something that does not exist"));
+                return StoreError::Invalid(FieldError::new(
+                    "id",
+                    "refers to something that does not exist",
+                ));
             }
         }
         StoreError::Db(e)

@@ -42,7 +42,10 @@ impl PageRequest {
 
     /// Clamps the requested window into the allowed range (default 50 rows).
     pub fn new(limit: Option<i64>, offset: Option<i64>) -> Self {
-        Self { limit: limit.unwrap_or(50).clamp(1, Self::MAX_LIMIT), offset: offset.unwrap_or(0).max(0) }
+        Self {
+            limit: limit.unwrap_or(50).clamp(1, Self::MAX_LIMIT),
+            offset: offset.unwrap_or(0).max(0),
+        }
     }
 }
 

@@ -85,8 +85,12 @@ macro_rules! department_sql {
 
 /// Lists departments (IT first, then by name), optionally with archived ones.
 pub async fn list_departments(db: &Db, include_archived: bool) -> Result<Vec<Department>> {
-    const SQL: &str = department_sql!("where ($1 or d.archived_at is null) order by case d.kind when 'it' then 0 else 1 end, d.name");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(include_archived).fetch_all(pool).await)?)
+    const SQL: &str = department_sql!(
+        "where ($1 or d.archived_at is null) order by case d.kind when 'it' then 0 else 1 end, d.name"
+    );
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(include_archived).fetch_all(pool).await)?,
+    )
 }
 
 /// Finds one department.
@@ -99,7 +103,9 @@ pub async fn find_department(db: &Db, id: DepartmentId) -> Result<Department> {
 /// Finds a department by name, case-insensitively.
 pub async fn find_department_by_name(db: &Db, name: &str) -> Result<Option<Department>> {
     const SQL: &str = department_sql!("where lower(d.name) = lower($1)");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(name.trim()).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(name.trim()).fetch_optional(pool).await)?,
+    )
 }
 
 /// Checks, inside the caller's transaction, that a leader belongs to the department and an IT
@@ -162,7 +168,11 @@ pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Depar
 }
 
 /// Renames a department, changes its kind, leader or IT partner.
-pub async fn update_department(db: &Db, id: DepartmentId, input: &DepartmentInput) -> Result<Department> {
+pub async fn update_department(
+    db: &Db,
+    id: DepartmentId,
+    input: &DepartmentInput,
+) -> Result<Department> {
     let now = Utc::now();
     write_tx!(db, tx => {
         check_roles!(tx, Some(id.0), input);
@@ -186,7 +196,11 @@ pub async fn update_department(db: &Db, id: DepartmentId, input: &DepartmentInpu
 
 /// Archives (or restores) a department. A department with active people cannot be archived:
 /// they would be left in a department nobody can pick.
-pub async fn set_department_archived(db: &Db, id: DepartmentId, archived: bool) -> Result<Department> {
+pub async fn set_department_archived(
+    db: &Db,
+    id: DepartmentId,
+    archived: bool,
+) -> Result<Department> {
     let now = Utc::now();
     write_tx!(db, tx => {
         if archived {
@@ -240,13 +254,23 @@ fn like_pattern(q: &str) -> Option<String> {
     if q.is_empty() {
         return None;
     }
-    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     Some(format!("%{escaped}%"))
 }
 
 /// Lists people matching `filter`, by name, one page at a time.
-pub async fn list_people(db: &Db, filter: &PeopleFilter, page: PageRequest) -> Result<Page<Person>> {
-    const SQL: &str = person_sql!(concat!(people_where!(), "order by p.name, p.id limit $5 offset $6"));
+pub async fn list_people(
+    db: &Db,
+    filter: &PeopleFilter,
+    page: PageRequest,
+) -> Result<Page<Person>> {
+    const SQL: &str = person_sql!(concat!(
+        people_where!(),
+        "order by p.name, p.id limit $5 offset $6"
+    ));
     const COUNT: &str = concat!("select count(*) from people p ", people_where!());
     let pattern = filter.q.as_deref().and_then(like_pattern);
     let dept = filter.department.map(|d| d.0);
@@ -263,7 +287,12 @@ pub async fn list_people(db: &Db, filter: &PeopleFilter, page: PageRequest) -> R
         };
         (items, total.0)
     });
-    Ok(Page { items, total, limit: page.limit, offset: page.offset })
+    Ok(Page {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
 }
 
 /// Finds one person.
@@ -276,20 +305,33 @@ pub async fn find_person(db: &Db, id: PersonId) -> Result<Person> {
 /// Finds a person by e-mail.
 pub async fn find_person_by_email(db: &Db, email: &str) -> Result<Option<Person>> {
     const SQL: &str = person_sql!("where p.email = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?,
+    )
 }
 
 /// Checks inside a transaction that a department exists and is active, so an unknown department is
 /// a 422 naming the field rather than a foreign-key failure.
 macro_rules! check_department {
     ($tx:expr, $dept:expr) => {{
-        let found: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select archived_at from departments where id = $1")
-            .bind($dept.0)
-            .fetch_optional(&mut *$tx)
-            .await?;
+        let found: Option<(Option<DateTime<Utc>>,)> =
+            sqlx::query_as("select archived_at from departments where id = $1")
+                .bind($dept.0)
+                .fetch_optional(&mut *$tx)
+                .await?;
         match found {
-            None => return Err(StoreError::Invalid(FieldError::new("department_id", "no department has this id"))),
-            Some((Some(_),)) => return Err(StoreError::Invalid(FieldError::new("department_id", "this department is archived"))),
+            None => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "department_id",
+                    "no department has this id",
+                )));
+            }
+            Some((Some(_),)) => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "department_id",
+                    "this department is archived",
+                )));
+            }
             Some((None,)) => {}
         }
     }};
@@ -386,9 +428,16 @@ pub struct ImportSummary {
 /// Imports parsed rows in one transaction: a person is matched by e-mail and updated, otherwise
 /// created. Any unknown department fails the whole import with the lines named; `progress` is
 /// called after each row.
-pub async fn import_people(db: &Db, rows: &[PersonCsvRow], mut progress: impl FnMut(u64) + Send) -> Result<ImportSummary> {
+pub async fn import_people(
+    db: &Db,
+    rows: &[PersonCsvRow],
+    mut progress: impl FnMut(u64) + Send,
+) -> Result<ImportSummary> {
     let departments = list_departments(db, false).await?;
-    let by_name: std::collections::HashMap<String, i64> = departments.iter().map(|d| (d.name.to_lowercase(), d.id)).collect();
+    let by_name: std::collections::HashMap<String, i64> = departments
+        .iter()
+        .map(|d| (d.name.to_lowercase(), d.id))
+        .collect();
     let mut errors = Vec::new();
     let mut resolved = Vec::with_capacity(rows.len());
     for r in rows {

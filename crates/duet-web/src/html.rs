@@ -41,7 +41,15 @@ impl Layout {
 
     /// The layout for pages seen before signing in.
     pub fn anonymous(title: impl Into<String>) -> Self {
-        Self { title: title.into(), user_name: None, role_label: String::new(), csrf: String::new(), flash: None, is_admin: false, section: "" }
+        Self {
+            title: title.into(),
+            user_name: None,
+            role_label: String::new(),
+            csrf: String::new(),
+            flash: None,
+            is_admin: false,
+            section: "",
+        }
     }
 }
 
@@ -75,7 +83,16 @@ struct ErrorPage {
 /// Renders the error page for a status.
 pub fn error_page(status: StatusCode, message: &str, details: Vec<String>) -> Response {
     let reason = status.canonical_reason().unwrap_or("Error").to_string();
-    render_status(status, ErrorPage { layout: Layout::anonymous(reason.clone()), status: status.as_u16(), reason, message: message.to_string(), details })
+    render_status(
+        status,
+        ErrorPage {
+            layout: Layout::anonymous(reason.clone()),
+            status: status.as_u16(),
+            reason,
+            message: message.to_string(),
+            details,
+        },
+    )
 }
 
 /// One `<option>` of a select, pre-computed so templates stay simple.
@@ -90,8 +107,15 @@ pub struct Choice {
 
 impl Choice {
     /// Builds the options from pairs, marking `current`.
-    pub fn list<'a>(pairs: impl IntoIterator<Item = (String, String)>, current: &'a str) -> Vec<Choice> {
-        pairs.into_iter().map(|(value, label)| Choice { selected: value == current, value, label }).collect()
+    pub fn list(pairs: impl IntoIterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
+        pairs
+            .into_iter()
+            .map(|(value, label)| Choice {
+                selected: value == current,
+                value,
+                label,
+            })
+            .collect()
     }
 }
 
@@ -102,7 +126,11 @@ pub struct FormErrors(pub Vec<duet_core::FieldError>);
 impl FormErrors {
     /// The message for `field`, or empty.
     pub fn get(&self, field: &str) -> &str {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .unwrap_or("")
     }
 
     /// Whether there are any errors.

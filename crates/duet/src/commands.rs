@@ -26,12 +26,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let overrides = Overrides {
         bind: serve_args.and_then(|a| a.bind),
-        database_url: cli.global.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()),
+        database_url: cli
+            .global
+            .database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok()),
         public_url: serve_args.and_then(|a| a.public_url.clone()),
         log_format: cli.global.log_format.clone(),
         log_level: std::env::var("DUET_LOG").ok(),
-        trust_forwarded_for: std::env::var("DUET_TRUST_FORWARDED_FOR").ok().map(|v| matches!(v.as_str(), "1" | "true" | "yes")),
-        max_connections: std::env::var("DUET_MAX_CONNECTIONS").ok().and_then(|v| v.parse().ok()),
+        trust_forwarded_for: std::env::var("DUET_TRUST_FORWARDED_FOR")
+            .ok()
+            .map(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+        max_connections: std::env::var("DUET_MAX_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok()),
     };
     let config = Config::resolve(overrides, file, default_db)?;
     telemetry::init(config.log_format, &config.log_level);
@@ -41,34 +49,72 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(_) => demo_cmd(&config).await,
         Command::Migrate => {
             let db = open(&config).await?;
-            println!("Database is up to date ({}).", config::redact_url(&config.database_url));
+            println!(
+                "Database is up to date ({}).",
+                config::redact_url(&config.database_url)
+            );
             db.close().await;
             Ok(())
         }
         Command::Init => {
             let db = open(&config).await?;
             let departments = org::ensure_standard_departments(&db).await?;
-            println!("{} departments: {}", departments.len(), departments.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", "));
-            println!("Next: create an administrator with\n  duet user create --email you@example.com --name \"Your Name\" --role admin --password-stdin");
+            println!(
+                "{} departments: {}",
+                departments.len(),
+                departments
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!(
+                "Next: create an administrator with\n  duet user create --email you@example.com --name \"Your Name\" --role admin --password-stdin"
+            );
             db.close().await;
             Ok(())
         }
-        Command::User(UserCommand::Create { email, name, role, password_stdin: _ }) => {
+        Command::User(UserCommand::Create {
+            email,
+            name,
+            role,
+            password_stdin: _,
+        }) => {
             let db = open(&config).await?;
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
             let password = Password::parse(password.trim_end_matches(['\r', '\n']))?;
             let role: Role = role.parse()?;
-            let new = NewUser { email: Email::parse(&email)?, name: duet_core::error::bounded_text("name", &name, 1, 120)?, role, password_hash: password.hash()? };
+            let new = NewUser {
+                email: Email::parse(&email)?,
+                name: duet_core::error::bounded_text("name", &name, 1, 120)?,
+                role,
+                password_hash: password.hash()?,
+            };
             let user = accounts::insert_user(&db, &new).await.map_err(describe)?;
-            println!("Created {} account {} (id {}){}.", user.role, user.email, user.id, if user.person_id.is_some() { ", linked to the directory" } else { "" });
+            println!(
+                "Created {} account {} (id {}){}.",
+                user.role,
+                user.email,
+                user.id,
+                if user.person_id.is_some() {
+                    ", linked to the directory"
+                } else {
+                    ""
+                }
+            );
             db.close().await;
             Ok(())
         }
         Command::Token(TokenCommand::Create { email, name }) => {
             let db = open(&config).await?;
-            let Some((user, _)) = accounts::find_login(&db, &email).await? else { bail!("no enabled account has the e-mail {email}") };
-            let (_, secret) = accounts::insert_token(&db, duet_core::org::UserId(user.id), &name).await?;
+            let Some((user, _)) = accounts::find_login(&db, &email).await? else {
+                bail!("no enabled account has the e-mail {email}")
+            };
+            let (_, secret) =
+                accounts::insert_token(&db, duet_core::org::UserId(user.id), &name).await?;
             println!("{secret}");
             db.close().await;
             Ok(())
@@ -77,10 +123,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCommand::People { output }) => {
             let db = open(&config).await?;
             let people = org::all_people(&db).await?;
-            let rows = people.iter().map(|p| [p.name.as_str(), p.email.as_str(), p.department_name.as_str(), p.title.as_str(), p.level.as_str()]);
+            let rows = people.iter().map(|p| {
+                [
+                    p.name.as_str(),
+                    p.email.as_str(),
+                    p.department_name.as_str(),
+                    p.title.as_str(),
+                    p.level.as_str(),
+                ]
+            });
             match output {
                 Some(path) => {
-                    let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+                    let f = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
                     duet_core::org::import::write_people_csv(std::io::BufWriter::new(f), rows)?;
                     eprintln!("Exported {} people to {}.", people.len(), path.display());
                 }
@@ -94,9 +149,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Connects and migrates.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, &DbOptions { max_connections: config.max_connections, ..Default::default() })
-        .await
-        .with_context(|| format!("connecting to {}", config::redact_url(&config.database_url)))?;
+    let db = Db::connect(
+        &config.database_url,
+        &DbOptions {
+            max_connections: config.max_connections,
+            ..Default::default()
+        },
+    )
+    .await
+    .with_context(|| format!("connecting to {}", config::redact_url(&config.database_url)))?;
     db.migrate().await.context("applying migrations")?;
     Ok(db)
 }
@@ -104,7 +165,9 @@ async fn open(config: &Config) -> anyhow::Result<Db> {
 /// Makes a store error readable on a terminal (the field and the reason).
 fn describe(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::Conflict(f) | StoreError::Invalid(f) => anyhow::anyhow!("{}: {}", f.field, f.message),
+        StoreError::Conflict(f) | StoreError::Invalid(f) => {
+            anyhow::anyhow!("{}: {}", f.field, f.message)
+        }
         other => anyhow::Error::new(other),
     }
 }
@@ -116,17 +179,32 @@ async fn serve(config: &Config, banner: Option<(Db, String)>) -> anyhow::Result<
         Some((db, _)) => db.clone(),
         None => open(config).await?,
     };
-    let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("listening on {}", config.bind))?;
     let addr = listener.local_addr()?;
     if !config.secure_cookies() {
-        tracing::warn!("public URL is plain HTTP to a non-local host: session cookies are not marked Secure; serve Duet over HTTPS");
+        tracing::warn!(
+            "public URL is plain HTTP to a non-local host: session cookies are not marked Secure; serve Duet over HTTPS"
+        );
     }
-    let web = WebConfig { secure_cookies: config.secure_cookies(), trust_forwarded_for: config.trust_forwarded_for, ..Default::default() };
+    let web = WebConfig {
+        secure_cookies: config.secure_cookies(),
+        trust_forwarded_for: config.trust_forwarded_for,
+        ..Default::default()
+    };
     let state = AppState::new(db.clone(), web);
     spawn_housekeeping(db.clone());
     match banner {
         Some((_, text)) => println!("{text}"),
-        None => println!("Duet is serving http://{addr} ({} database)", if matches!(db, Db::Postgres(_)) { "PostgreSQL" } else { "SQLite" }),
+        None => println!(
+            "Duet is serving http://{addr} ({} database)",
+            if matches!(db, Db::Postgres(_)) {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            }
+        ),
     }
     tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "serving");
     let _ = std::io::stdout().flush();
@@ -142,9 +220,19 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     let db = open(config).await?;
     let logins = demo::seed(&db).await?;
     let url = format!("http://{}", config.bind);
-    let mut text = format!("\nDuet demo is ready at {url}  (seeded in {} ms; database {})\n\nSign in as any of these (password: {}):\n", started.elapsed().as_millis(), config::redact_url(&config.database_url), demo::DEMO_PASSWORD);
+    let mut text = format!(
+        "\nDuet demo is ready at {url}  (seeded in {} ms; database {})\n\nSign in as any of these (password: {}):\n",
+        started.elapsed().as_millis(),
+        config::redact_url(&config.database_url),
+        demo::DEMO_PASSWORD
+    );
     for l in &logins {
-        text.push_str(&format!("  {:<16} {:<40} {}\n", l.role.as_str(), l.email, l.who));
+        text.push_str(&format!(
+            "  {:<16} {:<40} {}\n",
+            l.role.as_str(),
+            l.email,
+            l.who
+        ));
     }
     text.push_str("\nPress Ctrl-C to stop.");
     serve(config, Some((db, text))).await
@@ -194,13 +282,22 @@ async fn import_people(config: &Config, file: &std::path::Path) -> anyhow::Resul
     };
     let db = open(config).await?;
     let bar = indicatif::ProgressBar::new(rows.len() as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} people {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} people {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let result = org::import_people(&db, &rows, |n| bar.set_position(n)).await;
     bar.finish_and_clear();
     db.close().await;
     match result {
         Ok(s) => {
-            println!("Imported {} people from {}: {} new, {} updated.", rows.len(), file.display(), s.created, s.updated);
+            println!(
+                "Imported {} people from {}: {} new, {} updated.",
+                rows.len(),
+                file.display(),
+                s.created,
+                s.updated
+            );
             Ok(())
         }
         Err(StoreError::Csv(errors)) => Err(csv_failure(file, &errors)),
@@ -208,8 +305,15 @@ async fn import_people(config: &Config, file: &std::path::Path) -> anyhow::Resul
     }
 }
 
-fn csv_failure(file: &std::path::Path, errors: &[duet_core::org::import::CsvError]) -> anyhow::Error {
-    let mut msg = format!("{} has {} problem(s); nothing was imported:", file.display(), errors.len());
+fn csv_failure(
+    file: &std::path::Path,
+    errors: &[duet_core::org::import::CsvError],
+) -> anyhow::Error {
+    let mut msg = format!(
+        "{} has {} problem(s); nothing was imported:",
+        file.display(),
+        errors.len()
+    );
     for e in errors {
         msg.push_str(&format!("\n  {}: {e}", file.display()));
     }

@@ -30,7 +30,8 @@ pub struct FileConfig {
 impl FileConfig {
     /// Reads a TOML file.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
     }
 }
@@ -99,25 +100,43 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => anyhow::bail!("log format must be 'human' or 'json', not '{other}'"),
         };
-        let public_url = o.public_url.or(file.public_url).unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = o
+            .public_url
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{bind}"));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             anyhow::bail!("public URL must start with http:// or https://, not '{public_url}'");
         }
         Ok(Self {
             bind,
-            database_url: o.database_url.or(file.database_url).unwrap_or_else(|| default_db.to_string()),
+            database_url: o
+                .database_url
+                .or(file.database_url)
+                .unwrap_or_else(|| default_db.to_string()),
             public_url: public_url.trim_end_matches('/').to_string(),
             log_format,
-            log_level: o.log_level.or(file.log_level).unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into()),
-            trust_forwarded_for: o.trust_forwarded_for.or(file.trust_forwarded_for).unwrap_or(false),
-            max_connections: o.max_connections.or(file.max_connections).unwrap_or(8).clamp(1, 512),
+            log_level: o
+                .log_level
+                .or(file.log_level)
+                .unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into()),
+            trust_forwarded_for: o
+                .trust_forwarded_for
+                .or(file.trust_forwarded_for)
+                .unwrap_or(false),
+            max_connections: o
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(8)
+                .clamp(1, 512),
         })
     }
 
     /// Cookies are `Secure` unless Duet is reached over plain HTTP on a non-local host (where a
     /// browser would drop them); browsers treat localhost and loopback as secure origins.
     pub fn secure_cookies(&self) -> bool {
-        let Some(rest) = self.public_url.strip_prefix("http://") else { return true };
+        let Some(rest) = self.public_url.strip_prefix("http://") else {
+            return true;
+        };
         let host = rest.split(['/', ':']).next().unwrap_or("");
         host == "localhost" || host.starts_with("127.") || host == "[::1]"
     }
@@ -157,19 +176,36 @@ mod tests {
 
     #[test]
     fn flags_beat_file_and_file_beats_defaults() {
-        let file: FileConfig = toml::from_str("bind = \"0.0.0.0:9000\"\ndatabase_url = \"/var/lib/duet.db\"\nlog_format = \"json\"").unwrap();
-        let o = Overrides { database_url: Some("postgres://u:secret@db/duet".into()), ..Default::default() };
+        let file: FileConfig = toml::from_str(
+            "bind = \"0.0.0.0:9000\"\ndatabase_url = \"/var/lib/duet.db\"\nlog_format = \"json\"",
+        )
+        .unwrap();
+        let o = Overrides {
+            database_url: Some("postgres://u:secret@db/duet".into()),
+            ..Default::default()
+        };
         let c = Config::resolve(o, file, DEFAULT_DATABASE).unwrap();
         assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
         assert_eq!(c.database_url, "postgres://u:secret@db/duet");
         assert_eq!(c.log_format, LogFormat::Json);
-        let c = Config::resolve(Overrides::default(), FileConfig::default(), DEFAULT_DATABASE).unwrap();
-        assert_eq!((c.bind.to_string().as_str(), c.database_url.as_str()), (DEFAULT_BIND, DEFAULT_DATABASE));
+        let c = Config::resolve(
+            Overrides::default(),
+            FileConfig::default(),
+            DEFAULT_DATABASE,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.bind.to_string().as_str(), c.database_url.as_str()),
+            (DEFAULT_BIND, DEFAULT_DATABASE)
+        );
     }
 
     #[test]
     fn debug_never_shows_the_database_password() {
-        let o = Overrides { database_url: Some("postgres://duet:hunter2@db:5432/duet".into()), ..Default::default() };
+        let o = Overrides {
+            database_url: Some("postgres://duet:hunter2@db:5432/duet".into()),
+            ..Default::default()
+        };
         let c = Config::resolve(o, FileConfig::default(), DEFAULT_DATABASE).unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
@@ -178,7 +214,17 @@ mod tests {
 
     #[test]
     fn cookies_are_secure_except_over_plain_http_to_remote_hosts() {
-        let mk = |u: &str| Config::resolve(Overrides { public_url: Some(u.into()), ..Default::default() }, FileConfig::default(), DEFAULT_DATABASE).unwrap();
+        let mk = |u: &str| {
+            Config::resolve(
+                Overrides {
+                    public_url: Some(u.into()),
+                    ..Default::default()
+                },
+                FileConfig::default(),
+                DEFAULT_DATABASE,
+            )
+            .unwrap()
+        };
         assert!(mk("https://duet.example.com").secure_cookies());
         assert!(mk("http://127.0.0.1:8080").secure_cookies());
         assert!(mk("http://localhost:8080").secure_cookies());
@@ -188,7 +234,10 @@ mod tests {
     #[test]
     fn unknown_file_keys_and_bad_formats_are_refused() {
         assert!(toml::from_str::<FileConfig>("bnd = \"x\"").is_err());
-        let o = Overrides { log_format: Some("xml".into()), ..Default::default() };
+        let o = Overrides {
+            log_format: Some("xml".into()),
+            ..Default::default()
+        };
         assert!(Config::resolve(o, FileConfig::default(), DEFAULT_DATABASE).is_err());
     }
 }

@@ -57,11 +57,16 @@ const CUSTOMER_SERVICE: &str = "Customer Service";
 pub fn generate_people() -> Vec<PersonCsvRow> {
     let mut rng = Rng::new(SEED);
     // Executives have hand-picked names; reserve them so nobody else is drawn with the same name.
-    let mut names: HashSet<String> = PLANS.iter().map(|p| format!("{} {}", p.executive.0, p.executive.1)).collect();
+    let mut names: HashSet<String> = PLANS
+        .iter()
+        .map(|p| format!("{} {}", p.executive.0, p.executive.1))
+        .collect();
     let mut emails = HashSet::new();
     let mut rows = Vec::new();
     for (dept, kind) in STANDARD_DEPARTMENTS {
-        let Some(plan) = PLANS.iter().find(|p| p.name == *dept) else { continue };
+        let Some(plan) = PLANS.iter().find(|p| p.name == *dept) else {
+            continue;
+        };
         let mut managers: Vec<String> = Vec::new();
         if *kind == DepartmentKind::It {
             managers.extend(
@@ -74,10 +79,26 @@ pub fn generate_people() -> Vec<PersonCsvRow> {
         managers.extend(plan.managers.iter().map(|t| (*t).to_string()));
 
         let (first, last, title) = plan.executive;
-        push_person(&mut rows, &mut emails, first, last, dept, title, Level::Executive);
+        push_person(
+            &mut rows,
+            &mut emails,
+            first,
+            last,
+            dept,
+            title,
+            Level::Executive,
+        );
         for title in &managers {
             let (first, last) = draw_name(&mut rng, &mut names);
-            push_person(&mut rows, &mut emails, first, last, dept, title, Level::Manager);
+            push_person(
+                &mut rows,
+                &mut emails,
+                first,
+                last,
+                dept,
+                title,
+                Level::Manager,
+            );
         }
         let individuals = plan.size.saturating_sub(1 + managers.len());
         for _ in 0..individuals {
@@ -86,7 +107,15 @@ pub fn generate_people() -> Vec<PersonCsvRow> {
             let i = rng.below(n).min(rng.below(n));
             let title = plan.individuals.get(i).copied().unwrap_or_default();
             let (first, last) = draw_name(&mut rng, &mut names);
-            push_person(&mut rows, &mut emails, first, last, dept, title, Level::Individual);
+            push_person(
+                &mut rows,
+                &mut emails,
+                first,
+                last,
+                dept,
+                title,
+                Level::Individual,
+            );
         }
     }
     rows
@@ -102,27 +131,48 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<DemoLogin>> {
     let to_create = demo_accounts(&people);
     let logins: Vec<DemoLogin> = to_create.iter().map(|a| a.login.clone()).collect();
 
-    let existing = org::list_people(db, &PeopleFilter::default(), PageRequest::new(Some(1), None)).await?.total;
+    let existing = org::list_people(
+        db,
+        &PeopleFilter::default(),
+        PageRequest::new(Some(1), None),
+    )
+    .await?
+    .total;
     if existing > 0 {
         // Someone else's directory: say so, rather than print sign-ins that will not work.
         if let Some(probe) = to_create.iter().find(|a| a.login.role != Role::Admin)
-            && org::find_person_by_email(db, &probe.login.email).await?.is_none()
+            && org::find_person_by_email(db, &probe.login.email)
+                .await?
+                .is_none()
         {
             tracing::warn!(
                 people = existing,
                 "the database already has people but not the demo organisation; the demo sign-ins may not work"
             );
         }
-        tracing::info!(people = existing, "people already exist; demo data not seeded again");
+        tracing::info!(
+            people = existing,
+            "people already exist; demo data not seeded again"
+        );
         return Ok(logins);
     }
 
     let summary = org::import_people(db, &people, |_| {}).await?;
-    tracing::info!(created = summary.created, updated = summary.updated, "demo people imported");
+    tracing::info!(
+        created = summary.created,
+        updated = summary.updated,
+        "demo people imported"
+    );
 
     for (dept_name, leader_email, partner_email) in leadership(&people) {
-        let Some(dept) = departments.iter().find(|d| d.name.eq_ignore_ascii_case(dept_name)) else {
-            tracing::warn!(department = dept_name, "no active department of this name; leader not set");
+        let Some(dept) = departments
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(dept_name))
+        else {
+            tracing::warn!(
+                department = dept_name,
+                "no active department of this name; leader not set"
+            );
             continue;
         };
         let leader = org::find_person_by_email(db, leader_email.as_str())
@@ -141,9 +191,10 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<DemoLogin>> {
     }
 
     // argon2 is slow on purpose: hash once, off the async executor, and share the hash.
-    let password_hash =
-        tokio::task::spawn_blocking(|| -> anyhow::Result<String> { Ok(Password::parse(DEMO_PASSWORD)?.hash()?) })
-            .await??;
+    let password_hash = tokio::task::spawn_blocking(|| -> anyhow::Result<String> {
+        Ok(Password::parse(DEMO_PASSWORD)?.hash()?)
+    })
+    .await??;
     let mut created = 0;
     for account in &to_create {
         let new = NewUser {
@@ -173,8 +224,14 @@ struct DemoAccount {
 /// One account per role: the admin, then the CIO, the head of Sales, the CFO and a member of
 /// Customer Service, each linked (by e-mail) to their person record.
 fn demo_accounts(people: &[PersonCsvRow]) -> Vec<DemoAccount> {
-    let executive_of = |dept: &str| people.iter().find(|p| p.department == dept && p.level == Level::Executive);
-    let member = people.iter().find(|p| p.department == CUSTOMER_SERVICE && p.level == Level::Individual);
+    let executive_of = |dept: &str| {
+        people
+            .iter()
+            .find(|p| p.department == dept && p.level == Level::Executive)
+    };
+    let member = people
+        .iter()
+        .find(|p| p.department == CUSTOMER_SERVICE && p.level == Level::Individual);
     let mut out = vec![DemoAccount {
         name: ADMIN_NAME.to_string(),
         login: DemoLogin {
@@ -212,10 +269,13 @@ fn leadership(people: &[PersonCsvRow]) -> Vec<(&'static str, &Email, &Email)> {
         .iter()
         .filter(|(_, kind)| *kind == DepartmentKind::Business)
         .filter_map(|(name, _)| {
-            let leader = people.iter().find(|p| p.department == *name && p.level == Level::Executive)?;
+            let leader = people
+                .iter()
+                .find(|p| p.department == *name && p.level == Level::Executive)?;
             let title = partner_title(name);
-            let partner =
-                people.iter().find(|p| p.department == IT && p.level == Level::Manager && p.title == title)?;
+            let partner = people
+                .iter()
+                .find(|p| p.department == IT && p.level == Level::Manager && p.title == title)?;
             Some((*name, &leader.email, &partner.email))
         })
         .collect()
@@ -245,7 +305,9 @@ fn push_person(
     }
     // Folded names are plain ASCII letters, so this always parses; a row that did not would be
     // left out rather than abort the demo.
-    let Ok(email) = Email::parse(&address) else { return };
+    let Ok(email) = Email::parse(&address) else {
+        return;
+    };
     rows.push(PersonCsvRow {
         line: rows.len() as u64 + 2,
         name: format!("{first} {last}"),
@@ -289,7 +351,11 @@ fn fold(name: &str) -> String {
         };
         out.push(plain);
     }
-    if out.is_empty() { "person".to_string() } else { out }
+    if out.is_empty() {
+        "person".to_string()
+    } else {
+        out
+    }
 }
 
 /// Draws a name not used yet: usually first and last name from one culture, sometimes mixed, as
@@ -297,8 +363,14 @@ fn fold(name: &str) -> String {
 fn draw_name(rng: &mut Rng, used: &mut HashSet<String>) -> (&'static str, &'static str) {
     let mut name = ("Alex", "Morgan");
     for _ in 0..100 {
-        let Some(culture) = pick_culture(rng) else { break };
-        let surname_from = if rng.below(10) == 0 { pick_culture(rng).unwrap_or(culture) } else { culture };
+        let Some(culture) = pick_culture(rng) else {
+            break;
+        };
+        let surname_from = if rng.below(10) == 0 {
+            pick_culture(rng).unwrap_or(culture)
+        } else {
+            culture
+        };
         let first = rng.pick(culture.first).copied().unwrap_or("Alex");
         let last = rng.pick(surname_from.last).copied().unwrap_or("Morgan");
         name = (first, last);
@@ -327,7 +399,11 @@ struct Rng(u64);
 
 impl Rng {
     fn new(seed: u64) -> Self {
-        Self(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -341,7 +417,11 @@ impl Rng {
 
     /// A number in `0..n` (0 when `n` is 0).
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { ((self.next_u64() >> 11) % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            ((self.next_u64() >> 11) % n as u64) as usize
+        }
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
@@ -406,7 +486,11 @@ const PLANS: &[DeptPlan] = &[
         name: "Accounting",
         size: 18,
         executive: ("Tomasz", "Nowak", "Controller"),
-        managers: &["Assistant Controller", "Accounts Payable Manager", "Accounts Receivable Manager"],
+        managers: &[
+            "Assistant Controller",
+            "Accounts Payable Manager",
+            "Accounts Receivable Manager",
+        ],
         individuals: &[
             "Staff Accountant",
             "Senior Accountant",
@@ -424,7 +508,11 @@ const PLANS: &[DeptPlan] = &[
         name: "Business Development",
         size: 15,
         executive: ("Amara", "Okafor", "VP Business Development"),
-        managers: &["Partnerships Manager", "Business Development Manager", "Strategic Alliances Manager"],
+        managers: &[
+            "Partnerships Manager",
+            "Business Development Manager",
+            "Strategic Alliances Manager",
+        ],
         individuals: &[
             "Business Development Representative",
             "Business Development Associate",
@@ -462,7 +550,12 @@ const PLANS: &[DeptPlan] = &[
         name: "Finance",
         size: 20,
         executive: ("Mei-Lin", "Chen", "Chief Financial Officer"),
-        managers: &["FP&A Manager", "Treasury Manager", "Internal Audit Manager", "Tax Manager"],
+        managers: &[
+            "FP&A Manager",
+            "Treasury Manager",
+            "Internal Audit Manager",
+            "Tax Manager",
+        ],
         individuals: &[
             "Financial Analyst",
             "Senior Financial Analyst",
@@ -478,7 +571,11 @@ const PLANS: &[DeptPlan] = &[
         name: "Human Resources",
         size: 15,
         executive: ("Fatima", "Al-Sayed", "Chief Human Resources Officer"),
-        managers: &["Talent Acquisition Manager", "Total Rewards Manager", "People Operations Manager"],
+        managers: &[
+            "Talent Acquisition Manager",
+            "Total Rewards Manager",
+            "People Operations Manager",
+        ],
         individuals: &[
             "HR Business Partner",
             "Recruiter",
@@ -582,139 +679,315 @@ const CULTURES: &[Culture] = &[
     Culture {
         weight: 6,
         first: &[
-            "James", "Emily", "Michael", "Sarah", "David", "Jessica", "Ryan", "Megan", "Thomas", "Laura",
-            "Kevin", "Rachel", "Patrick", "Hannah", "Brian", "Claire", "Nathan", "Olivia", "Connor", "Grace",
+            "James", "Emily", "Michael", "Sarah", "David", "Jessica", "Ryan", "Megan", "Thomas",
+            "Laura", "Kevin", "Rachel", "Patrick", "Hannah", "Brian", "Claire", "Nathan", "Olivia",
+            "Connor", "Grace",
         ],
         last: &[
-            "Smith", "Johnson", "Williams", "Brown", "Taylor", "Anderson", "Murphy", "O'Connor", "Walsh",
-            "Kelly", "Bennett", "Hughes", "Campbell", "Foster", "Reed", "Sullivan", "Mitchell", "Carter",
+            "Smith", "Johnson", "Williams", "Brown", "Taylor", "Anderson", "Murphy", "O'Connor",
+            "Walsh", "Kelly", "Bennett", "Hughes", "Campbell", "Foster", "Reed", "Sullivan",
+            "Mitchell", "Carter",
         ],
     },
     // Hispanic and Latin American
     Culture {
         weight: 4,
         first: &[
-            "Alejandro", "Camila", "Diego", "Valentina", "Mateo", "Lucía", "Javier", "Sofía", "Carlos",
-            "Gabriela", "Andrés", "Mariana", "José", "Isabel", "Ricardo", "Daniela",
+            "Alejandro",
+            "Camila",
+            "Diego",
+            "Valentina",
+            "Mateo",
+            "Lucía",
+            "Javier",
+            "Sofía",
+            "Carlos",
+            "Gabriela",
+            "Andrés",
+            "Mariana",
+            "José",
+            "Isabel",
+            "Ricardo",
+            "Daniela",
         ],
         last: &[
-            "García", "Rodríguez", "Martínez", "Hernández", "López", "González", "Pérez", "Sánchez",
-            "Ramírez", "Torres", "Flores", "Morales", "Castillo", "Vargas", "Jiménez", "Ruiz",
+            "García",
+            "Rodríguez",
+            "Martínez",
+            "Hernández",
+            "López",
+            "González",
+            "Pérez",
+            "Sánchez",
+            "Ramírez",
+            "Torres",
+            "Flores",
+            "Morales",
+            "Castillo",
+            "Vargas",
+            "Jiménez",
+            "Ruiz",
         ],
     },
     // South Asian
     Culture {
         weight: 4,
         first: &[
-            "Aarav", "Ananya", "Arjun", "Deepika", "Ishaan", "Kavya", "Rohan", "Sanjay", "Meera", "Vikram",
-            "Neha", "Rahul", "Anjali", "Karthik", "Pooja", "Nikhil",
+            "Aarav", "Ananya", "Arjun", "Deepika", "Ishaan", "Kavya", "Rohan", "Sanjay", "Meera",
+            "Vikram", "Neha", "Rahul", "Anjali", "Karthik", "Pooja", "Nikhil",
         ],
         last: &[
-            "Sharma", "Patel", "Iyer", "Reddy", "Nair", "Gupta", "Menon", "Desai", "Kapoor", "Rao",
-            "Chatterjee", "Singh", "Joshi", "Krishnan",
+            "Sharma",
+            "Patel",
+            "Iyer",
+            "Reddy",
+            "Nair",
+            "Gupta",
+            "Menon",
+            "Desai",
+            "Kapoor",
+            "Rao",
+            "Chatterjee",
+            "Singh",
+            "Joshi",
+            "Krishnan",
         ],
     },
     // Chinese
     Culture {
         weight: 3,
-        first: &["Wei", "Jing", "Hao", "Xin", "Yan", "Lei", "Mei", "Jian", "Ying", "Zhen", "Tao", "Lan"],
-        last: &["Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Lin", "Guo", "Tang"],
+        first: &[
+            "Wei", "Jing", "Hao", "Xin", "Yan", "Lei", "Mei", "Jian", "Ying", "Zhen", "Tao", "Lan",
+        ],
+        last: &[
+            "Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Lin", "Guo",
+            "Tang",
+        ],
     },
     // Vietnamese
     Culture {
         weight: 1,
-        first: &["Minh", "Linh", "Thanh", "Huong", "Duc", "Trang", "Quang", "Thao"],
+        first: &[
+            "Minh", "Linh", "Thanh", "Huong", "Duc", "Trang", "Quang", "Thao",
+        ],
         last: &["Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang", "Bui"],
     },
     // Filipino
     Culture {
         weight: 2,
-        first: &["Maricel", "Rodel", "Jocelyn", "Paolo", "Kristine", "Jericho", "Angelica", "Ramon"],
-        last: &["Santos", "Reyes", "Cruz", "Bautista", "Dela Cruz", "Villanueva", "Aquino", "Mendoza"],
+        first: &[
+            "Maricel", "Rodel", "Jocelyn", "Paolo", "Kristine", "Jericho", "Angelica", "Ramon",
+        ],
+        last: &[
+            "Santos",
+            "Reyes",
+            "Cruz",
+            "Bautista",
+            "Dela Cruz",
+            "Villanueva",
+            "Aquino",
+            "Mendoza",
+        ],
     },
     // Korean
     Culture {
         weight: 1,
-        first: &["Min-jun", "Ji-woo", "Seo-yeon", "Hyun-woo", "Eun-ji", "Ji-hoon", "Soo-ah", "Dong-hyun"],
+        first: &[
+            "Min-jun",
+            "Ji-woo",
+            "Seo-yeon",
+            "Hyun-woo",
+            "Eun-ji",
+            "Ji-hoon",
+            "Soo-ah",
+            "Dong-hyun",
+        ],
         last: &["Kim", "Park", "Lee", "Choi", "Jung", "Kang", "Yoon", "Han"],
     },
     // Japanese
     Culture {
         weight: 1,
-        first: &["Haruto", "Yuki", "Sakura", "Kenji", "Aiko", "Takeshi", "Daiki", "Naomi"],
-        last: &["Tanaka", "Sato", "Suzuki", "Watanabe", "Nakamura", "Kobayashi", "Yamamoto", "Ito"],
+        first: &[
+            "Haruto", "Yuki", "Sakura", "Kenji", "Aiko", "Takeshi", "Daiki", "Naomi",
+        ],
+        last: &[
+            "Tanaka",
+            "Sato",
+            "Suzuki",
+            "Watanabe",
+            "Nakamura",
+            "Kobayashi",
+            "Yamamoto",
+            "Ito",
+        ],
     },
     // Nigerian
     Culture {
         weight: 2,
-        first: &["Chinedu", "Adaeze", "Oluwaseun", "Ngozi", "Emeka", "Babajide", "Funmilayo", "Ifeoma", "Tunde", "Chiamaka"],
-        last: &["Okafor", "Adeyemi", "Okonkwo", "Nwosu", "Eze", "Balogun", "Adebayo", "Obi"],
+        first: &[
+            "Chinedu",
+            "Adaeze",
+            "Oluwaseun",
+            "Ngozi",
+            "Emeka",
+            "Babajide",
+            "Funmilayo",
+            "Ifeoma",
+            "Tunde",
+            "Chiamaka",
+        ],
+        last: &[
+            "Okafor", "Adeyemi", "Okonkwo", "Nwosu", "Eze", "Balogun", "Adebayo", "Obi",
+        ],
     },
     // Ghanaian
     Culture {
         weight: 1,
-        first: &["Kwame", "Abena", "Kofi", "Akosua", "Yaw", "Ama", "Kwabena", "Efua"],
-        last: &["Mensah", "Boateng", "Asante", "Owusu", "Osei", "Appiah", "Agyeman", "Darko"],
+        first: &[
+            "Kwame", "Abena", "Kofi", "Akosua", "Yaw", "Ama", "Kwabena", "Efua",
+        ],
+        last: &[
+            "Mensah", "Boateng", "Asante", "Owusu", "Osei", "Appiah", "Agyeman", "Darko",
+        ],
     },
     // Arabic
     Culture {
         weight: 2,
-        first: &["Omar", "Layla", "Youssef", "Fatima", "Karim", "Nour", "Hassan", "Mariam", "Tariq", "Yasmin", "Samir", "Rania"],
-        last: &["Haddad", "Khalil", "Nasser", "Al-Sayed", "Mansour", "Hamdan", "Saleh", "Farouk", "Aziz", "Khoury", "Barakat"],
+        first: &[
+            "Omar", "Layla", "Youssef", "Fatima", "Karim", "Nour", "Hassan", "Mariam", "Tariq",
+            "Yasmin", "Samir", "Rania",
+        ],
+        last: &[
+            "Haddad", "Khalil", "Nasser", "Al-Sayed", "Mansour", "Hamdan", "Saleh", "Farouk",
+            "Aziz", "Khoury", "Barakat",
+        ],
     },
     // Persian
     Culture {
         weight: 1,
-        first: &["Dariush", "Shirin", "Arash", "Leila", "Reza", "Parisa", "Kian", "Nasrin"],
-        last: &["Ahmadi", "Hosseini", "Karimi", "Rostami", "Tehrani", "Moradi", "Jafari", "Sadeghi"],
+        first: &[
+            "Dariush", "Shirin", "Arash", "Leila", "Reza", "Parisa", "Kian", "Nasrin",
+        ],
+        last: &[
+            "Ahmadi", "Hosseini", "Karimi", "Rostami", "Tehrani", "Moradi", "Jafari", "Sadeghi",
+        ],
     },
     // Turkish
     Culture {
         weight: 1,
-        first: &["Emre", "Elif", "Mehmet", "Zeynep", "Can", "Ayşe", "Burak", "Deniz"],
-        last: &["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın", "Öztürk", "Arslan"],
+        first: &[
+            "Emre", "Elif", "Mehmet", "Zeynep", "Can", "Ayşe", "Burak", "Deniz",
+        ],
+        last: &[
+            "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın", "Öztürk", "Arslan",
+        ],
     },
     // Central and Eastern European
     Culture {
         weight: 2,
-        first: &["Tomasz", "Katarzyna", "Piotr", "Agnieszka", "Marek", "Ivana", "Dmitri", "Olga", "Andrei", "Natalia", "Jakub", "Zofia"],
-        last: &["Nowak", "Kowalczyk", "Novák", "Popescu", "Horvat", "Kovač", "Dvořák", "Mazur", "Bondarenko", "Shevchenko", "Marković", "Jovanović"],
+        first: &[
+            "Tomasz",
+            "Katarzyna",
+            "Piotr",
+            "Agnieszka",
+            "Marek",
+            "Ivana",
+            "Dmitri",
+            "Olga",
+            "Andrei",
+            "Natalia",
+            "Jakub",
+            "Zofia",
+        ],
+        last: &[
+            "Nowak",
+            "Kowalczyk",
+            "Novák",
+            "Popescu",
+            "Horvat",
+            "Kovač",
+            "Dvořák",
+            "Mazur",
+            "Bondarenko",
+            "Shevchenko",
+            "Marković",
+            "Jovanović",
+        ],
     },
     // Nordic
     Culture {
         weight: 1,
-        first: &["Lars", "Ingrid", "Sven", "Astrid", "Erik", "Freya", "Henrik", "Sigrid", "Mikkel", "Linnea"],
-        last: &["Andersen", "Johansson", "Lindqvist", "Nielsen", "Berg", "Hansen", "Eriksson", "Solberg"],
+        first: &[
+            "Lars", "Ingrid", "Sven", "Astrid", "Erik", "Freya", "Henrik", "Sigrid", "Mikkel",
+            "Linnea",
+        ],
+        last: &[
+            "Andersen",
+            "Johansson",
+            "Lindqvist",
+            "Nielsen",
+            "Berg",
+            "Hansen",
+            "Eriksson",
+            "Solberg",
+        ],
     },
     // German and Dutch
     Culture {
         weight: 2,
-        first: &["Matthias", "Anke", "Jonas", "Lena", "Bram", "Sanne", "Felix", "Johanna", "Pieter", "Katrin"],
-        last: &["Müller", "Schmidt", "Fischer", "Becker", "de Vries", "van Dijk", "Jansen", "Bakker", "Wagner", "Vogel"],
+        first: &[
+            "Matthias", "Anke", "Jonas", "Lena", "Bram", "Sanne", "Felix", "Johanna", "Pieter",
+            "Katrin",
+        ],
+        last: &[
+            "Müller", "Schmidt", "Fischer", "Becker", "de Vries", "van Dijk", "Jansen", "Bakker",
+            "Wagner", "Vogel",
+        ],
     },
     // Italian
     Culture {
         weight: 1,
-        first: &["Giulia", "Marco", "Francesca", "Luca", "Chiara", "Matteo", "Alessandro", "Elena"],
-        last: &["Rossi", "Bianchi", "Romano", "Ricci", "Esposito", "Colombo", "Greco", "Marino"],
+        first: &[
+            "Giulia",
+            "Marco",
+            "Francesca",
+            "Luca",
+            "Chiara",
+            "Matteo",
+            "Alessandro",
+            "Elena",
+        ],
+        last: &[
+            "Rossi", "Bianchi", "Romano", "Ricci", "Esposito", "Colombo", "Greco", "Marino",
+        ],
     },
     // French
     Culture {
         weight: 1,
-        first: &["Camille", "Julien", "Élodie", "Mathieu", "Chloé", "Antoine", "Margaux", "Théo"],
-        last: &["Moreau", "Dubois", "Lefèvre", "Laurent", "Girard", "Bernard", "Fontaine", "Rousseau"],
+        first: &[
+            "Camille", "Julien", "Élodie", "Mathieu", "Chloé", "Antoine", "Margaux", "Théo",
+        ],
+        last: &[
+            "Moreau", "Dubois", "Lefèvre", "Laurent", "Girard", "Bernard", "Fontaine", "Rousseau",
+        ],
     },
     // Portuguese and Brazilian
     Culture {
         weight: 1,
-        first: &["João", "Inês", "Tiago", "Beatriz", "Rafael", "Larissa", "Gustavo", "Fernanda"],
-        last: &["Silva", "Santos", "Ferreira", "Costa", "Oliveira", "Pereira", "Almeida", "Carvalho"],
+        first: &[
+            "João", "Inês", "Tiago", "Beatriz", "Rafael", "Larissa", "Gustavo", "Fernanda",
+        ],
+        last: &[
+            "Silva", "Santos", "Ferreira", "Costa", "Oliveira", "Pereira", "Almeida", "Carvalho",
+        ],
     },
     // Hebrew
     Culture {
         weight: 1,
         first: &["Noa", "Eitan", "Yael", "Avi", "Tamar", "Ari", "Maya", "Ido"],
-        last: &["Cohen", "Levi", "Friedman", "Goldberg", "Katz", "Mizrahi", "Peretz", "Shapiro"],
+        last: &[
+            "Cohen", "Levi", "Friedman", "Goldberg", "Katz", "Mizrahi", "Peretz", "Shapiro",
+        ],
     },
 ];
 
@@ -723,22 +996,36 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn in_dept<'a>(people: &'a [PersonCsvRow], dept: &'a str) -> impl Iterator<Item = &'a PersonCsvRow> {
+    fn in_dept<'a>(
+        people: &'a [PersonCsvRow],
+        dept: &'a str,
+    ) -> impl Iterator<Item = &'a PersonCsvRow> {
         people.iter().filter(move |p| p.department == dept)
     }
 
     #[test]
     fn about_three_hundred_people_in_standard_departments_with_consecutive_lines() {
         let people = generate_people();
-        assert!((280..=320).contains(&people.len()), "{} people", people.len());
+        assert!(
+            (280..=320).contains(&people.len()),
+            "{} people",
+            people.len()
+        );
         let standard: HashSet<&str> = STANDARD_DEPARTMENTS.iter().map(|(n, _)| *n).collect();
         for (i, p) in people.iter().enumerate() {
-            assert!(standard.contains(p.department.as_str()), "{} is not standard", p.department);
+            assert!(
+                standard.contains(p.department.as_str()),
+                "{} is not standard",
+                p.department
+            );
             assert_eq!(p.line, i as u64 + 2);
             assert!(!p.name.trim().is_empty() && !p.title.trim().is_empty());
         }
         let plan_names: HashSet<&str> = PLANS.iter().map(|p| p.name).collect();
-        assert_eq!(plan_names, standard, "every standard department has a plan and no other");
+        assert_eq!(
+            plan_names, standard,
+            "every standard department has a plan and no other"
+        );
     }
 
     #[test]
@@ -750,24 +1037,48 @@ mod tests {
             let (local, domain) = e.split_once('@').unwrap();
             assert_eq!(domain, DOMAIN);
             assert!(local.contains('.'), "{e}");
-            assert!(local.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.'), "{e}");
+            assert!(
+                local
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.'),
+                "{e}"
+            );
         }
-        let by_email: HashMap<&str, &str> = people.iter().map(|p| (p.email.as_str(), p.name.as_str())).collect();
-        assert_eq!(by_email.get("priya.raman@harborvale.example"), Some(&"Priya Raman"));
-        assert_eq!(by_email.get("daniel.obrien@harborvale.example"), Some(&"Daniel O'Brien"));
+        let by_email: HashMap<&str, &str> = people
+            .iter()
+            .map(|p| (p.email.as_str(), p.name.as_str()))
+            .collect();
+        assert_eq!(
+            by_email.get("priya.raman@harborvale.example"),
+            Some(&"Priya Raman")
+        );
+        assert_eq!(
+            by_email.get("daniel.obrien@harborvale.example"),
+            Some(&"Daniel O'Brien")
+        );
     }
 
     #[test]
     fn every_department_has_one_executive_and_a_few_managers() {
         let people = generate_people();
         for (dept, kind) in STANDARD_DEPARTMENTS {
-            let execs = in_dept(&people, dept).filter(|p| p.level == Level::Executive).count();
+            let execs = in_dept(&people, dept)
+                .filter(|p| p.level == Level::Executive)
+                .count();
             assert_eq!(execs, 1, "{dept}");
-            let managers = in_dept(&people, dept).filter(|p| p.level == Level::Manager).count();
+            let managers = in_dept(&people, dept)
+                .filter(|p| p.level == Level::Manager)
+                .count();
             if *kind == DepartmentKind::Business {
-                assert!((3..=6).contains(&managers), "{dept} has {managers} managers");
+                assert!(
+                    (3..=6).contains(&managers),
+                    "{dept} has {managers} managers"
+                );
             }
-            assert!(in_dept(&people, dept).any(|p| p.level == Level::Individual), "{dept}");
+            assert!(
+                in_dept(&people, dept).any(|p| p.level == Level::Individual),
+                "{dept}"
+            );
         }
     }
 
@@ -779,13 +1090,23 @@ mod tests {
             .count();
         assert!(brms >= 8, "{brms}");
         let pairs = leadership(&people);
-        let business = STANDARD_DEPARTMENTS.iter().filter(|(_, k)| *k == DepartmentKind::Business).count();
+        let business = STANDARD_DEPARTMENTS
+            .iter()
+            .filter(|(_, k)| *k == DepartmentKind::Business)
+            .count();
         assert_eq!(pairs.len(), business);
         let partners: HashSet<&Email> = pairs.iter().map(|(_, _, partner)| *partner).collect();
-        assert_eq!(partners.len(), pairs.len(), "each business department has its own IT partner");
+        assert_eq!(
+            partners.len(),
+            pairs.len(),
+            "each business department has its own IT partner"
+        );
         for (dept, leader, partner) in &pairs {
             let leader = people.iter().find(|p| &p.email == *leader).unwrap();
-            assert_eq!((leader.department.as_str(), leader.level), (*dept, Level::Executive));
+            assert_eq!(
+                (leader.department.as_str(), leader.level),
+                (*dept, Level::Executive)
+            );
             let partner = people.iter().find(|p| &p.email == *partner).unwrap();
             assert_eq!(partner.department, IT);
         }
@@ -810,12 +1131,21 @@ mod tests {
         assert_eq!(accounts[0].login.email, ADMIN_EMAIL);
         assert!(people.iter().all(|p| p.email.as_str() != ADMIN_EMAIL));
         let person = |email: &str| people.iter().find(|p| p.email.as_str() == email).unwrap();
-        assert_eq!(accounts[1].login.who, "Priya Raman, Chief Information Officer (IT)");
+        assert_eq!(
+            accounts[1].login.who,
+            "Priya Raman, Chief Information Officer (IT)"
+        );
         assert_eq!(person(&accounts[2].login.email).department, SALES);
         assert_eq!(person(&accounts[3].login.email).department, FINANCE);
         let member = person(&accounts[4].login.email);
-        assert_eq!((member.department.as_str(), member.level), (CUSTOMER_SERVICE, Level::Individual));
-        assert!(Password::parse(DEMO_PASSWORD).is_ok(), "the demo password meets the policy");
+        assert_eq!(
+            (member.department.as_str(), member.level),
+            (CUSTOMER_SERVICE, Level::Individual)
+        );
+        assert!(
+            Password::parse(DEMO_PASSWORD).is_ok(),
+            "the demo password meets the policy"
+        );
     }
 
     #[test]

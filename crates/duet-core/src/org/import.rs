@@ -51,23 +51,47 @@ impl fmt::Display for CsvError {
 impl CsvError {
     /// Locates a field error at `line`.
     pub fn at(line: u64, e: FieldError) -> Self {
-        Self { line, column: Some(e.field), message: e.message }
+        Self {
+            line,
+            column: Some(e.field),
+            message: e.message,
+        }
     }
 }
 
 /// Parses a whole people file. Stops collecting after 100 errors so a wrong file does not flood.
 pub fn parse_people_csv(input: &[u8]) -> Result<Vec<PersonCsvRow>, Vec<CsvError>> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(input);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
     let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase()).collect(),
-        Err(e) => return Err(vec![CsvError { line: 1, column: None, message: format!("unreadable header: {e}") }]),
+        Ok(h) => h
+            .iter()
+            .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect(),
+        Err(e) => {
+            return Err(vec![CsvError {
+                line: 1,
+                column: None,
+                message: format!("unreadable header: {e}"),
+            }]);
+        }
     };
     let mut idx = [0usize; 5];
     let mut errors = Vec::new();
     for (i, col) in PEOPLE_CSV_HEADER.iter().enumerate() {
         match header.iter().position(|h| h == col) {
             Some(p) => idx[i] = p,
-            None => errors.push(CsvError { line: 1, column: Some((*col).into()), message: format!("the header has no '{col}' column (expected: {})", PEOPLE_CSV_HEADER.join(",")) }),
+            None => errors.push(CsvError {
+                line: 1,
+                column: Some((*col).into()),
+                message: format!(
+                    "the header has no '{col}' column (expected: {})",
+                    PEOPLE_CSV_HEADER.join(",")
+                ),
+            }),
         }
     }
     if !errors.is_empty() {
@@ -85,7 +109,10 @@ pub fn parse_people_csv(input: &[u8]) -> Result<Vec<PersonCsvRow>, Vec<CsvError>
             byte += 1;
         }
         if byte >= counted_to {
-            counted_line += input[counted_to..byte].iter().filter(|b| **b == b'\n').count() as u64;
+            counted_line += input[counted_to..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
             counted_to = byte;
         }
         counted_line
@@ -96,7 +123,11 @@ pub fn parse_people_csv(input: &[u8]) -> Result<Vec<PersonCsvRow>, Vec<CsvError>
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                errors.push(CsvError { line, column: None, message: format!("malformed CSV: {e}") });
+                errors.push(CsvError {
+                    line,
+                    column: None,
+                    message: format!("malformed CSV: {e}"),
+                });
                 break;
             }
         }
@@ -105,33 +136,61 @@ pub fn parse_people_csv(input: &[u8]) -> Result<Vec<PersonCsvRow>, Vec<CsvError>
             continue;
         }
         if record.len() != header.len() {
-            errors.push(CsvError { line, column: None, message: format!("expected {} fields, found {}", header.len(), record.len()) });
+            errors.push(CsvError {
+                line,
+                column: None,
+                message: format!("expected {} fields, found {}", header.len(), record.len()),
+            });
             continue;
         }
         let cell = |i: usize| record.get(idx[i]).unwrap_or("");
         let mut bad = |e: FieldError| errors.push(CsvError::at(line, e));
         let name = bounded_text("name", cell(0), 1, 120).map_err(&mut bad).ok();
         let email = Email::parse(cell(1)).map_err(&mut bad).ok();
-        let department = bounded_text("department", cell(2), 1, 80).map_err(&mut bad).ok();
-        let title = bounded_text("title", cell(3), 0, 120).map_err(&mut bad).ok();
+        let department = bounded_text("department", cell(2), 1, 80)
+            .map_err(&mut bad)
+            .ok();
+        let title = bounded_text("title", cell(3), 0, 120)
+            .map_err(&mut bad)
+            .ok();
         let level = cell(4).parse::<Level>().map_err(&mut bad).ok();
-        if let Some(email) = &email {
-            if let Some(first) = seen.insert(email.clone(), line) {
-                errors.push(CsvError { line, column: Some("email".into()), message: format!("'{email}' already appears on line {first}") });
-            }
+        if let Some(email) = &email
+            && let Some(first) = seen.insert(email.clone(), line)
+        {
+            errors.push(CsvError {
+                line,
+                column: Some("email".into()),
+                message: format!("'{email}' already appears on line {first}"),
+            });
         }
-        if let (Some(name), Some(email), Some(department), Some(title), Some(level)) = (name, email, department, title, level) {
-            rows.push(PersonCsvRow { line, name, email, department, title, level });
+        if let (Some(name), Some(email), Some(department), Some(title), Some(level)) =
+            (name, email, department, title, level)
+        {
+            rows.push(PersonCsvRow {
+                line,
+                name,
+                email,
+                department,
+                title,
+                level,
+            });
         }
         if errors.len() >= 100 {
             break;
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Writes people in the import format, so an export can be edited and imported back.
-pub fn write_people_csv<'a, W: std::io::Write>(out: W, rows: impl IntoIterator<Item = [&'a str; 5]>) -> csv::Result<()> {
+pub fn write_people_csv<'a, W: std::io::Write>(
+    out: W,
+    rows: impl IntoIterator<Item = [&'a str; 5]>,
+) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(PEOPLE_CSV_HEADER)?;
     for r in rows {
@@ -159,8 +218,17 @@ mod tests {
     fn names_line_and_column_of_every_bad_cell() {
         let csv = "name,email,department,title,level\nAda,ada@x.com,IT,,manager\n,not-an-email,IT,,boss\nEve,ada@x.com,IT,,individual\n";
         let errs = parse_people_csv(csv.as_bytes()).unwrap_err();
-        let got: Vec<(u64, Option<&str>)> = errs.iter().map(|e| (e.line, e.column.as_deref())).collect();
-        assert_eq!(got, vec![(3, Some("name")), (3, Some("email")), (3, Some("level")), (4, Some("email"))]);
+        let got: Vec<(u64, Option<&str>)> =
+            errs.iter().map(|e| (e.line, e.column.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, Some("name")),
+                (3, Some("email")),
+                (3, Some("level")),
+                (4, Some("email"))
+            ]
+        );
         assert!(errs[3].to_string().contains("line 2"));
     }
 
@@ -168,14 +236,25 @@ mod tests {
     fn reports_missing_columns_and_ragged_rows() {
         let errs = parse_people_csv(b"name,email\nA,a@x.com\n").unwrap_err();
         assert_eq!(errs[0].line, 1);
-        let errs = parse_people_csv(b"name,email,department,title,level\nA,a@x.com,IT\n").unwrap_err();
+        let errs =
+            parse_people_csv(b"name,email,department,title,level\nA,a@x.com,IT\n").unwrap_err();
         assert_eq!((errs[0].line, errs[0].column.clone()), (2, None));
     }
 
     #[test]
     fn export_then_import_round_trips() {
         let mut buf = Vec::new();
-        write_people_csv(&mut buf, [["Zoë \"Z\" Ng", "zoe@x.com", "Human Resources", "VP, People", "executive"]]).unwrap();
+        write_people_csv(
+            &mut buf,
+            [[
+                "Zoë \"Z\" Ng",
+                "zoe@x.com",
+                "Human Resources",
+                "VP, People",
+                "executive",
+            ]],
+        )
+        .unwrap();
         let rows = parse_people_csv(&buf).unwrap();
         assert_eq!(rows[0].name, "Zoë \"Z\" Ng");
         assert_eq!(rows[0].title, "VP, People");

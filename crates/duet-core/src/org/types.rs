@@ -4,7 +4,6 @@ use crate::error::{FieldError, ValidationErrors, bounded_text};
 use crate::org::Email;
 use std::fmt;
 
-
 wire_enum!(
     /// Whether a department is IT or one of the business departments IT serves.
     DepartmentKind, "kind" {
@@ -77,22 +76,36 @@ pub struct DepartmentInput {
 impl DepartmentInput {
     /// Validates raw form or JSON values; the leader and partner are only meaningful for business
     /// departments, so an IT department with either set is refused rather than silently cleared.
-    pub fn parse(name: &str, kind: &str, leader: Option<i64>, it_partner: Option<i64>) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        name: &str,
+        kind: &str,
+        leader: Option<i64>,
+        it_partner: Option<i64>,
+    ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let name = errs.check(bounded_text("name", name, 1, 80));
         let kind = errs.check(kind.parse::<DepartmentKind>());
         if kind == Some(DepartmentKind::It) {
             if leader.is_some() {
-                errs.0.push(FieldError::new("leader_id", "only business departments have a business leader"));
+                errs.0.push(FieldError::new(
+                    "leader_id",
+                    "only business departments have a business leader",
+                ));
             }
             if it_partner.is_some() {
-                errs.0.push(FieldError::new("it_partner_id", "only business departments have an IT partner"));
+                errs.0.push(FieldError::new(
+                    "it_partner_id",
+                    "only business departments have an IT partner",
+                ));
             }
         }
         match (name, kind) {
-            (Some(name), Some(kind)) if errs.0.is_empty() => {
-                Ok(Self { name, kind, leader: leader.map(PersonId), it_partner: it_partner.map(PersonId) })
-            }
+            (Some(name), Some(kind)) if errs.0.is_empty() => Ok(Self {
+                name,
+                kind,
+                leader: leader.map(PersonId),
+                it_partner: it_partner.map(PersonId),
+            }),
             _ => Err(errs),
         }
     }
@@ -115,7 +128,13 @@ pub struct PersonInput {
 
 impl PersonInput {
     /// Validates raw values and reports every bad field at once.
-    pub fn parse(name: &str, email: &str, department: Option<i64>, title: &str, level: &str) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        name: &str,
+        email: &str,
+        department: Option<i64>,
+        title: &str,
+        level: &str,
+    ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let name = errs.check(bounded_text("name", name, 1, 120));
         let email = errs.check(Email::parse(email));
@@ -129,9 +148,13 @@ impl PersonInput {
         let title = errs.check(bounded_text("title", title, 0, 120));
         let level = errs.check(level.parse::<Level>());
         match (name, email, department, title, level) {
-            (Some(name), Some(email), Some(department), Some(title), Some(level)) => {
-                Ok(Self { name, email, department, title, level })
-            }
+            (Some(name), Some(email), Some(department), Some(title), Some(level)) => Ok(Self {
+                name,
+                email,
+                department,
+                title,
+                level,
+            }),
             _ => Err(errs),
         }
     }
@@ -147,21 +170,28 @@ mod tests {
             assert_eq!(l.as_str().parse::<Level>().ok(), Some(*l));
             assert_eq!(l.label().parse::<Level>().ok(), Some(*l));
         }
-        assert_eq!("IT".parse::<DepartmentKind>().ok(), Some(DepartmentKind::It));
+        assert_eq!(
+            "IT".parse::<DepartmentKind>().ok(),
+            Some(DepartmentKind::It)
+        );
         let err = "boss".parse::<Level>().err();
         assert_eq!(err.map(|e| e.field), Some("level".into()));
     }
 
     #[test]
     fn person_input_reports_every_bad_field() {
-        let errs = PersonInput::parse("", "nope", None, "Analyst", "wizard").err().unwrap_or_default();
+        let errs = PersonInput::parse("", "nope", None, "Analyst", "wizard")
+            .err()
+            .unwrap_or_default();
         let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["name", "email", "department_id", "level"]);
     }
 
     #[test]
     fn it_department_cannot_have_a_business_leader() {
-        let errs = DepartmentInput::parse("IT", "it", Some(1), None).err().unwrap_or_default();
+        let errs = DepartmentInput::parse("IT", "it", Some(1), None)
+            .err()
+            .unwrap_or_default();
         assert_eq!(errs.0.first().map(|e| e.field.as_str()), Some("leader_id"));
         assert!(DepartmentInput::parse("Sales", "business", Some(1), Some(2)).is_ok());
     }

@@ -5,11 +5,11 @@ use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::accounts::{self as svc, NewUserFields, TokenFields, UserChangeFields};
+use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch};
-use axum::Json;
 use duet_store::accounts::{self, ApiToken, User};
 
 /// Routes of this area.
@@ -30,28 +30,50 @@ pub async fn me(who: ApiUser) -> Json<User> {
 
 /// Lists accounts (admins).
 #[utoipa::path(get, path = "/users", tag = "accounts", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
-pub async fn list_users(State(state): State<AppState>, who: ApiUser) -> Result<Json<Vec<User>>, AppError> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<Vec<User>>, AppError> {
     Ok(Json(svc::list_users(&state.db, &who.actor()).await?))
 }
 
 /// Creates an account (admins).
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = NewUserFields,
     responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_user(State(state): State<AppState>, who: ApiUser, ApiJson(f): ApiJson<NewUserFields>) -> Result<(StatusCode, Json<User>), AppError> {
-    Ok((StatusCode::CREATED, Json(svc::create_user(&state.db, &who.actor(), &f).await?)))
+pub async fn create_user(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<NewUserFields>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::create_user(&state.db, &who.actor(), &f).await?),
+    ))
 }
 
 /// Changes an account's role or disables it (admins).
 #[utoipa::path(patch, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path, description = "Account id")), request_body = UserChangeFields,
     responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn update_user(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>, ApiJson(f): ApiJson<UserChangeFields>) -> Result<Json<User>, AppError> {
-    Ok(Json(svc::update_user(&state.db, &who.actor(), id, &f).await?))
+pub async fn update_user(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<UserChangeFields>,
+) -> Result<Json<User>, AppError> {
+    Ok(Json(
+        svc::update_user(&state.db, &who.actor(), id, &f).await?,
+    ))
 }
 
 /// The caller's tokens.
 #[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list_tokens(State(state): State<AppState>, who: ApiUser) -> Result<Json<Vec<ApiToken>>, AppError> {
-    Ok(Json(accounts::list_tokens(&state.db, who.actor().user).await?))
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<Vec<ApiToken>>, AppError> {
+    Ok(Json(
+        accounts::list_tokens(&state.db, who.actor().user).await?,
+    ))
 }
 
 /// A new token and its secret, shown this once.
@@ -66,7 +88,11 @@ pub struct CreatedToken {
 /// Creates a token for the caller.
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = TokenFields,
     responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
-pub async fn create_token(State(state): State<AppState>, who: ApiUser, ApiJson(f): ApiJson<TokenFields>) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<TokenFields>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let (token, secret) = svc::create_token(&state.db, &who.actor(), &f).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
 }
@@ -74,7 +100,11 @@ pub async fn create_token(State(state): State<AppState>, who: ApiUser, ApiJson(f
 /// Revokes one of the caller's tokens (admins: anyone's).
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = i64, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn revoke_token(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     svc::revoke_token(&state.db, &who.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,10 @@ use utoipa::OpenApi;
 
 /// The API routes (mounted at `/api/v1`).
 pub fn router() -> Router<AppState> {
-    Router::new().merge(org::router()).merge(accounts::router()).fallback(not_found)
+    Router::new()
+        .merge(org::router())
+        .merge(accounts::router())
+        .fallback(not_found)
 }
 
 async fn not_found() -> AppError {
@@ -61,7 +64,15 @@ fn json_rejection(rej: JsonRejection) -> AppError {
         415 => "unsupported_media_type",
         _ => "bad_request",
     };
-    AppError::BadRequest { status: if status.as_u16() == 422 { axum::http::StatusCode::BAD_REQUEST } else { status }, code, message: rej.body_text() }
+    AppError::BadRequest {
+        status: if status.as_u16() == 422 {
+            axum::http::StatusCode::BAD_REQUEST
+        } else {
+            status
+        },
+        code,
+        message: rej.body_text(),
+    }
 }
 
 /// Query-string extractor whose rejections use the API error shape (400).
@@ -79,7 +90,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Api
 }
 
 fn query_rejection(rej: QueryRejection) -> AppError {
-    AppError::BadRequest { status: axum::http::StatusCode::BAD_REQUEST, code: "bad_request", message: rej.body_text() }
+    AppError::BadRequest {
+        status: axum::http::StatusCode::BAD_REQUEST,
+        code: "bad_request",
+        message: rej.body_text(),
+    }
 }
 
 /// Adds the bearer-token security scheme to the document.
@@ -89,7 +104,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

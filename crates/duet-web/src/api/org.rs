@@ -5,13 +5,13 @@ use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::org::{self as svc, DepartmentFields, PersonFields};
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::Json;
 use duet_core::auth::{Action, can};
 use duet_core::org::{DepartmentId, Level, PersonId};
 use duet_store::org::{self, Department, ImportSummary, PeopleFilter, Person};
@@ -20,8 +20,14 @@ use duet_store::{Page, PageRequest};
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/departments", get(list_departments).post(create_department))
-        .route("/departments/{id}", get(get_department).put(update_department))
+        .route(
+            "/departments",
+            get(list_departments).post(create_department),
+        )
+        .route(
+            "/departments/{id}",
+            get(get_department).put(update_department),
+        )
         .route("/departments/{id}/archive", post(archive_department))
         .route("/departments/{id}/restore", post(restore_department))
         .route("/people", get(list_people).post(create_person))
@@ -44,45 +50,83 @@ pub struct DepartmentsParams {
 /// Lists departments.
 #[utoipa::path(get, path = "/departments", tag = "org", params(DepartmentsParams),
     responses((status = 200, body = Vec<Department>), (status = 401, body = ErrorBody)))]
-pub async fn list_departments(State(state): State<AppState>, who: ApiUser, ApiQuery(p): ApiQuery<DepartmentsParams>) -> Result<Json<Vec<Department>>, AppError> {
+pub async fn list_departments(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiQuery(p): ApiQuery<DepartmentsParams>,
+) -> Result<Json<Vec<Department>>, AppError> {
     can(&who.actor(), Action::ViewOrg)?;
-    Ok(Json(org::list_departments(&state.db, p.include_archived).await?))
+    Ok(Json(
+        org::list_departments(&state.db, p.include_archived).await?,
+    ))
 }
 
 /// Creates a department.
 #[utoipa::path(post, path = "/departments", tag = "org", request_body = DepartmentFields,
     responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_department(State(state): State<AppState>, who: ApiUser, ApiJson(f): ApiJson<DepartmentFields>) -> Result<(StatusCode, Json<Department>), AppError> {
-    Ok((StatusCode::CREATED, Json(svc::create_department(&state.db, &who.actor(), &f).await?)))
+pub async fn create_department(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<DepartmentFields>,
+) -> Result<(StatusCode, Json<Department>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::create_department(&state.db, &who.actor(), &f).await?),
+    ))
 }
 
 /// One department.
 #[utoipa::path(get, path = "/departments/{id}", tag = "org", params(("id" = i64, Path, description = "Department id")),
     responses((status = 200, body = Department), (status = 404, body = ErrorBody)))]
-pub async fn get_department(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<Json<Department>, AppError> {
+pub async fn get_department(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Department>, AppError> {
     can(&who.actor(), Action::ViewOrg)?;
-    Ok(Json(org::find_department(&state.db, DepartmentId(id)).await?))
+    Ok(Json(
+        org::find_department(&state.db, DepartmentId(id)).await?,
+    ))
 }
 
 /// Replaces a department's name, kind, leader and IT partner.
 #[utoipa::path(put, path = "/departments/{id}", tag = "org", params(("id" = i64, Path, description = "Department id")), request_body = DepartmentFields,
     responses((status = 200, body = Department), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_department(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>, ApiJson(f): ApiJson<DepartmentFields>) -> Result<Json<Department>, AppError> {
-    Ok(Json(svc::update_department(&state.db, &who.actor(), id, &f).await?))
+pub async fn update_department(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<DepartmentFields>,
+) -> Result<Json<Department>, AppError> {
+    Ok(Json(
+        svc::update_department(&state.db, &who.actor(), id, &f).await?,
+    ))
 }
 
 /// Archives a department (it must have no active people).
 #[utoipa::path(post, path = "/departments/{id}/archive", tag = "org", params(("id" = i64, Path, description = "Department id")),
     responses((status = 200, body = Department), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn archive_department(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<Json<Department>, AppError> {
-    Ok(Json(svc::archive_department(&state.db, &who.actor(), id, true).await?))
+pub async fn archive_department(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Department>, AppError> {
+    Ok(Json(
+        svc::archive_department(&state.db, &who.actor(), id, true).await?,
+    ))
 }
 
 /// Restores an archived department.
 #[utoipa::path(post, path = "/departments/{id}/restore", tag = "org", params(("id" = i64, Path, description = "Department id")),
     responses((status = 200, body = Department), (status = 403, body = ErrorBody)))]
-pub async fn restore_department(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<Json<Department>, AppError> {
-    Ok(Json(svc::archive_department(&state.db, &who.actor(), id, false).await?))
+pub async fn restore_department(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Department>, AppError> {
+    Ok(Json(
+        svc::archive_department(&state.db, &who.actor(), id, false).await?,
+    ))
 }
 
 /// Search and paging for the directory.
@@ -107,24 +151,51 @@ pub struct PeopleParams {
 /// Lists people, by name, one page at a time.
 #[utoipa::path(get, path = "/people", tag = "org", params(PeopleParams),
     responses((status = 200, body = Page<Person>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn list_people(State(state): State<AppState>, who: ApiUser, ApiQuery(p): ApiQuery<PeopleParams>) -> Result<Json<Page<Person>>, AppError> {
+pub async fn list_people(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiQuery(p): ApiQuery<PeopleParams>,
+) -> Result<Json<Page<Person>>, AppError> {
     can(&who.actor(), Action::ViewOrg)?;
-    let level = p.level.as_deref().filter(|l| !l.is_empty()).map(str::parse::<Level>).transpose()?;
-    let filter = PeopleFilter { q: p.q, department: p.department_id.map(DepartmentId), level, include_archived: p.include_archived };
-    Ok(Json(org::list_people(&state.db, &filter, PageRequest::new(p.limit, p.offset)).await?))
+    let level = p
+        .level
+        .as_deref()
+        .filter(|l| !l.is_empty())
+        .map(str::parse::<Level>)
+        .transpose()?;
+    let filter = PeopleFilter {
+        q: p.q,
+        department: p.department_id.map(DepartmentId),
+        level,
+        include_archived: p.include_archived,
+    };
+    Ok(Json(
+        org::list_people(&state.db, &filter, PageRequest::new(p.limit, p.offset)).await?,
+    ))
 }
 
 /// Creates a person.
 #[utoipa::path(post, path = "/people", tag = "org", request_body = PersonFields,
     responses((status = 201, body = Person), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_person(State(state): State<AppState>, who: ApiUser, ApiJson(f): ApiJson<PersonFields>) -> Result<(StatusCode, Json<Person>), AppError> {
-    Ok((StatusCode::CREATED, Json(svc::create_person(&state.db, &who.actor(), &f).await?)))
+pub async fn create_person(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<PersonFields>,
+) -> Result<(StatusCode, Json<Person>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::create_person(&state.db, &who.actor(), &f).await?),
+    ))
 }
 
 /// One person.
 #[utoipa::path(get, path = "/people/{id}", tag = "org", params(("id" = i64, Path, description = "Person id")),
     responses((status = 200, body = Person), (status = 404, body = ErrorBody)))]
-pub async fn get_person(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<Json<Person>, AppError> {
+pub async fn get_person(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Person>, AppError> {
     can(&who.actor(), Action::ViewOrg)?;
     Ok(Json(org::find_person(&state.db, PersonId(id)).await?))
 }
@@ -132,35 +203,63 @@ pub async fn get_person(State(state): State<AppState>, who: ApiUser, Path(id): P
 /// Replaces a person's fields.
 #[utoipa::path(put, path = "/people/{id}", tag = "org", params(("id" = i64, Path, description = "Person id")), request_body = PersonFields,
     responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_person(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>, ApiJson(f): ApiJson<PersonFields>) -> Result<Json<Person>, AppError> {
-    Ok(Json(svc::update_person(&state.db, &who.actor(), id, &f).await?))
+pub async fn update_person(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<PersonFields>,
+) -> Result<Json<Person>, AppError> {
+    Ok(Json(
+        svc::update_person(&state.db, &who.actor(), id, &f).await?,
+    ))
 }
 
 /// Archives a person.
 #[utoipa::path(post, path = "/people/{id}/archive", tag = "org", params(("id" = i64, Path, description = "Person id")),
     responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn archive_person(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<Json<Person>, AppError> {
-    Ok(Json(svc::archive_person(&state.db, &who.actor(), id, true).await?))
+pub async fn archive_person(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Person>, AppError> {
+    Ok(Json(
+        svc::archive_person(&state.db, &who.actor(), id, true).await?,
+    ))
 }
 
 /// Restores an archived person.
 #[utoipa::path(post, path = "/people/{id}/restore", tag = "org", params(("id" = i64, Path, description = "Person id")),
     responses((status = 200, body = Person), (status = 403, body = ErrorBody)))]
-pub async fn restore_person(State(state): State<AppState>, who: ApiUser, Path(id): Path<i64>) -> Result<Json<Person>, AppError> {
-    Ok(Json(svc::archive_person(&state.db, &who.actor(), id, false).await?))
+pub async fn restore_person(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Person>, AppError> {
+    Ok(Json(
+        svc::archive_person(&state.db, &who.actor(), id, false).await?,
+    ))
 }
 
 /// Imports people from a CSV body (`name,email,department,title,level`); all rows or none.
 #[utoipa::path(post, path = "/people/import", tag = "org", request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportSummary), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, description = "Bad rows, each with line and column in `error.details`", body = ErrorBody)))]
-pub async fn import_people(State(state): State<AppState>, who: ApiUser, body: Bytes) -> Result<Json<ImportSummary>, AppError> {
-    Ok(Json(svc::import_people(&state.db, &who.actor(), &body).await?))
+pub async fn import_people(
+    State(state): State<AppState>,
+    who: ApiUser,
+    body: Bytes,
+) -> Result<Json<ImportSummary>, AppError> {
+    Ok(Json(
+        svc::import_people(&state.db, &who.actor(), &body).await?,
+    ))
 }
 
 /// Exports active people as CSV in the import format.
 #[utoipa::path(get, path = "/people/export", tag = "org",
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody)))]
-pub async fn export_people(State(state): State<AppState>, who: ApiUser) -> Result<impl IntoResponse, AppError> {
+pub async fn export_people(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<impl IntoResponse, AppError> {
     let csv = svc::export_people(&state.db, &who.actor()).await?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
 }

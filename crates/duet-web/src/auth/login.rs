@@ -5,10 +5,10 @@ use crate::auth::session::{CurrentSession, session_cookie};
 use crate::error::{AppError, PageError};
 use crate::html::{Layout, render, render_status};
 use askama::Template;
+use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use duet_core::secret;
 use duet_store::{accounts, sessions};
 use std::net::SocketAddr;
@@ -38,11 +38,19 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// Shows the sign-in form (or goes home when already signed in).
-pub async fn login_form(Extension(current): Extension<CurrentSession>, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_form(
+    Extension(current): Extension<CurrentSession>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     if current.0.is_some() {
         return Redirect::to("/").into_response();
     }
-    render(LoginPage { layout: Layout::anonymous("Sign in"), email: String::new(), next: safe_next(q.next.as_deref()), error: None })
+    render(LoginPage {
+        layout: Layout::anonymous("Sign in"),
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+    })
 }
 
 /// The sign-in form's fields.
@@ -55,10 +63,13 @@ pub struct LoginForm {
 
 /// The client address used by the per-address throttle.
 fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.config.trust_forwarded_for {
-        if let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
-            return first.trim().to_string();
-        }
+    if state.config.trust_forwarded_for
+        && let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_string();
     }
     peer.ip().to_string()
 }
@@ -78,11 +89,16 @@ pub async fn login(
     for key in [&account_key, &ip_key] {
         if let Some(until) = sessions::locked_until(&state.db, key).await? {
             let minutes = (until - chrono::Utc::now()).num_minutes().max(1);
-            return Err(PageError(AppError::TooManyRequests(format!("Too many failed sign-ins. Try again in {minutes} minute(s)."))));
+            return Err(PageError(AppError::TooManyRequests(format!(
+                "Too many failed sign-ins. Try again in {minutes} minute(s)."
+            ))));
         }
     }
     let found = accounts::find_login(&state.db, &email).await?;
-    let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| secret::dummy_password_hash().to_string());
+    let hash = found
+        .as_ref()
+        .map(|(_, h)| h.clone())
+        .unwrap_or_else(|| secret::dummy_password_hash().to_string());
     let password = form.password;
     let ok = tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
         .await
@@ -93,21 +109,48 @@ pub async fn login(
             sessions::record_failure(&state.db, &account_key, sessions::ACCOUNT_RULE).await?;
             sessions::record_failure(&state.db, &ip_key, sessions::ADDRESS_RULE).await?;
             tracing::info!("failed sign-in");
-            let page = LoginPage { layout: Layout::anonymous("Sign in"), email, next, error: Some("The e-mail or password is incorrect.".into()) };
+            let page = LoginPage {
+                layout: Layout::anonymous("Sign in"),
+                email,
+                next,
+                error: Some("The e-mail or password is incorrect.".into()),
+            };
             return Ok(render_status(StatusCode::UNAUTHORIZED, page));
         }
     };
     sessions::clear_failures(&state.db, &account_key).await?;
     accounts::touch_login(&state.db, duet_core::org::UserId(user.id)).await?;
-    let cookie = sessions::insert_session(&state.db, user.id, Some(&format!("Welcome, {}.", user.name))).await?;
+    let cookie = sessions::insert_session(
+        &state.db,
+        user.id,
+        Some(&format!("Welcome, {}.", user.name)),
+    )
+    .await?;
     tracing::info!(user = user.id, "signed in");
-    Ok(([(header::SET_COOKIE, session_cookie(Some(&cookie), state.config.secure_cookies))], Redirect::to(&next)).into_response())
+    Ok((
+        [(
+            header::SET_COOKIE,
+            session_cookie(Some(&cookie), state.config.secure_cookies),
+        )],
+        Redirect::to(&next),
+    )
+        .into_response())
 }
 
 /// Ends the session everywhere it is stored and clears the cookie.
-pub async fn logout(State(state): State<AppState>, Extension(current): Extension<CurrentSession>) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(current): Extension<CurrentSession>,
+) -> Result<Response, PageError> {
     if let Some(s) = current.0 {
         sessions::delete_session(&state.db, &s.0).await?;
     }
-    Ok(([(header::SET_COOKIE, session_cookie(None, state.config.secure_cookies))], Redirect::to("/login")).into_response())
+    Ok((
+        [(
+            header::SET_COOKIE,
+            session_cookie(None, state.config.secure_cookies),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response())
 }

@@ -28,25 +28,39 @@ pub struct CurrentSession(pub Option<Arc<(String, Session)>>);
 
 /// Reads one cookie from the request headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
 }
 
 /// The `Set-Cookie` value that starts (or with `None`, ends) a session.
 pub fn session_cookie(value: Option<&str>, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     match value {
-        Some(v) => format!("{SESSION_COOKIE}={v}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", sessions::IDLE_LIFETIME.num_seconds()),
+        Some(v) => format!(
+            "{SESSION_COOKIE}={v}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            sessions::IDLE_LIFETIME.num_seconds()
+        ),
         None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     }
 }
 
 /// Loads the session named by the cookie, then enforces CSRF rules on state-changing methods.
-pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response, PageError> {
+pub async fn load_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, PageError> {
     let loaded = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(c) if !c.is_empty() => sessions::find_session(&state.db, c).await?.map(|s| Arc::new((c.to_string(), s))),
+        Some(c) if !c.is_empty() => sessions::find_session(&state.db, c)
+            .await?
+            .map(|s| Arc::new((c.to_string(), s))),
         _ => None,
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -62,14 +76,21 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 
 /// Refuses requests that a browser says come from another site.
 fn check_origin(headers: &HeaderMap) -> Result<(), AppError> {
-    let denied = || AppError::Forbidden("this form was sent from another site; reload the page and try again".into());
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return Err(denied());
-        }
+    let denied = || {
+        AppError::Forbidden(
+            "this form was sent from another site; reload the page and try again".into(),
+        )
+    };
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(denied());
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
         if origin == "null" || origin_host != host {
             return Err(denied());
@@ -81,26 +102,50 @@ fn check_origin(headers: &HeaderMap) -> Result<(), AppError> {
 /// Checks the session's CSRF token in the header, the query string or the url-encoded form body
 /// (which is buffered and handed on unchanged).
 async fn check_csrf_token(req: Request, expected: &str, limit: usize) -> Result<Request, AppError> {
-    let denied = || AppError::Forbidden("the form has expired or was not sent by Duet; reload the page and try again".into());
-    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if constant_time_eq(v, expected) { Ok(req) } else { Err(denied()) };
+    let denied = || {
+        AppError::Forbidden(
+            "the form has expired or was not sent by Duet; reload the page and try again".into(),
+        )
+    };
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_time_eq(v, expected) {
+            Ok(req)
+        } else {
+            Err(denied())
+        };
     }
-    if let Some(q) = req.uri().query() {
-        if let Some((_, v)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf") {
-            return if constant_time_eq(&v, expected) { Ok(req) } else { Err(denied()) };
-        }
+    if let Some(q) = req.uri().query()
+        && let Some((_, v)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf")
+    {
+        return if constant_time_eq(&v, expected) {
+            Ok(req)
+        } else {
+            Err(denied())
+        };
     }
-    let is_form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         return Err(denied());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::BadRequest {
-        status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-        code: "payload_too_large",
-        message: format!("the request body is larger than {limit} bytes"),
-    })?;
-    let ok = form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf").is_some_and(|(_, v)| constant_time_eq(&v, expected));
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::BadRequest {
+            status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            code: "payload_too_large",
+            message: format!("the request body is larger than {limit} bytes"),
+        })?;
+    let ok = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "_csrf")
+        .is_some_and(|(_, v)| constant_time_eq(&v, expected));
     if !ok {
         return Err(denied());
     }
@@ -131,14 +176,28 @@ impl SignedIn {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let current = parts.extensions.get::<CurrentSession>().cloned().unwrap_or_default();
-        let Some(loaded) = current.0 else { return Err(PageError(AppError::Unauthorized)) };
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let current = parts
+            .extensions
+            .get::<CurrentSession>()
+            .cloned()
+            .unwrap_or_default();
+        let Some(loaded) = current.0 else {
+            return Err(PageError(AppError::Unauthorized));
+        };
         let (cookie, s) = &*loaded;
         if s.flash.is_some() && parts.method == Method::GET {
             sessions::set_flash(&state.db, cookie, None).await?;
         }
-        Ok(SignedIn { user: s.user.clone(), csrf: s.csrf_token.clone(), flash: s.flash.clone(), cookie: cookie.clone() })
+        Ok(SignedIn {
+            user: s.user.clone(),
+            csrf: s.csrf_token.clone(),
+            flash: s.flash.clone(),
+            cookie: cookie.clone(),
+        })
     }
 }
 

@@ -27,7 +27,12 @@ pub fn router() -> Router<AppState> {
 }
 
 fn role_choices(current: &str) -> Vec<Choice> {
-    Choice::list(Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())), current)
+    Choice::list(
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), r.label().to_string())),
+        current,
+    )
 }
 
 /// One row of the accounts table, with its role options pre-selected.
@@ -46,36 +51,109 @@ struct UsersPage {
     errors: FormErrors,
 }
 
-async fn users_page(state: &AppState, who: &SignedIn, form: NewUserFields, errors: FormErrors, status: StatusCode) -> Result<Response, PageError> {
+async fn users_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: NewUserFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let users = svc::list_users(&state.db, &who.actor()).await?;
-    let users = users.into_iter().map(|u| UserRow { roles: role_choices(u.role.as_str()), user: u }).collect();
-    let roles = role_choices(if form.role.is_empty() { "member" } else { &form.role });
-    Ok(render_status(status, UsersPage { layout: Layout::new(who, "Accounts", "users"), users, form, roles, errors }))
+    let users = users
+        .into_iter()
+        .map(|u| UserRow {
+            roles: role_choices(u.role.as_str()),
+            user: u,
+        })
+        .collect();
+    let roles = role_choices(if form.role.is_empty() {
+        "member"
+    } else {
+        &form.role
+    });
+    Ok(render_status(
+        status,
+        UsersPage {
+            layout: Layout::new(who, "Accounts", "users"),
+            users,
+            form,
+            roles,
+            errors,
+        },
+    ))
 }
 
 async fn list_users(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    users_page(&state, &who, NewUserFields::default(), FormErrors::default(), StatusCode::OK).await
+    users_page(
+        &state,
+        &who,
+        NewUserFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_user(State(state): State<AppState>, who: SignedIn, Form(mut form): Form<NewUserFields>) -> Result<Response, PageError> {
+async fn create_user(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(mut form): Form<NewUserFields>,
+) -> Result<Response, PageError> {
     match svc::create_user(&state.db, &who.actor(), &form).await {
-        Ok(u) => done(&state, &who, "/admin/users", &format!("Account for {} created.", u.email)).await,
+        Ok(u) => {
+            done(
+                &state,
+                &who,
+                "/admin/users",
+                &format!("Account for {} created.", u.email),
+            )
+            .await
+        }
         Err(AppError::Invalid(errs)) => {
             form.password.clear();
-            users_page(&state, &who, form, FormErrors(errs), StatusCode::UNPROCESSABLE_ENTITY).await
+            users_page(
+                &state,
+                &who,
+                form,
+                FormErrors(errs),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Conflict(e)) => {
             form.password.clear();
-            users_page(&state, &who, form, FormErrors(vec![e]), StatusCode::CONFLICT).await
+            users_page(
+                &state,
+                &who,
+                form,
+                FormErrors(vec![e]),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
-async fn update_user(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>, Form(form): Form<UserChangeFields>) -> Result<Response, PageError> {
+async fn update_user(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<UserChangeFields>,
+) -> Result<Response, PageError> {
     let u = svc::update_user(&state.db, &who.actor(), id, &form).await?;
-    let what = if u.disabled_at.is_some() { "disabled" } else { "saved" };
-    done(&state, &who, "/admin/users", &format!("Account {} {what}.", u.email)).await
+    let what = if u.disabled_at.is_some() {
+        "disabled"
+    } else {
+        "saved"
+    };
+    done(
+        &state,
+        &who,
+        "/admin/users",
+        &format!("Account {} {what}.", u.email),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -88,10 +166,25 @@ struct AccountPage {
     errors: FormErrors,
 }
 
-async fn account_page(state: &AppState, who: &SignedIn, new_secret: Option<String>, errors: FormErrors, status: StatusCode) -> Result<Response, PageError> {
+async fn account_page(
+    state: &AppState,
+    who: &SignedIn,
+    new_secret: Option<String>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let user = accounts::find_user(&state.db, who.actor().user).await?;
     let tokens = accounts::list_tokens(&state.db, who.actor().user).await?;
-    Ok(render_status(status, AccountPage { layout: Layout::new(who, "Your account", "account"), user, tokens, new_secret, errors }))
+    Ok(render_status(
+        status,
+        AccountPage {
+            layout: Layout::new(who, "Your account", "account"),
+            user,
+            tokens,
+            new_secret,
+            errors,
+        },
+    ))
 }
 
 async fn show_account(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
@@ -99,15 +192,41 @@ async fn show_account(State(state): State<AppState>, who: SignedIn) -> Result<Re
 }
 
 /// Creates a token and shows its secret on this response only (never stored, never redirected).
-async fn create_token(State(state): State<AppState>, who: SignedIn, Form(form): Form<TokenFields>) -> Result<Response, PageError> {
+async fn create_token(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<TokenFields>,
+) -> Result<Response, PageError> {
     match svc::create_token(&state.db, &who.actor(), &form).await {
-        Ok((_, secret)) => account_page(&state, &who, Some(secret), FormErrors::default(), StatusCode::CREATED).await,
-        Err(AppError::Invalid(errs)) => account_page(&state, &who, None, FormErrors(errs), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Ok((_, secret)) => {
+            account_page(
+                &state,
+                &who,
+                Some(secret),
+                FormErrors::default(),
+                StatusCode::CREATED,
+            )
+            .await
+        }
+        Err(AppError::Invalid(errs)) => {
+            account_page(
+                &state,
+                &who,
+                None,
+                FormErrors(errs),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(e) => Err(PageError(e)),
     }
 }
 
-async fn revoke_token(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     svc::revoke_token(&state.db, &who.actor(), id).await?;
     done(&state, &who, "/account", "Token revoked.").await
 }
@@ -119,11 +238,33 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn change_password(State(state): State<AppState>, who: SignedIn, Form(form): Form<PasswordForm>) -> Result<Response, PageError> {
-    match svc::change_password(&state.db, &who.actor(), &form.current_password, &form.new_password).await {
+async fn change_password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    match svc::change_password(
+        &state.db,
+        &who.actor(),
+        &form.current_password,
+        &form.new_password,
+    )
+    .await
+    {
         // Changing the password ends every session, this one included.
-        Ok(()) => Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to("/login?changed=1"))),
-        Err(AppError::Invalid(errs)) => account_page(&state, &who, None, FormErrors(errs), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Ok(()) => Ok(axum::response::IntoResponse::into_response(
+            axum::response::Redirect::to("/login?changed=1"),
+        )),
+        Err(AppError::Invalid(errs)) => {
+            account_page(
+                &state,
+                &who,
+                None,
+                FormErrors(errs),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(e) => Err(PageError(e)),
     }
 }

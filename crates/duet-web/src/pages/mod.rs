@@ -19,11 +19,17 @@ use duet_store::org::Department;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/login", get(auth::login::login_form).post(auth::login::login))
+        .route(
+            "/login",
+            get(auth::login::login_form).post(auth::login::login),
+        )
         .route("/logout", post(auth::login::logout))
         .merge(org::router())
         .merge(accounts::router())
-        .route_layer(axum::middleware::from_fn_with_state(state, auth::session::load_session))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            auth::session::load_session,
+        ))
         .route("/static/duet.css", get(stylesheet))
         .route("/static/duet.svg", get(icon))
 }
@@ -40,27 +46,55 @@ struct HomePage {
 }
 
 /// The overview: the organisation at a glance, and what is missing from its map.
-async fn home(axum::extract::State(state): axum::extract::State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
     let departments = duet_store::org::list_departments(&state.db, false).await?;
     let people: i64 = departments.iter().map(|d| d.people_count).sum();
-    let business = departments.iter().filter(|d| d.kind == duet_core::org::DepartmentKind::Business);
+    let business = departments
+        .iter()
+        .filter(|d| d.kind == duet_core::org::DepartmentKind::Business);
     let missing_leader = business.clone().filter(|d| d.leader_id.is_none()).count();
     let missing_partner = business.filter(|d| d.it_partner_id.is_none()).count();
-    Ok(render(HomePage { layout: Layout::new(&who, "Overview", "home"), departments, people, missing_leader, missing_partner }))
+    Ok(render(HomePage {
+        layout: Layout::new(&who, "Overview", "home"),
+        departments,
+        people,
+        missing_leader,
+        missing_partner,
+    }))
 }
 
 /// Our stylesheet, compiled into the binary (no CDN).
 async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/duet.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/duet.css"),
+    )
 }
 
 /// The icon.
 async fn icon() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], include_str!("../../static/duet.svg"))
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/duet.svg"),
+    )
 }
 
 /// A redirect after a successful form (POST-redirect-GET), leaving a flash message.
-pub(crate) async fn done(state: &AppState, who: &SignedIn, to: &str, message: &str) -> Result<Response, PageError> {
+pub(crate) async fn done(
+    state: &AppState,
+    who: &SignedIn,
+    to: &str,
+    message: &str,
+) -> Result<Response, PageError> {
     auth::session::flash(state, who, message).await?;
     Ok(axum::response::Redirect::to(to).into_response())
 }

@@ -20,8 +20,14 @@ use duet_store::{Page, PageRequest};
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/departments", get(list_departments).post(create_department))
-        .route("/departments/{id}", get(show_department).post(update_department))
+        .route(
+            "/departments",
+            get(list_departments).post(create_department),
+        )
+        .route(
+            "/departments/{id}",
+            get(show_department).post(update_department),
+        )
         .route("/departments/{id}/archive", post(archive_department))
         .route("/departments/{id}/restore", post(restore_department))
         .route("/people", get(list_people).post(create_person))
@@ -35,21 +41,41 @@ pub fn router() -> Router<AppState> {
 }
 
 fn kind_choices(current: &str) -> Vec<Choice> {
-    Choice::list(DepartmentKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())), current)
+    Choice::list(
+        DepartmentKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), k.label().to_string())),
+        current,
+    )
 }
 
 fn level_choices(current: &str) -> Vec<Choice> {
-    Choice::list(Level::ALL.iter().map(|l| (l.as_str().to_string(), l.label().to_string())), current)
+    Choice::list(
+        Level::ALL
+            .iter()
+            .map(|l| (l.as_str().to_string(), l.label().to_string())),
+        current,
+    )
 }
 
 fn department_choices(departments: &[Department], current: Option<i64>) -> Vec<Choice> {
     let current = current.map(|c| c.to_string()).unwrap_or_default();
-    Choice::list(departments.iter().map(|d| (d.id.to_string(), d.name.clone())), &current)
+    Choice::list(
+        departments
+            .iter()
+            .map(|d| (d.id.to_string(), d.name.clone())),
+        &current,
+    )
 }
 
 fn people_choices(people: &[Person], current: Option<i64>) -> Vec<Choice> {
     let current = current.map(|c| c.to_string()).unwrap_or_default();
-    Choice::list(people.iter().map(|p| (p.id.to_string(), format!("{} — {}", p.name, p.title))), &current)
+    Choice::list(
+        people
+            .iter()
+            .map(|p| (p.id.to_string(), format!("{} — {}", p.name, p.title))),
+        &current,
+    )
 }
 
 /// Splits a service error into form errors (re-render the form) or a page error.
@@ -81,21 +107,67 @@ struct ArchivedQuery {
     archived: bool,
 }
 
-async fn departments_page(state: &AppState, who: &SignedIn, form: DepartmentFields, errors: FormErrors, show_archived: bool, status: StatusCode) -> Result<Response, PageError> {
+async fn departments_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: DepartmentFields,
+    errors: FormErrors,
+    show_archived: bool,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     can(&who.actor(), Action::ViewOrg)?;
     let departments = org::list_departments(&state.db, show_archived).await?;
-    let kinds = kind_choices(if form.kind.is_empty() { "business" } else { &form.kind });
+    let kinds = kind_choices(if form.kind.is_empty() {
+        "business"
+    } else {
+        &form.kind
+    });
     let can_manage = can(&who.actor(), Action::ManageDepartments).is_ok();
-    Ok(render_status(status, DepartmentsPage { layout: Layout::new(who, "Departments", "departments"), departments, can_manage, form, kinds, errors, show_archived }))
+    Ok(render_status(
+        status,
+        DepartmentsPage {
+            layout: Layout::new(who, "Departments", "departments"),
+            departments,
+            can_manage,
+            form,
+            kinds,
+            errors,
+            show_archived,
+        },
+    ))
 }
 
-async fn list_departments(State(state): State<AppState>, who: SignedIn, Query(q): Query<ArchivedQuery>) -> Result<Response, PageError> {
-    departments_page(&state, &who, DepartmentFields::default(), FormErrors::default(), q.archived, StatusCode::OK).await
+async fn list_departments(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<ArchivedQuery>,
+) -> Result<Response, PageError> {
+    departments_page(
+        &state,
+        &who,
+        DepartmentFields::default(),
+        FormErrors::default(),
+        q.archived,
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_department(State(state): State<AppState>, who: SignedIn, Form(form): Form<DepartmentFields>) -> Result<Response, PageError> {
+async fn create_department(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<DepartmentFields>,
+) -> Result<Response, PageError> {
     match svc::create_department(&state.db, &who.actor(), &form).await {
-        Ok(d) => done(&state, &who, &format!("/departments/{}", d.id), &format!("Department {} created.", d.name)).await,
+        Ok(d) => {
+            done(
+                &state,
+                &who,
+                &format!("/departments/{}", d.id),
+                &format!("Department {} created.", d.name),
+            )
+            .await
+        }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
             departments_page(&state, &who, form, errors, false, status).await
@@ -117,37 +189,96 @@ struct DepartmentPage {
     errors: FormErrors,
 }
 
-async fn department_page(state: &AppState, who: &SignedIn, id: i64, form: Option<DepartmentFields>, errors: FormErrors, status: StatusCode) -> Result<Response, PageError> {
+async fn department_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    form: Option<DepartmentFields>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     can(&who.actor(), Action::ViewOrg)?;
     let d = org::find_department(&state.db, DepartmentId(id)).await?;
-    let people = org::list_people(&state.db, &PeopleFilter { department: Some(DepartmentId(id)), ..Default::default() }, PageRequest::new(Some(500), None)).await?;
+    let people = org::list_people(
+        &state.db,
+        &PeopleFilter {
+            department: Some(DepartmentId(id)),
+            ..Default::default()
+        },
+        PageRequest::new(Some(500), None),
+    )
+    .await?;
     let mut it_people = Vec::new();
-    for it in org::list_departments(&state.db, false).await?.iter().filter(|d| d.kind == DepartmentKind::It) {
-        let f = PeopleFilter { department: Some(DepartmentId(it.id)), ..Default::default() };
-        it_people.extend(org::list_people(&state.db, &f, PageRequest::new(Some(500), None)).await?.items);
+    for it in org::list_departments(&state.db, false)
+        .await?
+        .iter()
+        .filter(|d| d.kind == DepartmentKind::It)
+    {
+        let f = PeopleFilter {
+            department: Some(DepartmentId(it.id)),
+            ..Default::default()
+        };
+        it_people.extend(
+            org::list_people(&state.db, &f, PageRequest::new(Some(500), None))
+                .await?
+                .items,
+        );
     }
-    let form = form.unwrap_or_else(|| DepartmentFields { name: d.name.clone(), kind: d.kind.as_str().into(), leader_id: d.leader_id, it_partner_id: d.it_partner_id });
+    let form = form.unwrap_or_else(|| DepartmentFields {
+        name: d.name.clone(),
+        kind: d.kind.as_str().into(),
+        leader_id: d.leader_id,
+        it_partner_id: d.it_partner_id,
+    });
     let can_manage = can(&who.actor(), Action::ManageDepartments).is_ok();
-    Ok(render_status(status, DepartmentPage {
-        layout: Layout::new(who, d.name.clone(), "departments"),
-        kinds: kind_choices(&form.kind),
-        leaders: people_choices(&people.items, form.leader_id),
-        partners: people_choices(&it_people, form.it_partner_id),
-        d,
-        people,
-        can_manage,
-        form,
-        errors,
-    }))
+    Ok(render_status(
+        status,
+        DepartmentPage {
+            layout: Layout::new(who, d.name.clone(), "departments"),
+            kinds: kind_choices(&form.kind),
+            leaders: people_choices(&people.items, form.leader_id),
+            partners: people_choices(&it_people, form.it_partner_id),
+            d,
+            people,
+            can_manage,
+            form,
+            errors,
+        },
+    ))
 }
 
-async fn show_department(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
-    department_page(&state, &who, id, None, FormErrors::default(), StatusCode::OK).await
+async fn show_department(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    department_page(
+        &state,
+        &who,
+        id,
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn update_department(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>, Form(form): Form<DepartmentFields>) -> Result<Response, PageError> {
+async fn update_department(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<DepartmentFields>,
+) -> Result<Response, PageError> {
     match svc::update_department(&state.db, &who.actor(), id, &form).await {
-        Ok(d) => done(&state, &who, &format!("/departments/{id}"), &format!("Department {} saved.", d.name)).await,
+        Ok(d) => {
+            done(
+                &state,
+                &who,
+                &format!("/departments/{id}"),
+                &format!("Department {} saved.", d.name),
+            )
+            .await
+        }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
             department_page(&state, &who, id, Some(form), errors, status).await
@@ -155,14 +286,34 @@ async fn update_department(State(state): State<AppState>, who: SignedIn, Path(id
     }
 }
 
-async fn archive_department(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn archive_department(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let d = svc::archive_department(&state.db, &who.actor(), id, true).await?;
-    done(&state, &who, "/departments", &format!("Department {} archived.", d.name)).await
+    done(
+        &state,
+        &who,
+        "/departments",
+        &format!("Department {} archived.", d.name),
+    )
+    .await
 }
 
-async fn restore_department(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn restore_department(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let d = svc::archive_department(&state.db, &who.actor(), id, false).await?;
-    done(&state, &who, &format!("/departments/{id}"), &format!("Department {} restored.", d.name)).await
+    done(
+        &state,
+        &who,
+        &format!("/departments/{id}"),
+        &format!("Department {} restored.", d.name),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- people
@@ -225,23 +376,45 @@ struct PeoplePage {
     can_export: bool,
 }
 
-async fn list_people(State(state): State<AppState>, who: SignedIn, Query(query): Query<PeopleQuery>) -> Result<Response, PageError> {
+async fn list_people(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(query): Query<PeopleQuery>,
+) -> Result<Response, PageError> {
     let actor = who.actor();
     can(&actor, Action::ViewOrg)?;
-    let level = if query.level.is_empty() { None } else { Some(query.level.parse::<Level>()?) };
-    let filter = PeopleFilter { q: Some(query.q.clone()), department: query.department_id.map(DepartmentId), level, include_archived: query.archived };
+    let level = if query.level.is_empty() {
+        None
+    } else {
+        Some(query.level.parse::<Level>()?)
+    };
+    let filter = PeopleFilter {
+        q: Some(query.q.clone()),
+        department: query.department_id.map(DepartmentId),
+        level,
+        include_archived: query.archived,
+    };
     let page = PageRequest::new(Some(50), query.offset);
     let people = org::list_people(&state.db, &filter, page).await?;
     let departments = org::list_departments(&state.db, false).await?;
     let prev = (page.offset > 0).then(|| query.href((page.offset - page.limit).max(0)));
-    let next = (page.offset + page.limit < people.total).then(|| query.href(page.offset + page.limit));
-    let can_create = matches!(actor.role, duet_core::Role::Admin | duet_core::Role::ItLeader)
-        || actor.department.is_some_and(|d| can(&actor, Action::ManagePerson(d)).is_ok());
+    let next =
+        (page.offset + page.limit < people.total).then(|| query.href(page.offset + page.limit));
+    let can_create = matches!(
+        actor.role,
+        duet_core::Role::Admin | duet_core::Role::ItLeader
+    ) || actor
+        .department
+        .is_some_and(|d| can(&actor, Action::ManagePerson(d)).is_ok());
     Ok(render(PeoplePage {
         layout: Layout::new(&who, "People", "people"),
         departments: department_choices(&departments, query.department_id),
         levels: level_choices(&query.level),
-        first_row: if people.items.is_empty() { 0 } else { page.offset + 1 },
+        first_row: if people.items.is_empty() {
+            0
+        } else {
+            page.offset + 1
+        },
         last_row: page.offset + people.items.len() as i64,
         prev,
         next,
@@ -264,28 +437,71 @@ struct PersonFormPage {
     errors: FormErrors,
 }
 
-async fn person_form(state: &AppState, who: &SignedIn, person_id: Option<i64>, form: PersonFields, errors: FormErrors, status: StatusCode) -> Result<Response, PageError> {
+async fn person_form(
+    state: &AppState,
+    who: &SignedIn,
+    person_id: Option<i64>,
+    form: PersonFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let departments = org::list_departments(&state.db, false).await?;
-    let title = if person_id.is_some() { format!("Edit {}", form.name) } else { "New person".to_string() };
-    Ok(render_status(status, PersonFormPage {
-        layout: Layout::new(who, title, "people"),
-        action: person_id.map(|id| format!("/people/{id}")).unwrap_or_else(|| "/people".into()),
-        person_id,
-        departments: department_choices(&departments, form.department_id),
-        levels: level_choices(if form.level.is_empty() { "individual" } else { &form.level }),
-        form,
-        errors,
-    }))
+    let title = if person_id.is_some() {
+        format!("Edit {}", form.name)
+    } else {
+        "New person".to_string()
+    };
+    Ok(render_status(
+        status,
+        PersonFormPage {
+            layout: Layout::new(who, title, "people"),
+            action: person_id
+                .map(|id| format!("/people/{id}"))
+                .unwrap_or_else(|| "/people".into()),
+            person_id,
+            departments: department_choices(&departments, form.department_id),
+            levels: level_choices(if form.level.is_empty() {
+                "individual"
+            } else {
+                &form.level
+            }),
+            form,
+            errors,
+        },
+    ))
 }
 
 async fn new_person(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let form = PersonFields { department_id: who.user.department_id, ..Default::default() };
-    person_form(&state, &who, None, form, FormErrors::default(), StatusCode::OK).await
+    let form = PersonFields {
+        department_id: who.user.department_id,
+        ..Default::default()
+    };
+    person_form(
+        &state,
+        &who,
+        None,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_person(State(state): State<AppState>, who: SignedIn, Form(form): Form<PersonFields>) -> Result<Response, PageError> {
+async fn create_person(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<PersonFields>,
+) -> Result<Response, PageError> {
     match svc::create_person(&state.db, &who.actor(), &form).await {
-        Ok(p) => done(&state, &who, &format!("/people/{}", p.id), &format!("{} added.", p.name)).await,
+        Ok(p) => {
+            done(
+                &state,
+                &who,
+                &format!("/people/{}", p.id),
+                &format!("{} added.", p.name),
+            )
+            .await
+        }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
             person_form(&state, &who, None, form, errors, status).await
@@ -301,23 +517,69 @@ struct PersonPage {
     can_manage: bool,
 }
 
-async fn show_person(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn show_person(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     can(&who.actor(), Action::ViewOrg)?;
     let p = org::find_person(&state.db, PersonId(id)).await?;
-    let can_manage = can(&who.actor(), Action::ManagePerson(DepartmentId(p.department_id))).is_ok();
-    Ok(render(PersonPage { layout: Layout::new(&who, p.name.clone(), "people"), p, can_manage }))
+    let can_manage = can(
+        &who.actor(),
+        Action::ManagePerson(DepartmentId(p.department_id)),
+    )
+    .is_ok();
+    Ok(render(PersonPage {
+        layout: Layout::new(&who, p.name.clone(), "people"),
+        p,
+        can_manage,
+    }))
 }
 
-async fn edit_person(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn edit_person(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let p = org::find_person(&state.db, PersonId(id)).await?;
-    can(&who.actor(), Action::ManagePerson(DepartmentId(p.department_id)))?;
-    let form = PersonFields { name: p.name, email: p.email, department_id: Some(p.department_id), title: p.title, level: p.level.as_str().into() };
-    person_form(&state, &who, Some(id), form, FormErrors::default(), StatusCode::OK).await
+    can(
+        &who.actor(),
+        Action::ManagePerson(DepartmentId(p.department_id)),
+    )?;
+    let form = PersonFields {
+        name: p.name,
+        email: p.email,
+        department_id: Some(p.department_id),
+        title: p.title,
+        level: p.level.as_str().into(),
+    };
+    person_form(
+        &state,
+        &who,
+        Some(id),
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn update_person(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>, Form(form): Form<PersonFields>) -> Result<Response, PageError> {
+async fn update_person(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<PersonFields>,
+) -> Result<Response, PageError> {
     match svc::update_person(&state.db, &who.actor(), id, &form).await {
-        Ok(p) => done(&state, &who, &format!("/people/{id}"), &format!("{} saved.", p.name)).await,
+        Ok(p) => {
+            done(
+                &state,
+                &who,
+                &format!("/people/{id}"),
+                &format!("{} saved.", p.name),
+            )
+            .await
+        }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
             person_form(&state, &who, Some(id), form, errors, status).await
@@ -325,19 +587,52 @@ async fn update_person(State(state): State<AppState>, who: SignedIn, Path(id): P
     }
 }
 
-async fn archive_person(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn archive_person(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let p = svc::archive_person(&state.db, &who.actor(), id, true).await?;
-    done(&state, &who, &format!("/people/{id}"), &format!("{} archived.", p.name)).await
+    done(
+        &state,
+        &who,
+        &format!("/people/{id}"),
+        &format!("{} archived.", p.name),
+    )
+    .await
 }
 
-async fn restore_person(State(state): State<AppState>, who: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn restore_person(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let p = svc::archive_person(&state.db, &who.actor(), id, false).await?;
-    done(&state, &who, &format!("/people/{id}"), &format!("{} restored.", p.name)).await
+    done(
+        &state,
+        &who,
+        &format!("/people/{id}"),
+        &format!("{} restored.", p.name),
+    )
+    .await
 }
 
-async fn export_people(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+async fn export_people(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
     let csv = svc::export_people(&state.db, &who.actor()).await?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"people.csv\"")], csv).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"people.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -349,25 +644,57 @@ struct ImportPage {
 
 async fn import_form(who: SignedIn) -> Result<Response, PageError> {
     can(&who.actor(), Action::ImportPeople)?;
-    Ok(render(ImportPage { layout: Layout::new(&who, "Import people", "people"), problems: Vec::new() }))
+    Ok(render(ImportPage {
+        layout: Layout::new(&who, "Import people", "people"),
+        problems: Vec::new(),
+    }))
 }
 
-async fn import_people(State(state): State<AppState>, who: SignedIn, mut upload: Multipart) -> Result<Response, PageError> {
+async fn import_people(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut upload: Multipart,
+) -> Result<Response, PageError> {
     can(&who.actor(), Action::ImportPeople)?;
     let mut bytes = Vec::new();
-    while let Some(field) = upload.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+    while let Some(field) = upload
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("file", e.body_text()))?
+    {
         if field.name() == Some("file") {
-            bytes = field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec();
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::invalid("file", e.body_text()))?
+                .to_vec();
         }
     }
     if bytes.is_empty() {
-        return Err(PageError(AppError::invalid("file", "choose a CSV file to import")));
+        return Err(PageError(AppError::invalid(
+            "file",
+            "choose a CSV file to import",
+        )));
     }
     match svc::import_people(&state.db, &who.actor(), &bytes).await {
-        Ok(s) => done(&state, &who, "/people", &format!("Imported: {} new, {} updated.", s.created, s.updated)).await,
+        Ok(s) => {
+            done(
+                &state,
+                &who,
+                "/people",
+                &format!("Imported: {} new, {} updated.", s.created, s.updated),
+            )
+            .await
+        }
         Err(AppError::Csv(errs)) => {
             let problems = errs.iter().map(|e| e.to_string()).collect();
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, ImportPage { layout: Layout::new(&who, "Import people", "people"), problems }))
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ImportPage {
+                    layout: Layout::new(&who, "Import people", "people"),
+                    problems,
+                },
+            ))
         }
         Err(e) => Err(PageError(e)),
     }

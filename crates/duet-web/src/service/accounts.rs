@@ -60,20 +60,38 @@ pub async fn create_user(db: &Db, actor: &Actor, f: &NewUserFields) -> Result<Us
     let name = errs.check(duet_core::error::bounded_text("name", &f.name, 1, 120));
     let role = errs.check(f.role.parse::<Role>());
     let password = errs.check(Password::parse(&f.password));
-    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
+    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password)
+    else {
         return Err(errs.into());
     };
     let password_hash = hash_password(password).await?;
-    Ok(accounts::insert_user(db, &NewUser { email, name, role, password_hash }).await?)
+    Ok(accounts::insert_user(
+        db,
+        &NewUser {
+            email,
+            name,
+            role,
+            password_hash,
+        },
+    )
+    .await?)
 }
 
 /// Changes an account's role or disables it. Admins cannot demote or disable themselves, so an
 /// organisation always keeps an administrator.
-pub async fn update_user(db: &Db, actor: &Actor, id: i64, f: &UserChangeFields) -> Result<User, AppError> {
+pub async fn update_user(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &UserChangeFields,
+) -> Result<User, AppError> {
     can(actor, Action::ManageUsers)?;
     let role = f.role.parse::<Role>()?;
     if UserId(id) == actor.user && (role != Role::Admin || f.disabled) {
-        return Err(AppError::Conflict(duet_core::FieldError::new("role", "you cannot demote or disable your own account")));
+        return Err(AppError::Conflict(duet_core::FieldError::new(
+            "role",
+            "you cannot demote or disable your own account",
+        )));
     }
     Ok(accounts::update_user(db, UserId(id), role, f.disabled).await?)
 }
@@ -85,7 +103,11 @@ pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<User>, AppError> {
 }
 
 /// Creates a token for the actor; the secret is returned once.
-pub async fn create_token(db: &Db, actor: &Actor, f: &TokenFields) -> Result<(ApiToken, String), AppError> {
+pub async fn create_token(
+    db: &Db,
+    actor: &Actor,
+    f: &TokenFields,
+) -> Result<(ApiToken, String), AppError> {
     can(actor, Action::ManageTokens(actor.user))?;
     let name = duet_core::error::bounded_text("name", &f.name, 1, 80)?;
     Ok(accounts::insert_token(db, actor.user, &name).await?)
@@ -102,15 +124,25 @@ pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AppErro
 }
 
 /// Changes the actor's own password after checking the current one; ends all their sessions.
-pub async fn change_password(db: &Db, actor: &Actor, current: &str, new: &str) -> Result<(), AppError> {
+pub async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
     let user = accounts::find_user(db, actor.user).await?;
     let Some((_, hash)) = accounts::find_login(db, &user.email).await? else {
         return Err(AppError::Unauthorized);
     };
     let current = current.to_string();
-    let ok = tokio::task::spawn_blocking(move || secret::verify_password(&current, &hash)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let ok = tokio::task::spawn_blocking(move || secret::verify_password(&current, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     if !ok {
-        return Err(AppError::invalid("current_password", "is not your current password"));
+        return Err(AppError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
     }
     let hash = hash_password(Password::parse(new)?).await?;
     Ok(accounts::set_password(db, actor.user, &hash).await?)

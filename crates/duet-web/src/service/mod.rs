@@ -21,7 +21,11 @@ pub mod de {
             None => Ok(None),
             Some(NumOrText::Num(n)) => Ok(Some(n)),
             Some(NumOrText::Text(t)) if t.trim().is_empty() => Ok(None),
-            Some(NumOrText::Text(t)) => t.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("'{t}' is not a number"))),
+            Some(NumOrText::Text(t)) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a number"))),
         }
     }
 

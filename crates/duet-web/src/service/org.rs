@@ -46,37 +46,66 @@ pub struct PersonFields {
 
 impl PersonFields {
     fn parse(&self) -> Result<PersonInput, AppError> {
-        Ok(PersonInput::parse(&self.name, &self.email, self.department_id, &self.title, &self.level)?)
+        Ok(PersonInput::parse(
+            &self.name,
+            &self.email,
+            self.department_id,
+            &self.title,
+            &self.level,
+        )?)
     }
 }
 
 impl DepartmentFields {
     fn parse(&self) -> Result<DepartmentInput, AppError> {
-        Ok(DepartmentInput::parse(&self.name, &self.kind, self.leader_id, self.it_partner_id)?)
+        Ok(DepartmentInput::parse(
+            &self.name,
+            &self.kind,
+            self.leader_id,
+            self.it_partner_id,
+        )?)
     }
 }
 
 /// Creates a department.
-pub async fn create_department(db: &Db, actor: &Actor, fields: &DepartmentFields) -> Result<Department, AppError> {
+pub async fn create_department(
+    db: &Db,
+    actor: &Actor,
+    fields: &DepartmentFields,
+) -> Result<Department, AppError> {
     can(actor, Action::ManageDepartments)?;
     Ok(org::insert_department(db, &fields.parse()?).await?)
 }
 
 /// Changes a department.
-pub async fn update_department(db: &Db, actor: &Actor, id: i64, fields: &DepartmentFields) -> Result<Department, AppError> {
+pub async fn update_department(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    fields: &DepartmentFields,
+) -> Result<Department, AppError> {
     can(actor, Action::ManageDepartments)?;
     let input = fields.parse()?;
     Ok(org::update_department(db, DepartmentId(id), &input).await?)
 }
 
 /// Archives or restores a department.
-pub async fn archive_department(db: &Db, actor: &Actor, id: i64, archived: bool) -> Result<Department, AppError> {
+pub async fn archive_department(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    archived: bool,
+) -> Result<Department, AppError> {
     can(actor, Action::ManageDepartments)?;
     Ok(org::set_department_archived(db, DepartmentId(id), archived).await?)
 }
 
 /// Creates a person in a department the actor may manage.
-pub async fn create_person(db: &Db, actor: &Actor, fields: &PersonFields) -> Result<Person, AppError> {
+pub async fn create_person(
+    db: &Db,
+    actor: &Actor,
+    fields: &PersonFields,
+) -> Result<Person, AppError> {
     // The permission depends on the department, so refuse before reporting other field errors
     // only when the department is known.
     if let Some(d) = fields.department_id {
@@ -88,21 +117,40 @@ pub async fn create_person(db: &Db, actor: &Actor, fields: &PersonFields) -> Res
 }
 
 /// Changes a person; moving them to another department needs the right over both.
-pub async fn update_person(db: &Db, actor: &Actor, id: i64, fields: &PersonFields) -> Result<Person, AppError> {
+pub async fn update_person(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    fields: &PersonFields,
+) -> Result<Person, AppError> {
     let current = org::find_person(db, PersonId(id)).await?;
     let from = DepartmentId(current.department_id);
     can(actor, Action::ManagePerson(from))?;
     let input = fields.parse()?;
     if input.department != from {
-        can(actor, Action::MovePerson { from, to: input.department })?;
+        can(
+            actor,
+            Action::MovePerson {
+                from,
+                to: input.department,
+            },
+        )?;
     }
     Ok(org::update_person(db, PersonId(id), &input).await?)
 }
 
 /// Archives or restores a person.
-pub async fn archive_person(db: &Db, actor: &Actor, id: i64, archived: bool) -> Result<Person, AppError> {
+pub async fn archive_person(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    archived: bool,
+) -> Result<Person, AppError> {
     let current = org::find_person(db, PersonId(id)).await?;
-    can(actor, Action::ManagePerson(DepartmentId(current.department_id)))?;
+    can(
+        actor,
+        Action::ManagePerson(DepartmentId(current.department_id)),
+    )?;
     Ok(org::set_person_archived(db, PersonId(id), archived).await?)
 }
 
@@ -120,7 +168,15 @@ pub async fn export_people(db: &Db, actor: &Actor) -> Result<Vec<u8>, AppError> 
     let mut out = Vec::with_capacity(people.len() * 80);
     duet_core::org::import::write_people_csv(
         &mut out,
-        people.iter().map(|p| [p.name.as_str(), p.email.as_str(), p.department_name.as_str(), p.title.as_str(), p.level.as_str()]),
+        people.iter().map(|p| {
+            [
+                p.name.as_str(),
+                p.email.as_str(),
+                p.department_name.as_str(),
+                p.title.as_str(),
+                p.level.as_str(),
+            ]
+        }),
     )
     .map_err(|e| AppError::Internal(e.into()))?;
     Ok(out)

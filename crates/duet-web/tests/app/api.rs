@@ -1,0 +1,162 @@
+//! The JSON API: the error shape and statuses, paging, import/export, tokens, operations.
+
+use crate::app_test;
+use crate::common::TestApp;
+use duet_core::auth::Role;
+use reqwest::Method;
+use serde_json::json;
+
+app_test! {
+    async fn api_requires_a_valid_token_and_says_so_in_the_error_shape(app: &TestApp) {
+        let r = reqwest::Client::new().get(format!("{}/api/v1/people", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+        let r = reqwest::Client::new().get(format!("{}/api/v1/people", app.base)).bearer_auth("duet_nope").send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let api = app.api_as(Role::Member, None).await;
+        let (status, body) = api.get("/no/such/route").await;
+        assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+    }
+
+    async fn people_are_listed_in_pages_with_filters(app: &TestApp) {
+        for i in 0..60 {
+            app.person(&format!("Person {i:02}"), &format!("p{i}@example.com"), if i < 20 { "Sales" } else { "Finance" }, "individual").await;
+        }
+        let api = app.api_as(Role::Member, None).await;
+        let (status, page) = api.get("/people?limit=50").await;
+        assert_eq!(status, 200);
+        assert_eq!((page["items"].as_array().unwrap().len(), page["total"].as_i64()), (50, Some(60)));
+        let sales = app.dept("Sales").await;
+        let (_, page) = api.get(&format!("/people?department_id={sales}&limit=5&offset=5")).await;
+        assert_eq!((page["items"].as_array().unwrap().len(), page["total"].as_i64()), (5, Some(20)));
+        assert_eq!(page["items"][0]["name"], "Person 05");
+        assert_eq!(page["items"][0]["department_name"], "Sales");
+        let (_, page) = api.get("/people?q=person%2059").await;
+        assert_eq!(page["total"], 1);
+        let (status, body) = api.get("/people?level=wizard").await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("level")));
+        let (status, body) = api.get("/people?limit=abc").await;
+        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")));
+    }
+
+    async fn creating_people_reports_each_bad_input_with_its_status_and_field(app: &TestApp) {
+        let api = app.api_as(Role::Admin, None).await;
+        let it = app.dept("IT").await;
+        let ok = json!({"name": "Ada Lovelace", "email": "ada@example.com", "department_id": it, "title": "CTO", "level": "executive"});
+        let (status, person) = api.post("/people", ok.clone()).await;
+        assert_eq!(status, 201, "{person}");
+        assert_eq!(person["email"], "ada@example.com");
+        let (status, body) = api.post("/people", ok.clone()).await;
+        assert_eq!((status, body["error"]["code"].as_str(), body["error"]["field"].as_str()), (409, Some("conflict"), Some("email")));
+        let mut bad = ok.clone();
+        bad["email"] = json!("ada at example");
+        let (status, body) = api.post("/people", bad).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("email")));
+        assert!(body["error"]["message"].as_str().unwrap().contains("not a valid e-mail"));
+        let mut bad = ok.clone();
+        bad["email"] = json!("new@example.com");
+        bad["department_id"] = json!(4242);
+        let (status, body) = api.post("/people", bad).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("department_id")));
+        let r = api.req(Method::POST, "/people").header("content-type", "application/json").body("{not json").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        let huge = "x".repeat(200 * 1024);
+        let r = api.req(Method::POST, "/people").json(&json!({"name": huge})).send().await.unwrap();
+        assert_eq!(r.status(), 413);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "payload_too_large");
+        let (_, list) = api.get("/people").await;
+        assert_eq!(list["total"], 1, "nothing else was written");
+        let id = person["id"].as_i64().unwrap();
+        let mut moved = ok.clone();
+        moved["title"] = json!("Chief Technology Officer");
+        let (status, updated) = api.send(Method::PUT, &format!("/people/{id}"), moved).await;
+        assert_eq!((status, updated["title"].as_str()), (200, Some("Chief Technology Officer")));
+        let (status, archived) = api.post(&format!("/people/{id}/archive"), json!({})).await;
+        assert_eq!(status, 200);
+        assert!(archived["archived_at"].is_string());
+        let (status, _) = api.get("/people/999999").await;
+        assert_eq!(status, 404);
+    }
+
+    async fn csv_import_is_all_or_nothing_and_export_round_trips(app: &TestApp) {
+        let api = app.api_as(Role::ItLeader, Some("IT")).await;
+        let bad = "name,email,department,title,level\nAl,al@example.com,IT,,individual\nBo,bo-at-example,Sales,,individual\nCy,cy@example.com,Sales,,boss\n";
+        let r = api.req(Method::POST, "/people/import").header("content-type", "text/csv").body(bad).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_csv");
+        let details = body["error"]["details"].as_array().unwrap();
+        assert_eq!((details[0]["line"].as_i64(), details[0]["column"].as_str()), (Some(3), Some("email")));
+        assert_eq!((details[1]["line"].as_i64(), details[1]["column"].as_str()), (Some(4), Some("level")));
+        let (_, list) = api.get("/people").await;
+        assert_eq!(list["total"], 1, "only the importer's own record exists");
+        let good = "name,email,department,title,level\nAl,al@example.com,IT,,individual\nBo,bo@example.com,Sales,,individual\n";
+        let r = api.req(Method::POST, "/people/import").body(good).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let summary: serde_json::Value = r.json().await.unwrap();
+        assert_eq!((summary["created"].as_i64(), summary["updated"].as_i64()), (Some(2), Some(0)));
+        let csv = api.req(Method::GET, "/people/export").send().await.unwrap().text().await.unwrap();
+        assert_eq!(csv.lines().count(), 4);
+        let r = api.req(Method::POST, "/people/import").body(csv).send().await.unwrap();
+        let summary: serde_json::Value = r.json().await.unwrap();
+        assert_eq!((summary["created"].as_i64(), summary["updated"].as_i64()), (Some(0), Some(3)));
+    }
+
+    async fn revoked_tokens_and_disabled_accounts_lose_access(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let member = app.api_as(Role::Member, None).await;
+        let (status, created) = member.post("/tokens", json!({"name": "second"})).await;
+        assert_eq!(status, 201);
+        let second = created["secret"].as_str().unwrap().to_string();
+        let id = created["token"]["id"].as_i64().unwrap();
+        let r = member.req(Method::DELETE, &format!("/tokens/{id}")).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let r = reqwest::Client::new().get(format!("{}/api/v1/me", app.base)).bearer_auth(&second).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let (status, _) = member.get("/me").await;
+        assert_eq!(status, 200);
+        let (status, user) = admin.send(Method::PATCH, &format!("/users/{}", member.user_id), json!({"role": "member", "disabled": true})).await;
+        assert_eq!(status, 200, "{user}");
+        let (status, _) = member.get("/me").await;
+        assert_eq!(status, 401);
+        let (status, body) = admin.send(Method::PATCH, &format!("/users/{}", admin.user_id), json!({"role": "member"})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")), "admins cannot demote themselves");
+    }
+
+    async fn accounts_are_created_with_checked_fields(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let (status, body) = admin.post("/users", json!({"email": "new@example.com", "name": "New", "role": "executive", "password": "short"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("password")));
+        let (status, body) = admin.post("/users", json!({"email": "new@example.com", "name": "New", "role": "king", "password": "long enough password"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("role")));
+        let (status, user) = admin.post("/users", json!({"email": "New@Example.com", "name": "New", "role": "executive", "password": "long enough password"})).await;
+        assert_eq!((status, user["email"].as_str(), user["role"].as_str()), (201, Some("new@example.com"), Some("executive")));
+        assert!(user.get("password_hash").is_none());
+        let (status, body) = admin.post("/users", json!({"email": "new@example.com", "name": "Again", "role": "member", "password": "long enough password"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("email")));
+    }
+
+    async fn operations_endpoints_answer(app: &TestApp) {
+        let c = reqwest::Client::new();
+        assert_eq!(c.get(format!("{}/healthz", app.base)).send().await.unwrap().text().await.unwrap(), "ok");
+        assert_eq!(c.get(format!("{}/readyz", app.base)).send().await.unwrap().status(), 200);
+        let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("http_requests_total"), "{metrics}");
+        let r = c.get(format!("{}/healthz", app.base)).send().await.unwrap();
+        assert!(r.headers().contains_key("x-request-id"));
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    }
+
+    async fn the_openapi_document_describes_every_route(app: &TestApp) {
+        let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().unwrap();
+        for p in ["/people", "/people/{id}", "/people/import", "/people/export", "/departments", "/departments/{id}", "/users", "/users/{id}", "/tokens", "/tokens/{id}", "/me"] {
+            assert!(paths.contains_key(p), "missing {p}");
+        }
+        assert!(doc["components"]["schemas"]["Person"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+}

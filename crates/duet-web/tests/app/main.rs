@@ -1,0 +1,9 @@
+//! Integration tests: the real app on a random port, against a fresh SQLite file and a fresh
+//! PostgreSQL database, driven over HTTP as a browser and as an API script would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod common;
+mod pages;
+mod permissions;

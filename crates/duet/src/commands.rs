@@ -172,12 +172,15 @@ fn describe(e: StoreError) -> anyhow::Error {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM; `banner` is printed once the server is listening.
-async fn serve(config: &Config, banner: Option<(Db, String)>) -> anyhow::Result<()> {
+/// What `serve` prints once it listens, given the actual address (the port may have been 0).
+type Banner = Box<dyn FnOnce(std::net::SocketAddr) -> String + Send>;
+
+/// Serves until Ctrl-C or SIGTERM; with a database and banner from `demo`, or on its own.
+async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let db = match banner.as_ref() {
-        Some((db, _)) => db.clone(),
-        None => open(config).await?,
+    let (db, banner) = match seeded {
+        Some((db, banner)) => (db, Some(banner)),
+        None => (open(config).await?, None),
     };
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -194,9 +197,10 @@ async fn serve(config: &Config, banner: Option<(Db, String)>) -> anyhow::Result<
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);
+    let shutdown = shutdown_signal();
     spawn_housekeeping(db.clone());
     match banner {
-        Some((_, text)) => println!("{text}"),
+        Some(banner) => println!("{}", banner(addr)),
         None => println!(
             "Duet is serving http://{addr} ({} database)",
             if matches!(db, Db::Postgres(_)) {
@@ -208,7 +212,7 @@ async fn serve(config: &Config, banner: Option<(Db, String)>) -> anyhow::Result<
     }
     tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "serving");
     let _ = std::io::stdout().flush();
-    duet_web::serve(listener, state, shutdown_signal()).await?;
+    duet_web::serve(listener, state, shutdown).await?;
     tracing::info!("shut down cleanly");
     db.close().await;
     Ok(())
@@ -219,23 +223,25 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let db = open(config).await?;
     let logins = demo::seed(&db).await?;
-    let url = format!("http://{}", config.bind);
-    let mut text = format!(
-        "\nDuet demo is ready at {url}  (seeded in {} ms; database {})\n\nSign in as any of these (password: {}):\n",
-        started.elapsed().as_millis(),
-        config::redact_url(&config.database_url),
-        demo::DEMO_PASSWORD
-    );
-    for l in &logins {
-        text.push_str(&format!(
-            "  {:<16} {:<40} {}\n",
-            l.role.as_str(),
-            l.email,
-            l.who
-        ));
-    }
-    text.push_str("\nPress Ctrl-C to stop.");
-    serve(config, Some((db, text))).await
+    let database = config::redact_url(&config.database_url);
+    let banner: Banner = Box::new(move |addr| {
+        let mut text = format!(
+            "\nDuet demo is ready at http://{addr}  (ready in {} ms; database {database})\n\nSign in as any of these (password: {}):\n",
+            started.elapsed().as_millis(),
+            demo::DEMO_PASSWORD
+        );
+        for l in &logins {
+            text.push_str(&format!(
+                "  {:<16} {:<40} {}\n",
+                l.role.as_str(),
+                l.email,
+                l.who
+            ));
+        }
+        text.push_str("\nPress Ctrl-C to stop.");
+        text
+    });
+    serve(config, Some((db, banner))).await
 }
 
 /// Background upkeep: expired sessions are purged hourly (safe on every replica at once).
@@ -253,24 +259,40 @@ fn spawn_housekeeping(db: Db) {
     });
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers for Ctrl-C and SIGTERM right away (before the address is printed, so a supervisor
+/// that stops Duet at once still gets a graceful shutdown) and resolves when either arrives.
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let mut signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()).ok(),
+            signal(SignalKind::interrupt()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing requests in flight");
+    async move {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match signals.0.as_mut() {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let int = async {
+                match signals.1.as_mut() {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! { _ = term => {}, _ = int => {} }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    }
 }
 
 /// Imports a people CSV with a progress bar; bad rows are listed by line and nothing is written.

@@ -1,0 +1,272 @@
+//! The `duet` binary end to end: init, accounts, tokens, CSV import/export, serve with graceful
+//! shutdown, and the demo — on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use duet_store::Backend;
+use duet_store::testing::TestDb;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+fn duet(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .env("DUET_DATABASE_URL", db)
+        .env("DUET_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        input.write_all(s.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+async fn on_both(test: impl Fn(&str)) {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let t = TestDb::new(backend).await;
+        test(&t.url);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn init_then_accounts_and_tokens_from_the_command_line() {
+    on_both(|db| {
+        let out = duet(db, &["init"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).starts_with("9 departments: IT, Accounting, Business Development")
+        );
+        let out = duet(
+            db,
+            &[
+                "user",
+                "create",
+                "--email",
+                "Cio@Example.com",
+                "--name",
+                "The CIO",
+                "--role",
+                "it_leader",
+                "--password-stdin",
+            ],
+            Some("a long passphrase\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("cio@example.com"));
+        let out = duet(
+            db,
+            &[
+                "user",
+                "create",
+                "--email",
+                "cio@example.com",
+                "--name",
+                "Again",
+                "--role",
+                "member",
+                "--password-stdin",
+            ],
+            Some("a long passphrase\n"),
+        );
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("email: is already taken"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = duet(
+            db,
+            &[
+                "user",
+                "create",
+                "--email",
+                "x@example.com",
+                "--name",
+                "X",
+                "--role",
+                "member",
+                "--password-stdin",
+            ],
+            Some("short\n"),
+        );
+        assert!(
+            text(&out.stderr).contains("password"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = duet(db, &["token", "create", "--email", "cio@example.com"], None);
+        assert!(out.status.success());
+        assert!(text(&out.stdout).trim().starts_with("duet_"));
+        let out = duet(
+            db,
+            &["token", "create", "--email", "nobody@example.com"],
+            None,
+        );
+        assert!(!out.status.success());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csv_import_names_bad_lines_imports_nothing_and_round_trips_with_export() {
+    on_both(|db| {
+        assert!(duet(db, &["init"], None).status.success());
+        let dir = std::env::temp_dir().join(format!("duet-cli-{}-{}", std::process::id(), db.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, "name,email,department,title,level\nAda,ada@example.com,IT,CTO,executive\nBob,bob-at-example,Sales,,individual\nCy,cy@example.com,Legal,,individual\n").unwrap();
+        let out = duet(db, &["import", "people", bad.to_str().unwrap()], None);
+        assert!(!out.status.success());
+        let err = text(&out.stderr);
+        assert!(err.contains("line 3, column email"), "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        let out = duet(db, &["export", "people"], None);
+        assert_eq!(text(&out.stdout).lines().count(), 1, "only the header: nothing imported");
+        std::fs::write(&bad, "name,email,department,title,level\nAda,ada@example.com,IT,CTO,executive\nCy,cy@example.com,Legal,,individual\n").unwrap();
+        let out = duet(db, &["import", "people", bad.to_str().unwrap()], None);
+        assert!(text(&out.stderr).contains("line 3, column department"), "{}", text(&out.stderr));
+        let good = dir.join("good.csv");
+        std::fs::write(&good, "name,email,department,title,level\nAda,ada@example.com,IT,CTO,executive\n\"Obi, Jr\",obi@example.com,Sales,,individual\n").unwrap();
+        let out = duet(db, &["import", "people", good.to_str().unwrap()], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("2 new, 0 updated"));
+        let exported = dir.join("out.csv");
+        let out = duet(db, &["export", "people", "--output", exported.to_str().unwrap()], None);
+        assert!(out.status.success());
+        let out = duet(db, &["import", "people", exported.to_str().unwrap()], None);
+        assert!(text(&out.stdout).contains("0 new, 2 updated"), "{}", text(&out.stdout));
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await;
+}
+
+/// Starts a serving command on a random port and returns the child and its base URL.
+fn start(db: &str, cmd: &str) -> (std::process::Child, String, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args([cmd, "--bind", "127.0.0.1:0"])
+        .env("DUET_DATABASE_URL", db)
+        .env("DUET_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        seen.push(line.clone());
+        if let Some(i) = line.find("http://127.0.0.1:") {
+            let rest = &line[i..];
+            let url = rest.split_whitespace().next().unwrap().to_string();
+            if cmd == "demo" {
+                // The demo prints its logins after the URL.
+                for l in lines.by_ref() {
+                    let l = l.unwrap();
+                    let done = l.contains("Ctrl-C");
+                    seen.push(l);
+                    if done {
+                        break;
+                    }
+                }
+            }
+            return (child, url, seen);
+        }
+    }
+}
+
+fn stop(child: std::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let mut child = child;
+    child.wait().unwrap()
+}
+
+#[tokio::test]
+async fn serve_answers_health_checks_and_shuts_down_gracefully() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let t = TestDb::new(backend).await;
+        let (child, url, _) = start(&t.url, "serve");
+        let health = reqwest::get(format!("{url}/healthz"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(health, "ok");
+        assert_eq!(
+            reqwest::get(format!("{url}/readyz"))
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        assert!(stop(child).success(), "graceful shutdown exits 0");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn demo_seeds_an_organisation_prints_logins_that_work() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let (child, url, out) = start(&t.url, "demo");
+    let all = out.join("\n");
+    for role in [
+        "admin",
+        "it_leader",
+        "business_leader",
+        "executive",
+        "member",
+    ] {
+        assert!(all.contains(role), "{all}");
+    }
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("{url}/login"))
+        .form(&[
+            ("email", "admin@harborvale.example"),
+            ("password", "duet-demo-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let people = client
+        .get(format!("{url}/people"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let total: usize = people
+        .split("of ")
+        .nth(1)
+        .and_then(|s| s.split('.').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(
+        (250..=350).contains(&total),
+        "about 300 people, got {total}"
+    );
+    let status = stop(child);
+    assert!(status.success(), "{status:?}");
+    // A second start on the same database reuses the organisation.
+    let (child, _, out) = start(&t.url, "demo");
+    assert!(out.join("\n").contains("admin@harborvale.example"));
+    assert!(stop(child).success());
+    t.cleanup().await;
+}

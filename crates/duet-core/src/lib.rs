@@ -7,7 +7,9 @@
 mod macros;
 pub mod auth;
 pub mod error;
+pub mod finance;
 pub mod org;
+pub mod portfolio;
 pub mod secret;
 
 pub use auth::{Action, Actor, Role, can};

@@ -31,7 +31,7 @@ pub struct Department {
 }
 
 /// A person with their department's name.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Person {
     /// Id.
     pub id: i64,
@@ -261,32 +261,111 @@ fn like_pattern(q: &str) -> Option<String> {
     Some(format!("%{escaped}%"))
 }
 
+/// The people page as one JSON array plus the total, in one statement. Fetching 50 rows through
+/// the driver one by one costs several times more than the query itself, so the page is
+/// aggregated in the database (the only place the two dialects differ: `json_group_array` /
+/// `json_object` in SQLite, `json_agg` / `json_build_object` in PostgreSQL).
+macro_rules! people_page_sql {
+    ($agg:literal, $obj:literal, $cast:literal, $($extra:tt)*) => {
+        concat!(
+            "select coalesce((select ", $agg, "(", $obj, "('id', id, 'name', name, 'email', email,
+                    'department_id', department_id, 'department_name', department_name, 'title', title,
+                    'level', level, 'archived_at', archived_at, 'updated_at', updated_at) order by name, id)
+                from (",
+            person_sql!(people_where!(), "order by p.name, p.id limit $5 offset $6"),
+            ") page), '[]')", $cast, ", (select count(*) from people p ",
+            people_where!(),
+            ")",
+            $($extra)*
+        )
+    };
+}
+
+/// The departments a directory can be filtered by, as a JSON array column.
+macro_rules! department_refs_sql {
+    (sqlite) => {
+        ", (select json_group_array(json_object('id', id, 'name', name) order by name) from departments where archived_at is null)"
+    };
+    (postgres) => {
+        ", (select coalesce(json_agg(json_build_object('id', id, 'name', name) order by name), '[]')::text from departments where archived_at is null)"
+    };
+}
+
+/// A department's id and name, for pickers.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DepartmentRef {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// The people directory page: one page of people and the departments to filter by, in one
+/// statement (a page view is then two queries with the session check).
+pub async fn people_directory(
+    db: &Db,
+    filter: &PeopleFilter,
+    page: PageRequest,
+) -> Result<(Page<Person>, Vec<DepartmentRef>)> {
+    const SQLITE: &str = people_page_sql!(
+        "json_group_array",
+        "json_object",
+        "",
+        department_refs_sql!(sqlite)
+    );
+    const POSTGRES: &str = people_page_sql!(
+        "json_agg",
+        "json_build_object",
+        "::text",
+        department_refs_sql!(postgres)
+    );
+    let sql = match db.backend() {
+        crate::Backend::Sqlite => SQLITE,
+        crate::Backend::Postgres => POSTGRES,
+    };
+    let pattern = filter.q.as_deref().and_then(like_pattern);
+    let (json, total, departments): (String, i64, String) = on_db!(db, pool => sqlx::query_as(sql)
+        .bind(&pattern).bind(filter.department.map(|d| d.0)).bind(filter.level.map(|l| l.as_str())).bind(filter.include_archived)
+        .bind(page.limit).bind(page.offset)
+        .fetch_one(pool).await)?;
+    let items: Vec<Person> = serde_json::from_str(&json).map_err(decode_error)?;
+    let departments: Vec<DepartmentRef> =
+        serde_json::from_str(&departments).map_err(decode_error)?;
+    Ok((
+        Page {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        },
+        departments,
+    ))
+}
+
+fn decode_error(e: serde_json::Error) -> StoreError {
+    StoreError::Db(sqlx::Error::Decode(Box::new(e)))
+}
+
 /// Lists people matching `filter`, by name, one page at a time.
 pub async fn list_people(
     db: &Db,
     filter: &PeopleFilter,
     page: PageRequest,
 ) -> Result<Page<Person>> {
-    const SQL: &str = person_sql!(concat!(
-        people_where!(),
-        "order by p.name, p.id limit $5 offset $6"
-    ));
-    const COUNT: &str = concat!("select count(*) from people p ", people_where!());
+    const SQLITE: &str = people_page_sql!("json_group_array", "json_object", "", "");
+    const POSTGRES: &str = people_page_sql!("json_agg", "json_build_object", "::text", "");
     let pattern = filter.q.as_deref().and_then(like_pattern);
     let dept = filter.department.map(|d| d.0);
     let level = filter.level.map(|l| l.as_str());
-    let (items, total) = on_db!(db, pool => {
-        let items = sqlx::query_as::<_, Person>(SQL)
-            .bind(&pattern).bind(dept).bind(level).bind(filter.include_archived)
-            .bind(page.limit).bind(page.offset)
-            .fetch_all(pool).await?;
-        let total: (i64,) = if page.offset == 0 && (items.len() as i64) < page.limit {
-            (items.len() as i64,)
-        } else {
-            sqlx::query_as(COUNT).bind(&pattern).bind(dept).bind(level).bind(filter.include_archived).fetch_one(pool).await?
-        };
-        (items, total.0)
-    });
+    let sql = match db.backend() {
+        crate::Backend::Sqlite => SQLITE,
+        crate::Backend::Postgres => POSTGRES,
+    };
+    let (json, total): (String, i64) = on_db!(db, pool => sqlx::query_as(sql)
+        .bind(&pattern).bind(dept).bind(level).bind(filter.include_archived)
+        .bind(page.limit).bind(page.offset)
+        .fetch_one(pool).await)?;
+    let items: Vec<Person> = serde_json::from_str(&json).map_err(decode_error)?;
     Ok(Page {
         items,
         total,

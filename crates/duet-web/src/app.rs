@@ -42,6 +42,8 @@ pub struct AppState {
     pub db: Db,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// Recently verified tokens and sessions (see `auth::cache`).
+    pub auth: Arc<crate::auth::cache::AuthCaches>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
         Self {
             db,
             config: Arc::new(config),
+            auth: Arc::default(),
         }
     }
 }
@@ -65,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/api/openapi.json", axum::routing::get(api::openapi_json))
         .merge(ops::router())
+        .fallback(page_not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::compression::CompressionLayer::new())
@@ -80,6 +84,11 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(ops::make_span))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Unknown pages get the HTML error page (unknown API routes get JSON from the API's own fallback).
+async fn page_not_found() -> crate::error::PageError {
+    crate::error::PageError(crate::error::AppError::NotFound("page".into()))
 }
 
 /// Serves `state` on an already-bound listener until `shutdown` resolves, then finishes in-flight

@@ -1,7 +1,7 @@
 //! The `duet` binary end to end: init, accounts, tokens, CSV import/export, serve with graceful
 //! shutdown, and the demo — on SQLite and on PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::zombie_processes)]
 
 use duet_store::Backend;
 use duet_store::testing::TestDb;

@@ -61,7 +61,7 @@ pub async fn update_user(
     ApiJson(f): ApiJson<UserChangeFields>,
 ) -> Result<Json<User>, AppError> {
     Ok(Json(
-        svc::update_user(&state.db, &who.actor(), id, &f).await?,
+        svc::update_user(&state.db, &state.auth, &who.actor(), id, &f).await?,
     ))
 }
 
@@ -105,6 +105,6 @@ pub async fn revoke_token(
     who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    svc::revoke_token(&state.db, &who.actor(), id).await?;
+    svc::revoke_token(&state.db, &state.auth, &who.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

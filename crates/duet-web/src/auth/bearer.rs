@@ -35,9 +35,14 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AppError::Unauthorized)?;
-        accounts::user_for_token(&state.db, token)
+        let key = duet_core::secret::hash_secret(token);
+        if let Some(user) = state.auth.tokens.get(&key) {
+            return Ok(ApiUser(user));
+        }
+        let user = accounts::user_for_token(&state.db, token)
             .await?
-            .map(ApiUser)
-            .ok_or(AppError::Unauthorized)
+            .ok_or(AppError::Unauthorized)?;
+        state.auth.tokens.put(key, user.clone());
+        Ok(ApiUser(user))
     }
 }

@@ -144,6 +144,7 @@ pub async fn logout(
 ) -> Result<Response, PageError> {
     if let Some(s) = current.0 {
         sessions::delete_session(&state.db, &s.0).await?;
+        state.auth.sessions.remove(&secret::hash_secret(&s.0));
     }
     Ok((
         [(

@@ -2,6 +2,7 @@
 //! and the sign-in / sign-out handlers with their throttle.
 
 pub mod bearer;
+pub mod cache;
 pub mod login;
 pub mod session;
 

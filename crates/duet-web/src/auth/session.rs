@@ -58,9 +58,7 @@ pub async fn load_session(
     next: Next,
 ) -> Result<Response, PageError> {
     let loaded = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(c) if !c.is_empty() => sessions::find_session(&state.db, c)
-            .await?
-            .map(|s| Arc::new((c.to_string(), s))),
+        Some(c) if !c.is_empty() => cached_session(&state, c).await?,
         _ => None,
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -72,6 +70,26 @@ pub async fn load_session(
     }
     req.extensions_mut().insert(CurrentSession(loaded));
     Ok(next.run(req).await)
+}
+
+/// The session behind a cookie, from the short-lived cache or the database.
+async fn cached_session(
+    state: &AppState,
+    cookie: &str,
+) -> Result<Option<Arc<(String, Session)>>, AppError> {
+    let key = duet_core::secret::hash_secret(cookie);
+    if let Some(s) = state.auth.sessions.get(&key) {
+        return Ok(Some(s));
+    }
+    let Some(s) = sessions::find_session(&state.db, cookie).await? else {
+        return Ok(None);
+    };
+    let s = Arc::new((cookie.to_string(), s));
+    // A pending flash must be shown (and cleared) exactly once, so such sessions are not cached.
+    if s.1.flash.is_none() {
+        state.auth.sessions.put(key, s.clone());
+    }
+    Ok(Some(s))
 }
 
 /// Refuses requests that a browser says come from another site.
@@ -204,5 +222,9 @@ impl FromRequestParts<AppState> for SignedIn {
 /// Leaves a message for the next page of this session.
 pub async fn flash(state: &AppState, who: &SignedIn, message: &str) -> Result<(), AppError> {
     sessions::set_flash(&state.db, &who.cookie, Some(message)).await?;
+    state
+        .auth
+        .sessions
+        .remove(&duet_core::secret::hash_secret(&who.cookie));
     Ok(())
 }

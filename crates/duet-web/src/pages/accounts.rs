@@ -141,7 +141,7 @@ async fn update_user(
     Path(id): Path<i64>,
     Form(form): Form<UserChangeFields>,
 ) -> Result<Response, PageError> {
-    let u = svc::update_user(&state.db, &who.actor(), id, &form).await?;
+    let u = svc::update_user(&state.db, &state.auth, &who.actor(), id, &form).await?;
     let what = if u.disabled_at.is_some() {
         "disabled"
     } else {
@@ -227,7 +227,7 @@ async fn revoke_token(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    svc::revoke_token(&state.db, &who.actor(), id).await?;
+    svc::revoke_token(&state.db, &state.auth, &who.actor(), id).await?;
     done(&state, &who, "/account", "Token revoked.").await
 }
 
@@ -245,6 +245,7 @@ async fn change_password(
 ) -> Result<Response, PageError> {
     match svc::change_password(
         &state.db,
+        &state.auth,
         &who.actor(),
         &form.current_password,
         &form.new_password,

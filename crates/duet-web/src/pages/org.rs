@@ -395,8 +395,14 @@ async fn list_people(
         include_archived: query.archived,
     };
     let page = PageRequest::new(Some(50), query.offset);
-    let people = org::list_people(&state.db, &filter, page).await?;
-    let departments = org::list_departments(&state.db, false).await?;
+    let (people, departments) = org::people_directory(&state.db, &filter, page).await?;
+    let departments = Choice::list(
+        departments.into_iter().map(|d| (d.id.to_string(), d.name)),
+        &query
+            .department_id
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
     let prev = (page.offset > 0).then(|| query.href((page.offset - page.limit).max(0)));
     let next =
         (page.offset + page.limit < people.total).then(|| query.href(page.offset + page.limit));
@@ -408,7 +414,7 @@ async fn list_people(
         .is_some_and(|d| can(&actor, Action::ManagePerson(d)).is_ok());
     Ok(render(PeoplePage {
         layout: Layout::new(&who, "People", "people"),
-        departments: department_choices(&departments, query.department_id),
+        departments,
         levels: level_choices(&query.level),
         first_row: if people.items.is_empty() {
             0

@@ -1,5 +1,6 @@
 //! Accounts and API tokens: the checked actions shared by pages and the API.
 
+use crate::auth::cache::AuthCaches;
 use crate::error::AppError;
 use crate::service::de;
 use duet_core::auth::{Action, Actor, Role, can};
@@ -81,6 +82,7 @@ pub async fn create_user(db: &Db, actor: &Actor, f: &NewUserFields) -> Result<Us
 /// organisation always keeps an administrator.
 pub async fn update_user(
     db: &Db,
+    auth: &AuthCaches,
     actor: &Actor,
     id: i64,
     f: &UserChangeFields,
@@ -93,7 +95,9 @@ pub async fn update_user(
             "you cannot demote or disable your own account",
         )));
     }
-    Ok(accounts::update_user(db, UserId(id), role, f.disabled).await?)
+    let user = accounts::update_user(db, UserId(id), role, f.disabled).await?;
+    auth.clear();
+    Ok(user)
 }
 
 /// Lists accounts.
@@ -114,18 +118,26 @@ pub async fn create_token(
 }
 
 /// Revokes a token of the actor's (or, for an admin, anyone's).
-pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
+pub async fn revoke_token(
+    db: &Db,
+    auth: &AuthCaches,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), AppError> {
     let token = accounts::find_token(db, id).await?;
     if can(actor, Action::ManageTokens(UserId(token.user_id))).is_err() {
         // Someone else's token is reported as missing, so ids cannot be probed.
         return Err(AppError::NotFound("token".into()));
     }
-    Ok(accounts::revoke_token(db, id).await?)
+    accounts::revoke_token(db, id).await?;
+    auth.clear();
+    Ok(())
 }
 
 /// Changes the actor's own password after checking the current one; ends all their sessions.
 pub async fn change_password(
     db: &Db,
+    auth: &AuthCaches,
     actor: &Actor,
     current: &str,
     new: &str,
@@ -145,5 +157,7 @@ pub async fn change_password(
         ));
     }
     let hash = hash_password(Password::parse(new)?).await?;
-    Ok(accounts::set_password(db, actor.user, &hash).await?)
+    accounts::set_password(db, actor.user, &hash).await?;
+    auth.clear();
+    Ok(())
 }

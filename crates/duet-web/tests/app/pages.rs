@@ -31,6 +31,9 @@ app_test! {
         let (status, body) = b.get("/login").await;
         assert_eq!(status, 200);
         assert!(body.contains("Sign in to Duet"));
+        let (status, body) = b.get("/no-such-page").await;
+        assert_eq!(status, 404);
+        assert!(body.contains("404 · Not Found"), "{body}");
     }
 
     async fn sign_in_shows_the_organisation_and_sign_out_ends_the_session(app: &TestApp) {

@@ -1,0 +1,1369 @@
+//! Business cases: the yearly cash flows of an investment and the figures a decision needs
+//! (NPV, IRR, simple and discounted payback, ROI).
+//!
+//! Amounts are [`Money`] in integer minor units, so sums are exact; floats appear only for rates
+//! and computed results. The formulas are the standard ones as numpy-financial computes them:
+//! year 0 is undiscounted and year `t` is divided by `(1 + rate)^t`. Rates are fractions
+//! (`0.08` is 8 %).
+//!
+//! Everything is evaluated as a polynomial in `x = 1 / (1 + rate)` with Horner's rule, so one NPV
+//! costs one multiply-add per year. The IRR is found by bracketing and Brent's method in `x`
+//! (where the NPV is a polynomial without a pole); Descartes' rule of signs says how many IRRs
+//! there can be, which decides between a direct bracket (one sign change) and a scan.
+
+use crate::error::{FieldError, ValidationErrors};
+use std::fmt;
+
+/// Money in integer minor units (cents), so totals never drift; serialized as a plain integer.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(transparent)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// Largest amount accepted on one line: 10^13 minor units (100 billion in major units), far
+    /// above any real line yet small enough that every amount is exact as an `f64` and sums of
+    /// many lines cannot overflow.
+    pub const MAX: i64 = 10_000_000_000_000;
+
+    /// Parses user text like "1234", "1,234.56", "-12.5" (at most 2 decimals) into minor units,
+    /// so forms and CSV share one reading of amounts; errors name `field`.
+    ///
+    /// A comma is accepted only between groups of three digits, so a decimal comma ("12,50") is
+    /// refused instead of being read as 1250.
+    pub fn parse(field: &str, raw: &str) -> Result<Money, FieldError> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(FieldError::new(field, "is required"));
+        }
+        let bad = || FieldError::new(field, "must be an amount such as 1234, 1,234.56 or -12.5");
+        let (negative, body) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let (int_part, frac_part) = match body.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (body, ""),
+        };
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if int_part.contains(',') {
+            let mut groups = int_part.split(',');
+            let first = groups.next().unwrap_or_default();
+            let grouped = !first.is_empty()
+                && first.len() <= 3
+                && all_digits(first)
+                && groups.all(|g| g.len() == 3 && all_digits(g));
+            if !grouped {
+                return Err(FieldError::new(
+                    field,
+                    "must use ',' only between groups of three digits and '.' for decimals, \
+                     such as 1,234.56",
+                ));
+            }
+        } else if !all_digits(int_part) {
+            return Err(bad());
+        }
+        if !all_digits(frac_part) {
+            return Err(bad());
+        }
+        if frac_part.len() > 2 {
+            return Err(FieldError::new(field, "must have at most 2 decimals"));
+        }
+        if int_part.is_empty() && frac_part.is_empty() {
+            return Err(bad());
+        }
+        let too_large = || FieldError::new(field, "is implausibly large");
+        let mut minor: u128 = 0;
+        for b in int_part.bytes().filter(u8::is_ascii_digit) {
+            minor = minor
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u128::from(b - b'0')))
+                .ok_or_else(too_large)?;
+        }
+        let mut cents = 0;
+        for (i, b) in frac_part.bytes().enumerate() {
+            cents += u128::from(b - b'0') * if i == 0 { 10 } else { 1 };
+        }
+        let minor = minor
+            .checked_mul(100)
+            .and_then(|m| m.checked_add(cents))
+            .ok_or_else(too_large)?;
+        match i64::try_from(minor) {
+            Ok(v) if v <= Money::MAX => Ok(Money(if negative { -v } else { v })),
+            _ => Err(too_large()),
+        }
+    }
+
+    /// The amount in major units, for the floating-point formulas and charts.
+    pub fn major(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+/// "1,234.56" style (no currency symbol; the currency is the organisation's), as pages show it.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let abs = self.0.unsigned_abs();
+        let digits = (abs / 100).to_string();
+        let mut s = String::with_capacity(digits.len() * 4 / 3 + 5);
+        if self.0 < 0 {
+            s.push('-');
+        }
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                s.push(',');
+            }
+            s.push(ch);
+        }
+        s.push('.');
+        s.push_str(&format!("{:02}", abs % 100));
+        f.pad(&s)
+    }
+}
+
+wire_enum!(
+    /// What a cash-flow line is, so costs and benefits are told apart by kind rather than sign
+    /// and IT cost can be reported on its own.
+    FlowKind, "kind" {
+        /// One-off IT cost: licences, build, migration.
+        ItOneOff = "it_one_off" / "IT one-off",
+        /// Yearly IT cost: run, support, subscriptions.
+        ItRecurring = "it_recurring" / "IT recurring",
+        /// Any other cost: training, process change, business time.
+        OtherCost = "other_cost" / "Other cost",
+        /// New revenue the change brings.
+        Revenue = "revenue" / "Revenue",
+        /// Costs the change removes.
+        Savings = "savings" / "Savings",
+        /// Expected loss avoided (probability × impact).
+        RiskAvoided = "risk_avoided" / "Risk avoided",
+    }
+);
+
+impl FlowKind {
+    /// Whether the line is a cost (subtracted) rather than a benefit (added).
+    pub fn is_cost(self) -> bool {
+        matches!(
+            self,
+            FlowKind::ItOneOff | FlowKind::ItRecurring | FlowKind::OtherCost
+        )
+    }
+
+    /// Whether the line is IT's own cost, which the case reports separately.
+    pub fn is_it_cost(self) -> bool {
+        matches!(self, FlowKind::ItOneOff | FlowKind::ItRecurring)
+    }
+}
+
+/// One yearly amount; always >= 0, since costs and benefits are told apart by `kind`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct CashFlow {
+    /// Year 0 is today (undiscounted); year `t` is discounted `t` times.
+    pub year: u32,
+    /// Cost or benefit, and which kind.
+    pub kind: FlowKind,
+    /// The amount, >= 0.
+    pub amount: Money,
+}
+
+/// The longest horizon a case may have: beyond 30 years the figures are guesses.
+pub const MAX_HORIZON_YEARS: u32 = 30;
+
+/// The discount rate must be strictly greater than this (-100 %): at -100 % every later flow is
+/// worth infinitely much.
+pub const MIN_DISCOUNT_RATE: f64 = -1.0;
+
+/// The discount rate must be strictly less than this (1000 %): anything above is a typo.
+pub const MAX_DISCOUNT_RATE: f64 = 10.0;
+
+/// A validated business case: a horizon, the rate money costs, and the yearly flows. Build it with
+/// [`BusinessCase::new`] (hence no `Deserialize`): the figures rely on its checks.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct BusinessCase {
+    /// Years after year 0 that the case covers (1–30).
+    pub horizon_years: u32,
+    /// Discount rate as a fraction (0.08 = 8 %), strictly between -1 and 10.
+    pub discount_rate: f64,
+    /// The lines; several lines may share a year and kind.
+    pub flows: Vec<CashFlow>,
+}
+
+impl BusinessCase {
+    /// Validates everything and reports every bad field at once, so a form can mark them all:
+    /// horizon 1..=30, rate strictly inside (-100 %, 1000 %), every amount within
+    /// `0..=Money::MAX`, every year within the horizon.
+    pub fn new(
+        horizon_years: u32,
+        discount_rate: f64,
+        flows: Vec<CashFlow>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let horizon_ok = (1..=MAX_HORIZON_YEARS).contains(&horizon_years);
+        if horizon_years == 0 {
+            errs.0
+                .push(FieldError::new("horizon_years", "must be at least 1 year"));
+        } else if !horizon_ok {
+            errs.0.push(FieldError::new(
+                "horizon_years",
+                format!("must be at most {MAX_HORIZON_YEARS} years"),
+            ));
+        }
+        if !(discount_rate > MIN_DISCOUNT_RATE && discount_rate < MAX_DISCOUNT_RATE) {
+            errs.0.push(FieldError::new(
+                "discount_rate",
+                "must be greater than -100 % and less than 1000 %",
+            ));
+        }
+        // When the horizon itself is wrong, only years no horizon could hold are reported.
+        let last_year = if horizon_ok {
+            horizon_years
+        } else {
+            MAX_HORIZON_YEARS
+        };
+        for (i, flow) in flows.iter().enumerate() {
+            if flow.year > last_year {
+                errs.0.push(FieldError::new(
+                    format!("flows[{i}].year"),
+                    format!("must be between 0 and the horizon ({last_year} years)"),
+                ));
+            }
+            if flow.amount.0 < 0 {
+                errs.0.push(FieldError::new(
+                    format!("flows[{i}].amount"),
+                    "must not be negative",
+                ));
+            } else if flow.amount.0 > Money::MAX {
+                errs.0.push(FieldError::new(
+                    format!("flows[{i}].amount"),
+                    "is implausibly large",
+                ));
+            }
+        }
+        if errs.0.is_empty() {
+            Ok(Self {
+                horizon_years,
+                discount_rate,
+                flows,
+            })
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// Net flow per year `0..=horizon` in exact minor units (benefits minus costs); lines beyond
+    /// the horizon (impossible after `new`) are ignored.
+    fn net_minor(&self) -> Vec<i128> {
+        let mut net = vec![0_i128; self.horizon_years as usize + 1];
+        for flow in &self.flows {
+            if let Some(slot) = net.get_mut(flow.year as usize) {
+                let v = i128::from(flow.amount.0);
+                *slot = if flow.kind.is_cost() {
+                    slot.saturating_sub(v)
+                } else {
+                    slot.saturating_add(v)
+                };
+            }
+        }
+        net
+    }
+
+    /// Net flow per year `0..=horizon` in major units (benefits minus costs), the input every
+    /// formula and chart takes.
+    pub fn net_flows(&self) -> Vec<f64> {
+        self.net_minor().into_iter().map(minor_to_major).collect()
+    }
+
+    /// Sum of the amounts of the lines `pick` selects, saturating at the `i64` range.
+    fn total(&self, pick: impl Fn(FlowKind) -> bool) -> Money {
+        let sum: i128 = self
+            .flows
+            .iter()
+            .filter(|f| pick(f.kind))
+            .map(|f| i128::from(f.amount.0))
+            .sum();
+        Money(i64::try_from(sum).unwrap_or(if sum < 0 { i64::MIN } else { i64::MAX }))
+    }
+
+    /// Total IT cost (one-off + recurring, undiscounted), so IT's share can be shown on its own.
+    pub fn it_cost(&self) -> Money {
+        self.total(FlowKind::is_it_cost)
+    }
+
+    /// Everything computed, ready to show. The simple payback is decided on exact cents.
+    pub fn evaluate(&self) -> Evaluation {
+        let minor = self.net_minor();
+        let net: Vec<f64> = minor.iter().copied().map(minor_to_major).collect();
+        let cumulative: Vec<f64> = minor
+            .iter()
+            .scan(0_i128, |sum, &v| {
+                *sum = sum.saturating_add(v);
+                Some(minor_to_major(*sum))
+            })
+            .collect();
+        let total_costs = self.total(FlowKind::is_cost);
+        let total_benefits = self.total(|k| !k.is_cost());
+        Evaluation {
+            npv: npv(self.discount_rate, &net),
+            irr: irr(&net),
+            simple_payback_years: payback_from_cumulative(&cumulative),
+            discounted_payback_years: discounted_payback(self.discount_rate, &net),
+            roi: roi(total_benefits.major(), total_costs.major()),
+            total_costs,
+            total_benefits,
+        }
+    }
+}
+
+/// Minor units to major units; the sign is always kept exactly.
+fn minor_to_major(v: i128) -> f64 {
+    v as f64 / 100.0
+}
+
+/// The figures of one business case, as pages and the API show them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Evaluation {
+    /// Net present value at the case's discount rate, in major units.
+    pub npv: f64,
+    /// Internal rate of return, or why there is none or more than one.
+    pub irr: Irr,
+    /// Years until the cumulative net flow is non-negative for good; null if not within the
+    /// horizon.
+    pub simple_payback_years: Option<f64>,
+    /// The same on discounted flows.
+    pub discounted_payback_years: Option<f64>,
+    /// (benefits - costs) / costs, undiscounted; null without costs.
+    pub roi: Option<f64>,
+    /// All costs, undiscounted.
+    pub total_costs: Money,
+    /// All benefits, undiscounted.
+    pub total_benefits: Money,
+}
+
+/// IRR outcome, so a page can say why there is no single rate instead of showing a misleading one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Irr {
+    /// No rate makes the NPV zero (e.g. the net flows never change sign).
+    None {
+        /// Why, in words for the page.
+        note: String,
+    },
+    /// Exactly one rate makes the NPV zero.
+    Unique {
+        /// The IRR as a fraction (0.15 = 15 %).
+        rate: f64,
+    },
+    /// Several rates make the NPV zero (the net flows change sign more than once).
+    Multiple {
+        /// Every rate found, ascending.
+        rates: Vec<f64>,
+        /// The one closest to zero, as numpy-financial reports it.
+        chosen: f64,
+        /// What this means for the reader.
+        note: String,
+    },
+}
+
+/// Net present value of `flows` at `rate`, numpy-financial's convention: `flows[0]` is year 0
+/// and undiscounted, `flows[t]` is divided by `(1 + rate)^t`. `rate` must be greater than -1.
+pub fn npv(rate: f64, flows: &[f64]) -> f64 {
+    horner(flows, 1.0 / (1.0 + rate))
+}
+
+/// `Σ c[t]·x^t` by Horner's rule: one multiply and one add per year.
+fn horner(c: &[f64], x: f64) -> f64 {
+    c.iter().rev().fold(0.0, |acc, &k| acc * x + k)
+}
+
+/// Horner's rule at several points at once, so independent chains overlap in the CPU.
+fn horner_lanes<const N: usize>(c: &[f64], x: &[f64; N]) -> [f64; N] {
+    let mut acc = [0.0; N];
+    for &k in c.iter().rev() {
+        for (a, &xi) in acc.iter_mut().zip(x) {
+            *a = *a * xi + k;
+        }
+    }
+    acc
+}
+
+/// The rate for a discount factor `x = 1 / (1 + r)`; `1 - x` is exact near `x = 1`, so rates
+/// near zero keep their relative precision.
+fn rate_of(x: f64) -> f64 {
+    (1.0 - x) / x
+}
+
+/// The discount factor for a rate.
+const fn factor_of(r: f64) -> f64 {
+    1.0 / (1.0 + r)
+}
+
+/// Same sign, treating zero as its own sign.
+fn same_sign(a: f64, b: f64) -> bool {
+    (a > 0.0 && b > 0.0) || (a < 0.0 && b < 0.0)
+}
+
+const NOTE_NO_FLOWS: &str = "There are no cash flows, so there is no rate of return.";
+const NOTE_ALL_COSTS: &str =
+    "Every net yearly flow is a cost, so no discount rate makes the NPV zero.";
+const NOTE_ALL_BENEFITS: &str = "Every net yearly flow is a benefit (nothing is invested), so no discount rate makes the NPV \
+     zero.";
+const NOTE_NOT_FINITE: &str = "A cash flow is not a finite number.";
+
+/// The internal rate of return: the rate at which the NPV is zero, with every such rate when the
+/// net flows change sign more than once (a later re-investment can give two IRRs).
+///
+/// The rate chosen among several is the one closest to zero, as numpy-financial returns it.
+/// Roots are found to machine precision. With several sign changes the scan covers -99 % to
+/// 1000 % densely (steps of 1 % between -50 % and 50 %) and looks beyond at both ends; two IRRs
+/// closer together than the scan's step, or beyond its ends in pairs, can be missed.
+pub fn irr(flows: &[f64]) -> Irr {
+    if flows.iter().any(|v| !v.is_finite()) {
+        return Irr::None {
+            note: NOTE_NOT_FINITE.into(),
+        };
+    }
+    // Zero years at either end only add roots at x = 0 (an infinite rate), never a real one.
+    let (Some(first), Some(last)) = (
+        flows.iter().position(|&v| v != 0.0),
+        flows.iter().rposition(|&v| v != 0.0),
+    ) else {
+        return Irr::None {
+            note: NOTE_NO_FLOWS.into(),
+        };
+    };
+    let c = &flows[first..=last];
+    let mut changes = 0;
+    let mut prev = 0.0;
+    for &v in c {
+        if v != 0.0 {
+            if prev != 0.0 && !same_sign(prev, v) {
+                changes += 1;
+            }
+            prev = v;
+        }
+    }
+    let mut roots = Vec::new();
+    match changes {
+        0 => {
+            return Irr::None {
+                note: if c[0] < 0.0 {
+                    NOTE_ALL_COSTS
+                } else {
+                    NOTE_ALL_BENEFITS
+                }
+                .into(),
+            };
+        }
+        1 => roots.extend(single_root(c)),
+        _ => scan_roots(c, changes, &mut roots),
+    }
+    match roots.as_slice() {
+        [] => Irr::None {
+            note: if changes == 1 {
+                "No rate of return could be computed for these flows.".into()
+            } else {
+                format!(
+                    "The net flows change sign {changes} times, but no discount rate makes the \
+                     NPV zero."
+                )
+            },
+        },
+        [rate] => Irr::Unique { rate: *rate },
+        _ => {
+            let chosen = roots.iter().copied().fold(f64::INFINITY, |best, r| {
+                if r.abs() < best.abs() { r } else { best }
+            });
+            let list: Vec<String> = roots
+                .iter()
+                .map(|r| format!("{:.2} %", r * 100.0))
+                .collect();
+            Irr::Multiple {
+                note: format!(
+                    "The NPV is zero at {} rates ({}) because the net flows change sign more \
+                     than once; the one closest to 0 % is shown. Judge this case by its NPV.",
+                    roots.len(),
+                    list.join(", ")
+                ),
+                rates: roots,
+                chosen,
+            }
+        }
+    }
+}
+
+/// The one IRR of flows with exactly one sign change (Descartes: exactly one root `x > 0`).
+/// Left of the root the NPV has the sign of `c[0]` (its value as `x → 0`), right of it the other
+/// sign, so any two probes of opposite sign bracket it.
+fn single_root(c: &[f64]) -> Option<f64> {
+    let f1 = horner(c, 1.0);
+    if f1 == 0.0 {
+        return Some(0.0);
+    }
+    // Probes in rate terms, from typical business-case rates outwards.
+    const UP: [f64; 4] = [0.25, 1.0, 10.0, 1000.0];
+    const DOWN: [f64; 4] = [-0.25, -0.5, -0.9, -0.999];
+    let probes = if same_sign(f1, c[0]) { &DOWN } else { &UP };
+    let (mut xa, mut fa) = (1.0, f1);
+    for &r in probes {
+        let xb = factor_of(r);
+        let fb = horner(c, xb);
+        if !same_sign(fa, fb) {
+            return Some(rate_of(brent(c, xa, fa, xb, fb)));
+        }
+        (xa, fa) = (xb, fb);
+    }
+    let grow = if same_sign(f1, c[0]) { 1e3 } else { 1e-3 };
+    expand(c, xa, fa, grow).map(rate_of)
+}
+
+/// Finds a root beyond `x0` by stepping `x` by `factor` until the NPV changes sign.
+fn expand(c: &[f64], x0: f64, f0: f64, factor: f64) -> Option<f64> {
+    let (mut xa, mut fa) = (x0, f0);
+    while xa > 1e-300 && xa < 1e300 {
+        let xb = xa * factor;
+        let fb = horner(c, xb);
+        if !same_sign(fa, fb) {
+            return Some(brent(c, xa, fa, xb, fb));
+        }
+        (xa, fa) = (xb, fb);
+    }
+    None
+}
+
+/// Brent's method on `Σ c[t]·x^t` between `a` and `b`, where `fa` and `fb` differ in sign (or
+/// one is zero); converges to machine precision in `x`.
+fn brent(c: &[f64], mut a: f64, mut fa: f64, mut b: f64, mut fb: f64) -> f64 {
+    if fa == 0.0 {
+        return a;
+    }
+    let (mut cc, mut fc) = (b, fb);
+    let (mut d, mut e) = (b - a, b - a);
+    for _ in 0..200 {
+        if same_sign(fb, fc) {
+            (cc, fc) = (a, fa);
+            d = b - a;
+            e = d;
+        }
+        if fc.abs() < fb.abs() {
+            (a, fa) = (b, fb);
+            (b, fb) = (cc, fc);
+            (cc, fc) = (a, fa);
+        }
+        let tol = 2.0 * f64::EPSILON * b.abs() + f64::MIN_POSITIVE;
+        let m = 0.5 * (cc - b);
+        if m.abs() <= tol || fb == 0.0 {
+            return b;
+        }
+        if e.abs() >= tol && fa.abs() > fb.abs() {
+            // Inverse quadratic interpolation, or secant when only two points are distinct.
+            let s = fb / fa;
+            let (mut p, mut q) = if a == cc {
+                (2.0 * m * s, 1.0 - s)
+            } else {
+                let qa = fa / fc;
+                let r = fb / fc;
+                (
+                    s * (2.0 * m * qa * (qa - r) - (b - a) * (r - 1.0)),
+                    (qa - 1.0) * (r - 1.0) * (s - 1.0),
+                )
+            };
+            if p > 0.0 {
+                q = -q;
+            } else {
+                p = -p;
+            }
+            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
+                e = d;
+                d = p / q;
+            } else {
+                d = m;
+                e = m;
+            }
+        } else {
+            d = m;
+            e = m;
+        }
+        (a, fa) = (b, fb);
+        b += if d.abs() > tol { d } else { tol.copysign(m) };
+        fb = horner(c, b);
+    }
+    b
+}
+
+/// Number of points of the IRR scan: a multiple of [`LANES`].
+const GRID_POINTS: usize = 192;
+/// Points evaluated together.
+const LANES: usize = 8;
+/// The scan's pieces as (first rate, last rate, steps): dense where business cases live.
+const GRID_PIECES: [(f64, f64, usize); 4] = [
+    (-0.99, -0.5, 14),
+    (-0.5, 0.5, 100),
+    (0.5, 1.5, 40),
+    (1.5, 10.0, 37),
+];
+
+/// The discount factors of the scan, ascending in rate (so descending in `x`), from -99 % to
+/// 1000 %.
+const GRID: [f64; GRID_POINTS] = build_grid();
+
+const fn build_grid() -> [f64; GRID_POINTS] {
+    let mut grid = [0.0; GRID_POINTS];
+    let mut n = 0;
+    let mut p = 0;
+    while p < GRID_PIECES.len() {
+        let (lo, hi, steps) = GRID_PIECES[p];
+        // Each piece starts where the last ended; only the final piece includes its end.
+        let last = if p + 1 == GRID_PIECES.len() {
+            steps
+        } else {
+            steps - 1
+        };
+        let mut i = 0;
+        while i <= last {
+            grid[n] = factor_of(lo + (hi - lo) * (i as f64) / (steps as f64));
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(n == GRID_POINTS, "GRID_PIECES must add up to GRID_POINTS");
+    grid
+}
+
+/// Every IRR of flows with `changes >= 2` sign changes: scans the grid for sign changes of the
+/// NPV, refines each with Brent, checks both ends beyond the grid, and stops early once as many
+/// roots were found as Descartes allows.
+fn scan_roots(c: &[f64], changes: usize, roots: &mut Vec<f64>) {
+    let (Some(&c_first), Some(&c_last)) = (c.first(), c.last()) else {
+        return;
+    };
+    // The last nonzero point seen, and whether a zero was seen after it (that root is recorded).
+    let mut prev: Option<(f64, f64)> = None;
+    let mut zero_since = false;
+    for chunk in GRID.chunks_exact(LANES) {
+        let mut xs = [0.0; LANES];
+        xs.copy_from_slice(chunk);
+        let fs = horner_lanes(c, &xs);
+        for (&x, &fx) in xs.iter().zip(&fs) {
+            if fx == 0.0 {
+                roots.push(rate_of(x));
+                zero_since = true;
+                continue;
+            }
+            if !zero_since {
+                let root = match prev {
+                    // As x → ∞ (rate → -100 %) the NPV takes the sign of the last flow.
+                    None if !same_sign(fx, c_last) => expand(c, x, fx, 10.0),
+                    Some((px, pf)) if !same_sign(pf, fx) => Some(brent(c, px, pf, x, fx)),
+                    _ => None,
+                };
+                roots.extend(root.map(rate_of));
+            }
+            prev = Some((x, fx));
+            zero_since = false;
+        }
+        if roots.len() >= changes {
+            return;
+        }
+    }
+    // As x → 0 (rate → ∞) the NPV takes the sign of the first flow.
+    if let Some((px, pf)) = prev
+        && !zero_since
+        && !same_sign(pf, c_first)
+    {
+        roots.extend(expand(c, px, pf, 0.1).map(rate_of));
+    }
+}
+
+/// Simple payback in years: when the cumulative net flow, having been negative, becomes
+/// non-negative for good, interpolated linearly inside that year. `Some(0.0)` if it is never
+/// negative, `None` if it is still negative at the end.
+///
+/// "For good" is the last crossing: a later re-investment that pushes the cumulative flow below
+/// zero again moves the payback to when it recovers. For the usual shape (costs first, then
+/// benefits) this is the first crossing; unlike the first crossing, it never lengthens when a
+/// benefit is added.
+pub fn payback(flows: &[f64]) -> Option<f64> {
+    let cumulative: Vec<f64> = flows
+        .iter()
+        .scan(0.0, |sum, &v| {
+            *sum += v;
+            Some(*sum)
+        })
+        .collect();
+    payback_from_cumulative(&cumulative)
+}
+
+/// Discounted payback in years: [`payback`] on the flows discounted at `rate`, i.e. when the
+/// investment has also earned the cost of capital.
+pub fn discounted_payback(rate: f64, flows: &[f64]) -> Option<f64> {
+    let x = 1.0 / (1.0 + rate);
+    let mut factor = 1.0;
+    let discounted: Vec<f64> = flows
+        .iter()
+        .map(|&v| {
+            let d = v * factor;
+            factor *= x;
+            d
+        })
+        .collect();
+    payback(&discounted)
+}
+
+/// Payback from cumulative sums, `cumulative[t]` being the total at the end of year `t`.
+fn payback_from_cumulative(cumulative: &[f64]) -> Option<f64> {
+    let Some(last_negative) = cumulative.iter().rposition(|&s| s < 0.0) else {
+        return Some(0.0);
+    };
+    let before = cumulative[last_negative];
+    let after = *cumulative.get(last_negative + 1)?;
+    // `before < 0 <= after`, so the fraction lies in (0, 1].
+    Some(last_negative as f64 + (-before) / (after - before))
+}
+
+/// Return on investment, (benefits - costs) / costs, undiscounted; `None` when there are no
+/// costs, since any gain on nothing is not a ratio.
+pub fn roi(total_benefits: f64, total_costs: f64) -> Option<f64> {
+    if total_costs == 0.0 {
+        None
+    } else {
+        Some((total_benefits - total_costs) / total_costs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `a` and `b` agree to `rel` relative to the larger of them.
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * a.abs().max(b.abs())
+    }
+
+    fn assert_close(a: f64, b: f64) {
+        assert!(close(a, b, 1e-9), "{a} vs {b}");
+    }
+
+    fn unique(irr: &Irr) -> f64 {
+        match irr {
+            Irr::Unique { rate } => *rate,
+            other => panic!("expected one IRR, got {other:?}"),
+        }
+    }
+
+    fn flow(year: u32, kind: FlowKind, minor: i64) -> CashFlow {
+        CashFlow {
+            year,
+            kind,
+            amount: Money(minor),
+        }
+    }
+
+    // Reference values computed with numpy-financial 1.0.0 (numpy 2.4): `npf.npv(rate, flows)`,
+    // `npf.irr(flows)`, and every rate from the positive real roots of `np.roots(flows[::-1])`
+    // for the cases with several IRRs. Paybacks were computed in Python with the definition here
+    // (numpy-financial has none).
+    const SIMPLE: [f64; 5] = [-1000.0, 300.0, 400.0, 500.0, 200.0];
+    const SIMPLE_NPV_8: f64 = 164.635_396_967_866_57;
+    const SIMPLE_NPV_MINUS_20: f64 = 1_464.843_749_999_999_5;
+    const SIMPLE_IRR: f64 = 0.153_221_378_771_815_08;
+    const SIMPLE_DISCOUNTED_PAYBACK_8: f64 = 2.955_584;
+
+    /// Year 0 -250,000; year 1 -40,000; year t in 2..=30: 18,250.75 + 612.50·t.
+    fn thirty_years() -> Vec<f64> {
+        let mut v = vec![-250_000.0, -40_000.0];
+        v.extend((2..=30).map(|t| 18_250.75 + 612.5 * f64::from(t)));
+        v
+    }
+    const THIRTY_NPV_7: f64 = 3_157.705_029_793_035_5;
+    const THIRTY_IRR: f64 = 0.070_914_147_896_101_51;
+    const THIRTY_PAYBACK: f64 = 13.591_446_651_072_197;
+    const THIRTY_DISCOUNTED_PAYBACK_7: f64 = 29.343_706_107_416_722;
+
+    const TWO_CHANGES: [f64; 3] = [-100.0, 230.0, -132.0];
+    const TWO_CHANGES_NPV_15: f64 = 0.189_035_916_824_209_95;
+    const TWO_CHANGES_RATES: [f64; 2] = [0.099_999_999_999_999_42, 0.200_000_000_000_000_62];
+
+    const RE_INVESTMENT: [f64; 4] = [-100.0, 100.0, 0.0, -7.0];
+    const RE_INVESTMENT_NPV_5: f64 = -10.808_767_951_625_091;
+    const RE_INVESTMENT_RATES: [f64; 2] = [-0.678_894_373_632_386_7, -0.083_299_666_184_932_56];
+
+    const THREE_CHANGES: [f64; 5] = [-5.0, 10.5, 1.0, -8.0, 1.0];
+    const THREE_CHANGES_NPV_5: f64 = -0.180_968_835_001_876_55;
+    const THREE_CHANGES_RATES: [f64; 3] = [
+        -0.870_201_247_484_741_1,
+        0.088_598_338_527_755_34,
+        0.709_559_527_686_184_1,
+    ];
+
+    const NEGATIVE_IRR: [f64; 4] = [-100.0, 0.0, 0.0, 74.0];
+    const NEGATIVE_IRR_RATE: f64 = -0.095_495_830_348_972_8;
+
+    const ALL_NEGATIVE: [f64; 3] = [-100.0, -50.0, -20.0];
+    const ALL_NEGATIVE_NPV_5: f64 = -165.759_637_188_208_61;
+
+    const LARGE: [f64; 6] = [-250e9, 60e9, 70e9, 80e9, 90e9, 95e9];
+    const LARGE_NPV_10: f64 = 42_960_614_960.478_28;
+    const LARGE_IRR: f64 = 0.159_897_508_858_701_58;
+    const LARGE_PAYBACK: f64 = 3.444_444_444_444_444_6;
+    const LARGE_DISCOUNTED_PAYBACK_10: f64 = 4.271_700_000_000_001;
+
+    #[test]
+    fn money_parses_plain_grouped_negative_and_decimal_amounts() {
+        let p = |s| Money::parse("amount", s);
+        assert_eq!(p("1234"), Ok(Money(123_400)));
+        assert_eq!(p("1,234.56"), Ok(Money(123_456)));
+        assert_eq!(p("-12.5"), Ok(Money(-1250)));
+        assert_eq!(p("  0.05 "), Ok(Money(5)));
+        assert_eq!(p(".5"), Ok(Money(50)));
+        assert_eq!(p("12."), Ok(Money(1200)));
+        assert_eq!(p("1,000,000"), Ok(Money(100_000_000)));
+        assert_eq!(p("-0"), Ok(Money(0)));
+        assert_eq!(p("100,000,000,000.00"), Ok(Money(Money::MAX)));
+        assert_eq!(p("-100000000000"), Ok(Money(-Money::MAX)));
+    }
+
+    #[test]
+    fn money_refuses_decimal_commas_extra_decimals_and_junk_naming_the_field() {
+        for raw in [
+            "", "  ", "12,50", "1,2345", ",123", "1,,234", "1234,567", "1.234", "abc", "$5", "5 €",
+            "1e3", "--1", "- 1", "+1", "1.2.3", ".", "-", "1 234",
+        ] {
+            let err = Money::parse("flows[3].amount", raw).err();
+            assert_eq!(
+                err.map(|e| e.field),
+                Some("flows[3].amount".to_string()),
+                "{raw:?} should be refused"
+            );
+        }
+        assert_eq!(
+            Money::parse("x", "1.234").err().map(|e| e.message),
+            Some("must have at most 2 decimals".into())
+        );
+    }
+
+    #[test]
+    fn money_refuses_amounts_beyond_the_maximum() {
+        for raw in [
+            "100,000,000,000.01",
+            "-100000000000.01",
+            "9223372036854775807",
+            "340282366920938463463374607431768211456999",
+        ] {
+            assert_eq!(
+                Money::parse("amount", raw).err().map(|e| e.message),
+                Some("is implausibly large".into()),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn money_displays_with_thousands_separators_and_two_decimals() {
+        assert_eq!(Money(123_456).to_string(), "1,234.56");
+        assert_eq!(Money(-1250).to_string(), "-12.50");
+        assert_eq!(Money(0).to_string(), "0.00");
+        assert_eq!(Money(5).to_string(), "0.05");
+        assert_eq!(Money(99_999).to_string(), "999.99");
+        assert_eq!(Money(100_000).to_string(), "1,000.00");
+        assert_eq!(Money(Money::MAX).to_string(), "100,000,000,000.00");
+        assert_eq!(Money(i64::MIN).to_string(), "-92,233,720,368,547,758.08");
+        assert_eq!(format!("{:>9}", Money(123_456)), " 1,234.56");
+        assert_eq!(Money(-1250).major(), -12.5);
+    }
+
+    #[test]
+    fn flow_kinds_round_trip_and_tell_costs_from_benefits() {
+        for &k in FlowKind::ALL {
+            assert_eq!(k.as_str().parse::<FlowKind>(), Ok(k));
+            assert_eq!(k.label().parse::<FlowKind>(), Ok(k));
+        }
+        assert_eq!(FlowKind::ItOneOff.as_str(), "it_one_off");
+        assert_eq!(FlowKind::RiskAvoided.as_str(), "risk_avoided");
+        let costs: Vec<_> = FlowKind::ALL.iter().filter(|k| k.is_cost()).collect();
+        let it: Vec<_> = FlowKind::ALL.iter().filter(|k| k.is_it_cost()).collect();
+        assert_eq!(
+            costs,
+            [
+                &FlowKind::ItOneOff,
+                &FlowKind::ItRecurring,
+                &FlowKind::OtherCost
+            ]
+        );
+        assert_eq!(it, [&FlowKind::ItOneOff, &FlowKind::ItRecurring]);
+        assert_eq!(
+            "capex".parse::<FlowKind>().err().map(|e| e.field),
+            Some("kind".into())
+        );
+    }
+
+    #[test]
+    fn a_business_case_reports_every_bad_field_at_once() {
+        let errs = BusinessCase::new(
+            5,
+            10.0,
+            vec![
+                flow(0, FlowKind::ItOneOff, 100),
+                flow(6, FlowKind::Savings, -1),
+                flow(2, FlowKind::Revenue, Money::MAX + 1),
+            ],
+        )
+        .err()
+        .map(|e| e.0)
+        .unwrap_or_default();
+        let got: Vec<(&str, &str)> = errs
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "discount_rate",
+                    "must be greater than -100 % and less than 1000 %"
+                ),
+                (
+                    "flows[1].year",
+                    "must be between 0 and the horizon (5 years)"
+                ),
+                ("flows[1].amount", "must not be negative"),
+                ("flows[2].amount", "is implausibly large"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_horizon_beyond_thirty_years_or_of_zero_years_is_refused() {
+        let err = BusinessCase::new(31, 0.08, vec![]).err().map(|e| e.0);
+        assert_eq!(
+            err,
+            Some(vec![FieldError::new(
+                "horizon_years",
+                "must be at most 30 years"
+            )])
+        );
+        let err = BusinessCase::new(0, 0.08, vec![flow(0, FlowKind::ItOneOff, 1)]);
+        assert_eq!(
+            err.err().map(|e| e.0),
+            Some(vec![FieldError::new(
+                "horizon_years",
+                "must be at least 1 year"
+            )])
+        );
+        assert!(BusinessCase::new(30, 0.08, vec![flow(30, FlowKind::Savings, 1)]).is_ok());
+        assert!(BusinessCase::new(1, 0.08, vec![]).is_ok());
+    }
+
+    #[test]
+    fn the_discount_rate_must_lie_strictly_between_minus_100_and_1000_percent() {
+        for bad in [
+            -1.0,
+            -1.5,
+            10.0,
+            11.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            let fields: Vec<String> = BusinessCase::new(5, bad, vec![])
+                .err()
+                .map(|e| e.0.into_iter().map(|e| e.field).collect())
+                .unwrap_or_default();
+            assert_eq!(fields, ["discount_rate"], "{bad}");
+        }
+        for good in [-0.999, -0.5, 0.0, 0.08, 9.999] {
+            assert!(BusinessCase::new(5, good, vec![]).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn npv_agrees_with_numpy_financial() {
+        assert_close(npv(0.08, &SIMPLE), SIMPLE_NPV_8);
+        assert_close(npv(-0.2, &SIMPLE), SIMPLE_NPV_MINUS_20);
+        assert_close(npv(0.07, &thirty_years()), THIRTY_NPV_7);
+        assert_close(npv(0.15, &TWO_CHANGES), TWO_CHANGES_NPV_15);
+        assert_close(npv(0.05, &RE_INVESTMENT), RE_INVESTMENT_NPV_5);
+        assert_close(npv(0.05, &THREE_CHANGES), THREE_CHANGES_NPV_5);
+        assert_close(npv(0.05, &ALL_NEGATIVE), ALL_NEGATIVE_NPV_5);
+        assert_close(npv(0.1, &LARGE), LARGE_NPV_10);
+        assert_eq!(npv(0.1, &[]), 0.0);
+        assert_eq!(npv(0.1, &[-5.0]), -5.0);
+    }
+
+    #[test]
+    fn irr_of_a_single_sign_change_agrees_with_numpy_financial() {
+        assert_close(unique(&irr(&SIMPLE)), SIMPLE_IRR);
+        assert_close(unique(&irr(&thirty_years())), THIRTY_IRR);
+        assert_close(unique(&irr(&LARGE)), LARGE_IRR);
+        assert_close(unique(&irr(&NEGATIVE_IRR)), NEGATIVE_IRR_RATE);
+    }
+
+    #[test]
+    fn irr_ignores_empty_years_at_either_end() {
+        let padded = [0.0, 0.0, -1000.0, 300.0, 400.0, 500.0, 200.0, 0.0];
+        // Leading empty years shift every flow by the same number of years: same rate.
+        assert_close(unique(&irr(&padded)), SIMPLE_IRR);
+    }
+
+    #[test]
+    fn irr_finds_rates_far_above_1000_percent_and_close_to_minus_100_percent() {
+        assert_close(unique(&irr(&[-1.0, 100.0])), 99.0);
+        assert_close(unique(&irr(&[-0.01, 1e11])), 1e13 - 1.0);
+        assert_close(unique(&irr(&[-100.0, 0.01])), -0.9999);
+        assert_eq!(unique(&irr(&[-100.0, 100.0])), 0.0);
+    }
+
+    #[test]
+    fn irr_with_two_sign_changes_lists_both_rates_and_chooses_the_one_closest_to_zero() {
+        for (flows, expected) in [
+            (&TWO_CHANGES[..], &TWO_CHANGES_RATES[..]),
+            (&RE_INVESTMENT[..], &RE_INVESTMENT_RATES[..]),
+            (&THREE_CHANGES[..], &THREE_CHANGES_RATES[..]),
+        ] {
+            let Irr::Multiple {
+                rates,
+                chosen,
+                note,
+            } = irr(flows)
+            else {
+                panic!("{flows:?} should have several IRRs");
+            };
+            assert_eq!(rates.len(), expected.len(), "{flows:?}: {rates:?}");
+            for (got, want) in rates.iter().zip(expected) {
+                assert!(close(*got, *want, 1e-9), "{got} vs {want}");
+            }
+            // numpy-financial's `irr` returns the rate closest to zero.
+            let numpy_choice = expected
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, |b, r| if r.abs() < b.abs() { r } else { b });
+            assert_close(chosen, numpy_choice);
+            assert!(note.contains("closest to 0 %"), "{note}");
+        }
+    }
+
+    #[test]
+    fn irr_finds_rates_beyond_the_scan_at_either_end() {
+        // NPV·x⁻⁰ = (x - 200)(x - 1/1.1): IRRs of -99.5 % and 10 %.
+        let x1 = 200.0;
+        let x2 = 1.0 / 1.1;
+        let Irr::Multiple { rates, .. } = irr(&[x1 * x2, -(x1 + x2), 1.0]) else {
+            panic!("two IRRs expected");
+        };
+        assert!(
+            close(rates[0], -0.995, 1e-9) && close(rates[1], 0.1, 1e-9),
+            "{rates:?}"
+        );
+        // (x - 1/21)(x - 1/1.1): IRRs of 10 % and 2000 %.
+        let x1 = 1.0 / 21.0;
+        let Irr::Multiple { rates, .. } = irr(&[x1 * x2, -(x1 + x2), 1.0]) else {
+            panic!("two IRRs expected");
+        };
+        assert!(
+            close(rates[0], 0.1, 1e-9) && close(rates[1], 20.0, 1e-9),
+            "{rates:?}"
+        );
+    }
+
+    #[test]
+    fn irr_without_a_sign_change_is_none_with_a_reason() {
+        let note = |flows: &[f64]| match irr(flows) {
+            Irr::None { note } => note,
+            other => panic!("{flows:?}: {other:?}"),
+        };
+        assert_eq!(note(&ALL_NEGATIVE), NOTE_ALL_COSTS);
+        assert_eq!(note(&[0.0, 10.0, 20.0]), NOTE_ALL_BENEFITS);
+        assert_eq!(note(&[0.0, 0.0]), NOTE_NO_FLOWS);
+        assert_eq!(note(&[]), NOTE_NO_FLOWS);
+        assert_eq!(note(&[-1.0, f64::NAN]), NOTE_NOT_FINITE);
+        // Two sign changes, but the NPV stays negative at every rate.
+        assert!(note(&[-100.0, 50.0, -100.0]).contains("change sign 2 times"));
+    }
+
+    #[test]
+    fn payback_interpolates_inside_the_year_it_turns_non_negative() {
+        assert_eq!(payback(&SIMPLE), Some(2.6));
+        assert_eq!(payback(&[-1000.0, 500.0, 500.0]), Some(2.0));
+        assert_close(payback(&thirty_years()).unwrap_or(f64::NAN), THIRTY_PAYBACK);
+        assert_close(payback(&LARGE).unwrap_or(f64::NAN), LARGE_PAYBACK);
+        assert_eq!(payback(&[0.0, 10.0]), Some(0.0));
+        assert_eq!(payback(&[]), Some(0.0));
+        assert_eq!(payback(&ALL_NEGATIVE), None);
+        assert_eq!(payback(&TWO_CHANGES), None);
+    }
+
+    #[test]
+    fn payback_waits_until_a_later_re_investment_is_recovered_too() {
+        // Cumulative: -100, 50, -150, 150 → paid back for good half-way through year 3.
+        assert_eq!(payback(&[-100.0, 150.0, -200.0, 300.0]), Some(2.5));
+        // Positive first, then negative.
+        assert_eq!(payback(&[100.0, -200.0, 300.0]), Some(1.0 + 100.0 / 300.0));
+    }
+
+    #[test]
+    fn discounted_payback_agrees_with_the_definition_on_discounted_flows() {
+        assert_close(
+            discounted_payback(0.08, &SIMPLE).unwrap_or(f64::NAN),
+            SIMPLE_DISCOUNTED_PAYBACK_8,
+        );
+        assert_close(
+            discounted_payback(0.07, &thirty_years()).unwrap_or(f64::NAN),
+            THIRTY_DISCOUNTED_PAYBACK_7,
+        );
+        assert_close(
+            discounted_payback(0.1, &LARGE).unwrap_or(f64::NAN),
+            LARGE_DISCOUNTED_PAYBACK_10,
+        );
+        assert_eq!(discounted_payback(-0.2, &SIMPLE), Some(2.0));
+        assert_eq!(discounted_payback(0.0, &SIMPLE), payback(&SIMPLE));
+        assert_eq!(discounted_payback(0.5, &SIMPLE), None);
+    }
+
+    #[test]
+    fn roi_is_gain_over_costs_and_absent_without_costs() {
+        assert_eq!(roi(1500.0, 1000.0), Some(0.5));
+        assert_eq!(roi(500.0, 1000.0), Some(-0.5));
+        assert_eq!(roi(500.0, 0.0), None);
+    }
+
+    /// The simple project as lines: 1,000.00 of IT cost up front, yearly IT running cost and
+    /// other costs against savings, revenue and risk avoided.
+    fn simple_case(rate: f64) -> BusinessCase {
+        let lines = vec![
+            flow(0, FlowKind::ItOneOff, 80_000),
+            flow(0, FlowKind::OtherCost, 20_000),
+            flow(1, FlowKind::ItRecurring, 5_000),
+            flow(1, FlowKind::Savings, 35_000),
+            flow(2, FlowKind::ItRecurring, 5_000),
+            flow(2, FlowKind::Revenue, 30_000),
+            flow(2, FlowKind::Savings, 15_000),
+            flow(3, FlowKind::ItRecurring, 5_000),
+            flow(3, FlowKind::Savings, 55_000),
+            flow(4, FlowKind::ItRecurring, 5_000),
+            flow(4, FlowKind::RiskAvoided, 25_000),
+        ];
+        match BusinessCase::new(4, rate, lines) {
+            Ok(case) => case,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn a_business_case_evaluates_to_the_numpy_financial_figures() {
+        let case = simple_case(0.08);
+        assert_eq!(case.net_flows(), SIMPLE);
+        assert_eq!(case.it_cost(), Money(100_000));
+        let e = case.evaluate();
+        assert_close(e.npv, SIMPLE_NPV_8);
+        assert_close(unique(&e.irr), SIMPLE_IRR);
+        assert_eq!(e.simple_payback_years, Some(2.6));
+        assert_close(
+            e.discounted_payback_years.unwrap_or(f64::NAN),
+            SIMPLE_DISCOUNTED_PAYBACK_8,
+        );
+        assert_eq!(e.total_costs, Money(120_000));
+        assert_eq!(e.total_benefits, Money(160_000));
+        assert_eq!(e.roi, Some(40_000.0 / 120_000.0));
+    }
+
+    #[test]
+    fn a_business_case_decides_payback_on_exact_cents() {
+        // -0.10, -0.20, +0.30: in floating point the cumulative is -5.6e-17 at the end.
+        let case = BusinessCase::new(
+            2,
+            0.0,
+            vec![
+                flow(0, FlowKind::ItOneOff, 10),
+                flow(1, FlowKind::OtherCost, 20),
+                flow(2, FlowKind::Savings, 30),
+            ],
+        );
+        let case = case.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(payback(&case.net_flows()), None);
+        assert_eq!(case.evaluate().simple_payback_years, Some(2.0));
+    }
+
+    #[test]
+    fn an_empty_business_case_has_no_rate_and_no_roi() {
+        let e = BusinessCase::new(3, 0.05, vec![])
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .evaluate();
+        assert_eq!(e.npv, 0.0);
+        assert_eq!(
+            e.irr,
+            Irr::None {
+                note: NOTE_NO_FLOWS.into()
+            }
+        );
+        assert_eq!(e.roi, None);
+        assert_eq!(e.simple_payback_years, Some(0.0));
+    }
+
+    #[test]
+    fn the_scan_runs_from_minus_99_to_1000_percent_in_ascending_rates() {
+        assert_close(rate_of(GRID[0]), -0.99);
+        assert_close(rate_of(GRID[GRID_POINTS - 1]), 10.0);
+        assert!(GRID.windows(2).all(|w| w[0] > w[1]));
+        // 1 % steps around zero.
+        assert!(GRID.iter().any(|&x| rate_of(x).abs() < 1e-12));
+        assert!(GRID.iter().any(|&x| close(rate_of(x), 0.01, 1e-9)));
+    }
+
+    /// Flows with exactly one sign change: some costs (maybe with empty years) then benefits.
+    fn one_sign_change() -> impl Strategy<Value = Vec<f64>> {
+        (1_usize..=15, 1_usize..=16).prop_flat_map(|(costs, benefits)| {
+            (
+                prop::collection::vec(
+                    prop_oneof![1 => Just(0_i64), 6 => 1_i64..=10_000_000_000],
+                    costs,
+                ),
+                prop::collection::vec(
+                    prop_oneof![1 => Just(0_i64), 6 => 1_i64..=10_000_000_000],
+                    benefits,
+                ),
+                1_i64..=10_000_000_000,
+                1_i64..=10_000_000_000,
+            )
+                .prop_map(|(c, b, c0, b0)| {
+                    let mut flows: Vec<f64> = c.iter().map(|&v| -(v as f64) / 100.0).collect();
+                    flows[0] = -(c0 as f64) / 100.0;
+                    flows.extend(b.iter().map(|&v| v as f64 / 100.0));
+                    if let Some(last) = flows.last_mut() {
+                        *last = b0 as f64 / 100.0;
+                    }
+                    flows
+                })
+        })
+    }
+
+    fn any_flows() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(-1_000_000_i64..=1_000_000, 0..=31)
+            .prop_map(|v| v.into_iter().map(|x| x as f64).collect())
+    }
+
+    /// Payback with "never" as infinity, so it can be compared.
+    fn years(p: Option<f64>) -> f64 {
+        p.unwrap_or(f64::INFINITY)
+    }
+
+    /// Whether the NPV at `rate` is zero up to rounding: relative to the size of its discounted
+    /// terms (at rates >= 0 a stricter test than relative to the sum of absolute flows), and
+    /// allowing for the rate itself being rounded to an `f64`, which matters only close to
+    /// -100 % where `1 + rate` keeps few digits.
+    fn npv_is_zero_at(rate: f64, flows: &[f64]) -> bool {
+        let x = 1.0 / (1.0 + rate);
+        let scale = horner(&flows.iter().map(|v| v.abs()).collect::<Vec<_>>(), x);
+        let rate_rounding = 2.0 * f64::EPSILON * (1.0 + rate.abs()) * x * flows.len() as f64;
+        npv(rate, flows).abs() <= scale * (1e-12 + rate_rounding)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn the_npv_at_the_irr_is_zero_for_flows_with_one_sign_change(flows in one_sign_change()) {
+            let Irr::Unique { rate } = irr(&flows) else {
+                return Err(TestCaseError::fail(format!("no unique IRR for {flows:?}")));
+            };
+            prop_assert!(rate > -1.0);
+            prop_assert!(npv_is_zero_at(rate, &flows), "rate {rate}");
+            let absolute: f64 = flows.iter().map(|v| v.abs()).sum();
+            if rate >= 0.0 {
+                prop_assert!(npv(rate, &flows).abs() < 1e-12 * absolute, "rate {rate}");
+            }
+        }
+
+        #[test]
+        fn every_rate_irr_reports_makes_the_npv_zero(flows in any_flows()) {
+            match irr(&flows) {
+                Irr::None { note } => prop_assert!(!note.is_empty()),
+                Irr::Unique { rate } => prop_assert!(npv_is_zero_at(rate, &flows), "rate {rate}"),
+                Irr::Multiple { rates, chosen, .. } => {
+                    prop_assert!(rates.len() >= 2);
+                    prop_assert!(rates.windows(2).all(|w| w[0] < w[1]), "{rates:?}");
+                    prop_assert!(rates.contains(&chosen));
+                    prop_assert!(rates.iter().all(|r| r.abs() >= chosen.abs()));
+                    for r in rates {
+                        prop_assert!(npv_is_zero_at(r, &flows), "rate {r}");
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn adding_a_benefit_never_lengthens_payback(
+            flows in any_flows(),
+            year in 0_usize..31,
+            benefit in 0_i64..=2_000_000,
+        ) {
+            let mut more = flows.clone();
+            if let Some(v) = more.get_mut(year) {
+                *v += benefit as f64;
+            }
+            prop_assert!(years(payback(&more)) <= years(payback(&flows)));
+        }
+
+        #[test]
+        fn adding_a_benefit_line_never_lengthens_a_cases_payback(
+            lines in prop::collection::vec(
+                (0_u32..=30, prop::sample::select(FlowKind::ALL), 0_i64..=Money::MAX),
+                0..40,
+            ),
+            extra in (0_u32..=30, prop::sample::select(vec![
+                FlowKind::Revenue, FlowKind::Savings, FlowKind::RiskAvoided,
+            ]), 0_i64..=Money::MAX),
+        ) {
+            let to_flows = |v: &[(u32, FlowKind, i64)]| -> Vec<CashFlow> {
+                v.iter().map(|&(y, k, a)| flow(y, k, a)).collect()
+            };
+            let before = BusinessCase::new(30, 0.08, to_flows(&lines));
+            let mut more = lines.clone();
+            more.push(extra);
+            let after = BusinessCase::new(30, 0.08, to_flows(&more));
+            let (Ok(before), Ok(after)) = (before, after) else {
+                return Err(TestCaseError::fail("valid lines were refused"));
+            };
+            prop_assert!(
+                years(after.evaluate().simple_payback_years)
+                    <= years(before.evaluate().simple_payback_years)
+            );
+        }
+
+        #[test]
+        fn validation_never_accepts_a_horizon_beyond_30_years_or_a_rate_outside_the_range(
+            horizon in 0_u32..=1000,
+            rate in prop_oneof![
+                -3.0_f64..12.0,
+                Just(-1.0),
+                Just(10.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(f64::NEG_INFINITY),
+            ],
+        ) {
+            let ok = BusinessCase::new(horizon, rate, vec![]).is_ok();
+            let valid = (1..=30).contains(&horizon) && rate > -1.0 && rate < 10.0;
+            prop_assert_eq!(ok, valid);
+        }
+
+        #[test]
+        fn money_parses_back_what_it_displays(minor in -Money::MAX..=Money::MAX) {
+            prop_assert_eq!(Money::parse("amount", &Money(minor).to_string()), Ok(Money(minor)));
+        }
+    }
+}

@@ -56,6 +56,38 @@ pub enum Action {
     ManageUsers,
     /// Create or revoke API tokens owned by the given account.
     ManageTokens(UserId),
+    /// Submit a request (anyone signed in).
+    SubmitRequest,
+    /// See a request, its timeline and its business case.
+    ViewRequest {
+        requester: UserId,
+        department: DepartmentId,
+    },
+    /// Triage: state the need, record attempts, assign a team, decide, move delivery on.
+    TriageRequest,
+    /// Write or correct the need statement of a request raised by `requester`.
+    EditNeed { requester: UserId },
+    /// Confirm the need statement, or say whether an offered alternative was taken up.
+    RespondAsRequester { requester: UserId },
+    /// Adopt a request as its executive champion (promotes it to the portfolio).
+    Champion {
+        requester: UserId,
+        self_allowed: bool,
+    },
+    /// Let a requester champion their own request.
+    AllowSelfChampion,
+    /// Edit the business case of an item championed by `champion`.
+    EditBusinessCase { champion: Option<UserId> },
+    /// Sign off the IT costs of an item championed by `champion`.
+    SignOff { champion: Option<UserId> },
+    /// Record realised benefits of an item championed by `champion`.
+    RecordBenefits { champion: Option<UserId> },
+    /// See the ranked portfolio and the funding line (transparent to everyone).
+    ViewPortfolio,
+    /// Set scoring weights, budget, capacity and sign-off tolerance.
+    ManagePortfolio,
+    /// Set the business goals portfolio items are scored against.
+    ManageGoals,
 }
 
 /// Why an action was refused, in words safe to show to the actor.
@@ -83,6 +115,30 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ImportPeople | Action::ExportPeople => matches!(actor.role, Admin | ItLeader),
         Action::ViewUsers | Action::ManageUsers => actor.role == Admin,
         Action::ManageTokens(owner) => owner == actor.user || actor.role == Admin,
+        Action::SubmitRequest | Action::ViewPortfolio => true,
+        Action::ViewRequest {
+            requester,
+            department,
+        } => match actor.role {
+            Admin | ItLeader | Executive => true,
+            BusinessLeader => requester == actor.user || own_dept(department),
+            Member => requester == actor.user,
+        },
+        Action::TriageRequest | Action::ManagePortfolio => matches!(actor.role, Admin | ItLeader),
+        Action::EditNeed { requester } => {
+            requester == actor.user || matches!(actor.role, Admin | ItLeader)
+        }
+        Action::RespondAsRequester { requester } => requester == actor.user,
+        Action::Champion {
+            requester,
+            self_allowed,
+        } => actor.role == Executive && (requester != actor.user || self_allowed),
+        Action::AllowSelfChampion => actor.role == Admin,
+        Action::EditBusinessCase { champion } | Action::RecordBenefits { champion } => {
+            champion == Some(actor.user) || matches!(actor.role, Admin | ItLeader)
+        }
+        Action::SignOff { champion } => champion == Some(actor.user) && actor.role == Executive,
+        Action::ManageGoals => matches!(actor.role, Admin | Executive),
     };
     if allowed {
         Ok(())
@@ -102,6 +158,25 @@ fn describe(action: Action) -> &'static str {
         Action::ViewUsers => "view accounts",
         Action::ManageUsers => "manage accounts",
         Action::ManageTokens(_) => "manage another account's API tokens",
+        Action::SubmitRequest => "submit requests",
+        Action::ViewRequest { .. } => "see this request",
+        Action::TriageRequest => "triage and decide requests (IT leaders only)",
+        Action::EditNeed { .. } => {
+            "edit this need statement (only its requester or an IT triager may)"
+        }
+        Action::RespondAsRequester { .. } => "answer for the requester",
+        Action::Champion { .. } => {
+            "champion this request (an executive other than its requester, unless an admin allowed it)"
+        }
+        Action::AllowSelfChampion => "let requesters champion their own requests",
+        Action::EditBusinessCase { .. } => "edit this business case",
+        Action::SignOff { .. } => {
+            "sign off these IT costs (only the item's executive champion may)"
+        }
+        Action::RecordBenefits { .. } => "record benefits for this item",
+        Action::ViewPortfolio => "see the portfolio",
+        Action::ManagePortfolio => "change the portfolio's weights, budget or capacity",
+        Action::ManageGoals => "set business goals",
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod finance;
 pub mod org;
 pub mod portfolio;
+pub mod requests;
 pub mod secret;
 
 pub use auth::{Action, Actor, Role, can};

@@ -6,6 +6,7 @@ mod db;
 pub mod accounts;
 mod error;
 pub mod org;
+pub mod requests;
 pub mod sessions;
 
 pub use db::{Backend, Db, DbOptions};

@@ -1,0 +1,1047 @@
+//! Decide: requests, their timeline and notifications, business cases, sign-offs, goals, the
+//! versioned scoring weights and the portfolio settings.
+//!
+//! Every change to a request is one transaction that also writes its timeline event and notifies
+//! the people following it (the requester, and the champion once there is one).
+
+use crate::{Db, Page, PageRequest, Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use duet_core::FieldError;
+use duet_core::finance::{BusinessCase, CashFlow, FlowKind, Money};
+use duet_core::requests::{Decision, Lane, RequestInput, Risk, Status, Urgency};
+
+/// A request with the names a page needs.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Request {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// The problem in the requester's words.
+    pub problem: String,
+    /// Who is affected.
+    pub affected: String,
+    /// Desired outcome.
+    pub desired_outcome: String,
+    /// Requesting department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Requesting account.
+    pub requester_id: i64,
+    /// Requester's name.
+    pub requester_name: String,
+    /// Urgency.
+    #[sqlx(try_from = "String")]
+    pub urgency: Urgency,
+    /// Date needed.
+    pub date_needed: Option<NaiveDate>,
+    /// Lane.
+    #[sqlx(try_from = "String")]
+    pub lane: Lane,
+    /// Status.
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    /// Assigned IT team.
+    pub it_team_id: Option<i64>,
+    /// Its name.
+    pub it_team_name: Option<String>,
+    /// IT's statement of the need (or the requester's correction).
+    pub need_statement: Option<String>,
+    /// Who wrote the current statement.
+    pub need_by: Option<i64>,
+    /// When IT recorded an attempt to reach the requester.
+    pub need_attempt_on: Option<NaiveDate>,
+    /// When the requester confirmed the need.
+    pub need_confirmed_at: Option<DateTime<Utc>>,
+    /// IT's first response.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Decision note.
+    pub decision_note: Option<String>,
+    /// Decline reason (wire name).
+    pub decline_reason: Option<String>,
+    /// Deferred until.
+    pub deferred_until: Option<NaiveDate>,
+    /// Security risk named by a security decline.
+    pub security_risk: Option<String>,
+    /// What would make a security decline a yes.
+    pub security_yes_if: Option<String>,
+    /// Executive champion.
+    pub champion_id: Option<i64>,
+    /// Champion's name.
+    pub champion_name: Option<String>,
+    /// An admin allowed the requester to champion it.
+    pub self_champion_allowed: bool,
+    /// Delivery risk.
+    #[sqlx(try_from = "String")]
+    pub risk: Risk,
+    /// Estimated effort.
+    pub person_days: Option<i64>,
+    /// Submitted.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+macro_rules! request_sql {
+    ($($tail:tt)*) => {
+        concat!(
+            "select r.id, r.title, r.problem, r.affected, r.desired_outcome, r.department_id, d.name as department_name,
+                r.requester_id, u.name as requester_name, r.urgency, r.date_needed, r.lane, r.status, r.it_team_id,
+                t.name as it_team_name, r.need_statement, r.need_by, r.need_attempt_on, r.need_confirmed_at,
+                r.first_response_at, r.decided_at, r.decision_note, r.decline_reason, r.deferred_until,
+                r.security_risk, r.security_yes_if, r.champion_id, c.name as champion_name, r.self_champion_allowed,
+                r.risk, r.person_days, r.created_at, r.updated_at
+             from requests r
+             join departments d on d.id = r.department_id
+             join users u on u.id = r.requester_id
+             left join users c on c.id = r.champion_id
+             left join it_teams t on t.id = r.it_team_id ",
+            $($tail)*
+        )
+    };
+}
+
+/// A safe alternative offered with a decline.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AlternativeRow {
+    /// Id.
+    pub id: i64,
+    /// Kind (wire name).
+    pub kind: String,
+    /// What is offered.
+    pub description: String,
+    /// Whether the requester took it up (unknown until they say).
+    pub taken_up: Option<bool>,
+}
+
+/// One line of a request's timeline.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Event {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (none for Duet itself).
+    pub actor_name: Option<String>,
+    /// What kind of step.
+    pub kind: String,
+    /// What happened, in words.
+    pub detail: String,
+}
+
+/// A message in someone's Duet inbox.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Notification {
+    /// Id.
+    pub id: i64,
+    /// The request it is about.
+    pub request_id: Option<i64>,
+    /// The message.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// When read.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts the event and notifies the followers (requester and champion) other than the actor.
+macro_rules! record_event {
+    ($tx:expr, $request:expr, $actor:expr, $kind:expr, $detail:expr, $now:expr) => {{
+        let detail: String = $detail;
+        sqlx::query("insert into request_events (request_id, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5)")
+            .bind($request)
+            .bind($now)
+            .bind($actor)
+            .bind($kind)
+            .bind(&detail)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query(
+            "insert into notifications (user_id, request_id, message, created_at)
+             select f.user_id, r.id, r.title || ': ' || $2, $3
+             from requests r
+             join (select requester_id as user_id, id from requests where id = $1
+                   union select champion_id, id from requests where id = $1 and champion_id is not null) f on f.id = r.id
+             where r.id = $1 and ($4 is null or f.user_id <> $4)",
+        )
+        .bind($request)
+        .bind(&detail)
+        .bind($now)
+        .bind($actor)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+/// Bumps the portfolio revision so cached rankings are recomputed on every replica.
+macro_rules! bump_revision {
+    ($tx:expr, $now:expr) => {
+        sqlx::query(
+            "update portfolio_settings set revision = revision + 1, updated_at = $1 where id = 1",
+        )
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+
+/// Locks the request row for the rest of the transaction and returns its status, lane and
+/// requester (404 when missing).
+macro_rules! lock_request {
+    ($db:expr, $tx:expr, $id:expr) => {{
+        let row: Option<(String, String, i64, Option<i64>)> = match $db.backend() {
+            crate::Backend::Postgres => {
+                sqlx::query_as("select status, lane, requester_id, champion_id from requests where id = $1 for update")
+                    .bind($id)
+                    .fetch_optional(&mut *$tx)
+                    .await?
+            }
+            // SQLite's BEGIN IMMEDIATE already holds the database's write lock.
+            crate::Backend::Sqlite => {
+                sqlx::query_as("select status, lane, requester_id, champion_id from requests where id = $1")
+                    .bind($id)
+                    .fetch_optional(&mut *$tx)
+                    .await?
+            }
+        };
+        let Some((status, lane, requester, champion)) = row else { return Err(StoreError::NotFound("request")) };
+        let status: Status = status.parse().map_err(StoreError::Invalid)?;
+        let lane: Lane = lane.parse().map_err(StoreError::Invalid)?;
+        (status, lane, requester, champion)
+    }};
+}
+
+/// Submits a request in the service lane.
+pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Result<Request> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let dept: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select archived_at from departments where id = $1").bind(input.department).fetch_optional(&mut *tx).await?;
+        if !matches!(dept, Some((None,))) {
+            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
+                 lane, status, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'service', 'submitted', $9, $9) returning id",
+        )
+        .bind(&input.title).bind(&input.problem).bind(&input.affected).bind(&input.desired_outcome)
+        .bind(input.department).bind(requester).bind(input.urgency.as_str()).bind(input.date_needed).bind(now)
+        .fetch_one(&mut *tx).await?;
+        record_event!(tx, id, Some(requester), "submitted", format!("submitted ({} urgency)", input.urgency.label().to_lowercase()), now);
+        id
+    });
+    find_request(db, id).await
+}
+
+/// One request.
+pub async fn find_request(db: &Db, id: i64) -> Result<Request> {
+    const SQL: &str = request_sql!("where r.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, Request>(SQL).bind(id).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("request"))
+}
+
+/// Filters for request listings.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Only this lane.
+    pub lane: Option<Lane>,
+    /// Only open requests (waiting for understanding or a decision).
+    pub open_only: bool,
+    /// Only this requester's.
+    pub requester: Option<i64>,
+    /// Only this department's.
+    pub department: Option<i64>,
+    /// Title contains.
+    pub q: Option<String>,
+}
+
+/// Lists requests: the service queue order (urgency, then first in first out) for open ones,
+/// newest first otherwise.
+pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Result<Page<Request>> {
+    macro_rules! filter {
+        () => {
+            "where ($1 is null or r.lane = $1) and ($2 = false or r.status in ('submitted', 'understanding', 'need_confirmed', 'deferred'))
+               and ($3 is null or r.requester_id = $3) and ($4 is null or r.department_id = $4)
+               and ($5 is null or lower(r.title) like $5) "
+        };
+    }
+    const SQL: &str = request_sql!(
+        filter!(),
+        "order by case when $2 then case r.urgency when 'critical' then 0 when 'high' then 1 when 'normal' then 2 else 3 end else 0 end,
+                  case when $2 then r.id else -r.id end
+         limit $6 offset $7"
+    );
+    const COUNT: &str = concat!("select count(*) from requests r ", filter!());
+    let q =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("%{}%", q.to_lowercase().replace('%', "").replace('_', "")));
+    let lane = f.lane.map(|l| l.as_str());
+    let (items, total) = on_db!(db, pool => {
+        let items = sqlx::query_as::<_, Request>(SQL)
+            .bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q)
+            .bind(page.limit).bind(page.offset).fetch_all(pool).await?;
+        let (total,): (i64,) = sqlx::query_as(COUNT).bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q).fetch_one(pool).await?;
+        (items, total)
+    });
+    Ok(Page {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
+}
+
+/// The timeline of a request, oldest first.
+pub async fn events(db: &Db, request: i64) -> Result<Vec<Event>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Event>(
+        "select e.at, u.name as actor_name, e.kind, e.detail from request_events e left join users u on u.id = e.actor_id
+         where e.request_id = $1 order by e.id",
+    ).bind(request).fetch_all(pool).await)?)
+}
+
+/// The alternatives offered with a decline.
+pub async fn alternatives(db: &Db, request: i64) -> Result<Vec<AlternativeRow>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, AlternativeRow>(
+        "select id, kind, description, taken_up from request_alternatives where request_id = $1 order by id",
+    ).bind(request).fetch_all(pool).await)?)
+}
+
+/// IT states the need in the requester's terms; when the requester writes it, it is their
+/// correction and counts as confirmed.
+pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, _, requester, _) = lock_request!(db, tx, id);
+        if !matches!(status, Status::Submitted | Status::Understanding | Status::NeedConfirmed | Status::Deferred) {
+            return Err(StoreError::Conflict(FieldError::new("need_statement", format!("the need cannot change once the request is '{}'", status.label()))));
+        }
+        let by_requester = by == requester;
+        let new_status = if by_requester { Status::NeedConfirmed } else { Status::Understanding };
+        sqlx::query(
+            "update requests set need_statement = $1, need_by = $2, status = $3,
+                 need_confirmed_at = case when $4 then $5 else null end,
+                 first_response_at = case when $4 then first_response_at else coalesce(first_response_at, $5) end,
+                 updated_at = $5
+             where id = $6",
+        )
+        .bind(statement).bind(by).bind(new_status.as_str()).bind(by_requester).bind(now).bind(id)
+        .execute(&mut *tx).await?;
+        let detail = if by_requester { format!("the requester corrected the need: “{statement}”") } else { format!("IT stated the need: “{statement}” — please confirm or correct it") };
+        record_event!(tx, id, Some(by), if by_requester { "need_corrected" } else { "need_stated" }, detail, now);
+    });
+    find_request(db, id).await
+}
+
+/// The requester confirms IT's statement of the need.
+pub async fn confirm_need(db: &Db, id: i64, by: i64) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, _, _, _) = lock_request!(db, tx, id);
+        if status != Status::Understanding {
+            return Err(StoreError::Conflict(FieldError::new("status", "there is no need statement waiting for your confirmation")));
+        }
+        sqlx::query("update requests set status = 'need_confirmed', need_confirmed_at = $1, updated_at = $1 where id = $2")
+            .bind(now).bind(id).execute(&mut *tx).await?;
+        record_event!(tx, id, Some(by), "need_confirmed", "the requester confirmed IT's statement of the need".to_string(), now);
+    });
+    find_request(db, id).await
+}
+
+/// IT records an attempt to reach the requester about the need statement.
+pub async fn record_attempt(
+    db: &Db,
+    id: i64,
+    by: i64,
+    on: NaiveDate,
+    note: &str,
+) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, _, _, _) = lock_request!(db, tx, id);
+        if status != Status::Understanding {
+            return Err(StoreError::Conflict(FieldError::new("status", "attempts are recorded while a need statement awaits the requester")));
+        }
+        sqlx::query("update requests set need_attempt_on = $1, first_response_at = coalesce(first_response_at, $2), updated_at = $2 where id = $3")
+            .bind(on).bind(now).bind(id).execute(&mut *tx).await?;
+        record_event!(tx, id, Some(by), "attempt_recorded", format!("IT tried to reach the requester on {on}{}", if note.is_empty() { String::new() } else { format!(": {note}") }), now);
+    });
+    find_request(db, id).await
+}
+
+/// Assigns the IT team that will answer the request.
+pub async fn assign_team(db: &Db, id: i64, by: i64, team: i64) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        lock_request!(db, tx, id);
+        let name: Option<(String,)> = sqlx::query_as("select name from it_teams where id = $1").bind(team).fetch_optional(&mut *tx).await?;
+        let Some((name,)) = name else { return Err(StoreError::Invalid(FieldError::new("it_team_id", "no IT team has this id"))) };
+        sqlx::query("update requests set it_team_id = $1, updated_at = $2 where id = $3").bind(team).bind(now).bind(id).execute(&mut *tx).await?;
+        record_event!(tx, id, Some(by), "team_assigned", format!("assigned to {name}"), now);
+    });
+    find_request(db, id).await
+}
+
+/// The facts the decision gate needs, read inside the decision's transaction.
+pub struct GateFacts {
+    /// Status.
+    pub status: Status,
+    /// Lane.
+    pub lane: Lane,
+    /// Attempt date.
+    pub attempt_on: Option<NaiveDate>,
+    /// Champion, business case and valid sign-off present.
+    pub portfolio_ready: bool,
+}
+
+/// Records a decision after `check` (the rule in core) approves it against fresh facts.
+pub async fn decide(
+    db: &Db,
+    id: i64,
+    by: i64,
+    decision: &Decision,
+    check: impl Fn(&GateFacts) -> std::result::Result<(), FieldError> + Send,
+) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, lane, _, _) = lock_request!(db, tx, id);
+        let (attempt_on,): (Option<NaiveDate>,) = sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let ready: (Option<i64>, Option<i64>, Option<i64>, f64) = sqlx::query_as(
+            "select r.champion_id, b.it_cost,
+                    (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
+                    (select tolerance_pct from portfolio_settings where id = 1)
+             from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
+        ).bind(id).fetch_one(&mut *tx).await?;
+        let portfolio_ready = match ready {
+            (Some(_), Some(cost), Some(signed), tol) => duet_core::requests::signoff_holds(signed, cost, tol),
+            _ => false,
+        };
+        check(&GateFacts { status, lane, attempt_on, portfolio_ready }).map_err(StoreError::Conflict)?;
+        let (note, reason, until, risk, yes_if) = match decision {
+            Decision::Accept => (None, None, None, None, None),
+            Decision::Defer { until, note } => (Some(note.clone()), None, Some(*until), None, None),
+            Decision::Decline { reason, note, security_risk, security_yes_if, .. } => {
+                (Some(note.clone()), Some(reason.as_str()), None, security_risk.clone(), security_yes_if.clone())
+            }
+        };
+        sqlx::query(
+            "update requests set status = $1, decided_at = $2, decision_note = $3, decline_reason = $4, deferred_until = $5,
+                 security_risk = $6, security_yes_if = $7, first_response_at = coalesce(first_response_at, $2), updated_at = $2
+             where id = $8",
+        )
+        .bind(decision.status().as_str()).bind(now).bind(note.filter(|n| !n.is_empty())).bind(reason).bind(until)
+        .bind(risk).bind(yes_if).bind(id)
+        .execute(&mut *tx).await?;
+        let detail = match decision {
+            Decision::Accept => "IT accepted the request".to_string(),
+            Decision::Defer { until, .. } => format!("IT deferred the request until {until}"),
+            Decision::Decline { reason, alternatives, .. } => {
+                for a in alternatives {
+                    sqlx::query("insert into request_alternatives (request_id, kind, description, created_at) values ($1, $2, $3, $4)")
+                        .bind(id).bind(a.kind.as_str()).bind(&a.description).bind(now).execute(&mut *tx).await?;
+                }
+                let offered: Vec<String> = alternatives.iter().map(|a| format!("{}: {}", a.kind.label(), a.description)).collect();
+                format!("IT declined ({}) and offered: {}", reason.label().to_lowercase(), offered.join("; "))
+            }
+        };
+        if lane == Lane::Portfolio {
+            bump_revision!(tx, now);
+        }
+        record_event!(tx, id, Some(by), "decided", detail, now);
+    });
+    find_request(db, id).await
+}
+
+/// The requester says whether they took up an offered alternative.
+pub async fn answer_alternative(
+    db: &Db,
+    request: i64,
+    alternative: i64,
+    by: i64,
+    taken_up: bool,
+) -> Result<()> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        lock_request!(db, tx, request);
+        let done = sqlx::query("update request_alternatives set taken_up = $1 where id = $2 and request_id = $3")
+            .bind(taken_up).bind(alternative).bind(request).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("alternative"));
+        }
+        record_event!(tx, request, Some(by), "alternative_answered", format!("the requester {} an offered alternative", if taken_up { "took up" } else { "did not take up" }), now);
+    });
+    Ok(())
+}
+
+/// An executive adopts the request as its champion: it moves to the portfolio lane and its
+/// requester keeps following it.
+pub async fn champion(db: &Db, id: i64, executive: i64) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, _, _, champion) = lock_request!(db, tx, id);
+        if matches!(status, Status::Declined | Status::Closed) {
+            return Err(StoreError::Conflict(FieldError::new("status", format!("a '{}' request cannot be championed", status.label()))));
+        }
+        if champion.is_some_and(|c| c != executive) {
+            return Err(StoreError::Conflict(FieldError::new("champion_id", "this request already has a champion")));
+        }
+        sqlx::query("update requests set champion_id = $1, lane = 'portfolio', updated_at = $2 where id = $3")
+            .bind(executive).bind(now).bind(id).execute(&mut *tx).await?;
+        bump_revision!(tx, now);
+        record_event!(tx, id, Some(executive), "championed", "an executive champion adopted the request; it moves to the portfolio".to_string(), now);
+    });
+    find_request(db, id).await
+}
+
+/// An admin lets the requester champion their own request (or takes that back).
+pub async fn set_self_champion_allowed(
+    db: &Db,
+    id: i64,
+    by: i64,
+    allowed: bool,
+) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        lock_request!(db, tx, id);
+        sqlx::query("update requests set self_champion_allowed = $1, updated_at = $2 where id = $3").bind(allowed).bind(now).bind(id).execute(&mut *tx).await?;
+        record_event!(tx, id, Some(by), "self_champion", format!("an admin {} the requester to champion it", if allowed { "allowed" } else { "no longer allows" }), now);
+    });
+    find_request(db, id).await
+}
+
+/// A saved business case and the portfolio facts entered with it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredCase {
+    /// The case.
+    pub case: BusinessCase,
+    /// Its evaluation.
+    pub evaluation: duet_core::finance::Evaluation,
+    /// Latest sign-off, if any.
+    pub signoff: Option<Signoff>,
+    /// Whether that sign-off still holds for the current IT cost.
+    pub signoff_valid: bool,
+    /// Goals the item supports.
+    pub goal_ids: Vec<i64>,
+}
+
+/// A champion's signature on the IT costs.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Signoff {
+    /// Who signed.
+    pub champion_id: i64,
+    /// Their name.
+    pub champion_name: String,
+    /// The IT cost signed, minor units.
+    pub it_cost: i64,
+    /// Tolerance in force when signed.
+    pub tolerance_pct: f64,
+    /// When.
+    pub signed_at: DateTime<Utc>,
+}
+
+/// Saves a business case, with the item's risk, effort and goals, replacing the previous flows.
+pub async fn save_business_case(
+    db: &Db,
+    id: i64,
+    by: i64,
+    case: &BusinessCase,
+    risk: Risk,
+    person_days: i64,
+    goals: &[i64],
+) -> Result<StoredCase> {
+    let now = Utc::now();
+    let eval = case.evaluate();
+    let it_cost = case.it_cost().0;
+    write_tx!(db, tx => {
+        let (status, _, _, _) = lock_request!(db, tx, id);
+        if matches!(status, Status::Declined | Status::Closed) {
+            return Err(StoreError::Conflict(FieldError::new("status", format!("a '{}' request's business case is frozen", status.label()))));
+        }
+        for g in goals {
+            let found: Option<(i64,)> = sqlx::query_as("select id from business_goals where id = $1 and archived_at is null").bind(g).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Err(StoreError::Invalid(FieldError::new("goal_ids", format!("no active goal has id {g}"))));
+            }
+        }
+        let previous: Option<(i64,)> = sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        sqlx::query(
+            "insert into business_cases (request_id, horizon_years, discount_rate, it_cost, npv, updated_by, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (request_id) do update set horizon_years = excluded.horizon_years, discount_rate = excluded.discount_rate,
+                 it_cost = excluded.it_cost, npv = excluded.npv, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(id).bind(i64::from(case.horizon_years)).bind(case.discount_rate).bind(it_cost).bind(eval.npv).bind(by).bind(now)
+        .execute(&mut *tx).await?;
+        sqlx::query("delete from cash_flows where request_id = $1").bind(id).execute(&mut *tx).await?;
+        for f in &case.flows {
+            sqlx::query("insert into cash_flows (request_id, year, kind, amount) values ($1, $2, $3, $4)")
+                .bind(id).bind(i64::from(f.year)).bind(f.kind.as_str()).bind(f.amount.0).execute(&mut *tx).await?;
+        }
+        sqlx::query("delete from request_goals where request_id = $1").bind(id).execute(&mut *tx).await?;
+        for g in goals {
+            sqlx::query("insert into request_goals (request_id, goal_id) values ($1, $2)").bind(id).bind(g).execute(&mut *tx).await?;
+        }
+        sqlx::query("update requests set risk = $1, person_days = $2, updated_at = $3 where id = $4")
+            .bind(risk.as_str()).bind(person_days).bind(now).bind(id).execute(&mut *tx).await?;
+        bump_revision!(tx, now);
+        let change = match previous {
+            Some((old,)) if old != it_cost => format!(" (IT cost {} → {})", Money(old), Money(it_cost)),
+            _ => String::new(),
+        };
+        record_event!(tx, id, Some(by), "business_case_saved", format!("business case saved: NPV {:.2}, IT cost {}{change}", eval.npv, Money(it_cost)), now);
+    });
+    find_business_case(db, id)
+        .await?
+        .ok_or(StoreError::NotFound("business case"))
+}
+
+/// The business case of a request, if it has one.
+pub async fn find_business_case(db: &Db, id: i64) -> Result<Option<StoredCase>> {
+    let head: Option<(i64, f64)> = on_db!(db, pool => sqlx::query_as("select horizon_years, discount_rate from business_cases where request_id = $1").bind(id).fetch_optional(pool).await)?;
+    let Some((horizon, rate)) = head else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, String, i64)> = on_db!(db, pool => sqlx::query_as("select year, kind, amount from cash_flows where request_id = $1 order by year, id").bind(id).fetch_all(pool).await)?;
+    let mut flows = Vec::with_capacity(rows.len());
+    for (year, kind, amount) in rows {
+        flows.push(CashFlow {
+            year: u32::try_from(year).unwrap_or(0),
+            kind: kind.parse::<FlowKind>().map_err(StoreError::Invalid)?,
+            amount: Money(amount),
+        });
+    }
+    let case =
+        BusinessCase::new(u32::try_from(horizon).unwrap_or(0), rate, flows).map_err(|e| {
+            StoreError::Invalid(
+                e.0.into_iter()
+                    .next()
+                    .unwrap_or_else(|| FieldError::new("business_case", "is invalid")),
+            )
+        })?;
+    let evaluation = case.evaluate();
+    let signoff = on_db!(db, pool => sqlx::query_as::<_, Signoff>(
+        "select s.champion_id, u.name as champion_name, s.it_cost, s.tolerance_pct, s.signed_at
+         from signoffs s join users u on u.id = s.champion_id where s.request_id = $1 order by s.id desc limit 1",
+    ).bind(id).fetch_optional(pool).await)?;
+    let signoff_valid = signoff.as_ref().is_some_and(|s| {
+        duet_core::requests::signoff_holds(s.it_cost, case.it_cost().0, s.tolerance_pct)
+    });
+    let goal_ids: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as("select goal_id from request_goals where request_id = $1 order by goal_id").bind(id).fetch_all(pool).await)?;
+    Ok(Some(StoredCase {
+        case,
+        evaluation,
+        signoff,
+        signoff_valid,
+        goal_ids: goal_ids.into_iter().map(|(g,)| g).collect(),
+    }))
+}
+
+/// The champion signs off the current IT cost.
+pub async fn sign_off(db: &Db, id: i64, champion: i64) -> Result<StoredCase> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        lock_request!(db, tx, id);
+        let cost: Option<(i64,)> = sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((cost,)) = cost else { return Err(StoreError::Conflict(FieldError::new("business_case", "there is no business case to sign off yet"))) };
+        let (tol,): (f64,) = sqlx::query_as("select tolerance_pct from portfolio_settings where id = 1").fetch_one(&mut *tx).await?;
+        sqlx::query("insert into signoffs (request_id, champion_id, it_cost, tolerance_pct, signed_at) values ($1, $2, $3, $4, $5)")
+            .bind(id).bind(champion).bind(cost).bind(tol).bind(now).execute(&mut *tx).await?;
+        bump_revision!(tx, now);
+        record_event!(tx, id, Some(champion), "signed_off", format!("the champion signed off IT costs of {} (tolerance {tol}%)", Money(cost)), now);
+    });
+    find_business_case(db, id)
+        .await?
+        .ok_or(StoreError::NotFound("business case"))
+}
+
+/// Moves an accepted request along delivery; `check` approves the step against fresh facts
+/// (status, lane, whether the sign-off still holds).
+pub async fn advance(
+    db: &Db,
+    id: i64,
+    by: i64,
+    check: impl Fn(Status, Lane, bool) -> std::result::Result<Status, FieldError> + Send,
+) -> Result<Request> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, lane, _, _) = lock_request!(db, tx, id);
+        let ready: (Option<i64>, Option<i64>, Option<f64>) = sqlx::query_as(
+            "select b.it_cost, (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
+                    (select s.tolerance_pct from signoffs s where s.request_id = r.id order by s.id desc limit 1)
+             from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
+        ).bind(id).fetch_one(&mut *tx).await?;
+        let signed = match ready {
+            (Some(cost), Some(signed), Some(tol)) => duet_core::requests::signoff_holds(signed, cost, tol),
+            _ => false,
+        };
+        let next = check(status, lane, signed).map_err(StoreError::Conflict)?;
+        sqlx::query("update requests set status = $1, updated_at = $2 where id = $3").bind(next.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
+        if lane == Lane::Portfolio {
+            bump_revision!(tx, now);
+        }
+        record_event!(tx, id, Some(by), "status_changed", format!("{} → {}", status.label(), next.label()), now);
+    });
+    find_request(db, id).await
+}
+
+/// Expected against realised benefit for one year.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BenefitYear {
+    /// Year of the case (0 = start).
+    pub year: i64,
+    /// Benefits the case expected, minor units.
+    pub expected: i64,
+    /// Benefits recorded as realised, if recorded.
+    pub actual: Option<i64>,
+}
+
+/// Records the benefit realised in one year.
+pub async fn record_benefit(
+    db: &Db,
+    id: i64,
+    by: i64,
+    year: i64,
+    amount: Money,
+) -> Result<Vec<BenefitYear>> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let (status, _, _, _) = lock_request!(db, tx, id);
+        if !matches!(status, Status::Delivered | Status::BenefitsRealised | Status::Closed) {
+            return Err(StoreError::Conflict(FieldError::new("status", "benefits are recorded once the work is delivered")));
+        }
+        let horizon: Option<(i64,)> = sqlx::query_as("select horizon_years from business_cases where request_id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((horizon,)) = horizon else { return Err(StoreError::Conflict(FieldError::new("business_case", "there is no business case to compare with"))) };
+        if year < 0 || year > horizon {
+            return Err(StoreError::Invalid(FieldError::new("year", format!("must be between 0 and the case's horizon ({horizon})"))));
+        }
+        sqlx::query(
+            "insert into benefit_actuals (request_id, year, amount, recorded_by, recorded_at) values ($1, $2, $3, $4, $5)
+             on conflict (request_id, year) do update set amount = excluded.amount, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+        ).bind(id).bind(year).bind(amount.0).bind(by).bind(now).execute(&mut *tx).await?;
+        record_event!(tx, id, Some(by), "benefit_recorded", format!("benefits realised in year {year}: {amount}"), now);
+    });
+    benefits(db, id).await
+}
+
+/// Expected against realised benefits, per year of the case.
+pub async fn benefits(db: &Db, id: i64) -> Result<Vec<BenefitYear>> {
+    let Some(case) = find_business_case(db, id).await? else {
+        return Ok(Vec::new());
+    };
+    let actual: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as("select year, amount from benefit_actuals where request_id = $1").bind(id).fetch_all(pool).await)?;
+    Ok((0..=i64::from(case.case.horizon_years))
+        .map(|year| BenefitYear {
+            year,
+            expected: case
+                .case
+                .flows
+                .iter()
+                .filter(|f| i64::from(f.year) == year && !f.kind.is_cost())
+                .map(|f| f.amount.0)
+                .sum(),
+            actual: actual.iter().find(|(y, _)| *y == year).map(|(_, a)| *a),
+        })
+        .collect())
+}
+
+/// Someone's notifications, newest first.
+pub async fn notifications(db: &Db, user: i64, limit: i64) -> Result<Vec<Notification>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Notification>(
+        "select id, request_id, message, created_at, read_at from notifications where user_id = $1 order by id desc limit $2",
+    ).bind(user).bind(limit).fetch_all(pool).await)?)
+}
+
+/// How many unread notifications someone has.
+pub async fn unread_count(db: &Db, user: i64) -> Result<i64> {
+    let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from notifications where user_id = $1 and read_at is null").bind(user).fetch_one(pool).await)?;
+    Ok(n)
+}
+
+/// Marks all of someone's notifications read.
+pub async fn mark_read(db: &Db, user: i64) -> Result<()> {
+    on_db!(db, pool => sqlx::query("update notifications set read_at = $1 where user_id = $2 and read_at is null").bind(Utc::now()).bind(user).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An IT team that answers requests.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Team {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// The IT teams `duet init` creates.
+pub const STANDARD_TEAMS: &[&str] = &[
+    "Service Desk",
+    "Applications",
+    "Infrastructure",
+    "Security",
+    "Data & Analytics",
+];
+
+/// Creates the standard IT teams and the default portfolio settings and weights, if missing.
+pub async fn ensure_decide_defaults(db: &Db) -> Result<()> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        for t in STANDARD_TEAMS {
+            sqlx::query("insert into it_teams (name) select $1 where not exists (select 1 from it_teams where lower(name) = lower($1))")
+                .bind(*t).execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "insert into portfolio_settings (id, budget, capacity_days, tolerance_pct, wait_days, revision, updated_at)
+             values (1, 250000000, 2000, 10.0, 10, 1, $1) on conflict (id) do nothing",
+        ).bind(now).execute(&mut *tx).await?;
+        let d = duet_core::portfolio::Weights::DEFAULT;
+        sqlx::query(
+            "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
+             select 1, $1, $2, $3, $4, null, $5 where not exists (select 1 from scoring_weights)",
+        ).bind(d.value).bind(d.fit).bind(d.risk).bind(d.urgency).bind(now).execute(&mut *tx).await?;
+    });
+    Ok(())
+}
+
+/// The IT teams.
+pub async fn teams(db: &Db) -> Result<Vec<Team>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Team>("select id, name from it_teams order by name").fetch_all(pool).await)?,
+    )
+}
+
+/// A business goal set by the executives.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Goal {
+    /// Id.
+    pub id: i64,
+    /// The goal.
+    pub title: String,
+    /// 1 (nice) to 5 (critical).
+    pub importance: i64,
+}
+
+/// Active goals by importance.
+pub async fn goals(db: &Db) -> Result<Vec<Goal>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Goal>("select id, title, importance from business_goals where archived_at is null order by importance desc, id").fetch_all(pool).await)?,
+    )
+}
+
+/// Adds a goal.
+pub async fn insert_goal(db: &Db, by: i64, title: &str, importance: i64) -> Result<Goal> {
+    let now = Utc::now();
+    let goal = write_tx!(db, tx => {
+        let g = sqlx::query_as::<_, Goal>("insert into business_goals (title, importance, created_by, created_at) values ($1, $2, $3, $4) returning id, title, importance")
+            .bind(title).bind(importance).bind(by).bind(now).fetch_one(&mut *tx).await?;
+        bump_revision!(tx, now);
+        g
+    });
+    Ok(goal)
+}
+
+/// Retires a goal (items stop scoring on it).
+pub async fn archive_goal(db: &Db, id: i64) -> Result<()> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let done = sqlx::query("update business_goals set archived_at = $1 where id = $2 and archived_at is null").bind(now).bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("goal"));
+        }
+        bump_revision!(tx, now);
+    });
+    Ok(())
+}
+
+/// The portfolio's budget, capacity and rules.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Settings {
+    /// IT budget for the period, minor units.
+    pub budget: i64,
+    /// Delivery capacity, person-days.
+    pub capacity_days: i64,
+    /// Sign-off tolerance in percent.
+    pub tolerance_pct: f64,
+    /// Working days after an attempt before IT may decide without confirmation.
+    pub wait_days: i64,
+    /// Changes whenever the ranking's inputs change.
+    pub revision: i64,
+}
+
+/// The settings (created by `ensure_decide_defaults`).
+pub async fn settings(db: &Db) -> Result<Settings> {
+    on_db!(db, pool => sqlx::query_as::<_, Settings>("select budget, capacity_days, tolerance_pct, wait_days, revision from portfolio_settings where id = 1").fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("portfolio settings"))
+}
+
+/// Changes budget, capacity, tolerance and wait.
+pub async fn update_settings(
+    db: &Db,
+    budget: i64,
+    capacity_days: i64,
+    tolerance_pct: f64,
+    wait_days: i64,
+) -> Result<Settings> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        sqlx::query("update portfolio_settings set budget = $1, capacity_days = $2, tolerance_pct = $3, wait_days = $4, revision = revision + 1, updated_at = $5 where id = 1")
+            .bind(budget).bind(capacity_days).bind(tolerance_pct).bind(wait_days).bind(now).execute(&mut *tx).await?;
+    });
+    settings(db).await
+}
+
+/// One version of the scoring weights.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct WeightsVersion {
+    /// Version number.
+    pub version: i64,
+    /// Value per IT cost.
+    pub value_weight: f64,
+    /// Fit to goals.
+    pub fit_weight: f64,
+    /// Risk.
+    pub risk_weight: f64,
+    /// Urgency.
+    pub urgency_weight: f64,
+    /// Who set it.
+    pub set_by_name: Option<String>,
+    /// When.
+    pub set_at: DateTime<Utc>,
+}
+
+/// Every version of the weights, newest first.
+pub async fn weights_history(db: &Db) -> Result<Vec<WeightsVersion>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, WeightsVersion>(
+        "select w.version, w.value_weight, w.fit_weight, w.risk_weight, w.urgency_weight, u.name as set_by_name, w.set_at
+         from scoring_weights w left join users u on u.id = w.set_by order by w.version desc",
+    ).fetch_all(pool).await)?)
+}
+
+/// Saves a new version of the weights (older versions are kept).
+pub async fn insert_weights(
+    db: &Db,
+    by: i64,
+    w: &duet_core::portfolio::Weights,
+) -> Result<WeightsVersion> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        sqlx::query(
+            "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
+             select coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6 from scoring_weights",
+        ).bind(w.value).bind(w.fit).bind(w.risk).bind(w.urgency).bind(by).bind(now).execute(&mut *tx).await?;
+        bump_revision!(tx, now);
+    });
+    weights_history(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::NotFound("weights"))
+}
+
+/// One portfolio item's inputs to ranking, read in bulk.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct PortfolioRow {
+    /// Request id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Status (wire name).
+    pub status: String,
+    /// Department.
+    pub department_name: String,
+    /// Champion.
+    pub champion_name: Option<String>,
+    /// Urgency (wire name).
+    pub urgency: String,
+    /// Risk (wire name).
+    pub risk: String,
+    /// Effort.
+    pub person_days: Option<i64>,
+    /// NPV, if a case exists.
+    pub npv: Option<f64>,
+    /// IT cost, if a case exists.
+    pub it_cost: Option<i64>,
+    /// Latest signed IT cost.
+    pub signed_cost: Option<i64>,
+    /// Tolerance of that sign-off.
+    pub signed_tolerance: Option<f64>,
+    /// Sum of importance of the goals it supports.
+    pub goal_points: i64,
+}
+
+/// Every portfolio item still competing for funding (not declined or closed), in one statement.
+pub async fn portfolio_rows(db: &Db) -> Result<Vec<PortfolioRow>> {
+    const SQL: &str = "select r.id, r.title, r.status, d.name as department_name, c.name as champion_name, r.urgency, r.risk,
+            r.person_days, b.npv, b.it_cost, s.it_cost as signed_cost, s.tolerance_pct as signed_tolerance,
+            coalesce(g.points, 0) as goal_points
+        from requests r
+        join departments d on d.id = r.department_id
+        left join users c on c.id = r.champion_id
+        left join business_cases b on b.request_id = r.id
+        left join signoffs s on s.id = (select max(x.id) from signoffs x where x.request_id = r.id)
+        left join (select rg.request_id, cast(sum(bg.importance) as bigint) as points from request_goals rg
+                   join business_goals bg on bg.id = rg.goal_id and bg.archived_at is null group by rg.request_id) g on g.request_id = r.id
+        where r.lane = 'portfolio' and r.status not in ('declined', 'closed')
+        order by r.id";
+    Ok(on_db!(db, pool => sqlx::query_as::<_, PortfolioRow>(SQL).fetch_all(pool).await)?)
+}
+
+/// The facts behind the per-team statistics.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamFactRow {
+    /// Team.
+    pub team: String,
+    /// Submitted.
+    pub created_at: DateTime<Utc>,
+    /// First response.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// Need confirmed.
+    pub need_confirmed_at: Option<DateTime<Utc>>,
+    /// Status (wire name).
+    pub status: String,
+    /// When decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Alternatives offered.
+    pub offered: i64,
+    /// Alternatives taken up.
+    pub taken: i64,
+}
+
+/// One row per request assigned to a team.
+pub async fn team_facts(db: &Db) -> Result<Vec<TeamFactRow>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, TeamFactRow>(
+        "select t.name as team, r.created_at, r.first_response_at, r.need_confirmed_at, r.status, r.decided_at,
+                (select count(*) from request_alternatives a where a.request_id = r.id) as offered,
+                (select count(*) from request_alternatives a where a.request_id = r.id and a.taken_up = true) as taken
+         from requests r join it_teams t on t.id = r.it_team_id",
+    ).fetch_all(pool).await)?)
+}
+
+/// Moves a request's whole history `back` into the past (submission, responses, decision,
+/// timeline, notifications, sign-offs). Only the demo uses it, to give a new organisation a
+/// believable past; nothing in the product rewrites history.
+pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<()> {
+    write_tx!(db, tx => {
+        let (created, first, confirmed, decided, updated): (DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>) =
+            sqlx::query_as("select created_at, first_response_at, need_confirmed_at, decided_at, updated_at from requests where id = $1")
+                .bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("request"))?;
+        let (attempt,): (Option<NaiveDate>,) = sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;
+        sqlx::query("update requests set created_at = $1, first_response_at = $2, need_confirmed_at = $3, decided_at = $4, updated_at = $5, need_attempt_on = $6 where id = $7")
+            .bind(created - back).bind(first.map(|t| t - back)).bind(confirmed.map(|t| t - back)).bind(decided.map(|t| t - back))
+            .bind(updated - back).bind(attempt.map(|d| d - back)).bind(id).execute(&mut *tx).await?;
+        let events: Vec<(i64, DateTime<Utc>)> = sqlx::query_as("select id, at from request_events where request_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        for (eid, at) in events {
+            sqlx::query("update request_events set at = $1 where id = $2").bind(at - back).bind(eid).execute(&mut *tx).await?;
+        }
+        let notes: Vec<(i64, DateTime<Utc>)> = sqlx::query_as("select id, created_at from notifications where request_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        for (nid, at) in notes {
+            sqlx::query("update notifications set created_at = $1, read_at = $1 where id = $2").bind(at - back).bind(nid).execute(&mut *tx).await?;
+        }
+        let signs: Vec<(i64, DateTime<Utc>)> = sqlx::query_as("select id, signed_at from signoffs where request_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        for (sid, at) in signs {
+            sqlx::query("update signoffs set signed_at = $1 where id = $2").bind(at - back).bind(sid).execute(&mut *tx).await?;
+        }
+    });
+    Ok(())
+}

@@ -44,6 +44,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Recently verified tokens and sessions (see `auth::cache`).
     pub auth: Arc<crate::auth::cache::AuthCaches>,
+    /// The last computed portfolio ranking (see `service::portfolio`).
+    pub portfolio: Arc<crate::service::portfolio::PortfolioCache>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             auth: Arc::default(),
+            portfolio: Arc::default(),
         }
     }
 }

@@ -159,6 +159,9 @@ async fn open(config: &Config) -> anyhow::Result<Db> {
     .await
     .with_context(|| format!("connecting to {}", config::redact_url(&config.database_url)))?;
     db.migrate().await.context("applying migrations")?;
+    duet_store::requests::ensure_decide_defaults(&db)
+        .await
+        .context("creating default IT teams and portfolio settings")?;
     Ok(db)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod org;
+pub mod requests;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(org::router())
         .merge(accounts::router())
+        .merge(requests::router())
         .fallback(not_found)
 }
 
@@ -123,11 +125,18 @@ impl utoipa::Modify for BearerAuth {
         org::archive_person, org::restore_person, org::import_people, org::export_people,
         accounts::me, accounts::list_users, accounts::create_user, accounts::update_user,
         accounts::list_tokens, accounts::create_token, accounts::revoke_token,
+        requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
+        requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,
+        requests::answer_alternative, requests::champion, requests::allow_self_champion, requests::save_case,
+        requests::sign_off, requests::advance, requests::record_benefit, requests::portfolio,
+        requests::export_portfolio, requests::weights_history, requests::set_weights, requests::set_settings,
+        requests::list_goals, requests::add_goal, requests::archive_goal, requests::list_teams,
+        requests::team_stats, requests::notifications, requests::mark_read,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"))
+    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"))
 )]
 pub struct ApiDoc;
 

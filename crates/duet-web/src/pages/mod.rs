@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod org;
+pub mod requests;
 
 use crate::app::AppState;
 use crate::auth::{self, SignedIn};
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/logout", post(auth::login::logout))
         .merge(org::router())
         .merge(accounts::router())
+        .merge(requests::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session::load_session,

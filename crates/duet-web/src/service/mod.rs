@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod org;
+pub mod portfolio;
+pub mod requests;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.
 pub mod de {
@@ -27,6 +29,24 @@ pub mod de {
                 .map(Some)
                 .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a number"))),
         }
+    }
+
+    /// An amount as text: JSON numbers are turned into their decimal text, so `Money::parse`
+    /// checks both the same way.
+    pub fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Amount {
+            Int(i64),
+            Float(f64),
+            Text(String),
+        }
+        Ok(match Option::<Amount>::deserialize(d)? {
+            None => String::new(),
+            Some(Amount::Int(n)) => n.to_string(),
+            Some(Amount::Float(f)) => format!("{f:.2}"),
+            Some(Amount::Text(t)) => t,
+        })
     }
 
     /// A checkbox: present ("on", "true", "1") means true; JSON booleans work too.

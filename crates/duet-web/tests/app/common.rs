@@ -41,6 +41,9 @@ impl TestApp {
         let test_db = TestDb::new(backend).await;
         let db = test_db.db.clone();
         org::ensure_standard_departments(&db).await.unwrap();
+        duet_store::requests::ensure_decide_defaults(&db)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = duet_web::AppState::new(

@@ -5,5 +5,6 @@
 
 mod api;
 mod common;
+mod decide;
 mod pages;
 mod permissions;

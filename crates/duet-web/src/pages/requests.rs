@@ -1,0 +1,860 @@
+//! Decide pages: the intake, a request's life (understand, decide, champion, business case,
+//! sign-off, delivery, benefits), the ranked portfolio with its funding line, team statistics and
+//! the inbox.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{Choice, FormErrors, Layout, render, render_status};
+use crate::pages::done;
+use crate::service::portfolio::{
+    self as pf, GoalFields, PortfolioView, SettingsFields, WeightFields,
+};
+use crate::service::requests::{
+    self as svc, BenefitFields, CaseFields, DecisionForm, FlowFields, RequestFields, RequestView,
+};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use duet_core::auth::{Action, can};
+use duet_core::finance::{FlowKind, Money};
+use duet_core::org::UserId;
+use duet_core::requests::{AlternativeKind, DeclineReason, Risk, Status, TeamStats, Urgency};
+use duet_store::requests::{self as store, Goal, Notification, Request, Team};
+use duet_store::{Page, PageRequest, org};
+use std::sync::Arc;
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list_requests).post(create_request))
+        .route("/requests/new", get(new_request))
+        .route("/requests/teams", get(team_stats))
+        .route("/requests/{id}", get(show_request))
+        .route("/requests/{id}/need", post(state_need))
+        .route("/requests/{id}/confirm", post(confirm_need))
+        .route("/requests/{id}/attempt", post(record_attempt))
+        .route("/requests/{id}/team", post(assign_team))
+        .route("/requests/{id}/decision", post(decide))
+        .route(
+            "/requests/{id}/alternatives/{alt}",
+            post(answer_alternative),
+        )
+        .route("/requests/{id}/champion", post(champion))
+        .route("/requests/{id}/self-champion", post(allow_self_champion))
+        .route("/requests/{id}/business-case", post(save_case))
+        .route("/requests/{id}/sign-off", post(sign_off))
+        .route("/requests/{id}/advance", post(advance))
+        .route("/requests/{id}/benefits", post(record_benefit))
+        .route("/portfolio", get(show_portfolio))
+        .route("/portfolio/export.csv", get(export_portfolio))
+        .route("/portfolio/weights", post(set_weights))
+        .route("/portfolio/settings", post(set_settings))
+        .route("/portfolio/goals", post(add_goal))
+        .route("/portfolio/goals/{id}/archive", post(archive_goal))
+        .route("/notifications", get(show_notifications).post(mark_read))
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    current: &str,
+) -> Vec<Choice> {
+    Choice::list(
+        all.iter()
+            .map(|v| (value(*v).to_string(), label(*v).to_string())),
+        current,
+    )
+}
+
+/// Splits a service error into form errors (re-render) or a page error.
+fn form_errors(e: AppError) -> Result<(StatusCode, FormErrors), PageError> {
+    match e {
+        AppError::Invalid(errs) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errs))),
+        AppError::Conflict(e) => Ok((StatusCode::CONFLICT, FormErrors(vec![e]))),
+        other => Err(PageError(other)),
+    }
+}
+
+// ------------------------------------------------------------------ listing and intake
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    view: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "decide/requests.html")]
+struct RequestsPage {
+    layout: Layout,
+    view: String,
+    q: String,
+    requests: Page<Request>,
+    can_triage: bool,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+async fn list_requests(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let can_triage = can(&actor, Action::TriageRequest).is_ok();
+    let view = match q.view.as_str() {
+        "queue" | "portfolio" | "all" => q.view.clone(),
+        _ if can_triage => "queue".to_string(),
+        _ => "mine".to_string(),
+    };
+    let params = crate::api::requests::RequestParams {
+        lane: match view.as_str() {
+            "queue" => Some("service".into()),
+            "portfolio" => Some("portfolio".into()),
+            _ => None,
+        },
+        open: view == "queue",
+        mine: view == "mine",
+        q: Some(q.q.clone()),
+        ..Default::default()
+    };
+    let filter = crate::api::requests::visible_filter(&actor, &params)?;
+    let page = PageRequest::new(Some(50), q.offset);
+    let requests = store::list_requests(&state.db, &filter, page).await?;
+    let href = |offset: i64| {
+        format!(
+            "/requests?view={}&q={}&offset={offset}",
+            view,
+            form_urlencoded::byte_serialize(q.q.as_bytes()).collect::<String>()
+        )
+    };
+    let prev = (page.offset > 0).then(|| href((page.offset - page.limit).max(0)));
+    let next = (page.offset + page.limit < requests.total).then(|| href(page.offset + page.limit));
+    Ok(render(RequestsPage {
+        layout: Layout::new(&who, "Requests", "requests"),
+        view,
+        q: q.q,
+        requests,
+        can_triage,
+        prev,
+        next,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "decide/request_form.html")]
+struct RequestFormPage {
+    layout: Layout,
+    form: RequestFields,
+    departments: Vec<Choice>,
+    urgencies: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn request_form(
+    state: &AppState,
+    who: &SignedIn,
+    form: RequestFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let departments = org::list_departments(&state.db, false).await?;
+    let current = form
+        .department_id
+        .or(who.user.department_id)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let departments = Choice::list(
+        departments.into_iter().map(|d| (d.id.to_string(), d.name)),
+        &current,
+    );
+    let urgencies = choices(
+        Urgency::ALL,
+        Urgency::as_str,
+        Urgency::label,
+        if form.urgency.is_empty() {
+            "normal"
+        } else {
+            &form.urgency
+        },
+    );
+    Ok(render_status(
+        status,
+        RequestFormPage {
+            layout: Layout::new(who, "New request", "requests"),
+            form,
+            departments,
+            urgencies,
+            errors,
+        },
+    ))
+}
+
+async fn new_request(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    request_form(
+        &state,
+        &who,
+        RequestFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn create_request(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<RequestFields>,
+) -> Result<Response, PageError> {
+    match svc::submit(&state.db, &who.actor(), &form).await {
+        Ok(r) => {
+            done(
+                &state,
+                &who,
+                &format!("/requests/{}", r.id),
+                "Request submitted. IT will restate your need in its own words for you to confirm.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            request_form(&state, &who, form, errors, status).await
+        }
+    }
+}
+
+// ------------------------------------------------------------------ one request
+
+/// What the signed-in person may do on this request, computed once for the template.
+struct Abilities {
+    triage: bool,
+    edit_need: bool,
+    is_requester: bool,
+    champion: bool,
+    allow_self: bool,
+    edit_case: bool,
+    sign_off: bool,
+    benefits: bool,
+}
+
+/// One editable cash-flow row of the business case form.
+struct FlowRow {
+    year: String,
+    kinds: Vec<Choice>,
+    amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "decide/request.html")]
+struct RequestPage {
+    layout: Layout,
+    v: RequestView,
+    r: Request,
+    can: Abilities,
+    teams: Vec<Team>,
+    goals: Vec<Goal>,
+    decline_reasons: Vec<Choice>,
+    alternative_kinds: Vec<Choice>,
+    risks: Vec<Choice>,
+    flow_rows: Vec<FlowRow>,
+    horizon: String,
+    rate_pct: String,
+    person_days: String,
+    errors: FormErrors,
+    waiting: Option<String>,
+}
+
+fn money(m: i64) -> String {
+    Money(m).to_string()
+}
+
+async fn request_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    errors: FormErrors,
+    status: StatusCode,
+    case_form: Option<CaseFields>,
+) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let v = svc::view(&state.db, &actor, id).await?;
+    let r = v.request.clone();
+    let champion = r.champion_id.map(UserId);
+    let is_requester = r.requester_id == actor.user.0;
+    let abilities = Abilities {
+        triage: can(&actor, Action::TriageRequest).is_ok(),
+        edit_need: can(
+            &actor,
+            Action::EditNeed {
+                requester: UserId(r.requester_id),
+            },
+        )
+        .is_ok(),
+        is_requester,
+        champion: r.champion_id.is_none()
+            && can(
+                &actor,
+                Action::Champion {
+                    requester: UserId(r.requester_id),
+                    self_allowed: r.self_champion_allowed,
+                },
+            )
+            .is_ok(),
+        allow_self: can(&actor, Action::AllowSelfChampion).is_ok(),
+        edit_case: r.champion_id.is_some()
+            && can(&actor, Action::EditBusinessCase { champion }).is_ok(),
+        sign_off: can(&actor, Action::SignOff { champion }).is_ok(),
+        benefits: can(&actor, Action::RecordBenefits { champion }).is_ok(),
+    };
+    let case_form = case_form.unwrap_or_else(|| match &v.business_case {
+        Some(c) => CaseFields {
+            horizon_years: i64::from(c.case.horizon_years),
+            discount_rate_pct: c.case.discount_rate * 100.0,
+            flows: c
+                .case
+                .flows
+                .iter()
+                .map(|f| FlowFields {
+                    year: i64::from(f.year),
+                    kind: f.kind.as_str().into(),
+                    amount: f.amount.to_string(),
+                })
+                .collect(),
+            risk: r.risk.as_str().into(),
+            person_days: r.person_days.unwrap_or(0),
+            goal_ids: c.goal_ids.clone(),
+        },
+        None => CaseFields {
+            horizon_years: 5,
+            discount_rate_pct: 8.0,
+            flows: Vec::new(),
+            risk: r.risk.as_str().into(),
+            person_days: r.person_days.unwrap_or(0),
+            goal_ids: Vec::new(),
+        },
+    });
+    let mut flow_rows: Vec<FlowRow> = case_form
+        .flows
+        .iter()
+        .map(|f| FlowRow {
+            year: f.year.to_string(),
+            kinds: choices(FlowKind::ALL, FlowKind::as_str, FlowKind::label, &f.kind),
+            amount: f.amount.clone(),
+        })
+        .collect();
+    for _ in 0..6 {
+        flow_rows.push(FlowRow {
+            year: String::new(),
+            kinds: choices(FlowKind::ALL, FlowKind::as_str, FlowKind::label, ""),
+            amount: String::new(),
+        });
+    }
+    let settings = store::settings(&state.db).await?;
+    let waiting = match (r.status, r.need_attempt_on) {
+        (Status::Understanding, Some(on)) => {
+            let waited =
+                duet_core::requests::working_days_between(on, chrono::Utc::now().date_naive());
+            Some(format!(
+                "IT tried to reach the requester on {on}: {waited} of {} working days waited before IT may decide without confirmation.",
+                settings.wait_days
+            ))
+        }
+        _ => None,
+    };
+    let mut goals = store::goals(&state.db).await?;
+    goals.retain(|_| true);
+    Ok(render_status(
+        status,
+        RequestPage {
+            layout: Layout::new(who, r.title.clone(), "requests"),
+            teams: store::teams(&state.db).await?,
+            goals,
+            decline_reasons: choices(
+                DeclineReason::ALL,
+                DeclineReason::as_str,
+                DeclineReason::label,
+                "",
+            ),
+            alternative_kinds: choices(
+                AlternativeKind::ALL,
+                AlternativeKind::as_str,
+                AlternativeKind::label,
+                "",
+            ),
+            risks: choices(Risk::ALL, Risk::as_str, Risk::label, &case_form.risk),
+            flow_rows,
+            horizon: case_form.horizon_years.to_string(),
+            rate_pct: format!("{}", case_form.discount_rate_pct),
+            person_days: if case_form.person_days > 0 {
+                case_form.person_days.to_string()
+            } else {
+                String::new()
+            },
+            can: abilities,
+            r,
+            v,
+            errors,
+            waiting,
+        },
+    ))
+}
+
+async fn show_request(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    request_page(
+        &state,
+        &who,
+        id,
+        FormErrors::default(),
+        StatusCode::OK,
+        None,
+    )
+    .await
+}
+
+/// Runs an action; on success redirects with a flash, on a form error re-renders the request.
+async fn act<T>(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    result: Result<T, AppError>,
+    message: &str,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => done(state, who, &format!("/requests/{id}"), message).await,
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            request_page(state, who, id, errors, status, None).await
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct NeedForm {
+    #[serde(default)]
+    need_statement: String,
+}
+
+async fn state_need(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<NeedForm>,
+) -> Result<Response, PageError> {
+    let r = svc::state_need(&state.db, &who.actor(), id, &f.need_statement).await;
+    act(&state, &who, id, r, "Need statement saved.").await
+}
+
+async fn confirm_need(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = svc::confirm_need(&state.db, &who.actor(), id).await;
+    act(
+        &state,
+        &who,
+        id,
+        r,
+        "Thank you: you confirmed IT understood your need.",
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn record_attempt(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, PageError> {
+    let r = svc::record_attempt(&state.db, &who.actor(), id, &f.note).await;
+    act(&state, &who, id, r, "Attempt recorded.").await
+}
+
+#[derive(serde::Deserialize)]
+struct TeamForm {
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    it_team_id: Option<i64>,
+}
+
+async fn assign_team(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<TeamForm>,
+) -> Result<Response, PageError> {
+    let r = svc::assign_team(&state.db, &who.actor(), id, f.it_team_id).await;
+    act(&state, &who, id, r, "Team assigned.").await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    let r = svc::decide(&state.db, &who.actor(), id, &f).await;
+    act(
+        &state,
+        &who,
+        id,
+        r,
+        "Decision recorded; the requester has been notified.",
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct TakenForm {
+    #[serde(default, deserialize_with = "crate::service::de::flag")]
+    taken_up: bool,
+}
+
+async fn answer_alternative(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, alt)): Path<(i64, i64)>,
+    Form(f): Form<TakenForm>,
+) -> Result<Response, PageError> {
+    let r = svc::answer_alternative(&state.db, &who.actor(), id, alt, f.taken_up).await;
+    act(&state, &who, id, r, "Thank you for telling IT.").await
+}
+
+async fn champion(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = svc::champion(&state.db, &who.actor(), id).await;
+    act(
+        &state,
+        &who,
+        id,
+        r,
+        "You are now this request's champion; it moved to the portfolio.",
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct AllowForm {
+    #[serde(default, deserialize_with = "crate::service::de::flag")]
+    allowed: bool,
+}
+
+async fn allow_self_champion(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<AllowForm>,
+) -> Result<Response, PageError> {
+    let r = svc::allow_self_champion(&state.db, &who.actor(), id, f.allowed).await;
+    act(&state, &who, id, r, "Saved.").await
+}
+
+/// Reads the business-case form: repeated `flow_year` / `flow_kind` / `flow_amount` fields (one
+/// set per row) and repeated `goal_ids`, which a plain HTML form sends as repeated keys.
+fn case_from_pairs(pairs: &[(String, String)]) -> CaseFields {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let all = |k: &str| {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let (years, kinds, amounts) = (all("flow_year"), all("flow_kind"), all("flow_amount"));
+    let flows = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, amount)| FlowFields {
+            year: years.get(i).and_then(|y| y.trim().parse().ok()).unwrap_or(
+                if years.get(i).is_some_and(|y| !y.trim().is_empty()) {
+                    -1
+                } else {
+                    0
+                },
+            ),
+            kind: kinds.get(i).cloned().unwrap_or_default(),
+            amount: amount.clone(),
+        })
+        .collect();
+    CaseFields {
+        horizon_years: get("horizon_years").trim().parse().unwrap_or(0),
+        discount_rate_pct: get("discount_rate_pct").trim().parse().unwrap_or(f64::NAN),
+        flows,
+        risk: get("risk").to_string(),
+        person_days: get("person_days").trim().parse().unwrap_or(0),
+        goal_ids: all("goal_ids")
+            .iter()
+            .filter_map(|g| g.parse().ok())
+            .collect(),
+    }
+}
+
+async fn save_case(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = case_from_pairs(&pairs);
+    match svc::save_case(&state.db, &who.actor(), id, &f).await {
+        Ok(_) => {
+            done(
+                &state,
+                &who,
+                &format!("/requests/{id}"),
+                "Business case saved.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            request_page(&state, &who, id, errors, status, Some(f)).await
+        }
+    }
+}
+
+async fn sign_off(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = svc::sign_off(&state.db, &who.actor(), id).await;
+    act(&state, &who, id, r, "IT costs signed off.").await
+}
+
+async fn advance(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = svc::advance(&state.db, &who.actor(), id).await;
+    act(&state, &who, id, r, "Moved to the next delivery step.").await
+}
+
+async fn record_benefit(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<BenefitFields>,
+) -> Result<Response, PageError> {
+    let r = svc::record_benefit(&state.db, &who.actor(), id, &f).await;
+    act(&state, &who, id, r, "Benefit recorded.").await
+}
+
+// ------------------------------------------------------------------ portfolio
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PortfolioQuery {
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "decide/portfolio.html")]
+struct PortfolioPage {
+    layout: Layout,
+    v: Arc<PortfolioView>,
+    start: usize,
+    end: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    method: String,
+    can_manage: bool,
+    can_goals: bool,
+    errors: FormErrors,
+    funded: usize,
+}
+
+async fn portfolio_page(
+    state: &AppState,
+    who: &SignedIn,
+    offset: i64,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let v = pf::current(&state.db, &state.portfolio, &actor).await?;
+    let len = v.items.len();
+    let start = usize::try_from(offset.max(0)).unwrap_or(0).min(len);
+    let end = (start + 50).min(len);
+    let funded = v.items.iter().filter(|i| i.funding == "funded").count();
+    Ok(render_status(
+        status,
+        PortfolioPage {
+            layout: Layout::new(who, "Portfolio", "portfolio"),
+            method: pf::method_text(&v.line.method),
+            prev: (start > 0).then(|| format!("/portfolio?offset={}", start.saturating_sub(50))),
+            next: (end < len).then(|| format!("/portfolio?offset={end}")),
+            can_manage: can(&actor, Action::ManagePortfolio).is_ok(),
+            can_goals: can(&actor, Action::ManageGoals).is_ok(),
+            start,
+            end,
+            funded,
+            v,
+            errors,
+        },
+    ))
+}
+
+async fn show_portfolio(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<PortfolioQuery>,
+) -> Result<Response, PageError> {
+    portfolio_page(
+        &state,
+        &who,
+        q.offset.unwrap_or(0),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn export_portfolio(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
+    let v = pf::current(&state.db, &state.portfolio, &who.actor()).await?;
+    let csv = pf::export_csv(&v)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"portfolio.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+async fn portfolio_act<T>(
+    state: &AppState,
+    who: &SignedIn,
+    result: Result<T, AppError>,
+    message: &str,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => done(state, who, "/portfolio", message).await,
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            portfolio_page(state, who, 0, errors, status).await
+        }
+    }
+}
+
+async fn set_weights(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<WeightFields>,
+) -> Result<Response, PageError> {
+    let r = pf::set_weights(&state.db, &who.actor(), &f).await;
+    portfolio_act(
+        &state,
+        &who,
+        r,
+        "New weights saved as a new version; the ranking was recomputed.",
+    )
+    .await
+}
+
+async fn set_settings(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<SettingsFields>,
+) -> Result<Response, PageError> {
+    let r = pf::set_settings(&state.db, &who.actor(), &f).await;
+    portfolio_act(&state, &who, r, "Budget and rules saved.").await
+}
+
+async fn add_goal(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<GoalFields>,
+) -> Result<Response, PageError> {
+    let r = pf::add_goal(&state.db, &who.actor(), &f).await;
+    portfolio_act(&state, &who, r, "Goal added.").await
+}
+
+async fn archive_goal(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = pf::archive_goal(&state.db, &who.actor(), id).await;
+    portfolio_act(&state, &who, r, "Goal retired.").await
+}
+
+// ------------------------------------------------------------------ teams and inbox
+
+#[derive(Template)]
+#[template(path = "decide/teams.html")]
+struct TeamsPage {
+    layout: Layout,
+    stats: Vec<TeamStats>,
+}
+
+async fn team_stats(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    let stats = svc::team_stats(&state.db).await?;
+    Ok(render(TeamsPage {
+        layout: Layout::new(&who, "How IT teams listen", "requests"),
+        stats,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "decide/notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    items: Vec<Notification>,
+}
+
+async fn show_notifications(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
+    let items = store::notifications(&state.db, who.actor().user.0, 100).await?;
+    Ok(render(NotificationsPage {
+        layout: Layout::new(&who, "Inbox", "inbox"),
+        items,
+    }))
+}
+
+async fn mark_read(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    store::mark_read(&state.db, who.actor().user.0).await?;
+    done(&state, &who, "/notifications", "All caught up.").await
+}
+
+/// Formats minor units for templates.
+pub(crate) fn fmt_money(m: &i64) -> String {
+    money(*m)
+}

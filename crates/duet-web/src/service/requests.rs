@@ -1,0 +1,493 @@
+//! Decide: the checked actions on requests shared by pages and the API.
+
+use crate::error::AppError;
+use crate::service::de;
+use chrono::Utc;
+use duet_core::FieldError;
+use duet_core::auth::{Action, Actor, can};
+use duet_core::finance::{BusinessCase, CashFlow, FlowKind, Money};
+use duet_core::org::{DepartmentId, UserId};
+use duet_core::requests::{
+    self as rules, Decision, DecisionFields, DecisionGate, RequestInput, Risk, Status,
+};
+use duet_store::Db;
+use duet_store::requests::{
+    self as store, AlternativeRow, BenefitYear, Event, Request, StoredCase,
+};
+
+/// A new request (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RequestFields {
+    /// Short title.
+    #[serde(default)]
+    pub title: String,
+    /// The problem, in your words.
+    #[serde(default)]
+    pub problem: String,
+    /// Who is affected.
+    #[serde(default)]
+    pub affected: String,
+    /// The outcome you want.
+    #[serde(default)]
+    pub desired_outcome: String,
+    /// Requesting department (defaults to yours).
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub department_id: Option<i64>,
+    /// `low`, `normal`, `high` or `critical`.
+    #[serde(default)]
+    pub urgency: String,
+    /// `YYYY-MM-DD`, optional.
+    #[serde(default)]
+    pub date_needed: String,
+}
+
+/// Submits a request.
+pub async fn submit(db: &Db, actor: &Actor, f: &RequestFields) -> Result<Request, AppError> {
+    can(actor, Action::SubmitRequest)?;
+    let dept = f.department_id.or(actor.department.map(|d| d.0));
+    let input = RequestInput::parse(
+        &f.title,
+        &f.problem,
+        &f.affected,
+        &f.desired_outcome,
+        dept,
+        &f.urgency,
+        &f.date_needed,
+    )?;
+    Ok(store::insert_request(db, actor.user.0, &input).await?)
+}
+
+/// Loads a request the actor may see.
+pub async fn visible(db: &Db, actor: &Actor, id: i64) -> Result<Request, AppError> {
+    let r = store::find_request(db, id).await?;
+    if can(
+        actor,
+        Action::ViewRequest {
+            requester: UserId(r.requester_id),
+            department: DepartmentId(r.department_id),
+        },
+    )
+    .is_err()
+    {
+        // Someone else's request is reported as missing, so ids cannot be probed.
+        return Err(AppError::NotFound("request".into()));
+    }
+    Ok(r)
+}
+
+/// Everything a request's page shows.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RequestView {
+    /// The request.
+    pub request: Request,
+    /// Its timeline.
+    pub events: Vec<Event>,
+    /// Alternatives offered with a decline.
+    pub alternatives: Vec<AlternativeRow>,
+    /// Its business case, if any.
+    pub business_case: Option<StoredCase>,
+    /// Expected against realised benefits.
+    pub benefits: Vec<BenefitYear>,
+}
+
+/// A request with its timeline, alternatives, business case and benefits.
+pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<RequestView, AppError> {
+    let request = visible(db, actor, id).await?;
+    Ok(RequestView {
+        events: store::events(db, id).await?,
+        alternatives: store::alternatives(db, id).await?,
+        business_case: store::find_business_case(db, id).await?,
+        benefits: store::benefits(db, id).await?,
+        request,
+    })
+}
+
+/// Writes the need statement: IT's restatement, or the requester's correction.
+pub async fn state_need(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    statement: &str,
+) -> Result<Request, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::EditNeed {
+            requester: UserId(r.requester_id),
+        },
+    )?;
+    let statement = rules::parse_need(statement)?;
+    Ok(store::state_need(db, id, actor.user.0, &statement).await?)
+}
+
+/// The requester confirms IT's statement.
+pub async fn confirm_need(db: &Db, actor: &Actor, id: i64) -> Result<Request, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::RespondAsRequester {
+            requester: UserId(r.requester_id),
+        },
+    )?;
+    Ok(store::confirm_need(db, id, actor.user.0).await?)
+}
+
+/// IT records that it tried to reach the requester (starts the working-day clock).
+pub async fn record_attempt(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+) -> Result<Request, AppError> {
+    visible(db, actor, id).await?;
+    can(actor, Action::TriageRequest)?;
+    let note = duet_core::error::bounded_text("note", note, 0, 500)?;
+    Ok(store::record_attempt(db, id, actor.user.0, Utc::now().date_naive(), &note).await?)
+}
+
+/// Assigns the IT team.
+pub async fn assign_team(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    team: Option<i64>,
+) -> Result<Request, AppError> {
+    visible(db, actor, id).await?;
+    can(actor, Action::TriageRequest)?;
+    let team = team.ok_or_else(|| AppError::invalid("it_team_id", "is required"))?;
+    Ok(store::assign_team(db, id, actor.user.0, team).await?)
+}
+
+/// A decision (form or JSON). Up to three alternatives travel as numbered fields so a plain
+/// HTML form can carry them.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct DecisionForm {
+    /// `accept`, `defer` or `decline`.
+    #[serde(default)]
+    pub decision: String,
+    /// For `defer`: the date to revisit (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub until: String,
+    /// A note for the requester.
+    #[serde(default)]
+    pub note: String,
+    /// For `decline`: security, cost, capacity, duplicate, policy, out_of_scope.
+    #[serde(default)]
+    pub reason: String,
+    /// Alternative 1: kind (condition_for_yes, another_tool, workaround, later_date).
+    #[serde(default)]
+    pub alt1_kind: String,
+    /// Alternative 1: what is offered.
+    #[serde(default)]
+    pub alt1: String,
+    /// Alternative 2: kind.
+    #[serde(default)]
+    pub alt2_kind: String,
+    /// Alternative 2: what is offered.
+    #[serde(default)]
+    pub alt2: String,
+    /// Alternative 3: kind.
+    #[serde(default)]
+    pub alt3_kind: String,
+    /// Alternative 3: what is offered.
+    #[serde(default)]
+    pub alt3: String,
+    /// For security declines: the risk.
+    #[serde(default)]
+    pub security_risk: String,
+    /// For security declines: what would make it a yes.
+    #[serde(default)]
+    pub security_yes_if: String,
+}
+
+/// Decides a request, once the need is understood (and, in the portfolio, signed off).
+pub async fn decide(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &DecisionForm,
+) -> Result<Request, AppError> {
+    visible(db, actor, id).await?;
+    can(actor, Action::TriageRequest)?;
+    let fields = DecisionFields {
+        decision: &f.decision,
+        until: &f.until,
+        note: &f.note,
+        reason: &f.reason,
+        alternatives: vec![
+            (&f.alt1_kind, &f.alt1),
+            (&f.alt2_kind, &f.alt2),
+            (&f.alt3_kind, &f.alt3),
+        ],
+        security_risk: &f.security_risk,
+        security_yes_if: &f.security_yes_if,
+    };
+    let decision = Decision::parse(&fields)?;
+    let settings = store::settings(db).await?;
+    let today = Utc::now().date_naive();
+    let d = decision.clone();
+    let gate = move |facts: &store::GateFacts| {
+        rules::may_decide(
+            &DecisionGate {
+                status: facts.status,
+                lane: facts.lane,
+                attempt_on: facts.attempt_on,
+                today,
+                wait_days: settings.wait_days,
+                portfolio_ready: facts.portfolio_ready,
+            },
+            &d,
+        )
+    };
+    Ok(store::decide(db, id, actor.user.0, &decision, gate).await?)
+}
+
+/// The requester says whether they took up an offered alternative.
+pub async fn answer_alternative(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    alternative: i64,
+    taken_up: bool,
+) -> Result<(), AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::RespondAsRequester {
+            requester: UserId(r.requester_id),
+        },
+    )?;
+    Ok(store::answer_alternative(db, id, alternative, actor.user.0, taken_up).await?)
+}
+
+/// An executive adopts the request (promoting it to the portfolio).
+pub async fn champion(db: &Db, actor: &Actor, id: i64) -> Result<Request, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::Champion {
+            requester: UserId(r.requester_id),
+            self_allowed: r.self_champion_allowed,
+        },
+    )?;
+    Ok(store::champion(db, id, actor.user.0).await?)
+}
+
+/// An admin lets (or stops letting) the requester champion their own request.
+pub async fn allow_self_champion(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    allowed: bool,
+) -> Result<Request, AppError> {
+    visible(db, actor, id).await?;
+    can(actor, Action::AllowSelfChampion)?;
+    Ok(store::set_self_champion_allowed(db, id, actor.user.0, allowed).await?)
+}
+
+/// One cash-flow line as entered.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct FlowFields {
+    /// Year of the case, 0 = now.
+    #[serde(default)]
+    pub year: i64,
+    /// it_one_off, it_recurring, other_cost, revenue, savings, risk_avoided.
+    #[serde(default)]
+    pub kind: String,
+    /// Amount in major units as text ("12,500.00"), or a number.
+    #[serde(default, deserialize_with = "de::amount")]
+    pub amount: String,
+}
+
+/// A business case as entered, with the item's risk, effort and goals.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct CaseFields {
+    /// 1 to 30.
+    #[serde(default)]
+    pub horizon_years: i64,
+    /// Percent, e.g. 8 for 8 %.
+    #[serde(default)]
+    pub discount_rate_pct: f64,
+    /// The yearly flows.
+    #[serde(default)]
+    pub flows: Vec<FlowFields>,
+    /// low, medium or high.
+    #[serde(default)]
+    pub risk: String,
+    /// Delivery effort.
+    #[serde(default)]
+    pub person_days: i64,
+    /// Goals supported.
+    #[serde(default)]
+    pub goal_ids: Vec<i64>,
+}
+
+/// Validates a business case and reports every bad field.
+pub fn parse_case(f: &CaseFields) -> Result<(BusinessCase, Risk, i64), AppError> {
+    let mut errs = duet_core::ValidationErrors::default();
+    let mut flows = Vec::new();
+    for (i, line) in f.flows.iter().enumerate() {
+        if line.amount.trim().is_empty() {
+            continue;
+        }
+        let kind = errs.check(
+            line.kind
+                .parse::<FlowKind>()
+                .map_err(|e| FieldError::new(format!("flows[{i}].kind"), e.message)),
+        );
+        let amount = errs.check(Money::parse(&format!("flows[{i}].amount"), &line.amount));
+        let year = match u32::try_from(line.year) {
+            Ok(y) => Some(y),
+            Err(_) => {
+                errs.0.push(FieldError::new(
+                    format!("flows[{i}].year"),
+                    "must not be negative",
+                ));
+                None
+            }
+        };
+        if let (Some(kind), Some(amount), Some(year)) = (kind, amount, year) {
+            flows.push(CashFlow { year, kind, amount });
+        }
+    }
+    let risk = errs.check(f.risk.parse::<Risk>());
+    if !(1..=5000).contains(&f.person_days) {
+        errs.0.push(FieldError::new(
+            "person_days",
+            "must be between 1 and 5,000 person-days",
+        ));
+    }
+    let horizon = u32::try_from(f.horizon_years).unwrap_or(u32::MAX);
+    let case = match BusinessCase::new(horizon, f.discount_rate_pct / 100.0, flows) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            for mut fe in e.0 {
+                if fe.field == "discount_rate" {
+                    fe.field = "discount_rate_pct".into();
+                }
+                errs.0.push(fe);
+            }
+            None
+        }
+    };
+    match (case, risk) {
+        (Some(case), Some(risk)) if errs.0.is_empty() => Ok((case, risk, f.person_days)),
+        _ => Err(errs.into()),
+    }
+}
+
+/// Saves the business case (champion, IT leaders, admins).
+pub async fn save_case(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &CaseFields,
+) -> Result<StoredCase, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::EditBusinessCase {
+            champion: r.champion_id.map(UserId),
+        },
+    )?;
+    if r.champion_id.is_none() {
+        return Err(AppError::Conflict(FieldError::new(
+            "champion_id",
+            "a business case belongs to portfolio work: an executive must champion the request first",
+        )));
+    }
+    let (case, risk, days) = parse_case(f)?;
+    Ok(store::save_business_case(db, id, actor.user.0, &case, risk, days, &f.goal_ids).await?)
+}
+
+/// The champion signs off the IT costs.
+pub async fn sign_off(db: &Db, actor: &Actor, id: i64) -> Result<StoredCase, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::SignOff {
+            champion: r.champion_id.map(UserId),
+        },
+    )?;
+    Ok(store::sign_off(db, id, actor.user.0).await?)
+}
+
+/// Moves an accepted request one step along delivery.
+pub async fn advance(db: &Db, actor: &Actor, id: i64) -> Result<Request, AppError> {
+    visible(db, actor, id).await?;
+    can(actor, Action::TriageRequest)?;
+    let step = |status: Status, lane, signed: bool| {
+        let next = rules::next_delivery_status(status, lane).ok_or_else(|| {
+            FieldError::new(
+                "status",
+                format!("a '{}' request has no next delivery step", status.label()),
+            )
+        })?;
+        if lane == rules::Lane::Portfolio && status == Status::Accepted && !signed {
+            return Err(FieldError::new(
+                "status",
+                "the champion's sign-off has lapsed (IT costs rose beyond the tolerance): it must be signed again before delivery starts",
+            ));
+        }
+        Ok(next)
+    };
+    Ok(store::advance(db, id, actor.user.0, step).await?)
+}
+
+/// Benefit realised in one year (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct BenefitFields {
+    /// Year of the case.
+    #[serde(default)]
+    pub year: i64,
+    /// Amount in major units.
+    #[serde(default, deserialize_with = "de::amount")]
+    pub amount: String,
+}
+
+/// Records realised benefits.
+pub async fn record_benefit(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &BenefitFields,
+) -> Result<Vec<BenefitYear>, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::RecordBenefits {
+            champion: r.champion_id.map(UserId),
+        },
+    )?;
+    let amount = Money::parse("amount", &f.amount)?;
+    if amount.0 < 0 {
+        return Err(AppError::invalid("amount", "must not be negative"));
+    }
+    Ok(store::record_benefit(db, id, actor.user.0, f.year, amount).await?)
+}
+
+/// How each IT team listens: response times, confirmed needs, declines and alternatives taken up.
+pub async fn team_stats(db: &Db) -> Result<Vec<rules::TeamStats>, AppError> {
+    let rows = store::team_facts(db).await?;
+    let hours = |from: chrono::DateTime<Utc>, to: Option<chrono::DateTime<Utc>>| {
+        to.map(|t| (t - from).num_minutes() as f64 / 60.0)
+    };
+    let facts: Vec<rules::RequestFacts> = rows
+        .into_iter()
+        .map(|r| rules::RequestFacts {
+            first_response_hours: hours(r.created_at, r.first_response_at),
+            confirmed_need_hours: hours(r.created_at, r.need_confirmed_at),
+            decision: r.decided_at.and(r.status.parse::<Status>().ok()).map(|s| {
+                if s == Status::Declined {
+                    s
+                } else {
+                    Status::Accepted
+                }
+            }),
+            alternatives_offered: u32::try_from(r.offered).unwrap_or(0),
+            alternatives_taken_up: u32::try_from(r.taken).unwrap_or(0),
+            team: r.team,
+        })
+        .collect();
+    Ok(rules::team_stats(&facts))
+}

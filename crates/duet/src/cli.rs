@@ -53,6 +53,13 @@ pub enum Command {
     /// Export data as CSV.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Benchmark helper: add N signed-off portfolio items (see bench/portfolio.sh).
+    #[command(hide = true)]
+    SeedPortfolio {
+        /// How many items.
+        #[arg(long, default_value_t = 10_000)]
+        items: u32,
+    },
 }
 
 /// Options of `serve` and `demo`.

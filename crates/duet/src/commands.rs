@@ -120,6 +120,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::People { file }) => import_people(&config, &file).await,
+        Command::SeedPortfolio { items } => {
+            let db = open(&config).await?;
+            crate::bench_seed::seed_portfolio(&db, items).await?;
+            db.close().await;
+            Ok(())
+        }
         Command::Export(ExportCommand::People { output }) => {
             let db = open(&config).await?;
             let people = org::all_people(&db).await?;

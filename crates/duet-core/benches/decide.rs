@@ -16,11 +16,22 @@ fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
 
 fn main() {
     // IRR: a 30-year flow with one sign change, and one with three.
-    let simple: Vec<f64> = (0..31).map(|t| if t == 0 { -1_000_000.0 } else { 60_000.0 + 2_500.0 * t as f64 }).collect();
+    let simple: Vec<f64> = (0..31)
+        .map(|t| {
+            if t == 0 {
+                -1_000_000.0
+            } else {
+                60_000.0 + 2_500.0 * t as f64
+            }
+        })
+        .collect();
     let mut tricky = simple.clone();
     tricky[10] = -400_000.0;
     tricky[20] = -300_000.0;
-    for (name, flows) in [("IRR, 30-year flow, one sign change", &simple), ("IRR, 30-year flow, three sign changes", &tricky)] {
+    for (name, flows) in [
+        ("IRR, 30-year flow, one sign change", &simple),
+        ("IRR, 30-year flow, three sign changes", &tricky),
+    ] {
         let mut samples = Vec::new();
         for _ in 0..200 {
             let start = Instant::now();
@@ -30,7 +41,10 @@ fn main() {
             samples.push(start.elapsed() / 1000);
         }
         let (p50, p95) = percentiles(samples);
-        println!("{name:<48} median {:>10.3?}  p95 {:>10.3?}  (target < 10 µs)", p50, p95);
+        println!(
+            "{name:<48} median {:>10.3?}  p95 {:>10.3?}  (target < 10 µs)",
+            p50, p95
+        );
     }
 
     // Ranking and funding line over 10,000 items.
@@ -54,7 +68,11 @@ fn main() {
         })
         .collect();
     let budget: i64 = candidates.iter().map(|c| c.it_cost).sum::<i64>() / 3;
-    let capacity: u64 = candidates.iter().map(|c| u64::from(c.person_days)).sum::<u64>() / 3;
+    let capacity: u64 = candidates
+        .iter()
+        .map(|c| u64::from(c.person_days))
+        .sum::<u64>()
+        / 3;
     let mut samples = Vec::new();
     for _ in 0..15 {
         let start = Instant::now();
@@ -63,5 +81,8 @@ fn main() {
         samples.push(start.elapsed());
     }
     let (p50, p95) = percentiles(samples);
-    println!("{:<48} median {:>10.3?}  p95 {:>10.3?}  (target < 50 ms)", "rank + funding line, 10,000 items", p50, p95);
+    println!(
+        "{:<48} median {:>10.3?}  p95 {:>10.3?}  (target < 50 ms)",
+        "rank + funding line, 10,000 items", p50, p95
+    );
 }

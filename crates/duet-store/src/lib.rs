@@ -29,7 +29,7 @@ pub struct Page<T> {
 }
 
 /// Where a listing starts and how much it returns; clamped so no request can ask for everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     /// 1 to 500.
     pub limit: i64,

@@ -55,7 +55,7 @@ pub struct Person {
 }
 
 /// Filters for the people directory.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PeopleFilter {
     /// Matches name, e-mail or title, case-insensitively.
     pub q: Option<String>,
@@ -81,6 +81,22 @@ macro_rules! department_sql {
             $($tail)+
         )
     };
+}
+
+/// Marks the directory as changed, inside the caller's write transaction (rolled back with it).
+macro_rules! bump_org_revision {
+    ($tx:expr) => {
+        sqlx::query("update revisions set n = n + 1 where area = 'org'")
+            .execute(&mut *$tx)
+            .await?;
+    };
+}
+
+/// The directory's revision: it changes whenever a department or person changes, so a cache of
+/// directory pages is current exactly while this number is unchanged.
+pub async fn org_revision(db: &Db) -> Result<i64> {
+    let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select n from revisions where area = 'org'").fetch_one(pool).await)?;
+    Ok(n)
 }
 
 /// Lists departments (IT first, then by name), optionally with archived ones.
@@ -150,6 +166,7 @@ macro_rules! check_roles {
 pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Department> {
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
+        bump_org_revision!(tx);
         check_roles!(tx, None::<i64>, input);
         let (id,): (i64,) = sqlx::query_as(
             "insert into departments (name, kind, leader_id, it_partner_id, created_at, updated_at)
@@ -175,6 +192,7 @@ pub async fn update_department(
 ) -> Result<Department> {
     let now = Utc::now();
     write_tx!(db, tx => {
+        bump_org_revision!(tx);
         check_roles!(tx, Some(id.0), input);
         let done = sqlx::query(
             "update departments set name = $1, kind = $2, leader_id = $3, it_partner_id = $4, updated_at = $5 where id = $6",
@@ -203,6 +221,7 @@ pub async fn set_department_archived(
 ) -> Result<Department> {
     let now = Utc::now();
     write_tx!(db, tx => {
+        bump_org_revision!(tx);
         if archived {
             let (n,): (i64,) = sqlx::query_as("select count(*) from people where department_id = $1 and archived_at is null")
                 .bind(id.0)
@@ -420,6 +439,7 @@ macro_rules! check_department {
 pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
+        bump_org_revision!(tx);
         check_department!(tx, input.department);
         let (id,): (i64,) = sqlx::query_as(
             "insert into people (name, email, department_id, title, level, created_at, updated_at)
@@ -442,6 +462,7 @@ pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
 pub async fn update_person(db: &Db, id: PersonId, input: &PersonInput) -> Result<Person> {
     let now = Utc::now();
     write_tx!(db, tx => {
+        bump_org_revision!(tx);
         check_department!(tx, input.department);
         let leads: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 and id <> $2")
             .bind(id.0)
@@ -473,6 +494,7 @@ pub async fn update_person(db: &Db, id: PersonId, input: &PersonInput) -> Result
 pub async fn set_person_archived(db: &Db, id: PersonId, archived: bool) -> Result<Person> {
     let now = Utc::now();
     write_tx!(db, tx => {
+        bump_org_revision!(tx);
         if archived {
             let role: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 or it_partner_id = $1")
                 .bind(id.0)
@@ -534,6 +556,7 @@ pub async fn import_people(
     }
     let now = Utc::now();
     let summary = write_tx!(db, tx => {
+        bump_org_revision!(tx);
         let mut s = ImportSummary::default();
         for (i, (r, dept)) in resolved.iter().enumerate() {
             let (created,): (bool,) = sqlx::query_as(
@@ -574,6 +597,7 @@ pub async fn all_people(db: &Db) -> Result<Vec<Person>> {
 pub async fn ensure_standard_departments(db: &Db) -> Result<Vec<Department>> {
     let now = Utc::now();
     write_tx!(db, tx => {
+        bump_org_revision!(tx);
         for (name, kind) in duet_core::org::STANDARD_DEPARTMENTS {
             sqlx::query(
                 "insert into departments (name, kind, created_at, updated_at)

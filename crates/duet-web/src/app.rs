@@ -46,6 +46,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::cache::AuthCaches>,
     /// The last computed portfolio ranking (see `service::portfolio`).
     pub portfolio: Arc<crate::service::portfolio::PortfolioCache>,
+    /// Recently served directory pages (see `service::org::directory`).
+    pub directory: Arc<crate::service::org::DirectoryCache>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             config: Arc::new(config),
             auth: Arc::default(),
             portfolio: Arc::default(),
+            directory: Arc::default(),
         }
     }
 }

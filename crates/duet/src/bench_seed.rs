@@ -20,7 +20,17 @@ pub async fn seed_portfolio(db: &Db, items: u32) -> anyhow::Result<()> {
         async move {
             match accounts::find_login(db, &email).await? {
                 Some((u, _)) => Ok::<i64, anyhow::Error>(u.id),
-                None => Ok(accounts::insert_user(db, &NewUser { email: Email::parse(&email)?, name: email.clone(), role, password_hash: hash }).await?.id),
+                None => Ok(accounts::insert_user(
+                    db,
+                    &NewUser {
+                        email: Email::parse(&email)?,
+                        name: email.clone(),
+                        role,
+                        password_hash: hash,
+                    },
+                )
+                .await?
+                .id),
             }
         }
     };
@@ -35,7 +45,9 @@ pub async fn seed_portfolio(db: &Db, items: u32) -> anyhow::Result<()> {
     };
     let urgencies = ["low", "normal", "high", "critical"];
     for i in 0..items {
-        let dept = departments.get((i as usize) % departments.len()).context("no departments")?;
+        let dept = departments
+            .get((i as usize) % departments.len())
+            .context("no departments")?;
         let input = RequestInput::parse(
             &format!("Portfolio item {i}"),
             "A problem worth an executive's attention",
@@ -50,14 +62,39 @@ pub async fn seed_portfolio(db: &Db, items: u32) -> anyhow::Result<()> {
         requests::champion(db, r.id, champion).await?;
         let cost = 20_000_00 + (next() as i64) * 2_000_00;
         let flows = vec![
-            CashFlow { year: 0, kind: FlowKind::ItOneOff, amount: Money(cost) },
-            CashFlow { year: 1, kind: FlowKind::Savings, amount: Money(cost / 2 + (next() as i64) * 100_00) },
-            CashFlow { year: 2, kind: FlowKind::Revenue, amount: Money(cost / 2 + (next() as i64) * 100_00) },
-            CashFlow { year: 3, kind: FlowKind::Revenue, amount: Money(cost / 3) },
+            CashFlow {
+                year: 0,
+                kind: FlowKind::ItOneOff,
+                amount: Money(cost),
+            },
+            CashFlow {
+                year: 1,
+                kind: FlowKind::Savings,
+                amount: Money(cost / 2 + (next() as i64) * 100_00),
+            },
+            CashFlow {
+                year: 2,
+                kind: FlowKind::Revenue,
+                amount: Money(cost / 2 + (next() as i64) * 100_00),
+            },
+            CashFlow {
+                year: 3,
+                kind: FlowKind::Revenue,
+                amount: Money(cost / 3),
+            },
         ];
         let case = BusinessCase::new(3, 0.08, flows).map_err(|e| anyhow::anyhow!("{:?}", e.0))?;
         let risk = [Risk::Low, Risk::Medium, Risk::High][(next() % 3) as usize];
-        requests::save_business_case(db, r.id, champion, &case, risk, 10 + (next() as i64) / 4, &[]).await?;
+        requests::save_business_case(
+            db,
+            r.id,
+            champion,
+            &case,
+            risk,
+            10 + (next() as i64) / 4,
+            &[],
+        )
+        .await?;
         requests::sign_off(db, r.id, champion).await?;
         if (i + 1) % 1000 == 0 {
             eprintln!("{} portfolio items", i + 1);

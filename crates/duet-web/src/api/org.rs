@@ -169,9 +169,15 @@ pub async fn list_people(
         level,
         include_archived: p.include_archived,
     };
-    Ok(Json(
-        org::list_people(&state.db, &filter, PageRequest::new(p.limit, p.offset)).await?,
-    ))
+    let dir = svc::directory(
+        &state.db,
+        &state.directory,
+        &who.actor(),
+        filter,
+        PageRequest::new(p.limit, p.offset),
+    )
+    .await?;
+    Ok(Json(dir.0.clone()))
 }
 
 /// Creates a person.

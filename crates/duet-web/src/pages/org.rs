@@ -395,7 +395,8 @@ async fn list_people(
         include_archived: query.archived,
     };
     let page = PageRequest::new(Some(50), query.offset);
-    let (people, departments) = org::people_directory(&state.db, &filter, page).await?;
+    let dir = svc::directory(&state.db, &state.directory, &actor, filter, page).await?;
+    let (people, departments) = (dir.0.clone(), dir.1.clone());
     let departments = Choice::list(
         departments.into_iter().map(|d| (d.id.to_string(), d.name)),
         &query

@@ -5,7 +5,10 @@ use crate::service::de;
 use duet_core::auth::{Action, Actor, can};
 use duet_core::org::{DepartmentId, DepartmentInput, PersonId, PersonInput};
 use duet_store::Db;
-use duet_store::org::{self, Department, ImportSummary, Person};
+use duet_store::org::{self, Department, DepartmentRef, ImportSummary, PeopleFilter, Person};
+use duet_store::{Page, PageRequest};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The editable fields of a department (form or JSON).
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -180,4 +183,44 @@ pub async fn export_people(db: &Db, actor: &Actor) -> Result<Vec<u8>, AppError> 
     )
     .map_err(|e| AppError::Internal(e.into()))?;
     Ok(out)
+}
+
+/// A page of the directory and the departments to filter it by.
+pub type Directory = (Page<Person>, Vec<DepartmentRef>);
+
+/// Recently served directory pages, each tagged with the directory revision it was read at.
+/// A page is served from here only while the database's revision is unchanged, so every
+/// replica sees a change on its next request; the cost of a hit is one one-row read.
+#[derive(Default)]
+pub struct DirectoryCache(Mutex<HashMap<(PeopleFilter, PageRequest), (i64, Arc<Directory>)>>);
+
+/// Most distinct queries kept; the cache is emptied when it is full (searches vary a lot).
+const DIRECTORY_CACHE_ENTRIES: usize = 512;
+
+/// One page of the directory, from the cache when the directory has not changed since.
+pub async fn directory(
+    db: &Db,
+    cache: &DirectoryCache,
+    actor: &Actor,
+    filter: PeopleFilter,
+    page: PageRequest,
+) -> Result<Arc<Directory>, AppError> {
+    can(actor, Action::ViewOrg)?;
+    let revision = org::org_revision(db).await?;
+    let key = (filter, page);
+    if let Ok(map) = cache.0.lock()
+        && let Some((rev, dir)) = map.get(&key)
+        && *rev == revision
+    {
+        return Ok(dir.clone());
+    }
+    // Read after the revision: the data is at least as new as `revision`, never older.
+    let dir = Arc::new(org::people_directory(db, &key.0, key.1).await?);
+    if let Ok(mut map) = cache.0.lock() {
+        if map.len() >= DIRECTORY_CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(key, (revision, dir.clone()));
+    }
+    Ok(dir)
 }

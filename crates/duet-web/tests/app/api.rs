@@ -138,6 +138,21 @@ app_test! {
         assert_eq!((status, body["error"]["field"].as_str()), (409, Some("email")));
     }
 
+    async fn cached_directory_pages_follow_every_change(app: &TestApp) {
+        let api = app.api_as(Role::Admin, None).await;
+        let (_, before) = api.get("/people?q=zed").await;
+        assert_eq!(before["total"], 0);
+        let it = app.dept("IT").await;
+        let (status, p) = api.post("/people", json!({"name": "Zed Zimmer", "email": "zed@example.com", "department_id": it, "level": "manager"})).await;
+        assert_eq!(status, 201);
+        let (_, after) = api.get("/people?q=zed").await;
+        assert_eq!(after["total"], 1, "a write through the API is seen at once");
+        // A change made behind the web layer (another replica, the CLI) is seen too.
+        duet_store::org::set_person_archived(&app.db, duet_core::org::PersonId(p["id"].as_i64().unwrap()), true).await.unwrap();
+        let (_, archived) = api.get("/people?q=zed").await;
+        assert_eq!(archived["total"], 0);
+    }
+
     async fn operations_endpoints_answer(app: &TestApp) {
         let c = reqwest::Client::new();
         assert_eq!(c.get(format!("{}/healthz", app.base)).send().await.unwrap().text().await.unwrap(), "ok");

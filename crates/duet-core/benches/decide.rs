@@ -60,7 +60,7 @@ fn main() {
             id: i,
             title: format!("Item {i}"),
             npv: next() * 4_000_000.0 - 500_000.0,
-            it_cost: (50_000_00.0 + next() * 2_000_000_00.0) as i64,
+            it_cost: (5_000_000.0 + next() * 200_000_000.0) as i64,
             goal_fit: next(),
             risk: next(),
             urgency: next(),

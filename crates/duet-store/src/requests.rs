@@ -277,7 +277,7 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
         f.q.as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .map(|q| format!("%{}%", q.to_lowercase().replace('%', "").replace('_', "")));
+            .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
     let lane = f.lane.map(|l| l.as_str());
     let (items, total) = on_db!(db, pool => {
         let items = sqlx::query_as::<_, Request>(SQL)
@@ -1018,12 +1018,21 @@ pub async fn team_facts(db: &Db) -> Result<Vec<TeamFactRow>> {
     ).fetch_all(pool).await)?)
 }
 
+/// A request's own timestamps: created, first response, confirmed, decided, updated.
+type RequestTimes = (
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+);
+
 /// Moves a request's whole history `back` into the past (submission, responses, decision,
 /// timeline, notifications, sign-offs). Only the demo uses it, to give a new organisation a
 /// believable past; nothing in the product rewrites history.
 pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<()> {
     write_tx!(db, tx => {
-        let (created, first, confirmed, decided, updated): (DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>) =
+        let (created, first, confirmed, decided, updated): RequestTimes =
             sqlx::query_as("select created_at, first_response_at, need_confirmed_at, decided_at, updated_at from requests where id = $1")
                 .bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("request"))?;
         let (attempt,): (Option<NaiveDate>,) = sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;

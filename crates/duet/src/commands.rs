@@ -232,6 +232,16 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let db = open(config).await?;
     let logins = demo::seed(&db).await?;
+    let hash = tokio::task::spawn_blocking(|| {
+        Password::parse(demo::DEMO_PASSWORD)
+            .map_err(anyhow::Error::from)?
+            .hash()
+            .map_err(anyhow::Error::from)
+    })
+    .await??;
+    crate::demo_decide::seed_decide(&db, &hash)
+        .await
+        .context("seeding the demo's requests and portfolio")?;
     let database = config::redact_url(&config.database_url);
     let banner: Banner = Box::new(move |addr| {
         let mut text = format!(

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_decide;
 mod telemetry;
 
 use clap::Parser;

@@ -192,7 +192,10 @@ pub type Directory = (Page<Person>, Vec<DepartmentRef>);
 /// A page is served from here only while the database's revision is unchanged, so every
 /// replica sees a change on its next request; the cost of a hit is one one-row read.
 #[derive(Default)]
-pub struct DirectoryCache(Mutex<HashMap<(PeopleFilter, PageRequest), (i64, Arc<Directory>)>>);
+pub struct DirectoryCache(Mutex<HashMap<DirectoryKey, (i64, Arc<Directory>)>>);
+
+/// What identifies a directory page.
+type DirectoryKey = (PeopleFilter, PageRequest);
 
 /// Most distinct queries kept; the cache is emptied when it is full (searches vary a lot).
 const DIRECTORY_CACHE_ENTRIES: usize = 512;

@@ -3280,13 +3280,38 @@ pub async fn seed_decide(db: &Db, password_hash: &str) -> anyhow::Result<()> {
         }
     }
 
-    // A funding line worth looking at: the budget covers about 55 % of what the open portfolio
-    // asks of IT, and the people about half of its effort.
+    // A funding line worth looking at: accepted work is paid for first, then the budget covers
+    // about 55 % of what the signed-off items still competing ask of IT, and the people half
+    // their effort.
     let rows = rq::portfolio_rows(db).await?;
-    let cost: i64 = rows.iter().filter_map(|r| r.it_cost).sum();
-    let effort: i64 = rows.iter().filter_map(|r| r.person_days).sum();
-    let budget = (cost * 55 / 100 + 500_000) / 1_000_000 * 1_000_000;
-    let capacity = (effort / 2).max(1);
+    let committed = |status: &str| {
+        matches!(
+            status,
+            "accepted" | "in_delivery" | "delivered" | "benefits_realised"
+        )
+    };
+    let committed_cost: i64 = rows
+        .iter()
+        .filter(|r| committed(&r.status))
+        .filter_map(|r| r.it_cost)
+        .sum();
+    let committed_days: i64 = rows
+        .iter()
+        .filter(|r| committed(&r.status))
+        .filter_map(|r| r.person_days)
+        .sum();
+    let fundable = |r: &&rq::PortfolioRow| {
+        !committed(&r.status)
+            && matches!((r.it_cost, r.signed_cost, r.signed_tolerance), (Some(c), Some(s), Some(t)) if duet_core::requests::signoff_holds(s, c, t))
+    };
+    let open_cost: i64 = rows.iter().filter(fundable).filter_map(|r| r.it_cost).sum();
+    let open_days: i64 = rows
+        .iter()
+        .filter(fundable)
+        .filter_map(|r| r.person_days)
+        .sum();
+    let budget = (committed_cost + open_cost * 55 / 100 + 500_000) / 1_000_000 * 1_000_000;
+    let capacity = (committed_days + open_days / 2).max(1);
     rq::update_settings(db, budget.max(1_000_000), capacity, 10.0, 10).await?;
     let weights = Weights::new(45.0, 30.0, 10.0, 15.0).map_err(|e| anyhow!("{e:?}"))?;
     rq::insert_weights(db, ctx.cio, &weights).await?;

@@ -88,6 +88,11 @@ pub enum Action {
     ManagePortfolio,
     /// Set the business goals portfolio items are scored against.
     ManageGoals,
+    /// Record a promise made by someone of `promisor_department`.
+    RecordPromise { promisor_department: DepartmentId },
+    /// Close (kept or broken) or renegotiate a promise made to `promisee`: only the promisee
+    /// department's people may, since trust is theirs to give.
+    AnswerPromise { promisee: DepartmentId },
 }
 
 /// Why an action was refused, in words safe to show to the actor.
@@ -139,6 +144,8 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         }
         Action::SignOff { champion } => champion == Some(actor.user) && actor.role == Executive,
         Action::ManageGoals => matches!(actor.role, Admin | Executive),
+        Action::RecordPromise { promisor_department } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
+        Action::AnswerPromise { promisee } => own_dept(promisee),
     };
     if allowed {
         Ok(())
@@ -177,6 +184,8 @@ fn describe(action: Action) -> &'static str {
         Action::ViewPortfolio => "see the portfolio",
         Action::ManagePortfolio => "change the portfolio's weights, budget or capacity",
         Action::ManageGoals => "set business goals",
+        Action::RecordPromise { .. } => "record promises for another department",
+        Action::AnswerPromise { .. } => "close or renegotiate this promise (only its promisee department may)",
     }
 }
 

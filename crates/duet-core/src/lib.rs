@@ -10,6 +10,7 @@ pub mod error;
 pub mod finance;
 pub mod org;
 pub mod portfolio;
+pub mod promises;
 pub mod requests;
 pub mod secret;
 

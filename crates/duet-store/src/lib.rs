@@ -6,6 +6,7 @@ mod db;
 pub mod accounts;
 mod error;
 pub mod org;
+pub mod promises;
 pub mod requests;
 pub mod sessions;
 

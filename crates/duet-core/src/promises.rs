@@ -1,0 +1,249 @@
+//! Promise: the trust ledger. Who promised what to whom, at which level, by when — and whether it
+//! was kept, broken or renegotiated. Promises run both ways: business departments' promises to
+//! IT count exactly as much as IT's to the business.
+//!
+//! "Be aware of broken promises at all levels" and "communicate how your trust can be
+//! earned/lost": the trust score of a department pair in one direction is the on-time keep rate,
+//! weighted towards recent events, with renegotiations counted apart from breaking, and always
+//! shown with the counts that explain it.
+
+use crate::error::bounded_text;
+use crate::org::Level;
+use crate::{FieldError, ValidationErrors};
+use chrono::NaiveDate;
+
+wire_enum!(
+    /// Where a promise stands.
+    PromiseStatus, "status" {
+        Open = "open" / "Open",
+        Kept = "kept" / "Kept",
+        Broken = "broken" / "Broken",
+    }
+);
+
+wire_enum!(
+    /// Where a promise came from.
+    PromiseSource, "source" {
+        Meeting = "meeting" / "Review meeting",
+        Request = "request" / "Request",
+        Manual = "manual" / "Recorded by hand",
+    }
+);
+
+/// A new promise as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromiseInput {
+    /// The person who promised.
+    pub promisor: i64,
+    /// The department receiving the promise.
+    pub promisee_department: i64,
+    /// The level it was made at.
+    pub level: Level,
+    /// What was promised.
+    pub text: String,
+    /// When it is due (a promise without a due date is only an intention).
+    pub due_on: NaiveDate,
+    /// Where it came from.
+    pub source: PromiseSource,
+    /// The request or meeting it came from.
+    pub source_id: Option<i64>,
+}
+
+impl PromiseInput {
+    /// Validates every field; the due date is required and may not be in the past.
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(promisor: Option<i64>, promisee_department: Option<i64>, level: &str, text: &str, due_on: &str, source: &str, source_id: Option<i64>, today: NaiveDate) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let promisor = promisor.filter(|p| *p > 0);
+        if promisor.is_none() {
+            errs.0.push(FieldError::new("promisor_id", "is required: who made the promise"));
+        }
+        let promisee = promisee_department.filter(|d| *d > 0);
+        if promisee.is_none() {
+            errs.0.push(FieldError::new("promisee_department_id", "is required: which department it was made to"));
+        }
+        let level = errs.check(level.parse::<Level>());
+        let text = errs.check(bounded_text("text", text, 5, 1000));
+        let due_on = match crate::requests::parse_date("due_on", due_on) {
+            Ok(Some(d)) if d < today => {
+                errs.0.push(FieldError::new("due_on", "must not be in the past"));
+                None
+            }
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                errs.0.push(FieldError::new("due_on", "is required: a promise needs a due date"));
+                None
+            }
+            Err(e) => {
+                errs.0.push(e);
+                None
+            }
+        };
+        let source = errs.check(if source.trim().is_empty() { Ok(PromiseSource::Manual) } else { source.parse::<PromiseSource>() });
+        match (promisor, promisee, level, text, due_on, source) {
+            (Some(promisor), Some(promisee_department), Some(level), Some(text), Some(due_on), Some(source)) if errs.0.is_empty() => {
+                Ok(Self { promisor, promisee_department, level, text, due_on, source, source_id })
+            }
+            _ => Err(errs),
+        }
+    }
+}
+
+/// A renegotiation must happen before the due date and move it.
+pub fn check_renegotiation(current_due: NaiveDate, new_due: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+    if today > current_due {
+        return Err(FieldError::new("due_on", "a promise can only be renegotiated before it is due; once overdue it is kept late or broken"));
+    }
+    if new_due <= current_due {
+        return Err(FieldError::new("due_on", "the new due date must be later than the current one"));
+    }
+    Ok(())
+}
+
+/// One closed or renegotiated promise, as the trust score sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrustEvent {
+    /// When it happened.
+    pub on: NaiveDate,
+    /// What happened.
+    pub kind: TrustEventKind,
+}
+
+/// The outcomes that move trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustEventKind {
+    /// Kept by the due date.
+    KeptOnTime,
+    /// Kept, but after the due date.
+    KeptLate,
+    /// Broken.
+    Broken,
+    /// Renegotiated before it was due (counted apart: it is not breaking).
+    Renegotiated,
+}
+
+/// Half-life of an event's weight: a promise kept 90 days ago counts half as much as one kept today.
+pub const HALF_LIFE_DAYS: f64 = 90.0;
+
+/// Trust in one direction of a department pair, with what explains it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct TrustScore {
+    /// 0..100, or none when no promise has been closed yet.
+    pub score: Option<f64>,
+    /// Kept on time in the window.
+    pub kept_on_time: u32,
+    /// Kept late in the window.
+    pub kept_late: u32,
+    /// Broken in the window.
+    pub broken: u32,
+    /// Renegotiated in the window.
+    pub renegotiated: u32,
+    /// The sentence shown beside the score.
+    pub explanation: String,
+}
+
+/// The on-time keep rate, each event weighted by 2^(-age / half-life): kept on time counts 1,
+/// kept late 0.5, broken 0; a renegotiation counts 0.75 (better than breaking, not as good as
+/// keeping). Counts in the explanation cover the last `window_days`.
+pub fn trust_score(events: &[TrustEvent], today: NaiveDate, window_days: i64) -> TrustScore {
+    let (mut num, mut den) = (0.0, 0.0);
+    let (mut on_time, mut late, mut broken, mut reneg) = (0u32, 0u32, 0u32, 0u32);
+    for e in events {
+        let age = (today - e.on).num_days().max(0) as f64;
+        let w = 0.5f64.powf(age / HALF_LIFE_DAYS);
+        let value = match e.kind {
+            TrustEventKind::KeptOnTime => 1.0,
+            TrustEventKind::KeptLate => 0.5,
+            TrustEventKind::Broken => 0.0,
+            TrustEventKind::Renegotiated => 0.75,
+        };
+        num += w * value;
+        den += w;
+        if (today - e.on).num_days() <= window_days {
+            match e.kind {
+                TrustEventKind::KeptOnTime => on_time += 1,
+                TrustEventKind::KeptLate => late += 1,
+                TrustEventKind::Broken => broken += 1,
+                TrustEventKind::Renegotiated => reneg += 1,
+            }
+        }
+    }
+    let score = (den > 0.0).then(|| 100.0 * num / den);
+    let mut parts = vec![format!("{on_time} kept on time")];
+    if late > 0 {
+        parts.push(format!("{late} kept late"));
+    }
+    parts.push(format!("{broken} broken"));
+    if reneg > 0 {
+        parts.push(format!("{reneg} renegotiated"));
+    }
+    let explanation = format!("{} in the last {window_days} days", parts.join(", "));
+    TrustScore { score, kept_on_time: on_time, kept_late: late, broken, renegotiated: reneg, explanation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_promise_needs_a_due_date_in_the_future_and_a_promisor() {
+        let today = d("2026-11-23");
+        let e = PromiseInput::parse(None, Some(1), "manager", "Fix the VPN", "", "", None, today).unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["promisor_id", "due_on"]);
+        assert!(PromiseInput::parse(Some(1), Some(1), "manager", "Fix the VPN", "2026-11-01", "", None, today).is_err());
+        let p = PromiseInput::parse(Some(1), Some(2), "executive", "Fund the CRM clean-up", "2026-12-15", "meeting", Some(4), today).unwrap();
+        assert_eq!((p.source, p.level), (PromiseSource::Meeting, Level::Executive));
+    }
+
+    #[test]
+    fn renegotiation_happens_before_the_due_date_and_moves_it_later() {
+        let due = d("2026-12-01");
+        assert!(check_renegotiation(due, d("2026-12-15"), d("2026-11-23")).is_ok());
+        assert!(check_renegotiation(due, d("2026-11-30"), d("2026-11-23")).is_err());
+        assert!(check_renegotiation(due, d("2026-12-15"), d("2026-12-02")).is_err());
+    }
+
+    #[test]
+    fn trust_is_explained_and_renegotiating_is_not_breaking() {
+        let today = d("2026-11-23");
+        let ev = |on: &str, kind| TrustEvent { on: d(on), kind };
+        let s = trust_score(&[ev("2026-11-20", TrustEventKind::KeptOnTime), ev("2026-11-10", TrustEventKind::KeptOnTime), ev("2026-11-01", TrustEventKind::KeptOnTime), ev("2026-10-01", TrustEventKind::Broken)], today, 90);
+        assert_eq!(s.explanation, "3 kept on time, 1 broken in the last 90 days");
+        let broken = trust_score(&[ev("2026-11-20", TrustEventKind::Broken)], today, 90).score.unwrap();
+        let reneg = trust_score(&[ev("2026-11-20", TrustEventKind::Renegotiated)], today, 90).score.unwrap();
+        assert!(reneg > broken);
+        assert_eq!(trust_score(&[], today, 90).score, None);
+    }
+
+    #[test]
+    fn recent_events_weigh_more_than_old_ones() {
+        let today = d("2026-11-23");
+        let ev = |on: &str, kind| TrustEvent { on: d(on), kind };
+        let recent_good = trust_score(&[ev("2026-11-20", TrustEventKind::KeptOnTime), ev("2026-02-01", TrustEventKind::Broken)], today, 365).score.unwrap();
+        let recent_bad = trust_score(&[ev("2026-11-20", TrustEventKind::Broken), ev("2026-02-01", TrustEventKind::KeptOnTime)], today, 365).score.unwrap();
+        assert!(recent_good > 75.0 && recent_bad < 25.0, "{recent_good} {recent_bad}");
+    }
+
+    proptest! {
+        #[test]
+        fn scores_stay_between_0_and_100_and_keeping_never_lowers_them(kinds in proptest::collection::vec(0u8..4, 0..30), ages in proptest::collection::vec(0i64..400, 30)) {
+            let today = d("2026-11-23");
+            let kind = |k: u8| match k { 0 => TrustEventKind::KeptOnTime, 1 => TrustEventKind::KeptLate, 2 => TrustEventKind::Broken, _ => TrustEventKind::Renegotiated };
+            let events: Vec<TrustEvent> = kinds.iter().zip(&ages).map(|(k, a)| TrustEvent { on: today - chrono::Duration::days(*a), kind: kind(*k) }).collect();
+            let s = trust_score(&events, today, 90);
+            if let Some(v) = s.score {
+                prop_assert!((0.0..=100.0).contains(&v));
+            }
+            let mut more = events.clone();
+            more.push(TrustEvent { on: today, kind: TrustEventKind::KeptOnTime });
+            let after = trust_score(&more, today, 90).score.unwrap_or(0.0);
+            prop_assert!(after + 1e-9 >= s.score.unwrap_or(0.0));
+        }
+    }
+}

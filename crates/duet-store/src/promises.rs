@@ -1,0 +1,242 @@
+//! Promise: the trust ledger — promises between departments in both directions, their history,
+//! and the events the trust score is computed from.
+
+use crate::{Db, Page, PageRequest, Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use duet_core::FieldError;
+use duet_core::org::Level;
+use duet_core::promises::{PromiseInput, PromiseSource, PromiseStatus, TrustEvent, TrustEventKind};
+
+/// A promise with the names a page needs.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Promise {
+    /// Id.
+    pub id: i64,
+    /// Who promised.
+    pub promisor_person_id: i64,
+    /// Their name.
+    pub promisor_name: String,
+    /// Their department when they promised.
+    pub promisor_department_id: i64,
+    /// Its name.
+    pub promisor_department_name: String,
+    /// The department promised to.
+    pub promisee_department_id: i64,
+    /// Its name.
+    pub promisee_department_name: String,
+    /// Level it was made at.
+    #[sqlx(try_from = "String")]
+    pub level: Level,
+    /// What was promised.
+    pub text: String,
+    /// When it is due.
+    pub due_on: NaiveDate,
+    /// Where it came from.
+    #[sqlx(try_from = "String")]
+    pub source: PromiseSource,
+    /// The request or meeting it came from.
+    pub source_id: Option<i64>,
+    /// Open, kept or broken.
+    #[sqlx(try_from = "String")]
+    pub status: PromiseStatus,
+    /// How many times the due date was moved (with the promisee's agreement).
+    pub renegotiations: i64,
+    /// When it was kept or broken.
+    pub closed_on: Option<NaiveDate>,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+macro_rules! promise_sql {
+    ($($tail:tt)*) => {
+        concat!(
+            "select p.id, p.promisor_person_id, pp.name as promisor_name, p.promisor_department_id, fd.name as promisor_department_name,
+                p.promisee_department_id, td.name as promisee_department_name, p.level, p.text, p.due_on, p.source, p.source_id,
+                p.status, p.renegotiations, p.closed_on, p.created_at
+             from promises p
+             join people pp on pp.id = p.promisor_person_id
+             join departments fd on fd.id = p.promisor_department_id
+             join departments td on td.id = p.promisee_department_id ",
+            $($tail)*
+        )
+    };
+}
+
+/// Records a promise; the promisor's department is taken from their person record.
+pub async fn insert_promise(db: &Db, by: i64, input: &PromiseInput, today: NaiveDate) -> Result<Promise> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let person: Option<(i64,)> = sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
+            .bind(input.promisor).fetch_optional(&mut *tx).await?;
+        let Some((from_dept,)) = person else { return Err(StoreError::Invalid(FieldError::new("promisor_id", "no active person has this id"))) };
+        let dept: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null")
+            .bind(input.promisee_department).fetch_optional(&mut *tx).await?;
+        if dept.is_none() {
+            return Err(StoreError::Invalid(FieldError::new("promisee_department_id", "no active department has this id")));
+        }
+        if from_dept == input.promisee_department {
+            return Err(StoreError::Invalid(FieldError::new("promisee_department_id", "a promise in the ledger is made to another department")));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into promises (promisor_person_id, promisor_department_id, promisee_department_id, level, text, due_on, source,
+                 source_id, status, recorded_by, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10) returning id",
+        )
+        .bind(input.promisor).bind(from_dept).bind(input.promisee_department).bind(input.level.as_str()).bind(&input.text)
+        .bind(input.due_on).bind(input.source.as_str()).bind(input.source_id).bind(by).bind(now)
+        .fetch_one(&mut *tx).await?;
+        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'made', $5)")
+            .bind(id).bind(today).bind(now).bind(by).bind(format!("promised, due {}", input.due_on)).execute(&mut *tx).await?;
+        id
+    });
+    find_promise(db, id).await
+}
+
+/// One promise.
+pub async fn find_promise(db: &Db, id: i64) -> Result<Promise> {
+    const SQL: &str = promise_sql!("where p.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, Promise>(SQL).bind(id).fetch_optional(pool).await)?.ok_or(StoreError::NotFound("promise"))
+}
+
+/// Filters for the ledger.
+#[derive(Debug, Clone, Default)]
+pub struct PromiseFilter {
+    /// Made by this department.
+    pub from: Option<i64>,
+    /// Made to this department.
+    pub to: Option<i64>,
+    /// Only open ones.
+    pub open_only: bool,
+    /// Only open ones past their due date (as of this day).
+    pub overdue_on: Option<NaiveDate>,
+}
+
+/// Lists promises, soonest due first for open ones.
+pub async fn list_promises(db: &Db, f: &PromiseFilter, page: PageRequest) -> Result<Page<Promise>> {
+    macro_rules! filter {
+        () => {
+            "where ($1 is null or p.promisor_department_id = $1) and ($2 is null or p.promisee_department_id = $2)
+               and ($3 = false or p.status = 'open') and ($4 is null or (p.status = 'open' and p.due_on < $4)) "
+        };
+    }
+    const SQL: &str = promise_sql!(filter!(), "order by case when p.status = 'open' then 0 else 1 end, p.due_on, p.id limit $5 offset $6");
+    const COUNT: &str = concat!("select count(*) from promises p ", filter!());
+    let (items, total) = on_db!(db, pool => {
+        let items = sqlx::query_as::<_, Promise>(SQL).bind(f.from).bind(f.to).bind(f.open_only).bind(f.overdue_on)
+            .bind(page.limit).bind(page.offset).fetch_all(pool).await?;
+        let (total,): (i64,) = sqlx::query_as(COUNT).bind(f.from).bind(f.to).bind(f.open_only).bind(f.overdue_on).fetch_one(pool).await?;
+        (items, total)
+    });
+    Ok(Page { items, total, limit: page.limit, offset: page.offset })
+}
+
+/// Closes an open promise as kept (on time or late, by `today` against the due date) or broken.
+pub async fn close_promise(db: &Db, id: i64, by: i64, kept: bool, today: NaiveDate) -> Result<Promise> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let row: Option<(String, NaiveDate)> = sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((status, due)) = row else { return Err(StoreError::NotFound("promise")) };
+        if status != "open" {
+            return Err(StoreError::Conflict(FieldError::new("status", format!("this promise is already {status}"))));
+        }
+        let kind = match (kept, today <= due) {
+            (true, true) => TrustEventKind::KeptOnTime,
+            (true, false) => TrustEventKind::KeptLate,
+            (false, _) => TrustEventKind::Broken,
+        };
+        sqlx::query("update promises set status = $1, closed_on = $2, updated_at = $3 where id = $4")
+            .bind(if kept { "kept" } else { "broken" }).bind(today).bind(now).bind(id).execute(&mut *tx).await?;
+        let (kind_name, detail) = match kind {
+            TrustEventKind::KeptOnTime => ("kept_on_time", "kept on time".to_string()),
+            TrustEventKind::KeptLate => ("kept_late", format!("kept, {} day(s) late", (today - due).num_days())),
+            _ => ("broken", "broken".to_string()),
+        };
+        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5, $6)")
+            .bind(id).bind(today).bind(now).bind(by).bind(kind_name).bind(detail).execute(&mut *tx).await?;
+    });
+    find_promise(db, id).await
+}
+
+/// Moves the due date of an open promise, agreed by the promisee before it was due; `check` is
+/// the rule in core, run against the due date read inside the transaction.
+pub async fn renegotiate(db: &Db, id: i64, by: i64, new_due: NaiveDate, today: NaiveDate, check: impl Fn(NaiveDate) -> std::result::Result<(), FieldError> + Send) -> Result<Promise> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let row: Option<(String, NaiveDate)> = sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((status, due)) = row else { return Err(StoreError::NotFound("promise")) };
+        if status != "open" {
+            return Err(StoreError::Conflict(FieldError::new("status", format!("this promise is already {status}"))));
+        }
+        check(due).map_err(StoreError::Conflict)?;
+        sqlx::query("update promises set due_on = $1, renegotiations = renegotiations + 1, updated_at = $2 where id = $3")
+            .bind(new_due).bind(now).bind(id).execute(&mut *tx).await?;
+        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'renegotiated', $5)")
+            .bind(id).bind(today).bind(now).bind(by).bind(format!("due date moved from {due} to {new_due}, agreed by the promisee")).execute(&mut *tx).await?;
+    });
+    find_promise(db, id).await
+}
+
+/// One line of a promise's history.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct PromiseEvent {
+    /// Promise.
+    pub promise_id: i64,
+    /// The promise's text.
+    pub text: String,
+    /// Day.
+    pub on_date: NaiveDate,
+    /// Who.
+    pub actor_name: Option<String>,
+    /// made, kept_on_time, kept_late, broken, renegotiated.
+    pub kind: String,
+    /// In words.
+    pub detail: String,
+}
+
+/// The history of one promise, or of every promise one department made to another.
+pub async fn events(db: &Db, promise: Option<i64>, pair: Option<(i64, i64)>) -> Result<Vec<PromiseEvent>> {
+    let (from, to) = pair.map_or((None, None), |(f, t)| (Some(f), Some(t)));
+    Ok(on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(
+        "select e.promise_id, p.text, e.on_date, u.name as actor_name, e.kind, e.detail
+         from promise_events e join promises p on p.id = e.promise_id left join users u on u.id = e.actor_id
+         where ($1 is null or e.promise_id = $1) and ($2 is null or p.promisor_department_id = $2) and ($3 is null or p.promisee_department_id = $3)
+         order by e.on_date desc, e.id desc limit 500",
+    ).bind(promise).bind(from).bind(to).fetch_all(pool).await)?)
+}
+
+/// Every trust-moving event, by department pair (from promisor to promisee).
+pub async fn trust_events(db: &Db) -> Result<Vec<(i64, i64, TrustEvent)>> {
+    let rows: Vec<(i64, i64, NaiveDate, String)> = on_db!(db, pool => sqlx::query_as(
+        "select p.promisor_department_id, p.promisee_department_id, e.on_date, e.kind
+         from promise_events e join promises p on p.id = e.promise_id where e.kind <> 'made'",
+    ).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(from, to, on, kind)| {
+            let kind = match kind.as_str() {
+                "kept_on_time" => TrustEventKind::KeptOnTime,
+                "kept_late" => TrustEventKind::KeptLate,
+                "broken" => TrustEventKind::Broken,
+                "renegotiated" => TrustEventKind::Renegotiated,
+                _ => return None,
+            };
+            Some((from, to, TrustEvent { on, kind }))
+        })
+        .collect())
+}
+
+/// Moves a promise's history back by `days` (demo only, to give the ledger a believable year).
+pub async fn shift_promise(db: &Db, id: i64, days: i64) -> Result<()> {
+    let back = chrono::Duration::days(days);
+    write_tx!(db, tx => {
+        let (due, closed, created): (NaiveDate, Option<NaiveDate>, DateTime<Utc>) =
+            sqlx::query_as("select due_on, closed_on, created_at from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("promise"))?;
+        sqlx::query("update promises set due_on = $1, closed_on = $2, created_at = $3, updated_at = $3 where id = $4")
+            .bind(due - back).bind(closed.map(|c| c - back)).bind(created - back).bind(id).execute(&mut *tx).await?;
+        let evs: Vec<(i64, NaiveDate, DateTime<Utc>)> = sqlx::query_as("select id, on_date, at from promise_events where promise_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        for (eid, on, at) in evs {
+            sqlx::query("update promise_events set on_date = $1, at = $2 where id = $3").bind(on - back).bind(at - back).bind(eid).execute(&mut *tx).await?;
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! The trust ledger's store rules on both backends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use duet_core::auth::Role;
+use duet_core::org::{DepartmentInput, Email, PersonInput};
+use duet_core::promises::{PromiseInput, PromiseStatus, TrustEventKind, check_renegotiation};
+use duet_store::accounts::{self, NewUser};
+use duet_store::promises::{self as pr, PromiseFilter};
+use duet_store::{Db, PageRequest, StoreError, both_backends, org};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+async fn setup(db: &Db) -> (i64, i64, i64, i64) {
+    let it = org::insert_department(db, &DepartmentInput::parse("IT", "it", None, None).unwrap()).await.unwrap().id;
+    let sales = org::insert_department(db, &DepartmentInput::parse("Sales", "business", None, None).unwrap()).await.unwrap().id;
+    let dev = org::insert_person(db, &PersonInput::parse("Dev", "dev@example.com", Some(it), "", "manager").unwrap()).await.unwrap().id;
+    let user = accounts::insert_user(db, &NewUser { email: Email::parse("bea@example.com").unwrap(), name: "Bea".into(), role: Role::BusinessLeader, password_hash: "x".into() }).await.unwrap().id;
+    (it, sales, dev, user)
+}
+
+both_backends! {
+    async fn promises_are_kept_late_or_broken_and_feed_trust(db: &Db) {
+        let (it, sales, dev, user) = setup(db).await;
+        let today = d("2026-11-23");
+        let input = PromiseInput::parse(Some(dev), Some(sales), "manager", "Fix the VPN drops for field sales", "2026-12-01", "manual", None, today).unwrap();
+        let p = pr::insert_promise(db, user, &input, today).await.unwrap();
+        assert_eq!((p.status, p.promisor_department_id, p.promisee_department_name.as_str()), (PromiseStatus::Open, it, "Sales"));
+        let same = PromiseInput::parse(Some(dev), Some(it), "manager", "A promise to my own department", "2026-12-01", "", None, today).unwrap();
+        assert!(matches!(pr::insert_promise(db, user, &same, today).await, Err(StoreError::Invalid(_))));
+        let p = pr::renegotiate(db, p.id, user, d("2026-12-10"), today, |due| check_renegotiation(due, d("2026-12-10"), today)).await.unwrap();
+        assert_eq!((p.due_on, p.renegotiations), (d("2026-12-10"), 1));
+        let late = pr::renegotiate(db, p.id, user, d("2027-01-10"), d("2026-12-11"), |due| check_renegotiation(due, d("2027-01-10"), d("2026-12-11"))).await;
+        assert!(matches!(late, Err(StoreError::Conflict(_))), "overdue promises cannot be renegotiated");
+        let p = pr::close_promise(db, p.id, user, true, d("2026-12-12")).await.unwrap();
+        assert_eq!((p.status, p.closed_on), (PromiseStatus::Kept, Some(d("2026-12-12"))));
+        assert!(matches!(pr::close_promise(db, p.id, user, false, today).await, Err(StoreError::Conflict(_))));
+        let second = pr::insert_promise(db, user, &input, today).await.unwrap();
+        pr::close_promise(db, second.id, user, false, today).await.unwrap();
+        let events = pr::trust_events(db).await.unwrap();
+        let kinds: Vec<TrustEventKind> = events.iter().map(|(_, _, e)| e.kind).collect();
+        assert_eq!(kinds.len(), 3);
+        assert!(kinds.contains(&TrustEventKind::Renegotiated) && kinds.contains(&TrustEventKind::KeptLate) && kinds.contains(&TrustEventKind::Broken));
+        assert!(events.iter().all(|(f, t, _)| (*f, *t) == (it, sales)));
+        let open = pr::list_promises(db, &PromiseFilter { open_only: true, ..Default::default() }, PageRequest::default()).await.unwrap();
+        assert_eq!(open.total, 0);
+        let history = pr::events(db, None, Some((it, sales))).await.unwrap();
+        assert_eq!(history.len(), 5, "two made, a renegotiation, kept late, broken");
+    }
+
+    async fn overdue_promises_are_listed_soonest_first(db: &Db) {
+        let (_, sales, dev, user) = setup(db).await;
+        let today = d("2026-11-01");
+        for due in ["2026-11-20", "2026-11-05", "2026-12-30"] {
+            let input = PromiseInput::parse(Some(dev), Some(sales), "individual", "Something useful for Sales", due, "", None, today).unwrap();
+            pr::insert_promise(db, user, &input, today).await.unwrap();
+        }
+        let overdue = pr::list_promises(db, &PromiseFilter { overdue_on: Some(d("2026-11-23")), ..Default::default() }, PageRequest::default()).await.unwrap();
+        let dues: Vec<NaiveDate> = overdue.items.iter().map(|p| p.due_on).collect();
+        assert_eq!(dues, vec![d("2026-11-05"), d("2026-11-20")]);
+    }
+}

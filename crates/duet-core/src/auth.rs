@@ -144,7 +144,9 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         }
         Action::SignOff { champion } => champion == Some(actor.user) && actor.role == Executive,
         Action::ManageGoals => matches!(actor.role, Admin | Executive),
-        Action::RecordPromise { promisor_department } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
+        Action::RecordPromise {
+            promisor_department,
+        } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
         Action::AnswerPromise { promisee } => own_dept(promisee),
     };
     if allowed {
@@ -185,7 +187,9 @@ fn describe(action: Action) -> &'static str {
         Action::ManagePortfolio => "change the portfolio's weights, budget or capacity",
         Action::ManageGoals => "set business goals",
         Action::RecordPromise { .. } => "record promises for another department",
-        Action::AnswerPromise { .. } => "close or renegotiate this promise (only its promisee department may)",
+        Action::AnswerPromise { .. } => {
+            "close or renegotiate this promise (only its promisee department may)"
+        }
     }
 }
 

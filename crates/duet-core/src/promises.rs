@@ -52,26 +52,45 @@ pub struct PromiseInput {
 impl PromiseInput {
     /// Validates every field; the due date is required and may not be in the past.
     #[allow(clippy::too_many_arguments)]
-    pub fn parse(promisor: Option<i64>, promisee_department: Option<i64>, level: &str, text: &str, due_on: &str, source: &str, source_id: Option<i64>, today: NaiveDate) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        promisor: Option<i64>,
+        promisee_department: Option<i64>,
+        level: &str,
+        text: &str,
+        due_on: &str,
+        source: &str,
+        source_id: Option<i64>,
+        today: NaiveDate,
+    ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let promisor = promisor.filter(|p| *p > 0);
         if promisor.is_none() {
-            errs.0.push(FieldError::new("promisor_id", "is required: who made the promise"));
+            errs.0.push(FieldError::new(
+                "promisor_id",
+                "is required: who made the promise",
+            ));
         }
         let promisee = promisee_department.filter(|d| *d > 0);
         if promisee.is_none() {
-            errs.0.push(FieldError::new("promisee_department_id", "is required: which department it was made to"));
+            errs.0.push(FieldError::new(
+                "promisee_department_id",
+                "is required: which department it was made to",
+            ));
         }
         let level = errs.check(level.parse::<Level>());
         let text = errs.check(bounded_text("text", text, 5, 1000));
         let due_on = match crate::requests::parse_date("due_on", due_on) {
             Ok(Some(d)) if d < today => {
-                errs.0.push(FieldError::new("due_on", "must not be in the past"));
+                errs.0
+                    .push(FieldError::new("due_on", "must not be in the past"));
                 None
             }
             Ok(Some(d)) => Some(d),
             Ok(None) => {
-                errs.0.push(FieldError::new("due_on", "is required: a promise needs a due date"));
+                errs.0.push(FieldError::new(
+                    "due_on",
+                    "is required: a promise needs a due date",
+                ));
                 None
             }
             Err(e) => {
@@ -79,23 +98,50 @@ impl PromiseInput {
                 None
             }
         };
-        let source = errs.check(if source.trim().is_empty() { Ok(PromiseSource::Manual) } else { source.parse::<PromiseSource>() });
+        let source = errs.check(if source.trim().is_empty() {
+            Ok(PromiseSource::Manual)
+        } else {
+            source.parse::<PromiseSource>()
+        });
         match (promisor, promisee, level, text, due_on, source) {
-            (Some(promisor), Some(promisee_department), Some(level), Some(text), Some(due_on), Some(source)) if errs.0.is_empty() => {
-                Ok(Self { promisor, promisee_department, level, text, due_on, source, source_id })
-            }
+            (
+                Some(promisor),
+                Some(promisee_department),
+                Some(level),
+                Some(text),
+                Some(due_on),
+                Some(source),
+            ) if errs.0.is_empty() => Ok(Self {
+                promisor,
+                promisee_department,
+                level,
+                text,
+                due_on,
+                source,
+                source_id,
+            }),
             _ => Err(errs),
         }
     }
 }
 
 /// A renegotiation must happen before the due date and move it.
-pub fn check_renegotiation(current_due: NaiveDate, new_due: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+pub fn check_renegotiation(
+    current_due: NaiveDate,
+    new_due: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
     if today > current_due {
-        return Err(FieldError::new("due_on", "a promise can only be renegotiated before it is due; once overdue it is kept late or broken"));
+        return Err(FieldError::new(
+            "due_on",
+            "a promise can only be renegotiated before it is due; once overdue it is kept late or broken",
+        ));
     }
     if new_due <= current_due {
-        return Err(FieldError::new("due_on", "the new due date must be later than the current one"));
+        return Err(FieldError::new(
+            "due_on",
+            "the new due date must be later than the current one",
+        ));
     }
     Ok(())
 }
@@ -178,7 +224,14 @@ pub fn trust_score(events: &[TrustEvent], today: NaiveDate, window_days: i64) ->
         parts.push(format!("{reneg} renegotiated"));
     }
     let explanation = format!("{} in the last {window_days} days", parts.join(", "));
-    TrustScore { score, kept_on_time: on_time, kept_late: late, broken, renegotiated: reneg, explanation }
+    TrustScore {
+        score,
+        kept_on_time: on_time,
+        kept_late: late,
+        broken,
+        renegotiated: reneg,
+        explanation,
+    }
 }
 
 #[cfg(test)]
@@ -193,12 +246,38 @@ mod tests {
     #[test]
     fn a_promise_needs_a_due_date_in_the_future_and_a_promisor() {
         let today = d("2026-11-23");
-        let e = PromiseInput::parse(None, Some(1), "manager", "Fix the VPN", "", "", None, today).unwrap_err();
+        let e = PromiseInput::parse(None, Some(1), "manager", "Fix the VPN", "", "", None, today)
+            .unwrap_err();
         let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["promisor_id", "due_on"]);
-        assert!(PromiseInput::parse(Some(1), Some(1), "manager", "Fix the VPN", "2026-11-01", "", None, today).is_err());
-        let p = PromiseInput::parse(Some(1), Some(2), "executive", "Fund the CRM clean-up", "2026-12-15", "meeting", Some(4), today).unwrap();
-        assert_eq!((p.source, p.level), (PromiseSource::Meeting, Level::Executive));
+        assert!(
+            PromiseInput::parse(
+                Some(1),
+                Some(1),
+                "manager",
+                "Fix the VPN",
+                "2026-11-01",
+                "",
+                None,
+                today
+            )
+            .is_err()
+        );
+        let p = PromiseInput::parse(
+            Some(1),
+            Some(2),
+            "executive",
+            "Fund the CRM clean-up",
+            "2026-12-15",
+            "meeting",
+            Some(4),
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.source, p.level),
+            (PromiseSource::Meeting, Level::Executive)
+        );
     }
 
     #[test]
@@ -213,10 +292,26 @@ mod tests {
     fn trust_is_explained_and_renegotiating_is_not_breaking() {
         let today = d("2026-11-23");
         let ev = |on: &str, kind| TrustEvent { on: d(on), kind };
-        let s = trust_score(&[ev("2026-11-20", TrustEventKind::KeptOnTime), ev("2026-11-10", TrustEventKind::KeptOnTime), ev("2026-11-01", TrustEventKind::KeptOnTime), ev("2026-10-01", TrustEventKind::Broken)], today, 90);
-        assert_eq!(s.explanation, "3 kept on time, 1 broken in the last 90 days");
-        let broken = trust_score(&[ev("2026-11-20", TrustEventKind::Broken)], today, 90).score.unwrap();
-        let reneg = trust_score(&[ev("2026-11-20", TrustEventKind::Renegotiated)], today, 90).score.unwrap();
+        let s = trust_score(
+            &[
+                ev("2026-11-20", TrustEventKind::KeptOnTime),
+                ev("2026-11-10", TrustEventKind::KeptOnTime),
+                ev("2026-11-01", TrustEventKind::KeptOnTime),
+                ev("2026-10-01", TrustEventKind::Broken),
+            ],
+            today,
+            90,
+        );
+        assert_eq!(
+            s.explanation,
+            "3 kept on time, 1 broken in the last 90 days"
+        );
+        let broken = trust_score(&[ev("2026-11-20", TrustEventKind::Broken)], today, 90)
+            .score
+            .unwrap();
+        let reneg = trust_score(&[ev("2026-11-20", TrustEventKind::Renegotiated)], today, 90)
+            .score
+            .unwrap();
         assert!(reneg > broken);
         assert_eq!(trust_score(&[], today, 90).score, None);
     }
@@ -225,9 +320,30 @@ mod tests {
     fn recent_events_weigh_more_than_old_ones() {
         let today = d("2026-11-23");
         let ev = |on: &str, kind| TrustEvent { on: d(on), kind };
-        let recent_good = trust_score(&[ev("2026-11-20", TrustEventKind::KeptOnTime), ev("2026-02-01", TrustEventKind::Broken)], today, 365).score.unwrap();
-        let recent_bad = trust_score(&[ev("2026-11-20", TrustEventKind::Broken), ev("2026-02-01", TrustEventKind::KeptOnTime)], today, 365).score.unwrap();
-        assert!(recent_good > 75.0 && recent_bad < 25.0, "{recent_good} {recent_bad}");
+        let recent_good = trust_score(
+            &[
+                ev("2026-11-20", TrustEventKind::KeptOnTime),
+                ev("2026-02-01", TrustEventKind::Broken),
+            ],
+            today,
+            365,
+        )
+        .score
+        .unwrap();
+        let recent_bad = trust_score(
+            &[
+                ev("2026-11-20", TrustEventKind::Broken),
+                ev("2026-02-01", TrustEventKind::KeptOnTime),
+            ],
+            today,
+            365,
+        )
+        .score
+        .unwrap();
+        assert!(
+            recent_good > 75.0 && recent_bad < 25.0,
+            "{recent_good} {recent_bad}"
+        );
     }
 
     proptest! {

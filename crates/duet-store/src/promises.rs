@@ -63,7 +63,12 @@ macro_rules! promise_sql {
 }
 
 /// Records a promise; the promisor's department is taken from their person record.
-pub async fn insert_promise(db: &Db, by: i64, input: &PromiseInput, today: NaiveDate) -> Result<Promise> {
+pub async fn insert_promise(
+    db: &Db,
+    by: i64,
+    input: &PromiseInput,
+    today: NaiveDate,
+) -> Result<Promise> {
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
         let person: Option<(i64,)> = sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
@@ -95,7 +100,8 @@ pub async fn insert_promise(db: &Db, by: i64, input: &PromiseInput, today: Naive
 /// One promise.
 pub async fn find_promise(db: &Db, id: i64) -> Result<Promise> {
     const SQL: &str = promise_sql!("where p.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, Promise>(SQL).bind(id).fetch_optional(pool).await)?.ok_or(StoreError::NotFound("promise"))
+    on_db!(db, pool => sqlx::query_as::<_, Promise>(SQL).bind(id).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("promise"))
 }
 
 /// Filters for the ledger.
@@ -119,7 +125,10 @@ pub async fn list_promises(db: &Db, f: &PromiseFilter, page: PageRequest) -> Res
                and ($3 = false or p.status = 'open') and ($4 is null or (p.status = 'open' and p.due_on < $4)) "
         };
     }
-    const SQL: &str = promise_sql!(filter!(), "order by case when p.status = 'open' then 0 else 1 end, p.due_on, p.id limit $5 offset $6");
+    const SQL: &str = promise_sql!(
+        filter!(),
+        "order by case when p.status = 'open' then 0 else 1 end, p.due_on, p.id limit $5 offset $6"
+    );
     const COUNT: &str = concat!("select count(*) from promises p ", filter!());
     let (items, total) = on_db!(db, pool => {
         let items = sqlx::query_as::<_, Promise>(SQL).bind(f.from).bind(f.to).bind(f.open_only).bind(f.overdue_on)
@@ -127,11 +136,22 @@ pub async fn list_promises(db: &Db, f: &PromiseFilter, page: PageRequest) -> Res
         let (total,): (i64,) = sqlx::query_as(COUNT).bind(f.from).bind(f.to).bind(f.open_only).bind(f.overdue_on).fetch_one(pool).await?;
         (items, total)
     });
-    Ok(Page { items, total, limit: page.limit, offset: page.offset })
+    Ok(Page {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
 }
 
 /// Closes an open promise as kept (on time or late, by `today` against the due date) or broken.
-pub async fn close_promise(db: &Db, id: i64, by: i64, kept: bool, today: NaiveDate) -> Result<Promise> {
+pub async fn close_promise(
+    db: &Db,
+    id: i64,
+    by: i64,
+    kept: bool,
+    today: NaiveDate,
+) -> Result<Promise> {
     let now = Utc::now();
     write_tx!(db, tx => {
         let row: Option<(String, NaiveDate)> = sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?;
@@ -159,7 +179,14 @@ pub async fn close_promise(db: &Db, id: i64, by: i64, kept: bool, today: NaiveDa
 
 /// Moves the due date of an open promise, agreed by the promisee before it was due; `check` is
 /// the rule in core, run against the due date read inside the transaction.
-pub async fn renegotiate(db: &Db, id: i64, by: i64, new_due: NaiveDate, today: NaiveDate, check: impl Fn(NaiveDate) -> std::result::Result<(), FieldError> + Send) -> Result<Promise> {
+pub async fn renegotiate(
+    db: &Db,
+    id: i64,
+    by: i64,
+    new_due: NaiveDate,
+    today: NaiveDate,
+    check: impl Fn(NaiveDate) -> std::result::Result<(), FieldError> + Send,
+) -> Result<Promise> {
     let now = Utc::now();
     write_tx!(db, tx => {
         let row: Option<(String, NaiveDate)> = sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?;
@@ -194,7 +221,11 @@ pub struct PromiseEvent {
 }
 
 /// The history of one promise, or of every promise one department made to another.
-pub async fn events(db: &Db, promise: Option<i64>, pair: Option<(i64, i64)>) -> Result<Vec<PromiseEvent>> {
+pub async fn events(
+    db: &Db,
+    promise: Option<i64>,
+    pair: Option<(i64, i64)>,
+) -> Result<Vec<PromiseEvent>> {
     let (from, to) = pair.map_or((None, None), |(f, t)| (Some(f), Some(t)));
     Ok(on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(
         "select e.promise_id, p.text, e.on_date, u.name as actor_name, e.kind, e.detail

@@ -15,10 +15,36 @@ fn d(s: &str) -> NaiveDate {
 }
 
 async fn setup(db: &Db) -> (i64, i64, i64, i64) {
-    let it = org::insert_department(db, &DepartmentInput::parse("IT", "it", None, None).unwrap()).await.unwrap().id;
-    let sales = org::insert_department(db, &DepartmentInput::parse("Sales", "business", None, None).unwrap()).await.unwrap().id;
-    let dev = org::insert_person(db, &PersonInput::parse("Dev", "dev@example.com", Some(it), "", "manager").unwrap()).await.unwrap().id;
-    let user = accounts::insert_user(db, &NewUser { email: Email::parse("bea@example.com").unwrap(), name: "Bea".into(), role: Role::BusinessLeader, password_hash: "x".into() }).await.unwrap().id;
+    let it = org::insert_department(db, &DepartmentInput::parse("IT", "it", None, None).unwrap())
+        .await
+        .unwrap()
+        .id;
+    let sales = org::insert_department(
+        db,
+        &DepartmentInput::parse("Sales", "business", None, None).unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let dev = org::insert_person(
+        db,
+        &PersonInput::parse("Dev", "dev@example.com", Some(it), "", "manager").unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let user = accounts::insert_user(
+        db,
+        &NewUser {
+            email: Email::parse("bea@example.com").unwrap(),
+            name: "Bea".into(),
+            role: Role::BusinessLeader,
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
     (it, sales, dev, user)
 }
 

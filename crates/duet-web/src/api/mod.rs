@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod org;
+pub mod promises;
 pub mod requests;
 
 use crate::app::AppState;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(accounts::router())
         .merge(requests::router())
+        .merge(promises::router())
         .fallback(not_found)
 }
 
@@ -132,11 +134,13 @@ impl utoipa::Modify for BearerAuth {
         requests::export_portfolio, requests::weights_history, requests::set_weights, requests::set_settings,
         requests::list_goals, requests::add_goal, requests::archive_goal, requests::list_teams,
         requests::team_stats, requests::notifications, requests::mark_read,
+        promises::list_promises, promises::create_promise, promises::get_promise, promises::close_promise,
+        promises::renegotiate, promises::trust, promises::trust_pair,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"))
+    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"))
 )]
 pub struct ApiDoc;
 

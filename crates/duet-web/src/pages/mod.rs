@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod org;
+pub mod promises;
 pub mod requests;
 
 use crate::app::AppState;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(org::router())
         .merge(accounts::router())
         .merge(requests::router())
+        .merge(promises::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session::load_session,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod org;
 pub mod portfolio;
+pub mod promises;
 pub mod requests;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.

@@ -8,3 +8,4 @@ mod common;
 mod decide;
 mod pages;
 mod permissions;
+mod promises;

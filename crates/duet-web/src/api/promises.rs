@@ -1,0 +1,158 @@
+//! `/api/v1` promises and trust.
+
+use crate::api::{ApiJson, ApiQuery, ErrorBody};
+use crate::app::AppState;
+use crate::auth::ApiUser;
+use crate::error::AppError;
+use crate::service::promises::{self as svc, PromiseFields, TrustPair, TrustPairView};
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
+use duet_store::{Page, PageRequest};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/promises", get(list_promises).post(create_promise))
+        .route("/promises/{id}", get(get_promise))
+        .route("/promises/{id}/close", post(close_promise))
+        .route("/promises/{id}/renegotiate", post(renegotiate))
+        .route("/trust", get(trust))
+        .route("/trust/{from}/{to}", get(trust_pair))
+}
+
+/// Ledger filters.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PromiseParams {
+    /// Made by this department.
+    pub from: Option<i64>,
+    /// Made to this department.
+    pub to: Option<i64>,
+    /// Only open promises.
+    #[serde(default)]
+    pub open: bool,
+    /// Only open promises past their due date.
+    #[serde(default)]
+    pub overdue: bool,
+    /// Page size.
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// Lists promises (open ones soonest due first).
+#[utoipa::path(get, path = "/promises", tag = "promise", params(PromiseParams), responses((status = 200, body = Page<Promise>)))]
+pub async fn list_promises(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    ApiQuery(p): ApiQuery<PromiseParams>,
+) -> Result<Json<Page<Promise>>, AppError> {
+    let f = PromiseFilter {
+        from: p.from,
+        to: p.to,
+        open_only: p.open,
+        overdue_on: p.overdue.then(|| chrono::Utc::now().date_naive()),
+    };
+    Ok(Json(
+        store::list_promises(&state.db, &f, PageRequest::new(p.limit, p.offset)).await?,
+    ))
+}
+
+/// Records a promise (a due date is required).
+#[utoipa::path(post, path = "/promises", tag = "promise", request_body = PromiseFields, responses((status = 201, body = Promise), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_promise(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<PromiseFields>,
+) -> Result<(StatusCode, Json<Promise>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::record(&state.db, &who.actor(), &f).await?),
+    ))
+}
+
+/// A promise and its history.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PromiseView {
+    /// The promise.
+    pub promise: Promise,
+    /// What happened to it.
+    pub history: Vec<PromiseEvent>,
+}
+
+/// One promise with its history.
+#[utoipa::path(get, path = "/promises/{id}", tag = "promise", params(("id" = i64, Path, description = "Promise id")), responses((status = 200, body = PromiseView), (status = 404, body = ErrorBody)))]
+pub async fn get_promise(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<PromiseView>, AppError> {
+    let promise = store::find_promise(&state.db, id).await?;
+    Ok(Json(PromiseView {
+        history: store::events(&state.db, Some(id), None).await?,
+        promise,
+    }))
+}
+
+/// Kept or broken.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct CloseFields {
+    /// True when kept.
+    #[serde(default)]
+    pub kept: bool,
+}
+
+/// The promisee closes a promise as kept or broken.
+#[utoipa::path(post, path = "/promises/{id}/close", tag = "promise", params(("id" = i64, Path, description = "Promise id")), request_body = CloseFields, responses((status = 200, body = Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn close_promise(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<CloseFields>,
+) -> Result<Json<Promise>, AppError> {
+    Ok(Json(svc::close(&state.db, &who.actor(), id, f.kept).await?))
+}
+
+/// A new due date.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RenegotiateFields {
+    /// `YYYY-MM-DD`, later than the current due date.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// The promisee agrees to a later due date, before the promise is due.
+#[utoipa::path(post, path = "/promises/{id}/renegotiate", tag = "promise", params(("id" = i64, Path, description = "Promise id")), request_body = RenegotiateFields, responses((status = 200, body = Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn renegotiate(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<RenegotiateFields>,
+) -> Result<Json<Promise>, AppError> {
+    Ok(Json(
+        svc::renegotiate(&state.db, &who.actor(), id, &f.due_on).await?,
+    ))
+}
+
+/// Trust for every department pair and direction, lowest first.
+#[utoipa::path(get, path = "/trust", tag = "promise", responses((status = 200, body = Vec<TrustPair>)))]
+pub async fn trust(
+    State(state): State<AppState>,
+    _who: ApiUser,
+) -> Result<Json<Vec<TrustPair>>, AppError> {
+    Ok(Json(svc::trust_pairs(&state.db).await?))
+}
+
+/// How trust from one department to another was earned and lost.
+#[utoipa::path(get, path = "/trust/{from}/{to}", tag = "promise", params(("from" = i64, Path, description = "Promisor department"), ("to" = i64, Path, description = "Promisee department")), responses((status = 200, body = TrustPairView), (status = 404, body = ErrorBody)))]
+pub async fn trust_pair(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path((from, to)): Path<(i64, i64)>,
+) -> Result<Json<TrustPairView>, AppError> {
+    Ok(Json(svc::trust_pair(&state.db, from, to).await?))
+}

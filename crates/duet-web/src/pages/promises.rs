@@ -1,0 +1,330 @@
+//! Promise pages: the ledger, one promise with its history, and trust per department pair.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{Choice, FormErrors, Layout, render, render_status};
+use crate::pages::done;
+use crate::service::promises::{self as svc, PromiseFields, TrustPair, TrustPairView};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use duet_core::auth::{Action, can};
+use duet_core::org::{DepartmentId, Level};
+use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
+use duet_store::{Page, PageRequest, org};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/promises", get(list_promises).post(create_promise))
+        .route("/promises/{id}", get(show_promise))
+        .route("/promises/{id}/close", post(close_promise))
+        .route("/promises/{id}/renegotiate", post(renegotiate))
+        .route("/trust", get(show_trust))
+        .route("/trust/{from}/{to}", get(show_pair))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct LedgerQuery {
+    #[serde(default)]
+    view: String,
+}
+
+#[derive(Template)]
+#[template(path = "promise/promises.html")]
+struct LedgerPage {
+    layout: Layout,
+    view: String,
+    promises: Page<Promise>,
+    form: PromiseFields,
+    people: Vec<Choice>,
+    departments: Vec<Choice>,
+    levels: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn ledger_page(
+    state: &AppState,
+    who: &SignedIn,
+    view: String,
+    form: PromiseFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let today = chrono::Utc::now().date_naive();
+    let filter = match view.as_str() {
+        "overdue" => PromiseFilter {
+            overdue_on: Some(today),
+            ..Default::default()
+        },
+        "all" => PromiseFilter::default(),
+        _ => PromiseFilter {
+            open_only: true,
+            ..Default::default()
+        },
+    };
+    let promises =
+        store::list_promises(&state.db, &filter, PageRequest::new(Some(200), None)).await?;
+    // People the actor may record promises for: their own department's, or everyone's for IT leaders and admins.
+    let actor = who.actor();
+    let pf = duet_store::org::PeopleFilter {
+        department: if matches!(
+            actor.role,
+            duet_core::Role::Admin | duet_core::Role::ItLeader
+        ) {
+            None
+        } else {
+            actor.department
+        },
+        ..Default::default()
+    };
+    let people = org::list_people(&state.db, &pf, PageRequest::new(Some(500), None)).await?;
+    let current = form.promisor_id.map(|p| p.to_string()).unwrap_or_default();
+    let people = Choice::list(
+        people.items.into_iter().map(|p| {
+            (
+                p.id.to_string(),
+                format!("{} ({})", p.name, p.department_name),
+            )
+        }),
+        &current,
+    );
+    let departments = org::list_departments(&state.db, false).await?;
+    let cur_d = form
+        .promisee_department_id
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let departments = Choice::list(
+        departments.into_iter().map(|d| (d.id.to_string(), d.name)),
+        &cur_d,
+    );
+    let levels = Choice::list(
+        Level::ALL
+            .iter()
+            .map(|l| (l.as_str().to_string(), l.label().to_string())),
+        if form.level.is_empty() {
+            "manager"
+        } else {
+            &form.level
+        },
+    );
+    Ok(render_status(
+        status,
+        LedgerPage {
+            layout: Layout::new(who, "Promises", "promises"),
+            view,
+            promises,
+            form,
+            people,
+            departments,
+            levels,
+            errors,
+        },
+    ))
+}
+
+async fn list_promises(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Response, PageError> {
+    ledger_page(
+        &state,
+        &who,
+        q.view,
+        PromiseFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn create_promise(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<PromiseFields>,
+) -> Result<Response, PageError> {
+    match svc::record(&state.db, &who.actor(), &form).await {
+        Ok(p) => {
+            done(
+                &state,
+                &who,
+                &format!("/promises/{}", p.id),
+                "Promise recorded.",
+            )
+            .await
+        }
+        Err(AppError::Invalid(errs)) => {
+            ledger_page(
+                &state,
+                &who,
+                String::new(),
+                form,
+                FormErrors(errs),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "promise/promise.html")]
+struct PromisePage {
+    layout: Layout,
+    p: Promise,
+    history: Vec<PromiseEvent>,
+    can_answer: bool,
+    overdue: bool,
+    errors: FormErrors,
+}
+
+async fn promise_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let p = store::find_promise(&state.db, id).await?;
+    let history = store::events(&state.db, Some(id), None).await?;
+    let can_answer = can(
+        &who.actor(),
+        Action::AnswerPromise {
+            promisee: DepartmentId(p.promisee_department_id),
+        },
+    )
+    .is_ok();
+    let overdue = p.status == duet_core::promises::PromiseStatus::Open
+        && p.due_on < chrono::Utc::now().date_naive();
+    Ok(render_status(
+        status,
+        PromisePage {
+            layout: Layout::new(who, "Promise", "promises"),
+            p,
+            history,
+            can_answer,
+            overdue,
+            errors,
+        },
+    ))
+}
+
+async fn show_promise(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    promise_page(&state, &who, id, FormErrors::default(), StatusCode::OK).await
+}
+
+#[derive(serde::Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn close_promise(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<CloseForm>,
+) -> Result<Response, PageError> {
+    match svc::close(&state.db, &who.actor(), id, f.outcome == "kept").await {
+        Ok(_) => {
+            done(
+                &state,
+                &who,
+                &format!("/promises/{id}"),
+                "Recorded. Trust follows what happened.",
+            )
+            .await
+        }
+        Err(AppError::Conflict(e)) => {
+            promise_page(&state, &who, id, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RenegotiateForm {
+    #[serde(default)]
+    due_on: String,
+}
+
+async fn renegotiate(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<RenegotiateForm>,
+) -> Result<Response, PageError> {
+    match svc::renegotiate(&state.db, &who.actor(), id, &f.due_on).await {
+        Ok(_) => {
+            done(
+                &state,
+                &who,
+                &format!("/promises/{id}"),
+                "New due date agreed.",
+            )
+            .await
+        }
+        Err(AppError::Conflict(e)) => {
+            promise_page(&state, &who, id, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        }
+        Err(AppError::Invalid(errs)) => {
+            promise_page(
+                &state,
+                &who,
+                id,
+                FormErrors(errs),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "promise/trust.html")]
+struct TrustPage {
+    layout: Layout,
+    pairs: Vec<TrustPair>,
+}
+
+async fn show_trust(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    let pairs = svc::trust_pairs(&state.db).await?;
+    Ok(render(TrustPage {
+        layout: Layout::new(&who, "Trust", "promises"),
+        pairs,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "promise/pair.html")]
+struct PairPage {
+    layout: Layout,
+    v: TrustPairView,
+}
+
+async fn show_pair(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((from, to)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let v = svc::trust_pair(&state.db, from, to).await?;
+    Ok(render(PairPage {
+        layout: Layout::new(
+            &who,
+            format!("Trust: {} → {}", v.pair.from_name, v.pair.to_name),
+            "promises",
+        ),
+        v,
+    }))
+}

@@ -242,6 +242,9 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     crate::demo_decide::seed_decide(&db, &hash)
         .await
         .context("seeding the demo's requests and portfolio")?;
+    crate::demo_promises::seed_promises(&db)
+        .await
+        .context("seeding the demo's promises")?;
     let database = config::redact_url(&config.database_url);
     let banner: Banner = Box::new(move |addr| {
         let mut text = format!(

@@ -5,6 +5,7 @@
 mod db;
 pub mod accounts;
 mod error;
+pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;

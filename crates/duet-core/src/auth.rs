@@ -90,6 +90,10 @@ pub enum Action {
     ManageGoals,
     /// Record a promise made by someone of `promisor_department`.
     RecordPromise { promisor_department: DepartmentId },
+    /// Keep the metric catalogue and its values (IT measures; the business says what matters).
+    ManageMetrics,
+    /// Say what a department cares about (its outcomes and their weights).
+    ManageOutcomes { department: DepartmentId },
     /// Close (kept or broken) or renegotiate a promise made to `promisee`: only the promisee
     /// department's people may, since trust is theirs to give.
     AnswerPromise { promisee: DepartmentId },
@@ -148,6 +152,12 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             promisor_department,
         } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
         Action::AnswerPromise { promisee } => own_dept(promisee),
+        Action::ManageMetrics => matches!(actor.role, Admin | ItLeader),
+        Action::ManageOutcomes { department } => match actor.role {
+            Admin | Executive => true,
+            BusinessLeader => own_dept(department),
+            ItLeader | Member => false,
+        },
     };
     if allowed {
         Ok(())
@@ -187,6 +197,8 @@ fn describe(action: Action) -> &'static str {
         Action::ManagePortfolio => "change the portfolio's weights, budget or capacity",
         Action::ManageGoals => "set business goals",
         Action::RecordPromise { .. } => "record promises for another department",
+        Action::ManageMetrics => "change the metric catalogue or its values",
+        Action::ManageOutcomes { .. } => "set what this department cares about",
         Action::AnswerPromise { .. } => {
             "close or renegotiate this promise (only its promisee department may)"
         }

@@ -53,6 +53,9 @@ pub enum Command {
     /// Export data as CSV.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Manage the metric catalogue.
+    #[command(subcommand)]
+    Metric(MetricCommand),
     /// Benchmark helper: add N signed-off portfolio items (see bench/portfolio.sh).
     #[command(hide = true)]
     SeedPortfolio {
@@ -114,6 +117,31 @@ pub enum ImportCommand {
     People {
         /// The CSV file.
         file: PathBuf,
+    },
+    /// Import metric values from a CSV file (metric,period,department,value); all rows or none.
+    Metrics {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `duet metric …`.
+#[derive(Debug, Subcommand)]
+pub enum MetricCommand {
+    /// Add a metric to the catalogue.
+    Create {
+        /// Unique name.
+        #[arg(long)]
+        name: String,
+        /// Unit (%, hours, tickets…).
+        #[arg(long, default_value = "")]
+        unit: String,
+        /// higher_better or lower_better.
+        #[arg(long)]
+        direction: String,
+        /// Target value.
+        #[arg(long, default_value = "")]
+        target: String,
     },
 }
 

@@ -1,6 +1,8 @@
 //! What each command does.
 
-use crate::cli::{Cli, Command, ExportCommand, ImportCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    Cli, Command, ExportCommand, ImportCommand, MetricCommand, TokenCommand, UserCommand,
+};
 use crate::config::{self, Config, FileConfig, Overrides};
 use crate::{demo, telemetry};
 use anyhow::{Context, bail};
@@ -120,6 +122,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::People { file }) => import_people(&config, &file).await,
+        Command::Import(ImportCommand::Metrics { file }) => import_metrics(&config, &file).await,
+        Command::Metric(MetricCommand::Create {
+            name,
+            unit,
+            direction,
+            target,
+        }) => {
+            let db = open(&config).await?;
+            let input =
+                duet_core::metrics::MetricInput::parse(&name, &unit, &direction, &target, None)
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            e.0.iter()
+                                .map(|f| f.to_string())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    })?;
+            let m = duet_store::metrics::insert_metric(&db, &input)
+                .await
+                .map_err(describe)?;
+            println!("Created metric {} (id {}).", m.name, m.id);
+            db.close().await;
+            Ok(())
+        }
         Command::SeedPortfolio { items } => {
             let db = open(&config).await?;
             crate::bench_seed::seed_portfolio(&db, items).await?;
@@ -341,6 +368,37 @@ async fn import_people(config: &Config, file: &std::path::Path) -> anyhow::Resul
                 file.display(),
                 s.created,
                 s.updated
+            );
+            Ok(())
+        }
+        Err(StoreError::Csv(errors)) => Err(csv_failure(file, &errors)),
+        Err(e) => Err(describe(e)),
+    }
+}
+
+/// Imports metric values with a progress bar; bad rows are listed by line and nothing is written.
+async fn import_metrics(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let rows = match duet_core::metrics::parse_values_csv(&bytes) {
+        Ok(rows) => rows,
+        Err(errors) => return Err(csv_failure(file, &errors)),
+    };
+    let db = open(config).await?;
+    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} values {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = duet_store::metrics::import_values(&db, &rows, |n| bar.set_position(n)).await;
+    bar.finish_and_clear();
+    db.close().await;
+    match result {
+        Ok(n) => {
+            println!(
+                "Imported {n} metric values from {} in {:.1} s.",
+                file.display(),
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }

@@ -2,6 +2,7 @@
 //! document generated from the handlers' annotations.
 
 pub mod accounts;
+pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(requests::router())
         .merge(promises::router())
+        .merge(metrics::router())
         .fallback(not_found)
 }
 
@@ -136,11 +138,14 @@ impl utoipa::Modify for BearerAuth {
         requests::team_stats, requests::notifications, requests::mark_read,
         promises::list_promises, promises::create_promise, promises::get_promise, promises::close_promise,
         promises::renegotiate, promises::trust, promises::trust_pair,
+        metrics::list_metrics, metrics::create_metric, metrics::get_metric, metrics::list_values, metrics::record_value,
+        metrics::import_values, metrics::set_mapping, metrics::list_outcomes, metrics::add_outcome, metrics::archive_outcome,
+        metrics::coverage,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"))
+    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! JavaScript. Every page route goes through the session and CSRF middleware.
 
 pub mod accounts;
+pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(accounts::router())
         .merge(requests::router())
         .merge(promises::router())
+        .merge(metrics::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session::load_session,

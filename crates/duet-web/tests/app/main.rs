@@ -6,6 +6,7 @@
 mod api;
 mod common;
 mod decide;
+mod metrics;
 mod pages;
 mod permissions;
 mod promises;

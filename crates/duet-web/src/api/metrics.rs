@@ -1,0 +1,195 @@
+//! `/api/v1` metrics, outcomes and coverage.
+
+use crate::api::{ApiJson, ApiQuery, ErrorBody};
+use crate::app::AppState;
+use crate::auth::ApiUser;
+use crate::error::AppError;
+use crate::service::metrics::{
+    self as svc, Coverage, MetricFields, MetricState, OutcomeFields, ValueFields,
+};
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
+use duet_store::metrics::{self as store, Metric, MetricValue, Outcome};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/metrics", get(list_metrics).post(create_metric))
+        .route("/metrics/import", post(import_values))
+        .route("/metrics/{id}", get(get_metric))
+        .route("/metrics/{id}/values", get(list_values).post(record_value))
+        .route("/metrics/{id}/outcomes/{outcome}", put(set_mapping))
+        .route("/outcomes", get(list_outcomes).post(add_outcome))
+        .route("/outcomes/{id}", delete(archive_outcome))
+        .route("/coverage", get(coverage))
+}
+
+/// The metric catalogue.
+#[utoipa::path(get, path = "/metrics", tag = "meet", responses((status = 200, body = Vec<Metric>)))]
+pub async fn list_metrics(
+    State(state): State<AppState>,
+    _who: ApiUser,
+) -> Result<Json<Vec<Metric>>, AppError> {
+    Ok(Json(store::list_metrics(&state.db).await?))
+}
+
+/// Adds a metric (IT leaders).
+#[utoipa::path(post, path = "/metrics", tag = "meet", request_body = MetricFields, responses((status = 201, body = Metric), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_metric(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<MetricFields>,
+) -> Result<(StatusCode, Json<Metric>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::create_metric(&state.db, &who.actor(), &f).await?),
+    ))
+}
+
+/// A metric with each department's latest value, status and trend.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MetricView {
+    /// The metric.
+    pub metric: Metric,
+    /// Per department.
+    pub states: Vec<MetricState>,
+}
+
+/// One metric.
+#[utoipa::path(get, path = "/metrics/{id}", tag = "meet", params(("id" = i64, Path, description = "Metric id")), responses((status = 200, body = MetricView), (status = 404, body = ErrorBody)))]
+pub async fn get_metric(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<MetricView>, AppError> {
+    let metric = store::find_metric(&state.db, id).await?;
+    let states = svc::metric_states(&state.db, &metric).await?;
+    Ok(Json(MetricView { metric, states }))
+}
+
+/// Filters for values.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ValueParams {
+    /// Only this department.
+    pub department_id: Option<i64>,
+}
+
+/// Every value of a metric, oldest first.
+#[utoipa::path(get, path = "/metrics/{id}/values", tag = "meet", params(("id" = i64, Path, description = "Metric id"), ValueParams), responses((status = 200, body = Vec<MetricValue>)))]
+pub async fn list_values(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<ValueParams>,
+) -> Result<Json<Vec<MetricValue>>, AppError> {
+    Ok(Json(
+        store::values(&state.db, Some(id), p.department_id).await?,
+    ))
+}
+
+/// Records (or corrects) one value — the way monitoring tools push their numbers.
+#[utoipa::path(post, path = "/metrics/{id}/values", tag = "meet", params(("id" = i64, Path, description = "Metric id")), request_body = ValueFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_value(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<ValueFields>,
+) -> Result<StatusCode, AppError> {
+    svc::record_value(&state.db, &who.actor(), id, &f).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many values an import wrote.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Imported {
+    /// Values written.
+    pub values: u64,
+}
+
+/// Imports values from a CSV body (`metric,period,department,value`); all rows or none.
+#[utoipa::path(post, path = "/metrics/import", tag = "meet", request_body(content = String, content_type = "text/csv"), responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import_values(
+    State(state): State<AppState>,
+    who: ApiUser,
+    body: Bytes,
+) -> Result<Json<Imported>, AppError> {
+    Ok(Json(Imported {
+        values: svc::import_values(&state.db, &who.actor(), &body).await?,
+    }))
+}
+
+/// Whether a metric measures an outcome.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct MappingFields {
+    /// True to map, false to unmap.
+    #[serde(default)]
+    pub mapped: bool,
+}
+
+/// Maps (or unmaps) a metric to an outcome.
+#[utoipa::path(put, path = "/metrics/{id}/outcomes/{outcome}", tag = "meet", params(("id" = i64, Path, description = "Metric id"), ("outcome" = i64, Path, description = "Outcome id")), request_body = MappingFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_mapping(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path((id, outcome)): Path<(i64, i64)>,
+    ApiJson(f): ApiJson<MappingFields>,
+) -> Result<StatusCode, AppError> {
+    svc::map(&state.db, &who.actor(), id, outcome, f.mapped).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Filter for outcomes.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutcomeParams {
+    /// Only this department.
+    pub department_id: Option<i64>,
+}
+
+/// What business departments care about.
+#[utoipa::path(get, path = "/outcomes", tag = "meet", params(OutcomeParams), responses((status = 200, body = Vec<Outcome>)))]
+pub async fn list_outcomes(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    ApiQuery(p): ApiQuery<OutcomeParams>,
+) -> Result<Json<Vec<Outcome>>, AppError> {
+    Ok(Json(store::outcomes(&state.db, p.department_id).await?))
+}
+
+/// Adds an outcome (the department's leader, executives, admins).
+#[utoipa::path(post, path = "/outcomes", tag = "meet", request_body = OutcomeFields, responses((status = 201, body = Outcome), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_outcome(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<OutcomeFields>,
+) -> Result<(StatusCode, Json<Outcome>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::add_outcome(&state.db, &who.actor(), &f).await?),
+    ))
+}
+
+/// Retires an outcome.
+#[utoipa::path(delete, path = "/outcomes/{id}", tag = "meet", params(("id" = i64, Path, description = "Outcome id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn archive_outcome(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    svc::archive_outcome(&state.db, &who.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Coverage both ways: outcomes nobody measures, metrics nobody cares about, a score per department.
+#[utoipa::path(get, path = "/coverage", tag = "meet", responses((status = 200, body = Coverage)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    _who: ApiUser,
+) -> Result<Json<Coverage>, AppError> {
+    Ok(Json(svc::coverage(&state.db).await?))
+}

@@ -272,6 +272,9 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     crate::demo_promises::seed_promises(&db)
         .await
         .context("seeding the demo's promises")?;
+    crate::demo_metrics::seed_metrics(&db)
+        .await
+        .context("seeding the demo's metrics")?;
     let database = config::redact_url(&config.database_url);
     let banner: Banner = Box::new(move |addr| {
         let mut text = format!(

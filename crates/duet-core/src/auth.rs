@@ -90,6 +90,8 @@ pub enum Action {
     ManageGoals,
     /// Record a promise made by someone of `promisor_department`.
     RecordPromise { promisor_department: DepartmentId },
+    /// Schedule reviews with a department, mark them held, set its cadence.
+    ManageReviews { department: DepartmentId },
     /// Keep the metric catalogue and its values (IT measures; the business says what matters).
     ManageMetrics,
     /// Say what a department cares about (its outcomes and their weights).
@@ -153,6 +155,10 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
         Action::AnswerPromise { promisee } => own_dept(promisee),
         Action::ManageMetrics => matches!(actor.role, Admin | ItLeader),
+        Action::ManageReviews { department } => {
+            matches!(actor.role, Admin | ItLeader)
+                || (actor.role == BusinessLeader && own_dept(department))
+        }
         Action::ManageOutcomes { department } => match actor.role {
             Admin | Executive => true,
             BusinessLeader => own_dept(department),
@@ -198,6 +204,7 @@ fn describe(action: Action) -> &'static str {
         Action::ManageGoals => "set business goals",
         Action::RecordPromise { .. } => "record promises for another department",
         Action::ManageMetrics => "change the metric catalogue or its values",
+        Action::ManageReviews { .. } => "schedule reviews with this department",
         Action::ManageOutcomes { .. } => "set what this department cares about",
         Action::AnswerPromise { .. } => {
             "close or renegotiate this promise (only its promisee department may)"

@@ -8,6 +8,7 @@ mod macros;
 pub mod auth;
 pub mod error;
 pub mod finance;
+pub mod meetings;
 pub mod metrics;
 pub mod org;
 pub mod portfolio;

@@ -214,7 +214,7 @@ pub fn trust_score(events: &[TrustEvent], today: NaiveDate, window_days: i64) ->
             }
         }
     }
-    let score = (den > 0.0).then(|| 100.0 * num / den);
+    let score = (den > 0.0).then(|| (100.0 * num / den).clamp(0.0, 100.0));
     let mut parts = vec![format!("{on_time} kept on time")];
     if late > 0 {
         parts.push(format!("{late} kept late"));

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
+pub mod reviews;
 pub mod sessions;
 
 pub use db::{Backend, Db, DbOptions};

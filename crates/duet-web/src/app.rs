@@ -22,6 +22,8 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Requests running longer than this are cut off (408).
     pub request_timeout: Duration,
+    /// The address people use to reach Duet, for links in calendar invitations.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -31,6 +33,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             max_body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

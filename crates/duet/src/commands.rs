@@ -230,6 +230,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
     let web = WebConfig {
         secure_cookies: config.secure_cookies(),
         trust_forwarded_for: config.trust_forwarded_for,
+        public_url: config.public_url.clone(),
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);
@@ -275,6 +276,9 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     crate::demo_metrics::seed_metrics(&db)
         .await
         .context("seeding the demo's metrics")?;
+    crate::demo_reviews::seed_reviews(&db)
+        .await
+        .context("seeding the demo's reviews")?;
     let database = config::redact_url(&config.database_url);
     let banner: Banner = Box::new(move |addr| {
         let mut text = format!(

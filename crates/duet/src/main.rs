@@ -9,6 +9,7 @@ mod demo;
 mod demo_decide;
 mod demo_metrics;
 mod demo_promises;
+mod demo_reviews;
 mod telemetry;
 
 use clap::Parser;

@@ -6,6 +6,7 @@ pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
+pub mod reviews;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(requests::router())
         .merge(promises::router())
         .merge(metrics::router())
+        .merge(reviews::router())
         .fallback(not_found)
 }
 
@@ -141,6 +143,8 @@ impl utoipa::Modify for BearerAuth {
         metrics::list_metrics, metrics::create_metric, metrics::get_metric, metrics::list_values, metrics::record_value,
         metrics::import_values, metrics::set_mapping, metrics::list_outcomes, metrics::add_outcome, metrics::archive_outcome,
         metrics::coverage,
+        reviews::list_reviews, reviews::dashboard, reviews::schedule, reviews::mark_held, reviews::invitation,
+        reviews::set_interval, reviews::calendar,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

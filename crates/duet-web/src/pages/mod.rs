@@ -6,6 +6,7 @@ pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
+pub mod reviews;
 
 use crate::app::AppState;
 use crate::auth::{self, SignedIn};
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(requests::router())
         .merge(promises::router())
         .merge(metrics::router())
+        .merge(reviews::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session::load_session,

@@ -7,6 +7,7 @@ pub mod org;
 pub mod portfolio;
 pub mod promises;
 pub mod requests;
+pub mod reviews;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.
 pub mod de {

@@ -10,3 +10,4 @@ mod metrics;
 mod pages;
 mod permissions;
 mod promises;
+mod reviews;

@@ -1,0 +1,204 @@
+//! Meet pages: the review dashboard (who is overdue), scheduling, and calendar files.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{Choice, FormErrors, Layout, render_status};
+use crate::pages::done;
+use crate::service::reviews::{self as svc, DashboardLine, ScheduleFields};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use duet_core::auth::{Action, can};
+use duet_core::org::DepartmentId;
+use duet_store::reviews::{self as store, Review};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reviews", get(show_dashboard).post(schedule))
+        .route("/reviews/calendar.ics", get(calendar))
+        .route("/reviews/{id}/invite.ics", get(invitation))
+        .route("/reviews/{id}/held", post(mark_held))
+        .route("/reviews/cadence/{department}", post(set_interval))
+}
+
+#[derive(Template)]
+#[template(path = "meet/reviews.html")]
+struct ReviewsPage {
+    layout: Layout,
+    lines: Vec<DashboardLine>,
+    reviews: Vec<Review>,
+    departments: Vec<Choice>,
+    can_schedule: bool,
+    errors: FormErrors,
+}
+
+async fn page(
+    state: &AppState,
+    who: &SignedIn,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let lines = svc::dashboard(&state.db).await?;
+    let actor = who.actor();
+    let can_schedule = lines.iter().any(|l| {
+        can(
+            &actor,
+            Action::ManageReviews {
+                department: DepartmentId(l.row.department_id),
+            },
+        )
+        .is_ok()
+    });
+    let departments = Choice::list(
+        lines
+            .iter()
+            .filter(|l| {
+                can(
+                    &actor,
+                    Action::ManageReviews {
+                        department: DepartmentId(l.row.department_id),
+                    },
+                )
+                .is_ok()
+            })
+            .map(|l| {
+                (
+                    l.row.department_id.to_string(),
+                    l.row.department_name.clone(),
+                )
+            }),
+        "",
+    );
+    let reviews = store::list(&state.db, None, 60).await?;
+    Ok(render_status(
+        status,
+        ReviewsPage {
+            layout: Layout::new(who, "Reviews", "reviews"),
+            lines,
+            reviews,
+            departments,
+            can_schedule,
+            errors,
+        },
+    ))
+}
+
+async fn show_dashboard(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
+    page(&state, &who, FormErrors::default(), StatusCode::OK).await
+}
+
+async fn schedule(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<ScheduleFields>,
+) -> Result<Response, PageError> {
+    match svc::schedule(&state.db, &who.actor(), &f).await {
+        Ok(r) => {
+            done(
+                &state,
+                &who,
+                "/reviews",
+                &format!(
+                    "Review with {} scheduled; download the invitation to send it.",
+                    r.department_name
+                ),
+            )
+            .await
+        }
+        Err(AppError::Invalid(e)) => {
+            page(
+                &state,
+                &who,
+                FormErrors(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn mark_held(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = svc::mark_held(&state.db, &who.actor(), id).await?;
+    done(
+        &state,
+        &who,
+        "/reviews",
+        &format!("Review with {} recorded as held.", r.department_name),
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct IntervalForm {
+    #[serde(default)]
+    review_interval_days: i64,
+}
+
+async fn set_interval(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(department): Path<i64>,
+    Form(f): Form<IntervalForm>,
+) -> Result<Response, PageError> {
+    match svc::set_interval(&state.db, &who.actor(), department, f.review_interval_days).await {
+        Ok(()) => done(&state, &who, "/reviews", "Cadence saved.").await,
+        Err(AppError::Invalid(e)) => {
+            page(
+                &state,
+                &who,
+                FormErrors(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+fn ics(body: String, name: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn invitation(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(ics(
+        svc::invitation(&state.db, id, &state.config.public_url).await?,
+        &format!("review-{id}.ics"),
+    ))
+}
+
+async fn calendar(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    Ok(ics(
+        svc::calendar(&state.db, &who.actor(), &state.config.public_url).await?,
+        "duet-reviews.ics",
+    ))
+}

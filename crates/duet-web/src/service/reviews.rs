@@ -1,0 +1,192 @@
+//! Meet: the checked actions on reviews, the overdue dashboard and calendar invitations.
+
+use crate::error::AppError;
+use crate::service::de;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use duet_core::auth::{Action, Actor, can};
+use duet_core::meetings::{self as rules, CadenceState, CalendarEvent, Invitee};
+use duet_core::org::DepartmentId;
+use duet_store::Db;
+use duet_store::reviews::{self as store, CadenceRow, Review};
+
+/// A department's line on the dashboard.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DashboardLine {
+    /// Facts.
+    pub row: CadenceRow,
+    /// Due date, overdue days, sentence.
+    pub state: CadenceState,
+}
+
+/// Every business department's review situation, most overdue first.
+pub async fn dashboard(db: &Db) -> Result<Vec<DashboardLine>, AppError> {
+    let today = Utc::now().date_naive();
+    let mut lines: Vec<DashboardLine> = store::cadence_rows(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let state = rules::cadence(
+                &row.department_name,
+                row.last_held,
+                row.review_interval_days,
+                row.created_at.date_naive(),
+                today,
+            );
+            DashboardLine { row, state }
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        b.state
+            .overdue_days
+            .cmp(&a.state.overdue_days)
+            .then(a.row.department_name.cmp(&b.row.department_name))
+    });
+    Ok(lines)
+}
+
+/// A review to schedule (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScheduleFields {
+    /// Business department.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub department_id: Option<i64>,
+    /// Start, `YYYY-MM-DDTHH:MM` in UTC.
+    #[serde(default)]
+    pub starts_at: String,
+    /// Length in minutes (default 60).
+    #[serde(default)]
+    pub minutes: Option<i64>,
+}
+
+/// Schedules a review (IT leaders, or the department's business leader).
+pub async fn schedule(db: &Db, actor: &Actor, f: &ScheduleFields) -> Result<Review, AppError> {
+    let dept = f
+        .department_id
+        .ok_or_else(|| AppError::invalid("department_id", "is required"))?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(dept),
+        },
+    )?;
+    let raw = f.starts_at.trim();
+    let at = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .map(|t| DateTime::<Utc>::from_naive_utc_and_offset(t, Utc))
+        .or_else(|_| DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)))
+        .map_err(|_| {
+            AppError::invalid(
+                "starts_at",
+                format!("'{raw}' is not a date and time (use YYYY-MM-DDTHH:MM)"),
+            )
+        })?;
+    let minutes = f.minutes.unwrap_or(60);
+    if !(15..=480).contains(&minutes) {
+        return Err(AppError::invalid("minutes", "must be between 15 and 480"));
+    }
+    Ok(store::schedule(db, dept, at, minutes, actor.user.0).await?)
+}
+
+/// Marks a review held today.
+pub async fn mark_held(db: &Db, actor: &Actor, id: i64) -> Result<Review, AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    Ok(store::mark_held(db, id, Utc::now().date_naive()).await?)
+}
+
+/// Changes a department's cadence.
+pub async fn set_interval(
+    db: &Db,
+    actor: &Actor,
+    department: i64,
+    days: i64,
+) -> Result<(), AppError> {
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(department),
+        },
+    )?;
+    let days = rules::parse_interval(days)?;
+    Ok(store::set_interval(db, department, days).await?)
+}
+
+/// The calendar event of a review: organiser, the department's leader and IT partner invited.
+pub async fn event(db: &Db, review: &Review, base_url: &str) -> Result<CalendarEvent, AppError> {
+    let rows = store::cadence_rows(db).await?;
+    let row = rows
+        .iter()
+        .find(|r| r.department_id == review.department_id);
+    let mut attendees = Vec::new();
+    if let Some(r) = row {
+        for (n, e) in [
+            (&r.leader_name, &r.leader_email),
+            (&r.partner_name, &r.partner_email),
+        ] {
+            if let (Some(n), Some(e)) = (n, e) {
+                attendees.push(Invitee {
+                    name: n.clone(),
+                    email: e.clone(),
+                });
+            }
+        }
+    }
+    Ok(CalendarEvent {
+        uid: format!("review-{}@duet", review.id),
+        start: review.scheduled_at,
+        minutes: review.minutes,
+        summary: format!("IT × {} monthly review", review.department_name),
+        description: format!(
+            "Face to face: the good, the bad and the ugly, with the metrics {} cares about.\nAgenda and record: {base_url}/reviews",
+            review.department_name
+        ),
+        organizer: Invitee {
+            name: review.organizer_name.clone(),
+            email: review.organizer_email.clone(),
+        },
+        attendees,
+        url: format!("{base_url}/reviews"),
+    })
+}
+
+/// The invitation for one review.
+pub async fn invitation(db: &Db, id: i64, base_url: &str) -> Result<String, AppError> {
+    let review = store::find(db, id).await?;
+    let e = event(db, &review, base_url).await?;
+    Ok(rules::icalendar(&[e], "REQUEST", Utc::now()))
+}
+
+/// A calendar of the reviews someone takes part in: all of them for IT leaders and admins, their
+/// department's otherwise.
+pub async fn calendar(db: &Db, actor: &Actor, base_url: &str) -> Result<String, AppError> {
+    let department = if matches!(
+        actor.role,
+        duet_core::Role::Admin | duet_core::Role::ItLeader
+    ) {
+        None
+    } else {
+        actor.department.map(|d| d.0)
+    };
+    if department.is_none()
+        && !matches!(
+            actor.role,
+            duet_core::Role::Admin | duet_core::Role::ItLeader
+        )
+    {
+        return Ok(rules::icalendar(&[], "PUBLISH", Utc::now()));
+    }
+    let mut events = Vec::new();
+    for r in store::list(db, department, 500)
+        .await?
+        .into_iter()
+        .filter(|r| r.status != "cancelled")
+    {
+        events.push(event(db, &r, base_url).await?);
+    }
+    Ok(rules::icalendar(&events, "PUBLISH", Utc::now()))
+}

@@ -1,0 +1,56 @@
+//! Monthly reviews over HTTP on both backends: cadence, scheduling rights, invitations.
+
+use crate::app_test;
+use crate::common::TestApp;
+use duet_core::auth::Role;
+use duet_core::org::{DepartmentId, DepartmentInput, PersonId};
+use reqwest::Method;
+use serde_json::json;
+
+app_test! {
+    async fn reviews_are_scheduled_with_invitations_and_overdue_ones_are_called_out(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let lead = app.person("Bea Lead", "bea.lead@example.com", "Sales", "executive").await;
+        let partner = app.person("Ian Partner", "ian.partner@example.com", "IT", "manager").await;
+        duet_store::org::update_department(&app.db, DepartmentId(sales), &DepartmentInput { name: "Sales".into(), kind: duet_core::org::DepartmentKind::Business, leader: Some(PersonId(lead)), it_partner: Some(PersonId(partner)) }).await.unwrap();
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let sales_lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let marketing_lead = app.api_as(Role::BusinessLeader, Some("Marketing")).await;
+        let (status, body) = it.post("/reviews", json!({"department_id": app.dept("IT").await, "starts_at": "2026-12-01T14:00"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("department_id")), "IT does not review itself");
+        let (status, body) = it.post("/reviews", json!({"department_id": sales, "starts_at": "first of December"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("starts_at")));
+        let (status, _) = marketing_lead.post("/reviews", json!({"department_id": sales, "starts_at": "2026-12-01T14:00"})).await;
+        assert_eq!(status, 403);
+        let (status, r) = sales_lead.post("/reviews", json!({"department_id": sales, "starts_at": "2026-12-01T14:00", "minutes": 45})).await;
+        assert_eq!(status, 201, "{r}");
+        let id = r["id"].as_i64().unwrap();
+        let ics = it.req(Method::GET, &format!("/reviews/{id}/invite.ics")).send().await.unwrap().text().await.unwrap();
+        let ics = ics.replace("\r\n ", ""); // unfold long lines (RFC 5545 §3.1)
+        assert!(ics.contains("METHOD:REQUEST") && ics.contains("DTSTART:20261201T140000Z") && ics.contains("DTEND:20261201T144500Z"), "{ics}");
+        assert!(ics.contains("mailto:bea.lead@example.com") && ics.contains("mailto:ian.partner@example.com"));
+        let feed = sales_lead.req(Method::GET, "/calendar.ics").send().await.unwrap().text().await.unwrap();
+        assert!(feed.contains("METHOD:PUBLISH") && feed.contains(&format!("UID:review-{id}@duet")));
+        let (status, _) = it.send(Method::PUT, &format!("/reviews/cadence/{sales}"), json!({"review_interval_days": 3})).await;
+        assert_eq!(status, 422);
+        let r = it.req(Method::PUT, &format!("/reviews/cadence/{sales}")).json(&json!({"review_interval_days": 14})).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let (_, dash) = it.get("/reviews/dashboard").await;
+        let line = dash.as_array().unwrap().iter().find(|l| l["row"]["department_name"] == "Sales").unwrap().clone();
+        assert_eq!(line["row"]["review_interval_days"], 14);
+        let (status, held) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
+        assert_eq!((status, held["status"].as_str()), (200, Some("held")));
+        let (status, _) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
+        assert_eq!(status, 409);
+        let (_, dash) = it.get("/reviews/dashboard").await;
+        let line = dash.as_array().unwrap().iter().find(|l| l["row"]["department_name"] == "Sales").unwrap().clone();
+        assert_eq!(line["state"]["overdue_days"], 0);
+        // A review held 47 days ago with a monthly cadence is overdue, in words.
+        duet_store::reviews::shift(&app.db, id, 47).await.unwrap();
+        it.send(Method::PUT, &format!("/reviews/cadence/{sales}"), json!({"review_interval_days": 30})).await;
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (status, page) = b.get("/reviews").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("no review with Sales for 47 days"), "{page}");
+    }
+}

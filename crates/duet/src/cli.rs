@@ -56,6 +56,10 @@ pub enum Command {
     /// Manage the metric catalogue.
     #[command(subcommand)]
     Metric(MetricCommand),
+    /// Seeds the demo organisation and exits (`duet demo` runs it in a child process, so the
+    /// serving process does not keep the seeding's memory).
+    #[command(hide = true)]
+    SeedDemo,
     /// Benchmark helper: add N signed-off portfolio items (see bench/portfolio.sh).
     #[command(hide = true)]
     SeedPortfolio {

@@ -147,6 +147,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::SeedDemo => {
+            let db = open(&config).await?;
+            seed_demo(&db).await?;
+            db.close().await;
+            Ok(())
+        }
         Command::SeedPortfolio { items } => {
             let db = open(&config).await?;
             crate::bench_seed::seed_portfolio(&db, items).await?;
@@ -255,11 +261,9 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
     Ok(())
 }
 
-/// Seeds the demo organisation, then serves it and prints where and how to sign in.
-async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let db = open(config).await?;
-    let logins = demo::seed(&db).await?;
+/// Seeds everything the demo shows (each part skips itself when already there).
+async fn seed_demo(db: &Db) -> anyhow::Result<()> {
+    demo::seed(db).await?;
     let hash = tokio::task::spawn_blocking(|| {
         Password::parse(demo::DEMO_PASSWORD)
             .map_err(anyhow::Error::from)?
@@ -267,18 +271,39 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
             .map_err(anyhow::Error::from)
     })
     .await??;
-    crate::demo_decide::seed_decide(&db, &hash)
+    crate::demo_decide::seed_decide(db, &hash)
         .await
         .context("seeding the demo's requests and portfolio")?;
-    crate::demo_promises::seed_promises(&db)
+    crate::demo_promises::seed_promises(db)
         .await
         .context("seeding the demo's promises")?;
-    crate::demo_metrics::seed_metrics(&db)
+    crate::demo_metrics::seed_metrics(db)
         .await
         .context("seeding the demo's metrics")?;
-    crate::demo_reviews::seed_reviews(&db)
+    crate::demo_reviews::seed_reviews(db)
         .await
         .context("seeding the demo's reviews")?;
+    Ok(())
+}
+
+/// Seeds the demo organisation in a child process (so this process, which serves, keeps none of
+/// the seeding's memory: idle RSS stays that of a plain `duet serve`), then serves it and prints
+/// where and how to sign in.
+async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let exe = std::env::current_exe().context("finding the duet executable")?;
+    let status = std::process::Command::new(exe)
+        .arg("seed-demo")
+        .arg("--database-url")
+        .arg(&config.database_url)
+        .status()
+        .context("starting the demo seeding")?;
+    if !status.success() {
+        bail!("seeding the demo organisation failed ({status})");
+    }
+    let db = open(config).await?;
+    // People exist now, so this only returns the (deterministic) sign-ins.
+    let logins = demo::seed(&db).await?;
     let database = config::redact_url(&config.database_url);
     let banner: Banner = Box::new(move |addr| {
         let mut text = format!(

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod macros;
+pub mod agenda;
 pub mod auth;
 pub mod error;
 pub mod finance;

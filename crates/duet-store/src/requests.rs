@@ -1054,3 +1054,14 @@ pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<(
     });
     Ok(())
 }
+
+/// A department's requests with the day of their last change, for the review agenda.
+pub async fn agenda_rows(
+    db: &Db,
+    department: i64,
+) -> Result<Vec<(i64, String, String, DateTime<Utc>)>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as("select id, title, status, updated_at from requests where department_id = $1 order by id")
+        .bind(department).fetch_all(pool).await)?,
+    )
+}

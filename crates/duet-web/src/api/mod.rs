@@ -144,7 +144,7 @@ impl utoipa::Modify for BearerAuth {
         metrics::import_values, metrics::set_mapping, metrics::list_outcomes, metrics::add_outcome, metrics::archive_outcome,
         metrics::coverage,
         reviews::list_reviews, reviews::dashboard, reviews::schedule, reviews::mark_held, reviews::invitation,
-        reviews::set_interval, reviews::calendar,
+        reviews::set_interval, reviews::calendar, reviews::agenda,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/dashboard", get(dashboard))
         .route("/reviews/{id}/held", post(mark_held))
         .route("/reviews/{id}/invite.ics", get(invitation))
+        .route("/reviews/{id}/agenda", get(agenda))
         .route("/reviews/cadence/{department}", put(set_interval))
         .route("/calendar.ics", get(calendar))
 }
@@ -108,4 +109,24 @@ pub async fn calendar(
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         svc::calendar(&state.db, &who.actor(), &state.config.public_url).await?,
     ))
+}
+
+/// A review with its drafted agenda.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReviewAgenda {
+    /// The review.
+    pub review: Review,
+    /// The good, the bad, the ugly, the metrics pack and what is open — every line with a link.
+    pub agenda: duet_core::agenda::Agenda,
+}
+
+/// The agenda drafted from data since the previous review.
+#[utoipa::path(get, path = "/reviews/{id}/agenda", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = ReviewAgenda), (status = 404, body = ErrorBody)))]
+pub async fn agenda(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ReviewAgenda>, AppError> {
+    let (review, agenda) = svc::agenda(&state.db, id).await?;
+    Ok(Json(ReviewAgenda { review, agenda }))
 }

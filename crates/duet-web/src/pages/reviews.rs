@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/calendar.ics", get(calendar))
         .route("/reviews/{id}/invite.ics", get(invitation))
         .route("/reviews/{id}/held", post(mark_held))
+        .route("/reviews/{id}/agenda", get(show_agenda))
         .route("/reviews/cadence/{department}", post(set_interval))
 }
 
@@ -201,4 +202,29 @@ async fn calendar(State(state): State<AppState>, who: SignedIn) -> Result<Respon
         svc::calendar(&state.db, &who.actor(), &state.config.public_url).await?,
         "duet-reviews.ics",
     ))
+}
+
+#[derive(Template)]
+#[template(path = "meet/agenda.html")]
+struct AgendaPage {
+    layout: Layout,
+    r: Review,
+    a: duet_core::agenda::Agenda,
+}
+
+async fn show_agenda(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (r, a) = svc::agenda(&state.db, id).await?;
+    Ok(crate::html::render(AgendaPage {
+        layout: Layout::new(
+            &who,
+            format!("Agenda: IT × {}", r.department_name),
+            "reviews",
+        ),
+        r,
+        a,
+    }))
 }

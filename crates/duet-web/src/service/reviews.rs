@@ -190,3 +190,93 @@ pub async fn calendar(db: &Db, actor: &Actor, base_url: &str) -> Result<String, 
     }
     Ok(rules::icalendar(&events, "PUBLISH", Utc::now()))
 }
+
+/// The agenda of a review, drafted from data since the review before it (or one interval back).
+pub async fn agenda(db: &Db, id: i64) -> Result<(Review, duet_core::agenda::Agenda), AppError> {
+    use duet_core::agenda::{AgendaMetric, AgendaPromise, AgendaRequest, draft};
+    let review = store::find(db, id).await?;
+    let dept = review.department_id;
+    let on = review.scheduled_at.date_naive();
+    let interval = store::cadence_rows(db)
+        .await?
+        .into_iter()
+        .find(|r| r.department_id == dept)
+        .map_or(30, |r| r.review_interval_days);
+    let since = store::list(db, Some(dept), 500)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == "held" && r.id != id)
+        .filter_map(|r| r.held_on)
+        .filter(|d| *d < on)
+        .max()
+        .unwrap_or(on - chrono::Duration::days(interval));
+    let it = duet_store::org::list_departments(db, false)
+        .await?
+        .into_iter()
+        .find(|d| d.kind == duet_core::org::DepartmentKind::It)
+        .map(|d| d.id);
+    let requests: Vec<AgendaRequest> = duet_store::requests::agenda_rows(db, dept)
+        .await?
+        .into_iter()
+        .map(|(id, title, status, changed)| AgendaRequest {
+            id,
+            title,
+            status,
+            changed_on: changed.date_naive(),
+        })
+        .collect();
+    let promises: Vec<AgendaPromise> = match it {
+        Some(it) => duet_store::promises::between(db, dept, it)
+            .await?
+            .into_iter()
+            .map(
+                |(id, text, by_it, status, due_on, closed_on)| AgendaPromise {
+                    id,
+                    text,
+                    by_it,
+                    status,
+                    due_on,
+                    closed_on,
+                },
+            )
+            .collect(),
+        None => Vec::new(),
+    };
+    let catalogue = duet_store::metrics::list_metrics(db).await?;
+    let values = duet_store::metrics::values(db, None, Some(dept)).await?;
+    let outcomes = duet_store::metrics::outcomes(db, Some(dept)).await?;
+    let maps = duet_store::metrics::mappings(db).await?;
+    let metrics: Vec<AgendaMetric> = catalogue
+        .into_iter()
+        .map(|m| AgendaMetric {
+            values: values
+                .iter()
+                .filter(|v| v.metric_id == m.id)
+                .filter_map(|v| {
+                    duet_core::metrics::Period::parse(&v.period)
+                        .ok()
+                        .map(|p| (p, v.value))
+                })
+                .collect(),
+            care: outcomes
+                .iter()
+                .filter(|o| maps.contains(&(m.id, o.id)))
+                .map(|o| o.weight)
+                .sum(),
+            id: m.id,
+            name: m.name,
+            unit: m.unit,
+            target: m.target,
+            direction: m.direction,
+        })
+        .collect();
+    let agenda = draft(
+        &review.department_name,
+        since,
+        on,
+        &requests,
+        &promises,
+        &metrics,
+    );
+    Ok((review, agenda))
+}

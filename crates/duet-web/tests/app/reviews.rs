@@ -29,6 +29,18 @@ app_test! {
         let ics = ics.replace("\r\n ", ""); // unfold long lines (RFC 5545 §3.1)
         assert!(ics.contains("METHOD:REQUEST") && ics.contains("DTSTART:20261201T140000Z") && ics.contains("DTEND:20261201T144500Z"), "{ics}");
         assert!(ics.contains("mailto:bea.lead@example.com") && ics.contains("mailto:ian.partner@example.com"));
+        let (status, _) = sales_lead
+            .post("/requests", json!({"title": "Quotes take two days", "problem": "Quotes need three systems and two days", "affected": "Every rep", "desired_outcome": "Same-day quotes", "department_id": sales, "urgency": "high"}))
+            .await;
+        assert_eq!(status, 201);
+        let (status, agenda) = it.get(&format!("/reviews/{id}/agenda")).await;
+        assert_eq!(status, 200, "{agenda}");
+        assert_eq!(agenda["agenda"]["open_requests"][0]["text"], "Quotes take two days — submitted");
+        assert!(agenda["agenda"]["open_requests"][0]["link"].as_str().unwrap().starts_with("/requests/"));
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (status, page) = b.get(&format!("/reviews/{id}/agenda")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("The ugly") && page.contains("Quotes take two days"));
         let feed = sales_lead.req(Method::GET, "/calendar.ics").send().await.unwrap().text().await.unwrap();
         assert!(feed.contains("METHOD:PUBLISH") && feed.contains(&format!("UID:review-{id}@duet")));
         let (status, _) = it.send(Method::PUT, &format!("/reviews/cadence/{sales}"), json!({"review_interval_days": 3})).await;
@@ -48,7 +60,6 @@ app_test! {
         // A review held 47 days ago with a monthly cadence is overdue, in words.
         duet_store::reviews::shift(&app.db, id, 47).await.unwrap();
         it.send(Method::PUT, &format!("/reviews/cadence/{sales}"), json!({"review_interval_days": 30})).await;
-        let b = app.browser_as(Role::Member, Some("Sales")).await;
         let (status, page) = b.get("/reviews").await;
         assert_eq!(status, 200);
         assert!(page.contains("no review with Sales for 47 days"), "{page}");

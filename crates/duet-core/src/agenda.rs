@@ -1,0 +1,371 @@
+//! The review agenda, drafted from data: the good, the bad and the ugly since the last review,
+//! the department's metrics pack (what its leader cares about first), and what is still open in
+//! both directions. Every line links to its source.
+
+use crate::metrics::{self, Direction, Period, Status, Trend};
+use chrono::NaiveDate;
+
+/// A request as the agenda sees it.
+#[derive(Debug, Clone)]
+pub struct AgendaRequest {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Wire status.
+    pub status: String,
+    /// Day of the last change (decision, delivery).
+    pub changed_on: NaiveDate,
+}
+
+/// A promise between the department and IT, in either direction.
+#[derive(Debug, Clone)]
+pub struct AgendaPromise {
+    /// Id.
+    pub id: i64,
+    /// What was promised.
+    pub text: String,
+    /// True when IT made it to the department; false for the department's promise to IT.
+    pub by_it: bool,
+    /// open, kept or broken.
+    pub status: String,
+    /// Due.
+    pub due_on: NaiveDate,
+    /// When kept or broken.
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// One metric of the department, with its values and how much the department cares about it.
+#[derive(Debug, Clone)]
+pub struct AgendaMetric {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Target.
+    pub target: Option<f64>,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Values oldest first.
+    pub values: Vec<(Period, f64)>,
+    /// Sum of the weights of the department's outcomes this metric measures (0 = nobody said).
+    pub care: i64,
+}
+
+/// One agenda line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Line {
+    /// The sentence.
+    pub text: String,
+    /// Where it comes from (a Duet path).
+    pub link: String,
+}
+
+/// The drafted agenda.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Agenda {
+    /// Work delivered, promises kept, metrics improving on target.
+    pub good: Vec<Line>,
+    /// Metrics off target, promises overdue or kept late, requests declined.
+    pub bad: Vec<Line>,
+    /// Promises broken, metrics off target and getting worse.
+    pub ugly: Vec<Line>,
+    /// The department's metrics, what it cares about most first.
+    pub metrics_pack: Vec<Line>,
+    /// Requests still open.
+    pub open_requests: Vec<Line>,
+    /// Promises still open, both directions.
+    pub open_promises: Vec<Line>,
+}
+
+fn fmt_value(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Drafts the agenda of a review with `department` held on `today`, covering events since `since`.
+pub fn draft(
+    department: &str,
+    since: NaiveDate,
+    today: NaiveDate,
+    requests: &[AgendaRequest],
+    promises: &[AgendaPromise],
+    metric_list: &[AgendaMetric],
+) -> Agenda {
+    let mut a = Agenda::default();
+    let in_window = |d: NaiveDate| d >= since && d <= today;
+    for r in requests {
+        let link = format!("/requests/{}", r.id);
+        match r.status.as_str() {
+            "delivered" | "benefits_realised" | "closed" if in_window(r.changed_on) => {
+                a.good.push(Line {
+                    text: format!("Delivered: {}", r.title),
+                    link,
+                })
+            }
+            "declined" if in_window(r.changed_on) => a.bad.push(Line {
+                text: format!("Declined: {} (alternatives offered)", r.title),
+                link,
+            }),
+            "submitted" | "understanding" | "need_confirmed" | "deferred" | "accepted"
+            | "in_delivery" => a.open_requests.push(Line {
+                text: format!("{} — {}", r.title, r.status.replace('_', " ")),
+                link,
+            }),
+            _ => {}
+        }
+    }
+    for p in promises {
+        let link = format!("/promises/{}", p.id);
+        let who = if p.by_it {
+            format!("IT to {department}")
+        } else {
+            format!("{department} to IT")
+        };
+        match (p.status.as_str(), p.closed_on) {
+            ("kept", Some(on)) if in_window(on) && on <= p.due_on => a.good.push(Line {
+                text: format!("Promise kept ({who}): {}", p.text),
+                link,
+            }),
+            ("kept", Some(on)) if in_window(on) => a.bad.push(Line {
+                text: format!(
+                    "Promise kept late ({who}, {} days): {}",
+                    (on - p.due_on).num_days(),
+                    p.text
+                ),
+                link,
+            }),
+            ("broken", Some(on)) if in_window(on) => a.ugly.push(Line {
+                text: format!("Promise broken ({who}): {}", p.text),
+                link,
+            }),
+            ("open", _) if p.due_on < today => {
+                a.bad.push(Line {
+                    text: format!(
+                        "Promise overdue by {} days ({who}): {}",
+                        (today - p.due_on).num_days(),
+                        p.text
+                    ),
+                    link: link.clone(),
+                });
+                a.open_promises.push(Line {
+                    text: format!("{who}: {} — due {}", p.text, p.due_on),
+                    link,
+                });
+            }
+            ("open", _) => a.open_promises.push(Line {
+                text: format!("{who}: {} — due {}", p.text, p.due_on),
+                link,
+            }),
+            _ => {}
+        }
+    }
+    let mut pack: Vec<&AgendaMetric> = metric_list
+        .iter()
+        .filter(|m| !m.values.is_empty())
+        .collect();
+    pack.sort_by(|x, y| y.care.cmp(&x.care).then(x.name.cmp(&y.name)));
+    for m in pack {
+        let link = format!("/measures/{}", m.id);
+        let Some((period, value)) = m.values.last() else {
+            continue;
+        };
+        let series: Vec<f64> = m.values.iter().map(|(_, v)| *v).collect();
+        let status = metrics::status(*value, m.target, m.direction);
+        let trend = metrics::trend(&series, m.direction);
+        let target = m
+            .target
+            .map(|t| format!(", target {}", fmt_value(t)))
+            .unwrap_or_default();
+        let cares = if m.care > 0 {
+            ""
+        } else {
+            " — nobody here said they care about it"
+        };
+        a.metrics_pack.push(Line {
+            text: format!(
+                "{}: {} {} in {period}{target} — {}, {}{cares}",
+                m.name,
+                fmt_value(*value),
+                m.unit,
+                status.label().to_lowercase(),
+                trend.label().to_lowercase()
+            ),
+            link: link.clone(),
+        });
+        match (status, trend) {
+            (Status::OffTarget, Trend::Worsening) => a.ugly.push(Line {
+                text: format!(
+                    "{} is off target and getting worse ({} {})",
+                    m.name,
+                    fmt_value(*value),
+                    m.unit
+                ),
+                link,
+            }),
+            (Status::OffTarget, _) => a.bad.push(Line {
+                text: format!(
+                    "{} is off target ({} {}{target})",
+                    m.name,
+                    fmt_value(*value),
+                    m.unit
+                ),
+                link,
+            }),
+            (Status::OnTarget, Trend::Improving) => a.good.push(Line {
+                text: format!(
+                    "{} on target and improving ({} {})",
+                    m.name,
+                    fmt_value(*value),
+                    m.unit
+                ),
+                link,
+            }),
+            _ => {}
+        }
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_good_the_bad_and_the_ugly_come_from_the_data_with_links() {
+        let today = d("2026-11-23");
+        let since = d("2026-10-23");
+        let requests = vec![
+            AgendaRequest {
+                id: 1,
+                title: "CRM dedupe".into(),
+                status: "delivered".into(),
+                changed_on: d("2026-11-01"),
+            },
+            AgendaRequest {
+                id: 2,
+                title: "Canva".into(),
+                status: "declined".into(),
+                changed_on: d("2026-11-02"),
+            },
+            AgendaRequest {
+                id: 3,
+                title: "Old win".into(),
+                status: "closed".into(),
+                changed_on: d("2026-01-01"),
+            },
+            AgendaRequest {
+                id: 4,
+                title: "VPN".into(),
+                status: "in_delivery".into(),
+                changed_on: d("2026-11-20"),
+            },
+        ];
+        let promises = vec![
+            AgendaPromise {
+                id: 10,
+                text: "Fix Wi-Fi".into(),
+                by_it: true,
+                status: "kept".into(),
+                due_on: d("2026-11-10"),
+                closed_on: Some(d("2026-11-09")),
+            },
+            AgendaPromise {
+                id: 11,
+                text: "Send field list".into(),
+                by_it: false,
+                status: "broken".into(),
+                due_on: d("2026-11-01"),
+                closed_on: Some(d("2026-11-05")),
+            },
+            AgendaPromise {
+                id: 12,
+                text: "Laptops".into(),
+                by_it: true,
+                status: "open".into(),
+                due_on: d("2026-11-15"),
+                closed_on: None,
+            },
+            AgendaPromise {
+                id: 13,
+                text: "Training".into(),
+                by_it: true,
+                status: "open".into(),
+                due_on: d("2026-12-15"),
+                closed_on: None,
+            },
+        ];
+        let p = |s: &str| Period::parse(s).unwrap();
+        let metrics = vec![
+            AgendaMetric {
+                id: 20,
+                name: "CRM uptime".into(),
+                unit: "%".into(),
+                target: Some(99.5),
+                direction: Direction::HigherBetter,
+                values: vec![
+                    (p("2026-09"), 99.6),
+                    (p("2026-10"), 99.0),
+                    (p("2026-11"), 97.0),
+                ],
+                care: 5,
+            },
+            AgendaMetric {
+                id: 21,
+                name: "Backlog".into(),
+                unit: "tickets".into(),
+                target: Some(40.0),
+                direction: Direction::LowerBetter,
+                values: vec![(p("2026-10"), 50.0), (p("2026-11"), 30.0)],
+                care: 0,
+            },
+        ];
+        let a = draft("Sales", since, today, &requests, &promises, &metrics);
+        let texts = |v: &Vec<Line>| v.iter().map(|l| l.text.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            texts(&a.good),
+            vec![
+                "Delivered: CRM dedupe",
+                "Promise kept (IT to Sales): Fix Wi-Fi",
+                "Backlog on target and improving (30 tickets)"
+            ]
+        );
+        assert_eq!(
+            texts(&a.bad),
+            vec![
+                "Declined: Canva (alternatives offered)",
+                "Promise overdue by 8 days (IT to Sales): Laptops"
+            ]
+        );
+        assert_eq!(
+            texts(&a.ugly),
+            vec![
+                "Promise broken (Sales to IT): Send field list",
+                "CRM uptime is off target and getting worse (97 %)"
+            ]
+        );
+        assert!(
+            a.metrics_pack[0].text.starts_with("CRM uptime"),
+            "what Sales cares about comes first"
+        );
+        assert!(
+            a.metrics_pack[1]
+                .text
+                .ends_with("nobody here said they care about it")
+        );
+        assert_eq!(a.open_requests[0].link, "/requests/4");
+        assert_eq!(a.open_promises.len(), 2);
+        assert!(a.ugly.iter().all(|l| l.link.starts_with('/')));
+    }
+}

@@ -43,6 +43,9 @@ app_test! {
         assert!(page.contains("The ugly") && page.contains("Quotes take two days"));
         let feed = sales_lead.req(Method::GET, "/calendar.ics").send().await.unwrap().text().await.unwrap();
         assert!(feed.contains("METHOD:PUBLISH") && feed.contains(&format!("UID:review-{id}@duet")));
+        let subscribed = reqwest::get(format!("{}/api/v1/calendar.ics?token={}", app.base, sales_lead.token)).await.unwrap();
+        assert_eq!(subscribed.status(), 200, "calendar apps subscribe with the token in the URL");
+        assert_eq!(reqwest::get(format!("{}/api/v1/calendar.ics?token=duet_wrong", app.base)).await.unwrap().status(), 401);
         let (status, _) = it.send(Method::PUT, &format!("/reviews/cadence/{sales}"), json!({"review_interval_days": 3})).await;
         assert_eq!(status, 422);
         let r = it.req(Method::PUT, &format!("/reviews/cadence/{sales}")).json(&json!({"review_interval_days": 14})).send().await.unwrap();

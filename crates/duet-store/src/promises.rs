@@ -289,3 +289,32 @@ pub async fn between(
         .map(|(id, text, from, status, due, closed)| (id, text, from == it, status, due, closed))
         .collect())
 }
+
+/// Sends the reminders that are due: every open promise due within `days` that has not been
+/// reminded gets one notification to its promisor's account. Each promise is claimed with a
+/// conditional update first, so replicas running this at once never remind twice. Returns how
+/// many promises were reminded.
+pub async fn send_reminders(db: &Db, today: NaiveDate, days: i64) -> Result<u64> {
+    let horizon = today + chrono::Duration::days(days);
+    let due: Vec<(i64, String, NaiveDate, i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "select p.id, p.text, p.due_on, p.promisor_person_id, d.name from promises p join departments d on d.id = p.promisee_department_id
+         where p.status = 'open' and p.reminded_at is null and p.due_on <= $1",
+    ).bind(horizon).fetch_all(pool).await)?;
+    let mut sent = 0;
+    for (id, text, due_on, person, to) in due {
+        let now = Utc::now();
+        let claimed = write_tx!(db, tx => {
+            let n = sqlx::query("update promises set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
+                    .bind(format!("Reminder: your promise to {to} (“{text}”) is due on {due_on}. Keep it, or agree a new date with {to} before then: /promises/{id}"))
+                    .bind(now).bind(person).execute(&mut *tx).await?;
+            }
+            n == 1
+        });
+        if claimed {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

@@ -77,6 +77,22 @@ both_backends! {
         assert_eq!(history.len(), 5, "two made, a renegotiation, kept late, broken");
     }
 
+    async fn reminders_go_out_once_before_the_due_date(db: &Db) {
+        let (_, sales, dev, user) = setup(db).await;
+        let today = d("2026-11-23");
+        accounts::insert_user(db, &NewUser { email: Email::parse("dev@example.com").unwrap(), name: "Dev".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap();
+        for due in ["2026-11-25", "2026-12-20"] {
+            let input = PromiseInput::parse(Some(dev), Some(sales), "manager", "Fix the VPN for Sales", due, "", None, today).unwrap();
+            pr::insert_promise(db, user, &input, today).await.unwrap();
+        }
+        assert_eq!(pr::send_reminders(db, today, 3).await.unwrap(), 1, "only the one due within three days");
+        assert_eq!(pr::send_reminders(db, today, 3).await.unwrap(), 0, "never twice");
+        let dev_user = accounts::find_login(db, "dev@example.com").await.unwrap().unwrap().0;
+        let inbox = duet_store::requests::notifications(db, dev_user.id, 10).await.unwrap();
+        assert_eq!(inbox.len(), 1);
+        assert!(inbox[0].message.starts_with("Reminder: your promise to Sales"));
+    }
+
     async fn overdue_promises_are_listed_soonest_first(db: &Db) {
         let (_, sales, dev, user) = setup(db).await;
         let today = d("2026-11-01");

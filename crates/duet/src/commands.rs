@@ -325,12 +325,20 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     serve(config, Some((db, banner))).await
 }
 
-/// Background upkeep: expired sessions are purged hourly (safe on every replica at once).
+/// Background upkeep, hourly: reminders for promises due within three days, and expired sessions
+/// purged (both safe on every replica at once).
 fn spawn_housekeeping(db: Db) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
+            match duet_store::promises::send_reminders(&db, chrono::Utc::now().date_naive(), 3)
+                .await
+            {
+                Ok(n) if n > 0 => tracing::info!(reminded = n, "promise reminders sent"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
+            }
             match duet_store::sessions::purge_expired(&db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),
                 Ok(_) => {}

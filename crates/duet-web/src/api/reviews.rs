@@ -110,11 +110,24 @@ pub struct FeedParams {
 /// The caller's review calendar (iCalendar feed). Calendar apps cannot send headers, so the
 /// personal token may also be given as `?token=` (create one per feed, so it can be revoked alone).
 #[utoipa::path(get, path = "/calendar.ics", tag = "meet", params(FeedParams), responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody)))]
-pub async fn calendar(State(state): State<AppState>, headers: axum::http::HeaderMap, axum::extract::Query(p): axum::extract::Query<FeedParams>) -> Result<impl IntoResponse, AppError> {
-    let from_header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
+pub async fn calendar(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(p): axum::extract::Query<FeedParams>,
+) -> Result<impl IntoResponse, AppError> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
     let token = from_header.or(p.token).ok_or(AppError::Unauthorized)?;
-    let user = duet_store::accounts::user_for_token(&state.db, token.trim()).await?.ok_or(AppError::Unauthorized)?;
-    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], svc::calendar(&state.db, &user.actor(), &state.config.public_url).await?))
+    let user = duet_store::accounts::user_for_token(&state.db, token.trim())
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        svc::calendar(&state.db, &user.actor(), &state.config.public_url).await?,
+    ))
 }
 
 /// A review with its drafted agenda.

@@ -92,6 +92,11 @@ pub enum Action {
     RecordPromise { promisor_department: DepartmentId },
     /// Schedule reviews with a department, mark them held, set its cadence.
     ManageReviews { department: DepartmentId },
+    /// Sign a review's record for IT (`it_side`) or for the business department.
+    SignReview {
+        department: DepartmentId,
+        it_side: bool,
+    },
     /// Keep the metric catalogue and its values (IT measures; the business says what matters).
     ManageMetrics,
     /// Say what a department cares about (its outcomes and their weights).
@@ -155,6 +160,14 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
         Action::AnswerPromise { promisee } => own_dept(promisee),
         Action::ManageMetrics => matches!(actor.role, Admin | ItLeader),
+        Action::SignReview {
+            department,
+            it_side: true,
+        } => actor.role == ItLeader && !own_dept(department),
+        Action::SignReview {
+            department,
+            it_side: false,
+        } => matches!(actor.role, BusinessLeader | Executive) && own_dept(department),
         Action::ManageReviews { department } => {
             matches!(actor.role, Admin | ItLeader)
                 || (actor.role == BusinessLeader && own_dept(department))
@@ -205,6 +218,10 @@ fn describe(action: Action) -> &'static str {
         Action::RecordPromise { .. } => "record promises for another department",
         Action::ManageMetrics => "change the metric catalogue or its values",
         Action::ManageReviews { .. } => "schedule reviews with this department",
+        Action::SignReview { it_side: true, .. } => "sign this record for IT (an IT leader signs)",
+        Action::SignReview { it_side: false, .. } => {
+            "sign this record for the department (its business leader or executive signs)"
+        }
         Action::ManageOutcomes { .. } => "set what this department cares about",
         Action::AnswerPromise { .. } => {
             "close or renegotiate this promise (only its promisee department may)"

@@ -62,20 +62,16 @@ macro_rules! promise_sql {
     };
 }
 
-/// Records a promise; the promisor's department is taken from their person record.
-pub async fn insert_promise(
-    db: &Db,
-    by: i64,
-    input: &PromiseInput,
-    today: NaiveDate,
-) -> Result<Promise> {
-    let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
+/// Inserts a promise and its "made" event inside the caller's write transaction; evaluates to
+/// the new id. Shared by `insert_promise` and by review decisions that become promises.
+macro_rules! insert_promise_in_tx {
+    ($tx:expr, $by:expr, $input:expr, $today:expr, $now:expr) => {{
+        let input: &PromiseInput = $input;
         let person: Option<(i64,)> = sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
-            .bind(input.promisor).fetch_optional(&mut *tx).await?;
+            .bind(input.promisor).fetch_optional(&mut *$tx).await?;
         let Some((from_dept,)) = person else { return Err(StoreError::Invalid(FieldError::new("promisor_id", "no active person has this id"))) };
         let dept: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null")
-            .bind(input.promisee_department).fetch_optional(&mut *tx).await?;
+            .bind(input.promisee_department).fetch_optional(&mut *$tx).await?;
         if dept.is_none() {
             return Err(StoreError::Invalid(FieldError::new("promisee_department_id", "no active department has this id")));
         }
@@ -88,10 +84,46 @@ pub async fn insert_promise(
              values ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10) returning id",
         )
         .bind(input.promisor).bind(from_dept).bind(input.promisee_department).bind(input.level.as_str()).bind(&input.text)
-        .bind(input.due_on).bind(input.source.as_str()).bind(input.source_id).bind(by).bind(now)
-        .fetch_one(&mut *tx).await?;
+        .bind(input.due_on).bind(input.source.as_str()).bind(input.source_id).bind($by).bind($now)
+        .fetch_one(&mut *$tx).await?;
         sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'made', $5)")
-            .bind(id).bind(today).bind(now).bind(by).bind(format!("promised, due {}", input.due_on)).execute(&mut *tx).await?;
+            .bind(id).bind($today).bind($now).bind($by).bind(format!("promised, due {}", input.due_on)).execute(&mut *$tx).await?;
+        id
+    }};
+}
+
+/// Records a promise; the promisor's department is taken from their person record.
+pub async fn insert_promise(
+    db: &Db,
+    by: i64,
+    input: &PromiseInput,
+    today: NaiveDate,
+) -> Result<Promise> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        insert_promise_in_tx!(tx, by, input, today, now)
+    });
+    find_promise(db, id).await
+}
+
+/// Records a review decision and the promise it becomes, in one transaction.
+pub async fn insert_decision_with_promise(
+    db: &Db,
+    review: i64,
+    text: &str,
+    by: i64,
+    input: &PromiseInput,
+    today: NaiveDate,
+) -> Result<Promise> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let found: Option<(i64,)> = sqlx::query_as("select id from reviews where id = $1").bind(review).fetch_optional(&mut *tx).await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound("review"));
+        }
+        let id = insert_promise_in_tx!(tx, by, input, today, now);
+        sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+            .bind(review).bind(text).bind(id).bind(by).bind(now).execute(&mut *tx).await?;
         id
     });
     find_promise(db, id).await

@@ -147,3 +147,176 @@ pub async fn shift(db: &Db, id: i64, days: i64) -> Result<()> {
         .bind(at - back).bind(held.map(|h| h - back)).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// What was said and decided at a review.
+#[derive(Debug, Clone, Default, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Record {
+    /// The agenda as edited before the meeting (empty until someone edits the draft).
+    pub agenda: String,
+    /// Who was there.
+    pub attendees: String,
+    /// Notes.
+    pub notes: String,
+    /// Feedback on the metrics pack.
+    pub metric_feedback: String,
+    /// IT's signature.
+    pub it_signed_by: Option<i64>,
+    /// When IT signed.
+    pub it_signed_at: Option<DateTime<Utc>>,
+    /// The business leader's signature.
+    pub business_signed_by: Option<i64>,
+    /// When the business signed.
+    pub business_signed_at: Option<DateTime<Utc>>,
+    /// Set once both have signed: the record no longer changes; corrections are appended.
+    pub locked_at: Option<DateTime<Utc>>,
+}
+
+/// A decision taken at a review.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Decision {
+    /// Id.
+    pub id: i64,
+    /// The decision.
+    pub text: String,
+    /// The promise it became, if it did.
+    pub promise_id: Option<i64>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A correction appended to a locked record.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Correction {
+    /// The correction.
+    pub text: String,
+    /// Who.
+    pub author: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The record of a review (empty if nothing was written yet).
+pub async fn record(db: &Db, review: i64) -> Result<Record> {
+    find(db, review).await?;
+    let r = on_db!(db, pool => sqlx::query_as::<_, Record>(
+        "select agenda, attendees, notes, metric_feedback, it_signed_by, it_signed_at, business_signed_by, business_signed_at, locked_at
+         from review_records where review_id = $1",
+    ).bind(review).fetch_optional(pool).await)?;
+    Ok(r.unwrap_or_default())
+}
+
+/// Saves the record's text; refused once the record is locked.
+pub async fn save_record(
+    db: &Db,
+    review: i64,
+    agenda: &str,
+    attendees: &str,
+    notes: &str,
+    feedback: &str,
+) -> Result<Record> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let locked: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select locked_at from review_records where review_id = $1").bind(review).fetch_optional(&mut *tx).await?;
+        if matches!(locked, Some((Some(_),))) {
+            return Err(StoreError::Conflict(FieldError::new("record", "both leaders signed this record; it is locked — append a correction instead")));
+        }
+        sqlx::query(
+            "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
+             on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
+                 metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at",
+        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(&mut *tx).await?;
+    });
+    record(db, review).await
+}
+
+/// Signs the record for one side (`it` true for IT); when both sides have signed, it locks.
+pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        sqlx::query("insert into review_records (review_id, updated_at) values ($1, $2) on conflict (review_id) do nothing")
+            .bind(review).bind(now).execute(&mut *tx).await?;
+        let sql = if it {
+            "update review_records set it_signed_by = $1, it_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
+        } else {
+            "update review_records set business_signed_by = $1, business_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
+        };
+        let n = sqlx::query(sql).bind(by).bind(now).bind(review).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(FieldError::new("record", "this record is already locked")));
+        }
+        sqlx::query("update review_records set locked_at = $1 where review_id = $2 and it_signed_by is not null and business_signed_by is not null")
+            .bind(now).bind(review).execute(&mut *tx).await?;
+    });
+    record(db, review).await
+}
+
+/// Records a decision (optionally the promise it became).
+pub async fn add_decision(
+    db: &Db,
+    review: i64,
+    text: &str,
+    promise: Option<i64>,
+    by: i64,
+) -> Result<()> {
+    find(db, review).await?;
+    on_db!(db, pool => sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+        .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The decisions of a review.
+pub async fn decisions(db: &Db, review: i64) -> Result<Vec<Decision>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Decision>("select id, text, promise_id, created_at from review_decisions where review_id = $1 order by id")
+        .bind(review).fetch_all(pool).await)?,
+    )
+}
+
+/// Appends a correction; only a locked record takes corrections (an open one is simply edited).
+pub async fn add_correction(db: &Db, review: i64, text: &str, by: i64) -> Result<()> {
+    let r = record(db, review).await?;
+    if r.locked_at.is_none() {
+        return Err(StoreError::Conflict(FieldError::new(
+            "record",
+            "the record is not signed yet: edit it instead of appending a correction",
+        )));
+    }
+    on_db!(db, pool => sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
+        .bind(review).bind(text).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The corrections appended to a locked record, oldest first.
+pub async fn corrections(db: &Db, review: i64) -> Result<Vec<Correction>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Correction>(
+        "select c.text, u.name as author, c.created_at from review_corrections c join users u on u.id = c.created_by where c.review_id = $1 order by c.id",
+    ).bind(review).fetch_all(pool).await)?)
+}
+
+/// Marks a review held and, unless one is already planned, schedules the next one an interval
+/// later (same time of day, never in the past) — in one transaction.
+pub async fn mark_held_and_plan_next(db: &Db, id: i64, on: NaiveDate) -> Result<Review> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let row: Option<(i64, DateTime<Utc>, i64, i64, String)> = sqlx::query_as(
+            "select r.department_id, r.scheduled_at, r.minutes, r.organizer_id, r.status from reviews r where r.id = $1",
+        ).bind(id).fetch_optional(&mut *tx).await?;
+        let Some((dept, at, minutes, organizer, status)) = row else { return Err(StoreError::NotFound("review")) };
+        if status != "planned" {
+            return Err(StoreError::Conflict(FieldError::new("status", "only a planned review can be marked as held")));
+        }
+        sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(&mut *tx).await?;
+        let (interval,): (i64,) = sqlx::query_as("select review_interval_days from departments where id = $1").bind(dept).fetch_one(&mut *tx).await?;
+        let planned: Option<(i64,)> = sqlx::query_as("select id from reviews where department_id = $1 and status = 'planned' and scheduled_at >= $2 limit 1")
+            .bind(dept).bind(now).fetch_optional(&mut *tx).await?;
+        if planned.is_none() {
+            let mut next = at + chrono::Duration::days(interval);
+            while next < now {
+                next += chrono::Duration::days(interval);
+            }
+            sqlx::query("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5)")
+                .bind(dept).bind(next).bind(minutes).bind(organizer).bind(now).execute(&mut *tx).await?;
+        }
+    });
+    find(db, id).await
+}

@@ -21,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/held", post(mark_held))
         .route("/reviews/{id}/invite.ics", get(invitation))
         .route("/reviews/{id}/agenda", get(agenda))
+        .route("/reviews/{id}/record", get(get_record).put(save_record))
+        .route("/reviews/{id}/sign", post(sign))
+        .route("/reviews/{id}/decisions", post(add_decision))
+        .route("/reviews/{id}/corrections", post(add_correction))
         .route("/reviews/cadence/{department}", put(set_interval))
         .route("/calendar.ics", get(calendar))
 }
@@ -148,4 +152,88 @@ pub async fn agenda(
 ) -> Result<Json<ReviewAgenda>, AppError> {
     let (review, agenda) = svc::agenda(&state.db, id).await?;
     Ok(Json(ReviewAgenda { review, agenda }))
+}
+
+/// A review's record with its decisions and corrections.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RecordView {
+    /// The record.
+    pub record: duet_store::reviews::Record,
+    /// Decisions (some became promises).
+    pub decisions: Vec<duet_store::reviews::Decision>,
+    /// Corrections appended after locking.
+    pub corrections: Vec<duet_store::reviews::Correction>,
+}
+
+async fn record_view(state: &AppState, id: i64) -> Result<RecordView, AppError> {
+    Ok(RecordView {
+        record: store::record(&state.db, id).await?,
+        decisions: store::decisions(&state.db, id).await?,
+        corrections: store::corrections(&state.db, id).await?,
+    })
+}
+
+/// The record of a review.
+#[utoipa::path(get, path = "/reviews/{id}/record", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 404, body = ErrorBody)))]
+pub async fn get_record(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<RecordView>, AppError> {
+    Ok(Json(record_view(&state, id).await?))
+}
+
+/// Saves the record (409 once both leaders signed).
+#[utoipa::path(put, path = "/reviews/{id}/record", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = svc::RecordFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn save_record(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<svc::RecordFields>,
+) -> Result<Json<RecordView>, AppError> {
+    svc::save_record(&state.db, &who.actor(), id, &f).await?;
+    Ok(Json(record_view(&state, id).await?))
+}
+
+/// Signs the record for the caller's side; with both signatures it locks.
+#[utoipa::path(post, path = "/reviews/{id}/sign", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn sign(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<RecordView>, AppError> {
+    svc::sign(&state.db, &who.actor(), id).await?;
+    Ok(Json(record_view(&state, id).await?))
+}
+
+/// Records a decision; with a promisor and due date it becomes a promise.
+#[utoipa::path(post, path = "/reviews/{id}/decisions", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = svc::DecisionFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_decision(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<svc::DecisionFields>,
+) -> Result<Json<RecordView>, AppError> {
+    svc::decide(&state.db, &who.actor(), id, &f).await?;
+    Ok(Json(record_view(&state, id).await?))
+}
+
+/// A correction to a locked record.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct CorrectionFields {
+    /// What is corrected.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Appends a correction to a locked record (never overwrites it).
+#[utoipa::path(post, path = "/reviews/{id}/corrections", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = CorrectionFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_correction(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<CorrectionFields>,
+) -> Result<Json<RecordView>, AppError> {
+    svc::correct(&state.db, &who.actor(), id, &f.text).await?;
+    Ok(Json(record_view(&state, id).await?))
 }

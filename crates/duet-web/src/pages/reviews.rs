@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/invite.ics", get(invitation))
         .route("/reviews/{id}/held", post(mark_held))
         .route("/reviews/{id}/agenda", get(show_agenda))
+        .route("/reviews/{id}/record", get(show_record).post(save_record))
+        .route("/reviews/{id}/sign", post(sign))
+        .route("/reviews/{id}/decisions", post(add_decision))
+        .route("/reviews/{id}/corrections", post(add_correction))
         .route("/reviews/cadence/{department}", post(set_interval))
 }
 
@@ -227,4 +231,177 @@ async fn show_agenda(
         r,
         a,
     }))
+}
+
+#[derive(Template)]
+#[template(path = "meet/record.html")]
+struct RecordPage {
+    layout: Layout,
+    r: Review,
+    rec: store::Record,
+    agenda_text: String,
+    decisions: Vec<store::Decision>,
+    corrections: Vec<store::Correction>,
+    people: Vec<Choice>,
+    departments: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn record_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let r = store::find(&state.db, id).await?;
+    let rec = store::record(&state.db, id).await?;
+    // Until someone edits it, the agenda is the draft, one line per item with its source.
+    let agenda_text = if rec.agenda.is_empty() {
+        let (_, a) = svc::agenda(&state.db, id).await?;
+        let mut t = String::new();
+        for (title, lines) in [
+            ("The good", &a.good),
+            ("The bad", &a.bad),
+            ("The ugly", &a.ugly),
+            ("Metrics", &a.metrics_pack),
+            ("Open requests", &a.open_requests),
+            ("Open promises", &a.open_promises),
+        ] {
+            t.push_str(&format!("{title}\n"));
+            for l in lines {
+                t.push_str(&format!("- {} ({})\n", l.text, l.link));
+            }
+            t.push('\n');
+        }
+        t
+    } else {
+        rec.agenda.clone()
+    };
+    let people = duet_store::org::list_people(
+        &state.db,
+        &duet_store::org::PeopleFilter::default(),
+        duet_store::PageRequest::new(Some(500), None),
+    )
+    .await?;
+    let people = Choice::list(
+        people
+            .items
+            .into_iter()
+            .filter(|p| p.department_id == r.department_id || p.department_name == "IT")
+            .map(|p| {
+                (
+                    p.id.to_string(),
+                    format!("{} ({})", p.name, p.department_name),
+                )
+            }),
+        "",
+    );
+    let departments = duet_store::org::list_departments(&state.db, false).await?;
+    let departments = Choice::list(
+        departments
+            .into_iter()
+            .filter(|d| d.id == r.department_id || d.kind == duet_core::org::DepartmentKind::It)
+            .map(|d| (d.id.to_string(), d.name)),
+        "",
+    );
+    Ok(render_status(
+        status,
+        RecordPage {
+            layout: Layout::new(
+                who,
+                format!("Record: IT × {}", r.department_name),
+                "reviews",
+            ),
+            decisions: store::decisions(&state.db, id).await?,
+            corrections: store::corrections(&state.db, id).await?,
+            r,
+            rec,
+            agenda_text,
+            people,
+            departments,
+            errors,
+        },
+    ))
+}
+
+async fn show_record(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    record_page(&state, &who, id, FormErrors::default(), StatusCode::OK).await
+}
+
+async fn record_act(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    result: Result<(), AppError>,
+    message: &str,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => done(state, who, &format!("/reviews/{id}/record"), message).await,
+        Err(AppError::Invalid(e)) => {
+            record_page(
+                state,
+                who,
+                id,
+                FormErrors(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(e)) => {
+            record_page(state, who, id, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn save_record(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<svc::RecordFields>,
+) -> Result<Response, PageError> {
+    let r = svc::save_record(&state.db, &who.actor(), id, &f)
+        .await
+        .map(|_| ());
+    record_act(&state, &who, id, r, "Record saved.").await
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = svc::sign(&state.db, &who.actor(), id).await.map(|_| ());
+    record_act(&state, &who, id, r, "Signed.").await
+}
+
+async fn add_decision(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<svc::DecisionFields>,
+) -> Result<Response, PageError> {
+    let r = svc::decide(&state.db, &who.actor(), id, &f).await;
+    record_act(&state, &who, id, r, "Decision recorded.").await
+}
+
+#[derive(serde::Deserialize)]
+struct CorrectionForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn add_correction(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<CorrectionForm>,
+) -> Result<Response, PageError> {
+    let r = svc::correct(&state.db, &who.actor(), id, &f.text).await;
+    record_act(&state, &who, id, r, "Correction appended.").await
 }

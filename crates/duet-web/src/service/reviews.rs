@@ -87,7 +87,7 @@ pub async fn schedule(db: &Db, actor: &Actor, f: &ScheduleFields) -> Result<Revi
     Ok(store::schedule(db, dept, at, minutes, actor.user.0).await?)
 }
 
-/// Marks a review held today.
+/// Marks a review held today; Duet plans the next one an interval later unless one is planned.
 pub async fn mark_held(db: &Db, actor: &Actor, id: i64) -> Result<Review, AppError> {
     let r = store::find(db, id).await?;
     can(
@@ -96,7 +96,7 @@ pub async fn mark_held(db: &Db, actor: &Actor, id: i64) -> Result<Review, AppErr
             department: DepartmentId(r.department_id),
         },
     )?;
-    Ok(store::mark_held(db, id, Utc::now().date_naive()).await?)
+    Ok(store::mark_held_and_plan_next(db, id, Utc::now().date_naive()).await?)
 }
 
 /// Changes a department's cadence.
@@ -279,4 +279,171 @@ pub async fn agenda(db: &Db, id: i64) -> Result<(Review, duet_core::agenda::Agen
         &metrics,
     );
     Ok((review, agenda))
+}
+
+/// The record's text (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RecordFields {
+    /// The agenda as edited before the meeting.
+    #[serde(default)]
+    pub agenda: String,
+    /// Who attended.
+    #[serde(default)]
+    pub attendees: String,
+    /// Notes.
+    #[serde(default)]
+    pub notes: String,
+    /// Feedback on the metrics pack.
+    #[serde(default)]
+    pub metric_feedback: String,
+}
+
+/// Saves the record (refused once both leaders signed).
+pub async fn save_record(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &RecordFields,
+) -> Result<store::Record, AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    let mut errs = duet_core::ValidationErrors::default();
+    let agenda = errs.check(duet_core::error::bounded_text(
+        "agenda", &f.agenda, 0, 20_000,
+    ));
+    let attendees = errs.check(duet_core::error::bounded_text(
+        "attendees",
+        &f.attendees,
+        0,
+        2_000,
+    ));
+    let notes = f.notes.trim();
+    let feedback = f.metric_feedback.trim();
+    if notes.chars().count() > 20_000 {
+        errs.0.push(duet_core::FieldError::new(
+            "notes",
+            "must be at most 20,000 characters",
+        ));
+    }
+    if feedback.chars().count() > 10_000 {
+        errs.0.push(duet_core::FieldError::new(
+            "metric_feedback",
+            "must be at most 10,000 characters",
+        ));
+    }
+    match (agenda, attendees) {
+        (Some(a), Some(att)) if errs.0.is_empty() => {
+            Ok(store::save_record(db, id, &a, &att, notes, feedback).await?)
+        }
+        _ => Err(errs.into()),
+    }
+}
+
+/// Signs the record for the side the actor leads; both signatures lock it.
+pub async fn sign(db: &Db, actor: &Actor, id: i64) -> Result<store::Record, AppError> {
+    let r = store::find(db, id).await?;
+    let dept = DepartmentId(r.department_id);
+    let it_side = if can(
+        actor,
+        Action::SignReview {
+            department: dept,
+            it_side: true,
+        },
+    )
+    .is_ok()
+    {
+        true
+    } else {
+        can(
+            actor,
+            Action::SignReview {
+                department: dept,
+                it_side: false,
+            },
+        )?;
+        false
+    };
+    Ok(store::sign(db, id, it_side, actor.user.0).await?)
+}
+
+/// A decision (form or JSON); with a due date and promisor it becomes a promise in one step.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct DecisionFields {
+    /// The decision.
+    #[serde(default)]
+    pub text: String,
+    /// To make it a promise: who promised.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub promisor_id: Option<i64>,
+    /// To make it a promise: the department promised to.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub promisee_department_id: Option<i64>,
+    /// To make it a promise: the level.
+    #[serde(default)]
+    pub level: String,
+    /// To make it a promise: when it is due.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// Records a decision, and when asked, the promise it becomes (source: this meeting).
+pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Result<(), AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    let text = duet_core::error::bounded_text("text", &f.text, 5, 1000)?;
+    if f.promisor_id.is_none() && f.due_on.trim().is_empty() {
+        return Ok(store::add_decision(db, id, &text, None, actor.user.0).await?);
+    }
+    // The decision and its promise are written in one transaction.
+    let today = Utc::now().date_naive();
+    let level = if f.level.is_empty() {
+        "manager"
+    } else {
+        f.level.as_str()
+    };
+    let input = duet_core::promises::PromiseInput::parse(
+        f.promisor_id,
+        f.promisee_department_id,
+        level,
+        &text,
+        &f.due_on,
+        "meeting",
+        Some(id),
+        today,
+    )?;
+    let person = duet_store::org::find_person(db, duet_core::org::PersonId(input.promisor))
+        .await
+        .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
+    can(
+        actor,
+        Action::RecordPromise {
+            promisor_department: DepartmentId(person.department_id),
+        },
+    )?;
+    duet_store::promises::insert_decision_with_promise(db, id, &text, actor.user.0, &input, today)
+        .await?;
+    Ok(())
+}
+
+/// Appends a correction to a locked record.
+pub async fn correct(db: &Db, actor: &Actor, id: i64, text: &str) -> Result<(), AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    let text = duet_core::error::bounded_text("text", text, 5, 5000)?;
+    Ok(store::add_correction(db, id, &text, actor.user.0).await?)
 }

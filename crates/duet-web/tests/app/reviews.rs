@@ -57,6 +57,9 @@ app_test! {
         assert_eq!((status, held["status"].as_str()), (200, Some("held")));
         let (status, _) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
         assert_eq!(status, 409);
+        let (_, all) = it.get("/reviews").await;
+        let planned: Vec<&serde_json::Value> = all.as_array().unwrap().iter().filter(|r| r["status"] == "planned").collect();
+        assert_eq!(planned.len(), 1, "Duet planned the next review: {all}");
         let (_, dash) = it.get("/reviews/dashboard").await;
         let line = dash.as_array().unwrap().iter().find(|l| l["row"]["department_name"] == "Sales").unwrap().clone();
         assert_eq!(line["state"]["overdue_days"], 0);
@@ -66,5 +69,40 @@ app_test! {
         let (status, page) = b.get("/reviews").await;
         assert_eq!(status, 200);
         assert!(page.contains("no review with Sales for 47 days"), "{page}");
+    }
+
+    async fn the_record_is_signed_by_both_leaders_then_locked_and_decisions_become_promises(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let (_, r) = it.post("/reviews", json!({"department_id": sales, "starts_at": "2026-12-01T14:00"})).await;
+        let id = r["id"].as_i64().unwrap();
+        let (status, _) = member.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"notes": "Not mine to write"})).await;
+        assert_eq!(status, 403);
+        let (status, v) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"agenda": "The good", "attendees": "Priya, Daniel", "notes": "CRM is better", "metric_feedback": "Track quote time"})).await;
+        assert_eq!((status, v["record"]["notes"].as_str()), (200, Some("CRM is better")));
+        let dev = app.person("Dev Ops", "devops2@example.com", "IT", "manager").await;
+        let (status, v) = it.post(&format!("/reviews/{id}/decisions"), json!({"text": "Measure quote turnaround", "promisor_id": dev, "promisee_department_id": sales, "due_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(14)).to_string()})).await;
+        assert_eq!(status, 200, "{v}");
+        let promise = v["decisions"][0]["promise_id"].as_i64().unwrap();
+        let (_, p) = member.get(&format!("/promises/{promise}")).await;
+        assert_eq!((p["promise"]["source"].as_str(), p["promise"]["source_id"].as_i64()), (Some("meeting"), Some(id)));
+        let (status, _) = member.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!(status, 403);
+        let (status, v) = lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!((status, v["record"]["locked_at"].is_null()), (200, true));
+        let (status, body) = it.post(&format!("/reviews/{id}/corrections"), json!({"text": "Too early for corrections"})).await;
+        assert_eq!(status, 409, "{body}");
+        let (status, v) = it.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!((status, v["record"]["locked_at"].is_string()), (200, true));
+        let (status, body) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"notes": "Rewriting history"})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")));
+        let (status, v) = lead.post(&format!("/reviews/{id}/corrections"), json!({"text": "Daniel joined late"})).await;
+        assert_eq!((status, v["corrections"][0]["text"].as_str(), v["record"]["notes"].as_str()), (200, Some("Daniel joined late"), Some("CRM is better")));
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (status, page) = b.get(&format!("/reviews/{id}/record")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("signed by both leaders and locked") && page.contains("became a promise"));
     }
 }

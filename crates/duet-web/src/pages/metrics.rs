@@ -164,20 +164,7 @@ async fn import_values(
     mut upload: Multipart,
 ) -> Result<Response, PageError> {
     can(&who.actor(), Action::ManageMetrics)?;
-    let mut bytes = Vec::new();
-    while let Some(field) = upload
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("file", e.body_text()))?
-    {
-        if field.name() == Some("file") {
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::invalid("file", e.body_text()))?
-                .to_vec();
-        }
-    }
+    let bytes = crate::pages::uploaded_file(&mut upload).await?;
     match svc::import_values(&state.db, &who.actor(), &bytes).await {
         Ok(n) => done(&state, &who, "/measures", &format!("Imported {n} values.")).await,
         Err(AppError::Csv(errs)) => {

@@ -106,3 +106,28 @@ pub(crate) async fn done(
     auth::session::flash(state, who, message).await?;
     Ok(axum::response::Redirect::to(to).into_response())
 }
+
+/// The bytes of the `file` field of an upload form; an empty or missing file is a 422.
+pub(crate) async fn uploaded_file(
+    upload: &mut axum::extract::Multipart,
+) -> Result<Vec<u8>, crate::error::AppError> {
+    use crate::error::AppError;
+    let mut bytes = Vec::new();
+    while let Some(field) = upload
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("file", e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::invalid("file", e.body_text()))?
+                .to_vec();
+        }
+    }
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "choose a CSV file to import"));
+    }
+    Ok(bytes)
+}

@@ -663,26 +663,7 @@ async fn import_people(
     mut upload: Multipart,
 ) -> Result<Response, PageError> {
     can(&who.actor(), Action::ImportPeople)?;
-    let mut bytes = Vec::new();
-    while let Some(field) = upload
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("file", e.body_text()))?
-    {
-        if field.name() == Some("file") {
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::invalid("file", e.body_text()))?
-                .to_vec();
-        }
-    }
-    if bytes.is_empty() {
-        return Err(PageError(AppError::invalid(
-            "file",
-            "choose a CSV file to import",
-        )));
-    }
+    let bytes = crate::pages::uploaded_file(&mut upload).await?;
     match svc::import_people(&state.db, &who.actor(), &bytes).await {
         Ok(s) => {
             done(

@@ -43,6 +43,8 @@ pub struct PageRequest {
 impl PageRequest {
     /// The largest page anyone may ask for.
     pub const MAX_LIMIT: i64 = 500;
+    /// The furthest a listing can be paged (keeps offset arithmetic far from overflow).
+    pub const MAX_OFFSET: i64 = 1_000_000_000;
 
     /// Clamps the requested window into the allowed range (default 50 rows).
     pub fn new(limit: Option<i64>, offset: Option<i64>) -> Self {

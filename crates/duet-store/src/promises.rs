@@ -121,6 +121,7 @@ pub async fn insert_decision_with_promise(
         if found.is_none() {
             return Err(StoreError::NotFound("review"));
         }
+        crate::reviews::check_unlocked!(tx, review);
         let id = insert_promise_in_tx!(tx, by, input, today, now);
         sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
             .bind(review).bind(text).bind(id).bind(by).bind(now).execute(&mut *tx).await?;

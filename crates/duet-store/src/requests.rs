@@ -1059,9 +1059,9 @@ pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<(
 pub async fn agenda_rows(
     db: &Db,
     department: i64,
-) -> Result<Vec<(i64, String, String, DateTime<Utc>)>> {
+) -> Result<Vec<(i64, String, String, DateTime<Utc>, i64)>> {
     Ok(
-        on_db!(db, pool => sqlx::query_as("select id, title, status, updated_at from requests where department_id = $1 order by id")
+        on_db!(db, pool => sqlx::query_as("select id, title, status, updated_at, requester_id from requests where department_id = $1 order by id")
         .bind(department).fetch_all(pool).await)?,
     )
 }

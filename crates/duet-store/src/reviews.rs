@@ -4,6 +4,24 @@ use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
 
+/// Refuses, inside a write transaction, to change a record both leaders have signed.
+macro_rules! check_unlocked {
+    ($tx:expr, $review:expr) => {{
+        let locked: Option<(Option<DateTime<Utc>>,)> =
+            sqlx::query_as("select locked_at from review_records where review_id = $1")
+                .bind($review)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        if matches!(locked, Some((Some(_),))) {
+            return Err(StoreError::Conflict(FieldError::new(
+                "record",
+                "both leaders signed this record; it is locked — append a correction instead",
+            )));
+        }
+    }};
+}
+pub(crate) use check_unlocked;
+
 /// A scheduled (or held) review.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Review {
@@ -205,7 +223,8 @@ pub async fn record(db: &Db, review: i64) -> Result<Record> {
     Ok(r.unwrap_or_default())
 }
 
-/// Saves the record's text; refused once the record is locked.
+/// Saves the record's text; refused once the record is locked. An edit clears any signature
+/// already given, so nobody's signature ever covers text they did not see.
 pub async fn save_record(
     db: &Db,
     review: i64,
@@ -223,7 +242,8 @@ pub async fn save_record(
         sqlx::query(
             "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
              on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
-                 metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at",
+                 metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
+                 it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null",
         ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(&mut *tx).await?;
     });
     record(db, review).await
@@ -259,8 +279,11 @@ pub async fn add_decision(
     by: i64,
 ) -> Result<()> {
     find(db, review).await?;
-    on_db!(db, pool => sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
-        .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    write_tx!(db, tx => {
+        check_unlocked!(tx, review);
+        sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+            .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(&mut *tx).await?;
+    });
     Ok(())
 }
 

@@ -147,10 +147,10 @@ pub struct ReviewAgenda {
 #[utoipa::path(get, path = "/reviews/{id}/agenda", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = ReviewAgenda), (status = 404, body = ErrorBody)))]
 pub async fn agenda(
     State(state): State<AppState>,
-    _who: ApiUser,
+    who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ReviewAgenda>, AppError> {
-    let (review, agenda) = svc::agenda(&state.db, id).await?;
+    let (review, agenda) = svc::agenda(&state.db, &who.actor(), id).await?;
     Ok(Json(ReviewAgenda { review, agenda }))
 }
 

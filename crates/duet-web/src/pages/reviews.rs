@@ -221,7 +221,7 @@ async fn show_agenda(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (r, a) = svc::agenda(&state.db, id).await?;
+    let (r, a) = svc::agenda(&state.db, &who.actor(), id).await?;
     Ok(crate::html::render(AgendaPage {
         layout: Layout::new(
             &who,
@@ -258,7 +258,7 @@ async fn record_page(
     let rec = store::record(&state.db, id).await?;
     // Until someone edits it, the agenda is the draft, one line per item with its source.
     let agenda_text = if rec.agenda.is_empty() {
-        let (_, a) = svc::agenda(&state.db, id).await?;
+        let (_, a) = svc::agenda(&state.db, &who.actor(), id).await?;
         let mut t = String::new();
         for (title, lines) in [
             ("The good", &a.good),
@@ -278,6 +278,12 @@ async fn record_page(
     } else {
         rec.agenda.clone()
     };
+    let it_ids: Vec<i64> = duet_store::org::list_departments(&state.db, false)
+        .await?
+        .into_iter()
+        .filter(|d| d.kind == duet_core::org::DepartmentKind::It)
+        .map(|d| d.id)
+        .collect();
     let people = duet_store::org::list_people(
         &state.db,
         &duet_store::org::PeopleFilter::default(),
@@ -288,7 +294,7 @@ async fn record_page(
         people
             .items
             .into_iter()
-            .filter(|p| p.department_id == r.department_id || p.department_name == "IT")
+            .filter(|p| p.department_id == r.department_id || it_ids.contains(&p.department_id))
             .map(|p| {
                 (
                     p.id.to_string(),

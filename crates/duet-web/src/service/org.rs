@@ -138,6 +138,14 @@ pub async fn update_person(
                 to: input.department,
             },
         )?;
+        // Department membership grants rights (answering promises, managing its people), so
+        // nobody moves themselves: another administrator or IT leader has to.
+        let me = duet_store::accounts::find_user(db, actor.user).await?;
+        if me.person_id == Some(id) {
+            return Err(AppError::Forbidden(
+                "you cannot move yourself to another department; ask another administrator".into(),
+            ));
+        }
     }
     Ok(org::update_person(db, PersonId(id), &input).await?)
 }

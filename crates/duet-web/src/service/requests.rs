@@ -44,6 +44,19 @@ pub struct RequestFields {
 /// Submits a request.
 pub async fn submit(db: &Db, actor: &Actor, f: &RequestFields) -> Result<Request, AppError> {
     can(actor, Action::SubmitRequest)?;
+    // People raise requests for their own department; IT, executives and admins for any.
+    if let (Some(d), Some(own)) = (f.department_id, actor.department)
+        && d != own.0
+        && !matches!(
+            actor.role,
+            duet_core::Role::Admin | duet_core::Role::ItLeader | duet_core::Role::Executive
+        )
+    {
+        return Err(AppError::invalid(
+            "department_id",
+            "you can raise requests for your own department",
+        ));
+    }
     let dept = f.department_id.or(actor.department.map(|d| d.0));
     let input = RequestInput::parse(
         &f.title,

@@ -80,6 +80,13 @@ pub async fn schedule(db: &Db, actor: &Actor, f: &ScheduleFields) -> Result<Revi
                 format!("'{raw}' is not a date and time (use YYYY-MM-DDTHH:MM)"),
             )
         })?;
+    let now = Utc::now();
+    if at < now - chrono::Duration::days(366) || at > now + chrono::Duration::days(5 * 366) {
+        return Err(AppError::invalid(
+            "starts_at",
+            "must be within a year back and five years ahead",
+        ));
+    }
     let minutes = f.minutes.unwrap_or(60);
     if !(15..=480).contains(&minutes) {
         return Err(AppError::invalid("minutes", "must be between 15 and 480"));
@@ -192,7 +199,12 @@ pub async fn calendar(db: &Db, actor: &Actor, base_url: &str) -> Result<String, 
 }
 
 /// The agenda of a review, drafted from data since the review before it (or one interval back).
-pub async fn agenda(db: &Db, id: i64) -> Result<(Review, duet_core::agenda::Agenda), AppError> {
+/// Requests appear only when the actor may see them (members see their own).
+pub async fn agenda(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+) -> Result<(Review, duet_core::agenda::Agenda), AppError> {
     use duet_core::agenda::{AgendaMetric, AgendaPromise, AgendaRequest, draft};
     let review = store::find(db, id).await?;
     let dept = review.department_id;
@@ -210,26 +222,38 @@ pub async fn agenda(db: &Db, id: i64) -> Result<(Review, duet_core::agenda::Agen
         .filter(|d| *d < on)
         .max()
         .unwrap_or(on - chrono::Duration::days(interval));
-    let it = duet_store::org::list_departments(db, false)
+    let it_departments: Vec<i64> = duet_store::org::list_departments(db, false)
         .await?
         .into_iter()
-        .find(|d| d.kind == duet_core::org::DepartmentKind::It)
-        .map(|d| d.id);
+        .filter(|d| d.kind == duet_core::org::DepartmentKind::It)
+        .map(|d| d.id)
+        .collect();
+    // Requests appear only when the actor may see them (members see their own).
     let requests: Vec<AgendaRequest> = duet_store::requests::agenda_rows(db, dept)
         .await?
         .into_iter()
-        .map(|(id, title, status, changed)| AgendaRequest {
+        .filter(|r| {
+            can(
+                actor,
+                Action::ViewRequest {
+                    requester: duet_core::org::UserId(r.4),
+                    department: DepartmentId(dept),
+                },
+            )
+            .is_ok()
+        })
+        .map(|(id, title, status, changed, _)| AgendaRequest {
             id,
             title,
             status,
             changed_on: changed.date_naive(),
         })
         .collect();
-    let promises: Vec<AgendaPromise> = match it {
-        Some(it) => duet_store::promises::between(db, dept, it)
-            .await?
-            .into_iter()
-            .map(
+    let mut promises: Vec<AgendaPromise> = Vec::new();
+    for it in it_departments {
+        let rows = duet_store::promises::between(db, dept, it).await?;
+        promises.extend(
+            rows.into_iter().map(
                 |(id, text, by_it, status, due_on, closed_on)| AgendaPromise {
                     id,
                     text,
@@ -238,10 +262,9 @@ pub async fn agenda(db: &Db, id: i64) -> Result<(Review, duet_core::agenda::Agen
                     due_on,
                     closed_on,
                 },
-            )
-            .collect(),
-        None => Vec::new(),
-    };
+            ),
+        );
+    }
     let catalogue = duet_store::metrics::list_metrics(db).await?;
     let values = duet_store::metrics::values(db, None, Some(dept)).await?;
     let outcomes = duet_store::metrics::outcomes(db, Some(dept)).await?;

@@ -125,6 +125,19 @@ app_test! {
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")), "admins cannot demote themselves");
     }
 
+    async fn nobody_moves_themselves_to_another_department(app: &TestApp) {
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let me = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(it_lead.user_id)).await.unwrap();
+        let person = me.person_id.unwrap();
+        let (_, p) = it_lead.get(&format!("/people/{person}")).await;
+        let sales = app.dept("Sales").await;
+        let (status, _) = it_lead.send(Method::PUT, &format!("/people/{person}"), json!({"name": p["name"], "email": p["email"], "department_id": sales, "level": "manager"})).await;
+        assert_eq!(status, 403);
+        let admin = app.api_as(Role::Admin, None).await;
+        let (status, _) = admin.send(Method::PUT, &format!("/people/{person}"), json!({"name": p["name"], "email": p["email"], "department_id": sales, "level": "manager"})).await;
+        assert_eq!(status, 200, "another administrator may");
+    }
+
     async fn accounts_are_created_with_checked_fields(app: &TestApp) {
         let admin = app.api_as(Role::Admin, None).await;
         let (status, body) = admin.post("/users", json!({"email": "new@example.com", "name": "New", "role": "executive", "password": "short"})).await;

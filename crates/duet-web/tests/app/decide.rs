@@ -76,6 +76,9 @@ app_test! {
         assert_eq!((status, r["status"].as_str()), (200, Some("need_confirmed")), "the requester's own words count as confirmed");
         let (_, mine) = other.get("/requests").await;
         assert_eq!(mine["total"], 0);
+        let marketing = app.dept("Marketing").await;
+        let (status, body) = member.post("/requests", json!({"title": "For another team", "problem": "Somebody else's problem entirely", "affected": "Them", "desired_outcome": "Whatever they want", "department_id": marketing, "urgency": "low"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("department_id")), "members raise requests for their own department");
     }
 
     async fn portfolio_work_needs_a_champion_a_sound_case_and_a_sign_off(app: &TestApp) {

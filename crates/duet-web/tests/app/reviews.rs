@@ -7,6 +7,21 @@ use duet_core::org::{DepartmentId, DepartmentInput, PersonId};
 use reqwest::Method;
 use serde_json::json;
 
+/// A start a week ahead, as the form sends it, and as iCalendar writes it.
+fn next_week() -> (String, String, String) {
+    let at = (chrono::Utc::now() + chrono::Duration::days(8))
+        .date_naive()
+        .and_hms_opt(14, 0, 0)
+        .unwrap();
+    (
+        at.format("%Y-%m-%dT%H:%M").to_string(),
+        at.format("%Y%m%dT%H%M%SZ").to_string(),
+        (at + chrono::Duration::minutes(45))
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string(),
+    )
+}
+
 app_test! {
     async fn reviews_are_scheduled_with_invitations_and_overdue_ones_are_called_out(app: &TestApp) {
         let sales = app.dept("Sales").await;
@@ -16,18 +31,19 @@ app_test! {
         let it = app.api_as(Role::ItLeader, Some("IT")).await;
         let sales_lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
         let marketing_lead = app.api_as(Role::BusinessLeader, Some("Marketing")).await;
-        let (status, body) = it.post("/reviews", json!({"department_id": app.dept("IT").await, "starts_at": "2026-12-01T14:00"})).await;
+        let (start, dtstart, dtend) = next_week();
+        let (status, body) = it.post("/reviews", json!({"department_id": app.dept("IT").await, "starts_at": start})).await;
         assert_eq!((status, body["error"]["field"].as_str()), (422, Some("department_id")), "IT does not review itself");
         let (status, body) = it.post("/reviews", json!({"department_id": sales, "starts_at": "first of December"})).await;
         assert_eq!((status, body["error"]["field"].as_str()), (422, Some("starts_at")));
-        let (status, _) = marketing_lead.post("/reviews", json!({"department_id": sales, "starts_at": "2026-12-01T14:00"})).await;
+        let (status, _) = marketing_lead.post("/reviews", json!({"department_id": sales, "starts_at": start})).await;
         assert_eq!(status, 403);
-        let (status, r) = sales_lead.post("/reviews", json!({"department_id": sales, "starts_at": "2026-12-01T14:00", "minutes": 45})).await;
+        let (status, r) = sales_lead.post("/reviews", json!({"department_id": sales, "starts_at": start, "minutes": 45})).await;
         assert_eq!(status, 201, "{r}");
         let id = r["id"].as_i64().unwrap();
         let ics = it.req(Method::GET, &format!("/reviews/{id}/invite.ics")).send().await.unwrap().text().await.unwrap();
         let ics = ics.replace("\r\n ", ""); // unfold long lines (RFC 5545 §3.1)
-        assert!(ics.contains("METHOD:REQUEST") && ics.contains("DTSTART:20261201T140000Z") && ics.contains("DTEND:20261201T144500Z"), "{ics}");
+        assert!(ics.contains("METHOD:REQUEST") && ics.contains(&format!("DTSTART:{dtstart}")) && ics.contains(&format!("DTEND:{dtend}")), "{ics}");
         assert!(ics.contains("mailto:bea.lead@example.com") && ics.contains("mailto:ian.partner@example.com"));
         let (status, _) = sales_lead
             .post("/requests", json!({"title": "Quotes take two days", "problem": "Quotes need three systems and two days", "affected": "Every rep", "desired_outcome": "Same-day quotes", "department_id": sales, "urgency": "high"}))
@@ -40,7 +56,7 @@ app_test! {
         let b = app.browser_as(Role::Member, Some("Sales")).await;
         let (status, page) = b.get(&format!("/reviews/{id}/agenda")).await;
         assert_eq!(status, 200);
-        assert!(page.contains("The ugly") && page.contains("Quotes take two days"));
+        assert!(page.contains("The ugly") && !page.contains("Quotes take two days"), "members see only their own requests on an agenda");
         let feed = sales_lead.req(Method::GET, "/calendar.ics").send().await.unwrap().text().await.unwrap();
         assert!(feed.contains("METHOD:PUBLISH") && feed.contains(&format!("UID:review-{id}@duet")));
         let subscribed = reqwest::get(format!("{}/api/v1/calendar.ics?token={}", app.base, sales_lead.token)).await.unwrap();
@@ -76,7 +92,7 @@ app_test! {
         let it = app.api_as(Role::ItLeader, Some("IT")).await;
         let lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
         let member = app.api_as(Role::Member, Some("Sales")).await;
-        let (_, r) = it.post("/reviews", json!({"department_id": sales, "starts_at": "2026-12-01T14:00"})).await;
+        let (_, r) = it.post("/reviews", json!({"department_id": sales, "starts_at": next_week().0})).await;
         let id = r["id"].as_i64().unwrap();
         let (status, _) = member.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"notes": "Not mine to write"})).await;
         assert_eq!(status, 403);
@@ -92,12 +108,17 @@ app_test! {
         assert_eq!(status, 403);
         let (status, v) = lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
         assert_eq!((status, v["record"]["locked_at"].is_null()), (200, true));
+        let (_, v) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"agenda": "The good", "attendees": "Priya, Daniel", "notes": "CRM is better", "metric_feedback": "Track quote time"})).await;
+        assert!(v["record"]["business_signed_by"].is_null(), "an edit after signing clears the signature");
+        lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
         let (status, body) = it.post(&format!("/reviews/{id}/corrections"), json!({"text": "Too early for corrections"})).await;
         assert_eq!(status, 409, "{body}");
         let (status, v) = it.post(&format!("/reviews/{id}/sign"), json!({})).await;
         assert_eq!((status, v["record"]["locked_at"].is_string()), (200, true));
         let (status, body) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"notes": "Rewriting history"})).await;
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")));
+        let (status, _) = it.post(&format!("/reviews/{id}/decisions"), json!({"text": "A decision after signing"})).await;
+        assert_eq!(status, 409, "no new decisions on a locked record");
         let (status, v) = lead.post(&format!("/reviews/{id}/corrections"), json!({"text": "Daniel joined late"})).await;
         assert_eq!((status, v["corrections"][0]["text"].as_str(), v["record"]["notes"].as_str()), (200, Some("Daniel joined late"), Some("CRM is better")));
         let b = app.browser_as(Role::Member, Some("Sales")).await;

@@ -114,29 +114,74 @@ pub async fn record_failure(
     key: &str,
     rule: ThrottleRule,
 ) -> Result<Option<DateTime<Utc>>> {
-    let now = Utc::now();
-    let window_floor = now - rule.window;
-    let lock = now + rule.window;
-    let (locked,): (Option<DateTime<Utc>>,) = write_tx!(db, tx => {
-        sqlx::query_as(
-            "insert into login_throttle (key, failures, window_start, locked_until) values ($1, 1, $2, null)
-             on conflict (key) do update set
-                 failures = case when login_throttle.window_start < $3 then 1 else login_throttle.failures + 1 end,
-                 window_start = case when login_throttle.window_start < $3 then $2 else login_throttle.window_start end,
-                 locked_until = case
-                     when login_throttle.window_start >= $3 and login_throttle.failures + 1 >= $4 then $5
-                     else login_throttle.locked_until end
-             returning locked_until",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(window_floor)
-        .bind(rule.max_failures)
-        .bind(lock)
-        .fetch_one(&mut *tx)
+    Ok(record_failures(db, &[(key, rule)])
         .await?
+        .into_iter()
+        .next()
+        .flatten())
+}
+
+/// The throttle upsert: counts one failure for a key within its window and locks it at the limit.
+const FAILURE_SQL: &str = "insert into login_throttle (key, failures, window_start, locked_until) values ($1, 1, $2, null)
+     on conflict (key) do update set
+         failures = case when login_throttle.window_start < $3 then 1 else login_throttle.failures + 1 end,
+         window_start = case when login_throttle.window_start < $3 then $2 else login_throttle.window_start end,
+         locked_until = case
+             when login_throttle.window_start >= $3 and login_throttle.failures + 1 >= $4 then $5
+             else login_throttle.locked_until end
+     returning locked_until";
+
+/// Counts one failed attempt for each key (the account and the address) in one transaction;
+/// returns, per key, the lockout end if this failure reached its limit.
+pub async fn record_failures(
+    db: &Db,
+    keys: &[(&str, ThrottleRule)],
+) -> Result<Vec<Option<DateTime<Utc>>>> {
+    let now = Utc::now();
+    let locked: Vec<Option<DateTime<Utc>>> = write_tx!(db, tx => {
+        let mut out = Vec::with_capacity(keys.len());
+        for (key, rule) in keys {
+            let (locked,): (Option<DateTime<Utc>>,) = sqlx::query_as(FAILURE_SQL)
+                .bind(*key)
+                .bind(now)
+                .bind(now - rule.window)
+                .bind(rule.max_failures)
+                .bind(now + rule.window)
+                .fetch_one(&mut *tx)
+                .await?;
+            out.push(locked);
+        }
+        out
     });
-    Ok(locked.filter(|t| *t > now))
+    Ok(locked.into_iter().map(|l| l.filter(|t| *t > now)).collect())
+}
+
+/// A successful sign-in, in one transaction: the account's failures are forgotten, its last
+/// sign-in is recorded, and a session is started. Returns the cookie value.
+pub async fn begin_session(
+    db: &Db,
+    user: i64,
+    account_key: &str,
+    flash: Option<&str>,
+) -> Result<String> {
+    let cookie =
+        secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
+    let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        sqlx::query("delete from login_throttle where key = $1").bind(account_key).execute(&mut *tx).await?;
+        sqlx::query("update users set last_login_at = $1 where id = $2").bind(now).bind(user).execute(&mut *tx).await?;
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
+            .bind(secret::hash_secret(&cookie))
+            .bind(user)
+            .bind(&csrf)
+            .bind(flash)
+            .bind(now)
+            .bind(now + IDLE_LIFETIME)
+            .execute(&mut *tx)
+            .await?;
+    });
+    Ok(cookie)
 }
 
 /// Forgets the failures of `key` after a successful sign-in.

@@ -106,8 +106,14 @@ pub async fn login(
     let user = match found {
         Some((user, _)) if ok => user,
         _ => {
-            sessions::record_failure(&state.db, &account_key, sessions::ACCOUNT_RULE).await?;
-            sessions::record_failure(&state.db, &ip_key, sessions::ADDRESS_RULE).await?;
+            sessions::record_failures(
+                &state.db,
+                &[
+                    (account_key.as_str(), sessions::ACCOUNT_RULE),
+                    (ip_key.as_str(), sessions::ADDRESS_RULE),
+                ],
+            )
+            .await?;
             tracing::info!("failed sign-in");
             let page = LoginPage {
                 layout: Layout::anonymous("Sign in"),
@@ -118,11 +124,10 @@ pub async fn login(
             return Ok(render_status(StatusCode::UNAUTHORIZED, page));
         }
     };
-    sessions::clear_failures(&state.db, &account_key).await?;
-    accounts::touch_login(&state.db, duet_core::org::UserId(user.id)).await?;
-    let cookie = sessions::insert_session(
+    let cookie = sessions::begin_session(
         &state.db,
         user.id,
+        &account_key,
         Some(&format!("Welcome, {}.", user.name)),
     )
     .await?;

@@ -9,13 +9,14 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch};
+use axum::routing::{delete, get, patch, post};
 use duet_store::accounts::{self, ApiToken, User};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .route("/me/password", post(change_password))
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", patch(update_user))
         .route("/tokens", get(list_tokens).post(create_token))
@@ -106,5 +107,34 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     svc::revoke_token(&state.db, &state.auth, &who.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A password change.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct PasswordFields {
+    /// The current password.
+    #[serde(default)]
+    pub current_password: String,
+    /// The new password (at least 10 characters).
+    #[serde(default)]
+    pub new_password: String,
+}
+
+/// Changes the caller's password (the current one is required); every browser session ends.
+#[utoipa::path(post, path = "/me/password", tag = "accounts", request_body = PasswordFields, responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<PasswordFields>,
+) -> Result<StatusCode, AppError> {
+    svc::change_password(
+        &state.db,
+        &state.auth,
+        &who.actor(),
+        &f.current_password,
+        &f.new_password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

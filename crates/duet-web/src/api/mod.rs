@@ -129,7 +129,7 @@ impl utoipa::Modify for BearerAuth {
         org::archive_department, org::restore_department,
         org::list_people, org::create_person, org::get_person, org::update_person,
         org::archive_person, org::restore_person, org::import_people, org::export_people,
-        accounts::me, accounts::list_users, accounts::create_user, accounts::update_user,
+        accounts::me, accounts::change_password, accounts::list_users, accounts::create_user, accounts::update_user,
         accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
         requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,

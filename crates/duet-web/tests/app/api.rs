@@ -125,6 +125,19 @@ app_test! {
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")), "admins cannot demote themselves");
     }
 
+    async fn passwords_change_through_the_api_only_with_the_current_one(app: &TestApp) {
+        let api = app.api_as(Role::Member, None).await;
+        let (status, body) = api.post("/me/password", json!({"current_password": "wrong password!", "new_password": "a brand new passphrase"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("current_password")));
+        let (status, body) = api.post("/me/password", json!({"current_password": crate::common::PASSWORD, "new_password": "short"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("password")));
+        let r = api.req(Method::POST, "/me/password").json(&json!({"current_password": crate::common::PASSWORD, "new_password": "a brand new passphrase"})).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let me = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(api.user_id)).await.unwrap();
+        let (_, hash) = duet_store::accounts::find_login(&app.db, &me.email).await.unwrap().unwrap();
+        assert!(duet_core::secret::verify_password("a brand new passphrase", &hash));
+    }
+
     async fn nobody_moves_themselves_to_another_department(app: &TestApp) {
         let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
         let me = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(it_lead.user_id)).await.unwrap();

@@ -131,3 +131,22 @@ pub(crate) async fn uploaded_file(
     }
     Ok(bytes)
 }
+
+/// Splits a service error into form errors (the form is shown again with them: 422 for invalid
+/// fields, 409 for a conflict) or an error page for everything else.
+pub(crate) fn form_errors(
+    e: crate::error::AppError,
+) -> Result<(axum::http::StatusCode, crate::html::FormErrors), PageError> {
+    use crate::error::AppError;
+    match e {
+        AppError::Invalid(errs) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            crate::html::FormErrors(errs),
+        )),
+        AppError::Conflict(e) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            crate::html::FormErrors(vec![e]),
+        )),
+        other => Err(PageError(other)),
+    }
+}

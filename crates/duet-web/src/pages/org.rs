@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
-use crate::pages::done;
+use crate::pages::{done, form_errors};
 use crate::service::org::{self as svc, DepartmentFields, PersonFields};
 use askama::Template;
 use axum::Router;
@@ -76,15 +76,6 @@ fn people_choices(people: &[Person], current: Option<i64>) -> Vec<Choice> {
             .map(|p| (p.id.to_string(), format!("{} — {}", p.name, p.title))),
         &current,
     )
-}
-
-/// Splits a service error into form errors (re-render the form) or a page error.
-fn form_errors(e: AppError) -> Result<(StatusCode, FormErrors), PageError> {
-    match e {
-        AppError::Invalid(errs) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errs))),
-        AppError::Conflict(e) => Ok((StatusCode::CONFLICT, FormErrors(vec![e]))),
-        other => Err(PageError(other)),
-    }
 }
 
 // ---------------------------------------------------------------- departments

@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
-use crate::pages::done;
+use crate::pages::{done, form_errors};
 use crate::service::portfolio::{
     self as pf, GoalFields, PortfolioView, SettingsFields, WeightFields,
 };
@@ -69,15 +69,6 @@ fn choices<T: Copy>(
             .map(|v| (value(*v).to_string(), label(*v).to_string())),
         current,
     )
-}
-
-/// Splits a service error into form errors (re-render) or a page error.
-fn form_errors(e: AppError) -> Result<(StatusCode, FormErrors), PageError> {
-    match e {
-        AppError::Invalid(errs) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errs))),
-        AppError::Conflict(e) => Ok((StatusCode::CONFLICT, FormErrors(vec![e]))),
-        other => Err(PageError(other)),
-    }
 }
 
 // ------------------------------------------------------------------ listing and intake

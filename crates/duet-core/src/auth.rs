@@ -104,6 +104,14 @@ pub enum Action {
     /// Close (kept or broken) or renegotiate a promise made to `promisee`: only the promisee
     /// department's people may, since trust is theirs to give.
     AnswerPromise { promisee: DepartmentId },
+    /// Run survey campaigns: choose the instrument, invite departments, set dates and k.
+    ManageCampaigns,
+    /// Add instruments (their wording is then fixed; a change is a new version).
+    ManageInstruments,
+    /// Read a closed campaign's results. Everyone may: only anonymous aggregates are ever shown.
+    ViewSurveyResults,
+    /// Read, answer, publish or convert pain points addressed to `department`.
+    TriageVoice { department: DepartmentId },
 }
 
 /// Why an action was refused, in words safe to show to the actor.
@@ -172,6 +180,14 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             matches!(actor.role, Admin | ItLeader)
                 || (actor.role == BusinessLeader && own_dept(department))
         }
+        Action::ManageCampaigns => matches!(actor.role, Admin | ItLeader),
+        Action::ManageInstruments => actor.role == Admin,
+        Action::ViewSurveyResults => true,
+        Action::TriageVoice { department } => match actor.role {
+            Admin | ItLeader => true,
+            BusinessLeader | Executive => own_dept(department),
+            Member => false,
+        },
         Action::ManageOutcomes { department } => match actor.role {
             Admin | Executive => true,
             BusinessLeader => own_dept(department),
@@ -226,6 +242,10 @@ fn describe(action: Action) -> &'static str {
         Action::AnswerPromise { .. } => {
             "close or renegotiate this promise (only its promisee department may)"
         }
+        Action::ManageCampaigns => "run survey campaigns",
+        Action::ManageInstruments => "add survey instruments",
+        Action::ViewSurveyResults => "see survey results",
+        Action::TriageVoice { .. } => "triage pain points addressed to this department",
     }
 }
 

@@ -9,6 +9,7 @@ pub mod agenda;
 pub mod auth;
 pub mod error;
 pub mod finance;
+pub mod listen;
 pub mod meetings;
 pub mod metrics;
 pub mod org;
@@ -16,6 +17,8 @@ pub mod portfolio;
 pub mod promises;
 pub mod requests;
 pub mod secret;
+pub mod surveys;
+pub mod voice;
 
 pub use auth::{Action, Actor, Role, can};
 pub use error::{FieldError, ValidationErrors};

@@ -5,12 +5,14 @@
 mod db;
 pub mod accounts;
 mod error;
+pub mod listen;
 pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
 pub mod reviews;
 pub mod sessions;
+pub mod voice;
 
 pub use db::{Backend, Db, DbOptions};
 pub use error::StoreError;

@@ -130,6 +130,25 @@ pub async fn insert_decision_with_promise(
     find_promise(db, id).await
 }
 
+/// Records a promise made in answer to a pain point and links the pain point to it, in one
+/// transaction, so the anonymous author can follow it.
+pub async fn insert_promise_from_pain_point(
+    db: &Db,
+    by: i64,
+    input: &PromiseInput,
+    pain_point: i64,
+    today: NaiveDate,
+) -> Result<Promise> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let id = insert_promise_in_tx!(tx, by, input, today, now);
+        crate::voice::link_pain_point!(tx, pain_point, "promise_id", "promise", id, by,
+            format!("Turned into a promise, due {}: {}", input.due_on, input.text), today);
+        id
+    });
+    find_promise(db, id).await
+}
+
 /// One promise.
 pub async fn find_promise(db: &Db, id: i64) -> Result<Promise> {
     const SQL: &str = promise_sql!("where p.id = $1");

@@ -234,6 +234,37 @@ pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Re
     find_request(db, id).await
 }
 
+/// Submits a request raised by a triager from a pain point, and links the pain point to it so its
+/// anonymous author sees the outcome, in one transaction.
+pub async fn insert_request_from_pain_point(
+    db: &Db,
+    requester: i64,
+    input: &RequestInput,
+    pain_point: i64,
+    today: chrono::NaiveDate,
+) -> Result<Request> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let dept: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select archived_at from departments where id = $1").bind(input.department).fetch_optional(&mut *tx).await?;
+        if !matches!(dept, Some((None,))) {
+            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
+                 lane, status, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'service', 'submitted', $9, $9) returning id",
+        )
+        .bind(&input.title).bind(&input.problem).bind(&input.affected).bind(&input.desired_outcome)
+        .bind(input.department).bind(requester).bind(input.urgency.as_str()).bind(input.date_needed).bind(now)
+        .fetch_one(&mut *tx).await?;
+        record_event!(tx, id, Some(requester), "submitted", "raised from an anonymous pain point in the voice inbox".to_string(), now);
+        crate::voice::link_pain_point!(tx, pain_point, "request_id", "request", id, requester,
+            format!("Turned into request #{id}: {}", input.title), today);
+        id
+    });
+    find_request(db, id).await
+}
+
 /// One request.
 pub async fn find_request(db: &Db, id: i64) -> Result<Request> {
     const SQL: &str = request_sql!("where r.id = $1");

@@ -51,6 +51,8 @@ pub struct AppState {
     pub portfolio: Arc<crate::service::portfolio::PortfolioCache>,
     /// Recently served directory pages (see `service::org::directory`).
     pub directory: Arc<crate::service::org::DirectoryCache>,
+    /// Computed results of closed survey campaigns (see `service::listen`).
+    pub listen: Arc<crate::service::listen::ResultsCache>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             auth: Arc::default(),
             portfolio: Arc::default(),
             directory: Arc::default(),
+            listen: Arc::default(),
         }
     }
 }

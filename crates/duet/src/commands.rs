@@ -201,6 +201,9 @@ async fn open(config: &Config) -> anyhow::Result<Db> {
     duet_store::requests::ensure_decide_defaults(&db)
         .await
         .context("creating default IT teams and portfolio settings")?;
+    duet_store::listen::ensure_listen_defaults(&db)
+        .await
+        .context("installing the survey instruments")?;
     Ok(db)
 }
 
@@ -325,8 +328,8 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     serve(config, Some((db, banner))).await
 }
 
-/// Background upkeep, hourly: reminders for promises due within three days, and expired sessions
-/// purged (both safe on every replica at once).
+/// Background upkeep, hourly: reminders for promises due within three days, survey invitations
+/// and reminders, and expired sessions purged (both safe on every replica at once).
 fn spawn_housekeeping(db: Db) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -338,6 +341,13 @@ fn spawn_housekeeping(db: Db) {
                 Ok(n) if n > 0 => tracing::info!(reminded = n, "promise reminders sent"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
+            }
+            match duet_store::listen::dispatch_notices(&db, chrono::Utc::now().date_naive()).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(notified = n, "survey invitations and reminders sent")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not send survey invitations"),
             }
             match duet_store::sessions::purge_expired(&db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),

@@ -2,11 +2,13 @@
 //! document generated from the handlers' annotations.
 
 pub mod accounts;
+pub mod listen;
 pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
 pub mod reviews;
+pub mod voice;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -26,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .merge(promises::router())
         .merge(metrics::router())
         .merge(reviews::router())
+        .merge(listen::router())
+        .merge(voice::router())
         .fallback(not_found)
 }
 
@@ -146,11 +150,16 @@ impl utoipa::Modify for BearerAuth {
         reviews::list_reviews, reviews::dashboard, reviews::schedule, reviews::mark_held, reviews::invitation,
         reviews::set_interval, reviews::calendar, reviews::agenda, reviews::get_record, reviews::save_record,
         reviews::sign, reviews::add_decision, reviews::add_correction,
+        listen::list_instruments, listen::get_instrument, listen::add_instrument, listen::list_campaigns,
+        listen::create_campaign, listen::get_campaign, listen::my_response, listen::answer, listen::change_answer,
+        listen::results, listen::results_csv,
+        voice::post_pain_point, voice::published, voice::open_receipt, voice::author_reply, voice::inbox,
+        voice::get_pain_point, voice::reply, voice::publish, voice::close, voice::to_request, voice::to_promise,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"))
+    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction, and the anonymous voice inbox"))
 )]
 pub struct ApiDoc;
 

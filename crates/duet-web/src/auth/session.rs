@@ -219,6 +219,23 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// Pages open to everyone (the voice inbox) take `Option<SignedIn>`: the layout and CSRF token
+/// when there is a session, nothing otherwise.
+impl axum::extract::OptionalFromRequestParts<AppState> for SignedIn {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(s) => Ok(Some(s)),
+            Err(PageError(AppError::Unauthorized)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Leaves a message for the next page of this session.
 pub async fn flash(state: &AppState, who: &SignedIn, message: &str) -> Result<(), AppError> {
     sessions::set_flash(&state.db, &who.cookie, Some(message)).await?;

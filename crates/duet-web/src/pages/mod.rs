@@ -2,11 +2,13 @@
 //! JavaScript. Every page route goes through the session and CSRF middleware.
 
 pub mod accounts;
+pub mod listen;
 pub mod metrics;
 pub mod org;
 pub mod promises;
 pub mod requests;
 pub mod reviews;
+pub mod voice;
 
 use crate::app::AppState;
 use crate::auth::{self, SignedIn};
@@ -34,6 +36,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(promises::router())
         .merge(metrics::router())
         .merge(reviews::router())
+        .merge(listen::router())
+        .merge(voice::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session::load_session,

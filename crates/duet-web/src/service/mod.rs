@@ -2,12 +2,14 @@
 //! calls the store, so a page and its API endpoint cannot drift apart.
 
 pub mod accounts;
+pub mod listen;
 pub mod metrics;
 pub mod org;
 pub mod portfolio;
 pub mod promises;
 pub mod requests;
 pub mod reviews;
+pub mod voice;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.
 pub mod de {

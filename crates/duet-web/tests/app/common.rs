@@ -44,6 +44,9 @@ impl TestApp {
         duet_store::requests::ensure_decide_defaults(&db)
             .await
             .unwrap();
+        duet_store::listen::ensure_listen_defaults(&db)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = duet_web::AppState::new(

@@ -1,0 +1,968 @@
+//! Instruments: what a survey asks. Three built in (the DUET pulse, the five questions of Today
+//! and Tomorrow, and an alignment maturity self-assessment) plus custom ones written as plain
+//! lines, all described by the same [`Definition`] so answering, storing and aggregating work the
+//! same for every one of them.
+
+use crate::error::bounded_text;
+use crate::{FieldError, ValidationErrors};
+use std::collections::{BTreeMap, BTreeSet};
+
+wire_enum!(
+    /// Which family an instrument belongs to, so results pages can explain what they show.
+    InstrumentKind, "kind" {
+        Pulse = "pulse" / "DUET pulse",
+        FiveQuestions = "five_questions" / "Five questions",
+        Maturity = "maturity" / "Alignment maturity",
+        Custom = "custom" / "Custom",
+    }
+);
+
+wire_enum!(
+    /// The three levels relationships are observed at: power dynamics and culture between
+    /// departments, overlaps and silos across processes, friendly or adversarial interactions
+    /// between people.
+    RelationshipLevel, "level" {
+        Departments = "departments" / "Between departments",
+        Processes = "processes" / "Across processes",
+        People = "people" / "Between people",
+    }
+);
+
+wire_enum!(
+    /// Whether a question is about how things are (Today) or how they should be (Tomorrow), so
+    /// the gap between the two can be shown.
+    Horizon, "horizon" {
+        Today = "today" / "Today",
+        Tomorrow = "tomorrow" / "Tomorrow",
+    }
+);
+
+/// The most items one instrument may have: longer surveys are abandoned half way.
+pub const MAX_ITEMS: usize = 200;
+/// The longest free-text answer or comment, in characters.
+pub const MAX_TEXT: usize = 2000;
+
+/// A group of items reported together (a DUET pillar, one of the five questions, …).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Section {
+    /// Stable code, `[a-z0-9._-]`, used as the key of answers and comments.
+    pub code: String,
+    /// The heading shown to respondents and on results.
+    pub title: String,
+    /// Why the section is asked, in a sentence or two.
+    pub description: String,
+}
+
+/// One question, rated on a 1..=5 scale.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Item {
+    /// Unique in the instrument, `[a-z0-9._-]`, e.g. `discipline.1.departments`.
+    pub code: String,
+    /// The code of the [`Section`] it belongs to.
+    pub section: String,
+    /// The relationship level it asks about, if any.
+    pub level: Option<RelationshipLevel>,
+    /// Today or Tomorrow, if the item is one of a pair.
+    pub horizon: Option<Horizon>,
+    /// The statement or question shown.
+    pub prompt: String,
+    /// Whether "don't know" may be answered (better than a forced guess).
+    pub dont_know: bool,
+    /// Whether a free-text answer is asked besides the rating (the five questions).
+    pub free_text: bool,
+    /// Exactly five labels, for ratings 1..=5.
+    pub scale: Vec<String>,
+}
+
+/// A whole instrument: what is asked, grouped into sections.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Definition {
+    /// The family it belongs to.
+    pub kind: InstrumentKind,
+    /// Its name.
+    pub title: String,
+    /// What it is for, shown above the questions.
+    pub description: String,
+    /// Sections, in the order shown.
+    pub sections: Vec<Section>,
+    /// Items, in the order shown; their index is their position in packed answers.
+    pub items: Vec<Item>,
+    /// Whether each section takes an optional comment (the pulse: one per pillar).
+    pub section_comments: bool,
+}
+
+/// An instrument shipped with Duet, under a stable key and version so stored answers keep meaning.
+#[derive(Debug, Clone)]
+pub struct Builtin {
+    /// Stable key (`duet-pulse`, `five-questions`, `alignment-maturity`).
+    pub key: &'static str,
+    /// Bumped whenever the items change, so old answers are read against their own version.
+    pub version: i64,
+    /// The instrument itself.
+    pub definition: Definition,
+}
+
+/// One respondent's validated answers to one instrument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    /// Per item, in item order: the rating 1..=5, or none for "don't know".
+    pub ratings: Vec<Option<u8>>,
+    /// Non-blank comments and free-text answers, keyed by section or item code.
+    pub texts: BTreeMap<String, String>,
+}
+
+impl Answers {
+    /// Packs the ratings into one char per item, in item order: `'1'..='5'`, `'0'` = don't know,
+    /// so a response is stored as a short string that keeps its meaning with its instrument version.
+    pub fn pack(&self) -> String {
+        self.ratings
+            .iter()
+            .map(|r| match r {
+                Some(n @ 1..=5) => char::from(b'0' + n),
+                _ => '0',
+            })
+            .collect()
+    }
+}
+
+/// Reads ratings packed by [`Answers::pack`]; the length must equal the instrument's item count,
+/// so answers stored against another version are refused rather than misread.
+pub fn unpack(def: &Definition, packed: &str) -> Result<Vec<Option<u8>>, FieldError> {
+    let n = packed.chars().count();
+    if n != def.items.len() {
+        return Err(FieldError::new(
+            "answers",
+            format!(
+                "has {n} ratings but the instrument has {} items",
+                def.items.len()
+            ),
+        ));
+    }
+    packed
+        .chars()
+        .map(|c| match c {
+            '0' => Ok(None),
+            '1'..='5' => Ok(Some(c as u8 - b'0')),
+            other => Err(FieldError::new(
+                "answers",
+                format!("'{other}' is not a rating: expected 0 (don't know) or 1 to 5"),
+            )),
+        })
+        .collect()
+}
+
+fn valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 100
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+impl Definition {
+    /// Checks the structure every page relies on: at least one and at most 200 items, unique valid
+    /// codes, every item in an existing section and five scale labels per item.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        if self.title.trim().is_empty() {
+            errs.0.push(FieldError::new("title", "is required"));
+        }
+        let mut section_codes = BTreeSet::new();
+        for s in &self.sections {
+            if !valid_code(&s.code) {
+                errs.0.push(FieldError::new(
+                    "sections",
+                    format!(
+                        "section code '{}' may only use a-z, 0-9, '.', '_' and '-'",
+                        s.code
+                    ),
+                ));
+            }
+            if !section_codes.insert(s.code.as_str()) {
+                errs.0.push(FieldError::new(
+                    "sections",
+                    format!("section code '{}' is used twice", s.code),
+                ));
+            }
+            if s.title.trim().is_empty() {
+                errs.0.push(FieldError::new(
+                    "sections",
+                    format!("section '{}' needs a title", s.code),
+                ));
+            }
+        }
+        if self.items.is_empty() {
+            errs.0.push(FieldError::new(
+                "items",
+                "an instrument needs at least one item",
+            ));
+        }
+        if self.items.len() > MAX_ITEMS {
+            errs.0.push(FieldError::new(
+                "items",
+                format!(
+                    "has {} items; at most {MAX_ITEMS} are allowed, as longer surveys are abandoned",
+                    self.items.len()
+                ),
+            ));
+        }
+        let mut item_codes = BTreeSet::new();
+        for it in &self.items {
+            if !valid_code(&it.code) {
+                errs.0.push(FieldError::new(
+                    "items",
+                    format!(
+                        "item code '{}' may only use a-z, 0-9, '.', '_' and '-'",
+                        it.code
+                    ),
+                ));
+            }
+            if !item_codes.insert(it.code.as_str()) {
+                errs.0.push(FieldError::new(
+                    "items",
+                    format!("item code '{}' is used twice", it.code),
+                ));
+            }
+            if !section_codes.contains(it.section.as_str()) {
+                errs.0.push(FieldError::new(
+                    "items",
+                    format!(
+                        "item '{}' belongs to section '{}', which does not exist",
+                        it.code, it.section
+                    ),
+                ));
+            }
+            if it.prompt.trim().is_empty() {
+                errs.0.push(FieldError::new(
+                    "items",
+                    format!("item '{}' needs a prompt", it.code),
+                ));
+            }
+            if it.scale.len() != 5 || it.scale.iter().any(|l| l.trim().is_empty()) {
+                errs.0.push(FieldError::new(
+                    "items",
+                    format!(
+                        "item '{}' needs exactly five non-empty scale labels",
+                        it.code
+                    ),
+                ));
+            }
+        }
+        if errs.0.is_empty() { Ok(()) } else { Err(errs) }
+    }
+
+    /// The section with `code`, to title results and comments.
+    pub fn section(&self, code: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.code == code)
+    }
+
+    /// The levels the items ask about, in [`RelationshipLevel::ALL`] order, so results only show
+    /// level rows that exist.
+    pub fn levels(&self) -> Vec<RelationshipLevel> {
+        RelationshipLevel::ALL
+            .iter()
+            .copied()
+            .filter(|l| self.items.iter().any(|i| i.level == Some(*l)))
+            .collect()
+    }
+
+    /// Validates a submitted form: `ratings` maps each item code to `"1"`..`"5"` or `"dk"` (don't
+    /// know, where allowed) and every item must be answered; `texts` maps a section code (when the
+    /// instrument takes section comments) or a free-text item code to text. Blank texts are
+    /// dropped. Every error is collected, named `item.<code>` or `text.<key>`, so the form can
+    /// mark them all at once.
+    pub fn parse_answers(
+        &self,
+        ratings: &BTreeMap<String, String>,
+        texts: &BTreeMap<String, String>,
+    ) -> Result<Answers, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let mut out = Vec::with_capacity(self.items.len());
+        for it in &self.items {
+            let field = format!("item.{}", it.code);
+            let raw = ratings.get(&it.code).map(|s| s.trim()).unwrap_or("");
+            let value = match raw {
+                "" => Err(if it.dont_know {
+                    "is required: choose a rating or \"don't know\""
+                } else {
+                    "is required: choose a rating"
+                }),
+                r if r.eq_ignore_ascii_case("dk") => {
+                    if it.dont_know {
+                        Ok(None)
+                    } else {
+                        Err(
+                            "\"don't know\" is not an answer to this item: choose a rating from 1 to 5",
+                        )
+                    }
+                }
+                "1" => Ok(Some(1)),
+                "2" => Ok(Some(2)),
+                "3" => Ok(Some(3)),
+                "4" => Ok(Some(4)),
+                "5" => Ok(Some(5)),
+                _ => Err("must be a rating from 1 to 5"),
+            };
+            match value {
+                Ok(v) => out.push(v),
+                Err(m) => {
+                    out.push(None);
+                    errs.0.push(FieldError::new(field, m));
+                }
+            }
+        }
+        for key in ratings.keys() {
+            if !self.items.iter().any(|i| &i.code == key) {
+                errs.0.push(FieldError::new(
+                    format!("item.{key}"),
+                    "is not an item of this instrument",
+                ));
+            }
+        }
+        let mut kept = BTreeMap::new();
+        for (key, raw) in texts {
+            let t = raw.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let field = format!("text.{key}");
+            let allowed = (self.section_comments && self.section(key).is_some())
+                || self.items.iter().any(|i| &i.code == key && i.free_text);
+            if !allowed {
+                errs.0.push(FieldError::new(
+                    field,
+                    "this question takes no written answer",
+                ));
+                continue;
+            }
+            if t.chars().count() > MAX_TEXT {
+                errs.0.push(FieldError::new(
+                    field,
+                    format!("must be at most {MAX_TEXT} characters"),
+                ));
+                continue;
+            }
+            if t.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                errs.0.push(FieldError::new(
+                    field,
+                    "must not contain control characters",
+                ));
+                continue;
+            }
+            kept.insert(key.clone(), t.to_string());
+        }
+        if errs.0.is_empty() {
+            Ok(Answers {
+                ratings: out,
+                texts: kept,
+            })
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+fn agreement_scale() -> Vec<String> {
+    [
+        "Strongly disagree",
+        "Disagree",
+        "Neither",
+        "Agree",
+        "Strongly agree",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn section(code: &str, title: &str, description: &str) -> Section {
+    Section {
+        code: code.into(),
+        title: title.into(),
+        description: description.into(),
+    }
+}
+
+/// The DUET pillars, each with its three behaviours worded as the end of a statement that fits
+/// every level's opening ("Between our departments, …").
+const PILLARS: [(&str, &str, &str, [&str; 3]); 4] = [
+    (
+        "discipline",
+        "Discipline",
+        "Policies, procedures, rules and training made inside one department can rub against what another needs or can do.",
+        [
+            "we are aware of our own discipline, or the lack of it.",
+            "we make no judgements about what business and IT are or are not doing.",
+            "we communicate how business and IT processes affect each other.",
+        ],
+    ),
+    (
+        "unity",
+        "Unity",
+        "Each department aligns its goals with the organisation's; where those goals conflict, Us vs. Them begins.",
+        [
+            "we are aware of goals of ours that might affect others.",
+            "decisions are made holistically rather than piecemeal.",
+            "we communicate the effects of unity, or the lack of it, to each other.",
+        ],
+    ),
+    (
+        "empathy",
+        "Empathy",
+        "Taking other people's feelings and thoughts into account makes visible and invisible pain points understood.",
+        [
+            "we are aware of our own and others' biases.",
+            "everyone is treated with dignity and respect regardless of position or title.",
+            "pain points can be raised without the threat of repercussions.",
+        ],
+    ),
+    (
+        "trust",
+        "Trust",
+        "Trust is the invisible glue that holds departments together; it is earned and lost at every level.",
+        [
+            "we are aware of broken promises, wherever they happen.",
+            "we understand that trust is about building relationships.",
+            "we communicate how trust can be earned and lost.",
+        ],
+    ),
+];
+
+fn level_opening(level: RelationshipLevel) -> &'static str {
+    match level {
+        RelationshipLevel::Departments => "Between our departments, ",
+        RelationshipLevel::Processes => "In the processes we share, ",
+        RelationshipLevel::People => "Between the people I work with, ",
+    }
+}
+
+fn pulse() -> Definition {
+    let mut sections = Vec::new();
+    let mut items = Vec::new();
+    for (code, title, description, behaviours) in PILLARS {
+        sections.push(section(code, title, description));
+        for (n, behaviour) in behaviours.iter().enumerate() {
+            for &level in RelationshipLevel::ALL {
+                items.push(Item {
+                    code: format!("{code}.{}.{}", n + 1, level.as_str()),
+                    section: code.into(),
+                    level: Some(level),
+                    horizon: None,
+                    prompt: format!("{}{behaviour}", level_opening(level)),
+                    dont_know: true,
+                    free_text: false,
+                    scale: agreement_scale(),
+                });
+            }
+        }
+    }
+    Definition {
+        kind: InstrumentKind::Pulse,
+        title: "DUET pulse".into(),
+        description: "How Discipline, Unity, Empathy and Trust show up between departments, across processes and between people. Healthy Business-IT relationships take effort from everyone, not only from IT. Answer for what you see; choose \"don't know\" rather than guess.".into(),
+        sections,
+        items,
+        section_comments: true,
+    }
+}
+
+/// The five questions, each asked for Today and for Tomorrow.
+const QUESTIONS: [(&str, &str, &str, &str); 5] = [
+    (
+        "who",
+        "Who",
+        "Who is responsible for creating healthy Business-IT relationships?",
+        "Who should be responsible for creating healthy Business-IT relationships?",
+    ),
+    (
+        "what",
+        "What",
+        "What communications, processes and tools are available to encourage healthy Business-IT relationships?",
+        "What communications, processes and tools should be available to encourage healthy Business-IT relationships?",
+    ),
+    (
+        "where",
+        "Where",
+        "Where are the current obstacles to healthy Business-IT relationships?",
+        "Where would future obstacles diminish healthy Business-IT relationships?",
+    ),
+    (
+        "when",
+        "When",
+        "When do healthy Business-IT relationships break down?",
+        "When would healthy Business-IT relationships break down?",
+    ),
+    (
+        "why",
+        "Why",
+        "Why do healthy Business-IT relationships matter for your organisation?",
+        "Why should healthy Business-IT relationships matter for your organisation?",
+    ),
+];
+
+fn five_questions() -> Definition {
+    let today_scale = [
+        "1 – poorly",
+        "2 – weakly",
+        "3 – partly",
+        "4 – largely",
+        "5 – fully",
+    ]
+    .map(String::from)
+    .to_vec();
+    let tomorrow_scale = [
+        "1 – not at all",
+        "2 – a little",
+        "3 – somewhat",
+        "4 – a lot",
+        "5 – fully",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut sections = Vec::new();
+    let mut items = Vec::new();
+    for (code, title, today, tomorrow) in QUESTIONS {
+        sections.push(section(
+            code,
+            title,
+            &format!("Today: {today} Tomorrow: {tomorrow}"),
+        ));
+        items.push(Item {
+            code: format!("{code}.today"),
+            section: code.into(),
+            level: None,
+            horizon: Some(Horizon::Today),
+            prompt: format!(
+                "{today} Write your answer, then rate how well today's answer serves the relationship."
+            ),
+            dont_know: false,
+            free_text: true,
+            scale: today_scale.clone(),
+        });
+        items.push(Item {
+            code: format!("{code}.tomorrow"),
+            section: code.into(),
+            level: None,
+            horizon: Some(Horizon::Tomorrow),
+            prompt: format!(
+                "{tomorrow} Write your answer, then rate how much getting this right tomorrow matters."
+            ),
+            dont_know: false,
+            free_text: true,
+            scale: tomorrow_scale.clone(),
+        });
+    }
+    Definition {
+        kind: InstrumentKind::FiveQuestions,
+        title: "Five questions".into(),
+        description: "Self-reflecting questions about Business-IT relationships, each asked for Today (how it is) and Tomorrow (how it should be). The gap between how well things work today and how much they matter tomorrow shows where to start.".into(),
+        sections,
+        items,
+        section_comments: false,
+    }
+}
+
+/// Luftman's six criteria of strategic alignment maturity, with what each assesses.
+const CRITERIA: [(&str, &str, &str); 6] = [
+    (
+        "communications",
+        "Communications",
+        "How well business and IT understand each other: the exchange of ideas, knowledge sharing, liaisons, and how well each understands the other's environment.",
+    ),
+    (
+        "value_measurement",
+        "Value measurement",
+        "How IT's contribution is measured and shown: metrics the business cares about, service levels, benchmarking, reviews of investments and continuous improvement.",
+    ),
+    (
+        "governance",
+        "Governance",
+        "Who decides IT priorities and resources, and how: strategic planning, budgeting, steering committees and the prioritisation of projects.",
+    ),
+    (
+        "partnership",
+        "Partnership",
+        "How business and IT see each other: IT's role in strategy, shared goals, risks and rewards, trust, and executive sponsorship.",
+    ),
+    (
+        "scope_architecture",
+        "Scope and architecture",
+        "How far IT reaches beyond the back office: standards, integration across the organisation and with partners, and how flexible the architecture is.",
+    ),
+    (
+        "skills",
+        "Skills",
+        "The human side: a culture of innovation and readiness for change, career crossover between business and IT, education, hiring and retention.",
+    ),
+];
+
+fn maturity() -> Definition {
+    let scale = [
+        "1 Initial/ad hoc",
+        "2 Committed",
+        "3 Established/focused",
+        "4 Improved/managed",
+        "5 Optimised",
+    ]
+    .map(String::from)
+    .to_vec();
+    Definition {
+        kind: InstrumentKind::Maturity,
+        title: "Alignment maturity".into(),
+        description: "A self-assessment after Luftman's strategic alignment maturity model: for each of six criteria, choose the level that best describes your organisation today.".into(),
+        sections: CRITERIA
+            .iter()
+            .map(|(code, title, what)| section(code, title, what))
+            .collect(),
+        items: CRITERIA
+            .iter()
+            .map(|(code, title, what)| Item {
+                code: (*code).into(),
+                section: (*code).into(),
+                level: None,
+                horizon: None,
+                prompt: format!("{title}. {what}"),
+                dont_know: false,
+                free_text: false,
+                scale: scale.clone(),
+            })
+            .collect(),
+        section_comments: true,
+    }
+}
+
+/// The instruments shipped with Duet, so every organisation can start listening without writing
+/// a survey first.
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        Builtin {
+            key: "duet-pulse",
+            version: 1,
+            definition: pulse(),
+        },
+        Builtin {
+            key: "five-questions",
+            version: 1,
+            definition: five_questions(),
+        },
+        Builtin {
+            key: "alignment-maturity",
+            version: 1,
+            definition: maturity(),
+        },
+    ]
+}
+
+fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out.truncate(60);
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// Builds a custom instrument from plain lines `Section title | statement`, so anyone can ask
+/// their own questions without a form builder. Sections appear in order of first mention; items
+/// are rated on the agreement scale with "don't know" allowed. Errors name the field `items` and
+/// the line (`line 3: …`).
+pub fn custom(title: &str, description: &str, lines: &str) -> Result<Definition, ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let title = errs.check(bounded_text("title", title, 3, 120));
+    let description = errs.check(bounded_text("description", description, 0, 2000));
+    let mut sections: Vec<Section> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    for (i, line) in lines.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let err = |m: String| FieldError::new("items", format!("line {n}: {m}"));
+        let Some((sec, statement)) = line.split_once('|') else {
+            errs.0.push(err(
+                "write \"Section title | statement\", with a | between them".into(),
+            ));
+            continue;
+        };
+        let sec_title = match bounded_text("section", sec, 1, 120) {
+            Ok(t) => t,
+            Err(e) => {
+                errs.0.push(err(format!("the section title {}", e.message)));
+                continue;
+            }
+        };
+        let prompt = match bounded_text("statement", statement, 3, 500) {
+            Ok(t) => t,
+            Err(e) => {
+                errs.0.push(err(format!("the statement {}", e.message)));
+                continue;
+            }
+        };
+        let code = slug(&sec_title);
+        if code.is_empty() {
+            errs.0.push(err(
+                "the section title needs at least one letter or digit".into()
+            ));
+            continue;
+        }
+        if !sections.iter().any(|s| s.code == code) {
+            sections.push(Section {
+                code: code.clone(),
+                title: sec_title,
+                description: String::new(),
+            });
+        }
+        let number = items.iter().filter(|it| it.section == code).count() + 1;
+        items.push(Item {
+            code: format!("{code}.{number}"),
+            section: code,
+            level: None,
+            horizon: None,
+            prompt,
+            dont_know: true,
+            free_text: false,
+            scale: agreement_scale(),
+        });
+    }
+    if items.is_empty() && errs.0.iter().all(|e| e.field != "items") {
+        errs.0.push(FieldError::new(
+            "items",
+            "add at least one line \"Section title | statement\"",
+        ));
+    }
+    if items.len() > MAX_ITEMS {
+        errs.0.push(FieldError::new(
+            "items",
+            format!(
+                "has {} statements; at most {MAX_ITEMS} are allowed, as longer surveys are abandoned",
+                items.len()
+            ),
+        ));
+    }
+    match (title, description) {
+        (Some(title), Some(description)) if errs.0.is_empty() => {
+            let def = Definition {
+                kind: InstrumentKind::Custom,
+                title,
+                description,
+                sections,
+                items,
+                section_comments: true,
+            };
+            def.validate()?;
+            Ok(def)
+        }
+        _ => Err(errs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn fields(e: &ValidationErrors) -> Vec<&str> {
+        e.0.iter().map(|f| f.field.as_str()).collect()
+    }
+
+    #[test]
+    fn builtins_are_valid_and_shaped_as_documented() {
+        let b = builtins();
+        let keys: Vec<_> = b.iter().map(|b| (b.key, b.version)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("duet-pulse", 1),
+                ("five-questions", 1),
+                ("alignment-maturity", 1)
+            ]
+        );
+        for x in &b {
+            x.definition.validate().unwrap();
+        }
+        let pulse = &b[0].definition;
+        assert_eq!(pulse.kind, InstrumentKind::Pulse);
+        assert_eq!(pulse.items.len(), 36);
+        assert!(pulse.section_comments);
+        let codes: Vec<_> = pulse.sections.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(codes, ["discipline", "unity", "empathy", "trust"]);
+        assert_eq!(pulse.items[0].code, "discipline.1.departments");
+        assert!(
+            pulse.items[0]
+                .prompt
+                .starts_with("Between our departments, ")
+        );
+        assert_eq!(pulse.items[1].code, "discipline.1.processes");
+        assert_eq!(pulse.items[35].code, "trust.3.people");
+        assert!(pulse.items.iter().all(|i| i.dont_know && !i.free_text));
+        assert_eq!(pulse.items[0].scale[4], "Strongly agree");
+        assert_eq!(pulse.levels(), RelationshipLevel::ALL.to_vec());
+
+        let five = &b[1].definition;
+        assert_eq!(five.items.len(), 10);
+        assert_eq!(five.items[0].code, "who.today");
+        assert_eq!(five.items[1].code, "who.tomorrow");
+        assert_eq!(five.items[1].horizon, Some(Horizon::Tomorrow));
+        assert!(five.items.iter().all(|i| i.free_text && !i.dont_know));
+        assert!(!five.section_comments);
+        assert!(five.levels().is_empty());
+
+        let m = &b[2].definition;
+        assert_eq!(m.sections.len(), 6);
+        assert_eq!(m.items.len(), 6);
+        assert!(m.items.iter().all(|i| i.code == i.section));
+        assert_eq!(m.items[0].scale[0], "1 Initial/ad hoc");
+        assert_eq!(m.items[0].scale[4], "5 Optimised");
+        assert!(m.section("skills").is_some());
+        assert!(m.section("nope").is_none());
+    }
+
+    #[test]
+    fn validate_catches_structural_mistakes() {
+        let mut d = builtins().remove(2).definition;
+        d.items[1].code = d.items[0].code.clone();
+        d.items[2].section = "ghost".into();
+        d.items[3].scale.pop();
+        d.items[4].code = "Bad Code".into();
+        let e = d.validate().unwrap_err();
+        assert_eq!(e.0.len(), 4, "{e:?}");
+        d.items.clear();
+        assert!(d.validate().is_err());
+    }
+
+    #[test]
+    fn custom_builds_sections_in_order_and_numbers_items() {
+        let d = custom(
+            "Service desk check",
+            "",
+            "Service desk | Tickets are answered within a day\n\n  Projects | We are told when plans change \nService desk | Fixes stick\n",
+        )
+        .unwrap();
+        assert_eq!(d.kind, InstrumentKind::Custom);
+        let s: Vec<_> = d
+            .sections
+            .iter()
+            .map(|s| (s.code.as_str(), s.title.as_str()))
+            .collect();
+        assert_eq!(
+            s,
+            [("service-desk", "Service desk"), ("projects", "Projects")]
+        );
+        let i: Vec<_> = d.items.iter().map(|i| i.code.as_str()).collect();
+        assert_eq!(i, ["service-desk.1", "projects.1", "service-desk.2"]);
+        assert_eq!(d.items[1].prompt, "We are told when plans change");
+        assert!(d.items.iter().all(|i| i.dont_know && i.scale.len() == 5));
+        assert!(d.section_comments);
+    }
+
+    #[test]
+    fn custom_errors_name_the_line() {
+        let e = custom(
+            "Hi",
+            "",
+            "A | fine statement\nno bar here\n | missing section\n!!! | odd",
+        )
+        .unwrap_err();
+        assert!(e.0.iter().any(|f| f.field == "title"));
+        let msgs: Vec<_> =
+            e.0.iter()
+                .filter(|f| f.field == "items")
+                .map(|f| f.message.as_str())
+                .collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(msgs[0].starts_with("line 2: "));
+        assert!(msgs[1].starts_with("line 3: "));
+        assert!(msgs[2].starts_with("line 4: "));
+        let e = custom("Valid title", "", "  \n").unwrap_err();
+        assert_eq!(fields(&e), ["items"]);
+        let many: String = (0..201).map(|n| format!("S | statement {n}\n")).collect();
+        assert!(custom("Valid title", "", &many).is_err());
+    }
+
+    #[test]
+    fn parse_answers_requires_every_item_and_collects_errors() {
+        let d = custom("Tiny survey", "", "A | one\nA | two\nB | three").unwrap();
+        let ok = d
+            .parse_answers(
+                &map(&[("a.1", "5"), ("a.2", "dk"), ("b.1", " 2 ")]),
+                &map(&[("a", "  Good  "), ("b", "   ")]),
+            )
+            .unwrap();
+        assert_eq!(ok.ratings, vec![Some(5), None, Some(2)]);
+        assert_eq!(ok.texts, map(&[("a", "Good")]));
+        assert_eq!(ok.pack(), "502");
+        assert_eq!(unpack(&d, "502").unwrap(), ok.ratings);
+
+        let e = d
+            .parse_answers(
+                &map(&[("a.1", "6"), ("zzz", "3"), ("b.1", "")]),
+                &map(&[
+                    ("a.1", "not here"),
+                    ("b", "bell\u{7}"),
+                    ("a", &"x".repeat(2001)),
+                ]),
+            )
+            .unwrap_err();
+        let mut f = fields(&e);
+        f.sort();
+        assert_eq!(
+            f,
+            [
+                "item.a.1", "item.a.2", "item.b.1", "item.zzz", "text.a", "text.a.1", "text.b"
+            ]
+        );
+    }
+
+    #[test]
+    fn dont_know_and_texts_follow_the_item() {
+        let five = builtins().remove(1).definition;
+        let mut r: BTreeMap<String, String> = five
+            .items
+            .iter()
+            .map(|i| (i.code.clone(), "3".into()))
+            .collect();
+        let t = map(&[
+            ("who.today", "Everyone,\nreally"),
+            ("who", "section comment"),
+        ]);
+        let e = five.parse_answers(&r, &t).unwrap_err();
+        assert_eq!(fields(&e), ["text.who"]);
+        r.insert("why.today".into(), "dk".into());
+        let e = five
+            .parse_answers(&r, &map(&[("who.today", "Everyone,\nreally")]))
+            .unwrap_err();
+        assert_eq!(fields(&e), ["item.why.today"]);
+        r.insert("why.today".into(), "4".into());
+        let a = five
+            .parse_answers(&r, &map(&[("who.today", "Everyone,\r\n\treally")]))
+            .unwrap();
+        assert_eq!(a.texts["who.today"], "Everyone,\r\n\treally");
+    }
+
+    #[test]
+    fn unpack_checks_length_and_characters() {
+        let d = builtins().remove(2).definition;
+        assert!(unpack(&d, "12345").is_err());
+        assert!(unpack(&d, "1234567").is_err());
+        assert_eq!(unpack(&d, "123450").unwrap()[5], None);
+        let e = unpack(&d, "12345x").unwrap_err();
+        assert_eq!(e.field, "answers");
+    }
+}

@@ -1,0 +1,836 @@
+//! Results: per-section, per-level and per-item aggregates of one instrument's responses, for the
+//! whole organisation or one department, with every figure passed through the anonymity rules.
+//!
+//! Each aggregate is a *unit* (the respondents; each section; each section at each level; each
+//! item; each section's complete cases for Cronbach's alpha). For every unit the contributing
+//! respondents are counted per department over all departments present (one complete partition)
+//! and [`visible_cells`] decides what may be shown. Nothing is ever computed for output from a
+//! hidden cell, so no shown figure, and no difference of two shown figures, rests on fewer than
+//! `k` people.
+
+use super::anonymity::{MIN_K, Visibility, visible_cells};
+use super::instruments::{Definition, Horizon, RelationshipLevel};
+use std::collections::BTreeMap;
+
+/// One stored response, as the aggregation sees it.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The respondent's department (the only thing known about who answered).
+    pub department: i64,
+    /// Per item, in item order: 1..=5, or none for "don't know".
+    pub ratings: Vec<Option<u8>>,
+    /// Comments and free-text answers, keyed by section or item code.
+    pub texts: BTreeMap<String, String>,
+}
+
+/// One shown aggregate: how many respondents it rests on and their mean rating.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Cell {
+    /// Respondents contributing to the mean.
+    pub n: u32,
+    /// Their mean rating, 1..=5.
+    pub mean: f64,
+}
+
+/// One department's figures, for comparing departments side by side.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DepartmentRow {
+    /// The department id.
+    pub department: i64,
+    /// Its respondents; none when hidden.
+    pub respondents: Option<u32>,
+    /// Per section, in the instrument's section order; none when hidden.
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// One relationship level's figures, to see whether trouble sits between departments, in
+/// processes or between people.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct LevelRow {
+    /// The level.
+    pub level: RelationshipLevel,
+    /// Per section, in the instrument's section order; none when hidden or not asked.
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// One item's figures, to find the single statement behind a section's score.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ItemResult {
+    /// The item code.
+    pub code: String,
+    /// Mean of the numeric ratings; none when hidden.
+    pub cell: Option<Cell>,
+    /// How many answered 1, 2, 3, 4 and 5; shown only with the cell.
+    pub distribution: Option<[u32; 5]>,
+    /// How many answered "don't know"; shown only with the cell.
+    pub dont_know: Option<u32>,
+}
+
+/// One section's figures, with the reliability of its items as a scale.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SectionResult {
+    /// The section code.
+    pub section: String,
+    /// Mean of each respondent's own mean over the section; none when hidden.
+    pub cell: Option<Cell>,
+    /// Cronbach's alpha over complete cases; none when hidden or not computable.
+    pub alpha: Option<f64>,
+    /// The complete cases alpha rests on; none when hidden.
+    pub alpha_n: Option<u32>,
+}
+
+/// The distance between Today and Tomorrow in one section, to show where to start.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Gap {
+    /// The section code.
+    pub section: String,
+    /// The section's Today items; none when hidden.
+    pub today: Option<Cell>,
+    /// The section's Tomorrow items; none when hidden.
+    pub tomorrow: Option<Cell>,
+    /// Tomorrow's mean minus Today's (for the five questions: how much it matters minus how well
+    /// it works); none unless both are shown.
+    pub gap: Option<f64>,
+}
+
+/// One comment or free-text answer, without any trace of who wrote it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Comment {
+    /// The section or item code it answers.
+    pub key: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Everything a results page or export shows for one slice.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Results {
+    /// The anonymity threshold applied (never below the minimum).
+    pub k: u32,
+    /// The department filter: none = the whole organisation.
+    pub department: Option<i64>,
+    /// Respondents in the slice; none when hidden.
+    pub respondents: Option<u32>,
+    /// Per section of the slice, in section order.
+    pub sections: Vec<SectionResult>,
+    /// Every department with at least one respondent, by id; only without a department filter.
+    pub by_department: Vec<DepartmentRow>,
+    /// Per level the instrument uses, for the slice; empty if it uses none.
+    pub by_level: Vec<LevelRow>,
+    /// Per item of the slice, in item order.
+    pub items: Vec<ItemResult>,
+    /// Per section having both a Today and a Tomorrow item; empty otherwise.
+    pub gaps: Vec<Gap>,
+    /// The slice's texts, only when its respondent count is shown; sorted by (key, text) so the
+    /// order reveals nothing about who wrote what.
+    pub comments: Vec<Comment>,
+}
+
+/// The numeric rating of item `i`, ignoring "don't know" and anything out of range.
+fn rating(r: &Response, i: usize) -> Option<f64> {
+    match r.ratings.get(i) {
+        Some(Some(v @ 1..=5)) => Some(f64::from(*v)),
+        _ => None,
+    }
+}
+
+/// A respondent's own mean over `items`, if they rated any of them.
+fn own_mean(r: &Response, items: &[usize]) -> Option<f64> {
+    let vals: Vec<f64> = items.iter().filter_map(|&i| rating(r, i)).collect();
+    (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The mean of the given values as a cell, if there is any.
+fn cell_of(values: &[f64]) -> Option<Cell> {
+    (!values.is_empty()).then(|| Cell {
+        n: count(values.len()),
+        mean: values.iter().sum::<f64>() / values.len() as f64,
+    })
+}
+
+/// The departments present and which responses are in the slice.
+struct Ctx<'a> {
+    responses: &'a [Response],
+    departments: Vec<i64>,
+    group_of: Vec<usize>,
+    k: u32,
+    filter: Option<i64>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(responses: &'a [Response], k: u32, filter: Option<i64>) -> Self {
+        let mut departments: Vec<i64> = responses.iter().map(|r| r.department).collect();
+        departments.sort_unstable();
+        departments.dedup();
+        let group_of = responses
+            .iter()
+            .map(|r| departments.partition_point(|d| *d < r.department))
+            .collect();
+        Ctx {
+            responses,
+            departments,
+            group_of,
+            k,
+            filter,
+        }
+    }
+
+    /// Visibility of the unit whose contributors are those with `contributes`.
+    fn unit(&self, contributes: &dyn Fn(&Response) -> bool) -> Visibility {
+        let mut counts = vec![0u32; self.departments.len()];
+        for (r, &g) in self.responses.iter().zip(&self.group_of) {
+            if contributes(r) {
+                counts[g] = counts[g].saturating_add(1);
+            }
+        }
+        visible_cells(&counts, self.k)
+    }
+
+    /// Whether the slice's value of a unit may be shown.
+    fn slice_visible(&self, v: &Visibility) -> bool {
+        match self.filter {
+            None => v.total,
+            Some(d) => self
+                .departments
+                .binary_search(&d)
+                .ok()
+                .and_then(|g| v.groups.get(g).copied())
+                .unwrap_or(false),
+        }
+    }
+
+    /// The responses of the slice.
+    fn slice(&self) -> impl Iterator<Item = &'a Response> + '_ {
+        let filter = self.filter;
+        self.responses
+            .iter()
+            .filter(move |r| filter.is_none_or(|d| r.department == d))
+    }
+
+    /// The responses of department group `g`.
+    fn group(&self, g: usize) -> impl Iterator<Item = &'a Response> + '_ {
+        self.responses
+            .iter()
+            .zip(&self.group_of)
+            .filter(move |(_, gg)| **gg == g)
+            .map(|(r, _)| r)
+    }
+
+    /// The slice's cell and each department's cell of the "own mean over `items`" unit.
+    fn mean_unit(&self, items: &[usize]) -> (Option<Cell>, Vec<Option<Cell>>) {
+        let v = self.unit(&|r| own_mean(r, items).is_some());
+        let slice = if self.slice_visible(&v) {
+            let vals: Vec<f64> = self.slice().filter_map(|r| own_mean(r, items)).collect();
+            cell_of(&vals)
+        } else {
+            None
+        };
+        let groups = (0..self.departments.len())
+            .map(|g| {
+                if v.groups.get(g).copied().unwrap_or(false) {
+                    let vals: Vec<f64> = self.group(g).filter_map(|r| own_mean(r, items)).collect();
+                    cell_of(&vals)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        (slice, groups)
+    }
+}
+
+/// Aggregates `responses` to `def` for the whole organisation (`department` none) or one
+/// department, showing only what the anonymity rules allow at threshold `k` (raised to the
+/// minimum if lower).
+pub fn compute(
+    def: &Definition,
+    responses: &[Response],
+    k: u32,
+    department: Option<i64>,
+) -> Results {
+    let k = k.max(MIN_K);
+    let ctx = Ctx::new(responses, k, department);
+    let items_where = |f: &dyn Fn(&super::instruments::Item) -> bool| -> Vec<usize> {
+        def.items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| f(it))
+            .map(|(i, _)| i)
+            .collect()
+    };
+
+    let everyone = ctx.unit(&|_| true);
+    let respondents = ctx
+        .slice_visible(&everyone)
+        .then(|| count(ctx.slice().count()));
+
+    let mut sections = Vec::new();
+    let mut dept_cells: Vec<Vec<Option<Cell>>> = vec![Vec::new(); ctx.departments.len()];
+    for s in &def.sections {
+        let idx = items_where(&|it| it.section == s.code);
+        let (cell, groups) = ctx.mean_unit(&idx);
+        for (row, c) in dept_cells.iter_mut().zip(groups) {
+            row.push(c);
+        }
+        let (alpha, alpha_n) = if idx.len() >= 2 {
+            let complete = |r: &Response| idx.iter().all(|&i| rating(r, i).is_some());
+            let v = ctx.unit(&complete);
+            if ctx.slice_visible(&v) {
+                let rows: Vec<Vec<f64>> = ctx
+                    .slice()
+                    .filter(|r| complete(r))
+                    .map(|r| idx.iter().filter_map(|&i| rating(r, i)).collect())
+                    .collect();
+                (cronbach_alpha(&rows), Some(count(rows.len())))
+            } else {
+                (None, None)
+            }
+        } else {
+            (None, None)
+        };
+        sections.push(SectionResult {
+            section: s.code.clone(),
+            cell,
+            alpha,
+            alpha_n,
+        });
+    }
+
+    let by_department = if department.is_none() {
+        ctx.departments
+            .iter()
+            .zip(dept_cells)
+            .enumerate()
+            .map(|(g, (&d, cells))| DepartmentRow {
+                department: d,
+                respondents: everyone
+                    .groups
+                    .get(g)
+                    .copied()
+                    .unwrap_or(false)
+                    .then(|| count(ctx.group(g).count())),
+                cells,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let by_level = def
+        .levels()
+        .into_iter()
+        .map(|level| LevelRow {
+            level,
+            cells: def
+                .sections
+                .iter()
+                .map(|s| {
+                    let idx = items_where(&|it| it.section == s.code && it.level == Some(level));
+                    if idx.is_empty() {
+                        None
+                    } else {
+                        ctx.mean_unit(&idx).0
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let items = def
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let v = ctx.unit(&|r| rating(r, i).is_some());
+            let shown = ctx.slice_visible(&v);
+            let vals: Vec<f64> = if shown {
+                ctx.slice().filter_map(|r| rating(r, i)).collect()
+            } else {
+                Vec::new()
+            };
+            let cell = cell_of(&vals);
+            let (distribution, dont_know) = if cell.is_some() {
+                let mut dist = [0u32; 5];
+                for v in &vals {
+                    // Ratings are 1..=5 (see `rating`), so the index is 0..=4.
+                    if let Some(slot) = dist.get_mut((*v as usize).saturating_sub(1)) {
+                        *slot += 1;
+                    }
+                }
+                let dk = ctx
+                    .slice()
+                    .filter(|r| matches!(r.ratings.get(i), Some(None)))
+                    .count();
+                (Some(dist), Some(count(dk)))
+            } else {
+                (None, None)
+            };
+            ItemResult {
+                code: it.code.clone(),
+                cell,
+                distribution,
+                dont_know,
+            }
+        })
+        .collect();
+
+    let mut gaps = Vec::new();
+    for s in &def.sections {
+        let today = items_where(&|it| it.section == s.code && it.horizon == Some(Horizon::Today));
+        let tomorrow =
+            items_where(&|it| it.section == s.code && it.horizon == Some(Horizon::Tomorrow));
+        if today.is_empty() || tomorrow.is_empty() {
+            continue;
+        }
+        let today = ctx.mean_unit(&today).0;
+        let tomorrow = ctx.mean_unit(&tomorrow).0;
+        let gap = match (today, tomorrow) {
+            (Some(a), Some(b)) => Some(b.mean - a.mean),
+            _ => None,
+        };
+        gaps.push(Gap {
+            section: s.code.clone(),
+            today,
+            tomorrow,
+            gap,
+        });
+    }
+
+    let mut comments: Vec<Comment> = if respondents.is_some() {
+        ctx.slice()
+            .flat_map(|r| {
+                r.texts.iter().map(|(key, text)| Comment {
+                    key: key.clone(),
+                    text: text.clone(),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    comments.sort_by(|a, b| (&a.key, &a.text).cmp(&(&b.key, &b.text)));
+
+    Results {
+        k,
+        department,
+        respondents,
+        sections,
+        by_department,
+        by_level,
+        items,
+        gaps,
+        comments,
+    }
+}
+
+/// Cronbach's alpha, the internal consistency of a section's items as one scale: whether the
+/// section's mean means anything. `rows` = respondents, columns = items. None with fewer than two
+/// items or rows, rows of different lengths, or zero total variance.
+pub fn cronbach_alpha(rows: &[Vec<f64>]) -> Option<f64> {
+    let n_items = rows.first()?.len();
+    if n_items < 2 || rows.len() < 2 || rows.iter().any(|r| r.len() != n_items) {
+        return None;
+    }
+    let variance = |xs: &[f64]| -> f64 {
+        let m = xs.iter().sum::<f64>() / xs.len() as f64;
+        xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (xs.len() - 1) as f64
+    };
+    let item_var: f64 = (0..n_items)
+        .map(|j| variance(&rows.iter().map(|r| r[j]).collect::<Vec<_>>()))
+        .sum();
+    let totals: Vec<f64> = rows.iter().map(|r| r.iter().sum()).collect();
+    let total_var = variance(&totals);
+    if total_var <= f64::EPSILON {
+        return None;
+    }
+    let k = n_items as f64;
+    Some(k / (k - 1.0) * (1.0 - item_var / total_var))
+}
+
+/// One CSV field, quoted when needed and with a leading `= + - @` (or tab/CR) defused by a single
+/// quote, so opening the export in a spreadsheet never runs a formula someone typed as a title.
+fn csv_field(raw: &str) -> String {
+    let mut s = String::with_capacity(raw.len() + 2);
+    if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        s.push('\'');
+    }
+    s.push_str(raw);
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The shown figures as CSV (`slice,department,section,level,item,respondents,mean`), one row per
+/// visible respondent count, section, level and item cell; hidden cells have no row at all.
+pub fn to_csv(
+    def: &Definition,
+    results: &Results,
+    department_name: &dyn Fn(i64) -> String,
+) -> String {
+    let mut out = String::from("slice,department,section,level,item,respondents,mean\n");
+    let mut row = |slice: &str,
+                   dept: &str,
+                   section: &str,
+                   level: &str,
+                   item: &str,
+                   n: u32,
+                   mean: Option<f64>| {
+        let mean = mean.map(|m| format!("{m:.2}")).unwrap_or_default();
+        let fields = [slice, dept, section, level, item, &n.to_string(), &mean];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    };
+    let title = |code: &str| {
+        def.section(code)
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let (slice, dept) = match results.department {
+        None => ("organisation", String::new()),
+        Some(d) => ("department", department_name(d)),
+    };
+    if let Some(n) = results.respondents {
+        row(slice, &dept, "", "", "", n, None);
+    }
+    for s in &results.sections {
+        if let Some(c) = s.cell {
+            row(slice, &dept, &title(&s.section), "", "", c.n, Some(c.mean));
+        }
+    }
+    for l in &results.by_level {
+        for (s, c) in def.sections.iter().zip(&l.cells) {
+            if let Some(c) = c {
+                row(
+                    slice,
+                    &dept,
+                    &s.title,
+                    l.level.label(),
+                    "",
+                    c.n,
+                    Some(c.mean),
+                );
+            }
+        }
+    }
+    for (it, r) in def.items.iter().zip(&results.items) {
+        if let Some(c) = r.cell {
+            row(
+                slice,
+                &dept,
+                &title(&it.section),
+                "",
+                &r.code,
+                c.n,
+                Some(c.mean),
+            );
+        }
+    }
+    for d in &results.by_department {
+        let name = department_name(d.department);
+        if let Some(n) = d.respondents {
+            row("department", &name, "", "", "", n, None);
+        }
+        for (s, c) in def.sections.iter().zip(&d.cells) {
+            if let Some(c) = c {
+                row("department", &name, &s.title, "", "", c.n, Some(c.mean));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listen::instruments::custom;
+    use proptest::prelude::*;
+
+    fn resp(department: i64, ratings: &[Option<u8>]) -> Response {
+        Response {
+            department,
+            ratings: ratings.to_vec(),
+            texts: BTreeMap::new(),
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    /// Section A has two items, B one.
+    fn def() -> Definition {
+        custom("Hand example", "", "A | one\nA | two\nB | three").unwrap()
+    }
+
+    fn hand() -> Vec<Response> {
+        vec![
+            resp(1, &[Some(1), Some(2), Some(5)]),
+            resp(1, &[Some(2), Some(1), Some(4)]),
+            resp(1, &[Some(3), Some(3), None]),
+            resp(2, &[Some(4), Some(4), Some(2)]),
+            resp(2, &[Some(5), Some(5), Some(2)]),
+            resp(2, &[None, Some(4), Some(3)]),
+        ]
+    }
+
+    #[test]
+    fn alpha_matches_hand_computation() {
+        // Item variances 1 and 1, totals 3,3,6 have variance 3: alpha = 2 * (1 - 2/3).
+        let a = cronbach_alpha(&[vec![1.0, 2.0], vec![2.0, 1.0], vec![3.0, 3.0]]).unwrap();
+        assert!(close(a, 2.0 / 3.0), "{a}");
+        // Perfectly consistent items.
+        let a = cronbach_alpha(&[vec![1.0, 1.0], vec![2.0, 2.0], vec![3.0, 3.0]]).unwrap();
+        assert!(close(a, 1.0));
+        assert_eq!(cronbach_alpha(&[]), None);
+        assert_eq!(cronbach_alpha(&[vec![1.0, 2.0]]), None);
+        assert_eq!(cronbach_alpha(&[vec![1.0], vec![2.0]]), None);
+        assert_eq!(cronbach_alpha(&[vec![3.0, 3.0], vec![3.0, 3.0]]), None);
+        assert_eq!(cronbach_alpha(&[vec![3.0, 3.0], vec![3.0]]), None);
+    }
+
+    #[test]
+    fn hand_computed_example() {
+        let r = compute(&def(), &hand(), 3, None);
+        assert_eq!(r.k, 3);
+        assert_eq!(r.respondents, Some(6));
+        // Section A: own means 1.5, 1.5, 3, 4, 5, 4.
+        let a = r.sections[0].cell.unwrap();
+        assert_eq!(a.n, 6);
+        assert!(close(a.mean, 19.0 / 6.0));
+        // Alpha over the five complete cases [1,2],[2,1],[3,3],[4,4],[5,5]:
+        // item variances 2.5 + 2.5, total variance 9.5, alpha = 2 * (1 - 5/9.5).
+        assert!(close(r.sections[0].alpha.unwrap(), 9.0 / 9.5));
+        assert_eq!(r.sections[0].alpha_n, Some(5));
+        // Section B: 5, 4 | 2, 2, 3: both departments hidden (2 < 3, then 3 would reveal the 2),
+        // the organisation shown.
+        let b = r.sections[1].cell.unwrap();
+        assert_eq!(b.n, 5);
+        assert!(close(b.mean, 3.2));
+        assert_eq!(r.sections[1].alpha, None);
+        assert_eq!(r.by_department.len(), 2);
+        assert_eq!(r.by_department[0].respondents, Some(3));
+        let d1 = r.by_department[0].cells[0].unwrap();
+        assert!(close(d1.mean, 2.0) && d1.n == 3);
+        let d2 = r.by_department[1].cells[0].unwrap();
+        assert!(close(d2.mean, 13.0 / 3.0));
+        assert_eq!(r.by_department[0].cells[1], None);
+        assert_eq!(r.by_department[1].cells[1], None);
+        // Item a.1: 1..5 once each, one don't know.
+        let i = &r.items[0];
+        assert_eq!(i.cell.unwrap().n, 5);
+        assert!(close(i.cell.unwrap().mean, 3.0));
+        assert_eq!(i.distribution, Some([1, 1, 1, 1, 1]));
+        assert_eq!(i.dont_know, Some(1));
+        assert!(r.by_level.is_empty() && r.gaps.is_empty());
+
+        // One department: its own values, where its group is visible.
+        let f = compute(&def(), &hand(), 3, Some(1));
+        assert_eq!(f.respondents, Some(3));
+        assert!(f.by_department.is_empty());
+        assert!(close(f.sections[0].cell.unwrap().mean, 2.0));
+        assert_eq!(f.sections[1].cell, None);
+        // Item a.1 counts 3 | 2: department 1 is suppressed so department 2 stays unknowable.
+        assert_eq!(f.items[0].cell, None);
+        assert_eq!(f.items[0].distribution, None);
+        assert_eq!(f.items[0].dont_know, None);
+        assert_eq!(f.sections[0].alpha, None);
+        // Unknown department: nothing.
+        let g = compute(&def(), &hand(), 3, Some(99));
+        assert_eq!(g.respondents, None);
+        assert!(g.sections.iter().all(|s| s.cell.is_none()));
+    }
+
+    #[test]
+    fn departments_below_k_are_hidden() {
+        let mut rs = Vec::new();
+        for (d, n) in [(10, 6), (20, 2), (30, 3)] {
+            for _ in 0..n {
+                rs.push(resp(d, &[Some(4), Some(4), Some(4)]));
+            }
+        }
+        let r = compute(&def(), &rs, 5, None);
+        assert_eq!(r.respondents, Some(11));
+        let shown: Vec<_> = r.by_department.iter().map(|d| d.respondents).collect();
+        assert_eq!(shown, [Some(6), None, None]);
+        assert!(r.by_department[1].cells.iter().all(Option::is_none));
+        let f = compute(&def(), &rs, 5, Some(20));
+        assert_eq!(f.respondents, None);
+        assert!(
+            f.sections
+                .iter()
+                .all(|s| s.cell.is_none() && s.alpha_n.is_none())
+        );
+        assert!(f.items.iter().all(|i| i.cell.is_none()));
+    }
+
+    #[test]
+    fn complementary_suppression_hides_the_department_that_would_reveal_another() {
+        let mut rs = Vec::new();
+        for _ in 0..7 {
+            rs.push(resp(1, &[Some(5), Some(5), Some(5)]));
+        }
+        for _ in 0..2 {
+            rs.push(resp(2, &[Some(1), Some(1), Some(1)]));
+        }
+        let r = compute(&def(), &rs, 5, None);
+        assert_eq!(r.respondents, Some(9));
+        assert!(r.sections[0].cell.is_some());
+        assert!(r.by_department.iter().all(|d| d.respondents.is_none()));
+        assert!(
+            r.by_department
+                .iter()
+                .all(|d| d.cells.iter().all(Option::is_none))
+        );
+        assert_eq!(compute(&def(), &rs, 5, Some(1)).respondents, None);
+    }
+
+    #[test]
+    fn comments_only_for_visible_slices_and_sorted() {
+        let mut rs = Vec::new();
+        for (i, d) in [1, 1, 1, 1, 1, 2, 2].into_iter().enumerate() {
+            let mut r = resp(d, &[Some(3), Some(3), Some(3)]);
+            r.texts.insert("a".into(), format!("comment {}", 9 - i));
+            rs.push(r);
+        }
+        let r = compute(&def(), &rs, 5, None);
+        assert_eq!(r.comments.len(), 7);
+        assert_eq!(r.comments[0].text, "comment 3");
+        assert_eq!(r.comments[6].text, "comment 9");
+        assert!(compute(&def(), &rs, 5, Some(2)).comments.is_empty());
+        // Department 1 (5) would reveal department 2 (2), so it is hidden too.
+        assert!(compute(&def(), &rs, 5, Some(1)).comments.is_empty());
+    }
+
+    #[test]
+    fn gaps_and_levels_use_horizons_and_levels() {
+        let b = crate::listen::instruments::builtins();
+        let five = &b[1].definition;
+        let rs: Vec<Response> = (0..5)
+            .map(|i| {
+                let mut v = vec![Some(2u8); 10];
+                v[1] = Some(4 + (i % 2) as u8);
+                resp(1, &v)
+            })
+            .collect();
+        let r = compute(five, &rs, 5, None);
+        assert_eq!(r.gaps.len(), 5);
+        assert!(close(r.gaps[0].gap.unwrap(), 4.4 - 2.0));
+        assert!(r.gaps[1].gap.unwrap().abs() < 1e-9);
+        let pulse = &b[0].definition;
+        let rs: Vec<Response> = (0..5).map(|_| resp(1, &[Some(4); 36])).collect();
+        let r = compute(pulse, &rs, 5, None);
+        assert_eq!(r.by_level.len(), 3);
+        assert!(
+            r.by_level
+                .iter()
+                .all(|l| l.cells.len() == 4 && l.cells.iter().all(|c| c.is_some_and(|c| c.n == 5)))
+        );
+        assert_eq!(compute(pulse, &rs[..4], 5, None).by_level[0].cells[0], None);
+    }
+
+    #[test]
+    fn csv_lists_visible_cells_quoted_and_defused() {
+        let d = custom(
+            "Hand example",
+            "",
+            "=SUM(A1) | one\n=SUM(A1) | two\nB, \"quoted\" | three",
+        )
+        .unwrap();
+        let r = compute(&d, &hand(), 3, None);
+        let csv = to_csv(&d, &r, &|id| {
+            if id == 1 {
+                "@ops".into()
+            } else {
+                "Sales".into()
+            }
+        });
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "slice,department,section,level,item,respondents,mean"
+        );
+        assert_eq!(lines[1], "organisation,,,,,6,");
+        assert_eq!(lines[2], "organisation,,'=SUM(A1),,,6,3.17");
+        assert_eq!(lines[3], "organisation,,\"B, \"\"quoted\"\"\",,,5,3.20");
+        assert!(csv.contains("department,'@ops,,,,3,\n"));
+        assert!(csv.contains("department,'@ops,'=SUM(A1),,,3,2.00\n"));
+        // Hidden cells (section B per department) have no row.
+        assert!(!csv.contains("department,Sales,\"B"));
+        assert!(!csv.contains("department,'@ops,\"B"));
+    }
+
+    fn residual_ok(total: u32, shown: u32, k: u32) -> bool {
+        let r = total - shown;
+        r == 0 || r >= k
+    }
+
+    proptest! {
+        #[test]
+        fn no_hidden_department_can_be_derived(
+            rows in proptest::collection::vec((1i64..=5, proptest::collection::vec(proptest::option::of(1u8..=5), 3)), 0..40),
+            k in 3u32..7,
+        ) {
+            let d = def();
+            let rs: Vec<Response> = rows.iter().map(|(dep, r)| resp(*dep, r)).collect();
+            let r = compute(&d, &rs, k, None);
+            // Respondents.
+            let shown: Vec<u32> = r.by_department.iter().filter_map(|d| d.respondents).collect();
+            prop_assert!(shown.iter().all(|&n| n >= k));
+            if let Some(t) = r.respondents {
+                prop_assert!(residual_ok(t, shown.iter().sum(), k));
+            } else {
+                prop_assert!(shown.is_empty());
+            }
+            // Sections.
+            for (s, sec) in r.sections.iter().enumerate() {
+                let dept: Vec<u32> = r.by_department.iter().filter_map(|d| d.cells[s]).map(|c| c.n).collect();
+                prop_assert!(dept.iter().all(|&n| n >= k));
+                match sec.cell {
+                    Some(c) => prop_assert!(residual_ok(c.n, dept.iter().sum(), k)),
+                    None => prop_assert!(dept.is_empty()),
+                }
+            }
+            // Per department slice, items and alpha too: the shown department values add up to
+            // the organisation's minus nothing or at least k.
+            let per_dept: Vec<Results> = r.by_department.iter().map(|row| compute(&d, &rs, k, Some(row.department))).collect();
+            for (row, f) in r.by_department.iter().zip(&per_dept) {
+                prop_assert_eq!(row.respondents, f.respondents);
+                for (s, sec) in f.sections.iter().enumerate() {
+                    prop_assert_eq!(row.cells[s].map(|c| c.n), sec.cell.map(|c| c.n));
+                }
+                if f.respondents.is_none() {
+                    prop_assert!(f.comments.is_empty());
+                }
+            }
+            for i in 0..d.items.len() {
+                let dept: Vec<u32> = per_dept.iter().filter_map(|f| f.items[i].cell).map(|c| c.n).collect();
+                prop_assert!(dept.iter().all(|&n| n >= k));
+                match r.items[i].cell {
+                    Some(c) => {
+                        prop_assert!(residual_ok(c.n, dept.iter().sum(), k));
+                        prop_assert_eq!(r.items[i].distribution.map(|d| d.iter().sum::<u32>()), Some(c.n));
+                    }
+                    None => {
+                        prop_assert!(dept.is_empty());
+                        prop_assert!(r.items[i].distribution.is_none() && r.items[i].dont_know.is_none());
+                    }
+                }
+            }
+            for s in 0..d.sections.len() {
+                let dept: Vec<u32> = per_dept.iter().filter_map(|f| f.sections[s].alpha_n).collect();
+                prop_assert!(dept.iter().all(|&n| n >= k));
+                match r.sections[s].alpha_n {
+                    Some(n) => prop_assert!(residual_ok(n, dept.iter().sum(), k)),
+                    None => prop_assert!(dept.is_empty()),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! Listen: instruments, campaigns, participation and anonymous responses.
+//!
+//! Participation (who answered) and responses (what was answered) live in separate tables with
+//! nothing in common but the campaign and department: a response row carries a random id and a
+//! keyed hash of (campaign, person) that only the server, holding the secret, can recompute, so
+//! the author can edit their answers while the campaign is open and nobody can read who wrote them.
+
+use crate::{Db, Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use duet_core::FieldError;
+use duet_core::listen::instruments::{self, Answers, Definition, InstrumentKind};
+use duet_core::listen::results::Response;
+use duet_core::surveys::{self, CampaignInput, CampaignPhase};
+use std::collections::BTreeMap;
+
+/// An instrument and its wording.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Instrument {
+    /// Id.
+    pub id: i64,
+    /// Stable name shared by every version ("duet-pulse").
+    pub key: String,
+    /// Version: wording never changes in place, a change is a new version.
+    pub version: i64,
+    /// Shipped in the binary (not editable) or added by an admin.
+    pub builtin: bool,
+    /// Added.
+    pub created_at: DateTime<Utc>,
+    /// The sections, items and scales.
+    pub definition: Definition,
+}
+
+type InstrumentRow = (i64, String, i64, bool, DateTime<Utc>, String);
+
+fn instrument_from_row(r: InstrumentRow) -> Result<Instrument> {
+    let definition: Definition = serde_json::from_str(&r.5).map_err(|e| {
+        StoreError::Invalid(FieldError::new(
+            "definition",
+            format!("stored instrument is unreadable: {e}"),
+        ))
+    })?;
+    Ok(Instrument {
+        id: r.0,
+        key: r.1,
+        version: r.2,
+        builtin: r.3,
+        created_at: r.4,
+        definition,
+    })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v)
+        .map_err(|e| StoreError::Invalid(FieldError::new("definition", e.to_string())))
+}
+
+/// Installs the instruments shipped in this binary (new versions only) and the anonymity secret.
+/// Safe to run on every start and from several replicas at once.
+pub async fn ensure_listen_defaults(db: &Db) -> Result<()> {
+    let now = Utc::now();
+    for b in instruments::builtins() {
+        let def = to_json(&b.definition)?;
+        on_db!(db, pool => sqlx::query(
+            "insert into instruments (key, version, kind, title, definition, builtin, created_at) values ($1, $2, $3, $4, $5, true, $6)
+             on conflict (key, version) do nothing")
+            .bind(b.key).bind(b.version).bind(b.definition.kind.as_str()).bind(&b.definition.title).bind(&def).bind(now)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+    }
+    let hex = surveys::random_secret().map_err(StoreError::Invalid)?;
+    on_db!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
+        .bind(hex).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The server secret that keys respondents' owner keys.
+pub async fn anonymity_secret(db: &Db) -> Result<Vec<u8>> {
+    let row: Option<(String,)> = on_db!(db, pool => sqlx::query_as("select value from server_secrets where name = 'anonymity'").fetch_optional(pool).await)?;
+    row.map(|(v,)| v.into_bytes())
+        .ok_or(StoreError::NotFound("anonymity secret"))
+}
+
+const INSTRUMENT_COLS: &str =
+    "select id, key, version, builtin, created_at, definition from instruments";
+
+/// Every instrument, newest version of each first within its key.
+pub async fn list_instruments(db: &Db) -> Result<Vec<Instrument>> {
+    let sql = format!("{INSTRUMENT_COLS} order by builtin desc, key, version desc");
+    let rows: Vec<InstrumentRow> =
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await)?;
+    rows.into_iter().map(instrument_from_row).collect()
+}
+
+/// One instrument.
+pub async fn find_instrument(db: &Db, id: i64) -> Result<Instrument> {
+    let sql = format!("{INSTRUMENT_COLS} where id = $1");
+    let row: Option<InstrumentRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?;
+    instrument_from_row(row.ok_or(StoreError::NotFound("instrument"))?)
+}
+
+/// Adds an instrument; a title already used makes a new version of that instrument.
+pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Instrument> {
+    let key: String = def
+        .title
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let json = to_json(def)?;
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let (max,): (Option<i64>,) = sqlx::query_as("select max(version) from instruments where key = $1").bind(&key).fetch_one(&mut *tx).await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into instruments (key, version, kind, title, definition, builtin, created_by, created_at)
+             values ($1, $2, $3, $4, $5, false, $6, $7) returning id")
+            .bind(&key).bind(max.unwrap_or(0) + 1).bind(def.kind.as_str()).bind(&def.title).bind(&json).bind(by).bind(now)
+            .fetch_one(&mut *tx).await?;
+        id
+    });
+    find_instrument(db, id).await
+}
+
+/// A campaign with the names and counts its pages show.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Campaign {
+    /// Id.
+    pub id: i64,
+    /// The instrument asked.
+    pub instrument_id: i64,
+    /// Its stable key (trends follow it across versions).
+    pub instrument_key: String,
+    /// Its title.
+    pub instrument_title: String,
+    /// Its kind.
+    #[sqlx(try_from = "String")]
+    pub instrument_kind: InstrumentKind,
+    /// Title.
+    pub title: String,
+    /// First day answers are taken.
+    pub opens_on: NaiveDate,
+    /// Last day answers are taken.
+    pub closes_on: NaiveDate,
+    /// The day of the one reminder.
+    pub remind_on: NaiveDate,
+    /// Anonymity threshold k.
+    pub min_group: i64,
+    /// When the invitations went out.
+    pub invited_at: Option<DateTime<Utc>>,
+    /// When the reminder went out.
+    pub reminded_at: Option<DateTime<Utc>>,
+    /// How many people answered.
+    pub respondents: i64,
+    /// How many active people the invited departments have now.
+    pub invited: i64,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Campaign {
+    /// Upcoming, open or closed on `today`.
+    pub fn phase(&self, today: NaiveDate) -> CampaignPhase {
+        surveys::phase(self.opens_on, self.closes_on, today)
+    }
+}
+
+macro_rules! campaign_sql {
+    ($($tail:tt)*) => {
+        concat!(
+            "select c.id, c.instrument_id, i.key as instrument_key, i.title as instrument_title, i.kind as instrument_kind, c.title,
+                c.opens_on, c.closes_on, c.remind_on, c.min_group, c.invited_at, c.reminded_at,
+                (select count(*) from campaign_participation p where p.campaign_id = c.id) as respondents,
+                (select count(*) from people pe join campaign_departments cd on cd.department_id = pe.department_id
+                  where cd.campaign_id = c.id and pe.archived_at is null) as invited,
+                c.created_at
+             from campaigns c join instruments i on i.id = c.instrument_id ",
+            $($tail)*
+        )
+    };
+}
+
+/// Creates a campaign and its invited departments in one transaction.
+pub async fn insert_campaign(db: &Db, by: i64, input: &CampaignInput) -> Result<Campaign> {
+    let now = Utc::now();
+    let id: i64 = write_tx!(db, tx => {
+        let found: Option<(i64,)> = sqlx::query_as("select id from instruments where id = $1").bind(input.instrument).fetch_optional(&mut *tx).await?;
+        if found.is_none() {
+            return Err(StoreError::Invalid(FieldError::new("instrument_id", "no instrument has this id")));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into campaigns (instrument_id, title, opens_on, closes_on, remind_on, min_group, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id")
+            .bind(input.instrument).bind(&input.title).bind(input.opens_on).bind(input.closes_on).bind(input.remind_on)
+            .bind(i64::from(input.min_group)).bind(by).bind(now)
+            .fetch_one(&mut *tx).await?;
+        for d in &input.departments {
+            let active: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(d).fetch_optional(&mut *tx).await?;
+            if active.is_none() {
+                return Err(StoreError::Invalid(FieldError::new("departments", format!("no active department has id {d}"))));
+            }
+            sqlx::query("insert into campaign_departments (campaign_id, department_id) values ($1, $2)").bind(id).bind(d).execute(&mut *tx).await?;
+        }
+        id
+    });
+    find_campaign(db, id).await
+}
+
+/// One campaign.
+pub async fn find_campaign(db: &Db, id: i64) -> Result<Campaign> {
+    const SQL: &str = campaign_sql!("where c.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).bind(id).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("campaign"))
+}
+
+/// Every campaign, latest first.
+pub async fn list_campaigns(db: &Db) -> Result<Vec<Campaign>> {
+    const SQL: &str = campaign_sql!("order by c.opens_on desc, c.id desc");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).fetch_all(pool).await)?)
+}
+
+/// The closed campaigns of an instrument family (same key), oldest first: the trend.
+pub async fn closed_campaigns_of(db: &Db, key: &str, today: NaiveDate) -> Result<Vec<Campaign>> {
+    const SQL: &str =
+        campaign_sql!("where i.key = $1 and c.closes_on < $2 order by c.closes_on, c.id");
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).bind(key).bind(today).fetch_all(pool).await)?,
+    )
+}
+
+/// Participation of one invited department.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Participation {
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Active people in it now.
+    pub invited: i64,
+    /// People of it who answered.
+    pub responded: i64,
+}
+
+/// Invited departments with their participation counts.
+pub async fn participation(db: &Db, campaign: i64) -> Result<Vec<Participation>> {
+    const SQL: &str = "select d.id as department_id, d.name as department_name,
+            (select count(*) from people pe where pe.department_id = d.id and pe.archived_at is null) as invited,
+            (select count(*) from campaign_participation p where p.campaign_id = cd.campaign_id and p.department_id = d.id) as responded
+         from campaign_departments cd join departments d on d.id = cd.department_id
+         where cd.campaign_id = $1 order by d.name";
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Participation>(SQL).bind(campaign).fetch_all(pool).await)?,
+    )
+}
+
+/// Whether `person` has answered `campaign`.
+pub async fn has_answered(db: &Db, campaign: i64, person: i64) -> Result<bool> {
+    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as("select person_id from campaign_participation where campaign_id = $1 and person_id = $2")
+        .bind(campaign).bind(person).fetch_optional(pool).await)?;
+    Ok(row.is_some())
+}
+
+/// Whether `person`'s department is invited to `campaign`.
+pub async fn is_invited(db: &Db, campaign: i64, person: i64) -> Result<bool> {
+    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
+        "select pe.id from people pe join campaign_departments cd on cd.department_id = pe.department_id
+         where cd.campaign_id = $1 and pe.id = $2 and pe.archived_at is null")
+        .bind(campaign).bind(person).fetch_optional(pool).await)?;
+    Ok(row.is_some())
+}
+
+/// Whether a submission creates the response or edits the one already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitMode {
+    /// The first answer: refused if the person already answered.
+    New,
+    /// A change: refused if there is nothing to change.
+    Edit,
+}
+
+/// Stores a person's answers. Refused unless the campaign is open on `today`, the person is
+/// active in an invited department, and (for `New`) they have not answered yet. Participation and
+/// the anonymous response are written in one transaction.
+pub async fn submit_response(
+    db: &Db,
+    campaign: i64,
+    person: i64,
+    secret: &[u8],
+    answers: &Answers,
+    mode: SubmitMode,
+    today: NaiveDate,
+) -> Result<()> {
+    let key = surveys::owner_key(secret, campaign, person);
+    let packed = answers.pack();
+    let texts = to_json(&answers.texts)?;
+    let id = surveys::random_id().map_err(StoreError::Invalid)?;
+    write_tx!(db, tx => {
+        let c: Option<(NaiveDate, NaiveDate)> = sqlx::query_as("select opens_on, closes_on from campaigns where id = $1").bind(campaign).fetch_optional(&mut *tx).await?;
+        let Some((opens, closes)) = c else { return Err(StoreError::NotFound("campaign")) };
+        match surveys::phase(opens, closes, today) {
+            CampaignPhase::Open => {}
+            CampaignPhase::Upcoming => return Err(StoreError::Conflict(FieldError::new("campaign", format!("this campaign opens on {opens}; answers are not taken yet")))),
+            CampaignPhase::Closed => return Err(StoreError::Conflict(FieldError::new("campaign", format!("this campaign closed on {closes}; answers can no longer be given or changed")))),
+        }
+        let dept: Option<(i64,)> = sqlx::query_as(
+            "select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
+             where cd.campaign_id = $1 and pe.id = $2 and pe.archived_at is null")
+            .bind(campaign).bind(person).fetch_optional(&mut *tx).await?;
+        let Some((dept,)) = dept else {
+            return Err(StoreError::Invalid(FieldError::new("campaign", "your department is not invited to this campaign")));
+        };
+        match mode {
+            SubmitMode::New => {
+                let inserted = sqlx::query("insert into campaign_participation (campaign_id, person_id, department_id) values ($1, $2, $3) on conflict do nothing")
+                    .bind(campaign).bind(person).bind(dept).execute(&mut *tx).await?.rows_affected();
+                if inserted == 0 {
+                    return Err(StoreError::Conflict(FieldError::new("campaign", "you have already answered this campaign; change your answers instead")));
+                }
+                sqlx::query("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) values ($1, $2, $3, $4, $5, $6)")
+                    .bind(id).bind(campaign).bind(&key).bind(dept).bind(&packed).bind(&texts).execute(&mut *tx).await?;
+            }
+            SubmitMode::Edit => {
+                let changed = sqlx::query("update survey_responses set department_id = $1, ratings = $2, texts = $3 where owner_key = $4 and campaign_id = $5")
+                    .bind(dept).bind(&packed).bind(&texts).bind(&key).bind(campaign).execute(&mut *tx).await?.rows_affected();
+                if changed == 0 {
+                    return Err(StoreError::NotFound("response"));
+                }
+                sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
+                    .bind(dept).bind(campaign).bind(person).execute(&mut *tx).await?;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The person's own answers (found through their owner key), to prefill the form.
+pub async fn own_response(
+    db: &Db,
+    campaign: i64,
+    person: i64,
+    secret: &[u8],
+    def: &Definition,
+) -> Result<Option<Answers>> {
+    let key = surveys::owner_key(secret, campaign, person);
+    let row: Option<(String, String)> = on_db!(db, pool => sqlx::query_as("select ratings, texts from survey_responses where owner_key = $1 and campaign_id = $2")
+        .bind(&key).bind(campaign).fetch_optional(pool).await)?;
+    let Some((ratings, texts)) = row else {
+        return Ok(None);
+    };
+    let ratings = instruments::unpack(def, &ratings).map_err(StoreError::Invalid)?;
+    let texts: BTreeMap<String, String> = serde_json::from_str(&texts).unwrap_or_default();
+    Ok(Some(Answers { ratings, texts }))
+}
+
+/// Every response of a campaign, for the results (which decide what may be shown).
+pub async fn responses(db: &Db, campaign: i64, def: &Definition) -> Result<Vec<Response>> {
+    let rows: Vec<(i64, String, String)> = on_db!(db, pool => sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
+        .bind(campaign).fetch_all(pool).await)?;
+    rows.into_iter()
+        .map(|(department, ratings, texts)| {
+            Ok(Response {
+                department,
+                ratings: instruments::unpack(def, &ratings).map_err(StoreError::Invalid)?,
+                texts: serde_json::from_str(&texts).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Sends what is due: each campaign's invitations on its opening day and its one reminder (to
+/// those who have not answered) on its reminder day, as Duet notifications. Claimed with a
+/// conditional update so only one replica sends. Returns the notifications written.
+pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
+    let now = Utc::now();
+    let due: Vec<(i64, String, NaiveDate, bool)> = on_db!(db, pool => sqlx::query_as(
+        "select id, title, closes_on, invited_at is null from campaigns
+         where opens_on <= $1 and closes_on >= $1 and (invited_at is null or (reminded_at is null and remind_on <= $1))")
+        .bind(today).fetch_all(pool).await)?;
+    let mut sent = 0;
+    for (id, title, closes, invite) in due {
+        let n: u64 = write_tx!(db, tx => {
+            if invite {
+                let claimed = sqlx::query("update campaigns set invited_at = $1 where id = $2 and invited_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+                if claimed == 0 { 0 } else {
+                    sqlx::query(
+                        "insert into notifications (user_id, request_id, message, created_at)
+                         select u.id, null, $1, $2 from users u join people pe on pe.id = u.person_id
+                         join campaign_departments cd on cd.department_id = pe.department_id
+                         where cd.campaign_id = $3 and u.disabled_at is null and pe.archived_at is null")
+                        .bind(format!("Survey open: \u{201c}{title}\u{201d}, until {closes}. Your answers are anonymous. /listen/campaigns/{id}"))
+                        .bind(now).bind(id).execute(&mut *tx).await?.rows_affected()
+                }
+            } else {
+                let claimed = sqlx::query("update campaigns set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+                if claimed == 0 { 0 } else {
+                    sqlx::query(
+                        "insert into notifications (user_id, request_id, message, created_at)
+                         select u.id, null, $1, $2 from users u join people pe on pe.id = u.person_id
+                         join campaign_departments cd on cd.department_id = pe.department_id
+                         where cd.campaign_id = $3 and u.disabled_at is null and pe.archived_at is null
+                           and not exists (select 1 from campaign_participation p where p.campaign_id = $3 and p.person_id = pe.id)")
+                        .bind(format!("Reminder: \u{201c}{title}\u{201d} closes on {closes}. /listen/campaigns/{id}"))
+                        .bind(now).bind(id).execute(&mut *tx).await?.rows_affected()
+                }
+            }
+        });
+        sent += n;
+    }
+    Ok(sent)
+}

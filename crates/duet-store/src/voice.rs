@@ -1,0 +1,245 @@
+//! The voice inbox: anonymous pain points, their threads, and what became of them.
+//!
+//! Nothing here stores an account, an address, a user agent or a time finer than the day for
+//! the author; rows have random ids. The author's only handle is the hash of their receipt code.
+
+use crate::{Db, Result, StoreError};
+use chrono::NaiveDate;
+use duet_core::FieldError;
+use duet_core::surveys::random_id;
+use duet_core::voice::PainStatus;
+
+/// A pain point with what its author and triagers may see.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct PainPoint {
+    /// Id (random; never shown to the author, who uses the receipt code).
+    pub id: i64,
+    /// The department it is addressed to.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// What hurts, in the author's words.
+    pub text: String,
+    /// The day it was posted.
+    pub posted_on: NaiveDate,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: PainStatus,
+    /// The answer published for everyone, if any.
+    pub public_answer: Option<String>,
+    /// The request it became.
+    pub request_id: Option<i64>,
+    /// That request's title.
+    pub request_title: Option<String>,
+    /// That request's status.
+    pub request_status: Option<String>,
+    /// The promise it became.
+    pub promise_id: Option<i64>,
+    /// That promise's text.
+    pub promise_text: Option<String>,
+    /// Its due date.
+    pub promise_due_on: Option<NaiveDate>,
+    /// Its status.
+    pub promise_status: Option<String>,
+    /// Last change, by day.
+    pub updated_on: NaiveDate,
+}
+
+/// One message of a pain point's thread.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Message {
+    /// Order in the thread.
+    pub seq: i64,
+    /// Written by the anonymous author (else by a triager).
+    pub from_author: bool,
+    /// The triager's name (never the author's: there is none).
+    pub author_name: Option<String>,
+    /// The text.
+    pub text: String,
+    /// The day.
+    pub on_date: NaiveDate,
+}
+
+macro_rules! pain_sql {
+    ($($tail:tt)*) => {
+        concat!(
+            "select p.id, p.department_id, d.name as department_name, p.text, p.posted_on, p.status, p.public_answer,
+                p.request_id, r.title as request_title, r.status as request_status,
+                p.promise_id, pr.text as promise_text, pr.due_on as promise_due_on, pr.status as promise_status, p.updated_on
+             from pain_points p join departments d on d.id = p.department_id
+             left join requests r on r.id = p.request_id
+             left join promises pr on pr.id = p.promise_id ",
+            $($tail)*
+        )
+    };
+}
+
+/// Posts a pain point under a receipt hash; returns nothing the author did not already know.
+pub async fn post(
+    db: &Db,
+    department: i64,
+    text: &str,
+    receipt_hash: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    let id = random_id().map_err(StoreError::Invalid)?;
+    write_tx!(db, tx => {
+        let active: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(department).fetch_optional(&mut *tx).await?;
+        if active.is_none() {
+            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
+        }
+        sqlx::query("insert into pain_points (id, department_id, receipt_hash, text, posted_on, status, updated_on) values ($1, $2, $3, $4, $5, 'new', $5)")
+            .bind(id).bind(department).bind(receipt_hash).bind(text).bind(today).execute(&mut *tx).await?;
+    });
+    Ok(())
+}
+
+/// The pain point a receipt hash opens. Always runs the same single indexed query, so a wrong
+/// code and an unknown code cost the same.
+pub async fn by_receipt(db: &Db, receipt_hash: &str) -> Result<Option<PainPoint>> {
+    const SQL: &str = pain_sql!("where p.receipt_hash = $1");
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(receipt_hash).fetch_optional(pool).await)?,
+    )
+}
+
+/// One pain point, for triagers.
+pub async fn find(db: &Db, id: i64) -> Result<PainPoint> {
+    const SQL: &str = pain_sql!("where p.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(id).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound("pain point"))
+}
+
+/// Pain points addressed to the given departments (all when `None`), newest day first.
+pub async fn list(
+    db: &Db,
+    departments: Option<&[i64]>,
+    status: Option<PainStatus>,
+) -> Result<Vec<PainPoint>> {
+    const SQL: &str =
+        pain_sql!("where ($1 is null or p.status = $1) order by p.posted_on desc, p.id");
+    let all: Vec<PainPoint> = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(status.map(|s| s.as_str())).fetch_all(pool).await)?;
+    Ok(match departments {
+        None => all,
+        Some(ds) => all
+            .into_iter()
+            .filter(|p| ds.contains(&p.department_id))
+            .collect(),
+    })
+}
+
+/// Answers published for everyone to read, newest first.
+pub async fn published(db: &Db, limit: i64) -> Result<Vec<PainPoint>> {
+    const SQL: &str =
+        pain_sql!("where p.public_answer is not null order by p.updated_on desc, p.id limit $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(limit).fetch_all(pool).await)?)
+}
+
+/// The thread of a pain point.
+pub async fn messages(db: &Db, id: i64) -> Result<Vec<Message>> {
+    const SQL: &str = "select m.seq, m.from_author, u.name as author_name, m.text, m.on_date
+         from pain_point_messages m left join users u on u.id = m.user_id where m.pain_point_id = $1 order by m.seq";
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Message>(SQL).bind(id).fetch_all(pool).await)?)
+}
+
+macro_rules! add_message {
+    ($tx:expr, $id:expr, $from_author:expr, $user:expr, $text:expr, $today:expr) => {{
+        let (next,): (i64,) = sqlx::query_as("select coalesce(max(seq), 0) + 1 from pain_point_messages where pain_point_id = $1")
+            .bind($id).fetch_one(&mut *$tx).await?;
+        sqlx::query("insert into pain_point_messages (pain_point_id, seq, from_author, user_id, text, on_date) values ($1, $2, $3, $4, $5, $6)")
+            .bind($id).bind(next).bind($from_author).bind($user).bind($text).bind($today).execute(&mut *$tx).await?;
+    }};
+}
+pub(crate) use add_message;
+
+/// The author answers back, proving authorship with the receipt hash only.
+pub async fn author_reply(db: &Db, receipt_hash: &str, text: &str, today: NaiveDate) -> Result<()> {
+    write_tx!(db, tx => {
+        let row: Option<(i64,)> = sqlx::query_as("select id from pain_points where receipt_hash = $1").bind(receipt_hash).fetch_optional(&mut *tx).await?;
+        let Some((id,)) = row else { return Err(StoreError::NotFound("pain point")) };
+        add_message!(tx, id, true, Option::<i64>::None, text, today);
+        sqlx::query("update pain_points set updated_on = $1 where id = $2").bind(today).bind(id).execute(&mut *tx).await?;
+    });
+    Ok(())
+}
+
+/// A triager replies in the thread (only the author sees it); a new pain point becomes answered.
+pub async fn triager_reply(
+    db: &Db,
+    id: i64,
+    user: i64,
+    text: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    write_tx!(db, tx => {
+        let row: Option<(i64,)> = sqlx::query_as("select id from pain_points where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        if row.is_none() { return Err(StoreError::NotFound("pain point")) }
+        add_message!(tx, id, false, Some(user), text, today);
+        sqlx::query("update pain_points set status = case when status = 'new' then 'answered' else status end, updated_on = $1 where id = $2")
+            .bind(today).bind(id).execute(&mut *tx).await?;
+    });
+    Ok(())
+}
+
+/// Publishes an answer for everyone (the pain point's text is shown with it).
+pub async fn publish(db: &Db, id: i64, user: i64, answer: &str, today: NaiveDate) -> Result<()> {
+    write_tx!(db, tx => {
+        let n = sqlx::query("update pain_points set public_answer = $1, status = case when status = 'new' then 'answered' else status end, updated_on = $2 where id = $3")
+            .bind(answer).bind(today).bind(id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 { return Err(StoreError::NotFound("pain point")) }
+        add_message!(tx, id, false, Some(user), format!("Published answer: {answer}"), today);
+    });
+    Ok(())
+}
+
+/// Closes a pain point that needs nothing more (with a last word to the author).
+pub async fn close(db: &Db, id: i64, user: i64, note: &str, today: NaiveDate) -> Result<()> {
+    write_tx!(db, tx => {
+        let n = sqlx::query("update pain_points set status = 'closed', updated_on = $1 where id = $2").bind(today).bind(id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 { return Err(StoreError::NotFound("pain point")) }
+        add_message!(tx, id, false, Some(user), note, today);
+    });
+    Ok(())
+}
+
+/// Links a pain point to the request or promise it became, inside the caller's transaction;
+/// refused when it already became one.
+macro_rules! link_pain_point {
+    ($tx:expr, $id:expr, $column:literal, $status:literal, $target:expr, $user:expr, $note:expr, $today:expr) => {{
+        let row: Option<(Option<i64>, Option<i64>)> =
+            sqlx::query_as("select request_id, promise_id from pain_points where id = $1")
+                .bind($id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        match row {
+            None => return Err(StoreError::NotFound("pain point")),
+            Some((Some(r), _)) => {
+                return Err(StoreError::Conflict(duet_core::FieldError::new(
+                    "pain_point",
+                    format!("this pain point already became request #{r}"),
+                )));
+            }
+            Some((_, Some(p))) => {
+                return Err(StoreError::Conflict(duet_core::FieldError::new(
+                    "pain_point",
+                    format!("this pain point already became promise #{p}"),
+                )));
+            }
+            Some((None, None)) => {}
+        }
+        sqlx::query(concat!(
+            "update pain_points set ",
+            $column,
+            " = $1, status = '",
+            $status,
+            "', updated_on = $2 where id = $3"
+        ))
+        .bind($target)
+        .bind($today)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?;
+        crate::voice::add_message!($tx, $id, false, Some($user), $note, $today);
+    }};
+}
+pub(crate) use link_pain_point;

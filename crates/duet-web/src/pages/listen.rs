@@ -1,0 +1,716 @@
+//! Listen pages: campaigns, answering them, results with heatmaps and trend, and instruments.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{Choice, FormErrors, Layout, render, render_status};
+use crate::pages::{done, form_errors};
+use crate::service::listen::{
+    self as svc, AnswerFields, CampaignFields, InstrumentFields, ResultsView,
+};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use duet_core::auth::{Action, can};
+use duet_core::listen::heatmap::{self, Heatmap};
+use duet_core::listen::instruments::{Answers, Definition};
+use duet_core::listen::results::{Cell, Results};
+use duet_core::surveys::CampaignPhase;
+use duet_store::listen::{self as store, Campaign, Instrument, Participation, SubmitMode};
+use std::collections::{BTreeMap, HashMap};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/listen", get(index))
+        .route("/listen/campaigns", post(create_campaign))
+        .route("/listen/campaigns/{id}", get(show_campaign))
+        .route("/listen/campaigns/{id}/respond", post(respond))
+        .route("/listen/campaigns/{id}/results", get(show_results))
+        .route("/listen/campaigns/{id}/results.csv", get(results_csv))
+        .route("/listen/campaigns/{id}/heatmap/{which}", get(heatmap_svg))
+        .route(
+            "/listen/instruments",
+            get(list_instruments).post(add_instrument),
+        )
+        .route("/listen/instruments/{id}", get(show_instrument))
+}
+
+/// A campaign row with the actor's own state.
+struct CampaignRow {
+    c: Campaign,
+    phase: CampaignPhase,
+    answered: bool,
+}
+
+#[derive(Template)]
+#[template(path = "listen/index.html")]
+struct IndexPage {
+    layout: Layout,
+    campaigns: Vec<CampaignRow>,
+    can_manage: bool,
+    instruments: Vec<Choice>,
+    departments: Vec<(i64, String, bool)>,
+    form: CampaignFields,
+    errors: FormErrors,
+}
+
+async fn index_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: CampaignFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let today = chrono::Utc::now().date_naive();
+    let mut campaigns = Vec::new();
+    for c in store::list_campaigns(&state.db).await? {
+        let answered = match who.user.person_id {
+            Some(p) => store::has_answered(&state.db, c.id, p).await?,
+            None => false,
+        };
+        campaigns.push(CampaignRow {
+            phase: c.phase(today),
+            answered,
+            c,
+        });
+    }
+    let instruments = store::list_instruments(&state.db).await?;
+    let cur = form
+        .instrument_id
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let instruments = Choice::list(
+        instruments.into_iter().map(|i| {
+            (
+                i.id.to_string(),
+                format!("{} (v{})", i.definition.title, i.version),
+            )
+        }),
+        &cur,
+    );
+    let departments = duet_store::org::list_departments(&state.db, false)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let on = form.departments.contains(&d.id);
+            (d.id, d.name, on)
+        })
+        .collect();
+    Ok(render_status(
+        status,
+        IndexPage {
+            layout: Layout::new(who, "Listen", "listen"),
+            campaigns,
+            can_manage: can(&who.actor(), Action::ManageCampaigns).is_ok(),
+            instruments,
+            departments,
+            form,
+            errors,
+        },
+    ))
+}
+
+async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    index_page(
+        &state,
+        &who,
+        CampaignFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Forms post repeated `departments` fields, which a struct cannot take directly.
+fn campaign_fields(pairs: &[(String, String)]) -> CampaignFields {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    CampaignFields {
+        instrument_id: get("instrument_id").trim().parse().ok(),
+        title: get("title"),
+        opens_on: get("opens_on"),
+        closes_on: get("closes_on"),
+        remind_on: get("remind_on"),
+        departments: pairs
+            .iter()
+            .filter(|(n, _)| n == "departments")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+        min_group: get("min_group"),
+    }
+}
+
+async fn create_campaign(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = campaign_fields(&pairs);
+    match svc::create_campaign(&state.db, &who.actor(), &f).await {
+        Ok(c) => {
+            done(
+                &state,
+                &who,
+                &format!("/listen/campaigns/{}", c.id),
+                "Campaign created.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            index_page(&state, &who, f, errors, status).await
+        }
+    }
+}
+
+/// One item of the answer form, with its current value.
+struct FormItem {
+    code: String,
+    prompt: String,
+    context: String,
+    options: Vec<(String, String, bool)>,
+    free_text: Option<String>,
+}
+
+/// One section of the answer form.
+struct FormSection {
+    code: String,
+    title: String,
+    description: String,
+    items: Vec<FormItem>,
+    comment: Option<String>,
+}
+
+fn form_sections(
+    def: &Definition,
+    ratings: &BTreeMap<String, String>,
+    texts: &BTreeMap<String, String>,
+) -> Vec<FormSection> {
+    def.sections
+        .iter()
+        .map(|s| FormSection {
+            code: s.code.clone(),
+            title: s.title.clone(),
+            description: s.description.clone(),
+            items: def
+                .items
+                .iter()
+                .filter(|i| i.section == s.code)
+                .map(|i| {
+                    let cur = ratings.get(&i.code).map(String::as_str).unwrap_or("");
+                    let mut options: Vec<(String, String, bool)> = i
+                        .scale
+                        .iter()
+                        .enumerate()
+                        .map(|(n, label)| {
+                            let v = (n + 1).to_string();
+                            let on = cur == v;
+                            (v, label.clone(), on)
+                        })
+                        .collect();
+                    if i.dont_know {
+                        options.push(("dk".into(), "Don't know".into(), cur == "dk"));
+                    }
+                    let context = match (i.level, i.horizon) {
+                        (Some(l), _) => l.label().to_string(),
+                        (None, Some(h)) => h.label().to_string(),
+                        _ => String::new(),
+                    };
+                    FormItem {
+                        code: i.code.clone(),
+                        prompt: i.prompt.clone(),
+                        context,
+                        options,
+                        free_text: i
+                            .free_text
+                            .then(|| texts.get(&i.code).cloned().unwrap_or_default()),
+                    }
+                })
+                .collect(),
+            comment: def
+                .section_comments
+                .then(|| texts.get(&s.code).cloned().unwrap_or_default()),
+        })
+        .collect()
+}
+
+fn answers_as_form(
+    def: &Definition,
+    a: &Answers,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let ratings = def
+        .items
+        .iter()
+        .zip(&a.ratings)
+        .map(|(i, r)| {
+            (
+                i.code.clone(),
+                r.map(|v| v.to_string()).unwrap_or_else(|| "dk".into()),
+            )
+        })
+        .collect();
+    (ratings, a.texts.clone())
+}
+
+#[derive(Template)]
+#[template(path = "listen/campaign.html")]
+struct CampaignPage {
+    layout: Layout,
+    c: Campaign,
+    phase: CampaignPhase,
+    instrument: Instrument,
+    participation: Vec<Participation>,
+    k: i64,
+    invited: bool,
+    answered: bool,
+    sections: Vec<FormSection>,
+    errors: FormErrors,
+}
+
+async fn campaign_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    posted: Option<&AnswerFields>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let today = chrono::Utc::now().date_naive();
+    let c = store::find_campaign(&state.db, id).await?;
+    let instrument = store::find_instrument(&state.db, c.instrument_id).await?;
+    let (invited, answered) = match who.user.person_id {
+        Some(p) => (
+            store::is_invited(&state.db, id, p).await?,
+            store::has_answered(&state.db, id, p).await?,
+        ),
+        None => (false, false),
+    };
+    let (ratings, texts) = match posted {
+        Some(f) => (f.ratings.clone(), f.texts.clone()),
+        None => match svc::own_answers(&state.db, who.user.person_id, &c, &instrument.definition)
+            .await?
+        {
+            Some(a) => answers_as_form(&instrument.definition, &a),
+            None => Default::default(),
+        },
+    };
+    let sections = form_sections(&instrument.definition, &ratings, &texts);
+    Ok(render_status(
+        status,
+        CampaignPage {
+            layout: Layout::new(who, c.title.clone(), "listen"),
+            phase: c.phase(today),
+            k: c.min_group,
+            participation: store::participation(&state.db, id).await?,
+            c,
+            instrument,
+            invited,
+            answered,
+            sections,
+            errors,
+        },
+    ))
+}
+
+async fn show_campaign(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    campaign_page(
+        &state,
+        &who,
+        id,
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Splits `item.<code>` and `text.<key>` form fields into the answer maps.
+fn answer_fields(pairs: &[(String, String)]) -> (AnswerFields, SubmitMode) {
+    let mut f = AnswerFields::default();
+    let mut mode = SubmitMode::New;
+    for (k, v) in pairs {
+        if let Some(code) = k.strip_prefix("item.") {
+            f.ratings.insert(code.to_string(), v.clone());
+        } else if let Some(key) = k.strip_prefix("text.") {
+            f.texts.insert(key.to_string(), v.clone());
+        } else if k == "mode" && v == "edit" {
+            mode = SubmitMode::Edit;
+        }
+    }
+    (f, mode)
+}
+
+async fn respond(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (f, mode) = answer_fields(&pairs);
+    match svc::submit(&state.db, who.user.person_id, id, &f, mode).await {
+        Ok(()) => {
+            let msg = if mode == SubmitMode::Edit {
+                "Your answers were changed. They stay anonymous."
+            } else {
+                "Thank you. Your answers are recorded anonymously; you can change them until the campaign closes."
+            };
+            done(&state, &who, &format!("/listen/campaigns/{id}"), msg).await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            campaign_page(&state, &who, id, Some(&f), errors, status).await
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ResultsQuery {
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    department: Option<i64>,
+}
+
+/// A row of the section table.
+struct SectionRow {
+    title: String,
+    cell: Option<Cell>,
+    alpha: Option<f64>,
+    alpha_n: Option<u32>,
+}
+
+/// A row of the item table.
+struct ItemRow {
+    prompt: String,
+    context: String,
+    cell: Option<Cell>,
+    bars: Vec<(String, u32, u32)>,
+    dont_know: Option<u32>,
+}
+
+/// A row of the gap table.
+struct GapRow {
+    title: String,
+    today: Option<Cell>,
+    tomorrow: Option<Cell>,
+    gap: Option<f64>,
+}
+
+#[derive(Template)]
+#[template(path = "listen/results.html")]
+struct ResultsPage {
+    layout: Layout,
+    view: ResultsView,
+    title: String,
+    department: Option<i64>,
+    departments: Vec<Choice>,
+    department_map: String,
+    level_map: String,
+    sections: Vec<SectionRow>,
+    section_titles: Vec<String>,
+    items: Vec<ItemRow>,
+    gaps: Vec<GapRow>,
+    trend: Vec<(String, Option<u32>, Vec<Option<f64>>)>,
+    comments: Vec<(String, String)>,
+    participation: Vec<Participation>,
+}
+
+fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (String, String) {
+    let columns: Vec<String> = def.sections.iter().map(|s| s.title.clone()).collect();
+    let rows: Vec<String> = r
+        .by_department
+        .iter()
+        .map(|d| {
+            names
+                .get(&d.department)
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", d.department))
+        })
+        .collect();
+    let cells: Vec<Vec<Option<Cell>>> = r.by_department.iter().map(|d| d.cells.clone()).collect();
+    let dept = if rows.is_empty() {
+        String::new()
+    } else {
+        heatmap::svg(&Heatmap {
+            title: "Department × section (mean, 1–5)",
+            rows: &rows,
+            columns: &columns,
+            cells: &cells,
+            k: r.k,
+        })
+    };
+    let lrows: Vec<String> = r
+        .by_level
+        .iter()
+        .map(|l| l.level.label().to_string())
+        .collect();
+    let lcells: Vec<Vec<Option<Cell>>> = r.by_level.iter().map(|l| l.cells.clone()).collect();
+    let level = if lrows.is_empty() {
+        String::new()
+    } else {
+        heatmap::svg(&Heatmap {
+            title: "Level × section (mean, 1–5)",
+            rows: &lrows,
+            columns: &columns,
+            cells: &lcells,
+            k: r.k,
+        })
+    };
+    (dept, level)
+}
+
+async fn show_results(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> Result<Response, PageError> {
+    let (view, inst) =
+        svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
+    let def = &inst.definition;
+    let names = svc::department_names(&state.db).await?;
+    let participation = store::participation(&state.db, id).await?;
+    let r = &view.results;
+    let (department_map, level_map) = heatmaps(def, r, &names);
+    let title_of = |code: &str| {
+        def.section(code)
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let sections = r
+        .sections
+        .iter()
+        .map(|s| SectionRow {
+            title: title_of(&s.section),
+            cell: s.cell,
+            alpha: s.alpha,
+            alpha_n: s.alpha_n,
+        })
+        .collect();
+    let items = def
+        .items
+        .iter()
+        .zip(&r.items)
+        .map(|(i, res)| {
+            let total: u32 = res
+                .distribution
+                .map(|d| d.iter().sum::<u32>())
+                .unwrap_or(0)
+                .max(1);
+            ItemRow {
+                prompt: i.prompt.clone(),
+                context: match (i.level, i.horizon) {
+                    (Some(l), _) => l.label().to_string(),
+                    (None, Some(h)) => h.label().to_string(),
+                    _ => title_of(&i.section),
+                },
+                cell: res.cell,
+                bars: res
+                    .distribution
+                    .map(|d| {
+                        i.scale
+                            .iter()
+                            .zip(d)
+                            .map(|(label, n)| (label.clone(), n, n * 100 / total))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                dont_know: res.dont_know,
+            }
+        })
+        .collect();
+    let gaps = r
+        .gaps
+        .iter()
+        .map(|g| GapRow {
+            title: title_of(&g.section),
+            today: g.today,
+            tomorrow: g.tomorrow,
+            gap: g.gap,
+        })
+        .collect();
+    let trend = view
+        .trend
+        .iter()
+        .map(|t| {
+            (
+                t.title.clone(),
+                t.respondents,
+                def.sections
+                    .iter()
+                    .map(|s| t.sections.get(&s.code).copied().flatten())
+                    .collect(),
+            )
+        })
+        .collect();
+    let comments = r
+        .comments
+        .iter()
+        .map(|c| (title_of(&c.key), c.text.clone()))
+        .collect();
+    let cur = q.department.map(|d| d.to_string()).unwrap_or_default();
+    let departments = Choice::list(
+        participation
+            .iter()
+            .map(|p| (p.department_id.to_string(), p.department_name.clone())),
+        &cur,
+    );
+    Ok(render(ResultsPage {
+        layout: Layout::new(&who, format!("Results · {}", view.campaign.title), "listen"),
+        title: view.campaign.title.clone(),
+        department: q.department,
+        departments,
+        department_map,
+        level_map,
+        sections,
+        section_titles: def.sections.iter().map(|s| s.title.clone()).collect(),
+        items,
+        gaps,
+        trend,
+        comments,
+        participation,
+        view,
+    }))
+}
+
+async fn results_csv(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<ResultsQuery>,
+) -> Result<Response, PageError> {
+    let (view, inst) =
+        svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
+    let names = svc::department_names(&state.db).await?;
+    let csv = duet_core::listen::results::to_csv(&inst.definition, &view.results, &|d| {
+        names.get(&d).cloned().unwrap_or_default()
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"campaign-{id}-results.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+async fn heatmap_svg(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, which)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let (view, inst) = svc::results_view(&state.db, &state.listen, &who.actor(), id, None).await?;
+    let names = svc::department_names(&state.db).await?;
+    let (dept, level) = heatmaps(&inst.definition, &view.results, &names);
+    let svg = match which.as_str() {
+        "departments.svg" => dept,
+        "levels.svg" => level,
+        _ => return Err(PageError(AppError::NotFound("heatmap".into()))),
+    };
+    if svg.is_empty() {
+        return Err(PageError(AppError::NotFound("heatmap".into())));
+    }
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "listen/instruments.html")]
+struct InstrumentsPage {
+    layout: Layout,
+    instruments: Vec<Instrument>,
+    can_add: bool,
+    form: InstrumentFields,
+    errors: FormErrors,
+}
+
+async fn instruments_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: InstrumentFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    Ok(render_status(
+        status,
+        InstrumentsPage {
+            layout: Layout::new(who, "Instruments", "listen"),
+            instruments: store::list_instruments(&state.db).await?,
+            can_add: can(&who.actor(), Action::ManageInstruments).is_ok(),
+            form,
+            errors,
+        },
+    ))
+}
+
+async fn list_instruments(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
+    instruments_page(
+        &state,
+        &who,
+        InstrumentFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn add_instrument(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<InstrumentFields>,
+) -> Result<Response, PageError> {
+    match svc::add_instrument(&state.db, &who.actor(), &f).await {
+        Ok(i) => {
+            done(
+                &state,
+                &who,
+                &format!("/listen/instruments/{}", i.id),
+                "Instrument added.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            instruments_page(&state, &who, f, errors, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "listen/instrument.html")]
+struct InstrumentPage {
+    layout: Layout,
+    instrument: Instrument,
+    sections: Vec<FormSection>,
+}
+
+async fn show_instrument(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let instrument = store::find_instrument(&state.db, id).await?;
+    let sections = form_sections(&instrument.definition, &BTreeMap::new(), &BTreeMap::new());
+    Ok(render(InstrumentPage {
+        layout: Layout::new(&who, instrument.definition.title.clone(), "listen"),
+        instrument,
+        sections,
+    }))
+}

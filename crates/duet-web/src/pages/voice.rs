@@ -1,0 +1,390 @@
+//! Voice pages: the public form and receipt lookup (signed in or not), published answers, and the
+//! triage inbox. The author's pages never put the receipt code in a URL, a cookie or a log.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{Choice, FormErrors, Layout, render, render_status};
+use crate::pages::{done, form_errors};
+use crate::service::promises::PromiseFields;
+use crate::service::requests::RequestFields;
+use crate::service::voice::{self as svc, AuthorView, PostFields, ReplyFields, Triage};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use duet_core::voice::PainStatus;
+use duet_store::voice::{Message, PainPoint};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/voice", get(index).post(post_pain_point))
+        .route("/voice/receipt", post(open_receipt))
+        .route("/voice/receipt/reply", post(author_reply))
+        .route("/voice/inbox", get(inbox))
+        .route("/voice/inbox/{id}", get(show))
+        .route("/voice/inbox/{id}/{action}", post(act))
+}
+
+fn layout(who: &Option<SignedIn>, title: &str) -> Layout {
+    match who {
+        Some(w) => Layout::new(w, title, "voice"),
+        None => Layout::anonymous(title),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "voice/index.html")]
+struct IndexPage {
+    layout: Layout,
+    departments: Vec<Choice>,
+    form: PostFields,
+    errors: FormErrors,
+    published: Vec<PainPoint>,
+    receipt_error: bool,
+}
+
+async fn index_page(
+    state: &AppState,
+    who: &Option<SignedIn>,
+    form: PostFields,
+    errors: FormErrors,
+    receipt_error: bool,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let cur = form
+        .department_id
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let departments = Choice::list(
+        duet_store::org::list_departments(&state.db, false)
+            .await?
+            .into_iter()
+            .map(|d| (d.id.to_string(), d.name)),
+        &cur,
+    );
+    Ok(render_status(
+        status,
+        IndexPage {
+            layout: layout(who, "Voice"),
+            departments,
+            form,
+            errors,
+            published: duet_store::voice::published(&state.db, 20).await?,
+            receipt_error,
+        },
+    ))
+}
+
+async fn index(
+    State(state): State<AppState>,
+    who: Option<SignedIn>,
+) -> Result<Response, PageError> {
+    index_page(
+        &state,
+        &who,
+        PostFields::default(),
+        FormErrors::default(),
+        false,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "voice/receipt.html")]
+struct ReceiptPage {
+    layout: Layout,
+    code: String,
+}
+
+async fn post_pain_point(
+    State(state): State<AppState>,
+    who: Option<SignedIn>,
+    Form(f): Form<PostFields>,
+) -> Result<Response, PageError> {
+    match svc::post(&state.db, &f).await {
+        // Shown once, in this response only: never redirected through a URL or a flash.
+        Ok(code) => Ok(render_status(
+            StatusCode::CREATED,
+            ReceiptPage {
+                layout: layout(&who, "Your receipt code"),
+                code,
+            },
+        )),
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            index_page(&state, &who, f, errors, false, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "voice/thread.html")]
+struct ThreadPage {
+    layout: Layout,
+    view: AuthorView,
+    receipt: String,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReceiptFields {
+    #[serde(default)]
+    receipt: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn open_receipt(
+    State(state): State<AppState>,
+    who: Option<SignedIn>,
+    Form(f): Form<ReceiptFields>,
+) -> Result<Response, PageError> {
+    match svc::open(&state.db, &f.receipt).await {
+        Ok(view) => Ok(render(ThreadPage {
+            layout: layout(&who, "Your pain point"),
+            view,
+            receipt: f.receipt.trim().to_string(),
+            errors: FormErrors::default(),
+        })),
+        Err(AppError::NotFound(_)) => {
+            index_page(
+                &state,
+                &who,
+                PostFields::default(),
+                FormErrors::default(),
+                true,
+                StatusCode::NOT_FOUND,
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn author_reply(
+    State(state): State<AppState>,
+    who: Option<SignedIn>,
+    Form(f): Form<ReceiptFields>,
+) -> Result<Response, PageError> {
+    match svc::author_reply(&state.db, &f.receipt, &f.text).await {
+        Ok(view) => Ok(render(ThreadPage {
+            layout: layout(&who, "Your pain point"),
+            view,
+            receipt: f.receipt.trim().to_string(),
+            errors: FormErrors::default(),
+        })),
+        Err(AppError::NotFound(_)) => {
+            index_page(
+                &state,
+                &who,
+                PostFields::default(),
+                FormErrors::default(),
+                true,
+                StatusCode::NOT_FOUND,
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            let view = match svc::open(&state.db, &f.receipt).await {
+                Ok(v) => v,
+                Err(e) => return Err(PageError(e)),
+            };
+            Ok(render_status(
+                status,
+                ThreadPage {
+                    layout: layout(&who, "Your pain point"),
+                    view,
+                    receipt: f.receipt.trim().to_string(),
+                    errors,
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct InboxQuery {
+    #[serde(default)]
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "voice/inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    items: Vec<PainPoint>,
+    statuses: Vec<Choice>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<InboxQuery>,
+) -> Result<Response, PageError> {
+    let status: Option<PainStatus> = q.status.parse().ok();
+    let items = svc::inbox(&state.db, &who.actor(), status).await?;
+    let statuses = Choice::list(
+        PainStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), s.label().to_string())),
+        &q.status,
+    );
+    Ok(render(InboxPage {
+        layout: Layout::new(&who, "Voice inbox", "voice"),
+        items,
+        statuses,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "voice/triage.html")]
+struct TriagePage {
+    layout: Layout,
+    p: PainPoint,
+    messages: Vec<Message>,
+    people: Vec<Choice>,
+    departments: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn triage_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (p, messages) = svc::find(&state.db, &who.actor(), id).await?;
+    let pf = duet_store::org::PeopleFilter {
+        department: if matches!(
+            who.user.role,
+            duet_core::Role::Admin | duet_core::Role::ItLeader
+        ) {
+            None
+        } else {
+            who.user.actor().department
+        },
+        ..Default::default()
+    };
+    let people = duet_store::org::list_people(
+        &state.db,
+        &pf,
+        duet_store::PageRequest::new(Some(500), None),
+    )
+    .await?;
+    let people = Choice::list(
+        people.items.into_iter().map(|x| {
+            (
+                x.id.to_string(),
+                format!("{} ({})", x.name, x.department_name),
+            )
+        }),
+        "",
+    );
+    let departments = Choice::list(
+        duet_store::org::list_departments(&state.db, false)
+            .await?
+            .into_iter()
+            .map(|d| (d.id.to_string(), d.name)),
+        &p.department_id.to_string(),
+    );
+    Ok(render_status(
+        status,
+        TriagePage {
+            layout: Layout::new(who, "Pain point", "voice"),
+            p,
+            messages,
+            people,
+            departments,
+            errors,
+        },
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    triage_page(&state, &who, id, FormErrors::default(), StatusCode::OK).await
+}
+
+async fn act(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, action)): Path<(i64, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let actor = who.actor();
+    let result: Result<&str, AppError> = match action.as_str() {
+        "reply" | "publish" | "close" => {
+            let what = match action.as_str() {
+                "reply" => Triage::Reply,
+                "publish" => Triage::Publish,
+                _ => Triage::Close,
+            };
+            svc::triage(
+                &state.db,
+                &actor,
+                id,
+                what,
+                &ReplyFields { text: get("text") },
+            )
+            .await
+            .map(|_| match what {
+                Triage::Reply => "Reply sent to the author.",
+                Triage::Publish => "Answer published.",
+                Triage::Close => "Pain point closed.",
+            })
+        }
+        "request" => {
+            let f = RequestFields {
+                title: get("title"),
+                problem: get("problem"),
+                affected: get("affected"),
+                desired_outcome: get("desired_outcome"),
+                department_id: get("department_id").parse().ok(),
+                urgency: get("urgency"),
+                date_needed: get("date_needed"),
+            };
+            svc::to_request(&state.db, &actor, id, &f)
+                .await
+                .map(|_| "Request raised; the author can follow it.")
+        }
+        "promise" => {
+            let f = PromiseFields {
+                promisor_id: get("promisor_id").parse().ok(),
+                promisee_department_id: get("promisee_department_id").parse().ok(),
+                level: get("level"),
+                text: get("text"),
+                due_on: get("due_on"),
+                source: String::new(),
+                source_id: None,
+            };
+            svc::to_promise(&state.db, &actor, id, &f)
+                .await
+                .map(|_| "Promise recorded; the author can follow it.")
+        }
+        _ => Err(AppError::NotFound("action".into())),
+    };
+    match result {
+        Ok(msg) => done(&state, &who, &format!("/voice/inbox/{id}"), msg).await,
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            triage_page(&state, &who, id, errors, status).await
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Listen: the checked actions on instruments, campaigns, responses and results, shared by pages
+//! and the API. Results exist only for closed campaigns (so nobody can watch the numbers move as
+//! one colleague answers) and only through `duet_core::listen`, which decides what may be shown.
+
+use crate::error::AppError;
+use crate::service::de;
+use chrono::{NaiveDate, Utc};
+use duet_core::auth::{Action, Actor, can};
+use duet_core::listen::instruments::{self, Answers, Definition};
+use duet_core::listen::results::{self, Results};
+use duet_core::surveys::{CampaignInput, CampaignPhase};
+use duet_store::Db;
+use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// A new custom instrument (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct InstrumentFields {
+    /// Title; reusing a title makes a new version.
+    #[serde(default)]
+    pub title: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// One statement per line: `Section | statement`.
+    #[serde(default)]
+    pub items: String,
+}
+
+/// Adds an instrument (admins).
+pub async fn add_instrument(
+    db: &Db,
+    actor: &Actor,
+    f: &InstrumentFields,
+) -> Result<Instrument, AppError> {
+    can(actor, Action::ManageInstruments)?;
+    let def = instruments::custom(&f.title, &f.description, &f.items)?;
+    Ok(store::insert_instrument(db, actor.user.0, &def).await?)
+}
+
+/// A new campaign (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct CampaignFields {
+    /// The instrument to ask.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub instrument_id: Option<i64>,
+    /// Title people see.
+    #[serde(default)]
+    pub title: String,
+    /// `YYYY-MM-DD`, today or later.
+    #[serde(default)]
+    pub opens_on: String,
+    /// `YYYY-MM-DD`, on or after the opening day.
+    #[serde(default)]
+    pub closes_on: String,
+    /// `YYYY-MM-DD` of the one reminder; default three days before closing.
+    #[serde(default)]
+    pub remind_on: String,
+    /// Invited departments.
+    #[serde(default)]
+    pub departments: Vec<i64>,
+    /// Anonymity threshold k (default 5, never below 3).
+    #[serde(default, deserialize_with = "de::amount")]
+    pub min_group: String,
+}
+
+/// Creates a campaign and sends the invitations at once if it opens today.
+pub async fn create_campaign(
+    db: &Db,
+    actor: &Actor,
+    f: &CampaignFields,
+) -> Result<Campaign, AppError> {
+    can(actor, Action::ManageCampaigns)?;
+    let today = Utc::now().date_naive();
+    let input = CampaignInput::parse(
+        f.instrument_id,
+        &f.title,
+        &f.opens_on,
+        &f.closes_on,
+        &f.remind_on,
+        &f.departments,
+        &f.min_group,
+        today,
+    )?;
+    let c = store::insert_campaign(db, actor.user.0, &input).await?;
+    store::dispatch_notices(db, today).await?;
+    Ok(store::find_campaign(db, c.id).await?)
+}
+
+/// Answers as submitted: item code → "1".."5" or "dk"; text key → text.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AnswerFields {
+    /// Ratings by item code.
+    #[serde(default)]
+    pub ratings: BTreeMap<String, String>,
+    /// Section comments and free-text answers by key.
+    #[serde(default)]
+    pub texts: BTreeMap<String, String>,
+}
+
+/// The person behind the account, required to take part.
+fn person_of(actor_person: Option<i64>) -> Result<i64, AppError> {
+    actor_person.ok_or_else(|| {
+        AppError::Conflict(duet_core::FieldError::new(
+            "campaign",
+            "your account is not linked to a person of the organisation, so it cannot take part in surveys",
+        ))
+    })
+}
+
+/// Stores (or changes) the actor's answers to an open campaign.
+pub async fn submit(
+    db: &Db,
+    person: Option<i64>,
+    campaign: i64,
+    f: &AnswerFields,
+    mode: SubmitMode,
+) -> Result<(), AppError> {
+    let person = person_of(person)?;
+    let c = store::find_campaign(db, campaign).await?;
+    let inst = store::find_instrument(db, c.instrument_id).await?;
+    let answers = inst.definition.parse_answers(&f.ratings, &f.texts)?;
+    let secret = store::anonymity_secret(db).await?;
+    store::submit_response(
+        db,
+        campaign,
+        person,
+        &secret,
+        &answers,
+        mode,
+        Utc::now().date_naive(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The actor's own answers to a campaign, if any (only they can find them).
+pub async fn own_answers(
+    db: &Db,
+    person: Option<i64>,
+    c: &Campaign,
+    def: &Definition,
+) -> Result<Option<Answers>, AppError> {
+    let Some(person) = person else {
+        return Ok(None);
+    };
+    let secret = store::anonymity_secret(db).await?;
+    Ok(store::own_response(db, c.id, person, &secret, def).await?)
+}
+
+/// Computed results of closed campaigns; a closed campaign never changes, so entries never go
+/// stale. Bounded so a crawler cannot grow it without limit.
+#[derive(Default)]
+pub struct ResultsCache(Mutex<HashMap<(i64, Option<i64>), Arc<Results>>>);
+
+impl ResultsCache {
+    const MAX_ENTRIES: usize = 256;
+
+    fn get(&self, key: (i64, Option<i64>)) -> Option<Arc<Results>> {
+        self.0.lock().ok()?.get(&key).cloned()
+    }
+
+    fn put(&self, key: (i64, Option<i64>), r: Arc<Results>) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= Self::MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(key, r);
+        }
+    }
+}
+
+/// Results of a closed campaign for the organisation or one department, cached.
+pub async fn results_of(
+    db: &Db,
+    cache: &ResultsCache,
+    c: &Campaign,
+    def: &Definition,
+    department: Option<i64>,
+    today: NaiveDate,
+) -> Result<Arc<Results>, AppError> {
+    match c.phase(today) {
+        CampaignPhase::Closed => {}
+        _ => {
+            return Err(AppError::Conflict(duet_core::FieldError::new(
+                "campaign",
+                format!(
+                    "results appear once the campaign closes on {}, so nobody can watch them move as one colleague answers",
+                    c.closes_on
+                ),
+            )));
+        }
+    }
+    if let Some(r) = cache.get((c.id, department)) {
+        return Ok(r);
+    }
+    let responses = store::responses(db, c.id, def).await?;
+    let k = u32::try_from(c.min_group).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
+    let r = Arc::new(results::compute(def, &responses, k, department));
+    cache.put((c.id, department), r.clone());
+    Ok(r)
+}
+
+/// One campaign of a trend: each section's visible mean.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TrendPoint {
+    /// The campaign.
+    pub campaign_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its closing day.
+    pub closes_on: NaiveDate,
+    /// Respondents of the slice (hidden below k).
+    pub respondents: Option<u32>,
+    /// Mean per section code, absent where hidden.
+    pub sections: BTreeMap<String, Option<f64>>,
+}
+
+/// Everything the results page and endpoint show.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ResultsView {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// The results of the slice.
+    #[schema(value_type = Results)]
+    pub results: Arc<Results>,
+    /// The same instrument's closed campaigns up to this one, oldest first.
+    pub trend: Vec<TrendPoint>,
+}
+
+/// The results of a closed campaign and its trend, after the permission check.
+pub async fn results_view(
+    db: &Db,
+    cache: &ResultsCache,
+    actor: &Actor,
+    campaign: i64,
+    department: Option<i64>,
+) -> Result<(ResultsView, Instrument), AppError> {
+    can(actor, Action::ViewSurveyResults)?;
+    let today = Utc::now().date_naive();
+    let c = store::find_campaign(db, campaign).await?;
+    let inst = store::find_instrument(db, c.instrument_id).await?;
+    let results = results_of(db, cache, &c, &inst.definition, department, today).await?;
+    let mut trend = Vec::new();
+    for past in store::closed_campaigns_of(db, &c.instrument_key, today).await? {
+        if past.closes_on > c.closes_on {
+            continue;
+        }
+        let def = if past.instrument_id == inst.id {
+            inst.definition.clone()
+        } else {
+            store::find_instrument(db, past.instrument_id)
+                .await?
+                .definition
+        };
+        let r = results_of(db, cache, &past, &def, department, today).await?;
+        let sections = inst
+            .definition
+            .sections
+            .iter()
+            .map(|s| {
+                let v = r
+                    .sections
+                    .iter()
+                    .find(|x| x.section == s.code)
+                    .and_then(|x| x.cell.map(|c| c.mean));
+                (s.code.clone(), v)
+            })
+            .collect();
+        trend.push(TrendPoint {
+            campaign_id: past.id,
+            title: past.title.clone(),
+            closes_on: past.closes_on,
+            respondents: r.respondents,
+            sections,
+        });
+    }
+    Ok((
+        ResultsView {
+            campaign: c,
+            results,
+            trend,
+        },
+        inst,
+    ))
+}
+
+/// Department names by id, for labels and CSV.
+pub async fn department_names(db: &Db) -> Result<HashMap<i64, String>, AppError> {
+    Ok(duet_store::org::list_departments(db, true)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect())
+}

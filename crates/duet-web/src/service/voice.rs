@@ -1,0 +1,260 @@
+//! The voice inbox: anyone posts a pain point to a department and keeps a receipt code; triagers
+//! of that department answer, publish, or turn it into a request or a promise.
+//!
+//! Nothing about the author is read here: no account, no address, no user agent, and only the
+//! day. These handlers never log.
+
+use crate::error::AppError;
+use crate::service::de;
+use chrono::Utc;
+use duet_core::auth::{Action, Actor, can};
+use duet_core::org::DepartmentId;
+use duet_core::promises::PromiseInput;
+use duet_core::requests::RequestInput;
+use duet_core::voice::{self, PainStatus};
+use duet_store::Db;
+use duet_store::voice::{self as store, Message, PainPoint};
+
+/// A new pain point (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct PostFields {
+    /// The department it is addressed to.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub department_id: Option<i64>,
+    /// What hurts (10 to 10,000 characters).
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Posts a pain point and returns the receipt code, which exists nowhere else.
+pub async fn post(db: &Db, f: &PostFields) -> Result<String, AppError> {
+    let mut errs = duet_core::ValidationErrors::default();
+    let text = errs.check(voice::parse_text("text", &f.text));
+    let dept = f.department_id.filter(|d| *d > 0);
+    if dept.is_none() {
+        errs.0.push(duet_core::FieldError::new(
+            "department_id",
+            "is required: which department should hear this",
+        ));
+    }
+    let (Some(text), Some(dept)) = (text, dept) else {
+        return Err(errs.into());
+    };
+    if !errs.0.is_empty() {
+        return Err(errs.into());
+    }
+    let (code, hash) = voice::new_receipt()?;
+    store::post(db, dept, &text, &hash, Utc::now().date_naive()).await?;
+    Ok(code)
+}
+
+/// What the author sees with their code.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuthorView {
+    /// The pain point and its outcome.
+    pub pain_point: PainPoint,
+    /// The thread.
+    pub messages: Vec<Message>,
+}
+
+/// The one answer for a code that opens nothing, whether malformed, wrong or unknown.
+fn no_such_receipt() -> AppError {
+    AppError::NotFound("pain point for this receipt code".into())
+}
+
+/// Opens the pain point of a receipt code. Every code, well-formed or not, is hashed and looked
+/// up the same way, so a wrong code and an unknown code cannot be told apart.
+pub async fn open(db: &Db, receipt: &str) -> Result<AuthorView, AppError> {
+    let hash = voice::hash_receipt(receipt);
+    let found = store::by_receipt(db, &hash).await?;
+    let Some(mut pain_point) = found else {
+        return Err(no_such_receipt());
+    };
+    let messages = store::messages(db, pain_point.id).await?;
+    // The author never needs the internal id.
+    pain_point.id = 0;
+    Ok(AuthorView {
+        pain_point,
+        messages,
+    })
+}
+
+/// The author answers back.
+pub async fn author_reply(db: &Db, receipt: &str, text: &str) -> Result<AuthorView, AppError> {
+    let text = voice::parse_text("text", text)?;
+    let hash = voice::hash_receipt(receipt);
+    match store::author_reply(db, &hash, &text, Utc::now().date_naive()).await {
+        Err(duet_store::StoreError::NotFound(_)) => return Err(no_such_receipt()),
+        r => r?,
+    }
+    open(db, receipt).await
+}
+
+/// The departments whose pain points the actor triages (`None` = all).
+pub fn triaged_departments(actor: &Actor) -> Option<Vec<i64>> {
+    if can(
+        actor,
+        Action::TriageVoice {
+            department: DepartmentId(i64::MIN),
+        },
+    )
+    .is_ok()
+    {
+        return None;
+    }
+    Some(
+        actor
+            .department
+            .filter(|d| can(actor, Action::TriageVoice { department: *d }).is_ok())
+            .map(|d| vec![d.0])
+            .unwrap_or_default(),
+    )
+}
+
+/// The triage inbox: pain points of the departments the actor triages.
+pub async fn inbox(
+    db: &Db,
+    actor: &Actor,
+    status: Option<PainStatus>,
+) -> Result<Vec<PainPoint>, AppError> {
+    let depts = triaged_departments(actor);
+    if matches!(&depts, Some(d) if d.is_empty()) {
+        return Err(duet_core::auth::Denied(
+            "triage pain points (department leaders, executives, IT leaders and admins do)",
+        )
+        .into());
+    }
+    Ok(store::list(db, depts.as_deref(), status).await?)
+}
+
+/// One pain point for a triager, after the permission check.
+pub async fn find(db: &Db, actor: &Actor, id: i64) -> Result<(PainPoint, Vec<Message>), AppError> {
+    let p = store::find(db, id).await?;
+    can(
+        actor,
+        Action::TriageVoice {
+            department: DepartmentId(p.department_id),
+        },
+    )?;
+    let m = store::messages(db, id).await?;
+    Ok((p, m))
+}
+
+/// A triager's reply, public answer or closing note.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReplyFields {
+    /// The text.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// What a triager does with a pain point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Triage {
+    /// Answer the author privately.
+    Reply,
+    /// Publish an answer for everyone.
+    Publish,
+    /// Close with a last word.
+    Close,
+}
+
+/// Replies, publishes or closes.
+pub async fn triage(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    what: Triage,
+    f: &ReplyFields,
+) -> Result<(), AppError> {
+    let p = store::find(db, id).await?;
+    can(
+        actor,
+        Action::TriageVoice {
+            department: DepartmentId(p.department_id),
+        },
+    )?;
+    let text = duet_core::error::bounded_text("text", &f.text.replace(['\n', '\r'], " "), 2, 5000)
+        .map(|_| f.text.trim().to_string())?;
+    let today = Utc::now().date_naive();
+    match what {
+        Triage::Reply => store::triager_reply(db, id, actor.user.0, &text, today).await?,
+        Triage::Publish => store::publish(db, id, actor.user.0, &text, today).await?,
+        Triage::Close => store::close(db, id, actor.user.0, &text, today).await?,
+    }
+    Ok(())
+}
+
+/// Turns a pain point into a request raised by the triager (the author stays anonymous).
+pub async fn to_request(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &crate::service::requests::RequestFields,
+) -> Result<duet_store::requests::Request, AppError> {
+    let p = store::find(db, id).await?;
+    can(
+        actor,
+        Action::TriageVoice {
+            department: DepartmentId(p.department_id),
+        },
+    )?;
+    can(actor, Action::SubmitRequest)?;
+    let input = RequestInput::parse(
+        &f.title,
+        &f.problem,
+        &f.affected,
+        &f.desired_outcome,
+        f.department_id.or(Some(p.department_id)),
+        &f.urgency,
+        &f.date_needed,
+    )?;
+    Ok(duet_store::requests::insert_request_from_pain_point(
+        db,
+        actor.user.0,
+        &input,
+        id,
+        Utc::now().date_naive(),
+    )
+    .await?)
+}
+
+/// Turns a pain point into a promise made by someone the triager may speak for.
+pub async fn to_promise(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &crate::service::promises::PromiseFields,
+) -> Result<duet_store::promises::Promise, AppError> {
+    let p = store::find(db, id).await?;
+    can(
+        actor,
+        Action::TriageVoice {
+            department: DepartmentId(p.department_id),
+        },
+    )?;
+    let today = Utc::now().date_naive();
+    let input = PromiseInput::parse(
+        f.promisor_id,
+        f.promisee_department_id,
+        &f.level,
+        &f.text,
+        &f.due_on,
+        "manual",
+        None,
+        today,
+    )?;
+    let person = duet_store::org::find_person(db, duet_core::org::PersonId(input.promisor))
+        .await
+        .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
+    can(
+        actor,
+        Action::RecordPromise {
+            promisor_department: DepartmentId(person.department_id),
+        },
+    )?;
+    Ok(
+        duet_store::promises::insert_promise_from_pain_point(db, actor.user.0, &input, id, today)
+            .await?,
+    )
+}

@@ -1,0 +1,243 @@
+//! Listen's store rules on both backends: one response per person, editable until closing,
+//! anonymous rows, invitations and reminders once, and the voice inbox.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use duet_core::auth::Role;
+use duet_core::listen::instruments::Answers;
+use duet_core::org::{DepartmentInput, Email, PersonInput};
+use duet_core::promises::{PromiseInput, PromiseSource};
+use duet_core::requests::{RequestInput, Urgency};
+use duet_core::surveys::CampaignInput;
+use duet_core::voice::{PainStatus, hash_receipt, new_receipt};
+use duet_store::accounts::{self, NewUser};
+use duet_store::listen::{self as ls, SubmitMode};
+use duet_store::{Db, StoreError, both_backends, org, voice};
+use std::collections::BTreeMap;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+struct World {
+    it: i64,
+    sales: i64,
+    hr: i64,
+    people: Vec<i64>,
+    admin: i64,
+    pulse: i64,
+    pulse_items: usize,
+}
+
+async fn world(db: &Db) -> World {
+    ls::ensure_listen_defaults(db).await.unwrap();
+    let dept = |name: &'static str, kind: &'static str| async move {
+        org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap())
+            .await
+            .unwrap()
+            .id
+    };
+    let it = dept("IT", "it").await;
+    let sales = dept("Sales", "business").await;
+    let hr = dept("HR", "business").await;
+    let mut people = Vec::new();
+    for i in 0..3 {
+        let p = org::insert_person(
+            db,
+            &PersonInput::parse(
+                &format!("Seller {i}"),
+                &format!("s{i}@example.com"),
+                Some(sales),
+                "",
+                "individual",
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        people.push(p.id);
+    }
+    let admin = accounts::insert_user(
+        db,
+        &NewUser {
+            email: Email::parse("s0@example.com").unwrap(),
+            name: "Seller 0".into(),
+            role: Role::Admin,
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let inst = ls::list_instruments(db).await.unwrap();
+    let pulse = inst.iter().find(|i| i.key == "duet-pulse").unwrap();
+    World {
+        it,
+        sales,
+        hr,
+        people,
+        admin,
+        pulse: pulse.id,
+        pulse_items: pulse.definition.items.len(),
+    }
+}
+
+fn answers(n: usize, v: u8, comment: Option<&str>) -> Answers {
+    let mut texts = BTreeMap::new();
+    if let Some(c) = comment {
+        texts.insert("trust".to_string(), c.to_string());
+    }
+    Answers {
+        ratings: (0..n)
+            .map(|i| if i == 0 { None } else { Some(v) })
+            .collect(),
+        texts,
+    }
+}
+
+async fn campaign(db: &Db, w: &World, opens: &str, closes: &str, depts: Vec<i64>) -> i64 {
+    let input = CampaignInput {
+        instrument: w.pulse,
+        title: "Spring pulse".into(),
+        opens_on: d(opens),
+        closes_on: d(closes),
+        remind_on: d(closes),
+        departments: depts,
+        min_group: 5,
+    };
+    ls::insert_campaign(db, w.admin, &input).await.unwrap().id
+}
+
+both_backends! {
+    async fn builtin_instruments_install_once_and_custom_ones_are_versioned(db: &Db) {
+        let w = world(db).await;
+        ls::ensure_listen_defaults(db).await.unwrap();
+        let all = ls::list_instruments(db).await.unwrap();
+        assert_eq!(all.len(), 3, "pulse, five questions, maturity — once each");
+        assert_eq!(w.pulse_items, 36, "4 pillars × 3 behaviours × 3 levels");
+        let def = duet_core::listen::instruments::custom("Onboarding check", "", "Laptop | My laptop was ready on day one\nAccess | I had the access I needed").unwrap();
+        let v1 = ls::insert_instrument(db, w.admin, &def).await.unwrap();
+        let v2 = ls::insert_instrument(db, w.admin, &def).await.unwrap();
+        assert_eq!((v1.key.as_str(), v1.version, v2.version), ("onboarding-check", 1, 2));
+        assert_eq!(ls::find_instrument(db, v2.id).await.unwrap().definition, def);
+    }
+
+    async fn one_response_per_person_editable_until_closing(db: &Db) {
+        let w = world(db).await;
+        let c = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales]).await;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        let p = w.people[0];
+        let a = answers(w.pulse_items, 4, Some("Trust is earned in the small things"));
+        let before = ls::submit_response(db, c, p, &secret, &a, SubmitMode::New, d("2027-02-28")).await;
+        assert!(matches!(before, Err(StoreError::Conflict(ref e)) if e.message.contains("opens on")), "{before:?}");
+        assert!(matches!(ls::submit_response(db, c, p, &secret, &a, SubmitMode::Edit, d("2027-03-02")).await, Err(StoreError::NotFound(_))));
+        ls::submit_response(db, c, p, &secret, &a, SubmitMode::New, d("2027-03-02")).await.unwrap();
+        let twice = ls::submit_response(db, c, p, &secret, &a, SubmitMode::New, d("2027-03-03")).await;
+        assert!(matches!(twice, Err(StoreError::Conflict(ref e)) if e.message.contains("already answered")), "{twice:?}");
+        let def = ls::find_instrument(db, w.pulse).await.unwrap().definition;
+        assert_eq!(ls::own_response(db, c, p, &secret, &def).await.unwrap(), Some(a.clone()));
+        let changed = answers(w.pulse_items, 2, None);
+        ls::submit_response(db, c, p, &secret, &changed, SubmitMode::Edit, d("2027-03-20")).await.unwrap();
+        assert_eq!(ls::own_response(db, c, p, &secret, &def).await.unwrap(), Some(changed.clone()));
+        assert_eq!(ls::own_response(db, c, w.people[1], &secret, &def).await.unwrap(), None, "nobody else finds it");
+        let closed = ls::submit_response(db, c, p, &secret, &a, SubmitMode::Edit, d("2027-03-21")).await;
+        assert!(matches!(closed, Err(StoreError::Conflict(ref e)) if e.message.contains("closed")), "{closed:?}");
+        let rows = ls::responses(db, c, &def).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].department, rows[0].ratings[1]), (w.sales, Some(2)));
+        assert!(ls::has_answered(db, c, p).await.unwrap());
+        let part = ls::participation(db, c).await.unwrap();
+        assert_eq!((part[0].invited, part[0].responded), (3, 1));
+        // Someone of a department that is not invited cannot answer.
+        let stranger = org::insert_person(db, &PersonInput::parse("Hana", "hana@example.com", Some(w.hr), "", "individual").unwrap()).await.unwrap().id;
+        assert!(matches!(ls::submit_response(db, c, stranger, &secret, &a, SubmitMode::New, d("2027-03-05")).await, Err(StoreError::Invalid(_))));
+    }
+
+    async fn answer_rows_hold_no_person_time_or_order(db: &Db) {
+        let w = world(db).await;
+        let c = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales]).await;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        for p in &w.people {
+            ls::submit_response(db, c, *p, &secret, &answers(w.pulse_items, 3, None), SubmitMode::New, d("2027-03-02")).await.unwrap();
+        }
+        // The columns of the answer table: nothing that names a person or a moment.
+        let cols: Vec<(String,)> = match db {
+            Db::Sqlite(pool) => sqlx::query_as("select name from pragma_table_info('survey_responses')").fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_as("select column_name::text from information_schema.columns where table_name = 'survey_responses'").fetch_all(pool).await.unwrap(),
+        };
+        let mut cols: Vec<String> = cols.into_iter().map(|c| c.0).collect();
+        cols.sort();
+        assert_eq!(cols, ["campaign_id", "department_id", "id", "owner_key", "ratings", "texts"]);
+        // Ids are random (not 1, 2, 3) and the owner key is not derivable from the person id alone.
+        let ids: Vec<(i64, String)> = match db {
+            Db::Sqlite(pool) => sqlx::query_as("select id, owner_key from survey_responses").fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_as("select id, owner_key from survey_responses").fetch_all(pool).await.unwrap(),
+        };
+        assert_eq!(ids.len(), 3);
+        assert!(ids.iter().all(|(id, _)| *id > 1_000_000), "{ids:?}");
+        for p in &w.people {
+            let guess = duet_core::surveys::owner_key(b"", c, *p);
+            assert!(ids.iter().all(|(_, k)| *k != guess));
+        }
+    }
+
+    async fn invitations_and_the_reminder_go_out_once(db: &Db) {
+        let w = world(db).await;
+        for i in 1..3 {
+            accounts::insert_user(db, &NewUser { email: Email::parse(&format!("s{i}@example.com")).unwrap(), name: format!("Seller {i}"), role: Role::Member, password_hash: "x".into() }).await.unwrap();
+        }
+        let input = CampaignInput { instrument: w.pulse, title: "Pulse".into(), opens_on: d("2027-03-01"), closes_on: d("2027-03-20"), remind_on: d("2027-03-17"), departments: vec![w.sales, w.it], min_group: 5 };
+        let c = ls::insert_campaign(db, w.admin, &input).await.unwrap().id;
+        assert_eq!(ls::dispatch_notices(db, d("2027-02-28")).await.unwrap(), 0, "not open yet");
+        assert_eq!(ls::dispatch_notices(db, d("2027-03-01")).await.unwrap(), 3, "three Sales accounts invited");
+        assert_eq!(ls::dispatch_notices(db, d("2027-03-02")).await.unwrap(), 0, "invitations go once");
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        ls::submit_response(db, c, w.people[0], &secret, &answers(w.pulse_items, 3, None), SubmitMode::New, d("2027-03-05")).await.unwrap();
+        assert_eq!(ls::dispatch_notices(db, d("2027-03-17")).await.unwrap(), 2, "the reminder skips who answered");
+        assert_eq!(ls::dispatch_notices(db, d("2027-03-18")).await.unwrap(), 0, "one reminder only");
+        let n = duet_store::requests::notifications(db, w.admin, 10).await.unwrap();
+        assert_eq!(n.len(), 1);
+        assert!(n[0].message.contains("Survey open") && n[0].message.contains(&format!("/listen/campaigns/{c}")));
+    }
+
+    async fn pain_points_open_only_with_their_receipt_and_track_their_outcome(db: &Db) {
+        let w = world(db).await;
+        let today = d("2027-03-02");
+        let (code, hash) = new_receipt().unwrap();
+        voice::post(db, w.it, "The VPN drops every afternoon at three.", &hash, today).await.unwrap();
+        assert!(matches!(voice::post(db, 999_999, "Nobody is there to hear this.", &hash_receipt("x"), today).await, Err(StoreError::Invalid(_))));
+        assert!(voice::by_receipt(db, &hash_receipt("0000-0000-0000-0000-0000")).await.unwrap().is_none());
+        let p = voice::by_receipt(db, &hash_receipt(&code.to_lowercase())).await.unwrap().unwrap();
+        assert_eq!((p.status, p.department_id, p.posted_on), (PainStatus::New, w.it, today));
+        voice::triager_reply(db, p.id, w.admin, "Thanks — which office?", today).await.unwrap();
+        voice::author_reply(db, &hash, "The second floor.", today).await.unwrap();
+        assert!(matches!(voice::author_reply(db, &hash_receipt("nope"), "hello there", today).await, Err(StoreError::NotFound(_))));
+        let thread = voice::messages(db, p.id).await.unwrap();
+        assert_eq!(thread.iter().map(|m| (m.seq, m.from_author)).collect::<Vec<_>>(), vec![(1, false), (2, true)]);
+        assert_eq!(thread[1].author_name, None);
+        assert_eq!(voice::find(db, p.id).await.unwrap().status, PainStatus::Answered);
+        let req = RequestInput { title: "Stable VPN on floor two".into(), problem: "The VPN drops every afternoon.".into(), affected: "Floor two".into(), desired_outcome: "No drops".into(), department: w.sales, urgency: Urgency::High, date_needed: None };
+        let r = duet_store::requests::insert_request_from_pain_point(db, w.admin, &req, p.id, today).await.unwrap();
+        let p2 = voice::by_receipt(db, &hash).await.unwrap().unwrap();
+        assert_eq!((p2.status, p2.request_id, p2.request_title.as_deref()), (PainStatus::Request, Some(r.id), Some("Stable VPN on floor two")));
+        let again = duet_store::requests::insert_request_from_pain_point(db, w.admin, &req, p.id, today).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "one outcome per pain point");
+        assert_eq!(duet_store::requests::list_requests(db, &Default::default(), Default::default()).await.unwrap().total, 1, "the refused conversion wrote nothing");
+        // A second pain point becomes a promise.
+        let (_, hash2) = new_receipt().unwrap();
+        voice::post(db, w.sales, "Sales never sends the CRM fields we need.", &hash2, today).await.unwrap();
+        let q = voice::by_receipt(db, &hash2).await.unwrap().unwrap();
+        let input = PromiseInput { promisor: w.people[1], promisee_department: w.it, level: duet_core::org::Level::Manager, text: "Send the CRM field list".into(), due_on: d("2027-03-20"), source: PromiseSource::Manual, source_id: None };
+        let pr = duet_store::promises::insert_promise_from_pain_point(db, w.admin, &input, q.id, today).await.unwrap();
+        let q = voice::by_receipt(db, &hash2).await.unwrap().unwrap();
+        assert_eq!((q.status, q.promise_id, q.promise_status.as_deref()), (PainStatus::Promise, Some(pr.id), Some("open")));
+        voice::publish(db, q.id, w.admin, "We agreed a field list with Sales.", today).await.unwrap();
+        let published = voice::published(db, 10).await.unwrap();
+        assert_eq!(published.len(), 1);
+        assert_eq!(voice::list(db, Some(&[w.it]), None).await.unwrap().len(), 1);
+        assert_eq!(voice::list(db, None, Some(PainStatus::Promise)).await.unwrap().len(), 1);
+        voice::close(db, p.id, w.admin, "Done, thank you.", today).await.unwrap();
+        assert_eq!(voice::find(db, p.id).await.unwrap().status, PainStatus::Closed);
+    }
+}

@@ -209,6 +209,14 @@ both_backends! {
         assert!(matches!(voice::post(db, 999_999, "Nobody is there to hear this.", &hash_receipt("x"), today).await, Err(StoreError::Invalid(_))));
         assert!(voice::by_receipt(db, &hash_receipt("0000-0000-0000-0000-0000")).await.unwrap().is_none());
         let p = voice::by_receipt(db, &hash_receipt(&code.to_lowercase())).await.unwrap().unwrap();
+        // What is stored: no account, address, agent or time finer than the day.
+        let cols: Vec<(String,)> = match db {
+            Db::Sqlite(pool) => sqlx::query_as("select name from pragma_table_info('pain_points')").fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_as("select column_name::text from information_schema.columns where table_name = 'pain_points'").fetch_all(pool).await.unwrap(),
+        };
+        let mut cols: Vec<String> = cols.into_iter().map(|c| c.0).collect();
+        cols.sort();
+        assert_eq!(cols, ["department_id", "id", "posted_on", "promise_id", "public_answer", "receipt_hash", "request_id", "status", "text", "updated_on"]);
         assert_eq!((p.status, p.department_id, p.posted_on), (PainStatus::New, w.it, today));
         voice::triager_reply(db, p.id, w.admin, "Thanks — which office?", today).await.unwrap();
         voice::author_reply(db, &hash, "The second floor.", today).await.unwrap();

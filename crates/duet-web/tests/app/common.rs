@@ -259,6 +259,18 @@ impl Browser {
         body[start..start + 64].to_string()
     }
 
+    /// Posts a form without a session token, as a signed-out visitor does.
+    pub async fn post_plain(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     /// Posts a form the way the page would (with the session's CSRF token).
     pub async fn post_form(
         &self,

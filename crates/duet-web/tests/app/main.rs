@@ -6,8 +6,10 @@
 mod api;
 mod common;
 mod decide;
+mod listen;
 mod metrics;
 mod pages;
 mod permissions;
 mod promises;
 mod reviews;
+mod voice;

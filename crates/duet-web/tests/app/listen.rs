@@ -1,0 +1,284 @@
+//! Listen over HTTP on both backends: answering campaigns, results only after closing, and an
+//! admin who reads every page and API response without being able to isolate one respondent.
+
+use crate::app_test;
+use crate::common::TestApp;
+use chrono::{Duration, NaiveDate, Utc};
+use duet_core::auth::Role;
+use duet_core::listen::instruments::Answers;
+use duet_core::surveys::CampaignInput;
+use duet_store::listen::{self as ls, SubmitMode};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+fn day(n: i64) -> NaiveDate {
+    Utc::now().date_naive() + Duration::days(n)
+}
+
+/// Every pulse item answered with `v` (the first one "don't know").
+fn all_ratings(items: &Value, v: &str) -> Value {
+    let mut m = serde_json::Map::new();
+    for (n, i) in items.as_array().unwrap().iter().enumerate() {
+        m.insert(
+            i["code"].as_str().unwrap().into(),
+            json!(if n == 0 { "dk" } else { v }),
+        );
+    }
+    Value::Object(m)
+}
+
+async fn pulse(app: &TestApp) -> (i64, Value) {
+    let admin = app.api_as(Role::Admin, None).await;
+    let (_, list) = admin.get("/instruments").await;
+    let p = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "duet-pulse")
+        .unwrap()
+        .clone();
+    (p["id"].as_i64().unwrap(), p["definition"]["items"].clone())
+}
+
+/// A closed campaign with `counts` respondents per department, seeded through the store on days
+/// the campaign was open; returns its id. Everyone answers `base` except the department's first
+/// respondent in `outlier` (all 1s with a comment).
+async fn closed_campaign(app: &TestApp, counts: &[(&str, usize)], outlier: &str) -> i64 {
+    let (instrument, items) = pulse(app).await;
+    let n = items.as_array().unwrap().len();
+    let mut depts = Vec::new();
+    for (name, _) in counts {
+        depts.push(app.dept(name).await);
+    }
+    let admin = duet_store::accounts::find_login(&app.db, &app.account(Role::Admin, None).await)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let input = CampaignInput {
+        instrument,
+        title: "Autumn pulse".into(),
+        opens_on: day(-30),
+        closes_on: day(-10),
+        remind_on: day(-12),
+        departments: depts,
+        min_group: 5,
+    };
+    let c = ls::insert_campaign(&app.db, admin, &input)
+        .await
+        .unwrap()
+        .id;
+    let secret = ls::anonymity_secret(&app.db).await.unwrap();
+    for (name, count) in counts {
+        for i in 0..*count {
+            let p = app
+                .person(
+                    &format!("{name} {i}"),
+                    &format!("{}.{i}@example.com", name.to_lowercase().replace(' ', "")),
+                    name,
+                    "individual",
+                )
+                .await;
+            let is_outlier = *name == outlier && i == 0;
+            let v = if is_outlier { 1 } else { 3 + (i % 2) as u8 };
+            let mut texts = BTreeMap::new();
+            texts.insert(
+                "trust".to_string(),
+                if is_outlier {
+                    "The outlier's own words".to_string()
+                } else {
+                    format!("{name} comment {i}")
+                },
+            );
+            let a = Answers {
+                ratings: (0..n).map(|_| Some(v)).collect(),
+                texts,
+            };
+            ls::submit_response(&app.db, c, p, &secret, &a, SubmitMode::New, day(-20))
+                .await
+                .unwrap();
+        }
+    }
+    c
+}
+
+/// Every visible (unit, respondents) of a results body.
+fn visible_counts(r: &Value) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    if let Some(n) = r["results"]["respondents"].as_u64() {
+        out.push(("respondents".into(), n));
+    }
+    for s in r["results"]["sections"].as_array().unwrap() {
+        if let Some(n) = s["cell"]["n"].as_u64() {
+            out.push((format!("section:{}", s["section"]), n));
+        }
+    }
+    for i in r["results"]["items"].as_array().unwrap() {
+        if let Some(n) = i["cell"]["n"].as_u64() {
+            out.push((format!("item:{}", i["code"]), n));
+        }
+    }
+    out
+}
+
+app_test! {
+    async fn people_answer_once_change_it_until_closing_and_results_wait(app: &TestApp) {
+        let (instrument, items) = pulse(app).await;
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let outsider = app.api_as(Role::Member, Some("Human Resources")).await;
+        let sales = app.dept("Sales").await;
+        let (status, _) = member.post("/campaigns", json!({"instrument_id": instrument, "title": "Pulse", "opens_on": day(0).to_string(), "closes_on": day(14).to_string(), "departments": [sales]})).await;
+        assert_eq!(status, 403, "members do not run campaigns");
+        let (status, body) = it_lead.post("/campaigns", json!({"instrument_id": instrument, "title": "Pulse", "opens_on": day(0).to_string(), "closes_on": day(14).to_string(), "departments": [sales], "min_group": "2"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("min_group")), "k is never below 3: {body}");
+        let (status, c) = it_lead.post("/campaigns", json!({"instrument_id": instrument, "title": "Pulse", "opens_on": day(0).to_string(), "closes_on": day(14).to_string(), "departments": [sales]})).await;
+        assert_eq!(status, 201, "{c}");
+        let id = c["id"].as_i64().unwrap();
+        assert!(c["invited_at"].is_string(), "opening today sends the invitations at once");
+        let (_, inbox) = member.get("/notifications").await;
+        assert!(inbox.to_string().contains("Survey open"), "{inbox}");
+        let mut ratings = all_ratings(&items, "4");
+        ratings[items[1]["code"].as_str().unwrap()] = json!("6");
+        let (status, body) = member.post(&format!("/campaigns/{id}/response"), json!({"ratings": ratings})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some(format!("item.{}", items[1]["code"].as_str().unwrap()).as_str())), "{body}");
+        let (status, _) = member.get(&format!("/campaigns/{id}/response")).await;
+        assert_eq!(status, 404, "nothing was written");
+        let (status, _) = member.post(&format!("/campaigns/{id}/response"), json!({"ratings": all_ratings(&items, "4"), "texts": {"trust": "Promises are kept"}})).await;
+        assert_eq!(status, 201);
+        let (status, body) = member.post(&format!("/campaigns/{id}/response"), json!({"ratings": all_ratings(&items, "4")})).await;
+        assert_eq!(status, 409, "once per person: {body}");
+        let (status, _) = member.send(reqwest::Method::PUT, &format!("/campaigns/{id}/response"), json!({"ratings": all_ratings(&items, "2")})).await;
+        assert_eq!(status, 204);
+        let (_, mine) = member.get(&format!("/campaigns/{id}/response")).await;
+        assert_eq!(mine["ratings"][items[2]["code"].as_str().unwrap()], "2");
+        assert_eq!(mine["ratings"][items[0]["code"].as_str().unwrap()], "dk");
+        let (status, body) = outsider.post(&format!("/campaigns/{id}/response"), json!({"ratings": all_ratings(&items, "4")})).await;
+        assert_eq!(status, 422, "HR is not invited: {body}");
+        let (status, body) = it_lead.get(&format!("/campaigns/{id}/results")).await;
+        assert_eq!(status, 409, "no results while open: {body}");
+        let (_, view) = it_lead.get(&format!("/campaigns/{id}")).await;
+        assert_eq!(view["campaign"]["respondents"], 1);
+        assert_eq!(view["participation"][0]["responded"], Value::Null, "a count below k is not given");
+    }
+
+    async fn answering_through_the_page(app: &TestApp) {
+        let (instrument, items) = pulse(app).await;
+        let it_lead = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let member = app.browser_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await.to_string();
+        let (status, _, location) = it_lead.post_form("/listen/campaigns", &[("instrument_id", &instrument.to_string()), ("title", "Page pulse"), ("opens_on", &day(0).to_string()), ("closes_on", &day(7).to_string()), ("departments", &sales)]).await;
+        assert_eq!(status, 303);
+        let location = location.unwrap();
+        let (status, page) = member.get(&location).await;
+        assert_eq!(status, 200);
+        let first = items[0]["code"].as_str().unwrap();
+        assert!(page.contains(&format!("name=\"item.{first}\"")), "the form lists every item");
+        let codes: Vec<String> = items.as_array().unwrap().iter().map(|i| format!("item.{}", i["code"].as_str().unwrap())).collect();
+        let mut fields: Vec<(&str, &str)> = codes.iter().map(|c| (c.as_str(), "3")).collect();
+        let (status, page, _) = member.post_form(&format!("{location}/respond"), &fields[1..]).await;
+        assert_eq!(status, 422, "a missing answer is refused");
+        assert!(page.contains("is required") || page.contains("answer"), "the error says what is missing");
+        fields.push(("text.trust", "Trust is <b>earned</b>"));
+        fields.push(("mode", "new"));
+        let (status, _, _) = member.post_form(&format!("{location}/respond"), &fields).await;
+        assert_eq!(status, 303);
+        let (_, page) = member.get(&location).await;
+        assert!(page.contains("Change your answers"));
+        assert!(page.contains("Trust is &#60;b&#62;earned") || page.contains("Trust is &lt;b&gt;earned"), "own comment comes back, escaped");
+        let (status, _) = member.get(&format!("{location}/results")).await;
+        assert_eq!(status, 409);
+        let (status, page) = member.get("/listen").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Page pulse") && page.contains("you answered"));
+    }
+
+    async fn an_admin_reading_everything_cannot_isolate_one_respondent(app: &TestApp) {
+        // Sales 6, Marketing 2 (the outlier is there), Finance 5; k = 5.
+        let c = closed_campaign(app, &[("Sales", 6), ("Marketing", 2), ("Finance", 5)], "Marketing").await;
+        let admin = app.api_as(Role::Admin, None).await;
+        let browser = app.browser_as(Role::Admin, None).await;
+        let (status, org) = admin.get(&format!("/campaigns/{c}/results")).await;
+        assert_eq!(status, 200, "{org}");
+        assert_eq!(org["results"]["respondents"], 13);
+        let sales = app.dept("Sales").await;
+        let marketing = app.dept("Marketing").await;
+        let finance = app.dept("Finance").await;
+        // Marketing is below k; Finance is hidden too, or Marketing = organisation − Sales − Finance.
+        let rows = org["results"]["by_department"].as_array().unwrap();
+        let row = |d: i64| rows.iter().find(|r| r["department"] == d).unwrap().clone();
+        assert_eq!(row(sales)["respondents"], 6);
+        assert_eq!(row(marketing)["respondents"], Value::Null);
+        assert_eq!(row(finance)["respondents"], Value::Null, "complementary suppression");
+        assert!(row(marketing)["cells"].as_array().unwrap().iter().all(Value::is_null));
+        assert!(row(finance)["cells"].as_array().unwrap().iter().all(Value::is_null));
+        let mut slices = vec![visible_counts(&org)];
+        for d in [sales, marketing, finance] {
+            let (status, r) = admin.get(&format!("/campaigns/{c}/results?department={d}")).await;
+            assert_eq!(status, 200);
+            if d != sales {
+                assert_eq!(r["results"]["respondents"], Value::Null);
+                assert!(visible_counts(&r).is_empty(), "nothing of a hidden department: {r}");
+                assert!(r["results"]["comments"].as_array().unwrap().is_empty());
+            }
+            slices.push(visible_counts(&r));
+        }
+        // Every visible figure covers at least k people, and two figures of the same unit never
+        // differ by fewer than k people.
+        let all: Vec<&(String, u64)> = slices.iter().flatten().collect();
+        for (unit, n) in &all {
+            assert!(*n >= 5, "{unit} shown for {n} people");
+            for (other, m) in &all {
+                if unit == other && n != m {
+                    assert!(n.abs_diff(*m) >= 5, "{unit}: {n} vs {m} would isolate someone");
+                }
+            }
+        }
+        // The outlier's words never appear attributed to a department.
+        for d in [sales, marketing, finance] {
+            let (_, r) = admin.get(&format!("/campaigns/{c}/results?department={d}")).await;
+            assert!(!r.to_string().contains("The outlier's own words"));
+        }
+        // Pages, CSV and heatmaps tell the same.
+        let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("<svg") && (page.contains("&lt;5") || page.contains("&#60;5")), "heatmap with hidden cells");
+        assert!(page.contains("fewer than 5 of"), "participation below k is not counted");
+        let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results?department={marketing}")).await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("The outlier's own words"));
+        assert!(!page.contains("1.00"), "no figure of the outlier's department");
+        let (status, csv) = browser.get(&format!("/listen/campaigns/{c}/results.csv")).await;
+        assert_eq!(status, 200);
+        assert!(csv.contains("Sales") && !csv.contains("Marketing") && !csv.contains("Finance"), "{csv}");
+        let (status, svg) = browser.get(&format!("/listen/campaigns/{c}/heatmap/departments.svg")).await;
+        assert_eq!(status, 200);
+        assert!(svg.starts_with("<svg") || svg.contains("<svg"));
+        // And nobody reads another person's answers.
+        let (status, _) = admin.get(&format!("/campaigns/{c}/response")).await;
+        assert_eq!(status, 404);
+        let (status, _) = admin.post(&format!("/campaigns/{c}/response"), json!({"ratings": {}})).await;
+        assert!(status == 409 || status == 422, "closed campaigns take no answers");
+    }
+
+    async fn admins_add_instruments_and_trends_follow_campaigns(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let (status, _) = it_lead.post("/instruments", json!({"title": "Onboarding", "items": "Laptop | Ready on day one"})).await;
+        assert_eq!(status, 403);
+        let (status, body) = admin.post("/instruments", json!({"title": "Onboarding", "items": "Laptop | Ready on day one\nno separator here"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("items")), "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("line 2"), "{body}");
+        let (status, i) = admin.post("/instruments", json!({"title": "Onboarding", "items": "Laptop | Ready on day one\nAccess | I had the access I needed"})).await;
+        assert_eq!((status, i["version"].as_i64()), (201, Some(1)));
+        let first = closed_campaign(app, &[("Sales", 5)], "").await;
+        let (_, r) = admin.get(&format!("/campaigns/{first}/results")).await;
+        assert_eq!(r["trend"].as_array().unwrap().len(), 1);
+        assert!(r["results"]["sections"][0]["alpha"].is_null() || r["results"]["sections"][0]["alpha"].is_number());
+        let (status, csv) = reqwest::Client::new().get(format!("{}/api/v1/campaigns/{first}/results.csv", app.base)).bearer_auth(&admin.token).send().await.map(|r| (r.status().as_u16(), r)).unwrap();
+        assert_eq!(status, 200);
+        let text = csv.text().await.unwrap();
+        assert!(text.starts_with("slice,department,section,level,item,respondents,mean"), "{text}");
+    }
+}

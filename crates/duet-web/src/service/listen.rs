@@ -152,16 +152,19 @@ pub async fn own_answers(
 /// Computed results of closed campaigns; a closed campaign never changes, so entries never go
 /// stale. Bounded so a crawler cannot grow it without limit.
 #[derive(Default)]
-pub struct ResultsCache(Mutex<HashMap<(i64, Option<i64>), Arc<Results>>>);
+pub struct ResultsCache(Mutex<HashMap<SliceKey, Arc<Results>>>);
+
+/// A campaign and the department it is sliced by (none: the whole organisation).
+type SliceKey = (i64, Option<i64>);
 
 impl ResultsCache {
     const MAX_ENTRIES: usize = 256;
 
-    fn get(&self, key: (i64, Option<i64>)) -> Option<Arc<Results>> {
+    fn get(&self, key: SliceKey) -> Option<Arc<Results>> {
         self.0.lock().ok()?.get(&key).cloned()
     }
 
-    fn put(&self, key: (i64, Option<i64>), r: Arc<Results>) {
+    fn put(&self, key: SliceKey, r: Arc<Results>) {
         if let Ok(mut m) = self.0.lock() {
             if m.len() >= Self::MAX_ENTRIES {
                 m.clear();

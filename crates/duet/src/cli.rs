@@ -67,6 +67,16 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         items: u32,
     },
+    /// Benchmark helper: N people, three closed pulse campaigns and an open one (see bench/listen.sh).
+    #[command(hide = true)]
+    SeedListen {
+        /// How many people (the latest closed campaign's respondents).
+        #[arg(long, default_value_t = 20_000)]
+        respondents: u32,
+        /// Where to write the API tokens of the 500 accounts that answered the open campaign.
+        #[arg(long)]
+        tokens_out: std::path::PathBuf,
+    },
 }
 
 /// Options of `serve` and `demo`.

@@ -159,6 +159,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::SeedListen { respondents, tokens_out } => {
+            let db = open(&config).await?;
+            crate::bench_seed::seed_listen(&db, respondents, &tokens_out).await?;
+            db.close().await;
+            Ok(())
+        }
         Command::Export(ExportCommand::People { output }) => {
             let db = open(&config).await?;
             let people = org::all_people(&db).await?;

@@ -1,0 +1,1273 @@
+//! The demo's listening: three quarterly DUET pulse campaigns, an alignment maturity
+//! self-assessment of the leaders, the five questions of Today and Tomorrow, one pulse open right
+//! now, and a voice inbox of a dozen pain points in every state a pain point can be in.
+//!
+//! The answers tell a story a demo audience can read at a glance: Sales trusts IT more than
+//! anyone, Marketing scores low on Empathy and Finance on Discipline, people rate each other
+//! better than departments rate each other, Marketing, Finance and Customer Service improve wave
+//! after wave while Business Development slips, IT thinks the alignment is more mature than the
+//! business does, and the two smallest departments answer too little in the first waves, so their
+//! cells stay hidden below k. Each respondent has a latent attitude per pillar, so the items of a
+//! pillar agree with each other and Cronbach's alpha means something. Everything is drawn from
+//! fixed seeds; only the random row ids and receipt codes differ between runs.
+
+use anyhow::anyhow;
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use duet_core::auth::Role;
+use duet_core::listen::instruments::{Answers, Definition, Horizon, RelationshipLevel};
+use duet_core::org::{DepartmentKind, Level};
+use duet_core::promises::{PromiseInput, PromiseSource};
+use duet_core::requests::{RequestInput, Urgency};
+use duet_core::surveys::CampaignInput;
+use duet_core::voice::new_receipt;
+use duet_store::Db;
+use duet_store::accounts::{self, User};
+use duet_store::listen::{self, SubmitMode};
+use duet_store::org::{self, Department, Person};
+use duet_store::promises as pr;
+use duet_store::requests as rq;
+use duet_store::voice;
+use std::collections::{BTreeMap, HashSet};
+
+/// The demo admin, who runs the campaigns.
+const ADMIN_EMAIL: &str = "admin@harborvale.example";
+
+/// The anonymity threshold of every demo campaign.
+const MIN_GROUP: u32 = 5;
+
+/// Fixed seeds, one per part, so changing one part leaves the others as they were.
+const PULSE_SEED: u64 = 0x4C15_7E40_0000_0001;
+const MATURITY_SEED: u64 = 0x4C15_7E40_0000_0002;
+const FIVE_SEED: u64 = 0x4C15_7E40_0000_0003;
+const OPEN_SEED: u64 = 0x4C15_7E40_0000_0004;
+
+/// The DUET pillars, in the pulse's section order.
+const PILLAR_CODES: [&str; 4] = ["discipline", "unity", "empathy", "trust"];
+
+/// How a department sees each pillar in the first wave (Discipline, Unity, Empathy, Trust, on
+/// 1..=5) and how much that moves per wave.
+fn pulse_profile(department: &str) -> ([f64; 4], [f64; 4]) {
+    match department {
+        "IT" => ([3.5, 3.0, 2.9, 3.2], [0.05, 0.10, 0.15, 0.10]),
+        "Sales" => ([3.0, 3.4, 3.5, 4.0], [0.05, 0.05, 0.0, 0.05]),
+        "Marketing" => ([3.0, 2.8, 2.4, 2.6], [0.0, 0.10, 0.30, 0.25]),
+        "Finance" => ([2.4, 3.2, 3.1, 3.5], [0.25, 0.05, 0.0, 0.05]),
+        "Customer Service" => ([3.1, 2.8, 3.2, 2.9], [0.15, 0.15, 0.15, 0.15]),
+        "Operations" => ([3.8, 3.4, 3.1, 3.4], [0.0, 0.0, 0.05, 0.0]),
+        "Accounting" => ([3.7, 3.0, 3.0, 3.3], [0.0, 0.05, 0.05, 0.05]),
+        "Human Resources" => ([3.0, 3.1, 3.9, 3.3], [0.05, 0.05, 0.0, 0.05]),
+        "Business Development" => ([2.9, 2.8, 3.2, 3.1], [0.0, -0.10, 0.0, -0.05]),
+        _ => ([3.1, 3.0, 3.1, 3.1], [0.05, 0.05, 0.05, 0.05]),
+    }
+}
+
+/// The share of a department that answers the first pulse wave (it rises by 8 points a wave).
+fn pulse_participation(department: &str) -> f64 {
+    match department {
+        "IT" => 0.66,
+        "Sales" => 0.58,
+        "Operations" => 0.62,
+        "Finance" => 0.52,
+        "Accounting" => 0.60,
+        "Customer Service" => 0.48,
+        "Marketing" => 0.45,
+        "Human Resources" => 0.55,
+        "Business Development" => 0.50,
+        _ => 0.55,
+    }
+}
+
+/// The share of a department that took the time to answer the five questions.
+fn five_participation(department: &str) -> f64 {
+    match department {
+        "IT" => 0.40,
+        "Sales" => 0.26,
+        "Marketing" => 0.30,
+        "Finance" => 0.35,
+        "Operations" => 0.28,
+        "Customer Service" => 0.24,
+        _ => 0.32,
+    }
+}
+
+/// Per maturity criterion: how the business rates it and how IT rates it.
+const MATURITY_MEANS: [(&str, f64, f64); 6] = [
+    ("communications", 2.4, 3.2),
+    ("value_measurement", 2.0, 2.9),
+    ("governance", 2.5, 3.3),
+    ("partnership", 2.2, 3.1),
+    ("scope_architecture", 2.6, 3.4),
+    ("skills", 2.5, 2.8),
+];
+
+/// Where a business department's leaders see a criterion differently from the rest.
+fn maturity_tilt(department: &str, criterion: &str) -> f64 {
+    match (department, criterion) {
+        ("Sales", "partnership" | "communications") => 0.4,
+        ("Marketing", "communications" | "partnership") => -0.3,
+        ("Finance", "value_measurement") => -0.3,
+        ("Finance", "governance") => 0.3,
+        ("Operations", "scope_architecture") => 0.3,
+        _ => 0.0,
+    }
+}
+
+/// Per question: how well today's answer serves the relationship, and how much tomorrow's matters.
+const FIVE_MEANS: [(&str, f64, f64); 5] = [
+    ("who", 2.3, 4.3),
+    ("what", 2.6, 4.0),
+    ("where", 2.2, 3.8),
+    ("when", 2.4, 4.0),
+    ("why", 3.3, 4.6),
+];
+
+/// How many pulse comments of each pillar list are critical; the rest are appreciative.
+const CRITICAL: usize = 18;
+
+const DISCIPLINE_COMMENTS: &[&str] = &[
+    "Every department has its own version of the approval process and nobody writes down which one applies.",
+    "We skip the change checklist whenever a deadline is close, and then wonder why releases break.",
+    "IT's new access policy landed in our inbox the day it took effect; we had no time to adapt.",
+    "Our team still keeps a private spreadsheet because the official system does not match how we work.",
+    "Training on the new tools was a single webinar; half of us missed it and nobody followed up.",
+    "We are quick to say IT is slow, but we rarely fill in the request form completely.",
+    "Procedures change after every incident, and nobody checks whether the old ones still apply.",
+    "The month-end freeze is news to someone every single month.",
+    "I only learn about a new rule when a request of mine gets rejected for breaking it.",
+    "Too many exceptions are granted informally, so the rules mean different things to different people.",
+    "Handovers between our team and IT rely on one or two people who remember how it works.",
+    "We agree on a process in the workshop and drop it the first busy week.",
+    "Nobody owns the documentation, so it is always two versions behind.",
+    "Security rules are explained as 'because audit says so' rather than why they matter for us.",
+    "Our own team is not very disciplined about confirming fixes or closing tickets.",
+    "When our process changes, we forget to tell the other teams who depend on it.",
+    "Judgements like 'the business never plans ahead' are still heard in meetings.",
+    "Half of the requests arrive by chat or in the corridor, which makes any queue meaningless.",
+    "The new release calendar has made it much clearer when changes land.",
+    "Since the shared request template, fewer of our tickets bounce back for missing details.",
+    "IT explained the reason for the new password policy, which made it easier to accept.",
+    "Our team now reviews its own procedures every quarter, and it shows.",
+    "The change meeting is short and useful; we know what is coming.",
+    "Writing down the onboarding steps together with IT removed most of the surprises.",
+    "People are starting to say 'our process' instead of 'their process'.",
+    "Having one place for all policies has helped a lot.",
+    "The cut-off times for month-end are now agreed and respected on both sides.",
+    "We are more honest about where our own discipline slips, which makes conversations easier.",
+    "The short how-to videos are far more useful than the old manuals.",
+    "Process owners are named now, so I know who to ask.",
+];
+
+const UNITY_COMMENTS: &[&str] = &[
+    "Our targets and IT's targets pull in different directions, and nobody reconciles them.",
+    "Decisions about systems are made project by project, never for the whole company.",
+    "It still feels like Us vs. Them whenever budgets are discussed.",
+    "One department gets priority on everything and the rest of us find out afterwards.",
+    "We bought a tool last year that duplicates one IT already runs; nobody asked.",
+    "Each department optimises its own numbers even when it costs another department time.",
+    "The annual plan is written department by department and stapled together.",
+    "When a goal changes at the top, some teams hear about it months later.",
+    "Cross-department projects have no single owner, so they stall at every handover.",
+    "We rarely hear how our decisions affect other teams until something breaks.",
+    "Priorities shift every quarter and nobody explains the trade-offs.",
+    "IT is invited to the table only once the decision has been taken.",
+    "Our bonus depends on things that make other departments' lives harder.",
+    "The portfolio is a wish list, not a shared set of priorities.",
+    "Local workarounds are celebrated even when they create problems elsewhere.",
+    "There is no forum where business and IT look at the whole picture together.",
+    "We talk about 'one company' in town halls and act like separate companies the rest of the time.",
+    "When two goals conflict, the loudest department wins.",
+    "The joint planning day with IT was the first time I saw all priorities on one page.",
+    "Seeing the portfolio scored openly made the choices feel fairer.",
+    "Our IT partner attends our team meetings now, and it helps.",
+    "We dropped a project of ours because it conflicted with a company goal, and that was the right call.",
+    "The quarterly review makes the trade-offs visible, even when I do not like them.",
+    "Shared goals for the service desk and customer service have reduced finger-pointing.",
+    "Decisions are increasingly explained in terms of the whole company.",
+    "It helps that leaders talk about the same three priorities everywhere.",
+    "Working on the CRM migration together brought our teams much closer.",
+    "We now ask who else is affected before we change anything.",
+    "The steering group actually reconciles conflicting requests instead of stacking them.",
+    "Unity is better inside our department than between departments, but it is improving.",
+];
+
+const EMPATHY_COMMENTS: &[&str] = &[
+    "Raising a problem still feels risky; people prefer to complain in private.",
+    "Some managers treat questions as criticism.",
+    "Support staff are spoken to rudely when systems fail, as if they caused it.",
+    "Titles matter too much in meetings; juniors rarely speak.",
+    "IT assumes we are not technical and we assume IT does not understand customers. Both are wrong.",
+    "Nobody asks how a change will feel for the people who have to live with it.",
+    "Pain points are acknowledged and then forgotten.",
+    "We judge other teams by their worst day, not their usual one.",
+    "When someone admits a mistake, it comes back at them in their review.",
+    "The people on the front line are the last to be consulted.",
+    "Requests from our team are treated as nice-to-haves, without asking why they matter to us.",
+    "There is a lot of sighing and eye-rolling when a certain department is mentioned.",
+    "Remote colleagues are often forgotten in meetings and decisions.",
+    "Our own biases about 'IT people' come out in jokes that are not really jokes.",
+    "Feedback goes up but never comes back down, so people stopped giving it.",
+    "It is hard to say 'this does not work for me' without sounding like a complainer.",
+    "New starters get very little patience while they learn our systems.",
+    "Stress during peak season turns conversations sharp, and nobody repairs them afterwards.",
+    "The anonymous inbox made it possible to raise something I would never have said in a meeting.",
+    "Our IT partner sat with us for a day to see how we work, and that changed a lot.",
+    "My manager asks what gets in the way and actually acts on it.",
+    "People say thank you to the service desk more often than they used to.",
+    "Leaders admitted their own blind spots at the last town hall, which set a good tone.",
+    "Colleagues from other departments listen before they defend.",
+    "I feel respected regardless of my job title.",
+    "Job shadowing between the front line and IT built real understanding.",
+    "Mistakes are discussed as learning more than as blame these days.",
+    "The service desk now explains what they are doing instead of just closing tickets.",
+    "We are getting better at noticing when a change hits another team hard.",
+    "Small gestures, like asking how the launch went, make a real difference.",
+];
+
+const TRUST_COMMENTS: &[&str] = &[
+    "Promises made in meetings are not written down, so nobody knows whether they were kept.",
+    "We were told the fix would be ready in two weeks; that was three months ago.",
+    "Dates slip without anyone telling us in advance.",
+    "After the outage, nobody explained what happened or what would change.",
+    "We work around IT rather than with IT, because that is faster.",
+    "Trust is built by a few individuals, and it disappears when they leave.",
+    "Commitments from our side to IT are broken just as often; we should admit that.",
+    "We keep our own copies of everything because we do not trust the shared drive.",
+    "Status reports are green until the day the project is late.",
+    "People hold back bad news, so small problems become big ones.",
+    "Escalating to a manager seems to be the only way to get anything done.",
+    "I do not know who will give me a straight answer about timelines.",
+    "When a promise is broken, nobody acknowledges it; it just quietly disappears.",
+    "Shadow IT is a sign of how little trust there is, not of bad behaviour.",
+    "We are asked for honest feedback, and then nothing visible happens.",
+    "Relationships are fine person to person, but the departments do not trust each other.",
+    "Budget conversations feel like negotiations with an opponent.",
+    "The same issues come up in every survey; trust will grow when something changes.",
+    "Seeing the promise ledger makes it clear who keeps their word, including us.",
+    "IT told us early that a date would slip and why; that built more trust than being on time would have.",
+    "Our IT partner does what they say they will do.",
+    "Trust has grown since we started reviewing the relationship every quarter.",
+    "The service desk calls back when they say they will.",
+    "Post-mortems are now shared openly, and the actions are followed up.",
+    "I trust the people I work with day to day; the organisation is slowly catching up.",
+    "Keeping small promises consistently has done more than any big initiative.",
+    "We renegotiate deadlines openly now instead of just missing them.",
+    "When IT says no, they explain why and offer an alternative.",
+    "Our department kept its commitments to IT this quarter, and it was noticed.",
+    "Trust feels like something we are building together rather than demanding.",
+];
+
+/// The comment pools, in [`PILLAR_CODES`] order.
+const PULSE_COMMENTS: [&[&str]; 4] = [
+    DISCIPLINE_COMMENTS,
+    UNITY_COMMENTS,
+    EMPATHY_COMMENTS,
+    TRUST_COMMENTS,
+];
+
+/// Comments on the alignment maturity criteria, keyed by section code.
+const MATURITY_COMMENTS: &[(&str, &[&str])] = &[
+    (
+        "communications",
+        &[
+            "Business and IT meet regularly, but the conversations stay at project level rather than strategy.",
+            "Our relationship managers are the main channel; when one is away, communication stops.",
+            "IT understands our processes better than we understand IT's constraints.",
+            "Knowledge sharing is informal and depends on who you know.",
+            "We speak different languages: IT talks systems, the business talks customers.",
+        ],
+    ),
+    (
+        "value_measurement",
+        &[
+            "IT reports uptime and ticket counts; nobody measures whether it helped the business.",
+            "We never review whether an investment delivered what its business case promised.",
+            "Service levels exist on paper but are not discussed with the business.",
+            "The new benefits tracking is a start, but it covers only the largest projects.",
+            "We measure cost carefully and value hardly at all.",
+        ],
+    ),
+    (
+        "governance",
+        &[
+            "Priorities are set by whoever escalates loudest.",
+            "The steering committee approves projects but rarely stops one.",
+            "The IT budget is still decided inside IT with little business input.",
+            "Portfolio scoring has made decisions more transparent this year.",
+            "Governance is strong for large projects and absent for everything else.",
+        ],
+    ),
+    (
+        "partnership",
+        &[
+            "IT is seen as a cost centre and a supplier, not a partner.",
+            "IT is involved in strategy only once the strategy is written.",
+            "Some business leaders treat their IT partner as part of their team; others barely know them.",
+            "Risks are owned by IT even when the business decides.",
+            "Executive sponsorship of IT work is patchy.",
+        ],
+    ),
+    (
+        "scope_architecture",
+        &[
+            "Too many systems do the same thing in different departments.",
+            "Integration with partners is still done with spreadsheets and e-mail.",
+            "Standards exist, but exceptions are granted easily.",
+            "The architecture is stable but slow to change when the business needs it.",
+            "Cloud tools bought by departments are not connected to anything.",
+        ],
+    ),
+    (
+        "skills",
+        &[
+            "Few people move between business and IT roles; the career paths do not allow it.",
+            "Training budgets are the first thing cut.",
+            "We hire IT for technical skills and then expect business knowledge.",
+            "Innovation happens in pockets, rarely across departments.",
+            "The business analysts are our best bridge, and we have too few of them.",
+        ],
+    ),
+];
+
+/// Written answers to the five questions, keyed by item code.
+const FIVE_ANSWERS: &[(&str, &[&str])] = &[
+    (
+        "who.today",
+        &[
+            "Mostly IT, and especially the relationship managers; the business waits to be served.",
+            "Nobody in particular. It depends on whether the individuals get along.",
+            "The CIO and a couple of business leaders who care about it.",
+            "In practice the service desk, because they take all the frustration.",
+            "Each department looks after its own side and nobody owns the space in between.",
+            "Project managers, for the length of their project, then nobody.",
+        ],
+    ),
+    (
+        "who.tomorrow",
+        &[
+            "Everyone: business and IT, at every level, not only IT.",
+            "Leaders on both sides, jointly accountable, with the relationship in their objectives.",
+            "Each business leader together with their IT partner, as a named pair.",
+            "The executive team should own it and make it visible.",
+            "Every manager; it should be part of how we judge good management.",
+            "Both departments in each relationship, reviewed every quarter.",
+        ],
+    ),
+    (
+        "what.today",
+        &[
+            "A ticketing tool, a monthly status e-mail and a lot of corridor conversations.",
+            "The request form and the steering committee, both mostly one-way.",
+            "E-mail and chat. Nothing that tracks whether promises are kept.",
+            "Some departments have regular meetings with IT; most do not.",
+            "The intranet has policies but nobody reads them.",
+            "The new pain point inbox and the quarterly reviews, which are a good start.",
+        ],
+    ),
+    (
+        "what.tomorrow",
+        &[
+            "A shared view of requests, priorities and promises that both sides trust.",
+            "Regular relationship reviews with clear actions and follow-up.",
+            "A simple way to raise problems anonymously and see what happened to them.",
+            "Joint planning sessions before budgets are fixed, not after.",
+            "Short, honest surveys whose results are shared and acted on.",
+            "Metrics that describe business outcomes, not just IT activity.",
+        ],
+    ),
+    (
+        "where.today",
+        &[
+            "At handovers between departments, where nobody owns the whole process.",
+            "In budgeting, where business and IT compete for the same money.",
+            "Between Marketing and IT: requests arrive late and with little detail.",
+            "Wherever a department buys its own tools without telling IT.",
+            "In the approval chain, which bounces requests between Finance and IT.",
+            "In the service desk queue, where everything looks equally urgent.",
+        ],
+    ),
+    (
+        "where.tomorrow",
+        &[
+            "In data ownership, as every department builds its own reports.",
+            "In automation and AI projects, if the business is not involved from the start.",
+            "In hybrid work, where informal contact disappears.",
+            "In vendor contracts signed without IT review.",
+            "In mergers of teams or systems, if the cultures are not aligned first.",
+            "In security rules that become stricter without explanation.",
+        ],
+    ),
+    (
+        "when.today",
+        &[
+            "When deadlines are tight and people stop talking to each other.",
+            "When a promise is broken and nobody acknowledges it.",
+            "During outages, when blame comes before fixing.",
+            "When priorities change without anyone explaining why.",
+            "At budget time, every year.",
+            "When key people leave and the relationships leave with them.",
+        ],
+    ),
+    (
+        "when.tomorrow",
+        &[
+            "If we go back to setting goals department by department.",
+            "If the surveys and the inbox are ignored and people stop speaking up.",
+            "When growth puts pressure on teams and shortcuts become normal.",
+            "If IT becomes a pure supplier measured only on cost.",
+            "If leaders stop showing up to the relationship reviews.",
+            "If trust is assumed instead of earned and checked.",
+        ],
+    ),
+    (
+        "why.today",
+        &[
+            "Because almost every customer promise depends on a system working.",
+            "Because bad relationships cost us weeks on every project.",
+            "Because our best people leave when they are stuck between departments.",
+            "Because we duplicate work and tools when we do not talk.",
+            "They matter, but mostly we notice it when things go wrong.",
+            "Because the business cannot change faster than its systems can.",
+        ],
+    ),
+    (
+        "why.tomorrow",
+        &[
+            "Because our strategy depends on digital services, which need both sides working as one.",
+            "Because competitors who align business and IT will simply move faster.",
+            "Because people deserve to work without Us vs. Them.",
+            "Because every investment is a joint one and should be judged jointly.",
+            "Because customers do not care which department caused a problem.",
+            "Because trust, once lost, takes years to rebuild.",
+        ],
+    ),
+];
+
+/// What became of a demo pain point.
+enum Outcome {
+    /// Nobody has answered yet.
+    New,
+    /// A triager answered in the thread.
+    Reply(&'static str),
+    /// A triager answered, the author wrote back, the triager answered again.
+    Conversation {
+        reply: &'static str,
+        author: &'static str,
+        again: &'static str,
+    },
+    /// An answer was published for everyone.
+    Publish(&'static str),
+    /// It became a request of the addressed department.
+    Request {
+        title: &'static str,
+        problem: &'static str,
+        affected: &'static str,
+        desired: &'static str,
+        urgency: Urgency,
+        needed_in_days: Option<i64>,
+    },
+    /// It became a promise of a manager of the addressed department.
+    Promise { text: &'static str, due_in_days: i64 },
+    /// It was closed with a last word.
+    Close(&'static str),
+}
+
+/// One demo pain point: where it is addressed, how long ago it was posted, what it says.
+struct PainSeed {
+    department: &'static str,
+    days_ago: i64,
+    text: &'static str,
+    outcome: Outcome,
+}
+
+const PAIN_POINTS: &[PainSeed] = &[
+    PainSeed {
+        department: "IT",
+        days_ago: 58,
+        text: "The VPN drops almost every afternoon between two and four. When it happens, calls with customers freeze and anything I am saving to the shared drive is lost. I have reported it three times and each ticket was closed as 'could not reproduce'. Half of my team now comes to the office on those days just to be safe, which defeats the point of hybrid work.",
+        outcome: Outcome::Request {
+            title: "Stabilise the VPN for afternoon remote work",
+            problem: "Remote staff lose their VPN connection most afternoons between 14:00 and 16:00; calls freeze and unsaved work on the shared drives is lost. Tickets about it have been closed as not reproducible.",
+            affected: "Remote and hybrid staff in every department, roughly a third of the company on any given day.",
+            desired: "Remote staff keep a stable connection through the working day; drops are rare, detected by IT before users report them, and explained when they happen.",
+            urgency: Urgency::High,
+            needed_in_days: Some(30),
+        },
+    },
+    PainSeed {
+        department: "Finance",
+        days_ago: 52,
+        text: "The expense tool rejects almost every receipt I photograph with my phone with 'file type not supported'. I have to e-mail the photo to myself, convert it to PDF on my laptop and upload it again. For a trip with fifteen receipts that is an evening gone. Colleagues say they simply stopped claiming small amounts.",
+        outcome: Outcome::Reply(
+            "Thank you for raising this. The tool only accepts JPEG and PDF, and newer phones save photos in another format by default. We have asked the vendor to accept it; until then, setting the phone camera to 'Most compatible' avoids the conversion. We will tell you here when the fix is live.",
+        ),
+    },
+    PainSeed {
+        department: "IT",
+        days_ago: 44,
+        text: "Purchase requests for software above 5,000 bounce between IT and Finance. IT approves, Finance sends it back asking for IT's approval as an attachment, IT says the approval is in the workflow, and round it goes. My last request took five weeks for a tool that costs less than a laptop. Nobody seems to own the workflow itself.",
+        outcome: Outcome::Publish(
+            "You were right: the workflow asked Finance to check an IT approval it could not see. Since this month, IT's approval is shown to Finance in the same request, and software already on the approved list skips the second review below 10,000. If a request stalls for more than five working days, the service desk will chase it for you.",
+        ),
+    },
+    PainSeed {
+        department: "IT",
+        days_ago: 40,
+        text: "Every Monday we receive a 40-page IT service report as a PDF. I asked around: nobody in my department opens it. What we would actually like to know is whether the systems we depend on were up, what is late, and what is coming next week. Three numbers and a sentence would do.",
+        outcome: Outcome::Publish(
+            "Fair point, and several of you said the same. The 40-page report is discontinued. From next week the Monday update is one page: availability of the ten systems people use most, what is late and why, and the changes planned for the coming week. The full figures stay available to anyone who asks.",
+        ),
+    },
+    PainSeed {
+        department: "Sales",
+        days_ago: 36,
+        text: "Leads that come in through the website form land in a shared CRM queue that nobody in Sales owns. Some sit there for two weeks before anyone calls back, by which time the customer has bought elsewhere. Marketing thinks Sales ignores their leads; we think Marketing sends them to the wrong place. Could the routing be fixed so each lead reaches a named person?",
+        outcome: Outcome::Request {
+            title: "Route website leads to a named sales owner",
+            problem: "Website leads land in a shared CRM queue without an owner and can wait two weeks for a first call.",
+            affected: "Sales account managers, Marketing campaign owners and every prospect who fills in the website form.",
+            desired: "Every website lead is assigned to a named account manager by region within one working day, and Marketing can see what happened to it.",
+            urgency: Urgency::Normal,
+            needed_in_days: None,
+        },
+    },
+    PainSeed {
+        department: "IT",
+        days_ago: 31,
+        text: "Service desk tickets are closed as soon as someone has replied, without asking whether the problem is actually fixed. I then have to open a new ticket and explain everything again from the start. It makes the statistics look good and the experience look bad.",
+        outcome: Outcome::Reply(
+            "Thank you, this is useful and a bit uncomfortable to read. From next week a ticket stays open until you confirm the fix or five working days pass without an answer, and reopening brings back the whole history. We will also stop counting first replies as resolutions in our own figures.",
+        ),
+    },
+    PainSeed {
+        department: "Operations",
+        days_ago: 27,
+        text: "The meeting-room rules changed without any notice. Rooms that show as free in the calendar are taken by standing bookings that Operations keeps outside the system. Twice this month I had to move a customer meeting into the corridor.",
+        outcome: Outcome::Close(
+            "Operations has moved all standing room bookings into the calendar, so a room shown as free is free, and the ground-floor rooms are now bookable by everyone. Closing this one; please post again if it happens anew.",
+        ),
+    },
+    PainSeed {
+        department: "IT",
+        days_ago: 22,
+        text: "We have to change passwords every 60 days in five different systems, each with its own rules about length and symbols, and they never expire on the same day. People write them on sticky notes because there is no other way to keep track. Surely this is less secure, not more?",
+        outcome: Outcome::Conversation {
+            reply: "You are right that the current rules push people towards sticky notes. Single sign-on already covers three of the five systems and we are looking at the other two. Which systems trouble you most, so we can start there?",
+            author: "The timesheet system and the old warehouse portal. Those are the ones whose passwords expire separately and lock me out after three tries.",
+            again: "Thank you, that confirms what others told us. The timesheet system moves to single sign-on next month. The warehouse portal is due to be replaced in the spring; until then its password no longer expires on a schedule, only after a suspected compromise, in line with current guidance.",
+        },
+    },
+    PainSeed {
+        department: "Human Resources",
+        days_ago: 19,
+        text: "New people in our team keep starting without a laptop or any accounts. On their first day they sit next to someone and watch, and on the second day too. IT tells us they received the starter's details only two days before the start date. Whoever is at fault, it is a terrible first impression, and one new hire mentioned it in their exit interview.",
+        outcome: Outcome::Promise {
+            text: "Send IT every new starter's details, role and equipment needs at least ten working days before the start date",
+            due_in_days: 21,
+        },
+    },
+    PainSeed {
+        department: "Marketing",
+        days_ago: 14,
+        text: "The brand assets (logos, templates, product photos) live on a drive that only Marketing can open. Every time we need a logo for a customer proposal we send a request and wait a day or more. A read-only folder for everyone would save us all time, and would stop people using the old logo they found in an e-mail from years ago.",
+        outcome: Outcome::New,
+    },
+    PainSeed {
+        department: "Accounting",
+        days_ago: 9,
+        text: "Supplier invoices we forward to the accounts payable mailbox seem to disappear. Suppliers send us reminders weeks later, and nobody can tell us whether the invoice was received, approved or paid. An acknowledgement with a reference number would already help a lot.",
+        outcome: Outcome::New,
+    },
+    PainSeed {
+        department: "Human Resources",
+        days_ago: 3,
+        text: "The annual review form asks every employee to rate their 'digital fluency' from 1 to 5, but nobody has explained what that means or how it will be used. Several people in my team worry it will count against them in a restructuring. Could someone explain the purpose before the deadline?",
+        outcome: Outcome::New,
+    },
+];
+
+/// Seeds the demo's campaigns, answers and pain points unless a campaign already exists.
+///
+/// Installs the built-in instruments first (that is idempotent), then creates three closed DUET
+/// pulse waves, an alignment maturity self-assessment, the five questions, a pulse that is open
+/// today (which no demo sign-in has answered yet, so each can try it), and, when the inbox is
+/// empty, twelve pain points.
+pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
+    listen::ensure_listen_defaults(db).await?;
+    if !listen::list_campaigns(db).await?.is_empty() {
+        tracing::info!("campaigns already exist; demo listening data not seeded again");
+        return Ok(());
+    }
+    let today = Utc::now().date_naive();
+    let departments = org::list_departments(db, false).await?;
+    let people = org::all_people(db).await?;
+    let users = accounts::list_users(db).await?;
+    if departments.is_empty() || people.is_empty() {
+        tracing::info!("no organisation to listen to; demo listening data not seeded");
+        return Ok(());
+    }
+    let active_users: Vec<&User> = users.iter().filter(|u| u.disabled_at.is_none()).collect();
+    let Some(creator) = active_users
+        .iter()
+        .find(|u| u.email == ADMIN_EMAIL)
+        .or_else(|| {
+            active_users
+                .iter()
+                .find(|u| matches!(u.role, Role::Admin | Role::ItLeader))
+        })
+        .map(|u| u.id)
+    else {
+        tracing::warn!("no admin or IT leader account; demo listening data not seeded");
+        return Ok(());
+    };
+    let instruments = listen::list_instruments(db).await?;
+    let instrument = |key: &str| {
+        instruments
+            .iter()
+            .find(|i| i.key == key)
+            .ok_or_else(|| anyhow!("the built-in instrument {key} is missing"))
+    };
+    let pulse = instrument("duet-pulse")?;
+    let maturity = instrument("alignment-maturity")?;
+    let five = instrument("five-questions")?;
+
+    let s = Seeder {
+        db,
+        secret: listen::anonymity_secret(db).await?,
+        today,
+        departments: &departments,
+        people: &people,
+    };
+    let all: Vec<i64> = departments.iter().map(|d| d.id).collect();
+
+    // The two smallest departments answer too little in the first waves: hidden cells.
+    let mut sized: Vec<(usize, &str, i64)> = departments
+        .iter()
+        .map(|d| (s.members(d.id).len(), d.name.as_str(), d.id))
+        .filter(|(n, _, _)| *n > 0)
+        .collect();
+    sized.sort();
+    let small: Vec<i64> = sized.iter().take(2).map(|t| t.2).collect();
+
+    let mut campaigns = 0;
+    let mut responses = 0;
+    let mut rng = Rng::new(PULSE_SEED);
+    let nobody = HashSet::new();
+    for (index, months) in [9u32, 6, 3].into_iter().enumerate() {
+        let opens = today
+            .checked_sub_months(Months::new(months))
+            .ok_or_else(|| anyhow!("cannot go {months} months back from {today}"))?;
+        let window = (opens, opens + Duration::days(20));
+        let title = format!("DUET pulse — Q{} {}", opens.month0() / 3 + 1, opens.year());
+        let campaign = s
+            .create_campaign(creator, pulse.id, title, window, all.clone())
+            .await?;
+        campaigns += 1;
+        let wave = Wave {
+            campaign,
+            window,
+            index,
+            open: false,
+        };
+        responses +=
+            seed_pulse_wave(&s, &pulse.definition, &wave, &small, &nobody, &mut rng).await?;
+    }
+
+    // Leaders assess alignment maturity: the departments that have a leader, and IT.
+    let mut led: Vec<i64> = departments
+        .iter()
+        .filter(|d| d.leader_id.is_some() || d.kind == DepartmentKind::It)
+        .map(|d| d.id)
+        .collect();
+    if led.is_empty() {
+        led = all.clone();
+    }
+    let window = (today - Duration::days(80), today - Duration::days(62));
+    let campaign = s
+        .create_campaign(
+            creator,
+            maturity.id,
+            format!("Alignment maturity — {}", window.0.format("%B %Y")),
+            window,
+            led.clone(),
+        )
+        .await?;
+    campaigns += 1;
+    let mut rng = Rng::new(MATURITY_SEED);
+    responses += seed_maturity(&s, &maturity.definition, campaign, window, &led, &mut rng).await?;
+
+    let window = (today - Duration::days(50), today - Duration::days(31));
+    let campaign = s
+        .create_campaign(
+            creator,
+            five.id,
+            format!("Five questions — {}", window.0.format("%B %Y")),
+            window,
+            all.clone(),
+        )
+        .await?;
+    campaigns += 1;
+    let mut rng = Rng::new(FIVE_SEED);
+    responses += seed_five(&s, &five.definition, campaign, window, &mut rng).await?;
+
+    // The pulse open now; the people behind demo sign-ins have not answered it, so they can.
+    let window = (today - Duration::days(5), today + Duration::days(10));
+    let title = format!("DUET pulse — Q{} {}", today.month0() / 3 + 1, today.year());
+    let campaign = s
+        .create_campaign(creator, pulse.id, title, window, all.clone())
+        .await?;
+    campaigns += 1;
+    let linked: HashSet<i64> = users.iter().filter_map(|u| u.person_id).collect();
+    let wave = Wave {
+        campaign,
+        window,
+        index: 3,
+        open: true,
+    };
+    let mut rng = Rng::new(OPEN_SEED);
+    let open_answers =
+        seed_pulse_wave(&s, &pulse.definition, &wave, &small, &linked, &mut rng).await?;
+    responses += open_answers;
+
+    let (pain_points, receipt) = if voice::list(db, None, None).await?.is_empty() {
+        seed_voice(db, today, &departments, &people, &active_users).await?
+    } else {
+        (0, None)
+    };
+    tracing::info!(
+        campaigns,
+        responses,
+        open_pulse_answers = open_answers,
+        pain_points,
+        "demo listening seeded"
+    );
+    if let Some(code) = receipt {
+        tracing::info!(
+            receipt = %code,
+            "demo pain point with a conversation: open it with this receipt code to see the author's view"
+        );
+    }
+    Ok(())
+}
+
+/// What every part of the seeding shares.
+struct Seeder<'a> {
+    db: &'a Db,
+    secret: Vec<u8>,
+    today: NaiveDate,
+    departments: &'a [Department],
+    people: &'a [Person],
+}
+
+impl<'a> Seeder<'a> {
+    /// The active people of a department.
+    fn members(&self, department: i64) -> Vec<&'a Person> {
+        self.people
+            .iter()
+            .filter(|p| p.department_id == department)
+            .collect()
+    }
+
+    /// Creates a campaign open from `window.0` to `window.1`, reminding three days before it
+    /// closes; returns its id.
+    async fn create_campaign(
+        &self,
+        by: i64,
+        instrument: i64,
+        title: String,
+        window: (NaiveDate, NaiveDate),
+        departments: Vec<i64>,
+    ) -> anyhow::Result<i64> {
+        let (opens_on, closes_on) = window;
+        let input = CampaignInput {
+            instrument,
+            title,
+            opens_on,
+            closes_on,
+            remind_on: (closes_on - Duration::days(3)).max(opens_on),
+            departments,
+            min_group: MIN_GROUP,
+        };
+        Ok(listen::insert_campaign(self.db, by, &input).await?.id)
+    }
+
+    /// A day inside the window (and not after today) to answer on; early days are likelier, as
+    /// most people answer the invitation or not at all.
+    fn answer_day(&self, rng: &mut Rng, window: (NaiveDate, NaiveDate)) -> NaiveDate {
+        let last = window.1.min(self.today);
+        let span = usize::try_from((last - window.0).num_days()).unwrap_or(0);
+        let offset = rng.below(span + 1).min(rng.below(span + 1));
+        window.0 + Duration::days(i64::try_from(offset).unwrap_or(0))
+    }
+
+    /// Stores one person's answers, as given on `day`.
+    async fn submit(
+        &self,
+        campaign: i64,
+        person: i64,
+        answers: &Answers,
+        day: NaiveDate,
+    ) -> anyhow::Result<()> {
+        listen::submit_response(
+            self.db,
+            campaign,
+            person,
+            &self.secret,
+            answers,
+            SubmitMode::New,
+            day,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// One pulse wave: its campaign, its window and its place in the series (0 = the oldest).
+struct Wave {
+    campaign: i64,
+    window: (NaiveDate, NaiveDate),
+    index: usize,
+    open: bool,
+}
+
+/// `rate` of `n`, rounded.
+fn share(n: usize, rate: f64) -> usize {
+    let k = (n as f64 * rate).round().clamp(0.0, n as f64);
+    k as usize
+}
+
+/// A latent score turned into a rating on 1..=5.
+fn to_rating(x: f64) -> u8 {
+    x.round().clamp(1.0, 5.0) as u8
+}
+
+/// Answers one pulse wave: a share of each department (none of `skip`), rising wave after wave;
+/// the two `small` departments stay below k in the first waves. Returns the answers stored.
+async fn seed_pulse_wave(
+    s: &Seeder<'_>,
+    def: &Definition,
+    wave: &Wave,
+    small: &[i64],
+    skip: &HashSet<i64>,
+    rng: &mut Rng,
+) -> anyhow::Result<usize> {
+    let mut answered = 0;
+    for dept in s.departments {
+        let mut members: Vec<&Person> = s
+            .members(dept.id)
+            .into_iter()
+            .filter(|p| !skip.contains(&p.id))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        rng.shuffle(&mut members);
+        let n = members.len();
+        let base = pulse_participation(&dept.name);
+        let count = if wave.open {
+            share(n, (0.35 + (base - 0.55) * 0.5).clamp(0.25, 0.45))
+        } else {
+            let rate = (base + 0.08 * wave.index as f64).clamp(0.45, 0.85);
+            match (wave.index, small.iter().position(|d| *d == dept.id)) {
+                (0, Some(0)) => n.min(3),
+                (0, Some(_)) | (1, Some(1)) => n.min(4),
+                (_, Some(_)) => share(n, rate).max(n.min(5)),
+                _ => share(n, rate),
+            }
+        };
+        for p in members.iter().take(count) {
+            let answers = pulse_answers(def, &dept.name, p.level, wave.index, rng);
+            let day = s.answer_day(rng, wave.window);
+            s.submit(wave.campaign, p.id, &answers, day).await?;
+            answered += 1;
+        }
+    }
+    Ok(answered)
+}
+
+/// One respondent's pulse: a latent attitude per pillar (the department's view in this wave,
+/// the respondent's general mood and their own take on the pillar), then each item near it,
+/// higher between people than between departments, with "don't know" now and then.
+fn pulse_answers(
+    def: &Definition,
+    department: &str,
+    level: Level,
+    wave: usize,
+    rng: &mut Rng,
+) -> Answers {
+    let (base, trend) = pulse_profile(department);
+    let seniority = match level {
+        Level::Executive => 0.2,
+        Level::Manager => 0.08,
+        Level::Individual => 0.0,
+    };
+    let general = rng.normal() * 0.45;
+    let latent: [f64; 4] = std::array::from_fn(|p| {
+        (base[p] + trend[p] * wave as f64 + seniority + general + rng.normal() * 0.35)
+            .clamp(1.0, 5.0)
+    });
+    let ratings = def
+        .items
+        .iter()
+        .map(|item| {
+            let attitude = PILLAR_CODES
+                .iter()
+                .position(|c| *c == item.section)
+                .and_then(|p| latent.get(p))
+                .copied()
+                .unwrap_or(3.0 + general);
+            let (shift, dont_know) = match item.level {
+                Some(RelationshipLevel::Departments) => (-0.35, 0.07),
+                Some(RelationshipLevel::Processes) => (-0.10, 0.06),
+                Some(RelationshipLevel::People) => (0.45, 0.02),
+                None => (0.0, 0.05),
+            };
+            // Awareness comes easier than communicating about it.
+            let behaviour = match item.code.split('.').nth(1) {
+                Some("1") => 0.10,
+                Some("3") => -0.15,
+                _ => 0.0,
+            };
+            if item.dont_know && rng.chance(dont_know) {
+                return None;
+            }
+            Some(to_rating(
+                attitude + shift + behaviour + rng.normal() * 0.5,
+            ))
+        })
+        .collect();
+    let mut texts = BTreeMap::new();
+    if def.section_comments && rng.chance(0.15) {
+        let lowest = (0..latent.len())
+            .min_by(|a, b| latent[*a].total_cmp(&latent[*b]))
+            .unwrap_or(0);
+        let pillar = if rng.chance(0.6) {
+            lowest
+        } else {
+            rng.below(latent.len())
+        };
+        add_pulse_comment(def, pillar, latent[pillar], rng, &mut texts);
+        if rng.chance(0.05) {
+            let other = (pillar + 1 + rng.below(3)) % latent.len();
+            add_pulse_comment(def, other, latent[other], rng, &mut texts);
+        }
+    }
+    Answers { ratings, texts }
+}
+
+/// Adds a comment on `pillar`, mostly critical when the respondent sees it poorly and mostly
+/// appreciative when they see it well.
+fn add_pulse_comment(
+    def: &Definition,
+    pillar: usize,
+    attitude: f64,
+    rng: &mut Rng,
+    texts: &mut BTreeMap<String, String>,
+) {
+    let (Some(code), Some(lines)) = (PILLAR_CODES.get(pillar), PULSE_COMMENTS.get(pillar)) else {
+        return;
+    };
+    if def.section(code).is_none() {
+        return;
+    }
+    let split = CRITICAL.min(lines.len());
+    let critical = (attitude < 3.1) != rng.chance(0.15);
+    let pool = if critical {
+        &lines[..split]
+    } else {
+        &lines[split..]
+    };
+    if let Some(line) = rng.pick(pool) {
+        texts.insert((*code).to_string(), (*line).to_string());
+    }
+}
+
+/// Answers the maturity self-assessment: three in four managers and executives of the invited
+/// departments, IT rating the alignment higher than the business does.
+async fn seed_maturity(
+    s: &Seeder<'_>,
+    def: &Definition,
+    campaign: i64,
+    window: (NaiveDate, NaiveDate),
+    invited: &[i64],
+    rng: &mut Rng,
+) -> anyhow::Result<usize> {
+    let mut answered = 0;
+    for dept in s.departments.iter().filter(|d| invited.contains(&d.id)) {
+        let it = dept.kind == DepartmentKind::It;
+        for p in s
+            .members(dept.id)
+            .into_iter()
+            .filter(|p| p.level != Level::Individual)
+        {
+            if !rng.chance(0.75) {
+                continue;
+            }
+            let bias = rng.normal() * 0.35;
+            let ratings = def
+                .items
+                .iter()
+                .map(|item| {
+                    let (business, it_view) = MATURITY_MEANS
+                        .iter()
+                        .find(|m| m.0 == item.code)
+                        .map(|m| (m.1, m.2))
+                        .unwrap_or((2.5, 3.0));
+                    let mean = if it {
+                        it_view
+                    } else {
+                        business + maturity_tilt(&dept.name, &item.code)
+                    };
+                    Some(to_rating(mean + bias + rng.normal() * 0.5))
+                })
+                .collect();
+            let mut texts = BTreeMap::new();
+            if def.section_comments && rng.chance(0.25) {
+                if let Some((code, lines)) = rng.pick(MATURITY_COMMENTS)
+                    && def.section(code).is_some()
+                    && let Some(line) = rng.pick(lines)
+                {
+                    texts.insert((*code).to_string(), (*line).to_string());
+                }
+            }
+            let day = s.answer_day(rng, window);
+            s.submit(campaign, p.id, &Answers { ratings, texts }, day)
+                .await?;
+            answered += 1;
+        }
+    }
+    Ok(answered)
+}
+
+/// Answers the five questions: about a third of each department, today rated well below
+/// tomorrow (IT a little kinder to today), with written answers to about half the questions.
+async fn seed_five(
+    s: &Seeder<'_>,
+    def: &Definition,
+    campaign: i64,
+    window: (NaiveDate, NaiveDate),
+    rng: &mut Rng,
+) -> anyhow::Result<usize> {
+    let mut answered = 0;
+    for dept in s.departments {
+        let it = dept.kind == DepartmentKind::It;
+        let mut members = s.members(dept.id);
+        rng.shuffle(&mut members);
+        let count = share(members.len(), five_participation(&dept.name));
+        for p in members.iter().take(count) {
+            let bias = rng.normal() * 0.3;
+            let mut texts = BTreeMap::new();
+            let ratings = def
+                .items
+                .iter()
+                .map(|item| {
+                    let mean = FIVE_MEANS
+                        .iter()
+                        .find(|m| m.0 == item.section)
+                        .map(|m| match item.horizon {
+                            Some(Horizon::Tomorrow) => m.2,
+                            _ => m.1 + if it { 0.3 } else { 0.0 },
+                        })
+                        .unwrap_or(3.0);
+                    if item.free_text
+                        && rng.chance(0.55)
+                        && let Some(answer) = FIVE_ANSWERS
+                            .iter()
+                            .find(|a| a.0 == item.code)
+                            .and_then(|a| rng.pick(a.1))
+                    {
+                        texts.insert(item.code.clone(), (*answer).to_string());
+                    }
+                    Some(to_rating(mean + bias + rng.normal() * 0.6))
+                })
+                .collect();
+            let day = s.answer_day(rng, window);
+            s.submit(campaign, p.id, &Answers { ratings, texts }, day)
+                .await?;
+            answered += 1;
+        }
+    }
+    Ok(answered)
+}
+
+/// Posts the demo pain points and plays out what became of each. Returns how many were posted
+/// and the receipt code of the one with a conversation, so the author's view can be tried.
+async fn seed_voice(
+    db: &Db,
+    today: NaiveDate,
+    departments: &[Department],
+    people: &[Person],
+    users: &[&User],
+) -> anyhow::Result<(usize, Option<String>)> {
+    let Some(it_id) = departments
+        .iter()
+        .find(|d| d.kind == DepartmentKind::It)
+        .or(departments.first())
+        .map(|d| d.id)
+    else {
+        return Ok((0, None));
+    };
+    let by_role = |role: Role| users.iter().find(|u| u.role == role).map(|u| u.id);
+    let Some(fallback) = by_role(Role::ItLeader)
+        .or_else(|| by_role(Role::Admin))
+        .or_else(|| users.first().map(|u| u.id))
+    else {
+        return Ok((0, None));
+    };
+    // Who answers for a department: its leader or executive when they have an account, else IT.
+    let triager = |dept: i64| {
+        users
+            .iter()
+            .find(|u| {
+                matches!(u.role, Role::BusinessLeader | Role::Executive)
+                    && u.department_id == Some(dept)
+            })
+            .map(|u| u.id)
+            .unwrap_or(fallback)
+    };
+    // Who raises a request for a department: its business leader, else the IT leader.
+    let requester = |dept: i64| {
+        users
+            .iter()
+            .find(|u| u.role == Role::BusinessLeader && u.department_id == Some(dept))
+            .map(|u| u.id)
+            .unwrap_or(fallback)
+    };
+    let mut posted = 0;
+    let mut follow_up = None;
+    for seed in PAIN_POINTS {
+        let dept = departments
+            .iter()
+            .find(|d| d.name == seed.department)
+            .map(|d| d.id)
+            .unwrap_or(it_id);
+        let on = today - Duration::days(seed.days_ago);
+        let later = |days: i64| (on + Duration::days(days)).min(today);
+        let (code, hash) = new_receipt()?;
+        voice::post(db, dept, seed.text, &hash, on).await?;
+        let id = voice::by_receipt(db, &hash)
+            .await?
+            .ok_or_else(|| anyhow!("the demo pain point just posted was not found"))?
+            .id;
+        posted += 1;
+        let who = triager(dept);
+        match &seed.outcome {
+            Outcome::New => {}
+            Outcome::Reply(text) => voice::triager_reply(db, id, who, text, later(2)).await?,
+            Outcome::Conversation {
+                reply,
+                author,
+                again,
+            } => {
+                voice::triager_reply(db, id, who, reply, later(2)).await?;
+                voice::author_reply(db, &hash, author, later(4)).await?;
+                voice::triager_reply(db, id, who, again, later(7)).await?;
+                follow_up = Some(code);
+            }
+            Outcome::Publish(answer) => voice::publish(db, id, who, answer, later(6)).await?,
+            Outcome::Request {
+                title,
+                problem,
+                affected,
+                desired,
+                urgency,
+                needed_in_days,
+            } => {
+                let input = RequestInput {
+                    title: (*title).to_string(),
+                    problem: (*problem).to_string(),
+                    affected: (*affected).to_string(),
+                    desired_outcome: (*desired).to_string(),
+                    department: dept,
+                    urgency: *urgency,
+                    date_needed: needed_in_days.map(|d| today + Duration::days(d)),
+                };
+                rq::insert_request_from_pain_point(db, requester(dept), &input, id, later(3))
+                    .await?;
+            }
+            Outcome::Promise { text, due_in_days } => {
+                let promisee = if dept == it_id {
+                    departments.iter().find(|d| d.id != dept).map(|d| d.id)
+                } else {
+                    Some(it_id)
+                };
+                let in_dept = || people.iter().filter(|p| p.department_id == dept);
+                let promisor = in_dept()
+                    .find(|p| p.level == Level::Manager)
+                    .or_else(|| in_dept().next());
+                if let (Some(promisor), Some(promisee)) = (promisor, promisee) {
+                    let input = PromiseInput {
+                        promisor: promisor.id,
+                        promisee_department: promisee,
+                        level: Level::Manager,
+                        text: (*text).to_string(),
+                        due_on: today + Duration::days(*due_in_days),
+                        source: PromiseSource::Manual,
+                        source_id: None,
+                    };
+                    pr::insert_promise_from_pain_point(db, who, &input, id, later(3)).await?;
+                }
+            }
+            Outcome::Close(note) => voice::close(db, id, who, note, later(5)).await?,
+        }
+    }
+    Ok((posted, follow_up))
+}
+
+/// xorshift64*: tiny, fast and fully deterministic, which is all demo data needs.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            ((self.next_u64() >> 11) % n as u64) as usize
+        }
+    }
+
+    /// A number in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// True with probability `p`.
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// Roughly standard normal (the sum of four uniforms, rescaled): enough for demo answers.
+    fn normal(&mut self) -> f64 {
+        let sum: f64 = (0..4).map(|_| self.unit()).sum();
+        (sum - 2.0) * 3f64.sqrt()
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        let i = self.below(items.len());
+        items.get(i)
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}

@@ -32,7 +32,7 @@ auth=(-H "Authorization: Bearer $TOKEN")
 CAMPAIGNS=$(curl -s "${auth[@]}" $API/campaigns)
 LATEST=$(echo "$CAMPAIGNS" | jq '[.[] | select(.title | startswith("Bench pulse −90"))][0].id')
 OPEN=$(echo "$CAMPAIGNS" | jq '[.[] | select(.title == "Bench pulse (open)")][0].id')
-DEPTS=$(curl -s "${auth[@]}" "$API/departments?limit=100" | jq -r '.items[].id')
+DEPTS=$(curl -s "${auth[@]}" "$API/departments" | jq -r '.[].id')
 
 echo "results of campaign $LATEST (uncached, each slice once; includes the trend over 3 campaigns):"
 times=()

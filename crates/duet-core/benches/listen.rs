@@ -14,7 +14,9 @@ use std::time::Instant;
 
 fn main() {
     // 5 sections × 10 statements = 50 items; 20,000 respondents = 1,000,000 answers.
-    let lines: String = (0..50).map(|i| format!("Section {} | Statement number {i}\n", i / 10)).collect();
+    let lines: String = (0..50)
+        .map(|i| format!("Section {} | Statement number {i}\n", i / 10))
+        .collect();
     let def = custom("Bench instrument", "", &lines).unwrap();
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {
@@ -31,10 +33,18 @@ fn main() {
                 ratings: (0..50)
                     .map(|_| {
                         let r = next() % 20;
-                        if r == 0 { None } else { Some((latent + (r % 3) as i64 - 1).clamp(0, 4) as u8 + 1) }
+                        if r == 0 {
+                            None
+                        } else {
+                            Some((latent + (r % 3) as i64 - 1).clamp(0, 4) as u8 + 1)
+                        }
                     })
                     .collect(),
-                texts: if i % 7 == 0 { BTreeMap::from([("section-0".to_string(), format!("comment {i}"))]) } else { BTreeMap::new() },
+                texts: if i % 7 == 0 {
+                    BTreeMap::from([("section-0".to_string(), format!("comment {i}"))])
+                } else {
+                    BTreeMap::new()
+                },
             }
         })
         .collect();
@@ -45,13 +55,27 @@ fn main() {
         for _ in 0..15 {
             let t = Instant::now();
             let r = black_box(compute(&def, &responses, 5, dept));
-            let rows: Vec<String> = r.by_department.iter().map(|d| d.department.to_string()).collect();
+            let rows: Vec<String> = r
+                .by_department
+                .iter()
+                .map(|d| d.department.to_string())
+                .collect();
             let cols: Vec<String> = def.sections.iter().map(|s| s.title.clone()).collect();
             let cells: Vec<_> = r.by_department.iter().map(|d| d.cells.clone()).collect();
-            black_box(svg(&Heatmap { title: "bench", rows: &rows, columns: &cols, cells: &cells, k: r.k }));
+            black_box(svg(&Heatmap {
+                title: "bench",
+                rows: &rows,
+                columns: &cols,
+                cells: &cells,
+                k: r.k,
+            }));
             times.push(t.elapsed());
         }
         times.sort();
-        println!("results ({label}): median {:?}, max {:?}", times[times.len() / 2], times[times.len() - 1]);
+        println!(
+            "results ({label}): median {:?}, max {:?}",
+            times[times.len() / 2],
+            times[times.len() - 1]
+        );
     }
 }

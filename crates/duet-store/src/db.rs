@@ -57,13 +57,19 @@ macro_rules! on_db {
     };
 }
 
-/// Runs `$body` inside one write transaction (`BEGIN IMMEDIATE` on SQLite, so concurrent writers
-/// queue on `busy_timeout` instead of failing); commits when the body finishes, and rolls back if
+/// SQLite has one writer at a time. Writers of this process take turns here, in arrival order,
+/// instead of in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and turns a
+/// busy minute into a long tail. `busy_timeout` still covers writers of other processes.
+pub(crate) static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Runs `$body` inside one write transaction (`BEGIN IMMEDIATE` on SQLite, after taking this
+/// process's writer turn, so concurrent writers queue instead of failing); commits when the body finishes, and rolls back if
 /// it returns early with `?`.
 macro_rules! write_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pool) => {
+                let _turn = $crate::db::SQLITE_WRITER.lock().await;
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;

@@ -214,6 +214,12 @@ pub async fn find_campaign(db: &Db, id: i64) -> Result<Campaign> {
         .ok_or(StoreError::NotFound("campaign"))
 }
 
+/// The instrument a campaign asks (a cheap lookup for the answering path).
+pub async fn campaign_instrument(db: &Db, id: i64) -> Result<i64> {
+    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as("select instrument_id from campaigns where id = $1").bind(id).fetch_optional(pool).await)?;
+    row.map(|r| r.0).ok_or(StoreError::NotFound("campaign"))
+}
+
 /// Every campaign, latest first.
 pub async fn list_campaigns(db: &Db) -> Result<Vec<Campaign>> {
     const SQL: &str = campaign_sql!("order by c.opens_on desc, c.id desc");

@@ -107,7 +107,11 @@ pub async fn seed_portfolio(db: &Db, items: u32) -> anyhow::Result<()> {
 /// closed DUET pulse campaigns (N, N/5 and N/5 respondents: with N = 20,000 and 36 items that is
 /// 1,008,000 answers) and one open campaign that 500 bench accounts have answered, whose API
 /// tokens go to FILE, one per line. Used by `bench/listen.sh`; not part of the demo.
-pub async fn seed_listen(db: &Db, respondents: u32, tokens_out: &std::path::Path) -> anyhow::Result<()> {
+pub async fn seed_listen(
+    db: &Db,
+    respondents: u32,
+    tokens_out: &std::path::Path,
+) -> anyhow::Result<()> {
     use duet_core::listen::instruments::Answers;
     use duet_core::surveys::CampaignInput;
     use duet_store::listen::{self as ls, SubmitMode};
@@ -116,20 +120,36 @@ pub async fn seed_listen(db: &Db, respondents: u32, tokens_out: &std::path::Path
     let mut csv = String::from("name,email,department,title,level\n");
     for i in 0..respondents {
         let d = &departments[i as usize % departments.len()];
-        csv.push_str(&format!("Bench Person {i},bench{i}@example.com,{},Analyst,individual\n", d.name));
+        csv.push_str(&format!(
+            "Bench Person {i},bench{i}@example.com,{},Analyst,individual\n",
+            d.name
+        ));
     }
     let rows = duet_core::org::import::parse_people_csv(csv.as_bytes())
         .map_err(|e| anyhow::anyhow!("bench people CSV: {} problem(s)", e.len()))?;
     org::import_people(db, &rows, |_| {}).await?;
     let people = org::all_people(db).await?;
-    let ids: Vec<i64> = people.iter().filter(|p| p.email.starts_with("bench")).map(|p| p.id).collect();
+    let ids: Vec<i64> = people
+        .iter()
+        .filter(|p| p.email.starts_with("bench"))
+        .map(|p| p.id)
+        .collect();
     let admin = accounts::insert_user(
         db,
-        &NewUser { email: Email::parse("bench-admin@example.com")?, name: "Bench admin".into(), role: Role::Admin, password_hash: "x".into() },
+        &NewUser {
+            email: Email::parse("bench-admin@example.com")?,
+            name: "Bench admin".into(),
+            role: Role::Admin,
+            password_hash: "x".into(),
+        },
     )
     .await?
     .id;
-    let pulse = ls::list_instruments(db).await?.into_iter().find(|i| i.key == "duet-pulse").context("the pulse instrument")?;
+    let pulse = ls::list_instruments(db)
+        .await?
+        .into_iter()
+        .find(|i| i.key == "duet-pulse")
+        .context("the pulse instrument")?;
     let items = pulse.definition.items.len();
     let secret = ls::anonymity_secret(db).await?;
     let today = chrono::Utc::now().date_naive();
@@ -142,17 +162,43 @@ pub async fn seed_listen(db: &Db, respondents: u32, tokens_out: &std::path::Path
         seed
     };
     let mut answers = |n: usize| Answers {
-        ratings: (0..n).map(|_| match next() % 20 { 0 => None, r => Some((r % 5) as u8 + 1) }).collect(),
+        ratings: (0..n)
+            .map(|_| match next() % 20 {
+                0 => None,
+                r => Some((r % 5) as u8 + 1),
+            })
+            .collect(),
         texts: std::collections::BTreeMap::new(),
     };
-    let plan = [(270i64, respondents / 5), (180, respondents / 5), (90, respondents)];
+    let plan = [
+        (270i64, respondents / 5),
+        (180, respondents / 5),
+        (90, respondents),
+    ];
     let mut total = 0usize;
     for (ago, count) in plan {
         let opens = today - chrono::Duration::days(ago);
-        let input = CampaignInput { instrument: pulse.id, title: format!("Bench pulse −{ago} days"), opens_on: opens, closes_on: opens + chrono::Duration::days(20), remind_on: opens + chrono::Duration::days(17), departments: all.clone(), min_group: 5 };
+        let input = CampaignInput {
+            instrument: pulse.id,
+            title: format!("Bench pulse −{ago} days"),
+            opens_on: opens,
+            closes_on: opens + chrono::Duration::days(20),
+            remind_on: opens + chrono::Duration::days(17),
+            departments: all.clone(),
+            min_group: 5,
+        };
         let c = ls::insert_campaign(db, admin, &input).await?.id;
         for (n, p) in ids.iter().take(count as usize).enumerate() {
-            ls::submit_response(db, c, *p, &secret, &answers(items), SubmitMode::New, opens + chrono::Duration::days(1)).await?;
+            ls::submit_response(
+                db,
+                c,
+                *p,
+                &secret,
+                &answers(items),
+                SubmitMode::New,
+                opens + chrono::Duration::days(1),
+            )
+            .await?;
             total += items;
             if n % 5000 == 4999 {
                 println!("campaign {c}: {} responses", n + 1);
@@ -160,20 +206,52 @@ pub async fn seed_listen(db: &Db, respondents: u32, tokens_out: &std::path::Path
         }
     }
     println!("{total} answers stored");
-    let input = CampaignInput { instrument: pulse.id, title: "Bench pulse (open)".into(), opens_on: today, closes_on: today + chrono::Duration::days(14), remind_on: today + chrono::Duration::days(11), departments: all, min_group: 5 };
+    let input = CampaignInput {
+        instrument: pulse.id,
+        title: "Bench pulse (open)".into(),
+        opens_on: today,
+        closes_on: today + chrono::Duration::days(14),
+        remind_on: today + chrono::Duration::days(11),
+        departments: all,
+        min_group: 5,
+    };
     let open = ls::insert_campaign(db, admin, &input).await?.id;
     let hash = duet_core::secret::Password::parse("bench-password-2026")?.hash()?;
     let mut tokens = String::new();
-    for (n, p) in people.iter().filter(|p| p.email.starts_with("bench")).take(500).enumerate() {
-        let u = accounts::insert_user(db, &NewUser { email: Email::parse(&p.email)?, name: p.name.clone(), role: Role::Member, password_hash: hash.clone() }).await?;
+    for (n, p) in people
+        .iter()
+        .filter(|p| p.email.starts_with("bench"))
+        .take(500)
+        .enumerate()
+    {
+        let u = accounts::insert_user(
+            db,
+            &NewUser {
+                email: Email::parse(&p.email)?,
+                name: p.name.clone(),
+                role: Role::Member,
+                password_hash: hash.clone(),
+            },
+        )
+        .await?;
         let (_, token) = accounts::insert_token(db, duet_core::org::UserId(u.id), "bench").await?;
-        ls::submit_response(db, open, p.id, &secret, &answers(items), SubmitMode::New, today).await?;
+        ls::submit_response(
+            db,
+            open,
+            p.id,
+            &secret,
+            &answers(items),
+            SubmitMode::New,
+            today,
+        )
+        .await?;
         tokens.push_str(&token);
         tokens.push('\n');
         if n == 0 {
             println!("open campaign {open}");
         }
     }
-    std::fs::write(tokens_out, tokens).with_context(|| format!("writing {}", tokens_out.display()))?;
+    std::fs::write(tokens_out, tokens)
+        .with_context(|| format!("writing {}", tokens_out.display()))?;
     Ok(())
 }

@@ -159,7 +159,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::SeedListen { respondents, tokens_out } => {
+        Command::SeedListen {
+            respondents,
+            tokens_out,
+        } => {
             let db = open(&config).await?;
             crate::bench_seed::seed_listen(&db, respondents, &tokens_out).await?;
             db.close().await;
@@ -292,6 +295,9 @@ async fn seed_demo(db: &Db) -> anyhow::Result<()> {
     crate::demo_reviews::seed_reviews(db)
         .await
         .context("seeding the demo's reviews")?;
+    crate::demo_listen::seed_listen(db)
+        .await
+        .context("seeding the demo's surveys and voice inbox")?;
     Ok(())
 }
 

@@ -466,7 +466,10 @@ enum Outcome {
         needed_in_days: Option<i64>,
     },
     /// It became a promise of a manager of the addressed department.
-    Promise { text: &'static str, due_in_days: i64 },
+    Promise {
+        text: &'static str,
+        due_in_days: i64,
+    },
     /// It was closed with a last word.
     Close(&'static str),
 }
@@ -728,7 +731,8 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
         seed_pulse_wave(&s, &pulse.definition, &wave, &small, &linked, &mut rng).await?;
     responses += open_answers;
 
-    let (pain_points, receipt) = if voice::list(db, None, None).await?.is_empty() {
+    // Receipt codes are secrets even in the demo: none is printed or logged.
+    let (pain_points, _receipt) = if voice::list(db, None, None).await?.is_empty() {
         seed_voice(db, today, &departments, &people, &active_users).await?
     } else {
         (0, None)
@@ -740,12 +744,6 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
         pain_points,
         "demo listening seeded"
     );
-    if let Some(code) = receipt {
-        tracing::info!(
-            receipt = %code,
-            "demo pain point with a conversation: open it with this receipt code to see the author's view"
-        );
-    }
     Ok(())
 }
 
@@ -930,9 +928,7 @@ fn pulse_answers(
             if item.dont_know && rng.chance(dont_know) {
                 return None;
             }
-            Some(to_rating(
-                attitude + shift + behaviour + rng.normal() * 0.5,
-            ))
+            Some(to_rating(attitude + shift + behaviour + rng.normal() * 0.5))
         })
         .collect();
     let mut texts = BTreeMap::new();
@@ -1021,13 +1017,13 @@ async fn seed_maturity(
                 })
                 .collect();
             let mut texts = BTreeMap::new();
-            if def.section_comments && rng.chance(0.25) {
-                if let Some((code, lines)) = rng.pick(MATURITY_COMMENTS)
-                    && def.section(code).is_some()
-                    && let Some(line) = rng.pick(lines)
-                {
-                    texts.insert((*code).to_string(), (*line).to_string());
-                }
+            if def.section_comments
+                && rng.chance(0.25)
+                && let Some((code, lines)) = rng.pick(MATURITY_COMMENTS)
+                && def.section(code).is_some()
+                && let Some(line) = rng.pick(lines)
+            {
+                texts.insert((*code).to_string(), (*line).to_string());
             }
             let day = s.answer_day(rng, window);
             s.submit(campaign, p.id, &Answers { ratings, texts }, day)
@@ -1190,10 +1186,12 @@ async fn seed_voice(
                 } else {
                     Some(it_id)
                 };
-                let in_dept = || people.iter().filter(|p| p.department_id == dept);
-                let promisor = in_dept()
+                let staff: Vec<&Person> =
+                    people.iter().filter(|p| p.department_id == dept).collect();
+                let promisor = staff
+                    .iter()
                     .find(|p| p.level == Level::Manager)
-                    .or_else(|| in_dept().next());
+                    .or(staff.first());
                 if let (Some(promisor), Some(promisee)) = (promisor, promisee) {
                     let input = PromiseInput {
                         promisor: promisor.id,

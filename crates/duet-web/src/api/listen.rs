@@ -178,7 +178,15 @@ pub async fn answer(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<AnswerFields>,
 ) -> Result<StatusCode, AppError> {
-    svc::submit(&state.db, who.0.person_id, id, &f, SubmitMode::New).await?;
+    svc::submit(
+        &state.db,
+        &state.listen,
+        who.0.person_id,
+        id,
+        &f,
+        SubmitMode::New,
+    )
+    .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -190,7 +198,15 @@ pub async fn change_answer(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<AnswerFields>,
 ) -> Result<StatusCode, AppError> {
-    svc::submit(&state.db, who.0.person_id, id, &f, SubmitMode::Edit).await?;
+    svc::submit(
+        &state.db,
+        &state.listen,
+        who.0.person_id,
+        id,
+        &f,
+        SubmitMode::Edit,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

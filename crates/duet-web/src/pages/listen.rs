@@ -360,7 +360,7 @@ async fn respond(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (f, mode) = answer_fields(&pairs);
-    match svc::submit(&state.db, who.user.person_id, id, &f, mode).await {
+    match svc::submit(&state.db, &state.listen, who.user.person_id, id, &f, mode).await {
         Ok(()) => {
             let msg = if mode == SubmitMode::Edit {
                 "Your answers were changed. They stay anonymous."

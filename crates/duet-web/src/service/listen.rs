@@ -112,16 +112,17 @@ fn person_of(actor_person: Option<i64>) -> Result<i64, AppError> {
 /// Stores (or changes) the actor's answers to an open campaign.
 pub async fn submit(
     db: &Db,
+    cache: &ResultsCache,
     person: Option<i64>,
     campaign: i64,
     f: &AnswerFields,
     mode: SubmitMode,
 ) -> Result<(), AppError> {
     let person = person_of(person)?;
-    let c = store::find_campaign(db, campaign).await?;
-    let inst = store::find_instrument(db, c.instrument_id).await?;
+    let instrument = store::campaign_instrument(db, campaign).await?;
+    let inst = cache.instrument(db, instrument).await?;
     let answers = inst.definition.parse_answers(&f.ratings, &f.texts)?;
-    let secret = store::anonymity_secret(db).await?;
+    let secret = cache.secret(db).await?;
     store::submit_response(
         db,
         campaign,
@@ -149,10 +150,15 @@ pub async fn own_answers(
     Ok(store::own_response(db, c.id, person, &secret, def).await?)
 }
 
-/// Computed results of closed campaigns; a closed campaign never changes, so entries never go
-/// stale. Bounded so a crawler cannot grow it without limit.
+/// What never changes once written, kept in memory: computed results of closed campaigns (a
+/// closed campaign takes no more answers), instruments (their wording is fixed; a change is a
+/// new version) and the anonymity secret. Bounded so a crawler cannot grow it without limit.
 #[derive(Default)]
-pub struct ResultsCache(Mutex<HashMap<SliceKey, Arc<Results>>>);
+pub struct ResultsCache {
+    results: Mutex<HashMap<SliceKey, Arc<Results>>>,
+    instruments: Mutex<HashMap<i64, Arc<Instrument>>>,
+    secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
+}
 
 /// A campaign and the department it is sliced by (none: the whole organisation).
 type SliceKey = (i64, Option<i64>);
@@ -161,11 +167,40 @@ impl ResultsCache {
     const MAX_ENTRIES: usize = 256;
 
     fn get(&self, key: SliceKey) -> Option<Arc<Results>> {
-        self.0.lock().ok()?.get(&key).cloned()
+        self.results.lock().ok()?.get(&key).cloned()
+    }
+
+    /// An instrument, read from the database once.
+    pub async fn instrument(&self, db: &Db, id: i64) -> Result<Arc<Instrument>, AppError> {
+        if let Some(i) = self
+            .instruments
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).cloned())
+        {
+            return Ok(i);
+        }
+        let i = Arc::new(store::find_instrument(db, id).await?);
+        if let Ok(mut m) = self.instruments.lock() {
+            if m.len() >= Self::MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(id, i.clone());
+        }
+        Ok(i)
+    }
+
+    /// The anonymity secret, read from the database once.
+    pub async fn secret(&self, db: &Db) -> Result<Arc<Vec<u8>>, AppError> {
+        let s = self
+            .secret
+            .get_or_try_init(|| async { store::anonymity_secret(db).await.map(Arc::new) })
+            .await?;
+        Ok(s.clone())
     }
 
     fn put(&self, key: SliceKey, r: Arc<Results>) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.results.lock() {
             if m.len() >= Self::MAX_ENTRIES {
                 m.clear();
             }

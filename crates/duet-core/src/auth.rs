@@ -281,6 +281,48 @@ mod tests {
     }
 
     #[test]
+    fn listening_roles() {
+        use Role::*;
+        for r in Role::ALL {
+            let a = actor(*r, Some(3));
+            assert_eq!(
+                can(&a, Action::ManageCampaigns).is_ok(),
+                matches!(r, Admin | ItLeader),
+                "{r:?}"
+            );
+            assert_eq!(
+                can(&a, Action::ManageInstruments).is_ok(),
+                *r == Admin,
+                "{r:?}"
+            );
+            assert!(
+                can(&a, Action::ViewSurveyResults).is_ok(),
+                "aggregates are for everyone"
+            );
+            let own = can(
+                &a,
+                Action::TriageVoice {
+                    department: DepartmentId(3),
+                },
+            )
+            .is_ok();
+            let other = can(
+                &a,
+                Action::TriageVoice {
+                    department: DepartmentId(4),
+                },
+            )
+            .is_ok();
+            let (want_own, want_other) = match r {
+                Admin | ItLeader => (true, true),
+                BusinessLeader | Executive => (true, false),
+                Member => (false, false),
+            };
+            assert_eq!((own, other), (want_own, want_other), "{r:?}");
+        }
+    }
+
+    #[test]
     fn tokens_belong_to_their_owner_unless_admin() {
         let m = actor(Role::Member, None);
         assert!(can(&m, Action::ManageTokens(UserId(1))).is_ok());

@@ -488,14 +488,17 @@ async fn show_results(
             .map(|s| s.title.clone())
             .unwrap_or_else(|| code.to_string())
     };
+    // Alpha tells whether a section's statements measure one thing; the five questions pair a
+    // Today and a Tomorrow rating, which are not meant to agree, so no alpha is shown for them.
+    let pairs = def.kind == duet_core::listen::instruments::InstrumentKind::FiveQuestions;
     let sections = r
         .sections
         .iter()
         .map(|s| SectionRow {
             title: title_of(&s.section),
             cell: s.cell,
-            alpha: s.alpha,
-            alpha_n: s.alpha_n,
+            alpha: if pairs { None } else { s.alpha },
+            alpha_n: if pairs { None } else { s.alpha_n },
         })
         .collect();
     let items = def

@@ -301,21 +301,41 @@ pub async fn submit_response(
     let packed = answers.pack();
     let texts = to_json(&answers.texts)?;
     let id = surveys::random_id().map_err(StoreError::Invalid)?;
-    write_tx!(db, tx => {
-        let c: Option<(NaiveDate, NaiveDate)> = sqlx::query_as("select opens_on, closes_on from campaigns where id = $1").bind(campaign).fetch_optional(&mut *tx).await?;
-        let Some((opens, closes)) = c else { return Err(StoreError::NotFound("campaign")) };
-        match surveys::phase(opens, closes, today) {
-            CampaignPhase::Open => {}
-            CampaignPhase::Upcoming => return Err(StoreError::Conflict(FieldError::new("campaign", format!("this campaign opens on {opens}; answers are not taken yet")))),
-            CampaignPhase::Closed => return Err(StoreError::Conflict(FieldError::new("campaign", format!("this campaign closed on {closes}; answers can no longer be given or changed")))),
+    // The checks read only: they run before this writer's turn, so the write transaction holds
+    // SQLite's single write lock for two statements. A campaign's dates never change, and the
+    // keys and constraints below still refuse a double answer.
+    let c: Option<(NaiveDate, NaiveDate)> = on_db!(db, pool => sqlx::query_as("select opens_on, closes_on from campaigns where id = $1").bind(campaign).fetch_optional(pool).await)?;
+    let Some((opens, closes)) = c else {
+        return Err(StoreError::NotFound("campaign"));
+    };
+    match surveys::phase(opens, closes, today) {
+        CampaignPhase::Open => {}
+        CampaignPhase::Upcoming => {
+            return Err(StoreError::Conflict(FieldError::new(
+                "campaign",
+                format!("this campaign opens on {opens}; answers are not taken yet"),
+            )));
         }
-        let dept: Option<(i64,)> = sqlx::query_as(
-            "select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
-             where cd.campaign_id = $1 and pe.id = $2 and pe.archived_at is null")
-            .bind(campaign).bind(person).fetch_optional(&mut *tx).await?;
-        let Some((dept,)) = dept else {
-            return Err(StoreError::Invalid(FieldError::new("campaign", "your department is not invited to this campaign")));
-        };
+        CampaignPhase::Closed => {
+            return Err(StoreError::Conflict(FieldError::new(
+                "campaign",
+                format!(
+                    "this campaign closed on {closes}; answers can no longer be given or changed"
+                ),
+            )));
+        }
+    }
+    let dept: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
+        "select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
+         where cd.campaign_id = $1 and pe.id = $2 and pe.archived_at is null")
+        .bind(campaign).bind(person).fetch_optional(pool).await)?;
+    let Some((dept,)) = dept else {
+        return Err(StoreError::Invalid(FieldError::new(
+            "campaign",
+            "your department is not invited to this campaign",
+        )));
+    };
+    write_tx!(db, tx => {
         match mode {
             SubmitMode::New => {
                 let inserted = sqlx::query("insert into campaign_participation (campaign_id, person_id, department_id) values ($1, $2, $3) on conflict do nothing")
@@ -332,7 +352,7 @@ pub async fn submit_response(
                 if changed == 0 {
                     return Err(StoreError::NotFound("response"));
                 }
-                sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
+                sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3 and department_id <> $1")
                     .bind(dept).bind(campaign).bind(person).execute(&mut *tx).await?;
             }
         }

@@ -65,8 +65,20 @@ pub struct Visibility {
 /// `counts` = respondents per group of one complete partition (departments); the total is their
 /// sum. `k` is raised to [`MIN_K`] if smaller, so a caller can never weaken the protection.
 pub fn visible_cells(counts: &[u32], k: u32) -> Visibility {
+    visible_cells_within(counts, k, &vec![true; counts.len()])
+}
+
+/// `visible_cells` where some groups may not be shown at all (`allowed[i]` false): they count in
+/// the residual like any hidden group. A figure's department breakdown uses the departments the
+/// respondent counts may show, so a per-figure count (`n`, "don't know") can never reveal the
+/// size of a department the respondent counts hide.
+pub fn visible_cells_within(counts: &[u32], k: u32, allowed: &[bool]) -> Visibility {
     let k = u64::from(k.max(MIN_K));
-    let mut groups: Vec<bool> = counts.iter().map(|&c| u64::from(c) >= k).collect();
+    let mut groups: Vec<bool> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| u64::from(c) >= k && allowed.get(i).copied().unwrap_or(false))
+        .collect();
     let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
     let total_visible = total >= k;
     if total_visible {
@@ -108,6 +120,26 @@ pub fn visible_cells(counts: &[u32], k: u32) -> Visibility {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn groups_not_allowed_stay_hidden_and_the_residual_rule_holds(
+            counts in proptest::collection::vec(0u32..40, 0..20),
+            mask in proptest::collection::vec(any::<bool>(), 20),
+            k in 3u32..10,
+        ) {
+            let v = visible_cells_within(&counts, k, &mask);
+            let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            let shown: u64 = counts.iter().zip(&v.groups).filter(|(_, s)| **s).map(|(&c, _)| u64::from(c)).sum();
+            for (i, s) in v.groups.iter().enumerate() {
+                prop_assert!(!*s || (mask[i] && counts[i] >= k));
+            }
+            if v.total {
+                let residual = total - shown;
+                prop_assert!(residual == 0 || residual >= u64::from(k));
+            }
+        }
+    }
 
     #[test]
     fn parse_k_defaults_and_refuses_small_thresholds() {

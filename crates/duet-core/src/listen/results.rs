@@ -8,7 +8,7 @@
 //! hidden cell, so no shown figure, and no difference of two shown figures, rests on fewer than
 //! `k` people.
 
-use super::anonymity::{MIN_K, Visibility, visible_cells};
+use super::anonymity::{MIN_K, Visibility, visible_cells_within};
 use super::instruments::{Definition, Horizon, RelationshipLevel};
 use std::collections::BTreeMap;
 
@@ -159,6 +159,8 @@ struct Ctx<'a> {
     group_of: Vec<usize>,
     k: u32,
     filter: Option<i64>,
+    /// Departments whose respondent count may be shown (the only ones with any figure).
+    allowed: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -170,13 +172,19 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|r| departments.partition_point(|d| *d < r.department))
             .collect();
-        Ctx {
+        let mut ctx = Ctx {
             responses,
             departments,
             group_of,
             k,
             filter,
-        }
+            allowed: Vec::new(),
+        };
+        // Departments whose respondent count is hidden show no figure at all: any per-figure
+        // count of theirs would give away how many of them answered.
+        ctx.allowed = vec![true; ctx.departments.len()];
+        ctx.allowed = ctx.unit(&|_| true).groups;
+        ctx
     }
 
     /// Visibility of the unit whose contributors are those with `contributes`.
@@ -187,7 +195,7 @@ impl<'a> Ctx<'a> {
                 counts[g] = counts[g].saturating_add(1);
             }
         }
-        visible_cells(&counts, self.k)
+        visible_cells_within(&counts, self.k, &self.allowed)
     }
 
     /// Whether the slice's value of a unit may be shown.
@@ -578,6 +586,34 @@ mod tests {
             resp(2, &[Some(5), Some(5), Some(2)]),
             resp(2, &[None, Some(4), Some(3)]),
         ]
+    }
+
+    #[test]
+    fn a_figure_never_reveals_a_department_the_respondent_counts_hide() {
+        // k = 5. Department 1: five people who rate everything. Department 2: two people who
+        // answer "don't know" to the first item. The respondent split [5, 2] hides both
+        // departments (complementary suppression), so no item figure may show department 1
+        // either: its n = 5 would give away that department 2 has two people, both "don't know".
+        let mut rs: Vec<Response> = (0..5)
+            .map(|_| resp(1, &[Some(4), Some(4), Some(4)]))
+            .collect();
+        rs.push(resp(2, &[None, Some(2), Some(2)]));
+        rs.push(resp(2, &[None, Some(2), Some(2)]));
+        let r = compute(&def(), &rs, 5, Some(1));
+        assert_eq!(r.respondents, None);
+        assert!(
+            r.items
+                .iter()
+                .all(|i| i.cell.is_none() && i.dont_know.is_none())
+        );
+        assert!(r.sections.iter().all(|s| s.cell.is_none()));
+        let org = compute(&def(), &rs, 5, None);
+        assert_eq!(org.respondents, Some(7));
+        assert!(
+            org.by_department
+                .iter()
+                .all(|d| d.respondents.is_none() && d.cells.iter().all(Option::is_none))
+        );
     }
 
     #[test]

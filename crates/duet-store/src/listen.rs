@@ -151,6 +151,8 @@ pub struct Campaign {
     pub invited_at: Option<DateTime<Utc>>,
     /// When the reminder went out.
     pub reminded_at: Option<DateTime<Utc>>,
+    /// When its answers were sealed (rewritten unlinkable after closing).
+    pub sealed_at: Option<DateTime<Utc>>,
     /// How many people answered.
     pub respondents: i64,
     /// How many active people the invited departments have now.
@@ -170,7 +172,7 @@ macro_rules! campaign_sql {
     ($($tail:tt)*) => {
         concat!(
             "select c.id, c.instrument_id, i.key as instrument_key, i.title as instrument_title, i.kind as instrument_kind, c.title,
-                c.opens_on, c.closes_on, c.remind_on, c.min_group, c.invited_at, c.reminded_at,
+                c.opens_on, c.closes_on, c.remind_on, c.min_group, c.invited_at, c.reminded_at, c.sealed_at,
                 (select count(*) from campaign_participation p where p.campaign_id = c.id) as respondents,
                 (select count(*) from people pe join campaign_departments cd on cd.department_id = pe.department_id
                   where cd.campaign_id = c.id and pe.archived_at is null) as invited,
@@ -336,6 +338,15 @@ pub async fn submit_response(
         )));
     };
     write_tx!(db, tx => {
+        // Sealing closes the door for good: a submission that was checked before midnight but
+        // reaches here after the campaign was sealed is refused, so sealed answers never change.
+        let open: Option<(i64,)> = match db.backend() {
+            crate::Backend::Postgres => sqlx::query_as("select id from campaigns where id = $1 and sealed_at is null for update").bind(campaign).fetch_optional(&mut *tx).await?,
+            crate::Backend::Sqlite => sqlx::query_as("select id from campaigns where id = $1 and sealed_at is null").bind(campaign).fetch_optional(&mut *tx).await?,
+        };
+        if open.is_none() {
+            return Err(StoreError::Conflict(FieldError::new("campaign", format!("this campaign closed on {closes}; answers can no longer be given or changed"))));
+        }
         match mode {
             SubmitMode::New => {
                 let inserted = sqlx::query("insert into campaign_participation (campaign_id, person_id, department_id) values ($1, $2, $3) on conflict do nothing")
@@ -358,6 +369,54 @@ pub async fn submit_response(
         }
     });
     Ok(())
+}
+
+/// Seals a closed campaign (closing day before `today`): its answers are deleted and written
+/// again in one transaction, in the order of fresh random ids, each with a random owner key. After
+/// that no id, row order, transaction id or key in the database links an answer to its author,
+/// and nobody can change them. Returns whether this call sealed it (false: already sealed, or
+/// not closed yet). Safe from several replicas at once.
+pub async fn seal(db: &Db, campaign: i64, today: NaiveDate) -> Result<bool> {
+    let now = Utc::now();
+    let sealed: bool = write_tx!(db, tx => {
+        let claimed = sqlx::query("update campaigns set sealed_at = $1 where id = $2 and sealed_at is null and closes_on < $3")
+            .bind(now).bind(campaign).bind(today).execute(&mut *tx).await?.rows_affected();
+        if claimed == 0 {
+            false
+        } else {
+            let rows: Vec<(i64, String, String)> = sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
+                .bind(campaign).fetch_all(&mut *tx).await?;
+            sqlx::query("delete from survey_responses where campaign_id = $1").bind(campaign).execute(&mut *tx).await?;
+            let mut fresh = Vec::with_capacity(rows.len());
+            for (dept, ratings, texts) in rows {
+                let id = surveys::random_id().map_err(StoreError::Invalid)?;
+                let key = surveys::random_secret().map_err(StoreError::Invalid)?;
+                fresh.push((id, key, dept, ratings, texts));
+            }
+            fresh.sort_by_key(|r| r.0);
+            for chunk in fresh.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ");
+                q.push_values(chunk, |mut b, (id, key, dept, ratings, texts)| {
+                    b.push_bind(*id).push_bind(campaign).push_bind(key.as_str()).push_bind(*dept).push_bind(ratings.as_str()).push_bind(texts.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            true
+        }
+    });
+    Ok(sealed)
+}
+
+/// Seals every campaign that has closed (housekeeping); returns how many were sealed.
+pub async fn seal_closed(db: &Db, today: NaiveDate) -> Result<u64> {
+    let due: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as("select id from campaigns where sealed_at is null and closes_on < $1").bind(today).fetch_all(pool).await)?;
+    let mut n = 0;
+    for (id,) in due {
+        if seal(db, id, today).await? {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The person's own answers (found through their owner key), to prefill the form.

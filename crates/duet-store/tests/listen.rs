@@ -182,6 +182,41 @@ both_backends! {
         }
     }
 
+    async fn sealing_rewrites_closed_answers_beyond_anyones_reach(db: &Db) {
+        let w = world(db).await;
+        let c = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales]).await;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        for (i, p) in w.people.iter().enumerate() {
+            ls::submit_response(db, c, *p, &secret, &answers(w.pulse_items, 2 + i as u8, None), SubmitMode::New, d("2027-03-02")).await.unwrap();
+        }
+        let def = ls::find_instrument(db, w.pulse).await.unwrap().definition;
+        let keys = |db: &Db| {
+            let db = db.clone();
+            async move {
+                let rows: Vec<(i64, String)> = match &db {
+                    Db::Sqlite(pool) => sqlx::query_as("select id, owner_key from survey_responses order by id").fetch_all(pool).await.unwrap(),
+                    Db::Postgres(pool) => sqlx::query_as("select id, owner_key from survey_responses order by id").fetch_all(pool).await.unwrap(),
+                };
+                rows
+            }
+        };
+        let before = keys(db).await;
+        assert!(!ls::seal(db, c, d("2027-03-20")).await.unwrap(), "not before it has closed");
+        assert!(ls::seal(db, c, d("2027-03-21")).await.unwrap());
+        assert!(!ls::seal(db, c, d("2027-03-22")).await.unwrap(), "once");
+        assert_eq!(ls::seal_closed(db, d("2027-04-01")).await.unwrap(), 0);
+        let after = keys(db).await;
+        assert_eq!(after.len(), 3);
+        for (id, key) in &after {
+            assert!(before.iter().all(|(i, k)| i != id && k != key), "fresh ids and keys");
+        }
+        let mut ratings: Vec<Option<u8>> = ls::responses(db, c, &def).await.unwrap().iter().map(|r| r.ratings[1]).collect();
+        ratings.sort();
+        assert_eq!(ratings, vec![Some(2), Some(3), Some(4)], "the answers themselves are kept");
+        assert_eq!(ls::own_response(db, c, w.people[0], &secret, &def).await.unwrap(), None, "not even the author finds them now");
+        assert!(ls::find_campaign(db, c).await.unwrap().sealed_at.is_some());
+    }
+
     async fn invitations_and_the_reminder_go_out_once(db: &Db) {
         let w = world(db).await;
         for i in 1..3 {

@@ -341,7 +341,7 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
 }
 
 /// Background upkeep, hourly: reminders for promises due within three days, survey invitations
-/// and reminders, and expired sessions purged (both safe on every replica at once).
+/// and reminders, sealing closed surveys, and expired sessions purged (both safe on every replica at once).
 fn spawn_housekeeping(db: Db) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -353,6 +353,11 @@ fn spawn_housekeeping(db: Db) {
                 Ok(n) if n > 0 => tracing::info!(reminded = n, "promise reminders sent"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
+            }
+            match duet_store::listen::seal_closed(&db, chrono::Utc::now().date_naive()).await {
+                Ok(n) if n > 0 => tracing::info!(sealed = n, "closed survey campaigns sealed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not seal closed survey campaigns"),
             }
             match duet_store::listen::dispatch_notices(&db, chrono::Utc::now().date_naive()).await {
                 Ok(n) if n > 0 => {

@@ -233,6 +233,10 @@ pub async fn results_of(
     if let Some(r) = cache.get((c.id, department)) {
         return Ok(r);
     }
+    if c.sealed_at.is_none() {
+        // Another caller (or replica) may be sealing it right now; either way it is sealed after.
+        store::seal(db, c.id, today).await?;
+    }
     let responses = store::responses(db, c.id, def).await?;
     let k = u32::try_from(c.min_group).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
     let r = Arc::new(results::compute(def, &responses, k, department));

@@ -109,6 +109,13 @@ pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Ins
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
+    // Custom keys live apart from the built-in ones, so no title can join a shipped instrument's
+    // trend or block its next version.
+    let key = if key.is_empty() {
+        "custom-instrument".to_string()
+    } else {
+        format!("custom-{key}")
+    };
     let json = to_json(def)?;
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
@@ -153,8 +160,8 @@ pub struct Campaign {
     pub reminded_at: Option<DateTime<Utc>>,
     /// When its answers were sealed (rewritten unlinkable after closing).
     pub sealed_at: Option<DateTime<Utc>>,
-    /// How many people answered.
-    pub respondents: i64,
+    /// How many people answered; null while fewer than k have (a count is a slice too).
+    pub respondents: Option<i64>,
     /// How many active people the invited departments have now.
     pub invited: i64,
     /// Created.
@@ -173,7 +180,7 @@ macro_rules! campaign_sql {
         concat!(
             "select c.id, c.instrument_id, i.key as instrument_key, i.title as instrument_title, i.kind as instrument_kind, c.title,
                 c.opens_on, c.closes_on, c.remind_on, c.min_group, c.invited_at, c.reminded_at, c.sealed_at,
-                (select count(*) from campaign_participation p where p.campaign_id = c.id) as respondents,
+                (select case when count(*) >= c.min_group then count(*) end from campaign_participation p where p.campaign_id = c.id) as respondents,
                 (select count(*) from people pe join campaign_departments cd on cd.department_id = pe.department_id
                   where cd.campaign_id = c.id and pe.archived_at is null) as invited,
                 c.created_at

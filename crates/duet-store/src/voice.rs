@@ -192,10 +192,11 @@ pub async fn publish(db: &Db, id: i64, user: i64, answer: &str, today: NaiveDate
     Ok(())
 }
 
-/// Closes a pain point that needs nothing more (with a last word to the author).
+/// Closes a pain point that needs nothing more (with a last word to the author); one that became
+/// a request or a promise keeps saying so.
 pub async fn close(db: &Db, id: i64, user: i64, note: &str, today: NaiveDate) -> Result<()> {
     write_tx!(db, tx => {
-        let n = sqlx::query("update pain_points set status = 'closed', updated_on = $1 where id = $2").bind(today).bind(id).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query("update pain_points set status = case when status in ('request', 'promise') then status else 'closed' end, updated_on = $1 where id = $2").bind(today).bind(id).execute(&mut *tx).await?.rows_affected();
         if n == 0 { return Err(StoreError::NotFound("pain point")) }
         add_message!(tx, id, false, Some(user), note, today);
     });
@@ -227,18 +228,26 @@ macro_rules! link_pain_point {
             }
             Some((None, None)) => {}
         }
-        sqlx::query(concat!(
+        // Conditional, so two triagers converting at once on PostgreSQL cannot both succeed.
+        let linked = sqlx::query(concat!(
             "update pain_points set ",
             $column,
             " = $1, status = '",
             $status,
-            "', updated_on = $2 where id = $3"
+            "', updated_on = $2 where id = $3 and request_id is null and promise_id is null"
         ))
         .bind($target)
         .bind($today)
         .bind($id)
         .execute(&mut *$tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if linked == 0 {
+            return Err(StoreError::Conflict(duet_core::FieldError::new(
+                "pain_point",
+                "this pain point was just turned into a request or a promise by someone else",
+            )));
+        }
         crate::voice::add_message!($tx, $id, false, Some($user), $note, $today);
     }};
 }

@@ -119,7 +119,7 @@ both_backends! {
         let def = duet_core::listen::instruments::custom("Onboarding check", "", "Laptop | My laptop was ready on day one\nAccess | I had the access I needed").unwrap();
         let v1 = ls::insert_instrument(db, w.admin, &def).await.unwrap();
         let v2 = ls::insert_instrument(db, w.admin, &def).await.unwrap();
-        assert_eq!((v1.key.as_str(), v1.version, v2.version), ("onboarding-check", 1, 2));
+        assert_eq!((v1.key.as_str(), v1.version, v2.version), ("custom-onboarding-check", 1, 2));
         assert_eq!(ls::find_instrument(db, v2.id).await.unwrap().definition, def);
     }
 
@@ -281,6 +281,11 @@ both_backends! {
         assert_eq!(voice::list(db, Some(&[w.it]), None).await.unwrap().len(), 1);
         assert_eq!(voice::list(db, None, Some(PainStatus::Promise)).await.unwrap().len(), 1);
         voice::close(db, p.id, w.admin, "Done, thank you.", today).await.unwrap();
-        assert_eq!(voice::find(db, p.id).await.unwrap().status, PainStatus::Closed);
+        assert_eq!(voice::find(db, p.id).await.unwrap().status, PainStatus::Request, "its outcome stays visible");
+        let (_, hash3) = new_receipt().unwrap();
+        voice::post(db, w.it, "Printers on floor one jam daily.", &hash3, today).await.unwrap();
+        let third = voice::by_receipt(db, &hash3).await.unwrap().unwrap();
+        voice::close(db, third.id, w.admin, "Replaced the printer.", today).await.unwrap();
+        assert_eq!(voice::find(db, third.id).await.unwrap().status, PainStatus::Closed);
     }
 }

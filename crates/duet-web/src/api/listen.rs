@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::listen::{
-    self as svc, AnswerFields, CampaignFields, InstrumentFields, ResultsView,
+    self as svc, AnswerFields, CampaignFields, InstrumentFields, ParticipationView, ResultsView,
 };
 use axum::Json;
 use axum::Router;
@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use duet_store::listen::{self as store, Campaign, Instrument, Participation, SubmitMode};
+use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -91,30 +91,8 @@ pub struct CampaignView {
     pub campaign: Campaign,
     /// Upcoming, open or closed today.
     pub phase: String,
-    /// Invited departments; `responded` is null where fewer than k answered.
+    /// Invited departments; `responded` is null where it may not be shown.
     pub participation: Vec<ParticipationView>,
-}
-
-/// Participation of one department.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ParticipationView {
-    /// Department.
-    pub department_id: i64,
-    /// Its name.
-    pub department_name: String,
-    /// Its active people.
-    pub invited: i64,
-    /// How many answered; null when fewer than k.
-    pub responded: Option<i64>,
-}
-
-fn participation_view(p: Participation, k: i64) -> ParticipationView {
-    ParticipationView {
-        department_id: p.department_id,
-        department_name: p.department_name,
-        invited: p.invited,
-        responded: (p.responded >= k).then_some(p.responded),
-    }
 }
 
 /// One campaign.
@@ -125,12 +103,10 @@ pub async fn get_campaign(
     Path(id): Path<i64>,
 ) -> Result<Json<CampaignView>, AppError> {
     let campaign = store::find_campaign(&state.db, id).await?;
-    let k = campaign.min_group;
-    let participation = store::participation(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|p| participation_view(p, k))
-        .collect();
+    let (participation, _) = svc::visible_participation(
+        store::participation(&state.db, id).await?,
+        campaign.min_group,
+    );
     Ok(Json(CampaignView {
         phase: campaign
             .phase(chrono::Utc::now().date_naive())

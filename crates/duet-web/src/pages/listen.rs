@@ -19,7 +19,7 @@ use duet_core::listen::heatmap::{self, Heatmap};
 use duet_core::listen::instruments::{Answers, Definition};
 use duet_core::listen::results::{Cell, Results};
 use duet_core::surveys::CampaignPhase;
-use duet_store::listen::{self as store, Campaign, Instrument, Participation, SubmitMode};
+use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
 use std::collections::{BTreeMap, HashMap};
 
 /// Routes of this area.
@@ -268,7 +268,7 @@ struct CampaignPage {
     c: Campaign,
     phase: CampaignPhase,
     instrument: Instrument,
-    participation: Vec<Participation>,
+    participation: Vec<svc::ParticipationView>,
     k: i64,
     invited: bool,
     answered: bool,
@@ -310,7 +310,11 @@ async fn campaign_page(
             layout: Layout::new(who, c.title.clone(), "listen"),
             phase: c.phase(today),
             k: c.min_group,
-            participation: store::participation(&state.db, id).await?,
+            participation: svc::visible_participation(
+                store::participation(&state.db, id).await?,
+                c.min_group,
+            )
+            .0,
             c,
             instrument,
             invited,
@@ -423,7 +427,7 @@ struct ResultsPage {
     gaps: Vec<GapRow>,
     trend: Vec<(String, Option<u32>, Vec<Option<f64>>)>,
     comments: Vec<(String, String)>,
-    participation: Vec<Participation>,
+    participation: Vec<svc::ParticipationView>,
 }
 
 fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (String, String) {
@@ -480,7 +484,11 @@ async fn show_results(
         svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
     let def = &inst.definition;
     let names = svc::department_names(&state.db).await?;
-    let participation = store::participation(&state.db, id).await?;
+    let participation = svc::visible_participation(
+        store::participation(&state.db, id).await?,
+        view.campaign.min_group,
+    )
+    .0;
     let r = &view.results;
     let (department_map, level_map) = heatmaps(def, r, &names);
     let title_of = |code: &str| {

@@ -121,7 +121,17 @@ pub async fn submit(
     let person = person_of(person)?;
     let instrument = store::campaign_instrument(db, campaign).await?;
     let inst = cache.instrument(db, instrument).await?;
-    let answers = inst.definition.parse_answers(&f.ratings, &f.texts)?;
+    let def = &inst.definition;
+    // Unknown keys are errors, each reported: cap them so one request cannot ask for megabytes.
+    if f.ratings.len() > def.items.len() + 10
+        || f.texts.len() > def.items.len() + def.sections.len() + 10
+    {
+        return Err(AppError::invalid(
+            "ratings",
+            "has far more answers than the instrument has statements",
+        ));
+    }
+    let answers = def.parse_answers(&f.ratings, &f.texts)?;
     let secret = cache.secret(db).await?;
     store::submit_response(
         db,
@@ -326,6 +336,46 @@ pub async fn results_view(
         },
         inst,
     ))
+}
+
+/// Participation of one invited department, as it may be shown.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ParticipationView {
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Its active people now.
+    pub invited: i64,
+    /// How many answered; null where fewer than k did, or where the count would let someone
+    /// work out a smaller department's from the total.
+    pub responded: Option<i64>,
+}
+
+/// Participation per department and in all, under the same rules as results: a count below k is
+/// not given, and no two counts may differ by fewer than k (complementary suppression).
+pub fn visible_participation(
+    parts: Vec<duet_store::listen::Participation>,
+    k: i64,
+) -> (Vec<ParticipationView>, Option<i64>) {
+    let counts: Vec<u32> = parts
+        .iter()
+        .map(|p| u32::try_from(p.responded).unwrap_or(u32::MAX))
+        .collect();
+    let k = u32::try_from(k).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
+    let v = duet_core::listen::anonymity::visible_cells(&counts, k);
+    let total: i64 = parts.iter().map(|p| p.responded).sum();
+    let views = parts
+        .into_iter()
+        .zip(v.groups)
+        .map(|(p, shown)| ParticipationView {
+            department_id: p.department_id,
+            department_name: p.department_name,
+            invited: p.invited,
+            responded: shown.then_some(p.responded),
+        })
+        .collect();
+    (views, v.total.then_some(total))
 }
 
 /// Department names by id, for labels and CSV.

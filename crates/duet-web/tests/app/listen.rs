@@ -159,7 +159,7 @@ app_test! {
         let (status, body) = it_lead.get(&format!("/campaigns/{id}/results")).await;
         assert_eq!(status, 409, "no results while open: {body}");
         let (_, view) = it_lead.get(&format!("/campaigns/{id}")).await;
-        assert_eq!(view["campaign"]["respondents"], 1);
+        assert_eq!(view["campaign"]["respondents"], Value::Null, "one respondent is below k: no count");
         assert_eq!(view["participation"][0]["responded"], Value::Null, "a count below k is not given");
     }
 
@@ -244,7 +244,8 @@ app_test! {
         let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results")).await;
         assert_eq!(status, 200);
         assert!(page.contains("<svg") && (page.contains("&lt;5") || page.contains("&#60;5")), "heatmap with hidden cells");
-        assert!(page.contains("fewer than 5 of"), "participation below k is not counted");
+        assert!(page.contains("not shown (fewer than 5"), "participation below k is not counted");
+        assert!(!page.contains("2 of"), "Marketing's count is not given");
         let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results?department={marketing}")).await;
         assert_eq!(status, 200);
         assert!(!page.contains("The outlier's own words"));

@@ -24,6 +24,19 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// The address people use to reach Duet, for links in calendar invitations.
     pub public_url: String,
+    /// The survey anonymity key from the configuration (none: the one generated into the
+    /// database is used).
+    pub anonymity_key: Option<AnonymityKey>,
+}
+
+/// The key of respondents' owner keys; `Debug` never shows it.
+#[derive(Clone)]
+pub struct AnonymityKey(pub Vec<u8>);
+
+impl std::fmt::Debug for AnonymityKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnonymityKey(<redacted>)")
+    }
 }
 
 impl Default for WebConfig {
@@ -34,6 +47,7 @@ impl Default for WebConfig {
             max_body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             public_url: "http://127.0.0.1:8080".into(),
+            anonymity_key: None,
         }
     }
 }
@@ -58,13 +72,14 @@ pub struct AppState {
 impl AppState {
     /// Bundles the database and settings.
     pub fn new(db: Db, config: WebConfig) -> Self {
+        let key = config.anonymity_key.as_ref().map(|k| k.0.clone());
         Self {
             db,
             config: Arc::new(config),
             auth: Arc::default(),
             portfolio: Arc::default(),
             directory: Arc::default(),
-            listen: Arc::default(),
+            listen: Arc::new(crate::service::listen::ResultsCache::new(key)),
         }
     }
 }

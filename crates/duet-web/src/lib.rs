@@ -10,5 +10,5 @@ pub mod ops;
 pub mod pages;
 pub mod service;
 
-pub use app::{AppState, WebConfig, router, serve};
+pub use app::{AnonymityKey, AppState, WebConfig, router, serve};
 pub use error::AppError;

@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         max_connections: std::env::var("DUET_MAX_CONNECTIONS")
             .ok()
             .and_then(|v| v.parse().ok()),
+        anonymity_key: std::env::var("DUET_ANONYMITY_KEY").ok(),
     };
     let config = Config::resolve(overrides, file, default_db)?;
     telemetry::init(config.log_format, &config.log_level);
@@ -249,6 +250,10 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
         secure_cookies: config.secure_cookies(),
         trust_forwarded_for: config.trust_forwarded_for,
         public_url: config.public_url.clone(),
+        anonymity_key: config
+            .anonymity_key
+            .as_ref()
+            .map(|k| duet_web::AnonymityKey(k.as_bytes().to_vec())),
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);

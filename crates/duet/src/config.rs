@@ -25,6 +25,9 @@ pub struct FileConfig {
     pub trust_forwarded_for: Option<bool>,
     /// Database pool size.
     pub max_connections: Option<u32>,
+    /// The key that links a respondent to their own survey answers while a campaign is open
+    /// (32 characters or more). Kept out of the database, a database reader cannot link them.
+    pub anonymity_key: Option<String>,
 }
 
 impl FileConfig {
@@ -62,6 +65,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Database pool size.
     pub max_connections: u32,
+    /// Survey anonymity key (none: Duet keeps a generated one in the database).
+    pub anonymity_key: Option<String>,
 }
 
 /// Values given on the command line or in `DUET_*` variables (clap merges those two).
@@ -81,6 +86,8 @@ pub struct Overrides {
     pub trust_forwarded_for: Option<bool>,
     /// `DUET_MAX_CONNECTIONS`.
     pub max_connections: Option<u32>,
+    /// `DUET_ANONYMITY_KEY`.
+    pub anonymity_key: Option<String>,
 }
 
 /// The default listening address.
@@ -107,7 +114,17 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             anyhow::bail!("public URL must start with http:// or https://, not '{public_url}'");
         }
+        let anonymity_key = o
+            .anonymity_key
+            .or(file.anonymity_key)
+            .filter(|k| !k.is_empty());
+        if let Some(k) = &anonymity_key
+            && k.chars().count() < 32
+        {
+            anyhow::bail!("the anonymity key must be at least 32 characters long");
+        }
         Ok(Self {
+            anonymity_key,
             bind,
             database_url: o
                 .database_url
@@ -166,6 +183,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_connections", &self.max_connections)
+            .field("anonymity_key", &self.anonymity_key.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -210,6 +228,23 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("duet:***@db:5432"));
+    }
+
+    #[test]
+    fn the_anonymity_key_is_long_and_never_shown() {
+        let short = Overrides {
+            anonymity_key: Some("too-short".into()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(short, FileConfig::default(), DEFAULT_DATABASE).is_err());
+        let file: FileConfig =
+            toml::from_str("anonymity_key = \"correct-horse-battery-staple-0123456789\"").unwrap();
+        let c = Config::resolve(Overrides::default(), file, DEFAULT_DATABASE).unwrap();
+        assert_eq!(
+            c.anonymity_key.as_deref(),
+            Some("correct-horse-battery-staple-0123456789")
+        );
+        assert!(!format!("{c:?}").contains("correct-horse"));
     }
 
     #[test]

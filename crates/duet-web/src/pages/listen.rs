@@ -296,8 +296,14 @@ async fn campaign_page(
     };
     let (ratings, texts) = match posted {
         Some(f) => (f.ratings.clone(), f.texts.clone()),
-        None => match svc::own_answers(&state.db, who.user.person_id, &c, &instrument.definition)
-            .await?
+        None => match svc::own_answers(
+            &state.db,
+            &state.listen,
+            who.user.person_id,
+            &c,
+            &instrument.definition,
+        )
+        .await?
         {
             Some(a) => answers_as_form(&instrument.definition, &a),
             None => Default::default(),

@@ -149,6 +149,7 @@ pub async fn submit(
 /// The actor's own answers to a campaign, if any (only they can find them).
 pub async fn own_answers(
     db: &Db,
+    cache: &ResultsCache,
     person: Option<i64>,
     c: &Campaign,
     def: &Definition,
@@ -156,7 +157,7 @@ pub async fn own_answers(
     let Some(person) = person else {
         return Ok(None);
     };
-    let secret = store::anonymity_secret(db).await?;
+    let secret = cache.secret(db).await?;
     Ok(store::own_response(db, c.id, person, &secret, def).await?)
 }
 
@@ -175,6 +176,15 @@ type SliceKey = (i64, Option<i64>);
 
 impl ResultsCache {
     const MAX_ENTRIES: usize = 256;
+
+    /// A cache whose anonymity secret is `configured` when given (kept out of the database), or
+    /// else read from the database on first use.
+    pub fn new(configured: Option<Vec<u8>>) -> Self {
+        Self {
+            secret: tokio::sync::OnceCell::new_with(configured.map(Arc::new)),
+            ..Self::default()
+        }
+    }
 
     fn get(&self, key: SliceKey) -> Option<Arc<Results>> {
         self.results.lock().ok()?.get(&key).cloned()

@@ -167,6 +167,9 @@ pub async fn own_answers(
 #[derive(Default)]
 pub struct ResultsCache {
     results: Mutex<HashMap<SliceKey, Arc<Results>>>,
+    /// The sealed answers of recently read campaigns: every slice of a campaign is computed from
+    /// the same rows, read once.
+    responses: Mutex<HashMap<i64, Arc<Vec<duet_core::listen::results::Response>>>>,
     instruments: Mutex<HashMap<i64, Arc<Instrument>>>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
@@ -257,7 +260,25 @@ pub async fn results_of(
         // Another caller (or replica) may be sealing it right now; either way it is sealed after.
         store::seal(db, c.id, today).await?;
     }
-    let responses = store::responses(db, c.id, def).await?;
+    let cached = cache
+        .responses
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&c.id).cloned());
+    let responses = match cached {
+        Some(r) => r,
+        None => {
+            let r = Arc::new(store::responses(db, c.id, def).await?);
+            if let Ok(mut m) = cache.responses.lock() {
+                // A few campaigns' answers at most (a 20,000-person pulse is about 4 MB).
+                if m.len() >= 8 {
+                    m.clear();
+                }
+                m.insert(c.id, r.clone());
+            }
+            r
+        }
+    };
     let k = u32::try_from(c.min_group).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
     let r = Arc::new(results::compute(def, &responses, k, department));
     cache.put((c.id, department), r.clone());

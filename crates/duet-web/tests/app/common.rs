@@ -38,6 +38,14 @@ pub struct TestApp {
 impl TestApp {
     /// Spawns the app with the standard departments on a fresh database.
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns the app with settings changed by `configure`.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut duet_web::WebConfig),
+    ) -> Self {
         let test_db = TestDb::new(backend).await;
         let db = test_db.db.clone();
         org::ensure_standard_departments(&db).await.unwrap();
@@ -49,13 +57,12 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = duet_web::AppState::new(
-            db.clone(),
-            duet_web::WebConfig {
-                max_body_bytes: 64 * 1024,
-                ..Default::default()
-            },
-        );
+        let mut config = duet_web::WebConfig {
+            max_body_bytes: 64 * 1024,
+            ..Default::default()
+        };
+        configure(&mut config);
+        let state = duet_web::AppState::new(db.clone(), config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             duet_web::serve(listener, state, async {

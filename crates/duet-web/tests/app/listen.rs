@@ -283,3 +283,77 @@ app_test! {
         assert!(text.starts_with("slice,department,section,level,item,respondents,mean"), "{text}");
     }
 }
+
+/// With `DUET_ANONYMITY_KEY` set, owner keys come from it, not from the database's secret: the
+/// author still finds and edits their answers, and the database alone cannot recompute the key.
+async fn configured_anonymity_key_keeps_the_link_out_of_the_database(backend: duet_store::Backend) {
+    let key = b"a-configured-key-of-at-least-32-characters".to_vec();
+    let app = TestApp::spawn_with(backend, |c| {
+        c.anonymity_key = Some(duet_web::AnonymityKey(key.clone()))
+    })
+    .await;
+    let (instrument, items) = pulse(&app).await;
+    let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+    let member = app.api_as(Role::Member, Some("Sales")).await;
+    let sales = app.dept("Sales").await;
+    let (_, c) = it_lead.post("/campaigns", json!({"instrument_id": instrument, "title": "Keyed", "opens_on": day(0).to_string(), "closes_on": day(3).to_string(), "departments": [sales]})).await;
+    let id = c["id"].as_i64().unwrap();
+    let (status, _) = member
+        .post(
+            &format!("/campaigns/{id}/response"),
+            json!({"ratings": all_ratings(&items, "5")}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, mine) = member.get(&format!("/campaigns/{id}/response")).await;
+    assert_eq!(
+        status, 200,
+        "the author finds their answers with the configured key"
+    );
+    assert_eq!(mine["ratings"][items[3]["code"].as_str().unwrap()], "5");
+    let (status, _) = member
+        .send(
+            reqwest::Method::PUT,
+            &format!("/campaigns/{id}/response"),
+            json!({"ratings": all_ratings(&items, "1")}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let users = duet_store::accounts::list_users(&app.db).await.unwrap();
+    let person = users
+        .iter()
+        .find(|u| u.id == member.user_id)
+        .unwrap()
+        .person_id
+        .unwrap();
+    let db_secret = ls::anonymity_secret(&app.db).await.unwrap();
+    let def = ls::find_instrument(&app.db, instrument)
+        .await
+        .unwrap()
+        .definition;
+    assert_eq!(
+        ls::own_response(&app.db, id, person, &db_secret, &def)
+            .await
+            .unwrap(),
+        None,
+        "the database's own secret does not open it"
+    );
+    assert!(
+        ls::own_response(&app.db, id, person, &key, &def)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn configured_anonymity_key_sqlite() {
+    configured_anonymity_key_keeps_the_link_out_of_the_database(duet_store::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn configured_anonymity_key_postgres() {
+    configured_anonymity_key_keeps_the_link_out_of_the_database(duet_store::Backend::Postgres)
+        .await;
+}

@@ -294,9 +294,12 @@ pub enum SubmitMode {
     Edit,
 }
 
-/// Stores a person's answers. Refused unless the campaign is open on `today`, the person is
-/// active in an invited department, and (for `New`) they have not answered yet. Participation and
-/// the anonymous response are written in one transaction.
+/// Stores a person's answers. Refused unless the campaign is open on `today` (and not sealed),
+/// the person is active in an invited department, and (for `New`) they have not answered yet.
+///
+/// Built for many people answering at once: one read gathers every check, and the write
+/// transaction is one or two statements whose own conditions re-check what could have changed
+/// since (a seal, a double answer), so SQLite's single write lock is held as briefly as possible.
 pub async fn submit_response(
     db: &Db,
     campaign: i64,
@@ -310,68 +313,90 @@ pub async fn submit_response(
     let packed = answers.pack();
     let texts = to_json(&answers.texts)?;
     let id = surveys::random_id().map_err(StoreError::Invalid)?;
-    // The checks read only: they run before this writer's turn, so the write transaction holds
-    // SQLite's single write lock for two statements. A campaign's dates never change, and the
-    // keys and constraints below still refuse a double answer.
-    let c: Option<(NaiveDate, NaiveDate)> = on_db!(db, pool => sqlx::query_as("select opens_on, closes_on from campaigns where id = $1").bind(campaign).fetch_optional(pool).await)?;
-    let Some((opens, closes)) = c else {
+    const FACTS: &str = "select c.opens_on, c.closes_on, c.sealed_at is not null,
+            (select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
+              where cd.campaign_id = c.id and pe.id = $2 and pe.archived_at is null),
+            (select p.department_id from campaign_participation p where p.campaign_id = c.id and p.person_id = $2)
+         from campaigns c where c.id = $1";
+    type Facts = (NaiveDate, NaiveDate, bool, Option<i64>, Option<i64>);
+    let facts: Option<Facts> = on_db!(db, pool => sqlx::query_as(FACTS).bind(campaign).bind(person).fetch_optional(pool).await)?;
+    let Some((opens, closes, sealed, dept, answered_in)) = facts else {
         return Err(StoreError::NotFound("campaign"));
     };
+    let closed = || {
+        StoreError::Conflict(FieldError::new(
+            "campaign",
+            format!("this campaign closed on {closes}; answers can no longer be given or changed"),
+        ))
+    };
     match surveys::phase(opens, closes, today) {
-        CampaignPhase::Open => {}
+        CampaignPhase::Open if !sealed => {}
         CampaignPhase::Upcoming => {
             return Err(StoreError::Conflict(FieldError::new(
                 "campaign",
                 format!("this campaign opens on {opens}; answers are not taken yet"),
             )));
         }
-        CampaignPhase::Closed => {
-            return Err(StoreError::Conflict(FieldError::new(
-                "campaign",
-                format!(
-                    "this campaign closed on {closes}; answers can no longer be given or changed"
-                ),
-            )));
-        }
+        _ => return Err(closed()),
     }
-    let dept: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
-        "select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
-         where cd.campaign_id = $1 and pe.id = $2 and pe.archived_at is null")
-        .bind(campaign).bind(person).fetch_optional(pool).await)?;
-    let Some((dept,)) = dept else {
+    let Some(dept) = dept else {
         return Err(StoreError::Invalid(FieldError::new(
             "campaign",
             "your department is not invited to this campaign",
         )));
     };
-    write_tx!(db, tx => {
-        // Sealing closes the door for good: a submission that was checked before midnight but
-        // reaches here after the campaign was sealed is refused, so sealed answers never change.
-        let open: Option<(i64,)> = match db.backend() {
-            crate::Backend::Postgres => sqlx::query_as("select id from campaigns where id = $1 and sealed_at is null for update").bind(campaign).fetch_optional(&mut *tx).await?,
-            crate::Backend::Sqlite => sqlx::query_as("select id from campaigns where id = $1 and sealed_at is null").bind(campaign).fetch_optional(&mut *tx).await?,
-        };
-        if open.is_none() {
-            return Err(StoreError::Conflict(FieldError::new("campaign", format!("this campaign closed on {closes}; answers can no longer be given or changed"))));
+    match (mode, answered_in) {
+        (SubmitMode::New, Some(_)) => {
+            return Err(StoreError::Conflict(FieldError::new(
+                "campaign",
+                "you have already answered this campaign; change your answers instead",
+            )));
         }
+        (SubmitMode::Edit, None) => return Err(StoreError::NotFound("response")),
+        _ => {}
+    }
+    // "Not sealed" is part of each write's own condition; on PostgreSQL it also locks the
+    // campaign row, so a seal running at the same moment waits for this answer or refuses it.
+    let not_sealed = match db.backend() {
+        crate::Backend::Postgres => {
+            "exists (select 1 from campaigns where id = $1 and sealed_at is null for update)"
+        }
+        crate::Backend::Sqlite => {
+            "exists (select 1 from campaigns where id = $1 and sealed_at is null)"
+        }
+    };
+    let join_sql = format!(
+        "insert into campaign_participation (campaign_id, person_id, department_id)
+         select cast($1 as bigint), cast($2 as bigint), cast($3 as bigint) where {not_sealed} on conflict do nothing"
+    );
+    let edit_sql = format!(
+        "update survey_responses set department_id = $2, ratings = $3, texts = $4
+         where campaign_id = $1 and owner_key = $5 and {not_sealed}"
+    );
+    write_tx!(db, tx => {
         match mode {
             SubmitMode::New => {
-                let inserted = sqlx::query("insert into campaign_participation (campaign_id, person_id, department_id) values ($1, $2, $3) on conflict do nothing")
+                let joined = sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
                     .bind(campaign).bind(person).bind(dept).execute(&mut *tx).await?.rows_affected();
-                if inserted == 0 {
-                    return Err(StoreError::Conflict(FieldError::new("campaign", "you have already answered this campaign; change your answers instead")));
+                if joined == 0 {
+                    return Err(StoreError::Conflict(FieldError::new(
+                        "campaign",
+                        "this campaign has just closed, or you have already answered it",
+                    )));
                 }
                 sqlx::query("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) values ($1, $2, $3, $4, $5, $6)")
                     .bind(id).bind(campaign).bind(&key).bind(dept).bind(&packed).bind(&texts).execute(&mut *tx).await?;
             }
             SubmitMode::Edit => {
-                let changed = sqlx::query("update survey_responses set department_id = $1, ratings = $2, texts = $3 where owner_key = $4 and campaign_id = $5")
-                    .bind(dept).bind(&packed).bind(&texts).bind(&key).bind(campaign).execute(&mut *tx).await?.rows_affected();
+                let changed = sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+                    .bind(campaign).bind(dept).bind(&packed).bind(&texts).bind(&key).execute(&mut *tx).await?.rows_affected();
                 if changed == 0 {
-                    return Err(StoreError::NotFound("response"));
+                    return Err(closed());
                 }
-                sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3 and department_id <> $1")
-                    .bind(dept).bind(campaign).bind(person).execute(&mut *tx).await?;
+                if answered_in != Some(dept) {
+                    sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
+                        .bind(dept).bind(campaign).bind(person).execute(&mut *tx).await?;
+                }
             }
         }
     });

@@ -215,6 +215,9 @@ both_backends! {
         assert_eq!(ratings, vec![Some(2), Some(3), Some(4)], "the answers themselves are kept");
         assert_eq!(ls::own_response(db, c, w.people[0], &secret, &def).await.unwrap(), None, "not even the author finds them now");
         assert!(ls::find_campaign(db, c).await.unwrap().sealed_at.is_some());
+        // A submission checked on the closing day that arrives after the seal is refused.
+        let late = ls::submit_response(db, c, w.people[0], &secret, &answers(w.pulse_items, 5, None), SubmitMode::Edit, d("2027-03-20")).await;
+        assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
     }
 
     async fn invitations_and_the_reminder_go_out_once(db: &Db) {

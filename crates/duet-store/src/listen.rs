@@ -373,6 +373,34 @@ pub async fn submit_response(
         "update survey_responses set department_id = $2, ratings = $3, texts = $4
          where campaign_id = $1 and owner_key = $5 and {not_sealed}"
     );
+    if mode == SubmitMode::Edit && answered_in == Some(dept) {
+        // The common change is one guarded statement: atomic on its own, so no explicit
+        // transaction (two fewer round trips while holding SQLite's write lock).
+        let changed = match db {
+            Db::Sqlite(pool) => {
+                let _turn = crate::db::SQLITE_WRITER.lock().await;
+                sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+                    .bind(campaign)
+                    .bind(dept)
+                    .bind(&packed)
+                    .bind(&texts)
+                    .bind(&key)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
+            Db::Postgres(pool) => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+                .bind(campaign)
+                .bind(dept)
+                .bind(&packed)
+                .bind(&texts)
+                .bind(&key)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        };
+        return if changed == 0 { Err(closed()) } else { Ok(()) };
+    }
     write_tx!(db, tx => {
         match mode {
             SubmitMode::New => {

@@ -141,6 +141,13 @@ both_backends! {
         ls::submit_response(db, c, p, &secret, &changed, SubmitMode::Edit, d("2027-03-20")).await.unwrap();
         assert_eq!(ls::own_response(db, c, p, &secret, &def).await.unwrap(), Some(changed.clone()));
         assert_eq!(ls::own_response(db, c, w.people[1], &secret, &def).await.unwrap(), None, "nobody else finds it");
+        // Someone who moves to another invited department: their answers follow them.
+        let c2 = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales, w.it]).await;
+        ls::submit_response(db, c2, w.people[2], &secret, &a, SubmitMode::New, d("2027-03-02")).await.unwrap();
+        org::update_person(db, duet_core::org::PersonId(w.people[2]), &PersonInput::parse("Seller 2", "s2@example.com", Some(w.it), "", "individual").unwrap()).await.unwrap();
+        ls::submit_response(db, c2, w.people[2], &secret, &changed, SubmitMode::Edit, d("2027-03-03")).await.unwrap();
+        assert_eq!(ls::responses(db, c2, &def).await.unwrap()[0].department, w.it);
+        assert_eq!(ls::participation(db, c2).await.unwrap().iter().map(|p| (p.department_id, p.responded)).collect::<Vec<_>>().iter().find(|(d, _)| *d == w.it).map(|x| x.1), Some(1));
         let closed = ls::submit_response(db, c, p, &secret, &a, SubmitMode::Edit, d("2027-03-21")).await;
         assert!(matches!(closed, Err(StoreError::Conflict(ref e)) if e.message.contains("closed")), "{closed:?}");
         let rows = ls::responses(db, c, &def).await.unwrap();
@@ -148,7 +155,7 @@ both_backends! {
         assert_eq!((rows[0].department, rows[0].ratings[1]), (w.sales, Some(2)));
         assert!(ls::has_answered(db, c, p).await.unwrap());
         let part = ls::participation(db, c).await.unwrap();
-        assert_eq!((part[0].invited, part[0].responded), (3, 1));
+        assert_eq!((part[0].invited, part[0].responded), (2, 1), "Seller 2 has moved to IT");
         // Someone of a department that is not invited cannot answer.
         let stranger = org::insert_person(db, &PersonInput::parse("Hana", "hana@example.com", Some(w.hr), "", "individual").unwrap()).await.unwrap().id;
         assert!(matches!(ls::submit_response(db, c, stranger, &secret, &a, SubmitMode::New, d("2027-03-05")).await, Err(StoreError::Invalid(_))));

@@ -119,7 +119,7 @@ pub async fn submit(
     mode: SubmitMode,
 ) -> Result<(), AppError> {
     let person = person_of(person)?;
-    let instrument = store::campaign_instrument(db, campaign).await?;
+    let instrument = cache.campaign_instrument(db, campaign).await?;
     let inst = cache.instrument(db, instrument).await?;
     let def = &inst.definition;
     // Unknown keys are errors, each reported: cap them so one request cannot ask for megabytes.
@@ -171,6 +171,8 @@ pub struct ResultsCache {
     /// the same rows, read once.
     responses: Mutex<HashMap<i64, Arc<Vec<duet_core::listen::results::Response>>>>,
     instruments: Mutex<HashMap<i64, Arc<Instrument>>>,
+    /// Which instrument each campaign asks (fixed when the campaign is created).
+    campaign_instruments: Mutex<HashMap<i64, i64>>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
 
@@ -209,6 +211,26 @@ impl ResultsCache {
                 m.clear();
             }
             m.insert(id, i.clone());
+        }
+        Ok(i)
+    }
+
+    /// The instrument a campaign asks, read from the database once.
+    pub async fn campaign_instrument(&self, db: &Db, campaign: i64) -> Result<i64, AppError> {
+        if let Some(i) = self
+            .campaign_instruments
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&campaign).copied())
+        {
+            return Ok(i);
+        }
+        let i = store::campaign_instrument(db, campaign).await?;
+        if let Ok(mut m) = self.campaign_instruments.lock() {
+            if m.len() >= 4 * Self::MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(campaign, i);
         }
         Ok(i)
     }

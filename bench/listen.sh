@@ -70,5 +70,26 @@ sed 's/^request = function()/function delay() return 16 end\nrequest = function(
 echo "submitting responses, 32 connections at about 2,000 submissions/s:"
 out=$(wrk -t2 -c32 -d"$DURATION" --latency -s "$WORK/put-paced.lua" http://127.0.0.1:$PORT)
 echo "$out" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx|Socket errors' | sed 's/^/  /'
+# First answers (POST): every fresh account answers once, in turn, until all have (each thread
+# takes every other token), 32 connections flat out.
+cat > "$WORK/post.lua" <<LUA
+local tokens = {}
+for line in io.lines("$WORK/tokens.fresh") do tokens[#tokens + 1] = line end
+local body = '$BODY'
+local counter = 0
+function setup(thread) thread:set("tid", counter); counter = counter + 1 end
+function init(args) nxt = tid + 1 end
+request = function()
+  local t = tokens[nxt] or tokens[1]
+  nxt = nxt + 2
+  return wrk.format("POST", "/api/v1/campaigns/$OPEN/response", {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"}, body)
+end
+response = function(status, headers, body)
+  if nxt > #tokens then wrk.thread:stop() end
+end
+LUA
+echo "first answers (POST /api/v1/campaigns/$OPEN/response, $(wc -l < "$WORK/tokens.fresh") people once each), 32 connections flat out:"
+out=$(wrk -t2 -c32 -d60s --latency -s "$WORK/post.lua" http://127.0.0.1:$PORT)
+echo "$out" | grep -E 'requests in|Requests/sec|50%|90%|99%|Non-2xx|Socket errors' | sed 's/^/  /'
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
 echo "server RSS after the run: $((rss_kb / 1024)) MB"

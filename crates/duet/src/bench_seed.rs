@@ -106,7 +106,8 @@ pub async fn seed_portfolio(db: &Db, items: u32) -> anyhow::Result<()> {
 /// `duet seed-listen --respondents N --tokens-out FILE`: an organisation of N people, three
 /// closed DUET pulse campaigns (N, N/5 and N/5 respondents: with N = 20,000 and 36 items that is
 /// 1,008,000 answers) and one open campaign that 500 bench accounts have answered, whose API
-/// tokens go to FILE, one per line. Used by `bench/listen.sh`; not part of the demo.
+/// tokens go to FILE, one per line; every other person gets an account that has not answered,
+/// with its token in FILE.fresh. Used by `bench/listen.sh`; not part of the demo.
 pub async fn seed_listen(
     db: &Db,
     respondents: u32,
@@ -218,12 +219,31 @@ pub async fn seed_listen(
     let open = ls::insert_campaign(db, admin, &input).await?.id;
     let hash = duet_core::secret::Password::parse("bench-password-2026")?.hash()?;
     let mut tokens = String::new();
+    let mut fresh = String::new();
     for (n, p) in people
         .iter()
         .filter(|p| p.email.starts_with("bench"))
-        .take(500)
         .enumerate()
     {
+        if n >= 500 {
+            // Everyone else gets a token but has not answered: their first answers are the
+            // "new submission" run of the benchmark.
+            let u = accounts::insert_user(
+                db,
+                &NewUser {
+                    email: Email::parse(&p.email)?,
+                    name: p.name.clone(),
+                    role: Role::Member,
+                    password_hash: hash.clone(),
+                },
+            )
+            .await?;
+            let (_, token) =
+                accounts::insert_token(db, duet_core::org::UserId(u.id), "bench").await?;
+            fresh.push_str(&token);
+            fresh.push('\n');
+            continue;
+        }
         let u = accounts::insert_user(
             db,
             &NewUser {
@@ -253,6 +273,9 @@ pub async fn seed_listen(
     }
     std::fs::write(tokens_out, tokens)
         .with_context(|| format!("writing {}", tokens_out.display()))?;
+    let fresh_out = tokens_out.with_extension("fresh");
+    std::fs::write(&fresh_out, fresh)
+        .with_context(|| format!("writing {}", fresh_out.display()))?;
     // What the hourly housekeeping does on a live server: closed campaigns are sealed before
     // anyone reads their results, so the benchmark times the results, not the one-off sealing.
     let sealed = ls::seal_closed(db, today).await?;

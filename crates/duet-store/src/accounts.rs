@@ -67,7 +67,7 @@ pub struct NewUser {
 /// Creates an account, linking it to the person with the same e-mail if there is one.
 pub async fn insert_user(db: &Db, new: &NewUser) -> Result<User> {
     let now = Utc::now();
-    let (id,): (i64,) = on_db!(db, pool => sqlx::query_as(
+    let (id,): (i64,) = write_one!(db, pool => sqlx::query_as(
         "insert into users (email, name, role, password_hash, person_id, created_at)
          values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5)
          returning id",
@@ -108,7 +108,7 @@ pub async fn find_login(db: &Db, email: &str) -> Result<Option<(User, String)>> 
 
 /// Records a successful sign-in.
 pub async fn touch_login(db: &Db, id: UserId) -> Result<()> {
-    on_db!(db, pool => sqlx::query("update users set last_login_at = $1 where id = $2").bind(Utc::now()).bind(id.0).execute(pool).await.map(|r| r.rows_affected()))?;
+    write_one!(db, pool => sqlx::query("update users set last_login_at = $1 where id = $2").bind(Utc::now()).bind(id.0).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -185,7 +185,7 @@ pub async fn insert_token(db: &Db, user: UserId, name: &str) -> Result<(ApiToken
     })?;
     let hash = secret::hash_secret(&secret);
     let prefix: String = secret.chars().take(12).collect();
-    let token = on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+    let token = write_one!(db, pool => sqlx::query_as::<_, ApiToken>(
         "insert into api_tokens (user_id, name, token_hash, prefix, created_at) values ($1, $2, $3, $4, $5)
          returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
     )
@@ -222,7 +222,7 @@ pub async fn find_token(db: &Db, id: i64) -> Result<ApiToken> {
 
 /// Revokes a token; revoking twice is harmless.
 pub async fn revoke_token(db: &Db, id: i64) -> Result<()> {
-    on_db!(db, pool => sqlx::query("update api_tokens set revoked_at = coalesce(revoked_at, $1) where id = $2").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    write_one!(db, pool => sqlx::query("update api_tokens set revoked_at = coalesce(revoked_at, $1) where id = $2").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -250,7 +250,7 @@ pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>> {
         .token_last_used
         .is_none_or(|t| t < now - chrono::Duration::minutes(1))
     {
-        on_db!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
+        write_one!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(pool)

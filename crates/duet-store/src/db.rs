@@ -62,6 +62,21 @@ macro_rules! on_db {
 /// busy minute into a long tail. `busy_timeout` still covers writers of other processes.
 pub(crate) static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Runs `$body`, one statement that writes, outside any transaction (it is atomic on its own):
+/// on SQLite after taking this process's writer turn, like `write_tx!`, so it never waits in
+/// SQLite's sleeping busy handler.
+macro_rules! write_one {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => {
+                let _turn = $crate::db::SQLITE_WRITER.lock().await;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
 /// Runs `$body` inside one write transaction (`BEGIN IMMEDIATE` on SQLite, after taking this
 /// process's writer turn, so concurrent writers queue instead of failing); commits when the body finishes, and rolls back if
 /// it returns early with `?`.

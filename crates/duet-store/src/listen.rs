@@ -60,14 +60,14 @@ pub async fn ensure_listen_defaults(db: &Db) -> Result<()> {
     let now = Utc::now();
     for b in instruments::builtins() {
         let def = to_json(&b.definition)?;
-        on_db!(db, pool => sqlx::query(
+        write_one!(db, pool => sqlx::query(
             "insert into instruments (key, version, kind, title, definition, builtin, created_at) values ($1, $2, $3, $4, $5, true, $6)
              on conflict (key, version) do nothing")
             .bind(b.key).bind(b.version).bind(b.definition.kind.as_str()).bind(&b.definition.title).bind(&def).bind(now)
             .execute(pool).await.map(|r| r.rows_affected()))?;
     }
     let hex = surveys::random_secret().map_err(StoreError::Invalid)?;
-    on_db!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
+    write_one!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
         .bind(hex).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -29,7 +29,7 @@ pub struct Metric {
 
 /// Adds a metric.
 pub async fn insert_metric(db: &Db, input: &MetricInput) -> Result<Metric> {
-    let (id,): (i64,) = on_db!(db, pool => sqlx::query_as(
+    let (id,): (i64,) = write_one!(db, pool => sqlx::query_as(
         "insert into metrics (name, unit, direction, target, owner_id, created_at) values ($1, $2, $3, $4, $5, $6) returning id",
     ).bind(&input.name).bind(&input.unit).bind(input.direction.as_str()).bind(input.target).bind(input.owner).bind(Utc::now())
     .fetch_one(pool).await)?;
@@ -213,7 +213,7 @@ pub async fn find_outcome(db: &Db, id: i64) -> Result<Outcome> {
 
 /// Retires an outcome.
 pub async fn archive_outcome(db: &Db, id: i64) -> Result<()> {
-    let n = on_db!(db, pool => sqlx::query("update outcomes set archived_at = $1 where id = $2 and archived_at is null").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = write_one!(db, pool => sqlx::query("update outcomes set archived_at = $1 where id = $2 and archived_at is null").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::NotFound("outcome"));
     }
@@ -225,9 +225,9 @@ pub async fn set_mapping(db: &Db, metric: i64, outcome: i64, mapped: bool) -> Re
     find_metric(db, metric).await?;
     find_outcome(db, outcome).await?;
     if mapped {
-        on_db!(db, pool => sqlx::query("insert into metric_outcomes (metric_id, outcome_id) values ($1, $2) on conflict do nothing").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))?;
+        write_one!(db, pool => sqlx::query("insert into metric_outcomes (metric_id, outcome_id) values ($1, $2) on conflict do nothing").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))?;
     } else {
-        on_db!(db, pool => sqlx::query("delete from metric_outcomes where metric_id = $1 and outcome_id = $2").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))?;
+        write_one!(db, pool => sqlx::query("delete from metric_outcomes where metric_id = $1 and outcome_id = $2").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }

@@ -792,7 +792,7 @@ pub async fn unread_count(db: &Db, user: i64) -> Result<i64> {
 
 /// Marks all of someone's notifications read.
 pub async fn mark_read(db: &Db, user: i64) -> Result<()> {
-    on_db!(db, pool => sqlx::query("update notifications set read_at = $1 where user_id = $2 and read_at is null").bind(Utc::now()).bind(user).execute(pool).await.map(|r| r.rows_affected()))?;
+    write_one!(db, pool => sqlx::query("update notifications set read_at = $1 where user_id = $2 and read_at is null").bind(Utc::now()).bind(user).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -100,7 +100,7 @@ pub async fn list(db: &Db, department: Option<i64>, limit: i64) -> Result<Vec<Re
 
 /// Records that a planned review took place.
 pub async fn mark_held(db: &Db, id: i64, on: NaiveDate) -> Result<Review> {
-    let n = on_db!(db, pool => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2 and status = 'planned'").bind(on).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = write_one!(db, pool => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2 and status = 'planned'").bind(on).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         find(db, id).await?;
         return Err(StoreError::Conflict(FieldError::new(
@@ -113,7 +113,7 @@ pub async fn mark_held(db: &Db, id: i64, on: NaiveDate) -> Result<Review> {
 
 /// Changes how often a department meets IT.
 pub async fn set_interval(db: &Db, department: i64, days: i64) -> Result<()> {
-    let n = on_db!(db, pool => sqlx::query("update departments set review_interval_days = $1 where id = $2 and kind = 'business'").bind(days).bind(department).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = write_one!(db, pool => sqlx::query("update departments set review_interval_days = $1 where id = $2 and kind = 'business'").bind(days).bind(department).execute(pool).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::NotFound("business department"));
     }
@@ -161,7 +161,7 @@ pub async fn cadence_rows(db: &Db) -> Result<Vec<CadenceRow>> {
 pub async fn shift(db: &Db, id: i64, days: i64) -> Result<()> {
     let back = chrono::Duration::days(days);
     let (at, held): (DateTime<Utc>, Option<NaiveDate>) = on_db!(db, pool => sqlx::query_as("select scheduled_at, held_on from reviews where id = $1").bind(id).fetch_one(pool).await)?;
-    on_db!(db, pool => sqlx::query("update reviews set scheduled_at = $1, held_on = $2, created_at = $1 where id = $3")
+    write_one!(db, pool => sqlx::query("update reviews set scheduled_at = $1, held_on = $2, created_at = $1 where id = $3")
         .bind(at - back).bind(held.map(|h| h - back)).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -304,7 +304,7 @@ pub async fn add_correction(db: &Db, review: i64, text: &str, by: i64) -> Result
             "the record is not signed yet: edit it instead of appending a correction",
         )));
     }
-    on_db!(db, pool => sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
+    write_one!(db, pool => sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
         .bind(review).bind(text).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -29,7 +29,7 @@ pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<S
         secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let now = Utc::now();
-    on_db!(db, pool => sqlx::query(
+    write_one!(db, pool => sqlx::query(
         "insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
     )
     .bind(secret::hash_secret(&cookie))
@@ -56,7 +56,7 @@ pub async fn find_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
     if let Some(s) = &session
         && s.expires_at - now < IDLE_LIFETIME - Duration::hours(1)
     {
-        on_db!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
+        write_one!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
             .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
     }
     Ok(session)
@@ -64,20 +64,20 @@ pub async fn find_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
 
 /// Sets (or with `None` clears) the message the next page shows.
 pub async fn set_flash(db: &Db, cookie: &str, flash: Option<&str>) -> Result<()> {
-    on_db!(db, pool => sqlx::query("update sessions set flash = $1 where id_hash = $2")
+    write_one!(db, pool => sqlx::query("update sessions set flash = $1 where id_hash = $2")
         .bind(flash).bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Ends a session (sign-out).
 pub async fn delete_session(db: &Db, cookie: &str) -> Result<()> {
-    on_db!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
+    write_one!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> Result<u64> {
-    let done = on_db!(db, pool => sqlx::query("delete from sessions where expires_at <= $1").bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = write_one!(db, pool => sqlx::query("delete from sessions where expires_at <= $1").bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(done)
 }
 
@@ -186,6 +186,6 @@ pub async fn begin_session(
 
 /// Forgets the failures of `key` after a successful sign-in.
 pub async fn clear_failures(db: &Db, key: &str) -> Result<()> {
-    on_db!(db, pool => sqlx::query("delete from login_throttle where key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+    write_one!(db, pool => sqlx::query("delete from login_throttle where key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -294,12 +294,50 @@ pub enum SubmitMode {
     Edit,
 }
 
-/// Stores a person's answers. Refused unless the campaign is open on `today` (and not sealed),
-/// the person is active in an invited department, and (for `New`) they have not answered yet.
-///
-/// Built for many people answering at once: one read gathers every check, and the write
-/// transaction is one or two statements whose own conditions re-check what could have changed
-/// since (a seal, a double answer), so SQLite's single write lock is held as briefly as possible.
+/// A checked submission, ready to write: what `prepare_submission` found and computed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    campaign: i64,
+    person: i64,
+    department: i64,
+    answered_in: Option<i64>,
+    mode: SubmitMode,
+    id: i64,
+    key: String,
+    packed: String,
+    texts: String,
+    closes: NaiveDate,
+}
+
+impl Prepared {
+    /// Whether this is a first answer (the kind `write_first_answers` takes in batches).
+    pub fn is_new(&self) -> bool {
+        self.mode == SubmitMode::New
+    }
+}
+
+/// "Not sealed" as part of a write's own condition; on PostgreSQL it also locks the campaign
+/// row, so a seal running at the same moment waits for this answer or refuses it.
+fn not_sealed(db: &Db) -> &'static str {
+    match db.backend() {
+        crate::Backend::Postgres => {
+            "exists (select 1 from campaigns where id = $1 and sealed_at is null for update)"
+        }
+        crate::Backend::Sqlite => {
+            "exists (select 1 from campaigns where id = $1 and sealed_at is null)"
+        }
+    }
+}
+
+fn closed_error(closes: NaiveDate) -> StoreError {
+    StoreError::Conflict(FieldError::new(
+        "campaign",
+        format!("this campaign closed on {closes}; answers can no longer be given or changed"),
+    ))
+}
+
+/// Stores a person's answers: `prepare_submission`, then `write_submission`.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit_response(
     db: &Db,
     campaign: i64,
@@ -309,6 +347,23 @@ pub async fn submit_response(
     mode: SubmitMode,
     today: NaiveDate,
 ) -> Result<()> {
+    let p = prepare_submission(db, campaign, person, secret, answers, mode, today).await?;
+    write_submission(db, &p).await
+}
+
+/// Checks a submission with one read: refused unless the campaign is open on `today` (and not
+/// sealed), the person is active in an invited department, and (for `New`) they have not
+/// answered yet. Nothing is written; the writes re-check what could change in between.
+#[allow(clippy::too_many_arguments)]
+pub async fn prepare_submission(
+    db: &Db,
+    campaign: i64,
+    person: i64,
+    secret: &[u8],
+    answers: &Answers,
+    mode: SubmitMode,
+    today: NaiveDate,
+) -> Result<Prepared> {
     let key = surveys::owner_key(secret, campaign, person);
     let packed = answers.pack();
     let texts = to_json(&answers.texts)?;
@@ -355,80 +410,86 @@ pub async fn submit_response(
         (SubmitMode::Edit, None) => return Err(StoreError::NotFound("response")),
         _ => {}
     }
-    // "Not sealed" is part of each write's own condition; on PostgreSQL it also locks the
-    // campaign row, so a seal running at the same moment waits for this answer or refuses it.
-    let not_sealed = match db.backend() {
-        crate::Backend::Postgres => {
-            "exists (select 1 from campaigns where id = $1 and sealed_at is null for update)"
-        }
-        crate::Backend::Sqlite => {
-            "exists (select 1 from campaigns where id = $1 and sealed_at is null)"
-        }
-    };
-    let join_sql = format!(
-        "insert into campaign_participation (campaign_id, person_id, department_id)
-         select cast($1 as bigint), cast($2 as bigint), cast($3 as bigint) where {not_sealed} on conflict do nothing"
-    );
+    Ok(Prepared {
+        campaign,
+        person,
+        department: dept,
+        answered_in,
+        mode,
+        id,
+        key,
+        packed,
+        texts,
+        closes,
+    })
+}
+
+/// Writes one checked submission. A plain change is one guarded statement (atomic on its own,
+/// so no explicit transaction); a first answer or a change of department is one transaction.
+pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
     let edit_sql = format!(
         "update survey_responses set department_id = $2, ratings = $3, texts = $4
-         where campaign_id = $1 and owner_key = $5 and {not_sealed}"
+         where campaign_id = $1 and owner_key = $5 and {}",
+        not_sealed(db)
     );
-    if mode == SubmitMode::Edit && answered_in == Some(dept) {
-        // The common change is one guarded statement: atomic on its own, so no explicit
-        // transaction (two fewer round trips while holding SQLite's write lock).
-        let changed = match db {
-            Db::Sqlite(pool) => {
-                let _turn = crate::db::SQLITE_WRITER.lock().await;
-                sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-                    .bind(campaign)
-                    .bind(dept)
-                    .bind(&packed)
-                    .bind(&texts)
-                    .bind(&key)
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-            }
-            Db::Postgres(pool) => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-                .bind(campaign)
-                .bind(dept)
-                .bind(&packed)
-                .bind(&texts)
-                .bind(&key)
-                .execute(pool)
-                .await?
-                .rows_affected(),
+    if p.mode == SubmitMode::Edit && p.answered_in == Some(p.department) {
+        let changed = write_one!(db, pool => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+            .bind(p.campaign).bind(p.department).bind(&p.packed).bind(&p.texts).bind(&p.key)
+            .execute(pool).await?.rows_affected());
+        return if changed == 0 {
+            Err(closed_error(p.closes))
+        } else {
+            Ok(())
         };
-        return if changed == 0 { Err(closed()) } else { Ok(()) };
+    }
+    if p.mode == SubmitMode::New {
+        return write_first_answers(db, std::slice::from_ref(p))
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or(Ok(()));
     }
     write_tx!(db, tx => {
-        match mode {
-            SubmitMode::New => {
-                let joined = sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
-                    .bind(campaign).bind(person).bind(dept).execute(&mut *tx).await?.rows_affected();
-                if joined == 0 {
-                    return Err(StoreError::Conflict(FieldError::new(
-                        "campaign",
-                        "this campaign has just closed, or you have already answered it",
-                    )));
-                }
-                sqlx::query("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) values ($1, $2, $3, $4, $5, $6)")
-                    .bind(id).bind(campaign).bind(&key).bind(dept).bind(&packed).bind(&texts).execute(&mut *tx).await?;
-            }
-            SubmitMode::Edit => {
-                let changed = sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-                    .bind(campaign).bind(dept).bind(&packed).bind(&texts).bind(&key).execute(&mut *tx).await?.rows_affected();
-                if changed == 0 {
-                    return Err(closed());
-                }
-                if answered_in != Some(dept) {
-                    sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
-                        .bind(dept).bind(campaign).bind(person).execute(&mut *tx).await?;
-                }
-            }
+        let changed = sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+            .bind(p.campaign).bind(p.department).bind(&p.packed).bind(&p.texts).bind(&p.key).execute(&mut *tx).await?.rows_affected();
+        if changed == 0 {
+            return Err(closed_error(p.closes));
         }
+        sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
+            .bind(p.department).bind(p.campaign).bind(p.person).execute(&mut *tx).await?;
     });
     Ok(())
+}
+
+/// Writes many first answers in one transaction (group commit: with many people answering at
+/// once, SQLite's single write lock is taken once per batch rather than once per person). Each
+/// answer succeeds or fails on its own — a double answer or a just-sealed campaign refuses that
+/// one and writes nothing of it; a database error fails the whole batch.
+pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Result<()>>> {
+    let join_sql = format!(
+        "insert into campaign_participation (campaign_id, person_id, department_id)
+         select cast($1 as bigint), cast($2 as bigint), cast($3 as bigint) where {} on conflict do nothing",
+        not_sealed(db)
+    );
+    let out = write_tx!(db, tx => {
+        let mut out = Vec::with_capacity(batch.len());
+        for p in batch {
+            let joined = sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
+                .bind(p.campaign).bind(p.person).bind(p.department).execute(&mut *tx).await?.rows_affected();
+            if joined == 0 {
+                out.push(Err(StoreError::Conflict(FieldError::new(
+                    "campaign",
+                    "this campaign has just closed, or you have already answered it",
+                ))));
+                continue;
+            }
+            sqlx::query("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) values ($1, $2, $3, $4, $5, $6)")
+                .bind(p.id).bind(p.campaign).bind(&p.key).bind(p.department).bind(&p.packed).bind(&p.texts).execute(&mut *tx).await?;
+            out.push(Ok(()));
+        }
+        out
+    });
+    Ok(out)
 }
 
 /// Seals a closed campaign (closing day before `today`): its answers are deleted and written

@@ -161,6 +161,28 @@ both_backends! {
         assert!(matches!(ls::submit_response(db, c, stranger, &secret, &a, SubmitMode::New, d("2027-03-05")).await, Err(StoreError::Invalid(_))));
     }
 
+    async fn first_answers_are_written_in_batches_each_on_its_own(db: &Db) {
+        let w = world(db).await;
+        let c = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales]).await;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        let day = d("2027-03-02");
+        let prep = |p: i64| {
+            let secret = secret.clone();
+            let a = answers(w.pulse_items, 4, None);
+            async move { ls::prepare_submission(db, c, p, &secret, &a, SubmitMode::New, day).await.unwrap() }
+        };
+        let first = prep(w.people[0]).await;
+        let again = prep(w.people[0]).await;
+        let second = prep(w.people[1]).await;
+        assert!(first.is_new());
+        let out = ls::write_first_answers(db, &[first, again, second]).await.unwrap();
+        assert!(out[0].is_ok() && out[2].is_ok(), "{out:?}");
+        assert!(matches!(out[1], Err(StoreError::Conflict(_))), "the second answer of the same person is refused alone");
+        let def = ls::find_instrument(db, w.pulse).await.unwrap().definition;
+        assert_eq!(ls::responses(db, c, &def).await.unwrap().len(), 2, "nothing of the refused one was written");
+        assert_eq!(ls::participation(db, c).await.unwrap()[0].responded, 2);
+    }
+
     async fn answer_rows_hold_no_person_time_or_order(db: &Db) {
         let w = world(db).await;
         let c = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales]).await;

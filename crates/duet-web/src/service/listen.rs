@@ -133,7 +133,7 @@ pub async fn submit(
     }
     let answers = def.parse_answers(&f.ratings, &f.texts)?;
     let secret = cache.secret(db).await?;
-    store::submit_response(
+    let prepared = store::prepare_submission(
         db,
         campaign,
         person,
@@ -143,7 +143,11 @@ pub async fn submit(
         Utc::now().date_naive(),
     )
     .await?;
-    Ok(())
+    if prepared.is_new() {
+        cache.first_answers.write(db, prepared).await
+    } else {
+        Ok(store::write_submission(db, &prepared).await?)
+    }
 }
 
 /// The actor's own answers to a campaign, if any (only they can find them).
@@ -171,9 +175,74 @@ pub struct ResultsCache {
     /// the same rows, read once.
     responses: Mutex<HashMap<i64, Arc<Vec<duet_core::listen::results::Response>>>>,
     instruments: Mutex<HashMap<i64, Arc<Instrument>>>,
+    /// Group commit of first answers.
+    first_answers: FirstAnswers,
     /// Which instrument each campaign asks (fixed when the campaign is created).
     campaign_instruments: Mutex<HashMap<i64, i64>>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
+}
+
+/// Group commit for first answers. When many people answer at once, one writer task takes every
+/// checked first answer waiting (up to 64) and writes them in one transaction, so SQLite's single
+/// write lock is taken once per batch instead of once per person; each answer still succeeds or
+/// fails on its own. Started on first use, with the database it is first given.
+#[derive(Default)]
+pub struct FirstAnswers {
+    queue: std::sync::OnceLock<tokio::sync::mpsc::Sender<Waiting>>,
+}
+
+/// A first answer waiting for the writer, and where its outcome goes.
+type Waiting = (
+    store::Prepared,
+    tokio::sync::oneshot::Sender<Result<(), AppError>>,
+);
+
+impl FirstAnswers {
+    const BATCH: usize = 64;
+
+    fn queue(&self, db: &Db) -> &tokio::sync::mpsc::Sender<Waiting> {
+        self.queue.get_or_init(|| {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Waiting>(1024);
+            let db = db.clone();
+            tokio::spawn(async move {
+                while let Some(first) = rx.recv().await {
+                    let mut batch = vec![first];
+                    while batch.len() < Self::BATCH {
+                        match rx.try_recv() {
+                            Ok(w) => batch.push(w),
+                            Err(_) => break,
+                        }
+                    }
+                    let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                    match store::write_first_answers(&db, &items).await {
+                        Ok(results) => {
+                            for (r, reply) in results.into_iter().zip(replies) {
+                                let _ = reply.send(r.map_err(AppError::from));
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, answers = items.len(), "could not store a batch of first answers");
+                            for reply in replies {
+                                let _ = reply.send(Err(AppError::Internal(anyhow::anyhow!("the answers could not be stored"))));
+                            }
+                        }
+                    }
+                }
+            });
+            tx
+        })
+    }
+
+    /// Queues a checked first answer and waits until it is committed (or refused).
+    pub async fn write(&self, db: &Db, p: store::Prepared) -> Result<(), AppError> {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        let stopped = || AppError::Internal(anyhow::anyhow!("the answer writer has stopped"));
+        self.queue(db)
+            .send((p, reply))
+            .await
+            .map_err(|_| stopped())?;
+        outcome.await.map_err(|_| stopped())?
+    }
 }
 
 /// A campaign and the department it is sliced by (none: the whole organisation).

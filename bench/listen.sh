@@ -91,10 +91,10 @@ LUA
 # Each token's first use records when it was used (a write, at most once a minute per token):
 # use every fresh token once beforehand, as people who signed in earlier would have, so the run
 # below times answering, not first sign-ins.
-sed -e 's|"POST", "/api/v1/campaigns/$OPEN/response"|"GET", "/api/v1/me"|' -e 's|, body)$|)|' "$WORK/post.lua" > "$WORK/warm.lua"
-wrk -t2 -c32 -d60s -s "$WORK/warm.lua" http://127.0.0.1:$PORT > /dev/null
+sed -e "s|\"POST\", \"/api/v1/campaigns/$OPEN/response\"|\"GET\", \"/api/v1/me\"|" -e 's|, body)$|)|' "$WORK/post.lua" > "$WORK/warm.lua"
+wrk -t2 -c32 -d20s -s "$WORK/warm.lua" http://127.0.0.1:$PORT > /dev/null
 echo "first answers (POST /api/v1/campaigns/$OPEN/response, $(wc -l < "$WORK/tokens.fresh") people once each), 32 connections flat out:"
-out=$(wrk -t2 -c32 -d60s --latency -s "$WORK/post.lua" http://127.0.0.1:$PORT)
+out=$(wrk -t2 -c32 -d30s --latency -s "$WORK/post.lua" http://127.0.0.1:$PORT)
 # wrk divides by the full duration even when every thread stopped early: report the answers only.
 echo "$out" | grep -E 'requests in|50%|90%|99%|Non-2xx|Socket errors' | sed 's/^/  /'
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)

@@ -108,7 +108,12 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(ops::make_span))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(ops::make_span)
+                .on_response(ops::on_response)
+                .on_failure(ops::on_failure),
+        )
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }

@@ -116,3 +116,26 @@ pub fn make_span(req: &Request) -> tracing::Span {
         .unwrap_or("");
     tracing::info_span!("request", method = %req.method(), route, request_id = id)
 }
+
+/// Logs a response (debug) unless its request has no span: the voice inbox's requests leave no
+/// line in the logs, not even a status and a time.
+pub fn on_response(res: &Response, latency: std::time::Duration, span: &tracing::Span) {
+    if !span.is_none() {
+        tracing::debug!(
+            status = res.status().as_u16(),
+            latency_ms = latency.as_millis() as u64,
+            "finished"
+        );
+    }
+}
+
+/// Logs a failed request (error) unless its request has no span, like `on_response`.
+pub fn on_failure(
+    failure: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    span: &tracing::Span,
+) {
+    if !span.is_none() {
+        tracing::error!(%failure, latency_ms = latency.as_millis() as u64, "request failed");
+    }
+}

@@ -103,6 +103,31 @@ app_test! {
 
         for (i, api) in apis.iter().enumerate() { s[i] = api.post("/tokens", json!({"name": "mine"})).await.0; }
         check("create own token", [201, 201, 201, 201, 201], s).await;
+
+        // Listen: campaigns are run by admins and IT leaders, instruments added by admins only.
+        let (_, instruments) = apis[0].get("/instruments").await;
+        let pulse = instruments[0]["id"].as_i64().unwrap();
+        let today = chrono::Utc::now().date_naive();
+        for (i, api) in apis.iter().enumerate() {
+            s[i] = api.post("/campaigns", json!({"instrument_id": pulse, "title": format!("Pulse {i}"), "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(7)).to_string(), "departments": [sales]})).await.0;
+        }
+        check("create campaign", [201, 201, 403, 403, 403], s).await;
+        for (i, api) in apis.iter().enumerate() {
+            s[i] = api.post("/instruments", json!({"title": format!("Check {i}"), "items": "Tools | My tools work"})).await.0;
+        }
+        check("add instrument", [201, 403, 403, 403, 403], s).await;
+        // Voice: a pain point to Sales is triaged by admins, IT leaders and Sales' own leader.
+        let anon = reqwest::Client::new();
+        let r = anon.post(format!("{}/api/v1/voice", app.base)).json(&json!({"department_id": sales, "text": "Quotes take three days to approve."})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let (_, inbox) = apis[0].get("/voice/inbox").await;
+        let pain = inbox[0]["id"].as_i64().unwrap();
+        for (i, api) in apis.iter().enumerate() { s[i] = api.get("/voice/inbox").await.0; }
+        check("open the voice inbox", [200, 200, 200, 200, 403], s).await;
+        for (i, api) in apis.iter().enumerate() {
+            s[i] = api.post(&format!("/voice/inbox/{pain}/reply"), json!({"text": "We are on it."})).await.0;
+        }
+        check("reply to a pain point to Sales", [204, 204, 204, 403, 403], s).await;
         // Non-admins see someone else's token as missing; the admin revokes it (last, so the
         // earlier attempts are real attempts against a live token).
         for i in (0..5).rev() { s[i] = apis[i].req(Method::DELETE, &format!("/tokens/{other_token_id}")).send().await.unwrap().status().as_u16(); }

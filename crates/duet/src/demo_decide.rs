@@ -152,6 +152,7 @@ struct DeptContent {
     projects: &'static [Project],
 }
 
+use crate::demo_rng::Rng;
 use AlternativeKind::{AnotherTool, ConditionForYes, LaterDate, Workaround};
 use FlowKind::{Revenue, RiskAvoided, Savings};
 
@@ -3178,58 +3179,6 @@ fn pick_skewed(draw: (usize, usize), len: usize) -> usize {
         0
     } else {
         (draw.0 % len).min(draw.1 % len)
-    }
-}
-
-/// xorshift64*: tiny, fast and fully deterministic, which is all demo data needs.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(if seed == 0 {
-            0x9E37_79B9_7F4A_7C15
-        } else {
-            seed
-        })
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            ((self.next_u64() >> 11) % n as u64) as usize
-        }
-    }
-
-    /// A number in `lo..=hi` (`lo` when the range is empty).
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            lo
-        } else {
-            lo + self.below((hi - lo + 1) as usize) as i64
-        }
-    }
-
-    /// True `percent` times in a hundred.
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
     }
 }
 

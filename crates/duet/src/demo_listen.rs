@@ -11,6 +11,7 @@
 //! pillar agree with each other and Cronbach's alpha means something. Everything is drawn from
 //! fixed seeds; only the random row ids and receipt codes differ between runs.
 
+use crate::demo_rng::Rng;
 use anyhow::anyhow;
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use duet_core::auth::Role;
@@ -925,24 +926,24 @@ fn pulse_answers(
                 Some("3") => -0.15,
                 _ => 0.0,
             };
-            if item.dont_know && rng.chance(dont_know) {
+            if item.dont_know && rng.with_probability(dont_know) {
                 return None;
             }
             Some(to_rating(attitude + shift + behaviour + rng.normal() * 0.5))
         })
         .collect();
     let mut texts = BTreeMap::new();
-    if def.section_comments && rng.chance(0.15) {
+    if def.section_comments && rng.with_probability(0.15) {
         let lowest = (0..latent.len())
             .min_by(|a, b| latent[*a].total_cmp(&latent[*b]))
             .unwrap_or(0);
-        let pillar = if rng.chance(0.6) {
+        let pillar = if rng.with_probability(0.6) {
             lowest
         } else {
             rng.below(latent.len())
         };
         add_pulse_comment(def, pillar, latent[pillar], rng, &mut texts);
-        if rng.chance(0.05) {
+        if rng.with_probability(0.05) {
             let other = (pillar + 1 + rng.below(3)) % latent.len();
             add_pulse_comment(def, other, latent[other], rng, &mut texts);
         }
@@ -966,7 +967,7 @@ fn add_pulse_comment(
         return;
     }
     let split = CRITICAL.min(lines.len());
-    let critical = (attitude < 3.1) != rng.chance(0.15);
+    let critical = (attitude < 3.1) != rng.with_probability(0.15);
     let pool = if critical {
         &lines[..split]
     } else {
@@ -995,7 +996,7 @@ async fn seed_maturity(
             .into_iter()
             .filter(|p| p.level != Level::Individual)
         {
-            if !rng.chance(0.75) {
+            if !rng.with_probability(0.75) {
                 continue;
             }
             let bias = rng.normal() * 0.35;
@@ -1018,7 +1019,7 @@ async fn seed_maturity(
                 .collect();
             let mut texts = BTreeMap::new();
             if def.section_comments
-                && rng.chance(0.25)
+                && rng.with_probability(0.25)
                 && let Some((code, lines)) = rng.pick(MATURITY_COMMENTS)
                 && def.section(code).is_some()
                 && let Some(line) = rng.pick(lines)
@@ -1065,7 +1066,7 @@ async fn seed_five(
                         })
                         .unwrap_or(3.0);
                     if item.free_text
-                        && rng.chance(0.55)
+                        && rng.with_probability(0.55)
                         && let Some(answer) = FIVE_ANSWERS
                             .iter()
                             .find(|a| a.0 == item.code)
@@ -1209,63 +1210,4 @@ async fn seed_voice(
         }
     }
     Ok((posted, follow_up))
-}
-
-/// xorshift64*: tiny, fast and fully deterministic, which is all demo data needs.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(if seed == 0 {
-            0x9E37_79B9_7F4A_7C15
-        } else {
-            seed
-        })
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            ((self.next_u64() >> 11) % n as u64) as usize
-        }
-    }
-
-    /// A number in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// True with probability `p`.
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    /// Roughly standard normal (the sum of four uniforms, rescaled): enough for demo answers.
-    fn normal(&mut self) -> f64 {
-        let sum: f64 = (0..4).map(|_| self.unit()).sum();
-        (sum - 2.0) * 3f64.sqrt()
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        let i = self.below(items.len());
-        items.get(i)
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
 }

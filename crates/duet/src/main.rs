@@ -11,6 +11,7 @@ mod demo_listen;
 mod demo_metrics;
 mod demo_promises;
 mod demo_reviews;
+mod demo_rng;
 mod telemetry;
 
 use clap::Parser;

@@ -24,12 +24,23 @@ pub const MAX_CHARS: usize = 10_000;
 
 /// A pain point's text, checked: 10 to 10,000 characters, line breaks allowed.
 pub fn parse_text(field: &str, raw: &str) -> Result<String, FieldError> {
+    parse_multiline(field, raw, 10, MAX_CHARS)
+}
+
+/// Text of several lines (pain points, replies), trimmed: `min` to `max` characters, with line
+/// breaks and tabs allowed but no other control characters.
+pub fn parse_multiline(
+    field: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
     let t = raw.trim();
     let n = t.chars().count();
-    if n > MAX_CHARS {
+    if n > max {
         return Err(FieldError::new(
             field,
-            format!("must be at most {MAX_CHARS} characters (this one has {n})"),
+            format!("must be at most {max} characters (this one has {n})"),
         ));
     }
     if t.chars()
@@ -40,8 +51,8 @@ pub fn parse_text(field: &str, raw: &str) -> Result<String, FieldError> {
             "must not contain control characters",
         ));
     }
-    // Reuse the length rule for the minimum only (line breaks are fine here).
-    bounded_text(field, &t.replace(['\n', '\r', '\t'], " "), 10, MAX_CHARS)?;
+    // The shared rule gives the minimum's wording; line breaks count as spaces there.
+    bounded_text(field, &t.replace(['\n', '\r', '\t'], " "), min, max)?;
     Ok(t.to_string())
 }
 

@@ -159,6 +159,17 @@ fn valid_code(code: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
+impl Item {
+    /// Where the item sits besides its section — its level or its horizon — as shown above it.
+    pub fn context_label(&self) -> Option<&'static str> {
+        match (self.level, self.horizon) {
+            (Some(l), _) => Some(l.label()),
+            (None, Some(h)) => Some(h.label()),
+            _ => None,
+        }
+    }
+}
+
 impl Definition {
     /// Checks the structure every page relies on: at least one and at most 200 items, unique valid
     /// codes, every item in an existing section and five scale labels per item.

@@ -217,11 +217,6 @@ pub async fn results_csv(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<ResultsParams>,
 ) -> Result<Response, AppError> {
-    let (view, inst) =
-        svc::results_view(&state.db, &state.listen, &who.actor(), id, p.department).await?;
-    let names = svc::department_names(&state.db).await?;
-    let csv = duet_core::listen::results::to_csv(&inst.definition, &view.results, &|d| {
-        names.get(&d).cloned().unwrap_or_default()
-    });
+    let csv = svc::results_csv(&state.db, &state.listen, &who.actor(), id, p.department).await?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
 }

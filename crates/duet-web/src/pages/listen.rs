@@ -220,11 +220,7 @@ fn form_sections(
                     if i.dont_know {
                         options.push(("dk".into(), "Don't know".into(), cur == "dk"));
                     }
-                    let context = match (i.level, i.horizon) {
-                        (Some(l), _) => l.label().to_string(),
-                        (None, Some(h)) => h.label().to_string(),
-                        _ => String::new(),
-                    };
+                    let context = i.context_label().unwrap_or_default().to_string();
                     FormItem {
                         code: i.code.clone(),
                         prompt: i.prompt.clone(),
@@ -527,11 +523,10 @@ async fn show_results(
                 .max(1);
             ItemRow {
                 prompt: i.prompt.clone(),
-                context: match (i.level, i.horizon) {
-                    (Some(l), _) => l.label().to_string(),
-                    (None, Some(h)) => h.label().to_string(),
-                    _ => title_of(&i.section),
-                },
+                context: i
+                    .context_label()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| title_of(&i.section)),
                 cell: res.cell,
                 bars: res
                     .distribution
@@ -607,12 +602,7 @@ async fn results_csv(
     Path(id): Path<i64>,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
-    let (view, inst) =
-        svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
-    let names = svc::department_names(&state.db).await?;
-    let csv = duet_core::listen::results::to_csv(&inst.definition, &view.results, &|d| {
-        names.get(&d).cloned().unwrap_or_default()
-    });
+    let csv = svc::results_csv(&state.db, &state.listen, &who.actor(), id, q.department).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -500,6 +500,21 @@ pub fn visible_participation(
     (views, v.total.then_some(total))
 }
 
+/// The visible aggregates of a closed campaign as CSV (the page and the API serve the same file).
+pub async fn results_csv(
+    db: &Db,
+    cache: &ResultsCache,
+    actor: &Actor,
+    campaign: i64,
+    department: Option<i64>,
+) -> Result<String, AppError> {
+    let (view, inst) = results_view(db, cache, actor, campaign, department).await?;
+    let names = department_names(db).await?;
+    Ok(results::to_csv(&inst.definition, &view.results, &|d| {
+        names.get(&d).cloned().unwrap_or_default()
+    }))
+}
+
 /// Department names by id, for labels and CSV.
 pub async fn department_names(db: &Db) -> Result<HashMap<i64, String>, AppError> {
     Ok(duet_store::org::list_departments(db, true)

@@ -127,8 +127,8 @@ pub async fn inbox(
     Ok(store::list(db, depts.as_deref(), status).await?)
 }
 
-/// One pain point for a triager, after the permission check.
-pub async fn find(db: &Db, actor: &Actor, id: i64) -> Result<(PainPoint, Vec<Message>), AppError> {
+/// A pain point the actor may triage (403 otherwise): the check every triage action starts with.
+async fn triageable(db: &Db, actor: &Actor, id: i64) -> Result<PainPoint, AppError> {
     let p = store::find(db, id).await?;
     can(
         actor,
@@ -136,6 +136,12 @@ pub async fn find(db: &Db, actor: &Actor, id: i64) -> Result<(PainPoint, Vec<Mes
             department: DepartmentId(p.department_id),
         },
     )?;
+    Ok(p)
+}
+
+/// One pain point for a triager, after the permission check.
+pub async fn find(db: &Db, actor: &Actor, id: i64) -> Result<(PainPoint, Vec<Message>), AppError> {
+    let p = triageable(db, actor, id).await?;
     let m = store::messages(db, id).await?;
     Ok((p, m))
 }
@@ -167,15 +173,8 @@ pub async fn triage(
     what: Triage,
     f: &ReplyFields,
 ) -> Result<(), AppError> {
-    let p = store::find(db, id).await?;
-    can(
-        actor,
-        Action::TriageVoice {
-            department: DepartmentId(p.department_id),
-        },
-    )?;
-    let text = duet_core::error::bounded_text("text", &f.text.replace(['\n', '\r'], " "), 2, 5000)
-        .map(|_| f.text.trim().to_string())?;
+    triageable(db, actor, id).await?;
+    let text = voice::parse_multiline("text", &f.text, 2, 5000)?;
     let today = Utc::now().date_naive();
     match what {
         Triage::Reply => store::triager_reply(db, id, actor.user.0, &text, today).await?,
@@ -192,13 +191,7 @@ pub async fn to_request(
     id: i64,
     f: &crate::service::requests::RequestFields,
 ) -> Result<duet_store::requests::Request, AppError> {
-    let p = store::find(db, id).await?;
-    can(
-        actor,
-        Action::TriageVoice {
-            department: DepartmentId(p.department_id),
-        },
-    )?;
+    let p = triageable(db, actor, id).await?;
     can(actor, Action::SubmitRequest)?;
     let input = RequestInput::parse(
         &f.title,
@@ -226,13 +219,7 @@ pub async fn to_promise(
     id: i64,
     f: &crate::service::promises::PromiseFields,
 ) -> Result<duet_store::promises::Promise, AppError> {
-    let p = store::find(db, id).await?;
-    can(
-        actor,
-        Action::TriageVoice {
-            department: DepartmentId(p.department_id),
-        },
-    )?;
+    triageable(db, actor, id).await?;
     let today = Utc::now().date_naive();
     let input = PromiseInput::parse(
         f.promisor_id,

@@ -65,8 +65,9 @@ pub struct AppState {
     pub portfolio: Arc<crate::service::portfolio::PortfolioCache>,
     /// Recently served directory pages (see `service::org::directory`).
     pub directory: Arc<crate::service::org::DirectoryCache>,
-    /// Computed results of closed survey campaigns (see `service::listen`).
-    pub listen: Arc<crate::service::listen::ResultsCache>,
+    /// Listen's per-process state: caches of what never changes and the first-answers writer
+    /// (see `service::listen`).
+    pub listen: Arc<crate::service::listen::ListenState>,
 }
 
 impl AppState {
@@ -79,7 +80,7 @@ impl AppState {
             auth: Arc::default(),
             portfolio: Arc::default(),
             directory: Arc::default(),
-            listen: Arc::new(crate::service::listen::ResultsCache::new(key)),
+            listen: Arc::new(crate::service::listen::ListenState::new(key)),
         }
     }
 }

@@ -112,7 +112,7 @@ fn person_of(actor_person: Option<i64>) -> Result<i64, AppError> {
 /// Stores (or changes) the actor's answers to an open campaign.
 pub async fn submit(
     db: &Db,
-    cache: &ResultsCache,
+    cache: &ListenState,
     person: Option<i64>,
     campaign: i64,
     f: &AnswerFields,
@@ -153,7 +153,7 @@ pub async fn submit(
 /// The actor's own answers to a campaign, if any (only they can find them).
 pub async fn own_answers(
     db: &Db,
-    cache: &ResultsCache,
+    cache: &ListenState,
     person: Option<i64>,
     c: &Campaign,
     def: &Definition,
@@ -165,11 +165,12 @@ pub async fn own_answers(
     Ok(store::own_response(db, c.id, person, &secret, def).await?)
 }
 
-/// What never changes once written, kept in memory: computed results of closed campaigns (a
-/// closed campaign takes no more answers), instruments (their wording is fixed; a change is a
-/// new version) and the anonymity secret. Bounded so a crawler cannot grow it without limit.
+/// Listen's per-process state. Caches of what never changes once written — computed results and
+/// answers of closed campaigns (a closed campaign takes no more answers), instruments (their
+/// wording is fixed; a change is a new version), each campaign's instrument, the anonymity
+/// secret — bounded so a crawler cannot grow them without limit; and the first-answers writer.
 #[derive(Default)]
-pub struct ResultsCache {
+pub struct ListenState {
     results: Mutex<HashMap<SliceKey, Arc<Results>>>,
     /// The sealed answers of recently read campaigns: every slice of a campaign is computed from
     /// the same rows, read once.
@@ -248,7 +249,7 @@ impl FirstAnswers {
 /// A campaign and the department it is sliced by (none: the whole organisation).
 type SliceKey = (i64, Option<i64>);
 
-impl ResultsCache {
+impl ListenState {
     const MAX_ENTRIES: usize = 256;
 
     /// A cache whose anonymity secret is `configured` when given (kept out of the database), or
@@ -326,7 +327,7 @@ impl ResultsCache {
 /// Results of a closed campaign for the organisation or one department, cached.
 pub async fn results_of(
     db: &Db,
-    cache: &ResultsCache,
+    cache: &ListenState,
     c: &Campaign,
     def: &Definition,
     department: Option<i64>,
@@ -406,7 +407,7 @@ pub struct ResultsView {
 /// The results of a closed campaign and its trend, after the permission check.
 pub async fn results_view(
     db: &Db,
-    cache: &ResultsCache,
+    cache: &ListenState,
     actor: &Actor,
     campaign: i64,
     department: Option<i64>,
@@ -503,7 +504,7 @@ pub fn visible_participation(
 /// The visible aggregates of a closed campaign as CSV (the page and the API serve the same file).
 pub async fn results_csv(
     db: &Db,
-    cache: &ResultsCache,
+    cache: &ListenState,
     actor: &Actor,
     campaign: i64,
     department: Option<i64>,

@@ -145,6 +145,12 @@ app_test! {
         assert_eq!((status, body["error"]["field"].as_str()), (422, Some(format!("item.{}", items[1]["code"].as_str().unwrap()).as_str())), "{body}");
         let (status, _) = member.get(&format!("/campaigns/{id}/response")).await;
         assert_eq!(status, 404, "nothing was written");
+        let mut flood = all_ratings(&items, "4");
+        for n in 0..100 {
+            flood[format!("unknown.{n}")] = json!("3");
+        }
+        let (status, body) = member.post(&format!("/campaigns/{id}/response"), json!({"ratings": flood})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("ratings")), "a flood of unknown keys is refused at once: {body}");
         let (status, _) = member.post(&format!("/campaigns/{id}/response"), json!({"ratings": all_ratings(&items, "4"), "texts": {"trust": "Promises are kept"}})).await;
         assert_eq!(status, 201);
         let (status, body) = member.post(&format!("/campaigns/{id}/response"), json!({"ratings": all_ratings(&items, "4")})).await;

@@ -57,6 +57,8 @@ app_test! {
         let id = list[0]["id"].as_i64().unwrap();
         let (status, _) = sales_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "Not mine to answer"})).await;
         assert_eq!(status, 403);
+        let (status, body) = it_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "?"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("text")), "{body}");
         let (status, _) = it_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "Which expense tool screen fails?"})).await;
         assert_eq!(status, 204);
         // The author answers back with the code, through the API, without any token.

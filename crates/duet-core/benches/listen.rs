@@ -60,7 +60,7 @@ fn main() {
                 .iter()
                 .map(|d| d.department.to_string())
                 .collect();
-            let cols: Vec<String> = def.sections.iter().map(|s| s.title.clone()).collect();
+            let cols: Vec<String> = r.columns.iter().map(|c| c.title(&def)).collect();
             let cells: Vec<_> = r.by_department.iter().map(|d| d.cells.clone()).collect();
             black_box(svg(&Heatmap {
                 title: "bench",

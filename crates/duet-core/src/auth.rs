@@ -88,10 +88,17 @@ pub enum Action {
     ManagePortfolio,
     /// Set the business goals portfolio items are scored against.
     ManageGoals,
-    /// Record a promise made by someone of `promisor_department`.
-    RecordPromise { promisor_department: DepartmentId },
+    /// Record a promise in the name of a person of `promisor_department`, whose account (if
+    /// they have one) is `promisor`: only they, their department's business leader, an IT
+    /// leader or an admin may, so nobody puts words in someone else's mouth.
+    RecordPromise {
+        promisor_department: DepartmentId,
+        promisor: Option<UserId>,
+    },
     /// Schedule reviews with a department, mark them held, set its cadence.
     ManageReviews { department: DepartmentId },
+    /// Edit the organisation calendar (the holidays reviews are never planned on).
+    ManageCalendar,
     /// Sign a review's record for IT (`it_side`) or for the business department.
     SignReview {
         department: DepartmentId,
@@ -165,7 +172,12 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ManageGoals => matches!(actor.role, Admin | Executive),
         Action::RecordPromise {
             promisor_department,
-        } => matches!(actor.role, Admin | ItLeader) || own_dept(promisor_department),
+            promisor,
+        } => {
+            promisor == Some(actor.user)
+                || matches!(actor.role, Admin | ItLeader)
+                || (actor.role == BusinessLeader && own_dept(promisor_department))
+        }
         Action::AnswerPromise { promisee } => own_dept(promisee),
         Action::ManageMetrics => matches!(actor.role, Admin | ItLeader),
         Action::SignReview {
@@ -181,6 +193,7 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
                 || (actor.role == BusinessLeader && own_dept(department))
         }
         Action::ManageCampaigns => matches!(actor.role, Admin | ItLeader),
+        Action::ManageCalendar => actor.role == Admin,
         Action::ManageInstruments => actor.role == Admin,
         Action::ViewSurveyResults => true,
         Action::TriageVoice { department } => match actor.role {
@@ -231,7 +244,9 @@ fn describe(action: Action) -> &'static str {
         Action::ViewPortfolio => "see the portfolio",
         Action::ManagePortfolio => "change the portfolio's weights, budget or capacity",
         Action::ManageGoals => "set business goals",
-        Action::RecordPromise { .. } => "record promises for another department",
+        Action::RecordPromise { .. } => {
+            "record a promise in this person's name (only they, their department's business leader, an IT leader or an admin may)"
+        }
         Action::ManageMetrics => "change the metric catalogue or its values",
         Action::ManageReviews { .. } => "schedule reviews with this department",
         Action::SignReview { it_side: true, .. } => "sign this record for IT (an IT leader signs)",
@@ -243,6 +258,7 @@ fn describe(action: Action) -> &'static str {
             "close or renegotiate this promise (only its promisee department may)"
         }
         Action::ManageCampaigns => "run survey campaigns",
+        Action::ManageCalendar => "edit the organisation calendar (admins only)",
         Action::ManageInstruments => "add survey instruments",
         Action::ViewSurveyResults => "see survey results",
         Action::TriageVoice { .. } => "triage pain points addressed to this department",
@@ -328,6 +344,35 @@ mod tests {
         assert!(can(&m, Action::ManageTokens(UserId(1))).is_ok());
         assert!(can(&m, Action::ManageTokens(UserId(2))).is_err());
         assert!(can(&actor(Role::Admin, None), Action::ManageTokens(UserId(2))).is_ok());
+    }
+
+    #[test]
+    fn a_promise_is_recorded_by_its_promisor_their_leader_or_it() {
+        use Role::*;
+        let action = |promisor: Option<i64>| Action::RecordPromise {
+            promisor_department: DepartmentId(3),
+            promisor: promisor.map(UserId),
+        };
+        for r in Role::ALL {
+            let own_dept = actor(*r, Some(3));
+            let other_dept = actor(*r, Some(4));
+            let for_someone = can(&own_dept, action(Some(2))).is_ok();
+            let elsewhere = can(&other_dept, action(None)).is_ok();
+            let (want_someone, want_elsewhere) = match r {
+                Admin | ItLeader => (true, true),
+                BusinessLeader => (true, false),
+                Executive | Member => (false, false),
+            };
+            assert_eq!(
+                (for_someone, elsewhere),
+                (want_someone, want_elsewhere),
+                "{r:?}"
+            );
+            assert!(
+                can(&own_dept, action(Some(1))).is_ok(),
+                "{r:?} records their own promise"
+            );
+        }
     }
 
     #[test]

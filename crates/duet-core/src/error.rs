@@ -80,6 +80,33 @@ pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<St
     Ok(t.to_string())
 }
 
+/// The one multi-line text rule, for prose people write (agendas, notes, decisions, descriptions,
+/// pain points): trimmed, `min` to `max` characters, line breaks and tabs allowed, any other
+/// control character refused. Windows (`\r\n`) and old Mac (`\r`) line ends become `\n`, so
+/// what a browser's textarea sends is stored the same on every platform.
+pub fn prose_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let normalised = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let t = normalised.trim();
+    let n = t.chars().count();
+    if n > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters (this one has {n})"),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    // The single-line rule gives the minimum's wording; line breaks count as spaces there.
+    bounded_text(field, &t.replace(['\n', '\t'], " "), min, max)?;
+    Ok(t.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +123,27 @@ mod tests {
         );
         assert!(bounded_text("name", "abcdefghijk", 1, 10).is_err());
         assert!(bounded_text("name", "a\u{7}b", 1, 10).is_err());
+    }
+
+    #[test]
+    fn prose_keeps_line_breaks_and_tabs_and_normalises_crlf() {
+        assert_eq!(
+            prose_text("agenda", " The good\r\n- CRM\r\n\tfaster\r\n", 0, 100).ok(),
+            Some("The good\n- CRM\n\tfaster".into())
+        );
+        assert_eq!(prose_text("notes", "a\rb", 0, 10).ok(), Some("a\nb".into()));
+        let e = prose_text("notes", "bell\u{7}", 0, 100)
+            .err()
+            .map(|e| e.field);
+        assert_eq!(e.as_deref(), Some("notes"));
+        assert!(
+            prose_text("notes", "\n\n", 1, 10).is_err(),
+            "blank lines are not text"
+        );
+        assert!(prose_text("notes", "abc", 0, 2).is_err());
+        assert!(
+            bounded_text("name", "two\nlines", 1, 20).is_err(),
+            "names stay on one line"
+        );
     }
 }

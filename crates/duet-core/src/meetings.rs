@@ -1,8 +1,14 @@
 //! Meet: the monthly face-to-face review between IT and each business department — its cadence,
 //! when one is overdue, and the calendar invitation (RFC 5545) that puts it in people's diaries.
 
-use crate::FieldError;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crate::{FieldError, ValidationErrors};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+};
+
+/// The organisation's time zone (an IANA name such as `Europe/London`): people enter and read
+/// times in it; the store keeps UTC.
+pub use chrono_tz::Tz;
 
 /// Accepted review intervals, in days (weekly to quarterly).
 pub const INTERVAL_RANGE: std::ops::RangeInclusive<i64> = 7..=120;
@@ -59,6 +65,228 @@ pub fn cadence(
         overdue_days,
         message,
     }
+}
+
+/// Parses the organisation's time zone from its IANA name (`Europe/London`, `America/New_York`).
+pub fn parse_time_zone(raw: &str) -> Result<Tz, FieldError> {
+    raw.trim().parse::<Tz>().map_err(|_| {
+        FieldError::new(
+            "time_zone",
+            format!(
+                "'{}' is not a time zone name (e.g. Europe/London)",
+                raw.trim()
+            ),
+        )
+    })
+}
+
+/// The UTC instant of a wall-clock time in `tz`. In the spring-forward gap (a time that does not
+/// exist that day) the clock is read an hour later; in the autumn overlap the earlier one is taken.
+pub fn from_local(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
+    tz.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
+        .map_or_else(
+            || DateTime::<Utc>::from_naive_utc_and_offset(local, Utc),
+            |t| t.with_timezone(&Utc),
+        )
+}
+
+/// Reads a date and time as people type it in the organisation's zone (`YYYY-MM-DDTHH:MM`, as a
+/// `datetime-local` input sends it; seconds optional; a space for the `T`). A value carrying its
+/// own offset (RFC 3339: `…Z`, `…+01:00`), as API scripts send it, is taken as is.
+pub fn parse_local_datetime(field: &str, raw: &str, tz: Tz) -> Result<DateTime<Utc>, FieldError> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+        .map(|t| from_local(t, tz))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("'{raw}' is not a date and time (use YYYY-MM-DDTHH:MM)"),
+            )
+        })
+}
+
+/// A day the organisation does not work, besides weekends: every year on a day of a month
+/// (`year` none), or once.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Holiday {
+    /// Month (1–12).
+    pub month: u32,
+    /// Day of the month.
+    pub day: u32,
+    /// The one year it falls in; none for every year.
+    pub year: Option<i32>,
+    /// What it is called ("Christmas Day").
+    pub name: String,
+}
+
+impl Holiday {
+    /// Whether this holiday falls on `d`.
+    pub fn falls_on(&self, d: NaiveDate) -> bool {
+        d.month() == self.month && d.day() == self.day && self.year.is_none_or(|y| y == d.year())
+    }
+
+    /// Checks a holiday as typed: a date `YYYY-MM-DD`, a name, and whether it recurs every year
+    /// on that day and month (29 February cannot).
+    pub fn parse(date: &str, name: &str, every_year: bool) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let day = errs.check(
+            NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
+                FieldError::new(
+                    "date",
+                    format!("'{}' is not a date (use YYYY-MM-DD)", date.trim()),
+                )
+            }),
+        );
+        let name = errs.check(crate::error::bounded_text("name", name, 2, 80));
+        if every_year && day.is_some_and(|d| d.month() == 2 && d.day() == 29) {
+            errs.0.push(FieldError::new(
+                "every_year",
+                "29 February is not in every year; add it for the one year instead",
+            ));
+        }
+        match (day, name) {
+            (Some(d), Some(name)) if errs.0.is_empty() => Ok(Self {
+                month: d.month(),
+                day: d.day(),
+                year: (!every_year).then(|| d.year()),
+                name,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// The holidays every new organisation starts with: the fixed-date ones almost every calendar
+/// shares. Movable feasts and national days differ by country, so an admin adds those.
+pub const DEFAULT_HOLIDAYS: [(u32, u32, &str); 3] = [
+    (1, 1, "New Year's Day"),
+    (12, 25, "Christmas Day"),
+    (12, 26, "Boxing Day"),
+];
+
+/// A working day: Monday to Friday and no holiday.
+pub fn is_working_day(d: NaiveDate, holidays: &[Holiday]) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !holidays.iter().any(|h| h.falls_on(d))
+}
+
+/// When Duet plans the next review after one held on `held_on`: on the latest working day on or
+/// before the cadence's due date (`held_on` + interval), at the same local time of day as the
+/// review just held, and never in the past. Only when no working day is left before the due date
+/// (a late mark, or holidays all the way) does it take the first working day after it.
+pub fn plan_next_review(
+    held_on: NaiveDate,
+    interval_days: i64,
+    previous_start: DateTime<Utc>,
+    tz: Tz,
+    holidays: &[Holiday],
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let time: NaiveTime = previous_start.with_timezone(&tz).time();
+    let due = held_on + Duration::days(interval_days);
+    let start = |d: NaiveDate| from_local(d.and_time(time), tz);
+    let mut d = due;
+    while d > held_on {
+        if is_working_day(d, holidays) && start(d) > now {
+            return start(d);
+        }
+        d -= Duration::days(1);
+    }
+    let mut d = due.max(now.with_timezone(&tz).date_naive()) + Duration::days(1);
+    for _ in 0..366 {
+        if is_working_day(d, holidays) && start(d) > now {
+            return start(d);
+        }
+        d += Duration::days(1);
+    }
+    start(due)
+}
+
+/// How long after its end a planned review that nobody marked held counts as missed.
+pub const MISSED_AFTER: Duration = Duration::hours(24);
+
+/// A review's status as people should read it: a planned review whose end is more than a day
+/// past did not happen as planned — it is `missed` (it needs someone to mark it held, move it or
+/// cancel it), not `planned`. Other statuses are as stored.
+pub fn review_status(stored: &str, start: DateTime<Utc>, minutes: i64, now: DateTime<Utc>) -> &str {
+    if stored == "planned" && start + Duration::minutes(minutes) + MISSED_AFTER < now {
+        "missed"
+    } else {
+        stored
+    }
+}
+
+/// A review can be marked held only once it has started, and only from planned (or missed).
+pub fn may_mark_held(
+    stored: &str,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    if stored != "planned" {
+        return Err(FieldError::new(
+            "status",
+            "only a planned review can be marked as held",
+        ));
+    }
+    if now < start {
+        return Err(FieldError::new(
+            "status",
+            "this review has not started yet: it can be marked held from its start time",
+        ));
+    }
+    Ok(())
+}
+
+/// A record can be signed only when the review was held and the record says who was there and
+/// what was said: a signature locks it, so it must not lock an empty page.
+pub fn may_sign(review_status: &str, attendees: &str, notes: &str) -> Result<(), FieldError> {
+    if review_status != "held" {
+        return Err(FieldError::new(
+            "status",
+            "the review has not been marked held yet: a record is signed after the meeting",
+        ));
+    }
+    if attendees.trim().is_empty() {
+        return Err(FieldError::new(
+            "attendees",
+            "write down who attended before signing",
+        ));
+    }
+    if notes.trim().is_empty() {
+        return Err(FieldError::new(
+            "notes",
+            "write the notes of the meeting before signing",
+        ));
+    }
+    Ok(())
+}
+
+/// "Held" can be undone (a review marked by mistake) until someone has signed its record.
+pub fn may_undo_held(stored: &str, signed: bool) -> Result<(), FieldError> {
+    if stored != "held" {
+        return Err(FieldError::new("status", "this review is not marked held"));
+    }
+    if signed {
+        return Err(FieldError::new(
+            "status",
+            "its record is signed: the review stays held (append a correction instead)",
+        ));
+    }
+    Ok(())
+}
+
+/// The reason given for cancelling or moving a review: required, so the history explains itself.
+pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
+    crate::error::prose_text("reason", raw, 3, 500)
 }
 
 /// Someone invited to a review.
@@ -248,5 +476,127 @@ mod tests {
             !ics.replace("\r\n", "").contains('\n'),
             "bare newlines are escaped"
         );
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn defaults() -> Vec<Holiday> {
+        DEFAULT_HOLIDAYS
+            .iter()
+            .map(|(m, d, n)| Holiday {
+                month: *m,
+                day: *d,
+                year: None,
+                name: (*n).into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_next_review_lands_on_or_before_the_due_date_on_a_working_day() {
+        let london: Tz = parse_time_zone("Europe/London").unwrap();
+        // Held Tuesday 2026-11-24 at 14:00 London; 30 days later is Thursday 2026-12-24.
+        let prev = utc("2026-11-24T14:00:00Z");
+        let now = utc("2026-11-24T15:30:00Z");
+        let next = plan_next_review(d("2026-11-24"), 30, prev, london, &defaults(), now);
+        assert_eq!(next, utc("2026-12-24T14:00:00Z"));
+        // 32 days: Saturday 26 December (Boxing Day) → Thursday 24th, skipping the weekend and
+        // Christmas Day on Friday 25th.
+        let next = plan_next_review(d("2026-11-24"), 32, prev, london, &defaults(), now);
+        assert_eq!(next, utc("2026-12-24T14:00:00Z"));
+        // A due date on a Sunday moves back to Friday, never on to Monday.
+        let next = plan_next_review(d("2026-11-24"), 12, prev, london, &defaults(), now);
+        assert_eq!(next.date_naive(), d("2026-12-04"));
+        assert!(next.date_naive() <= d("2026-12-06"));
+    }
+
+    #[test]
+    fn the_next_review_keeps_the_local_time_across_daylight_saving() {
+        let london: Tz = parse_time_zone("Europe/London").unwrap();
+        // 14:00 in London in March is 14:00 UTC; in April (BST) it is 13:00 UTC.
+        let prev = utc("2026-03-10T14:00:00Z");
+        let next = plan_next_review(d("2026-03-10"), 30, prev, london, &[], prev);
+        assert_eq!(next, utc("2026-04-09T13:00:00Z"));
+    }
+
+    #[test]
+    fn a_late_mark_plans_the_first_working_day_ahead() {
+        let london: Tz = parse_time_zone("Europe/London").unwrap();
+        let prev = utc("2026-11-02T09:00:00Z");
+        // Marked held on 2 November but with a 7-day cadence seen only on Friday 13th.
+        let now = utc("2026-11-13T12:00:00Z");
+        let next = plan_next_review(d("2026-11-02"), 7, prev, london, &[], now);
+        assert_eq!(next, utc("2026-11-16T09:00:00Z"), "Monday, not the weekend");
+    }
+
+    #[test]
+    fn holidays_recur_or_fall_once_and_are_checked() {
+        let h = Holiday::parse("2027-05-03", "Early May bank holiday", false).unwrap();
+        assert!(h.falls_on(d("2027-05-03")) && !h.falls_on(d("2028-05-03")));
+        let h = Holiday::parse("2026-12-25", "Christmas Day", true).unwrap();
+        assert!(h.falls_on(d("2031-12-25")));
+        assert!(!is_working_day(d("2026-12-25"), &[h]));
+        assert!(!is_working_day(d("2026-11-28"), &[]), "Saturday");
+        assert!(is_working_day(d("2026-11-27"), &[]));
+        let e = Holiday::parse("2028-02-29", "Leap", true).unwrap_err();
+        assert_eq!(e.0[0].field, "every_year");
+        let e = Holiday::parse("25/12", "", false).unwrap_err();
+        assert_eq!(
+            e.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["date", "name"]
+        );
+        assert!(parse_time_zone("Mars/Olympus").is_err());
+        let london = parse_time_zone("Europe/London").unwrap();
+        assert_eq!(
+            parse_local_datetime("starts_at", "2026-07-01T14:00", london).unwrap(),
+            utc("2026-07-01T13:00:00Z"),
+            "typed in summer time, stored in UTC"
+        );
+        assert_eq!(
+            parse_local_datetime("starts_at", "2026-07-01T14:00:00Z", london).unwrap(),
+            utc("2026-07-01T14:00:00Z")
+        );
+        assert!(parse_local_datetime("starts_at", "first of July", london).is_err());
+    }
+
+    #[test]
+    fn a_planned_review_in_the_past_is_missed_not_planned() {
+        let start = utc("2026-11-02T09:00:00Z");
+        assert_eq!(
+            review_status("planned", start, 60, utc("2026-11-02T11:00:00Z")),
+            "planned"
+        );
+        assert_eq!(
+            review_status("planned", start, 60, utc("2026-11-04T09:00:00Z")),
+            "missed"
+        );
+        assert_eq!(
+            review_status("held", start, 60, utc("2026-12-04T09:00:00Z")),
+            "held"
+        );
+    }
+
+    #[test]
+    fn held_signed_and_undone_follow_the_meeting() {
+        let start = utc("2026-11-02T09:00:00Z");
+        assert!(may_mark_held("planned", start, utc("2026-11-01T09:00:00Z")).is_err());
+        assert!(may_mark_held("planned", start, utc("2026-11-02T09:00:00Z")).is_ok());
+        assert!(may_mark_held("cancelled", start, utc("2026-11-03T09:00:00Z")).is_err());
+        assert_eq!(
+            may_sign("planned", "Ann", "Notes").unwrap_err().field,
+            "status"
+        );
+        assert_eq!(
+            may_sign("held", " ", "Notes").unwrap_err().field,
+            "attendees"
+        );
+        assert_eq!(may_sign("held", "Ann", "").unwrap_err().field, "notes");
+        assert!(may_sign("held", "Ann", "Notes").is_ok());
+        assert!(may_undo_held("held", false).is_ok());
+        assert!(may_undo_held("held", true).is_err());
+        assert!(may_undo_held("planned", false).is_err());
+        assert!(parse_reason("  ").is_err() && parse_reason("Leader on leave").is_ok());
     }
 }

@@ -134,14 +134,46 @@ impl MetricInput {
     }
 }
 
-/// A metric value as a number, refusing NaN and infinities.
+/// A metric value as a number, refusing NaN and infinities. A decimal comma is read as the
+/// decimal point (`99,7` is 99.7), as people type it in much of Europe; anything a reader could
+/// take two ways is refused rather than guessed: a comma followed by exactly three digits (`1,234`
+/// is 1234 to some and 1.234 to others), or both a comma and a point (`1,234.5`, `1.234,5`), or
+/// several commas. Spaces (including the thin and no-break spaces of `1 234`) are refused too.
 pub fn parse_value(field: &str, raw: &str) -> Result<f64, FieldError> {
-    match raw.trim().replace(',', "").parse::<f64>() {
-        Ok(v) if v.is_finite() && v.abs() < 1e15 => Ok(v),
-        _ => Err(FieldError::new(
+    let t = raw.trim();
+    let not_a_number = || FieldError::new(field, format!("'{t}' is not a number"));
+    let commas = t.matches(',').count();
+    let ambiguous = |why: &str| {
+        FieldError::new(
             field,
-            format!("'{}' is not a number", raw.trim()),
-        )),
+            format!(
+                "'{t}' is ambiguous ({why}): write it without thousands separators, with one \
+                 decimal point or comma (e.g. 1234 or 99.7)"
+            ),
+        )
+    };
+    let text = match commas {
+        0 => t.to_string(),
+        _ if t.contains('.') => return Err(ambiguous("it has both a comma and a point")),
+        1 => {
+            let after = t.split(',').nth(1).unwrap_or("");
+            if after.len() == 3 && after.chars().all(|c| c.is_ascii_digit()) {
+                return Err(ambiguous("the comma could separate thousands or decimals"));
+            }
+            t.replace(',', ".")
+        }
+        _ => return Err(ambiguous("several commas")),
+    };
+    if text.is_empty()
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
+        return Err(not_a_number());
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() < 1e15 => Ok(v),
+        _ => Err(not_a_number()),
     }
 }
 
@@ -395,8 +427,16 @@ mod tests {
 
     #[test]
     fn values_csv_names_every_bad_cell() {
-        let ok = parse_values_csv(b"metric,period,department,value\nUptime,2026-10,Sales,99.5\nUptime,2026-11,Sales,\"1,200\"\n").unwrap();
-        assert_eq!((ok.len(), ok[1].value, ok[1].line), (2, 1200.0, 3));
+        let ok = parse_values_csv(b"metric,period,department,value\nUptime,2026-10,Sales,99.5\nUptime,2026-11,Sales,\"99,25\"\n").unwrap();
+        assert_eq!((ok.len(), ok[1].value, ok[1].line), (2, 99.25, 3));
+        let thousands =
+            parse_values_csv(b"metric,period,department,value\nUptime,2026-11,Sales,\"1,200\"\n")
+                .unwrap_err();
+        assert_eq!(
+            (thousands[0].line, thousands[0].column.as_deref()),
+            (2, Some("value")),
+            "1,200 could be either; it is refused with its line"
+        );
         let errs = parse_values_csv(
             b"metric,period,department,value\nUptime,2026-13,Sales,abc\n,2026-01,,1\n",
         )
@@ -432,5 +472,21 @@ mod tests {
         assert!(
             MetricInput::parse("Ticket backlog", "tickets", "lower_better", "50", Some(3)).is_ok()
         );
+    }
+
+    #[test]
+    fn a_decimal_comma_is_a_decimal_and_ambiguous_numbers_are_refused() {
+        assert_eq!(parse_value("value", "99,7").ok(), Some(99.7));
+        assert_eq!(parse_value("value", " 0,25 ").ok(), Some(0.25));
+        assert_eq!(parse_value("value", "99.7").ok(), Some(99.7));
+        assert_eq!(parse_value("value", "-3").ok(), Some(-3.0));
+        for raw in ["1,234", "1,234.5", "1.234,5", "1,234,567"] {
+            let e = parse_value("value", raw).unwrap_err();
+            assert_eq!(e.field, "value");
+            assert!(e.message.contains("ambiguous"), "{raw}: {}", e.message);
+        }
+        for raw in ["", "abc", "1 234", "NaN", "inf", "12%"] {
+            assert!(parse_value("value", raw).is_err(), "{raw}");
+        }
     }
 }

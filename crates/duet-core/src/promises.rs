@@ -7,7 +7,7 @@
 //! weighted towards recent events, with renegotiations counted apart from breaking, and always
 //! shown with the counts that explain it.
 
-use crate::error::bounded_text;
+use crate::error::prose_text;
 use crate::org::Level;
 use crate::{FieldError, ValidationErrors};
 use chrono::NaiveDate;
@@ -78,7 +78,7 @@ impl PromiseInput {
             ));
         }
         let level = errs.check(level.parse::<Level>());
-        let text = errs.check(bounded_text("text", text, 5, 1000));
+        let text = errs.check(prose_text("text", text, 5, 1000));
         let due_on = match crate::requests::parse_date("due_on", due_on) {
             Ok(Some(d)) if d < today => {
                 errs.0
@@ -174,7 +174,9 @@ pub const HALF_LIFE_DAYS: f64 = 90.0;
 /// Trust in one direction of a department pair, with what explains it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct TrustScore {
-    /// 0..100, or none when no promise has been closed yet.
+    /// 0..100, or null while there is no evidence: no promise in this direction was kept,
+    /// broken or renegotiated within the window (a number without events behind it would be a
+    /// guess).
     pub score: Option<f64>,
     /// Kept on time in the window.
     pub kept_on_time: u32,
@@ -184,17 +186,27 @@ pub struct TrustScore {
     pub broken: u32,
     /// Renegotiated in the window.
     pub renegotiated: u32,
-    /// The sentence shown beside the score.
+    /// How many events the score is computed from (the sum of the four counts).
+    pub evidence: u32,
+    /// The sentence shown beside the score; when there is no score it says why ("no evidence
+    /// yet: …").
     pub explanation: String,
 }
 
-/// The on-time keep rate, each event weighted by 2^(-age / half-life): kept on time counts 1,
-/// kept late 0.5, broken 0; a renegotiation counts 0.75 (better than breaking, not as good as
-/// keeping). Counts in the explanation cover the last `window_days`.
+/// The on-time keep rate over the events of the last `window_days`, each weighted by
+/// 2^(-age / half-life): kept on time counts 1, kept late 0.5, broken 0; a renegotiation counts
+/// 0.75 (better than breaking, not as good as keeping). The score is computed from exactly the
+/// events counted in the explanation, so every number is explained; older events no longer
+/// count, and with none in the window there is no score, only "no evidence yet".
 pub fn trust_score(events: &[TrustEvent], today: NaiveDate, window_days: i64) -> TrustScore {
     let (mut num, mut den) = (0.0, 0.0);
     let (mut on_time, mut late, mut broken, mut reneg) = (0u32, 0u32, 0u32, 0u32);
+    let mut older = 0u32;
     for e in events {
+        if (today - e.on).num_days() > window_days {
+            older += 1;
+            continue;
+        }
         let age = (today - e.on).num_days().max(0) as f64;
         let w = 0.5f64.powf(age / HALF_LIFE_DAYS);
         let value = match e.kind {
@@ -205,31 +217,41 @@ pub fn trust_score(events: &[TrustEvent], today: NaiveDate, window_days: i64) ->
         };
         num += w * value;
         den += w;
-        if (today - e.on).num_days() <= window_days {
-            match e.kind {
-                TrustEventKind::KeptOnTime => on_time += 1,
-                TrustEventKind::KeptLate => late += 1,
-                TrustEventKind::Broken => broken += 1,
-                TrustEventKind::Renegotiated => reneg += 1,
-            }
+        match e.kind {
+            TrustEventKind::KeptOnTime => on_time += 1,
+            TrustEventKind::KeptLate => late += 1,
+            TrustEventKind::Broken => broken += 1,
+            TrustEventKind::Renegotiated => reneg += 1,
         }
     }
-    let score = (den > 0.0).then(|| (100.0 * num / den).clamp(0.0, 100.0));
-    let mut parts = vec![format!("{on_time} kept on time")];
-    if late > 0 {
-        parts.push(format!("{late} kept late"));
-    }
-    parts.push(format!("{broken} broken"));
-    if reneg > 0 {
-        parts.push(format!("{reneg} renegotiated"));
-    }
-    let explanation = format!("{} in the last {window_days} days", parts.join(", "));
+    let evidence = on_time + late + broken + reneg;
+    let score = (evidence > 0 && den > 0.0).then(|| (100.0 * num / den).clamp(0.0, 100.0));
+    let explanation = if evidence == 0 {
+        let mut s = format!(
+            "no evidence yet: no promise was kept, broken or renegotiated in the last {window_days} days"
+        );
+        if older > 0 {
+            s.push_str(&format!(" ({older} older event(s) no longer count)"));
+        }
+        s
+    } else {
+        let mut parts = vec![format!("{on_time} kept on time")];
+        if late > 0 {
+            parts.push(format!("{late} kept late"));
+        }
+        parts.push(format!("{broken} broken"));
+        if reneg > 0 {
+            parts.push(format!("{reneg} renegotiated"));
+        }
+        format!("{} in the last {window_days} days", parts.join(", "))
+    };
     TrustScore {
         score,
         kept_on_time: on_time,
         kept_late: late,
         broken,
         renegotiated: reneg,
+        evidence,
         explanation,
     }
 }
@@ -343,6 +365,44 @@ mod tests {
         assert!(
             recent_good > 75.0 && recent_bad < 25.0,
             "{recent_good} {recent_bad}"
+        );
+    }
+
+    #[test]
+    fn without_events_in_the_window_there_is_no_score_only_no_evidence_yet() {
+        let today = d("2026-11-23");
+        let old = [
+            TrustEvent {
+                on: d("2026-03-01"),
+                kind: TrustEventKind::KeptOnTime,
+            },
+            TrustEvent {
+                on: d("2026-04-01"),
+                kind: TrustEventKind::KeptOnTime,
+            },
+        ];
+        let s = trust_score(&old, today, 90);
+        assert_eq!(s.score, None, "old events alone are no evidence: {s:?}");
+        assert_eq!(s.evidence, 0);
+        assert!(
+            s.explanation.starts_with("no evidence yet")
+                && s.explanation.contains("2 older event(s)"),
+            "{}",
+            s.explanation
+        );
+        let none = trust_score(&[], today, 90);
+        assert_eq!(none.score, None);
+        assert!(none.explanation.starts_with("no evidence yet"));
+        let mut recent = old.to_vec();
+        recent.push(TrustEvent {
+            on: d("2026-11-20"),
+            kind: TrustEventKind::Broken,
+        });
+        let s = trust_score(&recent, today, 90);
+        assert_eq!(
+            (s.score, s.evidence),
+            (Some(0.0), 1),
+            "the score counts exactly the events it shows"
         );
     }
 

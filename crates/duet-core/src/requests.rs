@@ -6,7 +6,7 @@
 //! set number of working days have passed since IT recorded an attempt to reach them), and a
 //! decline always carries at least one safe alternative.
 
-use crate::error::bounded_text;
+use crate::error::{bounded_text, prose_text};
 use crate::{FieldError, ValidationErrors};
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -172,9 +172,9 @@ impl RequestInput {
     ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let title = errs.check(bounded_text("title", title, 3, 140));
-        let problem = errs.check(bounded_text("problem", problem, 10, 5000));
-        let affected = errs.check(bounded_text("affected", affected, 1, 1000));
-        let desired_outcome = errs.check(bounded_text("desired_outcome", desired_outcome, 5, 2000));
+        let problem = errs.check(prose_text("problem", problem, 10, 5000));
+        let affected = errs.check(prose_text("affected", affected, 1, 1000));
+        let desired_outcome = errs.check(prose_text("desired_outcome", desired_outcome, 5, 2000));
         let department = match department {
             Some(d) if d > 0 => Some(d),
             _ => {
@@ -217,7 +217,7 @@ impl RequestInput {
 
 /// A need statement: IT's restatement of the need in the requester's terms.
 pub fn parse_need(raw: &str) -> Result<String, FieldError> {
-    bounded_text("need_statement", raw, 20, 3000)
+    prose_text("need_statement", raw, 20, 3000)
 }
 
 /// One safe alternative offered with a decline.
@@ -281,7 +281,7 @@ impl Decision {
     pub fn parse(f: &DecisionFields<'_>) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let note = errs
-            .check(bounded_text("note", f.note, 0, 2000))
+            .check(prose_text("note", f.note, 0, 2000))
             .unwrap_or_default();
         let out = match f.decision.trim() {
             "accept" => Some(Decision::Accept),
@@ -315,7 +315,7 @@ impl Decision {
                             None
                         }
                     };
-                    let desc = match bounded_text(&format!("{field}.description"), desc, 5, 1000) {
+                    let desc = match prose_text(&format!("{field}.description"), desc, 5, 1000) {
                         Ok(d) => Some(d),
                         Err(e) => {
                             errs.0.push(e);
@@ -333,9 +333,8 @@ impl Decision {
                 }
                 let (mut risk, mut yes_if) = (None, None);
                 if reason == Some(DeclineReason::Security) {
-                    risk = errs.check(bounded_text("security_risk", f.security_risk, 5, 1000));
-                    yes_if =
-                        errs.check(bounded_text("security_yes_if", f.security_yes_if, 5, 1000));
+                    risk = errs.check(prose_text("security_risk", f.security_risk, 5, 1000));
+                    yes_if = errs.check(prose_text("security_yes_if", f.security_yes_if, 5, 1000));
                     if risk.is_none() || yes_if.is_none() {
                         for e in errs.0.iter_mut().filter(|e| {
                             e.field.starts_with("security_") && e.message == "is required"

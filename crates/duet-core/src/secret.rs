@@ -4,8 +4,9 @@
 //! bits of entropy, so a fast SHA-256 is enough to make a leaked table useless.
 
 use crate::FieldError;
-use argon2::Argon2;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -49,6 +50,103 @@ impl Password {
             .map(|h| h.to_string())
             .map_err(|_| SecretError::Hash)
     }
+
+    /// Like [`Password::hash`] but works in `memory` instead of allocating 19 MiB per call, so a
+    /// server that hashes on a fixed set of workers keeps a fixed amount of memory.
+    pub fn hash_in(&self, memory: &mut HashMemory) -> Result<String, SecretError> {
+        let mut salt = [0u8; argon2::RECOMMENDED_SALT_LEN];
+        getrandom::fill(&mut salt).map_err(|_| SecretError::Hash)?;
+        let params = Params::default();
+        let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        Argon2::default()
+            .hash_password_into_with_memory(
+                self.0.as_bytes(),
+                &salt,
+                &mut out,
+                memory.blocks(params.block_count()),
+            )
+            .map_err(|_| SecretError::Hash)?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|_| SecretError::Hash)?,
+            salt: Some(Salt::new(&salt).map_err(|_| SecretError::Hash)?),
+            hash: Some(Output::new(&out).map_err(|_| SecretError::Hash)?),
+        };
+        Ok(phc.to_string())
+    }
+}
+
+/// Reusable working memory for argon2 (19 MiB with the default parameters).
+///
+/// Why: argon2 allocates its memory per hash, and the C allocator keeps such blocks in per-thread
+/// arenas after they are freed, so a burst of sign-ins on many threads left hundreds of megabytes
+/// behind. A fixed pool of workers, each owning one `HashMemory`, bounds the total.
+#[derive(Default)]
+pub struct HashMemory {
+    blocks: Vec<Block>,
+}
+
+impl HashMemory {
+    /// Memory for `count` blocks, grown (never shrunk) on demand.
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.blocks.len() < count {
+            // Reserve at least 33 MiB of address space (only the 19 MiB used become resident):
+            // glibc serves requests above its largest mmap threshold (32 MiB) with mmap and gives
+            // them back to the system when freed, whereas a 19 MiB block would end up in an
+            // arena and stay resident after the burst is over.
+            let mut blocks = Vec::with_capacity(count.max(Self::MMAP_FLOOR_BLOCKS));
+            blocks.resize(count, Block::new());
+            self.blocks = blocks;
+        }
+        &mut self.blocks[..count]
+    }
+
+    /// 33 MiB in 1 KiB blocks: above glibc's largest dynamic mmap threshold.
+    const MMAP_FLOOR_BLOCKS: usize = 33 * 1024;
+
+    /// Bytes held now (for metrics and tests).
+    pub fn bytes(&self) -> usize {
+        self.blocks.len() * Block::SIZE
+    }
+}
+
+impl fmt::Debug for HashMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HashMemory({} KiB)", self.bytes() / 1024)
+    }
+}
+
+/// Like [`verify_password`] but works in `memory`; any malformed hash counts as a mismatch.
+pub fn verify_password_in(raw: &str, phc: &str, memory: &mut HashMemory) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    // A stored hash with an absurd memory cost must not make the server allocate it.
+    if params.block_count() > 256 * 1024 {
+        return false;
+    }
+    let mut out = vec![0u8; expected.as_bytes().len()];
+    let count = params.block_count();
+    let ok = Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(raw.as_bytes(), salt, &mut out, memory.blocks(count))
+        .is_ok();
+    // `Output`'s equality is constant-time.
+    ok && Output::new(&out).is_ok_and(|o| &o == expected)
 }
 
 /// Failure of the crypto primitives (never of a user's input).
@@ -121,6 +219,39 @@ mod tests {
         assert!(verify_password("correct horse battery", &phc));
         assert!(!verify_password("correct horse batterY", &phc));
         assert!(!verify_password("correct horse battery", "not a hash"));
+    }
+
+    #[test]
+    fn hashing_in_reused_memory_matches_the_library() {
+        let mut memory = HashMemory::default();
+        let pw = Password::parse("correct horse battery").unwrap();
+        let phc = pw.hash_in(&mut memory).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        // The library verifies ours, we verify the library's, both in reused memory.
+        assert!(verify_password("correct horse battery", &phc));
+        let theirs = pw.hash().unwrap();
+        assert!(verify_password_in(
+            "correct horse battery",
+            &theirs,
+            &mut memory
+        ));
+        assert!(verify_password_in(
+            "correct horse battery",
+            &phc,
+            &mut memory
+        ));
+        assert!(!verify_password_in(
+            "correct horse batterY",
+            &phc,
+            &mut memory
+        ));
+        assert!(!verify_password_in("x", "not a hash", &mut memory));
+        assert_eq!(memory.bytes(), 19 * 1024 * 1024);
+        assert_ne!(
+            pw.hash_in(&mut memory).unwrap(),
+            phc,
+            "fresh salt each time"
+        );
     }
 
     #[test]

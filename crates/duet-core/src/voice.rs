@@ -5,7 +5,6 @@
 //! random bits, so a fast hash is enough), and a wrong code and an unknown code are the same thing.
 
 use crate::FieldError;
-use crate::error::bounded_text;
 use sha2::{Digest, Sha256};
 
 wire_enum!(
@@ -27,33 +26,15 @@ pub fn parse_text(field: &str, raw: &str) -> Result<String, FieldError> {
     parse_multiline(field, raw, 10, MAX_CHARS)
 }
 
-/// Text of several lines (pain points, replies), trimmed: `min` to `max` characters, with line
-/// breaks and tabs allowed but no other control characters.
+/// Text of several lines (pain points, replies): the shared prose rule
+/// ([`crate::error::prose_text`]) — line breaks and tabs allowed, no other control characters.
 pub fn parse_multiline(
     field: &str,
     raw: &str,
     min: usize,
     max: usize,
 ) -> Result<String, FieldError> {
-    let t = raw.trim();
-    let n = t.chars().count();
-    if n > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters (this one has {n})"),
-        ));
-    }
-    if t.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    // The shared rule gives the minimum's wording; line breaks count as spaces there.
-    bounded_text(field, &t.replace(['\n', '\r', '\t'], " "), min, max)?;
-    Ok(t.to_string())
+    crate::error::prose_text(field, raw, min, max)
 }
 
 /// Alphabet of receipt codes: Crockford base32 (O reads as 0, I and L as 1 when typed back).

@@ -5,8 +5,10 @@
 mod db;
 pub mod accounts;
 mod error;
+pub mod home;
 pub mod listen;
 pub mod metrics;
+pub mod once;
 pub mod org;
 pub mod promises;
 pub mod requests;

@@ -2,7 +2,7 @@
 //! outcomes each business leader cares about, and which metric measures which outcome.
 
 use crate::{Db, Result, StoreError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use duet_core::FieldError;
 use duet_core::metrics::{Direction, MetricInput, Period, ValueRow};
 use duet_core::org::import::CsvError;
@@ -67,14 +67,20 @@ pub struct MetricValue {
     pub value: f64,
 }
 
-/// Records (or corrects) one value; the metric and department must exist.
+/// Records one value; the metric and department must exist. A month that already has a value is
+/// replaced only when `replace` says so (else 409 naming `replace`, so nobody overwrites a figure
+/// by accident); every write is kept in the value's history (who, when, old → new). Writing the
+/// value already stored changes nothing and is not refused.
 pub async fn upsert_value(
     db: &Db,
     metric: i64,
     department: i64,
     period: Period,
     value: f64,
+    replace: bool,
+    by: Option<i64>,
 ) -> Result<()> {
+    let period = period.to_string();
     write_tx!(db, tx => {
         let m: Option<(i64,)> = sqlx::query_as("select id from metrics where id = $1 and archived_at is null").bind(metric).fetch_optional(&mut *tx).await?;
         if m.is_none() {
@@ -84,11 +90,56 @@ pub async fn upsert_value(
         if d.is_none() {
             return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
         }
+        let old: Option<(f64,)> = sqlx::query_as("select value from metric_values where metric_id = $1 and department_id = $2 and period = $3")
+            .bind(metric).bind(department).bind(&period).fetch_optional(&mut *tx).await?;
+        let old = old.map(|(v,)| v);
+        if old == Some(value) {
+            return Ok(());
+        }
+        if let (Some(old), false) = (old, replace) {
+            return Err(StoreError::Conflict(FieldError::new(
+                "replace",
+                format!("{period} already has the value {old}; tick \"replace\" to change it to {value}"),
+            )));
+        }
         sqlx::query("insert into metric_values (metric_id, department_id, period, value) values ($1, $2, $3, $4)
                      on conflict (metric_id, department_id, period) do update set value = excluded.value")
-            .bind(metric).bind(department).bind(period.to_string()).bind(value).execute(&mut *tx).await?;
+            .bind(metric).bind(department).bind(&period).bind(value).execute(&mut *tx).await?;
+        sqlx::query("insert into metric_value_changes (metric_id, department_id, period, old_value, new_value, changed_by, source, changed_at)
+                     values ($1, $2, $3, $4, $5, $6, 'entry', $7)")
+            .bind(metric).bind(department).bind(&period).bind(old).bind(value).bind(by).bind(Utc::now()).execute(&mut *tx).await?;
     });
     Ok(())
+}
+
+/// One change of a metric value: who wrote it, when, and what it replaced.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct ValueChange {
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Month, `YYYY-MM`.
+    pub period: String,
+    /// The value before (none when this was the first).
+    pub old_value: Option<f64>,
+    /// The value written.
+    pub new_value: f64,
+    /// Who (none for a command-line import).
+    pub changed_by: Option<String>,
+    /// `entry` (page or API) or `import` (CSV).
+    pub source: String,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The history of a metric's values, newest first.
+pub async fn value_history(db: &Db, metric: i64, limit: i64) -> Result<Vec<ValueChange>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, ValueChange>(
+        "select c.department_id, d.name as department_name, c.period, c.old_value, c.new_value, u.name as changed_by, c.source, c.changed_at
+         from metric_value_changes c join departments d on d.id = c.department_id left join users u on u.id = c.changed_by
+         where c.metric_id = $1 order by c.id desc limit $2",
+    ).bind(metric).bind(limit).fetch_all(pool).await)?)
 }
 
 /// Values of one metric (or all metrics), oldest month first.
@@ -108,11 +159,16 @@ pub async fn values(
 /// Rows per insert statement: 4 parameters each stays far below both databases' limits.
 const IMPORT_CHUNK: usize = 1000;
 
-/// Imports parsed values in one transaction (each row replaces the value it names). Unknown
-/// metric or department names fail the whole file with their lines; `progress` gets the rows done.
+/// Imports parsed values in one transaction, all or nothing. Unknown metric or department names
+/// and a month named twice fail the whole file with their lines. A month that already has a
+/// *different* value fails it too (with the line), unless `replace`: then the value is replaced
+/// and the change kept in the value's history (source `import`, by `by`). Re-importing the same
+/// figures changes nothing. `progress` gets the rows done.
 pub async fn import_values(
     db: &Db,
     rows: &[ValueRow],
+    replace: bool,
+    by: Option<i64>,
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<u64> {
     let metrics: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as("select id, name from metrics where archived_at is null").fetch_all(pool).await)?;
@@ -127,6 +183,8 @@ pub async fn import_values(
         .collect();
     let mut errors = Vec::new();
     let mut resolved: Vec<(i64, i64, String, f64)> = Vec::with_capacity(rows.len());
+    let mut lines: std::collections::HashMap<(i64, i64, Period), u64> =
+        std::collections::HashMap::with_capacity(rows.len());
     for r in rows {
         let m = metric_ids.get(&r.metric.to_lowercase());
         let d = dept_ids.get(&r.department.to_lowercase());
@@ -145,6 +203,16 @@ pub async fn import_values(
             });
         }
         if let (Some(m), Some(d)) = (m, d) {
+            if let Some(first) = lines.insert((*m, *d, r.period), r.line) {
+                errors.push(CsvError {
+                    line: r.line,
+                    column: Some("period".into()),
+                    message: format!(
+                        "{} for {} in {} is already on line {first}",
+                        r.metric, r.department, r.period
+                    ),
+                });
+            }
             resolved.push((*m, *d, r.period.to_string(), r.value));
         }
         if errors.len() >= 100 {
@@ -155,8 +223,41 @@ pub async fn import_values(
         return Err(StoreError::Csv(errors));
     }
     let mut done = 0u64;
+    let now = Utc::now();
     write_tx!(db, tx => {
+        let mut clashes = Vec::new();
         for chunk in resolved.chunks(IMPORT_CHUNK) {
+            // The months of this chunk that already hold a different value.
+            let mut qb = sqlx::QueryBuilder::new("select v.metric_id, v.department_id, v.period, v.value, n.column4 from (");
+            qb.push_values(chunk, |mut b, (m, d, p, v)| {
+                b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
+            });
+            qb.push(") n join metric_values v on v.metric_id = n.column1 and v.department_id = n.column2 and v.period = n.column3 where v.value <> n.column4");
+            let changed: Vec<(i64, i64, String, f64, f64)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            if !replace {
+                for (m, d, p, old, new) in changed {
+                    if clashes.len() >= 100 {
+                        break;
+                    }
+                    clashes.push(CsvError {
+                        line: Period::parse(&p)
+                            .ok()
+                            .and_then(|k| lines.get(&(m, d, k)).copied())
+                            .unwrap_or(0),
+                        column: Some("value".into()),
+                        message: format!("{p} already has the value {old}, not {new}; import with replace to change it"),
+                    });
+                }
+                if !clashes.is_empty() {
+                    continue;
+                }
+            } else if !changed.is_empty() {
+                let mut qb = sqlx::QueryBuilder::new("insert into metric_value_changes (metric_id, department_id, period, old_value, new_value, changed_by, source, changed_at) ");
+                qb.push_values(&changed, |mut b, (m, d, p, old, new)| {
+                    b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*old).push_bind(*new).push_bind(by).push_bind("import").push_bind(now);
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
             let mut qb = sqlx::QueryBuilder::new("insert into metric_values (metric_id, department_id, period, value) ");
             qb.push_values(chunk, |mut b, (m, d, p, v)| {
                 b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
@@ -165,6 +266,10 @@ pub async fn import_values(
             qb.build().execute(&mut *tx).await?;
             done += chunk.len() as u64;
             progress(done);
+        }
+        if !clashes.is_empty() {
+            clashes.sort_by_key(|e| e.line);
+            return Err(StoreError::Csv(clashes));
         }
     });
     Ok(done)

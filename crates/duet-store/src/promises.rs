@@ -43,6 +43,11 @@ pub struct Promise {
     pub renegotiations: i64,
     /// When it was kept or broken.
     pub closed_on: Option<NaiveDate>,
+    /// The account that recorded it (not necessarily the promisor: a leader or IT may record a
+    /// promise in someone's name).
+    pub recorded_by_id: i64,
+    /// That account's name.
+    pub recorded_by_name: String,
     /// Recorded.
     pub created_at: DateTime<Utc>,
 }
@@ -52,9 +57,10 @@ macro_rules! promise_sql {
         concat!(
             "select p.id, p.promisor_person_id, pp.name as promisor_name, p.promisor_department_id, fd.name as promisor_department_name,
                 p.promisee_department_id, td.name as promisee_department_name, p.level, p.text, p.due_on, p.source, p.source_id,
-                p.status, p.renegotiations, p.closed_on, p.created_at
+                p.status, p.renegotiations, p.closed_on, p.recorded_by as recorded_by_id, ru.name as recorded_by_name, p.created_at
              from promises p
              join people pp on pp.id = p.promisor_person_id
+             join users ru on ru.id = p.recorded_by
              join departments fd on fd.id = p.promisor_department_id
              join departments td on td.id = p.promisee_department_id ",
             $($tail)*
@@ -264,8 +270,10 @@ pub struct PromiseEvent {
     pub text: String,
     /// Day.
     pub on_date: NaiveDate,
-    /// Who.
+    /// The account that did it (for `made`: who recorded the promise, not who promised).
     pub actor_name: Option<String>,
+    /// Who made the promise, so a `made` line credits the promisor, not the recorder.
+    pub promisor_name: String,
     /// made, kept_on_time, kept_late, broken, renegotiated.
     pub kind: String,
     /// In words.
@@ -280,11 +288,21 @@ pub async fn events(
 ) -> Result<Vec<PromiseEvent>> {
     let (from, to) = pair.map_or((None, None), |(f, t)| (Some(f), Some(t)));
     Ok(on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(
-        "select e.promise_id, p.text, e.on_date, u.name as actor_name, e.kind, e.detail
-         from promise_events e join promises p on p.id = e.promise_id left join users u on u.id = e.actor_id
+        "select e.promise_id, p.text, e.on_date, u.name as actor_name, pp.name as promisor_name, e.kind, e.detail
+         from promise_events e join promises p on p.id = e.promise_id join people pp on pp.id = p.promisor_person_id
+         left join users u on u.id = e.actor_id
          where ($1 is null or e.promise_id = $1) and ($2 is null or p.promisor_department_id = $2) and ($3 is null or p.promisee_department_id = $3)
          order by e.on_date desc, e.id desc limit 500",
     ).bind(promise).bind(from).bind(to).fetch_all(pool).await)?)
+}
+
+/// The active account of a person, if they have one: a promise in their name may be recorded
+/// by them.
+pub async fn account_of_person(db: &Db, person: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
+        "select id from users where person_id = $1 and disabled_at is null order by id limit 1",
+    ).bind(person).fetch_optional(pool).await)?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// Every trust-moving event, by department pair (from promisor to promisee).

@@ -229,6 +229,14 @@ pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Re
         .bind(input.department).bind(requester).bind(input.urgency.as_str()).bind(input.date_needed).bind(now)
         .fetch_one(&mut *tx).await?;
         record_event!(tx, id, Some(requester), "submitted", format!("submitted ({} urgency)", input.urgency.label().to_lowercase()), now);
+        // The hand-over to IT: every triager (IT leader) hears of a new request at once.
+        sqlx::query(
+            "insert into notifications (user_id, request_id, message, created_at)
+             select u.id, $1, 'New request to understand: ' || $2, $3 from users u
+             where u.role = 'it_leader' and u.disabled_at is null and u.id <> $4",
+        )
+        .bind(id).bind(&input.title).bind(now).bind(requester)
+        .execute(&mut *tx).await?;
         id
     });
     find_request(db, id).await
@@ -285,6 +293,8 @@ pub struct RequestFilter {
     pub department: Option<i64>,
     /// Title contains.
     pub q: Option<String>,
+    /// Only those this executive champions.
+    pub champion: Option<i64>,
 }
 
 /// Lists requests: the service queue order (urgency, then first in first out) for open ones,
@@ -294,14 +304,14 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
         () => {
             "where ($1 is null or r.lane = $1) and ($2 = false or r.status in ('submitted', 'understanding', 'need_confirmed', 'deferred'))
                and ($3 is null or r.requester_id = $3) and ($4 is null or r.department_id = $4)
-               and ($5 is null or lower(r.title) like $5) "
+               and ($5 is null or lower(r.title) like $5) and ($6 is null or r.champion_id = $6) "
         };
     }
     const SQL: &str = request_sql!(
         filter!(),
         "order by case when $2 then case r.urgency when 'critical' then 0 when 'high' then 1 when 'normal' then 2 else 3 end else 0 end,
                   case when $2 then r.id else -r.id end
-         limit $6 offset $7"
+         limit $7 offset $8"
     );
     const COUNT: &str = concat!("select count(*) from requests r ", filter!());
     let q =
@@ -313,8 +323,9 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
     let (items, total) = on_db!(db, pool => {
         let items = sqlx::query_as::<_, Request>(SQL)
             .bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q)
-            .bind(page.limit).bind(page.offset).fetch_all(pool).await?;
-        let (total,): (i64,) = sqlx::query_as(COUNT).bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q).fetch_one(pool).await?;
+            .bind(f.champion).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
+        let (total,): (i64,) = sqlx::query_as(COUNT).bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q)
+            .bind(f.champion).fetch_one(pool).await?;
         (items, total)
     });
     Ok(Page {
@@ -345,7 +356,7 @@ pub async fn alternatives(db: &Db, request: i64) -> Result<Vec<AlternativeRow>> 
 pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Request> {
     let now = Utc::now();
     write_tx!(db, tx => {
-        let (status, _, requester, _) = lock_request!(db, tx, id);
+        let (status, lane, requester, _) = lock_request!(db, tx, id);
         if !matches!(status, Status::Submitted | Status::Understanding | Status::NeedConfirmed | Status::Deferred) {
             return Err(StoreError::Conflict(FieldError::new("need_statement", format!("the need cannot change once the request is '{}'", status.label()))));
         }
@@ -360,6 +371,10 @@ pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Re
         )
         .bind(statement).bind(by).bind(new_status.as_str()).bind(by_requester).bind(now).bind(id)
         .execute(&mut *tx).await?;
+        if lane == Lane::Portfolio {
+            // Funding needs a confirmed need, so the ranking's inputs changed.
+            bump_revision!(tx, now);
+        }
         let detail = if by_requester { format!("the requester corrected the need: “{statement}”") } else { format!("IT stated the need: “{statement}” — please confirm or correct it") };
         record_event!(tx, id, Some(by), if by_requester { "need_corrected" } else { "need_stated" }, detail, now);
     });
@@ -370,9 +385,13 @@ pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Re
 pub async fn confirm_need(db: &Db, id: i64, by: i64) -> Result<Request> {
     let now = Utc::now();
     write_tx!(db, tx => {
-        let (status, _, _, _) = lock_request!(db, tx, id);
+        let (status, lane, _, _) = lock_request!(db, tx, id);
         if status != Status::Understanding {
             return Err(StoreError::Conflict(FieldError::new("status", "there is no need statement waiting for your confirmation")));
+        }
+        if lane == Lane::Portfolio {
+            // Funding needs a confirmed need, so the ranking's inputs changed.
+            bump_revision!(tx, now);
         }
         sqlx::query("update requests set status = 'need_confirmed', need_confirmed_at = $1, updated_at = $1 where id = $2")
             .bind(now).bind(id).execute(&mut *tx).await?;
@@ -621,7 +640,25 @@ pub async fn save_business_case(
             Some((old,)) if old != it_cost => format!(" (IT cost {} → {})", Money(old), Money(it_cost)),
             _ => String::new(),
         };
-        record_event!(tx, id, Some(by), "business_case_saved", format!("business case saved: NPV {:.2}, IT cost {}{change}", eval.npv, Money(it_cost)), now);
+        // The hand-over to the champion: the event (and so the notification every follower,
+        // the champion included, receives in this transaction) says when the case now waits for
+        // their sign-off, or when a change of cost made their sign-off lapse.
+        let signed: Option<(i64, f64)> = sqlx::query_as("select it_cost, tolerance_pct from signoffs where request_id = $1 order by id desc limit 1")
+            .bind(id).fetch_optional(&mut *tx).await?;
+        let was_holding = match (signed, previous) {
+            (Some((s, tol)), Some((old,))) => duet_core::requests::signoff_holds(s, old, tol),
+            _ => false,
+        };
+        let (kind, signoff) = match signed {
+            None => ("business_case_saved", " — it awaits the champion's sign-off of the IT costs".to_string()),
+            Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) && was_holding => (
+                "signoff_lapsed",
+                format!(" — the champion's sign-off of {} has lapsed (IT cost rose beyond the {tol}% tolerance): it awaits the champion's sign-off again", Money(s)),
+            ),
+            Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) => ("business_case_saved", " — it awaits the champion's sign-off of the IT costs".to_string()),
+            Some(_) => ("business_case_saved", String::new()),
+        };
+        record_event!(tx, id, Some(by), kind, format!("business case saved: NPV {:.2}, IT cost {}{change}{signoff}", eval.npv, Money(it_cost)), now);
     });
     find_business_case(db, id)
         .await?
@@ -999,13 +1036,16 @@ pub struct PortfolioRow {
     pub signed_tolerance: Option<f64>,
     /// Sum of importance of the goals it supports.
     pub goal_points: i64,
+    /// Whether the requester confirmed (or wrote) the need statement: funding needs it.
+    #[serde(default)]
+    pub need_confirmed: bool,
 }
 
 /// Every portfolio item still competing for funding (not declined or closed), in one statement.
 pub async fn portfolio_rows(db: &Db) -> Result<Vec<PortfolioRow>> {
     const SQL: &str = "select r.id, r.title, r.status, d.name as department_name, c.name as champion_name, r.urgency, r.risk,
             r.person_days, b.npv, b.it_cost, s.it_cost as signed_cost, s.tolerance_pct as signed_tolerance,
-            coalesce(g.points, 0) as goal_points
+            coalesce(g.points, 0) as goal_points, (r.need_confirmed_at is not null) as need_confirmed
         from requests r
         join departments d on d.id = r.department_id
         left join users c on c.id = r.champion_id

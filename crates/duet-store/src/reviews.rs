@@ -3,6 +3,7 @@
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
+use duet_core::meetings::{self as rules, Holiday, Tz};
 
 /// Refuses, inside a write transaction, to change a record both leaders have signed.
 macro_rules! check_unlocked {
@@ -41,7 +42,9 @@ pub struct Review {
     pub organizer_name: String,
     /// Their e-mail.
     pub organizer_email: String,
-    /// planned, held or cancelled.
+    /// planned, held or cancelled as stored — except that a planned review whose end is more than
+    /// a day past reads `missed` (see `duet_core::meetings::review_status`): it needs someone to
+    /// mark it held, move it or cancel it.
     pub status: String,
     /// When it was held.
     pub held_on: Option<NaiveDate>,
@@ -81,10 +84,17 @@ pub async fn schedule(
     find(db, id).await
 }
 
+/// The status people read: stored planned reviews long past read `missed`.
+fn settle(mut r: Review, now: DateTime<Utc>) -> Review {
+    r.status = rules::review_status(&r.status, r.scheduled_at, r.minutes, now).to_string();
+    r
+}
+
 /// One review.
 pub async fn find(db: &Db, id: i64) -> Result<Review> {
     const SQL: &str = review_sql!("where r.id = $1");
     on_db!(db, pool => sqlx::query_as::<_, Review>(SQL).bind(id).fetch_optional(pool).await)?
+        .map(|r| settle(r, Utc::now()))
         .ok_or(StoreError::NotFound("review"))
 }
 
@@ -93,21 +103,25 @@ pub async fn list(db: &Db, department: Option<i64>, limit: i64) -> Result<Vec<Re
     const SQL: &str = review_sql!(
         "where ($1 is null or r.department_id = $1) order by r.scheduled_at desc limit $2"
     );
+    let now = Utc::now();
     Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Review>(SQL).bind(department).bind(limit).fetch_all(pool).await)?,
+        on_db!(db, pool => sqlx::query_as::<_, Review>(SQL).bind(department).bind(limit).fetch_all(pool).await)?
+            .into_iter()
+            .map(|r| settle(r, now))
+            .collect(),
     )
 }
 
-/// Records that a planned review took place.
-pub async fn mark_held(db: &Db, id: i64, on: NaiveDate) -> Result<Review> {
-    let n = write_one!(db, pool => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2 and status = 'planned'").bind(on).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
-        find(db, id).await?;
-        return Err(StoreError::Conflict(FieldError::new(
-            "status",
-            "only a planned review can be marked as held",
-        )));
-    }
+/// Records that a planned review took place on `on` (demo and imports: no next review is planned).
+/// Refused before the review's start (`now`).
+pub async fn mark_held(db: &Db, id: i64, on: NaiveDate, now: DateTime<Utc>) -> Result<Review> {
+    write_tx!(db, tx => {
+        let row: Option<(DateTime<Utc>, String)> = sqlx::query_as("select scheduled_at, status from reviews where id = $1")
+            .bind(id).fetch_optional(&mut *tx).await?;
+        let Some((at, status)) = row else { return Err(StoreError::NotFound("review")) };
+        rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
+        sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(&mut *tx).await?;
+    });
     find(db, id).await
 }
 
@@ -253,8 +267,12 @@ pub async fn save_record(
 pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
     let now = Utc::now();
     write_tx!(db, tx => {
-        sqlx::query("insert into review_records (review_id, updated_at) values ($1, $2) on conflict (review_id) do nothing")
-            .bind(review).bind(now).execute(&mut *tx).await?;
+        let status: Option<(String,)> = sqlx::query_as("select status from reviews where id = $1").bind(review).fetch_optional(&mut *tx).await?;
+        let Some((status,)) = status else { return Err(StoreError::NotFound("review")) };
+        let text: Option<(String, String)> = sqlx::query_as("select attendees, notes from review_records where review_id = $1")
+            .bind(review).fetch_optional(&mut *tx).await?;
+        let (attendees, notes) = text.unwrap_or_default();
+        rules::may_sign(&status, &attendees, &notes).map_err(StoreError::Conflict)?;
         let sql = if it {
             "update review_records set it_signed_by = $1, it_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
         } else {
@@ -316,30 +334,169 @@ pub async fn corrections(db: &Db, review: i64) -> Result<Vec<Correction>> {
     ).bind(review).fetch_all(pool).await)?)
 }
 
-/// Marks a review held and, unless one is already planned, schedules the next one an interval
-/// later (same time of day, never in the past) — in one transaction.
-pub async fn mark_held_and_plan_next(db: &Db, id: i64, on: NaiveDate) -> Result<Review> {
-    let now = Utc::now();
+/// Marks a review held (on its day in the organisation's time zone) and, unless one is already
+/// planned, plans the next one with `duet_core::meetings::plan_next_review`: on the latest working
+/// day on or before the cadence's due date, same local time — in one transaction. Refused before
+/// the review's start.
+pub async fn mark_held_and_plan_next(
+    db: &Db,
+    id: i64,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Review> {
+    let on = now.with_timezone(&tz).date_naive();
     write_tx!(db, tx => {
         let row: Option<(i64, DateTime<Utc>, i64, i64, String)> = sqlx::query_as(
             "select r.department_id, r.scheduled_at, r.minutes, r.organizer_id, r.status from reviews r where r.id = $1",
         ).bind(id).fetch_optional(&mut *tx).await?;
         let Some((dept, at, minutes, organizer, status)) = row else { return Err(StoreError::NotFound("review")) };
-        if status != "planned" {
-            return Err(StoreError::Conflict(FieldError::new("status", "only a planned review can be marked as held")));
-        }
+        rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
         sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(&mut *tx).await?;
         let (interval,): (i64,) = sqlx::query_as("select review_interval_days from departments where id = $1").bind(dept).fetch_one(&mut *tx).await?;
         let planned: Option<(i64,)> = sqlx::query_as("select id from reviews where department_id = $1 and status = 'planned' and scheduled_at >= $2 limit 1")
             .bind(dept).bind(now).fetch_optional(&mut *tx).await?;
         if planned.is_none() {
-            let mut next = at + chrono::Duration::days(interval);
-            while next < now {
-                next += chrono::Duration::days(interval);
-            }
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as("select month, day, year, name from holidays").fetch_all(&mut *tx).await?;
+            let holidays: Vec<Holiday> = rows.into_iter().map(holiday).collect();
+            let next = rules::plan_next_review(on, interval, at, tz, &holidays, now);
             sqlx::query("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5)")
                 .bind(dept).bind(next).bind(minutes).bind(organizer).bind(now).execute(&mut *tx).await?;
         }
     });
     find(db, id).await
+}
+
+/// Undoes "held" (marked by mistake, or too early): the review is planned again. Refused once
+/// anyone has signed its record. The reason is kept in the review's history.
+pub async fn undo_held(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((status, at)) = row else { return Err(StoreError::NotFound("review")) };
+        let signed: Option<(Option<i64>, Option<i64>)> = sqlx::query_as("select it_signed_by, business_signed_by from review_records where review_id = $1")
+            .bind(id).fetch_optional(&mut *tx).await?;
+        let signed = matches!(signed, Some((Some(_), _) | (_, Some(_))));
+        rules::may_undo_held(&status, signed).map_err(StoreError::Conflict)?;
+        sqlx::query("update reviews set status = 'planned', held_on = null where id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'held_undone', $2, $3, $3, $4, $5)")
+            .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(&mut *tx).await?;
+    });
+    find(db, id).await
+}
+
+/// Cancels a planned (or missed) review, with the reason.
+pub async fn cancel(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((status, at)) = row else { return Err(StoreError::NotFound("review")) };
+        if status != "planned" {
+            return Err(StoreError::Conflict(FieldError::new("status", format!("only a planned review can be cancelled (this one is {status})"))));
+        }
+        sqlx::query("update reviews set status = 'cancelled' where id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'cancelled', $2, $3, null, $4, $5)")
+            .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(&mut *tx).await?;
+    });
+    find(db, id).await
+}
+
+/// Moves a planned (or missed) review to another start, with the reason.
+pub async fn move_to(db: &Db, id: i64, to: DateTime<Utc>, reason: &str, by: i64) -> Result<Review> {
+    let now = Utc::now();
+    write_tx!(db, tx => {
+        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some((status, at)) = row else { return Err(StoreError::NotFound("review")) };
+        if status != "planned" {
+            return Err(StoreError::Conflict(FieldError::new("status", format!("only a planned review can be moved (this one is {status})"))));
+        }
+        sqlx::query("update reviews set scheduled_at = $1 where id = $2").bind(to).bind(id).execute(&mut *tx).await?;
+        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'moved', $2, $3, $4, $5, $6)")
+            .bind(id).bind(reason).bind(at).bind(to).bind(by).bind(now).execute(&mut *tx).await?;
+    });
+    find(db, id).await
+}
+
+/// One change to a review after it was scheduled: moved, cancelled, or "held" undone.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct ReviewChange {
+    /// moved, cancelled or held_undone.
+    pub kind: String,
+    /// Why, in the words of whoever did it.
+    pub reason: String,
+    /// The start before the change.
+    pub from_at: Option<DateTime<Utc>>,
+    /// The start after a move.
+    pub to_at: Option<DateTime<Utc>>,
+    /// Who.
+    pub author: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A review's changes, oldest first.
+pub async fn changes(db: &Db, id: i64) -> Result<Vec<ReviewChange>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, ReviewChange>(
+        "select c.kind, c.reason, c.from_at, c.to_at, u.name as author, c.created_at
+         from review_changes c join users u on u.id = c.created_by where c.review_id = $1 order by c.id",
+    ).bind(id).fetch_all(pool).await)?)
+}
+
+fn holiday((month, day, year, name): (i64, i64, i64, String)) -> Holiday {
+    Holiday {
+        month: u32::try_from(month).unwrap_or(1),
+        day: u32::try_from(day).unwrap_or(1),
+        year: (year != 0).then(|| i32::try_from(year).unwrap_or(0)),
+        name,
+    }
+}
+
+/// A holiday of the organisation calendar, with its id.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredHoliday {
+    /// Id.
+    pub id: i64,
+    /// The holiday.
+    #[serde(flatten)]
+    pub holiday: Holiday,
+}
+
+/// The organisation's holidays (weekends are never working days besides these), by date.
+pub async fn holidays(db: &Db) -> Result<Vec<StoredHoliday>> {
+    let rows: Vec<(i64, i64, i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "select id, month, day, year, name from holidays order by month, day, year",
+    ).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, m, d, y, n)| StoredHoliday {
+            id,
+            holiday: holiday((m, d, y, n)),
+        })
+        .collect())
+}
+
+/// Adds a holiday; the same day twice is refused.
+pub async fn add_holiday(db: &Db, h: &Holiday) -> Result<StoredHoliday> {
+    let year = i64::from(h.year.unwrap_or(0));
+    let (id,): (i64,) = write_tx!(db, tx => {
+        let dup: Option<(String,)> = sqlx::query_as("select name from holidays where month = $1 and day = $2 and year = $3")
+            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).fetch_optional(&mut *tx).await?;
+        if let Some((name,)) = dup {
+            return Err(StoreError::Conflict(FieldError::new("date", format!("this day is already a holiday ({name})"))));
+        }
+        sqlx::query_as("insert into holidays (month, day, year, name) values ($1, $2, $3, $4) returning id")
+            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).bind(&h.name).fetch_one(&mut *tx).await?
+    });
+    Ok(StoredHoliday {
+        id,
+        holiday: h.clone(),
+    })
+}
+
+/// Removes a holiday.
+pub async fn remove_holiday(db: &Db, id: i64) -> Result<()> {
+    let n = write_one!(db, pool => sqlx::query("delete from holidays where id = $1").bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound("holiday"));
+    }
+    Ok(())
 }

@@ -46,6 +46,16 @@ pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<S
 /// Loads the session behind a cookie value, if it is live and its account enabled. The expiry is
 /// pushed forward at most once an hour, so page views stay reads.
 pub async fn find_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
+    find_session_sliding(db, cookie, true).await
+}
+
+/// The session behind a cookie without writing anything, not even the sliding expiry: for the
+/// anonymous voice form, whose POST must leave no trace (not even a time) on the poster's session.
+pub async fn peek_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
+    find_session_sliding(db, cookie, false).await
+}
+
+async fn find_session_sliding(db: &Db, cookie: &str, slide: bool) -> Result<Option<Session>> {
     const SQL: &str = "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at, u.last_login_at,
             u.created_at, s.csrf_token, s.flash, s.expires_at
         from sessions s join users u on u.id = s.user_id left join people p on p.id = u.person_id
@@ -53,7 +63,8 @@ pub async fn find_session(db: &Db, cookie: &str) -> Result<Option<Session>> {
     let hash = secret::hash_secret(cookie);
     let now = Utc::now();
     let session = on_db!(db, pool => sqlx::query_as::<_, Session>(SQL).bind(&hash).bind(now).fetch_optional(pool).await)?;
-    if let Some(s) = &session
+    if slide
+        && let Some(s) = &session
         && s.expires_at - now < IDLE_LIFETIME - Duration::hours(1)
     {
         write_one!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")

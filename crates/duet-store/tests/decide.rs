@@ -203,4 +203,44 @@ both_backends! {
         assert_eq!((s.budget, s.capacity_days, s.wait_days), (1_000_000, 300, 5));
         assert_eq!(rq::teams(db).await.unwrap().len(), rq::STANDARD_TEAMS.len());
     }
+
+    async fn the_champion_is_told_when_a_case_awaits_sign_off_and_when_the_sign_off_lapsed(db: &Db) {
+        let (dept, requester, it, exec) = setup(db).await;
+        let r = rq::insert_request(db, requester, &input(dept, "New CPQ tool", "normal")).await.unwrap();
+        rq::champion(db, r.id, exec).await.unwrap();
+        rq::save_business_case(db, r.id, it, &case(100_000_00), Risk::Medium, 120, &[]).await.unwrap();
+        let notes = rq::notifications(db, exec, 10).await.unwrap();
+        assert!(notes[0].message.contains("awaits the champion's sign-off"), "{:?}", notes[0].message);
+        assert_eq!(notes[0].request_id, Some(r.id));
+        rq::sign_off(db, r.id, exec).await.unwrap();
+        rq::save_business_case(db, r.id, it, &case(105_000_00), Risk::Medium, 120, &[]).await.unwrap();
+        let notes = rq::notifications(db, exec, 10).await.unwrap();
+        assert!(!notes[0].message.contains("sign-off"), "within tolerance the sign-off holds: {:?}", notes[0].message);
+        rq::save_business_case(db, r.id, it, &case(130_000_00), Risk::Medium, 120, &[]).await.unwrap();
+        let notes = rq::notifications(db, exec, 10).await.unwrap();
+        assert!(notes[0].message.contains("sign-off of 100,000.00 has lapsed"), "{:?}", notes[0].message);
+        let kinds: Vec<String> = rq::events(db, r.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&"signoff_lapsed".to_string()), "{kinds:?}");
+    }
+
+    async fn portfolio_rows_say_whether_the_need_was_confirmed_and_confirming_moves_the_ranking(db: &Db) {
+        let (dept, requester, it, exec) = setup(db).await;
+        let r = rq::insert_request(db, requester, &input(dept, "Forecasting", "normal")).await.unwrap();
+        rq::champion(db, r.id, exec).await.unwrap();
+        assert!(!rq::portfolio_rows(db).await.unwrap()[0].need_confirmed);
+        rq::state_need(db, r.id, it, "Sales needs a pipeline forecast it can trust").await.unwrap();
+        let rev = rq::settings(db).await.unwrap().revision;
+        rq::confirm_need(db, r.id, requester).await.unwrap();
+        assert!(rq::settings(db).await.unwrap().revision > rev, "a cached ranking must see the confirmation");
+        assert!(rq::portfolio_rows(db).await.unwrap()[0].need_confirmed);
+    }
+
+    async fn an_executive_lists_what_they_champion(db: &Db) {
+        let (dept, requester, _, exec) = setup(db).await;
+        let a = rq::insert_request(db, requester, &input(dept, "Championed one", "normal")).await.unwrap();
+        rq::insert_request(db, requester, &input(dept, "Not championed", "normal")).await.unwrap();
+        rq::champion(db, a.id, exec).await.unwrap();
+        let page = rq::list_requests(db, &RequestFilter { champion: Some(exec), ..Default::default() }, PageRequest::default()).await.unwrap();
+        assert_eq!((page.total, page.items.len(), page.items[0].id), (1, 1, a.id));
+    }
 }

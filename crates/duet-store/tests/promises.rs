@@ -104,4 +104,18 @@ both_backends! {
         let dues: Vec<NaiveDate> = overdue.items.iter().map(|p| p.due_on).collect();
         assert_eq!(dues, vec![d("2026-11-05"), d("2026-11-20")]);
     }
+
+    async fn a_promise_remembers_who_recorded_it_apart_from_who_made_it(db: &Db) {
+        let (_, sales, dev, user) = setup(db).await;
+        let today = d("2026-11-23");
+        let input = PromiseInput::parse(Some(dev), Some(sales), "manager", "Fix the VPN drops for field sales", "2026-12-01", "manual", None, today).unwrap();
+        let p = pr::insert_promise(db, user, &input, today).await.unwrap();
+        assert_eq!((p.promisor_name.as_str(), p.recorded_by_id, p.recorded_by_name.as_str()), ("Dev", user, "Bea"));
+        let history = pr::events(db, Some(p.id), None).await.unwrap();
+        assert_eq!(history[0].kind, "made");
+        assert_eq!((history[0].promisor_name.as_str(), history[0].actor_name.as_deref()), ("Dev", Some("Bea")));
+        assert_eq!(pr::account_of_person(db, dev).await.unwrap(), None, "Dev has no account");
+        let dev_user = accounts::insert_user(db, &NewUser { email: Email::parse("dev@example.com").unwrap(), name: "Dev".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap().id;
+        assert_eq!(pr::account_of_person(db, dev).await.unwrap(), Some(dev_user));
+    }
 }

@@ -27,6 +27,9 @@ pub struct WebConfig {
     /// The survey anonymity key from the configuration (none: the one generated into the
     /// database is used).
     pub anonymity_key: Option<AnonymityKey>,
+    /// The organisation's time zone: times are entered and shown in it (the store keeps UTC);
+    /// see `crate::html::local_time`.
+    pub time_zone: duet_core::meetings::Tz,
 }
 
 /// The key of respondents' owner keys; `Debug` never shows it.
@@ -48,6 +51,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             public_url: "http://127.0.0.1:8080".into(),
             anonymity_key: None,
+            time_zone: chrono_tz::Europe::London,
         }
     }
 }
@@ -97,7 +101,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", axum::routing::get(api::openapi_json))
         .merge(ops::router())
         .fallback(page_not_found)
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state, crate::error::styled_errors))
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(limit))

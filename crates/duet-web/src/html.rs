@@ -23,6 +23,9 @@ pub struct Layout {
     pub is_admin: bool,
     /// Which navigation entry is current.
     pub section: &'static str,
+    /// A fresh random token for this page's create forms (`{% include "shell/once.html" %}`),
+    /// so sending one twice creates one thing: see `crate::pages::once`.
+    pub once: String,
 }
 
 impl Layout {
@@ -36,6 +39,7 @@ impl Layout {
             flash: who.flash.clone(),
             is_admin: who.user.role == Role::Admin,
             section,
+            once: crate::pages::once::new_token(),
         }
     }
 
@@ -49,6 +53,7 @@ impl Layout {
             flash: None,
             is_admin: false,
             section: "",
+            once: crate::pages::once::new_token(),
         }
     }
 }
@@ -69,29 +74,17 @@ pub fn render_status(status: StatusCode, t: impl Template) -> Response {
     }
 }
 
-/// The error page.
-#[derive(Template)]
-#[template(path = "shell/error.html")]
-struct ErrorPage {
-    layout: Layout,
-    status: u16,
-    reason: String,
-    message: String,
-    details: Vec<String>,
-}
-
-/// Renders the error page for a status.
+/// Renders the error page for a status (signed out; the `error::styled_errors` middleware
+/// renders it again inside the signed-in layout when there is a session).
 pub fn error_page(status: StatusCode, message: &str, details: Vec<String>) -> Response {
-    let reason = status.canonical_reason().unwrap_or("Error").to_string();
-    render_status(
+    crate::error::render_error_page(
         status,
-        ErrorPage {
-            layout: Layout::anonymous(reason.clone()),
-            status: status.as_u16(),
-            reason,
+        &crate::error::ErrorPageInfo {
             message: message.to_string(),
             details,
         },
+        None,
+        None,
     )
 }
 
@@ -136,5 +129,53 @@ impl FormErrors {
     /// Whether there are any errors.
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+}
+
+/// Times as the organisation reads and types them: the store keeps UTC, pages show and take the
+/// configured zone (`WebConfig::time_zone`). Put one in a template struct (`clock:
+/// Clock::of(&state)`) and write `{{ clock.show(t) }}` or, for a `datetime-local` input,
+/// `value="{{ clock.input(t) }}"` (a value or a reference); parse what a form sent with [`Clock::parse`].
+#[derive(Debug, Clone, Copy)]
+pub struct Clock(pub duet_core::meetings::Tz);
+
+impl Clock {
+    /// The organisation's clock.
+    pub fn of(state: &crate::app::AppState) -> Self {
+        Self(state.config.time_zone)
+    }
+
+    /// `2026-12-01 14:00 GMT`: local date, time and zone abbreviation.
+    pub fn show(&self, t: impl std::borrow::Borrow<chrono::DateTime<chrono::Utc>>) -> String {
+        t.borrow()
+            .with_timezone(&self.0)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+
+    /// The local day, `2026-12-01`.
+    pub fn day(&self, t: impl std::borrow::Borrow<chrono::DateTime<chrono::Utc>>) -> String {
+        t.borrow()
+            .with_timezone(&self.0)
+            .format("%Y-%m-%d")
+            .to_string()
+    }
+
+    /// The value of a `datetime-local` input: `2026-12-01T14:00`, local.
+    pub fn input(&self, t: impl std::borrow::Borrow<chrono::DateTime<chrono::Utc>>) -> String {
+        t.borrow()
+            .with_timezone(&self.0)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    }
+
+    /// Reads a local date and time as typed (`YYYY-MM-DDTHH:MM`, seconds optional, or a space
+    /// instead of `T`); an RFC 3339 value with its own offset (`…Z`, `…+01:00`) is taken as is.
+    pub fn parse(
+        &self,
+        field: &str,
+        raw: &str,
+    ) -> Result<chrono::DateTime<chrono::Utc>, duet_core::FieldError> {
+        duet_core::meetings::parse_local_datetime(field, raw, self.0)
     }
 }

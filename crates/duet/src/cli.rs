@@ -88,6 +88,9 @@ pub struct ServeArgs {
     /// The URL people use to reach Duet, e.g. https://duet.example.com (decides Secure cookies).
     #[arg(long, env = "DUET_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The organisation's time zone, e.g. Europe/London (the default): times are typed and shown in it.
+    #[arg(long, env = "DUET_TIME_ZONE")]
+    pub time_zone: Option<String>,
 }
 
 /// `duet user …`.
@@ -133,9 +136,14 @@ pub enum ImportCommand {
         file: PathBuf,
     },
     /// Import metric values from a CSV file (metric,period,department,value); all rows or none.
+    /// A month that already has a different value refuses the file (with its line) unless
+    /// `--replace`; replaced values are kept in the metric's history.
     Metrics {
         /// The CSV file.
         file: PathBuf,
+        /// Replace values already recorded for the same metric, department and month.
+        #[arg(long)]
+        replace: bool,
     },
 }
 

@@ -43,6 +43,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .ok()
             .and_then(|v| v.parse().ok()),
         anonymity_key: std::env::var("DUET_ANONYMITY_KEY").ok(),
+        time_zone: serve_args
+            .and_then(|a| a.time_zone.clone())
+            .or_else(|| std::env::var("DUET_TIME_ZONE").ok()),
     };
     let config = Config::resolve(overrides, file, default_db)?;
     telemetry::init(config.log_format, &config.log_level);
@@ -123,7 +126,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::People { file }) => import_people(&config, &file).await,
-        Command::Import(ImportCommand::Metrics { file }) => import_metrics(&config, &file).await,
+        Command::Import(ImportCommand::Metrics { file, replace }) => {
+            import_metrics(&config, &file, replace).await
+        }
         Command::Metric(MetricCommand::Create {
             name,
             unit,
@@ -150,7 +155,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             let db = open(&config).await?;
-            seed_demo(&db).await?;
+            seed_demo(&db, config.time_zone).await?;
             db.close().await;
             Ok(())
         }
@@ -254,6 +259,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
             .anonymity_key
             .as_ref()
             .map(|k| duet_web::AnonymityKey(k.as_bytes().to_vec())),
+        time_zone: config.time_zone,
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);
@@ -279,7 +285,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
 }
 
 /// Seeds everything the demo shows (each part skips itself when already there).
-async fn seed_demo(db: &Db) -> anyhow::Result<()> {
+async fn seed_demo(db: &Db, tz: duet_core::meetings::Tz) -> anyhow::Result<()> {
     demo::seed(db).await?;
     let hash = tokio::task::spawn_blocking(|| {
         Password::parse(demo::DEMO_PASSWORD)
@@ -297,7 +303,7 @@ async fn seed_demo(db: &Db) -> anyhow::Result<()> {
     crate::demo_metrics::seed_metrics(db)
         .await
         .context("seeding the demo's metrics")?;
-    crate::demo_reviews::seed_reviews(db)
+    crate::demo_reviews::seed_reviews(db, tz)
         .await
         .context("seeding the demo's reviews")?;
     crate::demo_listen::seed_listen(db)
@@ -316,6 +322,7 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
         .arg("seed-demo")
         .arg("--database-url")
         .arg(&config.database_url)
+        .env("DUET_TIME_ZONE", config.time_zone.name())
         .status()
         .context("starting the demo seeding")?;
     if !status.success() {
@@ -345,7 +352,8 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
     serve(config, Some((db, banner))).await
 }
 
-/// Background upkeep, hourly: reminders for promises due within three days, survey invitations
+/// Background upkeep, hourly: reminders for promises due within three days, promisees told a
+/// promise is due to be judged, survey invitations
 /// and reminders, sealing closed surveys, and expired sessions purged (both safe on every replica at once).
 fn spawn_housekeeping(db: Db) {
     tokio::spawn(async move {
@@ -358,6 +366,15 @@ fn spawn_housekeeping(db: Db) {
                 Ok(n) if n > 0 => tracing::info!(reminded = n, "promise reminders sent"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
+            }
+            match duet_store::home::send_judge_notices(&db, chrono::Utc::now().date_naive()).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(announced = n, "promises due to be judged announced")
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not announce promises due to be judged")
+                }
             }
             match duet_store::listen::seal_closed(&db, chrono::Utc::now().date_naive()).await {
                 Ok(n) if n > 0 => tracing::info!(sealed = n, "closed survey campaigns sealed"),
@@ -449,7 +466,11 @@ async fn import_people(config: &Config, file: &std::path::Path) -> anyhow::Resul
 }
 
 /// Imports metric values with a progress bar; bad rows are listed by line and nothing is written.
-async fn import_metrics(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+async fn import_metrics(
+    config: &Config,
+    file: &std::path::Path,
+    replace: bool,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let rows = match duet_core::metrics::parse_values_csv(&bytes) {
@@ -462,7 +483,9 @@ async fn import_metrics(config: &Config, file: &std::path::Path) -> anyhow::Resu
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} values {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = duet_store::metrics::import_values(&db, &rows, |n| bar.set_position(n)).await;
+    let result =
+        duet_store::metrics::import_values(&db, &rows, replace, None, |n| bar.set_position(n))
+            .await;
     bar.finish_and_clear();
     db.close().await;
     match result {

@@ -28,6 +28,9 @@ pub struct FileConfig {
     /// The key that links a respondent to their own survey answers while a campaign is open
     /// (32 characters or more). Kept out of the database, a database reader cannot link them.
     pub anonymity_key: Option<String>,
+    /// The organisation's time zone, an IANA name (`Europe/London`): times are typed and shown
+    /// in it; the database keeps UTC.
+    pub time_zone: Option<String>,
 }
 
 impl FileConfig {
@@ -67,6 +70,8 @@ pub struct Config {
     pub max_connections: u32,
     /// Survey anonymity key (none: Duet keeps a generated one in the database).
     pub anonymity_key: Option<String>,
+    /// The organisation's time zone.
+    pub time_zone: duet_core::meetings::Tz,
 }
 
 /// Values given on the command line or in `DUET_*` variables (clap merges those two).
@@ -88,12 +93,16 @@ pub struct Overrides {
     pub max_connections: Option<u32>,
     /// `DUET_ANONYMITY_KEY`.
     pub anonymity_key: Option<String>,
+    /// `--time-zone` / `DUET_TIME_ZONE`.
+    pub time_zone: Option<String>,
 }
 
 /// The default listening address.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "./duet.db";
+/// The default time zone of the organisation.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/London";
 
 impl Config {
     /// Resolves flags/env over file over defaults; `default_db` lets `duet demo` keep its own file.
@@ -123,8 +132,15 @@ impl Config {
         {
             anyhow::bail!("the anonymity key must be at least 32 characters long");
         }
+        let zone = o
+            .time_zone
+            .or(file.time_zone)
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
+        let time_zone = duet_core::meetings::parse_time_zone(&zone)
+            .map_err(|e| anyhow::anyhow!("time zone: {}", e.message))?;
         Ok(Self {
             anonymity_key,
+            time_zone,
             bind,
             database_url: o
                 .database_url
@@ -184,6 +200,7 @@ impl fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_connections", &self.max_connections)
             .field("anonymity_key", &self.anonymity_key.as_ref().map(|_| "***"))
+            .field("time_zone", &self.time_zone.name())
             .finish()
     }
 }
@@ -264,6 +281,36 @@ mod tests {
         assert!(mk("http://127.0.0.1:8080").secure_cookies());
         assert!(mk("http://localhost:8080").secure_cookies());
         assert!(!mk("http://10.1.2.3:8080").secure_cookies());
+    }
+
+    #[test]
+    fn the_time_zone_defaults_to_london_and_a_wrong_name_is_refused() {
+        let c = Config::resolve(
+            Overrides::default(),
+            FileConfig::default(),
+            DEFAULT_DATABASE,
+        )
+        .unwrap();
+        assert_eq!(c.time_zone.name(), "Europe/London");
+        let file: FileConfig = toml::from_str("time_zone = \"America/New_York\"").unwrap();
+        let o = Overrides {
+            time_zone: Some("Europe/Berlin".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(o, file, DEFAULT_DATABASE)
+                .unwrap()
+                .time_zone
+                .name(),
+            "Europe/Berlin",
+            "the flag beats the file"
+        );
+        let o = Overrides {
+            time_zone: Some("Mars/Olympus".into()),
+            ..Default::default()
+        };
+        let e = Config::resolve(o, FileConfig::default(), DEFAULT_DATABASE).err();
+        assert!(e.is_some_and(|e| e.to_string().contains("Mars/Olympus")));
     }
 
     #[test]

@@ -196,6 +196,63 @@ pub async fn seed_promises(db: &Db) -> anyhow::Result<()> {
             }
         }
     }
+    seed_home_promises(db, &people, recorder, today).await?;
     tracing::info!("demo promises seeded");
+    Ok(())
+}
+
+/// A few promises that give the demo accounts something on their home page today: the CIO's
+/// promise to Sales came due two days ago (Sales' VP judges it), and Sales' VP and Finance's CFO
+/// each have a promise to IT coming due.
+async fn seed_home_promises(
+    db: &Db,
+    people: &[Person],
+    recorder: i64,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let find = |email: &str| people.iter().find(|p| p.email == email);
+    let (Some(cio), Some(vp_sales), Some(cfo)) = (
+        find("priya.raman@harborvale.example"),
+        find("daniel.obrien@harborvale.example"),
+        find("meilin.chen@harborvale.example"),
+    ) else {
+        return Ok(());
+    };
+    let plan = [
+        (
+            cio,
+            vp_sales.department_id,
+            "Give Sales a single sign-on for the CRM and the quoting tool",
+            12,
+            14,
+        ),
+        (
+            vp_sales,
+            cio.department_id,
+            "Name a Sales owner for every CRM data-quality rule",
+            10,
+            4,
+        ),
+        (
+            cfo,
+            cio.department_id,
+            "Confirm the budget line for the rolling forecast platform",
+            14,
+            4,
+        ),
+    ];
+    for (promisor, promisee, text, lead, made_ago) in plan {
+        let input = PromiseInput {
+            promisor: promisor.id,
+            promisee_department: promisee,
+            level: promisor.level,
+            text: text.to_string(),
+            due_on: today + Duration::days(lead),
+            source: PromiseSource::Meeting,
+            source_id: None,
+        };
+        let p = pr::insert_promise(db, recorder, &input, today).await?;
+        pr::shift_promise(db, p.id, made_ago).await?;
+    }
     Ok(())
 }

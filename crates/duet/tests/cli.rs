@@ -150,6 +150,71 @@ async fn csv_import_names_bad_lines_imports_nothing_and_round_trips_with_export(
     .await;
 }
 
+#[tokio::test]
+async fn metric_import_refuses_a_changed_month_with_its_line_unless_replace() {
+    on_both(|db| {
+        assert!(duet(db, &["init"], None).status.success());
+        let out = duet(
+            db,
+            &[
+                "metric",
+                "create",
+                "--name",
+                "Uptime",
+                "--unit",
+                "%",
+                "--direction",
+                "higher_better",
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let dir = std::env::temp_dir().join(format!(
+            "duet-cli-metrics-{}-{}",
+            std::process::id(),
+            db.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = dir.join("first.csv");
+        std::fs::write(
+            &first,
+            "metric,period,department,value\nUptime,2026-09,Sales,\"99,7\"\n",
+        )
+        .unwrap();
+        let out = duet(db, &["import", "metrics", first.to_str().unwrap()], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let changed = dir.join("changed.csv");
+        std::fs::write(
+            &changed,
+            "metric,period,department,value\nUptime,2026-08,Sales,98\nUptime,2026-09,Sales,97\n",
+        )
+        .unwrap();
+        let out = duet(db, &["import", "metrics", changed.to_str().unwrap()], None);
+        assert!(
+            !out.status.success(),
+            "a recorded month is not silently replaced"
+        );
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("line 3, column value") && err.contains("99.7"),
+            "{err}"
+        );
+        let out = duet(
+            db,
+            &["import", "metrics", changed.to_str().unwrap(), "--replace"],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("Imported 2 metric values"),
+            "{}",
+            text(&out.stdout)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await;
+}
+
 /// Starts a serving command on a random port and returns the child and its base URL.
 fn start(db: &str, cmd: &str) -> (std::process::Child, String, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))

@@ -691,7 +691,12 @@ fn slug(title: &str) -> String {
 pub fn custom(title: &str, description: &str, lines: &str) -> Result<Definition, ValidationErrors> {
     let mut errs = ValidationErrors::default();
     let title = errs.check(bounded_text("title", title, 3, 120));
-    let description = errs.check(bounded_text("description", description, 0, 2000));
+    let description = errs.check(crate::error::prose_text(
+        "description",
+        description,
+        0,
+        2000,
+    ));
     let mut sections: Vec<Section> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     for (i, line) in lines.lines().enumerate() {

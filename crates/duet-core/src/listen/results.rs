@@ -32,6 +32,83 @@ pub struct Cell {
     pub mean: f64,
 }
 
+/// One reported column of an instrument: a section, or, for a section asked both for Today and
+/// for Tomorrow (the five questions), each horizon on its own. Today's and Tomorrow's ratings
+/// answer different questions (how well it works, how much it matters), so no figure ever
+/// averages them together.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Column {
+    /// The section code.
+    pub section: String,
+    /// Today or Tomorrow for a paired section; none for a section reported as one.
+    pub horizon: Option<Horizon>,
+}
+
+impl Column {
+    /// A stable key: the section code, or `section.today` / `section.tomorrow`.
+    pub fn key(&self) -> String {
+        match self.horizon {
+            None => self.section.clone(),
+            Some(h) => format!("{}.{}", self.section, h.as_str()),
+        }
+    }
+
+    /// A heading: the section's title, followed by the horizon for a paired section.
+    pub fn title(&self, def: &Definition) -> String {
+        let t = def
+            .section(&self.section)
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| self.section.clone());
+        match self.horizon {
+            None => t,
+            Some(h) => format!("{t} · {}", h.label()),
+        }
+    }
+}
+
+/// Whether a section pairs Today and Tomorrow items (then it is never reported as one mean).
+pub fn is_paired(def: &Definition, section: &str) -> bool {
+    let has = |h: Horizon| {
+        def.items
+            .iter()
+            .any(|it| it.section == section && it.horizon == Some(h))
+    };
+    has(Horizon::Today) && has(Horizon::Tomorrow)
+}
+
+/// The reported columns of an instrument, in section order (see [`Column`]).
+pub fn columns(def: &Definition) -> Vec<Column> {
+    let mut out = Vec::new();
+    for s in &def.sections {
+        if is_paired(def, &s.code) {
+            for h in [Horizon::Today, Horizon::Tomorrow] {
+                out.push(Column {
+                    section: s.code.clone(),
+                    horizon: Some(h),
+                });
+            }
+        } else {
+            out.push(Column {
+                section: s.code.clone(),
+                horizon: None,
+            });
+        }
+    }
+    out
+}
+
+/// The indexes of the items a column averages.
+fn column_items(def: &Definition, c: &Column) -> Vec<usize> {
+    def.items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| {
+            it.section == c.section && (c.horizon.is_none() || it.horizon == c.horizon)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// One department's figures, for comparing departments side by side.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DepartmentRow {
@@ -39,7 +116,7 @@ pub struct DepartmentRow {
     pub department: i64,
     /// Its respondents; none when hidden.
     pub respondents: Option<u32>,
-    /// Per section, in the instrument's section order; none when hidden.
+    /// Per column (`Results::columns`: Today and Tomorrow apart); none when hidden.
     pub cells: Vec<Option<Cell>>,
 }
 
@@ -49,7 +126,7 @@ pub struct DepartmentRow {
 pub struct LevelRow {
     /// The level.
     pub level: RelationshipLevel,
-    /// Per section, in the instrument's section order; none when hidden or not asked.
+    /// Per column (`Results::columns`: Today and Tomorrow apart); none when hidden or not asked.
     pub cells: Vec<Option<Cell>>,
 }
 
@@ -71,9 +148,11 @@ pub struct ItemResult {
 pub struct SectionResult {
     /// The section code.
     pub section: String,
-    /// Mean of each respondent's own mean over the section; none when hidden.
+    /// Mean of each respondent's own mean over the section; none when hidden, and none for a
+    /// section pairing Today and Tomorrow, which are never averaged together (see `gaps`).
     pub cell: Option<Cell>,
-    /// Cronbach's alpha over complete cases; none when hidden or not computable.
+    /// Cronbach's alpha over complete cases; none when hidden or not computable, and none for a
+    /// paired section (Today and Tomorrow are not meant to agree).
     pub alpha: Option<f64>,
     /// The complete cases alpha rests on; none when hidden.
     pub alpha_n: Option<u32>,
@@ -113,6 +192,10 @@ pub struct Results {
     pub respondents: Option<u32>,
     /// Per section of the slice, in section order.
     pub sections: Vec<SectionResult>,
+    /// The reported columns: each section, with Today and Tomorrow apart where it pairs them.
+    pub columns: Vec<Column>,
+    /// The slice's mean per column; none when hidden.
+    pub by_column: Vec<Option<Cell>>,
     /// Every department with at least one respondent, by id; only without a department filter.
     pub by_department: Vec<DepartmentRow>,
     /// Per level the instrument uses, for the slice; empty if it uses none.
@@ -276,14 +359,33 @@ pub fn compute(
         .slice_visible(&everyone)
         .then(|| count(ctx.slice().count()));
 
-    let mut sections = Vec::new();
+    let columns = columns(def);
+    let mut by_column = Vec::with_capacity(columns.len());
     let mut dept_cells: Vec<Vec<Option<Cell>>> = vec![Vec::new(); ctx.departments.len()];
-    for s in &def.sections {
-        let idx = items_where(&|it| it.section == s.code);
-        let (cell, groups) = ctx.mean_unit(&idx);
+    for c in &columns {
+        let (cell, groups) = ctx.mean_unit(&column_items(def, c));
+        by_column.push(cell);
         for (row, c) in dept_cells.iter_mut().zip(groups) {
             row.push(c);
         }
+    }
+
+    let mut sections = Vec::new();
+    for s in &def.sections {
+        if is_paired(def, &s.code) {
+            sections.push(SectionResult {
+                section: s.code.clone(),
+                cell: None,
+                alpha: None,
+                alpha_n: None,
+            });
+            continue;
+        }
+        let idx = items_where(&|it| it.section == s.code);
+        let cell = columns
+            .iter()
+            .position(|c| c.section == s.code)
+            .and_then(|i| by_column.get(i).copied().flatten());
         let (alpha, alpha_n) = if idx.len() >= 2 {
             let complete = |r: &Response| idx.iter().all(|&i| rating(r, i).is_some());
             let v = ctx.unit(&complete);
@@ -333,11 +435,13 @@ pub fn compute(
         .into_iter()
         .map(|level| LevelRow {
             level,
-            cells: def
-                .sections
+            cells: columns
                 .iter()
-                .map(|s| {
-                    let idx = items_where(&|it| it.section == s.code && it.level == Some(level));
+                .map(|c| {
+                    let idx: Vec<usize> = column_items(def, c)
+                        .into_iter()
+                        .filter(|&i| def.items.get(i).is_some_and(|it| it.level == Some(level)))
+                        .collect();
                     if idx.is_empty() {
                         None
                     } else {
@@ -427,6 +531,8 @@ pub fn compute(
         department,
         respondents,
         sections,
+        columns,
+        by_column,
         by_department,
         by_level,
         items,
@@ -474,23 +580,30 @@ fn csv_field(raw: &str) -> String {
     }
 }
 
-/// The shown figures as CSV (`slice,department,section,level,item,respondents,mean`), one row per
-/// visible respondent count, section, level and item cell; hidden cells have no row at all.
+/// The shown figures as CSV (`slice,department,section,level,horizon,item,respondents,mean,gap`),
+/// one row per visible respondent count, section or column (Today and Tomorrow on rows of their
+/// own, never averaged together), level and item cell, plus one `gap` row per paired section whose
+/// Today and Tomorrow are both shown (tomorrow − today); hidden cells have no row at all.
 pub fn to_csv(
     def: &Definition,
     results: &Results,
     department_name: &dyn Fn(i64) -> String,
 ) -> String {
-    let mut out = String::from("slice,department,section,level,item,respondents,mean\n");
+    let mut out =
+        String::from("slice,department,section,level,horizon,item,respondents,mean,gap\n");
     let mut row = |slice: &str,
                    dept: &str,
                    section: &str,
                    level: &str,
+                   horizon: &str,
                    item: &str,
-                   n: u32,
-                   mean: Option<f64>| {
+                   n: Option<u32>,
+                   mean: Option<f64>,
+                   gap: Option<f64>| {
         let mean = mean.map(|m| format!("{m:.2}")).unwrap_or_default();
-        let fields = [slice, dept, section, level, item, &n.to_string(), &mean];
+        let gap = gap.map(|g| format!("{g:.2}")).unwrap_or_default();
+        let n = n.map(|n| n.to_string()).unwrap_or_default();
+        let fields = [slice, dept, section, level, horizon, item, &n, &mean, &gap];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
@@ -500,54 +613,101 @@ pub fn to_csv(
             .map(|s| s.title.clone())
             .unwrap_or_else(|| code.to_string())
     };
+    let horizon = |c: &Column| c.horizon.map(|h| h.label()).unwrap_or("");
     let (slice, dept) = match results.department {
         None => ("organisation", String::new()),
         Some(d) => ("department", department_name(d)),
     };
     if let Some(n) = results.respondents {
-        row(slice, &dept, "", "", "", n, None);
+        row(slice, &dept, "", "", "", "", Some(n), None, None);
     }
-    for s in &results.sections {
-        if let Some(c) = s.cell {
-            row(slice, &dept, &title(&s.section), "", "", c.n, Some(c.mean));
+    for (col, c) in results.columns.iter().zip(&results.by_column) {
+        if let Some(c) = c {
+            let h = horizon(col);
+            row(
+                slice,
+                &dept,
+                &title(&col.section),
+                "",
+                h,
+                "",
+                Some(c.n),
+                Some(c.mean),
+                None,
+            );
+        }
+    }
+    for g in &results.gaps {
+        if let Some(x) = g.gap {
+            row(
+                slice,
+                &dept,
+                &title(&g.section),
+                "",
+                "gap",
+                "",
+                None,
+                None,
+                Some(x),
+            );
         }
     }
     for l in &results.by_level {
-        for (s, c) in def.sections.iter().zip(&l.cells) {
+        for (col, c) in results.columns.iter().zip(&l.cells) {
             if let Some(c) = c {
+                let h = horizon(col);
+                let t = title(&col.section);
                 row(
                     slice,
                     &dept,
-                    &s.title,
+                    &t,
                     l.level.label(),
+                    h,
                     "",
-                    c.n,
+                    Some(c.n),
                     Some(c.mean),
+                    None,
                 );
             }
         }
     }
     for (it, r) in def.items.iter().zip(&results.items) {
         if let Some(c) = r.cell {
+            let h = it.horizon.map(|h| h.label()).unwrap_or("");
+            let t = title(&it.section);
             row(
                 slice,
                 &dept,
-                &title(&it.section),
+                &t,
                 "",
+                h,
                 &r.code,
-                c.n,
+                Some(c.n),
                 Some(c.mean),
+                None,
             );
         }
     }
     for d in &results.by_department {
         let name = department_name(d.department);
         if let Some(n) = d.respondents {
-            row("department", &name, "", "", "", n, None);
+            row("department", &name, "", "", "", "", Some(n), None, None);
         }
-        for (s, c) in def.sections.iter().zip(&d.cells) {
+        for (col, c) in results.columns.iter().zip(&d.cells) {
             if let Some(c) = c {
-                row("department", &name, &s.title, "", "", c.n, Some(c.mean));
+                let h = horizon(col);
+                let t = title(&col.section);
+                row(
+                    "department",
+                    &name,
+                    &t,
+                    "",
+                    h,
+                    "",
+                    Some(c.n),
+                    Some(c.mean),
+                    None,
+                );
             }
         }
     }
@@ -772,6 +932,56 @@ mod tests {
     }
 
     #[test]
+    fn five_questions_never_average_today_and_tomorrow() {
+        let b = crate::listen::instruments::builtins();
+        let five = &b[1].definition;
+        // Today rated 2 everywhere; Tomorrow 4 or 5: a mixed mean would be 3.2 for question one.
+        let rs: Vec<Response> = (0..10)
+            .map(|i| {
+                let mut v = vec![Some(2u8); 10];
+                for t in (1..10).step_by(2) {
+                    v[t] = Some(4 + (i % 2) as u8);
+                }
+                resp(1 + (i % 2) as i64, &v)
+            })
+            .collect();
+        let r = compute(five, &rs, 5, None);
+        assert!(
+            r.sections
+                .iter()
+                .all(|s| s.cell.is_none() && s.alpha.is_none())
+        );
+        assert_eq!(r.columns.len(), 10);
+        assert_eq!(r.columns[0].key(), "who.today");
+        assert_eq!(r.columns[1].key(), "who.tomorrow");
+        assert!(close(r.by_column[0].unwrap().mean, 2.0));
+        assert!(close(r.by_column[1].unwrap().mean, 4.5));
+        assert!(close(r.gaps[0].gap.unwrap(), 2.5));
+        assert!(r.by_department.iter().all(|d| d.cells.len() == 10));
+        assert!(close(r.by_department[0].cells[0].unwrap().mean, 2.0));
+        assert!(close(r.by_department[0].cells[1].unwrap().mean, 4.0));
+        let csv = to_csv(five, &r, &|_| "Sales".into());
+        assert!(!csv.contains("3.25"), "a mixed mean leaked: {csv}");
+        let who = &five.sections[0].title;
+        assert!(
+            csv.contains(&format!("organisation,,{who},,Today,,10,2.00,\n")),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(&format!("organisation,,{who},,Tomorrow,,10,4.50,\n")),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(&format!("organisation,,{who},,gap,,,,2.50\n")),
+            "{csv}"
+        );
+        // The anonymity rules still apply per column: four people show nothing.
+        let few = compute(five, &rs[..4], 5, None);
+        assert!(few.by_column.iter().all(Option::is_none));
+        assert!(few.gaps.iter().all(|g| g.gap.is_none()));
+    }
+
+    #[test]
     fn csv_lists_visible_cells_quoted_and_defused() {
         let d = custom(
             "Hand example",
@@ -790,13 +1000,13 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],
-            "slice,department,section,level,item,respondents,mean"
+            "slice,department,section,level,horizon,item,respondents,mean,gap"
         );
-        assert_eq!(lines[1], "organisation,,,,,6,");
-        assert_eq!(lines[2], "organisation,,'=SUM(A1),,,6,3.17");
-        assert_eq!(lines[3], "organisation,,\"B, \"\"quoted\"\"\",,,5,3.20");
-        assert!(csv.contains("department,'@ops,,,,3,\n"));
-        assert!(csv.contains("department,'@ops,'=SUM(A1),,,3,2.00\n"));
+        assert_eq!(lines[1], "organisation,,,,,,6,,");
+        assert_eq!(lines[2], "organisation,,'=SUM(A1),,,,6,3.17,");
+        assert_eq!(lines[3], "organisation,,\"B, \"\"quoted\"\"\",,,,5,3.20,");
+        assert!(csv.contains("department,'@ops,,,,,3,,\n"));
+        assert!(csv.contains("department,'@ops,'=SUM(A1),,,,3,2.00,\n"));
         // Hidden cells (section B per department) have no row.
         assert!(!csv.contains("department,Sales,\"B"));
         assert!(!csv.contains("department,'@ops,\"B"));

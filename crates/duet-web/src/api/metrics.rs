@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use duet_store::metrics::{self as store, Metric, MetricValue, Outcome};
+use duet_store::metrics::{self as store, Metric, MetricValue, Outcome, ValueChange};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/metrics/import", post(import_values))
         .route("/metrics/{id}", get(get_metric))
         .route("/metrics/{id}/values", get(list_values).post(record_value))
+        .route("/metrics/{id}/history", get(value_history))
         .route("/metrics/{id}/outcomes/{outcome}", put(set_mapping))
         .route("/outcomes", get(list_outcomes).post(add_outcome))
         .route("/outcomes/{id}", delete(archive_outcome))
@@ -92,8 +93,10 @@ pub async fn list_values(
     ))
 }
 
-/// Records (or corrects) one value — the way monitoring tools push their numbers.
-#[utoipa::path(post, path = "/metrics/{id}/values", tag = "meet", params(("id" = i64, Path, description = "Metric id")), request_body = ValueFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// Records one value — the way monitoring tools push their numbers. Changing a month that already
+/// has a different value needs `"replace": true` (409 naming `replace` otherwise); the change is
+/// kept in the metric's history. `"99,7"` is read as 99.7; ambiguous text such as `"1,234"` is 422.
+#[utoipa::path(post, path = "/metrics/{id}/values", tag = "meet", params(("id" = i64, Path, description = "Metric id")), request_body = ValueFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_value(
     State(state): State<AppState>,
     who: ApiUser,
@@ -111,16 +114,39 @@ pub struct Imported {
     pub values: u64,
 }
 
+/// Whether an import may replace values already recorded.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true` to replace months that already have a different value (each change is kept in
+    /// the history); without it such rows refuse the whole file with their line numbers.
+    #[serde(default)]
+    pub replace: bool,
+}
+
 /// Imports values from a CSV body (`metric,period,department,value`); all rows or none.
-#[utoipa::path(post, path = "/metrics/import", tag = "meet", request_body(content = String, content_type = "text/csv"), responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/metrics/import", tag = "meet", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_values(
     State(state): State<AppState>,
     who: ApiUser,
+    ApiQuery(p): ApiQuery<ImportParams>,
     body: Bytes,
 ) -> Result<Json<Imported>, AppError> {
     Ok(Json(Imported {
-        values: svc::import_values(&state.db, &who.actor(), &body).await?,
+        values: svc::import_values(&state.db, &who.actor(), &body, p.replace).await?,
     }))
+}
+
+/// The history of a metric's values, newest first: who typed, replaced or imported which value,
+/// when, and what it replaced.
+#[utoipa::path(get, path = "/metrics/{id}/history", tag = "meet", params(("id" = i64, Path, description = "Metric id")), responses((status = 200, body = Vec<ValueChange>), (status = 404, body = ErrorBody)))]
+pub async fn value_history(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ValueChange>>, AppError> {
+    store::find_metric(&state.db, id).await?;
+    Ok(Json(store::value_history(&state.db, id, 500).await?))
 }
 
 /// Whether a metric measures an outcome.

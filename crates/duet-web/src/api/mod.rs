@@ -2,6 +2,7 @@
 //! document generated from the handlers' annotations.
 
 pub mod accounts;
+pub mod home;
 pub mod listen;
 pub mod metrics;
 pub mod org;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(org::router())
         .merge(accounts::router())
+        .merge(home::router())
         .merge(requests::router())
         .merge(promises::router())
         .merge(metrics::router())
@@ -129,6 +131,7 @@ impl utoipa::Modify for BearerAuth {
     info(title = "Duet API", description = "Duet's JSON API. Authenticate with a personal token: `Authorization: Bearer duet_…`. Errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."),
     servers((url = "/api/v1")),
     paths(
+        home::get_home,
         org::list_departments, org::create_department, org::get_department, org::update_department,
         org::archive_department, org::restore_department,
         org::list_people, org::create_person, org::get_person, org::update_person,
@@ -149,7 +152,9 @@ impl utoipa::Modify for BearerAuth {
         metrics::coverage,
         reviews::list_reviews, reviews::dashboard, reviews::schedule, reviews::mark_held, reviews::invitation,
         reviews::set_interval, reviews::calendar, reviews::agenda, reviews::get_record, reviews::save_record,
-        reviews::sign, reviews::add_decision, reviews::add_correction,
+        reviews::sign, reviews::add_decision, reviews::add_correction, reviews::undo_held, reviews::cancel,
+        reviews::move_review, reviews::changes, reviews::list_holidays, reviews::add_holiday, reviews::remove_holiday,
+        metrics::value_history,
         listen::list_instruments, listen::get_instrument, listen::add_instrument, listen::list_campaigns,
         listen::create_campaign, listen::get_campaign, listen::my_response, listen::answer, listen::change_answer,
         listen::results, listen::results_csv,
@@ -159,7 +164,7 @@ impl utoipa::Modify for BearerAuth {
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction, and the anonymous voice inbox"))
+    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction, and the anonymous voice inbox"))
 )]
 pub struct ApiDoc;
 

@@ -62,7 +62,9 @@ pub async fn list_promises(
     ))
 }
 
-/// Records a promise (a due date is required).
+/// Records a promise in someone's name (a due date is required). Only the promisor themself,
+/// their department's business leader, an IT leader or an admin may (403 otherwise); the
+/// promise then names both who promised and who recorded it.
 #[utoipa::path(post, path = "/promises", tag = "promise", request_body = PromiseFields, responses((status = 201, body = Promise), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_promise(
     State(state): State<AppState>,

@@ -68,6 +68,9 @@ pub struct RequestParams {
     /// Only mine.
     #[serde(default)]
     pub mine: bool,
+    /// Only those I champion (executives).
+    #[serde(default)]
+    pub championed: bool,
     /// Only this department's.
     pub department_id: Option<i64>,
     /// Title contains.
@@ -96,6 +99,7 @@ pub fn visible_filter(
         requester: p.mine.then_some(who.user.0),
         department: p.department_id,
         q: p.q.clone(),
+        champion: p.championed.then_some(who.user.0),
     };
     match who.role {
         Role::Member => f.requester = Some(who.user.0),
@@ -322,10 +326,19 @@ pub async fn record_benefit(
     ))
 }
 
-/// Paging of the ranked items.
+/// Filters and paging of the ranked items (the same filters as the page).
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PortfolioParams {
+    /// Only items of this department (its name).
+    #[serde(default)]
+    pub department: String,
+    /// Only items with this status (wire name, e.g. `need_confirmed`, `deferred`).
+    #[serde(default)]
+    pub status: String,
+    /// `funded`, `not_funded` or `committed`.
+    #[serde(default)]
+    pub funding: String,
     /// Items per page (default 50, at most 500).
     pub limit: Option<i64>,
     /// Items to skip.
@@ -349,25 +362,33 @@ pub struct PortfolioPage {
     pub method: String,
     /// The line's explanation.
     pub explanation: String,
-    /// Items ranked, this page.
+    /// Items ranked, this page (after the filters).
     pub items: Vec<RankedItem>,
-    /// All items.
+    /// All items that pass the filters.
     pub total: i64,
 }
 
 /// The ranked portfolio and funding line.
-#[utoipa::path(get, path = "/portfolio", tag = "decide", params(PortfolioParams), responses((status = 200, body = PortfolioPage)))]
+#[utoipa::path(get, path = "/portfolio", tag = "decide", params(PortfolioParams), responses((status = 200, body = PortfolioPage), (status = 422, body = ErrorBody)))]
 pub async fn portfolio(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<PortfolioParams>,
 ) -> Result<Json<PortfolioPage>, AppError> {
+    let filter = pf::PortfolioFilter {
+        department: p.department,
+        status: p.status,
+        funding: p.funding,
+    };
+    filter.validate()?;
     let v: std::sync::Arc<PortfolioView> =
         pf::current(&state.db, &state.portfolio, &who.actor()).await?;
     let page = PageRequest::new(p.limit, p.offset);
+    let total = v.items.iter().filter(|i| filter.keeps(i)).count() as i64;
     let items = v
         .items
         .iter()
+        .filter(|i| filter.keeps(i))
         .skip(usize::try_from(page.offset).unwrap_or(0))
         .take(usize::try_from(page.limit).unwrap_or(50))
         .cloned()
@@ -380,7 +401,7 @@ pub async fn portfolio(
         committed_days: v.committed_days,
         method: pf::method_text(&v.line.method),
         explanation: v.line.explanation.clone(),
-        total: v.items.len() as i64,
+        total,
         items,
     }))
 }

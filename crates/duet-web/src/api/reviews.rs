@@ -4,21 +4,28 @@ use crate::api::{ApiJson, ErrorBody};
 use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
-use crate::service::reviews::{self as svc, DashboardLine, ScheduleFields};
+use crate::service::reviews::{
+    self as svc, ChangeFields, DashboardLine, HolidayFields, ScheduleFields,
+};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
-use duet_store::reviews::{self as store, Review};
+use axum::routing::{delete, get, post, put};
+use duet_store::reviews::{self as store, Review, ReviewChange, StoredHoliday};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reviews", get(list_reviews).post(schedule))
         .route("/reviews/dashboard", get(dashboard))
-        .route("/reviews/{id}/held", post(mark_held))
+        .route("/reviews/{id}/held", post(mark_held).delete(undo_held))
+        .route("/reviews/{id}/cancel", post(cancel))
+        .route("/reviews/{id}/move", post(move_review))
+        .route("/reviews/{id}/changes", get(changes))
+        .route("/holidays", get(list_holidays).post(add_holiday))
+        .route("/holidays/{id}", delete(remove_holiday))
         .route("/reviews/{id}/invite.ics", get(invitation))
         .route("/reviews/{id}/agenda", get(agenda))
         .route("/reviews/{id}/record", get(get_record).put(save_record))
@@ -29,7 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/calendar.ics", get(calendar))
 }
 
-/// Recent reviews, newest first.
+/// Recent reviews, newest first. A planned review whose end is more than a day past reads
+/// `missed`: it needs to be marked held, moved or cancelled.
 #[utoipa::path(get, path = "/reviews", tag = "meet", responses((status = 200, body = Vec<Review>)))]
 pub async fn list_reviews(
     State(state): State<AppState>,
@@ -44,7 +52,9 @@ pub async fn dashboard(
     State(state): State<AppState>,
     _who: ApiUser,
 ) -> Result<Json<Vec<DashboardLine>>, AppError> {
-    Ok(Json(svc::dashboard(&state.db).await?))
+    Ok(Json(
+        svc::dashboard(&state.db, state.config.time_zone).await?,
+    ))
 }
 
 /// Schedules a review.
@@ -56,18 +66,100 @@ pub async fn schedule(
 ) -> Result<(StatusCode, Json<Review>), AppError> {
     Ok((
         StatusCode::CREATED,
-        Json(svc::schedule(&state.db, &who.actor(), &f).await?),
+        Json(svc::schedule(&state.db, &who.actor(), &f, state.config.time_zone).await?),
     ))
 }
 
-/// Records that a review was held today.
+/// Records that a review was held today (409 before its start). Unless one is planned, the next
+/// review is planned on the latest working day on or before the cadence's due date.
 #[utoipa::path(post, path = "/reviews/{id}/held", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn mark_held(
     State(state): State<AppState>,
     who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Review>, AppError> {
-    Ok(Json(svc::mark_held(&state.db, &who.actor(), id).await?))
+    Ok(Json(
+        svc::mark_held(&state.db, &who.actor(), id, state.config.time_zone).await?,
+    ))
+}
+
+/// Undoes "held" with a reason (409 once anyone signed the record); the review is planned again.
+#[utoipa::path(delete, path = "/reviews/{id}/held", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn undo_held(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<ChangeFields>,
+) -> Result<Json<Review>, AppError> {
+    Ok(Json(svc::undo_held(&state.db, &who.actor(), id, &f).await?))
+}
+
+/// Cancels a planned (or missed) review, with a reason (`reason`).
+#[utoipa::path(post, path = "/reviews/{id}/cancel", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<ChangeFields>,
+) -> Result<Json<Review>, AppError> {
+    Ok(Json(svc::cancel(&state.db, &who.actor(), id, &f).await?))
+}
+
+/// Moves a planned (or missed) review to `starts_at` (local time, or RFC 3339), with a reason.
+#[utoipa::path(post, path = "/reviews/{id}/move", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_review(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<ChangeFields>,
+) -> Result<Json<Review>, AppError> {
+    Ok(Json(
+        svc::move_review(&state.db, &who.actor(), id, &f, state.config.time_zone).await?,
+    ))
+}
+
+/// What happened to a review after it was scheduled (moved, cancelled, "held" undone), oldest first.
+#[utoipa::path(get, path = "/reviews/{id}/changes", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = Vec<ReviewChange>), (status = 404, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    _who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ReviewChange>>, AppError> {
+    store::find(&state.db, id).await?;
+    Ok(Json(store::changes(&state.db, id).await?))
+}
+
+/// The organisation's holidays: with weekends, the days reviews are never planned on.
+#[utoipa::path(get, path = "/holidays", tag = "meet", responses((status = 200, body = Vec<StoredHoliday>)))]
+pub async fn list_holidays(
+    State(state): State<AppState>,
+    _who: ApiUser,
+) -> Result<Json<Vec<StoredHoliday>>, AppError> {
+    Ok(Json(svc::holidays(&state.db).await?))
+}
+
+/// Adds a holiday (admins): a `date`, a `name`, and `every_year` for a recurring one.
+#[utoipa::path(post, path = "/holidays", tag = "meet", request_body = HolidayFields, responses((status = 201, body = StoredHoliday), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_holiday(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<HolidayFields>,
+) -> Result<(StatusCode, Json<StoredHoliday>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::add_holiday(&state.db, &who.actor(), &f).await?),
+    ))
+}
+
+/// Removes a holiday (admins).
+#[utoipa::path(delete, path = "/holidays/{id}", tag = "meet", params(("id" = i64, Path, description = "Holiday id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_holiday(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    svc::remove_holiday(&state.db, &who.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The review's invitation (iCalendar, RFC 5545, with organiser and attendees).

@@ -100,9 +100,7 @@ pub async fn login(
         .map(|(_, h)| h.clone())
         .unwrap_or_else(|| secret::dummy_password_hash().to_string());
     let password = form.password;
-    let ok = tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let ok = super::hasher::verify(password, hash).await?;
     let user = match found {
         Some((user, _)) if ok => user,
         _ => {

@@ -3,6 +3,7 @@
 
 pub mod bearer;
 pub mod cache;
+pub mod hasher;
 pub mod login;
 pub mod session;
 

@@ -57,11 +57,18 @@ pub async fn load_session(
     mut req: Request,
     next: Next,
 ) -> Result<Response, PageError> {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // The anonymous voice POSTs, and the receipt page that follows one, write nothing to the
+    // poster's session, not even its sliding expiry (which would record when they posted).
+    let path = req.uri().path();
+    let no_trace = path == "/voice/sent" || (unsafe_method && path.starts_with("/voice"));
     let loaded = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(c) if !c.is_empty() && no_trace => sessions::peek_session(&state.db, c)
+            .await?
+            .map(|s| Arc::new((c.to_string(), s))),
         Some(c) if !c.is_empty() => cached_session(&state, c).await?,
         _ => None,
     };
-    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
         check_origin(req.headers())?;
         if let Some(s) = &loaded {

@@ -433,7 +433,8 @@ struct ResultsPage {
 }
 
 fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (String, String) {
-    let columns: Vec<String> = def.sections.iter().map(|s| s.title.clone()).collect();
+    // Today and Tomorrow are columns of their own: never one mixed mean.
+    let columns: Vec<String> = r.columns.iter().map(|c| c.title(def)).collect();
     let rows: Vec<String> = r
         .by_department
         .iter()
@@ -449,7 +450,7 @@ fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (Str
         String::new()
     } else {
         heatmap::svg(&Heatmap {
-            title: "Department × section (mean, 1–5)",
+            title: "Department × section (mean, 1–5; Today and Tomorrow apart)",
             rows: &rows,
             columns: &columns,
             cells: &cells,
@@ -466,7 +467,7 @@ fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (Str
         String::new()
     } else {
         heatmap::svg(&Heatmap {
-            title: "Level × section (mean, 1–5)",
+            title: "Level × section (mean, 1–5; Today and Tomorrow apart)",
             rows: &lrows,
             columns: &columns,
             cells: &lcells,
@@ -498,17 +499,17 @@ async fn show_results(
             .map(|s| s.title.clone())
             .unwrap_or_else(|| code.to_string())
     };
-    // Alpha tells whether a section's statements measure one thing; the five questions pair a
-    // Today and a Tomorrow rating, which are not meant to agree, so no alpha is shown for them.
-    let pairs = def.kind == duet_core::listen::instruments::InstrumentKind::FiveQuestions;
+    // A section pairing Today and Tomorrow (the five questions) has no one mean: it is shown in
+    // the Today-versus-Tomorrow table, side by side with its gap, and never here.
     let sections = r
         .sections
         .iter()
+        .filter(|s| !duet_core::listen::results::is_paired(def, &s.section))
         .map(|s| SectionRow {
             title: title_of(&s.section),
             cell: s.cell,
-            alpha: if pairs { None } else { s.alpha },
-            alpha_n: if pairs { None } else { s.alpha_n },
+            alpha: s.alpha,
+            alpha_n: s.alpha_n,
         })
         .collect();
     let items = def
@@ -559,9 +560,9 @@ async fn show_results(
             (
                 t.title.clone(),
                 t.respondents,
-                def.sections
+                r.columns
                     .iter()
-                    .map(|s| t.sections.get(&s.code).copied().flatten())
+                    .map(|c| t.sections.get(&c.key()).copied().flatten())
                     .collect(),
             )
         })
@@ -586,7 +587,7 @@ async fn show_results(
         department_map,
         level_map,
         sections,
-        section_titles: def.sections.iter().map(|s| s.title.clone()).collect(),
+        section_titles: r.columns.iter().map(|c| c.title(def)).collect(),
         items,
         gaps,
         trend,

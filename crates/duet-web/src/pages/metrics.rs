@@ -1,9 +1,10 @@
-//! Metrics pages: the catalogue, one metric across departments, CSV import, and coverage.
+//! Metrics pages: the catalogue, one metric across departments (with the history of its values),
+//! CSV import, and coverage. Links and buttons a role cannot use are not shown.
 
 use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
-use crate::html::{Choice, FormErrors, Layout, render_status};
+use crate::html::{Choice, Clock, FormErrors, Layout, render_status};
 use crate::pages::done;
 use crate::service::metrics::{
     self as svc, Coverage, MetricFields, MetricState, OutcomeFields, ValueFields,
@@ -16,7 +17,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
 use duet_core::metrics::Direction;
-use duet_store::metrics::{self as store, Metric, Outcome};
+use duet_store::metrics::{self as store, Metric, Outcome, ValueChange};
 use duet_store::org;
 
 /// Routes of this area.
@@ -164,8 +165,31 @@ async fn import_values(
     mut upload: Multipart,
 ) -> Result<Response, PageError> {
     can(&who.actor(), Action::ManageMetrics)?;
-    let bytes = crate::pages::uploaded_file(&mut upload).await?;
-    match svc::import_values(&state.db, &who.actor(), &bytes).await {
+    // The file, and the "replace" checkbox: without it, a month that already has a different
+    // value refuses the whole file with its line.
+    let mut bytes = Vec::new();
+    let mut replace = false;
+    while let Some(field) = upload
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("file", e.body_text()))?
+    {
+        match field.name() {
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::invalid("file", e.body_text()))?
+                    .to_vec();
+            }
+            Some("replace") => replace = true,
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "choose a CSV file to import").into());
+    }
+    match svc::import_values(&state.db, &who.actor(), &bytes, replace).await {
         Ok(n) => done(&state, &who, "/measures", &format!("Imported {n} values.")).await,
         Err(AppError::Csv(errs)) => {
             let problems = errs.iter().map(|e| e.to_string()).collect();
@@ -189,11 +213,12 @@ struct StateRow {
     spark: String,
 }
 
-/// An outcome with whether this metric measures it.
+/// An outcome with whether this metric measures it, and whether the viewer may change that.
 struct OutcomeRow {
     outcome: Outcome,
     department: String,
     mapped: bool,
+    can_map: bool,
 }
 
 #[derive(Template)]
@@ -205,6 +230,9 @@ struct MetricPage {
     departments: Vec<Choice>,
     outcomes: Vec<OutcomeRow>,
     can_manage: bool,
+    form: ValueFields,
+    history: Vec<ValueChange>,
+    clock: Clock,
     errors: FormErrors,
 }
 
@@ -212,9 +240,12 @@ async fn metric_page(
     state: &AppState,
     who: &SignedIn,
     id: i64,
+    form: ValueFields,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let can_manage = can(&actor, Action::ManageMetrics).is_ok();
     let m = store::find_metric(&state.db, id).await?;
     let rows = svc::metric_states(&state.db, &m)
         .await?
@@ -233,23 +264,39 @@ async fn metric_page(
         .into_iter()
         .map(|o| OutcomeRow {
             mapped: maps.contains(&(m.id, o.id)),
+            can_map: can_manage
+                || can(
+                    &actor,
+                    Action::ManageOutcomes {
+                        department: duet_core::org::DepartmentId(o.department_id),
+                    },
+                )
+                .is_ok(),
             department: names.get(&o.department_id).cloned().unwrap_or_default(),
             outcome: o,
         })
         .collect();
+    let current = form
+        .department_id
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let departments = Choice::list(
         departments.into_iter().map(|d| (d.id.to_string(), d.name)),
-        "",
+        &current,
     );
+    let history = store::value_history(&state.db, id, 50).await?;
     Ok(render_status(
         status,
         MetricPage {
             layout: Layout::new(who, m.name.clone(), "metrics"),
-            can_manage: can(&who.actor(), Action::ManageMetrics).is_ok(),
+            can_manage,
             m,
             rows,
             departments,
             outcomes,
+            form,
+            history,
+            clock: Clock::of(state),
             errors,
         },
     ))
@@ -260,7 +307,15 @@ async fn show_metric(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    metric_page(&state, &who, id, FormErrors::default(), StatusCode::OK).await
+    metric_page(
+        &state,
+        &who,
+        id,
+        ValueFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn record_value(
@@ -276,8 +331,20 @@ async fn record_value(
                 &state,
                 &who,
                 id,
+                f,
                 FormErrors(e),
                 StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(e)) => {
+            metric_page(
+                &state,
+                &who,
+                id,
+                f,
+                FormErrors(vec![e]),
+                StatusCode::CONFLICT,
             )
             .await
         }
@@ -306,6 +373,8 @@ async fn set_mapping(
 struct CoveragePage {
     layout: Layout,
     c: Coverage,
+    /// Departments whose outcomes the viewer may add and retire.
+    manageable: Vec<i64>,
     departments: Vec<Choice>,
     errors: FormErrors,
 }
@@ -322,9 +391,25 @@ async fn coverage_page(
         .department_id
         .map(|d| d.to_string())
         .unwrap_or_default();
+    let actor = who.actor();
+    let manageable: Vec<i64> = c
+        .departments
+        .iter()
+        .map(|d| d.department_id)
+        .filter(|d| {
+            can(
+                &actor,
+                Action::ManageOutcomes {
+                    department: duet_core::org::DepartmentId(*d),
+                },
+            )
+            .is_ok()
+        })
+        .collect();
     let departments = Choice::list(
         c.departments
             .iter()
+            .filter(|d| manageable.contains(&d.department_id))
             .map(|d| (d.department_id.to_string(), d.department_name.clone())),
         &current,
     );
@@ -333,6 +418,7 @@ async fn coverage_page(
         CoveragePage {
             layout: Layout::new(who, "Coverage", "metrics"),
             c,
+            manageable,
             departments,
             errors,
         },

@@ -2,8 +2,10 @@
 //! JavaScript. Every page route goes through the session and CSRF middleware.
 
 pub mod accounts;
+pub mod home;
 pub mod listen;
 pub mod metrics;
+pub mod once;
 pub mod org;
 pub mod promises;
 pub mod requests;
@@ -13,18 +15,15 @@ pub mod voice;
 use crate::app::AppState;
 use crate::auth::{self, SignedIn};
 use crate::error::PageError;
-use crate::html::{Layout, render};
-use askama::Template;
 use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use duet_store::org::Department;
 
 /// The page routes, wrapped in the session/CSRF middleware.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(home::home))
         .route(
             "/login",
             get(auth::login::login_form).post(auth::login::login),
@@ -38,44 +37,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(reviews::router())
         .merge(listen::router())
         .merge(voice::router())
+        // Inside the session/CSRF check: create forms sent twice create once.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            once::guard,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session::load_session,
         ))
         .route("/static/duet.css", get(stylesheet))
         .route("/static/duet.svg", get(icon))
-}
-
-/// The overview page.
-#[derive(Template)]
-#[template(path = "shell/home.html")]
-struct HomePage {
-    layout: Layout,
-    departments: Vec<Department>,
-    people: i64,
-    missing_leader: usize,
-    missing_partner: usize,
-}
-
-/// The overview: the organisation at a glance, and what is missing from its map.
-async fn home(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    who: SignedIn,
-) -> Result<Response, PageError> {
-    let departments = duet_store::org::list_departments(&state.db, false).await?;
-    let people: i64 = departments.iter().map(|d| d.people_count).sum();
-    let business = departments
-        .iter()
-        .filter(|d| d.kind == duet_core::org::DepartmentKind::Business);
-    let missing_leader = business.clone().filter(|d| d.leader_id.is_none()).count();
-    let missing_partner = business.filter(|d| d.it_partner_id.is_none()).count();
-    Ok(render(HomePage {
-        layout: Layout::new(&who, "Overview", "home"),
-        departments,
-        people,
-        missing_leader,
-        missing_partner,
-    }))
 }
 
 /// Our stylesheet, compiled into the binary (no CDN).

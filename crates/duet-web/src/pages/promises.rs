@@ -6,6 +6,7 @@ use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
 use crate::pages::done;
 use crate::service::promises::{self as svc, PromiseFields, TrustPair, TrustPairView};
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -34,24 +35,67 @@ struct LedgerQuery {
     view: String,
 }
 
+/// The record form as a browser sends it: the promisor is typed (with suggestions) rather
+/// than picked from a list of everyone.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct PromiseForm {
+    /// "Name · Department · e-mail" from the suggestions, an e-mail, or a name.
+    #[serde(default)]
+    promisor: String,
+    /// Set by the form when the actor can only record their own promises.
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    promisor_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    promisee_department_id: Option<i64>,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+impl PromiseForm {
+    fn fields(&self, promisor: Option<i64>) -> PromiseFields {
+        PromiseFields {
+            promisor_id: promisor,
+            promisee_department_id: self.promisee_department_id,
+            level: self.level.clone(),
+            text: self.text.clone(),
+            due_on: self.due_on.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "promise/promises.html")]
 struct LedgerPage {
     layout: Layout,
     view: String,
     promises: Page<Promise>,
-    form: PromiseFields,
-    people: Vec<Choice>,
+    form: PromiseForm,
+    /// Whether the record form is offered at all (it is not to people who may record nothing).
+    can_record: bool,
+    /// When the actor may only record their own promises: their person id and name.
+    only_self: Option<(i64, String)>,
+    /// Suggestions for "who promised" ("Name · Department · e-mail").
+    suggestions: Vec<String>,
     departments: Vec<Choice>,
     levels: Vec<Choice>,
     errors: FormErrors,
+}
+
+/// A suggestion's text for a person; `svc::resolve_promisor` reads it back.
+fn suggestion(p: &duet_store::org::Person) -> String {
+    format!("{} · {} · {}", p.name, p.department_name, p.email)
 }
 
 async fn ledger_page(
     state: &AppState,
     who: &SignedIn,
     view: String,
-    form: PromiseFields,
+    form: PromiseForm,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
@@ -69,30 +113,28 @@ async fn ledger_page(
     };
     let promises =
         store::list_promises(&state.db, &filter, PageRequest::new(Some(200), None)).await?;
-    // People the actor may record promises for: their own department's, or everyone's for IT leaders and admins.
     let actor = who.actor();
-    let pf = duet_store::org::PeopleFilter {
-        department: if matches!(
-            actor.role,
-            duet_core::Role::Admin | duet_core::Role::ItLeader
-        ) {
-            None
-        } else {
-            actor.department
+    let me = who.user.person_id;
+    // Anyone may record their own promises; recording for others is for the department's
+    // business leader, IT leaders and admins (the same rule the service enforces).
+    let for_others = can(
+        &actor,
+        Action::RecordPromise {
+            promisor_department: actor.department.unwrap_or(DepartmentId(0)),
+            promisor: None,
         },
-        ..Default::default()
+    )
+    .is_ok();
+    let can_record = for_others || me.is_some();
+    let (only_self, suggestions) = if for_others {
+        let people = svc::promisor_choices(&state.db, &actor, me, "", 2000).await?;
+        (None, people.iter().map(suggestion).collect())
+    } else if let Some(me) = me {
+        let p = org::find_person(&state.db, duet_core::org::PersonId(me)).await?;
+        (Some((me, p.name)), Vec::new())
+    } else {
+        (None, Vec::new())
     };
-    let people = org::list_people(&state.db, &pf, PageRequest::new(Some(500), None)).await?;
-    let current = form.promisor_id.map(|p| p.to_string()).unwrap_or_default();
-    let people = Choice::list(
-        people.items.into_iter().map(|p| {
-            (
-                p.id.to_string(),
-                format!("{} ({})", p.name, p.department_name),
-            )
-        }),
-        &current,
-    );
     let departments = org::list_departments(&state.db, false).await?;
     let cur_d = form
         .promisee_department_id
@@ -119,7 +161,9 @@ async fn ledger_page(
             view,
             promises,
             form,
-            people,
+            can_record,
+            only_self,
+            suggestions,
             departments,
             levels,
             errors,
@@ -136,7 +180,7 @@ async fn list_promises(
         &state,
         &who,
         q.view,
-        PromiseFields::default(),
+        PromiseForm::default(),
         FormErrors::default(),
         StatusCode::OK,
     )
@@ -146,9 +190,29 @@ async fn list_promises(
 async fn create_promise(
     State(state): State<AppState>,
     who: SignedIn,
-    Form(form): Form<PromiseFields>,
+    Form(form): Form<PromiseForm>,
 ) -> Result<Response, PageError> {
-    match svc::record(&state.db, &who.actor(), &form).await {
+    let actor = who.actor();
+    let promisor = match form.promisor_id {
+        Some(id) => Ok(id),
+        None => svc::resolve_promisor(&state.db, &actor, who.user.person_id, &form.promisor).await,
+    };
+    let result = match promisor {
+        Ok(id) => svc::record(&state.db, &actor, &form.fields(Some(id))).await,
+        // Report the other fields too, with the promisor's own message.
+        Err(AppError::Invalid(who_errs)) => {
+            match svc::record(&state.db, &actor, &form.fields(None)).await {
+                Err(AppError::Invalid(mut errs)) => {
+                    errs.retain(|e| e.field != "promisor_id");
+                    errs.splice(0..0, who_errs);
+                    Err(AppError::Invalid(errs))
+                }
+                _ => Err(AppError::Invalid(who_errs)),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(p) => {
             done(
                 &state,

@@ -91,6 +91,7 @@ struct RequestsPage {
     q: String,
     requests: Page<Request>,
     can_triage: bool,
+    is_executive: bool,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -102,9 +103,13 @@ async fn list_requests(
 ) -> Result<Response, PageError> {
     let actor = who.actor();
     let can_triage = can(&actor, Action::TriageRequest).is_ok();
+    let is_executive = actor.role == duet_core::Role::Executive;
+    // Each role starts where its work is: IT in the queue, executives on what they champion.
     let view = match q.view.as_str() {
-        "queue" | "portfolio" | "all" => q.view.clone(),
+        "queue" | "portfolio" | "all" | "mine" => q.view.clone(),
+        "championed" if is_executive => q.view.clone(),
         _ if can_triage => "queue".to_string(),
+        _ if is_executive => "championed".to_string(),
         _ => "mine".to_string(),
     };
     let params = crate::api::requests::RequestParams {
@@ -115,6 +120,7 @@ async fn list_requests(
         },
         open: view == "queue",
         mine: view == "mine",
+        championed: view == "championed",
         q: Some(q.q.clone()),
         ..Default::default()
     };
@@ -136,6 +142,7 @@ async fn list_requests(
         q: q.q,
         requests,
         can_triage,
+        is_executive,
         prev,
         next,
     }))
@@ -237,6 +244,27 @@ struct Abilities {
     benefits: bool,
 }
 
+/// One alternative of the decision form, as typed.
+struct AltRow {
+    n: &'static str,
+    kinds: Vec<Choice>,
+    text: String,
+}
+
+/// Errors with messages that name their fields as the form labels them.
+fn readable(errors: FormErrors) -> FormErrors {
+    FormErrors(
+        errors
+            .0
+            .into_iter()
+            .map(|mut e| {
+                e.message = svc::labelled(&e.field, &e.message);
+                e
+            })
+            .collect(),
+    )
+}
+
 /// One editable cash-flow row of the business case form.
 struct FlowRow {
     year: String,
@@ -254,7 +282,6 @@ struct RequestPage {
     teams: Vec<Team>,
     goals: Vec<Goal>,
     decline_reasons: Vec<Choice>,
-    alternative_kinds: Vec<Choice>,
     risks: Vec<Choice>,
     flow_rows: Vec<FlowRow>,
     horizon: String,
@@ -262,6 +289,9 @@ struct RequestPage {
     person_days: String,
     errors: FormErrors,
     waiting: Option<String>,
+    /// The decision form as typed (kept when a decision is refused).
+    decision: DecisionForm,
+    alt_rows: Vec<AltRow>,
 }
 
 fn money(m: i64) -> String {
@@ -275,8 +305,28 @@ async fn request_page(
     errors: FormErrors,
     status: StatusCode,
     case_form: Option<CaseFields>,
+    decision: Option<DecisionForm>,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
+    let errors = readable(errors);
+    let decision = decision.unwrap_or_default();
+    let alt_rows = [
+        ("1", &decision.alt1_kind, &decision.alt1),
+        ("2", &decision.alt2_kind, &decision.alt2),
+        ("3", &decision.alt3_kind, &decision.alt3),
+    ]
+    .into_iter()
+    .map(|(n, kind, text)| AltRow {
+        n,
+        kinds: choices(
+            AlternativeKind::ALL,
+            AlternativeKind::as_str,
+            AlternativeKind::label,
+            kind,
+        ),
+        text: text.clone(),
+    })
+    .collect();
     let v = svc::view(&state.db, &actor, id).await?;
     let r = v.request.clone();
     let champion = r.champion_id.map(UserId);
@@ -373,13 +423,7 @@ async fn request_page(
                 DeclineReason::ALL,
                 DeclineReason::as_str,
                 DeclineReason::label,
-                "",
-            ),
-            alternative_kinds: choices(
-                AlternativeKind::ALL,
-                AlternativeKind::as_str,
-                AlternativeKind::label,
-                "",
+                &decision.reason,
             ),
             risks: choices(Risk::ALL, Risk::as_str, Risk::label, &case_form.risk),
             flow_rows,
@@ -395,6 +439,8 @@ async fn request_page(
             v,
             errors,
             waiting,
+            decision,
+            alt_rows,
         },
     ))
 }
@@ -410,6 +456,7 @@ async fn show_request(
         id,
         FormErrors::default(),
         StatusCode::OK,
+        None,
         None,
     )
     .await
@@ -427,7 +474,7 @@ async fn act<T>(
         Ok(_) => done(state, who, &format!("/requests/{id}"), message).await,
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            request_page(state, who, id, errors, status, None).await
+            request_page(state, who, id, errors, status, None, None).await
         }
     }
 }
@@ -502,15 +549,22 @@ async fn decide(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
-    let r = svc::decide(&state.db, &who.actor(), id, &f).await;
-    act(
-        &state,
-        &who,
-        id,
-        r,
-        "Decision recorded; the requester has been notified.",
-    )
-    .await
+    match svc::decide(&state.db, &who.actor(), id, &f).await {
+        Ok(_) => {
+            done(
+                &state,
+                &who,
+                &format!("/requests/{id}"),
+                "Decision recorded; the requester has been notified.",
+            )
+            .await
+        }
+        // A refused decision comes back with everything typed, so nothing is typed twice.
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            request_page(&state, &who, id, errors, status, None, Some(f)).await
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -626,7 +680,7 @@ async fn save_case(
         }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            request_page(&state, &who, id, errors, status, Some(f)).await
+            request_page(&state, &who, id, errors, status, Some(f), None).await
         }
     }
 }
@@ -665,6 +719,8 @@ async fn record_benefit(
 struct PortfolioQuery {
     #[serde(default, deserialize_with = "crate::service::de::opt_id")]
     offset: Option<i64>,
+    #[serde(flatten)]
+    filter: pf::PortfolioFilter,
 }
 
 #[derive(Template)]
@@ -672,8 +728,14 @@ struct PortfolioQuery {
 struct PortfolioPage {
     layout: Layout,
     v: Arc<PortfolioView>,
-    start: usize,
-    end: usize,
+    /// The items of this page, after the filters.
+    items: Vec<pf::RankedItem>,
+    /// How many items pass the filters.
+    shown: usize,
+    filter: pf::PortfolioFilter,
+    departments: Vec<Choice>,
+    statuses: Vec<Choice>,
+    fundings: Vec<Choice>,
     prev: Option<String>,
     next: Option<String>,
     method: String,
@@ -687,26 +749,72 @@ async fn portfolio_page(
     state: &AppState,
     who: &SignedIn,
     offset: i64,
+    filter: pf::PortfolioFilter,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
+    let errors = readable(errors);
     let v = pf::current(&state.db, &state.portfolio, &actor).await?;
-    let len = v.items.len();
+    let (filter, errors, status) = match filter.validate() {
+        Ok(()) => (filter, errors, status),
+        Err(e) => {
+            let (_, mut more) = form_errors(e)?;
+            more.0.extend(errors.0);
+            (
+                pf::PortfolioFilter::default(),
+                readable(more),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    let kept: Vec<&pf::RankedItem> = v.items.iter().filter(|i| filter.keeps(i)).collect();
+    let len = kept.len();
     let start = usize::try_from(offset.max(0)).unwrap_or(0).min(len);
     let end = (start + 50).min(len);
     let funded = v.items.iter().filter(|i| i.funding == "funded").count();
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let href = |offset: usize| {
+        format!(
+            "/portfolio?department={}&status={}&funding={}&offset={offset}",
+            enc(&filter.department),
+            enc(&filter.status),
+            enc(&filter.funding)
+        )
+    };
+    let mut names: Vec<String> = v.items.iter().map(|i| i.department_name.clone()).collect();
+    names.sort();
+    names.dedup();
+    let departments = Choice::list(
+        names.into_iter().map(|n| (n.clone(), n)),
+        &filter.department,
+    );
+    let statuses = choices(Status::ALL, Status::as_str, Status::label, &filter.status);
+    let fundings = Choice::list(
+        [
+            ("funded", "Funded by the line"),
+            ("not_funded", "Not funded"),
+            ("committed", "Committed (accepted or in delivery)"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string())),
+        &filter.funding,
+    );
     Ok(render_status(
         status,
         PortfolioPage {
             layout: Layout::new(who, "Portfolio", "portfolio"),
             method: pf::method_text(&v.line.method),
-            prev: (start > 0).then(|| format!("/portfolio?offset={}", start.saturating_sub(50))),
-            next: (end < len).then(|| format!("/portfolio?offset={end}")),
+            prev: (start > 0).then(|| href(start.saturating_sub(50))),
+            next: (end < len).then(|| href(end)),
             can_manage: can(&actor, Action::ManagePortfolio).is_ok(),
             can_goals: can(&actor, Action::ManageGoals).is_ok(),
-            start,
-            end,
+            items: kept[start..end].iter().map(|i| (*i).clone()).collect(),
+            shown: len,
+            filter,
+            departments,
+            statuses,
+            fundings,
             funded,
             v,
             errors,
@@ -723,6 +831,7 @@ async fn show_portfolio(
         &state,
         &who,
         q.offset.unwrap_or(0),
+        q.filter,
         FormErrors::default(),
         StatusCode::OK,
     )
@@ -758,7 +867,15 @@ async fn portfolio_act<T>(
         Ok(_) => done(state, who, "/portfolio", message).await,
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            portfolio_page(state, who, 0, errors, status).await
+            portfolio_page(
+                state,
+                who,
+                0,
+                pf::PortfolioFilter::default(),
+                errors,
+                status,
+            )
+            .await
         }
     }
 }

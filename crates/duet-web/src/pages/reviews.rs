@@ -1,11 +1,15 @@
-//! Meet pages: the review dashboard (who is overdue), scheduling, and calendar files.
+//! Meet pages: the review dashboard (who is overdue), scheduling, moving and cancelling, the
+//! record, the organisation calendar (holidays), and calendar files. Times are shown and typed in
+//! the organisation's time zone (`html::Clock`); actions a role cannot take are not shown.
 
 use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
-use crate::html::{Choice, FormErrors, Layout, render_status};
+use crate::html::{Choice, Clock, FormErrors, Layout, render_status};
 use crate::pages::done;
-use crate::service::reviews::{self as svc, DashboardLine, ScheduleFields};
+use crate::service::reviews::{
+    self as svc, ChangeFields, DashboardLine, HolidayFields, ScheduleFields,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -23,6 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/calendar.ics", get(calendar))
         .route("/reviews/{id}/invite.ics", get(invitation))
         .route("/reviews/{id}/held", post(mark_held))
+        .route("/reviews/{id}/unheld", post(undo_held))
+        .route("/reviews/{id}/cancel", post(cancel))
+        .route("/reviews/{id}/move", post(move_review))
+        .route("/reviews/holidays", get(show_holidays).post(add_holiday))
+        .route("/reviews/holidays/{id}/delete", post(remove_holiday))
         .route("/reviews/{id}/agenda", get(show_agenda))
         .route("/reviews/{id}/record", get(show_record).post(save_record))
         .route("/reviews/{id}/sign", post(sign))
@@ -31,55 +40,70 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/cadence/{department}", post(set_interval))
 }
 
+/// A review in the list, with what the viewer may do to it.
+struct ReviewRow {
+    r: Review,
+    can_manage: bool,
+}
+
 #[derive(Template)]
 #[template(path = "meet/reviews.html")]
 struct ReviewsPage {
     layout: Layout,
     lines: Vec<DashboardLine>,
-    reviews: Vec<Review>,
+    reviews: Vec<ReviewRow>,
     departments: Vec<Choice>,
     can_schedule: bool,
+    can_edit_calendar: bool,
+    form: ScheduleFields,
+    clock: Clock,
+    now: chrono::DateTime<chrono::Utc>,
     errors: FormErrors,
 }
 
 async fn page(
     state: &AppState,
     who: &SignedIn,
+    form: ScheduleFields,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let lines = svc::dashboard(&state.db).await?;
+    let lines = svc::dashboard(&state.db, state.config.time_zone).await?;
     let actor = who.actor();
-    let can_schedule = lines.iter().any(|l| {
+    let may_manage = |d: i64| {
         can(
             &actor,
             Action::ManageReviews {
-                department: DepartmentId(l.row.department_id),
+                department: DepartmentId(d),
             },
         )
         .is_ok()
-    });
+    };
+    let can_schedule = lines.iter().any(|l| may_manage(l.row.department_id));
+    let current = form
+        .department_id
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let departments = Choice::list(
         lines
             .iter()
-            .filter(|l| {
-                can(
-                    &actor,
-                    Action::ManageReviews {
-                        department: DepartmentId(l.row.department_id),
-                    },
-                )
-                .is_ok()
-            })
+            .filter(|l| may_manage(l.row.department_id))
             .map(|l| {
                 (
                     l.row.department_id.to_string(),
                     l.row.department_name.clone(),
                 )
             }),
-        "",
+        &current,
     );
-    let reviews = store::list(&state.db, None, 60).await?;
+    let reviews = store::list(&state.db, None, 60)
+        .await?
+        .into_iter()
+        .map(|r| ReviewRow {
+            can_manage: may_manage(r.department_id),
+            r,
+        })
+        .collect();
     Ok(render_status(
         status,
         ReviewsPage {
@@ -88,16 +112,52 @@ async fn page(
             reviews,
             departments,
             can_schedule,
+            can_edit_calendar: can(&actor, Action::ManageCalendar).is_ok(),
+            form,
+            clock: Clock::of(state),
+            now: chrono::Utc::now(),
             errors,
         },
     ))
+}
+
+/// Re-renders the dashboard with a refusal: 422 for invalid input, 409 for a state conflict.
+async fn refused(
+    state: &AppState,
+    who: &SignedIn,
+    form: ScheduleFields,
+    e: AppError,
+) -> Result<Response, PageError> {
+    match e {
+        AppError::Invalid(e) => {
+            page(
+                state,
+                who,
+                form,
+                FormErrors(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        AppError::Conflict(e) => {
+            page(state, who, form, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        }
+        e => Err(PageError(e)),
+    }
 }
 
 async fn show_dashboard(
     State(state): State<AppState>,
     who: SignedIn,
 ) -> Result<Response, PageError> {
-    page(&state, &who, FormErrors::default(), StatusCode::OK).await
+    page(
+        &state,
+        &who,
+        ScheduleFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn schedule(
@@ -105,29 +165,21 @@ async fn schedule(
     who: SignedIn,
     Form(f): Form<ScheduleFields>,
 ) -> Result<Response, PageError> {
-    match svc::schedule(&state.db, &who.actor(), &f).await {
+    match svc::schedule(&state.db, &who.actor(), &f, state.config.time_zone).await {
         Ok(r) => {
             done(
                 &state,
                 &who,
                 "/reviews",
                 &format!(
-                    "Review with {} scheduled; download the invitation to send it.",
-                    r.department_name
+                    "Review with {} scheduled for {}; download the invitation to send it.",
+                    r.department_name,
+                    Clock::of(&state).show(r.scheduled_at)
                 ),
             )
             .await
         }
-        Err(AppError::Invalid(e)) => {
-            page(
-                &state,
-                &who,
-                FormErrors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
+        Err(e) => refused(&state, &who, f, e).await,
     }
 }
 
@@ -136,14 +188,104 @@ async fn mark_held(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let r = svc::mark_held(&state.db, &who.actor(), id).await?;
-    done(
+    match svc::mark_held(&state.db, &who.actor(), id, state.config.time_zone).await {
+        Ok(r) => {
+            done(
+                &state,
+                &who,
+                "/reviews",
+                &format!("Review with {} recorded as held.", r.department_name),
+            )
+            .await
+        }
+        Err(e) => refused(&state, &who, ScheduleFields::default(), e).await,
+    }
+}
+
+async fn undo_held(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<ChangeFields>,
+) -> Result<Response, PageError> {
+    let r = svc::undo_held(&state.db, &who.actor(), id, &f)
+        .await
+        .map(|_| ());
+    change_act(&state, &who, id, r, f, "The review is planned again.").await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<ChangeFields>,
+) -> Result<Response, PageError> {
+    let r = svc::cancel(&state.db, &who.actor(), id, &f)
+        .await
+        .map(|_| ());
+    change_act(&state, &who, id, r, f, "Review cancelled.").await
+}
+
+async fn move_review(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<ChangeFields>,
+) -> Result<Response, PageError> {
+    let r = svc::move_review(&state.db, &who.actor(), id, &f, state.config.time_zone)
+        .await
+        .map(|_| ());
+    change_act(
         &state,
         &who,
-        "/reviews",
-        &format!("Review with {} recorded as held.", r.department_name),
+        id,
+        r,
+        f,
+        "Review moved; send the new invitation.",
     )
     .await
+}
+
+/// After a move, cancellation or undo on the record page: back to it, or the page again with
+/// the reason and time as typed.
+async fn change_act(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    result: Result<(), AppError>,
+    f: ChangeFields,
+    message: &str,
+) -> Result<Response, PageError> {
+    let typed = Typed {
+        change: f,
+        ..Typed::default()
+    };
+    match result {
+        Ok(()) => done(state, who, &format!("/reviews/{id}/record"), message).await,
+        Err(AppError::Invalid(e)) => {
+            record_page(
+                state,
+                who,
+                id,
+                typed,
+                FormErrors(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(e)) => {
+            record_page(
+                state,
+                who,
+                id,
+                typed,
+                FormErrors(vec![e]),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -160,16 +302,7 @@ async fn set_interval(
 ) -> Result<Response, PageError> {
     match svc::set_interval(&state.db, &who.actor(), department, f.review_interval_days).await {
         Ok(()) => done(&state, &who, "/reviews", "Cadence saved.").await,
-        Err(AppError::Invalid(e)) => {
-            page(
-                &state,
-                &who,
-                FormErrors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
+        Err(e) => refused(&state, &who, ScheduleFields::default(), e).await,
     }
 }
 
@@ -214,6 +347,7 @@ struct AgendaPage {
     layout: Layout,
     r: Review,
     a: duet_core::agenda::Agenda,
+    clock: Clock,
 }
 
 async fn show_agenda(
@@ -230,7 +364,16 @@ async fn show_agenda(
         ),
         r,
         a,
+        clock: Clock::of(&state),
     }))
+}
+
+/// What was typed into the record page's forms, kept when one is refused.
+#[derive(Default)]
+struct Typed {
+    record: Option<svc::RecordFields>,
+    decision: svc::DecisionFields,
+    change: ChangeFields,
 }
 
 #[derive(Template)]
@@ -240,10 +383,19 @@ struct RecordPage {
     r: Review,
     rec: store::Record,
     agenda_text: String,
+    attendees: String,
+    notes: String,
+    metric_feedback: String,
+    decision: svc::DecisionFields,
+    change: ChangeFields,
     decisions: Vec<store::Decision>,
     corrections: Vec<store::Correction>,
+    changes: Vec<store::ReviewChange>,
     people: Vec<Choice>,
     departments: Vec<Choice>,
+    can_manage: bool,
+    can_sign: bool,
+    clock: Clock,
     errors: FormErrors,
 }
 
@@ -251,14 +403,28 @@ async fn record_page(
     state: &AppState,
     who: &SignedIn,
     id: i64,
+    typed: Typed,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let r = store::find(&state.db, id).await?;
     let rec = store::record(&state.db, id).await?;
+    let actor = who.actor();
+    let dept = DepartmentId(r.department_id);
+    let can_manage = can(&actor, Action::ManageReviews { department: dept }).is_ok();
+    let can_sign = [true, false].into_iter().any(|it_side| {
+        can(
+            &actor,
+            Action::SignReview {
+                department: dept,
+                it_side,
+            },
+        )
+        .is_ok()
+    });
     // Until someone edits it, the agenda is the draft, one line per item with its source.
-    let agenda_text = if rec.agenda.is_empty() {
-        let (_, a) = svc::agenda(&state.db, &who.actor(), id).await?;
+    let drafted = if rec.agenda.is_empty() {
+        let (_, a) = svc::agenda(&state.db, &actor, id).await?;
         let mut t = String::new();
         for (title, lines) in [
             ("The good", &a.good),
@@ -278,6 +444,16 @@ async fn record_page(
     } else {
         rec.agenda.clone()
     };
+    // A refused save shows what was typed, not what is stored.
+    let (agenda_text, attendees, notes, metric_feedback) = match typed.record {
+        Some(f) => (f.agenda, f.attendees, f.notes, f.metric_feedback),
+        None => (
+            drafted,
+            rec.attendees.clone(),
+            rec.notes.clone(),
+            rec.metric_feedback.clone(),
+        ),
+    };
     let it_ids: Vec<i64> = duet_store::org::list_departments(&state.db, false)
         .await?
         .into_iter()
@@ -290,6 +466,11 @@ async fn record_page(
         duet_store::PageRequest::new(Some(500), None),
     )
     .await?;
+    let promisor = typed
+        .decision
+        .promisor_id
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let people = Choice::list(
         people
             .items
@@ -301,15 +482,20 @@ async fn record_page(
                     format!("{} ({})", p.name, p.department_name),
                 )
             }),
-        "",
+        &promisor,
     );
+    let promisee = typed
+        .decision
+        .promisee_department_id
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let departments = duet_store::org::list_departments(&state.db, false).await?;
     let departments = Choice::list(
         departments
             .into_iter()
             .filter(|d| d.id == r.department_id || d.kind == duet_core::org::DepartmentKind::It)
             .map(|d| (d.id.to_string(), d.name)),
-        "",
+        &promisee,
     );
     Ok(render_status(
         status,
@@ -321,11 +507,20 @@ async fn record_page(
             ),
             decisions: store::decisions(&state.db, id).await?,
             corrections: store::corrections(&state.db, id).await?,
+            changes: store::changes(&state.db, id).await?,
             r,
             rec,
             agenda_text,
+            attendees,
+            notes,
+            metric_feedback,
+            decision: typed.decision,
+            change: typed.change,
             people,
             departments,
+            can_manage,
+            can_sign,
+            clock: Clock::of(state),
             errors,
         },
     ))
@@ -336,7 +531,15 @@ async fn show_record(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    record_page(&state, &who, id, FormErrors::default(), StatusCode::OK).await
+    record_page(
+        &state,
+        &who,
+        id,
+        Typed::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn record_act(
@@ -344,6 +547,7 @@ async fn record_act(
     who: &SignedIn,
     id: i64,
     result: Result<(), AppError>,
+    typed: Typed,
     message: &str,
 ) -> Result<Response, PageError> {
     match result {
@@ -353,13 +557,22 @@ async fn record_act(
                 state,
                 who,
                 id,
+                typed,
                 FormErrors(e),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(AppError::Conflict(e)) => {
-            record_page(state, who, id, FormErrors(vec![e]), StatusCode::CONFLICT).await
+            record_page(
+                state,
+                who,
+                id,
+                typed,
+                FormErrors(vec![e]),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -374,7 +587,11 @@ async fn save_record(
     let r = svc::save_record(&state.db, &who.actor(), id, &f)
         .await
         .map(|_| ());
-    record_act(&state, &who, id, r, "Record saved.").await
+    let typed = Typed {
+        record: Some(f),
+        ..Typed::default()
+    };
+    record_act(&state, &who, id, r, typed, "Record saved.").await
 }
 
 async fn sign(
@@ -383,7 +600,7 @@ async fn sign(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let r = svc::sign(&state.db, &who.actor(), id).await.map(|_| ());
-    record_act(&state, &who, id, r, "Signed.").await
+    record_act(&state, &who, id, r, Typed::default(), "Signed.").await
 }
 
 async fn add_decision(
@@ -393,7 +610,11 @@ async fn add_decision(
     Form(f): Form<svc::DecisionFields>,
 ) -> Result<Response, PageError> {
     let r = svc::decide(&state.db, &who.actor(), id, &f).await;
-    record_act(&state, &who, id, r, "Decision recorded.").await
+    let typed = Typed {
+        decision: f,
+        ..Typed::default()
+    };
+    record_act(&state, &who, id, r, typed, "Decision recorded.").await
 }
 
 #[derive(serde::Deserialize)]
@@ -409,5 +630,97 @@ async fn add_correction(
     Form(f): Form<CorrectionForm>,
 ) -> Result<Response, PageError> {
     let r = svc::correct(&state.db, &who.actor(), id, &f.text).await;
-    record_act(&state, &who, id, r, "Correction appended.").await
+    record_act(
+        &state,
+        &who,
+        id,
+        r,
+        Typed::default(),
+        "Correction appended.",
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "meet/holidays.html")]
+struct HolidaysPage {
+    layout: Layout,
+    holidays: Vec<store::StoredHoliday>,
+    can_edit: bool,
+    form: HolidayFields,
+    errors: FormErrors,
+}
+
+async fn holidays_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: HolidayFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    Ok(render_status(
+        status,
+        HolidaysPage {
+            layout: Layout::new(who, "Organisation calendar", "reviews"),
+            holidays: svc::holidays(&state.db).await?,
+            can_edit: can(&who.actor(), Action::ManageCalendar).is_ok(),
+            form,
+            errors,
+        },
+    ))
+}
+
+async fn show_holidays(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, PageError> {
+    holidays_page(
+        &state,
+        &who,
+        HolidayFields::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn add_holiday(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<HolidayFields>,
+) -> Result<Response, PageError> {
+    match svc::add_holiday(&state.db, &who.actor(), &f).await {
+        Ok(h) => {
+            done(
+                &state,
+                &who,
+                "/reviews/holidays",
+                &format!("{} added to the calendar.", h.holiday.name),
+            )
+            .await
+        }
+        Err(AppError::Invalid(e)) => {
+            holidays_page(
+                &state,
+                &who,
+                f,
+                FormErrors(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(e)) => {
+            holidays_page(&state, &who, f, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn remove_holiday(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    svc::remove_holiday(&state.db, &who.actor(), id).await?;
+    done(&state, &who, "/reviews/holidays", "Holiday removed.").await
 }

@@ -1,5 +1,8 @@
 //! Voice pages: the public form and receipt lookup (signed in or not), published answers, and the
-//! triage inbox. The author's pages never put the receipt code in a URL, a cookie or a log.
+//! triage inbox. The author's pages never put the receipt code in a URL or a log; after sending,
+//! the code rides once in a short-lived, path-scoped, HttpOnly, SameSite=Strict cookie from the
+//! POST's 303 to `/voice/sent`, which shows it and clears the cookie (POST-redirect-GET: a reload
+//! shows no second receipt and creates nothing).
 
 use crate::app::AppState;
 use crate::auth::SignedIn;
@@ -13,7 +16,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use duet_core::voice::PainStatus;
 use duet_store::voice::{Message, PainPoint};
@@ -22,6 +25,7 @@ use duet_store::voice::{Message, PainPoint};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/voice", get(index).post(post_pain_point))
+        .route(SENT_PATH, get(sent))
         .route("/voice/receipt", post(open_receipt))
         .route("/voice/receipt/reply", post(author_reply))
         .route("/voice/inbox", get(inbox))
@@ -45,6 +49,8 @@ struct IndexPage {
     errors: FormErrors,
     published: Vec<PainPoint>,
     receipt_error: bool,
+    /// Whether to offer the triage inbox (only to those `can` lets triage).
+    can_triage: bool,
 }
 
 async fn index_page(
@@ -75,6 +81,7 @@ async fn index_page(
             errors,
             published: duet_store::voice::published(&state.db, 20).await?,
             receipt_error,
+            can_triage: who.as_ref().is_some_and(|w| svc::may_triage(&w.actor())),
         },
     ))
 }
@@ -94,27 +101,91 @@ async fn index(
     .await
 }
 
+/// Where the receipt is shown, once.
+const SENT_PATH: &str = "/voice/sent";
+/// The cookie carrying the receipt code from the POST to [`SENT_PATH`] (and nowhere else).
+const RECEIPT_COOKIE: &str = "duet_receipt";
+
+/// The `Set-Cookie` value handing the code to the receipt page (`None` clears it).
+fn receipt_cookie(code: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    let (value, age) = match code {
+        Some(c) => (c, 120),
+        None => ("", 0),
+    };
+    format!(
+        "{RECEIPT_COOKIE}={value}; Path={SENT_PATH}; HttpOnly; SameSite=Strict; Max-Age={age}{secure}"
+    )
+}
+
+/// Whether a cookie value has the shape of a receipt code (anything else is not shown).
+fn receipt_shaped(code: &str) -> bool {
+    code.len() == 24
+        && code
+            .bytes()
+            .all(|b| b == b'-' || b.is_ascii_digit() || b.is_ascii_uppercase())
+}
+
 #[derive(Template)]
 #[template(path = "voice/receipt.html")]
 struct ReceiptPage {
     layout: Layout,
-    code: String,
+    /// The code, or `None` when it was already shown.
+    code: Option<String>,
 }
 
+/// Shows the receipt code once (from its cookie, which this response clears); a reload says it
+/// was already shown and how to follow up. Never cached, never creates anything.
+async fn sent(
+    State(state): State<AppState>,
+    who: Option<SignedIn>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, PageError> {
+    let code = crate::auth::session::cookie(&headers, RECEIPT_COOKIE)
+        .filter(|c| receipt_shaped(c))
+        .map(str::to_string);
+    let title = if code.is_some() {
+        "Your receipt code"
+    } else {
+        "Receipt already shown"
+    };
+    let mut resp = render(ReceiptPage {
+        layout: layout(&who, title),
+        code,
+    });
+    let h = resp.headers_mut();
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    if let Ok(v) =
+        axum::http::HeaderValue::from_str(&receipt_cookie(None, state.config.secure_cookies))
+    {
+        h.insert(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// Sends a pain point: 303 to the receipt page, the code travelling only in its one-use cookie.
+/// Nothing about the poster's session or account is read into, or written by, this request.
 async fn post_pain_point(
     State(state): State<AppState>,
     who: Option<SignedIn>,
     Form(f): Form<PostFields>,
 ) -> Result<Response, PageError> {
     match svc::post(&state.db, &f).await {
-        // Shown once, in this response only: never redirected through a URL or a flash.
-        Ok(code) => Ok(render_status(
-            StatusCode::CREATED,
-            ReceiptPage {
-                layout: layout(&who, "Your receipt code"),
-                code,
-            },
-        )),
+        Ok(code) => {
+            let cookie = receipt_cookie(Some(&code), state.config.secure_cookies);
+            Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (axum::http::header::LOCATION, SENT_PATH.to_string()),
+                    (axum::http::header::SET_COOKIE, cookie),
+                    (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+            )
+                .into_response())
+        }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
             index_page(&state, &who, f, errors, false, status).await
@@ -129,6 +200,8 @@ struct ThreadPage {
     view: AuthorView,
     receipt: String,
     errors: FormErrors,
+    /// The reply as typed, kept when it is refused.
+    text: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -150,6 +223,7 @@ async fn open_receipt(
             view,
             receipt: f.receipt.trim().to_string(),
             errors: FormErrors::default(),
+            text: String::new(),
         })),
         Err(AppError::NotFound(_)) => {
             index_page(
@@ -172,12 +246,20 @@ async fn author_reply(
     Form(f): Form<ReceiptFields>,
 ) -> Result<Response, PageError> {
     match svc::author_reply(&state.db, &f.receipt, &f.text).await {
-        Ok(view) => Ok(render(ThreadPage {
-            layout: layout(&who, "Your pain point"),
-            view,
-            receipt: f.receipt.trim().to_string(),
-            errors: FormErrors::default(),
-        })),
+        // The thread cannot be reached by a GET (the code is never in a URL), so it is shown here;
+        // sending this form again (a reload) is sent to the Voice page instead of replying twice.
+        Ok(view) => {
+            let mut resp = render(ThreadPage {
+                layout: layout(&who, "Your pain point"),
+                view,
+                receipt: f.receipt.trim().to_string(),
+                errors: FormErrors::default(),
+                text: String::new(),
+            });
+            resp.extensions_mut()
+                .insert(crate::pages::once::Replay("/voice".into()));
+            Ok(resp)
+        }
         Err(AppError::NotFound(_)) => {
             index_page(
                 &state,
@@ -202,6 +284,7 @@ async fn author_reply(
                     view,
                     receipt: f.receipt.trim().to_string(),
                     errors,
+                    text: f.text,
                 },
             ))
         }
@@ -242,6 +325,38 @@ async fn inbox(
     }))
 }
 
+/// What a triager typed into the form that was refused, so it is shown again as typed.
+#[derive(Default)]
+struct Typed {
+    /// The refused form (`reply`, `publish`, `request`, `promise`, `close`).
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Typed {
+    /// The value typed into `field` of the `action` form, or empty.
+    fn get(&self, action: &str, field: &str) -> &str {
+        if self.action != action {
+            return "";
+        }
+        self.fields
+            .iter()
+            .find(|(n, _)| n == field)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether `value` was chosen in `field` of the `action` form.
+    fn is(&self, action: &str, field: &str, value: &str) -> bool {
+        self.action == action && self.get(action, field) == value
+    }
+
+    /// Whether the `action` form was the refused one.
+    fn was(&self, action: &str) -> bool {
+        self.action == action
+    }
+}
+
 #[derive(Template)]
 #[template(path = "voice/triage.html")]
 struct TriagePage {
@@ -251,6 +366,7 @@ struct TriagePage {
     people: Vec<Choice>,
     departments: Vec<Choice>,
     errors: FormErrors,
+    typed: Typed,
 }
 
 async fn triage_page(
@@ -258,6 +374,7 @@ async fn triage_page(
     who: &SignedIn,
     id: i64,
     errors: FormErrors,
+    typed: Typed,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let (p, messages) = svc::find(&state.db, &who.actor(), id).await?;
@@ -303,6 +420,7 @@ async fn triage_page(
             people,
             departments,
             errors,
+            typed,
         },
     ))
 }
@@ -312,7 +430,15 @@ async fn show(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    triage_page(&state, &who, id, FormErrors::default(), StatusCode::OK).await
+    triage_page(
+        &state,
+        &who,
+        id,
+        FormErrors::default(),
+        Typed::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn act(
@@ -384,7 +510,11 @@ async fn act(
         Ok(msg) => done(&state, &who, &format!("/voice/inbox/{id}"), msg).await,
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            triage_page(&state, &who, id, errors, status).await
+            let typed = Typed {
+                action,
+                fields: pairs,
+            };
+            triage_page(&state, &who, id, errors, typed, status).await
         }
     }
 }

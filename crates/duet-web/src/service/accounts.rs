@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::service::de;
 use duet_core::auth::{Action, Actor, Role, can};
 use duet_core::org::{Email, UserId};
-use duet_core::secret::{self, Password};
+use duet_core::secret::Password;
 use duet_store::Db;
 use duet_store::accounts::{self, ApiToken, NewUser, User};
 
@@ -45,12 +45,9 @@ pub struct TokenFields {
     pub name: String,
 }
 
-/// Hashes a password off the async executor (argon2id is deliberately slow).
+/// Hashes a password on the process's bounded hashing queue (see `auth::hasher`).
 pub async fn hash_password(pw: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || pw.hash())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))
+    crate::auth::hasher::hash(pw).await
 }
 
 /// Creates an account.
@@ -147,9 +144,7 @@ pub async fn change_password(
         return Err(AppError::Unauthorized);
     };
     let current = current.to_string();
-    let ok = tokio::task::spawn_blocking(move || secret::verify_password(&current, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let ok = crate::auth::hasher::verify(current, hash).await?;
     if !ok {
         return Err(AppError::invalid(
             "current_password",

@@ -388,7 +388,8 @@ pub struct TrendPoint {
     pub closes_on: NaiveDate,
     /// Respondents of the slice (hidden below k).
     pub respondents: Option<u32>,
-    /// Mean per section code, absent where hidden.
+    /// Mean per column key (a section code, or `code.today` / `code.tomorrow` for a question
+    /// asked for both, which are never averaged together); null where hidden.
     pub sections: BTreeMap<String, Option<f64>>,
 }
 
@@ -430,17 +431,18 @@ pub async fn results_view(
                 .definition
         };
         let r = results_of(db, cache, &past, &def, department, today).await?;
-        let sections = inst
-            .definition
-            .sections
+        // Per column of this campaign's instrument: Today and Tomorrow apart, never averaged.
+        let sections = results::columns(&inst.definition)
             .iter()
-            .map(|s| {
+            .map(|c| {
+                let key = c.key();
                 let v = r
-                    .sections
+                    .columns
                     .iter()
-                    .find(|x| x.section == s.code)
-                    .and_then(|x| x.cell.map(|c| c.mean));
-                (s.code.clone(), v)
+                    .zip(&r.by_column)
+                    .find(|(x, _)| x.key() == key)
+                    .and_then(|(_, cell)| cell.map(|c| c.mean));
+                (key, v)
             })
             .collect();
         trend.push(TrendPoint {

@@ -46,12 +46,38 @@ pub struct ValueFields {
     /// `YYYY-MM`.
     #[serde(default)]
     pub period: String,
-    /// The value.
-    #[serde(default, deserialize_with = "de::amount")]
+    /// The value: a number, or text with a decimal point or a decimal comma (`99,7`); text a
+    /// reader could take two ways (`1,234`) is refused.
+    #[serde(default, deserialize_with = "number_text")]
+    #[schema(value_type = String, example = "99.7")]
     pub value: String,
+    /// Required to change a month that already has a (different) value; without it such a value
+    /// is refused with 409 naming `replace`. The change is kept in the value's history.
+    #[serde(default, deserialize_with = "de::flag")]
+    pub replace: bool,
 }
 
-/// Records (or corrects) a value; the period must be a real month not in the future.
+/// A JSON number or a text, as text with every digit kept (the shared `de::amount` rounds
+/// numbers to cents, which is right for money but not for measurements).
+fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(match Option::<NumberOrText>::deserialize(d)? {
+        None => String::new(),
+        Some(NumberOrText::Int(n)) => n.to_string(),
+        Some(NumberOrText::Float(f)) => f.to_string(),
+        Some(NumberOrText::Text(t)) => t,
+    })
+}
+
+/// Records a value; the period must be a real month not in the future. Changing a month that
+/// already has another value needs `replace` (409 otherwise) and is kept in the history.
 pub async fn record_value(
     db: &Db,
     actor: &Actor,
@@ -73,17 +99,26 @@ pub async fn record_value(
         .ok_or_else(|| AppError::invalid("department_id", "is required"))?;
     match (period, value) {
         (Some(p), Some(v)) if errs.0.is_empty() => {
-            Ok(store::upsert_value(db, metric, department, p, v).await?)
+            Ok(
+                store::upsert_value(db, metric, department, p, v, f.replace, Some(actor.user.0))
+                    .await?,
+            )
         }
         _ => Err(errs.into()),
     }
 }
 
-/// Imports values from CSV (all rows or none).
-pub async fn import_values(db: &Db, actor: &Actor, csv: &[u8]) -> Result<u64, AppError> {
+/// Imports values from CSV (all rows or none). A month that already has a different value
+/// refuses the file (with the line) unless `replace`; replaced values are kept in the history.
+pub async fn import_values(
+    db: &Db,
+    actor: &Actor,
+    csv: &[u8],
+    replace: bool,
+) -> Result<u64, AppError> {
     can(actor, Action::ManageMetrics)?;
     let rows = rules::parse_values_csv(csv).map_err(AppError::Csv)?;
-    Ok(store::import_values(db, &rows, |_| {}).await?)
+    Ok(store::import_values(db, &rows, replace, Some(actor.user.0), |_| {}).await?)
 }
 
 /// A metric's latest state in one department.

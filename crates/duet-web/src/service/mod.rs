@@ -2,6 +2,7 @@
 //! calls the store, so a page and its API endpoint cannot drift apart.
 
 pub mod accounts;
+pub mod home;
 pub mod listen;
 pub mod metrics;
 pub mod org;
@@ -49,7 +50,9 @@ pub mod de {
         Ok(match Option::<Amount>::deserialize(d)? {
             None => String::new(),
             Some(Amount::Int(n)) => n.to_string(),
-            Some(Amount::Float(f)) => format!("{f:.2}"),
+            // The shortest text that reads back as the same number ("12.345", never rounded to
+            // "12.35"), so more than two decimals is refused exactly as a typed one is.
+            Some(Amount::Float(f)) => f.to_string(),
             Some(Amount::Text(t)) => t,
         })
     }

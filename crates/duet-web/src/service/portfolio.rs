@@ -82,6 +82,20 @@ fn is_committed(s: Status) -> bool {
     )
 }
 
+/// Why an item may not compete for funding whatever its case: funding needs a need the
+/// requester confirmed and an open status that is not deferred. `None` when it may compete.
+fn not_fundable(status: Status, need_confirmed: bool) -> Option<&'static str> {
+    if status == Status::Deferred {
+        Some("deferred: IT decided to revisit it later, so it does not compete for funding now")
+    } else if !status.is_open() {
+        Some("not open: only open items compete for funding")
+    } else if !need_confirmed {
+        Some("need not confirmed yet: the requester has not confirmed IT's statement of the need")
+    } else {
+        None
+    }
+}
+
 /// Builds the view from rows (pure; used by the cache and the benchmark).
 pub fn compute(
     rows: &[PortfolioRow],
@@ -148,7 +162,7 @@ pub fn compute(
         if is_committed(status) {
             committed_cost += rows[i].it_cost.unwrap_or(0);
             committed_days += rows[i].person_days.unwrap_or(0);
-        } else if signed {
+        } else if signed && not_fundable(status, rows[i].need_confirmed).is_none() {
             competing_c.push(candidates[i].clone());
             competing_s.push(s.clone());
         }
@@ -172,6 +186,8 @@ pub fn compute(
                         status.label().to_lowercase()
                     ),
                 )
+            } else if let Some(why) = not_fundable(status, r.need_confirmed) {
+                ("not_funded".to_string(), why.to_string())
             } else if r.it_cost.is_none() {
                 ("not_funded".to_string(), "no business case yet".to_string())
             } else if r.signed_cost.is_none() {
@@ -227,6 +243,52 @@ pub fn compute(
         committed_cost,
         committed_days,
         line,
+    }
+}
+
+/// Narrows the ranked items (the page and the API offer the same filters).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PortfolioFilter {
+    /// Only items of this department (by name, as listed).
+    #[serde(default)]
+    pub department: String,
+    /// Only items with this status (wire name, e.g. `need_confirmed`).
+    #[serde(default)]
+    pub status: String,
+    /// `funded`, `not_funded` or `committed`; empty for all.
+    #[serde(default)]
+    pub funding: String,
+}
+
+impl PortfolioFilter {
+    /// Whether any filter is set.
+    pub fn is_active(&self) -> bool {
+        !(self.department.is_empty() && self.status.is_empty() && self.funding.is_empty())
+    }
+
+    /// Checks the values, naming the bad one.
+    pub fn validate(&self) -> Result<(), AppError> {
+        if !self.status.is_empty() {
+            self.status.parse::<Status>()?;
+        }
+        if !matches!(
+            self.funding.as_str(),
+            "" | "funded" | "not_funded" | "committed"
+        ) {
+            return Err(AppError::invalid(
+                "funding",
+                "must be funded, not_funded or committed",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `item` passes.
+    pub fn keeps(&self, item: &RankedItem) -> bool {
+        (self.department.is_empty() || item.department_name == self.department)
+            && (self.status.is_empty() || item.status.as_str() == self.status)
+            && (self.funding.is_empty() || item.funding == self.funding)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::service::de;
 use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
-use duet_core::org::{DepartmentId, PersonId};
+use duet_core::org::{DepartmentId, PersonId, UserId};
 use duet_core::promises::{PromiseInput, TrustScore, check_renegotiation, trust_score};
 use duet_store::Db;
 use duet_store::promises::{self as store, Promise, PromiseEvent};
@@ -39,7 +39,103 @@ pub struct PromiseFields {
     pub source_id: Option<i64>,
 }
 
-/// Records a promise made by someone of a department the actor may speak for.
+/// Checks that `actor` may record a promise in the name of person `promisor`: the promisor
+/// themself, their department's business leader, an IT leader or an admin. Every path that
+/// records a promise (the ledger, review decisions, pain points) calls this.
+pub async fn may_record(db: &Db, actor: &Actor, promisor: i64) -> Result<(), AppError> {
+    let person = duet_store::org::find_person(db, PersonId(promisor))
+        .await
+        .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
+    let account = store::account_of_person(db, promisor).await?;
+    can(
+        actor,
+        Action::RecordPromise {
+            promisor_department: DepartmentId(person.department_id),
+            promisor: account.map(UserId),
+        },
+    )?;
+    Ok(())
+}
+
+/// The people `actor` may record promises for, matching `q` (name, e-mail or title): everyone
+/// for IT leaders and admins, their own department for a business leader, otherwise only
+/// themself. At most `limit` of them, by name.
+pub async fn promisor_choices(
+    db: &Db,
+    actor: &Actor,
+    me: Option<i64>,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<duet_store::org::Person>, AppError> {
+    use duet_core::Role;
+    let q = Some(q.trim().to_string()).filter(|q| !q.is_empty());
+    match actor.role {
+        Role::Admin | Role::ItLeader => {}
+        Role::BusinessLeader if actor.department.is_some() => {}
+        _ => {
+            let Some(me) = me else {
+                return Ok(Vec::new());
+            };
+            let person = duet_store::org::find_person(db, PersonId(me)).await?;
+            let matches = q.as_deref().is_none_or(|q| {
+                let q = q.to_lowercase();
+                person.name.to_lowercase().contains(&q) || person.email.to_lowercase().contains(&q)
+            });
+            return Ok(if matches { vec![person] } else { Vec::new() });
+        }
+    }
+    let filter = duet_store::org::PeopleFilter {
+        q,
+        department: match actor.role {
+            Role::BusinessLeader => actor.department,
+            _ => None,
+        },
+        ..Default::default()
+    };
+    Ok(
+        duet_store::org::list_people(db, &filter, duet_store::PageRequest::new(Some(limit), None))
+            .await?
+            .items,
+    )
+}
+
+/// Finds the person a "who promised" text names: a suggestion picked from the list ("Name ·
+/// Department · e-mail"), an e-mail, or a name that matches exactly one person the actor may
+/// record for.
+pub async fn resolve_promisor(
+    db: &Db,
+    actor: &Actor,
+    me: Option<i64>,
+    text: &str,
+) -> Result<i64, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(
+            "promisor_id",
+            "is required: who made the promise",
+        ));
+    }
+    let key = text.rsplit(" · ").next().unwrap_or(text).trim();
+    let found = promisor_choices(db, actor, me, key, 20).await?;
+    let exact: Vec<_> = found
+        .iter()
+        .filter(|p| p.email.eq_ignore_ascii_case(key) || p.name.eq_ignore_ascii_case(key))
+        .collect();
+    match (exact.as_slice(), found.as_slice()) {
+        ([one], _) => Ok(one.id),
+        ([], [one]) => Ok(one.id),
+        ([], []) => Err(AppError::invalid(
+            "promisor_id",
+            format!("nobody you may record promises for matches “{text}”"),
+        )),
+        _ => Err(AppError::invalid(
+            "promisor_id",
+            format!("several people match “{text}”: pick one from the suggestions"),
+        )),
+    }
+}
+
+/// Records a promise in someone's name (see [`may_record`] for who may).
 pub async fn record(db: &Db, actor: &Actor, f: &PromiseFields) -> Result<Promise, AppError> {
     let today = Utc::now().date_naive();
     let input = PromiseInput::parse(
@@ -52,15 +148,7 @@ pub async fn record(db: &Db, actor: &Actor, f: &PromiseFields) -> Result<Promise
         f.source_id,
         today,
     )?;
-    let person = duet_store::org::find_person(db, PersonId(input.promisor))
-        .await
-        .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
-    can(
-        actor,
-        Action::RecordPromise {
-            promisor_department: DepartmentId(person.department_id),
-        },
-    )?;
+    may_record(db, actor, input.promisor).await?;
     Ok(store::insert_promise(db, actor.user.0, &input, today).await?)
 }
 
@@ -113,8 +201,32 @@ pub struct TrustPair {
     pub to_id: i64,
     /// Its name.
     pub to_name: String,
-    /// The score and what explains it.
+    /// The score and what explains it (`score` is null with "no evidence yet").
     pub trust: TrustScore,
+    /// The page listing the events (and promises) behind the score.
+    pub events_href: String,
+    /// The same as JSON.
+    pub events_api: String,
+}
+
+impl TrustPair {
+    fn new(
+        from_id: i64,
+        from_name: String,
+        to_id: i64,
+        to_name: String,
+        trust: TrustScore,
+    ) -> Self {
+        Self {
+            events_href: format!("/trust/{from_id}/{to_id}"),
+            events_api: format!("/api/v1/trust/{from_id}/{to_id}"),
+            from_id,
+            from_name,
+            to_id,
+            to_name,
+            trust,
+        }
+    }
 }
 
 /// Trust for every pair and direction that has any promise history, lowest first.
@@ -135,12 +247,14 @@ pub async fn trust_pairs(db: &Db) -> Result<Vec<TrustPair>, AppError> {
     let today = Utc::now().date_naive();
     let mut pairs: Vec<TrustPair> = by_pair
         .into_iter()
-        .map(|((from, to), events)| TrustPair {
-            from_id: from,
-            from_name: name(from),
-            to_id: to,
-            to_name: name(to),
-            trust: trust_score(&events, today, TRUST_WINDOW_DAYS),
+        .map(|((from, to), events)| {
+            TrustPair::new(
+                from,
+                name(from),
+                to,
+                name(to),
+                trust_score(&events, today, TRUST_WINDOW_DAYS),
+            )
         })
         .collect();
     pairs.sort_by(|a, b| {
@@ -157,6 +271,9 @@ pub async fn trust_pairs(db: &Db) -> Result<Vec<TrustPair>, AppError> {
 pub struct TrustPairView {
     /// The pair and its score.
     pub pair: TrustPair,
+    /// The events the score is computed from (kept, broken, renegotiated within the window),
+    /// newest first, each with its promise.
+    pub evidence: Vec<PromiseEvent>,
     /// What happened, newest first.
     pub history: Vec<PromiseEvent>,
     /// Promises still open in this direction.
@@ -173,7 +290,8 @@ pub async fn trust_pair(db: &Db, from: i64, to: i64) -> Result<TrustPairView, Ap
         .filter(|(f, t, _)| (*f, *t) == (from, to))
         .map(|(_, _, e)| e)
         .collect();
-    let trust = trust_score(&events, Utc::now().date_naive(), TRUST_WINDOW_DAYS);
+    let today = Utc::now().date_naive();
+    let trust = trust_score(&events, today, TRUST_WINDOW_DAYS);
     let open = store::list_promises(
         db,
         &store::PromiseFilter {
@@ -186,15 +304,16 @@ pub async fn trust_pair(db: &Db, from: i64, to: i64) -> Result<TrustPairView, Ap
     )
     .await?
     .items;
+    let history = store::events(db, None, Some((from, to))).await?;
+    let evidence = history
+        .iter()
+        .filter(|e| e.kind != "made" && (today - e.on_date).num_days() <= TRUST_WINDOW_DAYS)
+        .cloned()
+        .collect();
     Ok(TrustPairView {
-        pair: TrustPair {
-            from_id: from,
-            from_name: from_d.name,
-            to_id: to,
-            to_name: to_d.name,
-            trust,
-        },
-        history: store::events(db, None, Some((from, to))).await?,
+        pair: TrustPair::new(from, from_d.name, to, to_d.name, trust),
+        evidence,
+        history,
         open,
     })
 }

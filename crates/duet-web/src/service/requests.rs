@@ -154,7 +154,7 @@ pub async fn record_attempt(
 ) -> Result<Request, AppError> {
     visible(db, actor, id).await?;
     can(actor, Action::TriageRequest)?;
-    let note = duet_core::error::bounded_text("note", note, 0, 500)?;
+    let note = duet_core::error::prose_text("note", note, 0, 500)?;
     Ok(store::record_attempt(db, id, actor.user.0, Utc::now().date_naive(), &note).await?)
 }
 
@@ -315,8 +315,9 @@ pub struct FlowFields {
 /// A business case as entered, with the item's risk, effort and goals.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct CaseFields {
-    /// 1 to 30.
+    /// 1 to 30 (required).
     #[serde(default)]
+    #[schema(required = true)]
     pub horizon_years: i64,
     /// Percent, e.g. 8 for 8 %.
     #[serde(default)]
@@ -324,21 +325,98 @@ pub struct CaseFields {
     /// The yearly flows.
     #[serde(default)]
     pub flows: Vec<FlowFields>,
-    /// low, medium or high.
+    /// low, medium or high (required).
     #[serde(default)]
+    #[schema(required = true)]
     pub risk: String,
-    /// Delivery effort.
+    /// Delivery effort in person-days, 1 to 5,000 (required).
     #[serde(default)]
+    #[schema(required = true)]
     pub person_days: i64,
     /// Goals supported.
     #[serde(default)]
     pub goal_ids: Vec<i64>,
 }
 
-/// Validates a business case and reports every bad field.
+/// The label people see for a field of the Decide forms: error messages name fields this way,
+/// while the JSON `field` code stays machine-readable (`flows[0].amount`).
+pub fn field_label(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("flows[")
+        && let Some((i, part)) = rest.split_once("].")
+        && let Ok(i) = i.parse::<usize>()
+    {
+        return format!("Cash flow line {}: {}", i + 1, part.replace('_', " "));
+    }
+    if let Some(rest) = field.strip_prefix("alternatives[")
+        && let Some((i, part)) = rest.split_once("].")
+        && let Ok(i) = i.parse::<usize>()
+    {
+        let part = if part == "description" {
+            "what you offer"
+        } else {
+            part
+        };
+        return format!("Alternative {}: {part}", i + 1);
+    }
+    match field {
+        "horizon_years" => "Horizon (years)",
+        "discount_rate_pct" | "discount_rate" => "Discount rate (%)",
+        "risk" => "Risk",
+        "person_days" => "Effort (person-days)",
+        "goal_ids" => "Business goals",
+        "flows" => "Cash flows",
+        "decision" => "Decision",
+        "until" => "Defer until",
+        "reason" => "Decline reason",
+        "alternatives" => "Alternatives",
+        "security_risk" => "For a security decline: the risk",
+        "security_yes_if" => "What would make it a yes",
+        "note" => "Note",
+        "need_statement" => "Need statement",
+        "it_team_id" => "IT team",
+        "champion_id" => "Champion",
+        "business_case" => "Business case",
+        "status" => "Status",
+        "year" => "Year",
+        "amount" => "Amount",
+        "title" => "Title",
+        "problem" => "Problem",
+        "affected" => "Who is affected",
+        "desired_outcome" => "Desired outcome",
+        "department_id" => "Department",
+        "urgency" => "Urgency",
+        "date_needed" => "Needed by",
+        other => return other.replace('_', " "),
+    }
+    .to_string()
+}
+
+/// A message that names its field as people see it: "Horizon (years) must be at least 1 year",
+/// "Decision: understand before answering …". Messages already starting with the label are kept.
+pub fn labelled(field: &str, message: &str) -> String {
+    let label = field_label(field);
+    if message.starts_with(&label) {
+        return message.to_string();
+    }
+    let first = message.split_whitespace().next().unwrap_or("");
+    if matches!(
+        first,
+        "must" | "is" | "are" | "needs" | "has" | "cannot" | "should"
+    ) {
+        format!("{label} {message}")
+    } else {
+        format!("{label}: {message}")
+    }
+}
+
+/// Validates a business case and reports every bad field. Field codes name the line as sent
+/// (`flows[2].amount` is the third line, blank lines included); messages name it as people see
+/// it ("Cash flow line 3: amount must have at most 2 decimals").
 pub fn parse_case(f: &CaseFields) -> Result<(BusinessCase, Risk, i64), AppError> {
     let mut errs = duet_core::ValidationErrors::default();
     let mut flows = Vec::new();
+    // The line each kept flow came from (blank lines are skipped).
+    let mut origin = Vec::new();
     for (i, line) in f.flows.iter().enumerate() {
         if line.amount.trim().is_empty() {
             continue;
@@ -361,6 +439,7 @@ pub fn parse_case(f: &CaseFields) -> Result<(BusinessCase, Risk, i64), AppError>
         };
         if let (Some(kind), Some(amount), Some(year)) = (kind, amount, year) {
             flows.push(CashFlow { year, kind, amount });
+            origin.push(i);
         }
     }
     let risk = errs.check(f.risk.parse::<Risk>());
@@ -378,6 +457,12 @@ pub fn parse_case(f: &CaseFields) -> Result<(BusinessCase, Risk, i64), AppError>
                 if fe.field == "discount_rate" {
                     fe.field = "discount_rate_pct".into();
                 }
+                if let Some(rest) = fe.field.strip_prefix("flows[")
+                    && let Some((j, part)) = rest.split_once("].")
+                    && let Some(i) = j.parse::<usize>().ok().and_then(|j| origin.get(j))
+                {
+                    fe.field = format!("flows[{i}].{part}");
+                }
                 errs.0.push(fe);
             }
             None
@@ -385,7 +470,12 @@ pub fn parse_case(f: &CaseFields) -> Result<(BusinessCase, Risk, i64), AppError>
     };
     match (case, risk) {
         (Some(case), Some(risk)) if errs.0.is_empty() => Ok((case, risk, f.person_days)),
-        _ => Err(errs.into()),
+        _ => {
+            for e in &mut errs.0 {
+                e.message = labelled(&e.field, &e.message);
+            }
+            Err(errs.into())
+        }
     }
 }
 

@@ -2,9 +2,9 @@
 
 use crate::error::AppError;
 use crate::service::de;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
-use duet_core::meetings::{self as rules, CadenceState, CalendarEvent, Invitee};
+use duet_core::meetings::{self as rules, CadenceState, CalendarEvent, Holiday, Invitee, Tz};
 use duet_core::org::DepartmentId;
 use duet_store::Db;
 use duet_store::reviews::{self as store, CadenceRow, Review};
@@ -18,9 +18,10 @@ pub struct DashboardLine {
     pub state: CadenceState,
 }
 
-/// Every business department's review situation, most overdue first.
-pub async fn dashboard(db: &Db) -> Result<Vec<DashboardLine>, AppError> {
-    let today = Utc::now().date_naive();
+/// Every business department's review situation, most overdue first (days counted in the
+/// organisation's time zone).
+pub async fn dashboard(db: &Db, tz: Tz) -> Result<Vec<DashboardLine>, AppError> {
+    let today = Utc::now().with_timezone(&tz).date_naive();
     let mut lines: Vec<DashboardLine> = store::cadence_rows(db)
         .await?
         .into_iter()
@@ -50,7 +51,8 @@ pub struct ScheduleFields {
     /// Business department.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub department_id: Option<i64>,
-    /// Start, `YYYY-MM-DDTHH:MM` in UTC.
+    /// Start, `YYYY-MM-DDTHH:MM` in the organisation's time zone (as a `datetime-local` input
+    /// sends it), or RFC 3339 with an offset (`2026-12-01T14:00:00Z`).
     #[serde(default)]
     pub starts_at: String,
     /// Length in minutes (default 60).
@@ -58,8 +60,13 @@ pub struct ScheduleFields {
     pub minutes: Option<i64>,
 }
 
-/// Schedules a review (IT leaders, or the department's business leader).
-pub async fn schedule(db: &Db, actor: &Actor, f: &ScheduleFields) -> Result<Review, AppError> {
+/// Schedules a review (IT leaders, or the department's business leader); `tz` reads the start.
+pub async fn schedule(
+    db: &Db,
+    actor: &Actor,
+    f: &ScheduleFields,
+    tz: Tz,
+) -> Result<Review, AppError> {
     let dept = f
         .department_id
         .ok_or_else(|| AppError::invalid("department_id", "is required"))?;
@@ -69,17 +76,7 @@ pub async fn schedule(db: &Db, actor: &Actor, f: &ScheduleFields) -> Result<Revi
             department: DepartmentId(dept),
         },
     )?;
-    let raw = f.starts_at.trim();
-    let at = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .map(|t| DateTime::<Utc>::from_naive_utc_and_offset(t, Utc))
-        .or_else(|_| DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)))
-        .map_err(|_| {
-            AppError::invalid(
-                "starts_at",
-                format!("'{raw}' is not a date and time (use YYYY-MM-DDTHH:MM)"),
-            )
-        })?;
+    let at = rules::parse_local_datetime("starts_at", &f.starts_at, tz)?;
     let now = Utc::now();
     if at < now - chrono::Duration::days(366) || at > now + chrono::Duration::days(5 * 366) {
         return Err(AppError::invalid(
@@ -94,8 +91,9 @@ pub async fn schedule(db: &Db, actor: &Actor, f: &ScheduleFields) -> Result<Revi
     Ok(store::schedule(db, dept, at, minutes, actor.user.0).await?)
 }
 
-/// Marks a review held today; Duet plans the next one an interval later unless one is planned.
-pub async fn mark_held(db: &Db, actor: &Actor, id: i64) -> Result<Review, AppError> {
+/// Marks a review held today (not before its start); unless one is planned, Duet plans the next
+/// on the latest working day on or before the cadence's due date.
+pub async fn mark_held(db: &Db, actor: &Actor, id: i64, tz: Tz) -> Result<Review, AppError> {
     let r = store::find(db, id).await?;
     can(
         actor,
@@ -103,7 +101,118 @@ pub async fn mark_held(db: &Db, actor: &Actor, id: i64) -> Result<Review, AppErr
             department: DepartmentId(r.department_id),
         },
     )?;
-    Ok(store::mark_held_and_plan_next(db, id, Utc::now().date_naive()).await?)
+    Ok(store::mark_held_and_plan_next(db, id, Utc::now(), tz).await?)
+}
+
+/// Why a review is moved, cancelled or no longer held (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ChangeFields {
+    /// Why (3–500 characters): kept in the review's history.
+    #[serde(default)]
+    pub reason: String,
+    /// For a move: the new start, like `ScheduleFields::starts_at`.
+    #[serde(default)]
+    pub starts_at: String,
+}
+
+/// Undoes "held" (the scheduler, until anyone signed the record), with a reason.
+pub async fn undo_held(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &ChangeFields,
+) -> Result<Review, AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    let reason = rules::parse_reason(&f.reason)?;
+    Ok(store::undo_held(db, id, &reason, actor.user.0).await?)
+}
+
+/// Cancels a planned (or missed) review, with a reason.
+pub async fn cancel(db: &Db, actor: &Actor, id: i64, f: &ChangeFields) -> Result<Review, AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    let reason = rules::parse_reason(&f.reason)?;
+    Ok(store::cancel(db, id, &reason, actor.user.0).await?)
+}
+
+/// Moves a planned (or missed) review to a new start (not in the past), with a reason.
+pub async fn move_review(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &ChangeFields,
+    tz: Tz,
+) -> Result<Review, AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    let mut errs = duet_core::ValidationErrors::default();
+    let at = errs.check(rules::parse_local_datetime("starts_at", &f.starts_at, tz));
+    let now = Utc::now();
+    if at.is_some_and(|t| t < now || t > now + chrono::Duration::days(5 * 366)) {
+        errs.0.push(duet_core::FieldError::new(
+            "starts_at",
+            "must be in the future (and within five years)",
+        ));
+    }
+    let reason = errs.check(rules::parse_reason(&f.reason));
+    match (at, reason) {
+        (Some(at), Some(reason)) if errs.0.is_empty() => {
+            Ok(store::move_to(db, id, at, &reason, actor.user.0).await?)
+        }
+        _ => Err(errs.into()),
+    }
+}
+
+/// The organisation's holidays.
+pub async fn holidays(db: &Db) -> Result<Vec<store::StoredHoliday>, AppError> {
+    Ok(store::holidays(db).await?)
+}
+
+/// A holiday (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct HolidayFields {
+    /// The date, `YYYY-MM-DD` (its year is ignored when `every_year`).
+    #[serde(default)]
+    pub date: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// Every year on this day and month.
+    #[serde(default, deserialize_with = "de::flag")]
+    pub every_year: bool,
+}
+
+/// Adds a holiday (admins).
+pub async fn add_holiday(
+    db: &Db,
+    actor: &Actor,
+    f: &HolidayFields,
+) -> Result<store::StoredHoliday, AppError> {
+    can(actor, Action::ManageCalendar)?;
+    let h = Holiday::parse(&f.date, &f.name, f.every_year)?;
+    Ok(store::add_holiday(db, &h).await?)
+}
+
+/// Removes a holiday (admins).
+pub async fn remove_holiday(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
+    can(actor, Action::ManageCalendar)?;
+    Ok(store::remove_holiday(db, id).await?)
 }
 
 /// Changes a department's cadence.
@@ -335,33 +444,16 @@ pub async fn save_record(
             department: DepartmentId(r.department_id),
         },
     )?;
+    // Every field is prose: several lines (the drafted agenda has dozens), tabs allowed.
     let mut errs = duet_core::ValidationErrors::default();
-    let agenda = errs.check(duet_core::error::bounded_text(
-        "agenda", &f.agenda, 0, 20_000,
-    ));
-    let attendees = errs.check(duet_core::error::bounded_text(
-        "attendees",
-        &f.attendees,
-        0,
-        2_000,
-    ));
-    let notes = f.notes.trim();
-    let feedback = f.metric_feedback.trim();
-    if notes.chars().count() > 20_000 {
-        errs.0.push(duet_core::FieldError::new(
-            "notes",
-            "must be at most 20,000 characters",
-        ));
-    }
-    if feedback.chars().count() > 10_000 {
-        errs.0.push(duet_core::FieldError::new(
-            "metric_feedback",
-            "must be at most 10,000 characters",
-        ));
-    }
-    match (agenda, attendees) {
-        (Some(a), Some(att)) if errs.0.is_empty() => {
-            Ok(store::save_record(db, id, &a, &att, notes, feedback).await?)
+    let prose = duet_core::error::prose_text;
+    let agenda = errs.check(prose("agenda", &f.agenda, 0, 20_000));
+    let attendees = errs.check(prose("attendees", &f.attendees, 0, 2_000));
+    let notes = errs.check(prose("notes", &f.notes, 0, 20_000));
+    let feedback = errs.check(prose("metric_feedback", &f.metric_feedback, 0, 10_000));
+    match (agenda, attendees, notes, feedback) {
+        (Some(a), Some(att), Some(n), Some(fb)) if errs.0.is_empty() => {
+            Ok(store::save_record(db, id, &a, &att, &n, &fb).await?)
         }
         _ => Err(errs.into()),
     }
@@ -423,7 +515,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Resu
             department: DepartmentId(r.department_id),
         },
     )?;
-    let text = duet_core::error::bounded_text("text", &f.text, 5, 1000)?;
+    let text = duet_core::error::prose_text("text", &f.text, 5, 1000)?;
     if f.promisor_id.is_none() && f.due_on.trim().is_empty() {
         return Ok(store::add_decision(db, id, &text, None, actor.user.0).await?);
     }
@@ -444,15 +536,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Resu
         Some(id),
         today,
     )?;
-    let person = duet_store::org::find_person(db, duet_core::org::PersonId(input.promisor))
-        .await
-        .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
-    can(
-        actor,
-        Action::RecordPromise {
-            promisor_department: DepartmentId(person.department_id),
-        },
-    )?;
+    crate::service::promises::may_record(db, actor, input.promisor).await?;
     duet_store::promises::insert_decision_with_promise(db, id, &text, actor.user.0, &input, today)
         .await?;
     Ok(())
@@ -467,6 +551,6 @@ pub async fn correct(db: &Db, actor: &Actor, id: i64, text: &str) -> Result<(), 
             department: DepartmentId(r.department_id),
         },
     )?;
-    let text = duet_core::error::bounded_text("text", text, 5, 5000)?;
+    let text = duet_core::error::prose_text("text", text, 5, 5000)?;
     Ok(store::add_correction(db, id, &text, actor.user.0).await?)
 }

@@ -111,6 +111,11 @@ pub fn triaged_departments(actor: &Actor) -> Option<Vec<i64>> {
     )
 }
 
+/// Whether the actor triages any department's pain points (pages offer the inbox only then).
+pub fn may_triage(actor: &Actor) -> bool {
+    triaged_departments(actor).is_none_or(|d| !d.is_empty())
+}
+
 /// The triage inbox: pain points of the departments the actor triages.
 pub async fn inbox(
     db: &Db,
@@ -231,15 +236,7 @@ pub async fn to_promise(
         None,
         today,
     )?;
-    let person = duet_store::org::find_person(db, duet_core::org::PersonId(input.promisor))
-        .await
-        .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
-    can(
-        actor,
-        Action::RecordPromise {
-            promisor_department: DepartmentId(person.department_id),
-        },
-    )?;
+    crate::service::promises::may_record(db, actor, input.promisor).await?;
     Ok(
         duet_store::promises::insert_promise_from_pain_point(db, actor.user.0, &input, id, today)
             .await?,

@@ -115,9 +115,14 @@ app_test! {
         let (status, signed) = exec.post(&format!("/requests/{id}/sign-off"), json!({})).await;
         assert_eq!((status, signed["signoff_valid"].as_bool()), (200, Some(true)));
         let (_, p) = it.get("/portfolio").await;
-        assert_eq!(p["items"][0]["funding"], "funded", "{p}");
+        assert_eq!(p["items"][0]["funding"], "not_funded", "IT never restated the need: {p}");
+        assert!(p["items"][0]["funding_reason"].as_str().unwrap().starts_with("need not confirmed yet"), "{p}");
         it.post(&format!("/requests/{id}/need"), json!({"need_statement": "Sales needs quotes that are right first time"})).await;
+        let (_, p) = it.get("/portfolio").await;
+        assert_eq!(p["items"][0]["funding"], "not_funded", "stated but not confirmed: {p}");
         exec.post(&format!("/requests/{id}/confirm"), json!({})).await;
+        let (_, p) = it.get("/portfolio").await;
+        assert_eq!(p["items"][0]["funding"], "funded", "{p}");
         let (status, r) = it.post(&format!("/requests/{id}/decision"), json!({"decision": "accept"})).await;
         assert_eq!((status, r["status"].as_str()), (200, Some("accepted")), "{r}");
         let (status, stored) = it.send(Method::PUT, &format!("/requests/{id}/business-case"), case_json(125000.0)).await;
@@ -224,5 +229,124 @@ app_test! {
         assert_eq!(s, [201, 403, 403, 201, 403], "set goals");
         for (i, api) in apis.iter().enumerate() { s[i] = api.get("/portfolio").await.0; }
         assert_eq!(s, [200; 5], "everyone sees the portfolio");
+    }
+
+    async fn a_deferred_item_is_not_funded_and_the_portfolio_can_be_filtered(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let exec = app.api_as(Role::Executive, Some("Sales")).await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let mut ids = Vec::new();
+        for title in ["Deferred CRM clean-up", "Funded quoting tool"] {
+            let id = submit(&member, sales, title).await;
+            exec.post(&format!("/requests/{id}/champion"), json!({})).await;
+            exec.send(Method::PUT, &format!("/requests/{id}/business-case"), case_json(10000.0)).await;
+            exec.post(&format!("/requests/{id}/sign-off"), json!({})).await;
+            member.post(&format!("/requests/{id}/need"), json!({"need_statement": "Sales needs this in the requester's own words"})).await;
+            ids.push(id);
+        }
+        let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(60)).to_string();
+        let (status, r) = it.post(&format!("/requests/{}/decision", ids[0]), json!({"decision": "defer", "until": until, "note": "After the merger"})).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("deferred")), "{r}");
+        let (_, p) = it.get("/portfolio").await;
+        let item = |id: i64| p["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+        assert_eq!(item(ids[0])["funding"], "not_funded", "{p}");
+        assert!(item(ids[0])["funding_reason"].as_str().unwrap().starts_with("deferred"), "{p}");
+        assert_eq!(item(ids[1])["funding"], "funded", "{p}");
+        let (_, f) = it.get("/portfolio?funding=not_funded").await;
+        assert_eq!((f["total"].as_i64(), f["items"][0]["id"].as_i64()), (Some(1), Some(ids[0])), "{f}");
+        let (_, f) = it.get("/portfolio?status=deferred&department=Sales").await;
+        assert_eq!(f["total"].as_i64(), Some(1), "{f}");
+        let (_, f) = it.get("/portfolio?department=Marketing").await;
+        assert_eq!(f["total"].as_i64(), Some(0), "{f}");
+        let (status, body) = it.get("/portfolio?funding=maybe").await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("funding")));
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (status, page) = b.get("/portfolio?funding=funded&department=Sales").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Funded quoting tool") && !page.contains("Deferred CRM clean-up"), "{page}");
+        assert!(page.contains(r#"<option value="funded" selected>"#) && page.contains(r#"<option value="Sales" selected>"#), "the filter form keeps its values");
+    }
+
+    async fn a_refused_decision_keeps_everything_typed(app: &TestApp) {
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await.to_string();
+        let (_, _, location) = b.post_form("/requests", &[("title", "Shared mailbox for quotes"), ("problem", "Quotes get lost in personal inboxes"), ("affected", "Sales desk"), ("desired_outcome", "One place for quotes"), ("department_id", &sales), ("urgency", "normal"), ("date_needed", "")]).await;
+        let location = location.unwrap();
+        let it = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (status, page, _) = it.post_form(&format!("{location}/decision"), &[("decision", "decline"), ("reason", "security"), ("alt1_kind", "another_tool"), ("alt1", "Use the Teams channel for quotes"), ("security_risk", "Shared passwords on the mailbox"), ("security_yes_if", "Delegated access per person"), ("note", "Talk to us about Teams")]).await;
+        assert_eq!(status, 409, "declined before understanding");
+        for typed in [r#"value="decline" checked"#, r#"<option value="security" selected>"#, r#"<option value="another_tool" selected>"#, "Use the Teams channel for quotes", "Shared passwords on the mailbox", "Delegated access per person", "Talk to us about Teams"] {
+            assert!(page.contains(typed), "lost {typed}");
+        }
+        assert!(page.contains("Decision: understand before answering"), "the message names the field as people see it");
+    }
+
+    async fn business_case_amounts_keep_their_cents_or_are_refused_in_words_people_use(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let exec = app.api_as(Role::Executive, Some("Sales")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let id = submit(&member, sales, "Board pack automation").await;
+        exec.post(&format!("/requests/{id}/champion"), json!({})).await;
+        let (status, body) = exec.send(Method::PUT, &format!("/requests/{id}/business-case"), case_json(1234.567)).await;
+        assert_eq!(status, 422, "not silently rounded: {body}");
+        let detail = body["error"]["details"].as_array().and_then(|d| d.iter().find(|d| d["field"] == "flows[0].amount").cloned()).unwrap_or(body["error"].clone());
+        assert_eq!(detail["field"], "flows[0].amount");
+        let message = detail["message"].as_str().unwrap();
+        assert!(message.starts_with("Cash flow line 1: amount") && message.contains("at most 2 decimals"), "{message}");
+        let mut bad = case_json(1000.0);
+        bad["person_days"] = json!(0);
+        let (_, body) = exec.send(Method::PUT, &format!("/requests/{id}/business-case"), bad).await;
+        assert!(body.to_string().contains("Effort (person-days) must be between 1 and 5,000"), "{body}");
+        let (status, stored) = exec.send(Method::PUT, &format!("/requests/{id}/business-case"), case_json(1234.56)).await;
+        assert_eq!(status, 200, "{stored}");
+        assert_eq!(stored["case"]["flows"][0]["amount"], 123456);
+        let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+        let required: Vec<&str> = doc["components"]["schemas"]["CaseFields"]["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        assert!(required.contains(&"person_days"), "{required:?}");
+    }
+
+    async fn an_executive_starts_on_what_they_champion(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let id = submit(&member, sales, "Pricing analytics").await;
+        submit(&member, sales, "Printer on floor 2").await;
+        let exec = app.browser_as(Role::Executive, Some("Sales")).await;
+        let csrf_page = exec.post_form(&format!("/requests/{id}/champion"), &[]).await;
+        assert_eq!(csrf_page.0, 303);
+        let (status, page) = exec.get("/requests").await;
+        assert_eq!(status, 200);
+        assert!(page.contains(r#"href="/requests?view=championed" aria-current="page""#), "{page}");
+        assert!(page.contains("Pricing analytics") && !page.contains("Printer on floor 2"));
+        assert!(page.contains("1 request(s)"));
+    }
+
+    async fn actions_a_role_cannot_take_are_not_shown(app: &TestApp) {
+        const ROLES: [Role; 5] = [Role::Admin, Role::ItLeader, Role::BusinessLeader, Role::Executive, Role::Member];
+        let dept = |r: Role| match r { Role::Admin => None, Role::ItLeader => Some("IT"), _ => Some("Sales") };
+        let sales = app.dept("Sales").await;
+        let requester = app.api_as(Role::Member, Some("Sales")).await;
+        let id = submit(&requester, sales, "Visible to leaders").await;
+        let mut seen = Vec::new();
+        for role in ROLES {
+            let b = app.browser_as(role, dept(role)).await;
+            let (_, portfolio) = b.get("/portfolio").await;
+            let (_, request) = b.get(&format!("/requests/{id}")).await;
+            let (_, requests) = b.get("/requests").await;
+            seen.push((
+                portfolio.contains("Save as a new version"),
+                portfolio.contains("Add goal"),
+                request.contains("Record decision"),
+                request.contains("Champion this request"),
+                requests.contains("view=queue"),
+            ));
+        }
+        assert_eq!(seen, vec![
+            (true, true, true, false, true),
+            (true, false, true, false, true),
+            (false, false, false, false, false),
+            (false, true, false, true, false),
+            (false, false, false, false, false),
+        ]);
     }
 }

@@ -286,7 +286,7 @@ app_test! {
         let (status, csv) = reqwest::Client::new().get(format!("{}/api/v1/campaigns/{first}/results.csv", app.base)).bearer_auth(&admin.token).send().await.map(|r| (r.status().as_u16(), r)).unwrap();
         assert_eq!(status, 200);
         let text = csv.text().await.unwrap();
-        assert!(text.starts_with("slice,department,section,level,item,respondents,mean"), "{text}");
+        assert!(text.starts_with("slice,department,section,level,horizon,item,respondents,mean,gap"), "{text}");
     }
 }
 
@@ -362,4 +362,160 @@ async fn configured_anonymity_key_sqlite() {
 async fn configured_anonymity_key_postgres() {
     configured_anonymity_key_keeps_the_link_out_of_the_database(duet_store::Backend::Postgres)
         .await;
+}
+
+/// A closed five-questions campaign answered by ten Sales people: every Today rated 2, every
+/// Tomorrow 4 or 5 (so Today 2.00, Tomorrow 4.50, gap +2.50; a mixed mean would be 3.25).
+async fn closed_five_questions(app: &TestApp) -> i64 {
+    let admin_api = app.api_as(Role::Admin, None).await;
+    let (_, list) = admin_api.get("/instruments").await;
+    let five = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "five-questions")
+        .unwrap()
+        .clone();
+    let instrument = five["id"].as_i64().unwrap();
+    let n = five["definition"]["items"].as_array().unwrap().len();
+    let sales = app.dept("Sales").await;
+    let input = CampaignInput {
+        instrument,
+        title: "Five questions, spring".into(),
+        opens_on: day(-30),
+        closes_on: day(-10),
+        remind_on: day(-12),
+        departments: vec![sales],
+        min_group: 5,
+    };
+    let c = ls::insert_campaign(&app.db, admin_api.user_id, &input)
+        .await
+        .unwrap()
+        .id;
+    let secret = ls::anonymity_secret(&app.db).await.unwrap();
+    for i in 0..10 {
+        let p = app
+            .person(
+                &format!("Five {i}"),
+                &format!("five.{i}@example.com"),
+                "Sales",
+                "individual",
+            )
+            .await;
+        let a = Answers {
+            ratings: (0..n)
+                .map(|j| Some(if j % 2 == 0 { 2 } else { 4 + (i % 2) as u8 }))
+                .collect(),
+            texts: BTreeMap::new(),
+        };
+        ls::submit_response(&app.db, c, p, &secret, &a, SubmitMode::New, day(-20))
+            .await
+            .unwrap();
+    }
+    c
+}
+
+app_test! {
+    async fn five_questions_show_today_and_tomorrow_side_by_side_never_averaged(app: &TestApp) {
+        let c = closed_five_questions(app).await;
+        let admin = app.api_as(Role::Admin, None).await;
+        let (status, r) = admin.get(&format!("/campaigns/{c}/results")).await;
+        assert_eq!(status, 200, "{r}");
+        let res = &r["results"];
+        assert!(res["sections"].as_array().unwrap().iter().all(|s| s["cell"].is_null()), "no mixed section mean: {res}");
+        assert_eq!(res["columns"][0]["horizon"], "today");
+        assert_eq!(res["columns"][1]["horizon"], "tomorrow");
+        assert_eq!(res["by_column"][0]["mean"], 2.0);
+        assert_eq!(res["by_column"][1]["mean"], 4.5);
+        assert_eq!(res["gaps"][0]["gap"], 2.5);
+        assert_eq!(res["by_department"][0]["cells"].as_array().unwrap().len(), 10, "departments by Today and Tomorrow apart");
+        assert!(!r.to_string().contains("3.25"), "{r}");
+        let trend = &r["trend"][0]["sections"];
+        assert_eq!(trend["who.today"], 2.0);
+        assert_eq!(trend["who.tomorrow"], 4.5);
+        let browser = app.browser_as(Role::Member, Some("Sales")).await;
+        let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Today versus tomorrow"));
+        assert!(page.contains("2.00") && page.contains("4.50") && page.contains("+2.50"), "{page}");
+        assert!(!page.contains("3.25"), "no mixed mean on the page");
+        assert!(!page.contains("<h2>By section</h2>"), "no section table mixing the two");
+        let (status, csv) = browser.get(&format!("/listen/campaigns/{c}/results.csv")).await;
+        assert_eq!(status, 200);
+        assert!(csv.starts_with("slice,department,section,level,horizon,item,respondents,mean,gap\n"), "{csv}");
+        assert!(csv.contains(",Today,,10,2.00,\n") && csv.contains(",Tomorrow,,10,4.50,\n") && csv.contains(",gap,,,,2.50\n"), "{csv}");
+        assert!(!csv.contains("3.25"), "{csv}");
+    }
+
+    async fn refused_campaign_and_instrument_forms_keep_what_was_typed(app: &TestApp) {
+        let (instrument, _) = pulse(app).await;
+        let admin = app.browser_as(Role::Admin, None).await;
+        let sales = app.dept("Sales").await.to_string();
+        let (status, page, _) = admin.post_form("/listen/campaigns", &[("instrument_id", &instrument.to_string()), ("title", "Kept <title>"), ("opens_on", &day(5).to_string()), ("closes_on", &day(1).to_string()), ("departments", &sales), ("min_group", "7")]).await;
+        assert_eq!(status, 422, "closing before opening is refused");
+        assert!(page.contains("value=\"Kept &#60;title&#62;\"") || page.contains("value=\"Kept &lt;title&gt;\""), "{page}");
+        assert!(page.contains(&format!("value=\"{}\"", day(5))) && page.contains(&format!("value=\"{}\"", day(1))));
+        assert!(page.contains(&format!("value=\"{sales}\" checked")), "the invited department stays ticked");
+        assert!(page.contains(&format!("<option value=\"{instrument}\" selected>")), "the instrument stays chosen");
+        assert!(page.contains("value=\"7\""));
+        let (status, page, _) = admin.post_form("/listen/instruments", &[("title", "Kept instrument"), ("description", "Why we ask"), ("items", "Laptop | Ready on day one\nno separator here")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("value=\"Kept instrument\"") && page.contains(">Why we ask</textarea>"));
+        assert!(page.contains("Laptop | Ready on day one\nno separator here</textarea>"), "{page}");
+    }
+
+    async fn replayed_campaign_and_instrument_forms_create_once(app: &TestApp) {
+        let (instrument, _) = pulse(app).await;
+        let admin = app.browser_as(Role::Admin, None).await;
+        let sales = app.dept("Sales").await.to_string();
+        let sent = crate::once::send_form(&admin, &app.base, "/listen", "/listen/campaigns", &[("instrument_id", &instrument.to_string()), ("title", "Replayed pulse"), ("opens_on", &day(1).to_string()), ("closes_on", &day(9).to_string()), ("departments", &sales)], 2).await;
+        assert_eq!((sent[0].status, sent[1].status), (303, 303));
+        assert_eq!(sent[1].location, sent[0].location);
+        let campaigns = ls::list_campaigns(&app.db).await.unwrap();
+        assert_eq!(campaigns.iter().filter(|c| c.title == "Replayed pulse").count(), 1);
+        let before = ls::list_instruments(&app.db).await.unwrap().len();
+        let sent = crate::once::send_form(&admin, &app.base, "/listen/instruments", "/listen/instruments", &[("title", "Replayed instrument"), ("items", "Laptop | Ready on day one\nAccess | I had the access I needed")], 2).await;
+        assert_eq!((sent[0].status, sent[1].status), (303, 303));
+        assert_eq!(sent[1].location, sent[0].location);
+        assert_eq!(ls::list_instruments(&app.db).await.unwrap().len(), before + 1, "one instrument, not a second version");
+    }
+
+    async fn listen_forms_are_offered_only_to_roles_that_may_use_them(app: &TestApp) {
+        for (role, dept, campaigns, instruments) in [
+            (Role::Member, Some("Sales"), false, false),
+            (Role::BusinessLeader, Some("Sales"), false, false),
+            (Role::Executive, Some("Finance"), false, false),
+            (Role::ItLeader, Some("IT"), true, false),
+            (Role::Admin, None, true, true),
+        ] {
+            let b = app.browser_as(role, dept).await;
+            let (_, page) = b.get("/listen").await;
+            assert_eq!(page.contains("action=\"/listen/campaigns\""), campaigns, "{role:?}");
+            let (_, page) = b.get("/listen/instruments").await;
+            assert_eq!(page.contains("action=\"/listen/instruments\""), instruments, "{role:?}");
+        }
+    }
+}
+
+app_test! {
+    async fn an_answer_form_sent_twice_is_taken_once_without_an_error(app: &TestApp) {
+        let (instrument, items) = pulse(app).await;
+        let it_lead = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let member = app.browser_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await.to_string();
+        let (_, _, location) = it_lead.post_form("/listen/campaigns", &[("instrument_id", &instrument.to_string()), ("title", "Twice pulse"), ("opens_on", &day(0).to_string()), ("closes_on", &day(7).to_string()), ("departments", &sales)]).await;
+        let location = location.unwrap();
+        let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+        let codes: Vec<String> = items.as_array().unwrap().iter().map(|i| format!("item.{}", i["code"].as_str().unwrap())).collect();
+        let mut fields: Vec<(&str, &str)> = codes.iter().map(|c| (c.as_str(), "3")).collect();
+        fields.push(("mode", "new"));
+        let sent = crate::once::send_form(&member, &app.base, &location, &format!("{location}/respond"), &fields, 2).await;
+        assert_eq!(sent[0].status, 303, "{}", sent[0].body);
+        assert_eq!(sent[1].status, 303, "the second send is not a 409 'already answered': {}", sent[1].body);
+        assert_eq!(sent[1].location, sent[0].location);
+        let (_, page) = member.get(&location).await;
+        assert!(page.contains("Change your answers"));
+        let answered: i64 = ls::participation(&app.db, id).await.unwrap().iter().map(|p| p.responded).sum();
+        assert_eq!(answered, 1, "one answer");
+    }
 }

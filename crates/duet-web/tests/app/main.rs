@@ -6,8 +6,12 @@
 mod api;
 mod common;
 mod decide;
+mod errors;
+mod home;
 mod listen;
 mod metrics;
+mod navigation;
+mod once;
 mod pages;
 mod permissions;
 mod promises;

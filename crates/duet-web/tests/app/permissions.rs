@@ -104,6 +104,22 @@ app_test! {
         for (i, api) in apis.iter().enumerate() { s[i] = api.post("/tokens", json!({"name": "mine"})).await.0; }
         check("create own token", [201, 201, 201, 201, 201], s).await;
 
+        // Promises: in a Sales person's name only they, Sales' business leader, IT leaders and
+        // admins may record one (the executive sits in Finance, the member in Customer Service).
+        let it_dept = app.dept("IT").await;
+        for (i, api) in apis.iter().enumerate() {
+            let colleague = app.person("Promisor", &format!("promisor{i}@example.com"), "Sales", "individual").await;
+            s[i] = api.post("/promises", json!({"promisor_id": colleague, "promisee_department_id": it_dept, "level": "individual", "text": "Send the field list", "due_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string()})).await.0;
+        }
+        check("record a promise in a Sales person's name", [201, 201, 201, 403, 403], s).await;
+        for (i, api) in apis.iter().enumerate() {
+            let me = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(api.user_id)).await.unwrap().person_id;
+            let Some(me) = me else { s[i] = 201; continue };
+            let to = if i == 1 { sales } else { it_dept };
+            s[i] = api.post("/promises", json!({"promisor_id": me, "promisee_department_id": to, "level": "individual", "text": "My own promise", "due_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string()})).await.0;
+        }
+        check("record one's own promise (the admin has no person: counted as allowed)", [201, 201, 201, 201, 201], s).await;
+
         // Listen: campaigns are run by admins and IT leaders, instruments added by admins only.
         let (_, instruments) = apis[0].get("/instruments").await;
         let pulse = instruments[0]["id"].as_i64().unwrap();

@@ -1,9 +1,19 @@
 //! The trust ledger over HTTP on both backends.
 
 use crate::app_test;
-use crate::common::TestApp;
+use crate::common::{Api, TestApp};
 use duet_core::auth::Role;
+use duet_core::org::UserId;
 use serde_json::json;
+
+/// The person behind an API client's account.
+async fn person_of(app: &TestApp, api: &Api) -> i64 {
+    duet_store::accounts::find_user(&app.db, UserId(api.user_id))
+        .await
+        .unwrap()
+        .person_id
+        .unwrap()
+}
 
 fn in_days(n: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).to_string()
@@ -20,6 +30,8 @@ app_test! {
         assert_eq!((status, body["error"]["field"].as_str()), (422, Some("due_on")), "{body}");
         let (status, _) = member.post("/promises", json!({"promisor_id": dev, "promisee_department_id": sales, "level": "manager", "text": "Fix the VPN drops", "due_on": in_days(10)})).await;
         assert_eq!(status, 403, "a Marketing member cannot record IT's promises");
+        let (status, _) = sales_lead.post("/promises", json!({"promisor_id": dev, "promisee_department_id": sales, "level": "manager", "text": "Fix the VPN drops", "due_on": in_days(10)})).await;
+        assert_eq!(status, 403, "Sales' leader cannot put words in IT's mouth");
         let (status, p) = it_lead.post("/promises", json!({"promisor_id": dev, "promisee_department_id": sales, "level": "manager", "text": "Fix the VPN drops", "due_on": in_days(10)})).await;
         assert_eq!(status, 201, "{p}");
         let id = p["id"].as_i64().unwrap();
@@ -62,5 +74,93 @@ app_test! {
         let (status, page) = it_lead.get("/promises?view=all").await;
         assert_eq!(status, 200);
         assert!(page.contains("Send the CRM field list"));
+    }
+
+    async fn only_the_promisor_their_leader_or_it_records_a_promise_in_their_name(app: &TestApp) {
+        let sam = app.person("Sam Sales", "sam@example.com", "Sales", "individual").await;
+        let mia_api = app.api_as(Role::Member, Some("Sales")).await;
+        let mia = person_of(app, &mia_api).await;
+        let sales_exec = app.api_as(Role::Executive, Some("Sales")).await;
+        let sales_lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let it = app.dept("IT").await;
+        let body = |who: i64, text: &str| json!({"promisor_id": who, "promisee_department_id": it, "level": "individual", "text": text, "due_on": in_days(14)});
+        let (status, _) = mia_api.post("/promises", body(sam, "Sam will send the field list")).await;
+        assert_eq!(status, 403, "a colleague cannot promise in Sam's name");
+        let (status, _) = sales_exec.post("/promises", body(sam, "Sam will send the field list")).await;
+        assert_eq!(status, 403, "neither can an executive of the department");
+        let (status, p) = mia_api.post("/promises", body(mia, "Mia will test the new VPN client")).await;
+        assert_eq!((status, p["recorded_by_id"].as_i64()), (201, Some(mia_api.user_id)), "{p}");
+        let (status, p) = sales_lead.post("/promises", body(sam, "Sam will send the field list")).await;
+        assert_eq!(status, 201, "the department's business leader may: {p}");
+        let id = p["id"].as_i64().unwrap();
+        let (status, _) = it_lead.post("/promises", body(sam, "Sam will book the training room")).await;
+        assert_eq!(status, 201, "IT leaders may");
+        let (_, view) = mia_api.get(&format!("/promises/{id}")).await;
+        assert_eq!((view["promise"]["promisor_name"].as_str(), view["history"][0]["promisor_name"].as_str()), (Some("Sam Sales"), Some("Sam Sales")));
+        assert_ne!(view["promise"]["recorded_by_name"], view["promise"]["promisor_name"]);
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (_, page) = b.get(&format!("/promises/{id}")).await;
+        assert!(page.contains("<dt>Recorded by</dt>"), "{page}");
+        assert!(page.contains("<strong>Sam Sales</strong>: promised"), "the history credits the promisor: {page}");
+        assert!(page.contains("(recorded by Business leader"), "and names who recorded it: {page}");
+    }
+
+    async fn the_promisor_is_found_by_typing_not_by_scrolling_everyone(app: &TestApp) {
+        app.person("Dev Ops", "devops@example.com", "IT", "manager").await;
+        app.person("Devi Patel", "devi@example.com", "IT", "manager").await;
+        let sales = app.dept("Sales").await.to_string();
+        let it_lead = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = it_lead.get("/promises").await;
+        assert!(page.contains(r#"<label for="promisor">Who promised</label>"#) && page.contains(r#"list="promisor-suggestions""#), "a labelled text input with suggestions");
+        assert!(page.contains(r#"<option value="Dev Ops · IT · devops@example.com">"#), "{page}");
+        let due = in_days(10);
+        let b = &it_lead;
+        let post = |who: &'static str| {
+            let (sales, due) = (sales.clone(), due.clone());
+            async move { b.post_form("/promises", &[("promisor", who), ("promisee_department_id", &sales), ("level", "manager"), ("text", "Fix the VPN drops"), ("due_on", &due)]).await }
+        };
+        let (status, page, _) = post("Dev").await;
+        assert_eq!(status, 422, "two people match");
+        assert!(page.contains("several people match") && page.contains(r#"value="Dev""#), "the typed text stays: {page}");
+        let (status, page, _) = post("Nobody Here").await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Nobody Here"));
+        let (status, _, location) = post("Dev Ops · IT · devops@example.com").await;
+        assert_eq!(status, 303);
+        let (_, page) = it_lead.get(&location.unwrap()).await;
+        assert!(page.contains("Dev Ops (IT)"), "{page}");
+        let (status, _, _) = post("devi@example.com").await;
+        assert_eq!(status, 303, "an e-mail works too");
+        let member = app.browser_as(Role::Member, Some("Sales")).await;
+        let (_, page) = member.get("/promises").await;
+        assert!(page.contains("<strong>Who promised:</strong> you") && !page.contains("promisor-suggestions"), "a member records only their own promises");
+        let unlinked = app.browser_as(Role::Member, None).await;
+        let (_, page) = unlinked.get("/promises").await;
+        assert!(!page.contains("Record a promise"), "nobody to record for, so no form");
+    }
+
+    async fn trust_without_recent_events_says_no_evidence_yet_and_links_to_the_events(app: &TestApp) {
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let finance_lead = app.api_as(Role::BusinessLeader, Some("Finance")).await;
+        let dev = app.person("Dev Ops", "devops@example.com", "IT", "manager").await;
+        let finance = app.dept("Finance").await;
+        let it = app.dept("IT").await;
+        let (_, p) = it_lead.post("/promises", json!({"promisor_id": dev, "promisee_department_id": finance, "level": "manager", "text": "Close the month-end tickets", "due_on": in_days(3)})).await;
+        let id = p["id"].as_i64().unwrap();
+        finance_lead.post(&format!("/promises/{id}/close"), json!({"kept": true})).await;
+        let (_, trust) = it_lead.get("/trust").await;
+        assert!(trust[0]["trust"]["score"].as_f64().is_some(), "{trust}");
+        assert_eq!(trust[0]["events_href"], format!("/trust/{it}/{finance}"));
+        duet_store::promises::shift_promise(&app.db, id, 200).await.unwrap();
+        let (_, trust) = it_lead.get("/trust").await;
+        assert!(trust[0]["trust"]["score"].is_null(), "old events only: no number: {trust}");
+        assert!(trust[0]["trust"]["explanation"].as_str().unwrap().starts_with("no evidence yet"), "{trust}");
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (_, page) = b.get("/trust").await;
+        assert!(page.contains(&format!(r#"<a href="/trust/{it}/{finance}#evidence">no evidence yet</a>"#)), "{page}");
+        assert!(!page.contains("0 kept on time, 0 broken"), "{page}");
+        let (_, pair) = b.get(&format!("/trust/{it}/{finance}")).await;
+        assert!(pair.contains(r#"id="evidence""#) && pair.contains(&format!("/promises/{id}")), "{pair}");
     }
 }

@@ -1,4 +1,6 @@
-//! Monthly reviews over HTTP on both backends: cadence, scheduling rights, invitations.
+//! Monthly reviews over HTTP on both backends: cadence, scheduling rights, invitations, the
+//! record (multi-line text, signing rules), moving and cancelling, the organisation calendar,
+//! local times, and actions hidden from roles that cannot take them.
 
 use crate::app_test;
 use crate::common::TestApp;
@@ -7,19 +9,34 @@ use duet_core::org::{DepartmentId, DepartmentInput, PersonId};
 use reqwest::Method;
 use serde_json::json;
 
-/// A start a week ahead, as the form sends it, and as iCalendar writes it.
+/// A start a week ahead, as the form sends it (local time, London by default), and as
+/// iCalendar writes it (UTC).
 fn next_week() -> (String, String, String) {
-    let at = (chrono::Utc::now() + chrono::Duration::days(8))
+    let local = (chrono::Utc::now() + chrono::Duration::days(8))
         .date_naive()
         .and_hms_opt(14, 0, 0)
         .unwrap();
+    let at = duet_core::meetings::from_local(local, chrono_tz::Europe::London);
     (
-        at.format("%Y-%m-%dT%H:%M").to_string(),
+        local.format("%Y-%m-%dT%H:%M").to_string(),
         at.format("%Y%m%dT%H%M%SZ").to_string(),
         (at + chrono::Duration::minutes(45))
             .format("%Y%m%dT%H%M%SZ")
             .to_string(),
     )
+}
+
+/// A review of Sales that started an hour ago (so it can be marked held), by the IT leader.
+async fn past_review(it: &crate::common::Api, sales: i64) -> i64 {
+    let start = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let (status, r) = it
+        .post(
+            "/reviews",
+            json!({"department_id": sales, "starts_at": start}),
+        )
+        .await;
+    assert_eq!(status, 201, "{r}");
+    r["id"].as_i64().unwrap()
 }
 
 app_test! {
@@ -69,6 +86,9 @@ app_test! {
         let (_, dash) = it.get("/reviews/dashboard").await;
         let line = dash.as_array().unwrap().iter().find(|l| l["row"]["department_name"] == "Sales").unwrap().clone();
         assert_eq!(line["row"]["review_interval_days"], 14);
+        let (status, body) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("status")), "not held before it starts: {body}");
+        duet_store::reviews::shift(&app.db, id, 9).await.unwrap();
         let (status, held) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
         assert_eq!((status, held["status"].as_str()), (200, Some("held")));
         let (status, _) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
@@ -76,6 +96,11 @@ app_test! {
         let (_, all) = it.get("/reviews").await;
         let planned: Vec<&serde_json::Value> = all.as_array().unwrap().iter().filter(|r| r["status"] == "planned").collect();
         assert_eq!(planned.len(), 1, "Duet planned the next review: {all}");
+        let next: chrono::DateTime<chrono::Utc> = planned[0]["scheduled_at"].as_str().unwrap().parse().unwrap();
+        let day = next.with_timezone(&chrono_tz::Europe::London).date_naive();
+        let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
+        assert!(day <= today + chrono::Duration::days(14), "on or before the 14-day due date: {day}");
+        assert!(duet_core::meetings::is_working_day(day, &[]), "on a working day: {day}");
         let (_, dash) = it.get("/reviews/dashboard").await;
         let line = dash.as_array().unwrap().iter().find(|l| l["row"]["department_name"] == "Sales").unwrap().clone();
         assert_eq!(line["state"]["overdue_days"], 0);
@@ -106,6 +131,11 @@ app_test! {
         assert_eq!((p["promise"]["source"].as_str(), p["promise"]["source_id"].as_i64()), (Some("meeting"), Some(id)));
         let (status, _) = member.post(&format!("/reviews/{id}/sign"), json!({})).await;
         assert_eq!(status, 403);
+        let (status, body) = lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("status")), "no signing before the meeting: {body}");
+        duet_store::reviews::shift(&app.db, id, 9).await.unwrap();
+        let (status, _) = it.post(&format!("/reviews/{id}/held"), json!({})).await;
+        assert_eq!(status, 200);
         let (status, v) = lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
         assert_eq!((status, v["record"]["locked_at"].is_null()), (200, true));
         let (_, v) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"agenda": "The good", "attendees": "Priya, Daniel", "notes": "CRM is better", "metric_feedback": "Track quote time"})).await;
@@ -125,5 +155,176 @@ app_test! {
         let (status, page) = b.get(&format!("/reviews/{id}/record")).await;
         assert_eq!(status, 200);
         assert!(page.contains("signed by both leaders and locked") && page.contains("became a promise"));
+    }
+
+    async fn a_multi_line_agenda_is_saved_and_a_refused_record_keeps_everything_typed(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let id = past_review(&it, sales).await;
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        // The drafted agenda, untouched, is many lines: saving it as the page sends it works.
+        let (_, page) = b.get(&format!("/reviews/{id}/record")).await;
+        assert!(page.contains("The good\n") && page.contains("Open promises"), "{page}");
+        let agenda = "The good\r\n- CRM faster\r\n\r\nThe bad\r\n\t- Quotes slow\r\n";
+        let (status, _, location) = b
+            .post_form(&format!("/reviews/{id}/record"), &[("agenda", agenda), ("attendees", "Ivy\r\nBea"), ("notes", "Line one\r\nLine two"), ("metric_feedback", "")])
+            .await;
+        assert_eq!((status, location.as_deref()), (303, Some(format!("/reviews/{id}/record").as_str())));
+        let (_, v) = it.get(&format!("/reviews/{id}/record")).await;
+        assert_eq!(v["record"]["agenda"], "The good\n- CRM faster\n\nThe bad\n\t- Quotes slow", "CRLF becomes LF");
+        assert_eq!(v["record"]["notes"], "Line one\nLine two");
+        // A control character is refused with 422, naming the field and keeping what was typed.
+        let (status, page, _) = b
+            .post_form(&format!("/reviews/{id}/record"), &[("agenda", "Agenda line 1\nAgenda line 2"), ("attendees", "Priya Typed, Daniel Typed"), ("notes", "Notes typed\u{7}"), ("metric_feedback", "Feedback typed")])
+            .await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("notes: must not contain control characters"), "{page}");
+        for kept in ["Agenda line 1\nAgenda line 2", "Priya Typed, Daniel Typed", "Feedback typed"] {
+            assert!(page.contains(kept), "lost '{kept}' in {page}");
+        }
+        // The API takes the same multi-line text; decisions and corrections too.
+        let (status, v) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"agenda": "a\nb", "attendees": "Ivy", "notes": "n\r\nm"})).await;
+        assert_eq!((status, v["record"]["notes"].as_str()), (200, Some("n\nm")));
+        let (status, v) = it.post(&format!("/reviews/{id}/decisions"), json!({"text": "First line\nSecond line"})).await;
+        assert_eq!((status, v["decisions"][0]["text"].as_str()), (200, Some("First line\nSecond line")));
+    }
+
+    async fn an_empty_or_early_record_cannot_be_signed_and_held_can_be_undone_until_signed(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let id = past_review(&it, sales).await;
+        let (status, body) = it.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("status")), "not held yet");
+        let (status, _) = it.post(&format!("/reviews/{id}/held"), json!({})).await;
+        assert_eq!(status, 200);
+        let (status, body) = it.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("attendees")), "an empty record: {body}");
+        it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"attendees": "Ivy, Bea"})).await;
+        let (status, body) = lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("notes")));
+        // "Held" by mistake: the scheduler undoes it, with a reason; a member may not.
+        let (status, _) = member.send(Method::DELETE, &format!("/reviews/{id}/held"), json!({"reason": "wrong one"})).await;
+        assert_eq!(status, 403);
+        let (status, body) = it.send(Method::DELETE, &format!("/reviews/{id}/held"), json!({"reason": ""})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("reason")));
+        let (status, r) = it.send(Method::DELETE, &format!("/reviews/{id}/held"), json!({"reason": "Marked the wrong review"})).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("planned")), "{r}");
+        let (_, changes) = it.get(&format!("/reviews/{id}/changes")).await;
+        assert_eq!((changes[0]["kind"].as_str(), changes[0]["reason"].as_str()), (Some("held_undone"), Some("Marked the wrong review")));
+        it.post(&format!("/reviews/{id}/held"), json!({})).await;
+        it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"attendees": "Ivy, Bea", "notes": "What was said"})).await;
+        let (status, _) = lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        assert_eq!(status, 200);
+        let (status, body) = it.send(Method::DELETE, &format!("/reviews/{id}/held"), json!({"reason": "Too late now"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("status")), "a signed record keeps its review held");
+        // The page offers signing only once held, and undoing only before anyone signed.
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get(&format!("/reviews/{id}/record")).await;
+        assert!(page.contains("Sign for my side") && !page.contains("Undo “held”"), "{page}");
+    }
+
+    async fn planned_reviews_are_moved_or_cancelled_with_a_reason_and_missed_ones_need_attention(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let start = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
+        let (_, r) = it.post("/reviews", json!({"department_id": sales, "starts_at": start})).await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["status"], "missed", "a review three days past is not planned any more: {r}");
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get("/reviews").await;
+        assert!(page.contains("<strong>missed</strong>") && page.contains("move or cancel"), "{page}");
+        let (status, body) = it.post(&format!("/reviews/{id}/move"), json!({"starts_at": "2020-01-01T10:00", "reason": "Leader on leave"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("starts_at")), "not into the past");
+        // Moved through the page, in local time: the form keeps what was typed when refused…
+        let target = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+        let local = format!("{}T10:30", target);
+        let (status, page, _) = b.post_form(&format!("/reviews/{id}/move"), &[("starts_at", &local), ("reason", "")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains(&format!("value=\"{local}\"")), "{page}");
+        let (status, _, _) = b.post_form(&format!("/reviews/{id}/move"), &[("starts_at", &local), ("reason", "Leader on leave")]).await;
+        assert_eq!(status, 303);
+        let (_, r) = it.get("/reviews").await;
+        let moved = r.as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
+        let expected = duet_core::meetings::from_local(target.and_hms_opt(10, 30, 0).unwrap(), chrono_tz::Europe::London);
+        assert_eq!(moved["scheduled_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(), expected);
+        assert_eq!(moved["status"], "planned");
+        let (_, page) = b.get(&format!("/reviews/{id}/record")).await;
+        assert!(page.contains("10:30") && page.contains("Leader on leave"), "local time and the reason are shown: {page}");
+        let (status, r) = it.post(&format!("/reviews/{id}/cancel"), json!({"reason": "Merged into the quarterly"})).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("cancelled")));
+        let (status, _) = it.post(&format!("/reviews/{id}/cancel"), json!({"reason": "Again"})).await;
+        assert_eq!(status, 409);
+        let (_, changes) = it.get(&format!("/reviews/{id}/changes")).await;
+        assert_eq!(changes.as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect::<Vec<_>>(), ["moved", "cancelled"]);
+    }
+
+    async fn times_are_typed_and_shown_in_the_organisation_time_zone(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap() + 1;
+        let (status, _, _) = b.post_form("/reviews", &[("department_id", &sales.to_string()), ("starts_at", &format!("{year}-07-01T14:00")), ("minutes", "60")]).await;
+        assert_eq!(status, 303);
+        let r = duet_store::reviews::list(&app.db, Some(sales), 5).await.unwrap();
+        assert_eq!(r[0].scheduled_at.format("%H:%M").to_string(), "13:00", "14:00 in London in July is 13:00 UTC");
+        let (_, page) = b.get("/reviews").await;
+        assert!(page.contains(&format!("{year}-07-01 14:00 BST")), "{page}");
+        let (status, page, _) = b.post_form("/reviews", &[("department_id", &sales.to_string()), ("starts_at", "first of July"), ("minutes", "60")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("value=\"first of July\""), "the typed start is kept: {page}");
+    }
+
+    async fn the_organisation_calendar_is_edited_by_admins_only(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let (status, hs) = it.get("/holidays").await;
+        assert_eq!(status, 200);
+        assert!(hs.as_array().unwrap().iter().any(|h| h["name"] == "Christmas Day" && h["year"].is_null()), "{hs}");
+        let (status, _) = it.post("/holidays", json!({"date": "2027-05-03", "name": "Early May bank holiday"})).await;
+        assert_eq!(status, 403);
+        let (status, h) = admin.post("/holidays", json!({"date": "2027-05-03", "name": "Early May bank holiday"})).await;
+        assert_eq!((status, h["year"].as_i64()), (201, Some(2027)));
+        let (status, body) = admin.post("/holidays", json!({"date": "2027-05-03", "name": "Again"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("date")));
+        let (status, body) = admin.post("/holidays", json!({"date": "3 May", "name": "X"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("date")));
+        let ib = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = ib.get("/reviews/holidays").await;
+        assert!(page.contains("Early May bank holiday") && !page.contains("Add a holiday") && !page.contains(">remove<"), "{page}");
+        let ab = app.browser_as(Role::Admin, None).await;
+        let (status, page, _) = ab.post_form("/reviews/holidays", &[("date", "2027-08-30"), ("name", ""), ("every_year", "on")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("value=\"2027-08-30\"") && page.contains("checked"), "{page}");
+        let (status, _, _) = ab.post_form("/reviews/holidays", &[("date", "2027-08-30"), ("name", "Summer bank holiday")]).await;
+        assert_eq!(status, 303);
+        let (status, _) = it.send(Method::DELETE, &format!("/holidays/{}", h["id"]), json!({})).await;
+        assert_eq!(status, 403);
+        let r = admin.req(Method::DELETE, &format!("/holidays/{}", h["id"])).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+    }
+
+    async fn review_actions_are_shown_only_to_roles_that_may_take_them(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let id = past_review(&it, sales).await;
+        it.post(&format!("/reviews/{id}/held"), json!({})).await;
+        let action_markers = ["mark held", "move or cancel", "Save record", "Record decision", "Move or cancel", "Undo “held”"];
+        for (role, dept) in [(Role::Member, Some("Sales")), (Role::BusinessLeader, Some("Marketing")), (Role::Executive, Some("Marketing"))] {
+            let b = app.browser_as(role, dept).await;
+            let (_, list) = b.get("/reviews").await;
+            let (_, record) = b.get(&format!("/reviews/{id}/record")).await;
+            for m in action_markers {
+                assert!(!list.contains(m) && !record.contains(m), "{role:?} sees '{m}'");
+            }
+            assert!(!record.contains("Sign for my side"), "{role:?}");
+            assert_eq!(list.contains("Schedule a review"), role == Role::BusinessLeader, "{role:?}: a business leader schedules with their own department");
+        }
+        for (role, dept) in [(Role::ItLeader, Some("IT")), (Role::BusinessLeader, Some("Sales")), (Role::Admin, None)] {
+            let b = app.browser_as(role, dept).await;
+            let (_, record) = b.get(&format!("/reviews/{id}/record")).await;
+            assert!(record.contains("Save record") && record.contains("Undo “held”"), "{role:?} may manage: {record}");
+            assert_eq!(record.contains("Sign for my side"), role != Role::Admin, "{role:?}: admins sign for no side");
+        }
     }
 }

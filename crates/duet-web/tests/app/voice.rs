@@ -3,6 +3,7 @@
 
 use crate::app_test;
 use crate::common::{Browser, TestApp};
+use crate::once::{field, send_form};
 use duet_core::auth::Role;
 use serde_json::{Value, json};
 
@@ -32,15 +33,22 @@ app_test! {
         assert_eq!(status, 422);
         assert!(page.contains("at most 10000 characters"), "says what is wrong");
         assert_eq!(stored(app).await, 0, "nothing written");
-        let (status, page) = anon.post_plain("/voice", &[("department_id", &it), ("text", "Expense claims bounce <script>back</script> every month.")]).await;
-        assert_eq!(status, 201);
+        let (status, _) = anon.post_plain("/voice", &[("department_id", &it), ("text", "Expense claims bounce <script>back</script> every month.")]).await;
+        assert_eq!(status, 303, "POST-redirect-GET to the receipt");
+        let (status, page) = anon.get("/voice/sent").await;
+        assert_eq!(status, 200);
         let code = receipt_of(&page);
         assert_eq!(code.len(), 24);
         // Wrong and unknown codes get the same answer.
         let (s1, wrong) = anon.post_plain("/voice/receipt", &[("receipt", &code.replace(&code[..4], "ZZZZ"))]).await;
         let (s2, unknown) = anon.post_plain("/voice/receipt", &[("receipt", "not a code at all")]).await;
         assert_eq!((s1, s2), (404, 404));
-        assert_eq!(wrong, unknown);
+        // The same page but for the fresh random token of its pain-point form.
+        let without_token = |page: &str| {
+            let once = crate::once::field(page, "_once");
+            page.replace(&once, "")
+        };
+        assert_eq!(without_token(&wrong), without_token(&unknown));
         let (status, page) = anon.post_plain("/voice/receipt", &[("receipt", &code.to_lowercase())]).await;
         assert_eq!(status, 200);
         assert!(page.contains("Expense claims bounce &lt;script&gt;") || page.contains("Expense claims bounce &#60;script&#62;"), "escaped");
@@ -110,5 +118,171 @@ app_test! {
         let view: Value = r.json().await.unwrap();
         assert_eq!(view["pain_point"]["status"], "promise");
         assert_eq!(view["pain_point"]["promise_text"], "Order laptops two weeks ahead");
+    }
+}
+
+/// Every form-token row: its key hash and where it led.
+async fn form_token_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
+    let sql = "select key_hash, location from form_tokens";
+    match &app.db {
+        duet_store::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        duet_store::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+app_test! {
+    async fn a_pain_point_sent_twice_is_stored_once_and_its_receipt_shown_once(app: &TestApp) {
+        let it = app.dept("IT").await.to_string();
+        let anon = Browser::new(&app.base);
+        let text = "The printer on floor two jams every single morning.";
+        let sent = send_form(&anon, &app.base, "/voice", "/voice", &[("department_id", &it), ("text", text)], 2).await;
+        assert_eq!(sent[0].status, 303, "{}", sent[0].body);
+        assert_eq!(sent[0].location.as_deref(), Some("/voice/sent"));
+        assert_eq!(sent[1].status, 303, "the repeated POST is redirected");
+        assert_eq!(sent[1].location.as_deref(), Some("/voice/sent"));
+        assert_eq!(stored(app).await, 1, "one pain point for one form");
+        // The receipt is shown on the GET, once.
+        let (status, page) = anon.get("/voice/sent").await;
+        assert_eq!(status, 200);
+        let code = receipt_of(&page);
+        assert_eq!(code.len(), 24);
+        let (status, again) = anon.get("/voice/sent").await;
+        assert_eq!(status, 200);
+        assert!(!again.contains(&code) && !again.contains("<code>"), "no second receipt: {again}");
+        assert!(again.contains("already shown"), "{again}");
+        assert_eq!(stored(app).await, 1, "a reload creates nothing");
+        // The code opens the one pain point.
+        let (status, page) = anon.post_plain("/voice/receipt", &[("receipt", &code)]).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("The printer on floor two"));
+        // The form-token row holds a key and where it led; nothing about a person or session.
+        let rows = form_token_rows(app).await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].1.as_deref(), Some("/voice/sent"));
+        // A new form (new token) is a new pain point.
+        let sent = send_form(&anon, &app.base, "/voice", "/voice", &[("department_id", &it), ("text", text)], 1).await;
+        assert_eq!(sent[0].status, 303);
+        assert_eq!(stored(app).await, 2);
+    }
+
+    async fn the_receipt_cookie_is_short_lived_strict_and_scoped(app: &TestApp) {
+        let it = app.dept("IT").await.to_string();
+        let r = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+            .post(format!("{}/voice", app.base)).form(&[("department_id", it.as_str()), ("text", "The wiki search never finds anything.")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+        for part in ["duet_receipt=", "HttpOnly", "SameSite=Strict", "Path=/voice/sent", "Max-Age=120"] {
+            assert!(cookie.contains(part), "{part} in {cookie}");
+        }
+        assert_eq!(r.headers().get("location").unwrap(), "/voice/sent");
+    }
+
+    async fn sending_a_pain_point_signed_in_writes_nothing_to_the_session(app: &TestApp) {
+        let member = app.browser_as(Role::Member, Some("Sales")).await;
+        let it = app.dept("IT").await.to_string();
+        let (_, page) = member.get("/voice").await;
+        let once = field(&page, "_once");
+        let csrf = field(&page, "_csrf");
+        // Make the session due for its hourly sliding of the expiry (12 h idle lifetime), which
+        // would record when the pain point was sent.
+        let due = chrono::Utc::now() + chrono::Duration::hours(2);
+        match &app.db {
+            duet_store::Db::Sqlite(p) => { sqlx::query("update sessions set expires_at = $1").bind(due).execute(p).await.unwrap(); }
+            duet_store::Db::Postgres(p) => { sqlx::query("update sessions set expires_at = $1").bind(due).execute(p).await.unwrap(); }
+        }
+        let r = member.client.post(format!("{}/voice", app.base))
+            .form(&[("department_id", it.as_str()), ("text", "Nobody tells us when the VPN is down."), ("_once", &once), ("_csrf", &csrf)])
+            .send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let (status, page) = member.get("/voice/sent").await;
+        assert_eq!(status, 200);
+        assert_eq!(receipt_of(&page).len(), 24, "the receipt page, signed in");
+        let unchanged: i64 = match &app.db {
+            duet_store::Db::Sqlite(p) => sqlx::query_scalar("select count(*) from sessions where expires_at = $1 and flash is null").bind(due).fetch_one(p).await.unwrap(),
+            duet_store::Db::Postgres(p) => sqlx::query_scalar("select count(*) from sessions where expires_at = $1 and flash is null").bind(due).fetch_one(p).await.unwrap(),
+        };
+        assert_eq!(unchanged, 1, "the session row was not touched");
+        assert_eq!(stored(app).await, 1);
+    }
+
+    async fn the_triage_inbox_link_is_shown_only_to_those_who_triage(app: &TestApp) {
+        let (_, page) = Browser::new(&app.base).get("/voice").await;
+        assert!(!page.contains("href=\"/voice/inbox\""), "not signed out");
+        for (role, dept, shown) in [
+            (Role::Member, Some("Sales"), false),
+            (Role::Member, Some("IT"), false),
+            (Role::BusinessLeader, Some("Sales"), true),
+            (Role::Executive, Some("Finance"), true),
+            (Role::ItLeader, Some("IT"), true),
+            (Role::Admin, None, true),
+        ] {
+            let b = app.browser_as(role, dept).await;
+            let (_, page) = b.get("/voice").await;
+            assert_eq!(page.contains("href=\"/voice/inbox\""), shown, "{role:?}");
+            let (status, _) = b.get("/voice/inbox").await;
+            assert_eq!(status == 200, shown, "{role:?}: the link is shown exactly when the inbox opens");
+        }
+    }
+
+    async fn refused_pain_points_and_replies_keep_what_was_typed(app: &TestApp) {
+        let it = app.dept("IT").await.to_string();
+        let anon = Browser::new(&app.base);
+        let (status, page) = anon.post_plain("/voice", &[("department_id", &it), ("text", "Too short")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains(">Too short</textarea>"), "{page}");
+        assert!(page.contains(&format!("<option value=\"{it}\" selected>")), "the department stays chosen");
+        let (status, _) = anon.post_plain("/voice", &[("department_id", &it), ("text", "Meeting rooms cannot be booked from phones.")]).await;
+        assert_eq!(status, 303);
+        let (_, page) = anon.get("/voice/sent").await;
+        let code = receipt_of(&page);
+        let (status, page) = anon.post_plain("/voice/receipt/reply", &[("receipt", &code), ("text", "Tiny <b>")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Tiny &#60;b&#62;</textarea>") || page.contains("Tiny &lt;b&gt;</textarea>"), "the reply as typed, escaped: {page}");
+    }
+
+    async fn an_author_reply_sent_twice_is_added_once(app: &TestApp) {
+        let it = app.dept("IT").await.to_string();
+        let anon = Browser::new(&app.base);
+        anon.post_plain("/voice", &[("department_id", &it), ("text", "Password resets take three days.")]).await;
+        let (_, page) = anon.get("/voice/sent").await;
+        let code = receipt_of(&page);
+        let (_, thread) = anon.post_plain("/voice/receipt", &[("receipt", &code)]).await;
+        let once = field(&thread, "_once");
+        for expected in [200, 303] {
+            let (status, _) = anon.post_plain("/voice/receipt/reply", &[("receipt", &code), ("text", "It is the self-service page."), ("_once", &once)]).await;
+            assert_eq!(status, expected);
+        }
+        let (_, thread) = anon.post_plain("/voice/receipt", &[("receipt", &code)]).await;
+        assert_eq!(thread.matches("It is the self-service page.").count(), 1, "{thread}");
+    }
+
+    async fn a_triage_reply_sent_twice_is_added_once(app: &TestApp) {
+        let it = app.dept("IT").await.to_string();
+        let anon = Browser::new(&app.base);
+        anon.post_plain("/voice", &[("department_id", &it), ("text", "The canteen app logs us out hourly.")]).await;
+        let id = duet_store::voice::list(&app.db, None, None).await.unwrap()[0].id;
+        let lead = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let page = format!("/voice/inbox/{id}");
+        let sent = send_form(&lead, &app.base, &page, &format!("{page}/reply"), &[("text", "We are raising the session length.")], 2).await;
+        assert_eq!(sent[0].status, 303);
+        assert_eq!(sent[1].location, sent[0].location);
+        let messages = duet_store::voice::messages(&app.db, id).await.unwrap();
+        assert_eq!(messages.len(), 1);
+    }
+}
+
+app_test! {
+    async fn a_refused_triage_form_keeps_what_was_typed(app: &TestApp) {
+        let it = app.dept("IT").await.to_string();
+        Browser::new(&app.base).post_plain("/voice", &[("department_id", &it), ("text", "The build server is down every Friday.")]).await;
+        let id = duet_store::voice::list(&app.db, None, None).await.unwrap()[0].id;
+        let lead = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (status, page, _) = lead.post_form(&format!("/voice/inbox/{id}/reply"), &[("text", "?")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains(">?</textarea>"), "{page}");
+        let (status, page, _) = lead.post_form(&format!("/voice/inbox/{id}/request"), &[("title", "Kept title"), ("problem", "Kept problem text"), ("affected", ""), ("desired_outcome", "Kept outcome"), ("department_id", &it), ("urgency", "high")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("value=\"Kept title\"") && page.contains(">Kept problem text</textarea>") && page.contains(">Kept outcome</textarea>"), "{page}");
+        assert!(page.contains("<option value=\"high\" selected>"), "the urgency stays chosen");
     }
 }

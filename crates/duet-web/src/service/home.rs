@@ -1,0 +1,406 @@
+//! Home: "what needs you" — for each person, the short lists of things waiting for them today,
+//! drawn from every area, each line linking to where it is done.
+//!
+//! Which lists a person sees follows from what they may do (`can`), not from their role's name:
+//! whoever may triage requests sees IT's queues, whoever may champion sees sign-offs, whoever
+//! may judge promises made to their department sees those, and everyone sees their own requests
+//! and the surveys they are invited to.
+
+use crate::error::AppError;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use duet_core::auth::{Action, can};
+use duet_core::meetings::Tz;
+use duet_core::org::DepartmentId;
+use duet_store::Db;
+use duet_store::accounts::User;
+use duet_store::home::{self as store, Counted, PromiseScope, RequestLine};
+
+/// One line of a list on the home page.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct HomeItem {
+    /// What it is.
+    pub label: String,
+    /// Where it is done.
+    pub href: String,
+    /// Context: department, due date, status.
+    pub note: String,
+    /// New or changed since the person last looked at their home page.
+    pub fresh: bool,
+}
+
+/// One list: a title, how many things are in it, the first of them, and where to see all.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct HomeSection {
+    /// Stable key (`to_understand`, `to_decide`, `reviews`, `it_promises`, `signoffs`,
+    /// `to_confirm`, `promises_to_keep`, `promises_to_judge`, `next_review`, `surveys`,
+    /// `my_requests`).
+    pub key: &'static str,
+    /// Heading.
+    pub title: String,
+    /// How many things are in the list in all (the items are the first of them).
+    pub total: i64,
+    /// The first items.
+    pub items: Vec<HomeItem>,
+    /// Where the whole list (or the area) is, when there are more than shown.
+    pub more_href: Option<String>,
+    /// What to say when the list is empty.
+    pub empty: String,
+}
+
+/// Someone's home page.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Home {
+    /// The lists, most pressing first.
+    pub sections: Vec<HomeSection>,
+    /// Unread messages in the Duet inbox.
+    pub unread: i64,
+    /// When the person last looked at their home page before now.
+    pub last_looked: Option<DateTime<Utc>>,
+}
+
+impl Home {
+    /// How many things wait in all (the sum of the lists' totals).
+    pub fn waiting(&self) -> i64 {
+        self.sections.iter().map(|s| s.total).sum()
+    }
+}
+
+fn section(
+    key: &'static str,
+    title: &str,
+    total: i64,
+    items: Vec<HomeItem>,
+    more: &str,
+    empty: &str,
+) -> HomeSection {
+    let more_href = (total > items.len() as i64).then(|| more.to_string());
+    HomeSection {
+        key,
+        title: title.to_string(),
+        total,
+        items,
+        more_href,
+        empty: empty.to_string(),
+    }
+}
+
+fn request_items(
+    list: &Counted<RequestLine>,
+    fresh: impl Fn(&RequestLine) -> bool,
+) -> Vec<HomeItem> {
+    list.items
+        .iter()
+        .map(|r| HomeItem {
+            label: r.title.clone(),
+            href: format!("/requests/{}", r.id),
+            note: format!(
+                "{} · {} urgency · {}",
+                r.department_name,
+                r.urgency,
+                r.status
+                    .parse::<duet_core::requests::Status>()
+                    .map_or(r.status.clone(), |s| s.label().to_string())
+            ),
+            fresh: fresh(r),
+        })
+        .collect()
+}
+
+fn promise_items(list: &Counted<store::PromiseLine>, today: NaiveDate) -> Vec<HomeItem> {
+    list.items
+        .iter()
+        .map(|p| HomeItem {
+            label: p.text.clone(),
+            href: format!("/promises/{}", p.id),
+            note: format!(
+                "{} → {} · {}",
+                p.from_name,
+                p.to_name,
+                due_words(p.due_on, today)
+            ),
+            fresh: false,
+        })
+        .collect()
+}
+
+/// "due today", "due in 3 days", "4 days overdue".
+pub fn due_words(due: NaiveDate, today: NaiveDate) -> String {
+    let days = (due - today).num_days();
+    match days {
+        0 => "due today".into(),
+        1 => "due tomorrow".into(),
+        d if d > 1 => format!("due in {d} days ({due})"),
+        -1 => "1 day overdue".into(),
+        d => format!("{} days overdue", -d),
+    }
+}
+
+/// Builds `user`'s home page as of `now` (days and times in the organisation's zone `tz`), and records that they looked (at most once a minute).
+pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Home, AppError> {
+    let actor = user.actor();
+    let today = now.with_timezone(&tz).date_naive();
+    let last_looked = store::touch_home(db, user.id, now).await?;
+    let is_new = |t: Option<DateTime<Utc>>| match (t, last_looked) {
+        (Some(t), Some(seen)) => t > seen,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let mut sections = Vec::new();
+
+    if can(&actor, Action::TriageRequest).is_ok() {
+        sections.extend(it_sections(db, now, tz, &is_new).await?);
+    }
+
+    // Sign-offs waiting for this champion: a case never signed, or a sign-off that lapsed.
+    let cases = store::champion_cases(db, user.id).await?;
+    let waiting: Vec<HomeItem> = cases
+        .iter()
+        .filter_map(|c| {
+            let holds = match (c.signed_cost, c.tolerance_pct) {
+                (Some(signed), Some(tol)) => {
+                    duet_core::requests::signoff_holds(signed, c.case_cost, tol)
+                }
+                _ => false,
+            };
+            (!holds).then(|| HomeItem {
+                label: c.title.clone(),
+                href: format!("/requests/{}", c.id),
+                note: if c.signed_cost.is_some() {
+                    "your sign-off lapsed: IT costs rose beyond the tolerance".into()
+                } else {
+                    "business case ready for your sign-off".into()
+                },
+                fresh: false,
+            })
+        })
+        .collect();
+    let champions = can(
+        &actor,
+        Action::SignOff {
+            champion: Some(actor.user),
+        },
+    )
+    .is_ok();
+    if champions || !waiting.is_empty() {
+        let total = waiting.len() as i64;
+        let shown: Vec<HomeItem> = waiting.into_iter().take(store::SHOWN as usize).collect();
+        sections.push(section(
+            "signoffs",
+            "Sign-offs waiting for you",
+            total,
+            shown,
+            "/portfolio",
+            "No business case waits for your sign-off.",
+        ));
+    }
+
+    let to_confirm = store::own_requests_in_status(db, user.id, "understanding").await?;
+    sections.push(section(
+        "to_confirm",
+        "Needs to confirm",
+        to_confirm.total,
+        request_items(&to_confirm, |r| is_new(Some(r.updated_at))),
+        "/requests?mine=1",
+        "IT is not waiting for you to confirm any need.",
+    ));
+
+    if let Some(person) = user.person_id {
+        let keep = store::open_promises(
+            db,
+            PromiseScope::ByPerson(person),
+            today + Duration::days(14),
+        )
+        .await?;
+        sections.push(section(
+            "promises_to_keep",
+            "Your promises due in the next two weeks",
+            keep.total,
+            promise_items(&keep, today),
+            "/promises",
+            "None of your promises is due in the next two weeks.",
+        ));
+    }
+
+    if let Some(dept) = user.department_id {
+        let d = DepartmentId(dept);
+        // Judging is open to the whole promisee department; the list is for its leaders (those
+        // who sign its reviews) and for IT's triagers, not for every member.
+        let leads = can(
+            &actor,
+            Action::SignReview {
+                department: d,
+                it_side: false,
+            },
+        )
+        .is_ok()
+            || can(&actor, Action::TriageRequest).is_ok();
+        if can(&actor, Action::AnswerPromise { promisee: d }).is_ok() && leads {
+            let judge = store::open_promises(db, PromiseScope::ToDepartment(dept), today).await?;
+            sections.push(section(
+                "promises_to_judge",
+                "Promises to your department to judge",
+                judge.total,
+                promise_items(&judge, today),
+                &format!("/promises?to={dept}"),
+                "No promise made to your department is waiting for your judgement.",
+            ));
+        }
+        if can(
+            &actor,
+            Action::SignReview {
+                department: d,
+                it_side: false,
+            },
+        )
+        .is_ok()
+        {
+            let next = store::planned_reviews(
+                db,
+                Some(dept),
+                now - Duration::hours(12),
+                now + Duration::days(90),
+            )
+            .await?;
+            let items: Vec<HomeItem> = next
+                .iter()
+                .take(1)
+                .map(|r| HomeItem {
+                    label: format!(
+                        "Review with IT on {}",
+                        r.scheduled_at
+                            .with_timezone(&tz)
+                            .format("%a %-d %b %Y, %H:%M %Z")
+                    ),
+                    href: format!("/reviews/{}/agenda", r.id),
+                    note: "read the drafted agenda: the good, the bad and the ugly".into(),
+                    fresh: false,
+                })
+                .collect();
+            sections.push(section(
+                "next_review",
+                "Your next review with IT",
+                items.len() as i64,
+                items,
+                "/reviews",
+                "No review with IT is planned yet: ask your IT partner to schedule one.",
+            ));
+        }
+        if let Some(person) = user.person_id {
+            let surveys = store::surveys_to_answer(db, person, dept, today).await?;
+            let items: Vec<HomeItem> = surveys
+                .iter()
+                .map(|c| HomeItem {
+                    label: c.title.clone(),
+                    href: format!("/listen/campaigns/{}", c.id),
+                    note: format!("open until {}; anonymous", c.closes_on),
+                    fresh: false,
+                })
+                .collect();
+            sections.push(section(
+                "surveys",
+                "Surveys to answer",
+                items.len() as i64,
+                items,
+                "/listen",
+                "No open survey is waiting for your answer.",
+            ));
+        }
+    }
+
+    let mine = store::own_open_requests(db, user.id).await?;
+    sections.push(section(
+        "my_requests",
+        "Your requests",
+        mine.total,
+        request_items(&mine, |r| is_new(Some(r.updated_at))),
+        "/requests?mine=1",
+        "You have no open request. Need something from IT? Submit a request.",
+    ));
+
+    let unread = duet_store::requests::unread_count(db, user.id).await?;
+    Ok(Home {
+        sections,
+        unread,
+        last_looked,
+    })
+}
+
+/// IT's lists: requests to understand and to decide, reviews overdue or this week, IT's promises.
+async fn it_sections(
+    db: &Db,
+    now: DateTime<Utc>,
+    tz: Tz,
+    is_new: &impl Fn(Option<DateTime<Utc>>) -> bool,
+) -> Result<Vec<HomeSection>, AppError> {
+    let today = now.with_timezone(&tz).date_naive();
+    let mut out = Vec::new();
+    let submitted = store::requests_in_status(db, "submitted").await?;
+    out.push(section(
+        "to_understand",
+        "Requests waiting for understanding",
+        submitted.total,
+        request_items(&submitted, |r| is_new(Some(r.updated_at))),
+        "/requests?open=1",
+        "Every request has had its need stated.",
+    ));
+    let confirmed = store::requests_in_status(db, "need_confirmed").await?;
+    out.push(section(
+        "to_decide",
+        "Needs confirmed, waiting for a decision",
+        confirmed.total,
+        request_items(&confirmed, |r| is_new(r.need_confirmed_at)),
+        "/requests?open=1",
+        "No confirmed need waits for a decision.",
+    ));
+
+    // Reviews: departments overdue, or due this week, and reviews planned in the next 7 days.
+    let week = today + Duration::days(7);
+    let mut items: Vec<HomeItem> = crate::service::reviews::dashboard(db, tz)
+        .await?
+        .into_iter()
+        .filter(|l| l.state.overdue_days > 0 || l.state.next_due <= week)
+        .map(|l| HomeItem {
+            label: l.state.message.clone(),
+            href: format!("/reviews?department={}", l.row.department_id),
+            note: if l.state.overdue_days > 0 {
+                format!("{} days overdue", l.state.overdue_days)
+            } else {
+                format!("due {}", l.state.next_due)
+            },
+            fresh: false,
+        })
+        .collect();
+    for r in
+        store::planned_reviews(db, None, now - Duration::hours(12), now + Duration::days(7)).await?
+    {
+        items.push(HomeItem {
+            label: format!("Review with {}", r.department_name),
+            href: format!("/reviews/{}/agenda", r.id),
+            note: r
+                .scheduled_at
+                .with_timezone(&tz)
+                .format("%a %-d %b, %H:%M %Z")
+                .to_string(),
+            fresh: false,
+        });
+    }
+    let total = items.len() as i64;
+    out.push(section(
+        "reviews",
+        "Reviews overdue or this week",
+        total,
+        items,
+        "/reviews",
+        "Every department's review is on track.",
+    ));
+    let promises = store::open_promises(db, PromiseScope::ByIt, week).await?;
+    out.push(section(
+        "it_promises",
+        "IT's promises due this week",
+        promises.total,
+        promise_items(&promises, today),
+        "/promises?open=1",
+        "No promise IT made is due this week.",
+    ));
+    Ok(out)
+}

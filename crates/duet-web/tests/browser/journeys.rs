@@ -1,0 +1,591 @@
+//! The journeys of issue 9, each through the forms as a person would take it, with axe-core on
+//! every page visited.
+
+use crate::{Cast, Trip};
+use chrono::{Duration, Utc};
+
+/// Submits a request as the signed-in person and returns its id.
+async fn submit_request(t: &mut Trip, title: &str) -> String {
+    t.step("open the request form");
+    t.visit("/requests/new").await;
+    t.step("fill in and submit the request");
+    t.win.fill("#title", title).await;
+    t.win
+        .fill(
+            "#problem",
+            "Quotes are typed twice: once in the CRM and once in the spreadsheet.\nIt takes each of us an hour a day.",
+        )
+        .await;
+    t.win
+        .fill("#affected", "The twelve people of inside sales")
+        .await;
+    t.win
+        .fill(
+            "#desired_outcome",
+            "A quote typed once appears in both places.\nNo copy and paste.",
+        )
+        .await;
+    t.submit("form[action='/requests'] button[type=submit]")
+        .await;
+    let id = t.id_in_url("/requests/").await;
+    assert!(
+        id.parse::<i64>().is_ok(),
+        "after submitting, the request's own page is shown (at /requests/{id})"
+    );
+    assert!(t.main_text().await.contains(title));
+    id
+}
+
+/// IT restates the need and the requester confirms it.
+async fn restate_and_confirm(t: &mut Trip, cast: &Cast, id: &str) {
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT restates the need in the requester's terms");
+    t.visit(&format!("/requests/{id}")).await;
+    t.win
+        .fill(
+            "#need_statement",
+            "Inside sales need a quote entered once to reach both the CRM and the finance sheet.",
+        )
+        .await;
+    t.submit(&format!("form[action='/requests/{id}/need'] button"))
+        .await;
+    t.sign_out().await;
+
+    t.sign_in(&cast.member).await;
+    t.step("the requester confirms the restated need");
+    t.visit(&format!("/requests/{id}")).await;
+    assert!(t.main_text().await.contains("entered once"));
+    t.submit(&format!("form[action='/requests/{id}/confirm'] button"))
+        .await;
+    assert!(
+        t.main_text().await.contains("Confirmed by the requester"),
+        "the page says the need is confirmed"
+    );
+    t.sign_out().await;
+}
+
+#[tokio::test]
+async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    let pages = [
+        "/",
+        "/departments",
+        "/people",
+        "/requests",
+        "/requests/new",
+        "/portfolio",
+        "/promises",
+        "/trust",
+        "/reviews",
+        "/measures",
+        "/coverage",
+        "/listen",
+        "/voice",
+        "/notifications",
+        "/account",
+    ];
+    for (role, email) in [
+        ("admin", &cast.admin),
+        ("it_leader", &cast.it_leader),
+        ("business_leader", &cast.sales_leader),
+        ("executive", &cast.executive),
+        ("member", &cast.member),
+    ] {
+        t.sign_in(email).await;
+        t.step(&format!("{role} sees the home page"));
+        let h1 = t.win.text("main h1").await;
+        assert!(!h1.is_empty(), "{role}: the home page has a heading");
+        let header = t.win.text("header").await;
+        assert!(header.contains("Sign out"), "{role}: signed in ({header})");
+        for p in pages {
+            t.step(&format!("{role} visits {p}"));
+            t.visit(p).await;
+        }
+        if role == "admin" {
+            t.step("admin visits the accounts, a department, a person, teams and instruments");
+            t.visit("/admin/users").await;
+            let sales = t.app.dept("Sales").await;
+            t.visit(&format!("/departments/{sales}")).await;
+            t.visit("/people").await;
+            t.follow("/people/").await;
+            t.visit("/requests/teams").await;
+            t.visit("/listen/instruments").await;
+            t.follow("/listen/instruments/").await;
+            t.step("admin adds a metric and opens it");
+            t.visit("/measures").await;
+            t.win.fill("#m-name", "Quote turnaround").await;
+            t.win.fill("#m-unit", "days").await;
+            t.win.fill("#m-target", "2").await;
+            t.submit("form[action='/measures'] button[type=submit]")
+                .await;
+            t.visit("/measures").await;
+            t.follow("/measures/").await;
+        }
+        if role != "member" {
+            t.step(&format!("{role} opens the voice triage inbox"));
+            t.visit("/voice/inbox").await;
+        }
+        t.sign_out().await;
+    }
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_request_is_restated_confirmed_and_declined_with_a_safe_alternative() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.member).await;
+    let id = submit_request(&mut t, "Quotes typed twice").await;
+    t.sign_out().await;
+    restate_and_confirm(&mut t, &cast, &id).await;
+
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT declines with a reason and a safe alternative");
+    t.visit(&format!("/requests/{id}")).await;
+    t.win.click("input[name=decision][value=decline]").await;
+    let picked = t
+        .win
+        .script(
+            "const s = document.querySelector('#reason');
+             const o = [...s.options].find(o => o.value && !/secur/i.test(o.value + o.text));
+             s.value = o.value; return s.value;",
+            serde_json::json!([]),
+        )
+        .await;
+    assert!(picked.as_str().is_some_and(|v| !v.is_empty()));
+    t.win
+        .fill(
+            "input[name=alt1]",
+            "Use the shared quote template that fills the finance sheet",
+        )
+        .await;
+    t.win
+        .fill("#note", "We can revisit with the CRM upgrade.")
+        .await;
+    t.submit(&format!(
+        "form[action='/requests/{id}/decision'] button[type=submit]"
+    ))
+    .await;
+    let text = t.main_text().await;
+    assert!(text.contains("Declined"), "the decision is shown: {text}");
+    assert!(text.contains("shared quote template"));
+    t.sign_out().await;
+
+    t.sign_in(&cast.member).await;
+    t.step("the requester reads the decline and says they used the alternative");
+    t.visit(&format!("/requests/{id}")).await;
+    t.submit("form[action*='/alternatives/'] input[name=taken_up] ~ button")
+        .await;
+    assert!(t.main_text().await.contains("taken up"));
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_championed_request_with_a_signed_business_case_is_funded_by_the_line() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.member).await;
+    let title = "One quote for CRM and finance";
+    let id = submit_request(&mut t, title).await;
+    t.sign_out().await;
+    restate_and_confirm(&mut t, &cast, &id).await;
+
+    t.sign_in(&cast.executive).await;
+    t.step("the executive champions the request");
+    t.visit(&format!("/requests/{id}")).await;
+    t.submit(&format!("form[action='/requests/{id}/champion'] button"))
+        .await;
+    t.step("the champion writes the business case");
+    t.win.click("details summary").await;
+    t.win.fill("#horizon_years", "3").await;
+    t.win.fill("#discount_rate_pct", "8").await;
+    t.win.fill("#person_days", "40").await;
+    let rows = [
+        ("0", "IT one-off", "60,000.00"),
+        ("1", "IT recurring", "5,000.00"),
+        ("1", "Savings", "90,000.00"),
+        ("2", "Savings", "90,000.00"),
+    ];
+    for (n, (year, kind, amount)) in rows.iter().enumerate() {
+        let row = n + 1;
+        let tr = format!("form[action$='/business-case'] tbody tr:nth-child({row})");
+        t.win
+            .fill(&format!("{tr} input[name=flow_year]"), year)
+            .await;
+        t.win
+            .select(&format!("{tr} select[name=flow_kind]"), kind)
+            .await;
+        t.win
+            .fill(&format!("{tr} input[name=flow_amount]"), amount)
+            .await;
+    }
+    t.submit("form[action$='/business-case'] button[type=submit]")
+        .await;
+    assert!(t.main_text().await.contains("NPV"));
+    t.step("the champion signs off the IT costs");
+    t.submit(&format!("form[action='/requests/{id}/sign-off'] button"))
+        .await;
+    assert!(t.main_text().await.contains("holds"), "the sign-off holds");
+    t.sign_out().await;
+
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT sets the budget and capacity of the portfolio");
+    t.visit("/portfolio").await;
+    t.win.fill("#s-budget", "500,000.00").await;
+    t.win.fill("#s-capacity", "400").await;
+    t.submit("form[action='/portfolio/settings'] button").await;
+    t.step("the request is above the funding line");
+    let row = t
+        .win
+        .script(
+            "const a = [...document.querySelectorAll('tbody tr')].find(r => r.innerText.includes(arguments[0]));
+             return a ? a.className + ' ' + a.innerText : '';",
+            serde_json::json!([title]),
+        )
+        .await;
+    let row = row.as_str().unwrap_or_default().to_string();
+    assert!(
+        row.contains("funding-funded"),
+        "the championed, signed request is funded: {row}"
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_review_is_scheduled_recorded_with_an_edited_agenda_and_signed_by_both_sides() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT schedules a review with Sales that started an hour ago");
+    t.visit("/reviews").await;
+    t.win.select("#r-dept", "Sales").await;
+    let start = (Utc::now() - Duration::hours(3)).format("%Y-%m-%dT%H:%M");
+    t.set_value("#r-at", &start.to_string()).await;
+    t.submit("form[action='/reviews'] button[type=submit]")
+        .await;
+    t.step("IT marks the review held");
+    // The review just scheduled is the only one with a "mark held" button.
+    let action = t
+        .win
+        .script(
+            "const f = document.querySelector('form[action$=\"/held\"]'); return f ? f.getAttribute('action') : '';",
+            serde_json::json!([]),
+        )
+        .await;
+    let action = action.as_str().unwrap_or_default().to_string();
+    assert!(
+        !action.is_empty(),
+        "the scheduled review can be marked held"
+    );
+    t.submit(&format!("form[action='{action}'] button")).await;
+    t.step("IT opens the record");
+    let href = action.replace("/held", "/record");
+    t.visit(&href).await;
+    t.step("IT edits the drafted multi-line agenda and saves the record");
+    let drafted = t
+        .win
+        .script(
+            "return document.querySelector('#agenda').value;",
+            serde_json::json!([]),
+        )
+        .await;
+    let drafted = drafted.as_str().unwrap_or_default().to_string();
+    assert!(
+        drafted.contains('\n'),
+        "the drafted agenda has several lines"
+    );
+    // Keep the draft and add a line at the end, as a person would.
+    t.win
+        .fill(
+            "#agenda",
+            &format!("{drafted}\nAny other business: the CRM upgrade"),
+        )
+        .await;
+    t.win.fill("#attendees", "IT leader, Sales leader").await;
+    t.win
+        .fill(
+            "#notes",
+            "We went through the pack.\nQuotes are the pain of the quarter.",
+        )
+        .await;
+    t.submit("form[action$='/record'] button[type=submit]")
+        .await;
+    t.step("IT records a decision that becomes a promise");
+    t.win
+        .fill("#d-text", "IT will connect quotes to finance")
+        .await;
+    t.win.select("#d-promisor", "IT leader").await;
+    t.win.select("#d-to", "Sales").await;
+    let due = (Utc::now() + Duration::days(30)).format("%Y-%m-%d");
+    t.set_value("#d-due", &due.to_string()).await;
+    t.submit("form[action$='/decisions'] button[type=submit]")
+        .await;
+    assert!(
+        t.main_text().await.contains("became a promise"),
+        "the decision links to its promise"
+    );
+    t.step("IT signs for its side");
+    t.submit("form[action$='/sign'] button").await;
+    t.sign_out().await;
+
+    t.sign_in(&cast.sales_leader).await;
+    t.step("the Sales leader reads the record and signs");
+    t.visit(&href).await;
+    let agenda = t
+        .win
+        .script(
+            "const a = document.querySelector('#agenda'); return a ? a.value : document.querySelector('main').innerText;",
+            serde_json::json!([]),
+        )
+        .await;
+    let agenda = agenda.as_str().unwrap_or_default().to_string();
+    assert!(
+        agenda.contains("Any other business: the CRM upgrade") && agenda.lines().count() > 2,
+        "the edited multi-line agenda was kept: {agenda}"
+    );
+    t.submit("form[action$='/sign'] button").await;
+    assert!(
+        t.main_text().await.contains("locked"),
+        "signed by both leaders, the record is locked"
+    );
+    t.step("the Sales leader follows the decision to its promise, then the trust it builds");
+    t.follow("/promises/").await;
+    t.visit("/promises").await;
+    t.visit("/trust").await;
+    t.visit(&href.replace("/record", "/agenda")).await;
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_member_answers_the_open_pulse() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT opens a DUET pulse for Sales");
+    t.visit("/listen").await;
+    let picked = t
+        .win
+        .script(
+            "const s = document.querySelector('#instrument_id');
+             const o = [...s.options].find(o => /pulse/i.test(o.text));
+             if (!o) return ''; s.value = o.value; return o.text;",
+            serde_json::json!([]),
+        )
+        .await;
+    assert!(
+        !picked.as_str().unwrap_or_default().is_empty(),
+        "a pulse instrument is offered"
+    );
+    t.win.fill("#title", "Spring pulse").await;
+    let today = Utc::now().date_naive();
+    t.set_value("#opens_on", &today.to_string()).await;
+    t.set_value("#closes_on", &(today + Duration::days(14)).to_string())
+        .await;
+    let ticked = t
+        .win
+        .script(
+            "const b = [...document.querySelectorAll('input[name=departments]')].find(b => b.parentElement.innerText.includes('Sales'));
+             if (!b) return false; if (!b.checked) b.click(); return true;",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(
+        ticked,
+        serde_json::Value::Bool(true),
+        "Sales can be invited"
+    );
+    t.submit("form[action='/listen/campaigns'] button[type=submit]")
+        .await;
+    t.sign_out().await;
+
+    t.sign_in(&cast.member).await;
+    t.step("the member opens the pulse from Listen");
+    t.visit("/listen").await;
+    let href = t
+        .win
+        .script(
+            "const a = [...document.querySelectorAll('main a')].find(a => a.innerText.trim() === 'Answer');
+             return a ? a.getAttribute('href') : '';",
+            serde_json::json!([]),
+        )
+        .await;
+    let href = href.as_str().unwrap_or_default().to_string();
+    assert!(!href.is_empty(), "the open pulse offers `Answer`");
+    t.visit(&href).await;
+    t.step("the member answers every question");
+    let names = t
+        .win
+        .script(
+            "return [...new Set([...document.querySelectorAll('input[type=radio]')].map(r => r.name))];",
+            serde_json::json!([]),
+        )
+        .await;
+    let names: Vec<String> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert!(!names.is_empty());
+    for (n, name) in names.iter().enumerate() {
+        // Vary the answers: the 2nd, 3rd, 4th option in turn.
+        let nth = 2 + n % 3;
+        let css = format!("input[type=radio][name='{name}']");
+        let id = t
+            .win
+            .script(
+                "const r = document.querySelectorAll(arguments[0]); const e = r[Math.min(arguments[1], r.length) - 1];
+                 e.id = e.id || ('pick-' + Math.random().toString(36).slice(2)); return e.id;",
+                serde_json::json!([css, nth]),
+            )
+            .await;
+        t.win
+            .click(&format!("#{}", id.as_str().unwrap_or_default()))
+            .await;
+    }
+    t.submit(&format!(
+        "form[action='{href}/respond'] button[type=submit]"
+    ))
+    .await;
+    t.step("Listen shows the pulse as answered");
+    t.visit("/listen").await;
+    assert!(
+        t.main_text().await.contains("Change your answers"),
+        "the answered pulse offers to change the answers"
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_pain_point_survives_a_reload_once_and_its_thread_opens_with_the_receipt() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.member).await;
+    t.step("the member sends a pain point to IT");
+    t.visit("/voice").await;
+    t.win.select("#department_id", "IT").await;
+    t.win
+        .fill(
+            "#text",
+            "The VPN drops every afternoon.\nWe lose the quote we were typing.",
+        )
+        .await;
+    t.submit("form[action='/voice'] button[type=submit]").await;
+    let receipt = t.win.text(".receipt code").await;
+    assert!(receipt.len() >= 20, "a receipt code is shown: `{receipt}`");
+    t.step("the member reloads the receipt page");
+    t.win.refresh().await;
+    t.expect_page().await;
+    let stored = duet_store::voice::list(&t.app.db, None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.len(),
+        1,
+        "reloading after sending must not send the pain point again"
+    );
+    t.step("the member opens the thread with the receipt");
+    t.visit("/voice").await;
+    t.win.fill("#receipt", &receipt).await;
+    t.submit("form[action='/voice/receipt'] button[type=submit]")
+        .await;
+    assert!(
+        t.main_text()
+            .await
+            .contains("The VPN drops every afternoon."),
+        "the thread shows the pain point"
+    );
+    t.sign_out().await;
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT finds the pain point in its triage inbox");
+    t.visit("/voice/inbox").await;
+    t.follow("/voice/inbox/").await;
+    assert!(
+        t.main_text()
+            .await
+            .contains("The VPN drops every afternoon.")
+    );
+    t.finish().await;
+}
+
+/// Screenshots of a few pages at phone and desktop widths; with `DUET_SCREENSHOTS=dir` they are
+/// kept for people to look at. On a phone the navigation is collapsed behind "Menu", so the
+/// page's heading is in the first screen.
+#[tokio::test]
+async fn on_a_phone_the_navigation_is_collapsed_and_the_heading_is_on_the_first_screen() {
+    let dir = std::env::var("DUET_SCREENSHOTS").ok();
+    for width in [390u32, 1280] {
+        let mut t = Trip::start_at(width).await;
+        let cast = Cast::new(&t.app).await;
+        t.sign_in(&cast.it_leader).await;
+        for (name, path) in [
+            ("home", "/"),
+            ("requests", "/requests"),
+            ("portfolio", "/portfolio"),
+            ("missing", "/requests/abc"),
+        ] {
+            t.step(&format!("{path} at {width} px"));
+            t.win.goto(&format!("{}{path}", t.app.base)).await;
+            t.axe().await;
+            if let Some(d) = &dir {
+                std::fs::create_dir_all(d).unwrap();
+                t.win
+                    .screenshot(&std::path::Path::new(d).join(format!("{name}-{width}.png")))
+                    .await;
+            }
+            let top = t
+                .win
+                .script(
+                    "return document.querySelector('main h1').getBoundingClientRect().top;",
+                    serde_json::json!([]),
+                )
+                .await
+                .as_f64()
+                .unwrap();
+            let nav_visible = t
+                .win
+                .script(
+                    "const a = document.querySelector('header nav a[href=\"/reviews\"]');
+                     return !!a && a.checkVisibility();",
+                    serde_json::json!([]),
+                )
+                .await;
+            if width < 600 {
+                assert!(
+                    top < 200.0,
+                    "{path}: the heading starts {top}px down on a phone"
+                );
+                assert_eq!(
+                    nav_visible,
+                    serde_json::Value::Bool(false),
+                    "{path}: the menu is collapsed on a phone"
+                );
+            } else {
+                assert_eq!(
+                    nav_visible,
+                    serde_json::Value::Bool(true),
+                    "{path}: full navigation"
+                );
+            }
+        }
+        if width < 600 {
+            t.step("the menu opens with the keyboard");
+            t.win.click("header label[for=menu-toggle]").await;
+            let shown = t
+                .win
+                .script(
+                    "return document.querySelector('header nav a[href=\"/reviews\"]').checkVisibility();",
+                    serde_json::json!([]),
+                )
+                .await;
+            assert_eq!(shown, serde_json::Value::Bool(true), "the menu opens");
+            if let Some(d) = &dir {
+                t.win
+                    .screenshot(&std::path::Path::new(d).join("menu-open-390.png"))
+                    .await;
+            }
+        }
+        t.finish().await;
+    }
+}

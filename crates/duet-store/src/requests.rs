@@ -295,6 +295,8 @@ pub struct RequestFilter {
     pub q: Option<String>,
     /// Only those this executive champions.
     pub champion: Option<i64>,
+    /// Only those in this status (the home page's "see all" links).
+    pub status: Option<Status>,
 }
 
 /// Lists requests: the service queue order (urgency, then first in first out) for open ones,
@@ -304,14 +306,15 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
         () => {
             "where ($1 is null or r.lane = $1) and ($2 = false or r.status in ('submitted', 'understanding', 'need_confirmed', 'deferred'))
                and ($3 is null or r.requester_id = $3) and ($4 is null or r.department_id = $4)
-               and ($5 is null or lower(r.title) like $5) and ($6 is null or r.champion_id = $6) "
+               and ($5 is null or lower(r.title) like $5) and ($6 is null or r.champion_id = $6)
+               and ($7 is null or r.status = $7) "
         };
     }
     const SQL: &str = request_sql!(
         filter!(),
         "order by case when $2 then case r.urgency when 'critical' then 0 when 'high' then 1 when 'normal' then 2 else 3 end else 0 end,
                   case when $2 then r.id else -r.id end
-         limit $7 offset $8"
+         limit $8 offset $9"
     );
     const COUNT: &str = concat!("select count(*) from requests r ", filter!());
     let q =
@@ -320,12 +323,13 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
             .filter(|q| !q.is_empty())
             .map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
     let lane = f.lane.map(|l| l.as_str());
+    let status = f.status.map(|s| s.as_str());
     let (items, total) = on_db!(db, pool => {
         let items = sqlx::query_as::<_, Request>(SQL)
             .bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q)
-            .bind(f.champion).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
+            .bind(f.champion).bind(status).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
         let (total,): (i64,) = sqlx::query_as(COUNT).bind(lane).bind(f.open_only).bind(f.requester).bind(f.department).bind(&q)
-            .bind(f.champion).fetch_one(pool).await?;
+            .bind(f.champion).bind(status).fetch_one(pool).await?;
         (items, total)
     });
     Ok(Page {

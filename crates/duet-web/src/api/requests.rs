@@ -73,6 +73,8 @@ pub struct RequestParams {
     pub championed: bool,
     /// Only this department's.
     pub department_id: Option<i64>,
+    /// Only requests in this status (`submitted`, `understanding`, `need_confirmed`, …).
+    pub status: Option<String>,
     /// Title contains.
     pub q: Option<String>,
     /// Page size (default 50).
@@ -93,6 +95,12 @@ pub fn visible_filter(
         .filter(|l| !l.is_empty())
         .map(str::parse::<Lane>)
         .transpose()?;
+    let status = p
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<duet_core::requests::Status>)
+        .transpose()?;
     let mut f = RequestFilter {
         lane,
         open_only: p.open,
@@ -100,6 +108,7 @@ pub fn visible_filter(
         department: p.department_id,
         q: p.q.clone(),
         champion: p.championed.then_some(who.user.0),
+        status,
     };
     match who.role {
         Role::Member => f.requester = Some(who.user.0),

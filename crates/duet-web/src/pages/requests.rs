@@ -79,6 +79,9 @@ struct ListQuery {
     view: String,
     #[serde(default)]
     q: String,
+    /// Only one status (the home page links here with it).
+    #[serde(default)]
+    status: String,
     #[serde(default, deserialize_with = "crate::service::de::opt_id")]
     offset: Option<i64>,
 }
@@ -89,6 +92,8 @@ struct RequestsPage {
     layout: Layout,
     view: String,
     q: String,
+    /// The status filter in words, and its wire name, when one is set.
+    status: Option<(String, String)>,
     requests: Page<Request>,
     can_triage: bool,
     is_executive: bool,
@@ -122,6 +127,7 @@ async fn list_requests(
         mine: view == "mine",
         championed: view == "championed",
         q: Some(q.q.clone()),
+        status: Some(q.status.clone()),
         ..Default::default()
     };
     let filter = crate::api::requests::visible_filter(&actor, &params)?;
@@ -129,17 +135,22 @@ async fn list_requests(
     let requests = store::list_requests(&state.db, &filter, page).await?;
     let href = |offset: i64| {
         format!(
-            "/requests?view={}&q={}&offset={offset}",
+            "/requests?view={}&status={}&q={}&offset={offset}",
             view,
+            form_urlencoded::byte_serialize(q.status.as_bytes()).collect::<String>(),
             form_urlencoded::byte_serialize(q.q.as_bytes()).collect::<String>()
         )
     };
     let prev = (page.offset > 0).then(|| href((page.offset - page.limit).max(0)));
     let next = (page.offset + page.limit < requests.total).then(|| href(page.offset + page.limit));
+    let status = filter
+        .status
+        .map(|s| (s.label().to_string(), s.as_str().to_string()));
     Ok(render(RequestsPage {
         layout: Layout::new(&who, "Requests", "requests"),
         view,
         q: q.q,
+        status,
         requests,
         can_triage,
         is_executive,

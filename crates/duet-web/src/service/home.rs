@@ -200,7 +200,7 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
         "Needs to confirm",
         to_confirm.total,
         request_items(&to_confirm, |r| is_new(Some(r.updated_at))),
-        "/requests?mine=1",
+        "/requests?view=mine&status=understanding",
         "IT is not waiting for you to confirm any need.",
     ));
 
@@ -213,11 +213,11 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
         .await?;
         sections.push(section(
             "promises_to_keep",
-            "Your promises due in the next two weeks",
+            "Your promises due soon or overdue",
             keep.total,
             promise_items(&keep, today),
             "/promises",
-            "None of your promises is due in the next two weeks.",
+            "None of your promises is overdue or due in the next two weeks.",
         ));
     }
 
@@ -313,7 +313,7 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
         "Your requests",
         mine.total,
         request_items(&mine, |r| is_new(Some(r.updated_at))),
-        "/requests?mine=1",
+        "/requests?view=mine",
         "You have no open request. Need something from IT? Submit a request.",
     ));
 
@@ -340,7 +340,7 @@ async fn it_sections(
         "Requests waiting for understanding",
         submitted.total,
         request_items(&submitted, |r| is_new(Some(r.updated_at))),
-        "/requests?open=1",
+        "/requests?view=all&status=submitted",
         "Every request has had its need stated.",
     ));
     let confirmed = store::requests_in_status(db, "need_confirmed").await?;
@@ -349,7 +349,7 @@ async fn it_sections(
         "Needs confirmed, waiting for a decision",
         confirmed.total,
         request_items(&confirmed, |r| is_new(r.need_confirmed_at)),
-        "/requests?open=1",
+        "/requests?view=all&status=need_confirmed",
         "No confirmed need waits for a decision.",
     ));
 

@@ -33,6 +33,11 @@ app_test! {
         assert_eq!(understand["total"], 1);
         assert_eq!(understand["items"][0]["href"], format!("/requests/{id}"));
         assert_eq!(section(&home, "to_decide").unwrap()["total"], 0);
+        // The list behind the count says the same.
+        let (status, list) = it.get("/requests?view=all&status=submitted").await;
+        assert_eq!((status, list["total"].as_i64()), (200, Some(1)), "{list}");
+        let (status, err) = it.get("/requests?status=nonsense").await;
+        assert_eq!((status, err["error"]["field"].as_str()), (422, Some("status")), "{err}");
 
         // A member sees no IT queue, only their own request.
         let (_, mine) = member.get("/home").await;

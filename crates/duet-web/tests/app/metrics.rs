@@ -105,6 +105,20 @@ app_test! {
         assert_eq!(r.status(), 200);
         let (_, h) = it.get(&format!("/metrics/{id}/history")).await;
         assert_eq!((h[0]["old_value"].as_f64(), h[0]["new_value"].as_f64(), h[0]["source"].as_str()), (Some(96.5), Some(95.5), Some("import")));
+        // The upload page: the same rule, with a "replace" checkbox.
+        let csrf = b.csrf().await;
+        let upload = |replace: bool| {
+            let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"metric,period,department,value\nUptime,2026-10,Sales,94\n".to_vec()).file_name("v.csv"));
+            let form = if replace { form.text("replace", "on") } else { form };
+            b.client.post(format!("{}/measures/import?_csrf={csrf}", app.base)).multipart(form).send()
+        };
+        let r = upload(false).await.unwrap();
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("line 2") && page.contains("import with replace"), "{page}");
+        assert_eq!(upload(true).await.unwrap().status(), 303);
+        let (_, values) = it.get(&format!("/metrics/{id}/values")).await;
+        assert_eq!(values.as_array().unwrap().iter().find(|v| v["period"] == "2026-10").unwrap()["value"].as_f64(), Some(94.0));
     }
 
     async fn metric_actions_are_shown_only_to_roles_that_may_take_them(app: &TestApp) {

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Load benchmark for the foundation issue: `duet demo` on SQLite, wrk at 32 connections.
-# Reports requests/s and p99 for /healthz, GET /api/v1/people?limit=50 and the people page, the idle
+# Reports requests/s and p99 for /healthz, GET /api/v1/people?limit=50, the people page and the
+# home page ("what needs you", page and API, as the CIO, who has the most lists), the idle
 # RSS, and the time from start to serving. Needs wrk (apt-get install wrk). Loopback only; bounded.
 #   usage: bench/load.sh [duration, default 10s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10s}"
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q
+[ -n "${DUET_SKIP_BUILD:-}" ] || cargo build --release -q
 BIN=target/release/duet
 WORK=$(mktemp -d)
 DB="$WORK/bench.db"
@@ -43,5 +44,13 @@ echo "duet demo ready in ${ready_ms} ms (start to first /healthz); idle RSS $((r
 run "GET /healthz" http://127.0.0.1:$PORT/healthz
 run "GET /api/v1/people?limit=50" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/people?limit=50"
 run "GET /people (page)" -H "Cookie: duet_session=$COOKIE" http://127.0.0.1:$PORT/people
+# The home page as the CIO, who has the most lists (IT's queues, reviews, promises, surveys).
+CIO=priya.raman@harborvale.example
+CIO_TOKEN=$(DUET_LOG=warn $BIN token create --database-url "$DB" --email $CIO --name bench)
+curl -s -c "$WORK/jar2" -o /dev/null -d "email=$CIO&password=duet-demo-2026" http://127.0.0.1:$PORT/login
+CIO_COOKIE=$(awk '/duet_session/ {print $7}' "$WORK/jar2")
+curl -s -o /dev/null -H "Cookie: duet_session=$CIO_COOKIE" http://127.0.0.1:$PORT/
+run "GET /api/v1/home (CIO)" -H "Authorization: Bearer $CIO_TOKEN" http://127.0.0.1:$PORT/api/v1/home
+run "GET / (home page, CIO)" -H "Cookie: duet_session=$CIO_COOKIE" http://127.0.0.1:$PORT/
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
 echo "RSS after load: $((rss_kb / 1024)) MB"

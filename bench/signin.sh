@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Monday 9:00: 200 people sign in at the same moment. Starts `duet demo` (release build, fresh
-# SQLite file), then fires 200 simultaneous correct sign-ins (and 200 account-less wrong ones,
-# which cost the same argon2 verification) and reports the idle RSS, the peak RSS while they
-# run, the RSS a few seconds after, and how long the burst took. Target: peak under 100 MB, and
-# back to about idle afterwards. Loopback only; bounded (400 requests).
+# SQLite file), then fires 200 simultaneous correct sign-ins and reports the idle RSS, the peak
+# RSS while they run, the RSS a few seconds after, and how long the burst took. Target: peak
+# under 100 MB, and back to about idle afterwards. Loopback only; bounded (201 requests).
 #   usage: bench/signin.sh [concurrency, default 200]   (needs curl and xargs)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -69,6 +69,7 @@ fn main() {
             "Sales",
             today - Duration::days(30),
             today,
+            today,
             black_box(&requests),
             &promises,
             &metrics,

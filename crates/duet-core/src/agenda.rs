@@ -90,17 +90,22 @@ fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Drafts the agenda of a review with `department` held on `today`, covering events since `since`.
+/// Drafts the agenda of a review with `department` held on `meeting_on`, covering events since
+/// `since`, as it stands `today`. Lateness is a fact of today, not a forecast: an open promise
+/// already past its due date is "overdue by N days" counted to today, and one that falls due
+/// between today and the meeting is "due on D, before this review" — never "overdue" before it
+/// is due.
 pub fn draft(
     department: &str,
     since: NaiveDate,
+    meeting_on: NaiveDate,
     today: NaiveDate,
     requests: &[AgendaRequest],
     promises: &[AgendaPromise],
     metric_list: &[AgendaMetric],
 ) -> Agenda {
     let mut a = Agenda::default();
-    let in_window = |d: NaiveDate| d >= since && d <= today;
+    let in_window = |d: NaiveDate| d >= since && d <= meeting_on;
     for r in requests {
         let link = format!("/requests/{}", r.id);
         match r.status.as_str() {
@@ -147,10 +152,11 @@ pub fn draft(
                 link,
             }),
             ("open", _) if p.due_on < today => {
+                let days = (today - p.due_on).num_days();
                 a.bad.push(Line {
                     text: format!(
-                        "Promise overdue by {} days ({who}): {}",
-                        (today - p.due_on).num_days(),
+                        "Promise overdue by {days} day{} ({who}): {}",
+                        if days == 1 { "" } else { "s" },
                         p.text
                     ),
                     link: link.clone(),
@@ -160,6 +166,13 @@ pub fn draft(
                     link,
                 });
             }
+            ("open", _) if p.due_on < meeting_on => a.open_promises.push(Line {
+                text: format!(
+                    "{who}: {} — due on {}, before this review",
+                    p.text, p.due_on
+                ),
+                link,
+            }),
             ("open", _) => a.open_promises.push(Line {
                 text: format!("{who}: {} — due {}", p.text, p.due_on),
                 link,
@@ -331,7 +344,7 @@ mod tests {
                 care: 0,
             },
         ];
-        let a = draft("Sales", since, today, &requests, &promises, &metrics);
+        let a = draft("Sales", since, today, today, &requests, &promises, &metrics);
         let texts = |v: &Vec<Line>| v.iter().map(|l| l.text.clone()).collect::<Vec<_>>();
         assert_eq!(
             texts(&a.good),
@@ -367,5 +380,64 @@ mod tests {
         assert_eq!(a.open_requests[0].link, "/requests/4");
         assert_eq!(a.open_promises.len(), 2);
         assert!(a.ugly.iter().all(|l| l.link.starts_with('/')));
+    }
+
+    fn open_promise(id: i64, text: &str, due_on: &str) -> AgendaPromise {
+        AgendaPromise {
+            id,
+            text: text.into(),
+            by_it: true,
+            status: "open".into(),
+            due_on: d(due_on),
+            closed_on: None,
+        }
+    }
+
+    #[test]
+    fn lateness_is_counted_to_today_and_nothing_is_overdue_before_it_is_due() {
+        // Drafted on 11-28 for a review on 12-24 (the QA case: 12-06 was called "overdue by 18
+        // days", and a promise due on 11-28 - 2 days "overdue by 26 days").
+        let today = d("2026-11-28");
+        let meeting = d("2026-12-24");
+        let promises = vec![
+            open_promise(1, "Laptops", "2026-11-26"),
+            open_promise(2, "Wi-Fi", "2026-12-06"),
+            open_promise(3, "Training", "2027-01-15"),
+            open_promise(4, "Badge", "2026-11-27"),
+            open_promise(5, "Today's", "2026-11-28"),
+        ];
+        let a = draft(
+            "Sales",
+            d("2026-11-24"),
+            meeting,
+            today,
+            &[],
+            &promises,
+            &[],
+        );
+        let texts = |v: &Vec<Line>| v.iter().map(|l| l.text.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            texts(&a.bad),
+            vec![
+                "Promise overdue by 2 days (IT to Sales): Laptops",
+                "Promise overdue by 1 day (IT to Sales): Badge"
+            ]
+        );
+        assert_eq!(
+            texts(&a.open_promises),
+            vec![
+                "IT to Sales: Laptops — due 2026-11-26",
+                "IT to Sales: Wi-Fi — due on 2026-12-06, before this review",
+                "IT to Sales: Training — due 2027-01-15",
+                "IT to Sales: Badge — due 2026-11-27",
+                "IT to Sales: Today's — due on 2026-11-28, before this review",
+            ]
+        );
+        assert!(
+            a.open_promises
+                .iter()
+                .chain(&a.bad)
+                .all(|l| !(l.text.contains("Wi-Fi") && l.text.contains("overdue")))
+        );
     }
 }

@@ -110,6 +110,14 @@ impl Money {
     pub fn major(self) -> f64 {
         self.0 as f64 / 100.0
     }
+
+    /// A computed amount in major units (an NPV, a total) rounded to the cent, so pages show it
+    /// exactly like entered amounts ("527,273.30", never "527273.3" beside "259,200.00"). Beyond
+    /// the `i64` range it saturates; a non-number is 0.
+    pub fn from_major(major: f64) -> Money {
+        // `as` saturates at the i64 bounds and maps NaN to 0, which is what a display wants.
+        Money((major * 100.0).round() as i64)
+    }
 }
 
 /// "1,234.56" style (no currency symbol; the currency is the organisation's), as pages show it.
@@ -871,6 +879,16 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn computed_amounts_display_like_entered_ones_rounded_to_the_cent() {
+        assert_eq!(Money::from_major(527_273.3).to_string(), "527,273.30");
+        assert_eq!(Money::from_major(527_273.299_6).to_string(), "527,273.30");
+        assert_eq!(Money::from_major(-1_234.565_1).to_string(), "-1,234.57");
+        assert_eq!(Money::from_major(259_200.0).to_string(), "259,200.00");
+        assert_eq!(Money::from_major(f64::NAN), Money(0));
+        assert_eq!(Money::from_major(f64::INFINITY), Money(i64::MAX));
     }
 
     #[test]

@@ -289,6 +289,29 @@ pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
     crate::error::prose_text("reason", raw, 3, 500)
 }
 
+/// A review's new start when it is moved: in the future (within five years) and different from
+/// the current start, to the minute — a "move" to the same time changes nothing, so reporting it
+/// as moved (and asking people to accept a new invitation) would mislead. Errors name `starts_at`.
+pub fn check_move(
+    current: DateTime<Utc>,
+    new: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    if current.timestamp().div_euclid(60) == new.timestamp().div_euclid(60) {
+        return Err(FieldError::new(
+            "starts_at",
+            "the new time is the same as the current one: choose another time to move the review",
+        ));
+    }
+    if new < now || new > now + Duration::days(5 * 366) {
+        return Err(FieldError::new(
+            "starts_at",
+            "must be in the future (and within five years)",
+        ));
+    }
+    Ok(())
+}
+
 /// Someone invited to a review.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitee {
@@ -598,5 +621,26 @@ mod tests {
         assert!(may_undo_held("held", true).is_err());
         assert!(may_undo_held("planned", false).is_err());
         assert!(parse_reason("  ").is_err() && parse_reason("Leader on leave").is_ok());
+    }
+
+    #[test]
+    fn a_review_cannot_be_moved_to_the_time_it_already_has() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let now = at("2026-11-30T08:00:00Z");
+        let current = at("2026-12-10T09:00:00Z");
+        let same = check_move(current, at("2026-12-10T09:00:30Z"), now).unwrap_err();
+        assert_eq!(same.field, "starts_at");
+        assert!(
+            same.message
+                .starts_with("the new time is the same as the current one")
+        );
+        assert!(check_move(current, at("2026-12-10T09:30:00Z"), now).is_ok());
+        assert_eq!(
+            check_move(current, at("2026-11-29T09:00:00Z"), now)
+                .unwrap_err()
+                .message,
+            "must be in the future (and within five years)"
+        );
+        assert!(check_move(current, at("2032-12-10T09:00:00Z"), now).is_err());
     }
 }

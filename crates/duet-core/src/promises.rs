@@ -146,6 +146,56 @@ pub fn check_renegotiation(
     Ok(())
 }
 
+/// How high a level is in the organisation: an executive outranks a manager, who outranks an
+/// individual contributor.
+fn rank(level: Level) -> u8 {
+    match level {
+        Level::Executive => 2,
+        Level::Manager => 1,
+        Level::Individual => 0,
+    }
+}
+
+/// Who a person at `level` is, in words ("an individual contributor").
+fn described(level: Level) -> &'static str {
+    match level {
+        Level::Executive => "an executive",
+        Level::Manager => "a manager",
+        Level::Individual => "an individual contributor",
+    }
+}
+
+/// The level a promise is recorded at. A promise's level is the level it was made at, so it can
+/// never be above the promisor's own place in the organisation: a member cannot make an
+/// executive's promise. Left empty, it is the promisor's own level (what a person means when
+/// they promise something themself); a lower level is accepted (an executive may promise
+/// something at team level). The refusal names `level` and says why in plain words.
+pub fn promise_level(
+    promisor_name: &str,
+    promisor_level: Level,
+    requested: &str,
+) -> Result<Level, FieldError> {
+    if requested.trim().is_empty() {
+        return Ok(promisor_level);
+    }
+    let level = requested.parse::<Level>()?;
+    if rank(level) > rank(promisor_level) {
+        let who = match level {
+            Level::Executive => "an executive",
+            _ => "a manager or an executive",
+        };
+        return Err(FieldError::new(
+            "level",
+            format!(
+                "{promisor_name} is {}: a promise at {} level must be made by {who}",
+                described(promisor_level),
+                level.label().to_lowercase(),
+            ),
+        ));
+    }
+    Ok(level)
+}
+
 /// One closed or renegotiated promise, as the trust score sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrustEvent {
@@ -299,6 +349,45 @@ mod tests {
         assert_eq!(
             (p.source, p.level),
             (PromiseSource::Meeting, Level::Executive)
+        );
+    }
+
+    #[test]
+    fn a_promise_cannot_be_made_above_the_promisors_own_level() {
+        let err = promise_level("Hassan Farouk", Level::Individual, "executive").unwrap_err();
+        assert_eq!(err.field, "level");
+        assert_eq!(
+            err.message,
+            "Hassan Farouk is an individual contributor: a promise at executive level must be \
+             made by an executive"
+        );
+        let err = promise_level("Hassan Farouk", Level::Individual, "Manager").unwrap_err();
+        assert!(
+            err.message
+                .contains("must be made by a manager or an executive")
+        );
+        assert!(promise_level("Mia Chen", Level::Manager, "executive").is_err());
+        assert_eq!(
+            promise_level("Mia Chen", Level::Manager, "manager").ok(),
+            Some(Level::Manager)
+        );
+        assert_eq!(
+            promise_level("Ana Ruiz", Level::Executive, "individual").ok(),
+            Some(Level::Individual),
+            "a lower level is the promisor's choice"
+        );
+    }
+
+    #[test]
+    fn an_empty_level_is_the_promisors_own() {
+        for l in Level::ALL {
+            assert_eq!(promise_level("Someone", *l, " ").ok(), Some(*l));
+        }
+        assert_eq!(
+            promise_level("Someone", Level::Executive, "boss")
+                .unwrap_err()
+                .field,
+            "level"
         );
     }
 

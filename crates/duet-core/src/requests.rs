@@ -408,6 +408,9 @@ pub struct DecisionGate {
     pub wait_days: i64,
     /// Portfolio only: a champion, a business case and a valid sign-off exist.
     pub portfolio_ready: bool,
+    /// The requester confirmed IT's statement of the need (`need_confirmed_at` is set). Deciding
+    /// after the waiting period, or deferring, does not confirm it, and funding needs it.
+    pub need_confirmed: bool,
 }
 
 /// Whether a decision of this kind may be taken now, and if not, why (in words for the page).
@@ -445,6 +448,12 @@ pub fn may_decide(g: &DecisionGate, decision: &Decision) -> Result<(), FieldErro
         return Err(FieldError::new(
             "decision",
             "understand before answering: state the need and have the requester confirm it first (or record an attempt to reach them)",
+        ));
+    }
+    if g.lane == Lane::Portfolio && *decision == Decision::Accept && !g.need_confirmed {
+        return Err(FieldError::new(
+            "decision",
+            "the requester has not confirmed IT's statement of the need: portfolio work is funded only for a confirmed need, so it can be accepted once they confirm it (you may still defer or decline)",
         ));
     }
     if g.lane == Lane::Portfolio && *decision == Decision::Accept && !g.portfolio_ready {
@@ -587,6 +596,7 @@ mod tests {
             today: d(today),
             wait_days: 10,
             portfolio_ready: false,
+            need_confirmed: status == Status::NeedConfirmed,
         }
     }
 
@@ -647,6 +657,32 @@ mod tests {
         assert!(may_decide(&g, &defer).is_ok());
         g.portfolio_ready = true;
         assert!(may_decide(&g, &Decision::Accept).is_ok());
+    }
+
+    #[test]
+    fn portfolio_work_is_accepted_only_for_a_need_the_requester_confirmed() {
+        // IT may decide after the waiting period without the requester, but not to fund.
+        let mut waited = gate(Status::Understanding, Some("2026-11-02"), "2026-11-23");
+        waited.lane = Lane::Portfolio;
+        waited.portfolio_ready = true;
+        let e = may_decide(&waited, &Decision::Accept).unwrap_err();
+        assert!(e.message.contains("not confirmed"), "{}", e.message);
+        let defer = Decision::Defer {
+            until: d("2027-01-01"),
+            note: String::new(),
+        };
+        assert!(may_decide(&waited, &defer).is_ok(), "deferring stays open");
+        // A deferred item whose need was never confirmed is not funded either.
+        let mut deferred = gate(Status::Deferred, None, "2026-11-23");
+        deferred.lane = Lane::Portfolio;
+        deferred.portfolio_ready = true;
+        deferred.need_confirmed = false;
+        assert!(may_decide(&deferred, &Decision::Accept).is_err());
+        deferred.need_confirmed = true;
+        assert!(may_decide(&deferred, &Decision::Accept).is_ok());
+        // The service lane is not funded: the waiting period is enough there.
+        waited.lane = Lane::Service;
+        assert!(may_decide(&waited, &Decision::Accept).is_ok());
     }
 
     #[test]

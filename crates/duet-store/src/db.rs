@@ -62,6 +62,22 @@ macro_rules! on_db {
 /// busy minute into a long tail. `busy_timeout` still covers writers of other processes.
 pub(crate) static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Counts this process's writes (every `write_one!` and committed `write_tx!`), so a short-lived
+/// cache of a read can tell that nothing changed since it was filled (see [`write_epoch`]).
+pub(crate) static WRITE_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many writes this process has made so far. A cached read filled at epoch `e` is still
+/// exact, as far as this process's own writes go, while `write_epoch()` is `e`; other replicas'
+/// writes are not counted, so such caches also need a short lifetime.
+pub fn write_epoch() -> u64 {
+    WRITE_EPOCH.load(std::sync::atomic::Ordering::Acquire)
+}
+
+/// Notes a write (for [`write_epoch`]).
+pub(crate) fn wrote() {
+    WRITE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 /// Runs `$body`, one statement that writes, outside any transaction (it is atomic on its own):
 /// on SQLite after taking this process's writer turn, like `write_tx!`, so it never waits in
 /// SQLite's sleeping busy handler.
@@ -70,9 +86,15 @@ macro_rules! write_one {
         match $db {
             $crate::db::Db::Sqlite($pool) => {
                 let _turn = $crate::db::SQLITE_WRITER.lock().await;
-                $body
+                let out = $body;
+                $crate::db::wrote();
+                out
             }
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Postgres($pool) => {
+                let out = $body;
+                $crate::db::wrote();
+                out
+            }
         }
     };
 }
@@ -88,12 +110,14 @@ macro_rules! write_tx {
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
+                $crate::db::wrote();
                 out
             }
             $crate::db::Db::Postgres(pool) => {
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
+                $crate::db::wrote();
                 out
             }
         }

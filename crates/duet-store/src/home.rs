@@ -7,7 +7,9 @@
 use crate::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// How many rows of each list the home page shows (the total is counted apart).
+/// How many rows of each list the home page shows. Each list is one statement: its rows carry
+/// the total of the same query (`count(*) over ()`, computed before the limit), so the home
+/// page costs one round trip per list and the count cannot disagree with the list.
 pub const SHOWN: i64 = 8;
 
 /// A request on someone's home page.
@@ -27,6 +29,9 @@ pub struct RequestLine {
     pub updated_at: DateTime<Utc>,
     /// When the requester confirmed the need (if they did).
     pub need_confirmed_at: Option<DateTime<Utc>>,
+    /// Rows of the whole list (the same on every row).
+    #[serde(skip)]
+    pub total: i64,
 }
 
 /// A list and the number of rows it has in all.
@@ -38,7 +43,30 @@ pub struct Counted<T> {
     pub total: i64,
 }
 
-const REQUEST_LINE: &str = "select r.id, r.title, d.name as department_name, r.status, r.urgency, r.updated_at, r.need_confirmed_at
+/// A row that carries its list's total.
+trait WithTotal {
+    fn total(&self) -> i64;
+}
+
+impl WithTotal for RequestLine {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
+impl WithTotal for PromiseLine {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
+fn counted<T: WithTotal>(items: Vec<T>) -> Counted<T> {
+    let total = items.first().map_or(0, WithTotal::total);
+    Counted { items, total }
+}
+
+const REQUEST_LINE: &str = "select r.id, r.title, d.name as department_name, r.status, r.urgency, r.updated_at, r.need_confirmed_at,
+        count(*) over () as total
      from requests r join departments d on d.id = r.department_id ";
 
 /// Requests in one status (IT's queues: `submitted` waits for understanding, `need_confirmed`
@@ -50,8 +78,7 @@ pub async fn requests_in_status(db: &Db, status: &str) -> Result<Counted<Request
          limit $2"
     ));
     let items = on_db!(db, pool => sqlx::query_as::<_, RequestLine>(sql).bind(status).bind(SHOWN).fetch_all(pool).await)?;
-    let (total,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from requests where status = $1").bind(status).fetch_one(pool).await)?;
-    Ok(Counted { items, total })
+    Ok(counted(items))
 }
 
 /// Someone's own requests in one status (`understanding`: IT restated the need and waits for
@@ -65,8 +92,7 @@ pub async fn own_requests_in_status(
         "{REQUEST_LINE} where r.requester_id = $1 and r.status = $2 order by r.id limit $3"
     ));
     let items = on_db!(db, pool => sqlx::query_as::<_, RequestLine>(sql).bind(requester).bind(status).bind(SHOWN).fetch_all(pool).await)?;
-    let (total,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from requests where requester_id = $1 and status = $2").bind(requester).bind(status).fetch_one(pool).await)?;
-    Ok(Counted { items, total })
+    Ok(counted(items))
 }
 
 /// Someone's own requests that are still moving (not declined, delivered or closed), the most
@@ -78,12 +104,7 @@ pub async fn own_open_requests(db: &Db, requester: i64) -> Result<Counted<Reques
         "{REQUEST_LINE} where r.requester_id = $1 and r.status in {OPEN} order by r.updated_at desc, r.id desc limit $2"
     ));
     let items = on_db!(db, pool => sqlx::query_as::<_, RequestLine>(sql).bind(requester).bind(SHOWN).fetch_all(pool).await)?;
-    let count = sqlx::AssertSqlSafe(format!(
-        "select count(*) from requests r where r.requester_id = $1 and r.status in {OPEN}"
-    ));
-    let (total,): (i64,) =
-        on_db!(db, pool => sqlx::query_as(count).bind(requester).fetch_one(pool).await)?;
-    Ok(Counted { items, total })
+    Ok(counted(items))
 }
 
 /// A portfolio item a champion has a business case for, with its latest sign-off (if any).
@@ -127,6 +148,9 @@ pub struct PromiseLine {
     pub from_name: String,
     /// Department it was promised to.
     pub to_name: String,
+    /// Rows of the whole list (the same on every row).
+    #[serde(skip)]
+    pub total: i64,
 }
 
 /// Which open promises a list holds.
@@ -154,16 +178,11 @@ pub async fn open_promises(
     let from = "from promises p join departments f on f.id = p.promisor_department_id
          join departments t on t.id = p.promisee_department_id";
     let list = sqlx::AssertSqlSafe(format!(
-        "select p.id, p.text, p.due_on, f.name as from_name, t.name as to_name {from}
+        "select p.id, p.text, p.due_on, f.name as from_name, t.name as to_name, count(*) over () as total {from}
          where p.status = 'open' and p.due_on <= $2 and {cond} order by p.due_on, p.id limit $3"
     ));
-    let count = sqlx::AssertSqlSafe(format!(
-        "select count(*) {from} where p.status = 'open' and p.due_on <= $2 and {cond}"
-    ));
     let items = on_db!(db, pool => sqlx::query_as::<_, PromiseLine>(list).bind(id).bind(until).bind(SHOWN).fetch_all(pool).await)?;
-    let (total,): (i64,) =
-        on_db!(db, pool => sqlx::query_as(count).bind(id).bind(until).fetch_one(pool).await)?;
-    Ok(Counted { items, total })
+    Ok(counted(items))
 }
 
 /// A planned review on someone's home page.
@@ -172,6 +191,8 @@ pub struct ReviewLine {
     /// Id.
     pub id: i64,
     /// Business department.
+    pub department_id: i64,
+    /// Its name.
     pub department_name: String,
     /// Start.
     pub scheduled_at: DateTime<Utc>,
@@ -185,7 +206,7 @@ pub async fn planned_reviews(
     to: DateTime<Utc>,
 ) -> Result<Vec<ReviewLine>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, ReviewLine>(
-        "select r.id, d.name as department_name, r.scheduled_at from reviews r join departments d on d.id = r.department_id
+        "select r.id, r.department_id, d.name as department_name, r.scheduled_at from reviews r join departments d on d.id = r.department_id
          where r.status = 'planned' and r.scheduled_at >= $1 and r.scheduled_at < $2 and ($3 is null or r.department_id = $3)
          order by r.scheduled_at limit $4",
     ).bind(from).bind(to).bind(department).bind(SHOWN).fetch_all(pool).await)?)

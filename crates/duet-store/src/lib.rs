@@ -16,7 +16,7 @@ pub mod reviews;
 pub mod sessions;
 pub mod voice;
 
-pub use db::{Backend, Db, DbOptions};
+pub use db::{Backend, Db, DbOptions, write_epoch};
 pub use error::StoreError;
 
 /// Result of every store function.

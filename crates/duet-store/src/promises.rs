@@ -360,6 +360,21 @@ pub async fn between(
         .collect())
 }
 
+/// The reminder's wording: a promise still ahead is "due on X … before then"; one whose date has
+/// passed (reminders also reach promises already overdue) "was due on X", so nobody is asked to
+/// act before a day that is gone.
+fn reminder_text(to: &str, text: &str, due_on: NaiveDate, today: NaiveDate, id: i64) -> String {
+    if due_on < today {
+        format!(
+            "Reminder: your promise to {to} (“{text}”) was due on {due_on}: mark it kept, or agree a new date with {to}: /promises/{id}"
+        )
+    } else {
+        format!(
+            "Reminder: your promise to {to} (“{text}”) is due on {due_on}. Keep it, or agree a new date with {to} before then: /promises/{id}"
+        )
+    }
+}
+
 /// Sends the reminders that are due: every open promise due within `days` that has not been
 /// reminded gets one notification to its promisor's account. Each promise is claimed with a
 /// conditional update first, so replicas running this at once never remind twice. Returns how
@@ -377,7 +392,7 @@ pub async fn send_reminders(db: &Db, today: NaiveDate, days: i64) -> Result<u64>
             let n = sqlx::query("update promises set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
             if n == 1 {
                 sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
-                    .bind(format!("Reminder: your promise to {to} (“{text}”) is due on {due_on}. Keep it, or agree a new date with {to} before then: /promises/{id}"))
+                    .bind(reminder_text(&to, &text, due_on, today, id))
                     .bind(now).bind(person).execute(&mut *tx).await?;
             }
             n == 1

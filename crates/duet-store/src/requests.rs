@@ -448,6 +448,8 @@ pub struct GateFacts {
     pub attempt_on: Option<NaiveDate>,
     /// Champion, business case and valid sign-off present.
     pub portfolio_ready: bool,
+    /// The requester confirmed the need statement (`need_confirmed_at` is set): funding needs it.
+    pub need_confirmed: bool,
 }
 
 /// Records a decision after `check` (the rule in core) approves it against fresh facts.
@@ -461,7 +463,7 @@ pub async fn decide(
     let now = Utc::now();
     write_tx!(db, tx => {
         let (status, lane, _, _) = lock_request!(db, tx, id);
-        let (attempt_on,): (Option<NaiveDate>,) = sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let (attempt_on, need_confirmed): (Option<NaiveDate>, bool) = sqlx::query_as("select need_attempt_on, (need_confirmed_at is not null) from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;
         let ready: (Option<i64>, Option<i64>, Option<i64>, f64) = sqlx::query_as(
             "select r.champion_id, b.it_cost,
                     (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
@@ -472,7 +474,7 @@ pub async fn decide(
             (Some(_), Some(cost), Some(signed), tol) => duet_core::requests::signoff_holds(signed, cost, tol),
             _ => false,
         };
-        check(&GateFacts { status, lane, attempt_on, portfolio_ready }).map_err(StoreError::Conflict)?;
+        check(&GateFacts { status, lane, attempt_on, portfolio_ready, need_confirmed }).map_err(StoreError::Conflict)?;
         let (note, reason, until, risk, yes_if) = match decision {
             Decision::Accept => (None, None, None, None, None),
             Decision::Defer { until, note } => (Some(note.clone()), None, Some(*until), None, None),
@@ -662,7 +664,7 @@ pub async fn save_business_case(
             Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) => ("business_case_saved", " — it awaits the champion's sign-off of the IT costs".to_string()),
             Some(_) => ("business_case_saved", String::new()),
         };
-        record_event!(tx, id, Some(by), kind, format!("business case saved: NPV {:.2}, IT cost {}{change}{signoff}", eval.npv, Money(it_cost)), now);
+        record_event!(tx, id, Some(by), kind, format!("business case saved: NPV {}, IT cost {}{change}{signoff}", Money::from_major(eval.npv), Money(it_cost)), now);
     });
     find_business_case(db, id)
         .await?
@@ -1043,13 +1045,20 @@ pub struct PortfolioRow {
     /// Whether the requester confirmed (or wrote) the need statement: funding needs it.
     #[serde(default)]
     pub need_confirmed: bool,
+    /// Who raised it: with `department_id`, decides whether a viewer may open the request.
+    #[serde(default)]
+    pub requester_id: i64,
+    /// The requesting department's id.
+    #[serde(default)]
+    pub department_id: i64,
 }
 
 /// Every portfolio item still competing for funding (not declined or closed), in one statement.
 pub async fn portfolio_rows(db: &Db) -> Result<Vec<PortfolioRow>> {
     const SQL: &str = "select r.id, r.title, r.status, d.name as department_name, c.name as champion_name, r.urgency, r.risk,
             r.person_days, b.npv, b.it_cost, s.it_cost as signed_cost, s.tolerance_pct as signed_tolerance,
-            coalesce(g.points, 0) as goal_points, (r.need_confirmed_at is not null) as need_confirmed
+            coalesce(g.points, 0) as goal_points, (r.need_confirmed_at is not null) as need_confirmed,
+            r.requester_id, r.department_id
         from requests r
         join departments d on d.id = r.department_id
         left join users c on c.id = r.champion_id

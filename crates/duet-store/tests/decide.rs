@@ -88,6 +88,7 @@ both_backends! {
         assert_eq!((r.status, r.lane), (Status::Submitted, Lane::Service));
         let gate = |f: &rq::GateFacts| duet_core::requests::may_decide(&duet_core::requests::DecisionGate {
             status: f.status, lane: f.lane, attempt_on: f.attempt_on, today: chrono::Utc::now().date_naive(), wait_days: 10, portfolio_ready: f.portfolio_ready,
+            need_confirmed: f.need_confirmed,
         }, &Decision::Accept);
         let err = rq::decide(db, r.id, it, &Decision::Accept, gate).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -151,6 +152,19 @@ both_backends! {
         assert_eq!(*seen.lock().unwrap(), Some(false));
         rq::sign_off(db, r.id, exec).await.unwrap();
         let _ = rq::decide(db, r.id, it, &Decision::Accept, |f| { *seen.lock().unwrap() = Some(f.portfolio_ready); Err(duet_core::FieldError::new("x", "stop")) }).await;
+        assert_eq!(*seen.lock().unwrap(), Some(true));
+    }
+
+    async fn the_decision_gate_sees_whether_the_requester_confirmed_the_need(db: &Db) {
+        let (dept, requester, it, _) = setup(db).await;
+        let r = rq::insert_request(db, requester, &input(dept, "Quote tool", "normal")).await.unwrap();
+        let seen = std::sync::Mutex::new(None);
+        let peek = |f: &rq::GateFacts| { *seen.lock().unwrap() = Some(f.need_confirmed); Err(duet_core::FieldError::new("x", "stop")) };
+        rq::state_need(db, r.id, it, "Sales needs quotes that are right the first time").await.unwrap();
+        let _ = rq::decide(db, r.id, it, &Decision::Accept, peek).await;
+        assert_eq!(*seen.lock().unwrap(), Some(false), "stated by IT, not confirmed");
+        rq::confirm_need(db, r.id, requester).await.unwrap();
+        let _ = rq::decide(db, r.id, it, &Decision::Accept, peek).await;
         assert_eq!(*seen.lock().unwrap(), Some(true));
     }
 

@@ -93,6 +93,19 @@ both_backends! {
         assert!(inbox[0].message.starts_with("Reminder: your promise to Sales"));
     }
 
+    async fn a_reminder_for_a_promise_already_overdue_says_it_was_due(db: &Db) {
+        let (_, sales, dev, user) = setup(db).await;
+        accounts::insert_user(db, &NewUser { email: Email::parse("dev@example.com").unwrap(), name: "Dev".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap();
+        let input = PromiseInput::parse(Some(dev), Some(sales), "manager", "Fix the VPN for Sales", "2026-11-25", "", None, d("2026-11-23")).unwrap();
+        let p = pr::insert_promise(db, user, &input, d("2026-11-23")).await.unwrap();
+        assert_eq!(pr::send_reminders(db, d("2026-11-28"), 3).await.unwrap(), 1);
+        let dev_user = accounts::find_login(db, "dev@example.com").await.unwrap().unwrap().0;
+        let inbox = duet_store::requests::notifications(db, dev_user.id, 10).await.unwrap();
+        let m = &inbox[0].message;
+        assert!(m.contains("was due on 2026-11-25: mark it kept, or agree a new date with Sales"), "{m}");
+        assert!(!m.contains("before then") && m.ends_with(&format!("/promises/{}", p.id)), "{m}");
+    }
+
     async fn overdue_promises_are_listed_soonest_first(db: &Db) {
         let (_, sales, dev, user) = setup(db).await;
         let today = d("2026-11-01");

@@ -69,6 +69,8 @@ pub struct AppState {
     pub portfolio: Arc<crate::service::portfolio::PortfolioCache>,
     /// Recently served directory pages (see `service::org::directory`).
     pub directory: Arc<crate::service::org::DirectoryCache>,
+    /// Recently built home pages (see `service::home`).
+    pub home: Arc<crate::service::home::HomeCache>,
     /// Listen's per-process state: caches of what never changes and the first-answers writer
     /// (see `service::listen`).
     pub listen: Arc<crate::service::listen::ListenState>,
@@ -84,6 +86,7 @@ impl AppState {
             auth: Arc::default(),
             portfolio: Arc::default(),
             directory: Arc::default(),
+            home: Arc::default(),
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
         }
     }

@@ -403,12 +403,14 @@ async fn body_text(res: Response) -> String {
     String::from_utf8_lossy(&bytes).trim().to_string()
 }
 
-/// The person behind a session cookie, for the layout of an error page (no flash is consumed).
+/// The person behind a session cookie, for the layout of an error page. It only reads: no flash
+/// is consumed and the sliding expiry is not pushed (a refused voice POST must leave no trace on
+/// the poster's session).
 async fn signed_in(state: &crate::app::AppState, cookie: &str) -> Option<crate::auth::SignedIn> {
     let key = duet_core::secret::hash_secret(cookie);
     let session = match state.auth.sessions.get(&key) {
         Some(s) => s.1.clone(),
-        None => duet_store::sessions::find_session(&state.db, cookie)
+        None => duet_store::sessions::peek_session(&state.db, cookie)
             .await
             .ok()
             .flatten()?,

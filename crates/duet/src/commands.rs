@@ -264,7 +264,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
     };
     let state = AppState::new(db.clone(), web);
     let shutdown = shutdown_signal();
-    spawn_housekeeping(db.clone());
+    spawn_housekeeping(db.clone(), config.time_zone);
     match banner {
         Some(banner) => println!("{}", banner(addr)),
         None => println!(
@@ -355,7 +355,7 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
 /// Background upkeep, hourly: reminders for promises due within three days, promisees told a
 /// promise is due to be judged, survey invitations
 /// and reminders, sealing closed surveys, and expired sessions purged (both safe on every replica at once).
-fn spawn_housekeeping(db: Db) {
+fn spawn_housekeeping(db: Db, tz: duet_core::meetings::Tz) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -367,7 +367,12 @@ fn spawn_housekeeping(db: Db) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
             }
-            match duet_store::home::send_judge_notices(&db, chrono::Utc::now().date_naive()).await {
+            match duet_store::home::send_judge_notices(
+                &db,
+                chrono::Utc::now().with_timezone(&tz).date_naive(),
+            )
+            .await
+            {
                 Ok(n) if n > 0 => {
                     tracing::info!(announced = n, "promises due to be judged announced")
                 }

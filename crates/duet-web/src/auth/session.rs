@@ -58,10 +58,7 @@ pub async fn load_session(
     next: Next,
 ) -> Result<Response, PageError> {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // The anonymous voice POSTs, and the receipt page that follows one, write nothing to the
-    // poster's session, not even its sliding expiry (which would record when they posted).
-    let path = req.uri().path();
-    let no_trace = path == "/voice/sent" || (unsafe_method && path.starts_with("/voice"));
+    let no_trace = leaves_no_trace(req.method(), req.uri().path());
     let loaded = match cookie(req.headers(), SESSION_COOKIE) {
         Some(c) if !c.is_empty() && no_trace => sessions::peek_session(&state.db, c)
             .await?
@@ -77,6 +74,14 @@ pub async fn load_session(
     }
     req.extensions_mut().insert(CurrentSession(loaded));
     Ok(next.run(req).await)
+}
+
+/// Whether a request must write nothing to the poster's session, not even its sliding expiry
+/// (which would record when they posted) or the clearing of a pending flash: the voice form, its
+/// POSTs and the receipt page that follows one (ARCHITECTURE: voice requests leave no trace).
+pub(crate) fn leaves_no_trace(method: &Method, path: &str) -> bool {
+    let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    path == "/voice" || path == "/voice/sent" || (unsafe_method && path.starts_with("/voice"))
 }
 
 /// The session behind a cookie, from the short-lived cache or the database.
@@ -214,13 +219,20 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(PageError(AppError::Unauthorized));
         };
         let (cookie, s) = &*loaded;
-        if s.flash.is_some() && parts.method == Method::GET {
+        // On the voice pages a pending flash is neither shown nor cleared (clearing is a write to
+        // the session); it waits for the next ordinary page.
+        let flash = if leaves_no_trace(&parts.method, parts.uri.path()) {
+            None
+        } else {
+            s.flash.clone()
+        };
+        if flash.is_some() && parts.method == Method::GET {
             sessions::set_flash(&state.db, cookie, None).await?;
         }
         Ok(SignedIn {
             user: s.user.clone(),
             csrf: s.csrf_token.clone(),
-            flash: s.flash.clone(),
+            flash,
             cookie: cookie.clone(),
         })
     }

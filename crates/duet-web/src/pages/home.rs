@@ -15,8 +15,8 @@ use duet_store::org::Department;
 #[template(path = "shell/home.html")]
 struct HomePage {
     layout: Layout,
-    home: Home,
-    departments: Vec<Department>,
+    home: std::sync::Arc<Home>,
+    departments: std::sync::Arc<Vec<Department>>,
     people: i64,
     missing_leader: usize,
     missing_partner: usize,
@@ -28,14 +28,8 @@ pub(crate) async fn home(
     State(state): State<AppState>,
     who: SignedIn,
 ) -> Result<Response, PageError> {
-    let home = svc::home(
-        &state.db,
-        &who.user,
-        chrono::Utc::now(),
-        state.config.time_zone,
-    )
-    .await?;
-    let departments = duet_store::org::list_departments(&state.db, false).await?;
+    let home = svc::cached_home(&state.home, &state.db, &who.user, state.config.time_zone).await?;
+    let departments = svc::cached_departments(&state.home, &state.db).await?;
     let people: i64 = departments.iter().map(|d| d.people_count).sum();
     let business = departments
         .iter()

@@ -35,24 +35,37 @@ struct LedgerQuery {
     view: String,
 }
 
-/// The record form as a browser sends it: the promisor is typed (with suggestions) rather
-/// than picked from a list of everyone.
+/// A form that records a promise as a browser sends it (the ledger's, and a review's decision
+/// form, whose text is the decision and which is a promise only when a promisor is typed): the
+/// promisor is typed (with suggestions) rather than picked from a list of everyone.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-struct PromiseForm {
+pub(crate) struct PromiseForm {
+    /// Who promised.
+    #[serde(flatten)]
+    pub who: PromisorTyped,
+    /// The department promised to.
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    pub promisee_department_id: Option<i64>,
+    /// executive, manager or individual.
+    #[serde(default)]
+    pub level: String,
+    /// What was promised (or decided).
+    #[serde(default)]
+    pub text: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// What a promisor picker ([`PromisorPicker`]) sends; flatten it into the form that has one.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct PromisorTyped {
     /// "Name · Department · e-mail" from the suggestions, an e-mail, or a name.
     #[serde(default)]
-    promisor: String,
+    pub promisor: String,
     /// Set by the form when the actor can only record their own promises.
     #[serde(default, deserialize_with = "crate::service::de::opt_id")]
-    promisor_id: Option<i64>,
-    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
-    promisee_department_id: Option<i64>,
-    #[serde(default)]
-    level: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    due_on: String,
+    pub promisor_id: Option<i64>,
 }
 
 impl PromiseForm {
@@ -75,21 +88,115 @@ struct LedgerPage {
     view: String,
     promises: Page<Promise>,
     form: PromiseForm,
-    /// Whether the record form is offered at all (it is not to people who may record nothing).
-    can_record: bool,
-    /// When the actor may only record their own promises: their person id and name.
-    only_self: Option<(i64, String)>,
-    /// Suggestions for "who promised" ("Name · Department · e-mail").
-    suggestions: Vec<String>,
+    /// "Who promised" (the form is offered only when `picker.offered()`).
+    picker: PromisorPicker,
     departments: Vec<Choice>,
     levels: Vec<Choice>,
     errors: FormErrors,
+}
+
+/// The "who promised" input of every form that records a promise (the ledger, a review's
+/// decision, a pain point turned into a promise), rendered by `promise/picker.html` (include it
+/// where a template has a `picker`). It searches rather than lists: people type part of a name or
+/// e-mail and pick from suggestions of only the people they may record for
+/// (`can(Action::RecordPromise{..})`); [`typed_promisor`] reads the answer back.
+pub(crate) struct PromisorPicker {
+    /// The input's id, unique on its page.
+    pub id: &'static str,
+    /// The label people see.
+    pub label: &'static str,
+    /// Whether the promise is optional (a review decision may be just a decision).
+    pub optional: bool,
+    /// What was typed, shown again after a refusal.
+    pub typed: String,
+    /// Whether the actor may record for other people (then the input and suggestions show).
+    pub for_others: bool,
+    /// When the actor may only record their own promises: their person id and name.
+    pub only_self: Option<(i64, String)>,
+    /// Whether the "my promise" box was ticked (an optional picker with `only_self`).
+    pub mine: bool,
+    /// Suggestions: "Name · Department · e-mail" of the people the actor may record for.
+    pub suggestions: Vec<String>,
+    /// The refusal for this field, or empty.
+    pub error: String,
+}
+
+impl PromisorPicker {
+    /// Whether the actor may record any promise at all (else the form is not offered).
+    pub fn offered(&self) -> bool {
+        self.for_others || self.only_self.is_some()
+    }
 }
 
 /// A suggestion's text for a person; `svc::resolve_promisor` reads it back.
 fn suggestion(p: &duet_store::org::Person) -> String {
     format!("{} · {} · {}", p.name, p.department_name, p.email)
 }
+
+/// Builds the picker for `who`: anyone may record their own promises; recording for others is
+/// for the department's business leader, IT leaders and admins (the rule the service enforces).
+/// `typed` is what a refused form sent; `errors` its refusal.
+pub(crate) async fn promisor_picker(
+    state: &AppState,
+    who: &SignedIn,
+    (id, label, optional): (&'static str, &'static str, bool),
+    typed: &PromisorTyped,
+    errors: &FormErrors,
+) -> Result<PromisorPicker, AppError> {
+    let actor = who.actor();
+    let me = who.user.person_id;
+    let for_others = can(
+        &actor,
+        Action::RecordPromise {
+            promisor_department: actor.department.unwrap_or(DepartmentId(0)),
+            promisor: None,
+        },
+    )
+    .is_ok();
+    let (only_self, suggestions) = if for_others {
+        let people = svc::promisor_choices(&state.db, &actor, me, "", 2000).await?;
+        (None, people.iter().map(suggestion).collect())
+    } else if let Some(me) = me {
+        let p = org::find_person(&state.db, duet_core::org::PersonId(me)).await?;
+        (Some((me, p.name)), Vec::new())
+    } else {
+        (None, Vec::new())
+    };
+    Ok(PromisorPicker {
+        id,
+        label,
+        optional,
+        typed: typed.promisor.clone(),
+        for_others,
+        mine: typed.promisor_id.is_some() && typed.promisor_id == me,
+        only_self,
+        suggestions,
+        error: errors.get("promisor_id").to_string(),
+    })
+}
+
+/// The promisor a picker sent: the id when the actor may only record their own promises, else
+/// the typed text resolved as the suggestions read (`svc::resolve_promisor`). Nothing when an
+/// optional picker was left empty.
+pub(crate) async fn typed_promisor(
+    state: &AppState,
+    who: &SignedIn,
+    typed: &PromisorTyped,
+    optional: bool,
+) -> Result<Option<i64>, AppError> {
+    if let Some(id) = typed.promisor_id {
+        return Ok(Some(id));
+    }
+    if optional && typed.promisor.trim().is_empty() {
+        return Ok(None);
+    }
+    svc::resolve_promisor(&state.db, &who.actor(), who.user.person_id, &typed.promisor)
+        .await
+        .map(Some)
+}
+
+/// The ledger's picker.
+const LEDGER_PICKER: (&str, &str, bool) = ("promisor", "Who promised", false);
 
 async fn ledger_page(
     state: &AppState,
@@ -113,28 +220,7 @@ async fn ledger_page(
     };
     let promises =
         store::list_promises(&state.db, &filter, PageRequest::new(Some(200), None)).await?;
-    let actor = who.actor();
-    let me = who.user.person_id;
-    // Anyone may record their own promises; recording for others is for the department's
-    // business leader, IT leaders and admins (the same rule the service enforces).
-    let for_others = can(
-        &actor,
-        Action::RecordPromise {
-            promisor_department: actor.department.unwrap_or(DepartmentId(0)),
-            promisor: None,
-        },
-    )
-    .is_ok();
-    let can_record = for_others || me.is_some();
-    let (only_self, suggestions) = if for_others {
-        let people = svc::promisor_choices(&state.db, &actor, me, "", 2000).await?;
-        (None, people.iter().map(suggestion).collect())
-    } else if let Some(me) = me {
-        let p = org::find_person(&state.db, duet_core::org::PersonId(me)).await?;
-        (Some((me, p.name)), Vec::new())
-    } else {
-        (None, Vec::new())
-    };
+    let picker = promisor_picker(state, who, LEDGER_PICKER, &form.who, &errors).await?;
     let departments = org::list_departments(&state.db, false).await?;
     let cur_d = form
         .promisee_department_id
@@ -144,15 +230,14 @@ async fn ledger_page(
         departments.into_iter().map(|d| (d.id.to_string(), d.name)),
         &cur_d,
     );
+    // By default a promise is made at the promisor's own level (never above it).
     let levels = Choice::list(
-        Level::ALL
-            .iter()
-            .map(|l| (l.as_str().to_string(), l.label().to_string())),
-        if form.level.is_empty() {
-            "manager"
-        } else {
-            &form.level
-        },
+        std::iter::once((String::new(), "The promisor's own level".to_string())).chain(
+            Level::ALL
+                .iter()
+                .map(|l| (l.as_str().to_string(), l.label().to_string())),
+        ),
+        &form.level,
     );
     Ok(render_status(
         status,
@@ -161,9 +246,7 @@ async fn ledger_page(
             view,
             promises,
             form,
-            can_record,
-            only_self,
-            suggestions,
+            picker,
             departments,
             levels,
             errors,
@@ -193,12 +276,9 @@ async fn create_promise(
     Form(form): Form<PromiseForm>,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
-    let promisor = match form.promisor_id {
-        Some(id) => Ok(id),
-        None => svc::resolve_promisor(&state.db, &actor, who.user.person_id, &form.promisor).await,
-    };
+    let promisor = typed_promisor(&state, &who, &form.who, false).await;
     let result = match promisor {
-        Ok(id) => svc::record(&state.db, &actor, &form.fields(Some(id))).await,
+        Ok(id) => svc::record(&state.db, &actor, &form.fields(id)).await,
         // Report the other fields too, with the promisor's own message.
         Err(AppError::Invalid(who_errs)) => {
             match svc::record(&state.db, &actor, &form.fields(None)).await {

@@ -108,7 +108,14 @@ async fn list_requests(
 ) -> Result<Response, PageError> {
     let actor = who.actor();
     let can_triage = can(&actor, Action::TriageRequest).is_ok();
-    let is_executive = actor.role == duet_core::Role::Executive;
+    // Whoever could sign off an item they champion is a champion: they start on what they champion.
+    let is_executive = can(
+        &actor,
+        Action::SignOff {
+            champion: Some(actor.user),
+        },
+    )
+    .is_ok();
     // Each role starts where its work is: IT in the queue, executives on what they champion.
     let view = match q.view.as_str() {
         "queue" | "portfolio" | "all" | "mine" => q.view.clone(),
@@ -739,8 +746,8 @@ struct PortfolioQuery {
 struct PortfolioPage {
     layout: Layout,
     v: Arc<PortfolioView>,
-    /// The items of this page, after the filters.
-    items: Vec<pf::RankedItem>,
+    /// The items of this page, after the filters, each with whether the viewer may open it.
+    items: Vec<(pf::RankedItem, bool)>,
     /// How many items pass the filters.
     shown: usize,
     filter: pf::PortfolioFilter,
@@ -820,7 +827,10 @@ async fn portfolio_page(
             next: (end < len).then(|| href(end)),
             can_manage: can(&actor, Action::ManagePortfolio).is_ok(),
             can_goals: can(&actor, Action::ManageGoals).is_ok(),
-            items: kept[start..end].iter().map(|i| (*i).clone()).collect(),
+            items: kept[start..end]
+                .iter()
+                .map(|i| ((*i).clone(), pf::may_open(&actor, i)))
+                .collect(),
             shown: len,
             filter,
             departments,
@@ -955,6 +965,35 @@ async fn team_stats(State(state): State<AppState>, who: SignedIn) -> Result<Resp
 struct NotificationsPage {
     layout: Layout,
     items: Vec<Notification>,
+}
+
+impl NotificationsPage {
+    /// The message without a trailing local path (see [`trailing_path`]).
+    fn lead<'a>(&self, message: &'a str) -> &'a str {
+        trailing_path(message).map_or(message, |(lead, _)| lead)
+    }
+
+    /// The trailing local path of a message, if it ends with one.
+    fn path<'a>(&self, message: &'a str) -> Option<&'a str> {
+        trailing_path(message).map(|(_, path)| path)
+    }
+}
+
+/// Splits a message that ends with a local path ("… before then: /promises/145") into the text
+/// before it and the path, so the page can link the path; the stored message (and the API) keep
+/// the plain text. Only same-site paths count: one leading `/` (never `//host`), no spaces, and
+/// only URL path characters.
+pub(crate) fn trailing_path(message: &str) -> Option<(&str, &str)> {
+    let message = message.trim_end();
+    let start = message.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let path = &message[start..];
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() > 1
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.~?=&%#".contains(c));
+    ok.then(|| (&message[..start], path))
 }
 
 async fn show_notifications(

@@ -7,6 +7,7 @@ use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, Clock, FormErrors, Layout, render_status};
 use crate::pages::done;
+use crate::pages::promises::{PromiseForm, PromisorPicker, promisor_picker, typed_promisor};
 use crate::service::reviews::{
     self as svc, ChangeFields, DashboardLine, HolidayFields, ScheduleFields,
 };
@@ -211,7 +212,15 @@ async fn undo_held(
     let r = svc::undo_held(&state.db, &who.actor(), id, &f)
         .await
         .map(|_| ());
-    change_act(&state, &who, id, r, f, "The review is planned again.").await
+    record_act(
+        &state,
+        &who,
+        id,
+        r,
+        Typed::change(f),
+        "The review is planned again.",
+    )
+    .await
 }
 
 async fn cancel(
@@ -223,7 +232,7 @@ async fn cancel(
     let r = svc::cancel(&state.db, &who.actor(), id, &f)
         .await
         .map(|_| ());
-    change_act(&state, &who, id, r, f, "Review cancelled.").await
+    record_act(&state, &who, id, r, Typed::change(f), "Review cancelled.").await
 }
 
 async fn move_review(
@@ -235,57 +244,15 @@ async fn move_review(
     let r = svc::move_review(&state.db, &who.actor(), id, &f, state.config.time_zone)
         .await
         .map(|_| ());
-    change_act(
+    record_act(
         &state,
         &who,
         id,
         r,
-        f,
+        Typed::change(f),
         "Review moved; send the new invitation.",
     )
     .await
-}
-
-/// After a move, cancellation or undo on the record page: back to it, or the page again with
-/// the reason and time as typed.
-async fn change_act(
-    state: &AppState,
-    who: &SignedIn,
-    id: i64,
-    result: Result<(), AppError>,
-    f: ChangeFields,
-    message: &str,
-) -> Result<Response, PageError> {
-    let typed = Typed {
-        change: f,
-        ..Typed::default()
-    };
-    match result {
-        Ok(()) => done(state, who, &format!("/reviews/{id}/record"), message).await,
-        Err(AppError::Invalid(e)) => {
-            record_page(
-                state,
-                who,
-                id,
-                typed,
-                FormErrors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::Conflict(e)) => {
-            record_page(
-                state,
-                who,
-                id,
-                typed,
-                FormErrors(vec![e]),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
-    }
 }
 
 #[derive(serde::Deserialize)]
@@ -372,8 +339,21 @@ async fn show_agenda(
 #[derive(Default)]
 struct Typed {
     record: Option<svc::RecordFields>,
-    decision: svc::DecisionFields,
+    decision: PromiseForm,
     change: ChangeFields,
+}
+
+/// The decision form's picker.
+const DECISION_PICKER: (&str, &str, bool) = ("d-promisor", "Make it a promise by", true);
+
+impl Typed {
+    /// A refused move, cancellation or undo: the reason and time as typed.
+    fn change(change: ChangeFields) -> Self {
+        Self {
+            change,
+            ..Self::default()
+        }
+    }
 }
 
 #[derive(Template)]
@@ -386,12 +366,12 @@ struct RecordPage {
     attendees: String,
     notes: String,
     metric_feedback: String,
-    decision: svc::DecisionFields,
+    decision: PromiseForm,
+    picker: PromisorPicker,
     change: ChangeFields,
     decisions: Vec<store::Decision>,
     corrections: Vec<store::Correction>,
     changes: Vec<store::ReviewChange>,
-    people: Vec<Choice>,
     departments: Vec<Choice>,
     can_manage: bool,
     can_sign: bool,
@@ -454,36 +434,7 @@ async fn record_page(
             rec.metric_feedback.clone(),
         ),
     };
-    let it_ids: Vec<i64> = duet_store::org::list_departments(&state.db, false)
-        .await?
-        .into_iter()
-        .filter(|d| d.kind == duet_core::org::DepartmentKind::It)
-        .map(|d| d.id)
-        .collect();
-    let people = duet_store::org::list_people(
-        &state.db,
-        &duet_store::org::PeopleFilter::default(),
-        duet_store::PageRequest::new(Some(500), None),
-    )
-    .await?;
-    let promisor = typed
-        .decision
-        .promisor_id
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    let people = Choice::list(
-        people
-            .items
-            .into_iter()
-            .filter(|p| p.department_id == r.department_id || it_ids.contains(&p.department_id))
-            .map(|p| {
-                (
-                    p.id.to_string(),
-                    format!("{} ({})", p.name, p.department_name),
-                )
-            }),
-        &promisor,
-    );
+    let picker = promisor_picker(state, who, DECISION_PICKER, &typed.decision.who, &errors).await?;
     let promisee = typed
         .decision
         .promisee_department_id
@@ -516,7 +467,7 @@ async fn record_page(
             metric_feedback,
             decision: typed.decision,
             change: typed.change,
-            people,
+            picker,
             departments,
             can_manage,
             can_sign,
@@ -542,6 +493,8 @@ async fn show_record(
     .await
 }
 
+/// After any action on the record page: back to it, or the page again with what was typed and
+/// the refusal (422 for invalid input, 409 for a state conflict).
 async fn record_act(
     state: &AppState,
     who: &SignedIn,
@@ -607,9 +560,21 @@ async fn add_decision(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<svc::DecisionFields>,
+    Form(f): Form<PromiseForm>,
 ) -> Result<Response, PageError> {
-    let r = svc::decide(&state.db, &who.actor(), id, &f).await;
+    let r = match typed_promisor(&state, &who, &f.who, true).await {
+        Ok(promisor_id) => {
+            let fields = svc::DecisionFields {
+                text: f.text.clone(),
+                promisor_id,
+                promisee_department_id: f.promisee_department_id,
+                level: f.level.clone(),
+                due_on: f.due_on.clone(),
+            };
+            svc::decide(&state.db, &who.actor(), id, &fields).await
+        }
+        Err(e) => Err(e),
+    };
     let typed = Typed {
         decision: f,
         ..Typed::default()
@@ -649,6 +614,25 @@ struct HolidaysPage {
     can_edit: bool,
     form: HolidayFields,
     errors: FormErrors,
+}
+
+/// A refused holiday's errors, each naming its field as the form labels it ("Name must be …").
+fn holiday_errors(errors: Vec<duet_core::FieldError>) -> FormErrors {
+    FormErrors(
+        errors
+            .into_iter()
+            .map(|mut e| {
+                let label = match e.field.as_str() {
+                    "date" => "Date",
+                    "name" => "Name",
+                    "every_year" => "Every year on this day",
+                    _ => "Holiday",
+                };
+                e.message = crate::service::requests::with_label(label, &e.message);
+                e
+            })
+            .collect(),
+    )
 }
 
 async fn holidays_page(
@@ -704,13 +688,20 @@ async fn add_holiday(
                 &state,
                 &who,
                 f,
-                FormErrors(e),
+                holiday_errors(e),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(AppError::Conflict(e)) => {
-            holidays_page(&state, &who, f, FormErrors(vec![e]), StatusCode::CONFLICT).await
+            holidays_page(
+                &state,
+                &who,
+                f,
+                holiday_errors(vec![e]),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(PageError(e)),
     }

@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
+use crate::pages::promises::{PromisorPicker, PromisorTyped, promisor_picker, typed_promisor};
 use crate::pages::{done, form_errors};
 use crate::service::promises::PromiseFields;
 use crate::service::requests::RequestFields;
@@ -357,13 +358,17 @@ impl Typed {
     }
 }
 
+/// The triage page's "turn into a promise" picker.
+const PROMISE_PICKER: (&str, &str, bool) = ("pr-who", "Who promises", false);
+
 #[derive(Template)]
 #[template(path = "voice/triage.html")]
 struct TriagePage {
     layout: Layout,
     p: PainPoint,
     messages: Vec<Message>,
-    people: Vec<Choice>,
+    /// "Who promises", for turning the pain point into a promise.
+    picker: PromisorPicker,
     departments: Vec<Choice>,
     errors: FormErrors,
     typed: Typed,
@@ -378,32 +383,17 @@ async fn triage_page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let (p, messages) = svc::find(&state.db, &who.actor(), id).await?;
-    let pf = duet_store::org::PeopleFilter {
-        department: if matches!(
-            who.user.role,
-            duet_core::Role::Admin | duet_core::Role::ItLeader
-        ) {
-            None
-        } else {
-            who.user.actor().department
+    let picker = promisor_picker(
+        state,
+        who,
+        PROMISE_PICKER,
+        &PromisorTyped {
+            promisor: typed.get("promise", "promisor").to_string(),
+            promisor_id: typed.get("promise", "promisor_id").parse().ok(),
         },
-        ..Default::default()
-    };
-    let people = duet_store::org::list_people(
-        &state.db,
-        &pf,
-        duet_store::PageRequest::new(Some(500), None),
+        &errors,
     )
     .await?;
-    let people = Choice::list(
-        people.items.into_iter().map(|x| {
-            (
-                x.id.to_string(),
-                format!("{} ({})", x.name, x.department_name),
-            )
-        }),
-        "",
-    );
     let departments = Choice::list(
         duet_store::org::list_departments(&state.db, false)
             .await?
@@ -417,7 +407,7 @@ async fn triage_page(
             layout: Layout::new(who, "Pain point", "voice"),
             p,
             messages,
-            people,
+            picker,
             departments,
             errors,
             typed,
@@ -491,8 +481,16 @@ async fn act(
                 .map(|_| "Request raised; the author can follow it.")
         }
         "promise" => {
-            let f = PromiseFields {
+            let typed = PromisorTyped {
+                promisor: get("promisor"),
                 promisor_id: get("promisor_id").parse().ok(),
+            };
+            let promisor_id = match typed_promisor(&state, &who, &typed, false).await {
+                Ok(who_promises) => who_promises,
+                Err(e) => return refused(&state, &who, id, e, action, pairs).await,
+            };
+            let f = PromiseFields {
+                promisor_id,
                 promisee_department_id: get("promisee_department_id").parse().ok(),
                 level: get("level"),
                 text: get("text"),
@@ -508,13 +506,19 @@ async fn act(
     };
     match result {
         Ok(msg) => done(&state, &who, &format!("/voice/inbox/{id}"), msg).await,
-        Err(e) => {
-            let (status, errors) = form_errors(e)?;
-            let typed = Typed {
-                action,
-                fields: pairs,
-            };
-            triage_page(&state, &who, id, errors, typed, status).await
-        }
+        Err(e) => refused(&state, &who, id, e, action, pairs).await,
     }
+}
+
+/// The triage page again with a refusal and the refused form as typed.
+async fn refused(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    e: AppError,
+    action: String,
+    fields: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let (status, errors) = form_errors(e)?;
+    triage_page(state, who, id, errors, Typed { action, fields }, status).await
 }

@@ -14,6 +14,9 @@ use duet_core::org::DepartmentId;
 use duet_store::Db;
 use duet_store::accounts::User;
 use duet_store::home::{self as store, Counted, PromiseScope, RequestLine};
+use duet_store::org::Department;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One line of a list on the home page.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -43,6 +46,9 @@ pub struct HomeSection {
     pub items: Vec<HomeItem>,
     /// Where the whole list (or the area) is, when there are more than shown.
     pub more_href: Option<String>,
+    /// Whether its things wait for this person (counted in "N things waiting for you"); the
+    /// next review and one's own requests are there to inform, not to act on.
+    pub waiting: bool,
     /// What to say when the list is empty.
     pub empty: String,
 }
@@ -58,10 +64,95 @@ pub struct Home {
     pub last_looked: Option<DateTime<Utc>>,
 }
 
+/// Recently built home pages, per account, for this process.
+///
+/// A home page reads a dozen lists; built once, it is reused for [`HomeCache::LIFETIME`] as
+/// long as this process has written nothing since (`duet_store::write_epoch`), so a reload or
+/// a dashboard refresh costs no query, while anything done through this replica shows at once.
+/// Another replica's writes show within the lifetime.
+#[derive(Debug, Default)]
+pub struct HomeCache {
+    homes: std::sync::Mutex<HashMap<i64, Cached<Home>>>,
+    departments: std::sync::Mutex<Option<Cached<Vec<Department>>>>,
+}
+
+/// A value read at a write epoch, and when.
+type Cached<T> = (u64, std::time::Instant, Arc<T>);
+
+fn fresh<T>(entry: &Cached<T>, epoch: u64) -> Option<Arc<T>> {
+    (entry.0 == epoch && entry.1.elapsed() < HomeCache::LIFETIME).then(|| entry.2.clone())
+}
+
+impl HomeCache {
+    /// How long a built home page may be reused when nothing was written in between.
+    pub const LIFETIME: std::time::Duration = std::time::Duration::from_secs(2);
+    /// At most this many accounts' pages are kept; past it the cache starts afresh.
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn get(&self, user: i64, epoch: u64) -> Option<Arc<Home>> {
+        fresh(self.homes.lock().ok()?.get(&user)?, epoch)
+    }
+
+    fn put(&self, user: i64, epoch: u64, home: Arc<Home>) {
+        if let Ok(mut map) = self.homes.lock() {
+            if map.len() >= Self::MAX_ENTRIES {
+                map.clear();
+            }
+            map.insert(user, (epoch, std::time::Instant::now(), home));
+        }
+    }
+}
+
+/// The departments for the home page's map of the organisation, cached like the home pages.
+pub async fn cached_departments(
+    cache: &HomeCache,
+    db: &Db,
+) -> Result<Arc<Vec<Department>>, AppError> {
+    let epoch = duet_store::write_epoch();
+    if let Some(d) = cache
+        .departments
+        .lock()
+        .ok()
+        .and_then(|d| d.as_ref().and_then(|e| fresh(e, epoch)))
+    {
+        return Ok(d);
+    }
+    let departments = Arc::new(duet_store::org::list_departments(db, false).await?);
+    if let Ok(mut d) = cache.departments.lock() {
+        *d = Some((epoch, std::time::Instant::now(), departments.clone()));
+    }
+    Ok(departments)
+}
+
+/// `user`'s home page, from this process's cache when nothing was written since it was built.
+pub async fn cached_home(
+    cache: &HomeCache,
+    db: &Db,
+    user: &User,
+    tz: Tz,
+) -> Result<Arc<Home>, AppError> {
+    let epoch = duet_store::write_epoch();
+    if let Some(home) = cache.get(user.id, epoch) {
+        return Ok(home);
+    }
+    let home = Arc::new(home(db, user, Utc::now(), tz).await?);
+    // Building it may have written (the "last looked" time): key it by the epoch after that.
+    cache.put(user.id, duet_store::write_epoch(), home.clone());
+    Ok(home)
+}
+
 impl Home {
     /// How many things wait in all (the sum of the lists' totals).
+    /// A thing listed in two waiting lists (a promise of the CIO's is IT's and theirs) counts once.
     pub fn waiting(&self) -> i64 {
-        self.sections.iter().map(|s| s.total).sum()
+        let waiting = self.sections.iter().filter(|s| s.waiting);
+        let total: i64 = waiting.clone().map(|s| s.total).sum();
+        let mut seen = std::collections::HashSet::new();
+        let repeats = waiting
+            .flat_map(|s| s.items.iter())
+            .filter(|i| !seen.insert(i.href.as_str()))
+            .count() as i64;
+        total - repeats
     }
 }
 
@@ -75,6 +166,7 @@ fn section(
 ) -> HomeSection {
     let more_href = (total > items.len() as i64).then(|| more.to_string());
     HomeSection {
+        waiting: !matches!(key, "my_requests" | "next_review"),
         key,
         title: title.to_string(),
         total,
@@ -194,15 +286,20 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
         ));
     }
 
+    // An account that is not a person of the organisation (the admin) sees its own requests
+    // only when it has some.
+    let is_person = user.person_id.is_some();
     let to_confirm = store::own_requests_in_status(db, user.id, "understanding").await?;
-    sections.push(section(
-        "to_confirm",
-        "Needs to confirm",
-        to_confirm.total,
-        request_items(&to_confirm, |r| is_new(Some(r.updated_at))),
-        "/requests?view=mine&status=understanding",
-        "IT is not waiting for you to confirm any need.",
-    ));
+    if is_person || to_confirm.total > 0 {
+        sections.push(section(
+            "to_confirm",
+            "Needs to confirm",
+            to_confirm.total,
+            request_items(&to_confirm, |r| is_new(Some(r.updated_at))),
+            "/requests?view=mine&status=understanding",
+            "IT is not waiting for you to confirm any need.",
+        ));
+    }
 
     if let Some(person) = user.person_id {
         let keep = store::open_promises(
@@ -308,14 +405,16 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
     }
 
     let mine = store::own_open_requests(db, user.id).await?;
-    sections.push(section(
-        "my_requests",
-        "Your requests",
-        mine.total,
-        request_items(&mine, |r| is_new(Some(r.updated_at))),
-        "/requests?view=mine",
-        "You have no open request. Need something from IT? Submit a request.",
-    ));
+    if is_person || mine.total > 0 {
+        sections.push(section(
+            "my_requests",
+            "Your requests",
+            mine.total,
+            request_items(&mine, |r| is_new(Some(r.updated_at))),
+            "/requests?view=mine",
+            "You have no open request. Need something from IT? Submit a request.",
+        ));
+    }
 
     let unread = duet_store::requests::unread_count(db, user.id).await?;
     Ok(Home {
@@ -353,37 +452,57 @@ async fn it_sections(
         "No confirmed need waits for a decision.",
     ));
 
-    // Reviews: departments overdue, or due this week, and reviews planned in the next 7 days.
+    // Reviews: those planned in the next 7 days, then departments overdue or due this week that
+    // have none planned (one line per department).
     let week = today + Duration::days(7);
-    let mut items: Vec<HomeItem> = crate::service::reviews::dashboard(db, tz)
-        .await?
-        .into_iter()
-        .filter(|l| l.state.overdue_days > 0 || l.state.next_due <= week)
-        .map(|l| HomeItem {
-            label: l.state.message.clone(),
-            href: format!("/reviews?department={}", l.row.department_id),
-            note: if l.state.overdue_days > 0 {
-                format!("{} days overdue", l.state.overdue_days)
-            } else {
-                format!("due {}", l.state.next_due)
-            },
-            fresh: false,
-        })
-        .collect();
-    for r in
-        store::planned_reviews(db, None, now - Duration::hours(12), now + Duration::days(7)).await?
-    {
-        items.push(HomeItem {
-            label: format!("Review with {}", r.department_name),
-            href: format!("/reviews/{}/agenda", r.id),
-            note: r
+    let planned =
+        store::planned_reviews(db, None, now - Duration::hours(12), now + Duration::days(7))
+            .await?;
+    let lines = crate::service::reviews::dashboard(db, tz).await?;
+    let overdue = |dept: i64| {
+        lines
+            .iter()
+            .find(|l| l.row.department_id == dept && l.state.overdue_days > 0)
+            .map(|l| l.state.overdue_days)
+    };
+    let mut items: Vec<HomeItem> = planned
+        .iter()
+        .map(|r| {
+            let when = r
                 .scheduled_at
                 .with_timezone(&tz)
-                .format("%a %-d %b, %H:%M %Z")
-                .to_string(),
-            fresh: false,
-        });
-    }
+                .format("%a %-d %b, %H:%M %Z");
+            HomeItem {
+                label: format!("Review with {}", r.department_name),
+                href: format!("/reviews/{}/agenda", r.id),
+                note: match overdue(r.department_id) {
+                    Some(days) => format!("{when} · {days} days overdue"),
+                    None => when.to_string(),
+                },
+                fresh: false,
+            }
+        })
+        .collect();
+    items.extend(
+        lines
+            .iter()
+            .filter(|l| l.state.overdue_days > 0 || l.state.next_due <= week)
+            .filter(|l| {
+                !planned
+                    .iter()
+                    .any(|r| r.department_id == l.row.department_id)
+            })
+            .map(|l| HomeItem {
+                label: l.state.message.clone(),
+                href: "/reviews".to_string(),
+                note: if l.state.overdue_days > 0 {
+                    format!("{} days overdue; none planned", l.state.overdue_days)
+                } else {
+                    format!("due {}; none planned", l.state.next_due)
+                },
+                fresh: false,
+            }),
+    );
     let total = items.len() as i64;
     out.push(section(
         "reviews",

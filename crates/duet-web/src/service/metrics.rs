@@ -48,32 +48,13 @@ pub struct ValueFields {
     pub period: String,
     /// The value: a number, or text with a decimal point or a decimal comma (`99,7`); text a
     /// reader could take two ways (`1,234`) is refused.
-    #[serde(default, deserialize_with = "number_text")]
+    #[serde(default, deserialize_with = "de::amount")]
     #[schema(value_type = String, example = "99.7")]
     pub value: String,
     /// Required to change a month that already has a (different) value; without it such a value
     /// is refused with 409 naming `replace`. The change is kept in the value's history.
     #[serde(default, deserialize_with = "de::flag")]
     pub replace: bool,
-}
-
-/// A JSON number or a text, as text with every digit kept (the shared `de::amount` rounds
-/// numbers to cents, which is right for money but not for measurements).
-fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    use serde::Deserialize;
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrText {
-        Int(i64),
-        Float(f64),
-        Text(String),
-    }
-    Ok(match Option::<NumberOrText>::deserialize(d)? {
-        None => String::new(),
-        Some(NumberOrText::Int(n)) => n.to_string(),
-        Some(NumberOrText::Float(f)) => f.to_string(),
-        Some(NumberOrText::Text(t)) => t,
-    })
 }
 
 /// Records a value; the period must be a real month not in the future. Changing a month that

@@ -37,8 +37,9 @@ pub mod de {
         }
     }
 
-    /// An amount as text: JSON numbers are turned into their decimal text, so `Money::parse`
-    /// checks both the same way.
+    /// An amount or a measured value as text: JSON numbers are turned into their decimal text
+    /// with every digit kept, so `Money::parse` (or a metric's value parser) checks both the
+    /// same way.
     pub fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]

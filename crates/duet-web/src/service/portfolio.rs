@@ -48,6 +48,25 @@ pub struct RankedItem {
     pub funding: String,
     /// Why it is or is not funded.
     pub funding_reason: String,
+    /// Who raised it (not in the API): the page links the title only for viewers who may open it.
+    #[serde(skip)]
+    pub requester_id: i64,
+    /// The requesting department's id (not in the API), for the same check.
+    #[serde(skip)]
+    pub department_id: i64,
+}
+
+/// Whether `actor` may open the request behind a ranked item: the portfolio is transparent to
+/// everyone, but a request's page is not, so the page links only the titles the viewer may open.
+pub fn may_open(actor: &duet_core::auth::Actor, item: &RankedItem) -> bool {
+    duet_core::auth::can(
+        actor,
+        duet_core::auth::Action::ViewRequest {
+            requester: duet_core::org::UserId(item.requester_id),
+            department: duet_core::org::DepartmentId(item.department_id),
+        },
+    )
+    .is_ok()
 }
 
 /// The computed portfolio.
@@ -159,7 +178,7 @@ pub fn compute(
     for s in &scored {
         let Some(&i) = by_id.get(&s.id) else { continue };
         let (status, signed) = parsed[i];
-        if is_committed(status) {
+        if is_committed(status) && rows[i].need_confirmed {
             committed_cost += rows[i].it_cost.unwrap_or(0);
             committed_days += rows[i].person_days.unwrap_or(0);
         } else if signed && not_fundable(status, rows[i].need_confirmed).is_none() {
@@ -178,7 +197,15 @@ pub fn compute(
             let i = *by_id.get(&s.id)?;
             let r = &rows[i];
             let (status, signed) = parsed[i];
-            let (funding, funding_reason) = if is_committed(status) {
+            let (funding, funding_reason) = if is_committed(status) && !r.need_confirmed {
+                (
+                    "not_funded".to_string(),
+                    format!(
+                        "{} but the requester never confirmed the need: it is not funded until they confirm IT's statement of it",
+                        status.label().to_lowercase()
+                    ),
+                )
+            } else if is_committed(status) {
                 (
                     "committed".to_string(),
                     format!(
@@ -231,6 +258,8 @@ pub fn compute(
                 signed_off: signed,
                 funding,
                 funding_reason,
+                requester_id: r.requester_id,
+                department_id: r.department_id,
             })
         })
         .collect();

@@ -6,7 +6,9 @@ use crate::service::de;
 use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
 use duet_core::org::{DepartmentId, PersonId, UserId};
-use duet_core::promises::{PromiseInput, TrustScore, check_renegotiation, trust_score};
+use duet_core::promises::{
+    PromiseInput, TrustScore, check_renegotiation, promise_level, trust_score,
+};
 use duet_store::Db;
 use duet_store::promises::{self as store, Promise, PromiseEvent};
 
@@ -22,7 +24,8 @@ pub struct PromiseFields {
     /// The department promised to.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub promisee_department_id: Option<i64>,
-    /// executive, manager or individual.
+    /// executive, manager or individual: the level the promise is made at, never above the
+    /// promisor's own; empty means the promisor's own level.
     #[serde(default)]
     pub level: String,
     /// What was promised.
@@ -42,7 +45,11 @@ pub struct PromiseFields {
 /// Checks that `actor` may record a promise in the name of person `promisor`: the promisor
 /// themself, their department's business leader, an IT leader or an admin. Every path that
 /// records a promise (the ledger, review decisions, pain points) calls this.
-pub async fn may_record(db: &Db, actor: &Actor, promisor: i64) -> Result<(), AppError> {
+pub async fn may_record(
+    db: &Db,
+    actor: &Actor,
+    promisor: i64,
+) -> Result<duet_store::org::Person, AppError> {
     let person = duet_store::org::find_person(db, PersonId(promisor))
         .await
         .map_err(|_| AppError::invalid("promisor_id", "no person has this id"))?;
@@ -54,6 +61,32 @@ pub async fn may_record(db: &Db, actor: &Actor, promisor: i64) -> Result<(), App
             promisor: account.map(UserId),
         },
     )?;
+    Ok(person)
+}
+
+/// The level to parse a promise with before its promisor is known: the one asked for, or, when
+/// none was, the lowest (which any promisor may use) until [`may_record_at_level`] replaces it
+/// with the promisor's own.
+pub fn level_to_parse(requested: &str) -> &str {
+    if requested.trim().is_empty() {
+        "individual"
+    } else {
+        requested
+    }
+}
+
+/// Checks that `actor` may record `input` in its promisor's name ([`may_record`]) and settles
+/// its level: the one asked for (`requested`), never above the promisor's own level, or the
+/// promisor's own level when none was asked for. Every path that records a promise calls this,
+/// so the page, the API, review decisions and pain points apply the same rule.
+pub async fn may_record_at_level(
+    db: &Db,
+    actor: &Actor,
+    input: &mut PromiseInput,
+    requested: &str,
+) -> Result<(), AppError> {
+    let person = may_record(db, actor, input.promisor).await?;
+    input.level = promise_level(&person.name, person.level, requested)?;
     Ok(())
 }
 
@@ -67,36 +100,68 @@ pub async fn promisor_choices(
     q: &str,
     limit: i64,
 ) -> Result<Vec<duet_store::org::Person>, AppError> {
-    use duet_core::Role;
     let q = Some(q.trim().to_string()).filter(|q| !q.is_empty());
-    match actor.role {
-        Role::Admin | Role::ItLeader => {}
-        Role::BusinessLeader if actor.department.is_some() => {}
-        _ => {
-            let Some(me) = me else {
-                return Ok(Vec::new());
-            };
-            let person = duet_store::org::find_person(db, PersonId(me)).await?;
-            let matches = q.as_deref().is_none_or(|q| {
-                let q = q.to_lowercase();
-                person.name.to_lowercase().contains(&q) || person.email.to_lowercase().contains(&q)
-            });
-            return Ok(if matches { vec![person] } else { Vec::new() });
-        }
+    // Whether `actor` may record in the name of someone (not themself) in department `d`.
+    let may_for_others_in = |d: DepartmentId| {
+        can(
+            actor,
+            Action::RecordPromise {
+                promisor_department: d,
+                promisor: None,
+            },
+        )
+        .is_ok()
+    };
+    // No department has id 0, so only those who may record for anyone may record for it.
+    let anyone = may_for_others_in(DepartmentId(0));
+    let own_department = actor.department.filter(|d| may_for_others_in(*d));
+    if !anyone && own_department.is_none() {
+        let Some(me) = me else {
+            return Ok(Vec::new());
+        };
+        let person = duet_store::org::find_person(db, PersonId(me)).await?;
+        let matches = q.as_deref().is_none_or(|q| {
+            let q = q.to_lowercase();
+            person.name.to_lowercase().contains(&q) || person.email.to_lowercase().contains(&q)
+        });
+        let allowed = can(
+            actor,
+            Action::RecordPromise {
+                promisor_department: DepartmentId(person.department_id),
+                promisor: Some(actor.user),
+            },
+        )
+        .is_ok();
+        return Ok(if matches && allowed {
+            vec![person]
+        } else {
+            Vec::new()
+        });
     }
     let filter = duet_store::org::PeopleFilter {
         q,
-        department: match actor.role {
-            Role::BusinessLeader => actor.department,
-            _ => None,
-        },
+        department: if anyone { None } else { own_department },
         ..Default::default()
     };
-    Ok(
+    let people =
         duet_store::org::list_people(db, &filter, duet_store::PageRequest::new(Some(limit), None))
             .await?
-            .items,
-    )
+            .items;
+    // Each candidate is one `can` would let the actor record for (the actor's own person counts
+    // as themself).
+    Ok(people
+        .into_iter()
+        .filter(|p| {
+            can(
+                actor,
+                Action::RecordPromise {
+                    promisor_department: DepartmentId(p.department_id),
+                    promisor: (Some(p.id) == me).then_some(actor.user),
+                },
+            )
+            .is_ok()
+        })
+        .collect())
 }
 
 /// Finds the person a "who promised" text names: a suggestion picked from the list ("Name ·
@@ -138,17 +203,17 @@ pub async fn resolve_promisor(
 /// Records a promise in someone's name (see [`may_record`] for who may).
 pub async fn record(db: &Db, actor: &Actor, f: &PromiseFields) -> Result<Promise, AppError> {
     let today = Utc::now().date_naive();
-    let input = PromiseInput::parse(
+    let mut input = PromiseInput::parse(
         f.promisor_id,
         f.promisee_department_id,
-        &f.level,
+        level_to_parse(&f.level),
         &f.text,
         &f.due_on,
         &f.source,
         f.source_id,
         today,
     )?;
-    may_record(db, actor, input.promisor).await?;
+    may_record_at_level(db, actor, &mut input, &f.level).await?;
     Ok(store::insert_promise(db, actor.user.0, &input, today).await?)
 }
 

@@ -248,6 +248,7 @@ pub async fn decide(
                 today,
                 wait_days: settings.wait_days,
                 portfolio_ready: facts.portfolio_ready,
+                need_confirmed: facts.need_confirmed,
             },
             &d,
         )
@@ -394,8 +395,13 @@ pub fn field_label(field: &str) -> String {
 /// A message that names its field as people see it: "Horizon (years) must be at least 1 year",
 /// "Decision: understand before answering …". Messages already starting with the label are kept.
 pub fn labelled(field: &str, message: &str) -> String {
-    let label = field_label(field);
-    if message.starts_with(&label) {
+    with_label(&field_label(field), message)
+}
+
+/// `message` led by `label`, as [`labelled`] writes it, for forms whose labels are their own
+/// ("Name must be at least 2 characters", "Date: '3 May' is not a date").
+pub fn with_label(label: &str, message: &str) -> String {
+    if message.starts_with(label) {
         return message.to_string();
     }
     let first = message.split_whitespace().next().unwrap_or("");

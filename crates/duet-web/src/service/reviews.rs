@@ -162,14 +162,9 @@ pub async fn move_review(
         },
     )?;
     let mut errs = duet_core::ValidationErrors::default();
-    let at = errs.check(rules::parse_local_datetime("starts_at", &f.starts_at, tz));
-    let now = Utc::now();
-    if at.is_some_and(|t| t < now || t > now + chrono::Duration::days(5 * 366)) {
-        errs.0.push(duet_core::FieldError::new(
-            "starts_at",
-            "must be in the future (and within five years)",
-        ));
-    }
+    let at = errs
+        .check(rules::parse_local_datetime("starts_at", &f.starts_at, tz))
+        .and_then(|at| errs.check(rules::check_move(r.scheduled_at, at, Utc::now()).map(|()| at)));
     let reason = errs.check(rules::parse_reason(&f.reason));
     match (at, reason) {
         (Some(at), Some(reason)) if errs.0.is_empty() => {
@@ -406,6 +401,7 @@ pub async fn agenda(
         &review.department_name,
         since,
         on,
+        Utc::now().date_naive(),
         &requests,
         &promises,
         &metrics,
@@ -521,22 +517,18 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Resu
     }
     // The decision and its promise are written in one transaction.
     let today = Utc::now().date_naive();
-    let level = if f.level.is_empty() {
-        "manager"
-    } else {
-        f.level.as_str()
-    };
-    let input = duet_core::promises::PromiseInput::parse(
+    // Without a level the promise is made at the promisor's own level.
+    let mut input = duet_core::promises::PromiseInput::parse(
         f.promisor_id,
         f.promisee_department_id,
-        level,
+        crate::service::promises::level_to_parse(&f.level),
         &text,
         &f.due_on,
         "meeting",
         Some(id),
         today,
     )?;
-    crate::service::promises::may_record(db, actor, input.promisor).await?;
+    crate::service::promises::may_record_at_level(db, actor, &mut input, &f.level).await?;
     duet_store::promises::insert_decision_with_promise(db, id, &text, actor.user.0, &input, today)
         .await?;
     Ok(())

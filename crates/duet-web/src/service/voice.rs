@@ -226,17 +226,17 @@ pub async fn to_promise(
 ) -> Result<duet_store::promises::Promise, AppError> {
     triageable(db, actor, id).await?;
     let today = Utc::now().date_naive();
-    let input = PromiseInput::parse(
+    let mut input = PromiseInput::parse(
         f.promisor_id,
         f.promisee_department_id,
-        &f.level,
+        crate::service::promises::level_to_parse(&f.level),
         &f.text,
         &f.due_on,
         "manual",
         None,
         today,
     )?;
-    crate::service::promises::may_record(db, actor, input.promisor).await?;
+    crate::service::promises::may_record_at_level(db, actor, &mut input, &f.level).await?;
     Ok(
         duet_store::promises::insert_promise_from_pain_point(db, actor.user.0, &input, id, today)
             .await?,

@@ -139,6 +139,60 @@ app_test! {
         assert!(csv.contains("Configure-price-quote tool"));
     }
 
+    async fn portfolio_work_is_accepted_and_funded_only_for_a_need_the_requester_confirmed(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let requester = app.api_as(Role::Member, Some("Sales")).await;
+        let exec = app.api_as(Role::Executive, Some("Finance")).await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let id = submit(&requester, sales, "Configure-price-quote tool").await;
+        let (status, r) = exec.post(&format!("/requests/{id}/champion"), json!({})).await;
+        assert_eq!((status, r["lane"].as_str()), (200, Some("portfolio")), "{r}");
+        let (status, _) = exec.send(Method::PUT, &format!("/requests/{id}/business-case"), case_json(100000.0)).await;
+        assert_eq!(status, 200);
+        let (status, _) = exec.post(&format!("/requests/{id}/sign-off"), json!({})).await;
+        assert_eq!(status, 200);
+        let (status, _) = it.post(&format!("/requests/{id}/need"), json!({"need_statement": "Sales needs quotes that are right first time"})).await;
+        assert_eq!(status, 200);
+        let (status, r) = it.post(&format!("/requests/{id}/attempt"), json!({"note": "Called twice, no answer"})).await;
+        assert_eq!(status, 200, "{r}");
+        // The waiting period is long over: IT may decide without the requester, but not fund.
+        let long_ago = chrono::Utc::now().date_naive() - chrono::Duration::days(60);
+        let sql = "update requests set need_attempt_on = $1 where id = $2";
+        match &app.db {
+            duet_store::Db::Sqlite(p) => { sqlx::query(sql).bind(long_ago).bind(id).execute(p).await.unwrap(); }
+            duet_store::Db::Postgres(p) => { sqlx::query(sql).bind(long_ago).bind(id).execute(p).await.unwrap(); }
+        }
+        let (status, body) = it.post(&format!("/requests/{id}/decision"), json!({"decision": "accept"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("decision")), "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("has not confirmed IT's statement of the need"), "{body}");
+        let (_, p) = it.get("/portfolio").await;
+        assert_eq!(p["items"][0]["funding"], "not_funded", "{p}");
+        assert!(p["items"][0]["funding_reason"].as_str().unwrap().starts_with("need not confirmed yet"), "{p}");
+        // Deferred after the wait, it still cannot be accepted until the requester confirms.
+        let (status, r) = it.post(&format!("/requests/{id}/decision"), json!({"decision": "defer", "until": "2099-01-01", "note": "Next budget round"})).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("deferred")), "{r}");
+        let (status, body) = it.post(&format!("/requests/{id}/decision"), json!({"decision": "accept"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (409, Some("decision")), "{body}");
+        // An item already accepted without a confirmed need is not counted as committed or funded.
+        let sql = "update requests set status = 'accepted' where id = $1";
+        let bump = "update portfolio_settings set revision = revision + 1 where id = 1";
+        match &app.db {
+            duet_store::Db::Sqlite(p) => { sqlx::query(sql).bind(id).execute(p).await.unwrap(); sqlx::query(bump).execute(p).await.unwrap(); }
+            duet_store::Db::Postgres(p) => { sqlx::query(sql).bind(id).execute(p).await.unwrap(); sqlx::query(bump).execute(p).await.unwrap(); }
+        }
+        let (_, p) = it.get("/portfolio").await;
+        assert_eq!(p["items"][0]["funding"], "not_funded", "{p}");
+        assert!(p["items"][0]["funding_reason"].as_str().unwrap().contains("never confirmed the need"), "{p}");
+        // Once the requester confirms, it counts.
+        let sql = "update requests set need_confirmed_at = $1 where id = $2";
+        match &app.db {
+            duet_store::Db::Sqlite(p) => { sqlx::query(sql).bind(chrono::Utc::now()).bind(id).execute(p).await.unwrap(); sqlx::query(bump).execute(p).await.unwrap(); }
+            duet_store::Db::Postgres(p) => { sqlx::query(sql).bind(chrono::Utc::now()).bind(id).execute(p).await.unwrap(); sqlx::query(bump).execute(p).await.unwrap(); }
+        }
+        let (_, p) = it.get("/portfolio").await;
+        assert_eq!(p["items"][0]["funding"], "committed", "{p}");
+    }
+
     async fn weights_are_versioned_by_the_portfolio_owner_and_goals_by_executives(app: &TestApp) {
         let it = app.api_as(Role::ItLeader, Some("IT")).await;
         let member = app.api_as(Role::Member, None).await;

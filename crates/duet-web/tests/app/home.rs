@@ -87,5 +87,12 @@ app_test! {
         assert!(!page.contains("Requests waiting for understanding"), "a member has no IT queue");
         assert!(page.contains("Your requests"));
         assert!(page.contains("Printer queue jams"));
+        assert!(page.contains("Nothing is waiting for you today."), "one's own requests inform, they do not wait");
+        // An account that is not a person of the organisation has no "your requests" to show.
+        let admin = app.browser_as(Role::Admin, None).await;
+        let (status, page) = admin.get("/").await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("Your requests") && !page.contains("Needs to confirm"));
+        assert!(page.contains("Requests waiting for understanding"));
     }
 }

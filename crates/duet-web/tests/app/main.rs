@@ -15,5 +15,7 @@ mod once;
 mod pages;
 mod permissions;
 mod promises;
+mod qa_rules;
 mod reviews;
 mod voice;
+mod walkthrough;

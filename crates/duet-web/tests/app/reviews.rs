@@ -327,4 +327,50 @@ app_test! {
             assert_eq!(record.contains("Sign for my side"), role != Role::Admin, "{role:?}: admins sign for no side");
         }
     }
+
+    async fn a_decision_s_promisor_is_typed_and_only_people_the_user_may_record_for_are_suggested(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        app.person("Sid Sales", "sid.sales@example.com", "Sales", "manager").await;
+        app.person("Ian Infra", "ian.infra@example.com", "IT", "manager").await;
+        let it_dept = app.dept("IT").await.to_string();
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let id = past_review(&it, sales).await;
+        let lead = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
+        let (_, page) = lead.get(&format!("/reviews/{id}/record")).await;
+        assert!(page.contains(r#"<label for="d-promisor">Make it a promise by</label>"#) && page.contains(r#"list="d-promisor-suggestions""#), "the shared picker: {page}");
+        assert!(!page.contains(r#"<select id="d-promisor""#), "no list of everyone");
+        assert!(page.contains("Sid Sales · Sales · sid.sales@example.com"), "Sales' leader records for Sales: {page}");
+        assert!(!page.contains("Ian Infra"), "but not for IT, so IT people are not offered: {page}");
+        let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(14)).to_string();
+        let decide = |text: &'static str, who: &'static str| {
+            let (it_dept, due, lead) = (it_dept.clone(), due.clone(), &lead);
+            async move { lead.post_form(&format!("/reviews/{id}/decisions"), &[("text", text), ("promisor", who), ("promisee_department_id", &it_dept), ("due_on", &due)]).await }
+        };
+        let (status, page, _) = decide("IT people promise nothing here", "Ian Infra").await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("nobody you may record promises for matches") && page.contains(r#"value="Ian Infra""#), "refused, the typed name kept: {page}");
+        let (status, page, _) = decide("Sales sends the quote samples", "Sid Sales").await;
+        assert_eq!(status, 303, "a typed name is resolved: {page}");
+        let all = duet_store::promises::list_promises(&app.db, &Default::default(), duet_store::PageRequest::new(Some(100), None)).await.unwrap();
+        let p = all.items.iter().find(|p| p.text == "Sales sends the quote samples").expect("the decision became a promise");
+        assert_eq!(p.promisor_name, "Sid Sales");
+        let (status, _, _) = lead.post_form(&format!("/reviews/{id}/decisions"), &[("text", "Just a decision"), ("promisor", "")]).await;
+        assert_eq!(status, 303, "an empty picker is just a decision");
+    }
+
+    async fn the_holiday_form_sent_twice_adds_one_holiday_and_names_fields_by_their_labels(app: &TestApp) {
+        let admin = app.browser_as(Role::Admin, None).await;
+        let sent = crate::once::send_form(&admin, &app.base, "/reviews/holidays", "/reviews/holidays", &[("date", "2028-06-14"), ("name", "Founders day")], 2).await;
+        assert_eq!((sent[0].status, sent[1].status), (303, 303), "the resend is redirected, not refused: {}", sent[1].body);
+        assert_eq!(sent[1].location, sent[0].location);
+        let all = duet_store::reviews::holidays(&app.db).await.unwrap();
+        assert_eq!(all.iter().filter(|h| h.holiday.name == "Founders day").count(), 1);
+        let (status, page, _) = admin.post_form("/reviews/holidays", &[("date", "2028-02-29"), ("name", "L"), ("every_year", "on")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Every year on this day: 29 February") && page.contains("Name must be at least 2 characters"), "labels people see: {page}");
+        assert!(!page.contains("every_year: ") && !page.contains(r#"alert">name: "#), "no field codes: {page}");
+        let (status, page, _) = admin.post_form("/reviews/holidays", &[("date", "2028-06-14"), ("name", "Again")]).await;
+        assert_eq!(status, 409);
+        assert!(page.contains("Date: this day is already a holiday") && !page.contains(r#"alert">date: "#), "{page}");
+    }
 }

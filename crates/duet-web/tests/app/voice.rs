@@ -119,6 +119,38 @@ app_test! {
         assert_eq!(view["pain_point"]["status"], "promise");
         assert_eq!(view["pain_point"]["promise_text"], "Order laptops two weeks ahead");
     }
+
+    async fn triage_suggests_only_people_the_triager_may_record_for_and_resolves_a_typed_name(app: &TestApp) {
+        let hr = app.dept("Human Resources").await;
+        app.person("Hal HR", "hal.hr@example.com", "Human Resources", "manager").await;
+        app.person("Ivy Infra", "ivy.infra@example.com", "IT", "manager").await;
+        let it = app.dept("IT").await.to_string();
+        let r = reqwest::Client::new().post(format!("{}/api/v1/voice", app.base)).json(&json!({"department_id": hr, "text": "Payslips arrive after payday."})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let id = duet_store::voice::list(&app.db, None, None).await.unwrap()[0].id;
+        let link = format!("/voice/inbox/{id}");
+        let exec = app.browser_as(Role::Executive, Some("Human Resources")).await;
+        let (status, page) = exec.get(&link).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("<strong>Who promises:</strong> you") && !page.contains("pr-who-suggestions") && !page.contains("Hal HR"), "an executive records only their own promises: {page}");
+        let lead = app.browser_as(Role::BusinessLeader, Some("Human Resources")).await;
+        let (_, page) = lead.get(&link).await;
+        assert!(page.contains(r#"list="pr-who-suggestions""#) && page.contains("Hal HR · Human Resources · hal.hr@example.com"), "the shared picker: {page}");
+        assert!(!page.contains("Ivy Infra") && !page.contains(r#"<select id="pr-who""#), "nobody HR's leader may not record for: {page}");
+        let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(20)).to_string();
+        let promise = |who: &'static str| {
+            let (link, it, due, lead) = (link.clone(), it.clone(), due.clone(), &lead);
+            async move { lead.post_form(&format!("{link}/promise"), &[("promisor", who), ("promisee_department_id", &it), ("level", "manager"), ("text", "Pay before payday"), ("due_on", &due)]).await }
+        };
+        let (status, page, _) = promise("Ivy Infra").await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("nobody you may record promises for matches") && page.contains(r#"value="Ivy Infra""#), "refused, the typed name kept: {page}");
+        let (status, page, _) = promise("hal.hr@example.com").await;
+        assert_eq!(status, 303, "a typed e-mail is resolved: {page}");
+        let all = duet_store::promises::list_promises(&app.db, &Default::default(), duet_store::PageRequest::new(Some(100), None)).await.unwrap();
+        let p = all.items.iter().find(|p| p.text == "Pay before payday").expect("the pain point became a promise");
+        assert_eq!(p.promisor_name, "Hal HR");
+    }
 }
 
 /// Every form-token row: its key hash and where it led.
@@ -128,6 +160,39 @@ async fn form_token_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
         duet_store::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
         duet_store::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
     }
+}
+
+/// A session row and its account's last-seen columns, as text.
+type SessionRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// The one session row and its account's last-seen columns, every column as text.
+async fn session_row(app: &TestApp) -> Vec<Option<String>> {
+    let sql = "select s.id_hash, cast(s.user_id as text), s.csrf_token, s.flash, cast(s.created_at as text),
+            cast(s.expires_at as text), cast(u.last_login_at as text), cast(u.home_seen_at as text)
+        from sessions s join users u on u.id = s.user_id";
+    let row: SessionRow = match &app.db {
+        duet_store::Db::Sqlite(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+        duet_store::Db::Postgres(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+    };
+    vec![
+        Some(row.0),
+        Some(row.1),
+        Some(row.2),
+        row.3,
+        Some(row.4),
+        Some(row.5),
+        row.6,
+        row.7,
+    ]
 }
 
 app_test! {
@@ -180,6 +245,8 @@ app_test! {
     async fn sending_a_pain_point_signed_in_writes_nothing_to_the_session(app: &TestApp) {
         let member = app.browser_as(Role::Member, Some("Sales")).await;
         let it = app.dept("IT").await.to_string();
+        // An ordinary page shows (and clears) the sign-in flash; the voice pages leave it alone.
+        member.get("/").await;
         let (_, page) = member.get("/voice").await;
         let once = field(&page, "_once");
         let csrf = field(&page, "_csrf");
@@ -203,6 +270,50 @@ app_test! {
         };
         assert_eq!(unchanged, 1, "the session row was not touched");
         assert_eq!(stored(app).await, 1);
+    }
+
+    async fn refused_and_accepted_pain_points_and_the_receipt_page_leave_the_session_row_unchanged(app: &TestApp) {
+        let member = app.browser_as(Role::Member, Some("Sales")).await;
+        let it = app.dept("IT").await.to_string();
+        let (_, page) = member.get("/voice").await;
+        let once = field(&page, "_once");
+        let csrf = field(&page, "_csrf");
+        // A pending flash, and an expiry due for its hourly sliding: either would be written.
+        let due = chrono::Utc::now() + chrono::Duration::hours(2);
+        let set = "update sessions set expires_at = $1, flash = 'Saved.'";
+        match &app.db {
+            duet_store::Db::Sqlite(p) => { sqlx::query(set).bind(due).execute(p).await.unwrap(); }
+            duet_store::Db::Postgres(p) => { sqlx::query(set).bind(due).execute(p).await.unwrap(); }
+        }
+        // Past the two-second session cache, so every lookup below reads the row.
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        let before = session_row(app).await;
+        let post = |fields: Vec<(&'static str, String)>| {
+            member.client.post(format!("{}/voice", app.base)).form(&fields).send()
+        };
+        // Refused by the CSRF check: the styled 403 page is rendered in the signed-in layout.
+        let r = post(vec![("department_id", it.clone()), ("text", "Nobody tells us when the VPN is down.".into()), ("_csrf", "wrong".into())]).await.unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(session_row(app).await, before, "a refused pain point writes nothing to the session");
+        // Refused by the text rules: the form again, with 422.
+        let r = post(vec![("department_id", it.clone()), ("text", String::new()), ("_csrf", csrf.clone())]).await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(session_row(app).await, before, "an invalid pain point writes nothing to the session");
+        // Accepted, and its receipt shown.
+        let r = post(vec![("department_id", it.clone()), ("text", "Nobody tells us when the VPN is down.".into()), ("_once", once), ("_csrf", csrf)]).await.unwrap();
+        assert_eq!(r.status(), 303);
+        let (status, page) = member.get("/voice/sent").await;
+        assert_eq!(status, 200);
+        assert_eq!(receipt_of(&page).len(), 24);
+        assert!(!page.contains("Saved."), "the flash waits for an ordinary page");
+        let (status, _) = member.get("/voice").await;
+        assert_eq!(status, 200);
+        assert_eq!(session_row(app).await, before, "sending and the receipt page write nothing to the session");
+        assert_eq!(stored(app).await, 1);
+        // An ordinary page then shows the flash and clears it (so the comparison above can see writes).
+        let (_, page) = member.get("/").await;
+        assert!(page.contains("Saved."), "{page}");
+        assert_ne!(session_row(app).await, before);
     }
 
     async fn the_triage_inbox_link_is_shown_only_to_those_who_triage(app: &TestApp) {

@@ -315,7 +315,7 @@ async fn a_review_is_scheduled_recorded_with_an_edited_agenda_and_signed_by_both
     t.win
         .fill("#d-text", "IT will connect quotes to finance")
         .await;
-    t.win.select("#d-promisor", "IT leader").await;
+    t.win.fill("#d-promisor", &cast.it_leader).await;
     t.win.select("#d-to", "Sales").await;
     let due = (Utc::now() + Duration::days(30)).format("%Y-%m-%d");
     t.set_value("#d-due", &due.to_string()).await;

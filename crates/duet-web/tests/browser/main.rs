@@ -12,6 +12,7 @@
 #[path = "../app/common.rs"]
 mod common;
 mod journeys;
+mod layout;
 mod webdriver;
 
 use common::{PASSWORD, TestApp};

@@ -156,8 +156,12 @@ pub struct PromiseLine {
 /// Which open promises a list holds.
 #[derive(Debug, Clone, Copy)]
 pub enum PromiseScope {
-    /// Made by any IT department, due on or before the day.
-    ByIt,
+    /// Made by any IT department, due on or before the day; but not by `except` (the reader,
+    /// whose own promises have a list of their own).
+    ByIt {
+        /// A person whose promises are left out.
+        except: Option<i64>,
+    },
     /// Made by this person, due on or before the day.
     ByPerson(i64),
     /// Made to this department, due on or before the day (theirs to judge kept or broken).
@@ -171,7 +175,11 @@ pub async fn open_promises(
     until: NaiveDate,
 ) -> Result<Counted<PromiseLine>> {
     let (cond, id) = match scope {
-        PromiseScope::ByIt => ("f.kind = 'it' and $1 = $1", 0),
+        // No person has id 0, so `except: None` leaves nobody out.
+        PromiseScope::ByIt { except } => (
+            "f.kind = 'it' and p.promisor_person_id <> $1",
+            except.unwrap_or(0),
+        ),
         PromiseScope::ByPerson(p) => ("p.promisor_person_id = $1", p),
         PromiseScope::ToDepartment(d) => ("p.promisee_department_id = $1", d),
     };

@@ -52,8 +52,10 @@ both_backends! {
         let inbox = duet_store::requests::notifications(db, bea_user, 10).await.unwrap();
         assert_eq!(inbox.len(), 1);
         assert!(inbox[0].message.contains("IT's promise (“Fix the VPN for Sales”) was due on 2026-11-20"), "{}", inbox[0].message);
-        let by_it = home::open_promises(db, PromiseScope::ByIt, d("2026-12-31")).await.unwrap();
+        let by_it = home::open_promises(db, PromiseScope::ByIt { except: None }, d("2026-12-31")).await.unwrap();
         assert_eq!(by_it.total, 2);
+        let others = home::open_promises(db, PromiseScope::ByIt { except: Some(dev) }, d("2026-12-31")).await.unwrap();
+        assert_eq!(others.total, 0, "the reader's own promises are left to their own list");
         let by_dev = home::open_promises(db, PromiseScope::ByPerson(dev), d("2026-11-30")).await.unwrap();
         assert_eq!(by_dev.total, 1);
     }

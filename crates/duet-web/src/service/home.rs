@@ -240,7 +240,7 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
     let mut sections = Vec::new();
 
     if can(&actor, Action::TriageRequest).is_ok() {
-        sections.extend(it_sections(db, now, tz, &is_new).await?);
+        sections.extend(it_sections(db, now, tz, user.person_id, &is_new).await?);
     }
 
     // Sign-offs waiting for this champion: a case never signed, or a sign-off that lapsed.
@@ -429,6 +429,7 @@ async fn it_sections(
     db: &Db,
     now: DateTime<Utc>,
     tz: Tz,
+    person: Option<i64>,
     is_new: &impl Fn(Option<DateTime<Utc>>) -> bool,
 ) -> Result<Vec<HomeSection>, AppError> {
     let today = now.with_timezone(&tz).date_naive();
@@ -512,10 +513,15 @@ async fn it_sections(
         "/reviews",
         "Every department's review is on track.",
     ));
-    let promises = store::open_promises(db, PromiseScope::ByIt, week).await?;
+    // The reader's own promises are in "your promises"; this list is everyone else's in IT.
+    let promises = store::open_promises(db, PromiseScope::ByIt { except: person }, week).await?;
     out.push(section(
         "it_promises",
-        "IT's promises due this week",
+        if person.is_some() {
+            "Other IT promises due this week"
+        } else {
+            "IT's promises due this week"
+        },
         promises.total,
         promise_items(&promises, today),
         "/promises?open=1",

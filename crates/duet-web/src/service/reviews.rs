@@ -369,6 +369,10 @@ pub async fn agenda(
             ),
         );
     }
+    // A past review's agenda reads as it stood on its day: lateness counted to the meeting and
+    // no metric month after it.
+    let as_of = Utc::now().date_naive().min(on);
+    let last_period = duet_core::metrics::Period::of(as_of);
     let catalogue = duet_store::metrics::list_metrics(db).await?;
     let values = duet_store::metrics::values(db, None, Some(dept)).await?;
     let outcomes = duet_store::metrics::outcomes(db, Some(dept)).await?;
@@ -382,6 +386,7 @@ pub async fn agenda(
                 .filter_map(|v| {
                     duet_core::metrics::Period::parse(&v.period)
                         .ok()
+                        .filter(|p| *p <= last_period)
                         .map(|p| (p, v.value))
                 })
                 .collect(),
@@ -401,7 +406,7 @@ pub async fn agenda(
         &review.department_name,
         since,
         on,
-        Utc::now().date_naive(),
+        as_of,
         &requests,
         &promises,
         &metrics,

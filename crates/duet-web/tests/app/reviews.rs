@@ -374,3 +374,25 @@ app_test! {
         assert!(page.contains("Date: this day is already a holiday") && !page.contains(r#"alert">date: "#), "{page}");
     }
 }
+
+app_test! {
+    async fn a_past_review_s_agenda_reads_as_it_stood_on_its_day(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let dev = app.person("Dev Ops", "devops.past@example.com", "IT", "manager").await;
+        let (start, _, _) = next_week();
+        let (status, r) = it.post("/reviews", json!({"department_id": sales, "starts_at": start})).await;
+        assert_eq!(status, 201, "{r}");
+        let review = r["id"].as_i64().unwrap();
+        let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(5)).to_string();
+        let (status, p) = it.post("/promises", json!({"promisor_id": dev, "promisee_department_id": sales, "level": "manager", "text": "Fix the VPN drops", "due_on": due})).await;
+        assert_eq!(status, 201, "{p}");
+        // The meeting was 37 days ago; the promise fell due 15 days ago, after the meeting.
+        duet_store::reviews::shift(&app.db, review, 44).await.unwrap();
+        duet_store::promises::shift_promise(&app.db, p["id"].as_i64().unwrap(), 20).await.unwrap();
+        let (status, agenda) = it.get(&format!("/reviews/{review}/agenda")).await;
+        assert_eq!(status, 200, "{agenda}");
+        assert!(!agenda.to_string().contains("overdue"), "not overdue on the meeting's day: {agenda}");
+        assert!(agenda["agenda"]["open_promises"].to_string().contains("Fix the VPN drops"), "{agenda}");
+    }
+}

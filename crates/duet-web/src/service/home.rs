@@ -142,8 +142,8 @@ pub async fn cached_home(
 }
 
 impl Home {
-    /// How many things wait in all (the sum of the lists' totals).
-    /// A thing listed in two waiting lists (a promise of the CIO's is IT's and theirs) counts once.
+    /// How many things wait in all: the sum of the waiting lists' totals, where a thing shown in
+    /// two of them (the same link) counts once.
     pub fn waiting(&self) -> i64 {
         let waiting = self.sections.iter().filter(|s| s.waiting);
         let total: i64 = waiting.clone().map(|s| s.total).sum();
@@ -495,7 +495,7 @@ async fn it_sections(
             })
             .map(|l| HomeItem {
                 label: l.state.message.clone(),
-                href: "/reviews".to_string(),
+                href: format!("/reviews#department-{}", l.row.department_id),
                 note: if l.state.overdue_days > 0 {
                     format!("{} days overdue; none planned", l.state.overdue_days)
                 } else {
@@ -528,4 +528,65 @@ async fn it_sections(
         "No promise IT made is due this week.",
     ));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(href: &str) -> HomeItem {
+        HomeItem {
+            label: href.into(),
+            href: href.into(),
+            note: String::new(),
+            fresh: false,
+        }
+    }
+
+    #[test]
+    fn waiting_sums_the_waiting_lists_and_counts_a_thing_shown_twice_once() {
+        let home = Home {
+            sections: vec![
+                section(
+                    "reviews",
+                    "Reviews",
+                    2,
+                    vec![item("/reviews#department-1"), item("/reviews#department-2")],
+                    "/reviews",
+                    "",
+                ),
+                section(
+                    "it_promises",
+                    "IT",
+                    1,
+                    vec![item("/promises/7")],
+                    "/promises",
+                    "",
+                ),
+                section(
+                    "promises_to_keep",
+                    "Yours",
+                    1,
+                    vec![item("/promises/7")],
+                    "/promises",
+                    "",
+                ),
+                section(
+                    "my_requests",
+                    "Your requests",
+                    3,
+                    vec![item("/requests/1")],
+                    "/requests",
+                    "",
+                ),
+            ],
+            unread: 0,
+            last_looked: None,
+        };
+        assert_eq!(
+            home.waiting(),
+            3,
+            "two reviews and one promise; one's own requests inform"
+        );
+    }
 }

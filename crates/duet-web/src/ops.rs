@@ -76,7 +76,18 @@ async fn metrics() -> Response {
     }
 }
 
-/// Counts requests and their latency by method, route template and status.
+/// Routes whose requests must leave no trace in logs or metrics: the anonymous voice inbox and
+/// survey answering. A per-route counter scraped every few seconds would date each pain point
+/// and each answer, which is enough to pair them with whoever was seen at work then.
+pub fn is_anonymous_route(route: &str) -> bool {
+    route.starts_with("/voice")
+        || route.starts_with("/api/v1/voice")
+        || route == "/listen/campaigns/{id}/respond"
+        || route == "/api/v1/campaigns/{id}/response"
+}
+
+/// Counts requests and their latency by method, route template and status — except on the
+/// anonymous routes, which are not counted at all.
 pub async fn track_metrics(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = req
@@ -84,6 +95,9 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
+    if is_anonymous_route(&route) {
+        return next.run(req).await;
+    }
     let method = req.method().as_str().to_owned();
     let res = next.run(req).await;
     let labels = [
@@ -104,9 +118,9 @@ pub fn make_span(req: &Request) -> tracing::Span {
         .get::<MatchedPath>()
         .map(|m| m.as_str())
         .unwrap_or("unmatched");
-    // The voice inbox promises its authors that nothing about their request is kept: no span, so
-    // no request id, route or timing of theirs reaches the logs.
-    if route.starts_with("/voice") || route.starts_with("/api/v1/voice") {
+    // The voice inbox and survey answering promise that nothing about their requests is kept:
+    // no span, so no request id, route or timing of theirs reaches the logs.
+    if is_anonymous_route(route) {
         return tracing::Span::none();
     }
     let id = req

@@ -397,3 +397,26 @@ app_test! {
         assert!(page.contains("<option value=\"high\" selected>"), "the urgency stays chosen");
     }
 }
+
+app_test! {
+    async fn pain_points_and_survey_answers_leave_no_per_route_metrics(app: &TestApp) {
+        let it = app.dept("IT").await;
+        let anon = Browser::new(&app.base);
+        let (status, _) = anon.post_plain("/voice", &[("department_id", &it.to_string()), ("text", "The VPN drops every afternoon at three.")]).await;
+        assert_eq!(status, 303);
+        let c = reqwest::Client::new();
+        let r = c.post(format!("{}/api/v1/voice", app.base)).json(&json!({"department_id": it, "text": "The VPN drops every afternoon at four."})).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let (status, _) = member.post("/campaigns/999999/response", json!({"ratings": {}})).await;
+        assert!(status >= 400);
+        // Something ordinary is counted, so the recorder is on and the exposition is complete.
+        let (status, _) = member.get("/home").await;
+        assert_eq!(status, 200);
+        let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains(r#"route="/api/v1/home""#), "{metrics}");
+        for anonymous in ["/voice", "/api/v1/voice", "/api/v1/campaigns/{id}/response", "/listen/campaigns/{id}/respond"] {
+            assert!(!metrics.contains(&format!("route=\"{anonymous}")), "{anonymous} is counted: {metrics}");
+        }
+    }
+}

@@ -94,13 +94,7 @@ pub async fn schedule(
 /// Marks a review held today (not before its start); unless one is planned, Duet plans the next
 /// on the latest working day on or before the cadence's due date.
 pub async fn mark_held(db: &Db, actor: &Actor, id: i64, tz: Tz) -> Result<Review, AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    managed(db, actor, id).await?;
     Ok(store::mark_held_and_plan_next(db, id, Utc::now(), tz).await?)
 }
 
@@ -115,6 +109,19 @@ pub struct ChangeFields {
     pub starts_at: String,
 }
 
+/// The review `id`, once `actor` is known to manage reviews with its department: the check every
+/// change to a review starts with.
+async fn managed(db: &Db, actor: &Actor, id: i64) -> Result<Review, AppError> {
+    let r = store::find(db, id).await?;
+    can(
+        actor,
+        Action::ManageReviews {
+            department: DepartmentId(r.department_id),
+        },
+    )?;
+    Ok(r)
+}
+
 /// Undoes "held" (the scheduler, until anyone signed the record), with a reason.
 pub async fn undo_held(
     db: &Db,
@@ -122,26 +129,14 @@ pub async fn undo_held(
     id: i64,
     f: &ChangeFields,
 ) -> Result<Review, AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    managed(db, actor, id).await?;
     let reason = rules::parse_reason(&f.reason)?;
     Ok(store::undo_held(db, id, &reason, actor.user.0).await?)
 }
 
 /// Cancels a planned (or missed) review, with a reason.
 pub async fn cancel(db: &Db, actor: &Actor, id: i64, f: &ChangeFields) -> Result<Review, AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    managed(db, actor, id).await?;
     let reason = rules::parse_reason(&f.reason)?;
     Ok(store::cancel(db, id, &reason, actor.user.0).await?)
 }
@@ -154,13 +149,7 @@ pub async fn move_review(
     f: &ChangeFields,
     tz: Tz,
 ) -> Result<Review, AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    let r = managed(db, actor, id).await?;
     let mut errs = duet_core::ValidationErrors::default();
     let at = errs
         .check(rules::parse_local_datetime("starts_at", &f.starts_at, tz))
@@ -438,13 +427,7 @@ pub async fn save_record(
     id: i64,
     f: &RecordFields,
 ) -> Result<store::Record, AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    managed(db, actor, id).await?;
     // Every field is prose: several lines (the drafted agenda has dozens), tabs allowed.
     let mut errs = duet_core::ValidationErrors::default();
     let prose = duet_core::error::prose_text;
@@ -509,13 +492,7 @@ pub struct DecisionFields {
 
 /// Records a decision, and when asked, the promise it becomes (source: this meeting).
 pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Result<(), AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    managed(db, actor, id).await?;
     let text = duet_core::error::prose_text("text", &f.text, 5, 1000)?;
     if f.promisor_id.is_none() && f.due_on.trim().is_empty() {
         return Ok(store::add_decision(db, id, &text, None, actor.user.0).await?);
@@ -541,13 +518,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Resu
 
 /// Appends a correction to a locked record.
 pub async fn correct(db: &Db, actor: &Actor, id: i64, text: &str) -> Result<(), AppError> {
-    let r = store::find(db, id).await?;
-    can(
-        actor,
-        Action::ManageReviews {
-            department: DepartmentId(r.department_id),
-        },
-    )?;
+    managed(db, actor, id).await?;
     let text = duet_core::error::prose_text("text", text, 5, 5000)?;
     Ok(store::add_correction(db, id, &text, actor.user.0).await?)
 }

@@ -119,6 +119,9 @@ pub enum Action {
     ViewSurveyResults,
     /// Read, answer, publish or convert pain points addressed to `department`.
     TriageVoice { department: DepartmentId },
+    /// Read the audit log of changes to people, accounts and API tokens. Everyone may: an
+    /// administrator's changes are meant to be seen.
+    ViewAuditLog,
 }
 
 /// Why an action was refused, in words safe to show to the actor.
@@ -131,7 +134,7 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
     use Role::*;
     let own_dept = |d: DepartmentId| actor.department == Some(d);
     let allowed = match action {
-        Action::ViewOrg => true,
+        Action::ViewOrg | Action::ViewAuditLog => true,
         Action::ManageDepartments => matches!(actor.role, Admin | ItLeader),
         Action::ManagePerson(d) => match actor.role {
             Admin | ItLeader => true,
@@ -262,6 +265,7 @@ fn describe(action: Action) -> &'static str {
         Action::ManageInstruments => "add survey instruments",
         Action::ViewSurveyResults => "see survey results",
         Action::TriageVoice { .. } => "triage pain points addressed to this department",
+        Action::ViewAuditLog => "read the audit log",
     }
 }
 

@@ -188,6 +188,84 @@ pub fn random_secret() -> Result<String, FieldError> {
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
+/// Bytes of random nonce at the start of every answer box (XChaCha20's extended nonce, so
+/// random nonces never repeat in practice).
+const BOX_NONCE: usize = 24;
+
+/// The cipher of open answers, keyed by HMAC(secret, "duet open answers v1"): a key of its own,
+/// so it never doubles as the owner keys' HMAC key.
+fn answer_cipher(secret: &[u8]) -> chacha20poly1305::XChaCha20Poly1305 {
+    use chacha20poly1305::aead::KeyInit;
+    let key = hmac_sha256(secret, b"duet open answers v1");
+    chacha20poly1305::XChaCha20Poly1305::new(&key.into())
+}
+
+/// What binds a box to its row: moved to another campaign or owner key, it no longer opens.
+fn box_context(campaign: i64, owner_key: &str) -> Vec<u8> {
+    format!("duet-open-answers:{campaign}:{owner_key}").into_bytes()
+}
+
+/// Encrypts a person's answers to an open campaign (authenticated; nonce || ciphertext). While a
+/// campaign is open its answers are kept only like this, so the database files alone (without
+/// the secret) show no answer, and a box cannot be paired with anything by its content.
+pub fn seal_answers(
+    secret: &[u8],
+    campaign: i64,
+    owner_key: &str,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, FieldError> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let mut nonce = [0u8; BOX_NONCE];
+    getrandom::fill(&mut nonce)
+        .map_err(|_| FieldError::new("answers", "the system random generator failed"))?;
+    let aad = box_context(campaign, owner_key);
+    let sealed = answer_cipher(secret)
+        .encrypt(
+            &nonce.into(),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| FieldError::new("answers", "the answers could not be encrypted"))?;
+    let mut out = Vec::with_capacity(BOX_NONCE + sealed.len());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// Opens a box made by [`seal_answers`] for the same campaign and owner key; refused when the
+/// secret differs or anything was changed.
+pub fn open_answers(
+    secret: &[u8],
+    campaign: i64,
+    owner_key: &str,
+    boxed: &[u8],
+) -> Result<Vec<u8>, FieldError> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let refused = || {
+        FieldError::new(
+            "answers",
+            "stored answers do not open with this anonymity key (was DUET_ANONYMITY_KEY changed?)",
+        )
+    };
+    if boxed.len() < BOX_NONCE {
+        return Err(refused());
+    }
+    let (nonce, sealed) = boxed.split_at(BOX_NONCE);
+    let nonce: [u8; BOX_NONCE] = nonce.try_into().map_err(|_| refused())?;
+    let aad = box_context(campaign, owner_key);
+    answer_cipher(secret)
+        .decrypt(
+            &nonce.into(),
+            Payload {
+                msg: sealed,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| refused())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +291,24 @@ mod tests {
         assert_ne!(a, owner_key(b"s1", 2, 7));
         assert_ne!(a, owner_key(b"s1", 1, 8));
         assert_ne!(a, owner_key(b"s2", 1, 7));
+    }
+
+    #[test]
+    fn answer_boxes_open_only_for_their_secret_campaign_and_owner() {
+        let key = owner_key(b"s1", 4, 9);
+        let a = seal_answers(b"s1", 4, &key, b"plain comment").unwrap();
+        let b = seal_answers(b"s1", 4, &key, b"plain comment").unwrap();
+        assert_ne!(a, b, "a fresh nonce every time");
+        assert!(!a.windows(5).any(|w| w == b"plain"));
+        assert_eq!(open_answers(b"s1", 4, &key, &a).unwrap(), b"plain comment");
+        assert!(open_answers(b"s2", 4, &key, &a).is_err());
+        assert!(open_answers(b"s1", 5, &key, &a).is_err());
+        assert!(open_answers(b"s1", 4, &owner_key(b"s1", 4, 8), &a).is_err());
+        let mut t = a.clone();
+        let last = t.len() - 1;
+        t[last] ^= 1;
+        assert!(open_answers(b"s1", 4, &key, &t).is_err());
+        assert!(open_answers(b"s1", 4, &key, &a[..10]).is_err());
     }
 
     #[test]

@@ -64,21 +64,44 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// Creates an account, linking it to the person with the same e-mail if there is one.
+/// Creates an account, linking it to the person with the same e-mail if there is one; recorded
+/// in the audit log as done on the command line.
 pub async fn insert_user(db: &Db, new: &NewUser) -> Result<User> {
+    insert_user_by(db, None, new).await
+}
+
+/// Creates an account on behalf of the account `by` (none: the command line), linking it to the
+/// person with the same e-mail if there is one. The creation and the link are each audited, in
+/// the same transaction: an account made in a real person's name is there for everyone to see.
+pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<User> {
     let now = Utc::now();
-    let (id,): (i64,) = write_one!(db, pool => sqlx::query_as(
-        "insert into users (email, name, role, password_hash, person_id, created_at)
-         values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5)
-         returning id",
-    )
-    .bind(new.email.as_str())
-    .bind(&new.name)
-    .bind(new.role.as_str())
-    .bind(&new.password_hash)
-    .bind(now)
-    .fetch_one(pool)
-    .await)?;
+    let id: i64 = write_tx!(db, tx => {
+        let (id, person): (i64, Option<i64>) = sqlx::query_as(
+            "insert into users (email, name, role, password_hash, person_id, created_at)
+             values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5)
+             returning id, person_id",
+        )
+        .bind(new.email.as_str())
+        .bind(&new.name)
+        .bind(new.role.as_str())
+        .bind(&new.password_hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let summary = format!("Created {} account {} ({})", new.role.as_str(), new.email.as_str(), new.name);
+        audit!(tx, by, "user.create", "user", id, None::<i64>, summary);
+        if let Some(person) = person {
+            let (name, dept): (String, String) = sqlx::query_as(
+                "select p.name, d.name from people p join departments d on d.id = p.department_id where p.id = $1",
+            )
+            .bind(person)
+            .fetch_one(&mut *tx)
+            .await?;
+            let summary = format!("Linked account {} to {name} ({dept})", new.email.as_str());
+            audit!(tx, by, "user.link", "user", id, None::<i64>, summary);
+        }
+        id
+    });
     find_user(db, UserId(id)).await
 }
 
@@ -112,11 +135,29 @@ pub async fn touch_login(db: &Db, id: UserId) -> Result<()> {
     Ok(())
 }
 
-/// Changes an account's role and whether it is disabled. Disabling also ends its sessions and
-/// revokes its tokens, in the same transaction, so access stops at once on every replica.
+/// Changes an account's role and whether it is disabled; recorded in the audit log as done on
+/// the command line.
 pub async fn update_user(db: &Db, id: UserId, role: Role, disabled: bool) -> Result<User> {
+    update_user_by(db, None, id, role, disabled).await
+}
+
+/// Changes an account's role and whether it is disabled, on behalf of the account `by` (none: the
+/// command line), audited in the same transaction. Disabling also ends its sessions and revokes
+/// its tokens, so access stops at once on every replica.
+pub async fn update_user_by(
+    db: &Db,
+    by: Option<i64>,
+    id: UserId,
+    role: Role,
+    disabled: bool,
+) -> Result<User> {
     let now = Utc::now();
     write_tx!(db, tx => {
+        let before: Option<(String, String, Option<DateTime<Utc>>)> =
+            sqlx::query_as("select email, role, disabled_at from users where id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         let done = sqlx::query(
             "update users set role = $1,
                  disabled_at = case when $2 then coalesce(disabled_at, $3) else null end
@@ -139,18 +180,52 @@ pub async fn update_user(db: &Db, id: UserId, role: Role, disabled: bool) -> Res
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some((email, was_role, was_disabled)) = before {
+            if was_role != role.as_str() {
+                let summary = format!("Changed the role of {email} from {was_role} to {}", role.as_str());
+                audit!(tx, by, "user.role", "user", id.0, None::<i64>, summary);
+            }
+            if was_disabled.is_some() != disabled {
+                let (action, summary) = if disabled {
+                    ("user.disable", format!("Disabled {email} (its sessions ended, its API tokens revoked)"))
+                } else {
+                    ("user.enable", format!("Enabled {email} again"))
+                };
+                audit!(tx, by, action, "user", id.0, None::<i64>, summary);
+            }
+        }
     });
     find_user(db, id).await
 }
 
-/// Sets a new password hash and ends every session of the account.
+/// Sets a new password hash and ends every session of the account; recorded in the audit log as
+/// done on the command line.
 pub async fn set_password(db: &Db, id: UserId, password_hash: &str) -> Result<()> {
+    set_password_by(db, None, id, password_hash).await
+}
+
+/// Sets a new password hash on behalf of the account `by` (none: the command line) and ends
+/// every session of the account; audited in the same transaction, saying whether the owner did it
+/// or someone else (who could then sign in as them).
+pub async fn set_password_by(
+    db: &Db,
+    by: Option<i64>,
+    id: UserId,
+    password_hash: &str,
+) -> Result<()> {
     write_tx!(db, tx => {
         let done = sqlx::query("update users set password_hash = $1 where id = $2").bind(password_hash).bind(id.0).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("account"));
         }
         sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(&mut *tx).await?;
+        let (email,): (String,) = sqlx::query_as("select email from users where id = $1").bind(id.0).fetch_one(&mut *tx).await?;
+        let summary = if by == Some(id.0) {
+            format!("{email} changed their own password")
+        } else {
+            format!("Set a new password for {email}")
+        };
+        audit!(tx, by, "user.password", "user", id.0, None::<i64>, summary);
     });
     Ok(())
 }
@@ -174,9 +249,20 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Creates a token for `user` and returns it with its secret, which is shown once and stored only
-/// as a hash.
+/// Creates a token for `user` (recorded in the audit log as done on the command line) and returns
+/// it with its secret, which is shown once and stored only as a hash.
 pub async fn insert_token(db: &Db, user: UserId, name: &str) -> Result<(ApiToken, String)> {
+    insert_token_by(db, None, user, name).await
+}
+
+/// Creates a token for `user` on behalf of the account `by` (none: the command line), audited in
+/// the same transaction, and returns it with its secret (shown once, stored only as a hash).
+pub async fn insert_token_by(
+    db: &Db,
+    by: Option<i64>,
+    user: UserId,
+    name: &str,
+) -> Result<(ApiToken, String)> {
     let secret = secret::new_secret("duet_").map_err(|_| {
         StoreError::Invalid(duet_core::FieldError::new(
             "token",
@@ -185,17 +271,23 @@ pub async fn insert_token(db: &Db, user: UserId, name: &str) -> Result<(ApiToken
     })?;
     let hash = secret::hash_secret(&secret);
     let prefix: String = secret.chars().take(12).collect();
-    let token = write_one!(db, pool => sqlx::query_as::<_, ApiToken>(
-        "insert into api_tokens (user_id, name, token_hash, prefix, created_at) values ($1, $2, $3, $4, $5)
-         returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
-    )
-    .bind(user.0)
-    .bind(name)
-    .bind(&hash)
-    .bind(&prefix)
-    .bind(Utc::now())
-    .fetch_one(pool)
-    .await)?;
+    let token = write_tx!(db, tx => {
+        let token = sqlx::query_as::<_, ApiToken>(
+            "insert into api_tokens (user_id, name, token_hash, prefix, created_at) values ($1, $2, $3, $4, $5)
+             returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
+        )
+        .bind(user.0)
+        .bind(name)
+        .bind(&hash)
+        .bind(&prefix)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let (email,): (String,) = sqlx::query_as("select email from users where id = $1").bind(user.0).fetch_one(&mut *tx).await?;
+        let summary = format!("Created API token \u{201c}{name}\u{201d} for {email}");
+        audit!(tx, by, "token.create", "token", token.id, None::<i64>, summary);
+        token
+    });
     Ok((token, secret))
 }
 
@@ -220,9 +312,29 @@ pub async fn find_token(db: &Db, id: i64) -> Result<ApiToken> {
     .ok_or(StoreError::NotFound("token"))
 }
 
-/// Revokes a token; revoking twice is harmless.
+/// Revokes a token, recorded in the audit log as done on the command line; revoking twice is
+/// harmless.
 pub async fn revoke_token(db: &Db, id: i64) -> Result<()> {
-    write_one!(db, pool => sqlx::query("update api_tokens set revoked_at = coalesce(revoked_at, $1) where id = $2").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    revoke_token_by(db, None, id).await
+}
+
+/// Revokes a token on behalf of the account `by` (none: the command line), audited in the same
+/// transaction; revoking twice is harmless (and audited once).
+pub async fn revoke_token_by(db: &Db, by: Option<i64>, id: i64) -> Result<()> {
+    write_tx!(db, tx => {
+        let revoked: Option<(String, String)> = sqlx::query_as(
+            "update api_tokens set revoked_at = $1 where id = $2 and revoked_at is null
+             returning name, (select email from users u where u.id = api_tokens.user_id)",
+        )
+        .bind(Utc::now())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((name, email)) = revoked {
+            let summary = format!("Revoked API token \u{201c}{name}\u{201d} of {email}");
+            audit!(tx, by, "token.revoke", "token", id, None::<i64>, summary);
+        }
+    });
     Ok(())
 }
 
@@ -236,6 +348,16 @@ struct TokenUser {
 
 /// The enabled account a bearer token belongs to, if the token is valid and not revoked.
 pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>> {
+    token_user(db, token, true).await
+}
+
+/// The account behind a token without writing anything, not even `last_used_at`: for sending
+/// survey answers, whose moment must not be recorded next to the sender's token.
+pub async fn peek_user_for_token(db: &Db, token: &str) -> Result<Option<User>> {
+    token_user(db, token, false).await
+}
+
+async fn token_user(db: &Db, token: &str, touch: bool) -> Result<Option<User>> {
     const SQL: &str =
         "select u.id, u.email, u.name, u.role, u.person_id, p.department_id, u.disabled_at,
                 u.last_login_at, u.created_at, t.last_used_at as token_last_used
@@ -246,9 +368,10 @@ pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>> {
     let Some(found) = found else { return Ok(None) };
     // Written at most once a minute per token, so API reads stay reads under load.
     let now = Utc::now();
-    if found
-        .token_last_used
-        .is_none_or(|t| t < now - chrono::Duration::minutes(1))
+    if touch
+        && found
+            .token_last_used
+            .is_none_or(|t| t < now - chrono::Duration::minutes(1))
     {
         write_one!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
             .bind(now)

@@ -124,12 +124,20 @@ macro_rules! write_tx {
     };
 }
 
+/// No statement is logged by the driver, slow or not: a logged `insert into pain_points` or
+/// survey-answer write, with its time, would date an anonymous post (issue 10, class 7), and
+/// Duet's own request logs already say what was slow.
+fn quiet<C: sqlx::ConnectOptions>(conn: C) -> C {
+    conn.log_statements(log::LevelFilter::Off)
+        .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600))
+}
+
 impl Db {
     /// Connects to `url`: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:…`, or a
     /// plain file path, for SQLite (created if missing, WAL journal, foreign keys on).
     pub async fn connect(url: &str, opts: &DbOptions) -> Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let conn = PgConnectOptions::from_str(url).map_err(StoreError::Db)?;
+            let conn = quiet(PgConnectOptions::from_str(url).map_err(StoreError::Db)?);
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(opts.acquire_timeout)
@@ -148,7 +156,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-16000");
+            .pragma("cache_size", "-16000")
+            // Deleted rows are overwritten with zeros, not left in free space: once survey
+            // answers are sealed, no pre-seal box or owner key survives in the file.
+            .pragma("secure_delete", "on");
+        let conn = quiet(conn);
         let pool = SqlitePoolOptions::new()
             .max_connections(opts.max_connections)
             .min_connections(1)

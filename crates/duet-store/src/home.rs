@@ -231,20 +231,26 @@ pub struct SurveyLine {
     pub closes_on: NaiveDate,
 }
 
-/// Campaigns open on `today` that invite `department` and that `person` has not answered.
+/// Campaigns open on `today` that invite `department` and that `person` has not answered — and,
+/// once a campaign's population is fixed, only if they are in it, from `department`, through
+/// account `user` (issue 10: an account made later in someone's name learns nothing of whether
+/// they answered).
 pub async fn surveys_to_answer(
     db: &Db,
     person: i64,
     department: i64,
     today: NaiveDate,
+    user: i64,
 ) -> Result<Vec<SurveyLine>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, SurveyLine>(
         "select c.id, c.title, c.closes_on from campaigns c
          join campaign_departments cd on cd.campaign_id = c.id and cd.department_id = $2
          where c.opens_on <= $3 and c.closes_on >= $3
            and not exists (select 1 from campaign_participation p where p.campaign_id = c.id and p.person_id = $1)
+           and (c.population_at is null or exists (select 1 from campaign_population cp
+               where cp.campaign_id = c.id and cp.person_id = $1 and cp.department_id = $2 and cp.user_id = $4))
          order by c.closes_on, c.id",
-    ).bind(person).bind(department).bind(today).fetch_all(pool).await)?)
+    ).bind(person).bind(department).bind(today).bind(user).fetch_all(pool).await)?)
 }
 
 /// Records that `user` looked at their home page now and returns when they looked before.

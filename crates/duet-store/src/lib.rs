@@ -3,6 +3,8 @@
 
 #[macro_use]
 mod db;
+#[macro_use]
+pub mod audit;
 pub mod accounts;
 mod error;
 pub mod home;

@@ -4,6 +4,10 @@
 //! nothing in common but the campaign and department: a response row carries a random id and a
 //! keyed hash of (campaign, person) that only the server, holding the secret, can recompute, so
 //! the author can edit their answers while the campaign is open and nobody can read who wrote them.
+//!
+//! While a campaign is open its answers exist only as encrypted boxes (`open_answers`), so the
+//! database files alone show no answer; sealing writes them out in plaintext, unlinkable, once the
+//! campaign has closed (see `seal` and migration 0015).
 
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -160,8 +164,13 @@ pub struct Campaign {
     pub reminded_at: Option<DateTime<Utc>>,
     /// When its answers were sealed (rewritten unlinkable after closing).
     pub sealed_at: Option<DateTime<Utc>>,
-    /// How many people answered; null while fewer than k have (a count is a slice too).
+    /// How many people answered; null while fewer than k have (a count is a slice too). While
+    /// the campaign is open this is the count published on [`Campaign::participation_as_of`]
+    /// (see [`refresh_participation`]), not the live one.
     pub respondents: Option<i64>,
+    /// The day the participation figures were taken, while they are a daily snapshot (null once
+    /// the campaign has closed: the final counts are shown live, they no longer move).
+    pub participation_as_of: Option<NaiveDate>,
     /// How many active people the invited departments have now.
     pub invited: i64,
     /// Created.
@@ -180,7 +189,11 @@ macro_rules! campaign_sql {
         concat!(
             "select c.id, c.instrument_id, i.key as instrument_key, i.title as instrument_title, i.kind as instrument_kind, c.title,
                 c.opens_on, c.closes_on, c.remind_on, c.min_group, c.invited_at, c.reminded_at, c.sealed_at,
-                (select case when count(*) >= c.min_group then count(*) end from campaign_participation p where p.campaign_id = c.id) as respondents,
+                case when (select max(s.on_day) from participation_snapshots s where s.campaign_id = c.id) > c.closes_on
+                  then (select case when count(*) >= c.min_group then count(*) end from campaign_participation p where p.campaign_id = c.id)
+                  else (select case when sum(s.responded) >= c.min_group then cast(sum(s.responded) as bigint) end from participation_snapshots s where s.campaign_id = c.id)
+                end as respondents,
+                (select case when max(s.on_day) <= c.closes_on then max(s.on_day) end from participation_snapshots s where s.campaign_id = c.id) as participation_as_of,
                 (select count(*) from people pe join campaign_departments cd on cd.department_id = pe.department_id
                   where cd.campaign_id = c.id and pe.archived_at is null) as invited,
                 c.created_at
@@ -219,6 +232,7 @@ pub async fn insert_campaign(db: &Db, by: i64, input: &CampaignInput) -> Result<
 /// One campaign.
 pub async fn find_campaign(db: &Db, id: i64) -> Result<Campaign> {
     const SQL: &str = campaign_sql!("where c.id = $1");
+    refresh_participation(db, Utc::now().date_naive()).await?;
     on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).bind(id).fetch_optional(pool).await)?
         .ok_or(StoreError::NotFound("campaign"))
 }
@@ -232,6 +246,7 @@ pub async fn campaign_instrument(db: &Db, id: i64) -> Result<i64> {
 /// Every campaign, latest first.
 pub async fn list_campaigns(db: &Db) -> Result<Vec<Campaign>> {
     const SQL: &str = campaign_sql!("order by c.opens_on desc, c.id desc");
+    refresh_participation(db, Utc::now().date_naive()).await?;
     Ok(on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).fetch_all(pool).await)?)
 }
 
@@ -239,6 +254,7 @@ pub async fn list_campaigns(db: &Db) -> Result<Vec<Campaign>> {
 pub async fn closed_campaigns_of(db: &Db, key: &str, today: NaiveDate) -> Result<Vec<Campaign>> {
     const SQL: &str =
         campaign_sql!("where i.key = $1 and c.closes_on < $2 order by c.closes_on, c.id");
+    refresh_participation(db, Utc::now().date_naive()).await?;
     Ok(
         on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).bind(key).bind(today).fetch_all(pool).await)?,
     )
@@ -253,19 +269,69 @@ pub struct Participation {
     pub department_name: String,
     /// Active people in it now.
     pub invited: i64,
-    /// People of it who answered.
+    /// People of it who answered: while the campaign is open, as published on `as_of`.
     pub responded: i64,
+    /// The day `responded` was taken, while it is a daily snapshot (null once the campaign has
+    /// closed and the count is final).
+    pub as_of: Option<NaiveDate>,
 }
 
-/// Invited departments with their participation counts.
+/// Invited departments with their participation counts: while the campaign is open, the counts
+/// published today (see [`refresh_participation`]), so an answer moves no figure until the next
+/// day; once it has closed, the final live counts.
 pub async fn participation(db: &Db, campaign: i64) -> Result<Vec<Participation>> {
     const SQL: &str = "select d.id as department_id, d.name as department_name,
             (select count(*) from people pe where pe.department_id = d.id and pe.archived_at is null) as invited,
-            (select count(*) from campaign_participation p where p.campaign_id = cd.campaign_id and p.department_id = d.id) as responded
-         from campaign_departments cd join departments d on d.id = cd.department_id
+            case when s.on_day > c.closes_on
+              then (select count(*) from campaign_participation p where p.campaign_id = cd.campaign_id and p.department_id = d.id)
+              else coalesce(s.responded, 0)
+            end as responded,
+            case when s.on_day > c.closes_on then null else s.on_day end as as_of
+         from campaign_departments cd join campaigns c on c.id = cd.campaign_id
+           join departments d on d.id = cd.department_id
+           left join participation_snapshots s on s.campaign_id = cd.campaign_id and s.department_id = cd.department_id
          where cd.campaign_id = $1 order by d.name";
+    refresh_participation(db, Utc::now().date_naive()).await?;
     Ok(
         on_db!(db, pool => sqlx::query_as::<_, Participation>(SQL).bind(campaign).fetch_all(pool).await)?,
+    )
+}
+
+/// Publishes participation for `today`: every campaign whose published counts are from an
+/// earlier day gets today's (one row per invited department, replacing the last). It is called
+/// before every read of participation and by the hourly housekeeping, so the counts move at most
+/// once a day per campaign, whoever answers when. No answer carries a time, so the counts "as of
+/// the start of the day" cannot be known: the snapshot dated D holds what had been answered at
+/// the first read (or housekeeping tick) of day D. A campaign whose last snapshot is dated after
+/// its closing day is final and left alone (its live counts are shown; they no longer move).
+/// Returns how many department rows were written (0 on every read but the first of a day, which
+/// costs one small read and no write).
+pub async fn refresh_participation(db: &Db, today: NaiveDate) -> Result<u64> {
+    // Invited departments whose published count is neither today's nor final.
+    macro_rules! stale {
+        () => {
+            "from campaign_departments cd join campaigns c on c.id = cd.campaign_id
+             where not exists (select 1 from participation_snapshots s
+                 where s.campaign_id = cd.campaign_id and s.department_id = cd.department_id
+                   and (s.on_day >= $1 or s.on_day > c.closes_on))"
+        };
+    }
+    const CHECK: &str = concat!("select cd.campaign_id ", stale!(), " limit 1");
+    const WRITE: &str = concat!(
+        "insert into participation_snapshots (campaign_id, department_id, on_day, responded)
+         select cd.campaign_id, cd.department_id, $1,
+             (select count(*) from campaign_participation p where p.campaign_id = cd.campaign_id and p.department_id = cd.department_id) ",
+        stale!(),
+        " on conflict (campaign_id, department_id) do update set on_day = excluded.on_day, responded = excluded.responded
+         where participation_snapshots.on_day < excluded.on_day"
+    );
+    let stale: Option<(i64,)> =
+        on_db!(db, pool => sqlx::query_as(CHECK).bind(today).fetch_optional(pool).await)?;
+    if stale.is_none() {
+        return Ok(0);
+    }
+    Ok(
+        write_one!(db, pool => sqlx::query(WRITE).bind(today).execute(pool).await.map(|r| r.rows_affected()))?,
     )
 }
 
@@ -276,13 +342,167 @@ pub async fn has_answered(db: &Db, campaign: i64, person: i64) -> Result<bool> {
     Ok(row.is_some())
 }
 
-/// Whether `person`'s department is invited to `campaign`.
-pub async fn is_invited(db: &Db, campaign: i64, person: i64) -> Result<bool> {
-    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
-        "select pe.id from people pe join campaign_departments cd on cd.department_id = pe.department_id
-         where cd.campaign_id = $1 and pe.id = $2 and pe.archived_at is null")
-        .bind(campaign).bind(person).fetch_optional(pool).await)?;
-    Ok(row.is_some())
+/// Who took part in `campaign`, as `(person, department answered for)`: what the release of its
+/// results is checked with against earlier campaigns (`duet_core::listen::releases`). Never the
+/// answers: participation and answers stay apart.
+pub async fn takers(db: &Db, campaign: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as("select person_id, department_id from campaign_participation where campaign_id = $1")
+        .bind(campaign).fetch_all(pool).await)?,
+    )
+}
+
+/// Whether `person`, signed in as account `user`, may answer `campaign` (the rule
+/// `prepare_submission` applies, to decide whether to show the form): once the campaign's
+/// population is fixed, they must be in it, still in the department they were in at opening,
+/// and answering through the account linked to them then. Before that (an upcoming campaign),
+/// whether their department is invited.
+pub async fn is_invited(db: &Db, campaign: i64, person: i64, user: i64) -> Result<bool> {
+    let row: Option<(bool,)> = on_db!(db, pool => sqlx::query_as(
+        "select case when c.population_at is null then exists (
+                select 1 from people pe join campaign_departments cd on cd.department_id = pe.department_id
+                where cd.campaign_id = c.id and pe.id = $2 and pe.archived_at is null)
+            else exists (
+                select 1 from campaign_population cp join people pe on pe.id = cp.person_id
+                where cp.campaign_id = c.id and cp.person_id = $2 and cp.user_id = $3
+                  and pe.department_id = cp.department_id and pe.archived_at is null)
+            end
+         from campaigns c where c.id = $1")
+        .bind(campaign).bind(person).bind(user).fetch_optional(pool).await)?;
+    Ok(row.is_some_and(|r| r.0))
+}
+
+// ---- The population of a campaign (issue 10, attack class 5) -------------------------------
+//
+// A campaign's population is fixed when it opens — by its invitations (`dispatch_notices`) or by
+// the first answer, whichever comes first: the active people of its invited departments, each
+// with their department and their enabled account as of then. Only they can answer, from that
+// department, through that account; so nobody reaches k with invented people, moves someone into
+// a small department, or answers (or reads open answers) through an account made later in a real
+// person's name. What changed during the campaign is counted from the audit log.
+
+/// Claims and writes the population of campaign `$id` inside the caller's transaction, unless it
+/// is already fixed; evaluates to whether this call fixed it.
+macro_rules! fix_population {
+    ($tx:expr, $id:expr, $now:expr) => {{
+        let claimed = sqlx::query(
+            "update campaigns set population_at = $1 where id = $2 and population_at is null",
+        )
+        .bind($now)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if claimed > 0 {
+            sqlx::query(
+                "insert into campaign_population (campaign_id, person_id, department_id, user_id)
+                 select cd.campaign_id, pe.id, pe.department_id, u.id
+                 from campaign_departments cd
+                 join people pe on pe.department_id = cd.department_id and pe.archived_at is null
+                 left join users u on u.person_id = pe.id and u.disabled_at is null
+                 where cd.campaign_id = $1 on conflict do nothing",
+            )
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        claimed > 0
+    }};
+}
+
+/// Fixes the population of an open campaign now, if its invitations have not done it yet (the
+/// first answer can come before the hourly housekeeping sends them). Safe to call again, and
+/// from several replicas at once.
+pub async fn fix_population(db: &Db, campaign: i64) -> Result<bool> {
+    let now = Utc::now();
+    Ok(write_tx!(db, tx => fix_population!(tx, campaign, now)))
+}
+
+/// Whether account `user` is the one that was linked to `person` when `campaign`'s population
+/// was fixed (true while it is not fixed yet). Guards a person's open answers: an account created
+/// or linked later, in a real person's name, must not read them.
+pub async fn in_population(db: &Db, campaign: i64, person: i64, user: i64) -> Result<bool> {
+    let row: Option<(bool,)> = on_db!(db, pool => sqlx::query_as(
+        "select c.population_at is null or exists (
+                select 1 from campaign_population cp
+                where cp.campaign_id = c.id and cp.person_id = $2 and cp.user_id = $3)
+         from campaigns c where c.id = $1")
+        .bind(campaign).bind(person).bind(user).fetch_optional(pool).await)?;
+    Ok(row.is_some_and(|r| r.0))
+}
+
+/// Whether `person` has answered `campaign`, as account `user` may learn it: only the account
+/// linked to them when the population was fixed (any, before that) is told.
+pub async fn answered_as(db: &Db, campaign: i64, person: i64, user: i64) -> Result<bool> {
+    Ok(has_answered(db, campaign, person).await?
+        && in_population(db, campaign, person, user).await?)
+}
+
+/// How an invited department's population changed while a campaign ran.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct PopulationChange {
+    /// The department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// People in it at closing who were not in it when the population was fixed (created,
+    /// moved in, restored).
+    pub joined: i64,
+    /// People in it when the population was fixed who were not at closing (moved out, archived).
+    pub left: i64,
+}
+
+/// The invited departments of `campaign` whose population changed between the moment it was
+/// fixed and the end of the closing day (or now, if earlier): who was in each department then
+/// (`campaign_population`) against where the audit log's last entry of each person changed
+/// before the end puts them. Counted from the log, which is written with every change and never
+/// rewritten, so the figures stay the same however people move after closing. Departments that
+/// did not change are left out; empty while the population is not fixed.
+pub async fn population_changes(db: &Db, campaign: i64) -> Result<Vec<PopulationChange>> {
+    let row: Option<(NaiveDate, Option<DateTime<Utc>>)> = on_db!(db, pool => sqlx::query_as(
+        "select closes_on, population_at from campaigns where id = $1")
+        .bind(campaign).fetch_optional(pool).await)?;
+    let Some((closes, Some(from))) = row else {
+        return match row {
+            None => Err(StoreError::NotFound("campaign")),
+            Some(_) => Ok(Vec::new()),
+        };
+    };
+    let end = closes
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        .min(Utc::now());
+    const SQL: &str = "with ranked as (
+            select a.subject_id as person_id, a.department_id,
+                row_number() over (partition by a.subject_id order by a.at desc, a.id desc) as rn
+            from audit_log a
+            where a.subject_kind = 'person' and a.at > $2 and a.at <= $3
+        ), at_end as (select person_id, department_id from ranked where rn = 1)
+        select cd.department_id, d.name as department_name,
+            (select count(*) from at_end x where x.department_id = cd.department_id
+               and not exists (select 1 from campaign_population cp
+                   where cp.campaign_id = cd.campaign_id and cp.person_id = x.person_id and cp.department_id = cd.department_id)) as joined,
+            (select count(*) from campaign_population cp join at_end x on x.person_id = cp.person_id
+               where cp.campaign_id = cd.campaign_id and cp.department_id = cd.department_id
+                 and (x.department_id is null or x.department_id <> cd.department_id)) as departed
+        from campaign_departments cd join departments d on d.id = cd.department_id
+        where cd.campaign_id = $1 order by d.name";
+    let rows: Vec<(i64, String, i64, i64)> = on_db!(db, pool => sqlx::query_as(SQL)
+        .bind(campaign).bind(from).bind(end).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.2 > 0 || r.3 > 0)
+        .map(
+            |(department_id, department_name, joined, left)| PopulationChange {
+                department_id,
+                department_name,
+                joined,
+                left,
+            },
+        )
+        .collect())
 }
 
 /// Whether a submission creates the response or edits the one already there.
@@ -304,8 +524,7 @@ pub struct Prepared {
     mode: SubmitMode,
     id: i64,
     key: String,
-    packed: String,
-    texts: String,
+    answer_box: Vec<u8>,
     closes: NaiveDate,
 }
 
@@ -336,7 +555,48 @@ fn closed_error(closes: NaiveDate) -> StoreError {
     ))
 }
 
-/// Stores a person's answers: `prepare_submission`, then `write_submission`.
+/// What an answer box holds: the answers and the department they count for.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BoxedAnswers {
+    department: i64,
+    ratings: String,
+    texts: String,
+}
+
+/// A stored box that does not open is the server's fault (another key), never the user's.
+fn unreadable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(sqlx::Error::Decode(
+        format!("open survey answers: {e}").into(),
+    ))
+}
+
+/// Encrypts a person's answers for `open_answers`, bound to the campaign and owner key.
+fn seal_box(
+    secret: &[u8],
+    campaign: i64,
+    key: &str,
+    department: i64,
+    ratings: String,
+    texts: String,
+) -> Result<Vec<u8>> {
+    let plain = serde_json::to_vec(&BoxedAnswers {
+        department,
+        ratings,
+        texts,
+    })
+    .map_err(|e| StoreError::Invalid(FieldError::new("answers", e.to_string())))?;
+    surveys::seal_answers(secret, campaign, key, &plain).map_err(StoreError::Invalid)
+}
+
+/// Decrypts a box of `open_answers`.
+fn open_box(secret: &[u8], campaign: i64, key: &str, boxed: &[u8]) -> Result<BoxedAnswers> {
+    let plain =
+        surveys::open_answers(secret, campaign, key, boxed).map_err(|e| unreadable(e.message))?;
+    serde_json::from_slice(&plain).map_err(unreadable)
+}
+
+/// Stores a person's answers: `prepare_submission`, then `write_submission`. No account is
+/// checked (seeding and tests); the web answers through `prepare_submission` with the account.
 #[allow(clippy::too_many_arguments)]
 pub async fn submit_response(
     db: &Db,
@@ -347,18 +607,23 @@ pub async fn submit_response(
     mode: SubmitMode,
     today: NaiveDate,
 ) -> Result<()> {
-    let p = prepare_submission(db, campaign, person, secret, answers, mode, today).await?;
+    // Seeding and tests answer in a person's name without an account.
+    let p = prepare_submission(db, campaign, person, None, secret, answers, mode, today).await?;
     write_submission(db, &p).await
 }
 
 /// Checks a submission with one read: refused unless the campaign is open on `today` (and not
-/// sealed), the person is active in an invited department, and (for `New`) they have not
-/// answered yet. Nothing is written; the writes re-check what could change in between.
+/// sealed), the person is in its population (see `population_changes`) and still in the
+/// department they were in when it was fixed, `user` (the answering account; none only for
+/// seeding) is the account linked to them then, and (for `New`) they have not answered yet.
+/// Nothing is written, except the population itself by the first answer of a campaign whose
+/// invitations have not gone out yet; the writes re-check what could change in between.
 #[allow(clippy::too_many_arguments)]
 pub async fn prepare_submission(
     db: &Db,
     campaign: i64,
     person: i64,
+    user: Option<i64>,
     secret: &[u8],
     answers: &Answers,
     mode: SubmitMode,
@@ -368,16 +633,35 @@ pub async fn prepare_submission(
     let packed = answers.pack();
     let texts = to_json(&answers.texts)?;
     let id = surveys::random_id().map_err(StoreError::Invalid)?;
-    const FACTS: &str = "select c.opens_on, c.closes_on, c.sealed_at is not null,
+    // The campaign; whether its population is fixed; the person's department and account in it;
+    // whether their department now is an invited one (and which); where they answered.
+    const FACTS: &str = "select c.opens_on, c.closes_on, c.sealed_at is not null, c.population_at is not null,
+            (select cp.department_id from campaign_population cp where cp.campaign_id = c.id and cp.person_id = $2),
+            (select cp.user_id from campaign_population cp where cp.campaign_id = c.id and cp.person_id = $2),
             (select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
               where cd.campaign_id = c.id and pe.id = $2 and pe.archived_at is null),
             (select p.department_id from campaign_participation p where p.campaign_id = c.id and p.person_id = $2)
          from campaigns c where c.id = $1";
-    type Facts = (NaiveDate, NaiveDate, bool, Option<i64>, Option<i64>);
-    let facts: Option<Facts> = on_db!(db, pool => sqlx::query_as(FACTS).bind(campaign).bind(person).fetch_optional(pool).await)?;
-    let Some((opens, closes, sealed, dept, answered_in)) = facts else {
-        return Err(StoreError::NotFound("campaign"));
+    type Facts = (
+        NaiveDate,
+        NaiveDate,
+        bool,
+        bool,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let read = || async {
+        let facts: Option<Facts> = on_db!(db, pool => sqlx::query_as(FACTS).bind(campaign).bind(person).fetch_optional(pool).await)?;
+        facts.ok_or(StoreError::NotFound("campaign"))
     };
+    let mut facts = read().await?;
+    if !facts.3 && !facts.2 && surveys::phase(facts.0, facts.1, today) == CampaignPhase::Open {
+        fix_population(db, campaign).await?;
+        facts = read().await?;
+    }
+    let (opens, closes, sealed, _, at_opening, account, now_in, answered_in) = facts;
     let closed = || {
         StoreError::Conflict(FieldError::new(
             "campaign",
@@ -394,12 +678,30 @@ pub async fn prepare_submission(
         }
         _ => return Err(closed()),
     }
-    let Some(dept) = dept else {
-        return Err(StoreError::Invalid(FieldError::new(
-            "campaign",
-            "your department is not invited to this campaign",
-        )));
+    let Some(dept) = at_opening else {
+        return Err(match now_in {
+            Some(_) => StoreError::Conflict(FieldError::new(
+                "campaign",
+                "you joined this department after the survey opened, so you cannot answer it; this keeps anyone from adding people to reach the minimum group size",
+            )),
+            None => StoreError::Invalid(FieldError::new(
+                "campaign",
+                "your department is not invited to this campaign",
+            )),
+        });
     };
+    if now_in != Some(dept) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "campaign",
+            "you changed department after the survey opened, so you cannot answer it; this keeps anyone from moving people to reach the minimum group size",
+        )));
+    }
+    if user.is_some() && user != account {
+        return Err(StoreError::Conflict(FieldError::new(
+            "campaign",
+            "this account was created or linked to you after the survey opened, so it cannot answer it; this keeps anyone from answering in someone else's name",
+        )));
+    }
     match (mode, answered_in) {
         (SubmitMode::New, Some(_)) => {
             return Err(StoreError::Conflict(FieldError::new(
@@ -417,24 +719,24 @@ pub async fn prepare_submission(
         answered_in,
         mode,
         id,
+        answer_box: seal_box(secret, campaign, &key, dept, packed, texts)?,
         key,
-        packed,
-        texts,
         closes,
     })
 }
 
-/// Writes one checked submission. A plain change is one guarded statement (atomic on its own,
-/// so no explicit transaction); a first answer or a change of department is one transaction.
+/// Writes one checked submission. A plain change is one guarded statement replacing the box
+/// (atomic on its own, so no explicit transaction); a first answer or a change of department is
+/// one transaction.
 pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
     let edit_sql = format!(
-        "update survey_responses set department_id = $2, ratings = $3, texts = $4
-         where campaign_id = $1 and owner_key = $5 and {}",
+        "update open_answers set answer_box = $2
+         where campaign_id = $1 and owner_key = $3 and {}",
         not_sealed(db)
     );
     if p.mode == SubmitMode::Edit && p.answered_in == Some(p.department) {
         let changed = write_one!(db, pool => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-            .bind(p.campaign).bind(p.department).bind(&p.packed).bind(&p.texts).bind(&p.key)
+            .bind(p.campaign).bind(&p.answer_box).bind(&p.key)
             .execute(pool).await?.rows_affected());
         return if changed == 0 {
             Err(closed_error(p.closes))
@@ -451,7 +753,7 @@ pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
     }
     write_tx!(db, tx => {
         let changed = sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-            .bind(p.campaign).bind(p.department).bind(&p.packed).bind(&p.texts).bind(&p.key).execute(&mut *tx).await?.rows_affected();
+            .bind(p.campaign).bind(&p.answer_box).bind(&p.key).execute(&mut *tx).await?.rows_affected();
         if changed == 0 {
             return Err(closed_error(p.closes));
         }
@@ -464,7 +766,9 @@ pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
 /// Writes many first answers in one transaction (group commit: with many people answering at
 /// once, SQLite's single write lock is taken once per batch rather than once per person). Each
 /// answer succeeds or fails on its own — a double answer or a just-sealed campaign refuses that
-/// one and writes nothing of it; a database error fails the whole batch.
+/// one and writes nothing of it; a database error fails the whole batch. The participation row
+/// and the encrypted box share the commit: without the key the box cannot be read, so the
+/// pairing tells nothing (see migration 0015).
 pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Result<()>>> {
     let join_sql = format!(
         "insert into campaign_participation (campaign_id, person_id, department_id)
@@ -483,8 +787,8 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
                 ))));
                 continue;
             }
-            sqlx::query("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) values ($1, $2, $3, $4, $5, $6)")
-                .bind(p.id).bind(p.campaign).bind(&p.key).bind(p.department).bind(&p.packed).bind(&p.texts).execute(&mut *tx).await?;
+            sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
+                .bind(p.id).bind(p.campaign).bind(&p.key).bind(&p.answer_box).execute(&mut *tx).await?;
             out.push(Ok(()));
         }
         out
@@ -492,12 +796,20 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
     Ok(out)
 }
 
-/// Seals a closed campaign (closing day before `today`): its answers are deleted and written
-/// again in one transaction, in the order of fresh random ids, each with a random owner key. After
-/// that no id, row order, transaction id or key in the database links an answer to its author,
-/// and nobody can change them. Returns whether this call sealed it (false: already sealed, or
-/// not closed yet). Safe from several replicas at once.
-pub async fn seal(db: &Db, campaign: i64, today: NaiveDate) -> Result<bool> {
+/// Seals a closed campaign (closing day before `today`): its encrypted boxes (and any plaintext
+/// answer left from before boxes existed) are opened with `secret`, deleted, and the answers are
+/// written into `survey_responses` in one transaction, in the order of fresh random ids, each
+/// with a random owner key. After that no id, row order, transaction id (on PostgreSQL every
+/// sealed row has the seal's one xmin, and their physical order is the random-id order) or key
+/// links an answer to its author, and nobody can change them. Then, outside the transaction,
+/// SQLite's write-ahead log is checkpointed and truncated (secure_delete has zeroed the deleted
+/// boxes and owner keys in the pages) and PostgreSQL's two tables are vacuumed, so no pre-seal
+/// copy stays behind in the files; both are best effort (a warning on failure).
+///
+/// A box that does not open (another secret) refuses the whole seal: nothing is lost, and the
+/// campaign stays unsealed until the right key is configured. Returns whether this call sealed
+/// it (false: already sealed, or not closed yet). Safe from several replicas at once.
+pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Result<bool> {
     let now = Utc::now();
     let sealed: bool = write_tx!(db, tx => {
         let claimed = sqlx::query("update campaigns set sealed_at = $1 where id = $2 and sealed_at is null and closes_on < $3")
@@ -505,15 +817,24 @@ pub async fn seal(db: &Db, campaign: i64, today: NaiveDate) -> Result<bool> {
         if claimed == 0 {
             false
         } else {
-            let rows: Vec<(i64, String, String)> = sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
+            let mut rows: Vec<(i64, String, String)> = sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
                 .bind(campaign).fetch_all(&mut *tx).await?;
+            let boxes: Vec<(String, Vec<u8>)> = sqlx::query_as("select owner_key, answer_box from open_answers where campaign_id = $1")
+                .bind(campaign).fetch_all(&mut *tx).await?;
+            for (key, boxed) in &boxes {
+                let a = open_box(secret, campaign, key, boxed)?;
+                rows.push((a.department, a.ratings, a.texts));
+            }
             sqlx::query("delete from survey_responses where campaign_id = $1").bind(campaign).execute(&mut *tx).await?;
+            sqlx::query("delete from open_answers where campaign_id = $1").bind(campaign).execute(&mut *tx).await?;
             let mut fresh = Vec::with_capacity(rows.len());
             for (dept, ratings, texts) in rows {
                 let id = surveys::random_id().map_err(StoreError::Invalid)?;
                 let key = surveys::random_secret().map_err(StoreError::Invalid)?;
                 fresh.push((id, key, dept, ratings, texts));
             }
+            // Written in random-id order, so neither the file order nor PostgreSQL's ctid follows
+            // the order in which the boxes (or people) came.
             fresh.sort_by_key(|r| r.0);
             for chunk in fresh.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ");
@@ -525,22 +846,125 @@ pub async fn seal(db: &Db, campaign: i64, today: NaiveDate) -> Result<bool> {
             true
         }
     });
+    if sealed {
+        scrub_files(db).await;
+    }
     Ok(sealed)
 }
 
-/// Seals every campaign that has closed (housekeeping); returns how many were sealed.
-pub async fn seal_closed(db: &Db, today: NaiveDate) -> Result<u64> {
+/// Removes pre-seal copies from the database files after deletions: on SQLite (where
+/// `secure_delete` has already zeroed the deleted rows in their pages) a truncating checkpoint
+/// writes the pages back and empties the write-ahead log, which still held the older page
+/// images; on PostgreSQL a VACUUM of the answer tables reclaims the dead tuples. Best effort:
+/// a failure (a long reader holding the log, say) is logged, and the next seal tries again.
+async fn scrub_files(db: &Db) {
+    match db {
+        Db::Sqlite(pool) => {
+            let _turn = crate::db::SQLITE_WRITER.lock().await;
+            let done: std::result::Result<(i64, i64, i64), sqlx::Error> =
+                sqlx::query_as("pragma wal_checkpoint(truncate)")
+                    .fetch_one(pool)
+                    .await;
+            match done {
+                Ok((0, _, _)) => {}
+                Ok(_) => tracing::warn!(
+                    "sealed survey answers: the write-ahead log could not be truncated now (a reader is active); the old pages stay in it until the next checkpoint"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "sealed survey answers: write-ahead log checkpoint failed")
+                }
+            }
+        }
+        Db::Postgres(pool) => {
+            if let Err(e) = sqlx::raw_sql("vacuum survey_responses, open_answers")
+                .execute(pool)
+                .await
+            {
+                tracing::warn!(error = %e, "sealed survey answers: vacuum failed");
+            }
+        }
+    }
+}
+
+/// Seals every campaign that has closed (housekeeping) with the anonymity `secret`; returns how
+/// many were sealed.
+pub async fn seal_closed(db: &Db, secret: &[u8], today: NaiveDate) -> Result<u64> {
     let due: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as("select id from campaigns where sealed_at is null and closes_on < $1").bind(today).fetch_all(pool).await)?;
     let mut n = 0;
     for (id,) in due {
-        if seal(db, id, today).await? {
+        if seal(db, id, secret, today).await? {
             n += 1;
         }
     }
     Ok(n)
 }
 
-/// The person's own answers (found through their owner key), to prefill the form.
+/// Moves plaintext answers of unsealed campaigns — written before open answers were encrypted —
+/// into `open_answers` boxes under `secret`, keeping each owner key (so authors still find and
+/// edit them), in one transaction; then scrubs the files like a seal. Run at start with the
+/// secret the server uses; afterwards every open answer takes the one encrypted path. Returns
+/// how many answers were moved.
+pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> {
+    type Legacy = (i64, String, i64, String, String);
+    let found: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
+        "select r.id from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null limit 1")
+        .fetch_optional(pool).await)?;
+    if found.is_none() {
+        return Ok(0);
+    }
+    let moved: u64 = write_tx!(db, tx => {
+        let rows: Vec<Legacy> = sqlx::query_as(
+            "select r.campaign_id, r.owner_key, r.department_id, r.ratings, r.texts
+             from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null")
+            .fetch_all(&mut *tx).await?;
+        let mut boxes = Vec::with_capacity(rows.len());
+        for (campaign, key, dept, ratings, texts) in rows {
+            let boxed = seal_box(secret, campaign, &key, dept, ratings, texts)?;
+            boxes.push((surveys::random_id().map_err(StoreError::Invalid)?, campaign, key, boxed));
+        }
+        sqlx::query("delete from survey_responses where campaign_id in (select id from campaigns where sealed_at is null)")
+            .execute(&mut *tx).await?;
+        for (id, campaign, key, boxed) in &boxes {
+            sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
+                .bind(id).bind(campaign).bind(key).bind(boxed).execute(&mut *tx).await?;
+        }
+        boxes.len() as u64
+    });
+    scrub_files(db).await;
+    Ok(moved)
+}
+
+/// Rewrites the answer tables once per database, so that what seals made before secure_delete
+/// and the answer boxes existed left in free space (plaintext answers beside their old owner
+/// keys) is gone from the files: SQLite's whole file is rebuilt (`VACUUM`, then the log is
+/// truncated); on PostgreSQL `VACUUM FULL` writes the two answer tables into new files (it locks
+/// them meanwhile: done at start). A database that had no answer when migration 0015 ran is
+/// marked done there. Returns whether it ran now. Best effort across replicas: two starting
+/// together may both run it, which is harmless.
+pub async fn scrub_answer_files_once(db: &Db) -> Result<bool> {
+    const NAME: &str = "answer-files-scrubbed-v1";
+    let done: Option<(String,)> = on_db!(db, pool => sqlx::query_as("select name from maintenance_done where name = $1").bind(NAME).fetch_optional(pool).await)?;
+    if done.is_some() {
+        return Ok(false);
+    }
+    match db {
+        Db::Sqlite(pool) => {
+            let _turn = crate::db::SQLITE_WRITER.lock().await;
+            sqlx::raw_sql("vacuum").execute(pool).await?;
+        }
+        Db::Postgres(pool) => {
+            sqlx::raw_sql("vacuum full survey_responses, open_answers")
+                .execute(pool)
+                .await?;
+        }
+    }
+    scrub_files(db).await;
+    write_one!(db, pool => sqlx::query("insert into maintenance_done (name) values ($1) on conflict (name) do nothing")
+        .bind(NAME).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(true)
+}
+
+/// The person's own answers (found through their owner key and decrypted), to prefill the form.
 pub async fn own_response(
     db: &Db,
     campaign: i64,
@@ -549,17 +973,19 @@ pub async fn own_response(
     def: &Definition,
 ) -> Result<Option<Answers>> {
     let key = surveys::owner_key(secret, campaign, person);
-    let row: Option<(String, String)> = on_db!(db, pool => sqlx::query_as("select ratings, texts from survey_responses where owner_key = $1 and campaign_id = $2")
+    let row: Option<(Vec<u8>,)> = on_db!(db, pool => sqlx::query_as("select answer_box from open_answers where owner_key = $1 and campaign_id = $2")
         .bind(&key).bind(campaign).fetch_optional(pool).await)?;
-    let Some((ratings, texts)) = row else {
+    let Some((boxed,)) = row else {
         return Ok(None);
     };
-    let ratings = instruments::unpack(def, &ratings).map_err(StoreError::Invalid)?;
-    let texts: BTreeMap<String, String> = serde_json::from_str(&texts).unwrap_or_default();
+    let a = open_box(secret, campaign, &key, &boxed)?;
+    let ratings = instruments::unpack(def, &a.ratings).map_err(StoreError::Invalid)?;
+    let texts: BTreeMap<String, String> = serde_json::from_str(&a.texts).unwrap_or_default();
     Ok(Some(Answers { ratings, texts }))
 }
 
-/// Every response of a campaign, for the results (which decide what may be shown).
+/// Every response of a campaign, for the results (which decide what may be shown). Only sealed
+/// campaigns have any: an open campaign's answers are encrypted boxes until the seal.
 pub async fn responses(db: &Db, campaign: i64, def: &Definition) -> Result<Vec<Response>> {
     let rows: Vec<(i64, String, String)> = on_db!(db, pool => sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
         .bind(campaign).fetch_all(pool).await)?;
@@ -589,22 +1015,27 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
             if invite {
                 let claimed = sqlx::query("update campaigns set invited_at = $1 where id = $2 and invited_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
                 if claimed == 0 { 0 } else {
+                    // The population is fixed now (unless a first answer already did), and the
+                    // invitations go to exactly its accounts.
+                    let _fixed_now = fix_population!(tx, id, now);
                     sqlx::query(
                         "insert into notifications (user_id, request_id, message, created_at)
-                         select u.id, null, $1, $2 from users u join people pe on pe.id = u.person_id
-                         join campaign_departments cd on cd.department_id = pe.department_id
-                         where cd.campaign_id = $3 and u.disabled_at is null and pe.archived_at is null")
+                         select cp.user_id, null, $1, $2 from campaign_population cp
+                         where cp.campaign_id = $3 and cp.user_id is not null")
                         .bind(format!("Survey open: \u{201c}{title}\u{201d}, until {closes}. Your answers are anonymous. /listen/campaigns/{id}"))
                         .bind(now).bind(id).execute(&mut *tx).await?.rows_affected()
                 }
             } else {
                 let claimed = sqlx::query("update campaigns set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
                 if claimed == 0 { 0 } else {
+                    // Only those of the population who can still answer (same department and
+                    // account as at opening) and have not.
                     sqlx::query(
                         "insert into notifications (user_id, request_id, message, created_at)
-                         select u.id, null, $1, $2 from users u join people pe on pe.id = u.person_id
-                         join campaign_departments cd on cd.department_id = pe.department_id
-                         where cd.campaign_id = $3 and u.disabled_at is null and pe.archived_at is null
+                         select u.id, null, $1, $2 from campaign_population cp
+                         join users u on u.id = cp.user_id join people pe on pe.id = cp.person_id
+                         where cp.campaign_id = $3 and u.disabled_at is null and pe.archived_at is null
+                           and pe.department_id = cp.department_id
                            and not exists (select 1 from campaign_participation p where p.campaign_id = $3 and p.person_id = pe.id)")
                         .bind(format!("Reminder: \u{201c}{title}\u{201d} closes on {closes}. /listen/campaigns/{id}"))
                         .bind(now).bind(id).execute(&mut *tx).await?.rows_affected()

@@ -435,8 +435,25 @@ macro_rules! check_department {
     }};
 }
 
-/// Creates a person.
+/// Creates a person, recorded in the audit log as done on the command line.
 pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
+    insert_person_by(db, None, input).await
+}
+
+/// A department's name inside a transaction, for audit summaries.
+macro_rules! department_name {
+    ($tx:expr, $dept:expr) => {{
+        let found: Option<(String,)> = sqlx::query_as("select name from departments where id = $1")
+            .bind($dept)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        found.map(|f| f.0).unwrap_or_default()
+    }};
+}
+
+/// Creates a person on behalf of the account `by` (none: the command line), with its audit entry
+/// in the same transaction.
+pub async fn insert_person_by(db: &Db, by: Option<i64>, input: &PersonInput) -> Result<Person> {
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
         bump_org_revision!(tx);
@@ -453,17 +470,40 @@ pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        let dept = department_name!(tx, input.department.0);
+        let summary = format!("Added {} <{}> to {dept}", input.name, input.email.as_str());
+        audit!(tx, by, "person.create", "person", id, Some(input.department.0), summary);
         id
     });
     find_person(db, PersonId(id)).await
 }
 
-/// Changes a person. Moving a department's leader out of it is refused: name another leader first.
+/// Changes a person, recorded in the audit log as done on the command line.
 pub async fn update_person(db: &Db, id: PersonId, input: &PersonInput) -> Result<Person> {
+    update_person_by(db, None, id, input).await
+}
+
+/// Changes a person on behalf of the account `by` (none: the command line). Moving a
+/// department's leader out of it is refused: name another leader first. A change of department
+/// is audited as a move, naming both departments.
+pub async fn update_person_by(
+    db: &Db,
+    by: Option<i64>,
+    id: PersonId,
+    input: &PersonInput,
+) -> Result<Person> {
     let now = Utc::now();
     write_tx!(db, tx => {
         bump_org_revision!(tx);
         check_department!(tx, input.department);
+        type Before = (String, String, i64, String, String, String, Option<DateTime<Utc>>);
+        let before: Option<Before> = sqlx::query_as(
+            "select p.name, p.email, p.department_id, d.name, p.title, p.level, p.archived_at
+             from people p join departments d on d.id = p.department_id where p.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
         let leads: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 and id <> $2")
             .bind(id.0)
             .bind(input.department.0)
@@ -485,16 +525,59 @@ pub async fn update_person(db: &Db, id: PersonId, input: &PersonInput) -> Result
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("person"));
         }
+        if let Some((name, email, dept, dept_name, title, level, archived)) = before {
+            // An archived person is in no department's population, whatever their record says.
+            let now_in = archived.is_none().then_some(input.department.0);
+            if dept != input.department.0 {
+                let to = department_name!(tx, input.department.0);
+                let summary = format!("Moved {} from {dept_name} to {to}", input.name);
+                audit!(tx, by, "person.move", "person", id.0, now_in, summary);
+            }
+            let mut changed = Vec::new();
+            if name != input.name {
+                changed.push(format!("name (was {name})"));
+            }
+            if email != input.email.as_str() {
+                changed.push(format!("e-mail (was {email})"));
+            }
+            if title != input.title {
+                changed.push("title".to_string());
+            }
+            if level != input.level.as_str() {
+                changed.push("level".to_string());
+            }
+            if !changed.is_empty() {
+                let summary = format!("Changed {}: {}", input.name, changed.join(", "));
+                audit!(tx, by, "person.update", "person", id.0, now_in, summary);
+            }
+        }
     });
     find_person(db, id).await
 }
 
-/// Archives (or restores) a person. Someone who leads or partners a department must be replaced
-/// there first, so no department silently loses its leader.
+/// Archives (or restores) a person, recorded in the audit log as done on the command line.
 pub async fn set_person_archived(db: &Db, id: PersonId, archived: bool) -> Result<Person> {
+    set_person_archived_by(db, None, id, archived).await
+}
+
+/// Archives (or restores) a person on behalf of the account `by` (none: the command line).
+/// Someone who leads or partners a department must be replaced there first, so no department
+/// silently loses its leader.
+pub async fn set_person_archived_by(
+    db: &Db,
+    by: Option<i64>,
+    id: PersonId,
+    archived: bool,
+) -> Result<Person> {
     let now = Utc::now();
     write_tx!(db, tx => {
         bump_org_revision!(tx);
+        let before: Option<(String, i64, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "select p.name, p.department_id, d.name, p.archived_at from people p join departments d on d.id = p.department_id where p.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
         if archived {
             let role: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 or it_partner_id = $1")
                 .bind(id.0)
@@ -513,6 +596,15 @@ pub async fn set_person_archived(db: &Db, id: PersonId, archived: bool) -> Resul
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("person"));
         }
+        if let Some((name, dept, dept_name, was)) = before
+            && was.is_some() != archived
+        {
+            if archived {
+                audit!(tx, by, "person.archive", "person", id.0, None::<i64>, format!("Archived {name} ({dept_name})"));
+            } else {
+                audit!(tx, by, "person.restore", "person", id.0, Some(dept), format!("Restored {name} to {dept_name}"));
+            }
+        }
     });
     find_person(db, id).await
 }
@@ -526,15 +618,29 @@ pub struct ImportSummary {
     pub updated: u64,
 }
 
-/// Imports parsed rows in one transaction: a person is matched by e-mail and updated, otherwise
-/// created. Any unknown department fails the whole import with the lines named; `progress` is
-/// called after each row.
+/// Imports parsed rows in one transaction, recorded in the audit log as done on the command line.
 pub async fn import_people(
     db: &Db,
+    rows: &[PersonCsvRow],
+    progress: impl FnMut(u64) + Send,
+) -> Result<ImportSummary> {
+    import_people_by(db, None, rows, progress).await
+}
+
+/// Imports parsed rows in one transaction on behalf of the account `by` (none: the command line):
+/// a person is matched by e-mail and updated, otherwise created. Any unknown department fails the
+/// whole import with the lines named; `progress` is called after each row. The audit log gets one
+/// entry for the import (with its counts) and one for each person it created, moved to another
+/// department or restored, in the same transaction.
+pub async fn import_people_by(
+    db: &Db,
+    by: Option<i64>,
     rows: &[PersonCsvRow],
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<ImportSummary> {
     let departments = list_departments(db, false).await?;
+    let names: std::collections::HashMap<i64, String> =
+        departments.iter().map(|d| (d.id, d.name.clone())).collect();
     let by_name: std::collections::HashMap<String, i64> = departments
         .iter()
         .map(|d| (d.name.to_lowercase(), d.id))
@@ -557,14 +663,20 @@ pub async fn import_people(
     let now = Utc::now();
     let summary = write_tx!(db, tx => {
         bump_org_revision!(tx);
+        // Each matched person's department and whether they were archived, before the import.
+        let before: Vec<(String, i64, Option<DateTime<Utc>>)> =
+            sqlx::query_as("select email, department_id, archived_at from people").fetch_all(&mut *tx).await?;
+        let before: std::collections::HashMap<String, (i64, bool)> =
+            before.into_iter().map(|(e, d, a)| (e, (d, a.is_some()))).collect();
+        let mut entries: Vec<(&'static str, i64, i64, String)> = Vec::new();
         let mut s = ImportSummary::default();
         for (i, (r, dept)) in resolved.iter().enumerate() {
-            let (created,): (bool,) = sqlx::query_as(
+            let (id, created): (i64, bool) = sqlx::query_as(
                 "insert into people (name, email, department_id, title, level, created_at, updated_at)
                  values ($1, $2, $3, $4, $5, $6, $6)
                  on conflict (email) do update set name = excluded.name, department_id = excluded.department_id,
                      title = excluded.title, level = excluded.level, archived_at = null, updated_at = excluded.updated_at
-                 returning (created_at = updated_at)",
+                 returning id, (created_at = updated_at)",
             )
             .bind(&r.name)
             .bind(r.email.as_str())
@@ -579,8 +691,30 @@ pub async fn import_people(
                 other => StoreError::Csv(vec![CsvError { line: r.line, column: None, message: other.to_string() }]),
             })?;
             if created { s.created += 1 } else { s.updated += 1 }
+            let to = names.get(dept).map(String::as_str).unwrap_or_default();
+            match before.get(r.email.as_str()) {
+                None => entries.push(("person.create", id, *dept, format!("Imported {} <{}> into {to}", r.name, r.email.as_str()))),
+                Some((was, _)) if was != dept => {
+                    let from = names.get(was).map(String::as_str).unwrap_or("an archived department");
+                    entries.push(("person.move", id, *dept, format!("Moved {} from {from} to {to} (import)", r.name)));
+                }
+                Some((_, true)) => entries.push(("person.restore", id, *dept, format!("Restored {} to {to} (import)", r.name))),
+                Some(_) => {}
+            }
             progress(i as u64 + 1);
         }
+        let at = Utc::now();
+        for chunk in entries.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ",
+            );
+            q.push_values(chunk, |mut b, (action, id, dept, summary)| {
+                b.push_bind(at).push_bind(by).push_bind(*action).push_bind("person").push_bind(*id).push_bind(*dept).push_bind(summary.as_str());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let summary = format!("Imported people from CSV: {} created, {} updated", s.created, s.updated);
+        audit!(tx, by, "people.import", "import", by.unwrap_or(0), None::<i64>, summary);
         s
     });
     Ok(summary)

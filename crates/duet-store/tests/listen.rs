@@ -141,24 +141,32 @@ both_backends! {
         ls::submit_response(db, c, p, &secret, &changed, SubmitMode::Edit, d("2027-03-20")).await.unwrap();
         assert_eq!(ls::own_response(db, c, p, &secret, &def).await.unwrap(), Some(changed.clone()));
         assert_eq!(ls::own_response(db, c, w.people[1], &secret, &def).await.unwrap(), None, "nobody else finds it");
-        // Someone who moves to another invited department: their answers follow them.
+        // Someone who moves to another department after the campaign opened can no longer answer
+        // it: who answers, from which department, is fixed at opening (issue 10). What they
+        // answered before the move stays with the department they were in.
         let c2 = campaign(db, &w, "2027-03-01", "2027-03-20", vec![w.sales, w.it]).await;
         ls::submit_response(db, c2, w.people[2], &secret, &a, SubmitMode::New, d("2027-03-02")).await.unwrap();
         org::update_person(db, duet_core::org::PersonId(w.people[2]), &PersonInput::parse("Seller 2", "s2@example.com", Some(w.it), "", "individual").unwrap()).await.unwrap();
-        ls::submit_response(db, c2, w.people[2], &secret, &changed, SubmitMode::Edit, d("2027-03-03")).await.unwrap();
-        assert_eq!(ls::responses(db, c2, &def).await.unwrap()[0].department, w.it);
-        assert_eq!(ls::participation(db, c2).await.unwrap().iter().map(|p| (p.department_id, p.responded)).collect::<Vec<_>>().iter().find(|(d, _)| *d == w.it).map(|x| x.1), Some(1));
+        let moved = ls::submit_response(db, c2, w.people[2], &secret, &changed, SubmitMode::Edit, d("2027-03-03")).await;
+        assert!(matches!(moved, Err(StoreError::Conflict(ref e)) if e.message.contains("changed department after the survey opened")), "{moved:?}");
+        assert!(ls::seal(db, c2, &secret, d("2027-03-21")).await.unwrap());
+        assert_eq!(ls::responses(db, c2, &def).await.unwrap()[0].department, w.sales);
+        // Participation is published once a day: read it as of the next day.
+        ls::refresh_participation(db, d("2027-03-04")).await.unwrap();
+        assert_eq!(ls::participation(db, c2).await.unwrap().iter().map(|p| (p.department_id, p.responded)).collect::<Vec<_>>().iter().find(|(d, _)| *d == w.sales).map(|x| x.1), Some(1));
         let closed = ls::submit_response(db, c, p, &secret, &a, SubmitMode::Edit, d("2027-03-21")).await;
         assert!(matches!(closed, Err(StoreError::Conflict(ref e)) if e.message.contains("closed")), "{closed:?}");
+        // Someone of a department that is not invited cannot answer.
+        let stranger = org::insert_person(db, &PersonInput::parse("Hana", "hana@example.com", Some(w.hr), "", "individual").unwrap()).await.unwrap().id;
+        assert!(matches!(ls::submit_response(db, c, stranger, &secret, &a, SubmitMode::New, d("2027-03-05")).await, Err(StoreError::Invalid(_))));
+        assert!(ls::responses(db, c, &def).await.unwrap().is_empty(), "nothing readable before the seal");
+        assert!(ls::seal(db, c, &secret, d("2027-03-21")).await.unwrap());
         let rows = ls::responses(db, c, &def).await.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].department, rows[0].ratings[1]), (w.sales, Some(2)));
         assert!(ls::has_answered(db, c, p).await.unwrap());
         let part = ls::participation(db, c).await.unwrap();
         assert_eq!((part[0].invited, part[0].responded), (2, 1), "Seller 2 has moved to IT");
-        // Someone of a department that is not invited cannot answer.
-        let stranger = org::insert_person(db, &PersonInput::parse("Hana", "hana@example.com", Some(w.hr), "", "individual").unwrap()).await.unwrap().id;
-        assert!(matches!(ls::submit_response(db, c, stranger, &secret, &a, SubmitMode::New, d("2027-03-05")).await, Err(StoreError::Invalid(_))));
     }
 
     async fn first_answers_are_written_in_batches_each_on_its_own(db: &Db) {
@@ -169,7 +177,7 @@ both_backends! {
         let prep = |p: i64| {
             let secret = secret.clone();
             let a = answers(w.pulse_items, 4, None);
-            async move { ls::prepare_submission(db, c, p, &secret, &a, SubmitMode::New, day).await.unwrap() }
+            async move { ls::prepare_submission(db, c, p, None, &secret, &a, SubmitMode::New, day).await.unwrap() }
         };
         let first = prep(w.people[0]).await;
         let again = prep(w.people[0]).await;
@@ -179,7 +187,9 @@ both_backends! {
         assert!(out[0].is_ok() && out[2].is_ok(), "{out:?}");
         assert!(matches!(out[1], Err(StoreError::Conflict(_))), "the second answer of the same person is refused alone");
         let def = ls::find_instrument(db, w.pulse).await.unwrap().definition;
+        assert!(ls::seal(db, c, &secret, d("2027-03-21")).await.unwrap());
         assert_eq!(ls::responses(db, c, &def).await.unwrap().len(), 2, "nothing of the refused one was written");
+        ls::refresh_participation(db, d("2027-03-03")).await.unwrap();
         assert_eq!(ls::participation(db, c).await.unwrap()[0].responded, 2);
     }
 
@@ -198,10 +208,18 @@ both_backends! {
         let mut cols: Vec<String> = cols.into_iter().map(|c| c.0).collect();
         cols.sort();
         assert_eq!(cols, ["campaign_id", "department_id", "id", "owner_key", "ratings", "texts"]);
+        // While open, answers are encrypted boxes beside a random id and the owner key.
+        let cols: Vec<(String,)> = match db {
+            Db::Sqlite(pool) => sqlx::query_as("select name from pragma_table_info('open_answers')").fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_as("select column_name::text from information_schema.columns where table_name = 'open_answers'").fetch_all(pool).await.unwrap(),
+        };
+        let mut cols: Vec<String> = cols.into_iter().map(|c| c.0).collect();
+        cols.sort();
+        assert_eq!(cols, ["answer_box", "campaign_id", "id", "owner_key"]);
         // Ids are random (not 1, 2, 3) and the owner key is not derivable from the person id alone.
         let ids: Vec<(i64, String)> = match db {
-            Db::Sqlite(pool) => sqlx::query_as("select id, owner_key from survey_responses").fetch_all(pool).await.unwrap(),
-            Db::Postgres(pool) => sqlx::query_as("select id, owner_key from survey_responses").fetch_all(pool).await.unwrap(),
+            Db::Sqlite(pool) => sqlx::query_as("select id, owner_key from open_answers").fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_as("select id, owner_key from open_answers").fetch_all(pool).await.unwrap(),
         };
         assert_eq!(ids.len(), 3);
         assert!(ids.iter().all(|(id, _)| *id > 1_000_000), "{ids:?}");
@@ -219,22 +237,25 @@ both_backends! {
             ls::submit_response(db, c, *p, &secret, &answers(w.pulse_items, 2 + i as u8, None), SubmitMode::New, d("2027-03-02")).await.unwrap();
         }
         let def = ls::find_instrument(db, w.pulse).await.unwrap().definition;
-        let keys = |db: &Db| {
+        let keys = |db: &Db, table: &'static str| {
             let db = db.clone();
+            let sql = format!("select id, owner_key from {table} order by id");
             async move {
                 let rows: Vec<(i64, String)> = match &db {
-                    Db::Sqlite(pool) => sqlx::query_as("select id, owner_key from survey_responses order by id").fetch_all(pool).await.unwrap(),
-                    Db::Postgres(pool) => sqlx::query_as("select id, owner_key from survey_responses order by id").fetch_all(pool).await.unwrap(),
+                    Db::Sqlite(pool) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.unwrap(),
+                    Db::Postgres(pool) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.unwrap(),
                 };
                 rows
             }
         };
-        let before = keys(db).await;
-        assert!(!ls::seal(db, c, d("2027-03-20")).await.unwrap(), "not before it has closed");
-        assert!(ls::seal(db, c, d("2027-03-21")).await.unwrap());
-        assert!(!ls::seal(db, c, d("2027-03-22")).await.unwrap(), "once");
-        assert_eq!(ls::seal_closed(db, d("2027-04-01")).await.unwrap(), 0);
-        let after = keys(db).await;
+        let before = keys(db, "open_answers").await;
+        assert_eq!(before.len(), 3);
+        assert!(!ls::seal(db, c, &secret, d("2027-03-20")).await.unwrap(), "not before it has closed");
+        assert!(ls::seal(db, c, &secret, d("2027-03-21")).await.unwrap());
+        assert!(!ls::seal(db, c, &secret, d("2027-03-22")).await.unwrap(), "once");
+        assert_eq!(ls::seal_closed(db, &secret, d("2027-04-01")).await.unwrap(), 0);
+        assert!(keys(db, "open_answers").await.is_empty(), "the boxes are gone");
+        let after = keys(db, "survey_responses").await;
         assert_eq!(after.len(), 3);
         for (id, key) in &after {
             assert!(before.iter().all(|(i, k)| i != id && k != key), "fresh ids and keys");
@@ -319,5 +340,62 @@ both_backends! {
         let third = voice::by_receipt(db, &hash3).await.unwrap().unwrap();
         voice::close(db, third.id, w.admin, "Replaced the printer.", today).await.unwrap();
         assert_eq!(voice::find(db, third.id).await.unwrap().status, PainStatus::Closed);
+    }
+}
+
+// Issue 10, class 4 (existence): participation is published once a day, never live while open.
+both_backends! {
+    async fn participation_moves_once_a_day_while_open_and_is_final_after_closing(db: &Db) {
+        let w = world(db).await;
+        let today = chrono::Utc::now().date_naive();
+        let closes = today + chrono::Days::new(7);
+        let input = CampaignInput {
+            instrument: w.pulse,
+            title: "Daily pulse".into(),
+            opens_on: today - chrono::Days::new(1),
+            closes_on: closes,
+            remind_on: closes,
+            departments: vec![w.sales],
+            min_group: 3,
+        };
+        let c = ls::insert_campaign(db, w.admin, &input).await.unwrap().id;
+        let fourth = org::insert_person(db, &PersonInput::parse("Seller 3", "s3@example.com", Some(w.sales), "", "individual").unwrap()).await.unwrap().id;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        let a = answers(w.pulse_items, 4, None);
+        // Creating the campaign read it, so today's counts (none) were published then.
+        let camp = ls::find_campaign(db, c).await.unwrap();
+        assert_eq!((camp.respondents, camp.participation_as_of), (None, Some(today)));
+        for p in &w.people {
+            ls::submit_response(db, c, *p, &secret, &a, SubmitMode::New, today).await.unwrap();
+        }
+        // Three people answer: no figure moves the same day.
+        let part = ls::participation(db, c).await.unwrap();
+        assert_eq!((part[0].responded, part[0].as_of), (0, Some(today)), "unchanged until tomorrow");
+        assert_eq!(ls::find_campaign(db, c).await.unwrap().respondents, None);
+        assert_eq!(ls::list_campaigns(db).await.unwrap().iter().find(|x| x.id == c).unwrap().respondents, None);
+        assert_eq!(ls::refresh_participation(db, today).await.unwrap(), 0, "once a day");
+        // A new day publishes the new count, once.
+        let tomorrow = today + chrono::Days::new(1);
+        assert_eq!(ls::refresh_participation(db, tomorrow).await.unwrap(), 1);
+        assert_eq!(ls::refresh_participation(db, tomorrow).await.unwrap(), 0);
+        let part = ls::participation(db, c).await.unwrap();
+        assert_eq!((part[0].responded, part[0].as_of), (3, Some(tomorrow)));
+        let camp = ls::find_campaign(db, c).await.unwrap();
+        assert_eq!((camp.respondents, camp.participation_as_of), (Some(3), Some(tomorrow)));
+        // Someone else answers: still 3 that day, 4 the next.
+        ls::submit_response(db, c, fourth, &secret, &a, SubmitMode::New, today).await.unwrap();
+        assert_eq!(ls::participation(db, c).await.unwrap()[0].responded, 3);
+        assert_eq!(ls::find_campaign(db, c).await.unwrap().respondents, Some(3));
+        let next = tomorrow + chrono::Days::new(1);
+        assert_eq!(ls::refresh_participation(db, next).await.unwrap(), 1);
+        assert_eq!(ls::find_campaign(db, c).await.unwrap().respondents, Some(4));
+        // After closing the counts are final and shown live, without a day.
+        let after = closes + chrono::Days::new(1);
+        assert_eq!(ls::refresh_participation(db, after).await.unwrap(), 1);
+        assert_eq!(ls::refresh_participation(db, after + chrono::Days::new(1)).await.unwrap(), 0, "a final count is left alone");
+        let part = ls::participation(db, c).await.unwrap();
+        assert_eq!((part[0].responded, part[0].as_of), (4, None));
+        let camp = ls::find_campaign(db, c).await.unwrap();
+        assert_eq!((camp.respondents, camp.participation_as_of), (Some(4), None));
     }
 }

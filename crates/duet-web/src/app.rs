@@ -30,6 +30,19 @@ pub struct WebConfig {
     /// The organisation's time zone: times are entered and shown in it (the store keeps UTC);
     /// see `crate::html::local_time`.
     pub time_zone: duet_core::meetings::Tz,
+    /// The bearer token Prometheus sends to read `/metrics` (`DUET_METRICS_TOKEN`); none: the
+    /// endpoint answers 404. Open metrics would let anyone date every request they count.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The token that guards `/metrics`; `Debug` never shows it.
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(<redacted>)")
+    }
 }
 
 /// The key of respondents' owner keys; `Debug` never shows it.
@@ -52,6 +65,7 @@ impl Default for WebConfig {
             public_url: "http://127.0.0.1:8080".into(),
             anonymity_key: None,
             time_zone: chrono_tz::Europe::London,
+            metrics_token: None,
         }
     }
 }
@@ -74,6 +88,8 @@ pub struct AppState {
     /// Listen's per-process state: caches of what never changes and the first-answers writer
     /// (see `service::listen`).
     pub listen: Arc<crate::service::listen::ListenState>,
+    /// The global throttles of receipt lookups and new pain points (see `throttle`).
+    pub voice_limits: Arc<crate::throttle::VoiceLimits>,
 }
 
 impl AppState {
@@ -88,6 +104,7 @@ impl AppState {
             directory: Arc::default(),
             home: Arc::default(),
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
+            voice_limits: Arc::default(),
         }
     }
 }
@@ -105,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .fallback(page_not_found)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::throttle::throttle_voice))
         .layer(axum::middleware::from_fn_with_state(state, crate::error::styled_errors))
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::compression::CompressionLayer::new())
@@ -120,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(ops::make_span)
+                .on_request(ops::on_request)
                 .on_response(ops::on_response)
                 .on_failure(ops::on_failure),
         )

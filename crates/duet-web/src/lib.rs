@@ -9,6 +9,7 @@ pub mod html;
 pub mod ops;
 pub mod pages;
 pub mod service;
+pub mod throttle;
 
-pub use app::{AnonymityKey, AppState, WebConfig, router, serve};
+pub use app::{AnonymityKey, AppState, MetricsToken, WebConfig, router, serve};
 pub use error::AppError;

@@ -1,4 +1,5 @@
-//! Operations: liveness and readiness probes, Prometheus metrics, and the request span.
+//! Operations: liveness and readiness probes, Prometheus metrics (behind a bearer token, off
+//! without one), and the request span.
 //!
 //! Logs and metrics carry the route template (`/people/{id}`), never the raw path, query,
 //! cookies or authorization headers, so no secret or personal search reaches them.
@@ -56,8 +57,30 @@ pub fn install_metrics_recorder() {
     });
 }
 
-/// The Prometheus text exposition.
-async fn metrics() -> Response {
+/// The Prometheus text exposition, only for whoever holds the configured metrics token
+/// (`Authorization: Bearer <token>`, compared in constant time). Without a configured token the
+/// endpoint is off (404): request counts scraped every few seconds date what people do.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(expected) = &state.config.metrics_token else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    if !duet_core::secret::constant_time_eq(given, &expected.0) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            "the metrics token is missing or wrong",
+        )
+            .into_response();
+    }
     install_metrics_recorder();
     match RECORDER.get().and_then(|h| h.as_ref()) {
         Some(h) => (
@@ -129,6 +152,14 @@ pub fn make_span(req: &Request) -> tracing::Span {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     tracing::info_span!("request", method = %req.method(), route, request_id = id)
+}
+
+/// Logs the start of a request (debug) unless it has no span: tower-http's default would log
+/// "started processing request" even for the anonymous routes, a dated line next to each post.
+pub fn on_request(_req: &Request, span: &tracing::Span) {
+    if !span.is_none() {
+        tracing::debug!("started processing request");
+    }
 }
 
 /// Logs a response (debug) unless its request has no span: the voice inbox's requests leave no

@@ -216,34 +216,17 @@ pub async fn seed_listen(
         departments: all,
         min_group: 5,
     };
-    let open = ls::insert_campaign(db, admin, &input).await?.id;
+    // Accounts first: a campaign's population (people and their accounts) is fixed when it
+    // opens, so an account made after that could not answer it.
     let hash = duet_core::secret::Password::parse("bench-password-2026")?.hash()?;
     let mut tokens = String::new();
     let mut fresh = String::new();
+    let mut answering = Vec::new();
     for (n, p) in people
         .iter()
         .filter(|p| p.email.starts_with("bench"))
         .enumerate()
     {
-        if n >= 500 {
-            // Everyone else gets a token but has not answered: their first answers are the
-            // "new submission" run of the benchmark.
-            let u = accounts::insert_user(
-                db,
-                &NewUser {
-                    email: Email::parse(&p.email)?,
-                    name: p.name.clone(),
-                    role: Role::Member,
-                    password_hash: hash.clone(),
-                },
-            )
-            .await?;
-            let (_, token) =
-                accounts::insert_token(db, duet_core::org::UserId(u.id), "bench").await?;
-            fresh.push_str(&token);
-            fresh.push('\n');
-            continue;
-        }
         let u = accounts::insert_user(
             db,
             &NewUser {
@@ -255,21 +238,31 @@ pub async fn seed_listen(
         )
         .await?;
         let (_, token) = accounts::insert_token(db, duet_core::org::UserId(u.id), "bench").await?;
+        if n >= 500 {
+            // Everyone else has a token but has not answered: their first answers are the
+            // "new submission" run of the benchmark.
+            fresh.push_str(&token);
+            fresh.push('\n');
+        } else {
+            tokens.push_str(&token);
+            tokens.push('\n');
+            answering.push(p.id);
+        }
+    }
+    let open = ls::insert_campaign(db, admin, &input).await?.id;
+    ls::dispatch_notices(db, today).await?;
+    println!("open campaign {open}");
+    for person in answering {
         ls::submit_response(
             db,
             open,
-            p.id,
+            person,
             &secret,
             &answers(items),
             SubmitMode::New,
             today,
         )
         .await?;
-        tokens.push_str(&token);
-        tokens.push('\n');
-        if n == 0 {
-            println!("open campaign {open}");
-        }
     }
     std::fs::write(tokens_out, tokens)
         .with_context(|| format!("writing {}", tokens_out.display()))?;
@@ -278,7 +271,7 @@ pub async fn seed_listen(
         .with_context(|| format!("writing {}", fresh_out.display()))?;
     // What the hourly housekeeping does on a live server: closed campaigns are sealed before
     // anyone reads their results, so the benchmark times the results, not the one-off sealing.
-    let sealed = ls::seal_closed(db, today).await?;
+    let sealed = ls::seal_closed(db, &secret, today).await?;
     println!("{sealed} closed campaigns sealed");
     Ok(())
 }

@@ -43,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .ok()
             .and_then(|v| v.parse().ok()),
         anonymity_key: std::env::var("DUET_ANONYMITY_KEY").ok(),
+        metrics_token: std::env::var("DUET_METRICS_TOKEN").ok(),
         time_zone: serve_args
             .and_then(|a| a.time_zone.clone())
             .or_else(|| std::env::var("DUET_TIME_ZONE").ok()),
@@ -260,11 +261,35 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
             .as_ref()
             .map(|k| duet_web::AnonymityKey(k.as_bytes().to_vec())),
         time_zone: config.time_zone,
+        metrics_token: config
+            .metrics_token
+            .as_ref()
+            .map(|t| duet_web::MetricsToken(t.clone())),
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);
     let shutdown = shutdown_signal();
-    spawn_housekeeping(db.clone(), config.time_zone);
+    // The secret survey answers are keyed and encrypted with: the configured key, else the one
+    // generated into the database. Answers of open campaigns stored in plaintext by an older
+    // version are encrypted under it now, so every open answer takes the one encrypted path.
+    let secret = match &config.anonymity_key {
+        Some(k) => k.as_bytes().to_vec(),
+        None => duet_store::listen::anonymity_secret(&db)
+            .await
+            .context("reading the anonymity secret")?,
+    };
+    let moved = duet_store::listen::encrypt_legacy_open_answers(&db, &secret)
+        .await
+        .context("encrypting the answers of open surveys")?;
+    if moved > 0 {
+        tracing::info!(moved, "answers of open surveys encrypted");
+    }
+    match duet_store::listen::scrub_answer_files_once(&db).await {
+        Ok(true) => tracing::info!("survey answer files rewritten without older copies"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "could not rewrite the survey answer files"),
+    }
+    spawn_housekeeping(db.clone(), config.time_zone, secret);
     match banner {
         Some(banner) => println!("{}", banner(addr)),
         None => println!(
@@ -355,7 +380,7 @@ async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
 /// Background upkeep, hourly: reminders for promises due within three days, promisees told a
 /// promise is due to be judged, survey invitations
 /// and reminders, sealing closed surveys, and expired sessions purged (both safe on every replica at once).
-fn spawn_housekeeping(db: Db, tz: duet_core::meetings::Tz) {
+fn spawn_housekeeping(db: Db, tz: duet_core::meetings::Tz, secret: Vec<u8>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -381,7 +406,9 @@ fn spawn_housekeeping(db: Db, tz: duet_core::meetings::Tz) {
                     tracing::warn!(error = %e, "could not announce promises due to be judged")
                 }
             }
-            match duet_store::listen::seal_closed(&db, chrono::Utc::now().date_naive()).await {
+            match duet_store::listen::seal_closed(&db, &secret, chrono::Utc::now().date_naive())
+                .await
+            {
                 Ok(n) if n > 0 => tracing::info!(sealed = n, "closed survey campaigns sealed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not seal closed survey campaigns"),
@@ -392,6 +419,13 @@ fn spawn_housekeeping(db: Db, tz: duet_core::meetings::Tz) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not send survey invitations"),
+            }
+            // Survey participation is published once a day, at the first tick (or read) of it.
+            if let Err(e) =
+                duet_store::listen::refresh_participation(&db, chrono::Utc::now().date_naive())
+                    .await
+            {
+                tracing::warn!(error = %e, "could not publish survey participation");
             }
             match duet_store::sessions::purge_expired(&db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),

@@ -31,6 +31,9 @@ pub struct FileConfig {
     /// The organisation's time zone, an IANA name (`Europe/London`): times are typed and shown
     /// in it; the database keeps UTC.
     pub time_zone: Option<String>,
+    /// The bearer token Prometheus must send to read `/metrics` (16 characters or more); without
+    /// one `/metrics` is off.
+    pub metrics_token: Option<String>,
 }
 
 impl FileConfig {
@@ -72,6 +75,8 @@ pub struct Config {
     pub anonymity_key: Option<String>,
     /// The organisation's time zone.
     pub time_zone: duet_core::meetings::Tz,
+    /// The token that guards `/metrics` (none: `/metrics` is off).
+    pub metrics_token: Option<String>,
 }
 
 /// Values given on the command line or in `DUET_*` variables (clap merges those two).
@@ -95,6 +100,8 @@ pub struct Overrides {
     pub anonymity_key: Option<String>,
     /// `--time-zone` / `DUET_TIME_ZONE`.
     pub time_zone: Option<String>,
+    /// `DUET_METRICS_TOKEN`.
+    pub metrics_token: Option<String>,
 }
 
 /// The default listening address.
@@ -132,6 +139,15 @@ impl Config {
         {
             anyhow::bail!("the anonymity key must be at least 32 characters long");
         }
+        let metrics_token = o
+            .metrics_token
+            .or(file.metrics_token)
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &metrics_token
+            && (t.chars().count() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            anyhow::bail!("the metrics token must be at least 16 characters long, without spaces");
+        }
         let zone = o
             .time_zone
             .or(file.time_zone)
@@ -140,6 +156,7 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("time zone: {}", e.message))?;
         Ok(Self {
             anonymity_key,
+            metrics_token,
             time_zone,
             bind,
             database_url: o
@@ -200,6 +217,7 @@ impl fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_connections", &self.max_connections)
             .field("anonymity_key", &self.anonymity_key.as_ref().map(|_| "***"))
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("time_zone", &self.time_zone.name())
             .finish()
     }
@@ -262,6 +280,30 @@ mod tests {
             Some("correct-horse-battery-staple-0123456789")
         );
         assert!(!format!("{c:?}").contains("correct-horse"));
+    }
+
+    #[test]
+    fn the_metrics_token_is_off_by_default_long_and_never_shown() {
+        let c = Config::resolve(
+            Overrides::default(),
+            FileConfig::default(),
+            DEFAULT_DATABASE,
+        )
+        .unwrap();
+        assert!(c.metrics_token.is_none());
+        let short = Overrides {
+            metrics_token: Some("short".into()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(short, FileConfig::default(), DEFAULT_DATABASE).is_err());
+        let file: FileConfig =
+            toml::from_str("metrics_token = \"prometheus-scrape-0123456789\"").unwrap();
+        let c = Config::resolve(Overrides::default(), file, DEFAULT_DATABASE).unwrap();
+        assert_eq!(
+            c.metrics_token.as_deref(),
+            Some("prometheus-scrape-0123456789")
+        );
+        assert!(!format!("{c:?}").contains("prometheus-scrape"));
     }
 
     #[test]

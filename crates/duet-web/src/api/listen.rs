@@ -127,7 +127,7 @@ pub async fn my_response(
     let c = store::find_campaign(&state.db, id).await?;
     let inst = store::find_instrument(&state.db, c.instrument_id).await?;
     let def = &inst.definition;
-    let a = svc::own_answers(&state.db, &state.listen, who.0.person_id, &c, def)
+    let a = svc::own_answers(&state.db, &state.listen, who.0.person_id, who.0.id, &c, def)
         .await?
         .ok_or_else(|| AppError::NotFound("response".into()))?;
     Ok(Json(AnswerFields {
@@ -158,6 +158,7 @@ pub async fn answer(
         &state.db,
         &state.listen,
         who.0.person_id,
+        who.0.id,
         id,
         &f,
         SubmitMode::New,
@@ -178,6 +179,7 @@ pub async fn change_answer(
         &state.db,
         &state.listen,
         who.0.person_id,
+        who.0.id,
         id,
         &f,
         SubmitMode::Edit,

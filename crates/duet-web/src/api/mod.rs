@@ -2,6 +2,7 @@
 //! document generated from the handlers' annotations.
 
 pub mod accounts;
+pub mod audit;
 pub mod home;
 pub mod listen;
 pub mod metrics;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(org::router())
         .merge(accounts::router())
+        .merge(audit::router())
         .merge(home::router())
         .merge(requests::router())
         .merge(promises::router())
@@ -138,6 +140,7 @@ impl utoipa::Modify for BearerAuth {
         org::archive_person, org::restore_person, org::import_people, org::export_people,
         accounts::me, accounts::change_password, accounts::list_users, accounts::create_user, accounts::update_user,
         accounts::list_tokens, accounts::create_token, accounts::revoke_token,
+        audit::list,
         requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
         requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,
         requests::answer_alternative, requests::champion, requests::allow_self_champion, requests::save_case,
@@ -164,7 +167,7 @@ impl utoipa::Modify for BearerAuth {
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction, and the anonymous voice inbox"))
+    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction, and the anonymous voice inbox"))
 )]
 pub struct ApiDoc;
 

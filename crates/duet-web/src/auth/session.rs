@@ -78,10 +78,20 @@ pub async fn load_session(
 
 /// Whether a request must write nothing to the poster's session, not even its sliding expiry
 /// (which would record when they posted) or the clearing of a pending flash: the voice form, its
-/// POSTs and the receipt page that follows one (ARCHITECTURE: voice requests leave no trace).
+/// POSTs and the receipt page that follows one, and the sending of survey answers
+/// (ARCHITECTURE: voice requests and answers leave no trace).
 pub(crate) fn leaves_no_trace(method: &Method, path: &str) -> bool {
     let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    path == "/voice" || path == "/voice/sent" || (unsafe_method && path.starts_with("/voice"))
+    path == "/voice"
+        || path == "/voice/sent"
+        || (unsafe_method && (path.starts_with("/voice") || is_survey_answer(path)))
+}
+
+/// `/listen/campaigns/{id}/respond`, the survey answer form's target.
+fn is_survey_answer(path: &str) -> bool {
+    path.strip_prefix("/listen/campaigns/")
+        .and_then(|rest| rest.strip_suffix("/respond"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// The session behind a cookie, from the short-lived cache or the database.

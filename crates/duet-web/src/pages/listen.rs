@@ -69,7 +69,7 @@ async fn index_page(
     let mut campaigns = Vec::new();
     for c in store::list_campaigns(&state.db).await? {
         let answered = match who.user.person_id {
-            Some(p) => store::has_answered(&state.db, c.id, p).await?,
+            Some(p) => store::answered_as(&state.db, c.id, p, who.user.id).await?,
             None => false,
         };
         campaigns.push(CampaignRow {
@@ -283,10 +283,12 @@ async fn campaign_page(
     let today = chrono::Utc::now().date_naive();
     let c = store::find_campaign(&state.db, id).await?;
     let instrument = store::find_instrument(&state.db, c.instrument_id).await?;
+    // Population rule (issue 10): whether this account, for this person, may answer; an
+    // account made or linked after opening is not told whether the person has answered.
     let (invited, answered) = match who.user.person_id {
         Some(p) => (
-            store::is_invited(&state.db, id, p).await?,
-            store::has_answered(&state.db, id, p).await?,
+            store::is_invited(&state.db, id, p, who.user.id).await?,
+            store::answered_as(&state.db, id, p, who.user.id).await?,
         ),
         None => (false, false),
     };
@@ -296,6 +298,7 @@ async fn campaign_page(
             &state.db,
             &state.listen,
             who.user.person_id,
+            who.user.id,
             &c,
             &instrument.definition,
         )
@@ -327,11 +330,28 @@ async fn campaign_page(
     ))
 }
 
+/// `?answered=new|changed`: where sending answers leads. The thank-you rides in the address,
+/// not in a flash on the session, so sending answers writes nothing to the sender's session.
+#[derive(Debug, Default, serde::Deserialize)]
+struct AnsweredQuery {
+    #[serde(default)]
+    answered: String,
+}
+
 async fn show_campaign(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<i64>,
+    Query(q): Query<AnsweredQuery>,
 ) -> Result<Response, PageError> {
+    let mut who = who;
+    if who.flash.is_none() {
+        who.flash = match q.answered.as_str() {
+            "new" => Some("Thank you. Your answers are recorded anonymously; you can change them until the campaign closes.".into()),
+            "changed" => Some("Your answers were changed. They stay anonymous.".into()),
+            _ => None,
+        };
+    }
     campaign_page(
         &state,
         &who,
@@ -366,14 +386,30 @@ async fn respond(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (f, mode) = answer_fields(&pairs);
-    match svc::submit(&state.db, &state.listen, who.user.person_id, id, &f, mode).await {
+    match svc::submit(
+        &state.db,
+        &state.listen,
+        who.user.person_id,
+        who.user.id,
+        id,
+        &f,
+        mode,
+    )
+    .await
+    {
+        // No flash: leaving one would write to the sender's session at the moment they answered.
         Ok(()) => {
-            let msg = if mode == SubmitMode::Edit {
-                "Your answers were changed. They stay anonymous."
+            let answered = if mode == SubmitMode::Edit {
+                "changed"
             } else {
-                "Thank you. Your answers are recorded anonymously; you can change them until the campaign closes."
+                "new"
             };
-            done(&state, &who, &format!("/listen/campaigns/{id}"), msg).await
+            Ok(
+                axum::response::Redirect::to(&format!(
+                    "/listen/campaigns/{id}?answered={answered}"
+                ))
+                .into_response(),
+            )
         }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
@@ -430,6 +466,8 @@ struct ResultsPage {
     trend: Vec<(String, Option<u32>, Vec<Option<f64>>)>,
     comments: Vec<(String, String)>,
     participation: Vec<svc::ParticipationView>,
+    /// Invited departments whose population changed while the campaign ran (issue 10).
+    population_changes: Vec<store::PopulationChange>,
 }
 
 fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (String, String) {
@@ -573,12 +611,16 @@ async fn show_results(
         .map(|c| (title_of(&c.key), c.text.clone()))
         .collect();
     let cur = q.department.map(|d| d.to_string()).unwrap_or_default();
+    // Only departments whose results may be shown are offered: listing one whose results are
+    // hidden would say someone there answered.
     let departments = Choice::list(
-        participation
-            .iter()
-            .map(|p| (p.department_id.to_string(), p.department_name.clone())),
+        view.departments.iter().map(|d| {
+            let name = names.get(d).cloned().unwrap_or_else(|| format!("#{d}"));
+            (d.to_string(), name)
+        }),
         &cur,
     );
+    let population_changes = view.population_changes.clone();
     Ok(render(ResultsPage {
         layout: Layout::new(&who, format!("Results · {}", view.campaign.title), "listen"),
         title: view.campaign.title.clone(),
@@ -593,6 +635,7 @@ async fn show_results(
         trend,
         comments,
         participation,
+        population_changes,
         view,
     }))
 }

@@ -2,6 +2,7 @@
 //! JavaScript. Every page route goes through the session and CSRF middleware.
 
 pub mod accounts;
+pub mod audit;
 pub mod home;
 pub mod listen;
 pub mod metrics;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/logout", post(auth::login::logout))
         .merge(org::router())
         .merge(accounts::router())
+        .merge(audit::router())
         .merge(requests::router())
         .merge(promises::router())
         .merge(metrics::router())

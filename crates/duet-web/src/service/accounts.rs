@@ -63,8 +63,9 @@ pub async fn create_user(db: &Db, actor: &Actor, f: &NewUserFields) -> Result<Us
         return Err(errs.into());
     };
     let password_hash = hash_password(password).await?;
-    Ok(accounts::insert_user(
+    Ok(accounts::insert_user_by(
         db,
+        Some(actor.user.0),
         &NewUser {
             email,
             name,
@@ -92,7 +93,8 @@ pub async fn update_user(
             "you cannot demote or disable your own account",
         )));
     }
-    let user = accounts::update_user(db, UserId(id), role, f.disabled).await?;
+    let user =
+        accounts::update_user_by(db, Some(actor.user.0), UserId(id), role, f.disabled).await?;
     auth.clear();
     Ok(user)
 }
@@ -111,7 +113,7 @@ pub async fn create_token(
 ) -> Result<(ApiToken, String), AppError> {
     can(actor, Action::ManageTokens(actor.user))?;
     let name = duet_core::error::bounded_text("name", &f.name, 1, 80)?;
-    Ok(accounts::insert_token(db, actor.user, &name).await?)
+    Ok(accounts::insert_token_by(db, Some(actor.user.0), actor.user, &name).await?)
 }
 
 /// Revokes a token of the actor's (or, for an admin, anyone's).
@@ -126,7 +128,7 @@ pub async fn revoke_token(
         // Someone else's token is reported as missing, so ids cannot be probed.
         return Err(AppError::NotFound("token".into()));
     }
-    accounts::revoke_token(db, id).await?;
+    accounts::revoke_token_by(db, Some(actor.user.0), id).await?;
     auth.clear();
     Ok(())
 }
@@ -152,7 +154,7 @@ pub async fn change_password(
         ));
     }
     let hash = hash_password(Password::parse(new)?).await?;
-    accounts::set_password(db, actor.user, &hash).await?;
+    accounts::set_password_by(db, Some(actor.user.0), actor.user, &hash).await?;
     auth.clear();
     Ok(())
 }

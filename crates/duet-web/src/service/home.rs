@@ -383,7 +383,7 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
             ));
         }
         if let Some(person) = user.person_id {
-            let surveys = store::surveys_to_answer(db, person, dept, today).await?;
+            let surveys = store::surveys_to_answer(db, person, dept, today, user.id).await?;
             let items: Vec<HomeItem> = surveys
                 .iter()
                 .map(|c| HomeItem {

@@ -7,7 +7,8 @@ use crate::service::de;
 use chrono::{NaiveDate, Utc};
 use duet_core::auth::{Action, Actor, can};
 use duet_core::listen::instruments::{self, Answers, Definition};
-use duet_core::listen::results::{self, Results};
+use duet_core::listen::releases;
+use duet_core::listen::results::{self, Release, Results};
 use duet_core::surveys::{CampaignInput, CampaignPhase};
 use duet_store::Db;
 use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
@@ -109,11 +110,14 @@ fn person_of(actor_person: Option<i64>) -> Result<i64, AppError> {
     })
 }
 
-/// Stores (or changes) the actor's answers to an open campaign.
+/// Stores (or changes) the actor's answers to an open campaign, answering through account
+/// `user` (which must be the one linked to the person when the campaign opened).
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     db: &Db,
     cache: &ListenState,
     person: Option<i64>,
+    user: i64,
     campaign: i64,
     f: &AnswerFields,
     mode: SubmitMode,
@@ -137,6 +141,7 @@ pub async fn submit(
         db,
         campaign,
         person,
+        Some(user),
         &secret,
         &answers,
         mode,
@@ -150,17 +155,23 @@ pub async fn submit(
     }
 }
 
-/// The actor's own answers to a campaign, if any (only they can find them).
+/// The actor's own answers to a campaign, if any (only they can find them, and only through the
+/// account that was theirs when the campaign opened: an account created or linked later in their
+/// name finds nothing).
 pub async fn own_answers(
     db: &Db,
     cache: &ListenState,
     person: Option<i64>,
+    user: i64,
     c: &Campaign,
     def: &Definition,
 ) -> Result<Option<Answers>, AppError> {
     let Some(person) = person else {
         return Ok(None);
     };
+    if !store::in_population(db, c.id, person, user).await? {
+        return Ok(None);
+    }
     let secret = cache.secret(db).await?;
     Ok(store::own_response(db, c.id, person, &secret, def).await?)
 }
@@ -180,6 +191,9 @@ pub struct ListenState {
     first_answers: FirstAnswers,
     /// Which instrument each campaign asks (fixed when the campaign is created).
     campaign_instruments: Mutex<HashMap<i64, i64>>,
+    /// What of each closed campaign may be shown across campaigns (fixed once decided: it
+    /// depends only on campaigns that closed before it).
+    releases: Mutex<HashMap<i64, Arc<Release>>>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
 
@@ -350,7 +364,9 @@ pub async fn results_of(
     }
     if c.sealed_at.is_none() {
         // Another caller (or replica) may be sealing it right now; either way it is sealed after.
-        store::seal(db, c.id, today).await?;
+        // Sealing opens the campaign's encrypted answers, so it needs the anonymity secret.
+        let secret = cache.secret(db).await?;
+        store::seal(db, c.id, &secret, today).await?;
     }
     let cached = cache
         .responses
@@ -372,9 +388,85 @@ pub async fn results_of(
         }
     };
     let k = u32::try_from(c.min_group).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
-    let r = Arc::new(results::compute(def, &responses, k, department));
+    let release = release_of(db, cache, c, today).await?;
+    let r = Arc::new(results::compute_released(
+        def,
+        &responses,
+        k,
+        department,
+        Some(&release),
+    ));
     cache.put((c.id, department), r.clone());
     Ok(r)
+}
+
+/// What of closed campaign `c` may be shown, decided against every earlier closed campaign of a
+/// comparable instrument in closing order (`duet_core::listen::releases`); each earlier release
+/// is decided the same way, once, and never changes after.
+pub async fn release_of(
+    db: &Db,
+    cache: &ListenState,
+    c: &Campaign,
+    today: NaiveDate,
+) -> Result<Arc<Release>, AppError> {
+    let cached = |id: i64| cache.releases.lock().ok().and_then(|m| m.get(&id).cloned());
+    if let Some(r) = cached(c.id) {
+        return Ok(r);
+    }
+    let mut closed: Vec<Campaign> = store::list_campaigns(db)
+        .await?
+        .into_iter()
+        .filter(|x| {
+            x.phase(today) == CampaignPhase::Closed && (x.closes_on, x.id) <= (c.closes_on, c.id)
+        })
+        .collect();
+    closed.sort_by_key(|x| (x.closes_on, x.id));
+    let mut takers: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    let mut decided: HashMap<i64, Arc<Release>> = HashMap::new();
+    for (i, x) in closed.iter().enumerate() {
+        if let Some(r) = cached(x.id) {
+            decided.insert(x.id, r);
+            continue;
+        }
+        let def_x = cache.instrument(db, x.instrument_id).await?;
+        let mut k = x.min_group;
+        let mut earlier_ids = Vec::new();
+        for y in &closed[..i] {
+            let def_y = cache.instrument(db, y.instrument_id).await?;
+            if releases::comparable(
+                &x.instrument_key,
+                &def_x.definition,
+                &y.instrument_key,
+                &def_y.definition,
+            ) {
+                k = k.max(y.min_group);
+                earlier_ids.push(y.id);
+            }
+        }
+        for id in earlier_ids.iter().chain(std::iter::once(&x.id)) {
+            if !takers.contains_key(id) {
+                takers.insert(*id, store::takers(db, *id).await?);
+            }
+        }
+        let earlier: Vec<(&[(i64, i64)], &Release)> = earlier_ids
+            .iter()
+            .filter_map(|id| Some((takers.get(id)?.as_slice(), decided.get(id)?.as_ref())))
+            .collect();
+        let mine = takers.get(&x.id).map(Vec::as_slice).unwrap_or(&[]);
+        let k = u32::try_from(k).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
+        let r = Arc::new(releases::release(mine, &earlier, k));
+        if let Ok(mut m) = cache.releases.lock() {
+            if m.len() >= 4 * ListenState::MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(x.id, r.clone());
+        }
+        decided.insert(x.id, r);
+    }
+    decided
+        .get(&c.id)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound("campaign".into()))
 }
 
 /// One campaign of a trend: each section's visible mean.
@@ -403,6 +495,15 @@ pub struct ResultsView {
     pub results: Arc<Results>,
     /// The same instrument's closed campaigns up to this one, oldest first.
     pub trend: Vec<TrendPoint>,
+    /// The departments whose results may be shown on their own (the only ones to offer as a
+    /// slice: listing any other would say someone there answered).
+    pub departments: Vec<i64>,
+    /// Whether this campaign's results are withheld because, set against an earlier campaign of
+    /// a comparable instrument, they would single out fewer than k people (issue 10, class 3).
+    pub withheld: bool,
+    /// Invited departments whose population changed while the campaign ran (people created,
+    /// moved or archived after it opened): compare their figures with care.
+    pub population_changes: Vec<store::PopulationChange>,
 }
 
 /// The results of a closed campaign and its trend, after the permission check.
@@ -418,6 +519,13 @@ pub async fn results_view(
     let c = store::find_campaign(db, campaign).await?;
     let inst = store::find_instrument(db, c.instrument_id).await?;
     let results = results_of(db, cache, &c, &inst.definition, department, today).await?;
+    let withheld = !release_of(db, cache, &c, today).await?.org && c.respondents.is_some();
+    let departments = results_of(db, cache, &c, &inst.definition, None, today)
+        .await?
+        .by_department
+        .iter()
+        .map(|d| d.department)
+        .collect();
     let mut trend = Vec::new();
     for past in store::closed_campaigns_of(db, &c.instrument_key, today).await? {
         if past.closes_on > c.closes_on {
@@ -458,6 +566,9 @@ pub async fn results_view(
             campaign: c,
             results,
             trend,
+            departments,
+            withheld,
+            population_changes: store::population_changes(db, campaign).await?,
         },
         inst,
     ))
@@ -475,6 +586,9 @@ pub struct ParticipationView {
     /// How many answered; null where fewer than k did, or where the count would let someone
     /// work out a smaller department's from the total.
     pub responded: Option<i64>,
+    /// The day the count was published, while the campaign is open (counts move once a day, so
+    /// no answer can be dated by watching them); null once it has closed.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Participation per department and in all, under the same rules as results: a count below k is
@@ -498,6 +612,7 @@ pub fn visible_participation(
             department_name: p.department_name,
             invited: p.invited,
             responded: shown.then_some(p.responded),
+            as_of: p.as_of,
         })
         .collect();
     (views, v.total.then_some(total))

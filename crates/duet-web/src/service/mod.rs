@@ -2,6 +2,7 @@
 //! calls the store, so a page and its API endpoint cannot drift apart.
 
 pub mod accounts;
+pub mod audit;
 pub mod home;
 pub mod listen;
 pub mod metrics;

@@ -116,7 +116,7 @@ pub async fn create_person(
     }
     let input = fields.parse()?;
     can(actor, Action::ManagePerson(input.department))?;
-    Ok(org::insert_person(db, &input).await?)
+    Ok(org::insert_person_by(db, Some(actor.user.0), &input).await?)
 }
 
 /// Changes a person; moving them to another department needs the right over both.
@@ -147,7 +147,7 @@ pub async fn update_person(
             ));
         }
     }
-    Ok(org::update_person(db, PersonId(id), &input).await?)
+    Ok(org::update_person_by(db, Some(actor.user.0), PersonId(id), &input).await?)
 }
 
 /// Archives or restores a person.
@@ -162,14 +162,14 @@ pub async fn archive_person(
         actor,
         Action::ManagePerson(DepartmentId(current.department_id)),
     )?;
-    Ok(org::set_person_archived(db, PersonId(id), archived).await?)
+    Ok(org::set_person_archived_by(db, Some(actor.user.0), PersonId(id), archived).await?)
 }
 
 /// Imports a people CSV: every row is checked first, and nothing is written unless all are valid.
 pub async fn import_people(db: &Db, actor: &Actor, csv: &[u8]) -> Result<ImportSummary, AppError> {
     can(actor, Action::ImportPeople)?;
     let rows = duet_core::org::import::parse_people_csv(csv).map_err(AppError::Csv)?;
-    Ok(org::import_people(db, &rows, |_| {}).await?)
+    Ok(org::import_people_by(db, Some(actor.user.0), &rows, |_| {}).await?)
 }
 
 /// The active directory as CSV, in the import format.

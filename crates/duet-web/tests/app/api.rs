@@ -183,7 +183,7 @@ app_test! {
         let c = reqwest::Client::new();
         assert_eq!(c.get(format!("{}/healthz", app.base)).send().await.unwrap().text().await.unwrap(), "ok");
         assert_eq!(c.get(format!("{}/readyz", app.base)).send().await.unwrap().status(), 200);
-        let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+        let metrics = app.metrics().await;
         assert!(metrics.contains("http_requests_total"), "{metrics}");
         let r = c.get(format!("{}/healthz", app.base)).send().await.unwrap();
         assert!(r.headers().contains_key("x-request-id"));

@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 /// The password of every test account.
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The `/metrics` token of every test app (`TestApp::metrics` sends it).
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// One hash for all test accounts: argon2 is slow on purpose, so it is computed once.
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -59,6 +62,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = duet_web::WebConfig {
             max_body_bytes: 64 * 1024,
+            metrics_token: Some(duet_web::MetricsToken(METRICS_TOKEN.into())),
             ..Default::default()
         };
         configure(&mut config);
@@ -91,6 +95,18 @@ impl TestApp {
         if let Some(t) = self.test_db.take() {
             t.cleanup().await;
         }
+    }
+
+    /// The Prometheus exposition, read with the metrics token.
+    pub async fn metrics(&self) -> String {
+        let r = reqwest::Client::new()
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().await.unwrap()
     }
 
     /// The id of a department by name.

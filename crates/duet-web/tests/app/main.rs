@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod anonymity;
 mod api;
+mod audit;
 mod common;
 mod decide;
 mod errors;

@@ -52,6 +52,8 @@ app_test! {
         check("view people", [200, 200, 200, 200, 200], s).await;
         for (i, api) in apis.iter().enumerate() { s[i] = api.get(&format!("/departments/{sales}")).await.0; }
         check("view a department", [200, 200, 200, 200, 200], s).await;
+        for (i, api) in apis.iter().enumerate() { s[i] = api.get("/audit").await.0; }
+        check("read the audit log", [200, 200, 200, 200, 200], s).await;
 
         for (i, api) in apis.iter().enumerate() {
             s[i] = api.post("/departments", json!({"name": format!("New {i}"), "kind": "business"})).await.0;

@@ -413,10 +413,166 @@ app_test! {
         // Something ordinary is counted, so the recorder is on and the exposition is complete.
         let (status, _) = member.get("/home").await;
         assert_eq!(status, 200);
-        let metrics = c.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+        let metrics = app.metrics().await;
         assert!(metrics.contains(r#"route="/api/v1/home""#), "{metrics}");
         for anonymous in ["/voice", "/api/v1/voice", "/api/v1/campaigns/{id}/response", "/listen/campaigns/{id}/respond"] {
             assert!(!metrics.contains(&format!("route=\"{anonymous}")), "{anonymous} is counted: {metrics}");
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 10, class 7 (side channels of Voice): posting a pain point and answering a survey leave
+// nothing next to them in time — no session write, no per-route counter — /metrics needs its
+// token, and receipt lookups are throttled globally.
+
+/// Every session row and the account's own times, as text, to compare byte for byte.
+async fn session_rows(app: &TestApp) -> Vec<(String, String, String, String, String)> {
+    let sql = "select s.id_hash, s.csrf_token, coalesce(s.flash, ''), cast(s.expires_at as text),
+               coalesce(cast(u.home_seen_at as text), '') || '|' || coalesce(cast(u.last_login_at as text), '')
+        from sessions s join users u on u.id = s.user_id order by s.id_hash";
+    match &app.db {
+        duet_store::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        duet_store::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+/// Moves every session's expiry two hours back, so that any ordinary request would slide it.
+async fn age_sessions(app: &TestApp) {
+    let aged =
+        chrono::Utc::now() + duet_store::sessions::IDLE_LIFETIME - chrono::Duration::hours(2);
+    let sql = "update sessions set expires_at = $1";
+    match &app.db {
+        duet_store::Db::Sqlite(p) => {
+            sqlx::query(sql).bind(aged).execute(p).await.unwrap();
+        }
+        duet_store::Db::Postgres(p) => {
+            sqlx::query(sql).bind(aged).execute(p).await.unwrap();
+        }
+    }
+}
+
+app_test! {
+    async fn posting_and_answering_leave_no_session_write_no_metric_and_lookups_are_throttled(app: &TestApp) {
+        use duet_store::listen as ls;
+        let it = app.dept("IT").await.to_string();
+        let sales = app.dept("Sales").await;
+        // Both are in Sales before the campaign opens.
+        let member = app.browser_as(Role::Member, Some("Sales")).await;
+        let scripted = app.api_as(Role::Member, Some("Sales")).await;
+        let admin = duet_store::accounts::insert_user(&app.db, &duet_store::accounts::NewUser {
+            email: duet_core::org::Email::parse("pulse-owner@example.com").unwrap(),
+            name: "Pulse owner".into(),
+            role: Role::Admin,
+            password_hash: "x".into(),
+        }).await.unwrap().id;
+        let inst = ls::list_instruments(&app.db).await.unwrap().into_iter().find(|i| i.key == "duet-pulse").unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let campaign = ls::insert_campaign(&app.db, admin, &duet_core::surveys::CampaignInput {
+            instrument: inst.id,
+            title: "Quiet pulse".into(),
+            opens_on: today,
+            closes_on: today + chrono::Days::new(7),
+            remind_on: today + chrono::Days::new(7),
+            departments: vec![sales],
+            min_group: 3,
+        }).await.unwrap().id;
+        let csrf = member.csrf().await;
+        // Sessions one would slide now; from here on only the anonymous POSTs are sent, after
+        // the two-second session cache has let go of this one (so a slide would reach the row).
+        age_sessions(app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        let before = session_rows(app).await;
+        assert!(!before.is_empty());
+        let post = |path: &str, fields: Vec<(String, String)>| {
+            let mut all = fields;
+            all.push(("_csrf".into(), csrf.clone()));
+            member.client.post(format!("{}{path}", app.base)).form(&all).send()
+        };
+        let r = post("/voice", vec![("department_id".into(), it.clone()), ("text".into(), "The VPN drops every afternoon at three.".into()), ("_once".into(), "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6".into())]).await.unwrap();
+        assert_eq!(r.status(), 303);
+        let mut answers: Vec<(String, String)> = inst.definition.items.iter().map(|i| (format!("item.{}", i.code), "3".to_string())).collect();
+        answers.push(("mode".into(), "new".into()));
+        answers.push(("_once".into(), "f6e5d4c3b2a1f6e5d4c3b2a1f6e5d4c3".into()));
+        let r = post(&format!("/listen/campaigns/{campaign}/respond"), answers).await.unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        assert!(r.headers()["location"].to_str().unwrap().ends_with("?answered=new"), "the thank-you rides in the address, not in the session");
+        assert_eq!(session_rows(app).await, before, "the session and account rows are byte-identical: no expiry slid, no flash, no time");
+        // Answering through the API does not stamp the token's last use either.
+        let ratings: serde_json::Map<String, Value> = inst.definition.items.iter().map(|i| (i.code.clone(), json!("4"))).collect();
+        let (status, body) = scripted.post(&format!("/campaigns/{campaign}/response"), json!({"ratings": ratings})).await;
+        assert_eq!(status, 201, "{body}");
+        let used: Vec<(Option<String>,)> = match &app.db {
+            duet_store::Db::Sqlite(p) => sqlx::query_as("select cast(last_used_at as text) from api_tokens").fetch_all(p).await.unwrap(),
+            duet_store::Db::Postgres(p) => sqlx::query_as("select cast(last_used_at as text) from api_tokens").fetch_all(p).await.unwrap(),
+        };
+        assert_eq!(used, vec![(None,)], "no last use recorded by answering");
+        // The thank-you is shown on the next page all the same.
+        let (_, page) = member.get(&format!("/listen/campaigns/{campaign}?answered=new")).await;
+        assert!(page.contains("Your answers are recorded anonymously"), "{page}");
+        assert!(page.contains(&format!("as of {today}")), "participation is published once a day: {page}");
+
+        // /metrics: refused without the token, and with it no anonymous route is counted.
+        let c = reqwest::Client::new();
+        let r = c.get(format!("{}/metrics", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let r = c.get(format!("{}/metrics", app.base)).bearer_auth("wrong-token-0123456789-abcdefg").send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let metrics = app.metrics().await;
+        assert!(metrics.contains("route=\"/listen/campaigns/{id}\""), "ordinary pages are counted: {metrics}");
+        for anonymous in ["/voice", "/listen/campaigns/{id}/respond", "/api/v1/campaigns/{id}/response"] {
+            assert!(!metrics.contains(&format!("route=\"{anonymous}\"")), "{anonymous} is counted: {metrics}");
+        }
+
+        // Receipt lookups: one global bucket of 20; the 21st rapid lookup (at the latest a few
+        // later, as the bucket refills 5 a second) gets 429 with Retry-After, in people's words.
+        let anon = Browser::new(&app.base);
+        let mut refused = None;
+        for n in 0..80 {
+            let r = anon.client.post(format!("{}/voice/receipt", app.base)).form(&[("receipt", "AAAA-BBBB-CCCC-DDDD-EEEE")]).send().await.unwrap();
+            if r.status() == 429 {
+                let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                refused = Some((n, retry, r.text().await.unwrap()));
+                break;
+            }
+            assert_eq!(r.status(), 404, "an unknown code is not found");
+        }
+        let (n, retry, page) = refused.expect("receipt lookups are throttled");
+        assert!(n >= 20, "the first 20 lookups pass (refused at #{})", n + 1);
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert!(page.contains("try again in 1 second") && page.contains("<html"), "a styled page: {page}");
+        let mut api_refused = None;
+        for _ in 0..80 {
+            let r = c.post(format!("{}/api/v1/voice/receipt", app.base)).json(&json!({"receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"})).send().await.unwrap();
+            if r.status() == 429 {
+                assert!(r.headers().contains_key("retry-after"));
+                api_refused = Some(r.json::<Value>().await.unwrap());
+                break;
+            }
+        }
+        let body = api_refused.expect("the API shares the bucket");
+        assert_eq!(body["error"]["code"], "too_many_requests");
+    }
+}
+
+/// Without a configured token, `/metrics` is off.
+mod metrics_without_a_token_are_off {
+    use crate::common::TestApp;
+
+    async fn run(backend: duet_store::Backend) {
+        let app = TestApp::spawn_with(backend, |c| c.metrics_token = None).await;
+        let r = reqwest::get(format!("{}/metrics", app.base)).await.unwrap();
+        assert_eq!(r.status(), 404);
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        run(duet_store::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        run(duet_store::Backend::Postgres).await;
     }
 }

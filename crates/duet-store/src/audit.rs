@@ -1,0 +1,86 @@
+//! The audit log: who changed which person, account or API token, and when. Every change is
+//! written in the same transaction as the change itself (the `audit!` macro), so nothing is
+//! changed without its entry and no entry survives a change that was rolled back. Every signed-in
+//! user can read the log: an administrator who invents people, moves someone into a small
+//! department or creates an account in a real person's name does it in plain sight.
+//!
+//! Actions: `person.create`, `person.update`, `person.move`, `person.archive`, `person.restore`,
+//! `people.import` (one per import, with counts; each person it created, moved or restored also
+//! gets their own entry), `user.create`, `user.link`, `user.role`, `user.disable`, `user.enable`,
+//! `user.password`, `token.create`, `token.revoke`. Entries of people carry the person's
+//! department after the change (none when archived), which is how a campaign's population change
+//! is counted (`listen::population_changes`).
+
+use crate::{Db, Result};
+use chrono::{DateTime, Utc};
+
+/// Writes one audit entry inside the caller's write transaction:
+/// `audit!(tx, by, action, subject_kind, subject_id, department_id, summary)`, where `by` is the
+/// acting account (`Option<i64>`, none for the command line) and `department_id` the person's
+/// department after the change (`Option<i64>`; none for everything but people).
+macro_rules! audit {
+    ($tx:expr, $by:expr, $action:expr, $kind:expr, $subject:expr, $dept:expr, $summary:expr) => {
+        sqlx::query(
+            "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(chrono::Utc::now())
+        .bind($by)
+        .bind($action)
+        .bind($kind)
+        .bind($subject)
+        .bind($dept)
+        .bind($summary)
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+
+/// One change, as everyone may read it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    /// Id; later entries have larger ids.
+    pub id: i64,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// The account that made it; none when it was made on the command line.
+    pub actor_user_id: Option<i64>,
+    /// That account's name.
+    pub actor_name: Option<String>,
+    /// What was done, e.g. `person.move` or `user.create`.
+    pub action: String,
+    /// What it was done to: `person`, `user`, `token` or `import`.
+    pub subject_kind: String,
+    /// The id of that person, account or token (the importing account for an import).
+    pub subject_id: i64,
+    /// In words: "Moved Ann Lee from Sales to Finance".
+    pub summary: String,
+}
+
+/// One page of the log, newest first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    /// The entries of this page.
+    pub items: Vec<Entry>,
+    /// Pass as `before` to get the next (older) page; none on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// A page of the log, newest first: at most `limit` (1 to 200) entries older than the entry
+/// `before` (from the newest when none).
+pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> Result<AuditPage> {
+    let limit = limit.clamp(1, 200);
+    const SQL: &str = "select a.id, a.at, a.actor_user_id, u.name as actor_name, a.action,
+            a.subject_kind, a.subject_id, a.summary
+         from audit_log a left join users u on u.id = a.actor_user_id
+         where ($1 is null or a.id < $1)
+         order by a.id desc limit $2";
+    let mut items = on_db!(db, pool => sqlx::query_as::<_, Entry>(SQL).bind(before).bind(limit + 1).fetch_all(pool).await)?;
+    let next_before = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(AuditPage { items, next_before })
+}

@@ -1,0 +1,42 @@
+//! The audit log page: who changed which person, account or API token, and when.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::error::PageError;
+use crate::html::{Clock, Layout, render};
+use crate::service::audit::{self as svc, AuditQuery};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use duet_store::audit::AuditPage;
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit", get(show))
+}
+
+#[derive(Template)]
+#[template(path = "audit/list.html")]
+struct AuditLogPage {
+    layout: Layout,
+    clock: Clock,
+    page: AuditPage,
+    /// Whether this is a later page (offer the way back to the newest).
+    paged: bool,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let page = svc::log(&state.db, &who.actor(), q).await?;
+    Ok(render(AuditLogPage {
+        layout: Layout::new(&who, "Audit log", "audit"),
+        clock: Clock::of(&state),
+        page,
+        paged: q.before.is_some(),
+    }))
+}

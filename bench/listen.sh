@@ -13,8 +13,9 @@ RESPONDENTS="${1:-20000}"
 DURATION="${2:-10s}"
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is required: apt-get install jq" >&2; exit 1; }
-cargo build --release -q
-BIN=target/release/duet
+# DUET_SKIP_BUILD=1 DUET_BIN=path: use a binary built elsewhere (e.g. another target directory).
+[ "${DUET_SKIP_BUILD:-}" = 1 ] || cargo build --release -q
+BIN="${DUET_BIN:-target/release/duet}"
 WORK=$(mktemp -d)
 DB="$WORK/listen.db"
 PORT=18081

@@ -200,6 +200,24 @@ fn answer_cipher(secret: &[u8]) -> chacha20poly1305::XChaCha20Poly1305 {
     chacha20poly1305::XChaCha20Poly1305::new(&key.into())
 }
 
+/// Boxes are padded to a multiple of this many bytes (after a 4-byte length), so a box's size
+/// says nothing about its answer: without padding, a box in a backup taken while the campaign was
+/// open (next to its participation row) and the sealed answer of the same length later would
+/// pair up, comments almost one to one.
+const BOX_PAD: usize = 4096;
+
+/// `len (u32 LE) || plaintext || zeros`, to the next multiple of [`BOX_PAD`].
+fn padded(plaintext: &[u8]) -> Result<Vec<u8>, FieldError> {
+    let len = u32::try_from(plaintext.len())
+        .map_err(|_| FieldError::new("answers", "the answers are too long to store"))?;
+    let size = (4 + plaintext.len()).div_ceil(BOX_PAD) * BOX_PAD;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(plaintext);
+    out.resize(size, 0);
+    Ok(out)
+}
+
 /// What binds a box to its row: moved to another campaign or owner key, it no longer opens.
 fn box_context(campaign: i64, owner_key: &str) -> Vec<u8> {
     format!("duet-open-answers:{campaign}:{owner_key}").into_bytes()
@@ -219,11 +237,12 @@ pub fn seal_answers(
     getrandom::fill(&mut nonce)
         .map_err(|_| FieldError::new("answers", "the system random generator failed"))?;
     let aad = box_context(campaign, owner_key);
+    let msg = padded(plaintext)?;
     let sealed = answer_cipher(secret)
         .encrypt(
             &nonce.into(),
             Payload {
-                msg: plaintext,
+                msg: &msg,
                 aad: &aad,
             },
         )
@@ -255,7 +274,7 @@ pub fn open_answers(
     let (nonce, sealed) = boxed.split_at(BOX_NONCE);
     let nonce: [u8; BOX_NONCE] = nonce.try_into().map_err(|_| refused())?;
     let aad = box_context(campaign, owner_key);
-    answer_cipher(secret)
+    let msg = answer_cipher(secret)
         .decrypt(
             &nonce.into(),
             Payload {
@@ -263,7 +282,15 @@ pub fn open_answers(
                 aad: &aad,
             },
         )
-        .map_err(|_| refused())
+        .map_err(|_| refused())?;
+    // Unpad: the length first, then exactly that many bytes.
+    let len = msg
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_le_bytes)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(refused)?;
+    msg.get(4..4 + len).map(<[u8]>::to_vec).ok_or_else(refused)
 }
 
 #[cfg(test)]
@@ -272,6 +299,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn boxes_are_padded_so_their_size_says_nothing_of_the_answer() {
+        let secret = b"a secret of the test";
+        let short = seal_answers(secret, 1, "k", b"3333").unwrap();
+        let long = seal_answers(secret, 1, "k", "a comment ".repeat(300).as_bytes()).unwrap();
+        assert_eq!(short.len(), long.len(), "both fit one 4 KiB step");
+        assert_eq!(open_answers(secret, 1, "k", &short).unwrap(), b"3333");
+        let huge = "x".repeat(5000);
+        let b = seal_answers(secret, 1, "k", huge.as_bytes()).unwrap();
+        assert_eq!(b.len(), short.len() + BOX_PAD);
+        assert_eq!(open_answers(secret, 1, "k", &b).unwrap(), huge.as_bytes());
+        assert_eq!(
+            open_answers(secret, 1, "k", b"").unwrap_err().field,
+            "answers"
+        );
     }
 
     #[test]

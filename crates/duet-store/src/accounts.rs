@@ -64,6 +64,24 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// The latest moment at which someone other than account `$id`'s owner put one of its live
+/// credentials in place (its password, or a token not revoked), read inside the transaction
+/// `$tx`; none if never. Evaluates to `Option<DateTime<Utc>>`. A campaign whose population was
+/// fixed before it neither takes answers from the account nor shows it answers (`listen`).
+macro_rules! borrowed_since {
+    ($tx:expr, $id:expr) => {{
+        let row: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "select u.password_set_by_other_at,
+                (select max(t.set_by_other_at) from api_tokens t where t.user_id = u.id and t.revoked_at is null)
+             from users u where u.id = $1",
+        )
+        .bind($id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        row.and_then(|(p, t)| p.max(t))
+    }};
+}
+
 /// Creates an account, linking it to the person with the same e-mail if there is one; recorded
 /// in the audit log as done on the command line.
 pub async fn insert_user(db: &Db, new: &NewUser) -> Result<User> {
@@ -77,8 +95,8 @@ pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<U
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
         let (id, person): (i64, Option<i64>) = sqlx::query_as(
-            "insert into users (email, name, role, password_hash, person_id, created_at)
-             values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5)
+            "insert into users (email, name, role, password_hash, person_id, created_at, password_set_by_other_at)
+             values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5, $5)
              returning id, person_id",
         )
         .bind(new.email.as_str())
@@ -213,8 +231,14 @@ pub async fn set_password_by(
     id: UserId,
     password_hash: &str,
 ) -> Result<()> {
+    let now = Utc::now();
     write_tx!(db, tx => {
-        let done = sqlx::query("update users set password_hash = $1 where id = $2").bind(password_hash).bind(id.0).execute(&mut *tx).await?;
+        // Set by someone else: now. Set by the owner: whatever moment their account already held
+        // (someone signed in with a password they were given is indistinguishable from the owner).
+        let own = by == Some(id.0);
+        let held = if own { borrowed_since!(tx, id.0) } else { Some(now) };
+        let done = sqlx::query("update users set password_hash = $1, password_set_by_other_at = $2 where id = $3")
+            .bind(password_hash).bind(held).bind(id.0).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("account"));
         }
@@ -271,16 +295,21 @@ pub async fn insert_token_by(
     })?;
     let hash = secret::hash_secret(&secret);
     let prefix: String = secret.chars().take(12).collect();
+    let now = Utc::now();
     let token = write_tx!(db, tx => {
+        // Made by someone else: now. Made by the owner: the moment their account already held, so
+        // a token made through a password or token someone else set inherits it.
+        let held = if by == Some(user.0) { borrowed_since!(tx, user.0) } else { Some(now) };
         let token = sqlx::query_as::<_, ApiToken>(
-            "insert into api_tokens (user_id, name, token_hash, prefix, created_at) values ($1, $2, $3, $4, $5)
+            "insert into api_tokens (user_id, name, token_hash, prefix, created_at, set_by_other_at) values ($1, $2, $3, $4, $5, $6)
              returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
         )
         .bind(user.0)
         .bind(name)
         .bind(&hash)
         .bind(&prefix)
-        .bind(Utc::now())
+        .bind(now)
+        .bind(held)
         .fetch_one(&mut *tx)
         .await?;
         let (email,): (String,) = sqlx::query_as("select email from users where id = $1").bind(user.0).fetch_one(&mut *tx).await?;

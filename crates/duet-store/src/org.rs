@@ -663,11 +663,14 @@ pub async fn import_people_by(
     let now = Utc::now();
     let summary = write_tx!(db, tx => {
         bump_org_revision!(tx);
-        // Each matched person's department and whether they were archived, before the import.
-        let before: Vec<(String, i64, Option<DateTime<Utc>>)> =
-            sqlx::query_as("select email, department_id, archived_at from people").fetch_all(&mut *tx).await?;
-        let before: std::collections::HashMap<String, (i64, bool)> =
-            before.into_iter().map(|(e, d, a)| (e, (d, a.is_some()))).collect();
+        // Each matched person's department, whether they were archived, and their name, title
+        // and level, before the import (a change of any is audited).
+        type Before = (String, i64, Option<DateTime<Utc>>, String, String, String);
+        let before: Vec<Before> =
+            sqlx::query_as("select email, department_id, archived_at, name, title, level from people").fetch_all(&mut *tx).await?;
+        #[allow(clippy::type_complexity)]
+        let before: std::collections::HashMap<String, (i64, bool, (String, String, String))> =
+            before.into_iter().map(|(e, d, a, n, t, l)| (e, (d, a.is_some(), (n, t, l)))).collect();
         let mut entries: Vec<(&'static str, i64, i64, String)> = Vec::new();
         let mut s = ImportSummary::default();
         for (i, (r, dept)) in resolved.iter().enumerate() {
@@ -694,12 +697,23 @@ pub async fn import_people_by(
             let to = names.get(dept).map(String::as_str).unwrap_or_default();
             match before.get(r.email.as_str()) {
                 None => entries.push(("person.create", id, *dept, format!("Imported {} <{}> into {to}", r.name, r.email.as_str()))),
-                Some((was, _)) if was != dept => {
+                Some((was, _, _)) if was != dept => {
                     let from = names.get(was).map(String::as_str).unwrap_or("an archived department");
                     entries.push(("person.move", id, *dept, format!("Moved {} from {from} to {to} (import)", r.name)));
                 }
-                Some((_, true)) => entries.push(("person.restore", id, *dept, format!("Restored {} to {to} (import)", r.name))),
-                Some(_) => {}
+                Some((_, true, _)) => entries.push(("person.restore", id, *dept, format!("Restored {} to {to} (import)", r.name))),
+                Some((_, false, _)) => {}
+            }
+            // A matched person whose name, title or level the import changed gets their own entry
+            // too (a rename is how an invented person is passed off as a real one).
+            if let Some((_, _, (name, title, level))) = before.get(r.email.as_str()) {
+                let mut changed = Vec::new();
+                if *name != r.name { changed.push(format!("name from {name} to {}", r.name)); }
+                if *title != r.title { changed.push(format!("title from \u{201c}{title}\u{201d} to \u{201c}{}\u{201d}", r.title)); }
+                if level != r.level.as_str() { changed.push(format!("level from {level} to {}", r.level.as_str())); }
+                if !changed.is_empty() {
+                    entries.push(("person.update", id, *dept, format!("Changed {}: {} (import)", r.name, changed.join(", "))));
+                }
             }
             progress(i as u64 + 1);
         }

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::auth::Role;
 use duet_core::listen::instruments::Answers;
 use duet_core::org::import::parse_people_csv;
@@ -184,8 +184,9 @@ both_backends! {
         // And the results will say the population changed.
         let changes = ls::population_changes(db, c).await.unwrap();
         assert_eq!(changes, vec![
-            PopulationChange { department_id: w.hr, department_name: "HR".into(), joined: 0, left: 1 },
-            PopulationChange { department_id: w.sales, department_name: "Sales".into(), joined: 5, left: 0 },
+            // The world itself was made just now, in the 30 days before opening: that is flagged too.
+            PopulationChange { department_id: w.hr, department_name: "HR".into(), joined: 0, left: 1, added_before: 1, left_before: 0, accounts_before: 1 },
+            PopulationChange { department_id: w.sales, department_name: "Sales".into(), joined: 5, left: 0, added_before: 3, left_before: 0, accounts_before: 2 },
         ]);
         // Archiving an invented person again: Sales counts one fewer newcomer.
         org::set_person_archived_by(db, Some(w.admin), PersonId(fakes[0]), true).await.unwrap();
@@ -226,7 +227,7 @@ both_backends! {
             min_group: 5,
         };
         let old = ls::insert_campaign(db, w.admin, &input).await.unwrap().id;
-        assert!(ls::fix_population(db, old).await.unwrap());
+        assert!(!ls::fix_population(db, old).await.unwrap(), "fixed as it was created (it opened long ago)");
         person(db, Some(w.admin), "Later hire", "later@example.com", w.sales).await;
         org::set_person_archived_by(db, Some(w.admin), PersonId(w.sellers[2]), true).await.unwrap();
         assert!(ls::population_changes(db, old).await.unwrap().is_empty(), "long after its closing day");
@@ -267,6 +268,7 @@ both_backends! {
             ("person.restore", "Restored Ann Lee to Finance"),
             ("person.create", "Imported Bo Chen <bo@example.com> into Sales"),
             ("person.move", "Moved Ann Lee from Finance to Sales (import)"),
+            ("person.update", "Changed Ann Lee: title from \u{201c}Buyer\u{201d} to \u{201c}\u{201d} (import)"),
             ("people.import", "Imported people from CSV: 1 created, 1 updated"),
             ("user.create", "Created member account bo@example.com (bo)"),
             ("user.link", "Linked account bo@example.com to Bo Chen (Sales)"),
@@ -298,5 +300,196 @@ both_backends! {
             match page.next_before { Some(b) => before = Some(b), None => break }
         }
         assert_eq!(all, log.iter().map(|e| e.id).collect::<Vec<_>>(), "every entry once, in order");
+    }
+}
+
+/// Runs one statement binding `at` as `$1` on either backend (the tests' clock: backdating what
+/// happened, or moving a campaign's opening day).
+async fn exec_at(db: &Db, sql: &'static str, at: DateTime<Utc>) {
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query(sql).bind(at).execute(pool).await.unwrap();
+        }
+        Db::Postgres(pool) => {
+            sqlx::query(sql).bind(at).execute(pool).await.unwrap();
+        }
+    }
+}
+
+/// As if everything so far had happened at `at`.
+async fn backdate(db: &Db, at: DateTime<Utc>) {
+    for sql in [
+        "update audit_log set at = $1",
+        "update people set created_at = $1, updated_at = $1",
+        "update users set created_at = $1, password_set_by_other_at = $1",
+        "update api_tokens set created_at = $1",
+        "update api_tokens set set_by_other_at = $1 where set_by_other_at is not null",
+    ] {
+        exec_at(db, sql, at).await;
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// A pulse of Sales and HR that opens today (so its population is fixed as it is created).
+async fn campaign_today(db: &Db, w: &World, title: &str) -> i64 {
+    let pulse = ls::campaign_instrument(db, w.campaign).await.unwrap();
+    let input = CampaignInput {
+        instrument: pulse,
+        title: title.into(),
+        opens_on: today(),
+        closes_on: today() + chrono::Days::new(14),
+        remind_on: today() + chrono::Days::new(10),
+        departments: vec![w.sales, w.hr],
+        min_group: 5,
+    };
+    ls::insert_campaign(db, w.admin, &input).await.unwrap().id
+}
+
+fn is_borrowed<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::Conflict(e)) if e.field == "campaign" && e.message == ls::BORROWED_CREDENTIALS)
+}
+
+both_backends! {
+    async fn a_password_or_token_someone_else_set_after_opening_can_neither_answer_nor_read(db: &Db) {
+        let w = world(db).await;
+        backdate(db, Utc::now() - chrono::Duration::days(90)).await;
+        let c = campaign_today(db, &w, "Takeover").await;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        let a = answers(w.items);
+        // Seller 1 answers through their own account.
+        let p = ls::prepare_submission(db, c, w.sellers[1], Some(w.member), &secret, &a, SubmitMode::New, today()).await.unwrap();
+        ls::write_submission(db, &p).await.unwrap();
+        assert!(ls::in_population(db, c, w.sellers[1], w.member).await.unwrap());
+        // The attack: the administrator sets Seller 1's password, then answers and reads as them.
+        accounts::set_password_by(db, Some(w.admin), UserId(w.member), "known to the admin").await.unwrap();
+        assert!(ls::credentials_borrowed(db, c, w.member).await.unwrap());
+        let edit = ls::prepare_submission(db, c, w.sellers[1], Some(w.member), &secret, &a, SubmitMode::Edit, today()).await;
+        assert!(is_borrowed(&edit), "{edit:?}");
+        assert!(!ls::in_population(db, c, w.sellers[1], w.member).await.unwrap(), "the answers cannot be read");
+        assert!(!ls::answered_as(db, c, w.sellers[1], w.member).await.unwrap(), "nor whether they answered");
+        assert!(!ls::is_invited(db, c, w.sellers[1], w.member).await.unwrap());
+        // Signed in with that password, "the owner" sets a password of their own: whoever set the
+        // first could do exactly that, so it does not unlock this campaign.
+        accounts::set_password_by(db, Some(w.member), UserId(w.member), "mine").await.unwrap();
+        assert!(is_borrowed(&ls::prepare_submission(db, c, w.sellers[1], Some(w.member), &secret, &a, SubmitMode::Edit, today()).await));
+        // The command line is someone else too.
+        accounts::set_password(db, UserId(w.admin), "cli").await.unwrap();
+        assert!(ls::credentials_borrowed(db, c, w.admin).await.unwrap());
+        // Tokens: one the administrator makes for Hana holds her account back while it lives; a
+        // token Hana makes meanwhile (perhaps through that one) inherits it.
+        assert!(!ls::credentials_borrowed(db, c, w.hana_user).await.unwrap());
+        let (foreign, _) = accounts::insert_token_by(db, Some(w.admin), UserId(w.hana_user), "for Hana").await.unwrap();
+        let refused = ls::prepare_submission(db, c, w.hana, Some(w.hana_user), &secret, &a, SubmitMode::New, today()).await;
+        assert!(is_borrowed(&refused), "{refused:?}");
+        assert!(!ls::in_population(db, c, w.hana, w.hana_user).await.unwrap());
+        let (inherited, _) = accounts::insert_token_by(db, Some(w.hana_user), UserId(w.hana_user), "mine").await.unwrap();
+        accounts::revoke_token_by(db, Some(w.hana_user), foreign.id).await.unwrap();
+        assert!(ls::credentials_borrowed(db, c, w.hana_user).await.unwrap(), "the token made meanwhile inherits");
+        accounts::revoke_token_by(db, Some(w.hana_user), inherited.id).await.unwrap();
+        let (own, _) = accounts::insert_token_by(db, Some(w.hana_user), UserId(w.hana_user), "really mine").await.unwrap();
+        assert!(!ls::credentials_borrowed(db, c, w.hana_user).await.unwrap());
+        let p = ls::prepare_submission(db, c, w.hana, Some(w.hana_user), &secret, &a, SubmitMode::New, today()).await.unwrap();
+        ls::write_submission(db, &p).await.unwrap();
+        accounts::revoke_token_by(db, Some(w.hana_user), own.id).await.unwrap();
+        // A campaign whose population is fixed after the reset takes Seller 1's answers again.
+        let next = campaign_today(db, &w, "Next").await;
+        assert!(!ls::credentials_borrowed(db, next, w.member).await.unwrap());
+        ls::prepare_submission(db, next, w.sellers[1], Some(w.member), &secret, &a, SubmitMode::New, today()).await.unwrap();
+        // Before any population is fixed nothing is held back.
+        assert!(!ls::credentials_borrowed(db, w.campaign, w.member).await.unwrap());
+    }
+
+    async fn a_campaign_opening_today_is_fixed_as_it_is_created(db: &Db) {
+        let w = world(db).await;
+        let c = campaign_today(db, &w, "Today").await;
+        assert!(!ls::fix_population(db, c).await.unwrap(), "already fixed by its creation");
+        let fake = person(db, Some(w.admin), "Invented", "fake@example.com", w.sales).await;
+        let user = account(db, Some(w.admin), "fake@example.com", Role::Member).await.id;
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        let refused = ls::prepare_submission(db, c, fake, Some(user), &secret, &answers(w.items), SubmitMode::New, today()).await;
+        assert!(matches!(refused, Err(StoreError::Conflict(ref e)) if e.message.contains("you joined this department after the survey opened")), "{refused:?}");
+    }
+
+    async fn a_later_campaign_is_fixed_as_the_directory_stood_at_the_start_of_its_opening_day(db: &Db) {
+        let w = world(db).await;
+        backdate(db, Utc::now() - chrono::Duration::days(3)).await;
+        // Created earlier for a later day; that day has now begun (its start was yesterday).
+        let opening = today() - chrono::Days::new(1);
+        match db {
+            Db::Sqlite(pool) => { sqlx::query("update campaigns set opens_on = $1 where id = $2").bind(opening).bind(w.campaign).execute(pool).await.unwrap(); }
+            Db::Postgres(pool) => { sqlx::query("update campaigns set opens_on = $1 where id = $2").bind(opening).bind(w.campaign).execute(pool).await.unwrap(); }
+        }
+        // After midnight, before the first housekeeping or answer: four invented people with
+        // accounts in Sales, Hana moved into Sales, an account for Seller 2, Seller 1 renamed.
+        let mut fakes = Vec::new();
+        for i in 0..4 {
+            let f = person(db, Some(w.admin), &format!("Invented {i}"), &format!("fake{i}@example.com"), w.sales).await;
+            fakes.push((f, account(db, Some(w.admin), &format!("fake{i}@example.com"), Role::Member).await.id));
+        }
+        org::update_person_by(db, Some(w.admin), PersonId(w.hana), &person_input("Hana", "hana@example.com", w.sales)).await.unwrap();
+        let seller2 = account(db, Some(w.admin), "s2@example.com", Role::Member).await.id;
+        org::update_person_by(db, Some(w.admin), PersonId(w.sellers[1]), &PersonInput::parse("Seller One", "s1@example.com", Some(w.sales), "Rep", "individual").unwrap()).await.unwrap();
+        // The first answer fixes the population: as of midnight.
+        let secret = ls::anonymity_secret(db).await.unwrap();
+        let a = answers(w.items);
+        let p = ls::prepare_submission(db, w.campaign, w.sellers[1], Some(w.member), &secret, &a, SubmitMode::New, today()).await.unwrap();
+        ls::write_submission(db, &p).await.unwrap();
+        let campaign = ls::find_campaign(db, w.campaign).await.unwrap();
+        assert_eq!(campaign.invited, 8, "the directory now: 3 sellers, 4 invented, Hana");
+        for (f, user) in &fakes {
+            let refused = ls::prepare_submission(db, w.campaign, *f, Some(*user), &secret, &a, SubmitMode::New, today()).await;
+            assert!(matches!(refused, Err(StoreError::Conflict(ref e)) if e.message.contains("you joined this department after the survey opened")), "{refused:?}");
+        }
+        let moved = ls::prepare_submission(db, w.campaign, w.hana, Some(w.hana_user), &secret, &a, SubmitMode::New, today()).await;
+        assert!(matches!(moved, Err(StoreError::Conflict(ref e)) if e.message.contains("changed department")), "{moved:?}");
+        let impostor = ls::prepare_submission(db, w.campaign, w.sellers[2], Some(seller2), &secret, &a, SubmitMode::New, today()).await;
+        assert!(matches!(impostor, Err(StoreError::Conflict(ref e)) if e.message.contains("account was created or linked")), "{impostor:?}");
+        // What happened after midnight shows on the results: 5 came into Sales, 1 left HR.
+        let changes = ls::population_changes(db, w.campaign).await.unwrap();
+        assert_eq!(changes.iter().map(|c| (c.department_name.as_str(), c.joined, c.left)).collect::<Vec<_>>(), vec![("HR", 0, 1), ("Sales", 5, 0)]);
+        // Invitations (sent later the same day) go to the population as of midnight.
+        assert_eq!(ls::dispatch_notices(db, today()).await.unwrap(), 3, "Seller 0, Seller 1, Hana");
+    }
+
+    async fn the_results_flag_people_added_in_the_30_days_before_opening(db: &Db) {
+        let w = world(db).await;
+        backdate(db, Utc::now() - chrono::Duration::days(60)).await;
+        // The attack: four invented people with accounts in Sales, then a campaign that opens
+        // today; Seller 0 moved to HR on the way.
+        for i in 0..4 {
+            person(db, Some(w.admin), &format!("Invented {i}"), &format!("fake{i}@example.com"), w.sales).await;
+            account(db, Some(w.admin), &format!("fake{i}@example.com"), Role::Member).await;
+        }
+        org::update_person_by(db, Some(w.admin), PersonId(w.sellers[0]), &person_input("Seller 0", "s0@example.com", w.hr)).await.unwrap();
+        let c = campaign_today(db, &w, "Manufactured").await;
+        // During it, Seller 2 leaves.
+        org::set_person_archived_by(db, Some(w.admin), PersonId(w.sellers[2]), true).await.unwrap();
+        let changes = ls::population_changes(db, c).await.unwrap();
+        assert_eq!(changes, vec![
+            PopulationChange { department_id: w.hr, department_name: "HR".into(), joined: 0, left: 0, added_before: 1, left_before: 0, accounts_before: 0 },
+            PopulationChange { department_id: w.sales, department_name: "Sales".into(), joined: 0, left: 1, added_before: 4, left_before: 1, accounts_before: 4 },
+        ]);
+        // Long-settled departments say nothing.
+        let quiet = dept(db, "Quiet").await;
+        person(db, None, "Q", "q@example.com", quiet).await;
+        backdate(db, Utc::now() - chrono::Duration::days(60)).await;
+        let pulse = ls::campaign_instrument(db, w.campaign).await.unwrap();
+        let input = CampaignInput { instrument: pulse, title: "Quiet".into(), opens_on: today(), closes_on: today() + chrono::Days::new(7), remind_on: today() + chrono::Days::new(5), departments: vec![quiet], min_group: 5 };
+        let q = ls::insert_campaign(db, w.admin, &input).await.unwrap().id;
+        assert!(ls::population_changes(db, q).await.unwrap().is_empty());
+    }
+
+    async fn an_import_that_renames_or_retitles_a_person_is_audited(db: &Db) {
+        let sales = dept(db, "Sales").await;
+        person(db, None, "Ann Lee", "ann@example.com", sales).await;
+        person(db, None, "Bo Chen", "bo@example.com", sales).await;
+        let csv = parse_people_csv(b"name,email,department,title,level\nAnn Smith,ann@example.com,Sales,Buyer,manager\nBo Chen,bo@example.com,Sales,,individual\n").unwrap();
+        org::import_people_by(db, None, &csv, |_| {}).await.unwrap();
+        let log = everything(db).await;
+        let updates: Vec<&str> = log.iter().filter(|e| e.action == "person.update").map(|e| e.summary.as_str()).collect();
+        assert_eq!(updates, vec!["Changed Ann Smith: name from Ann Lee to Ann Smith, title from \u{201c}\u{201d} to \u{201c}Buyer\u{201d}, level from individual to manager (import)"], "Bo, unchanged, gets none");
     }
 }

@@ -358,8 +358,9 @@ both_backends! {
             departments: vec![w.sales],
             min_group: 3,
         };
-        let c = ls::insert_campaign(db, w.admin, &input).await.unwrap().id;
+        // Everyone exists before the campaign: its population is fixed as it is created.
         let fourth = org::insert_person(db, &PersonInput::parse("Seller 3", "s3@example.com", Some(w.sales), "", "individual").unwrap()).await.unwrap().id;
+        let c = ls::insert_campaign(db, w.admin, &input).await.unwrap().id;
         let secret = ls::anonymity_secret(db).await.unwrap();
         let a = answers(w.pulse_items, 4, None);
         // Creating the campaign read it, so today's counts (none) were published then.

@@ -106,6 +106,7 @@ pub fn is_anonymous_route(route: &str) -> bool {
     route.starts_with("/voice")
         || route.starts_with("/api/v1/voice")
         || route == "/listen/campaigns/{id}/respond"
+        || route == "/listen/campaigns/{id}/thanks"
         || route == "/api/v1/campaigns/{id}/response"
 }
 

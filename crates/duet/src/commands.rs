@@ -120,8 +120,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let Some((user, _)) = accounts::find_login(&db, &email).await? else {
                 bail!("no enabled account has the e-mail {email}")
             };
+            // Audited as made on the command line, i.e. by someone other than the account's
+            // owner: the account cannot answer, or read answers of, a survey whose population
+            // was fixed before now (issue 10), whichever credential it then uses.
             let (_, secret) =
                 accounts::insert_token(&db, duet_core::org::UserId(user.id), &name).await?;
+            eprintln!(
+                "Note: this token was made for {email} by someone other than its owner, so until it is revoked the account cannot answer or read answers of surveys already open."
+            );
             println!("{secret}");
             db.close().await;
             Ok(())
@@ -331,6 +337,11 @@ async fn seed_demo(db: &Db, tz: duet_core::meetings::Tz) -> anyhow::Result<()> {
     crate::demo_reviews::seed_reviews(db, tz)
         .await
         .context("seeding the demo's reviews")?;
+    // The fictional directory has existed since long before the first (back-dated) campaign.
+    if duet_store::listen::list_campaigns(db).await?.is_empty() {
+        let year_ago = chrono::Utc::now() - chrono::Duration::days(400);
+        duet_store::audit::backdate_all(db, year_ago).await?;
+    }
     crate::demo_listen::seed_listen(db)
         .await
         .context("seeding the demo's surveys and voice inbox")?;

@@ -735,6 +735,8 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
     // Past campaigns are sealed now, with the secret their answers were seeded under, so their
     // results open even when the server later runs with a configured `DUET_ANONYMITY_KEY`.
     listen::seal_closed(db, &s.secret, today).await?;
+    // The open pulse's answers were given on earlier days: publish its participation as of today.
+    listen::republish_participation(db, today).await?;
     // Receipt codes are secrets even in the demo: none is printed or logged.
     let (pain_points, _receipt) = if voice::list(db, None, None).await?.is_empty() {
         seed_voice(db, today, &departments, &people, &active_users).await?

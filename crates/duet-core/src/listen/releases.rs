@@ -137,13 +137,16 @@ fn conflict(
 
 /// Whether two campaigns' figures can be set against each other: the same instrument family
 /// (`key`, across versions), or any statement asked in both (an administrator could copy a
-/// statement into a custom instrument to compare it). Statements match ignoring case and spacing.
+/// statement into a custom instrument to compare it). Statements match ignoring case, spacing and
+/// punctuation (letters and digits only), so a full stop added or a quote changed does not evade
+/// the check; a reworded statement is another statement.
 pub fn comparable(a_key: &str, a: &Definition, b_key: &str, b: &Definition) -> bool {
     if a_key == b_key {
         return true;
     }
     let norm = |s: &str| {
-        s.split_whitespace()
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase()
@@ -329,8 +332,11 @@ mod tests {
             &five.definition
         ));
         let copied = format!(
-            "Copied | {}",
-            pulse.definition.items[3].prompt.to_uppercase()
+            "Copied | «{}»!",
+            pulse.definition.items[3]
+                .prompt
+                .to_uppercase()
+                .replace(' ', "  ")
         );
         let c = custom("Quick check", "", &copied).unwrap();
         assert!(comparable(

@@ -85,6 +85,14 @@ pub(crate) fn leaves_no_trace(method: &Method, path: &str) -> bool {
     path == "/voice"
         || path == "/voice/sent"
         || (unsafe_method && (path.starts_with("/voice") || is_survey_answer(path)))
+        || is_survey_thanks(path)
+}
+
+/// `/listen/campaigns/{id}/thanks`, the page right after answering.
+fn is_survey_thanks(path: &str) -> bool {
+    path.strip_prefix("/listen/campaigns/")
+        .and_then(|rest| rest.strip_suffix("/thanks"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// `/listen/campaigns/{id}/respond`, the survey answer form's target.

@@ -28,6 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/listen", get(index))
         .route("/listen/campaigns", post(create_campaign))
         .route("/listen/campaigns/{id}", get(show_campaign))
+        // Where sending answers leads: an anonymous route of its own (no log line, no metric,
+        // no session write), so the page view right after answering dates nothing.
+        .route("/listen/campaigns/{id}/thanks", get(show_campaign))
         .route("/listen/campaigns/{id}/respond", post(respond))
         .route("/listen/campaigns/{id}/results", get(show_results))
         .route("/listen/campaigns/{id}/results.csv", get(results_csv))
@@ -268,6 +271,9 @@ struct CampaignPage {
     k: i64,
     invited: bool,
     answered: bool,
+    /// Why this account may not answer or see answers here, shown instead of the form: its
+    /// password or a token was set by someone else after the population was fixed.
+    refused: Option<&'static str>,
     sections: Vec<FormSection>,
     errors: FormErrors,
 }
@@ -292,8 +298,17 @@ async fn campaign_page(
         ),
         None => (false, false),
     };
+    // An account someone else set a password or token of since the population was fixed is told
+    // so, and neither shown the form nor the person's answers.
+    let refused = match who.user.person_id {
+        Some(_) => store::credentials_borrowed(&state.db, id, who.user.id)
+            .await?
+            .then_some(store::BORROWED_CREDENTIALS),
+        None => None,
+    };
     let (ratings, texts) = match posted {
         Some(f) => (f.ratings.clone(), f.texts.clone()),
+        None if refused.is_some() => Default::default(),
         None => match svc::own_answers(
             &state.db,
             &state.listen,
@@ -324,13 +339,14 @@ async fn campaign_page(
             instrument,
             invited,
             answered,
+            refused,
             sections,
             errors,
         },
     ))
 }
 
-/// `?answered=new|changed`: where sending answers leads. The thank-you rides in the address,
+/// `/thanks?answered=new|changed`: where sending answers leads. The thank-you rides in the address,
 /// not in a flash on the session, so sending answers writes nothing to the sender's session.
 #[derive(Debug, Default, serde::Deserialize)]
 struct AnsweredQuery {
@@ -404,12 +420,10 @@ async fn respond(
             } else {
                 "new"
             };
-            Ok(
-                axum::response::Redirect::to(&format!(
-                    "/listen/campaigns/{id}?answered={answered}"
-                ))
-                .into_response(),
-            )
+            Ok(axum::response::Redirect::to(&format!(
+                "/listen/campaigns/{id}/thanks?answered={answered}"
+            ))
+            .into_response())
         }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
@@ -468,6 +482,8 @@ struct ResultsPage {
     participation: Vec<svc::ParticipationView>,
     /// Invited departments whose population changed while the campaign ran (issue 10).
     population_changes: Vec<store::PopulationChange>,
+    /// Names of the departments held back across campaigns.
+    held_back: Vec<String>,
 }
 
 fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (String, String) {
@@ -621,6 +637,11 @@ async fn show_results(
         &cur,
     );
     let population_changes = view.population_changes.clone();
+    let held_back = view
+        .held_back
+        .iter()
+        .map(|d| names.get(d).cloned().unwrap_or_else(|| format!("#{d}")))
+        .collect();
     Ok(render(ResultsPage {
         layout: Layout::new(&who, format!("Results · {}", view.campaign.title), "listen"),
         title: view.campaign.title.clone(),
@@ -636,6 +657,7 @@ async fn show_results(
         comments,
         participation,
         population_changes,
+        held_back,
         view,
     }))
 }

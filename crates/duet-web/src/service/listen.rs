@@ -157,7 +157,8 @@ pub async fn submit(
 
 /// The actor's own answers to a campaign, if any (only they can find them, and only through the
 /// account that was theirs when the campaign opened: an account created or linked later in their
-/// name finds nothing).
+/// name finds nothing). An account holding a password or token someone else set after the
+/// campaign's population was fixed is refused outright (409), saying why.
 pub async fn own_answers(
     db: &Db,
     cache: &ListenState,
@@ -169,6 +170,12 @@ pub async fn own_answers(
     let Some(person) = person else {
         return Ok(None);
     };
+    if store::credentials_borrowed(db, c.id, user).await? {
+        return Err(AppError::Conflict(duet_core::FieldError::new(
+            "campaign",
+            store::BORROWED_CREDENTIALS,
+        )));
+    }
     if !store::in_population(db, c.id, person, user).await? {
         return Ok(None);
     }
@@ -194,6 +201,12 @@ pub struct ListenState {
     /// What of each closed campaign may be shown across campaigns (fixed once decided: it
     /// depends only on campaigns that closed before it).
     releases: Mutex<HashMap<i64, Arc<Release>>>,
+    /// Per closed campaign, the departments its own rules would show but its release holds back
+    /// across campaigns (so the page can say why they are missing).
+    held_back: Mutex<HashMap<i64, Vec<i64>>>,
+    /// Per closed campaign, how its departments' populations changed (counted up to the end of
+    /// its closing day, so fixed once results exist).
+    population_changes: Mutex<HashMap<i64, Vec<store::PopulationChange>>>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
 
@@ -455,6 +468,19 @@ pub async fn release_of(
         let mine = takers.get(&x.id).map(Vec::as_slice).unwrap_or(&[]);
         let k = u32::try_from(k).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
         let r = Arc::new(releases::release(mine, &earlier, k));
+        let alone = releases::release(mine, &[], k);
+        let held: Vec<i64> = alone
+            .departments
+            .iter()
+            .filter(|d| !r.org || !r.departments.contains(d))
+            .copied()
+            .collect();
+        if let Ok(mut m) = cache.held_back.lock() {
+            if m.len() >= 4 * ListenState::MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(x.id, held);
+        }
         if let Ok(mut m) = cache.releases.lock() {
             if m.len() >= 4 * ListenState::MAX_ENTRIES {
                 m.clear();
@@ -467,6 +493,30 @@ pub async fn release_of(
         .get(&c.id)
         .cloned()
         .ok_or_else(|| AppError::NotFound("campaign".into()))
+}
+
+/// How the populations of a closed campaign's departments changed, read once per process.
+async fn population_changes(
+    db: &Db,
+    cache: &ListenState,
+    campaign: i64,
+) -> Result<Vec<store::PopulationChange>, AppError> {
+    if let Some(p) = cache
+        .population_changes
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&campaign).cloned())
+    {
+        return Ok(p);
+    }
+    let p = store::population_changes(db, campaign).await?;
+    if let Ok(mut m) = cache.population_changes.lock() {
+        if m.len() >= ListenState::MAX_ENTRIES {
+            m.clear();
+        }
+        m.insert(campaign, p.clone());
+    }
+    Ok(p)
 }
 
 /// One campaign of a trend: each section's visible mean.
@@ -498,6 +548,9 @@ pub struct ResultsView {
     /// The departments whose results may be shown on their own (the only ones to offer as a
     /// slice: listing any other would say someone there answered).
     pub departments: Vec<i64>,
+    /// Departments shown on their own were this campaign alone, but held back because their
+    /// respondents differ from an earlier comparable campaign's by fewer than k people.
+    pub held_back: Vec<i64>,
     /// Whether this campaign's results are withheld because, set against an earlier campaign of
     /// a comparable instrument, they would single out fewer than k people (issue 10, class 3).
     pub withheld: bool,
@@ -520,6 +573,12 @@ pub async fn results_view(
     let inst = store::find_instrument(db, c.instrument_id).await?;
     let results = results_of(db, cache, &c, &inst.definition, department, today).await?;
     let withheld = !release_of(db, cache, &c, today).await?.org && c.respondents.is_some();
+    let held_back = cache
+        .held_back
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&c.id).cloned())
+        .unwrap_or_default();
     let departments = results_of(db, cache, &c, &inst.definition, None, today)
         .await?
         .by_department
@@ -567,8 +626,9 @@ pub async fn results_view(
             results,
             trend,
             departments,
+            held_back,
             withheld,
-            population_changes: store::population_changes(db, campaign).await?,
+            population_changes: population_changes(db, cache, campaign).await?,
         },
         inst,
     ))

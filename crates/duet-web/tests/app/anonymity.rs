@@ -119,4 +119,42 @@ app_test! {
         assert!(page.contains("These results are withheld"), "{page}");
         assert!(!page.contains("Finance voice"));
     }
+
+    // Class 3, department by department: the same Finance people but one answer both
+    // campaigns while Sales is entirely new, so the whole may be shown but Finance may not (its
+    // five would be the spring six minus one), nor Sales (then Finance would be the whole minus
+    // Sales). The page names what is held back and why.
+    async fn a_department_whose_respondents_barely_changed_is_held_back(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let finance = app.dept("Finance").await;
+        let mut spring = Vec::new();
+        let mut autumn = Vec::new();
+        for i in 0..12 {
+            let p = app.person(&format!("Seller {i}"), &format!("seller{i}@example.com"), "Sales", "individual").await;
+            if i < 6 { spring.push((p, 3, format!("Sales spring {i}"))) } else { autumn.push((p, 4, format!("Sales autumn {i}"))) }
+        }
+        for i in 0..6 {
+            let p = app.person(&format!("Counter {i}"), &format!("counter{i}@example.com"), "Finance", "individual").await;
+            spring.push((p, 2, format!("Finance spring {i}")));
+            if i > 0 {
+                autumn.push((p, 2, format!("Finance autumn {i}")));
+            }
+        }
+        campaign(app, "Spring pulse", -60, -40, &[sales, finance], &spring).await;
+        let second = campaign(app, "Autumn pulse", -30, -10, &[sales, finance], &autumn).await;
+        let admin = app.api_as(Role::Admin, None).await;
+        let (status, r) = admin.get(&format!("/campaigns/{second}/results")).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["withheld"], false);
+        assert_eq!(r["results"]["respondents"], 11);
+        assert!(r["results"]["by_department"].as_array().unwrap().is_empty(), "{r}");
+        let mut held: Vec<i64> = r["held_back"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+        held.sort_unstable();
+        let mut both = vec![sales, finance];
+        both.sort_unstable();
+        assert_eq!(held, both);
+        let browser = app.browser_as(Role::Admin, None).await;
+        let (_, page) = browser.get(&format!("/listen/campaigns/{second}/results")).await;
+        assert!(page.contains("Not shown on their own"), "{page}");
+    }
 }

@@ -165,7 +165,7 @@ app_test! {
         let pulse = ls::list_instruments(&app.db).await.unwrap().into_iter().find(|i| i.key == "duet-pulse").unwrap();
         let input = duet_core::surveys::CampaignInput { instrument: pulse.id, title: "Last pulse".into(), opens_on: today - chrono::Days::new(30), closes_on: today - chrono::Days::new(10), remind_on: today - chrono::Days::new(12), departments: vec![sales], min_group: 5 };
         let id = ls::insert_campaign(&app.db, admin.user_id, &input).await.unwrap().id;
-        assert!(ls::fix_population(&app.db, id).await.unwrap());
+        assert!(!ls::fix_population(&app.db, id).await.unwrap(), "fixed as it was created: it opened before today");
         for i in 0..2 {
             let (status, _) = admin.post("/people", json!({"name": format!("Newcomer {i}"), "email": format!("new{i}@example.com"), "department_id": sales, "level": "individual"})).await;
             assert_eq!(status, 201);
@@ -189,7 +189,71 @@ app_test! {
         assert_eq!(changes.iter().map(|c| (c.department_id, c.joined, c.left)).collect::<Vec<_>>(), vec![(sales, 2, 1)]);
         let (status, page) = reader.get(&format!("/listen/campaigns/{id}/results")).await;
         assert_eq!(status, 200, "{page}");
-        assert!(page.contains("The population of Sales changed during this campaign: 2 joined, 1 left. Compare with care"), "{page}");
+        assert!(page.contains("Sales: 2 joined and 1 left during it. Compare with care"), "{page}");
+    }
+
+    async fn an_administrator_who_sets_a_password_or_makes_a_token_cannot_answer_or_read_as_that_person(app: &TestApp) {
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let victim_email = app.account(Role::Member, Some("Sales")).await;
+        let (victim, hash) = accounts::find_login(&app.db, &victim_email).await.unwrap().unwrap();
+        let (_, victim_token) = accounts::insert_token_by(&app.db, Some(victim.id), UserId(victim.id), "mine").await.unwrap();
+        let other_email = app.account(Role::Member, Some("Sales")).await;
+        let other = accounts::find_login(&app.db, &other_email).await.unwrap().unwrap().0;
+        let sales = app.dept("Sales").await;
+        let (_, list) = it_lead.get("/instruments").await;
+        let pulse = list.as_array().unwrap().iter().find(|i| i["key"] == "duet-pulse").unwrap().clone();
+        let today = chrono::Utc::now().date_naive();
+        let (status, c) = it_lead.post("/campaigns", json!({"instrument_id": pulse["id"], "title": "Pulse", "opens_on": today.to_string(), "closes_on": (today + chrono::Days::new(14)).to_string(), "departments": [sales]})).await;
+        assert_eq!(status, 201, "{c}");
+        let id = c["id"].as_i64().unwrap();
+        let path = format!("/campaigns/{id}/response");
+        let answer = json!({"ratings": all_ratings(&pulse["definition"]["items"], "5")});
+        // The victim answers and can read their answers back.
+        assert_eq!(call(app, &victim_token, reqwest::Method::POST, &path, Some(answer.clone())).await.0, 201);
+        assert_eq!(call(app, &victim_token, reqwest::Method::GET, &path, None).await.0, 200);
+
+        // The attack: a new password for the victim, set on the command line (the same one the
+        // test accounts share, so the administrator can sign in with it).
+        accounts::set_password(&app.db, UserId(victim.id), &hash).await.unwrap();
+        let browser = crate::common::Browser::new(&app.base);
+        assert_eq!(browser.login(&victim_email, PASSWORD).await.status(), 303);
+        let (status, page) = browser.get(&format!("/listen/campaigns/{id}")).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("was set by someone else after this survey opened, so your account cannot be used to answer or read answers here"), "{page}");
+        assert!(!page.contains("Change your answers") && !page.contains("Send my answers") && !page.contains("checked"), "no form, no answers: {page}");
+        let (_, listing) = browser.get("/listen").await;
+        assert!(!listing.contains("you answered"), "nor whether they answered: {listing}");
+        let fields: Vec<(String, String)> = pulse["definition"]["items"].as_array().unwrap().iter().map(|i| (format!("item.{}", i["code"].as_str().unwrap()), "1".to_string())).collect();
+        let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        form.push(("mode", "edit"));
+        let (status, page, _) = browser.post_form(&format!("/listen/campaigns/{id}/respond"), &form).await;
+        assert_eq!(status, 409, "{page}");
+        assert!(page.contains("was set by someone else after this survey opened"), "{page}");
+        // Every credential of the account is held back, the victim's own token too.
+        for method in [reqwest::Method::GET, reqwest::Method::PUT] {
+            let body = (method == reqwest::Method::PUT).then(|| answer.clone());
+            let (status, v) = call(app, &victim_token, method, &path, body).await;
+            assert_eq!((status, v["error"]["field"].as_str()), (409, Some("campaign")), "{v}");
+            assert!(v["error"]["message"].as_str().unwrap().ends_with(ls::BORROWED_CREDENTIALS), "{v}");
+        }
+
+        // A token made for someone else's account (as `duet token create --email` does) neither
+        // answers nor reads.
+        let (_, cli_token) = accounts::insert_token(&app.db, UserId(other.id), "made for them").await.unwrap();
+        for (method, body) in [(reqwest::Method::POST, Some(answer.clone())), (reqwest::Method::GET, None)] {
+            let (status, v) = call(app, &cli_token, method, &path, body).await;
+            assert_eq!(status, 409, "{v}");
+            assert!(v["error"]["message"].as_str().unwrap().ends_with(ls::BORROWED_CREDENTIALS), "{v}");
+        }
+        // Revoked, the account is its owner's again.
+        let tokens = accounts::list_tokens(&app.db, UserId(other.id)).await.unwrap();
+        for t in tokens.iter().filter(|t| t.name == "made for them") {
+            accounts::revoke_token(&app.db, t.id).await.unwrap();
+        }
+        let other_browser = crate::common::Browser::new(&app.base);
+        assert_eq!(other_browser.login(&other_email, PASSWORD).await.status(), 303);
+        let (_, page) = other_browser.get(&format!("/listen/campaigns/{id}")).await;
+        assert!(page.contains("Send my answers") && !page.contains("someone else"), "{page}");
     }
 
     async fn the_audit_log_is_paged_and_documented(app: &TestApp) {

@@ -65,12 +65,8 @@ async fn closed_campaign(app: &TestApp, counts: &[(&str, usize)], outlier: &str)
         departments: depts,
         min_group: 5,
     };
-    let c = ls::insert_campaign(&app.db, admin, &input)
-        .await
-        .unwrap()
-        .id;
     let secret = ls::anonymity_secret(&app.db).await.unwrap();
-    // Everyone is in the directory before the first answer fixes the campaign's population.
+    // Everyone is in the directory before the campaign: its population is fixed as it is created.
     let mut people = Vec::new();
     for (name, count) in counts {
         for i in 0..*count {
@@ -85,6 +81,10 @@ async fn closed_campaign(app: &TestApp, counts: &[(&str, usize)], outlier: &str)
             );
         }
     }
+    let c = ls::insert_campaign(&app.db, admin, &input)
+        .await
+        .unwrap()
+        .id;
     let mut people = people.into_iter();
     for (name, count) in counts {
         for i in 0..*count {
@@ -399,12 +399,8 @@ async fn closed_five_questions(app: &TestApp) -> i64 {
         departments: vec![sales],
         min_group: 5,
     };
-    let c = ls::insert_campaign(&app.db, admin_api.user_id, &input)
-        .await
-        .unwrap()
-        .id;
     let secret = ls::anonymity_secret(&app.db).await.unwrap();
-    // Everyone is in the directory before the first answer fixes the campaign's population.
+    // Everyone is in the directory before the campaign: its population is fixed as it is created.
     let mut people = Vec::new();
     for i in 0..10 {
         people.push(
@@ -417,6 +413,10 @@ async fn closed_five_questions(app: &TestApp) -> i64 {
             .await,
         );
     }
+    let c = ls::insert_campaign(&app.db, admin_api.user_id, &input)
+        .await
+        .unwrap()
+        .id;
     for (i, p) in people.into_iter().enumerate() {
         let a = Answers {
             ratings: (0..n)

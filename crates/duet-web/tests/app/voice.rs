@@ -496,7 +496,12 @@ app_test! {
         answers.push(("_once".into(), "f6e5d4c3b2a1f6e5d4c3b2a1f6e5d4c3".into()));
         let r = post(&format!("/listen/campaigns/{campaign}/respond"), answers).await.unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-        assert!(r.headers()["location"].to_str().unwrap().ends_with("?answered=new"), "the thank-you rides in the address, not in the session");
+        let thanks = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(thanks.ends_with("/thanks?answered=new"), "the thank-you rides in the address, not in the session: {thanks}");
+        // The page right after answering is anonymous too: following the redirect writes nothing.
+        let r = member.client.get(format!("{}{thanks}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Your answers are recorded anonymously"));
         assert_eq!(session_rows(app).await, before, "the session and account rows are byte-identical: no expiry slid, no flash, no time");
         // Answering through the API does not stamp the token's last use either.
         let ratings: serde_json::Map<String, Value> = inst.definition.items.iter().map(|i| (i.code.clone(), json!("4"))).collect();
@@ -507,9 +512,8 @@ app_test! {
             duet_store::Db::Postgres(p) => sqlx::query_as("select cast(last_used_at as text) from api_tokens").fetch_all(p).await.unwrap(),
         };
         assert_eq!(used, vec![(None,)], "no last use recorded by answering");
-        // The thank-you is shown on the next page all the same.
-        let (_, page) = member.get(&format!("/listen/campaigns/{campaign}?answered=new")).await;
-        assert!(page.contains("Your answers are recorded anonymously"), "{page}");
+        // The campaign page itself is an ordinary page.
+        let (_, page) = member.get(&format!("/listen/campaigns/{campaign}")).await;
         assert!(page.contains(&format!("as of {today}")), "participation is published once a day: {page}");
 
         // /metrics: refused without the token, and with it no anonymous route is counted.
@@ -520,7 +524,7 @@ app_test! {
         assert_eq!(r.status(), 401);
         let metrics = app.metrics().await;
         assert!(metrics.contains("route=\"/listen/campaigns/{id}\""), "ordinary pages are counted: {metrics}");
-        for anonymous in ["/voice", "/listen/campaigns/{id}/respond", "/api/v1/campaigns/{id}/response"] {
+        for anonymous in ["/voice", "/listen/campaigns/{id}/respond", "/listen/campaigns/{id}/thanks", "/api/v1/campaigns/{id}/response"] {
             assert!(!metrics.contains(&format!("route=\"{anonymous}\"")), "{anonymous} is counted: {metrics}");
         }
 

@@ -84,6 +84,7 @@ async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
         "/voice",
         "/notifications",
         "/account",
+        "/audit",
     ];
     for (role, email) in [
         ("admin", &cast.admin),

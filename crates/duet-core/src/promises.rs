@@ -249,9 +249,22 @@ pub struct TrustScore {
 /// events counted in the explanation, so every number is explained; older events no longer
 /// count, and with none in the window there is no score, only "no evidence yet".
 pub fn trust_score(events: &[TrustEvent], today: NaiveDate, window_days: i64) -> TrustScore {
+    trust_score_with_older(events, 0, today, window_days)
+}
+
+/// [`trust_score`] when the events older than the window were counted, not read: `events` may
+/// then hold only the window's, and `older` says how many more there were (they add to the
+/// explanation's "older event(s) no longer count" and to nothing else). Reading only the window
+/// keeps the cost of a score flat however long the history grows.
+pub fn trust_score_with_older(
+    events: &[TrustEvent],
+    older: u32,
+    today: NaiveDate,
+    window_days: i64,
+) -> TrustScore {
     let (mut num, mut den) = (0.0, 0.0);
     let (mut on_time, mut late, mut broken, mut reneg) = (0u32, 0u32, 0u32, 0u32);
-    let mut older = 0u32;
+    let mut older = older;
     for e in events {
         if (today - e.on).num_days() > window_days {
             older += 1;
@@ -313,6 +326,29 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn promises_trust_from_the_window_and_a_count_of_older_events_is_the_same_score() {
+        let today = d("2026-11-23");
+        let ev = |on: &str, kind| TrustEvent { on: d(on), kind };
+        let all = [
+            ev("2026-01-10", TrustEventKind::Broken),
+            ev("2026-03-01", TrustEventKind::KeptOnTime),
+            ev("2026-10-01", TrustEventKind::KeptLate),
+            ev("2026-11-20", TrustEventKind::Renegotiated),
+        ];
+        assert_eq!(
+            trust_score_with_older(&all[2..], 2, today, 90),
+            trust_score(&all, today, 90)
+        );
+        let only_old = trust_score_with_older(&[], 2, today, 90);
+        assert_eq!(only_old, trust_score(&all[..2], today, 90));
+        assert!(
+            only_old
+                .explanation
+                .contains("(2 older event(s) no longer count)")
+        );
     }
 
     #[test]

@@ -102,26 +102,60 @@ macro_rules! write_one {
 /// Runs `$body` inside one write transaction (`BEGIN IMMEDIATE` on SQLite, after taking this
 /// process's writer turn, so concurrent writers queue instead of failing); commits when the body finishes, and rolls back if
 /// it returns early with `?`.
+///
+/// Safe to cancel (a client that disconnects drops the handler's future anywhere in here): `BEGIN`
+/// on PostgreSQL and `COMMIT` on both run to their end in a task of their own (see
+/// [`to_the_end`]), and a transaction dropped in between is rolled back by sqlx before its
+/// connection returns to the pool. So no pooled connection is ever left inside a transaction.
 macro_rules! write_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pool) => {
-                let _turn = $crate::db::SQLITE_WRITER.lock().await;
+                let turn = $crate::db::SQLITE_WRITER.lock().await;
+                // sqlx's SQLite worker counts the `BEGIN` it runs, so dropping this is safe.
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
-                $tx.commit().await?;
-                $crate::db::wrote();
+                // The writer turn is held until the commit is done, even if we are dropped.
+                $crate::db::to_the_end(async move {
+                    let done = $tx.commit().await.map(|()| $crate::db::wrote());
+                    drop(turn);
+                    done
+                })
+                .await?;
                 out
             }
             $crate::db::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
+                // Waiting for a connection is safe to cancel; waiting for `BEGIN` is not (below).
+                let conn = pool.acquire().await?;
+                let mut $tx =
+                    $crate::db::to_the_end(::sqlx::Transaction::begin(conn, None)).await?;
                 let out = $body;
-                $tx.commit().await?;
-                $crate::db::wrote();
+                $crate::db::to_the_end(
+                    async move { $tx.commit().await.map(|()| $crate::db::wrote()) },
+                )
+                .await?;
                 out
             }
         }
     };
+}
+
+/// Runs `work` (a `BEGIN` or a `COMMIT`) in a task of its own and waits for it, so that it runs to
+/// its end even if the caller is dropped meanwhile. sqlx 0.9 counts a PostgreSQL transaction as
+/// open only once the server has answered `BEGIN`: a future dropped while waiting for that answer
+/// leaves the session inside a transaction that nothing rolls back, and the pool then hands the
+/// connection out "idle in transaction" (upstream sqlx issues #2054, #4393; Duet issue 11). Run
+/// to its end, a `BEGIN` whose caller has gone yields a transaction that is dropped here, which
+/// sqlx does roll back before the connection is pooled again.
+pub(crate) async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = sqlx::Result<T>> + Send + 'static,
+) -> Result<T> {
+    match tokio::spawn(work).await {
+        Ok(done) => Ok(done?),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only when the runtime is shutting down.
+        Err(_) => Err(StoreError::Db(sqlx::Error::PoolClosed)),
+    }
 }
 
 /// No statement is logged by the driver, slow or not: a logged `insert into pain_points` or
@@ -138,6 +172,15 @@ impl Db {
     pub async fn connect(url: &str, opts: &DbOptions) -> Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let conn = quiet(PgConnectOptions::from_str(url).map_err(StoreError::Db)?);
+            // Backstop to `write_tx!`'s cancellation safety: should a session ever be left inside
+            // a transaction all the same, the server ends it after 5 s instead of letting it hold
+            // back vacuum, and the pool replaces the connection. No write transaction waits 5 s
+            // between two statements.
+            let conn = conn.options([("idle_in_transaction_session_timeout", "5s")]);
+            // Every statement is planned for its own values: after five runs on one connection
+            // PostgreSQL may switch a prepared statement to a generic plan, which for a list
+            // query was up to 20 times slower (issue 11).
+            let conn = conn.options([("plan_cache_mode", "force_custom_plan")]);
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(opts.acquire_timeout)

@@ -94,6 +94,15 @@ pub async fn list_instruments(db: &Db) -> Result<Vec<Instrument>> {
     rows.into_iter().map(instrument_from_row).collect()
 }
 
+/// Every instrument's id, title and version, newest version of each first within its key: the
+/// choices of the campaign form, without reading each definition.
+pub async fn instrument_choices(db: &Db) -> Result<Vec<(i64, String, i64)>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as("select id, title, version from instruments order by builtin desc, key, version desc")
+        .fetch_all(pool).await)?,
+    )
+}
+
 /// One instrument.
 pub async fn find_instrument(db: &Db, id: i64) -> Result<Instrument> {
     let sql = format!("{INSTRUMENT_COLS} where id = $1");
@@ -561,6 +570,23 @@ pub async fn in_population(db: &Db, campaign: i64, person: i64, user: i64) -> Re
 pub async fn answered_as(db: &Db, campaign: i64, person: i64, user: i64) -> Result<bool> {
     Ok(has_answered(db, campaign, person).await?
         && in_population(db, campaign, person, user).await?)
+}
+
+/// Every campaign `person` has answered as account `user` may learn it (`answered_as` for all
+/// campaigns in one statement, for the campaign list).
+pub async fn answered_campaigns(db: &Db, person: i64, user: i64) -> Result<Vec<i64>> {
+    const SQL: &str = concat!(
+        "select c.id from campaigns c
+         where exists (select 1 from campaign_participation p where p.campaign_id = c.id and p.person_id = $1)
+           and (c.population_at is null or exists (
+                select 1 from campaign_population cp
+                where cp.campaign_id = c.id and cp.person_id = $1 and cp.user_id = $2))
+           and not ",
+        borrowed_sql!("$2")
+    );
+    let rows: Vec<(i64,)> =
+        on_db!(db, pool => sqlx::query_as(SQL).bind(person).bind(user).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// How an invited department's population changed in the 30 days before a campaign's population

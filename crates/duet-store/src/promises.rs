@@ -162,8 +162,8 @@ pub async fn find_promise(db: &Db, id: i64) -> Result<Promise> {
         .ok_or(StoreError::NotFound("promise"))
 }
 
-/// Filters for the ledger.
-#[derive(Debug, Clone, Default)]
+/// Filters for the ledger (hashable, so a page of the ledger can be cached by its filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PromiseFilter {
     /// Made by this department.
     pub from: Option<i64>,
@@ -286,14 +286,41 @@ pub async fn events(
     promise: Option<i64>,
     pair: Option<(i64, i64)>,
 ) -> Result<Vec<PromiseEvent>> {
-    let (from, to) = pair.map_or((None, None), |(f, t)| (Some(f), Some(t)));
-    Ok(on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(
-        "select e.promise_id, p.text, e.on_date, u.name as actor_name, pp.name as promisor_name, e.kind, e.detail
-         from promise_events e join promises p on p.id = e.promise_id join people pp on pp.id = p.promisor_person_id
-         left join users u on u.id = e.actor_id
-         where ($1 is null or e.promise_id = $1) and ($2 is null or p.promisor_department_id = $2) and ($3 is null or p.promisee_department_id = $3)
-         order by e.on_date desc, e.id desc limit 500",
-    ).bind(promise).bind(from).bind(to).fetch_all(pool).await)?)
+    // One statement per case, each with plain equalities, so the planner reaches the events
+    // through `promise_events_promise_idx` (one promise) or `promises_pair_idx` (one pair)
+    // instead of scanning every event of the ledger (`$1 is null or …` hides both indexes).
+    macro_rules! events_sql {
+        ($where:literal) => {
+            concat!(
+                "select e.promise_id, p.text, e.on_date, u.name as actor_name, pp.name as promisor_name, e.kind, e.detail
+                 from promise_events e join promises p on p.id = e.promise_id join people pp on pp.id = p.promisor_person_id
+                 left join users u on u.id = e.actor_id ",
+                $where,
+                " order by e.on_date desc, e.id desc limit 500"
+            )
+        };
+    }
+    const ONE: &str = events_sql!("where e.promise_id = $1");
+    const ONE_IN_PAIR: &str = events_sql!(
+        "where e.promise_id = $1 and p.promisor_department_id = $2 and p.promisee_department_id = $3"
+    );
+    const PAIR: &str =
+        events_sql!("where p.promisor_department_id = $1 and p.promisee_department_id = $2");
+    const ALL: &str = events_sql!("");
+    Ok(match (promise, pair) {
+        (Some(id), None) => {
+            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(ONE).bind(id).fetch_all(pool).await)?
+        }
+        (Some(id), Some((f, t))) => {
+            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(ONE_IN_PAIR).bind(id).bind(f).bind(t).fetch_all(pool).await)?
+        }
+        (None, Some((f, t))) => {
+            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(PAIR).bind(f).bind(t).fetch_all(pool).await)?
+        }
+        (None, None) => {
+            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(ALL).fetch_all(pool).await)?
+        }
+    })
 }
 
 /// The active account of a person, if they have one: a promise in their name may be recorded
@@ -314,16 +341,68 @@ pub async fn trust_events(db: &Db) -> Result<Vec<(i64, i64, TrustEvent)>> {
     Ok(rows
         .into_iter()
         .filter_map(|(from, to, on, kind)| {
-            let kind = match kind.as_str() {
-                "kept_on_time" => TrustEventKind::KeptOnTime,
-                "kept_late" => TrustEventKind::KeptLate,
-                "broken" => TrustEventKind::Broken,
-                "renegotiated" => TrustEventKind::Renegotiated,
-                _ => return None,
-            };
-            Some((from, to, TrustEvent { on, kind }))
+            Some((
+                from,
+                to,
+                TrustEvent {
+                    on,
+                    kind: trust_kind(&kind)?,
+                },
+            ))
         })
         .collect())
+}
+
+/// A stored event kind as the trust score sees it (`made` moves no trust).
+fn trust_kind(kind: &str) -> Option<TrustEventKind> {
+    Some(match kind {
+        "kept_on_time" => TrustEventKind::KeptOnTime,
+        "kept_late" => TrustEventKind::KeptLate,
+        "broken" => TrustEventKind::Broken,
+        "renegotiated" => TrustEventKind::Renegotiated,
+        _ => return None,
+    })
+}
+
+/// What the trust scores need, read without the whole history: every department pair and
+/// direction that has any trust-moving event, with how many it has had in all (kept per write
+/// in `trust_pair_events` by a trigger, so the events before `since` are counted as that total
+/// less the window's, never read), and the events on or after `since`, by pair. With `pair`,
+/// only that pair. The window's events are found through `promise_events_day_idx`, so the rows
+/// read stay those of the window as history grows.
+#[allow(clippy::type_complexity)]
+pub async fn trust_window(
+    db: &Db,
+    since: NaiveDate,
+    pair: Option<(i64, i64)>,
+) -> Result<(Vec<(i64, i64, i64)>, Vec<(i64, i64, TrustEvent)>)> {
+    let (from, to) = pair.map_or((None, None), |(f, t)| (Some(f), Some(t)));
+    let (pairs, rows): (Vec<(i64, i64, i64)>, Vec<(i64, i64, NaiveDate, String)>) = on_db!(db, pool => {
+        let pairs = sqlx::query_as(
+            "select promisor_department_id, promisee_department_id, events from trust_pair_events
+             where events > 0 and ($1 is null or promisor_department_id = $1) and ($2 is null or promisee_department_id = $2)",
+        ).bind(from).bind(to).fetch_all(pool).await?;
+        let rows = sqlx::query_as(
+            "select p.promisor_department_id, p.promisee_department_id, e.on_date, e.kind
+             from promise_events e join promises p on p.id = e.promise_id
+             where e.on_date >= $1 and e.kind <> 'made' and ($2 is null or p.promisor_department_id = $2) and ($3 is null or p.promisee_department_id = $3)",
+        ).bind(since).bind(from).bind(to).fetch_all(pool).await?;
+        (pairs, rows)
+    });
+    let events = rows
+        .into_iter()
+        .filter_map(|(from, to, on, kind)| {
+            Some((
+                from,
+                to,
+                TrustEvent {
+                    on,
+                    kind: trust_kind(&kind)?,
+                },
+            ))
+        })
+        .collect();
+    Ok((pairs, events))
 }
 
 /// Moves a promise's history back by `days` (demo only, to give the ledger a believable year).

@@ -131,4 +131,30 @@ both_backends! {
         let dev_user = accounts::insert_user(db, &NewUser { email: Email::parse("dev@example.com").unwrap(), name: "Dev".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap().id;
         assert_eq!(pr::account_of_person(db, dev).await.unwrap(), Some(dev_user));
     }
+
+    async fn promises_trust_window_reads_the_window_and_counts_the_older_events(db: &Db) {
+        let (it, sales, dev, user) = setup(db).await;
+        let today = d("2026-11-23");
+        let input = PromiseInput::parse(Some(dev), Some(sales), "manager", "Fix the VPN", "2026-12-01", "manual", None, today).unwrap();
+        let old = pr::insert_promise(db, user, &input, today).await.unwrap();
+        pr::close_promise(db, old.id, user, false, today).await.unwrap();
+        pr::shift_promise(db, old.id, 200).await.unwrap();
+        let recent = pr::insert_promise(db, user, &input, today).await.unwrap();
+        pr::close_promise(db, recent.id, user, true, today).await.unwrap();
+        let since = today - chrono::Duration::days(90);
+        let (pairs, window) = pr::trust_window(db, since, None).await.unwrap();
+        assert_eq!(pairs, vec![(it, sales, 2)], "one pair, two trust-moving events in all");
+        let kinds: Vec<_> = window.iter().map(|(f, t, e)| (*f, *t, e.kind, e.on)).collect();
+        assert_eq!(kinds, vec![(it, sales, TrustEventKind::KeptOnTime, today)], "only the window's events are read");
+        let all = pr::trust_events(db).await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(pr::trust_window(db, since, Some((it, sales))).await.unwrap(), (pairs, window));
+        assert_eq!(pr::trust_window(db, since, Some((sales, it))).await.unwrap(), (vec![], vec![]));
+        // The history of one promise, of one pair, and of one promise within a pair.
+        assert_eq!(pr::events(db, Some(old.id), None).await.unwrap().len(), 2);
+        assert_eq!(pr::events(db, None, Some((it, sales))).await.unwrap().len(), 4);
+        assert_eq!(pr::events(db, Some(recent.id), Some((it, sales))).await.unwrap().len(), 2);
+        assert!(pr::events(db, Some(recent.id), Some((sales, it))).await.unwrap().is_empty());
+        assert_eq!(pr::events(db, None, None).await.unwrap().len(), 4);
+    }
 }

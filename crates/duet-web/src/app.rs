@@ -90,6 +90,11 @@ pub struct AppState {
     pub listen: Arc<crate::service::listen::ListenState>,
     /// The global throttles of receipt lookups and new pain points (see `throttle`).
     pub voice_limits: Arc<crate::throttle::VoiceLimits>,
+    /// Recently read promise ledger pages, trust pairs and promisor suggestions (see
+    /// `service::promises::PromiseCache`).
+    pub promises: Arc<crate::service::promises::PromiseCache>,
+    /// The last read IT team statistics (see `service::requests::team_stats`).
+    pub team_stats: Arc<crate::service::requests::TeamStatsCache>,
 }
 
 impl AppState {
@@ -105,6 +110,8 @@ impl AppState {
             home: Arc::default(),
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
             voice_limits: Arc::default(),
+            team_stats: Arc::default(),
+            promises: Arc::default(),
         }
     }
 }

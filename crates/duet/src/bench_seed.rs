@@ -275,3 +275,92 @@ pub async fn seed_listen(
     println!("{sealed} closed campaigns sealed");
     Ok(())
 }
+
+/// `duet seed-requests --count N`: adds N requests from 60 requesters across the standard
+/// departments, in the mix a few years of intake leaves behind (most decided and delivered, a
+/// tenth championed into the portfolio, the rest waiting in the queue), so the request list can be
+/// timed at the size issue 11 names (10,000). Prints progress every 1,000. Not part of the demo.
+pub async fn seed_requests(db: &Db, count: u32) -> anyhow::Result<()> {
+    use duet_core::requests::{Decision, Status};
+    let departments = org::ensure_standard_departments(db).await?;
+    requests::ensure_decide_defaults(db).await?;
+    let hash = duet_core::secret::Password::parse("bench-password-2026")?.hash()?;
+    let user = |email: String, role: Role| {
+        let hash = hash.clone();
+        async move {
+            match accounts::find_login(db, &email).await? {
+                Some((u, _)) => Ok::<i64, anyhow::Error>(u.id),
+                None => Ok(accounts::insert_user(
+                    db,
+                    &NewUser {
+                        email: Email::parse(&email)?,
+                        name: email.clone(),
+                        role,
+                        password_hash: hash,
+                    },
+                )
+                .await?
+                .id),
+            }
+        }
+    };
+    let mut requesters = Vec::new();
+    for n in 0..60 {
+        requesters.push(user(format!("bench.req{n}@example.com"), Role::Member).await?);
+    }
+    let it = user("bench.it@example.com".into(), Role::ItLeader).await?;
+    let champion = user("bench.champion@example.com".into(), Role::Executive).await?;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % 1000
+    };
+    let urgencies = ["low", "normal", "normal", "high", "critical"];
+    let to_delivery = |s: Status, _, _| match s {
+        Status::Accepted => Ok(Status::InDelivery),
+        Status::InDelivery => Ok(Status::Delivered),
+        _ => Ok(Status::Closed),
+    };
+    for i in 0..count {
+        let dept = departments
+            .get((next() as usize) % departments.len())
+            .context("no departments")?;
+        let requester = requesters[(next() as usize) % requesters.len()];
+        let input = RequestInput::parse(
+            &format!("Bench request {i}: a tool that works"),
+            "A problem described at some length, as requesters do",
+            "A team",
+            "Things work",
+            Some(dept.id),
+            urgencies[(next() % 5) as usize],
+            "",
+        )
+        .map_err(|e| anyhow::anyhow!("{:?}", e.0))?;
+        let r = requests::insert_request(db, requester, &input).await?;
+        match next() % 10 {
+            // Waiting in the queue: some untouched, some with IT's statement of the need.
+            0 | 1 => {}
+            2 => {
+                requests::state_need(db, r.id, it, "What we understood").await?;
+            }
+            3 => {
+                requests::champion(db, r.id, champion).await?;
+            }
+            4..=6 => {
+                requests::decide(db, r.id, it, &Decision::Accept, |_| Ok(())).await?;
+                requests::advance(db, r.id, it, to_delivery).await?;
+                requests::advance(db, r.id, it, to_delivery).await?;
+                requests::advance(db, r.id, it, to_delivery).await?;
+            }
+            _ => {
+                requests::decide(db, r.id, it, &Decision::Accept, |_| Ok(())).await?;
+            }
+        }
+        if (i + 1) % 1000 == 0 {
+            eprintln!("{} requests", i + 1);
+        }
+    }
+    Ok(())
+}

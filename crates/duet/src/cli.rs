@@ -40,7 +40,7 @@ pub enum Command {
     /// Create the standard departments (IT plus eight business departments) if missing.
     Init,
     /// Seed a realistic fictional organisation (default database ./duet-demo.db) and serve it.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -59,13 +59,24 @@ pub enum Command {
     /// Seeds the demo organisation and exits (`duet demo` runs it in a child process, so the
     /// serving process does not keep the seeding's memory).
     #[command(hide = true)]
-    SeedDemo,
+    SeedDemo {
+        /// How large an organisation.
+        #[arg(long, value_enum, default_value_t = Scale::Demo)]
+        scale: Scale,
+    },
     /// Benchmark helper: add N signed-off portfolio items (see bench/portfolio.sh).
     #[command(hide = true)]
     SeedPortfolio {
         /// How many items.
         #[arg(long, default_value_t = 10_000)]
         items: u32,
+    },
+    /// Benchmark helper: add N requests in a realistic mix of lanes and statuses (issue 11).
+    #[command(hide = true)]
+    SeedRequests {
+        /// How many requests.
+        #[arg(long, default_value_t = 10_000)]
+        count: u32,
     },
     /// Benchmark helper: N people, three closed pulse campaigns and an open one (see bench/listen.sh).
     #[command(hide = true)]
@@ -77,6 +88,28 @@ pub enum Command {
         #[arg(long)]
         tokens_out: std::path::PathBuf,
     },
+}
+
+/// Options of `demo`: those of `serve`, and how large an organisation to seed.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How to serve it.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// demo: about 300 people; large: 3,000 people in 30 departments, 50,000 requests, 100,000
+    /// promises, five years of reviews and metrics, 40 survey campaigns (for benchmarks).
+    #[arg(long, value_enum, default_value_t = Scale::Demo)]
+    pub scale: Scale,
+}
+
+/// How large a demo organisation `duet demo` seeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Scale {
+    /// The demo organisation (about 300 people, 200 requests, a year of history).
+    #[default]
+    Demo,
+    /// The demo grown to the size the speed benchmarks run at.
+    Large,
 }
 
 /// Options of `serve` and `demo`.

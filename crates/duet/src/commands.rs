@@ -23,7 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let (serve_args, default_db) = match &cli.command {
         Command::Serve(a) => (Some(a), config::DEFAULT_DATABASE),
-        Command::Demo(a) => (Some(a), "./duet-demo.db"),
+        Command::Demo(a) => (Some(&a.serve), "./duet-demo.db"),
         _ => (None, config::DEFAULT_DATABASE),
     };
     let overrides = Overrides {
@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration");
     match cli.command {
         Command::Serve(_) => serve(&config, None).await,
-        Command::Demo(_) => demo_cmd(&config).await,
+        Command::Demo(a) => demo_cmd(&config, a.scale).await,
         Command::Migrate => {
             let db = open(&config).await?;
             println!(
@@ -160,15 +160,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo { scale } => {
             let db = open(&config).await?;
+            let started = Instant::now();
             seed_demo(&db, config.time_zone).await?;
+            if scale == crate::cli::Scale::Large {
+                println!(
+                    "Demo organisation seeded in {:.1} s; growing it to the large scale…",
+                    started.elapsed().as_secs_f64()
+                );
+                crate::demo_large::grow(&db).await?;
+                println!(
+                    "Seeding took {:.1} s in all.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             db.close().await;
             Ok(())
         }
         Command::SeedPortfolio { items } => {
             let db = open(&config).await?;
             crate::bench_seed::seed_portfolio(&db, items).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::SeedRequests { count } => {
+            let db = open(&config).await?;
+            crate::bench_seed::seed_requests(&db, count).await?;
             db.close().await;
             Ok(())
         }
@@ -351,11 +369,16 @@ async fn seed_demo(db: &Db, tz: duet_core::meetings::Tz) -> anyhow::Result<()> {
 /// Seeds the demo organisation in a child process (so this process, which serves, keeps none of
 /// the seeding's memory: idle RSS stays that of a plain `duet serve`), then serves it and prints
 /// where and how to sign in.
-async fn demo_cmd(config: &Config) -> anyhow::Result<()> {
+async fn demo_cmd(config: &Config, scale: crate::cli::Scale) -> anyhow::Result<()> {
     let started = Instant::now();
     let exe = std::env::current_exe().context("finding the duet executable")?;
     let status = std::process::Command::new(exe)
         .arg("seed-demo")
+        .arg("--scale")
+        .arg(match scale {
+            crate::cli::Scale::Demo => "demo",
+            crate::cli::Scale::Large => "large",
+        })
         .arg("--database-url")
         .arg(&config.database_url)
         .env("DUET_TIME_ZONE", config.time_zone.name())

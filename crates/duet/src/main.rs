@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod demo;
 mod demo_decide;
+mod demo_large;
 mod demo_listen;
 mod demo_metrics;
 mod demo_promises;

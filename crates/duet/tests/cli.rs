@@ -335,3 +335,16 @@ async fn demo_seeds_an_organisation_prints_logins_that_work() {
     assert!(stop(child).success());
     t.cleanup().await;
 }
+
+#[test]
+fn demo_takes_a_scale_and_refuses_an_unknown_one() {
+    let help = duet("unused.db", &["demo", "--help"], None);
+    assert!(help.status.success(), "{}", text(&help.stderr));
+    let help = text(&help.stdout);
+    assert!(help.contains("--scale"), "{help}");
+    assert!(help.contains("large"), "{help}");
+    let bad = duet("unused.db", &["demo", "--scale", "huge"], None);
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    assert!(err.contains("huge") && err.contains("large"), "{err}");
+}

@@ -68,7 +68,12 @@ pub async fn list_campaigns(
     State(state): State<AppState>,
     _who: ApiUser,
 ) -> Result<Json<Vec<Campaign>>, AppError> {
-    Ok(Json(store::list_campaigns(&state.db).await?))
+    Ok(Json(
+        svc::cached_campaigns(&state.db, &state.listen)
+            .await?
+            .as_ref()
+            .clone(),
+    ))
 }
 
 /// Creates a campaign (admins and IT leaders).

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
 use duet_store::{Page, PageRequest};
@@ -50,16 +51,17 @@ pub async fn list_promises(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<PromiseParams>,
-) -> Result<Json<Page<Promise>>, AppError> {
+) -> Result<Response, AppError> {
     let f = PromiseFilter {
         from: p.from,
         to: p.to,
         open_only: p.open,
         overdue_on: p.overdue.then(|| chrono::Utc::now().date_naive()),
     };
-    Ok(Json(
-        store::list_promises(&state.db, &f, PageRequest::new(p.limit, p.offset)).await?,
-    ))
+    let cache = svc::PromiseCache::of(&state);
+    let body =
+        svc::cached_ledger_json(&cache, &state.db, f, PageRequest::new(p.limit, p.offset)).await?;
+    Ok(json_body(&body))
 }
 
 /// Records a promise in someone's name (a due date is required). Only the promisor themself,
@@ -142,11 +144,21 @@ pub async fn renegotiate(
 
 /// Trust for every department pair and direction, lowest first.
 #[utoipa::path(get, path = "/trust", tag = "promise", responses((status = 200, body = Vec<TrustPair>)))]
-pub async fn trust(
-    State(state): State<AppState>,
-    _who: ApiUser,
-) -> Result<Json<Vec<TrustPair>>, AppError> {
-    Ok(Json(svc::trust_pairs(&state.db).await?))
+pub async fn trust(State(state): State<AppState>, _who: ApiUser) -> Result<Response, AppError> {
+    let body = svc::cached_trust_json(&svc::PromiseCache::of(&state), &state.db).await?;
+    Ok(json_body(&body))
+}
+
+/// A JSON response from bytes serialized earlier (what `Json` would have sent).
+fn json_body(body: &axum::body::Bytes) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body.clone(),
+    )
+        .into_response()
 }
 
 /// How trust from one department to another was earned and lost.

@@ -506,7 +506,7 @@ pub async fn team_stats(
     State(state): State<AppState>,
     _who: ApiUser,
 ) -> Result<Json<Vec<TeamStats>>, AppError> {
-    Ok(Json(svc::team_stats(&state.db).await?))
+    Ok(Json(svc::team_stats(&state.db, &state.team_stats).await?))
 }
 
 /// The caller's notifications, newest first.

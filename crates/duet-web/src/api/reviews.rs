@@ -1,6 +1,6 @@
 //! `/api/v1` reviews: the overdue dashboard, scheduling, cadence and calendars.
 
-use crate::api::{ApiJson, ErrorBody};
+use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
@@ -14,6 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use duet_store::reviews::{self as store, Review, ReviewChange, StoredHoliday};
+use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -36,14 +37,29 @@ pub fn router() -> Router<AppState> {
         .route("/calendar.ics", get(calendar))
 }
 
-/// Recent reviews, newest first. A planned review whose end is more than a day past reads
-/// `missed`: it needs to be marked held, moved or cancelled.
-#[utoipa::path(get, path = "/reviews", tag = "meet", responses((status = 200, body = Vec<Review>)))]
+/// Which reviews, one page at a time.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewParams {
+    /// Only this business department's reviews.
+    pub department_id: Option<i64>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// Reviews, newest first, one page at a time (at most 200 rows), of one department or all. A
+/// planned review whose end is more than a day past reads `missed`: it needs to be marked held,
+/// moved or cancelled.
+#[utoipa::path(get, path = "/reviews", tag = "meet", params(ReviewParams), responses((status = 200, body = Page<Review>), (status = 422, body = ErrorBody)))]
 pub async fn list_reviews(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Vec<Review>>, AppError> {
-    Ok(Json(store::list(&state.db, None, 200).await?))
+    ApiQuery(p): ApiQuery<ReviewParams>,
+) -> Result<Json<Page<Review>>, AppError> {
+    let window = PageRequest::new(Some(p.limit.unwrap_or(50).clamp(1, 200)), p.offset);
+    Ok(Json(store::page(&state.db, p.department_id, window).await?))
 }
 
 /// Every business department's cadence, most overdue first ("no review with Sales for 47 days").

@@ -69,46 +69,57 @@ async fn index_page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let today = chrono::Utc::now().date_naive();
-    let mut campaigns = Vec::new();
-    for c in store::list_campaigns(&state.db).await? {
-        let answered = match who.user.person_id {
-            Some(p) => store::answered_as(&state.db, c.id, p, who.user.id).await?,
-            None => false,
-        };
-        campaigns.push(CampaignRow {
-            phase: c.phase(today),
-            answered,
-            c,
-        });
-    }
-    let instruments = store::list_instruments(&state.db).await?;
-    let cur = form
-        .instrument_id
-        .map(|i| i.to_string())
-        .unwrap_or_default();
-    let instruments = Choice::list(
-        instruments.into_iter().map(|i| {
-            (
-                i.id.to_string(),
-                format!("{} (v{})", i.definition.title, i.version),
-            )
-        }),
-        &cur,
-    );
-    let departments = duet_store::org::list_departments(&state.db, false)
+    // One statement for what the reader answered, not one per campaign.
+    let answered: std::collections::HashSet<i64> = match who.user.person_id {
+        Some(p) => store::answered_campaigns(&state.db, p, who.user.id)
+            .await?
+            .into_iter()
+            .collect(),
+        None => Default::default(),
+    };
+    let campaigns = svc::cached_campaigns(&state.db, &state.listen)
         .await?
-        .into_iter()
-        .map(|d| {
-            let on = form.departments.contains(&d.id);
-            (d.id, d.name, on)
+        .iter()
+        .cloned()
+        .map(|c| CampaignRow {
+            phase: c.phase(today),
+            answered: answered.contains(&c.id),
+            c,
         })
         .collect();
+    // The campaign form (and what it offers) only for those who may use it. Titles and versions
+    // only: no instrument definition is read for the form's choices.
+    let can_manage = can(&who.actor(), Action::ManageCampaigns).is_ok();
+    let (instruments, departments) = if can_manage {
+        let cur = form
+            .instrument_id
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        let instruments = Choice::list(
+            store::instrument_choices(&state.db)
+                .await?
+                .into_iter()
+                .map(|(id, title, version)| (id.to_string(), format!("{title} (v{version})"))),
+            &cur,
+        );
+        let departments = duet_store::org::list_departments(&state.db, false)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let on = form.departments.contains(&d.id);
+                (d.id, d.name, on)
+            })
+            .collect();
+        (instruments, departments)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(render_status(
         status,
         IndexPage {
             layout: Layout::new(who, "Listen", "listen"),
             campaigns,
-            can_manage: can(&who.actor(), Action::ManageCampaigns).is_ok(),
+            can_manage,
             instruments,
             departments,
             form,
@@ -436,6 +447,22 @@ async fn respond(
 struct ResultsQuery {
     #[serde(default, deserialize_with = "crate::service::de::opt_id")]
     department: Option<i64>,
+    /// The first comment shown (comments are paged, [`COMMENTS_PER_PAGE`] at a time).
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    comments_from: Option<i64>,
+}
+
+/// Comments shown per results page: a campaign's slice can hold hundreds, and the page must not
+/// grow with them (the API and the CSV carry them all).
+const COMMENTS_PER_PAGE: usize = 100;
+
+/// Paging of a results page's comments (numbers for people: from 1).
+struct CommentsPager {
+    from: usize,
+    to: usize,
+    total: usize,
+    previous: Option<usize>,
+    next: Option<usize>,
 }
 
 /// A row of the section table.
@@ -479,6 +506,8 @@ struct ResultsPage {
     gaps: Vec<GapRow>,
     trend: Vec<(String, Option<u32>, Vec<Option<f64>>)>,
     comments: Vec<(String, String)>,
+    /// Where this page of comments sits among them all.
+    comments_pager: CommentsPager,
     participation: Vec<svc::ParticipationView>,
     /// Invited departments whose population changed while the campaign ran (issue 10).
     population_changes: Vec<store::PopulationChange>,
@@ -540,12 +569,8 @@ async fn show_results(
     let (view, inst) =
         svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
     let def = &inst.definition;
-    let names = svc::department_names(&state.db).await?;
-    let participation = svc::visible_participation(
-        store::participation(&state.db, id).await?,
-        view.campaign.min_group,
-    )
-    .0;
+    let names = svc::cached_department_names(&state.db, &state.listen).await?;
+    let participation = view.participation.clone();
     let r = &view.results;
     let (department_map, level_map) = heatmaps(def, r, &names);
     let title_of = |code: &str| {
@@ -621,11 +646,26 @@ async fn show_results(
             )
         })
         .collect();
+    let from = q
+        .comments_from
+        .and_then(|f| usize::try_from(f).ok())
+        .unwrap_or(0)
+        .min(r.comments.len());
     let comments = r
         .comments
         .iter()
+        .skip(from)
+        .take(COMMENTS_PER_PAGE)
         .map(|c| (title_of(&c.key), c.text.clone()))
         .collect();
+    let next = from + COMMENTS_PER_PAGE;
+    let comments_pager = CommentsPager {
+        from: from + 1,
+        to: (from + COMMENTS_PER_PAGE).min(r.comments.len()),
+        total: r.comments.len(),
+        previous: (from > 0).then(|| from.saturating_sub(COMMENTS_PER_PAGE)),
+        next: (next < r.comments.len()).then_some(next),
+    };
     let cur = q.department.map(|d| d.to_string()).unwrap_or_default();
     // Only departments whose results may be shown are offered: listing one whose results are
     // hidden would say someone there answered.
@@ -655,6 +695,7 @@ async fn show_results(
         gaps,
         trend,
         comments,
+        comments_pager,
         participation,
         population_changes,
         held_back,
@@ -688,7 +729,7 @@ async fn heatmap_svg(
     Path((id, which)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
     let (view, inst) = svc::results_view(&state.db, &state.listen, &who.actor(), id, None).await?;
-    let names = svc::department_names(&state.db).await?;
+    let names = svc::cached_department_names(&state.db, &state.listen).await?;
     let (dept, level) = heatmaps(&inst.definition, &view.results, &names);
     let svg = match which.as_str() {
         "departments.svg" => dept,

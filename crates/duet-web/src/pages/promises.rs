@@ -17,6 +17,7 @@ use duet_core::auth::{Action, can};
 use duet_core::org::{DepartmentId, Level};
 use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
 use duet_store::{Page, PageRequest, org};
+use std::sync::Arc;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -86,7 +87,7 @@ impl PromiseForm {
 struct LedgerPage {
     layout: Layout,
     view: String,
-    promises: Page<Promise>,
+    promises: Arc<Page<Promise>>,
     form: PromiseForm,
     /// "Who promised" (the form is offered only when `picker.offered()`).
     picker: PromisorPicker,
@@ -116,7 +117,7 @@ pub(crate) struct PromisorPicker {
     /// Whether the "my promise" box was ticked (an optional picker with `only_self`).
     pub mine: bool,
     /// Suggestions: "Name · Department · e-mail" of the people the actor may record for.
-    pub suggestions: Vec<String>,
+    pub suggestions: Arc<Vec<String>>,
     /// The refusal for this field, or empty.
     pub error: String,
 }
@@ -126,11 +127,6 @@ impl PromisorPicker {
     pub fn offered(&self) -> bool {
         self.for_others || self.only_self.is_some()
     }
-}
-
-/// A suggestion's text for a person; `svc::resolve_promisor` reads it back.
-fn suggestion(p: &duet_store::org::Person) -> String {
-    format!("{} · {} · {}", p.name, p.department_name, p.email)
 }
 
 /// Builds the picker for `who`: anyone may record their own promises; recording for others is
@@ -154,13 +150,15 @@ pub(crate) async fn promisor_picker(
     )
     .is_ok();
     let (only_self, suggestions) = if for_others {
-        let people = svc::promisor_choices(&state.db, &actor, me, "", 2000).await?;
-        (None, people.iter().map(suggestion).collect())
+        let cache = svc::PromiseCache::of(state);
+        let suggestions =
+            svc::cached_promisor_suggestions(&cache, &state.db, &actor, me, 2000).await?;
+        (None, suggestions)
     } else if let Some(me) = me {
         let p = org::find_person(&state.db, duet_core::org::PersonId(me)).await?;
-        (Some((me, p.name)), Vec::new())
+        (Some((me, p.name)), Arc::default())
     } else {
-        (None, Vec::new())
+        (None, Arc::default())
     };
     Ok(PromisorPicker {
         id,
@@ -218,16 +216,19 @@ async fn ledger_page(
             ..Default::default()
         },
     };
+    let cache = svc::PromiseCache::of(state);
     let promises =
-        store::list_promises(&state.db, &filter, PageRequest::new(Some(200), None)).await?;
+        svc::cached_ledger(&cache, &state.db, filter, PageRequest::new(Some(200), None)).await?;
     let picker = promisor_picker(state, who, LEDGER_PICKER, &form.who, &errors).await?;
-    let departments = org::list_departments(&state.db, false).await?;
+    let departments = crate::service::home::cached_departments(&state.home, &state.db).await?;
     let cur_d = form
         .promisee_department_id
         .map(|d| d.to_string())
         .unwrap_or_default();
     let departments = Choice::list(
-        departments.into_iter().map(|d| (d.id.to_string(), d.name)),
+        departments
+            .iter()
+            .map(|d| (d.id.to_string(), d.name.clone())),
         &cur_d,
     );
     // By default a promise is made at the promisor's own level (never above it).
@@ -439,11 +440,11 @@ async fn renegotiate(
 #[template(path = "promise/trust.html")]
 struct TrustPage {
     layout: Layout,
-    pairs: Vec<TrustPair>,
+    pairs: Arc<Vec<TrustPair>>,
 }
 
 async fn show_trust(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let pairs = svc::trust_pairs(&state.db).await?;
+    let pairs = svc::cached_trust_pairs(&svc::PromiseCache::of(&state), &state.db).await?;
     Ok(render(TrustPage {
         layout: Layout::new(&who, "Trust", "promises"),
         pairs,

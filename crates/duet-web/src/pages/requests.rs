@@ -953,7 +953,7 @@ struct TeamsPage {
 }
 
 async fn team_stats(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let stats = svc::team_stats(&state.db).await?;
+    let stats = svc::team_stats(&state.db, &state.team_stats).await?;
     Ok(render(TeamsPage {
         layout: Layout::new(&who, "How IT teams listen", "requests"),
         stats,

@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::service::de;
+use crate::service::fresh::{Fresh, FreshCell};
 use chrono::{NaiveDate, Utc};
 use duet_core::auth::{Action, Actor, can};
 use duet_core::listen::instruments::{self, Answers, Definition};
@@ -207,6 +208,12 @@ pub struct ListenState {
     /// Per closed campaign, how its departments' populations changed (counted up to the end of
     /// its closing day, so fixed once results exist).
     population_changes: Mutex<HashMap<i64, Vec<store::PopulationChange>>>,
+    /// Results views recently built, per slice (see `service::fresh`).
+    views: Mutex<HashMap<SliceKey, Fresh<(ResultsView, Instrument)>>>,
+    /// The campaign list recently read (see `service::fresh`).
+    campaigns: FreshCell<Vec<Campaign>>,
+    /// Department names recently read (see `service::fresh`).
+    names: FreshCell<HashMap<i64, String>>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
 
@@ -557,6 +564,8 @@ pub struct ResultsView {
     /// Invited departments whose population changed while the campaign ran (people created,
     /// moved or archived after it opened): compare their figures with care.
     pub population_changes: Vec<store::PopulationChange>,
+    /// Participation per invited department, as it may be shown (final: the campaign closed).
+    pub participation: Vec<ParticipationView>,
 }
 
 /// The results of a closed campaign and its trend, after the permission check.
@@ -568,6 +577,32 @@ pub async fn results_view(
     department: Option<i64>,
 ) -> Result<(ResultsView, Instrument), AppError> {
     can(actor, Action::ViewSurveyResults)?;
+    let key = (campaign, department);
+    let hit = cache
+        .views
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).and_then(Fresh::get));
+    if let Some(v) = hit {
+        return Ok((v.0.clone(), v.1.clone()));
+    }
+    let built = Arc::new(build_results_view(db, cache, campaign, department).await?);
+    if let Ok(mut m) = cache.views.lock() {
+        if m.len() >= ListenState::MAX_ENTRIES {
+            m.clear();
+        }
+        m.insert(key, Fresh::new(built.clone()));
+    }
+    Ok((built.0.clone(), built.1.clone()))
+}
+
+/// `results_view` without its cache (the permission is checked by the caller).
+async fn build_results_view(
+    db: &Db,
+    cache: &ListenState,
+    campaign: i64,
+    department: Option<i64>,
+) -> Result<(ResultsView, Instrument), AppError> {
     let today = Utc::now().date_naive();
     let c = store::find_campaign(db, campaign).await?;
     let inst = store::find_instrument(db, c.instrument_id).await?;
@@ -620,6 +655,7 @@ pub async fn results_view(
             sections,
         });
     }
+    let min_group = c.min_group;
     Ok((
         ResultsView {
             campaign: c,
@@ -629,6 +665,11 @@ pub async fn results_view(
             held_back,
             withheld,
             population_changes: population_changes(db, cache, campaign).await?,
+            participation: visible_participation(
+                store::participation(db, campaign).await?,
+                min_group,
+            )
+            .0,
         },
         inst,
     ))
@@ -687,10 +728,30 @@ pub async fn results_csv(
     department: Option<i64>,
 ) -> Result<String, AppError> {
     let (view, inst) = results_view(db, cache, actor, campaign, department).await?;
-    let names = department_names(db).await?;
+    let names = cached_department_names(db, cache).await?;
     Ok(results::to_csv(&inst.definition, &view.results, &|d| {
         names.get(&d).cloned().unwrap_or_default()
     }))
+}
+
+/// Every campaign, latest first, read at most once per write epoch and two seconds (see
+/// `service::fresh`): the list and its participation figures are the same for every reader.
+pub async fn cached_campaigns(
+    db: &Db,
+    cache: &ListenState,
+) -> Result<Arc<Vec<Campaign>>, AppError> {
+    cache
+        .campaigns
+        .get_or_load(|| async { Ok(store::list_campaigns(db).await?) })
+        .await
+}
+
+/// Department names by id, read at most once per write epoch and two seconds (see `service::fresh`).
+pub async fn cached_department_names(
+    db: &Db,
+    cache: &ListenState,
+) -> Result<Arc<HashMap<i64, String>>, AppError> {
+    cache.names.get_or_load(|| department_names(db)).await
 }
 
 /// Department names by id, for labels and CSV.

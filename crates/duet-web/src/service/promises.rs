@@ -7,10 +7,14 @@ use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
 use duet_core::org::{DepartmentId, PersonId, UserId};
 use duet_core::promises::{
-    PromiseInput, TrustScore, check_renegotiation, promise_level, trust_score,
+    PromiseInput, TrustEvent, TrustScore, check_renegotiation, promise_level,
+    trust_score_with_older,
 };
-use duet_store::Db;
-use duet_store::promises::{self as store, Promise, PromiseEvent};
+use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
+use duet_store::{Db, Page, PageRequest};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The window the trust explanation counts over.
 pub const TRUST_WINDOW_DAYS: i64 = 90;
@@ -295,6 +299,10 @@ impl TrustPair {
 }
 
 /// Trust for every pair and direction that has any promise history, lowest first.
+///
+/// Reads the window's events and only a count of the older ones per pair
+/// ([`store::trust_window`]), so the work stays that of the last [`TRUST_WINDOW_DAYS`] days
+/// however long the ledger's history grows.
 pub async fn trust_pairs(db: &Db) -> Result<Vec<TrustPair>, AppError> {
     let departments = duet_store::org::list_departments(db, true).await?;
     let name = |id: i64| {
@@ -304,21 +312,25 @@ pub async fn trust_pairs(db: &Db) -> Result<Vec<TrustPair>, AppError> {
             .map(|d| d.name.clone())
             .unwrap_or_default()
     };
-    let mut by_pair: std::collections::BTreeMap<(i64, i64), Vec<duet_core::promises::TrustEvent>> =
-        Default::default();
-    for (from, to, e) in store::trust_events(db).await? {
-        by_pair.entry((from, to)).or_default().push(e);
-    }
     let today = Utc::now().date_naive();
+    let (totals, window) =
+        store::trust_window(db, today - chrono::Duration::days(TRUST_WINDOW_DAYS), None).await?;
+    let mut by_pair: std::collections::BTreeMap<(i64, i64), (i64, Vec<TrustEvent>)> = totals
+        .into_iter()
+        .map(|(from, to, total)| ((from, to), (total, Vec::new())))
+        .collect();
+    for (from, to, e) in window {
+        by_pair.entry((from, to)).or_default().1.push(e);
+    }
     let mut pairs: Vec<TrustPair> = by_pair
         .into_iter()
-        .map(|((from, to), events)| {
+        .map(|((from, to), (total, events))| {
             TrustPair::new(
                 from,
                 name(from),
                 to,
                 name(to),
-                trust_score(&events, today, TRUST_WINDOW_DAYS),
+                trust_score_with_older(&events, older(total, &events), today, TRUST_WINDOW_DAYS),
             )
         })
         .collect();
@@ -329,6 +341,12 @@ pub async fn trust_pairs(db: &Db) -> Result<Vec<TrustPair>, AppError> {
             .total_cmp(&b.trust.score.unwrap_or(101.0))
     });
     Ok(pairs)
+}
+
+/// How many of a pair's `total` trust-moving events fall before the window (`window` holds the
+/// rest).
+fn older(total: i64, window: &[TrustEvent]) -> u32 {
+    u32::try_from((total - window.len() as i64).max(0)).unwrap_or(u32::MAX)
 }
 
 /// How trust from one department to another was earned and lost.
@@ -349,14 +367,16 @@ pub struct TrustPairView {
 pub async fn trust_pair(db: &Db, from: i64, to: i64) -> Result<TrustPairView, AppError> {
     let from_d = duet_store::org::find_department(db, DepartmentId(from)).await?;
     let to_d = duet_store::org::find_department(db, DepartmentId(to)).await?;
-    let events: Vec<_> = store::trust_events(db)
-        .await?
-        .into_iter()
-        .filter(|(f, t, _)| (*f, *t) == (from, to))
-        .map(|(_, _, e)| e)
-        .collect();
     let today = Utc::now().date_naive();
-    let trust = trust_score(&events, today, TRUST_WINDOW_DAYS);
+    let (counts, window) = store::trust_window(
+        db,
+        today - chrono::Duration::days(TRUST_WINDOW_DAYS),
+        Some((from, to)),
+    )
+    .await?;
+    let total = counts.first().map_or(0, |(_, _, n)| *n);
+    let events: Vec<TrustEvent> = window.into_iter().map(|(_, _, e)| e).collect();
+    let trust = trust_score_with_older(&events, older(total, &events), today, TRUST_WINDOW_DAYS);
     let open = store::list_promises(
         db,
         &store::PromiseFilter {
@@ -381,4 +401,182 @@ pub async fn trust_pair(db: &Db, from: i64, to: i64) -> Result<TrustPairView, Ap
         history,
         open,
     })
+}
+
+/// This process's cache of the ledger's reads: the trust table, pages of the ledger, and the
+/// promisor suggestions of the forms that record a promise.
+///
+/// Like [`crate::service::home::HomeCache`]: a value is reused only while this process has
+/// written nothing since it was read (`duet_store::write_epoch`, taken before the read, so a
+/// write racing the read only makes the entry useless) and for at most [`PromiseCache::LIFETIME`],
+/// which bounds how long another replica's writes take to show. Anything done through this
+/// replica shows on its next request.
+#[derive(Default)]
+pub struct PromiseCache {
+    trust: Mutex<Option<(chrono::NaiveDate, Cached<Vec<TrustPair>>)>>,
+    ledger: CacheMap<LedgerKey, Page<Promise>>,
+    ledger_json: CacheMap<LedgerKey, axum::body::Bytes>,
+    trust_json: CacheMap<chrono::NaiveDate, axum::body::Bytes>,
+    /// By account, its person and the most suggested.
+    choices: CacheMap<(i64, Option<i64>, i64), Vec<String>>,
+}
+
+/// A value read at a write epoch, and when.
+type Cached<T> = (u64, Instant, Arc<T>);
+
+/// Values by what identifies them.
+type CacheMap<K, T> = Mutex<HashMap<K, Cached<T>>>;
+
+/// What identifies a page of the ledger.
+type LedgerKey = (PromiseFilter, PageRequest);
+
+fn fresh<T>(entry: &Cached<T>, epoch: u64) -> Option<Arc<T>> {
+    (entry.0 == epoch && entry.1.elapsed() < PromiseCache::LIFETIME).then(|| entry.2.clone())
+}
+
+impl PromiseCache {
+    /// How long a read may be reused when nothing was written in between.
+    pub const LIFETIME: Duration = Duration::from_secs(2);
+    /// At most this many ledger pages or suggestion lists are kept; past it the map starts afresh.
+    const MAX_ENTRIES: usize = 1_000;
+
+    /// The cache of the application `state` belongs to (one per application, in `AppState`).
+    pub fn of(state: &crate::app::AppState) -> Arc<PromiseCache> {
+        state.promises.clone()
+    }
+}
+
+fn put<K: std::hash::Hash + Eq, T>(map: &CacheMap<K, T>, key: K, epoch: u64, value: Arc<T>) {
+    if let Ok(mut map) = map.lock() {
+        if map.len() >= PromiseCache::MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(key, (epoch, Instant::now(), value));
+    }
+}
+
+/// [`trust_pairs`], from the cache when nothing was written since (and on the same day: the
+/// scores age with the calendar).
+pub async fn cached_trust_pairs(
+    cache: &PromiseCache,
+    db: &Db,
+) -> Result<Arc<Vec<TrustPair>>, AppError> {
+    let epoch = duet_store::write_epoch();
+    let today = Utc::now().date_naive();
+    if let Some(hit) = cache.trust.lock().ok().and_then(|t| {
+        t.as_ref()
+            .filter(|(day, _)| *day == today)
+            .and_then(|(_, e)| fresh(e, epoch))
+    }) {
+        return Ok(hit);
+    }
+    let pairs = Arc::new(trust_pairs(db).await?);
+    if let Ok(mut t) = cache.trust.lock() {
+        *t = Some((today, (epoch, Instant::now(), pairs.clone())));
+    }
+    Ok(pairs)
+}
+
+/// A page of the ledger (`store::list_promises`), from the cache when nothing was written since.
+pub async fn cached_ledger(
+    cache: &PromiseCache,
+    db: &Db,
+    filter: PromiseFilter,
+    page: PageRequest,
+) -> Result<Arc<Page<Promise>>, AppError> {
+    let epoch = duet_store::write_epoch();
+    let key = (filter, page);
+    if let Some(hit) = cache
+        .ledger
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
+    {
+        return Ok(hit);
+    }
+    let listed = Arc::new(store::list_promises(db, &key.0, key.1).await?);
+    put(&cache.ledger, key, epoch, listed.clone());
+    Ok(listed)
+}
+
+/// A suggestion's text for a person ("Name · Department · e-mail"); [`resolve_promisor`] reads
+/// it back.
+pub fn suggestion(p: &duet_store::org::Person) -> String {
+    format!("{} · {} · {}", p.name, p.department_name, p.email)
+}
+
+/// The suggestions of a form's "who promised": everyone `actor` may record promises for
+/// ([`promisor_choices`] with nothing typed) as [`suggestion`]s, from the cache when nothing was
+/// written since.
+pub async fn cached_promisor_suggestions(
+    cache: &PromiseCache,
+    db: &Db,
+    actor: &Actor,
+    me: Option<i64>,
+    limit: i64,
+) -> Result<Arc<Vec<String>>, AppError> {
+    let epoch = duet_store::write_epoch();
+    // The account decides the role and department (changing either is a write).
+    let key = (actor.user.0, me, limit);
+    if let Some(hit) = cache
+        .choices
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
+    {
+        return Ok(hit);
+    }
+    let people = promisor_choices(db, actor, me, "", limit).await?;
+    let suggestions: Arc<Vec<String>> = Arc::new(people.iter().map(suggestion).collect());
+    put(&cache.choices, key, epoch, suggestions.clone());
+    Ok(suggestions)
+}
+
+/// [`cached_ledger`] as the API's JSON body, serialized once per cached page: a hit costs a copy
+/// of the bytes, not a walk over fifty promises.
+pub async fn cached_ledger_json(
+    cache: &PromiseCache,
+    db: &Db,
+    filter: PromiseFilter,
+    page: PageRequest,
+) -> Result<Arc<axum::body::Bytes>, AppError> {
+    let epoch = duet_store::write_epoch();
+    let key = (filter, page);
+    if let Some(hit) = cache
+        .ledger_json
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
+    {
+        return Ok(hit);
+    }
+    let listed = cached_ledger(cache, db, key.0.clone(), key.1).await?;
+    let json = Arc::new(axum::body::Bytes::from(
+        serde_json::to_vec(&*listed).map_err(|e| AppError::Internal(e.into()))?,
+    ));
+    put(&cache.ledger_json, key, epoch, json.clone());
+    Ok(json)
+}
+
+/// [`cached_trust_pairs`] as the API's JSON body, serialized once per cached table.
+pub async fn cached_trust_json(
+    cache: &PromiseCache,
+    db: &Db,
+) -> Result<Arc<axum::body::Bytes>, AppError> {
+    let epoch = duet_store::write_epoch();
+    let today = Utc::now().date_naive();
+    if let Some(hit) = cache
+        .trust_json
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&today).and_then(|e| fresh(e, epoch)))
+    {
+        return Ok(hit);
+    }
+    let pairs = cached_trust_pairs(cache, db).await?;
+    let json = Arc::new(axum::body::Bytes::from(
+        serde_json::to_vec(&*pairs).map_err(|e| AppError::Internal(e.into()))?,
+    ));
+    put(&cache.trust_json, today, epoch, json.clone());
+    Ok(json)
 }

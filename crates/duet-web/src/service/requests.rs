@@ -576,7 +576,22 @@ pub async fn record_benefit(
 }
 
 /// How each IT team listens: response times, confirmed needs, declines and alternatives taken up.
-pub async fn team_stats(db: &Db) -> Result<Vec<rules::TeamStats>, AppError> {
+/// The same for every reader and a scan of every request, so it is read at most once per write
+/// epoch and two seconds (`service::fresh`).
+pub async fn team_stats(
+    db: &Db,
+    cache: &TeamStatsCache,
+) -> Result<Vec<rules::TeamStats>, AppError> {
+    let stats = cache.0.get_or_load(|| read_team_stats(db)).await?;
+    Ok(stats.as_ref().clone())
+}
+
+/// The last read team statistics, per process (see `team_stats`).
+#[derive(Default)]
+pub struct TeamStatsCache(crate::service::fresh::FreshCell<Vec<rules::TeamStats>>);
+
+/// `team_stats` without its cache.
+async fn read_team_stats(db: &Db) -> Result<Vec<rules::TeamStats>, AppError> {
     let rows = store::team_facts(db).await?;
     let hours = |from: chrono::DateTime<Utc>, to: Option<chrono::DateTime<Utc>>| {
         to.map(|t| (t - from).num_minutes() as f64 / 60.0)

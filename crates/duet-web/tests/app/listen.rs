@@ -280,6 +280,23 @@ app_test! {
         assert!(status == 409 || status == 422, "closed campaigns take no answers");
     }
 
+    // Issue 11: a results page does not grow with its comments; they are paged, 100 at a time.
+    async fn results_pages_show_comments_a_hundred_at_a_time(app: &TestApp) {
+        let c = closed_campaign(app, &[("Sales", 105)], "").await;
+        let browser = app.browser_as(Role::Admin, None).await;
+        let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results")).await;
+        assert_eq!(status, 200);
+        assert_eq!(page.matches("Sales comment ").count(), 100, "the first hundred");
+        assert!(page.contains("Comments 1–100 of 105") && page.contains("comments_from=100"), "{page}");
+        let (status, page) = browser.get(&format!("/listen/campaigns/{c}/results?comments_from=100")).await;
+        assert_eq!(status, 200);
+        assert_eq!(page.matches("Sales comment ").count(), 5);
+        assert!(page.contains("Comments 101–105 of 105") && page.contains("Previous comments"));
+        let admin = app.api_as(Role::Admin, None).await;
+        let (_, r) = admin.get(&format!("/campaigns/{c}/results")).await;
+        assert_eq!(r["results"]["comments"].as_array().map(Vec::len), Some(105), "the API carries them all");
+    }
+
     async fn admins_add_instruments_and_trends_follow_campaigns(app: &TestApp) {
         let admin = app.api_as(Role::Admin, None).await;
         let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;

@@ -163,4 +163,47 @@ app_test! {
         let (_, pair) = b.get(&format!("/trust/{it}/{finance}")).await;
         assert!(pair.contains(r#"id="evidence""#) && pair.contains(&format!("/promises/{id}")), "{pair}");
     }
+
+    async fn promises_lists_page_with_a_total_and_reads_follow_every_write(app: &TestApp) {
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let sales_lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let dev = app.person("Dev Ops", "devops@example.com", "IT", "manager").await;
+        let (it, sales, marketing) = (app.dept("IT").await, app.dept("Sales").await, app.dept("Marketing").await);
+        let (_, trust) = it_lead.get("/trust").await;
+        assert_eq!(trust, json!([]), "no events yet");
+        let mut ids = Vec::new();
+        for (days, text) in [(7, "Third"), (3, "First"), (5, "Second")] {
+            let (status, p) = it_lead.post("/promises", json!({"promisor_id": dev, "promisee_department_id": sales, "level": "manager", "text": text, "due_on": in_days(days)})).await;
+            assert_eq!(status, 201, "{p}");
+            ids.push(p["id"].as_i64().unwrap());
+        }
+        let (_, page) = it_lead.get("/promises?limit=2").await;
+        assert_eq!((page["total"].as_i64(), page["limit"].as_i64(), page["offset"].as_i64()), (Some(3), Some(2), Some(0)), "{page}");
+        let texts: Vec<_> = page["items"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+        assert_eq!(texts, ["First", "Second"], "soonest due first");
+        let (_, page) = it_lead.get("/promises?limit=2&offset=2").await;
+        assert_eq!((page["items"][0]["text"].as_str(), page["total"].as_i64()), (Some("Third"), Some(3)));
+        let (_, page) = it_lead.get(&format!("/promises?from={it}&to={sales}")).await;
+        assert_eq!(page["total"].as_i64(), Some(3));
+        let (_, page) = it_lead.get(&format!("/promises?to={marketing}")).await;
+        assert_eq!(page["total"].as_i64(), Some(0), "filtered by department");
+        // Every write shows on the next read, however recently the same read was served.
+        sales_lead.post(&format!("/promises/{}/close", ids[1]), json!({"kept": true})).await;
+        let (_, page) = it_lead.get("/promises?open=true&limit=2").await;
+        assert_eq!((page["total"].as_i64(), page["items"][0]["text"].as_str()), (Some(2), Some("Second")), "{page}");
+        let (_, trust) = it_lead.get("/trust").await;
+        assert_eq!(trust[0]["trust"]["explanation"], "1 kept on time, 0 broken in the last 90 days", "{trust}");
+        duet_store::promises::shift_promise(&app.db, ids[1], 200).await.unwrap();
+        let (_, trust) = it_lead.get("/trust").await;
+        assert!(trust[0]["trust"]["explanation"].as_str().unwrap().ends_with("(1 older event(s) no longer count)"), "{trust}");
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, html) = b.get("/promises?view=all").await;
+        assert!(html.contains("3 promise(s)."), "{html}");
+        it_lead.post("/promises", json!({"promisor_id": dev, "promisee_department_id": sales, "level": "manager", "text": "Fourth", "due_on": in_days(9)})).await;
+        let (_, html) = b.get("/promises?view=all").await;
+        assert!(html.contains("4 promise(s).") && html.contains("Fourth"), "{html}");
+        app.person("Newt Hire", "newt@example.com", "IT", "individual").await;
+        let (_, html) = b.get("/promises").await;
+        assert!(html.contains("Newt Hire · IT · newt@example.com"), "a new person is suggested at once: {html}");
+    }
 }

@@ -108,7 +108,7 @@ app_test! {
         let (_, changes) = it.get(&format!("/reviews/{id}/changes")).await;
         assert_eq!(changes.as_array().map(Vec::len), Some(0), "nothing happened: {changes}");
         let (_, list) = it.get("/reviews").await;
-        let r = list.as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
+        let r = list["items"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
         assert_eq!(r["status"], "planned");
     }
 

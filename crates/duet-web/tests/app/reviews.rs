@@ -94,6 +94,12 @@ app_test! {
         let (status, _) = sales_lead.post(&format!("/reviews/{id}/held"), json!({})).await;
         assert_eq!(status, 409);
         let (_, all) = it.get("/reviews").await;
+        assert_eq!(all["total"], 2, "the API pages reviews with a total: {all}");
+        let (_, sales_only) = it.get(&format!("/reviews?department_id={sales}&limit=1")).await;
+        assert_eq!((sales_only["items"].as_array().map(Vec::len), sales_only["total"].as_i64(), sales_only["limit"].as_i64()), (Some(1), Some(2), Some(1)), "{sales_only}");
+        let (_, none) = it.get(&format!("/reviews?department_id={}", app.dept("Marketing").await)).await;
+        assert_eq!(none["total"], 0, "{none}");
+        let all = all["items"].clone();
         let planned: Vec<&serde_json::Value> = all.as_array().unwrap().iter().filter(|r| r["status"] == "planned").collect();
         assert_eq!(planned.len(), 1, "Duet planned the next review: {all}");
         let next: chrono::DateTime<chrono::Utc> = planned[0]["scheduled_at"].as_str().unwrap().parse().unwrap();
@@ -246,7 +252,7 @@ app_test! {
         let (status, _, _) = b.post_form(&format!("/reviews/{id}/move"), &[("starts_at", &local), ("reason", "Leader on leave")]).await;
         assert_eq!(status, 303);
         let (_, r) = it.get("/reviews").await;
-        let moved = r.as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
+        let moved = r["items"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
         let expected = duet_core::meetings::from_local(target.and_hms_opt(10, 30, 0).unwrap(), chrono_tz::Europe::London);
         assert_eq!(moved["scheduled_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(), expected);
         assert_eq!(moved["status"], "planned");

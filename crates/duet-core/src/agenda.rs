@@ -82,6 +82,27 @@ pub struct Agenda {
     pub open_promises: Vec<Line>,
 }
 
+/// Request statuses the agenda lists as still open, whenever they last changed.
+pub const OPEN_REQUEST_STATUSES: &[&str] = &[
+    "submitted",
+    "understanding",
+    "need_confirmed",
+    "deferred",
+    "accepted",
+    "in_delivery",
+];
+
+/// Request statuses the agenda counts as delivered (good news) when they changed in the window.
+pub const DELIVERED_STATUSES: &[&str] = &["delivered", "benefits_realised", "closed"];
+
+/// Request statuses the agenda counts as declined (bad news) when they changed in the window.
+pub const DECLINED_STATUSES: &[&str] = &["declined"];
+
+/// How many of a metric's latest months `draft` reads: the last value and the two before it
+/// (`metrics::trend` compares the last month with the mean of the two before). The store reads
+/// no more than this per metric, however long the history.
+pub const METRIC_MONTHS: usize = 3;
+
 fn fmt_value(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
@@ -109,18 +130,15 @@ pub fn draft(
     for r in requests {
         let link = format!("/requests/{}", r.id);
         match r.status.as_str() {
-            "delivered" | "benefits_realised" | "closed" if in_window(r.changed_on) => {
-                a.good.push(Line {
-                    text: format!("Delivered: {}", r.title),
-                    link,
-                })
-            }
-            "declined" if in_window(r.changed_on) => a.bad.push(Line {
+            s if DELIVERED_STATUSES.contains(&s) && in_window(r.changed_on) => a.good.push(Line {
+                text: format!("Delivered: {}", r.title),
+                link,
+            }),
+            s if DECLINED_STATUSES.contains(&s) && in_window(r.changed_on) => a.bad.push(Line {
                 text: format!("Declined: {} (alternatives offered)", r.title),
                 link,
             }),
-            "submitted" | "understanding" | "need_confirmed" | "deferred" | "accepted"
-            | "in_delivery" => a.open_requests.push(Line {
+            s if OPEN_REQUEST_STATUSES.contains(&s) => a.open_requests.push(Line {
                 text: format!("{} — {}", r.title, r.status.replace('_', " ")),
                 link,
             }),
@@ -439,5 +457,38 @@ mod tests {
                 .chain(&a.bad)
                 .all(|l| !(l.text.contains("Wi-Fi") && l.text.contains("overdue")))
         );
+    }
+
+    #[test]
+    fn a_metric_reads_the_same_from_its_last_months_as_from_its_whole_history() {
+        let today = d("2026-11-23");
+        let history: Vec<(Period, f64)> = (1..=12)
+            .map(|m| {
+                (
+                    Period::parse(&format!("2026-{m:02}")).unwrap(),
+                    f64::from(m * 7 % 11),
+                )
+            })
+            .collect();
+        for n in 1..=history.len() {
+            for direction in [Direction::HigherBetter, Direction::LowerBetter] {
+                let metric = |values: &[(Period, f64)]| AgendaMetric {
+                    id: 1,
+                    name: "Uptime".into(),
+                    unit: "%".into(),
+                    target: Some(5.0),
+                    direction,
+                    values: values.to_vec(),
+                    care: 0,
+                };
+                let all = &history[..n];
+                let last = &all[n.saturating_sub(METRIC_MONTHS)..];
+                assert_eq!(
+                    draft("Sales", today, today, today, &[], &[], &[metric(all)]),
+                    draft("Sales", today, today, today, &[], &[], &[metric(last)]),
+                    "{n} months, {direction:?}"
+                );
+            }
+        }
     }
 }

@@ -156,6 +156,29 @@ pub async fn values(
     ).bind(metric).bind(department).fetch_all(pool).await)?)
 }
 
+/// A department's latest `months` values of each metric up to `until` (inclusive), oldest month
+/// first per metric, in metric id order: what a review's agenda reads (the last value and its
+/// trend). Each metric is a short backwards walk of the values' primary key, however many years
+/// of history the department has (`cross join` keeps SQLite from scanning every value first;
+/// PostgreSQL plans it as the inner join it is).
+pub async fn latest_values(
+    db: &Db,
+    department: i64,
+    until: Period,
+    months: i64,
+) -> Result<Vec<MetricValue>> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, MetricValue>(
+        "select v.metric_id, v.department_id, d.name as department_name, v.period, v.value
+         from metrics m cross join metric_values v
+         join departments d on d.id = v.department_id
+         where v.metric_id = m.id and v.department_id = $1
+           and v.period in (select w.period from metric_values w
+                            where w.metric_id = m.id and w.department_id = $1 and w.period <= $2
+                            order by w.period desc limit $3)
+         order by v.metric_id, v.period",
+    ).bind(department).bind(until.to_string()).bind(months).fetch_all(pool).await)?)
+}
+
 /// Rows per insert statement: 4 parameters each stays far below both databases' limits.
 const IMPORT_CHUNK: usize = 1000;
 

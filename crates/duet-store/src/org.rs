@@ -67,13 +67,15 @@ pub struct PeopleFilter {
     pub include_archived: bool,
 }
 
-/// The department query with its joins, followed by a literal tail (`where …`).
+/// The department query with its joins, followed by a literal tail (`where …`). The head count
+/// is the department's `active_people`, kept by triggers on `people` (migration 0022), so a list
+/// of departments costs the same however many people they have.
 macro_rules! department_sql {
     ($($tail:tt)+) => {
         concat!(
             "select d.id, d.name, d.kind, d.leader_id, l.name as leader_name,
                 d.it_partner_id, p.name as it_partner_name,
-                (select count(*) from people x where x.department_id = d.id and x.archived_at is null) as people_count,
+                d.active_people as people_count,
                 d.archived_at
             from departments d
             left join people l on l.id = d.leader_id
@@ -406,6 +408,78 @@ pub async fn find_person_by_email(db: &Db, email: &str) -> Result<Option<Person>
     Ok(
         on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?,
     )
+}
+
+/// A person's id, name and title: what a picker shows, without the department join.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PersonRef {
+    /// Id.
+    pub id: i64,
+    /// Full name.
+    pub name: String,
+    /// Job title.
+    pub title: String,
+}
+
+/// The first `limit` active people of a department, by name: a department's page shows these and
+/// links to the directory for the rest (its head count is the department's `people_count`).
+pub async fn department_members(db: &Db, id: DepartmentId, limit: i64) -> Result<Vec<Person>> {
+    const SQL: &str = person_sql!(
+        "where p.department_id = $1 and p.archived_at is null order by p.name, p.id limit $2"
+    );
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(id.0).bind(limit).fetch_all(pool).await)?,
+    )
+}
+
+/// The department page's two pickers as JSON arrays of `{id, name, title}`, in one statement:
+/// $1's active people by name (business leader), and every active person of an active IT
+/// department by department, then name (IT partner).
+macro_rules! pickers_sql {
+    ($agg:literal, $obj:literal, $cast:literal) => {
+        concat!(
+            "select (select coalesce(",
+            $agg,
+            "(",
+            $obj,
+            "('id', id, 'name', name, 'title', title)
+                    order by name, id), '[]')",
+            $cast,
+            "
+                from people where department_id = $1 and archived_at is null),
+            (select coalesce(",
+            $agg,
+            "(",
+            $obj,
+            "('id', p.id, 'name', p.name, 'title', p.title)
+                    order by d.name, d.id, p.name, p.id), '[]')",
+            $cast,
+            "
+                from people p join departments d on d.id = p.department_id
+                where d.kind = 'it' and d.archived_at is null and p.archived_at is null)"
+        )
+    };
+}
+
+/// The choices of a department's edit form, read only for someone who may edit it: the
+/// department's active people (business leader) and the active people of every IT department
+/// (IT partner), light (id, name, title) and in one statement, however many IT departments.
+pub async fn department_pickers(
+    db: &Db,
+    id: DepartmentId,
+) -> Result<(Vec<PersonRef>, Vec<PersonRef>)> {
+    const SQLITE: &str = pickers_sql!("json_group_array", "json_object", "");
+    const POSTGRES: &str = pickers_sql!("json_agg", "json_build_object", "::text");
+    let sql = match db.backend() {
+        crate::Backend::Sqlite => SQLITE,
+        crate::Backend::Postgres => POSTGRES,
+    };
+    let (leaders, partners): (String, String) =
+        on_db!(db, pool => sqlx::query_as(sql).bind(id.0).fetch_one(pool).await)?;
+    Ok((
+        serde_json::from_str(&leaders).map_err(decode_error)?,
+        serde_json::from_str(&partners).map_err(decode_error)?,
+    ))
 }
 
 /// Checks inside a transaction that a department exists and is active, so an unknown department is

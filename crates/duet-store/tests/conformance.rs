@@ -90,6 +90,43 @@ both_backends! {
         assert!(matches!(org::update_person(db, PersonId(boss), &moved).await, Err(StoreError::Conflict(_))));
     }
 
+    async fn head_counts_follow_every_change_and_the_department_page_reads_what_it_shows(db: &Db) {
+        // The head count is kept by triggers (issue 11): every kind of write must keep it exact.
+        let it = dept(db, "IT", "it").await;
+        let platform = dept(db, "Platform", "it").await;
+        let sales = dept(db, "Sales", "business").await;
+        person(db, "Dev", "dev@example.com", it, "manager").await;
+        person(db, "Ops", "ops@example.com", platform, "individual").await;
+        let a = person(db, "Ann", "ann@example.com", sales, "executive").await;
+        let b = person(db, "Ben", "ben@example.com", sales, "individual").await;
+        let c = person(db, "Cy", "cy@example.com", sales, "individual").await;
+        async fn counts(db: &Db) -> Vec<(String, i64)> {
+            org::list_departments(db, true).await.unwrap().into_iter().map(|d| (d.name, d.people_count)).collect()
+        }
+        let n = |v: &[(String, i64)]| v.iter().map(|(_, n)| *n).collect::<Vec<_>>();
+        assert_eq!(n(&counts(db).await), [1, 1, 3]);
+        org::set_person_archived(db, PersonId(c), true).await.unwrap();
+        assert_eq!(n(&counts(db).await), [1, 1, 2]);
+        let moved = PersonInput::parse("Ben", "ben@example.com", Some(it), "", "individual").unwrap();
+        org::update_person(db, PersonId(b), &moved).await.unwrap();
+        assert_eq!(n(&counts(db).await), [2, 1, 1]);
+        org::set_person_archived(db, PersonId(c), false).await.unwrap();
+        assert_eq!(org::find_department(db, DepartmentId(sales)).await.unwrap().people_count, 2);
+        // The import's upsert: one moved (and restored) person, one new one.
+        org::set_person_archived(db, PersonId(c), true).await.unwrap();
+        let rows = parse_people_csv(b"name,email,department,title,level\nCy,cy@example.com,Platform,,individual\nDi,di@example.com,Sales,,individual\n").unwrap();
+        org::import_people(db, &rows, |_| {}).await.unwrap();
+        assert_eq!(n(&counts(db).await), [2, 2, 2]);
+        // The page's first members, and its pickers only in one light read.
+        let first = org::department_members(db, DepartmentId(sales), 1).await.unwrap();
+        assert_eq!(first.iter().map(|p| p.id).collect::<Vec<_>>(), [a]);
+        let (leaders, partners) = org::department_pickers(db, DepartmentId(sales)).await.unwrap();
+        assert_eq!(leaders.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Ann", "Di"]);
+        assert_eq!(partners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Ben", "Dev", "Cy", "Ops"]);
+        let (none, _) = org::department_pickers(db, DepartmentId(999)).await.unwrap();
+        assert!(none.is_empty());
+    }
+
     async fn archiving_hides_and_restoring_shows(db: &Db) {
         let it = dept(db, "IT", "it").await;
         let p = person(db, "Ada", "ada@example.com", it, "manager").await;

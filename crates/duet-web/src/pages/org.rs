@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
 use duet_core::org::{DepartmentId, DepartmentKind, Level, PersonId};
-use duet_store::org::{self, Department, PeopleFilter, Person};
+use duet_store::org::{self, Department, PeopleFilter, Person, PersonRef};
 use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
@@ -68,7 +68,7 @@ fn department_choices(departments: &[Department], current: Option<i64>) -> Vec<C
     )
 }
 
-fn people_choices(people: &[Person], current: Option<i64>) -> Vec<Choice> {
+fn people_choices(people: &[PersonRef], current: Option<i64>) -> Vec<Choice> {
     let current = current.map(|c| c.to_string()).unwrap_or_default();
     Choice::list(
         people
@@ -171,7 +171,10 @@ async fn create_department(
 struct DepartmentPage {
     layout: Layout,
     d: Department,
-    people: Page<Person>,
+    /// The first [`DEPARTMENT_MEMBERS`] active people by name; the directory lists the rest.
+    members: Vec<Person>,
+    /// Whether the department has more active people than `members` lists.
+    more: bool,
     can_manage: bool,
     form: DepartmentFields,
     kinds: Vec<Choice>,
@@ -179,6 +182,9 @@ struct DepartmentPage {
     partners: Vec<Choice>,
     errors: FormErrors,
 }
+
+/// How many members a department's page lists before linking to the directory for the rest.
+const DEPARTMENT_MEMBERS: i64 = 50;
 
 async fn department_page(
     state: &AppState,
@@ -190,31 +196,7 @@ async fn department_page(
 ) -> Result<Response, PageError> {
     can(&who.actor(), Action::ViewOrg)?;
     let d = org::find_department(&state.db, DepartmentId(id)).await?;
-    let people = org::list_people(
-        &state.db,
-        &PeopleFilter {
-            department: Some(DepartmentId(id)),
-            ..Default::default()
-        },
-        PageRequest::new(Some(500), None),
-    )
-    .await?;
-    let mut it_people = Vec::new();
-    for it in org::list_departments(&state.db, false)
-        .await?
-        .iter()
-        .filter(|d| d.kind == DepartmentKind::It)
-    {
-        let f = PeopleFilter {
-            department: Some(DepartmentId(it.id)),
-            ..Default::default()
-        };
-        it_people.extend(
-            org::list_people(&state.db, &f, PageRequest::new(Some(500), None))
-                .await?
-                .items,
-        );
-    }
+    let members = org::department_members(&state.db, DepartmentId(id), DEPARTMENT_MEMBERS).await?;
     let form = form.unwrap_or_else(|| DepartmentFields {
         name: d.name.clone(),
         kind: d.kind.as_str().into(),
@@ -222,15 +204,26 @@ async fn department_page(
         it_partner_id: d.it_partner_id,
     });
     let can_manage = can(&who.actor(), Action::ManageDepartments).is_ok();
+    // The pickers are read only for someone who may edit: a reader sees no form.
+    let (leaders, partners) = if can_manage {
+        let (leaders, partners) = org::department_pickers(&state.db, DepartmentId(id)).await?;
+        (
+            people_choices(&leaders, form.leader_id),
+            people_choices(&partners, form.it_partner_id),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(render_status(
         status,
         DepartmentPage {
             layout: Layout::new(who, d.name.clone(), "departments"),
             kinds: kind_choices(&form.kind),
-            leaders: people_choices(&people.items, form.leader_id),
-            partners: people_choices(&it_people, form.it_partner_id),
+            leaders,
+            partners,
+            more: d.people_count > members.len() as i64,
             d,
-            people,
+            members,
             can_manage,
             form,
             errors,

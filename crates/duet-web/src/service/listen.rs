@@ -210,6 +210,9 @@ pub struct ListenState {
     population_changes: Mutex<HashMap<i64, Vec<store::PopulationChange>>>,
     /// Results views recently built, per slice (see `service::fresh`).
     views: Mutex<HashMap<SliceKey, Fresh<(ResultsView, Instrument)>>>,
+    /// Held while a results view is built, so a burst of readers of a stale view waits for one
+    /// build instead of all building it (the trend alone reads every earlier campaign).
+    building: tokio::sync::Mutex<()>,
     /// The campaign list recently read (see `service::fresh`).
     campaigns: FreshCell<Vec<Campaign>>,
     /// Department names recently read (see `service::fresh`).
@@ -398,7 +401,8 @@ pub async fn results_of(
         None => {
             let r = Arc::new(store::responses(db, c.id, def).await?);
             if let Ok(mut m) = cache.responses.lock() {
-                // A few campaigns' answers at most (a 20,000-person pulse is about 4 MB).
+                // A few campaigns' answers at most (a 20,000-person pulse is about 4 MB); only
+                // a trend's first view reads more, and its results are kept per slice after.
                 if m.len() >= 8 {
                     m.clear();
                 }
@@ -578,6 +582,15 @@ pub async fn results_view(
 ) -> Result<(ResultsView, Instrument), AppError> {
     can(actor, Action::ViewSurveyResults)?;
     let key = (campaign, department);
+    let hit = cache
+        .views
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).and_then(Fresh::get));
+    if let Some(v) = hit {
+        return Ok((v.0.clone(), v.1.clone()));
+    }
+    let _turn = cache.building.lock().await;
     let hit = cache
         .views
         .lock()

@@ -419,6 +419,9 @@ pub struct PromiseCache {
     trust_json: CacheMap<chrono::NaiveDate, axum::body::Bytes>,
     /// By account, its person and the most suggested.
     choices: CacheMap<(i64, Option<i64>, i64), Vec<String>>,
+    /// Held while the trust pairs or a ledger page are read again, so a burst of readers of a
+    /// stale entry waits for one read instead of all scanning at once.
+    loading: tokio::sync::Mutex<()>,
 }
 
 /// A value read at a write epoch, and when.
@@ -463,11 +466,18 @@ pub async fn cached_trust_pairs(
 ) -> Result<Arc<Vec<TrustPair>>, AppError> {
     let epoch = duet_store::write_epoch();
     let today = Utc::now().date_naive();
-    if let Some(hit) = cache.trust.lock().ok().and_then(|t| {
-        t.as_ref()
-            .filter(|(day, _)| *day == today)
-            .and_then(|(_, e)| fresh(e, epoch))
-    }) {
+    let hit = || {
+        cache.trust.lock().ok().and_then(|t| {
+            t.as_ref()
+                .filter(|(day, _)| *day == today)
+                .and_then(|(_, e)| fresh(e, epoch))
+        })
+    };
+    if let Some(hit) = hit() {
+        return Ok(hit);
+    }
+    let _turn = cache.loading.lock().await;
+    if let Some(hit) = hit() {
         return Ok(hit);
     }
     let pairs = Arc::new(trust_pairs(db).await?);
@@ -486,12 +496,18 @@ pub async fn cached_ledger(
 ) -> Result<Arc<Page<Promise>>, AppError> {
     let epoch = duet_store::write_epoch();
     let key = (filter, page);
-    if let Some(hit) = cache
-        .ledger
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
-    {
+    let hit = || {
+        cache
+            .ledger
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
+    };
+    if let Some(hit) = hit() {
+        return Ok(hit);
+    }
+    let _turn = cache.loading.lock().await;
+    if let Some(hit) = hit() {
         return Ok(hit);
     }
     let listed = Arc::new(store::list_promises(db, &key.0, key.1).await?);

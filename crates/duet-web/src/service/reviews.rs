@@ -302,19 +302,8 @@ pub async fn agenda(
     let review = store::find(db, id).await?;
     let dept = review.department_id;
     let on = review.scheduled_at.date_naive();
-    let interval = store::cadence_rows(db)
-        .await?
-        .into_iter()
-        .find(|r| r.department_id == dept)
-        .map_or(30, |r| r.review_interval_days);
-    let since = store::list(db, Some(dept), 500)
-        .await?
-        .into_iter()
-        .filter(|r| r.status == "held" && r.id != id)
-        .filter_map(|r| r.held_on)
-        .filter(|d| *d < on)
-        .max()
-        .unwrap_or(on - chrono::Duration::days(interval));
+    let (interval, last_held) = store::agenda_start(db, dept, id, on).await?;
+    let since = last_held.unwrap_or(on - chrono::Duration::days(interval.unwrap_or(30)));
     let it_departments: Vec<i64> = duet_store::org::list_departments(db, false)
         .await?
         .into_iter()
@@ -322,7 +311,7 @@ pub async fn agenda(
         .map(|d| d.id)
         .collect();
     // Requests appear only when the actor may see them (members see their own).
-    let requests: Vec<AgendaRequest> = duet_store::requests::agenda_rows(db, dept)
+    let requests: Vec<AgendaRequest> = store::agenda_requests(db, dept, since, on)
         .await?
         .into_iter()
         .filter(|r| {
@@ -344,7 +333,7 @@ pub async fn agenda(
         .collect();
     let mut promises: Vec<AgendaPromise> = Vec::new();
     for it in it_departments {
-        let rows = duet_store::promises::between(db, dept, it).await?;
+        let rows = store::agenda_promises(db, dept, it, since, on).await?;
         promises.extend(
             rows.into_iter().map(
                 |(id, text, by_it, status, due_on, closed_on)| AgendaPromise {
@@ -363,7 +352,13 @@ pub async fn agenda(
     let as_of = Utc::now().date_naive().min(on);
     let last_period = duet_core::metrics::Period::of(as_of);
     let catalogue = duet_store::metrics::list_metrics(db).await?;
-    let values = duet_store::metrics::values(db, None, Some(dept)).await?;
+    let values = duet_store::metrics::latest_values(
+        db,
+        dept,
+        last_period,
+        duet_core::agenda::METRIC_MONTHS as i64,
+    )
+    .await?;
     let outcomes = duet_store::metrics::outcomes(db, Some(dept)).await?;
     let maps = duet_store::metrics::mappings(db).await?;
     let metrics: Vec<AgendaMetric> = catalogue

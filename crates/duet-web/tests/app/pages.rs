@@ -140,6 +140,25 @@ app_test! {
         assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"), "{body}");
     }
 
+    async fn a_department_page_lists_its_first_members_and_shows_pickers_only_to_editors(app: &TestApp) {
+        app.person("Ian Partner", "ian@example.com", "IT", "manager").await;
+        for i in 0..52 {
+            app.person(&format!("Member {i:02}"), &format!("m{i}@example.com"), "Sales", "individual").await;
+        }
+        let sales = app.dept("Sales").await;
+        let reader = app.browser_as(Role::Member, Some("Sales")).await;
+        let (status, body) = reader.get(&format!("/departments/{sales}")).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("Member 00") && !body.contains("Member 51"), "the first 50 by name");
+        assert!(body.contains(&format!("href=\"/people?department_id={sales}\">See all")), "{body}");
+        assert!(!body.contains("it_partner_id") && !body.contains("Ian Partner"), "no pickers for a reader");
+        let editor = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (status, body) = editor.get(&format!("/departments/{sales}")).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("id=\"it_partner_id\"") && body.contains("Ian Partner"), "{body}");
+        assert!(body.contains("Member 51"), "every member can be chosen as leader");
+    }
+
     async fn departments_get_a_leader_and_an_it_partner_from_the_page(app: &TestApp) {
         let b = app.browser_as(Role::ItLeader, Some("IT")).await;
         let boss = app.person("Bea Boss", "bea@example.com", "Sales", "executive").await.to_string();

@@ -10,30 +10,26 @@ use duet_core::requests::{RequestInput, Risk};
 use duet_store::accounts::{self, NewUser};
 use duet_store::{Db, org, requests};
 
+/// The account with `email`, created with `role` and the bench password hash when missing (so a
+/// seed can run again on the same database).
+async fn bench_user(db: &Db, email: String, role: Role, hash: String) -> anyhow::Result<i64> {
+    if let Some((u, _)) = accounts::find_login(db, &email).await? {
+        return Ok(u.id);
+    }
+    let new = NewUser {
+        email: Email::parse(&email)?,
+        name: email.clone(),
+        role,
+        password_hash: hash,
+    };
+    Ok(accounts::insert_user(db, &new).await?.id)
+}
+
 /// Creates `items` championed, costed and signed-off requests; prints progress every 1,000.
 pub async fn seed_portfolio(db: &Db, items: u32) -> anyhow::Result<()> {
     let departments = org::ensure_standard_departments(db).await?;
     let hash = duet_core::secret::Password::parse("bench-password-2026")?.hash()?;
-    let user = |email: &str, role: Role| {
-        let hash = hash.clone();
-        let email = email.to_string();
-        async move {
-            match accounts::find_login(db, &email).await? {
-                Some((u, _)) => Ok::<i64, anyhow::Error>(u.id),
-                None => Ok(accounts::insert_user(
-                    db,
-                    &NewUser {
-                        email: Email::parse(&email)?,
-                        name: email.clone(),
-                        role,
-                        password_hash: hash,
-                    },
-                )
-                .await?
-                .id),
-            }
-        }
-    };
+    let user = |email: &str, role: Role| bench_user(db, email.to_string(), role, hash.clone());
     let requester = user("bench.requester@example.com", Role::Member).await?;
     let champion = user("bench.champion@example.com", Role::Executive).await?;
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -285,25 +281,7 @@ pub async fn seed_requests(db: &Db, count: u32) -> anyhow::Result<()> {
     let departments = org::ensure_standard_departments(db).await?;
     requests::ensure_decide_defaults(db).await?;
     let hash = duet_core::secret::Password::parse("bench-password-2026")?.hash()?;
-    let user = |email: String, role: Role| {
-        let hash = hash.clone();
-        async move {
-            match accounts::find_login(db, &email).await? {
-                Some((u, _)) => Ok::<i64, anyhow::Error>(u.id),
-                None => Ok(accounts::insert_user(
-                    db,
-                    &NewUser {
-                        email: Email::parse(&email)?,
-                        name: email.clone(),
-                        role,
-                        password_hash: hash,
-                    },
-                )
-                .await?
-                .id),
-            }
-        }
-    };
+    let user = |email: String, role: Role| bench_user(db, email, role, hash.clone());
     let mut requesters = Vec::new();
     for n in 0..60 {
         requesters.push(user(format!("bench.req{n}@example.com"), Role::Member).await?);

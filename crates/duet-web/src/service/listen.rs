@@ -3,6 +3,7 @@
 //! one colleague answers) and only through `duet_core::listen`, which decides what may be shown.
 
 use crate::error::AppError;
+use crate::service::bounded::Bounded;
 use crate::service::de;
 use crate::service::fresh::{Fresh, FreshCell};
 use chrono::{NaiveDate, Utc};
@@ -14,7 +15,7 @@ use duet_core::surveys::{CampaignInput, CampaignPhase};
 use duet_store::Db;
 use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A new custom instrument (form or JSON).
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -190,26 +191,28 @@ pub async fn own_answers(
 /// secret — bounded so a crawler cannot grow them without limit; and the first-answers writer.
 #[derive(Default)]
 pub struct ListenState {
-    results: Mutex<HashMap<SliceKey, Arc<Results>>>,
+    results: Bounded<SliceKey, Arc<Results>>,
     /// The sealed answers of recently read campaigns: every slice of a campaign is computed from
     /// the same rows, read once.
-    responses: Mutex<HashMap<i64, Arc<Vec<duet_core::listen::results::Response>>>>,
-    instruments: Mutex<HashMap<i64, Arc<Instrument>>>,
+    /// A few campaigns' answers at most (a 20,000-person pulse is about 4 MB); only a trend's
+    /// first view reads more, and its results are kept per slice after.
+    responses: Bounded<i64, Arc<Vec<duet_core::listen::results::Response>>, 8>,
+    instruments: Bounded<i64, Arc<Instrument>>,
     /// Group commit of first answers.
     first_answers: FirstAnswers,
     /// Which instrument each campaign asks (fixed when the campaign is created).
-    campaign_instruments: Mutex<HashMap<i64, i64>>,
+    campaign_instruments: Bounded<i64, i64, 1024>,
     /// What of each closed campaign may be shown across campaigns (fixed once decided: it
     /// depends only on campaigns that closed before it).
-    releases: Mutex<HashMap<i64, Arc<Release>>>,
+    releases: Bounded<i64, Arc<Release>, 1024>,
     /// Per closed campaign, the departments its own rules would show but its release holds back
     /// across campaigns (so the page can say why they are missing).
-    held_back: Mutex<HashMap<i64, Vec<i64>>>,
+    held_back: Bounded<i64, Vec<i64>, 1024>,
     /// Per closed campaign, how its departments' populations changed (counted up to the end of
     /// its closing day, so fixed once results exist).
-    population_changes: Mutex<HashMap<i64, Vec<store::PopulationChange>>>,
+    population_changes: Bounded<i64, Vec<store::PopulationChange>>,
     /// Results views recently built, per slice (see `service::fresh`).
-    views: Mutex<HashMap<SliceKey, Fresh<(ResultsView, Instrument)>>>,
+    views: Bounded<SliceKey, Arc<Fresh<(ResultsView, Instrument)>>>,
     /// Held while a results view is built, so a burst of readers of a stale view waits for one
     /// build instead of all building it (the trend alone reads every earlier campaign).
     building: tokio::sync::Mutex<()>,
@@ -287,8 +290,6 @@ impl FirstAnswers {
 type SliceKey = (i64, Option<i64>);
 
 impl ListenState {
-    const MAX_ENTRIES: usize = 256;
-
     /// A cache whose anonymity secret is `configured` when given (kept out of the database), or
     /// else read from the database on first use.
     pub fn new(configured: Option<Vec<u8>>) -> Self {
@@ -298,47 +299,23 @@ impl ListenState {
         }
     }
 
-    fn get(&self, key: SliceKey) -> Option<Arc<Results>> {
-        self.results.lock().ok()?.get(&key).cloned()
-    }
-
     /// An instrument, read from the database once.
     pub async fn instrument(&self, db: &Db, id: i64) -> Result<Arc<Instrument>, AppError> {
-        if let Some(i) = self
-            .instruments
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&id).cloned())
-        {
+        if let Some(i) = self.instruments.get(&id) {
             return Ok(i);
         }
         let i = Arc::new(store::find_instrument(db, id).await?);
-        if let Ok(mut m) = self.instruments.lock() {
-            if m.len() >= Self::MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(id, i.clone());
-        }
+        self.instruments.put(id, i.clone());
         Ok(i)
     }
 
     /// The instrument a campaign asks, read from the database once.
     pub async fn campaign_instrument(&self, db: &Db, campaign: i64) -> Result<i64, AppError> {
-        if let Some(i) = self
-            .campaign_instruments
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&campaign).copied())
-        {
+        if let Some(i) = self.campaign_instruments.get(&campaign) {
             return Ok(i);
         }
         let i = store::campaign_instrument(db, campaign).await?;
-        if let Ok(mut m) = self.campaign_instruments.lock() {
-            if m.len() >= 4 * Self::MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(campaign, i);
-        }
+        self.campaign_instruments.put(campaign, i);
         Ok(i)
     }
 
@@ -349,15 +326,6 @@ impl ListenState {
             .get_or_try_init(|| async { store::anonymity_secret(db).await.map(Arc::new) })
             .await?;
         Ok(s.clone())
-    }
-
-    fn put(&self, key: SliceKey, r: Arc<Results>) {
-        if let Ok(mut m) = self.results.lock() {
-            if m.len() >= Self::MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(key, r);
-        }
     }
 }
 
@@ -382,7 +350,7 @@ pub async fn results_of(
             )));
         }
     }
-    if let Some(r) = cache.get((c.id, department)) {
+    if let Some(r) = cache.results.get(&(c.id, department)) {
         return Ok(r);
     }
     if c.sealed_at.is_none() {
@@ -391,23 +359,11 @@ pub async fn results_of(
         let secret = cache.secret(db).await?;
         store::seal(db, c.id, &secret, today).await?;
     }
-    let cached = cache
-        .responses
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&c.id).cloned());
-    let responses = match cached {
+    let responses = match cache.responses.get(&c.id) {
         Some(r) => r,
         None => {
             let r = Arc::new(store::responses(db, c.id, def).await?);
-            if let Ok(mut m) = cache.responses.lock() {
-                // A few campaigns' answers at most (a 20,000-person pulse is about 4 MB); only
-                // a trend's first view reads more, and its results are kept per slice after.
-                if m.len() >= 8 {
-                    m.clear();
-                }
-                m.insert(c.id, r.clone());
-            }
+            cache.responses.put(c.id, r.clone());
             r
         }
     };
@@ -420,7 +376,7 @@ pub async fn results_of(
         department,
         Some(&release),
     ));
-    cache.put((c.id, department), r.clone());
+    cache.results.put((c.id, department), r.clone());
     Ok(r)
 }
 
@@ -433,7 +389,7 @@ pub async fn release_of(
     c: &Campaign,
     today: NaiveDate,
 ) -> Result<Arc<Release>, AppError> {
-    let cached = |id: i64| cache.releases.lock().ok().and_then(|m| m.get(&id).cloned());
+    let cached = |id: i64| cache.releases.get(&id);
     if let Some(r) = cached(c.id) {
         return Ok(r);
     }
@@ -486,18 +442,8 @@ pub async fn release_of(
             .filter(|d| !r.org || !r.departments.contains(d))
             .copied()
             .collect();
-        if let Ok(mut m) = cache.held_back.lock() {
-            if m.len() >= 4 * ListenState::MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(x.id, held);
-        }
-        if let Ok(mut m) = cache.releases.lock() {
-            if m.len() >= 4 * ListenState::MAX_ENTRIES {
-                m.clear();
-            }
-            m.insert(x.id, r.clone());
-        }
+        cache.held_back.put(x.id, held);
+        cache.releases.put(x.id, r.clone());
         decided.insert(x.id, r);
     }
     decided
@@ -512,21 +458,11 @@ async fn population_changes(
     cache: &ListenState,
     campaign: i64,
 ) -> Result<Vec<store::PopulationChange>, AppError> {
-    if let Some(p) = cache
-        .population_changes
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&campaign).cloned())
-    {
+    if let Some(p) = cache.population_changes.get(&campaign) {
         return Ok(p);
     }
     let p = store::population_changes(db, campaign).await?;
-    if let Ok(mut m) = cache.population_changes.lock() {
-        if m.len() >= ListenState::MAX_ENTRIES {
-            m.clear();
-        }
-        m.insert(campaign, p.clone());
-    }
+    cache.population_changes.put(campaign, p.clone());
     Ok(p)
 }
 
@@ -582,30 +518,17 @@ pub async fn results_view(
 ) -> Result<(ResultsView, Instrument), AppError> {
     can(actor, Action::ViewSurveyResults)?;
     let key = (campaign, department);
-    let hit = cache
-        .views
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key).and_then(Fresh::get));
+    let hit = cache.views.get(&key).and_then(|f| f.get());
     if let Some(v) = hit {
         return Ok((v.0.clone(), v.1.clone()));
     }
     let _turn = cache.building.lock().await;
-    let hit = cache
-        .views
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key).and_then(Fresh::get));
+    let hit = cache.views.get(&key).and_then(|f| f.get());
     if let Some(v) = hit {
         return Ok((v.0.clone(), v.1.clone()));
     }
     let built = Arc::new(build_results_view(db, cache, campaign, department).await?);
-    if let Ok(mut m) = cache.views.lock() {
-        if m.len() >= ListenState::MAX_ENTRIES {
-            m.clear();
-        }
-        m.insert(key, Fresh::new(built.clone()));
-    }
+    cache.views.put(key, Arc::new(Fresh::new(built.clone())));
     Ok((built.0.clone(), built.1.clone()))
 }
 
@@ -621,12 +544,7 @@ async fn build_results_view(
     let inst = store::find_instrument(db, c.instrument_id).await?;
     let results = results_of(db, cache, &c, &inst.definition, department, today).await?;
     let withheld = !release_of(db, cache, &c, today).await?.org && c.respondents.is_some();
-    let held_back = cache
-        .held_back
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&c.id).cloned())
-        .unwrap_or_default();
+    let held_back = cache.held_back.get(&c.id).unwrap_or_default();
     let departments = results_of(db, cache, &c, &inst.definition, None, today)
         .await?
         .by_department

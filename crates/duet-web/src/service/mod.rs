@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bounded;
 pub mod fresh;
 pub mod home;
 pub mod listen;

@@ -31,7 +31,7 @@ until curl -sf http://127.0.0.1:$PORT/healthz >/dev/null; do sleep 0.05; done
 TOKEN=$(DUET_LOG=warn $BIN token create --database-url "$DB" --email bench-admin@example.com --name bench)
 API=http://127.0.0.1:$PORT/api/v1
 auth=(-H "Authorization: Bearer $TOKEN")
-CAMPAIGNS=$(curl -s "${auth[@]}" $API/campaigns)
+CAMPAIGNS=$(curl -s "${auth[@]}" "$API/campaigns?limit=500" | jq 'if type == "array" then . else .items end')
 LATEST=$(echo "$CAMPAIGNS" | jq '[.[] | select(.title | startswith("Bench pulse −90"))][0].id')
 OPEN=$(echo "$CAMPAIGNS" | jq '[.[] | select(.title == "Bench pulse (open)")][0].id')
 DEPTS=$(curl -s "${auth[@]}" "$API/departments" | jq -r '.[].id')

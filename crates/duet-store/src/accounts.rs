@@ -410,3 +410,33 @@ async fn token_user(db: &Db, token: &str, touch: bool) -> Result<Option<User>> {
     }
     Ok(Some(found.user))
 }
+
+/// Accounts by name, one page at a time, of one department (the linked person's) or all: the
+/// API's list, which never hands out every account at once.
+pub async fn page_users(
+    db: &Db,
+    department: Option<i64>,
+    window: crate::PageRequest,
+) -> Result<crate::Page<User>> {
+    const ONE: &str =
+        user_sql!("where p.department_id = $1 order by u.name, u.id limit $2 offset $3");
+    const ALL: &str = user_sql!("order by u.name, u.id limit $1 offset $2");
+    let (items, total): (Vec<User>, i64) = match department {
+        Some(d) => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, User>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from users u join people p on p.id = u.person_id where p.department_id = $1").bind(d).fetch_one(pool).await)?;
+            (rows, n)
+        }
+        None => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, User>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from users").fetch_one(pool).await)?;
+            (rows, n)
+        }
+    };
+    Ok(crate::Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}

@@ -1260,3 +1260,36 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
     }
     Ok(sent)
 }
+
+/// Campaigns, latest first, one page at a time, of those inviting one department or all: the
+/// API's list, read in SQL so a long history is never loaded whole.
+pub async fn page_campaigns(
+    db: &Db,
+    department: Option<i64>,
+    window: crate::PageRequest,
+) -> Result<crate::Page<Campaign>> {
+    const ONE: &str = campaign_sql!(
+        "where exists (select 1 from campaign_departments x where x.campaign_id = c.id and x.department_id = $1)
+         order by c.opens_on desc, c.id desc limit $2 offset $3"
+    );
+    const ALL: &str = campaign_sql!("order by c.opens_on desc, c.id desc limit $1 offset $2");
+    refresh_participation(db, Utc::now().date_naive()).await?;
+    let (items, total): (Vec<Campaign>, i64) = match department {
+        Some(d) => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, Campaign>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from campaign_departments where department_id = $1").bind(d).fetch_one(pool).await)?;
+            (rows, n)
+        }
+        None => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, Campaign>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from campaigns").fetch_one(pool).await)?;
+            (rows, n)
+        }
+    };
+    Ok(crate::Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}

@@ -373,3 +373,51 @@ pub async fn recently_measured(db: &Db, since: Period) -> Result<Vec<(i64, i64)>
         on_db!(db, pool => sqlx::query_as("select distinct metric_id, department_id from metric_values where period >= $1").bind(since.to_string()).fetch_all(pool).await)?,
     )
 }
+
+/// The catalogue by name, one page at a time (metrics belong to no department: their values do).
+pub async fn page_metrics(db: &Db, window: crate::PageRequest) -> Result<crate::Page<Metric>> {
+    const SQL: &str =
+        "select m.id, m.name, m.unit, m.direction, m.target, m.owner_id, p.name as owner_name
+        from metrics m left join people p on p.id = m.owner_id where m.archived_at is null
+        order by m.name, m.id limit $1 offset $2";
+    let items = on_db!(db, pool => sqlx::query_as::<_, Metric>(SQL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+    let (total,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from metrics where archived_at is null").fetch_one(pool).await)?;
+    Ok(crate::Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}
+
+/// Active outcomes (of one department, or all), one page at a time, in the order of [`outcomes`].
+pub async fn page_outcomes(
+    db: &Db,
+    department: Option<i64>,
+    window: crate::PageRequest,
+) -> Result<crate::Page<Outcome>> {
+    const ONE: &str = "select id, department_id, title, weight from outcomes
+        where archived_at is null and department_id = $1
+        order by department_id, weight desc, id limit $2 offset $3";
+    const ALL: &str =
+        "select id, department_id, title, weight from outcomes where archived_at is null
+        order by department_id, weight desc, id limit $1 offset $2";
+    let (items, total): (Vec<Outcome>, i64) = match department {
+        Some(d) => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, Outcome>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from outcomes where archived_at is null and department_id = $1").bind(d).fetch_one(pool).await)?;
+            (rows, n)
+        }
+        None => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, Outcome>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from outcomes where archived_at is null").fetch_one(pool).await)?;
+            (rows, n)
+        }
+    };
+    Ok(crate::Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}

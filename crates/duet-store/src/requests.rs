@@ -145,18 +145,25 @@ pub struct Notification {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// Inserts the event and notifies the followers (requester and champion) other than the actor.
-macro_rules! record_event {
-    ($tx:expr, $request:expr, $actor:expr, $kind:expr, $detail:expr, $now:expr) => {{
-        let detail: String = $detail;
+/// Inserts one line of a request's timeline (without notifying anyone; see `record_event!`).
+macro_rules! insert_event {
+    ($tx:expr, $request:expr, $actor:expr, $kind:expr, $detail:expr, $now:expr) => {
         sqlx::query("insert into request_events (request_id, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5)")
             .bind($request)
             .bind($now)
             .bind($actor)
             .bind($kind)
-            .bind(&detail)
+            .bind($detail)
             .execute(&mut *$tx)
             .await?;
+    };
+}
+
+/// Inserts the event and notifies the followers (requester and champion) other than the actor.
+macro_rules! record_event {
+    ($tx:expr, $request:expr, $actor:expr, $kind:expr, $detail:expr, $now:expr) => {{
+        let detail: String = $detail;
+        insert_event!($tx, $request, $actor, $kind, &detail, $now);
         sqlx::query(
             "insert into notifications (user_id, request_id, message, created_at)
              select f.user_id, r.id, r.title || ': ' || $2, $3
@@ -212,23 +219,38 @@ macro_rules! lock_request {
     }};
 }
 
+/// Inserts a submitted request in the service lane and its "submitted" event inside the caller's
+/// write transaction; evaluates to the new id. The department check is part of the insert (no row
+/// when the department is missing or archived, which today's one error covers), so a submit
+/// costs the writer turn two statements fewer. `record_event!`'s notification of the followers
+/// other than the actor is left out: at submit the actor is the requester and there is no
+/// champion yet, so it could only insert nothing.
+macro_rules! insert_submitted {
+    ($tx:expr, $requester:expr, $input:expr, $detail:expr, $now:expr) => {{
+        let input: &RequestInput = $input;
+        let row: Option<(i64,)> = sqlx::query_as(
+            "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
+                 lane, status, created_at, updated_at)
+             select $1, $2, $3, $4, d.id, $6, $7, $8, 'service', 'submitted', $9, $9
+             from departments d where d.id = $5 and d.archived_at is null returning id",
+        )
+        .bind(&input.title).bind(&input.problem).bind(&input.affected).bind(&input.desired_outcome)
+        .bind(input.department).bind($requester).bind(input.urgency.as_str()).bind(input.date_needed).bind($now)
+        .fetch_optional(&mut *$tx).await?;
+        let Some((id,)) = row else {
+            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
+        };
+        let detail: String = $detail;
+        insert_event!($tx, id, Some($requester), "submitted", &detail, $now);
+        id
+    }};
+}
+
 /// Submits a request in the service lane.
 pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Result<Request> {
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
-        let dept: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select archived_at from departments where id = $1").bind(input.department).fetch_optional(&mut *tx).await?;
-        if !matches!(dept, Some((None,))) {
-            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
-        }
-        let (id,): (i64,) = sqlx::query_as(
-            "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
-                 lane, status, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, 'service', 'submitted', $9, $9) returning id",
-        )
-        .bind(&input.title).bind(&input.problem).bind(&input.affected).bind(&input.desired_outcome)
-        .bind(input.department).bind(requester).bind(input.urgency.as_str()).bind(input.date_needed).bind(now)
-        .fetch_one(&mut *tx).await?;
-        record_event!(tx, id, Some(requester), "submitted", format!("submitted ({} urgency)", input.urgency.label().to_lowercase()), now);
+        let id = insert_submitted!(tx, requester, input, format!("submitted ({} urgency)", input.urgency.label().to_lowercase()), now);
         // The hand-over to IT: every triager (IT leader) hears of a new request at once.
         sqlx::query(
             "insert into notifications (user_id, request_id, message, created_at)
@@ -253,19 +275,7 @@ pub async fn insert_request_from_pain_point(
 ) -> Result<Request> {
     let now = Utc::now();
     let id: i64 = write_tx!(db, tx => {
-        let dept: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select archived_at from departments where id = $1").bind(input.department).fetch_optional(&mut *tx).await?;
-        if !matches!(dept, Some((None,))) {
-            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
-        }
-        let (id,): (i64,) = sqlx::query_as(
-            "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
-                 lane, status, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, 'service', 'submitted', $9, $9) returning id",
-        )
-        .bind(&input.title).bind(&input.problem).bind(&input.affected).bind(&input.desired_outcome)
-        .bind(input.department).bind(requester).bind(input.urgency.as_str()).bind(input.date_needed).bind(now)
-        .fetch_one(&mut *tx).await?;
-        record_event!(tx, id, Some(requester), "submitted", "raised from an anonymous pain point in the voice inbox".to_string(), now);
+        let id = insert_submitted!(tx, requester, input, "raised from an anonymous pain point in the voice inbox".to_string(), now);
         crate::voice::link_pain_point!(tx, pain_point, "request_id", "request", id, requester,
             format!("Turned into request #{id}: {}", input.title), today);
         id
@@ -280,8 +290,8 @@ pub async fn find_request(db: &Db, id: i64) -> Result<Request> {
         .ok_or(StoreError::NotFound("request"))
 }
 
-/// Filters for request listings.
-#[derive(Debug, Clone, Default)]
+/// Filters for request listings (hashable: the web layer keeps recent pages by filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct RequestFilter {
     /// Only this lane.
     pub lane: Option<Lane>,
@@ -1285,4 +1295,51 @@ pub async fn agenda_rows(
         on_db!(db, pool => sqlx::query_as("select id, title, status, updated_at, requester_id from requests where department_id = $1 order by id")
         .bind(department).fetch_all(pool).await)?,
     )
+}
+
+/// Active goals by importance, one page at a time (goals are the whole business's, no department).
+pub async fn page_goals(db: &Db, window: PageRequest) -> Result<Page<Goal>> {
+    const SQL: &str = "select id, title, importance from business_goals where archived_at is null
+        order by importance desc, id limit $1 offset $2";
+    let items = on_db!(db, pool => sqlx::query_as::<_, Goal>(SQL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+    let (total,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from business_goals where archived_at is null").fetch_one(pool).await)?;
+    Ok(Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}
+
+/// Someone's notifications, newest first, one page at a time; with a department, only those about
+/// that department's requests (notifications about no request then drop out).
+pub async fn page_notifications(
+    db: &Db,
+    user: i64,
+    department: Option<i64>,
+    window: PageRequest,
+) -> Result<Page<Notification>> {
+    const ONE: &str = "select n.id, n.request_id, n.message, n.created_at, n.read_at
+        from notifications n join requests r on r.id = n.request_id
+        where n.user_id = $1 and r.department_id = $2 order by n.id desc limit $3 offset $4";
+    const ALL: &str = "select id, request_id, message, created_at, read_at from notifications
+        where user_id = $1 order by id desc limit $2 offset $3";
+    let (items, total): (Vec<Notification>, i64) = match department {
+        Some(d) => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, Notification>(ONE).bind(user).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from notifications n join requests r on r.id = n.request_id where n.user_id = $1 and r.department_id = $2").bind(user).bind(d).fetch_one(pool).await)?;
+            (rows, n)
+        }
+        None => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, Notification>(ALL).bind(user).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from notifications where user_id = $1").bind(user).fetch_one(pool).await)?;
+            (rows, n)
+        }
+    };
+    Ok(Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
 }

@@ -281,17 +281,19 @@ pub async fn save_record(
     feedback: &str,
 ) -> Result<Record> {
     let now = Utc::now();
+    // One upsert that leaves a locked record alone: it changes no row exactly when the record
+    // exists and is locked (a missing review still fails on its foreign key, as before).
     write_tx!(db, tx => {
-        let locked: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("select locked_at from review_records where review_id = $1").bind(review).fetch_optional(&mut *tx).await?;
-        if matches!(locked, Some((Some(_),))) {
-            return Err(StoreError::Conflict(FieldError::new("record", "both leaders signed this record; it is locked — append a correction instead")));
-        }
-        sqlx::query(
+        let changed = sqlx::query(
             "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
              on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
                  metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
-                 it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null",
-        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(&mut *tx).await?;
+                 it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null
+             where review_records.locked_at is null",
+        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(&mut *tx).await?.rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict(FieldError::new("record", "both leaders signed this record; it is locked — append a correction instead")));
+        }
     });
     record(db, review).await
 }
@@ -644,4 +646,28 @@ pub async fn agenda_promises(
         .collect();
     rows.sort_by_key(|r| r.0);
     Ok(rows)
+}
+
+/// The organisation's holidays by date, one page at a time (they belong to no department).
+pub async fn page_holidays(
+    db: &Db,
+    window: crate::PageRequest,
+) -> Result<crate::Page<StoredHoliday>> {
+    let rows: Vec<(i64, i64, i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "select id, month, day, year, name from holidays order by month, day, year, id limit $1 offset $2",
+    ).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+    let (total,): (i64,) =
+        on_db!(db, pool => sqlx::query_as("select count(*) from holidays").fetch_one(pool).await)?;
+    Ok(crate::Page {
+        items: rows
+            .into_iter()
+            .map(|(id, m, d, y, n)| StoredHoliday {
+                id,
+                holiday: holiday((m, d, y, n)),
+            })
+            .collect(),
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
 }

@@ -144,3 +144,9 @@ macro_rules! both_backends {
         )+
     };
 }
+
+/// Counts a write made by hand (raw SQL in a test, standing for another replica's write) as this
+/// process's own, so the web layer's short-lived read caches (`write_epoch`) read afresh.
+pub fn note_write() {
+    crate::db::wrote();
+}

@@ -252,3 +252,70 @@ macro_rules! link_pain_point {
     }};
 }
 pub(crate) use link_pain_point;
+
+/// Pain points addressed to one department (all when `None`), newest day first, one page at a
+/// time: the triage inbox, filtered in SQL. Who may see which department is the caller's check.
+pub async fn page(
+    db: &Db,
+    department: Option<i64>,
+    status: Option<PainStatus>,
+    window: crate::PageRequest,
+) -> Result<crate::Page<PainPoint>> {
+    const ONE: &str = pain_sql!(
+        "where p.department_id = $1 and ($2 is null or p.status = $2) order by p.posted_on desc, p.id limit $3 offset $4"
+    );
+    const ALL: &str = pain_sql!(
+        "where ($1 is null or p.status = $1) order by p.posted_on desc, p.id limit $2 offset $3"
+    );
+    let status = status.map(|s| s.as_str());
+    let (items, total): (Vec<PainPoint>, i64) = match department {
+        Some(d) => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ONE).bind(d).bind(status).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points p where p.department_id = $1 and ($2 is null or p.status = $2)").bind(d).bind(status).fetch_one(pool).await)?;
+            (rows, n)
+        }
+        None => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ALL).bind(status).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points p where ($1 is null or p.status = $1)").bind(status).fetch_one(pool).await)?;
+            (rows, n)
+        }
+    };
+    Ok(crate::Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}
+
+/// Answers published for everyone, newest first, one page at a time, to one department or all.
+pub async fn page_published(
+    db: &Db,
+    department: Option<i64>,
+    window: crate::PageRequest,
+) -> Result<crate::Page<PainPoint>> {
+    const ONE: &str = pain_sql!(
+        "where p.public_answer is not null and p.department_id = $1 order by p.updated_on desc, p.id limit $2 offset $3"
+    );
+    const ALL: &str = pain_sql!(
+        "where p.public_answer is not null order by p.updated_on desc, p.id limit $1 offset $2"
+    );
+    let (items, total): (Vec<PainPoint>, i64) = match department {
+        Some(d) => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points where public_answer is not null and department_id = $1").bind(d).fetch_one(pool).await)?;
+            (rows, n)
+        }
+        None => {
+            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
+            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points where public_answer is not null").fetch_one(pool).await)?;
+            (rows, n)
+        }
+    };
+    Ok(crate::Page {
+        items,
+        total,
+        limit: window.limit,
+        offset: window.offset,
+    })
+}

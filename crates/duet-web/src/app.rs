@@ -81,8 +81,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::cache::AuthCaches>,
     /// The last computed portfolio ranking (see `service::portfolio`).
     pub portfolio: Arc<crate::service::portfolio::PortfolioCache>,
-    /// Recently served directory pages (see `service::org::directory`).
-    pub directory: Arc<crate::service::org::DirectoryCache>,
+    /// Recently served directory and department pages (see `service::org::OrgCaches`).
+    pub org: Arc<crate::service::org::OrgCaches>,
     /// Recently built home pages (see `service::home`).
     pub home: Arc<crate::service::home::HomeCache>,
     /// Listen's per-process state: caches of what never changes and the first-answers writer
@@ -95,6 +95,14 @@ pub struct AppState {
     pub promises: Arc<crate::service::promises::PromiseCache>,
     /// The last read IT team statistics (see `service::requests::team_stats`).
     pub team_stats: Arc<crate::service::requests::TeamStatsCache>,
+    /// Recently read request pages and lists (see `service::requests::RequestCaches`).
+    pub requests: Arc<crate::service::requests::RequestCaches>,
+    /// Recently read reviews, the dashboard and agendas (see `service::reviews::ReviewCaches`).
+    pub reviews: Arc<crate::service::reviews::ReviewCaches>,
+    /// Recently computed metric coverage (see `service::metrics::MetricCaches`).
+    pub metrics: Arc<crate::service::metrics::MetricCaches>,
+    /// Recently read pages of the audit log (see `service::audit::log`).
+    pub audit: Arc<crate::service::audit::AuditPages>,
 }
 
 impl AppState {
@@ -106,12 +114,16 @@ impl AppState {
             config: Arc::new(config),
             auth: Arc::default(),
             portfolio: Arc::default(),
-            directory: Arc::default(),
+            org: Arc::default(),
             home: Arc::default(),
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
             voice_limits: Arc::default(),
             team_stats: Arc::default(),
             promises: Arc::default(),
+            requests: Arc::default(),
+            reviews: Arc::default(),
+            metrics: Arc::default(),
+            audit: Arc::default(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1` accounts and personal API tokens.
 
-use crate::api::{ApiJson, ErrorBody};
+use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use duet_store::accounts::{self, ApiToken, User};
+use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -29,13 +30,29 @@ pub async fn me(who: ApiUser) -> Json<User> {
     Json(who.0)
 }
 
-/// Lists accounts (admins).
-#[utoipa::path(get, path = "/users", tag = "accounts", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
+/// Which accounts, one page at a time.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserParams {
+    /// Only accounts whose linked person is in this department.
+    pub department_id: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// Lists accounts by name, one page at a time (admins).
+#[utoipa::path(get, path = "/users", tag = "accounts", params(UserParams), responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<Vec<User>>, AppError> {
-    Ok(Json(svc::list_users(&state.db, &who.actor()).await?))
+    ApiQuery(p): ApiQuery<UserParams>,
+) -> Result<Json<Page<User>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
+    Ok(Json(
+        svc::page_users(&state.db, &who.actor(), p.department_id, window).await?,
+    ))
 }
 
 /// Creates an account (admins).

@@ -24,6 +24,8 @@ pub async fn list(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<AuditPage>, AppError> {
-    Ok(Json(svc::log(&state.db, &who.actor(), q).await?))
+) -> Result<Json<std::sync::Arc<AuditPage>>, AppError> {
+    Ok(Json(
+        svc::log(&state.db, &state.audit, &who.actor(), q).await?,
+    ))
 }

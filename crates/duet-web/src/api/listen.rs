@@ -14,6 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
+use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -62,18 +63,29 @@ pub async fn add_instrument(
     ))
 }
 
-/// Every campaign, latest first.
-#[utoipa::path(get, path = "/campaigns", tag = "listen", responses((status = 200, body = Vec<Campaign>)))]
+/// Campaigns, latest first, one page at a time, of those inviting one department or all.
+#[utoipa::path(get, path = "/campaigns", tag = "listen", params(CampaignParams), responses((status = 200, body = Page<Campaign>)))]
 pub async fn list_campaigns(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Vec<Campaign>>, AppError> {
+    ApiQuery(p): ApiQuery<CampaignParams>,
+) -> Result<Json<Page<Campaign>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
     Ok(Json(
-        svc::cached_campaigns(&state.db, &state.listen)
-            .await?
-            .as_ref()
-            .clone(),
+        store::page_campaigns(&state.db, p.department_id, window).await?,
     ))
+}
+
+/// Which campaigns, one page at a time.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignParams {
+    /// Only campaigns that invite this department.
+    pub department_id: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
 }
 
 /// Creates a campaign (admins and IT leaders).
@@ -208,12 +220,19 @@ pub async fn results(
     who: ApiUser,
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<ResultsParams>,
-) -> Result<Json<ResultsView>, AppError> {
-    Ok(Json(
-        svc::results_view(&state.db, &state.listen, &who.actor(), id, p.department)
-            .await?
-            .0,
-    ))
+) -> Result<Json<Shown>, AppError> {
+    Ok(Json(Shown(
+        svc::results_view(&state.db, &state.listen, &who.actor(), id, p.department).await?,
+    )))
+}
+
+/// A cached results view served as JSON without copying it (its `ResultsView` part).
+pub struct Shown(std::sync::Arc<(ResultsView, duet_store::listen::Instrument)>);
+
+impl serde::Serialize for Shown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.0.serialize(s)
+    }
 }
 
 /// The visible aggregates as CSV.

@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use duet_store::metrics::{self as store, Metric, MetricValue, Outcome, ValueChange};
+use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -30,12 +31,24 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The metric catalogue.
-#[utoipa::path(get, path = "/metrics", tag = "meet", responses((status = 200, body = Vec<Metric>)))]
+#[utoipa::path(get, path = "/metrics", tag = "meet", params(MetricParams), responses((status = 200, body = Page<Metric>)))]
 pub async fn list_metrics(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Vec<Metric>>, AppError> {
-    Ok(Json(store::list_metrics(&state.db).await?))
+    ApiQuery(p): ApiQuery<MetricParams>,
+) -> Result<Json<Page<Metric>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
+    Ok(Json(store::page_metrics(&state.db, window).await?))
+}
+
+/// Which metrics, one page at a time (a metric belongs to no department; its values do).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MetricParams {
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
 }
 
 /// Adds a metric (IT leaders).
@@ -169,22 +182,29 @@ pub async fn set_mapping(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Filter for outcomes.
+/// Which outcomes, one page at a time.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutcomeParams {
     /// Only this department.
     pub department_id: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
 }
 
-/// What business departments care about.
-#[utoipa::path(get, path = "/outcomes", tag = "meet", params(OutcomeParams), responses((status = 200, body = Vec<Outcome>)))]
+/// What business departments care about, one page at a time (by department, most important first).
+#[utoipa::path(get, path = "/outcomes", tag = "meet", params(OutcomeParams), responses((status = 200, body = Page<Outcome>)))]
 pub async fn list_outcomes(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<OutcomeParams>,
-) -> Result<Json<Vec<Outcome>>, AppError> {
-    Ok(Json(store::outcomes(&state.db, p.department_id).await?))
+) -> Result<Json<Page<Outcome>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
+    Ok(Json(
+        store::page_outcomes(&state.db, p.department_id, window).await?,
+    ))
 }
 
 /// Adds an outcome (the department's leader, executives, admins).
@@ -216,6 +236,6 @@ pub async fn archive_outcome(
 pub async fn coverage(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Coverage>, AppError> {
-    Ok(Json(svc::coverage(&state.db).await?))
+) -> Result<Json<std::sync::Arc<Coverage>>, AppError> {
+    Ok(Json(svc::coverage(&state.db, &state.metrics).await?))
 }

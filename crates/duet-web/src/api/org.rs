@@ -171,7 +171,7 @@ pub async fn list_people(
     };
     let dir = svc::directory(
         &state.db,
-        &state.directory,
+        &state.org,
         &who.actor(),
         filter,
         PageRequest::new(p.limit, p.offset),

@@ -23,6 +23,7 @@ use duet_store::requests::{
     Team, WeightsVersion,
 };
 use duet_store::{Page, PageRequest};
+use std::sync::Arc;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -127,10 +128,16 @@ pub async fn list_requests(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<RequestParams>,
-) -> Result<Json<Page<Request>>, AppError> {
+) -> Result<Json<Arc<Page<Request>>>, AppError> {
     let f = visible_filter(&who.actor(), &p)?;
     Ok(Json(
-        store::list_requests(&state.db, &f, PageRequest::new(p.limit, p.offset)).await?,
+        svc::list(
+            &state.db,
+            &state.requests,
+            &f,
+            PageRequest::new(p.limit, p.offset),
+        )
+        .await?,
     ))
 }
 
@@ -153,8 +160,10 @@ pub async fn get_request(
     State(state): State<AppState>,
     who: ApiUser,
     Path(id): Path<i64>,
-) -> Result<Json<RequestView>, AppError> {
-    Ok(Json(svc::view(&state.db, &who.actor(), id).await?))
+) -> Result<Json<Arc<RequestView>>, AppError> {
+    Ok(Json(
+        svc::view(&state.db, &state.requests, &who.actor(), id).await?,
+    ))
 }
 
 /// The need statement.
@@ -457,13 +466,25 @@ pub async fn set_settings(
     Ok(Json(pf::set_settings(&state.db, &who.actor(), &f).await?))
 }
 
-/// The executives' business goals.
-#[utoipa::path(get, path = "/goals", tag = "decide", responses((status = 200, body = Vec<Goal>)))]
+/// Which goals, one page at a time (goals are the whole business's: no department).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GoalParams {
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// The executives' business goals, most important first, one page at a time.
+#[utoipa::path(get, path = "/goals", tag = "decide", params(GoalParams), responses((status = 200, body = Page<Goal>)))]
 pub async fn list_goals(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Vec<Goal>>, AppError> {
-    Ok(Json(store::goals(&state.db).await?))
+    ApiQuery(p): ApiQuery<GoalParams>,
+) -> Result<Json<Page<Goal>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
+    Ok(Json(store::page_goals(&state.db, window).await?))
 }
 
 /// Adds a goal (executives).
@@ -509,14 +530,28 @@ pub async fn team_stats(
     Ok(Json(svc::team_stats(&state.db, &state.team_stats).await?))
 }
 
-/// The caller's notifications, newest first.
-#[utoipa::path(get, path = "/notifications", tag = "decide", responses((status = 200, body = Vec<Notification>)))]
+/// Which of the caller's notifications, one page at a time.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationParams {
+    /// Only those about this department's requests.
+    pub department_id: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// The caller's notifications, newest first, one page at a time.
+#[utoipa::path(get, path = "/notifications", tag = "decide", params(NotificationParams), responses((status = 200, body = Page<Notification>)))]
 pub async fn notifications(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<Vec<Notification>>, AppError> {
+    ApiQuery(p): ApiQuery<NotificationParams>,
+) -> Result<Json<Page<Notification>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
     Ok(Json(
-        store::notifications(&state.db, who.actor().user.0, 100).await?,
+        store::page_notifications(&state.db, who.actor().user.0, p.department_id, window).await?,
     ))
 }
 

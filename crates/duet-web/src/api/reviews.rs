@@ -57,9 +57,11 @@ pub async fn list_reviews(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<ReviewParams>,
-) -> Result<Json<Page<Review>>, AppError> {
+) -> Result<Json<std::sync::Arc<Page<Review>>>, AppError> {
     let window = PageRequest::new(Some(p.limit.unwrap_or(50).clamp(1, 200)), p.offset);
-    Ok(Json(store::page(&state.db, p.department_id, window).await?))
+    Ok(Json(
+        svc::page(&state.db, &state.reviews, p.department_id, window).await?,
+    ))
 }
 
 /// Every business department's cadence, most overdue first ("no review with Sales for 47 days").
@@ -67,9 +69,9 @@ pub async fn list_reviews(
 pub async fn dashboard(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Vec<DashboardLine>>, AppError> {
+) -> Result<Json<std::sync::Arc<Vec<DashboardLine>>>, AppError> {
     Ok(Json(
-        svc::dashboard(&state.db, state.config.time_zone).await?,
+        svc::dashboard_cached(&state.db, &state.reviews, state.config.time_zone).await?,
     ))
 }
 
@@ -145,13 +147,26 @@ pub async fn changes(
     Ok(Json(store::changes(&state.db, id).await?))
 }
 
-/// The organisation's holidays: with weekends, the days reviews are never planned on.
-#[utoipa::path(get, path = "/holidays", tag = "meet", responses((status = 200, body = Vec<StoredHoliday>)))]
+/// Which holidays, one page at a time (they are the whole organisation's: no department).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HolidayParams {
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// The organisation's holidays by date, one page at a time: with weekends, the days reviews are
+/// never planned on.
+#[utoipa::path(get, path = "/holidays", tag = "meet", params(HolidayParams), responses((status = 200, body = Page<StoredHoliday>)))]
 pub async fn list_holidays(
     State(state): State<AppState>,
     _who: ApiUser,
-) -> Result<Json<Vec<StoredHoliday>>, AppError> {
-    Ok(Json(svc::holidays(&state.db).await?))
+    ApiQuery(p): ApiQuery<HolidayParams>,
+) -> Result<Json<Page<StoredHoliday>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
+    Ok(Json(store::page_holidays(&state.db, window).await?))
 }
 
 /// Adds a holiday (admins): a `date`, a `name`, and `every_year` for a recurring one.
@@ -258,7 +273,8 @@ pub async fn agenda(
     who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ReviewAgenda>, AppError> {
-    let (review, agenda) = svc::agenda(&state.db, &who.actor(), id).await?;
+    let drafted = svc::agenda_cached(&state.db, &state.reviews, &who.actor(), id).await?;
+    let (review, agenda) = drafted.as_ref().clone();
     Ok(Json(ReviewAgenda { review, agenda }))
 }
 

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use duet_core::voice::PainStatus;
 use duet_store::voice::{Message, PainPoint};
+use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -53,14 +54,30 @@ pub async fn post_pain_point(
     ))
 }
 
-/// Answers published for everyone.
-#[utoipa::path(get, path = "/voice/published", tag = "listen", security(()), responses((status = 200, body = Vec<PainPoint>)))]
-pub async fn published(State(state): State<AppState>) -> Result<Json<Vec<PainPoint>>, AppError> {
-    let mut items = duet_store::voice::published(&state.db, 50).await?;
-    for p in &mut items {
+/// Which published answers, one page at a time.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublishedParams {
+    /// Only those addressed to this department.
+    pub department_id: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// Answers published for everyone, newest first, one page at a time (ids are never shown).
+#[utoipa::path(get, path = "/voice/published", tag = "listen", params(PublishedParams), security(()), responses((status = 200, body = Page<PainPoint>)))]
+pub async fn published(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<PublishedParams>,
+) -> Result<Json<Page<PainPoint>>, AppError> {
+    let window = PageRequest::new(p.limit, p.offset);
+    let mut page = duet_store::voice::page_published(&state.db, p.department_id, window).await?;
+    for p in &mut page.items {
         p.id = 0;
     }
-    Ok(Json(items))
+    Ok(Json(page))
 }
 
 /// A receipt code (and, for a reply, the text).
@@ -94,26 +111,36 @@ pub async fn author_reply(
     ))
 }
 
-/// Inbox filter.
+/// Inbox filter and page.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InboxParams {
     /// new, answered, request, promise or closed.
     pub status: Option<String>,
+    /// Only pain points addressed to this department (one the caller triages; another gives an
+    /// empty page).
+    pub department_id: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
 }
 
-/// Pain points of the departments the caller triages.
-#[utoipa::path(get, path = "/voice/inbox", tag = "listen", params(InboxParams), responses((status = 200, body = Vec<PainPoint>), (status = 403, body = ErrorBody)))]
+/// Pain points of the departments the caller triages, newest day first, one page at a time.
+#[utoipa::path(get, path = "/voice/inbox", tag = "listen", params(InboxParams), responses((status = 200, body = Page<PainPoint>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<InboxParams>,
-) -> Result<Json<Vec<PainPoint>>, AppError> {
+) -> Result<Json<Page<PainPoint>>, AppError> {
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<PainStatus>()?),
         None => None,
     };
-    Ok(Json(svc::inbox(&state.db, &who.actor(), status).await?))
+    let window = PageRequest::new(p.limit, p.offset);
+    Ok(Json(
+        svc::inbox_page(&state.db, &who.actor(), p.department_id, status, window).await?,
+    ))
 }
 
 /// A pain point and its thread.

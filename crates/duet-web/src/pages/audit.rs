@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 struct AuditLogPage {
     layout: Layout,
     clock: Clock,
-    page: AuditPage,
+    page: std::sync::Arc<AuditPage>,
     /// Whether this is a later page (offer the way back to the newest).
     paged: bool,
 }
@@ -32,7 +32,7 @@ async fn show(
     who: SignedIn,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let page = svc::log(&state.db, &who.actor(), q).await?;
+    let page = svc::log(&state.db, &state.audit, &who.actor(), q).await?;
     Ok(render(AuditLogPage {
         layout: Layout::new(&who, "Audit log", "audit"),
         clock: Clock::of(&state),

@@ -70,11 +70,8 @@ async fn index_page(
 ) -> Result<Response, PageError> {
     let today = chrono::Utc::now().date_naive();
     // One statement for what the reader answered, not one per campaign.
-    let answered: std::collections::HashSet<i64> = match who.user.person_id {
-        Some(p) => store::answered_campaigns(&state.db, p, who.user.id)
-            .await?
-            .into_iter()
-            .collect(),
+    let answered = match who.user.person_id {
+        Some(p) => svc::answered(&state.db, &state.listen, p, who.user.id).await?,
         None => Default::default(),
     };
     let campaigns = svc::cached_campaigns(&state.db, &state.listen)
@@ -95,20 +92,18 @@ async fn index_page(
             .instrument_id
             .map(|i| i.to_string())
             .unwrap_or_default();
+        let choices = svc::form_choices(&state.db, &state.listen).await?;
         let instruments = Choice::list(
-            store::instrument_choices(&state.db)
-                .await?
-                .into_iter()
+            choices
+                .0
+                .iter()
                 .map(|(id, title, version)| (id.to_string(), format!("{title} (v{version})"))),
             &cur,
         );
-        let departments = duet_store::org::list_departments(&state.db, false)
-            .await?
-            .into_iter()
-            .map(|d| {
-                let on = form.departments.contains(&d.id);
-                (d.id, d.name, on)
-            })
+        let departments = choices
+            .1
+            .iter()
+            .map(|(id, name)| (*id, name.clone(), form.departments.contains(id)))
             .collect();
         (instruments, departments)
     } else {
@@ -492,9 +487,9 @@ struct GapRow {
 
 #[derive(Template)]
 #[template(path = "listen/results.html")]
-struct ResultsPage {
+struct ResultsPage<'a> {
     layout: Layout,
-    view: ResultsView,
+    view: &'a ResultsView,
     title: String,
     department: Option<i64>,
     departments: Vec<Choice>,
@@ -566,8 +561,8 @@ async fn show_results(
     Path(id): Path<i64>,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Response, PageError> {
-    let (view, inst) =
-        svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
+    let shown = svc::results_view(&state.db, &state.listen, &who.actor(), id, q.department).await?;
+    let (view, inst) = &*shown;
     let def = &inst.definition;
     let names = svc::cached_department_names(&state.db, &state.listen).await?;
     let participation = view.participation.clone();
@@ -728,7 +723,8 @@ async fn heatmap_svg(
     who: SignedIn,
     Path((id, which)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
-    let (view, inst) = svc::results_view(&state.db, &state.listen, &who.actor(), id, None).await?;
+    let shown = svc::results_view(&state.db, &state.listen, &who.actor(), id, None).await?;
+    let (view, inst) = &*shown;
     let names = svc::cached_department_names(&state.db, &state.listen).await?;
     let (dept, level) = heatmaps(&inst.definition, &view.results, &names);
     let svg = match which.as_str() {

@@ -372,7 +372,7 @@ async fn set_mapping(
 #[template(path = "meet/coverage.html")]
 struct CoveragePage {
     layout: Layout,
-    c: Coverage,
+    c: std::sync::Arc<Coverage>,
     /// Departments whose outcomes the viewer may add and retire.
     manageable: Vec<i64>,
     departments: Vec<Choice>,
@@ -385,7 +385,7 @@ async fn coverage_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let c = svc::coverage(&state.db).await?;
+    let c = svc::coverage(&state.db, &state.metrics).await?;
     let current = who
         .user
         .department_id

@@ -171,8 +171,9 @@ async fn create_department(
 struct DepartmentPage {
     layout: Layout,
     d: Department,
-    /// The first [`DEPARTMENT_MEMBERS`] active people by name; the directory lists the rest.
-    members: Vec<Person>,
+    /// The department's view; its members are its first `DEPARTMENT_MEMBERS` active people by
+    /// name, the directory lists the rest.
+    view: std::sync::Arc<svc::DepartmentView>,
     /// Whether the department has more active people than `members` lists.
     more: bool,
     can_manage: bool,
@@ -183,9 +184,6 @@ struct DepartmentPage {
     errors: FormErrors,
 }
 
-/// How many members a department's page lists before linking to the directory for the rest.
-const DEPARTMENT_MEMBERS: i64 = 50;
-
 async fn department_page(
     state: &AppState,
     who: &SignedIn,
@@ -194,9 +192,8 @@ async fn department_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    can(&who.actor(), Action::ViewOrg)?;
-    let d = org::find_department(&state.db, DepartmentId(id)).await?;
-    let members = org::department_members(&state.db, DepartmentId(id), DEPARTMENT_MEMBERS).await?;
+    let view = svc::department_view(&state.db, &state.org, &who.actor(), DepartmentId(id)).await?;
+    let d = view.department.clone();
     let form = form.unwrap_or_else(|| DepartmentFields {
         name: d.name.clone(),
         kind: d.kind.as_str().into(),
@@ -204,12 +201,11 @@ async fn department_page(
         it_partner_id: d.it_partner_id,
     });
     let can_manage = can(&who.actor(), Action::ManageDepartments).is_ok();
-    // The pickers are read only for someone who may edit: a reader sees no form.
+    // The pickers are shown only to someone who may edit: a reader sees no form.
     let (leaders, partners) = if can_manage {
-        let (leaders, partners) = org::department_pickers(&state.db, DepartmentId(id)).await?;
         (
-            people_choices(&leaders, form.leader_id),
-            people_choices(&partners, form.it_partner_id),
+            people_choices(&view.leaders, form.leader_id),
+            people_choices(&view.partners, form.it_partner_id),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -221,9 +217,9 @@ async fn department_page(
             kinds: kind_choices(&form.kind),
             leaders,
             partners,
-            more: d.people_count > members.len() as i64,
+            more: d.people_count > view.members.len() as i64,
             d,
-            members,
+            view,
             can_manage,
             form,
             errors,
@@ -379,7 +375,7 @@ async fn list_people(
         include_archived: query.archived,
     };
     let page = PageRequest::new(Some(50), query.offset);
-    let dir = svc::directory(&state.db, &state.directory, &actor, filter, page).await?;
+    let dir = svc::directory(&state.db, &state.org, &actor, filter, page).await?;
     let (people, departments) = (dir.0.clone(), dir.1.clone());
     let departments = Choice::list(
         departments.into_iter().map(|d| (d.id.to_string(), d.name)),

@@ -94,7 +94,7 @@ struct RequestsPage {
     q: String,
     /// The status filter in words, and its wire name, when one is set.
     status: Option<(String, String)>,
-    requests: Page<Request>,
+    requests: Arc<Page<Request>>,
     can_triage: bool,
     is_executive: bool,
     prev: Option<String>,
@@ -139,7 +139,7 @@ async fn list_requests(
     };
     let filter = crate::api::requests::visible_filter(&actor, &params)?;
     let page = PageRequest::new(Some(50), q.offset);
-    let requests = store::list_requests(&state.db, &filter, page).await?;
+    let requests = svc::list(&state.db, &state.requests, &filter, page).await?;
     let href = |offset: i64| {
         format!(
             "/requests?view={}&status={}&q={}&offset={offset}",
@@ -294,11 +294,11 @@ struct FlowRow {
 #[template(path = "decide/request.html")]
 struct RequestPage {
     layout: Layout,
-    v: RequestView,
+    v: Arc<RequestView>,
     r: Request,
     can: Abilities,
-    teams: Vec<Team>,
-    goals: Vec<Goal>,
+    teams: Arc<Vec<Team>>,
+    goals: Arc<Vec<Goal>>,
     decline_reasons: Vec<Choice>,
     risks: Vec<Choice>,
     flow_rows: Vec<FlowRow>,
@@ -345,7 +345,7 @@ async fn request_page(
         text: text.clone(),
     })
     .collect();
-    let v = svc::view(&state.db, &actor, id).await?;
+    let v = svc::view(&state.db, &state.requests, &actor, id).await?;
     let r = v.request.clone();
     let champion = r.champion_id.map(UserId);
     let is_requester = r.requester_id == actor.user.0;
@@ -417,7 +417,7 @@ async fn request_page(
             amount: String::new(),
         });
     }
-    let settings = store::settings(&state.db).await?;
+    let settings = svc::settings(&state.db, &state.requests).await?;
     let waiting = match (r.status, r.need_attempt_on) {
         (Status::Understanding, Some(on)) => {
             let waited =
@@ -429,13 +429,12 @@ async fn request_page(
         }
         _ => None,
     };
-    let mut goals = store::goals(&state.db).await?;
-    goals.retain(|_| true);
+    let goals = svc::goals(&state.db, &state.requests).await?;
     Ok(render_status(
         status,
         RequestPage {
             layout: Layout::new(who, r.title.clone(), "requests"),
-            teams: store::teams(&state.db).await?,
+            teams: svc::teams(&state.db, &state.requests).await?,
             goals,
             decline_reasons: choices(
                 DeclineReason::ALL,

@@ -51,7 +51,7 @@ struct ReviewRow {
 #[template(path = "meet/reviews.html")]
 struct ReviewsPage {
     layout: Layout,
-    lines: Vec<DashboardLine>,
+    lines: std::sync::Arc<Vec<DashboardLine>>,
     reviews: Vec<ReviewRow>,
     departments: Vec<Choice>,
     can_schedule: bool,
@@ -69,7 +69,7 @@ async fn page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let lines = svc::dashboard(&state.db, state.config.time_zone).await?;
+    let lines = svc::dashboard_cached(&state.db, &state.reviews, state.config.time_zone).await?;
     let actor = who.actor();
     let may_manage = |d: i64| {
         can(
@@ -97,9 +97,10 @@ async fn page(
             }),
         &current,
     );
-    let reviews = store::list(&state.db, None, 60)
+    let reviews = svc::recent(&state.db, &state.reviews)
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|r| ReviewRow {
             can_manage: may_manage(r.department_id),
             r,
@@ -322,7 +323,8 @@ async fn show_agenda(
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (r, a) = svc::agenda(&state.db, &who.actor(), id).await?;
+    let drafted = svc::agenda_cached(&state.db, &state.reviews, &who.actor(), id).await?;
+    let (r, a) = drafted.as_ref().clone();
     Ok(crate::html::render(AgendaPage {
         layout: Layout::new(
             &who,

@@ -158,3 +158,14 @@ pub async fn change_password(
     auth.clear();
     Ok(())
 }
+
+/// Lists accounts one page at a time, of one department or all (the API's list).
+pub async fn page_users(
+    db: &Db,
+    actor: &Actor,
+    department: Option<i64>,
+    window: duet_store::PageRequest,
+) -> Result<duet_store::Page<User>, AppError> {
+    can(actor, Action::ViewUsers)?;
+    Ok(accounts::page_users(db, department, window).await?)
+}

@@ -85,3 +85,52 @@ impl<T> FreshCell<T> {
         Ok(v)
     }
 }
+
+/// [`FreshCell`]s by key (a filter and page, a record id, a viewer's scope): each key's value is
+/// loaded by one caller at a time and kept for one write epoch and two seconds, at most `MAX`
+/// keys at once (past that the map starts afresh, so a crawler cannot grow it).
+pub struct FreshMap<K, T, const MAX: usize = 256> {
+    cells: crate::service::bounded::Bounded<K, Arc<FreshCell<T>>, MAX>,
+}
+
+impl<K, T, const MAX: usize> Default for FreshMap<K, T, MAX> {
+    fn default() -> Self {
+        Self {
+            cells: crate::service::bounded::Bounded::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, T, const MAX: usize> FreshMap<K, T, MAX> {
+    /// The value kept for `key`, or `load`'s, which is then kept.
+    pub async fn get_or_load<E, F, Fut>(&self, key: K, load: F) -> Result<Arc<T>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        let cell = match self.cells.get(&key) {
+            Some(cell) => cell,
+            None => {
+                let cell = Arc::new(FreshCell::new());
+                self.cells.put(key, cell.clone());
+                cell
+            }
+        };
+        cell.get_or_load(load).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_key_is_loaded_once_while_fresh_and_keys_are_apart() {
+        let map: FreshMap<u32, u32> = FreshMap::default();
+        let load = |v: u32| move || async move { Ok::<_, ()>(v) };
+        assert_eq!(*map.get_or_load(1, load(10)).await.unwrap(), 10);
+        // Still fresh: the second loader is not called.
+        assert_eq!(*map.get_or_load(1, load(11)).await.unwrap(), 10);
+        assert_eq!(*map.get_or_load(2, load(20)).await.unwrap(), 20);
+    }
+}

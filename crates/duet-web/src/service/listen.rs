@@ -220,6 +220,10 @@ pub struct ListenState {
     campaigns: FreshCell<Vec<Campaign>>,
     /// Department names recently read (see `service::fresh`).
     names: FreshCell<HashMap<i64, String>>,
+    /// What the campaign form offers (instruments, active departments), recently read.
+    form_choices: FreshCell<FormChoices>,
+    /// The campaigns each reader answered, by (person, account), recently read.
+    answered: crate::service::fresh::FreshMap<(i64, i64), std::collections::HashSet<i64>, 1024>,
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
 
@@ -515,21 +519,21 @@ pub async fn results_view(
     actor: &Actor,
     campaign: i64,
     department: Option<i64>,
-) -> Result<(ResultsView, Instrument), AppError> {
+) -> Result<Arc<(ResultsView, Instrument)>, AppError> {
     can(actor, Action::ViewSurveyResults)?;
     let key = (campaign, department);
     let hit = cache.views.get(&key).and_then(|f| f.get());
     if let Some(v) = hit {
-        return Ok((v.0.clone(), v.1.clone()));
+        return Ok(v);
     }
     let _turn = cache.building.lock().await;
     let hit = cache.views.get(&key).and_then(|f| f.get());
     if let Some(v) = hit {
-        return Ok((v.0.clone(), v.1.clone()));
+        return Ok(v);
     }
     let built = Arc::new(build_results_view(db, cache, campaign, department).await?);
     cache.views.put(key, Arc::new(Fresh::new(built.clone())));
-    Ok((built.0.clone(), built.1.clone()))
+    Ok(built)
 }
 
 /// `results_view` without its cache (the permission is checked by the caller).
@@ -658,7 +662,8 @@ pub async fn results_csv(
     campaign: i64,
     department: Option<i64>,
 ) -> Result<String, AppError> {
-    let (view, inst) = results_view(db, cache, actor, campaign, department).await?;
+    let shown = results_view(db, cache, actor, campaign, department).await?;
+    let (view, inst) = &*shown;
     let names = cached_department_names(db, cache).await?;
     Ok(results::to_csv(&inst.definition, &view.results, &|d| {
         names.get(&d).cloned().unwrap_or_default()
@@ -667,6 +672,47 @@ pub async fn results_csv(
 
 /// Every campaign, latest first, read at most once per write epoch and two seconds (see
 /// `service::fresh`): the list and its participation figures are the same for every reader.
+/// What the campaign form offers: instruments as (id, title, version), and the active
+/// departments as (id, name).
+pub type FormChoices = (Vec<(i64, String, i64)>, Vec<(i64, String)>);
+
+/// The campaign form's choices, read at most once per write epoch and two seconds.
+pub async fn form_choices(db: &Db, cache: &ListenState) -> Result<Arc<FormChoices>, AppError> {
+    cache
+        .form_choices
+        .get_or_load(|| async {
+            let instruments = store::instrument_choices(db).await?;
+            let departments = duet_store::org::list_departments(db, false)
+                .await?
+                .into_iter()
+                .map(|d| (d.id, d.name))
+                .collect();
+            Ok::<_, AppError>((instruments, departments))
+        })
+        .await
+}
+
+/// The campaigns a reader (person, account) answered, read at most once per write epoch and two
+/// seconds: answering is a write, so the reader's own answer shows on the next view.
+pub async fn answered(
+    db: &Db,
+    cache: &ListenState,
+    person: i64,
+    user: i64,
+) -> Result<Arc<std::collections::HashSet<i64>>, AppError> {
+    cache
+        .answered
+        .get_or_load((person, user), || async {
+            Ok::<_, AppError>(
+                store::answered_campaigns(db, person, user)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            )
+        })
+        .await
+}
+
 pub async fn cached_campaigns(
     db: &Db,
     cache: &ListenState,

@@ -196,42 +196,110 @@ pub async fn export_people(db: &Db, actor: &Actor) -> Result<Vec<u8>, AppError> 
 /// A page of the directory and the departments to filter it by.
 pub type Directory = (Page<Person>, Vec<DepartmentRef>);
 
-/// Recently served directory pages, each tagged with the directory revision it was read at.
-/// A page is served from here only while the database's revision is unchanged, so every
-/// replica sees a change on its next request; the cost of a hit is one one-row read.
+/// Values read from the organisation's tables, each tagged with the org revision it was read at
+/// (`revisions` row `org`, bumped by every change to departments and people). A value is served
+/// only while the database's revision is unchanged, so every replica sees a change on its next
+/// request; the cost of a hit is one one-row read. At most `MAX` keys (then it starts afresh).
+pub struct Revised<K, V, const MAX: usize> {
+    map: Mutex<HashMap<K, (i64, Arc<V>)>>,
+}
+
+impl<K, V, const MAX: usize> Default for Revised<K, V, MAX> {
+    fn default() -> Self {
+        Self {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V, const MAX: usize> Revised<K, V, MAX> {
+    /// The value for `key` read at the current revision, or `load`'s.
+    async fn get_or_load<F, Fut>(&self, db: &Db, key: K, load: F) -> Result<Arc<V>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, AppError>>,
+    {
+        let revision = org::org_revision(db).await?;
+        if let Ok(map) = self.map.lock()
+            && let Some((rev, v)) = map.get(&key)
+            && *rev == revision
+        {
+            return Ok(v.clone());
+        }
+        // Read after the revision: the data is at least as new as `revision`, never older.
+        let v = Arc::new(load().await?);
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= MAX {
+                map.clear();
+            }
+            map.insert(key, (revision, v.clone()));
+        }
+        Ok(v)
+    }
+}
+
+/// Recently served directory pages and department pages (see [`Revised`]).
 #[derive(Default)]
-pub struct DirectoryCache(Mutex<HashMap<DirectoryKey, (i64, Arc<Directory>)>>);
-
-/// What identifies a directory page.
-type DirectoryKey = (PeopleFilter, PageRequest);
-
-/// Most distinct queries kept; the cache is emptied when it is full (searches vary a lot).
-const DIRECTORY_CACHE_ENTRIES: usize = 512;
+pub struct OrgCaches {
+    directory: Revised<(PeopleFilter, PageRequest), Directory, 512>,
+    departments: Revised<i64, DepartmentView, 256>,
+}
 
 /// One page of the directory, from the cache when the directory has not changed since.
 pub async fn directory(
     db: &Db,
-    cache: &DirectoryCache,
+    caches: &OrgCaches,
     actor: &Actor,
     filter: PeopleFilter,
     page: PageRequest,
 ) -> Result<Arc<Directory>, AppError> {
     can(actor, Action::ViewOrg)?;
-    let revision = org::org_revision(db).await?;
-    let key = (filter, page);
-    if let Ok(map) = cache.0.lock()
-        && let Some((rev, dir)) = map.get(&key)
-        && *rev == revision
-    {
-        return Ok(dir.clone());
-    }
-    // Read after the revision: the data is at least as new as `revision`, never older.
-    let dir = Arc::new(org::people_directory(db, &key.0, key.1).await?);
-    if let Ok(mut map) = cache.0.lock() {
-        if map.len() >= DIRECTORY_CACHE_ENTRIES {
-            map.clear();
-        }
-        map.insert(key, (revision, dir.clone()));
-    }
-    Ok(dir)
+    let load_filter = filter.clone();
+    caches
+        .directory
+        .get_or_load(db, (filter, page), || async move {
+            Ok(org::people_directory(db, &load_filter, page).await?)
+        })
+        .await
+}
+
+/// What a department's page shows: the department, its first members by name, and the people
+/// its leader and IT partner may be chosen from.
+pub struct DepartmentView {
+    /// The department.
+    pub department: Department,
+    /// Its first `DEPARTMENT_MEMBERS` active people by name.
+    pub members: Vec<Person>,
+    /// Who may lead it: its own active people.
+    pub leaders: Vec<org::PersonRef>,
+    /// Who may be its IT partner: active people of IT departments.
+    pub partners: Vec<org::PersonRef>,
+}
+
+/// How many members a department's page lists; the directory lists the rest.
+pub const DEPARTMENT_MEMBERS: i64 = 50;
+
+/// A department's page data, read once per org revision (four reads, one of them two JSON
+/// aggregates, made the page a fifteenth of a bare handler per view: issue 11).
+pub async fn department_view(
+    db: &Db,
+    caches: &OrgCaches,
+    actor: &Actor,
+    id: DepartmentId,
+) -> Result<Arc<DepartmentView>, AppError> {
+    can(actor, Action::ViewOrg)?;
+    caches
+        .departments
+        .get_or_load(db, id.0, || async move {
+            let department = org::find_department(db, id).await?;
+            let members = org::department_members(db, id, DEPARTMENT_MEMBERS).await?;
+            let (leaders, partners) = org::department_pickers(db, id).await?;
+            Ok(DepartmentView {
+                department,
+                members,
+                leaders,
+                partners,
+            })
+        })
+        .await
 }

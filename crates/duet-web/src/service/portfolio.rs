@@ -90,9 +90,14 @@ pub struct PortfolioView {
     pub line: FundingLine,
 }
 
-/// The process-wide cache of the last computed view.
+/// The process-wide cache of the last computed view, tagged with the settings revision it was
+/// computed at, and in front of it the view as last checked (for one write epoch and two
+/// seconds, `service::fresh`), so a burst of reads skips even the revision read.
 #[derive(Default)]
-pub struct PortfolioCache(Mutex<Option<Arc<PortfolioView>>>);
+pub struct PortfolioCache {
+    last: Mutex<Option<Arc<PortfolioView>>>,
+    checked: crate::service::fresh::FreshCell<Arc<PortfolioView>>,
+}
 
 fn is_committed(s: Status) -> bool {
     matches!(
@@ -328,8 +333,14 @@ pub async fn current(
     actor: &Actor,
 ) -> Result<Arc<PortfolioView>, AppError> {
     can(actor, Action::ViewPortfolio)?;
+    let v = cache.checked.get_or_load(|| revised(db, cache)).await?;
+    Ok(v.as_ref().clone())
+}
+
+/// The current view, computed again only when the settings revision moved.
+async fn revised(db: &Db, cache: &PortfolioCache) -> Result<Arc<PortfolioView>, AppError> {
     let settings = store::settings(db).await?;
-    if let Ok(guard) = cache.0.lock()
+    if let Ok(guard) = cache.last.lock()
         && let Some(v) = guard.as_ref()
         && v.revision == settings.revision
     {
@@ -347,7 +358,7 @@ pub async fn current(
             .await
             .map_err(|e| AppError::Internal(e.into()))?,
     );
-    if let Ok(mut guard) = cache.0.lock() {
+    if let Ok(mut guard) = cache.last.lock() {
         *guard = Some(view.clone());
     }
     Ok(view)

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::service::de;
+use crate::service::fresh::{FreshCell, FreshMap};
 use chrono::Utc;
 use duet_core::FieldError;
 use duet_core::auth::{Action, Actor, can};
@@ -10,10 +11,12 @@ use duet_core::org::{DepartmentId, UserId};
 use duet_core::requests::{
     self as rules, Decision, DecisionFields, DecisionGate, RequestInput, Risk, Status,
 };
-use duet_store::Db;
 use duet_store::requests::{
-    self as store, AlternativeRow, BenefitYear, Event, Request, StoredCase,
+    self as store, AlternativeRow, BenefitYear, Event, Goal, Request, RequestFilter, Settings,
+    StoredCase, Team,
 };
+use duet_store::{Db, Page, PageRequest};
+use std::sync::Arc;
 
 /// A new request (form or JSON).
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -104,15 +107,83 @@ pub struct RequestView {
 }
 
 /// A request with its timeline, alternatives, business case and benefits.
-pub async fn view(db: &Db, actor: &Actor, id: i64) -> Result<RequestView, AppError> {
-    let request = visible(db, actor, id).await?;
-    Ok(RequestView {
-        events: store::events(db, id).await?,
-        alternatives: store::alternatives(db, id).await?,
-        business_case: store::find_business_case(db, id).await?,
-        benefits: store::benefits(db, id).await?,
-        request,
-    })
+pub async fn view(
+    db: &Db,
+    caches: &RequestCaches,
+    actor: &Actor,
+    id: i64,
+) -> Result<Arc<RequestView>, AppError> {
+    let v = caches
+        .views
+        .get_or_load(id, || async {
+            Ok::<_, AppError>(RequestView {
+                request: store::find_request(db, id).await?,
+                events: store::events(db, id).await?,
+                alternatives: store::alternatives(db, id).await?,
+                business_case: store::find_business_case(db, id).await?,
+                benefits: store::benefits(db, id).await?,
+            })
+        })
+        .await?;
+    let r = &v.request;
+    if can(
+        actor,
+        Action::ViewRequest {
+            requester: UserId(r.requester_id),
+            department: DepartmentId(r.department_id),
+        },
+    )
+    .is_err()
+    {
+        // Someone else's request is reported as missing, so ids cannot be probed.
+        return Err(AppError::NotFound("request".into()));
+    }
+    Ok(v)
+}
+
+/// One page of requests matching `filter` (already narrowed to what the reader may see, by
+/// `api::requests::visible_filter`).
+pub async fn list(
+    db: &Db,
+    caches: &RequestCaches,
+    filter: &RequestFilter,
+    page: PageRequest,
+) -> Result<Arc<Page<Request>>, AppError> {
+    Ok(caches
+        .lists
+        .get_or_load((filter.clone(), page), || async {
+            store::list_requests(db, filter, page).await
+        })
+        .await?)
+}
+
+/// The intake settings, goals and IT teams that every request page shows.
+pub async fn settings(db: &Db, caches: &RequestCaches) -> Result<Arc<Settings>, AppError> {
+    Ok(caches.settings.get_or_load(|| store::settings(db)).await?)
+}
+
+/// The organisation's goals (see [`settings`]).
+pub async fn goals(db: &Db, caches: &RequestCaches) -> Result<Arc<Vec<Goal>>, AppError> {
+    Ok(caches.goals.get_or_load(|| store::goals(db)).await?)
+}
+
+/// The IT teams (see [`settings`]).
+pub async fn teams(db: &Db, caches: &RequestCaches) -> Result<Arc<Vec<Team>>, AppError> {
+    Ok(caches.teams.get_or_load(|| store::teams(db)).await?)
+}
+
+/// Recently read request pages, lists and the small tables every request page shows, per process
+/// (`service::fresh`). A request page ran eight queries and a list page read and decoded fifty
+/// rows on every view; through sqlx's SQLite worker thread each query costs a thread hop per
+/// row, which held these pages to a tenth of a bare handler (issue 11). They are read once per
+/// write epoch and two seconds now, and permissions are still checked on every view.
+#[derive(Default)]
+pub struct RequestCaches {
+    views: FreshMap<i64, RequestView, 1024>,
+    lists: FreshMap<(RequestFilter, PageRequest), Page<Request>>,
+    settings: FreshCell<Settings>,
+    goals: FreshCell<Vec<Goal>>,
+    teams: FreshCell<Vec<Team>>,
 }
 
 /// Writes the need statement: IT's restatement, or the requester's correction.

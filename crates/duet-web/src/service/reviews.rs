@@ -2,12 +2,87 @@
 
 use crate::error::AppError;
 use crate::service::de;
+use crate::service::fresh::{FreshCell, FreshMap};
 use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
 use duet_core::meetings::{self as rules, CadenceState, CalendarEvent, Holiday, Invitee, Tz};
 use duet_core::org::DepartmentId;
-use duet_store::Db;
 use duet_store::reviews::{self as store, CadenceRow, Review};
+use duet_store::{Db, Page, PageRequest};
+use std::sync::Arc;
+
+/// Recently read review lists, the dashboard and drafted agendas, per process
+/// (`service::fresh`). An agenda is drafted from a dozen queries (requests, promises per IT
+/// department, five metric reads) and the dashboard from a scan of every department's cadence:
+/// per view that held these pages to a tenth of a bare handler (issue 11). Each is now read once
+/// per write epoch and two seconds; an agenda is kept per review and per what its reader may
+/// see of the department's requests.
+#[derive(Default)]
+pub struct ReviewCaches {
+    dashboard: FreshCell<Vec<DashboardLine>>,
+    recent: FreshCell<Vec<Review>>,
+    pages: FreshMap<(Option<i64>, PageRequest), Page<Review>>,
+    reviews: FreshMap<i64, Review, 1024>,
+    agendas: FreshMap<(i64, Option<i64>), (Review, duet_core::agenda::Agenda), 1024>,
+}
+
+/// [`dashboard`], read at most once per write epoch and two seconds.
+pub async fn dashboard_cached(
+    db: &Db,
+    caches: &ReviewCaches,
+    tz: Tz,
+) -> Result<Arc<Vec<DashboardLine>>, AppError> {
+    caches.dashboard.get_or_load(|| dashboard(db, tz)).await
+}
+
+/// The 60 most recent reviews the reviews page lists.
+pub async fn recent(db: &Db, caches: &ReviewCaches) -> Result<Arc<Vec<Review>>, AppError> {
+    Ok(caches
+        .recent
+        .get_or_load(|| store::list(db, None, 60))
+        .await?)
+}
+
+/// One page of reviews, of one department or all, newest first.
+pub async fn page(
+    db: &Db,
+    caches: &ReviewCaches,
+    department: Option<i64>,
+    window: PageRequest,
+) -> Result<Arc<Page<Review>>, AppError> {
+    Ok(caches
+        .pages
+        .get_or_load((department, window), || store::page(db, department, window))
+        .await?)
+}
+
+/// [`agenda`], kept per review and per reader scope: `None` when the reader may see every
+/// request of the review's department, else the reader (who sees their own).
+pub async fn agenda_cached(
+    db: &Db,
+    caches: &ReviewCaches,
+    actor: &Actor,
+    id: i64,
+) -> Result<Arc<(Review, duet_core::agenda::Agenda)>, AppError> {
+    let review = caches
+        .reviews
+        .get_or_load(id, || store::find(db, id))
+        .await?;
+    let sees_all = can(
+        actor,
+        Action::ViewRequest {
+            // No one: whoever may see a stranger's request of this department sees them all.
+            requester: duet_core::org::UserId(0),
+            department: DepartmentId(review.department_id),
+        },
+    )
+    .is_ok();
+    let scope = (!sees_all).then_some(actor.user.0);
+    caches
+        .agendas
+        .get_or_load((id, scope), || agenda(db, actor, id))
+        .await
+}
 
 /// A department's line on the dashboard.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

@@ -242,3 +242,44 @@ pub async fn to_promise(
             .await?,
     )
 }
+
+/// The triage inbox one page at a time: pain points of the departments the actor triages,
+/// narrowed to `department` when given (a department the actor does not triage gives an empty
+/// page, as a filter that matches nothing).
+pub async fn inbox_page(
+    db: &Db,
+    actor: &Actor,
+    department: Option<i64>,
+    status: Option<PainStatus>,
+    window: duet_store::PageRequest,
+) -> Result<duet_store::Page<PainPoint>, AppError> {
+    let scope = match triaged_departments(actor) {
+        None => department,
+        Some(ds) => match (ds.as_slice(), department) {
+            ([], _) => {
+                return Err(duet_core::auth::Denied(
+                    "triage pain points (department leaders, executives, IT leaders and admins do)",
+                )
+                .into());
+            }
+            ([own], None) => Some(*own),
+            (_, None) => {
+                return Err(duet_core::FieldError::new(
+                    "department_id",
+                    "is required: choose one of the departments whose pain points you triage",
+                )
+                .into());
+            }
+            (_, Some(d)) if ds.contains(&d) => Some(d),
+            (_, Some(_)) => {
+                return Ok(duet_store::Page {
+                    items: Vec::new(),
+                    total: 0,
+                    limit: window.limit,
+                    offset: window.offset,
+                });
+            }
+        },
+    };
+    Ok(store::page(db, scope, status, window).await?)
+}

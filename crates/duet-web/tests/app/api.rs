@@ -200,4 +200,94 @@ app_test! {
         assert!(doc["components"]["schemas"]["Person"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     }
+
+    async fn lists_page_with_a_total_and_narrow_by_department(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let (sales, finance) = (app.dept("Sales").await, app.dept("Finance").await);
+        // (count of items, total, first id) of one response.
+        fn seen(page: &serde_json::Value) -> (usize, i64, i64) {
+            (page["items"].as_array().unwrap().len(), page["total"].as_i64().unwrap(), page["items"][0]["id"].as_i64().unwrap_or(-1))
+        }
+
+        // Outcomes: two for Sales, one for Finance.
+        for (d, t) in [(sales, "Quotes out in a day"), (sales, "No lost leads"), (finance, "Books closed by day 3")] {
+            duet_store::metrics::insert_outcome(&app.db, d, t, 3, admin.user_id).await.unwrap();
+        }
+        let (status, first) = admin.get("/outcomes?limit=1").await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!((first["limit"].as_i64(), first["offset"].as_i64()), (Some(1), Some(0)));
+        let (n, total, a) = seen(&first);
+        assert_eq!((n, total), (1, 3));
+        let (_, second) = admin.get("/outcomes?limit=1&offset=1").await;
+        let (n, total, b) = seen(&second);
+        assert_eq!((n, total, second["offset"].as_i64()), (1, 3, Some(1)));
+        assert_ne!(a, b, "the offset moves the page");
+        let (_, page) = admin.get(&format!("/outcomes?department_id={sales}&limit=1")).await;
+        assert_eq!((seen(&page).0, seen(&page).1, page["items"][0]["department_id"].as_i64()), (1, 2, Some(sales)));
+
+        // Voice inbox: two pain points for Sales, one for Finance.
+        for (d, t) in [(sales, "Quotes take three days to approve."), (sales, "The CRM logs us out at lunch."), (finance, "Expense claims bounce twice.")] {
+            let r = reqwest::Client::new().post(format!("{}/api/v1/voice", app.base)).json(&json!({"department_id": d, "text": t})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        let (status, first) = admin.get("/voice/inbox?limit=1").await;
+        assert_eq!(status, 200, "{first}");
+        let (n, total, a) = seen(&first);
+        assert_eq!((n, total), (1, 3));
+        let (_, second) = admin.get("/voice/inbox?limit=1&offset=1").await;
+        let (n, total, b) = seen(&second);
+        assert_eq!((n, total), (1, 3));
+        assert_ne!(a, b, "the offset moves the page");
+        let (_, page) = admin.get(&format!("/voice/inbox?department_id={finance}")).await;
+        assert_eq!((seen(&page).0, seen(&page).1, page["items"][0]["department_id"].as_i64()), (1, 1, Some(finance)));
+        let (_, page) = admin.get(&format!("/voice/inbox?department_id={sales}&status=closed")).await;
+        assert_eq!(seen(&page).1, 0, "the status filter still applies");
+        // A department's leader sees only theirs, whatever department is asked for.
+        let sales_lead = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let (_, own) = sales_lead.get("/voice/inbox").await;
+        assert_eq!(seen(&own).1, 2);
+        let (status, other) = sales_lead.get(&format!("/voice/inbox?department_id={finance}")).await;
+        assert_eq!((status, seen(&other).1), (200, 0));
+
+        // Campaigns: Sales alone, Finance alone, both.
+        let (_, instruments) = admin.get("/instruments").await;
+        let instrument = instruments.as_array().unwrap().iter().find(|i| i["key"] == "duet-pulse").unwrap()["id"].as_i64().unwrap();
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let day = |n: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).to_string();
+        for (n, departments) in [(10, json!([sales])), (11, json!([finance])), (12, json!([sales, finance]))] {
+            let (status, c) = it_lead.post("/campaigns", json!({"instrument_id": instrument, "title": format!("Pulse {n}"), "opens_on": day(n), "closes_on": day(n + 14), "departments": departments})).await;
+            assert_eq!(status, 201, "{c}");
+        }
+        let (status, first) = admin.get("/campaigns?limit=1").await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!((seen(&first).0, seen(&first).1, first["items"][0]["title"].as_str()), (1, 3, Some("Pulse 12")));
+        let (_, second) = admin.get("/campaigns?limit=1&offset=1").await;
+        assert_eq!((seen(&second).0, second["items"][0]["title"].as_str()), (1, Some("Pulse 11")));
+        let (_, page) = admin.get(&format!("/campaigns?department_id={sales}")).await;
+        let titles: Vec<&str> = page["items"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
+        assert_eq!((titles, page["total"].as_i64()), (vec!["Pulse 12", "Pulse 10"], Some(2)));
+
+        // Every other list answers a page too, with and without its department filter.
+        for path in ["/users?limit=1", &format!("/users?department_id={sales}&limit=1"), "/metrics?limit=1", "/goals?limit=1",
+            "/holidays?limit=1&offset=1", "/notifications?limit=1", &format!("/notifications?department_id={sales}"),
+            "/voice/published?limit=1", &format!("/voice/published?department_id={sales}")] {
+            let (status, page) = admin.get(path).await;
+            assert_eq!(status, 200, "{path}: {page}");
+            assert!(page["items"].is_array() && page["total"].is_i64() && page["limit"].is_i64() && page["offset"].is_i64(), "{path}: {page}");
+        }
+        let (_, users) = admin.get(&format!("/users?department_id={sales}")).await;
+        assert_eq!(users["total"], 1, "the Sales leader's account: {users}");
+        let (_, holidays) = admin.get("/holidays?limit=1").await;
+        assert!(holidays["total"].as_i64().unwrap() > 1 && seen(&holidays).0 == 1, "{holidays}");
+
+        // The OpenAPI document says so.
+        let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+        for path in ["/users", "/campaigns", "/metrics", "/outcomes", "/goals", "/notifications", "/holidays", "/voice/published", "/voice/inbox"] {
+            let schema = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap_or_default();
+            let name = schema.strip_prefix("#/components/schemas/").unwrap_or_default();
+            assert!(name.starts_with("Page_") && doc["components"]["schemas"][name]["properties"]["total"].is_object(), "{path}: {schema}");
+            let params = doc["paths"][path]["get"]["parameters"].to_string();
+            assert!(params.contains("\"limit\"") && params.contains("\"offset\""), "{path}: {params}");
+        }
+    }
 }

@@ -58,11 +58,11 @@ app_test! {
         let member = app.api_as(Role::Member, Some("IT")).await;
         let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
         let (status, list) = sales_lead.get("/voice/inbox").await;
-        assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(0)));
+        assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(0)));
         let (status, _) = member.get("/voice/inbox").await;
         assert_eq!(status, 403);
         let (_, list) = it_lead.get("/voice/inbox").await;
-        let id = list[0]["id"].as_i64().unwrap();
+        let id = list["items"][0]["id"].as_i64().unwrap();
         let (status, _) = sales_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "Not mine to answer"})).await;
         assert_eq!(status, 403);
         let (status, body) = it_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "?"})).await;

@@ -109,7 +109,7 @@ app_test! {
         assert!(page.matches("<a href=\"/promises/").count() == 1, "a path with other characters is not a link");
         let (status, list) = api.get("/notifications").await;
         assert_eq!(status, 200);
-        let messages: Vec<&str> = list.as_array().unwrap().iter().map(|n| n["message"].as_str().unwrap()).collect();
+        let messages: Vec<&str> = list["items"].as_array().unwrap().iter().map(|n| n["message"].as_str().unwrap()).collect();
         assert!(messages.iter().any(|m| m.ends_with("with IT: /promises/145")), "the API keeps the text: {list}");
         assert!(messages.iter().all(|m| !m.contains("<a")), "{list}");
     }

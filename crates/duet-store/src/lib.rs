@@ -6,6 +6,7 @@ mod db;
 #[macro_use]
 pub mod audit;
 pub mod accounts;
+mod batch;
 pub mod bulk;
 mod error;
 pub mod home;

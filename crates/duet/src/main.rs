@@ -24,10 +24,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    // EXPERIMENT (issue 11): how often workers look at the queue of tasks woken from outside the
+    // runtime (sqlx's SQLite worker threads wake every statement's caller from there).
+    if let Some(n) = std::env::var("DUET_GQI").ok().and_then(|v| v.parse().ok()) {
+        builder.global_queue_interval(n);
+    }
+    let runtime = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");

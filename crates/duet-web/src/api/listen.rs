@@ -69,11 +69,11 @@ pub async fn list_campaigns(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<CampaignParams>,
-) -> Result<Json<Page<Campaign>>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     let window = PageRequest::new(p.limit, p.offset);
-    Ok(Json(
-        store::page_campaigns(&state.db, p.department_id, window).await?,
-    ))
+    svc::campaigns_page(&state.db, &state.listen, p.department_id, window)
+        .await?
+        .json()
 }
 
 /// Which campaigns, one page at a time.
@@ -220,19 +220,11 @@ pub async fn results(
     who: ApiUser,
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<ResultsParams>,
-) -> Result<Json<Shown>, AppError> {
-    Ok(Json(Shown(
-        svc::results_view(&state.db, &state.listen, &who.actor(), id, p.department).await?,
-    )))
-}
-
-/// A cached results view served as JSON without copying it (its `ResultsView` part).
-pub struct Shown(std::sync::Arc<(ResultsView, duet_store::listen::Instrument)>);
-
-impl serde::Serialize for Shown {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.0.serialize(s)
-    }
+) -> Result<axum::response::Response, AppError> {
+    svc::results_view(&state.db, &state.listen, &who.actor(), id, p.department)
+        .await?
+        .0
+        .json()
 }
 
 /// The visible aggregates as CSV.

@@ -36,9 +36,11 @@ pub async fn list_metrics(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<MetricParams>,
-) -> Result<Json<Page<Metric>>, AppError> {
+) -> Result<Json<std::sync::Arc<Page<Metric>>>, AppError> {
     let window = PageRequest::new(p.limit, p.offset);
-    Ok(Json(store::page_metrics(&state.db, window).await?))
+    Ok(Json(
+        svc::metrics_page(&state.db, &state.metrics, window).await?,
+    ))
 }
 
 /// Which metrics, one page at a time (a metric belongs to no department; its values do).
@@ -200,10 +202,10 @@ pub async fn list_outcomes(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<OutcomeParams>,
-) -> Result<Json<Page<Outcome>>, AppError> {
+) -> Result<Json<std::sync::Arc<Page<Outcome>>>, AppError> {
     let window = PageRequest::new(p.limit, p.offset);
     Ok(Json(
-        store::page_outcomes(&state.db, p.department_id, window).await?,
+        svc::outcomes_page(&state.db, &state.metrics, p.department_id, window).await?,
     ))
 }
 

@@ -54,10 +54,9 @@ pub async fn list_departments(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<DepartmentsParams>,
-) -> Result<Json<Vec<Department>>, AppError> {
-    can(&who.actor(), Action::ViewOrg)?;
+) -> Result<Json<std::sync::Arc<Vec<Department>>>, AppError> {
     Ok(Json(
-        org::list_departments(&state.db, p.include_archived).await?,
+        svc::departments(&state.db, &state.org, &who.actor(), p.include_archived).await?,
     ))
 }
 
@@ -155,7 +154,7 @@ pub async fn list_people(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<PeopleParams>,
-) -> Result<Json<Page<Person>>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     can(&who.actor(), Action::ViewOrg)?;
     let level = p
         .level
@@ -177,7 +176,7 @@ pub async fn list_people(
         PageRequest::new(p.limit, p.offset),
     )
     .await?;
-    Ok(Json(dir.0.clone()))
+    dir.0.json()
 }
 
 /// Creates a person.

@@ -75,7 +75,7 @@ pub async fn create_promise(
 ) -> Result<(StatusCode, Json<Promise>), AppError> {
     Ok((
         StatusCode::CREATED,
-        Json(svc::record(&state.db, &who.actor(), &f).await?),
+        Json(svc::record(&state.db, &state.promises, &who.actor(), &f).await?),
     ))
 }
 

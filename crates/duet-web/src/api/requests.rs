@@ -128,17 +128,16 @@ pub async fn list_requests(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<RequestParams>,
-) -> Result<Json<Arc<Page<Request>>>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     let f = visible_filter(&who.actor(), &p)?;
-    Ok(Json(
-        svc::list(
-            &state.db,
-            &state.requests,
-            &f,
-            PageRequest::new(p.limit, p.offset),
-        )
-        .await?,
-    ))
+    svc::list(
+        &state.db,
+        &state.requests,
+        &f,
+        PageRequest::new(p.limit, p.offset),
+    )
+    .await?
+    .json()
 }
 
 /// Submits a request.
@@ -150,7 +149,7 @@ pub async fn create_request(
 ) -> Result<(StatusCode, Json<Request>), AppError> {
     Ok((
         StatusCode::CREATED,
-        Json(svc::submit(&state.db, &who.actor(), &f).await?),
+        Json(svc::submit(&state.db, &state.requests, &who.actor(), &f).await?),
     ))
 }
 
@@ -482,9 +481,11 @@ pub async fn list_goals(
     State(state): State<AppState>,
     _who: ApiUser,
     ApiQuery(p): ApiQuery<GoalParams>,
-) -> Result<Json<Page<Goal>>, AppError> {
+) -> Result<Json<Arc<Page<Goal>>>, AppError> {
     let window = PageRequest::new(p.limit, p.offset);
-    Ok(Json(store::page_goals(&state.db, window).await?))
+    Ok(Json(
+        svc::goals_page(&state.db, &state.requests, window).await?,
+    ))
 }
 
 /// Adds a goal (executives).
@@ -548,10 +549,17 @@ pub async fn notifications(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<NotificationParams>,
-) -> Result<Json<Page<Notification>>, AppError> {
+) -> Result<Json<Arc<Page<Notification>>>, AppError> {
     let window = PageRequest::new(p.limit, p.offset);
     Ok(Json(
-        store::page_notifications(&state.db, who.actor().user.0, p.department_id, window).await?,
+        svc::notifications_page(
+            &state.db,
+            &state.requests,
+            &who.actor(),
+            p.department_id,
+            window,
+        )
+        .await?,
     ))
 }
 

@@ -132,14 +132,22 @@ pub async fn inbox(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<InboxParams>,
-) -> Result<Json<Page<PainPoint>>, AppError> {
+) -> Result<Json<std::sync::Arc<Page<PainPoint>>>, AppError> {
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<PainStatus>()?),
         None => None,
     };
     let window = PageRequest::new(p.limit, p.offset);
     Ok(Json(
-        svc::inbox_page(&state.db, &who.actor(), p.department_id, status, window).await?,
+        svc::inbox_page(
+            &state.db,
+            &state.inbox,
+            &who.actor(),
+            p.department_id,
+            status,
+            window,
+        )
+        .await?,
     ))
 }
 

@@ -493,8 +493,8 @@ struct ResultsPage<'a> {
     title: String,
     department: Option<i64>,
     departments: Vec<Choice>,
-    department_map: String,
-    level_map: String,
+    department_map: &'a str,
+    level_map: &'a str,
     sections: Vec<SectionRow>,
     section_titles: Vec<String>,
     items: Vec<ItemRow>,
@@ -567,7 +567,11 @@ async fn show_results(
     let names = svc::cached_department_names(&state.db, &state.listen).await?;
     let participation = view.participation.clone();
     let r = &view.results;
-    let (department_map, level_map) = heatmaps(def, r, &names);
+    let maps = state
+        .listen
+        .heatmaps(id, q.department, || heatmaps(def, r, &names))
+        .await;
+    let (department_map, level_map) = (maps.0.as_str(), maps.1.as_str());
     let title_of = |code: &str| {
         def.section(code)
             .map(|s| s.title.clone())
@@ -726,7 +730,13 @@ async fn heatmap_svg(
     let shown = svc::results_view(&state.db, &state.listen, &who.actor(), id, None).await?;
     let (view, inst) = &*shown;
     let names = svc::cached_department_names(&state.db, &state.listen).await?;
-    let (dept, level) = heatmaps(&inst.definition, &view.results, &names);
+    let maps = state
+        .listen
+        .heatmaps(id, None, || {
+            heatmaps(&inst.definition, &view.results, &names)
+        })
+        .await;
+    let (dept, level) = (maps.0.clone(), maps.1.clone());
     let svg = match which.as_str() {
         "departments.svg" => dept,
         "levels.svg" => level,

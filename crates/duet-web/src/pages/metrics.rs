@@ -65,7 +65,7 @@ pub fn sparkline(values: &[f64]) -> String {
 #[template(path = "meet/metrics.html")]
 struct MetricsPage {
     layout: Layout,
-    metrics: Vec<Metric>,
+    metrics: std::sync::Arc<Vec<Metric>>,
     can_manage: bool,
     form: MetricFields,
     directions: Vec<Choice>,
@@ -81,7 +81,7 @@ async fn metrics_page(
     problems: Vec<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let metrics = store::list_metrics(&state.db).await?;
+    let metrics = svc::catalogue(&state.db, &state.metrics).await?;
     let directions = Choice::list(
         Direction::ALL
             .iter()

@@ -84,7 +84,7 @@ fn people_choices(people: &[PersonRef], current: Option<i64>) -> Vec<Choice> {
 #[template(path = "org/departments.html")]
 struct DepartmentsPage {
     layout: Layout,
-    departments: Vec<Department>,
+    departments: std::sync::Arc<Vec<Department>>,
     can_manage: bool,
     form: DepartmentFields,
     kinds: Vec<Choice>,
@@ -106,8 +106,7 @@ async fn departments_page(
     show_archived: bool,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    can(&who.actor(), Action::ViewOrg)?;
-    let departments = org::list_departments(&state.db, show_archived).await?;
+    let departments = svc::departments(&state.db, &state.org, &who.actor(), show_archived).await?;
     let kinds = kind_choices(if form.kind.is_empty() {
         "business"
     } else {

@@ -34,7 +34,12 @@ pub fn router() -> Router<AppState> {
 struct LedgerQuery {
     #[serde(default)]
     view: String,
+    #[serde(default)]
+    offset: i64,
 }
+
+/// Promises per page of the ledger.
+const LEDGER_PAGE: i64 = 50;
 
 /// A form that records a promise as a browser sends it (the ledger's, and a review's decision
 /// form, whose text is the decision and which is a promise only when a promisor is typed): the
@@ -88,6 +93,8 @@ struct LedgerPage {
     layout: Layout,
     view: String,
     promises: Arc<Page<Promise>>,
+    prev: Option<String>,
+    next: Option<String>,
     form: PromiseForm,
     /// "Who promised" (the form is offered only when `picker.offered()`).
     picker: PromisorPicker,
@@ -200,6 +207,7 @@ async fn ledger_page(
     state: &AppState,
     who: &SignedIn,
     view: String,
+    offset: i64,
     form: PromiseForm,
     errors: FormErrors,
     status: StatusCode,
@@ -217,8 +225,15 @@ async fn ledger_page(
         },
     };
     let cache = svc::PromiseCache::of(state);
-    let promises =
-        svc::cached_ledger(&cache, &state.db, filter, PageRequest::new(Some(200), None)).await?;
+    let window = PageRequest::new(Some(LEDGER_PAGE), Some(offset));
+    let promises = svc::cached_ledger(&cache, &state.db, filter, window).await?;
+    let href = |offset: i64| {
+        let view = form_urlencoded::byte_serialize(view.as_bytes()).collect::<String>();
+        format!("/promises?view={view}&offset={offset}")
+    };
+    let prev = (window.offset > 0).then(|| href((window.offset - window.limit).max(0)));
+    let next =
+        (window.offset + window.limit < promises.total).then(|| href(window.offset + window.limit));
     let picker = promisor_picker(state, who, LEDGER_PICKER, &form.who, &errors).await?;
     let departments = crate::service::home::cached_departments(&state.home, &state.db).await?;
     let cur_d = form
@@ -246,6 +261,8 @@ async fn ledger_page(
             layout: Layout::new(who, "Promises", "promises"),
             view,
             promises,
+            prev,
+            next,
             form,
             picker,
             departments,
@@ -264,6 +281,7 @@ async fn list_promises(
         &state,
         &who,
         q.view,
+        q.offset,
         PromiseForm::default(),
         FormErrors::default(),
         StatusCode::OK,
@@ -279,10 +297,10 @@ async fn create_promise(
     let actor = who.actor();
     let promisor = typed_promisor(&state, &who, &form.who, false).await;
     let result = match promisor {
-        Ok(id) => svc::record(&state.db, &actor, &form.fields(id)).await,
+        Ok(id) => svc::record(&state.db, &state.promises, &actor, &form.fields(id)).await,
         // Report the other fields too, with the promisor's own message.
         Err(AppError::Invalid(who_errs)) => {
-            match svc::record(&state.db, &actor, &form.fields(None)).await {
+            match svc::record(&state.db, &state.promises, &actor, &form.fields(None)).await {
                 Err(AppError::Invalid(mut errs)) => {
                     errs.retain(|e| e.field != "promisor_id");
                     errs.splice(0..0, who_errs);
@@ -308,6 +326,7 @@ async fn create_promise(
                 &state,
                 &who,
                 String::new(),
+                0,
                 form,
                 FormErrors(errs),
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -94,7 +94,7 @@ struct RequestsPage {
     q: String,
     /// The status filter in words, and its wire name, when one is set.
     status: Option<(String, String)>,
-    requests: Arc<Page<Request>>,
+    requests: Arc<crate::service::fresh::Served<Page<Request>>>,
     can_triage: bool,
     is_executive: bool,
     prev: Option<String>,
@@ -231,7 +231,7 @@ async fn create_request(
     who: SignedIn,
     Form(form): Form<RequestFields>,
 ) -> Result<Response, PageError> {
-    match svc::submit(&state.db, &who.actor(), &form).await {
+    match svc::submit(&state.db, &state.requests, &who.actor(), &form).await {
         Ok(r) => {
             done(
                 &state,
@@ -742,11 +742,11 @@ struct PortfolioQuery {
 
 #[derive(Template)]
 #[template(path = "decide/portfolio.html")]
-struct PortfolioPage {
+struct PortfolioPage<'a> {
     layout: Layout,
-    v: Arc<PortfolioView>,
+    v: &'a PortfolioView,
     /// The items of this page, after the filters, each with whether the viewer may open it.
-    items: Vec<(pf::RankedItem, bool)>,
+    items: Vec<(&'a pf::RankedItem, bool)>,
     /// How many items pass the filters.
     shown: usize,
     filter: pf::PortfolioFilter,
@@ -799,11 +799,10 @@ async fn portfolio_page(
             enc(&filter.funding)
         )
     };
-    let mut names: Vec<String> = v.items.iter().map(|i| i.department_name.clone()).collect();
-    names.sort();
-    names.dedup();
+    let names: std::collections::BTreeSet<&str> =
+        v.items.iter().map(|i| i.department_name.as_str()).collect();
     let departments = Choice::list(
-        names.into_iter().map(|n| (n.clone(), n)),
+        names.into_iter().map(|n| (n.to_string(), n.to_string())),
         &filter.department,
     );
     let statuses = choices(Status::ALL, Status::as_str, Status::label, &filter.status);
@@ -828,7 +827,7 @@ async fn portfolio_page(
             can_goals: can(&actor, Action::ManageGoals).is_ok(),
             items: kept[start..end]
                 .iter()
-                .map(|i| ((*i).clone(), pf::may_open(&actor, i)))
+                .map(|i| (*i, pf::may_open(&actor, i)))
                 .collect(),
             shown: len,
             filter,
@@ -836,7 +835,7 @@ async fn portfolio_page(
             statuses,
             fundings,
             funded,
-            v,
+            v: &v,
             errors,
         },
     ))
@@ -963,7 +962,7 @@ async fn team_stats(State(state): State<AppState>, who: SignedIn) -> Result<Resp
 #[template(path = "decide/notifications.html")]
 struct NotificationsPage {
     layout: Layout,
-    items: Vec<Notification>,
+    items: Arc<Page<Notification>>,
 }
 
 impl NotificationsPage {
@@ -999,7 +998,9 @@ async fn show_notifications(
     State(state): State<AppState>,
     who: SignedIn,
 ) -> Result<Response, PageError> {
-    let items = store::notifications(&state.db, who.actor().user.0, 100).await?;
+    let window = PageRequest::new(Some(100), None);
+    let items =
+        svc::notifications_page(&state.db, &state.requests, &who.actor(), None, window).await?;
     Ok(render(NotificationsPage {
         layout: Layout::new(&who, "Inbox", "inbox"),
         items,

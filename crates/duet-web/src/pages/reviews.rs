@@ -311,10 +311,10 @@ async fn calendar(State(state): State<AppState>, who: SignedIn) -> Result<Respon
 
 #[derive(Template)]
 #[template(path = "meet/agenda.html")]
-struct AgendaPage {
+struct AgendaPage<'a> {
     layout: Layout,
-    r: Review,
-    a: duet_core::agenda::Agenda,
+    r: &'a Review,
+    a: &'a duet_core::agenda::Agenda,
     clock: Clock,
 }
 
@@ -324,7 +324,7 @@ async fn show_agenda(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let drafted = svc::agenda_cached(&state.db, &state.reviews, &who.actor(), id).await?;
-    let (r, a) = drafted.as_ref().clone();
+    let (r, a) = (&drafted.0, &drafted.1);
     Ok(crate::html::render(AgendaPage {
         layout: Layout::new(
             &who,

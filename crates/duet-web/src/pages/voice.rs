@@ -296,14 +296,18 @@ async fn author_reply(
 struct InboxQuery {
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    offset: i64,
 }
 
 #[derive(Template)]
 #[template(path = "voice/inbox.html")]
 struct InboxPage {
     layout: Layout,
-    items: Vec<PainPoint>,
+    page: std::sync::Arc<duet_store::Page<PainPoint>>,
     statuses: Vec<Choice>,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 async fn inbox(
@@ -312,7 +316,17 @@ async fn inbox(
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
     let status: Option<PainStatus> = q.status.parse().ok();
-    let items = svc::inbox(&state.db, &who.actor(), status).await?;
+    let window = duet_store::PageRequest::new(Some(50), Some(q.offset));
+    let page = svc::inbox_page(&state.db, &state.inbox, &who.actor(), None, status, window).await?;
+    let href = |offset: i64| {
+        format!(
+            "/voice/inbox?status={}&offset={offset}",
+            form_urlencoded::byte_serialize(q.status.as_bytes()).collect::<String>()
+        )
+    };
+    let prev = (window.offset > 0).then(|| href((window.offset - window.limit).max(0)));
+    let next =
+        (window.offset + window.limit < page.total).then(|| href(window.offset + window.limit));
     let statuses = Choice::list(
         PainStatus::ALL
             .iter()
@@ -321,8 +335,10 @@ async fn inbox(
     );
     Ok(render(InboxPage {
         layout: Layout::new(&who, "Voice inbox", "voice"),
-        items,
+        page,
         statuses,
+        prev,
+        next,
     }))
 }
 

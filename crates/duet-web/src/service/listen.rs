@@ -5,7 +5,8 @@
 use crate::error::AppError;
 use crate::service::bounded::Bounded;
 use crate::service::de;
-use crate::service::fresh::{Fresh, FreshCell};
+use crate::service::fresh::{Fresh, FreshCell, Served};
+use crate::service::group_commit::{Batch, GroupCommit};
 use chrono::{NaiveDate, Utc};
 use duet_core::auth::{Action, Actor, can};
 use duet_core::listen::instruments::{self, Answers, Definition};
@@ -212,7 +213,7 @@ pub struct ListenState {
     /// its closing day, so fixed once results exist).
     population_changes: Bounded<i64, Vec<store::PopulationChange>>,
     /// Results views recently built, per slice (see `service::fresh`).
-    views: Bounded<SliceKey, Arc<Fresh<(ResultsView, Instrument)>>>,
+    views: Bounded<SliceKey, Arc<Fresh<Shown>>>,
     /// Held while a results view is built, so a burst of readers of a stale view waits for one
     /// build instead of all building it (the trend alone reads every earlier campaign).
     building: tokio::sync::Mutex<()>,
@@ -220,6 +221,14 @@ pub struct ListenState {
     campaigns: FreshCell<Vec<Campaign>>,
     /// Department names recently read (see `service::fresh`).
     names: FreshCell<HashMap<i64, String>>,
+    /// Pages of the campaign list by (department, window), recently read.
+    campaign_pages: crate::service::fresh::FreshMap<
+        (Option<i64>, duet_store::PageRequest),
+        crate::service::fresh::Served<duet_store::Page<Campaign>>,
+    >,
+    /// The two heatmap SVGs of a results slice (drawn from a cached view: drawing them was most
+    /// of a results page's CPU), kept as the views are.
+    heatmaps: crate::service::fresh::FreshMap<SliceKey, (String, String)>,
     /// What the campaign form offers (instruments, active departments), recently read.
     form_choices: FreshCell<FormChoices>,
     /// The campaigns each reader answered, by (person, account), recently read.
@@ -227,73 +236,59 @@ pub struct ListenState {
     secret: tokio::sync::OnceCell<Arc<Vec<u8>>>,
 }
 
-/// Group commit for first answers. When many people answer at once, one writer task takes every
-/// checked first answer waiting (up to 64) and writes them in one transaction, so SQLite's single
-/// write lock is taken once per batch instead of once per person; each answer still succeeds or
-/// fails on its own. Started on first use, with the database it is first given.
+/// Group commit for first answers (see `service::group_commit`). When many people answer at
+/// once, one writer task takes every checked first answer waiting (up to 64) and writes them in
+/// one transaction, so SQLite's single write lock is taken once per batch instead of once per
+/// person; each answer still succeeds or fails on its own. Started on first use, with the
+/// database it is first given.
 #[derive(Default)]
-pub struct FirstAnswers {
-    queue: std::sync::OnceLock<tokio::sync::mpsc::Sender<Waiting>>,
+pub struct FirstAnswers(GroupCommit<FirstAnswerBatch>);
+
+/// How a batch of first answers is written.
+struct FirstAnswerBatch;
+
+impl Batch for FirstAnswerBatch {
+    type Item = store::Prepared;
+    type Out = ();
+    const WHAT: &'static str = "answers";
+    fn write(
+        db: &Db,
+        items: &[store::Prepared],
+    ) -> impl Future<Output = duet_store::Result<Vec<duet_store::Result<()>>>> + Send {
+        store::write_first_answers(db, items)
+    }
 }
 
-/// A first answer waiting for the writer, and where its outcome goes.
-type Waiting = (
-    store::Prepared,
-    tokio::sync::oneshot::Sender<Result<(), AppError>>,
-);
-
 impl FirstAnswers {
-    const BATCH: usize = 64;
-
-    fn queue(&self, db: &Db) -> &tokio::sync::mpsc::Sender<Waiting> {
-        self.queue.get_or_init(|| {
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<Waiting>(1024);
-            let db = db.clone();
-            tokio::spawn(async move {
-                while let Some(first) = rx.recv().await {
-                    let mut batch = vec![first];
-                    while batch.len() < Self::BATCH {
-                        match rx.try_recv() {
-                            Ok(w) => batch.push(w),
-                            Err(_) => break,
-                        }
-                    }
-                    let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                    match store::write_first_answers(&db, &items).await {
-                        Ok(results) => {
-                            for (r, reply) in results.into_iter().zip(replies) {
-                                let _ = reply.send(r.map_err(AppError::from));
-                            }
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, answers = items.len(), "could not store a batch of first answers");
-                            for reply in replies {
-                                let _ = reply.send(Err(AppError::Internal(anyhow::anyhow!("the answers could not be stored"))));
-                            }
-                        }
-                    }
-                }
-            });
-            tx
-        })
-    }
-
     /// Queues a checked first answer and waits until it is committed (or refused).
     pub async fn write(&self, db: &Db, p: store::Prepared) -> Result<(), AppError> {
-        let (reply, outcome) = tokio::sync::oneshot::channel();
-        let stopped = || AppError::Internal(anyhow::anyhow!("the answer writer has stopped"));
-        self.queue(db)
-            .send((p, reply))
-            .await
-            .map_err(|_| stopped())?;
-        outcome.await.map_err(|_| stopped())?
+        self.0.submit(db, p).await
     }
 }
 
 /// A campaign and the department it is sliced by (none: the whole organisation).
 type SliceKey = (i64, Option<i64>);
 
+/// A results view as shown (its JSON kept with it) and the instrument it is read against.
+pub type Shown = (Served<ResultsView>, Instrument);
+
 impl ListenState {
+    /// The heatmaps of a slice, drawn by `draw` when not kept (or stale).
+    pub async fn heatmaps(
+        &self,
+        campaign: i64,
+        department: Option<i64>,
+        draw: impl FnOnce() -> (String, String),
+    ) -> Arc<(String, String)> {
+        let drawn: Result<_, std::convert::Infallible> = self
+            .heatmaps
+            .get_or_load((campaign, department), || async { Ok(draw()) })
+            .await;
+        match drawn {
+            Ok(v) => v,
+        }
+    }
+
     /// A cache whose anonymity secret is `configured` when given (kept out of the database), or
     /// else read from the database on first use.
     pub fn new(configured: Option<Vec<u8>>) -> Self {
@@ -519,7 +514,7 @@ pub async fn results_view(
     actor: &Actor,
     campaign: i64,
     department: Option<i64>,
-) -> Result<Arc<(ResultsView, Instrument)>, AppError> {
+) -> Result<Arc<Shown>, AppError> {
     can(actor, Action::ViewSurveyResults)?;
     let key = (campaign, department);
     let hit = cache.views.get(&key).and_then(|f| f.get());
@@ -542,7 +537,7 @@ async fn build_results_view(
     cache: &ListenState,
     campaign: i64,
     department: Option<i64>,
-) -> Result<(ResultsView, Instrument), AppError> {
+) -> Result<Shown, AppError> {
     let today = Utc::now().date_naive();
     let c = store::find_campaign(db, campaign).await?;
     let inst = store::find_instrument(db, c.instrument_id).await?;
@@ -592,7 +587,7 @@ async fn build_results_view(
     }
     let min_group = c.min_group;
     Ok((
-        ResultsView {
+        Served::new(ResultsView {
             campaign: c,
             results,
             trend,
@@ -605,7 +600,7 @@ async fn build_results_view(
                 min_group,
             )
             .0,
-        },
+        }),
         inst,
     ))
 }
@@ -670,8 +665,6 @@ pub async fn results_csv(
     }))
 }
 
-/// Every campaign, latest first, read at most once per write epoch and two seconds (see
-/// `service::fresh`): the list and its participation figures are the same for every reader.
 /// What the campaign form offers: instruments as (id, title, version), and the active
 /// departments as (id, name).
 pub type FormChoices = (Vec<(i64, String, i64)>, Vec<(i64, String)>);
@@ -713,6 +706,26 @@ pub async fn answered(
         .await
 }
 
+/// One page of campaigns, latest first (of those inviting `department`, or all), read at most
+/// once per write epoch and two seconds.
+pub async fn campaigns_page(
+    db: &Db,
+    cache: &ListenState,
+    department: Option<i64>,
+    window: duet_store::PageRequest,
+) -> Result<Arc<crate::service::fresh::Served<duet_store::Page<Campaign>>>, AppError> {
+    Ok(cache
+        .campaign_pages
+        .get_or_load((department, window), || async move {
+            store::page_campaigns(db, department, window)
+                .await
+                .map(crate::service::fresh::Served::new)
+        })
+        .await?)
+}
+
+/// Every campaign, latest first, read at most once per write epoch and two seconds (see
+/// `service::fresh`): the list and its participation figures are the same for every reader.
 pub async fn cached_campaigns(
     db: &Db,
     cache: &ListenState,

@@ -257,6 +257,48 @@ pub async fn coverage(db: &Db, caches: &MetricCaches) -> Result<Arc<Coverage>, A
 #[derive(Default)]
 pub struct MetricCaches {
     coverage: crate::service::fresh::FreshCell<Coverage>,
+    catalogue: crate::service::fresh::FreshCell<Vec<Metric>>,
+    pages: crate::service::fresh::FreshMap<duet_store::PageRequest, duet_store::Page<Metric>>,
+    outcomes: crate::service::fresh::FreshMap<
+        (Option<i64>, duet_store::PageRequest),
+        duet_store::Page<Outcome>,
+    >,
+}
+
+/// The whole metric catalogue (the metrics page lists it), read at most once per write epoch
+/// and two seconds.
+pub async fn catalogue(db: &Db, caches: &MetricCaches) -> Result<Arc<Vec<Metric>>, AppError> {
+    Ok(caches
+        .catalogue
+        .get_or_load(|| store::list_metrics(db))
+        .await?)
+}
+
+/// One page of the catalogue, as [`catalogue`] is kept.
+pub async fn metrics_page(
+    db: &Db,
+    caches: &MetricCaches,
+    window: duet_store::PageRequest,
+) -> Result<Arc<duet_store::Page<Metric>>, AppError> {
+    Ok(caches
+        .pages
+        .get_or_load(window, || store::page_metrics(db, window))
+        .await?)
+}
+
+/// One page of outcomes (of one department or all), as [`catalogue`] is kept.
+pub async fn outcomes_page(
+    db: &Db,
+    caches: &MetricCaches,
+    department: Option<i64>,
+    window: duet_store::PageRequest,
+) -> Result<Arc<duet_store::Page<Outcome>>, AppError> {
+    Ok(caches
+        .outcomes
+        .get_or_load((department, window), || {
+            store::page_outcomes(db, department, window)
+        })
+        .await?)
 }
 
 /// [`coverage`] without its cache.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bounded;
 pub mod fresh;
+pub mod group_commit;
 pub mod home;
 pub mod listen;
 pub mod metrics;

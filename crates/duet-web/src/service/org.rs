@@ -194,7 +194,10 @@ pub async fn export_people(db: &Db, actor: &Actor) -> Result<Vec<u8>, AppError> 
 }
 
 /// A page of the directory and the departments to filter it by.
-pub type Directory = (Page<Person>, Vec<DepartmentRef>);
+pub type Directory = (
+    crate::service::fresh::Served<Page<Person>>,
+    Vec<DepartmentRef>,
+);
 
 /// Values read from the organisation's tables, each tagged with the org revision it was read at
 /// (`revisions` row `org`, bumped by every change to departments and people). A value is served
@@ -243,6 +246,23 @@ impl<K: std::hash::Hash + Eq, V, const MAX: usize> Revised<K, V, MAX> {
 pub struct OrgCaches {
     directory: Revised<(PeopleFilter, PageRequest), Directory, 512>,
     departments: Revised<i64, DepartmentView, 256>,
+    lists: Revised<bool, Vec<Department>, 2>,
+}
+
+/// Every department (archived ones too when asked), read once per org revision.
+pub async fn departments(
+    db: &Db,
+    caches: &OrgCaches,
+    actor: &Actor,
+    include_archived: bool,
+) -> Result<Arc<Vec<Department>>, AppError> {
+    can(actor, Action::ViewOrg)?;
+    caches
+        .lists
+        .get_or_load(db, include_archived, || async move {
+            Ok(org::list_departments(db, include_archived).await?)
+        })
+        .await
 }
 
 /// One page of the directory, from the cache when the directory has not changed since.
@@ -258,7 +278,8 @@ pub async fn directory(
     caches
         .directory
         .get_or_load(db, (filter, page), || async move {
-            Ok(org::people_directory(db, &load_filter, page).await?)
+            let (people, departments) = org::people_directory(db, &load_filter, page).await?;
+            Ok((crate::service::fresh::Served::new(people), departments))
         })
         .await
 }

@@ -3,6 +3,8 @@
 
 use crate::error::AppError;
 use crate::service::de;
+use crate::service::fresh::FreshMap;
+use crate::service::group_commit::{Batch, GroupCommit};
 use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
 use duet_core::org::{DepartmentId, PersonId, UserId};
@@ -12,9 +14,7 @@ use duet_core::promises::{
 };
 use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
 use duet_store::{Db, Page, PageRequest};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 /// The window the trust explanation counts over.
 pub const TRUST_WINDOW_DAYS: i64 = 90;
@@ -204,8 +204,14 @@ pub async fn resolve_promisor(
     }
 }
 
-/// Records a promise in someone's name (see [`may_record`] for who may).
-pub async fn record(db: &Db, actor: &Actor, f: &PromiseFields) -> Result<Promise, AppError> {
+/// Records a promise in someone's name (see [`may_record`] for who may), through the group
+/// commit of promises (see `service::group_commit`).
+pub async fn record(
+    db: &Db,
+    cache: &PromiseCache,
+    actor: &Actor,
+    f: &PromiseFields,
+) -> Result<Promise, AppError> {
     let today = Utc::now().date_naive();
     let mut input = PromiseInput::parse(
         f.promisor_id,
@@ -218,7 +224,23 @@ pub async fn record(db: &Db, actor: &Actor, f: &PromiseFields) -> Result<Promise
         today,
     )?;
     may_record_at_level(db, actor, &mut input, &f.level).await?;
-    Ok(store::insert_promise(db, actor.user.0, &input, today).await?)
+    cache.records.submit(db, (actor.user.0, input, today)).await
+}
+
+/// How a batch of recorded promises is written: `store::insert_promises`, one transaction for
+/// all.
+pub struct RecordBatch;
+
+impl Batch for RecordBatch {
+    type Item = (i64, PromiseInput, chrono::NaiveDate);
+    type Out = Promise;
+    const WHAT: &'static str = "promises";
+    fn write(
+        db: &Db,
+        items: &[Self::Item],
+    ) -> impl Future<Output = duet_store::Result<Vec<duet_store::Result<Promise>>>> + Send {
+        store::insert_promises(db, items)
+    }
 }
 
 /// Closes a promise as kept or broken (its promisee department only).
@@ -403,88 +425,41 @@ pub async fn trust_pair(db: &Db, from: i64, to: i64) -> Result<TrustPairView, Ap
     })
 }
 
-/// This process's cache of the ledger's reads: the trust table, pages of the ledger, and the
-/// promisor suggestions of the forms that record a promise.
-///
-/// Like [`crate::service::home::HomeCache`]: a value is reused only while this process has
-/// written nothing since it was read (`duet_store::write_epoch`, taken before the read, so a
-/// write racing the read only makes the entry useless) and for at most [`PromiseCache::LIFETIME`],
-/// which bounds how long another replica's writes take to show. Anything done through this
-/// replica shows on its next request.
+/// This process's cache of the ledger's reads: the trust table, pages of the ledger (and their
+/// JSON, serialized once per page), and the promisor suggestions of the forms that record a
+/// promise. Each is kept for one write epoch and at most two seconds (`service::fresh`), which
+/// bounds how long another replica's writes take to show; anything done through this replica
+/// shows on its next request. The trust table is also keyed by day: its scores age with the
+/// calendar.
 #[derive(Default)]
 pub struct PromiseCache {
-    trust: Mutex<Option<(chrono::NaiveDate, Cached<Vec<TrustPair>>)>>,
-    ledger: CacheMap<LedgerKey, Page<Promise>>,
-    ledger_json: CacheMap<LedgerKey, axum::body::Bytes>,
-    trust_json: CacheMap<chrono::NaiveDate, axum::body::Bytes>,
+    trust: FreshMap<chrono::NaiveDate, Vec<TrustPair>, 4>,
+    ledger: FreshMap<LedgerKey, Page<Promise>, 1000>,
+    ledger_json: FreshMap<LedgerKey, axum::body::Bytes, 1000>,
+    trust_json: FreshMap<chrono::NaiveDate, axum::body::Bytes, 4>,
     /// By account, its person and the most suggested.
-    choices: CacheMap<(i64, Option<i64>, i64), Vec<String>>,
-    /// Held while the trust pairs or a ledger page are read again, so a burst of readers of a
-    /// stale entry waits for one read instead of all scanning at once.
-    loading: tokio::sync::Mutex<()>,
+    choices: FreshMap<(i64, Option<i64>, i64), Vec<String>, 1000>,
+    /// Group commit of recorded promises.
+    records: GroupCommit<RecordBatch>,
 }
-
-/// A value read at a write epoch, and when.
-type Cached<T> = (u64, Instant, Arc<T>);
-
-/// Values by what identifies them.
-type CacheMap<K, T> = Mutex<HashMap<K, Cached<T>>>;
 
 /// What identifies a page of the ledger.
 type LedgerKey = (PromiseFilter, PageRequest);
 
-fn fresh<T>(entry: &Cached<T>, epoch: u64) -> Option<Arc<T>> {
-    (entry.0 == epoch && entry.1.elapsed() < PromiseCache::LIFETIME).then(|| entry.2.clone())
-}
-
 impl PromiseCache {
-    /// How long a read may be reused when nothing was written in between.
-    pub const LIFETIME: Duration = Duration::from_secs(2);
-    /// At most this many ledger pages or suggestion lists are kept; past it the map starts afresh.
-    const MAX_ENTRIES: usize = 1_000;
-
     /// The cache of the application `state` belongs to (one per application, in `AppState`).
     pub fn of(state: &crate::app::AppState) -> Arc<PromiseCache> {
         state.promises.clone()
     }
 }
 
-fn put<K: std::hash::Hash + Eq, T>(map: &CacheMap<K, T>, key: K, epoch: u64, value: Arc<T>) {
-    if let Ok(mut map) = map.lock() {
-        if map.len() >= PromiseCache::MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(key, (epoch, Instant::now(), value));
-    }
-}
-
-/// [`trust_pairs`], from the cache when nothing was written since (and on the same day: the
-/// scores age with the calendar).
+/// [`trust_pairs`], from the cache when nothing was written since (and on the same day).
 pub async fn cached_trust_pairs(
     cache: &PromiseCache,
     db: &Db,
 ) -> Result<Arc<Vec<TrustPair>>, AppError> {
-    let epoch = duet_store::write_epoch();
     let today = Utc::now().date_naive();
-    let hit = || {
-        cache.trust.lock().ok().and_then(|t| {
-            t.as_ref()
-                .filter(|(day, _)| *day == today)
-                .and_then(|(_, e)| fresh(e, epoch))
-        })
-    };
-    if let Some(hit) = hit() {
-        return Ok(hit);
-    }
-    let _turn = cache.loading.lock().await;
-    if let Some(hit) = hit() {
-        return Ok(hit);
-    }
-    let pairs = Arc::new(trust_pairs(db).await?);
-    if let Ok(mut t) = cache.trust.lock() {
-        *t = Some((today, (epoch, Instant::now(), pairs.clone())));
-    }
-    Ok(pairs)
+    cache.trust.get_or_load(today, || trust_pairs(db)).await
 }
 
 /// A page of the ledger (`store::list_promises`), from the cache when nothing was written since.
@@ -494,25 +469,13 @@ pub async fn cached_ledger(
     filter: PromiseFilter,
     page: PageRequest,
 ) -> Result<Arc<Page<Promise>>, AppError> {
-    let epoch = duet_store::write_epoch();
-    let key = (filter, page);
-    let hit = || {
-        cache
-            .ledger
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
-    };
-    if let Some(hit) = hit() {
-        return Ok(hit);
-    }
-    let _turn = cache.loading.lock().await;
-    if let Some(hit) = hit() {
-        return Ok(hit);
-    }
-    let listed = Arc::new(store::list_promises(db, &key.0, key.1).await?);
-    put(&cache.ledger, key, epoch, listed.clone());
-    Ok(listed)
+    let load_filter = filter.clone();
+    Ok(cache
+        .ledger
+        .get_or_load((filter, page), || async move {
+            store::list_promises(db, &load_filter, page).await
+        })
+        .await?)
 }
 
 /// A suggestion's text for a person ("Name · Department · e-mail"); [`resolve_promisor`] reads
@@ -531,21 +494,14 @@ pub async fn cached_promisor_suggestions(
     me: Option<i64>,
     limit: i64,
 ) -> Result<Arc<Vec<String>>, AppError> {
-    let epoch = duet_store::write_epoch();
     // The account decides the role and department (changing either is a write).
-    let key = (actor.user.0, me, limit);
-    if let Some(hit) = cache
+    cache
         .choices
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
-    {
-        return Ok(hit);
-    }
-    let people = promisor_choices(db, actor, me, "", limit).await?;
-    let suggestions: Arc<Vec<String>> = Arc::new(people.iter().map(suggestion).collect());
-    put(&cache.choices, key, epoch, suggestions.clone());
-    Ok(suggestions)
+        .get_or_load((actor.user.0, me, limit), || async {
+            let people = promisor_choices(db, actor, me, "", limit).await?;
+            Ok(people.iter().map(suggestion).collect())
+        })
+        .await
 }
 
 /// [`cached_ledger`] as the API's JSON body, serialized once per cached page: a hit costs a copy
@@ -556,22 +512,16 @@ pub async fn cached_ledger_json(
     filter: PromiseFilter,
     page: PageRequest,
 ) -> Result<Arc<axum::body::Bytes>, AppError> {
-    let epoch = duet_store::write_epoch();
-    let key = (filter, page);
-    if let Some(hit) = cache
+    let load_filter = filter.clone();
+    cache
         .ledger_json
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key).and_then(|e| fresh(e, epoch)))
-    {
-        return Ok(hit);
-    }
-    let listed = cached_ledger(cache, db, key.0.clone(), key.1).await?;
-    let json = Arc::new(axum::body::Bytes::from(
-        serde_json::to_vec(&*listed).map_err(|e| AppError::Internal(e.into()))?,
-    ));
-    put(&cache.ledger_json, key, epoch, json.clone());
-    Ok(json)
+        .get_or_load((filter, page), || async move {
+            let listed = cached_ledger(cache, db, load_filter, page).await?;
+            serde_json::to_vec(&*listed)
+                .map(axum::body::Bytes::from)
+                .map_err(|e| AppError::Internal(e.into()))
+        })
+        .await
 }
 
 /// [`cached_trust_pairs`] as the API's JSON body, serialized once per cached table.
@@ -579,20 +529,14 @@ pub async fn cached_trust_json(
     cache: &PromiseCache,
     db: &Db,
 ) -> Result<Arc<axum::body::Bytes>, AppError> {
-    let epoch = duet_store::write_epoch();
     let today = Utc::now().date_naive();
-    if let Some(hit) = cache
+    cache
         .trust_json
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&today).and_then(|e| fresh(e, epoch)))
-    {
-        return Ok(hit);
-    }
-    let pairs = cached_trust_pairs(cache, db).await?;
-    let json = Arc::new(axum::body::Bytes::from(
-        serde_json::to_vec(&*pairs).map_err(|e| AppError::Internal(e.into()))?,
-    ));
-    put(&cache.trust_json, today, epoch, json.clone());
-    Ok(json)
+        .get_or_load(today, || async {
+            let pairs = cached_trust_pairs(cache, db).await?;
+            serde_json::to_vec(&*pairs)
+                .map(axum::body::Bytes::from)
+                .map_err(|e| AppError::Internal(e.into()))
+        })
+        .await
 }

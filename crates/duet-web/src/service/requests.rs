@@ -2,7 +2,8 @@
 
 use crate::error::AppError;
 use crate::service::de;
-use crate::service::fresh::{FreshCell, FreshMap};
+use crate::service::fresh::{FreshCell, FreshMap, Served};
+use crate::service::group_commit::{Batch, GroupCommit};
 use chrono::Utc;
 use duet_core::FieldError;
 use duet_core::auth::{Action, Actor, can};
@@ -12,8 +13,8 @@ use duet_core::requests::{
     self as rules, Decision, DecisionFields, DecisionGate, RequestInput, Risk, Status,
 };
 use duet_store::requests::{
-    self as store, AlternativeRow, BenefitYear, Event, Goal, Request, RequestFilter, Settings,
-    StoredCase, Team,
+    self as store, AlternativeRow, BenefitYear, Event, Goal, Notification, Request, RequestFilter,
+    Settings, StoredCase, Team,
 };
 use duet_store::{Db, Page, PageRequest};
 use std::sync::Arc;
@@ -44,8 +45,13 @@ pub struct RequestFields {
     pub date_needed: String,
 }
 
-/// Submits a request.
-pub async fn submit(db: &Db, actor: &Actor, f: &RequestFields) -> Result<Request, AppError> {
+/// Submits a request, through the group commit of submits (see `service::group_commit`).
+pub async fn submit(
+    db: &Db,
+    caches: &RequestCaches,
+    actor: &Actor,
+    f: &RequestFields,
+) -> Result<Request, AppError> {
     can(actor, Action::SubmitRequest)?;
     // People raise requests for their own department; IT, executives and admins for any.
     if let (Some(d), Some(own)) = (f.department_id, actor.department)
@@ -70,7 +76,22 @@ pub async fn submit(db: &Db, actor: &Actor, f: &RequestFields) -> Result<Request
         &f.urgency,
         &f.date_needed,
     )?;
-    Ok(store::insert_request(db, actor.user.0, &input).await?)
+    caches.submits.submit(db, (actor.user.0, input)).await
+}
+
+/// How a batch of submits is written: `store::insert_requests`, one transaction for all.
+pub struct SubmitBatch;
+
+impl Batch for SubmitBatch {
+    type Item = (i64, RequestInput);
+    type Out = Request;
+    const WHAT: &'static str = "requests";
+    fn write(
+        db: &Db,
+        items: &[(i64, RequestInput)],
+    ) -> impl Future<Output = duet_store::Result<Vec<duet_store::Result<Request>>>> + Send {
+        store::insert_requests(db, items)
+    }
 }
 
 /// Loads a request the actor may see.
@@ -148,11 +169,13 @@ pub async fn list(
     caches: &RequestCaches,
     filter: &RequestFilter,
     page: PageRequest,
-) -> Result<Arc<Page<Request>>, AppError> {
+) -> Result<Arc<Served<Page<Request>>>, AppError> {
     Ok(caches
         .lists
         .get_or_load((filter.clone(), page), || async {
-            store::list_requests(db, filter, page).await
+            store::list_requests(db, filter, page)
+                .await
+                .map(Served::new)
         })
         .await?)
 }
@@ -180,10 +203,45 @@ pub async fn teams(db: &Db, caches: &RequestCaches) -> Result<Arc<Vec<Team>>, Ap
 #[derive(Default)]
 pub struct RequestCaches {
     views: FreshMap<i64, RequestView, 1024>,
-    lists: FreshMap<(RequestFilter, PageRequest), Page<Request>>,
+    lists: FreshMap<(RequestFilter, PageRequest), Served<Page<Request>>>,
     settings: FreshCell<Settings>,
     goals: FreshCell<Vec<Goal>>,
     teams: FreshCell<Vec<Team>>,
+    goal_pages: FreshMap<PageRequest, Page<Goal>>,
+    /// Each reader's notifications: (user, department filter, window).
+    notifications: FreshMap<(i64, Option<i64>, PageRequest), Page<Notification>, 1024>,
+    /// Group commit of submitted requests.
+    submits: GroupCommit<SubmitBatch>,
+}
+
+/// One page of the organisation's goals, most important first.
+pub async fn goals_page(
+    db: &Db,
+    caches: &RequestCaches,
+    window: PageRequest,
+) -> Result<Arc<Page<Goal>>, AppError> {
+    Ok(caches
+        .goal_pages
+        .get_or_load(window, || store::page_goals(db, window))
+        .await?)
+}
+
+/// One page of the reader's own notifications, newest first (of requests of one department when
+/// given). Marking them read is a write, so the next view shows it.
+pub async fn notifications_page(
+    db: &Db,
+    caches: &RequestCaches,
+    actor: &Actor,
+    department: Option<i64>,
+    window: PageRequest,
+) -> Result<Arc<Page<Notification>>, AppError> {
+    let user = actor.user.0;
+    Ok(caches
+        .notifications
+        .get_or_load((user, department, window), || {
+            store::page_notifications(db, user, department, window)
+        })
+        .await?)
 }
 
 /// Writes the need statement: IT's restatement, or the requester's correction.

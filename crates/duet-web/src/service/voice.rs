@@ -248,11 +248,12 @@ pub async fn to_promise(
 /// page, as a filter that matches nothing).
 pub async fn inbox_page(
     db: &Db,
+    pages: &InboxPages,
     actor: &Actor,
     department: Option<i64>,
     status: Option<PainStatus>,
     window: duet_store::PageRequest,
-) -> Result<duet_store::Page<PainPoint>, AppError> {
+) -> Result<std::sync::Arc<duet_store::Page<PainPoint>>, AppError> {
     let scope = match triaged_departments(actor) {
         None => department,
         Some(ds) => match (ds.as_slice(), department) {
@@ -272,14 +273,30 @@ pub async fn inbox_page(
             }
             (_, Some(d)) if ds.contains(&d) => Some(d),
             (_, Some(_)) => {
-                return Ok(duet_store::Page {
+                return Ok(std::sync::Arc::new(duet_store::Page {
                     items: Vec::new(),
                     total: 0,
                     limit: window.limit,
                     offset: window.offset,
-                });
+                }));
             }
         },
     };
-    Ok(store::page(db, scope, status, window).await?)
+    Ok(pages
+        .0
+        .get_or_load((scope, status, window), || {
+            store::page(db, scope, status, window)
+        })
+        .await?)
 }
+
+/// Recently read inbox pages by (department or all, status, window), per process: kept for one
+/// write epoch and two seconds (`service::fresh`); who may read which scope is checked first,
+/// on every view.
+#[derive(Default)]
+pub struct InboxPages(
+    crate::service::fresh::FreshMap<
+        (Option<i64>, Option<PainStatus>, duet_store::PageRequest),
+        duet_store::Page<PainPoint>,
+    >,
+);

@@ -406,4 +406,40 @@ app_test! {
             (false, false, false, false, false),
         ]);
     }
+
+    async fn forty_submits_at_once_are_each_written_with_their_own_id_and_event(app: &TestApp) {
+        let sales = app.dept("Sales").await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let mut calls = tokio::task::JoinSet::new();
+        for n in 0..40 {
+            let body = json!({"title": format!("Concurrent request {n}"), "problem": "Field staff lose the VPN every hour", "affected": "Field sales", "desired_outcome": "A connection that stays up", "department_id": if n == 7 { 999_999 } else { sales }, "urgency": "high"});
+            let call = member.req(Method::POST, "/requests").json(&body);
+            calls.spawn(async move {
+                let r = call.send().await.unwrap();
+                (n, r.status().as_u16(), r.json::<Value>().await.unwrap())
+            });
+        }
+        let mut ids = std::collections::BTreeMap::new();
+        while let Some(done) = calls.join_next().await {
+            let (n, status, r) = done.unwrap();
+            if n == 7 {
+                assert_eq!((status, r["error"]["field"].as_str()), (422, Some("department_id")), "a bad department fails alone: {r}");
+                continue;
+            }
+            assert_eq!(status, 201, "{r}");
+            assert_eq!(r["title"].as_str(), Some(format!("Concurrent request {n}").as_str()), "each caller gets its own request");
+            ids.insert(r["id"].as_i64().unwrap(), n);
+        }
+        assert_eq!(ids.len(), 39, "distinct ids");
+        for (id, n) in &ids {
+            let (status, view) = member.get(&format!("/requests/{id}")).await;
+            assert_eq!(status, 200);
+            assert_eq!(view["request"]["title"].as_str(), Some(format!("Concurrent request {n}").as_str()));
+            let events: Vec<(&str, &str)> = view["events"].as_array().unwrap().iter().map(|e| (e["kind"].as_str().unwrap(), e["detail"].as_str().unwrap())).collect();
+            assert_eq!(events, [("submitted", "submitted (high urgency)")]);
+        }
+        let (_, inbox) = it.get("/notifications?limit=100").await;
+        assert_eq!(inbox["total"].as_i64(), Some(39), "IT hears of each once: {inbox}");
+    }
 }

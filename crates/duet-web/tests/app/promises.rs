@@ -206,4 +206,34 @@ app_test! {
         let (_, html) = b.get("/promises").await;
         assert!(html.contains("Newt Hire · IT · newt@example.com"), "a new person is suggested at once: {html}");
     }
+
+    async fn promises_recorded_at_once_are_each_written_or_refused_alone(app: &TestApp) {
+        let it_lead = app.api_as(Role::ItLeader, Some("IT")).await;
+        let dev = app.person("Dev Ops", "devops@example.com", "IT", "manager").await;
+        let sales = app.dept("Sales").await;
+        let it = app.dept("IT").await;
+        let mut calls = tokio::task::JoinSet::new();
+        for n in 0..24 {
+            let to = if n % 8 == 3 { it } else { sales };
+            let body = json!({"promisor_id": dev, "promisee_department_id": to, "level": "manager", "text": format!("Promise {n}"), "due_on": in_days(10)});
+            let call = it_lead.req(reqwest::Method::POST, "/promises").json(&body);
+            calls.spawn(async move {
+                let r = call.send().await.unwrap();
+                (n, r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+            });
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        while let Some(done) = calls.join_next().await {
+            let (n, status, p) = done.unwrap();
+            if n % 8 == 3 {
+                assert_eq!((status, p["error"]["message"].as_str()), (422, Some("promisee_department_id: a promise in the ledger is made to another department")), "{p}");
+                continue;
+            }
+            assert_eq!((status, p["text"].as_str()), (201, Some(format!("Promise {n}").as_str())), "{p}");
+            ids.insert(p["id"].as_i64().unwrap());
+        }
+        assert_eq!(ids.len(), 21, "distinct ids");
+        let (_, ledger) = it_lead.get("/promises?limit=100").await;
+        assert_eq!(ledger["total"].as_i64(), Some(21), "{ledger}");
+    }
 }

@@ -199,12 +199,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // Pages are read through a shared memory map, counted once however many of the pool's
-            // connections read them; each connection's own cache stays small (a 16 MB cache per
-            // connection held up to eight copies of the database in the server's memory: 107 MB
-            // after `bench/paths.sh` at demo size, issue 11).
-            .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-2000")
+            .pragma("cache_size", "-16000")
             // Deleted rows are overwritten with zeros, not left in free space: once survey
             // answers are sealed, no pre-seal box or owner key survives in the file.
             .pragma("secure_delete", "on");

@@ -116,6 +116,8 @@ pub struct Shared {
     pub audit: Arc<crate::service::audit::AuditPages>,
     /// Recently read pages of the Voice inbox (see `service::voice::InboxPages`).
     pub inbox: Arc<crate::service::voice::InboxPages>,
+    /// The portfolio table's rendered rows (see `pages::requests::PortfolioRows`).
+    pub portfolio_rows: Arc<crate::pages::requests::PortfolioRows>,
 }
 
 impl AppState {
@@ -138,6 +140,7 @@ impl AppState {
             metrics: Arc::default(),
             audit: Arc::default(),
             inbox: Arc::default(),
+            portfolio_rows: Arc::default(),
         }))
     }
 }

@@ -53,6 +53,19 @@ pub fn install_metrics_recorder() {
             .build_recorder();
         let handle = recorder.handle();
         metrics::set_global_recorder(recorder).ok()?;
+        // Histogram samples pile up raw until upkeep folds them into their buckets: without it
+        // every request kept its timings for good, and the server grew by megabytes per
+        // benchmark run whether or not anyone scraped `/metrics` (issue 11).
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(2));
+                    upkeep.run_upkeep();
+                }
+            })
+            .ok()?;
         Some(handle)
     });
 }

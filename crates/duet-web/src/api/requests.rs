@@ -391,7 +391,7 @@ pub async fn portfolio(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<PortfolioParams>,
-) -> Result<Json<PortfolioPage>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     let filter = pf::PortfolioFilter {
         department: p.department,
         status: p.status,
@@ -401,6 +401,34 @@ pub async fn portfolio(
     let v: std::sync::Arc<PortfolioView> =
         pf::current(&state.db, &state.portfolio, &who.actor()).await?;
     let page = PageRequest::new(p.limit, p.offset);
+    let key = (v.revision, filter, page);
+    let json = match state.portfolio.api_pages.get(&key) {
+        Some(json) => json,
+        None => {
+            let json = axum::body::Bytes::from(
+                serde_json::to_vec(&portfolio_page(&v, &key.1, page))
+                    .map_err(|e| AppError::Internal(e.into()))?,
+            );
+            state.portfolio.api_pages.put(key, json.clone());
+            json
+        }
+    };
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response())
+}
+
+/// One page of the ranking, after the filters.
+fn portfolio_page(
+    v: &PortfolioView,
+    filter: &pf::PortfolioFilter,
+    page: PageRequest,
+) -> PortfolioPage {
     let total = v.items.iter().filter(|i| filter.keeps(i)).count() as i64;
     let items = v
         .items
@@ -410,7 +438,7 @@ pub async fn portfolio(
         .take(usize::try_from(page.limit).unwrap_or(50))
         .cloned()
         .collect();
-    Ok(Json(PortfolioPage {
+    PortfolioPage {
         revision: v.revision,
         settings: v.settings.clone(),
         weights: v.weights.clone(),
@@ -420,7 +448,7 @@ pub async fn portfolio(
         explanation: v.line.explanation.clone(),
         total,
         items,
-    }))
+    }
 }
 
 /// The whole ranked portfolio as CSV.

@@ -178,9 +178,22 @@ struct DepartmentPage {
     can_manage: bool,
     form: DepartmentFields,
     kinds: Vec<Choice>,
-    leaders: Vec<Choice>,
-    partners: Vec<Choice>,
+    /// The leader picker's `<option>`s, rendered (see `Options`).
+    leaders: String,
+    /// The IT partner picker's `<option>`s, rendered.
+    partners: String,
     errors: FormErrors,
+}
+
+/// A picker's `<option>`s (escaped by askama), rendered apart so a department page can keep
+/// them.
+#[derive(Template)]
+#[template(
+    source = "{% for c in choices %}<option value=\"{{ c.value }}\"{% if c.selected %} selected{% endif %}>{{ c.label }}</option>{% endfor %}",
+    ext = "html"
+)]
+struct Options<'a> {
+    choices: &'a [Choice],
 }
 
 async fn department_page(
@@ -200,14 +213,24 @@ async fn department_page(
         it_partner_id: d.it_partner_id,
     });
     let can_manage = can(&who.actor(), Action::ManageDepartments).is_ok();
-    // The pickers are shown only to someone who may edit: a reader sees no form.
-    let (leaders, partners) = if can_manage {
+    // The pickers are shown only to someone who may edit: a reader sees no form. As stored,
+    // they are rendered once per org revision; as typed into a refused form, for that answer.
+    let render_pickers = |leader: Option<i64>, partner: Option<i64>| {
+        let options =
+            |choices: Vec<Choice>| Options { choices: &choices }.render().unwrap_or_default();
         (
-            people_choices(&view.leaders, form.leader_id),
-            people_choices(&view.partners, form.it_partner_id),
+            options(people_choices(&view.leaders, leader)),
+            options(people_choices(&view.partners, partner)),
         )
+    };
+    let (leaders, partners) = if !can_manage {
+        (String::new(), String::new())
+    } else if (form.leader_id, form.it_partner_id) == (d.leader_id, d.it_partner_id) {
+        view.picker_html
+            .get_or_init(|| render_pickers(d.leader_id, d.it_partner_id))
+            .clone()
     } else {
-        (Vec::new(), Vec::new())
+        render_pickers(form.leader_id, form.it_partner_id)
     };
     Ok(render_status(
         status,

@@ -740,13 +740,44 @@ struct PortfolioQuery {
     filter: pf::PortfolioFilter,
 }
 
+/// One ranked item's row of the portfolio table.
+#[derive(Template)]
+#[template(path = "decide/portfolio_row.html")]
+struct PortfolioRow<'a> {
+    i: &'a pf::RankedItem,
+    /// Whether the viewer may open the item's request.
+    open: bool,
+}
+
+/// The portfolio table's rows as HTML, kept per ranking revision, item and whether the viewer
+/// may open it: a row (its score terms, money and explanations) costs as much to render as a
+/// query, and fifty of them were most of the page's time (issue 11). The ranking of a revision
+/// never changes, so a kept row is exact.
+#[derive(Default)]
+pub struct PortfolioRows(crate::service::bounded::Bounded<(i64, i64, bool), Arc<str>, 4096>);
+
+impl PortfolioRows {
+    fn row(&self, revision: i64, item: &pf::RankedItem, open: bool) -> Arc<str> {
+        let key = (revision, item.id, open);
+        if let Some(row) = self.0.get(&key) {
+            return row;
+        }
+        let row: Arc<str> = PortfolioRow { i: item, open }
+            .render()
+            .unwrap_or_default()
+            .into();
+        self.0.put(key, row.clone());
+        row
+    }
+}
+
 #[derive(Template)]
 #[template(path = "decide/portfolio.html")]
 struct PortfolioPage<'a> {
     layout: Layout,
     v: &'a PortfolioView,
-    /// The items of this page, after the filters, each with whether the viewer may open it.
-    items: Vec<(&'a pf::RankedItem, bool)>,
+    /// The rows of this page, after the filters, each as HTML (see [`PortfolioRows`]).
+    rows: Vec<Arc<str>>,
     /// How many items pass the filters.
     shown: usize,
     filter: pf::PortfolioFilter,
@@ -825,9 +856,13 @@ async fn portfolio_page(
             next: (end < len).then(|| href(end)),
             can_manage: can(&actor, Action::ManagePortfolio).is_ok(),
             can_goals: can(&actor, Action::ManageGoals).is_ok(),
-            items: kept[start..end]
+            rows: kept[start..end]
                 .iter()
-                .map(|i| (*i, pf::may_open(&actor, i)))
+                .map(|i| {
+                    state
+                        .portfolio_rows
+                        .row(v.revision, i, pf::may_open(&actor, i))
+                })
                 .collect(),
             shown: len,
             filter,

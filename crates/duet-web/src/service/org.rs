@@ -295,6 +295,9 @@ pub struct DepartmentView {
     pub leaders: Vec<org::PersonRef>,
     /// Who may be its IT partner: active people of IT departments.
     pub partners: Vec<org::PersonRef>,
+    /// The page's leader and partner `<option>`s as HTML, with the current ones selected:
+    /// rendered by the page once per org revision (hundreds of options at 3,000 people).
+    pub picker_html: std::sync::OnceLock<(String, String)>,
 }
 
 /// How many members a department's page lists; the directory lists the rest.
@@ -320,6 +323,7 @@ pub async fn department_view(
                 members,
                 leaders,
                 partners,
+                picker_html: std::sync::OnceLock::new(),
             })
         })
         .await

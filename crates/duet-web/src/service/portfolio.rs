@@ -97,6 +97,13 @@ pub struct PortfolioView {
 pub struct PortfolioCache {
     last: Mutex<Option<Arc<PortfolioView>>>,
     checked: crate::service::fresh::FreshCell<Arc<PortfolioView>>,
+    /// The API's pages as JSON, by ranking revision, filter and window: a revision's ranking
+    /// never changes, so a kept page is exact (serializing fifty ranked items with their terms
+    /// was most of the API's time).
+    pub api_pages: crate::service::bounded::Bounded<
+        (i64, PortfolioFilter, duet_store::PageRequest),
+        axum::body::Bytes,
+    >,
 }
 
 fn is_committed(s: Status) -> bool {
@@ -281,7 +288,7 @@ pub fn compute(
 }
 
 /// Narrows the ranked items (the page and the API offer the same filters).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PortfolioFilter {
     /// Only items of this department (by name, as listed).

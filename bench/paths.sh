@@ -44,7 +44,7 @@ until curl -sf $BASE/healthz >/dev/null; do
   kill -0 $PID 2>/dev/null || { cat "$WORK/out" >&2; exit 1; }
   sleep 0.2
 done
-echo "demo${SCALE:+ ($SCALE)} on ${PG:+PostgreSQL}${PG:-SQLite} serving after $(( $(date +%s) - start )) s; idle RSS $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
+echo "demo${SCALE:+ ($SCALE)} on $([ -n "$PG" ] && echo PostgreSQL || echo SQLite) serving after $(( $(date +%s) - start )) s; idle RSS $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
 
 ADMIN=admin@harborvale.example
 TOKEN=$(DUET_LOG=warn $BIN token create --database-url "$DB" --email $ADMIN --name paths 2>/dev/null) || {

@@ -202,15 +202,20 @@ pub type Directory = (
 /// Values read from the organisation's tables, each tagged with the org revision it was read at
 /// (`revisions` row `org`, bumped by every change to departments and people). A value is served
 /// only while the database's revision is unchanged, so every replica sees a change on its next
-/// request; the cost of a hit is one one-row read. At most `MAX` keys (then it starts afresh).
+/// request; the cost of a hit is one one-row read, and none at all while this process has
+/// written nothing since the revision was last read and that was under two seconds ago (as
+/// `service::fresh`). At most `MAX` keys (then it starts afresh).
 pub struct Revised<K, V, const MAX: usize> {
     map: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    /// The revision last read, with the write epoch and time it was read at.
+    checked: Mutex<Option<(i64, u64, std::time::Instant)>>,
 }
 
 impl<K, V, const MAX: usize> Default for Revised<K, V, MAX> {
     fn default() -> Self {
         Self {
             map: Mutex::new(HashMap::new()),
+            checked: Mutex::new(None),
         }
     }
 }
@@ -222,7 +227,24 @@ impl<K: std::hash::Hash + Eq, V, const MAX: usize> Revised<K, V, MAX> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<V, AppError>>,
     {
-        let revision = org::org_revision(db).await?;
+        let recent = self.checked.lock().ok().and_then(|c| {
+            c.filter(|(_, epoch, at)| {
+                *epoch == duet_store::write_epoch()
+                    && at.elapsed() < crate::service::fresh::Fresh::<()>::LIFETIME
+            })
+            .map(|(revision, _, _)| revision)
+        });
+        let revision = match recent {
+            Some(revision) => revision,
+            None => {
+                let epoch = duet_store::write_epoch();
+                let revision = org::org_revision(db).await?;
+                if let Ok(mut c) = self.checked.lock() {
+                    *c = Some((revision, epoch, std::time::Instant::now()));
+                }
+                revision
+            }
+        };
         if let Ok(map) = self.map.lock()
             && let Some((rev, v)) = map.get(&key)
             && *rev == revision

@@ -34,7 +34,7 @@ auth=(-H "Authorization: Bearer $TOKEN")
 CAMPAIGNS=$(curl -s "${auth[@]}" "$API/campaigns?limit=500" | jq 'if type == "array" then . else .items end')
 LATEST=$(echo "$CAMPAIGNS" | jq '[.[] | select(.title | startswith("Bench pulse −90"))][0].id')
 OPEN=$(echo "$CAMPAIGNS" | jq '[.[] | select(.title == "Bench pulse (open)")][0].id')
-DEPTS=$(curl -s "${auth[@]}" "$API/departments" | jq -r '.[].id')
+DEPTS=$(curl -s "${auth[@]}" "$API/departments?limit=500" | jq -r '(if type == "array" then . else .items end) | .[].id')
 
 echo "results of campaign $LATEST, each slice once (results never cached before; includes the trend over 3 campaigns;"
 echo "the first request also reads the three campaigns' answers, later slices reuse them):"

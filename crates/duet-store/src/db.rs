@@ -199,10 +199,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // 4 MB of pages per connection: eight connections of 16 MB each held up to 128 MB of
-            // the database in the server at `--scale large` (issue 11); reads that miss it come
-            // from the OS page cache, and the read paths keep what they read (`service::fresh`).
-            .pragma("cache_size", "-4000")
+            // 2 MB of pages per connection (SQLite's default): eight connections of 16 MB each
+            // held up to 128 MB of the database in the server at `--scale large` (issue 11);
+            // reads that miss it come from the OS page cache, and the read paths keep what they
+            // read (`service::fresh`).
+            .pragma("cache_size", "-2000")
             // Deleted rows are overwritten with zeros, not left in free space: once survey
             // answers are sealed, no pre-seal box or owner key survives in the file.
             .pragma("secure_delete", "on");

@@ -45,19 +45,30 @@ pub struct DepartmentsParams {
     /// Include archived departments.
     #[serde(default)]
     pub include_archived: bool,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
 }
 
-/// Lists departments.
+/// Lists departments by name, one page at a time.
 #[utoipa::path(get, path = "/departments", tag = "org", params(DepartmentsParams),
-    responses((status = 200, body = Vec<Department>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<Department>), (status = 401, body = ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<DepartmentsParams>,
-) -> Result<Json<std::sync::Arc<Vec<Department>>>, AppError> {
-    Ok(Json(
-        svc::departments(&state.db, &state.org, &who.actor(), p.include_archived).await?,
-    ))
+) -> Result<Json<Page<Department>>, AppError> {
+    let all = svc::departments(&state.db, &state.org, &who.actor(), p.include_archived).await?;
+    let window = PageRequest::new(p.limit, p.offset);
+    let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(window.limit).unwrap_or(0);
+    Ok(Json(Page {
+        items: all.iter().skip(skip).take(take).cloned().collect(),
+        total: i64::try_from(all.len()).unwrap_or(i64::MAX),
+        limit: window.limit,
+        offset: window.offset,
+    }))
 }
 
 /// Creates a department.

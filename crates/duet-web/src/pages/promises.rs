@@ -103,6 +103,16 @@ struct LedgerPage {
     errors: FormErrors,
 }
 
+/// A picker's suggestions as `<option>`s (escaped by askama).
+#[derive(Template)]
+#[template(
+    source = "{% for s in list %}<option value=\"{{ s }}\"></option>{% endfor %}",
+    ext = "html"
+)]
+struct SuggestionOptions<'a> {
+    list: &'a [String],
+}
+
 /// The "who promised" input of every form that records a promise (the ledger, a review's
 /// decision, a pain point turned into a promise), rendered by `promise/picker.html` (include it
 /// where a template has a `picker`). It searches rather than lists: people type part of a name or
@@ -123,8 +133,9 @@ pub(crate) struct PromisorPicker {
     pub only_self: Option<(i64, String)>,
     /// Whether the "my promise" box was ticked (an optional picker with `only_self`).
     pub mine: bool,
-    /// Suggestions: "Name · Department · e-mail" of the people the actor may record for.
-    pub suggestions: Arc<Vec<String>>,
+    /// Suggestions' `<option>`s: "Name · Department · e-mail" of the people the actor may record
+    /// for, rendered once per cached list (see `svc::Suggestions`).
+    pub suggestions: String,
     /// The refusal for this field, or empty.
     pub error: String,
 }
@@ -160,12 +171,22 @@ pub(crate) async fn promisor_picker(
         let cache = svc::PromiseCache::of(state);
         let suggestions =
             svc::cached_promisor_suggestions(&cache, &state.db, &actor, me, 2000).await?;
-        (None, suggestions)
+        let html = suggestions
+            .html
+            .get_or_init(|| {
+                SuggestionOptions {
+                    list: &suggestions.list,
+                }
+                .render()
+                .unwrap_or_default()
+            })
+            .clone();
+        (None, html)
     } else if let Some(me) = me {
         let p = org::find_person(&state.db, duet_core::org::PersonId(me)).await?;
-        (Some((me, p.name)), Arc::default())
+        (Some((me, p.name)), String::new())
     } else {
-        (None, Arc::default())
+        (None, String::new())
     };
     Ok(PromisorPicker {
         id,

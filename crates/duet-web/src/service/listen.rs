@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::service::bounded::Bounded;
 use crate::service::de;
-use crate::service::fresh::{Fresh, FreshCell, Served};
+use crate::service::fresh::{FreshCell, Served};
 use crate::service::group_commit::{Batch, GroupCommit};
 use chrono::{NaiveDate, Utc};
 use duet_core::auth::{Action, Actor, can};
@@ -212,11 +212,10 @@ pub struct ListenState {
     /// Per closed campaign, how its departments' populations changed (counted up to the end of
     /// its closing day, so fixed once results exist).
     population_changes: Bounded<i64, Vec<store::PopulationChange>>,
-    /// Results views recently built, per slice (see `service::fresh`).
-    views: Bounded<SliceKey, Arc<Fresh<Shown>>>,
-    /// Held while a results view is built, so a burst of readers of a stale view waits for one
-    /// build instead of all building it (the trend alone reads every earlier campaign).
-    building: tokio::sync::Mutex<()>,
+    /// Results views recently built, per slice (see `service::fresh`): one reader builds a
+    /// stale view while the others wait or, when it only aged, are served the aged one (the
+    /// trend alone reads every earlier campaign).
+    views: crate::service::fresh::FreshMap<SliceKey, Shown>,
     /// The campaign list recently read (see `service::fresh`).
     campaigns: FreshCell<Vec<Campaign>>,
     /// Department names recently read (see `service::fresh`).
@@ -516,19 +515,12 @@ pub async fn results_view(
     department: Option<i64>,
 ) -> Result<Arc<Shown>, AppError> {
     can(actor, Action::ViewSurveyResults)?;
-    let key = (campaign, department);
-    let hit = cache.views.get(&key).and_then(|f| f.get());
-    if let Some(v) = hit {
-        return Ok(v);
-    }
-    let _turn = cache.building.lock().await;
-    let hit = cache.views.get(&key).and_then(|f| f.get());
-    if let Some(v) = hit {
-        return Ok(v);
-    }
-    let built = Arc::new(build_results_view(db, cache, campaign, department).await?);
-    cache.views.put(key, Arc::new(Fresh::new(built.clone())));
-    Ok(built)
+    cache
+        .views
+        .get_or_load((campaign, department), || {
+            build_results_view(db, cache, campaign, department)
+        })
+        .await
 }
 
 /// `results_view` without its cache (the permission is checked by the caller).

@@ -438,7 +438,7 @@ pub struct PromiseCache {
     ledger_json: FreshMap<LedgerKey, axum::body::Bytes, 1000>,
     trust_json: FreshMap<chrono::NaiveDate, axum::body::Bytes, 4>,
     /// By account, its person and the most suggested.
-    choices: FreshMap<(i64, Option<i64>, i64), Vec<String>, 1000>,
+    choices: FreshMap<(i64, Option<i64>, i64), Suggestions, 1000>,
     /// Group commit of recorded promises.
     records: GroupCommit<RecordBatch>,
 }
@@ -493,15 +493,28 @@ pub async fn cached_promisor_suggestions(
     actor: &Actor,
     me: Option<i64>,
     limit: i64,
-) -> Result<Arc<Vec<String>>, AppError> {
+) -> Result<Arc<Suggestions>, AppError> {
     // The account decides the role and department (changing either is a write).
     cache
         .choices
         .get_or_load((actor.user.0, me, limit), || async {
             let people = promisor_choices(db, actor, me, "", limit).await?;
-            Ok(people.iter().map(suggestion).collect())
+            Ok(Suggestions {
+                list: people.iter().map(suggestion).collect(),
+                html: std::sync::OnceLock::new(),
+            })
         })
         .await
+}
+
+/// The suggestions of a "who promised" input, and their `<option>`s as HTML once a page has
+/// rendered them (up to 2,000 people for an IT leader: rendering them was most of a ledger
+/// page's time at 3,000 people, issue 11).
+pub struct Suggestions {
+    /// "Name · Department · e-mail", as [`suggestion`] writes them.
+    pub list: Vec<String>,
+    /// The rendered `<option>`s, filled by the page on first use.
+    pub html: std::sync::OnceLock<String>,
 }
 
 /// [`cached_ledger`] as the API's JSON body, serialized once per cached page: a hit costs a copy

@@ -742,5 +742,9 @@ async fn read_team_stats(db: &Db) -> Result<Vec<rules::TeamStats>, AppError> {
             team: r.team,
         })
         .collect();
-    Ok(rules::team_stats(&facts))
+    // Tens of thousands of facts at a large organisation: off the async workers, so the pages
+    // served meanwhile do not wait behind the sums.
+    tokio::task::spawn_blocking(move || rules::team_stats(&facts))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
 }

@@ -298,6 +298,55 @@ pub async fn save_record(
     record(db, review).await
 }
 
+/// One record save of a group commit (see [`save_records`]).
+#[derive(Debug, Clone)]
+pub struct RecordWrite {
+    /// The review whose record it is.
+    pub review: i64,
+    /// The agenda as edited.
+    pub agenda: String,
+    /// Who attended.
+    pub attendees: String,
+    /// The notes.
+    pub notes: String,
+    /// Feedback on the metrics pack.
+    pub feedback: String,
+}
+
+/// Saves several records in one transaction (group commit: the writer turn is taken once for
+/// all), each with the same upsert as [`save_record`]: a locked record is refused on its own
+/// and the others are saved. Saves of the same review apply in order, the last one winning.
+pub async fn save_records(db: &Db, items: &[RecordWrite]) -> Result<Vec<Result<Record>>> {
+    let now = Utc::now();
+    let changed: Vec<bool> = write_tx!(db, tx => {
+        let mut changed = Vec::with_capacity(items.len());
+        for w in items {
+            let n = sqlx::query(
+                "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
+                 on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
+                     metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
+                     it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null
+                 where review_records.locked_at is null",
+            ).bind(w.review).bind(&w.agenda).bind(&w.attendees).bind(&w.notes).bind(&w.feedback).bind(now)
+            .execute(&mut *tx).await?.rows_affected();
+            changed.push(n > 0);
+        }
+        changed
+    });
+    let mut out = Vec::with_capacity(items.len());
+    for (w, saved) in items.iter().zip(changed) {
+        out.push(if saved {
+            record(db, w.review).await
+        } else {
+            Err(StoreError::Conflict(FieldError::new(
+                "record",
+                "both leaders signed this record; it is locked — append a correction instead",
+            )))
+        });
+    }
+    Ok(out)
+}
+
 /// Signs the record for one side (`it` true for IT); when both sides have signed, it locks.
 pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
     let now = Utc::now();

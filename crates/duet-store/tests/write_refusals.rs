@@ -157,4 +157,37 @@ both_backends! {
         let kept = rv::record(db, r.id).await.unwrap();
         assert_eq!((kept.agenda.as_str(), kept.notes.as_str(), kept.it_signed_by, kept.business_signed_by), ("Agenda", "Better notes", Some(u), Some(b)));
     }
+
+    async fn a_batch_of_record_saves_refuses_a_locked_one_alone_and_saves_the_others(db: &Db) {
+        let sales = dept(db, "Sales", "business").await;
+        let u = user(db, "ivy@example.com", Role::ItLeader).await;
+        let b = user(db, "bea@example.com", Role::BusinessLeader).await;
+        let now = Utc::now();
+        let tz = parse_time_zone("Europe/London").unwrap();
+        let locked = rv::schedule(db, sales, now - Duration::hours(30), 60, u).await.unwrap();
+        rv::mark_held_and_plan_next(db, locked.id, now - Duration::hours(29), tz).await.unwrap();
+        rv::save_record(db, locked.id, "Agenda", "Ivy, Bea", "Notes", "").await.unwrap();
+        rv::sign(db, locked.id, true, u).await.unwrap();
+        rv::sign(db, locked.id, false, b).await.unwrap();
+        let open = rv::schedule(db, sales, now - Duration::hours(2), 60, u).await.unwrap();
+        let write = |review: i64, notes: &str| rv::RecordWrite {
+            review,
+            agenda: "Agenda".into(),
+            attendees: "Ivy, Bea".into(),
+            notes: notes.into(),
+            feedback: String::new(),
+        };
+        let out = rv::save_records(db, &[write(open.id, "First"), write(locked.id, "Changed"), write(open.id, "Second")]).await.unwrap();
+        assert_eq!(out[0].as_ref().unwrap().attendees, "Ivy, Bea");
+        match &out[1] {
+            Err(StoreError::Conflict(e)) => assert_eq!(
+                (e.field.as_str(), e.message.as_str()),
+                ("record", "both leaders signed this record; it is locked — append a correction instead")
+            ),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        // Saves of one review apply in order: the last one wins.
+        assert_eq!(rv::record(db, open.id).await.unwrap().notes, "Second");
+        assert_eq!(rv::record(db, locked.id).await.unwrap().notes, "Notes");
+    }
 }

@@ -315,7 +315,7 @@ pub async fn save_record(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<svc::RecordFields>,
 ) -> Result<Json<RecordView>, AppError> {
-    svc::save_record(&state.db, &who.actor(), id, &f).await?;
+    svc::save_record(&state.db, &state.reviews, &who.actor(), id, &f).await?;
     Ok(Json(record_view(&state, id).await?))
 }
 

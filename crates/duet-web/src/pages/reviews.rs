@@ -539,7 +539,7 @@ async fn save_record(
     Path(id): Path<i64>,
     Form(f): Form<svc::RecordFields>,
 ) -> Result<Response, PageError> {
-    let r = svc::save_record(&state.db, &who.actor(), id, &f)
+    let r = svc::save_record(&state.db, &state.reviews, &who.actor(), id, &f)
         .await
         .map(|_| ());
     let typed = Typed {

@@ -24,6 +24,24 @@ pub struct ReviewCaches {
     pages: FreshMap<(Option<i64>, PageRequest), Page<Review>>,
     reviews: FreshMap<i64, Review, 1024>,
     agendas: FreshMap<(i64, Option<i64>), (Review, duet_core::agenda::Agenda), 1024>,
+    /// Record saves, group-committed (see `service::group_commit`).
+    saves: crate::service::group_commit::GroupCommit<SaveBatch>,
+}
+
+/// How a batch of record saves is written: `store::save_records`, one transaction for all.
+pub struct SaveBatch;
+
+impl crate::service::group_commit::Batch for SaveBatch {
+    type Item = store::RecordWrite;
+    type Out = store::Record;
+    const WHAT: &'static str = "review records";
+    fn write(
+        db: &Db,
+        items: &[store::RecordWrite],
+    ) -> impl Future<Output = duet_store::Result<Vec<duet_store::Result<store::Record>>>> + Send
+    {
+        store::save_records(db, items)
+    }
 }
 
 /// [`dashboard`], read at most once per write epoch and two seconds.
@@ -493,6 +511,7 @@ pub struct RecordFields {
 /// Saves the record (refused once both leaders signed).
 pub async fn save_record(
     db: &Db,
+    caches: &ReviewCaches,
     actor: &Actor,
     id: i64,
     f: &RecordFields,
@@ -507,7 +526,14 @@ pub async fn save_record(
     let feedback = errs.check(prose("metric_feedback", &f.metric_feedback, 0, 10_000));
     match (agenda, attendees, notes, feedback) {
         (Some(a), Some(att), Some(n), Some(fb)) if errs.0.is_empty() => {
-            Ok(store::save_record(db, id, &a, &att, &n, &fb).await?)
+            let write = store::RecordWrite {
+                review: id,
+                agenda: a,
+                attendees: att,
+                notes: n,
+                feedback: fb,
+            };
+            caches.saves.submit(db, write).await
         }
         _ => Err(errs.into()),
     }

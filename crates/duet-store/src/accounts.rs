@@ -402,7 +402,7 @@ async fn token_user(db: &Db, token: &str, touch: bool) -> Result<Option<User>> {
             .token_last_used
             .is_none_or(|t| t < now - chrono::Duration::minutes(1))
     {
-        write_one!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
+        touch_one!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(pool)

@@ -78,6 +78,23 @@ pub(crate) fn wrote() {
     WRITE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
+/// Like [`write_one!`], for a write no cached read depends on (a session's expiry sliding, a
+/// token's last use, when a person last looked at their home page): it does not advance
+/// [`write_epoch`], so browsing does not empty every short-lived cache of the process. Under
+/// load it did, once per session or token per minute, and every reader then waited for the
+/// slowest reload (issue 11).
+macro_rules! touch_one {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => {
+                let _turn = $crate::db::SQLITE_WRITER.lock().await;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
 /// Runs `$body`, one statement that writes, outside any transaction (it is atomic on its own):
 /// on SQLite after taking this process's writer turn, like `write_tx!`, so it never waits in
 /// SQLite's sleeping busy handler.

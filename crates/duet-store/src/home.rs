@@ -258,7 +258,7 @@ pub async fn surveys_to_answer(
 pub async fn touch_home(db: &Db, user: i64, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
     let (before,): (Option<DateTime<Utc>>,) = on_db!(db, pool => sqlx::query_as("select home_seen_at from users where id = $1").bind(user).fetch_one(pool).await)?;
     if before.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
-        write_one!(db, pool => sqlx::query("update users set home_seen_at = $1 where id = $2").bind(now).bind(user).execute(pool).await.map(|_| ()))?;
+        touch_one!(db, pool => sqlx::query("update users set home_seen_at = $1 where id = $2").bind(now).bind(user).execute(pool).await.map(|_| ()))?;
     }
     Ok(before)
 }

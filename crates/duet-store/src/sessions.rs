@@ -67,7 +67,7 @@ async fn find_session_sliding(db: &Db, cookie: &str, slide: bool) -> Result<Opti
         && let Some(s) = &session
         && s.expires_at - now < IDLE_LIFETIME - Duration::hours(1)
     {
-        write_one!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
+        touch_one!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
             .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
     }
     Ok(session)

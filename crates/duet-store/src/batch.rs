@@ -54,3 +54,13 @@ mod tests {
         assert_eq!(rows_per_statement(8, 1), 124);
     }
 }
+
+/// What a batch's check reads end with: `for share` on PostgreSQL, so the rows read stay as read
+/// until the commit; nothing on SQLite, whose single writer already holds them.
+pub(crate) fn lock_suffix(db: &crate::Db) -> &'static str {
+    if db.backend() == crate::Backend::Postgres {
+        " for share"
+    } else {
+        ""
+    }
+}

@@ -166,13 +166,7 @@ pub async fn insert_promises(
         return Ok(Vec::new());
     }
     let now = Utc::now();
-    // PostgreSQL: promisors and departments stay as read until the commit (SQLite's writer
-    // holds them).
-    let lock = if db.backend() == crate::Backend::Postgres {
-        " for share"
-    } else {
-        ""
-    };
+    let lock = crate::batch::lock_suffix(db);
     let out = write_tx!(db, tx => {
         // The active promisors (with their departments) and active departments: one read each.
         let people: BTreeSet<i64> = items.iter().map(|(_, i, _)| i.promisor).collect();

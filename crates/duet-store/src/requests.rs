@@ -280,12 +280,7 @@ pub async fn insert_requests(
         return Ok(Vec::new());
     }
     let now = Utc::now();
-    // PostgreSQL: the departments stay active until the commit (SQLite's writer holds them).
-    let lock = if db.backend() == crate::Backend::Postgres {
-        " for share"
-    } else {
-        ""
-    };
+    let lock = crate::batch::lock_suffix(db);
     let out = write_tx!(db, tx => {
         // Which departments are active: one read for the batch.
         let asked: BTreeSet<i64> = items.iter().map(|(_, i)| i.department).collect();

@@ -40,6 +40,16 @@ pub(crate) fn rows_per_statement(per_row: usize, shared: usize) -> usize {
     ((MAX_BINDS - shared) / per_row).max(1)
 }
 
+/// What a batch's check reads end with: `for share` on PostgreSQL, so the rows read stay as read
+/// until the commit; nothing on SQLite, whose single writer already holds them.
+pub(crate) fn lock_suffix(db: &crate::Db) -> &'static str {
+    if db.backend() == crate::Backend::Postgres {
+        " for share"
+    } else {
+        ""
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,15 +62,5 @@ mod tests {
             "($2, $3, 'x', $1), ($4, $5, 'x', $1)"
         );
         assert_eq!(rows_per_statement(8, 1), 124);
-    }
-}
-
-/// What a batch's check reads end with: `for share` on PostgreSQL, so the rows read stay as read
-/// until the commit; nothing on SQLite, whose single writer already holds them.
-pub(crate) fn lock_suffix(db: &crate::Db) -> &'static str {
-    if db.backend() == crate::Backend::Postgres {
-        " for share"
-    } else {
-        ""
     }
 }

@@ -58,6 +58,9 @@ pub enum Action {
     ManageTokens(UserId),
     /// Submit a request (anyone signed in).
     SubmitRequest,
+    /// Raise a request on behalf of `department`: people raise requests for their own
+    /// department; IT leaders, executives and admins for any.
+    RaiseRequestFor { department: DepartmentId },
     /// See a request, its timeline and its business case.
     ViewRequest {
         requester: UserId,
@@ -124,6 +127,49 @@ pub enum Action {
     ViewAuditLog,
 }
 
+/// A question asked of a whole list rather than of one record: which of its rows may this actor
+/// see or act on. Handlers narrow their queries by the answer ([`scope`]) instead of comparing
+/// roles themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// Which requests they may list (the rows `ViewRequest` allows).
+    SeeRequests,
+    /// Whose reviews are in their calendar feed.
+    SeeReviews,
+    /// In which departments they may add people (`ManagePerson`).
+    ManagePeople,
+}
+
+/// The answer to a [`Question`]: every row, one department's, the actor's own, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every row.
+    All,
+    /// The rows of this department only.
+    Department(DepartmentId),
+    /// The actor's own rows only (for requests: the ones they raised).
+    Own,
+    /// No row.
+    Nothing,
+}
+
+/// Which rows of a list `actor` may see or act on; agrees with [`can`] on each row.
+pub fn scope(actor: &Actor, question: Question) -> Scope {
+    use Role::*;
+    let department = || actor.department.map_or(Scope::Nothing, Scope::Department);
+    match (question, actor.role) {
+        (Question::SeeRequests, Admin | ItLeader | Executive) => Scope::All,
+        (Question::SeeRequests, BusinessLeader) => {
+            actor.department.map_or(Scope::Own, Scope::Department)
+        }
+        (Question::SeeRequests, Member) => Scope::Own,
+        (Question::SeeReviews | Question::ManagePeople, Admin | ItLeader) => Scope::All,
+        (Question::SeeReviews, BusinessLeader | Executive | Member) => department(),
+        (Question::ManagePeople, BusinessLeader) => department(),
+        (Question::ManagePeople, Executive | Member) => Scope::Nothing,
+    }
+}
+
 /// Why an action was refused, in words safe to show to the actor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("you are not allowed to {0}")]
@@ -150,6 +196,11 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::ViewUsers | Action::ManageUsers => actor.role == Admin,
         Action::ManageTokens(owner) => owner == actor.user || actor.role == Admin,
         Action::SubmitRequest | Action::ViewPortfolio => true,
+        Action::RaiseRequestFor { department } => match actor.role {
+            Admin | ItLeader | Executive => true,
+            // Someone not linked to a department has no own department to be held to.
+            BusinessLeader | Member => actor.department.is_none_or(|own| own == department),
+        },
         Action::ViewRequest {
             requester,
             department,
@@ -229,6 +280,7 @@ fn describe(action: Action) -> &'static str {
         Action::ManageUsers => "manage accounts",
         Action::ManageTokens(_) => "manage another account's API tokens",
         Action::SubmitRequest => "submit requests",
+        Action::RaiseRequestFor { .. } => "raise requests for another department",
         Action::ViewRequest { .. } => "see this request",
         Action::TriageRequest => "triage and decide requests (IT leaders only)",
         Action::EditNeed { .. } => {
@@ -387,5 +439,272 @@ mod tests {
                 *r == Role::Admin
             );
         }
+    }
+    /// Which variant an action is. Exhaustive on purpose: a new `Action` does not compile until
+    /// it is numbered here, and then `every_role_and_action` fails until it has a row.
+    fn variant(a: &Action) -> usize {
+        match a {
+            Action::ViewOrg => 0,
+            Action::ManageDepartments => 1,
+            Action::ManagePerson(_) => 2,
+            Action::MovePerson { .. } => 3,
+            Action::ImportPeople => 4,
+            Action::ExportPeople => 5,
+            Action::ViewUsers => 6,
+            Action::ManageUsers => 7,
+            Action::ManageTokens(_) => 8,
+            Action::SubmitRequest => 9,
+            Action::RaiseRequestFor { .. } => 10,
+            Action::ViewRequest { .. } => 11,
+            Action::TriageRequest => 12,
+            Action::EditNeed { .. } => 13,
+            Action::RespondAsRequester { .. } => 14,
+            Action::Champion { .. } => 15,
+            Action::AllowSelfChampion => 16,
+            Action::EditBusinessCase { .. } => 17,
+            Action::SignOff { .. } => 18,
+            Action::RecordBenefits { .. } => 19,
+            Action::ViewPortfolio => 20,
+            Action::ManagePortfolio => 21,
+            Action::ManageGoals => 22,
+            Action::RecordPromise { .. } => 23,
+            Action::ManageReviews { .. } => 24,
+            Action::ManageCalendar => 25,
+            Action::SignReview { .. } => 26,
+            Action::ManageMetrics => 27,
+            Action::ManageOutcomes { .. } => 28,
+            Action::AnswerPromise { .. } => 29,
+            Action::ManageCampaigns => 30,
+            Action::ManageInstruments => 31,
+            Action::ViewSurveyResults => 32,
+            Action::TriageVoice { .. } => 33,
+            Action::ViewAuditLog => 34,
+        }
+    }
+    const VARIANTS: usize = 35;
+
+    /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
+    /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
+    /// the roles allowed: A admin, I IT leader, B business leader, E executive, M member.
+    #[test]
+    fn every_role_and_action() {
+        let (me, other, own, away) = (UserId(1), UserId(2), DepartmentId(3), DepartmentId(4));
+        let everyone = "AIBEM";
+        let rows: Vec<(Action, &str)> = vec![
+            (Action::ViewOrg, everyone),
+            (Action::ManageDepartments, "AI"),
+            (Action::ManagePerson(own), "AIB"),
+            (Action::ManagePerson(away), "AI"),
+            (Action::MovePerson { from: own, to: own }, "AIB"),
+            (
+                Action::MovePerson {
+                    from: own,
+                    to: away,
+                },
+                "AI",
+            ),
+            (Action::ImportPeople, "AI"),
+            (Action::ExportPeople, "AI"),
+            (Action::ViewUsers, "A"),
+            (Action::ManageUsers, "A"),
+            (Action::ManageTokens(me), everyone),
+            (Action::ManageTokens(other), "A"),
+            (Action::SubmitRequest, everyone),
+            (Action::RaiseRequestFor { department: own }, everyone),
+            (Action::RaiseRequestFor { department: away }, "AIE"),
+            (
+                Action::ViewRequest {
+                    requester: me,
+                    department: away,
+                },
+                everyone,
+            ),
+            (
+                Action::ViewRequest {
+                    requester: other,
+                    department: own,
+                },
+                "AIBE",
+            ),
+            (
+                Action::ViewRequest {
+                    requester: other,
+                    department: away,
+                },
+                "AIE",
+            ),
+            (Action::TriageRequest, "AI"),
+            (Action::EditNeed { requester: me }, everyone),
+            (Action::EditNeed { requester: other }, "AI"),
+            (Action::RespondAsRequester { requester: me }, everyone),
+            (Action::RespondAsRequester { requester: other }, ""),
+            (
+                Action::Champion {
+                    requester: other,
+                    self_allowed: false,
+                },
+                "E",
+            ),
+            (
+                Action::Champion {
+                    requester: me,
+                    self_allowed: false,
+                },
+                "",
+            ),
+            (
+                Action::Champion {
+                    requester: me,
+                    self_allowed: true,
+                },
+                "E",
+            ),
+            (Action::AllowSelfChampion, "A"),
+            (Action::EditBusinessCase { champion: Some(me) }, everyone),
+            (
+                Action::EditBusinessCase {
+                    champion: Some(other),
+                },
+                "AI",
+            ),
+            (Action::EditBusinessCase { champion: None }, "AI"),
+            (Action::SignOff { champion: Some(me) }, "E"),
+            (
+                Action::SignOff {
+                    champion: Some(other),
+                },
+                "",
+            ),
+            (Action::RecordBenefits { champion: Some(me) }, everyone),
+            (
+                Action::RecordBenefits {
+                    champion: Some(other),
+                },
+                "AI",
+            ),
+            (Action::ViewPortfolio, everyone),
+            (Action::ManagePortfolio, "AI"),
+            (Action::ManageGoals, "AE"),
+            (
+                Action::RecordPromise {
+                    promisor_department: own,
+                    promisor: Some(me),
+                },
+                everyone,
+            ),
+            (
+                Action::RecordPromise {
+                    promisor_department: own,
+                    promisor: Some(other),
+                },
+                "AIB",
+            ),
+            (
+                Action::RecordPromise {
+                    promisor_department: away,
+                    promisor: None,
+                },
+                "AI",
+            ),
+            (Action::ManageReviews { department: own }, "AIB"),
+            (Action::ManageReviews { department: away }, "AI"),
+            (Action::ManageCalendar, "A"),
+            // IT signs for IT only about another department; the department signs its own.
+            (
+                Action::SignReview {
+                    department: own,
+                    it_side: true,
+                },
+                "",
+            ),
+            (
+                Action::SignReview {
+                    department: away,
+                    it_side: true,
+                },
+                "I",
+            ),
+            (
+                Action::SignReview {
+                    department: own,
+                    it_side: false,
+                },
+                "BE",
+            ),
+            (
+                Action::SignReview {
+                    department: away,
+                    it_side: false,
+                },
+                "",
+            ),
+            (Action::ManageMetrics, "AI"),
+            (Action::ManageOutcomes { department: own }, "ABE"),
+            (Action::ManageOutcomes { department: away }, "AE"),
+            (Action::AnswerPromise { promisee: own }, everyone),
+            (Action::AnswerPromise { promisee: away }, ""),
+            (Action::ManageCampaigns, "AI"),
+            (Action::ManageInstruments, "A"),
+            (Action::ViewSurveyResults, everyone),
+            (Action::TriageVoice { department: own }, "AIBE"),
+            (Action::TriageVoice { department: away }, "AI"),
+            (Action::ViewAuditLog, everyone),
+        ];
+        let mut seen = [false; VARIANTS];
+        for (action, allowed) in &rows {
+            seen[variant(action)] = true;
+            for (role, letter) in [
+                (Role::Admin, 'A'),
+                (Role::ItLeader, 'I'),
+                (Role::BusinessLeader, 'B'),
+                (Role::Executive, 'E'),
+                (Role::Member, 'M'),
+            ] {
+                assert_eq!(
+                    can(&actor(role, Some(3)), *action).is_ok(),
+                    allowed.contains(letter),
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+        let missing: Vec<usize> = (0..VARIANTS).filter(|v| !seen[*v]).collect();
+        assert!(missing.is_empty(), "actions without a row: {missing:?}");
+    }
+
+    #[test]
+    fn list_scopes_agree_with_the_row_rules() {
+        use Role::*;
+        let d = DepartmentId(3);
+        let want = [
+            (Admin, Scope::All, Scope::All, Scope::All),
+            (ItLeader, Scope::All, Scope::All, Scope::All),
+            (
+                BusinessLeader,
+                Scope::Department(d),
+                Scope::Department(d),
+                Scope::Department(d),
+            ),
+            (Executive, Scope::All, Scope::Department(d), Scope::Nothing),
+            (Member, Scope::Own, Scope::Department(d), Scope::Nothing),
+        ];
+        for (role, requests, reviews, people) in want {
+            let a = actor(role, Some(3));
+            assert_eq!(scope(&a, Question::SeeRequests), requests, "{role:?}");
+            assert_eq!(scope(&a, Question::SeeReviews), reviews, "{role:?}");
+            assert_eq!(scope(&a, Question::ManagePeople), people, "{role:?}");
+        }
+        // Without a department: a business leader sees their own requests, nobody's reviews.
+        let unlinked = actor(BusinessLeader, None);
+        assert_eq!(scope(&unlinked, Question::SeeRequests), Scope::Own);
+        assert_eq!(scope(&unlinked, Question::SeeReviews), Scope::Nothing);
+        assert_eq!(scope(&unlinked, Question::ManagePeople), Scope::Nothing);
+        // An actor without a department may raise a request for any.
+        assert!(
+            can(
+                &actor(Member, None),
+                Action::RaiseRequestFor { department: d }
+            )
+            .is_ok()
+        );
     }
 }

@@ -513,64 +513,6 @@ pub struct TeamStats {
     pub alternatives_taken_up: u32,
 }
 
-/// One request's timing facts, for team statistics.
-#[derive(Debug, Clone)]
-pub struct RequestFacts {
-    /// Team name.
-    pub team: String,
-    /// Hours to first response, if there was one.
-    pub first_response_hours: Option<f64>,
-    /// Hours to confirmed need, if confirmed.
-    pub confirmed_need_hours: Option<f64>,
-    /// Decision taken, if any.
-    pub decision: Option<Status>,
-    /// Alternatives offered.
-    pub alternatives_offered: u32,
-    /// Alternatives taken up.
-    pub alternatives_taken_up: u32,
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
-/// Aggregates facts per team, teams by name.
-pub fn team_stats(facts: &[RequestFacts]) -> Vec<TeamStats> {
-    let mut teams: std::collections::BTreeMap<&str, Vec<&RequestFacts>> = Default::default();
-    for f in facts {
-        teams.entry(f.team.as_str()).or_default().push(f);
-    }
-    teams
-        .into_iter()
-        .map(|(team, fs)| {
-            let decided: Vec<Status> = fs.iter().filter_map(|f| f.decision).collect();
-            let declined = decided.iter().filter(|s| **s == Status::Declined).count();
-            TeamStats {
-                team: team.to_string(),
-                requests: fs.len() as u32,
-                median_first_response_hours: median(
-                    fs.iter().filter_map(|f| f.first_response_hours).collect(),
-                ),
-                median_confirmed_need_hours: median(
-                    fs.iter().filter_map(|f| f.confirmed_need_hours).collect(),
-                ),
-                decline_rate: (!decided.is_empty()).then(|| declined as f64 / decided.len() as f64),
-                alternatives_offered: fs.iter().map(|f| f.alternatives_offered).sum(),
-                alternatives_taken_up: fs.iter().map(|f| f.alternatives_taken_up).sum(),
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -796,35 +738,6 @@ mod tests {
                 "2026-12-01"
             )
             .is_ok()
-        );
-    }
-
-    #[test]
-    fn team_stats_take_medians_and_rates() {
-        let f = |team: &str, first: f64, decision: Option<Status>, offered: u32, taken: u32| {
-            RequestFacts {
-                team: team.into(),
-                first_response_hours: Some(first),
-                confirmed_need_hours: None,
-                decision,
-                alternatives_offered: offered,
-                alternatives_taken_up: taken,
-            }
-        };
-        let stats = team_stats(&[
-            f("Apps", 2.0, Some(Status::Declined), 2, 1),
-            f("Apps", 4.0, Some(Status::Accepted), 0, 0),
-            f("Apps", 9.0, None, 0, 0),
-        ]);
-        assert_eq!(stats.len(), 1);
-        assert_eq!(stats[0].median_first_response_hours, Some(4.0));
-        assert_eq!(stats[0].decline_rate, Some(0.5));
-        assert_eq!(
-            (
-                stats[0].alternatives_offered,
-                stats[0].alternatives_taken_up
-            ),
-            (2, 1)
         );
     }
 }

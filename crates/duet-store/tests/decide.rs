@@ -81,6 +81,36 @@ fn case(it_cost: i64) -> BusinessCase {
     .unwrap()
 }
 
+/// Sets a request's submission, first response and confirmation times (what the team figures
+/// measure), by SQL, since the product only ever stamps "now".
+async fn set_times(db: &Db, id: i64, hours_to_response: f64, hours_to_confirmed: Option<f64>) {
+    let created = chrono::Utc::now() - chrono::Duration::days(30);
+    let after = |h: f64| created + chrono::Duration::seconds((h * 3600.0) as i64);
+    let sql = "update requests set created_at = $1, first_response_at = $2, need_confirmed_at = $3 where id = $4";
+    let first = after(hours_to_response);
+    let confirmed = hours_to_confirmed.map(after);
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql)
+            .bind(created)
+            .bind(first)
+            .bind(confirmed)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query(sql)
+            .bind(created)
+            .bind(first)
+            .bind(confirmed)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    };
+}
+
 both_backends! {
     async fn a_request_is_understood_before_it_is_answered(db: &Db) {
         let (dept, requester, it, _) = setup(db).await;
@@ -256,5 +286,51 @@ both_backends! {
         rq::champion(db, a.id, exec).await.unwrap();
         let page = rq::list_requests(db, &RequestFilter { champion: Some(exec), ..Default::default() }, PageRequest::default()).await.unwrap();
         assert_eq!((page.total, page.items.len(), page.items[0].id), (1, 1, a.id));
+    }
+    async fn team_figures_are_counted_by_the_database(db: &Db) {
+        let (dept, requester, it, _) = setup(db).await;
+        let teams = rq::teams(db).await.unwrap();
+        let (apps, data) = (teams[0].clone(), teams[1].clone());
+        let new = |title: &'static str| input(dept, title, "normal");
+        // Apps: answered after 2, 4 and 9 hours; one declined (two alternatives, one taken up),
+        // one accepted, one undecided.
+        let mut apps_ids = Vec::new();
+        for (title, hours) in [("Declined one", 2.0), ("Accepted one", 4.0), ("Open one", 9.0)] {
+            let r = rq::insert_request(db, requester, &new(title)).await.unwrap();
+            rq::assign_team(db, r.id, it, apps.id).await.unwrap();
+            rq::state_need(db, r.id, it, "A need stated at enough length to count").await.unwrap();
+            apps_ids.push((r.id, hours));
+        }
+        let f = DecisionFields { decision: "decline", reason: "security", alternatives: vec![("another_tool", "The licensed one"), ("condition_for_yes", "With SSO")], security_risk: "Personal accounts", security_yes_if: "SSO and a company workspace", ..Default::default() };
+        rq::decide(db, apps_ids[0].0, it, &Decision::parse(&f).unwrap(), |_| Ok(())).await.unwrap();
+        let alts = rq::alternatives(db, apps_ids[0].0).await.unwrap();
+        rq::answer_alternative(db, apps_ids[0].0, alts[0].id, requester, true).await.unwrap();
+        rq::decide(db, apps_ids[1].0, it, &Decision::Accept, |_| Ok(())).await.unwrap();
+        for (id, hours) in &apps_ids {
+            set_times(db, *id, *hours, None).await;
+        }
+        // Data: answered after 1 and 3 hours (an even count: the median is the mean of the two
+        // middle values); one need confirmed after 5 hours.
+        for (title, hours, confirmed) in [("Data one", 1.0, Some(5.0)), ("Data two", 3.0, None)] {
+            let r = rq::insert_request(db, requester, &new(title)).await.unwrap();
+            rq::assign_team(db, r.id, it, data.id).await.unwrap();
+            set_times(db, r.id, hours, confirmed).await;
+        }
+        // Not assigned: in no team's figures.
+        rq::insert_request(db, requester, &new("Unassigned")).await.unwrap();
+
+        let figures = rq::team_figures(db).await.unwrap();
+        assert_eq!(figures.len(), 2, "teams without requests are left out: {figures:?}");
+        let by = |name: &str| figures.iter().find(|t| t.team == name).unwrap().clone();
+        let close = |v: Option<f64>, want: f64| (v.unwrap() - want).abs() < 1e-3;
+        let a = by(&apps.name);
+        assert_eq!((a.requests, a.decided, a.declined), (3, 2, 1));
+        assert_eq!((a.alternatives_offered, a.alternatives_taken_up), (2, 1));
+        assert!(close(a.median_first_response_hours, 4.0), "{a:?}");
+        assert_eq!(a.median_confirmed_need_hours, None);
+        let d = by(&data.name);
+        assert_eq!((d.requests, d.decided, d.declined, d.alternatives_offered), (2, 0, 0, 0));
+        assert!(close(d.median_first_response_hours, 2.0), "{d:?}");
+        assert!(close(d.median_confirmed_need_hours, 5.0), "{d:?}");
     }
 }

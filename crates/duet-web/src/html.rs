@@ -4,7 +4,6 @@ use crate::auth::SignedIn;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use duet_core::auth::Role;
 
 /// What the shared layout needs: title, who is signed in, the CSRF token, the flash message, and
 /// which navigation entries this account may see.
@@ -19,8 +18,8 @@ pub struct Layout {
     pub csrf: String,
     /// A one-time message.
     pub flash: Option<String>,
-    /// Show the admin entries.
-    pub is_admin: bool,
+    /// Show the Accounts entry (whoever may see the accounts: `can(ViewUsers)`).
+    pub show_accounts: bool,
     /// Which navigation entry is current.
     pub section: &'static str,
     /// A fresh random token for this page's create forms (`{% include "shell/once.html" %}`),
@@ -37,7 +36,8 @@ impl Layout {
             role_label: who.user.role.label().to_string(),
             csrf: who.csrf.clone(),
             flash: who.flash.clone(),
-            is_admin: who.user.role == Role::Admin,
+            show_accounts: duet_core::auth::can(&who.actor(), duet_core::auth::Action::ViewUsers)
+                .is_ok(),
             section,
             once: crate::pages::once::new_token(),
         }
@@ -51,7 +51,7 @@ impl Layout {
             role_label: String::new(),
             csrf: String::new(),
             flash: None,
-            is_admin: false,
+            show_accounts: false,
             section: "",
             once: crate::pages::once::new_token(),
         }

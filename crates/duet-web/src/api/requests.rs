@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
-use duet_core::Role;
+use duet_core::auth::{Question, Scope, scope};
 use duet_core::requests::{Lane, TeamStats};
 use duet_store::requests::{
     self as store, BenefitYear, Goal, Notification, Request, RequestFilter, Settings, StoredCase,
@@ -111,13 +111,10 @@ pub fn visible_filter(
         champion: p.championed.then_some(who.user.0),
         status,
     };
-    match who.role {
-        Role::Member => f.requester = Some(who.user.0),
-        Role::BusinessLeader if f.requester.is_none() => match who.department {
-            Some(d) => f.department = Some(d.0),
-            None => f.requester = Some(who.user.0),
-        },
-        _ => {}
+    match scope(who, Question::SeeRequests) {
+        Scope::Own | Scope::Nothing => f.requester = Some(who.user.0),
+        Scope::Department(d) if f.requester.is_none() => f.department = Some(d.0),
+        Scope::Department(_) | Scope::All => {}
     }
     Ok(f)
 }

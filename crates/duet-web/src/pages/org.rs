@@ -409,12 +409,8 @@ async fn list_people(
     let prev = (page.offset > 0).then(|| query.href((page.offset - page.limit).max(0)));
     let next =
         (page.offset + page.limit < people.total).then(|| query.href(page.offset + page.limit));
-    let can_create = matches!(
-        actor.role,
-        duet_core::Role::Admin | duet_core::Role::ItLeader
-    ) || actor
-        .department
-        .is_some_and(|d| can(&actor, Action::ManagePerson(d)).is_ok());
+    let can_create = duet_core::auth::scope(&actor, duet_core::auth::Question::ManagePeople)
+        != duet_core::auth::Scope::Nothing;
     Ok(render(PeoplePage {
         layout: Layout::new(&who, "People", "people"),
         departments,

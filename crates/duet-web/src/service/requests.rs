@@ -54,12 +54,14 @@ pub async fn submit(
 ) -> Result<Request, AppError> {
     can(actor, Action::SubmitRequest)?;
     // People raise requests for their own department; IT, executives and admins for any.
-    if let (Some(d), Some(own)) = (f.department_id, actor.department)
-        && d != own.0
-        && !matches!(
-            actor.role,
-            duet_core::Role::Admin | duet_core::Role::ItLeader | duet_core::Role::Executive
+    if let Some(d) = f.department_id
+        && can(
+            actor,
+            Action::RaiseRequestFor {
+                department: duet_core::org::DepartmentId(d),
+            },
         )
+        .is_err()
     {
         return Err(AppError::invalid(
             "department_id",
@@ -719,32 +721,20 @@ pub async fn team_stats(
 #[derive(Default)]
 pub struct TeamStatsCache(crate::service::fresh::FreshCell<Vec<rules::TeamStats>>);
 
-/// `team_stats` without its cache.
+/// `team_stats` without its cache: the database counts (see `store::team_figures`).
 async fn read_team_stats(db: &Db) -> Result<Vec<rules::TeamStats>, AppError> {
-    let rows = store::team_facts(db).await?;
-    let hours = |from: chrono::DateTime<Utc>, to: Option<chrono::DateTime<Utc>>| {
-        to.map(|t| (t - from).num_minutes() as f64 / 60.0)
-    };
-    let facts: Vec<rules::RequestFacts> = rows
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(store::team_figures(db)
+        .await?
         .into_iter()
-        .map(|r| rules::RequestFacts {
-            first_response_hours: hours(r.created_at, r.first_response_at),
-            confirmed_need_hours: hours(r.created_at, r.need_confirmed_at),
-            decision: r.decided_at.and(r.status.parse::<Status>().ok()).map(|s| {
-                if s == Status::Declined {
-                    s
-                } else {
-                    Status::Accepted
-                }
-            }),
-            alternatives_offered: u32::try_from(r.offered).unwrap_or(0),
-            alternatives_taken_up: u32::try_from(r.taken).unwrap_or(0),
-            team: r.team,
+        .map(|t| rules::TeamStats {
+            requests: count(t.requests),
+            median_first_response_hours: t.median_first_response_hours,
+            median_confirmed_need_hours: t.median_confirmed_need_hours,
+            decline_rate: (t.decided > 0).then(|| t.declined as f64 / t.decided as f64),
+            alternatives_offered: count(t.alternatives_offered),
+            alternatives_taken_up: count(t.alternatives_taken_up),
+            team: t.team,
         })
-        .collect();
-    // Tens of thousands of facts at a large organisation: off the async workers, so the pages
-    // served meanwhile do not wait behind the sums.
-    tokio::task::spawn_blocking(move || rules::team_stats(&facts))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
+        .collect())
 }

@@ -357,22 +357,12 @@ pub async fn invitation(db: &Db, id: i64, base_url: &str) -> Result<String, AppE
 /// A calendar of the reviews someone takes part in: all of them for IT leaders and admins, their
 /// department's otherwise.
 pub async fn calendar(db: &Db, actor: &Actor, base_url: &str) -> Result<String, AppError> {
-    let department = if matches!(
-        actor.role,
-        duet_core::Role::Admin | duet_core::Role::ItLeader
-    ) {
-        None
-    } else {
-        actor.department.map(|d| d.0)
+    use duet_core::auth::{Question, Scope, scope};
+    let department = match scope(actor, Question::SeeReviews) {
+        Scope::All => None,
+        Scope::Department(d) => Some(d.0),
+        Scope::Own | Scope::Nothing => return Ok(rules::icalendar(&[], "PUBLISH", Utc::now())),
     };
-    if department.is_none()
-        && !matches!(
-            actor.role,
-            duet_core::Role::Admin | duet_core::Role::ItLeader
-        )
-    {
-        return Ok(rules::icalendar(&[], "PUBLISH", Utc::now()));
-    }
     let mut events = Vec::new();
     for r in store::list(db, department, 500)
         .await?

@@ -5,19 +5,18 @@
 
 #[macro_use]
 mod macros;
-pub mod agenda;
 pub mod auth;
 pub mod error;
 pub mod finance;
 pub mod listen;
-pub mod meetings;
 pub mod metrics;
 pub mod org;
 pub mod portfolio;
 pub mod promises;
 pub mod requests;
+pub mod reviews;
 pub mod secret;
-pub mod surveys;
+pub mod time;
 pub mod voice;
 
 pub use auth::{Action, Actor, Role, can};

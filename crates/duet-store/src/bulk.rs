@@ -455,8 +455,8 @@ pub async fn insert_closed_campaigns(db: &Db, rows: &[NewClosedCampaign]) -> Res
     for c in rows {
         let mut fresh = Vec::with_capacity(c.answers.len());
         for (dept, ratings, texts) in &c.answers {
-            let id = duet_core::surveys::random_id().map_err(StoreError::Invalid)?;
-            let key = duet_core::surveys::random_secret().map_err(StoreError::Invalid)?;
+            let id = duet_core::listen::campaigns::random_id().map_err(StoreError::Invalid)?;
+            let key = duet_core::listen::campaigns::random_secret().map_err(StoreError::Invalid)?;
             fresh.push((id, key, *dept, ratings.as_str(), texts.as_str()));
         }
         fresh.sort_by_key(|r| r.0);

@@ -271,3 +271,16 @@ impl Db {
         on_db!(self, pool => pool.close().await)
     }
 }
+
+/// Bumps the portfolio revision so cached rankings are recomputed on every replica. Used inside
+/// `write_tx!` by the portfolio's own writes and by request changes that move an item's inputs.
+macro_rules! bump_revision {
+    ($tx:expr, $now:expr) => {
+        sqlx::query(
+            "update portfolio_settings set revision = revision + 1, updated_at = $1 where id = 1",
+        )
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+    };
+}

@@ -14,6 +14,7 @@ pub mod listen;
 pub mod metrics;
 pub mod once;
 pub mod org;
+pub mod portfolio;
 pub mod promises;
 pub mod requests;
 pub mod reviews;

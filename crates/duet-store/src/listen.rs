@@ -12,9 +12,9 @@
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
+use duet_core::listen::campaigns::{self, CampaignInput, CampaignPhase};
 use duet_core::listen::instruments::{self, Answers, Definition, InstrumentKind};
 use duet_core::listen::results::Response;
-use duet_core::surveys::{self, CampaignInput, CampaignPhase};
 use std::collections::BTreeMap;
 
 /// An instrument and its wording.
@@ -70,7 +70,7 @@ pub async fn ensure_listen_defaults(db: &Db) -> Result<()> {
             .bind(b.key).bind(b.version).bind(b.definition.kind.as_str()).bind(&b.definition.title).bind(&def).bind(now)
             .execute(pool).await.map(|r| r.rows_affected()))?;
     }
-    let hex = surveys::random_secret().map_err(StoreError::Invalid)?;
+    let hex = campaigns::random_secret().map_err(StoreError::Invalid)?;
     write_one!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
         .bind(hex).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -189,7 +189,7 @@ pub struct Campaign {
 impl Campaign {
     /// Upcoming, open or closed on `today`.
     pub fn phase(&self, today: NaiveDate) -> CampaignPhase {
-        surveys::phase(self.opens_on, self.closes_on, today)
+        campaigns::phase(self.opens_on, self.closes_on, today)
     }
 }
 
@@ -790,13 +790,13 @@ fn seal_box(
         texts,
     })
     .map_err(|e| StoreError::Invalid(FieldError::new("answers", e.to_string())))?;
-    surveys::seal_answers(secret, campaign, key, &plain).map_err(StoreError::Invalid)
+    campaigns::seal_answers(secret, campaign, key, &plain).map_err(StoreError::Invalid)
 }
 
 /// Decrypts a box of `open_answers`.
 fn open_box(secret: &[u8], campaign: i64, key: &str, boxed: &[u8]) -> Result<BoxedAnswers> {
     let plain =
-        surveys::open_answers(secret, campaign, key, boxed).map_err(|e| unreadable(e.message))?;
+        campaigns::open_answers(secret, campaign, key, boxed).map_err(|e| unreadable(e.message))?;
     serde_json::from_slice(&plain).map_err(unreadable)
 }
 
@@ -834,10 +834,10 @@ pub async fn prepare_submission(
     mode: SubmitMode,
     today: NaiveDate,
 ) -> Result<Prepared> {
-    let key = surveys::owner_key(secret, campaign, person);
+    let key = campaigns::owner_key(secret, campaign, person);
     let packed = answers.pack();
     let texts = to_json(&answers.texts)?;
-    let id = surveys::random_id().map_err(StoreError::Invalid)?;
+    let id = campaigns::random_id().map_err(StoreError::Invalid)?;
     // The campaign; whether its population is fixed; the person's department and account in it;
     // whether their department now is an invited one (and which); where they answered; whether
     // the answering account holds a credential someone else put in place since it was fixed.
@@ -865,7 +865,7 @@ pub async fn prepare_submission(
         facts.ok_or(StoreError::NotFound("campaign"))
     };
     let mut facts = read().await?;
-    if !facts.3 && !facts.2 && surveys::phase(facts.0, facts.1, today) == CampaignPhase::Open {
+    if !facts.3 && !facts.2 && campaigns::phase(facts.0, facts.1, today) == CampaignPhase::Open {
         fix_population(db, campaign).await?;
         facts = read().await?;
     }
@@ -876,7 +876,7 @@ pub async fn prepare_submission(
             format!("this campaign closed on {closes}; answers can no longer be given or changed"),
         ))
     };
-    match surveys::phase(opens, closes, today) {
+    match campaigns::phase(opens, closes, today) {
         CampaignPhase::Open if !sealed => {}
         CampaignPhase::Upcoming => {
             return Err(StoreError::Conflict(FieldError::new(
@@ -1043,8 +1043,8 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
             sqlx::query("delete from open_answers where campaign_id = $1").bind(campaign).execute(&mut *tx).await?;
             let mut fresh = Vec::with_capacity(rows.len());
             for (dept, ratings, texts) in rows {
-                let id = surveys::random_id().map_err(StoreError::Invalid)?;
-                let key = surveys::random_secret().map_err(StoreError::Invalid)?;
+                let id = campaigns::random_id().map_err(StoreError::Invalid)?;
+                let key = campaigns::random_secret().map_err(StoreError::Invalid)?;
                 fresh.push((id, key, dept, ratings, texts));
             }
             // Written in random-id order, so neither the file order nor PostgreSQL's ctid follows
@@ -1134,7 +1134,7 @@ pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> 
         let mut boxes = Vec::with_capacity(rows.len());
         for (campaign, key, dept, ratings, texts) in rows {
             let boxed = seal_box(secret, campaign, &key, dept, ratings, texts)?;
-            boxes.push((surveys::random_id().map_err(StoreError::Invalid)?, campaign, key, boxed));
+            boxes.push((campaigns::random_id().map_err(StoreError::Invalid)?, campaign, key, boxed));
         }
         sqlx::query("delete from survey_responses where campaign_id in (select id from campaigns where sealed_at is null)")
             .execute(&mut *tx).await?;
@@ -1186,7 +1186,7 @@ pub async fn own_response(
     secret: &[u8],
     def: &Definition,
 ) -> Result<Option<Answers>> {
-    let key = surveys::owner_key(secret, campaign, person);
+    let key = campaigns::owner_key(secret, campaign, person);
     let row: Option<(Vec<u8>,)> = on_db!(db, pool => sqlx::query_as("select answer_box from open_answers where owner_key = $1 and campaign_id = $2")
         .bind(&key).bind(campaign).fetch_optional(pool).await)?;
     let Some((boxed,)) = row else {

@@ -3,7 +3,8 @@
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
-use duet_core::meetings::{self as rules, Holiday, Tz};
+use duet_core::reviews::{self as rules, Holiday};
+use duet_core::time::Tz;
 
 /// Refuses, inside a write transaction, to change a record both leaders have signed.
 macro_rules! check_unlocked {
@@ -43,7 +44,7 @@ pub struct Review {
     /// Their e-mail.
     pub organizer_email: String,
     /// planned, held or cancelled as stored — except that a planned review whose end is more than
-    /// a day past reads `missed` (see `duet_core::meetings::review_status`): it needs someone to
+    /// a day past reads `missed` (see `duet_core::reviews::review_status`): it needs someone to
     /// mark it held, move it or cancel it.
     pub status: String,
     /// When it was held.
@@ -419,7 +420,7 @@ pub async fn corrections(db: &Db, review: i64) -> Result<Vec<Correction>> {
 }
 
 /// Marks a review held (on its day in the organisation's time zone) and, unless one is already
-/// planned, plans the next one with `duet_core::meetings::plan_next_review`: on the latest working
+/// planned, plans the next one with `duet_core::reviews::plan_next_review`: on the latest working
 /// day on or before the cadence's due date, same local time — in one transaction. Refused before
 /// the review's start.
 pub async fn mark_held_and_plan_next(
@@ -621,7 +622,9 @@ pub async fn agenda_requests(
     since: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<AgendaRequestRow>> {
-    use duet_core::agenda::{DECLINED_STATUSES, DELIVERED_STATUSES, OPEN_REQUEST_STATUSES};
+    use duet_core::reviews::agenda::{
+        DECLINED_STATUSES, DELIVERED_STATUSES, OPEN_REQUEST_STATUSES,
+    };
     let settled: Vec<&str> = DELIVERED_STATUSES
         .iter()
         .chain(DECLINED_STATUSES)

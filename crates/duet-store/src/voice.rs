@@ -6,7 +6,7 @@
 use crate::{Db, Result, StoreError};
 use chrono::NaiveDate;
 use duet_core::FieldError;
-use duet_core::surveys::random_id;
+use duet_core::listen::campaigns::random_id;
 use duet_core::voice::PainStatus;
 
 /// A pain point with what its author and triagers may see.

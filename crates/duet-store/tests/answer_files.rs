@@ -8,9 +8,9 @@
 
 use chrono::NaiveDate;
 use duet_core::auth::Role;
+use duet_core::listen::campaigns::CampaignInput;
 use duet_core::listen::instruments::Answers;
 use duet_core::org::{DepartmentInput, Email, PersonInput};
-use duet_core::surveys::CampaignInput;
 use duet_store::accounts::{self, NewUser};
 use duet_store::listen::{self as ls, SubmitMode};
 use duet_store::testing::TestDb;
@@ -346,7 +346,7 @@ both_backends! {
     // their owner keys (their authors still find them) and sealed like the rest.
     async fn legacy_plaintext_answers_of_open_campaigns_are_encrypted(db: &Db) {
         let w = world(db).await;
-        let key = duet_core::surveys::owner_key(&w.secret, w.campaign, w.people[0]);
+        let key = duet_core::listen::campaigns::owner_key(&w.secret, w.campaign, w.people[0]);
         let a = answers_of(w.items, 0);
         let texts = serde_json::to_string(&a.texts).unwrap();
         let insert = "insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) values ($1, $2, $3, $4, $5, $6)";
@@ -388,7 +388,7 @@ async fn sqlite_remnants_of_older_seals_are_rewritten_away_once() {
         unreachable!()
     };
     let w = world(&t.db).await;
-    let old_key = duet_core::surveys::owner_key(&w.secret, w.campaign, w.people[0]);
+    let old_key = duet_core::listen::campaigns::owner_key(&w.secret, w.campaign, w.people[0]);
     {
         // As an older version did: plaintext rows, deleted by a seal with secure_delete off.
         let mut conn = pool.acquire().await.unwrap();

@@ -7,10 +7,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::auth::Role;
+use duet_core::listen::campaigns::CampaignInput;
 use duet_core::listen::instruments::Answers;
 use duet_core::org::import::parse_people_csv;
 use duet_core::org::{DepartmentInput, Email, PersonId, PersonInput, UserId};
-use duet_core::surveys::CampaignInput;
 use duet_store::accounts::{self, NewUser};
 use duet_store::audit::{self, Entry};
 use duet_store::listen::{self as ls, PopulationChange, SubmitMode};

@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use duet_core::auth::Role;
-use duet_core::meetings::{Holiday, Tz, parse_time_zone};
 use duet_core::org::{DepartmentInput, Email};
+use duet_core::reviews::Holiday;
+use duet_core::time::{Tz, parse_time_zone};
 use duet_store::accounts::{self, NewUser};
 use duet_store::reviews as rv;
 use duet_store::{Db, StoreError, both_backends, org};

@@ -7,10 +7,10 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use duet_core::auth::Role;
-use duet_core::meetings::parse_time_zone;
 use duet_core::org::{DepartmentId, DepartmentInput, Email, PersonId, PersonInput};
 use duet_core::promises::PromiseInput;
 use duet_core::requests::RequestInput;
+use duet_core::time::parse_time_zone;
 use duet_store::accounts::{self, NewUser};
 use duet_store::promises::{self as pr, PromiseFilter};
 use duet_store::requests::{self as rq, RequestFilter};

@@ -29,7 +29,7 @@ pub struct WebConfig {
     pub anonymity_key: Option<AnonymityKey>,
     /// The organisation's time zone: times are entered and shown in it (the store keeps UTC);
     /// see `crate::html::local_time`.
-    pub time_zone: duet_core::meetings::Tz,
+    pub time_zone: duet_core::time::Tz,
     /// The bearer token Prometheus sends to read `/metrics` (`DUET_METRICS_TOKEN`); none: the
     /// endpoint answers 404. Open metrics would let anyone date every request they count.
     pub metrics_token: Option<MetricsToken>,
@@ -116,8 +116,8 @@ pub struct Shared {
     pub audit: Arc<crate::service::audit::AuditPages>,
     /// Recently read pages of the Voice inbox (see `service::voice::InboxPages`).
     pub inbox: Arc<crate::service::voice::InboxPages>,
-    /// The portfolio table's rendered rows (see `pages::requests::PortfolioRows`).
-    pub portfolio_rows: Arc<crate::pages::requests::PortfolioRows>,
+    /// The portfolio table's rendered rows (see `pages::portfolio::PortfolioRows`).
+    pub portfolio_rows: Arc<crate::pages::portfolio::PortfolioRows>,
 }
 
 impl AppState {

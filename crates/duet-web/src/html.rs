@@ -137,7 +137,7 @@ impl FormErrors {
 /// Clock::of(&state)`) and write `{{ clock.show(t) }}` or, for a `datetime-local` input,
 /// `value="{{ clock.input(t) }}"` (a value or a reference); parse what a form sent with [`Clock::parse`].
 #[derive(Debug, Clone, Copy)]
-pub struct Clock(pub duet_core::meetings::Tz);
+pub struct Clock(pub duet_core::time::Tz);
 
 impl Clock {
     /// The organisation's clock.
@@ -176,6 +176,6 @@ impl Clock {
         field: &str,
         raw: &str,
     ) -> Result<chrono::DateTime<chrono::Utc>, duet_core::FieldError> {
-        duet_core::meetings::parse_local_datetime(field, raw, self.0)
+        duet_core::time::parse_local_datetime(field, raw, self.0)
     }
 }

@@ -109,8 +109,8 @@ pub async fn seed_listen(
     respondents: u32,
     tokens_out: &std::path::Path,
 ) -> anyhow::Result<()> {
+    use duet_core::listen::campaigns::CampaignInput;
     use duet_core::listen::instruments::Answers;
-    use duet_core::surveys::CampaignInput;
     use duet_store::listen::{self as ls, SubmitMode};
     let departments = org::ensure_standard_departments(db).await?;
     ls::ensure_listen_defaults(db).await?;

@@ -169,7 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "Demo organisation seeded in {:.1} s; growing it to the large scale…",
                     started.elapsed().as_secs_f64()
                 );
-                crate::demo_large::grow(&db).await?;
+                crate::demo::large::grow(&db).await?;
                 println!(
                     "Seeding took {:.1} s in all.",
                     started.elapsed().as_secs_f64()
@@ -334,7 +334,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
 }
 
 /// Seeds everything the demo shows (each part skips itself when already there).
-async fn seed_demo(db: &Db, tz: duet_core::meetings::Tz) -> anyhow::Result<()> {
+async fn seed_demo(db: &Db, tz: duet_core::time::Tz) -> anyhow::Result<()> {
     demo::seed(db).await?;
     let hash = tokio::task::spawn_blocking(|| {
         Password::parse(demo::DEMO_PASSWORD)
@@ -343,16 +343,16 @@ async fn seed_demo(db: &Db, tz: duet_core::meetings::Tz) -> anyhow::Result<()> {
             .map_err(anyhow::Error::from)
     })
     .await??;
-    crate::demo_decide::seed_decide(db, &hash)
+    crate::demo::requests::seed_requests(db, &hash)
         .await
         .context("seeding the demo's requests and portfolio")?;
-    crate::demo_promises::seed_promises(db)
+    crate::demo::promises::seed_promises(db)
         .await
         .context("seeding the demo's promises")?;
-    crate::demo_metrics::seed_metrics(db)
+    crate::demo::metrics::seed_metrics(db)
         .await
         .context("seeding the demo's metrics")?;
-    crate::demo_reviews::seed_reviews(db, tz)
+    crate::demo::reviews::seed_reviews(db, tz)
         .await
         .context("seeding the demo's reviews")?;
     // The fictional directory has existed since long before the first (back-dated) campaign.
@@ -360,7 +360,7 @@ async fn seed_demo(db: &Db, tz: duet_core::meetings::Tz) -> anyhow::Result<()> {
         let year_ago = chrono::Utc::now() - chrono::Duration::days(400);
         duet_store::audit::backdate_all(db, year_ago).await?;
     }
-    crate::demo_listen::seed_listen(db)
+    crate::demo::listen::seed_listen(db)
         .await
         .context("seeding the demo's surveys and voice inbox")?;
     Ok(())
@@ -414,7 +414,7 @@ async fn demo_cmd(config: &Config, scale: crate::cli::Scale) -> anyhow::Result<(
 /// Background upkeep, hourly: reminders for promises due within three days, promisees told a
 /// promise is due to be judged, survey invitations
 /// and reminders, sealing closed surveys, and expired sessions purged (both safe on every replica at once).
-fn spawn_housekeeping(db: Db, tz: duet_core::meetings::Tz, secret: Vec<u8>) {
+fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {

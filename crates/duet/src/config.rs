@@ -74,7 +74,7 @@ pub struct Config {
     /// Survey anonymity key (none: Duet keeps a generated one in the database).
     pub anonymity_key: Option<String>,
     /// The organisation's time zone.
-    pub time_zone: duet_core::meetings::Tz,
+    pub time_zone: duet_core::time::Tz,
     /// The token that guards `/metrics` (none: `/metrics` is off).
     pub metrics_token: Option<String>,
 }
@@ -152,7 +152,7 @@ impl Config {
             .time_zone
             .or(file.time_zone)
             .unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
-        let time_zone = duet_core::meetings::parse_time_zone(&zone)
+        let time_zone = duet_core::time::parse_time_zone(&zone)
             .map_err(|e| anyhow::anyhow!("time zone: {}", e.message))?;
         Ok(Self {
             anonymity_key,

@@ -6,13 +6,6 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
-mod demo_decide;
-mod demo_large;
-mod demo_listen;
-mod demo_metrics;
-mod demo_promises;
-mod demo_reviews;
-mod demo_rng;
 mod telemetry;
 
 use clap::Parser;

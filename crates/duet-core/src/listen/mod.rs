@@ -31,6 +31,7 @@
 //! metric, session write or throttle record for anonymous routes (`duet-web`).
 
 pub mod anonymity;
+pub mod campaigns;
 pub mod heatmap;
 pub mod instruments;
 pub mod releases;

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The metric catalogue.
-#[utoipa::path(get, path = "/metrics", tag = "meet", params(MetricParams), responses((status = 200, body = Page<Metric>)))]
+#[utoipa::path(get, path = "/metrics", tag = "metrics", params(MetricParams), responses((status = 200, body = Page<Metric>)))]
 pub async fn list_metrics(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -54,7 +54,7 @@ pub struct MetricParams {
 }
 
 /// Adds a metric (IT leaders).
-#[utoipa::path(post, path = "/metrics", tag = "meet", request_body = MetricFields, responses((status = 201, body = Metric), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/metrics", tag = "metrics", request_body = MetricFields, responses((status = 201, body = Metric), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_metric(
     State(state): State<AppState>,
     who: ApiUser,
@@ -76,7 +76,7 @@ pub struct MetricView {
 }
 
 /// One metric.
-#[utoipa::path(get, path = "/metrics/{id}", tag = "meet", params(("id" = i64, Path, description = "Metric id")), responses((status = 200, body = MetricView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/metrics/{id}", tag = "metrics", params(("id" = i64, Path, description = "Metric id")), responses((status = 200, body = MetricView), (status = 404, body = ErrorBody)))]
 pub async fn get_metric(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -96,7 +96,7 @@ pub struct ValueParams {
 }
 
 /// Every value of a metric, oldest first.
-#[utoipa::path(get, path = "/metrics/{id}/values", tag = "meet", params(("id" = i64, Path, description = "Metric id"), ValueParams), responses((status = 200, body = Vec<MetricValue>)))]
+#[utoipa::path(get, path = "/metrics/{id}/values", tag = "metrics", params(("id" = i64, Path, description = "Metric id"), ValueParams), responses((status = 200, body = Vec<MetricValue>)))]
 pub async fn list_values(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -111,7 +111,7 @@ pub async fn list_values(
 /// Records one value — the way monitoring tools push their numbers. Changing a month that already
 /// has a different value needs `"replace": true` (409 naming `replace` otherwise); the change is
 /// kept in the metric's history. `"99,7"` is read as 99.7; ambiguous text such as `"1,234"` is 422.
-#[utoipa::path(post, path = "/metrics/{id}/values", tag = "meet", params(("id" = i64, Path, description = "Metric id")), request_body = ValueFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/metrics/{id}/values", tag = "metrics", params(("id" = i64, Path, description = "Metric id")), request_body = ValueFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record_value(
     State(state): State<AppState>,
     who: ApiUser,
@@ -140,7 +140,7 @@ pub struct ImportParams {
 }
 
 /// Imports values from a CSV body (`metric,period,department,value`); all rows or none.
-#[utoipa::path(post, path = "/metrics/import", tag = "meet", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/metrics/import", tag = "metrics", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = Imported), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_values(
     State(state): State<AppState>,
     who: ApiUser,
@@ -154,7 +154,7 @@ pub async fn import_values(
 
 /// The history of a metric's values, newest first: who typed, replaced or imported which value,
 /// when, and what it replaced.
-#[utoipa::path(get, path = "/metrics/{id}/history", tag = "meet", params(("id" = i64, Path, description = "Metric id")), responses((status = 200, body = Vec<ValueChange>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/metrics/{id}/history", tag = "metrics", params(("id" = i64, Path, description = "Metric id")), responses((status = 200, body = Vec<ValueChange>), (status = 404, body = ErrorBody)))]
 pub async fn value_history(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -173,7 +173,7 @@ pub struct MappingFields {
 }
 
 /// Maps (or unmaps) a metric to an outcome.
-#[utoipa::path(put, path = "/metrics/{id}/outcomes/{outcome}", tag = "meet", params(("id" = i64, Path, description = "Metric id"), ("outcome" = i64, Path, description = "Outcome id")), request_body = MappingFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/metrics/{id}/outcomes/{outcome}", tag = "metrics", params(("id" = i64, Path, description = "Metric id"), ("outcome" = i64, Path, description = "Outcome id")), request_body = MappingFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_mapping(
     State(state): State<AppState>,
     who: ApiUser,
@@ -197,7 +197,7 @@ pub struct OutcomeParams {
 }
 
 /// What business departments care about, one page at a time (by department, most important first).
-#[utoipa::path(get, path = "/outcomes", tag = "meet", params(OutcomeParams), responses((status = 200, body = Page<Outcome>)))]
+#[utoipa::path(get, path = "/outcomes", tag = "metrics", params(OutcomeParams), responses((status = 200, body = Page<Outcome>)))]
 pub async fn list_outcomes(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -210,7 +210,7 @@ pub async fn list_outcomes(
 }
 
 /// Adds an outcome (the department's leader, executives, admins).
-#[utoipa::path(post, path = "/outcomes", tag = "meet", request_body = OutcomeFields, responses((status = 201, body = Outcome), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/outcomes", tag = "metrics", request_body = OutcomeFields, responses((status = 201, body = Outcome), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_outcome(
     State(state): State<AppState>,
     who: ApiUser,
@@ -223,7 +223,7 @@ pub async fn add_outcome(
 }
 
 /// Retires an outcome.
-#[utoipa::path(delete, path = "/outcomes/{id}", tag = "meet", params(("id" = i64, Path, description = "Outcome id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/outcomes/{id}", tag = "metrics", params(("id" = i64, Path, description = "Outcome id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn archive_outcome(
     State(state): State<AppState>,
     who: ApiUser,
@@ -234,7 +234,7 @@ pub async fn archive_outcome(
 }
 
 /// Coverage both ways: outcomes nobody measures, metrics nobody cares about, a score per department.
-#[utoipa::path(get, path = "/coverage", tag = "meet", responses((status = 200, body = Coverage)))]
+#[utoipa::path(get, path = "/coverage", tag = "metrics", responses((status = 200, body = Coverage)))]
 pub async fn coverage(
     State(state): State<AppState>,
     _who: ApiUser,

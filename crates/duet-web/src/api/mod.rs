@@ -7,6 +7,7 @@ pub mod home;
 pub mod listen;
 pub mod metrics;
 pub mod org;
+pub mod portfolio;
 pub mod promises;
 pub mod requests;
 pub mod reviews;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(home::router())
         .merge(requests::router())
+        .merge(portfolio::router())
         .merge(promises::router())
         .merge(metrics::router())
         .merge(reviews::router())
@@ -144,9 +146,9 @@ impl utoipa::Modify for BearerAuth {
         requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
         requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,
         requests::answer_alternative, requests::champion, requests::allow_self_champion, requests::save_case,
-        requests::sign_off, requests::advance, requests::record_benefit, requests::portfolio,
-        requests::export_portfolio, requests::weights_history, requests::set_weights, requests::set_settings,
-        requests::list_goals, requests::add_goal, requests::archive_goal, requests::list_teams,
+        requests::sign_off, requests::advance, requests::record_benefit, portfolio::portfolio,
+        portfolio::export_portfolio, portfolio::weights_history, portfolio::set_weights, portfolio::set_settings,
+        portfolio::list_goals, portfolio::add_goal, portfolio::archive_goal, requests::list_teams,
         requests::team_stats, requests::notifications, requests::mark_read,
         promises::list_promises, promises::create_promise, promises::get_promise, promises::close_promise,
         promises::renegotiate, promises::trust, promises::trust_pair,
@@ -167,7 +169,7 @@ impl utoipa::Modify for BearerAuth {
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "decide", description = "Requests, business cases, the portfolio and its funding line"), (name = "promise", description = "The trust ledger: promises between departments, and trust per pair"), (name = "meet", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction, and the anonymous voice inbox"))
+    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "requests", description = "One intake: requests, their need statements, decisions, business cases and sign-offs"), (name = "portfolio", description = "The ranked portfolio, its funding line, weights, settings and business goals"), (name = "promises", description = "The trust ledger: promises between departments, and trust per pair"), (name = "reviews", description = "Monthly IT-business reviews: schedule, agenda, record, calendar and holidays"), (name = "metrics", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction"), (name = "voice", description = "The anonymous pain-point inbox"))
 )]
 pub struct ApiDoc;
 

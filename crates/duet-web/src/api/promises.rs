@@ -46,7 +46,7 @@ pub struct PromiseParams {
 }
 
 /// Lists promises (open ones soonest due first).
-#[utoipa::path(get, path = "/promises", tag = "promise", params(PromiseParams), responses((status = 200, body = Page<Promise>)))]
+#[utoipa::path(get, path = "/promises", tag = "promises", params(PromiseParams), responses((status = 200, body = Page<Promise>)))]
 pub async fn list_promises(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -67,7 +67,7 @@ pub async fn list_promises(
 /// Records a promise in someone's name (a due date is required). Only the promisor themself,
 /// their department's business leader, an IT leader or an admin may (403 otherwise); the
 /// promise then names both who promised and who recorded it.
-#[utoipa::path(post, path = "/promises", tag = "promise", request_body = PromiseFields, responses((status = 201, body = Promise), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/promises", tag = "promises", request_body = PromiseFields, responses((status = 201, body = Promise), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_promise(
     State(state): State<AppState>,
     who: ApiUser,
@@ -89,7 +89,7 @@ pub struct PromiseView {
 }
 
 /// One promise with its history.
-#[utoipa::path(get, path = "/promises/{id}", tag = "promise", params(("id" = i64, Path, description = "Promise id")), responses((status = 200, body = PromiseView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/promises/{id}", tag = "promises", params(("id" = i64, Path, description = "Promise id")), responses((status = 200, body = PromiseView), (status = 404, body = ErrorBody)))]
 pub async fn get_promise(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -111,7 +111,7 @@ pub struct CloseFields {
 }
 
 /// The promisee closes a promise as kept or broken.
-#[utoipa::path(post, path = "/promises/{id}/close", tag = "promise", params(("id" = i64, Path, description = "Promise id")), request_body = CloseFields, responses((status = 200, body = Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/promises/{id}/close", tag = "promises", params(("id" = i64, Path, description = "Promise id")), request_body = CloseFields, responses((status = 200, body = Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn close_promise(
     State(state): State<AppState>,
     who: ApiUser,
@@ -130,7 +130,7 @@ pub struct RenegotiateFields {
 }
 
 /// The promisee agrees to a later due date, before the promise is due.
-#[utoipa::path(post, path = "/promises/{id}/renegotiate", tag = "promise", params(("id" = i64, Path, description = "Promise id")), request_body = RenegotiateFields, responses((status = 200, body = Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/promises/{id}/renegotiate", tag = "promises", params(("id" = i64, Path, description = "Promise id")), request_body = RenegotiateFields, responses((status = 200, body = Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn renegotiate(
     State(state): State<AppState>,
     who: ApiUser,
@@ -143,7 +143,7 @@ pub async fn renegotiate(
 }
 
 /// Trust for every department pair and direction, lowest first.
-#[utoipa::path(get, path = "/trust", tag = "promise", responses((status = 200, body = Vec<TrustPair>)))]
+#[utoipa::path(get, path = "/trust", tag = "promises", responses((status = 200, body = Vec<TrustPair>)))]
 pub async fn trust(State(state): State<AppState>, _who: ApiUser) -> Result<Response, AppError> {
     let body = svc::cached_trust_json(&svc::PromiseCache::of(&state), &state.db).await?;
     Ok(json_body(&body))
@@ -162,7 +162,7 @@ fn json_body(body: &axum::body::Bytes) -> Response {
 }
 
 /// How trust from one department to another was earned and lost.
-#[utoipa::path(get, path = "/trust/{from}/{to}", tag = "promise", params(("from" = i64, Path, description = "Promisor department"), ("to" = i64, Path, description = "Promisee department")), responses((status = 200, body = TrustPairView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/trust/{from}/{to}", tag = "promises", params(("from" = i64, Path, description = "Promisor department"), ("to" = i64, Path, description = "Promisee department")), responses((status = 200, body = TrustPairView), (status = 404, body = ErrorBody)))]
 pub async fn trust_pair(
     State(state): State<AppState>,
     _who: ApiUser,

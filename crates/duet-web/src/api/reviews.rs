@@ -52,7 +52,7 @@ pub struct ReviewParams {
 /// Reviews, newest first, one page at a time (at most 200 rows), of one department or all. A
 /// planned review whose end is more than a day past reads `missed`: it needs to be marked held,
 /// moved or cancelled.
-#[utoipa::path(get, path = "/reviews", tag = "meet", params(ReviewParams), responses((status = 200, body = Page<Review>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/reviews", tag = "reviews", params(ReviewParams), responses((status = 200, body = Page<Review>), (status = 422, body = ErrorBody)))]
 pub async fn list_reviews(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -65,7 +65,7 @@ pub async fn list_reviews(
 }
 
 /// Every business department's cadence, most overdue first ("no review with Sales for 47 days").
-#[utoipa::path(get, path = "/reviews/dashboard", tag = "meet", responses((status = 200, body = Vec<DashboardLine>)))]
+#[utoipa::path(get, path = "/reviews/dashboard", tag = "reviews", responses((status = 200, body = Vec<DashboardLine>)))]
 pub async fn dashboard(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -76,7 +76,7 @@ pub async fn dashboard(
 }
 
 /// Schedules a review.
-#[utoipa::path(post, path = "/reviews", tag = "meet", request_body = ScheduleFields, responses((status = 201, body = Review), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews", tag = "reviews", request_body = ScheduleFields, responses((status = 201, body = Review), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn schedule(
     State(state): State<AppState>,
     who: ApiUser,
@@ -90,7 +90,7 @@ pub async fn schedule(
 
 /// Records that a review was held today (409 before its start). Unless one is planned, the next
 /// review is planned on the latest working day on or before the cadence's due date.
-#[utoipa::path(post, path = "/reviews/{id}/held", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews/{id}/held", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn mark_held(
     State(state): State<AppState>,
     who: ApiUser,
@@ -102,7 +102,7 @@ pub async fn mark_held(
 }
 
 /// Undoes "held" with a reason (409 once anyone signed the record); the review is planned again.
-#[utoipa::path(delete, path = "/reviews/{id}/held", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/reviews/{id}/held", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn undo_held(
     State(state): State<AppState>,
     who: ApiUser,
@@ -113,7 +113,7 @@ pub async fn undo_held(
 }
 
 /// Cancels a planned (or missed) review, with a reason (`reason`).
-#[utoipa::path(post, path = "/reviews/{id}/cancel", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews/{id}/cancel", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<AppState>,
     who: ApiUser,
@@ -124,7 +124,7 @@ pub async fn cancel(
 }
 
 /// Moves a planned (or missed) review to `starts_at` (local time, or RFC 3339), with a reason.
-#[utoipa::path(post, path = "/reviews/{id}/move", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews/{id}/move", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body = ChangeFields, responses((status = 200, body = Review), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn move_review(
     State(state): State<AppState>,
     who: ApiUser,
@@ -137,7 +137,7 @@ pub async fn move_review(
 }
 
 /// What happened to a review after it was scheduled (moved, cancelled, "held" undone), oldest first.
-#[utoipa::path(get, path = "/reviews/{id}/changes", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = Vec<ReviewChange>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/reviews/{id}/changes", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = Vec<ReviewChange>), (status = 404, body = ErrorBody)))]
 pub async fn changes(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -159,7 +159,7 @@ pub struct HolidayParams {
 
 /// The organisation's holidays by date, one page at a time: with weekends, the days reviews are
 /// never planned on.
-#[utoipa::path(get, path = "/holidays", tag = "meet", params(HolidayParams), responses((status = 200, body = Page<StoredHoliday>)))]
+#[utoipa::path(get, path = "/holidays", tag = "reviews", params(HolidayParams), responses((status = 200, body = Page<StoredHoliday>)))]
 pub async fn list_holidays(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -170,7 +170,7 @@ pub async fn list_holidays(
 }
 
 /// Adds a holiday (admins): a `date`, a `name`, and `every_year` for a recurring one.
-#[utoipa::path(post, path = "/holidays", tag = "meet", request_body = HolidayFields, responses((status = 201, body = StoredHoliday), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/holidays", tag = "reviews", request_body = HolidayFields, responses((status = 201, body = StoredHoliday), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_holiday(
     State(state): State<AppState>,
     who: ApiUser,
@@ -183,7 +183,7 @@ pub async fn add_holiday(
 }
 
 /// Removes a holiday (admins).
-#[utoipa::path(delete, path = "/holidays/{id}", tag = "meet", params(("id" = i64, Path, description = "Holiday id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/holidays/{id}", tag = "reviews", params(("id" = i64, Path, description = "Holiday id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn remove_holiday(
     State(state): State<AppState>,
     who: ApiUser,
@@ -194,7 +194,7 @@ pub async fn remove_holiday(
 }
 
 /// The review's invitation (iCalendar, RFC 5545, with organiser and attendees).
-#[utoipa::path(get, path = "/reviews/{id}/invite.ics", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/reviews/{id}/invite.ics", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorBody)))]
 pub async fn invitation(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -215,7 +215,7 @@ pub struct IntervalFields {
 }
 
 /// Changes how often a business department meets IT.
-#[utoipa::path(put, path = "/reviews/cadence/{department}", tag = "meet", params(("department" = i64, Path, description = "Department id")), request_body = IntervalFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/reviews/cadence/{department}", tag = "reviews", params(("department" = i64, Path, description = "Department id")), request_body = IntervalFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_interval(
     State(state): State<AppState>,
     who: ApiUser,
@@ -236,7 +236,7 @@ pub struct FeedParams {
 
 /// The caller's review calendar (iCalendar feed). Calendar apps cannot send headers, so the
 /// personal token may also be given as `?token=` (create one per feed, so it can be revoked alone).
-#[utoipa::path(get, path = "/calendar.ics", tag = "meet", params(FeedParams), responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/calendar.ics", tag = "reviews", params(FeedParams), responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody)))]
 pub async fn calendar(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -263,11 +263,11 @@ pub struct ReviewAgenda {
     /// The review.
     pub review: Review,
     /// The good, the bad, the ugly, the metrics pack and what is open — every line with a link.
-    pub agenda: duet_core::agenda::Agenda,
+    pub agenda: duet_core::reviews::agenda::Agenda,
 }
 
 /// The agenda drafted from data since the previous review.
-#[utoipa::path(get, path = "/reviews/{id}/agenda", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = ReviewAgenda), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/reviews/{id}/agenda", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = ReviewAgenda), (status = 404, body = ErrorBody)))]
 pub async fn agenda(
     State(state): State<AppState>,
     who: ApiUser,
@@ -298,7 +298,7 @@ async fn record_view(state: &AppState, id: i64) -> Result<RecordView, AppError> 
 }
 
 /// The record of a review.
-#[utoipa::path(get, path = "/reviews/{id}/record", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/reviews/{id}/record", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 404, body = ErrorBody)))]
 pub async fn get_record(
     State(state): State<AppState>,
     _who: ApiUser,
@@ -308,7 +308,7 @@ pub async fn get_record(
 }
 
 /// Saves the record (409 once both leaders signed).
-#[utoipa::path(put, path = "/reviews/{id}/record", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = svc::RecordFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(put, path = "/reviews/{id}/record", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body = svc::RecordFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn save_record(
     State(state): State<AppState>,
     who: ApiUser,
@@ -320,7 +320,7 @@ pub async fn save_record(
 }
 
 /// Signs the record for the caller's side; with both signatures it locks.
-#[utoipa::path(post, path = "/reviews/{id}/sign", tag = "meet", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews/{id}/sign", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn sign(
     State(state): State<AppState>,
     who: ApiUser,
@@ -331,12 +331,12 @@ pub async fn sign(
 }
 
 /// Records a decision; with a promisor and due date it becomes a promise.
-#[utoipa::path(post, path = "/reviews/{id}/decisions", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = svc::DecisionFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews/{id}/decisions", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body = svc::ReviewDecisionFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_decision(
     State(state): State<AppState>,
     who: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(f): ApiJson<svc::DecisionFields>,
+    ApiJson(f): ApiJson<svc::ReviewDecisionFields>,
 ) -> Result<Json<RecordView>, AppError> {
     svc::decide(&state.db, &who.actor(), id, &f).await?;
     Ok(Json(record_view(&state, id).await?))
@@ -351,7 +351,7 @@ pub struct CorrectionFields {
 }
 
 /// Appends a correction to a locked record (never overwrites it).
-#[utoipa::path(post, path = "/reviews/{id}/corrections", tag = "meet", params(("id" = i64, Path, description = "Review id")), request_body = CorrectionFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reviews/{id}/corrections", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body = CorrectionFields, responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn add_correction(
     State(state): State<AppState>,
     who: ApiUser,

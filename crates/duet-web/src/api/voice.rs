@@ -41,7 +41,7 @@ pub struct Receipt {
 }
 
 /// Posts a pain point, signed in or not. No token is read and nothing about the caller is kept.
-#[utoipa::path(post, path = "/voice", tag = "listen", request_body = PostFields, security(()), responses((status = 201, body = Receipt), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice", tag = "voice", request_body = PostFields, security(()), responses((status = 201, body = Receipt), (status = 422, body = ErrorBody)))]
 pub async fn post_pain_point(
     State(state): State<AppState>,
     ApiJson(f): ApiJson<PostFields>,
@@ -67,7 +67,7 @@ pub struct PublishedParams {
 }
 
 /// Answers published for everyone, newest first, one page at a time (ids are never shown).
-#[utoipa::path(get, path = "/voice/published", tag = "listen", params(PublishedParams), security(()), responses((status = 200, body = Page<PainPoint>)))]
+#[utoipa::path(get, path = "/voice/published", tag = "voice", params(PublishedParams), security(()), responses((status = 200, body = Page<PainPoint>)))]
 pub async fn published(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<PublishedParams>,
@@ -92,7 +92,7 @@ pub struct ReceiptFields {
 }
 
 /// Opens a pain point with its receipt code (404, the same for any code that opens nothing).
-#[utoipa::path(post, path = "/voice/receipt", tag = "listen", request_body = ReceiptFields, security(()), responses((status = 200, body = AuthorView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/receipt", tag = "voice", request_body = ReceiptFields, security(()), responses((status = 200, body = AuthorView), (status = 404, body = ErrorBody)))]
 pub async fn open_receipt(
     State(state): State<AppState>,
     ApiJson(f): ApiJson<ReceiptFields>,
@@ -101,7 +101,7 @@ pub async fn open_receipt(
 }
 
 /// The author replies.
-#[utoipa::path(post, path = "/voice/receipt/reply", tag = "listen", request_body = ReceiptFields, security(()), responses((status = 200, body = AuthorView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/receipt/reply", tag = "voice", request_body = ReceiptFields, security(()), responses((status = 200, body = AuthorView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn author_reply(
     State(state): State<AppState>,
     ApiJson(f): ApiJson<ReceiptFields>,
@@ -127,7 +127,7 @@ pub struct InboxParams {
 }
 
 /// Pain points of the departments the caller triages, newest day first, one page at a time.
-#[utoipa::path(get, path = "/voice/inbox", tag = "listen", params(InboxParams), responses((status = 200, body = Page<PainPoint>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/voice/inbox", tag = "voice", params(InboxParams), responses((status = 200, body = Page<PainPoint>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,
     who: ApiUser,
@@ -161,7 +161,7 @@ pub struct TriageView {
 }
 
 /// One pain point, for its triagers.
-#[utoipa::path(get, path = "/voice/inbox/{id}", tag = "listen", params(("id" = i64, Path, description = "Pain point id")), responses((status = 200, body = TriageView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/voice/inbox/{id}", tag = "voice", params(("id" = i64, Path, description = "Pain point id")), responses((status = 200, body = TriageView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_pain_point(
     State(state): State<AppState>,
     who: ApiUser,
@@ -175,7 +175,7 @@ pub async fn get_pain_point(
 }
 
 /// Replies privately to the author.
-#[utoipa::path(post, path = "/voice/inbox/{id}/reply", tag = "listen", params(("id" = i64, Path, description = "Pain point id")), request_body = ReplyFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/inbox/{id}/reply", tag = "voice", params(("id" = i64, Path, description = "Pain point id")), request_body = ReplyFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reply(
     State(state): State<AppState>,
     who: ApiUser,
@@ -187,7 +187,7 @@ pub async fn reply(
 }
 
 /// Publishes an answer for everyone.
-#[utoipa::path(post, path = "/voice/inbox/{id}/publish", tag = "listen", params(("id" = i64, Path, description = "Pain point id")), request_body = ReplyFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/inbox/{id}/publish", tag = "voice", params(("id" = i64, Path, description = "Pain point id")), request_body = ReplyFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     who: ApiUser,
@@ -199,7 +199,7 @@ pub async fn publish(
 }
 
 /// Closes with a last word.
-#[utoipa::path(post, path = "/voice/inbox/{id}/close", tag = "listen", params(("id" = i64, Path, description = "Pain point id")), request_body = ReplyFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/inbox/{id}/close", tag = "voice", params(("id" = i64, Path, description = "Pain point id")), request_body = ReplyFields, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     who: ApiUser,
@@ -211,7 +211,7 @@ pub async fn close(
 }
 
 /// Turns the pain point into a request raised by the caller.
-#[utoipa::path(post, path = "/voice/inbox/{id}/request", tag = "listen", params(("id" = i64, Path, description = "Pain point id")), request_body = RequestFields, responses((status = 201, body = duet_store::requests::Request), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/inbox/{id}/request", tag = "voice", params(("id" = i64, Path, description = "Pain point id")), request_body = RequestFields, responses((status = 201, body = duet_store::requests::Request), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn to_request(
     State(state): State<AppState>,
     who: ApiUser,
@@ -225,7 +225,7 @@ pub async fn to_request(
 }
 
 /// Turns the pain point into a promise.
-#[utoipa::path(post, path = "/voice/inbox/{id}/promise", tag = "listen", params(("id" = i64, Path, description = "Pain point id")), request_body = PromiseFields, responses((status = 201, body = duet_store::promises::Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/voice/inbox/{id}/promise", tag = "voice", params(("id" = i64, Path, description = "Pain point id")), request_body = PromiseFields, responses((status = 201, body = duet_store::promises::Promise), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn to_promise(
     State(state): State<AppState>,
     who: ApiUser,

@@ -15,10 +15,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
+use duet_core::listen::campaigns::CampaignPhase;
 use duet_core::listen::heatmap::{self, Heatmap};
 use duet_core::listen::instruments::{Answers, Definition};
 use duet_core::listen::results::{Cell, Results};
-use duet_core::surveys::CampaignPhase;
 use duet_store::listen::{self as store, Campaign, Instrument, SubmitMode};
 use std::collections::{BTreeMap, HashMap};
 

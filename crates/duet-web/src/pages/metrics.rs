@@ -62,7 +62,7 @@ pub fn sparkline(values: &[f64]) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "meet/metrics.html")]
+#[template(path = "metrics/metrics.html")]
 struct MetricsPage {
     layout: Layout,
     metrics: std::sync::Arc<Vec<Metric>>,
@@ -222,7 +222,7 @@ struct OutcomeRow {
 }
 
 #[derive(Template)]
-#[template(path = "meet/metric.html")]
+#[template(path = "metrics/metric.html")]
 struct MetricPage {
     layout: Layout,
     m: Metric,
@@ -369,7 +369,7 @@ async fn set_mapping(
 }
 
 #[derive(Template)]
-#[template(path = "meet/coverage.html")]
+#[template(path = "metrics/coverage.html")]
 struct CoveragePage {
     layout: Layout,
     c: std::sync::Arc<Coverage>,

@@ -8,6 +8,7 @@ pub mod listen;
 pub mod metrics;
 pub mod once;
 pub mod org;
+pub mod portfolio;
 pub mod promises;
 pub mod requests;
 pub mod reviews;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(accounts::router())
         .merge(audit::router())
         .merge(requests::router())
+        .merge(portfolio::router())
         .merge(promises::router())
         .merge(metrics::router())
         .merge(reviews::router())

@@ -88,7 +88,7 @@ impl PromiseForm {
 }
 
 #[derive(Template)]
-#[template(path = "promise/promises.html")]
+#[template(path = "promises/promises.html")]
 struct LedgerPage {
     layout: Layout,
     view: String,
@@ -114,7 +114,7 @@ struct SuggestionOptions<'a> {
 }
 
 /// The "who promised" input of every form that records a promise (the ledger, a review's
-/// decision, a pain point turned into a promise), rendered by `promise/picker.html` (include it
+/// decision, a pain point turned into a promise), rendered by `promises/picker.html` (include it
 /// where a template has a `picker`). It searches rather than lists: people type part of a name or
 /// e-mail and pick from suggestions of only the people they may record for
 /// (`can(Action::RecordPromise{..})`); [`typed_promisor`] reads the answer back.
@@ -359,7 +359,7 @@ async fn create_promise(
 }
 
 #[derive(Template)]
-#[template(path = "promise/promise.html")]
+#[template(path = "promises/promise.html")]
 struct PromisePage {
     layout: Layout,
     p: Promise,
@@ -477,7 +477,7 @@ async fn renegotiate(
 }
 
 #[derive(Template)]
-#[template(path = "promise/trust.html")]
+#[template(path = "promises/trust.html")]
 struct TrustPage {
     layout: Layout,
     pairs: Arc<Vec<TrustPair>>,
@@ -492,7 +492,7 @@ async fn show_trust(State(state): State<AppState>, who: SignedIn) -> Result<Resp
 }
 
 #[derive(Template)]
-#[template(path = "promise/pair.html")]
+#[template(path = "promises/pair.html")]
 struct PairPage {
     layout: Layout,
     v: TrustPairView,

@@ -48,7 +48,7 @@ struct ReviewRow {
 }
 
 #[derive(Template)]
-#[template(path = "meet/reviews.html")]
+#[template(path = "reviews/reviews.html")]
 struct ReviewsPage {
     layout: Layout,
     lines: std::sync::Arc<Vec<DashboardLine>>,
@@ -310,11 +310,11 @@ async fn calendar(State(state): State<AppState>, who: SignedIn) -> Result<Respon
 }
 
 #[derive(Template)]
-#[template(path = "meet/agenda.html")]
+#[template(path = "reviews/agenda.html")]
 struct AgendaPage<'a> {
     layout: Layout,
     r: &'a Review,
-    a: &'a duet_core::agenda::Agenda,
+    a: &'a duet_core::reviews::agenda::Agenda,
     clock: Clock,
 }
 
@@ -359,7 +359,7 @@ impl Typed {
 }
 
 #[derive(Template)]
-#[template(path = "meet/record.html")]
+#[template(path = "reviews/record.html")]
 struct RecordPage {
     layout: Layout,
     r: Review,
@@ -566,7 +566,7 @@ async fn add_decision(
 ) -> Result<Response, PageError> {
     let r = match typed_promisor(&state, &who, &f.who, true).await {
         Ok(promisor_id) => {
-            let fields = svc::DecisionFields {
+            let fields = svc::ReviewDecisionFields {
                 text: f.text.clone(),
                 promisor_id,
                 promisee_department_id: f.promisee_department_id,
@@ -609,7 +609,7 @@ async fn add_correction(
 }
 
 #[derive(Template)]
-#[template(path = "meet/holidays.html")]
+#[template(path = "reviews/holidays.html")]
 struct HolidaysPage {
     layout: Layout,
     holidays: Vec<store::StoredHoliday>,

@@ -14,7 +14,7 @@ use duet_core::portfolio::{
 };
 use duet_core::requests::{Risk, Status, Urgency};
 use duet_store::Db;
-use duet_store::requests::{self as store, Goal, PortfolioRow, Settings, WeightsVersion};
+use duet_store::portfolio::{self as store, Goal, PortfolioRow, Settings, WeightsVersion};
 use std::sync::{Arc, Mutex};
 
 /// One ranked item with everything the page and the export show.

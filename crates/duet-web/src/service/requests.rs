@@ -12,9 +12,10 @@ use duet_core::org::{DepartmentId, UserId};
 use duet_core::requests::{
     self as rules, Decision, DecisionFields, DecisionGate, RequestInput, Risk, Status,
 };
+use duet_store::portfolio::{self as portfolio_store, Goal, Settings};
 use duet_store::requests::{
-    self as store, AlternativeRow, BenefitYear, Event, Goal, Notification, Request, RequestFilter,
-    Settings, StoredCase, Team,
+    self as store, AlternativeRow, BenefitYear, Event, Notification, Request, RequestFilter,
+    StoredCase, Team,
 };
 use duet_store::{Db, Page, PageRequest};
 use std::sync::Arc;
@@ -184,12 +185,18 @@ pub async fn list(
 
 /// The intake settings, goals and IT teams that every request page shows.
 pub async fn settings(db: &Db, caches: &RequestCaches) -> Result<Arc<Settings>, AppError> {
-    Ok(caches.settings.get_or_load(|| store::settings(db)).await?)
+    Ok(caches
+        .settings
+        .get_or_load(|| portfolio_store::settings(db))
+        .await?)
 }
 
 /// The organisation's goals (see [`settings`]).
 pub async fn goals(db: &Db, caches: &RequestCaches) -> Result<Arc<Vec<Goal>>, AppError> {
-    Ok(caches.goals.get_or_load(|| store::goals(db)).await?)
+    Ok(caches
+        .goals
+        .get_or_load(|| portfolio_store::goals(db))
+        .await?)
 }
 
 /// The IT teams (see [`settings`]).
@@ -224,7 +231,7 @@ pub async fn goals_page(
 ) -> Result<Arc<Page<Goal>>, AppError> {
     Ok(caches
         .goal_pages
-        .get_or_load(window, || store::page_goals(db, window))
+        .get_or_load(window, || portfolio_store::page_goals(db, window))
         .await?)
 }
 
@@ -367,7 +374,7 @@ pub async fn decide(
         security_yes_if: &f.security_yes_if,
     };
     let decision = Decision::parse(&fields)?;
-    let settings = store::settings(db).await?;
+    let settings = portfolio_store::settings(db).await?;
     let today = Utc::now().date_naive();
     let d = decision.clone();
     let gate = move |facts: &store::GateFacts| {

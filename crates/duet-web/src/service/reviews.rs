@@ -5,8 +5,9 @@ use crate::service::de;
 use crate::service::fresh::{FreshCell, FreshMap};
 use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
-use duet_core::meetings::{self as rules, CadenceState, CalendarEvent, Holiday, Invitee, Tz};
 use duet_core::org::DepartmentId;
+use duet_core::reviews::{self as rules, CadenceState, CalendarEvent, Holiday, Invitee};
+use duet_core::time::Tz;
 use duet_store::reviews::{self as store, CadenceRow, Review};
 use duet_store::{Db, Page, PageRequest};
 use std::sync::Arc;
@@ -23,7 +24,7 @@ pub struct ReviewCaches {
     recent: FreshCell<Vec<Review>>,
     pages: FreshMap<(Option<i64>, PageRequest), Page<Review>>,
     reviews: FreshMap<i64, Review, 1024>,
-    agendas: FreshMap<(i64, Option<i64>), (Review, duet_core::agenda::Agenda), 1024>,
+    agendas: FreshMap<(i64, Option<i64>), (Review, duet_core::reviews::agenda::Agenda), 1024>,
     /// Record saves, group-committed (see `service::group_commit`).
     saves: crate::service::group_commit::GroupCommit<SaveBatch>,
 }
@@ -81,7 +82,7 @@ pub async fn agenda_cached(
     caches: &ReviewCaches,
     actor: &Actor,
     id: i64,
-) -> Result<Arc<(Review, duet_core::agenda::Agenda)>, AppError> {
+) -> Result<Arc<(Review, duet_core::reviews::agenda::Agenda)>, AppError> {
     let review = caches
         .reviews
         .get_or_load(id, || store::find(db, id))
@@ -169,7 +170,7 @@ pub async fn schedule(
             department: DepartmentId(dept),
         },
     )?;
-    let at = rules::parse_local_datetime("starts_at", &f.starts_at, tz)?;
+    let at = duet_core::time::parse_local_datetime("starts_at", &f.starts_at, tz)?;
     let now = Utc::now();
     if at < now - chrono::Duration::days(366) || at > now + chrono::Duration::days(5 * 366) {
         return Err(AppError::invalid(
@@ -245,7 +246,11 @@ pub async fn move_review(
     let r = managed(db, actor, id).await?;
     let mut errs = duet_core::ValidationErrors::default();
     let at = errs
-        .check(rules::parse_local_datetime("starts_at", &f.starts_at, tz))
+        .check(duet_core::time::parse_local_datetime(
+            "starts_at",
+            &f.starts_at,
+            tz,
+        ))
         .and_then(|at| errs.check(rules::check_move(r.scheduled_at, at, Utc::now()).map(|()| at)));
     let reason = errs.check(rules::parse_reason(&f.reason));
     match (at, reason) {
@@ -380,8 +385,8 @@ pub async fn agenda(
     db: &Db,
     actor: &Actor,
     id: i64,
-) -> Result<(Review, duet_core::agenda::Agenda), AppError> {
-    use duet_core::agenda::{AgendaMetric, AgendaPromise, AgendaRequest, draft};
+) -> Result<(Review, duet_core::reviews::agenda::Agenda), AppError> {
+    use duet_core::reviews::agenda::{AgendaMetric, AgendaPromise, AgendaRequest, draft};
     let review = store::find(db, id).await?;
     let dept = review.department_id;
     let on = review.scheduled_at.date_naive();
@@ -439,7 +444,7 @@ pub async fn agenda(
         db,
         dept,
         last_period,
-        duet_core::agenda::METRIC_MONTHS as i64,
+        duet_core::reviews::agenda::METRIC_MONTHS as i64,
     )
     .await?;
     let outcomes = duet_store::metrics::outcomes(db, Some(dept)).await?;
@@ -558,7 +563,7 @@ pub async fn sign(db: &Db, actor: &Actor, id: i64) -> Result<store::Record, AppE
 
 /// A decision (form or JSON); with a due date and promisor it becomes a promise in one step.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-pub struct DecisionFields {
+pub struct ReviewDecisionFields {
     /// The decision.
     #[serde(default)]
     pub text: String,
@@ -577,7 +582,12 @@ pub struct DecisionFields {
 }
 
 /// Records a decision, and when asked, the promise it becomes (source: this meeting).
-pub async fn decide(db: &Db, actor: &Actor, id: i64, f: &DecisionFields) -> Result<(), AppError> {
+pub async fn decide(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &ReviewDecisionFields,
+) -> Result<(), AppError> {
     managed(db, actor, id).await?;
     let text = duet_core::error::prose_text("text", &f.text, 5, 1000)?;
     if f.promisor_id.is_none() && f.due_on.trim().is_empty() {

@@ -163,7 +163,7 @@ app_test! {
         let leaver = app.person("Lee Leaver", "lee@example.com", "Sales", "individual").await;
         let today = chrono::Utc::now().date_naive();
         let pulse = ls::list_instruments(&app.db).await.unwrap().into_iter().find(|i| i.key == "duet-pulse").unwrap();
-        let input = duet_core::surveys::CampaignInput { instrument: pulse.id, title: "Last pulse".into(), opens_on: today - chrono::Days::new(30), closes_on: today - chrono::Days::new(10), remind_on: today - chrono::Days::new(12), departments: vec![sales], min_group: 5 };
+        let input = duet_core::listen::campaigns::CampaignInput { instrument: pulse.id, title: "Last pulse".into(), opens_on: today - chrono::Days::new(30), closes_on: today - chrono::Days::new(10), remind_on: today - chrono::Days::new(12), departments: vec![sales], min_group: 5 };
         let id = ls::insert_campaign(&app.db, admin.user_id, &input).await.unwrap().id;
         assert!(!ls::fix_population(&app.db, id).await.unwrap(), "fixed as it was created: it opened before today");
         for i in 0..2 {

@@ -16,7 +16,7 @@ fn next_week() -> (String, String, String) {
         .date_naive()
         .and_hms_opt(14, 0, 0)
         .unwrap();
-    let at = duet_core::meetings::from_local(local, chrono_tz::Europe::London);
+    let at = duet_core::time::from_local(local, chrono_tz::Europe::London);
     (
         local.format("%Y-%m-%dT%H:%M").to_string(),
         at.format("%Y%m%dT%H%M%SZ").to_string(),
@@ -106,7 +106,7 @@ app_test! {
         let day = next.with_timezone(&chrono_tz::Europe::London).date_naive();
         let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
         assert!(day <= today + chrono::Duration::days(14), "on or before the 14-day due date: {day}");
-        assert!(duet_core::meetings::is_working_day(day, &[]), "on a working day: {day}");
+        assert!(duet_core::reviews::is_working_day(day, &[]), "on a working day: {day}");
         let (_, dash) = it.get("/reviews/dashboard").await;
         let line = dash.as_array().unwrap().iter().find(|l| l["row"]["department_name"] == "Sales").unwrap().clone();
         assert_eq!(line["state"]["overdue_days"], 0);
@@ -253,7 +253,7 @@ app_test! {
         assert_eq!(status, 303);
         let (_, r) = it.get("/reviews").await;
         let moved = r["items"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
-        let expected = duet_core::meetings::from_local(target.and_hms_opt(10, 30, 0).unwrap(), chrono_tz::Europe::London);
+        let expected = duet_core::time::from_local(target.and_hms_opt(10, 30, 0).unwrap(), chrono_tz::Europe::London);
         assert_eq!(moved["scheduled_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(), expected);
         assert_eq!(moved["status"], "planned");
         let (_, page) = b.get(&format!("/reviews/{id}/record")).await;

@@ -468,7 +468,7 @@ app_test! {
         }).await.unwrap().id;
         let inst = ls::list_instruments(&app.db).await.unwrap().into_iter().find(|i| i.key == "duet-pulse").unwrap();
         let today = chrono::Utc::now().date_naive();
-        let campaign = ls::insert_campaign(&app.db, admin, &duet_core::surveys::CampaignInput {
+        let campaign = ls::insert_campaign(&app.db, admin, &duet_core::listen::campaigns::CampaignInput {
             instrument: inst.id,
             title: "Quiet pulse".into(),
             opens_on: today,

@@ -6,7 +6,8 @@
 
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use duet_core::Role;
-use duet_core::meetings::{self as rules, Holiday, Tz};
+use duet_core::reviews::{self as rules, Holiday};
+use duet_core::time::Tz;
 use duet_store::reviews as rv;
 use duet_store::{Db, accounts, org};
 
@@ -85,7 +86,7 @@ pub async fn seed_reviews(db: &Db, tz: Tz) -> anyhow::Result<()> {
                 continue;
             }
             let day = working_day_on_or_before(today - Duration::days(ago), &holidays);
-            let start = rules::from_local(day.and_time(two_pm), tz);
+            let start = duet_core::time::from_local(day.and_time(two_pm), tz);
             let r = rv::schedule(db, d.id, start, 60, organizer).await?;
             rv::mark_held(db, r.id, day, now).await?;
             latest = Some((r.id, day, start));

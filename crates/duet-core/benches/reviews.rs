@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, NaiveDate};
-use duet_core::agenda::{AgendaMetric, AgendaPromise, AgendaRequest, draft};
 use duet_core::metrics::{Direction, Period};
+use duet_core::reviews::agenda::{AgendaMetric, AgendaPromise, AgendaRequest, draft};
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -11,15 +11,15 @@
 //! pillar agree with each other and Cronbach's alpha means something. Everything is drawn from
 //! fixed seeds; only the random row ids and receipt codes differ between runs.
 
-use crate::demo_rng::Rng;
+use crate::demo::rng::Rng;
 use anyhow::anyhow;
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use duet_core::auth::Role;
+use duet_core::listen::campaigns::CampaignInput;
 use duet_core::listen::instruments::{Answers, Definition, Horizon, RelationshipLevel};
 use duet_core::org::{DepartmentKind, Level};
 use duet_core::promises::{PromiseInput, PromiseSource};
 use duet_core::requests::{RequestInput, Urgency};
-use duet_core::surveys::CampaignInput;
 use duet_core::voice::new_receipt;
 use duet_store::Db;
 use duet_store::accounts::{self, User};

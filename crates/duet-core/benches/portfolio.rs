@@ -1,4 +1,4 @@
-//! `cargo bench -p duet-core`: the Decide issue's speed targets, measured without a harness
+//! `cargo bench -p duet-core`: the portfolio's speed targets, measured without a harness
 //! dependency. IRR of a 30-year flow (target < 10 µs) and ranking plus the funding line over
 //! 10,000 portfolio items (target < 50 ms). Prints the median and the 95th percentile.
 

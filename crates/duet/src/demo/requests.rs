@@ -152,7 +152,7 @@ struct DeptContent {
     projects: &'static [Project],
 }
 
-use crate::demo_rng::Rng;
+use crate::demo::rng::Rng;
 use AlternativeKind::{AnotherTool, ConditionForYes, LaterDate, Workaround};
 use FlowKind::{Revenue, RiskAvoided, Savings};
 
@@ -3189,7 +3189,7 @@ fn pick_skewed(draw: (usize, usize), len: usize) -> usize {
 /// Seeds Decide's history unless requests already exist: goals, IT teams (already created by
 /// ensure_decide_defaults), member accounts for the people who raise requests, executive accounts
 /// for every department's executive, and a realistic history of requests in both lanes.
-pub async fn seed_decide(db: &Db, password_hash: &str) -> anyhow::Result<()> {
+pub async fn seed_requests(db: &Db, password_hash: &str) -> anyhow::Result<()> {
     let existing = rq::list_requests(
         db,
         &RequestFilter::default(),
@@ -3232,7 +3232,7 @@ pub async fn seed_decide(db: &Db, password_hash: &str) -> anyhow::Result<()> {
     // A funding line worth looking at: accepted work is paid for first, then the budget covers
     // about 55 % of what the signed-off items still competing ask of IT, and the people half
     // their effort.
-    let rows = rq::portfolio_rows(db).await?;
+    let rows = duet_store::portfolio::portfolio_rows(db).await?;
     let committed = |status: &str| {
         matches!(
             status,
@@ -3249,7 +3249,7 @@ pub async fn seed_decide(db: &Db, password_hash: &str) -> anyhow::Result<()> {
         .filter(|r| committed(&r.status))
         .filter_map(|r| r.person_days)
         .sum();
-    let fundable = |r: &&rq::PortfolioRow| {
+    let fundable = |r: &&duet_store::portfolio::PortfolioRow| {
         !committed(&r.status)
             && matches!((r.it_cost, r.signed_cost, r.signed_tolerance), (Some(c), Some(s), Some(t)) if duet_core::requests::signoff_holds(s, c, t))
     };
@@ -3261,9 +3261,9 @@ pub async fn seed_decide(db: &Db, password_hash: &str) -> anyhow::Result<()> {
         .sum();
     let budget = (committed_cost + open_cost * 55 / 100 + 500_000) / 1_000_000 * 1_000_000;
     let capacity = (committed_days + open_days / 2).max(1);
-    rq::update_settings(db, budget.max(1_000_000), capacity, 10.0, 10).await?;
+    duet_store::portfolio::update_settings(db, budget.max(1_000_000), capacity, 10.0, 10).await?;
     let weights = Weights::new(45.0, 30.0, 10.0, 15.0).map_err(|e| anyhow!("{e:?}"))?;
-    rq::insert_weights(db, ctx.cio, &weights).await?;
+    duet_store::portfolio::insert_weights(db, ctx.cio, &weights).await?;
 
     tracing::info!(
         requests = created,
@@ -3463,14 +3463,18 @@ impl<'a> Ctx<'a> {
             .collect();
 
         // The CFO sets the goals (ones left by an interrupted earlier run are reused).
-        let existing_goals = rq::goals(db).await?;
+        let existing_goals = duet_store::portfolio::goals(db).await?;
         let mut goal_ids = Vec::with_capacity(GOALS.len());
         let mut new_goals = 0;
         for (title, importance) in GOALS {
             match existing_goals.iter().find(|g| g.title == *title) {
                 Some(g) => goal_ids.push(g.id),
                 None => {
-                    goal_ids.push(rq::insert_goal(db, cfo, title, *importance).await?.id);
+                    goal_ids.push(
+                        duet_store::portfolio::insert_goal(db, cfo, title, *importance)
+                            .await?
+                            .id,
+                    );
                     new_goals += 1;
                 }
             }

@@ -164,7 +164,7 @@ both_backends! {
         let r = rq::champion(db, r.id, exec).await.unwrap();
         assert_eq!((r.lane, r.champion_id), (Lane::Portfolio, Some(exec)));
         assert!(matches!(rq::sign_off(db, r.id, exec).await, Err(StoreError::Conflict(_))), "nothing to sign yet");
-        let rev0 = rq::settings(db).await.unwrap().revision;
+        let rev0 = duet_store::portfolio::settings(db).await.unwrap().revision;
         rq::save_business_case(db, r.id, it, &case(100_000_00), Risk::Medium, 120, &[]).await.unwrap();
         let stored = rq::sign_off(db, r.id, exec).await.unwrap();
         assert!(stored.signoff_valid);
@@ -173,8 +173,8 @@ both_backends! {
         assert!(stored.signoff_valid, "within 10 %");
         let stored = rq::save_business_case(db, r.id, it, &case(111_000_00), Risk::Medium, 120, &[]).await.unwrap();
         assert!(!stored.signoff_valid, "beyond 10 % the sign-off lapses");
-        assert!(rq::settings(db).await.unwrap().revision > rev0, "ranking inputs changed");
-        let rows = rq::portfolio_rows(db).await.unwrap();
+        assert!(duet_store::portfolio::settings(db).await.unwrap().revision > rev0, "ranking inputs changed");
+        let rows = duet_store::portfolio::portfolio_rows(db).await.unwrap();
         assert_eq!((rows.len(), rows[0].it_cost, rows[0].signed_cost), (1, Some(111_000_00), Some(100_000_00)));
         // The gate sees a lapsed sign-off.
         let seen = std::sync::Mutex::new(None);
@@ -216,7 +216,7 @@ both_backends! {
         assert_eq!(rq::advance(db, r.id, it, step).await.unwrap().status, Status::BenefitsRealised);
         assert_eq!(rq::advance(db, r.id, it, step).await.unwrap().status, Status::Closed);
         assert!(rq::advance(db, r.id, it, step).await.is_err());
-        assert!(rq::portfolio_rows(db).await.unwrap().is_empty(), "closed items leave the ranking");
+        assert!(duet_store::portfolio::portfolio_rows(db).await.unwrap().is_empty(), "closed items leave the ranking");
     }
 
     async fn the_queue_is_urgency_first_then_first_in_first_out(db: &Db) {
@@ -235,15 +235,15 @@ both_backends! {
 
     async fn weights_are_versioned_and_goals_can_be_retired(db: &Db) {
         let (_, _, it, exec) = setup(db).await;
-        assert_eq!(rq::weights_history(db).await.unwrap().len(), 1);
+        assert_eq!(duet_store::portfolio::weights_history(db).await.unwrap().len(), 1);
         let w = duet_core::portfolio::Weights::new(50.0, 20.0, 10.0, 20.0).unwrap();
-        let v = rq::insert_weights(db, it, &w).await.unwrap();
+        let v = duet_store::portfolio::insert_weights(db, it, &w).await.unwrap();
         assert_eq!((v.version, v.value_weight), (2, 50.0));
-        let g = rq::insert_goal(db, exec, "Grow recurring revenue", 5).await.unwrap();
-        assert_eq!(rq::goals(db).await.unwrap().len(), 1);
-        rq::archive_goal(db, g.id).await.unwrap();
-        assert!(rq::goals(db).await.unwrap().is_empty());
-        let s = rq::update_settings(db, 1_000_000, 300, 15.0, 5).await.unwrap();
+        let g = duet_store::portfolio::insert_goal(db, exec, "Grow recurring revenue", 5).await.unwrap();
+        assert_eq!(duet_store::portfolio::goals(db).await.unwrap().len(), 1);
+        duet_store::portfolio::archive_goal(db, g.id).await.unwrap();
+        assert!(duet_store::portfolio::goals(db).await.unwrap().is_empty());
+        let s = duet_store::portfolio::update_settings(db, 1_000_000, 300, 15.0, 5).await.unwrap();
         assert_eq!((s.budget, s.capacity_days, s.wait_days), (1_000_000, 300, 5));
         assert_eq!(rq::teams(db).await.unwrap().len(), rq::STANDARD_TEAMS.len());
     }
@@ -271,12 +271,12 @@ both_backends! {
         let (dept, requester, it, exec) = setup(db).await;
         let r = rq::insert_request(db, requester, &input(dept, "Forecasting", "normal")).await.unwrap();
         rq::champion(db, r.id, exec).await.unwrap();
-        assert!(!rq::portfolio_rows(db).await.unwrap()[0].need_confirmed);
+        assert!(!duet_store::portfolio::portfolio_rows(db).await.unwrap()[0].need_confirmed);
         rq::state_need(db, r.id, it, "Sales needs a pipeline forecast it can trust").await.unwrap();
-        let rev = rq::settings(db).await.unwrap().revision;
+        let rev = duet_store::portfolio::settings(db).await.unwrap().revision;
         rq::confirm_need(db, r.id, requester).await.unwrap();
-        assert!(rq::settings(db).await.unwrap().revision > rev, "a cached ranking must see the confirmation");
-        assert!(rq::portfolio_rows(db).await.unwrap()[0].need_confirmed);
+        assert!(duet_store::portfolio::settings(db).await.unwrap().revision > rev, "a cached ranking must see the confirmation");
+        assert!(duet_store::portfolio::portfolio_rows(db).await.unwrap()[0].need_confirmed);
     }
 
     async fn an_executive_lists_what_they_champion(db: &Db) {

@@ -6,7 +6,7 @@
 //! one fixed seed so every run tells the same story. Skips itself when the directory is already
 //! that large.
 
-use crate::demo_rng::Rng;
+use crate::demo::rng::Rng;
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use duet_core::auth::Role;

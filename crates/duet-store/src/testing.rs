@@ -8,18 +8,69 @@
 use crate::{Backend, Db, DbOptions};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A migrated, empty database that is removed by `cleanup`.
+/// A migrated, empty database, removed by `cleanup`, or when dropped if the test panicked before
+/// it got there (so a failing run does not leave PostgreSQL databases behind).
 pub struct TestDb {
     /// The pool to use.
     pub db: Db,
     /// The URL, for code under test that connects by itself (a spawned server, the CLI).
     pub url: String,
-    drop: Drop,
+    leftover: Leftover,
 }
 
-enum Drop {
+/// What is left to remove.
+enum Leftover {
     File(std::path::PathBuf),
     Postgres { admin: String, name: String },
+    Nothing,
+}
+
+impl Leftover {
+    /// Removes it: the SQLite files, or the PostgreSQL database (its sessions ended by force).
+    async fn remove(self) {
+        match self {
+            Leftover::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Leftover::Postgres { admin, name } => {
+                if let Ok(admin_db) = Db::connect(
+                    &admin,
+                    &DbOptions {
+                        max_connections: 1,
+                        ..Default::default()
+                    },
+                )
+                .await
+                {
+                    let _ = on_db!(&admin_db, pool => sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).execute(pool).await.map(|_| ()));
+                    admin_db.close().await;
+                }
+            }
+            Leftover::Nothing => {}
+        }
+    }
+}
+
+impl Drop for TestDb {
+    /// A test that panicked never reached `cleanup`: remove the database here, on a thread of its
+    /// own with its own runtime (a destructor cannot wait on the test's runtime).
+    fn drop(&mut self) {
+        let leftover = std::mem::replace(&mut self.leftover, Leftover::Nothing);
+        if matches!(leftover, Leftover::Nothing) {
+            return;
+        }
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(leftover.remove());
+            }
+        })
+        .join();
+    }
 }
 
 fn unique_name() -> String {
@@ -46,10 +97,10 @@ impl TestDb {
     /// Creates and migrates a fresh database on `backend`. Panics (fails the test) if it cannot.
     pub async fn new(backend: Backend) -> Self {
         let name = unique_name();
-        let (url, drop) = match backend {
+        let (url, leftover) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
-                (path.to_string_lossy().into_owned(), Drop::File(path))
+                (path.to_string_lossy().into_owned(), Leftover::File(path))
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url();
@@ -73,7 +124,7 @@ impl TestDb {
                     Some((base, _)) => format!("{base}/{name}"),
                     None => panic!("DUET_TEST_POSTGRES_URL must end with /<database>"),
                 };
-                (url, Drop::Postgres { admin, name })
+                (url, Leftover::Postgres { admin, name })
             }
         };
         let db = Db::connect(
@@ -86,33 +137,15 @@ impl TestDb {
         .await
         .expect("connect test database");
         db.migrate().await.expect("migrate test database");
-        Self { db, url, drop }
+        Self { db, url, leftover }
     }
 
     /// Closes the pool and removes the database.
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.db.close().await;
-        match self.drop {
-            Drop::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Drop::Postgres { admin, name } => {
-                if let Ok(admin_db) = Db::connect(
-                    &admin,
-                    &DbOptions {
-                        max_connections: 1,
-                        ..Default::default()
-                    },
-                )
-                .await
-                {
-                    let _ = on_db!(&admin_db, pool => sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).execute(pool).await.map(|_| ()));
-                    admin_db.close().await;
-                }
-            }
-        }
+        std::mem::replace(&mut self.leftover, Leftover::Nothing)
+            .remove()
+            .await;
     }
 }
 

@@ -318,7 +318,7 @@ fn plain_code(status: StatusCode) -> &'static str {
 /// session is known; pages that render their own error (a form shown again with 422) are left
 /// alone. The API (`/api/…`): the JSON error shape, also for axum's own refusals.
 pub async fn styled_errors(
-    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -406,7 +406,7 @@ async fn body_text(res: Response) -> String {
 /// The person behind a session cookie, for the layout of an error page. It only reads: no flash
 /// is consumed and the sliding expiry is not pushed (a refused voice POST must leave no trace on
 /// the poster's session).
-async fn signed_in(state: &crate::app::AppState, cookie: &str) -> Option<crate::auth::SignedIn> {
+async fn signed_in(state: &crate::state::AppState, cookie: &str) -> Option<crate::auth::SignedIn> {
     let key = duet_core::secret::hash_secret(cookie);
     let session = match state.auth.sessions.get(&key) {
         Some(s) => s.1.clone(),

@@ -141,7 +141,7 @@ pub struct Clock(pub duet_core::time::Tz);
 
 impl Clock {
     /// The organisation's clock.
-    pub fn of(state: &crate::app::AppState) -> Self {
+    pub fn of(state: &crate::state::AppState) -> Self {
         Self(state.config.time_zone)
     }
 

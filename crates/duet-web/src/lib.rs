@@ -9,7 +9,9 @@ pub mod html;
 pub mod ops;
 pub mod pages;
 pub mod service;
+pub mod state;
 pub mod throttle;
 
-pub use app::{AnonymityKey, AppState, MetricsToken, WebConfig, router, serve};
+pub use app::{router, serve};
 pub use error::AppError;
+pub use state::{AnonymityKey, AppState, MetricsToken, WebConfig};

@@ -4,7 +4,7 @@
 //! Logs and metrics carry the route template (`/people/{id}`), never the raw path, query,
 //! cookies or authorization headers, so no secret or personal search reaches them.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;

@@ -7,8 +7,8 @@
 //! voice inbox promises to forget). The price is that a flood slows everyone's lookups for a
 //! moment, never longer than the refill takes.
 
-use crate::app::AppState;
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;

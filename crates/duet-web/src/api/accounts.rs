@@ -1,10 +1,10 @@
 //! `/api/v1` accounts and personal API tokens.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::accounts::{self as svc, NewUserFields, TokenFields, UserChangeFields};
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

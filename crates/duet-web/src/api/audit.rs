@@ -1,10 +1,10 @@
 //! `/api/v1/audit`: the audit log of changes to people, accounts and API tokens.
 
 use crate::api::{ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::audit::{self as svc, AuditQuery};
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;

@@ -1,10 +1,10 @@
 //! `/api/v1/home`: what needs the token's owner today, the same lists as their home page.
 
 use crate::api::ErrorBody;
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::home::{self as svc, Home};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};

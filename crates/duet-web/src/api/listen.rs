@@ -1,12 +1,12 @@
 //! `/api/v1` Listen: instruments, campaigns, answering, results (closed campaigns only) and CSV.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::listen::{
     self as svc, AnswerFields, CampaignFields, InstrumentFields, ParticipationView, ResultsView,
 };
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -1,12 +1,12 @@
 //! `/api/v1` metrics, outcomes and coverage.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::metrics::{
     self as svc, Coverage, MetricFields, MetricState, OutcomeFields, ValueFields,
 };
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;

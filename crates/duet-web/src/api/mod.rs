@@ -13,8 +13,8 @@ pub mod requests;
 pub mod reviews;
 pub mod voice;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};

@@ -1,10 +1,10 @@
 //! `/api/v1` departments and people.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::org::{self as svc, DepartmentFields, PersonFields};
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;

@@ -2,12 +2,12 @@
 //! settings and business goals.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::portfolio::{
     self as pf, GoalFields, PortfolioView, RankedItem, SettingsFields, WeightFields,
 };
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -1,10 +1,10 @@
 //! `/api/v1` promises and trust.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::promises::{self as svc, PromiseFields, TrustPair, TrustPairView};
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

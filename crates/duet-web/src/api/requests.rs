@@ -1,22 +1,19 @@
 //! `/api/v1` requests, teams and notifications. The portfolio and goals are in `api::portfolio`.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::requests::{
     self as svc, BenefitFields, CaseFields, DecisionForm, RequestFields, RequestView,
 };
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use duet_core::auth::{Question, Scope, scope};
-use duet_core::requests::{Lane, TeamStats};
-use duet_store::requests::{
-    self as store, BenefitYear, Notification, Request, RequestFilter, StoredCase, Team,
-};
+use duet_core::requests::TeamStats;
+use duet_store::requests::{self as store, BenefitYear, Notification, Request, StoredCase, Team};
 use duet_store::{Page, PageRequest};
 use std::sync::Arc;
 
@@ -46,76 +43,14 @@ pub fn router() -> Router<AppState> {
         .route("/notifications/read", post(mark_read))
 }
 
-/// Listing filters for requests.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RequestParams {
-    /// `service` or `portfolio`.
-    pub lane: Option<String>,
-    /// Only requests waiting for understanding or a decision (queue order).
-    #[serde(default)]
-    pub open: bool,
-    /// Only mine.
-    #[serde(default)]
-    pub mine: bool,
-    /// Only those I champion (executives).
-    #[serde(default)]
-    pub championed: bool,
-    /// Only this department's.
-    pub department_id: Option<i64>,
-    /// Only requests in this status (`submitted`, `understanding`, `need_confirmed`, …).
-    pub status: Option<String>,
-    /// Title contains.
-    pub q: Option<String>,
-    /// Page size (default 50).
-    pub limit: Option<i64>,
-    /// Rows to skip.
-    pub offset: Option<i64>,
-}
-
-/// Builds the filter, narrowed to what the actor may see: members their own requests, business
-/// leaders their department's (or their own).
-pub fn visible_filter(
-    who: &duet_core::Actor,
-    p: &RequestParams,
-) -> Result<RequestFilter, AppError> {
-    let lane = p
-        .lane
-        .as_deref()
-        .filter(|l| !l.is_empty())
-        .map(str::parse::<Lane>)
-        .transpose()?;
-    let status = p
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(str::parse::<duet_core::requests::Status>)
-        .transpose()?;
-    let mut f = RequestFilter {
-        lane,
-        open_only: p.open,
-        requester: p.mine.then_some(who.user.0),
-        department: p.department_id,
-        q: p.q.clone(),
-        champion: p.championed.then_some(who.user.0),
-        status,
-    };
-    match scope(who, Question::SeeRequests) {
-        Scope::Own | Scope::Nothing => f.requester = Some(who.user.0),
-        Scope::Department(d) if f.requester.is_none() => f.department = Some(d.0),
-        Scope::Department(_) | Scope::All => {}
-    }
-    Ok(f)
-}
-
 /// Lists requests (the service queue with `open=true&lane=service`).
-#[utoipa::path(get, path = "/requests", tag = "requests", params(RequestParams), responses((status = 200, body = Page<Request>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/requests", tag = "requests", params(svc::RequestParams), responses((status = 200, body = Page<Request>), (status = 422, body = ErrorBody)))]
 pub async fn list_requests(
     State(state): State<AppState>,
     who: ApiUser,
-    ApiQuery(p): ApiQuery<RequestParams>,
+    ApiQuery(p): ApiQuery<svc::RequestParams>,
 ) -> Result<axum::response::Response, AppError> {
-    let f = visible_filter(&who.actor(), &p)?;
+    let f = svc::visible_filter(&who.actor(), &p)?;
     svc::list(
         &state.db,
         &state.requests,

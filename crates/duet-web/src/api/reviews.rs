@@ -1,12 +1,12 @@
 //! `/api/v1` reviews: the overdue dashboard, scheduling, cadence and calendars.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::reviews::{
     self as svc, ChangeFields, DashboardLine, HolidayFields, ScheduleFields,
 };
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -2,12 +2,12 @@
 //! author's receipt-code access, and the triage actions.
 
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
-use crate::app::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::promises::PromiseFields;
 use crate::service::requests::RequestFields;
 use crate::service::voice::{self as svc, AuthorView, PostFields, ReplyFields, Triage};
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -1,7 +1,7 @@
 //! API authentication: `Authorization: Bearer <personal API token>`.
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use duet_store::accounts::{self, User};

@@ -1,9 +1,9 @@
 //! Signing in and out, with the throttle that holds across replicas.
 
-use crate::app::AppState;
 use crate::auth::session::{CurrentSession, session_cookie};
 use crate::error::{AppError, PageError};
 use crate::html::{Layout, render, render_status};
+use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Query, State};

@@ -7,8 +7,8 @@
 //! request must carry the session's token as the `_csrf` form field (or `?_csrf=` for uploads,
 //! or an `X-CSRF-Token` header).
 
-use crate::app::AppState;
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, Method, header, request::Parts};

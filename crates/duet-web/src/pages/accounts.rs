@@ -1,11 +1,12 @@
 //! Account pages: administrators manage accounts; everyone manages their password and API tokens.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 use crate::html::{Choice, FormErrors, Layout, render_status};
 use crate::pages::done;
+use crate::pages::form_errors;
 use crate::service::accounts::{self as svc, NewUserFields, TokenFields, UserChangeFields};
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -109,29 +110,11 @@ async fn create_user(
             )
             .await
         }
-        Err(AppError::Invalid(errs)) => {
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
             form.password.clear();
-            users_page(
-                &state,
-                &who,
-                form,
-                FormErrors(errs),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            users_page(&state, &who, form, errors, status).await
         }
-        Err(AppError::Conflict(e)) => {
-            form.password.clear();
-            users_page(
-                &state,
-                &who,
-                form,
-                FormErrors(vec![e]),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -208,17 +191,10 @@ async fn create_token(
             )
             .await
         }
-        Err(AppError::Invalid(errs)) => {
-            account_page(
-                &state,
-                &who,
-                None,
-                FormErrors(errs),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            account_page(&state, &who, None, errors, status).await
         }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -256,16 +232,9 @@ async fn change_password(
         Ok(()) => Ok(axum::response::IntoResponse::into_response(
             axum::response::Redirect::to("/login?changed=1"),
         )),
-        Err(AppError::Invalid(errs)) => {
-            account_page(
-                &state,
-                &who,
-                None,
-                FormErrors(errs),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            account_page(&state, &who, None, errors, status).await
         }
-        Err(e) => Err(PageError(e)),
     }
 }

@@ -1,10 +1,10 @@
 //! The audit log page: who changed which person, account or API token, and when.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::html::{Clock, Layout, render};
 use crate::service::audit::{self as svc, AuditQuery};
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};

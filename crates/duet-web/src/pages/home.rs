@@ -1,10 +1,10 @@
 //! The home page: "what needs you" for the signed-in person, then the organisation at a glance.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::html::{Layout, render};
 use crate::service::home::{self as svc, Home};
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;

@@ -1,6 +1,5 @@
 //! Listen pages: campaigns, answering them, results with heatmaps and trend, and instruments.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
@@ -8,6 +7,7 @@ use crate::pages::{done, form_errors};
 use crate::service::listen::{
     self as svc, AnswerFields, CampaignFields, InstrumentFields, ResultsView,
 };
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};

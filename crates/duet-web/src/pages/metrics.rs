@@ -1,14 +1,15 @@
 //! Metrics pages: the catalogue, one metric across departments (with the history of its values),
 //! CSV import, and coverage. Links and buttons a role cannot use are not shown.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, Clock, FormErrors, Layout, render_status};
 use crate::pages::done;
+use crate::pages::form_errors;
 use crate::service::metrics::{
     self as svc, Coverage, MetricFields, MetricState, OutcomeFields, ValueFields,
 };
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Multipart, Path, State};
@@ -133,29 +134,10 @@ async fn create_metric(
             )
             .await
         }
-        Err(AppError::Invalid(e)) => {
-            metrics_page(
-                &state,
-                &who,
-                f,
-                FormErrors(e),
-                Vec::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            metrics_page(&state, &who, f, errors, Vec::new(), status).await
         }
-        Err(AppError::Conflict(e)) => {
-            metrics_page(
-                &state,
-                &who,
-                f,
-                FormErrors(vec![e]),
-                Vec::new(),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -326,29 +308,10 @@ async fn record_value(
 ) -> Result<Response, PageError> {
     match svc::record_value(&state.db, &who.actor(), id, &f).await {
         Ok(()) => done(&state, &who, &format!("/measures/{id}"), "Value recorded.").await,
-        Err(AppError::Invalid(e)) => {
-            metric_page(
-                &state,
-                &who,
-                id,
-                f,
-                FormErrors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            metric_page(&state, &who, id, f, errors, status).await
         }
-        Err(AppError::Conflict(e)) => {
-            metric_page(
-                &state,
-                &who,
-                id,
-                f,
-                FormErrors(vec![e]),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -439,16 +402,10 @@ async fn add_outcome(
 ) -> Result<Response, PageError> {
     match svc::add_outcome(&state.db, &who.actor(), &f).await {
         Ok(_) => done(&state, &who, "/coverage", "Outcome added.").await,
-        Err(AppError::Invalid(e)) => {
-            coverage_page(
-                &state,
-                &who,
-                FormErrors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            coverage_page(&state, &who, errors, status).await
         }
-        Err(e) => Err(PageError(e)),
     }
 }
 

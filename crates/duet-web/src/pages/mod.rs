@@ -14,9 +14,9 @@ pub mod requests;
 pub mod reviews;
 pub mod voice;
 
-use crate::app::AppState;
 use crate::auth::{self, SignedIn};
 use crate::error::PageError;
+use crate::state::AppState;
 use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -18,8 +18,8 @@
 //!
 //! Rows hold only the key hash, the location and the day: no person or session, nothing logged.
 
-use crate::app::AppState;
 use crate::error::{AppError, PageError};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};

@@ -1,11 +1,11 @@
 //! Organisation pages: the department map and the people directory.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
 use crate::pages::{done, form_errors};
 use crate::service::org::{self as svc, DepartmentFields, PersonFields};
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};

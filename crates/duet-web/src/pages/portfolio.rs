@@ -1,7 +1,6 @@
 //! Portfolio pages: the ranked portfolio with its funding line, its weights and settings, the
 //! business goals items are scored against, and the CSV export.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render_status};
@@ -10,6 +9,7 @@ use crate::pages::{done, form_errors};
 use crate::service::portfolio::{
     self as pf, GoalFields, PortfolioView, SettingsFields, WeightFields,
 };
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};

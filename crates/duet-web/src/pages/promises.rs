@@ -1,11 +1,12 @@
 //! Promise pages: the ledger, one promise with its history, and trust per department pair.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
 use crate::pages::done;
+use crate::pages::form_errors;
 use crate::service::promises::{self as svc, PromiseFields, TrustPair, TrustPairView};
+use crate::state::AppState;
 
 use askama::Template;
 use axum::Router;
@@ -342,19 +343,10 @@ async fn create_promise(
             )
             .await
         }
-        Err(AppError::Invalid(errs)) => {
-            ledger_page(
-                &state,
-                &who,
-                String::new(),
-                0,
-                form,
-                FormErrors(errs),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            ledger_page(&state, &who, String::new(), 0, form, errors, status).await
         }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -430,10 +422,10 @@ async fn close_promise(
             )
             .await
         }
-        Err(AppError::Conflict(e)) => {
-            promise_page(&state, &who, id, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            promise_page(&state, &who, id, errors, status).await
         }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -459,20 +451,10 @@ async fn renegotiate(
             )
             .await
         }
-        Err(AppError::Conflict(e)) => {
-            promise_page(&state, &who, id, FormErrors(vec![e]), StatusCode::CONFLICT).await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            promise_page(&state, &who, id, errors, status).await
         }
-        Err(AppError::Invalid(errs)) => {
-            promise_page(
-                &state,
-                &who,
-                id,
-                FormErrors(errs),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
     }
 }
 

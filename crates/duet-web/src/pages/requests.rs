@@ -2,7 +2,6 @@
 //! sign-off, delivery, benefits), team statistics and the inbox. The ranked portfolio is in
 //! `pages::portfolio`.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
@@ -10,6 +9,7 @@ use crate::pages::{done, form_errors};
 use crate::service::requests::{
     self as svc, BenefitFields, CaseFields, DecisionForm, FlowFields, RequestFields, RequestView,
 };
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -117,7 +117,7 @@ async fn list_requests(
         _ if is_executive => "championed".to_string(),
         _ => "mine".to_string(),
     };
-    let params = crate::api::requests::RequestParams {
+    let params = svc::RequestParams {
         lane: match view.as_str() {
             "queue" => Some("service".into()),
             "portfolio" => Some("portfolio".into()),
@@ -130,7 +130,7 @@ async fn list_requests(
         status: Some(q.status.clone()),
         ..Default::default()
     };
-    let filter = crate::api::requests::visible_filter(&actor, &params)?;
+    let filter = svc::visible_filter(&actor, &params)?;
     let page = PageRequest::new(Some(50), q.offset);
     let requests = svc::list(&state.db, &state.requests, &filter, page).await?;
     let href = |offset: i64| {

@@ -2,15 +2,16 @@
 //! record, the organisation calendar (holidays), and calendar files. Times are shown and typed in
 //! the organisation's time zone (`html::Clock`); actions a role cannot take are not shown.
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, Clock, FormErrors, Layout, render_status};
 use crate::pages::done;
+use crate::pages::form_errors;
 use crate::pages::promises::{PromiseForm, PromisorPicker, promisor_picker, typed_promisor};
 use crate::service::reviews::{
     self as svc, ChangeFields, DashboardLine, HolidayFields, ScheduleFields,
 };
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -507,29 +508,10 @@ async fn record_act(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => done(state, who, &format!("/reviews/{id}/record"), message).await,
-        Err(AppError::Invalid(e)) => {
-            record_page(
-                state,
-                who,
-                id,
-                typed,
-                FormErrors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            record_page(state, who, id, typed, errors, status).await
         }
-        Err(AppError::Conflict(e)) => {
-            record_page(
-                state,
-                who,
-                id,
-                typed,
-                FormErrors(vec![e]),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
     }
 }
 
@@ -685,27 +667,10 @@ async fn add_holiday(
             )
             .await
         }
-        Err(AppError::Invalid(e)) => {
-            holidays_page(
-                &state,
-                &who,
-                f,
-                holiday_errors(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            holidays_page(&state, &who, f, holiday_errors(errors.0), status).await
         }
-        Err(AppError::Conflict(e)) => {
-            holidays_page(
-                &state,
-                &who,
-                f,
-                holiday_errors(vec![e]),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(PageError(e)),
     }
 }
 

@@ -4,7 +4,6 @@
 //! POST's 303 to `/voice/sent`, which shows it and clears the cookie (POST-redirect-GET: a reload
 //! shows no second receipt and creates nothing).
 
-use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
@@ -13,6 +12,7 @@ use crate::pages::{done, form_errors};
 use crate::service::promises::PromiseFields;
 use crate::service::requests::RequestFields;
 use crate::service::voice::{self as svc, AuthorView, PostFields, ReplyFields, Triage};
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -31,7 +31,11 @@ pub fn router() -> Router<AppState> {
         .route("/voice/receipt/reply", post(author_reply))
         .route("/voice/inbox", get(inbox))
         .route("/voice/inbox/{id}", get(show))
-        .route("/voice/inbox/{id}/{action}", post(act))
+        .route("/voice/inbox/{id}/reply", post(reply))
+        .route("/voice/inbox/{id}/publish", post(publish))
+        .route("/voice/inbox/{id}/close", post(close))
+        .route("/voice/inbox/{id}/request", post(raise_request))
+        .route("/voice/inbox/{id}/promise", post(record_promise))
 }
 
 fn layout(who: &Option<SignedIn>, title: &str) -> Layout {
@@ -447,12 +451,86 @@ async fn show(
     .await
 }
 
+/// What a triager does with a pain point: one route each, so an unknown action is the router's
+/// 404 and each handler names what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InboxAction {
+    Reply,
+    Publish,
+    Close,
+    Request,
+    Promise,
+}
+
+impl InboxAction {
+    /// The last segment of its route, which the triage page also keeps to show the refused form.
+    fn segment(self) -> &'static str {
+        match self {
+            Self::Reply => "reply",
+            Self::Publish => "publish",
+            Self::Close => "close",
+            Self::Request => "request",
+            Self::Promise => "promise",
+        }
+    }
+}
+
+/// The fields of a triage form as sent, kept in order so a refused form comes back as typed.
+type Sent = Form<Vec<(String, String)>>;
+
+async fn reply(
+    s: State<AppState>,
+    who: SignedIn,
+    id: Path<i64>,
+    f: Sent,
+) -> Result<Response, PageError> {
+    act(s, who, id, InboxAction::Reply, f).await
+}
+
+async fn publish(
+    s: State<AppState>,
+    who: SignedIn,
+    id: Path<i64>,
+    f: Sent,
+) -> Result<Response, PageError> {
+    act(s, who, id, InboxAction::Publish, f).await
+}
+
+async fn close(
+    s: State<AppState>,
+    who: SignedIn,
+    id: Path<i64>,
+    f: Sent,
+) -> Result<Response, PageError> {
+    act(s, who, id, InboxAction::Close, f).await
+}
+
+async fn raise_request(
+    s: State<AppState>,
+    who: SignedIn,
+    id: Path<i64>,
+    f: Sent,
+) -> Result<Response, PageError> {
+    act(s, who, id, InboxAction::Request, f).await
+}
+
+async fn record_promise(
+    s: State<AppState>,
+    who: SignedIn,
+    id: Path<i64>,
+    f: Sent,
+) -> Result<Response, PageError> {
+    act(s, who, id, InboxAction::Promise, f).await
+}
+
 async fn act(
     State(state): State<AppState>,
     who: SignedIn,
-    Path((id, action)): Path<(i64, String)>,
+    Path(id): Path<i64>,
+    what: InboxAction,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let action = what.segment().to_string();
     let get = |k: &str| {
         pairs
             .iter()
@@ -461,11 +539,11 @@ async fn act(
             .unwrap_or_default()
     };
     let actor = who.actor();
-    let result: Result<&str, AppError> = match action.as_str() {
-        "reply" | "publish" | "close" => {
-            let what = match action.as_str() {
-                "reply" => Triage::Reply,
-                "publish" => Triage::Publish,
+    let result: Result<&str, AppError> = match what {
+        InboxAction::Reply | InboxAction::Publish | InboxAction::Close => {
+            let what = match what {
+                InboxAction::Reply => Triage::Reply,
+                InboxAction::Publish => Triage::Publish,
                 _ => Triage::Close,
             };
             svc::triage(
@@ -482,7 +560,7 @@ async fn act(
                 Triage::Close => "Pain point closed.",
             })
         }
-        "request" => {
+        InboxAction::Request => {
             let f = RequestFields {
                 title: get("title"),
                 problem: get("problem"),
@@ -496,7 +574,7 @@ async fn act(
                 .await
                 .map(|_| "Request raised; the author can follow it.")
         }
-        "promise" => {
+        InboxAction::Promise => {
             let typed = PromisorTyped {
                 promisor: get("promisor"),
                 promisor_id: get("promisor_id").parse().ok(),
@@ -518,7 +596,6 @@ async fn act(
                 .await
                 .map(|_| "Promise recorded; the author can follow it.")
         }
-        _ => Err(AppError::NotFound("action".into())),
     };
     match result {
         Ok(msg) => done(&state, &who, &format!("/voice/inbox/{id}"), msg).await,

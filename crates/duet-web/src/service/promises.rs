@@ -448,7 +448,7 @@ type LedgerKey = (PromiseFilter, PageRequest);
 
 impl PromiseCache {
     /// The cache of the application `state` belongs to (one per application, in `AppState`).
-    pub fn of(state: &crate::app::AppState) -> Arc<PromiseCache> {
+    pub fn of(state: &crate::state::AppState) -> Arc<PromiseCache> {
         state.promises.clone()
     }
 }

@@ -6,11 +6,11 @@ use crate::service::fresh::{FreshCell, FreshMap, Served};
 use crate::service::group_commit::{Batch, GroupCommit};
 use chrono::Utc;
 use duet_core::FieldError;
-use duet_core::auth::{Action, Actor, can};
+use duet_core::auth::{Action, Actor, Question, Scope, can, scope};
 use duet_core::finance::{BusinessCase, CashFlow, FlowKind, Money};
 use duet_core::org::{DepartmentId, UserId};
 use duet_core::requests::{
-    self as rules, Decision, DecisionFields, DecisionGate, RequestInput, Risk, Status,
+    self as rules, Decision, DecisionFields, DecisionGate, Lane, RequestInput, Risk, Status,
 };
 use duet_store::portfolio::{self as portfolio_store, Goal, Settings};
 use duet_store::requests::{
@@ -19,6 +19,69 @@ use duet_store::requests::{
 };
 use duet_store::{Db, Page, PageRequest};
 use std::sync::Arc;
+
+/// Listing filters for requests.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestParams {
+    /// `service` or `portfolio`.
+    pub lane: Option<String>,
+    /// Only requests waiting for understanding or a decision (queue order).
+    #[serde(default)]
+    pub open: bool,
+    /// Only mine.
+    #[serde(default)]
+    pub mine: bool,
+    /// Only those I champion (executives).
+    #[serde(default)]
+    pub championed: bool,
+    /// Only this department's.
+    pub department_id: Option<i64>,
+    /// Only requests in this status (`submitted`, `understanding`, `need_confirmed`, …).
+    pub status: Option<String>,
+    /// Title contains.
+    pub q: Option<String>,
+    /// Page size (default 50).
+    pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
+}
+
+/// Builds the filter, narrowed to what the actor may see (asked of `scope`, shared by the
+/// request list page and the API): members their own requests, business
+/// leaders their department's (or their own).
+pub fn visible_filter(
+    who: &duet_core::Actor,
+    p: &RequestParams,
+) -> Result<RequestFilter, AppError> {
+    let lane = p
+        .lane
+        .as_deref()
+        .filter(|l| !l.is_empty())
+        .map(str::parse::<Lane>)
+        .transpose()?;
+    let status = p
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<duet_core::requests::Status>)
+        .transpose()?;
+    let mut f = RequestFilter {
+        lane,
+        open_only: p.open,
+        requester: p.mine.then_some(who.user.0),
+        department: p.department_id,
+        q: p.q.clone(),
+        champion: p.championed.then_some(who.user.0),
+        status,
+    };
+    match scope(who, Question::SeeRequests) {
+        Scope::Own | Scope::Nothing => f.requester = Some(who.user.0),
+        Scope::Department(d) if f.requester.is_none() => f.department = Some(d.0),
+        Scope::Department(_) | Scope::All => {}
+    }
+    Ok(f)
+}
 
 /// A new request (form or JSON).
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]

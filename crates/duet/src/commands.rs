@@ -3,7 +3,7 @@
 use crate::cli::{
     Cli, Command, ExportCommand, ImportCommand, MetricCommand, TokenCommand, UserCommand,
 };
-use crate::config::{self, Config, FileConfig, Overrides};
+use crate::config::{self, Config};
 use crate::{demo, telemetry};
 use anyhow::{Context, bail};
 use duet_core::auth::Role;
@@ -17,120 +17,22 @@ use std::time::{Duration, Instant};
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let file = match &cli.global.config {
-        Some(path) => FileConfig::load(path)?,
-        None => FileConfig::default(),
-    };
-    let (serve_args, default_db) = match &cli.command {
-        Command::Serve(a) => (Some(a), config::DEFAULT_DATABASE),
-        Command::Demo(a) => (Some(&a.serve), "./duet-demo.db"),
-        _ => (None, config::DEFAULT_DATABASE),
-    };
-    let overrides = Overrides {
-        bind: serve_args.and_then(|a| a.bind),
-        database_url: cli
-            .global
-            .database_url
-            .clone()
-            .or_else(|| std::env::var("DATABASE_URL").ok()),
-        public_url: serve_args.and_then(|a| a.public_url.clone()),
-        log_format: cli.global.log_format.clone(),
-        log_level: std::env::var("DUET_LOG").ok(),
-        trust_forwarded_for: std::env::var("DUET_TRUST_FORWARDED_FOR")
-            .ok()
-            .map(|v| matches!(v.as_str(), "1" | "true" | "yes")),
-        max_connections: std::env::var("DUET_MAX_CONNECTIONS")
-            .ok()
-            .and_then(|v| v.parse().ok()),
-        anonymity_key: std::env::var("DUET_ANONYMITY_KEY").ok(),
-        metrics_token: std::env::var("DUET_METRICS_TOKEN").ok(),
-        time_zone: serve_args
-            .and_then(|a| a.time_zone.clone())
-            .or_else(|| std::env::var("DUET_TIME_ZONE").ok()),
-    };
-    let config = Config::resolve(overrides, file, default_db)?;
+    let config = config::load(&cli)?;
     telemetry::init(config.log_format, &config.log_level);
     tracing::debug!(?config, "configuration");
     match cli.command {
         Command::Serve(_) => serve(&config, None).await,
         Command::Demo(a) => demo_cmd(&config, a.scale).await,
-        Command::Migrate => {
-            let db = open(&config).await?;
-            println!(
-                "Database is up to date ({}).",
-                config::redact_url(&config.database_url)
-            );
-            db.close().await;
-            Ok(())
-        }
-        Command::Init => {
-            let db = open(&config).await?;
-            let departments = org::ensure_standard_departments(&db).await?;
-            println!(
-                "{} departments: {}",
-                departments.len(),
-                departments
-                    .iter()
-                    .map(|d| d.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            println!(
-                "Next: create an administrator with\n  duet user create --email you@example.com --name \"Your Name\" --role admin --password-stdin"
-            );
-            db.close().await;
-            Ok(())
-        }
+        Command::Migrate => migrate(&config).await,
+        Command::Init => init(&config).await,
         Command::User(UserCommand::Create {
             email,
             name,
             role,
             password_stdin: _,
-        }) => {
-            let db = open(&config).await?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from standard input")?;
-            let password = Password::parse(password.trim_end_matches(['\r', '\n']))?;
-            let role: Role = role.parse()?;
-            let new = NewUser {
-                email: Email::parse(&email)?,
-                name: duet_core::error::bounded_text("name", &name, 1, 120)?,
-                role,
-                password_hash: password.hash()?,
-            };
-            let user = accounts::insert_user(&db, &new).await.map_err(describe)?;
-            println!(
-                "Created {} account {} (id {}){}.",
-                user.role,
-                user.email,
-                user.id,
-                if user.person_id.is_some() {
-                    ", linked to the directory"
-                } else {
-                    ""
-                }
-            );
-            db.close().await;
-            Ok(())
-        }
+        }) => create_user(&config, email, name, role).await,
         Command::Token(TokenCommand::Create { email, name }) => {
-            let db = open(&config).await?;
-            let Some((user, _)) = accounts::find_login(&db, &email).await? else {
-                bail!("no enabled account has the e-mail {email}")
-            };
-            // Audited as made on the command line, i.e. by someone other than the account's
-            // owner: the account cannot answer, or read answers of, a survey whose population
-            // was fixed before now (issue 10), whichever credential it then uses.
-            let (_, secret) =
-                accounts::insert_token(&db, duet_core::org::UserId(user.id), &name).await?;
-            eprintln!(
-                "Note: this token was made for {email} by someone other than its owner, so until it is revoked the account cannot answer or read answers of surveys already open."
-            );
-            println!("{secret}");
-            db.close().await;
-            Ok(())
+            create_token(&config, email, name).await
         }
         Command::Import(ImportCommand::People { file }) => import_people(&config, &file).await,
         Command::Import(ImportCommand::Metrics { file, replace }) => {
@@ -141,43 +43,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             unit,
             direction,
             target,
-        }) => {
-            let db = open(&config).await?;
-            let input =
-                duet_core::metrics::MetricInput::parse(&name, &unit, &direction, &target, None)
-                    .map_err(|e| {
-                        anyhow::anyhow!(
-                            e.0.iter()
-                                .map(|f| f.to_string())
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        )
-                    })?;
-            let m = duet_store::metrics::insert_metric(&db, &input)
-                .await
-                .map_err(describe)?;
-            println!("Created metric {} (id {}).", m.name, m.id);
-            db.close().await;
-            Ok(())
-        }
-        Command::SeedDemo { scale } => {
-            let db = open(&config).await?;
-            let started = Instant::now();
-            seed_demo(&db, config.time_zone).await?;
-            if scale == crate::cli::Scale::Large {
-                println!(
-                    "Demo organisation seeded in {:.1} s; growing it to the large scale…",
-                    started.elapsed().as_secs_f64()
-                );
-                crate::demo::large::grow(&db).await?;
-                println!(
-                    "Seeding took {:.1} s in all.",
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            db.close().await;
-            Ok(())
-        }
+        }) => create_metric(&config, name, unit, direction, target).await,
+        Command::SeedDemo { scale } => seed_demo_cmd(&config, scale).await,
         Command::SeedPortfolio { items } => {
             let db = open(&config).await?;
             crate::bench_seed::seed_portfolio(&db, items).await?;
@@ -199,31 +66,165 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::Export(ExportCommand::People { output }) => {
-            let db = open(&config).await?;
-            let people = org::all_people(&db).await?;
-            let rows = people.iter().map(|p| {
-                [
-                    p.name.as_str(),
-                    p.email.as_str(),
-                    p.department_name.as_str(),
-                    p.title.as_str(),
-                    p.level.as_str(),
-                ]
-            });
-            match output {
-                Some(path) => {
-                    let f = std::fs::File::create(&path)
-                        .with_context(|| format!("creating {}", path.display()))?;
-                    duet_core::org::import::write_people_csv(std::io::BufWriter::new(f), rows)?;
-                    eprintln!("Exported {} people to {}.", people.len(), path.display());
-                }
-                None => duet_core::org::import::write_people_csv(std::io::stdout().lock(), rows)?,
-            }
-            db.close().await;
-            Ok(())
-        }
+        Command::Export(ExportCommand::People { output }) => export_people(&config, output).await,
     }
+}
+
+/// `duet migrate`: applies pending migrations.
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    println!(
+        "Database is up to date ({}).",
+        config::redact_url(&config.database_url)
+    );
+    db.close().await;
+    Ok(())
+}
+
+/// `duet init`: the standard departments, and how to make the first administrator.
+async fn init(config: &Config) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let departments = org::ensure_standard_departments(&db).await?;
+    println!(
+        "{} departments: {}",
+        departments.len(),
+        departments
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "Next: create an administrator with\n  duet user create --email you@example.com --name \"Your Name\" --role admin --password-stdin"
+    );
+    db.close().await;
+    Ok(())
+}
+
+/// `duet user create`: an account, its password read from standard input.
+async fn create_user(
+    config: &Config,
+    email: String,
+    name: String,
+    role: String,
+) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
+    let password = Password::parse(password.trim_end_matches(['\r', '\n']))?;
+    let role: Role = role.parse()?;
+    let new = NewUser {
+        email: Email::parse(&email)?,
+        name: duet_core::error::bounded_text("name", &name, 1, 120)?,
+        role,
+        password_hash: password.hash()?,
+    };
+    let user = accounts::insert_user(&db, &new).await.map_err(describe)?;
+    println!(
+        "Created {} account {} (id {}){}.",
+        user.role,
+        user.email,
+        user.id,
+        if user.person_id.is_some() {
+            ", linked to the directory"
+        } else {
+            ""
+        }
+    );
+    db.close().await;
+    Ok(())
+}
+
+/// `duet token create`: an API token for an account, printed once.
+async fn create_token(config: &Config, email: String, name: String) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let Some((user, _)) = accounts::find_login(&db, &email).await? else {
+        bail!("no enabled account has the e-mail {email}")
+    };
+    // Audited as made on the command line, i.e. by someone other than the account's
+    // owner: the account cannot answer, or read answers of, a survey whose population
+    // was fixed before now (issue 10), whichever credential it then uses.
+    let (_, secret) = accounts::insert_token(&db, duet_core::org::UserId(user.id), &name).await?;
+    eprintln!(
+        "Note: this token was made for {email} by someone other than its owner, so until it is revoked the account cannot answer or read answers of surveys already open."
+    );
+    println!("{secret}");
+    db.close().await;
+    Ok(())
+}
+
+/// `duet metric create`: a metric in the catalogue.
+async fn create_metric(
+    config: &Config,
+    name: String,
+    unit: String,
+    direction: String,
+    target: String,
+) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let input = duet_core::metrics::MetricInput::parse(&name, &unit, &direction, &target, None)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                e.0.iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+    let m = duet_store::metrics::insert_metric(&db, &input)
+        .await
+        .map_err(describe)?;
+    println!("Created metric {} (id {}).", m.name, m.id);
+    db.close().await;
+    Ok(())
+}
+
+/// `duet seed-demo`: the demo organisation, grown to the large scale on request.
+async fn seed_demo_cmd(config: &Config, scale: crate::cli::Scale) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let started = Instant::now();
+    seed_demo(&db, config.time_zone).await?;
+    if scale == crate::cli::Scale::Large {
+        println!(
+            "Demo organisation seeded in {:.1} s; growing it to the large scale…",
+            started.elapsed().as_secs_f64()
+        );
+        crate::demo::large::grow(&db).await?;
+        println!(
+            "Seeding took {:.1} s in all.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// `duet export people`: the directory as CSV, to a file or standard output.
+async fn export_people(config: &Config, output: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let people = org::all_people(&db).await?;
+    let rows = people.iter().map(|p| {
+        [
+            p.name.as_str(),
+            p.email.as_str(),
+            p.department_name.as_str(),
+            p.title.as_str(),
+            p.level.as_str(),
+        ]
+    });
+    match output {
+        Some(path) => {
+            let f = std::fs::File::create(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            duet_core::org::import::write_people_csv(std::io::BufWriter::new(f), rows)?;
+            eprintln!("Exported {} people to {}.", people.len(), path.display());
+        }
+        None => duet_core::org::import::write_people_csv(std::io::stdout().lock(), rows)?,
+    }
+    db.close().await;
+    Ok(())
 }
 
 /// Connects and migrates.

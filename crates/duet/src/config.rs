@@ -2,6 +2,7 @@
 //! override an optional TOML file (`--config` / `DUET_CONFIG`), which overrides the defaults.
 //! `Debug` redacts the database password so settings can be logged.
 
+use crate::cli::{Cli, Command};
 use anyhow::Context;
 use std::fmt;
 use std::net::SocketAddr;
@@ -221,6 +222,43 @@ impl fmt::Debug for Config {
             .field("time_zone", &self.time_zone.name())
             .finish()
     }
+}
+
+/// The configuration of one run: the command line and `DUET_*` variables over the TOML file over
+/// the defaults. Every environment variable Duet reads is read here.
+pub fn load(cli: &Cli) -> anyhow::Result<Config> {
+    let file = match &cli.global.config {
+        Some(path) => FileConfig::load(path)?,
+        None => FileConfig::default(),
+    };
+    let (serve_args, default_db) = match &cli.command {
+        Command::Serve(a) => (Some(a), DEFAULT_DATABASE),
+        Command::Demo(a) => (Some(&a.serve), "./duet-demo.db"),
+        _ => (None, DEFAULT_DATABASE),
+    };
+    let overrides = Overrides {
+        bind: serve_args.and_then(|a| a.bind),
+        database_url: cli
+            .global
+            .database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok()),
+        public_url: serve_args.and_then(|a| a.public_url.clone()),
+        log_format: cli.global.log_format.clone(),
+        log_level: std::env::var("DUET_LOG").ok(),
+        trust_forwarded_for: std::env::var("DUET_TRUST_FORWARDED_FOR")
+            .ok()
+            .map(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+        max_connections: std::env::var("DUET_MAX_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok()),
+        anonymity_key: std::env::var("DUET_ANONYMITY_KEY").ok(),
+        metrics_token: std::env::var("DUET_METRICS_TOKEN").ok(),
+        time_zone: serve_args
+            .and_then(|a| a.time_zone.clone())
+            .or_else(|| std::env::var("DUET_TIME_ZONE").ok()),
+    };
+    Config::resolve(overrides, file, default_db)
 }
 
 #[cfg(test)]

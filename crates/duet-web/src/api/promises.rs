@@ -3,7 +3,7 @@
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
-use crate::service::promises::{self as svc, PromiseFields, TrustPair, TrustPairView};
+use crate::service::promises::{self as svc, PromiseFields, PromiseView, TrustPair, TrustPairView};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
+use duet_store::promises::{Promise, PromiseFilter};
 use duet_store::{Page, PageRequest};
 
 /// Routes of this area.
@@ -79,15 +79,6 @@ pub async fn create_promise(
     ))
 }
 
-/// A promise and its history.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct PromiseView {
-    /// The promise.
-    pub promise: Promise,
-    /// What happened to it.
-    pub history: Vec<PromiseEvent>,
-}
-
 /// One promise with its history.
 #[utoipa::path(get, path = "/promises/{id}", tag = "promises", params(("id" = i64, Path, description = "Promise id")), responses((status = 200, body = PromiseView), (status = 404, body = ErrorBody)))]
 pub async fn get_promise(
@@ -95,11 +86,7 @@ pub async fn get_promise(
     _who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<PromiseView>, AppError> {
-    let promise = store::find_promise(&state.db, id).await?;
-    Ok(Json(PromiseView {
-        history: store::events(&state.db, Some(id), None).await?,
-        promise,
-    }))
+    Ok(Json(svc::view(&state.db, id).await?))
 }
 
 /// Kept or broken.

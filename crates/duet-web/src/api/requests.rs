@@ -321,6 +321,6 @@ pub async fn mark_read(
     State(state): State<AppState>,
     who: ApiUser,
 ) -> Result<StatusCode, AppError> {
-    store::mark_read(&state.db, who.actor().user.0).await?;
+    svc::mark_read(&state.db, &who.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@ use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::reviews::{
-    self as svc, ChangeFields, DashboardLine, HolidayFields, ScheduleFields,
+    self as svc, ChangeFields, DashboardLine, HolidayFields, RecordView, ScheduleFields,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -278,25 +278,6 @@ pub async fn agenda(
     Ok(Json(ReviewAgenda { review, agenda }))
 }
 
-/// A review's record with its decisions and corrections.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct RecordView {
-    /// The record.
-    pub record: duet_store::reviews::Record,
-    /// Decisions (some became promises).
-    pub decisions: Vec<duet_store::reviews::Decision>,
-    /// Corrections appended after locking.
-    pub corrections: Vec<duet_store::reviews::Correction>,
-}
-
-async fn record_view(state: &AppState, id: i64) -> Result<RecordView, AppError> {
-    Ok(RecordView {
-        record: store::record(&state.db, id).await?,
-        decisions: store::decisions(&state.db, id).await?,
-        corrections: store::corrections(&state.db, id).await?,
-    })
-}
-
 /// The record of a review.
 #[utoipa::path(get, path = "/reviews/{id}/record", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 404, body = ErrorBody)))]
 pub async fn get_record(
@@ -304,7 +285,7 @@ pub async fn get_record(
     _who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<RecordView>, AppError> {
-    Ok(Json(record_view(&state, id).await?))
+    Ok(Json(svc::record_view(&state.db, id).await?))
 }
 
 /// Saves the record (409 once both leaders signed).
@@ -316,7 +297,7 @@ pub async fn save_record(
     ApiJson(f): ApiJson<svc::RecordFields>,
 ) -> Result<Json<RecordView>, AppError> {
     svc::save_record(&state.db, &state.reviews, &who.actor(), id, &f).await?;
-    Ok(Json(record_view(&state, id).await?))
+    Ok(Json(svc::record_view(&state.db, id).await?))
 }
 
 /// Signs the record for the caller's side; with both signatures it locks.
@@ -327,7 +308,7 @@ pub async fn sign(
     Path(id): Path<i64>,
 ) -> Result<Json<RecordView>, AppError> {
     svc::sign(&state.db, &who.actor(), id).await?;
-    Ok(Json(record_view(&state, id).await?))
+    Ok(Json(svc::record_view(&state.db, id).await?))
 }
 
 /// Records a decision; with a promisor and due date it becomes a promise.
@@ -339,7 +320,7 @@ pub async fn add_decision(
     ApiJson(f): ApiJson<svc::ReviewDecisionFields>,
 ) -> Result<Json<RecordView>, AppError> {
     svc::decide(&state.db, &who.actor(), id, &f).await?;
-    Ok(Json(record_view(&state, id).await?))
+    Ok(Json(svc::record_view(&state.db, id).await?))
 }
 
 /// A correction to a locked record.
@@ -359,5 +340,5 @@ pub async fn add_correction(
     ApiJson(f): ApiJson<CorrectionFields>,
 ) -> Result<Json<RecordView>, AppError> {
     svc::correct(&state.db, &who.actor(), id, &f.text).await?;
-    Ok(Json(record_view(&state, id).await?))
+    Ok(Json(svc::record_view(&state.db, id).await?))
 }

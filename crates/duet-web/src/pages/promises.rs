@@ -16,7 +16,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
 use duet_core::org::{DepartmentId, Level};
-use duet_store::promises::{self as store, Promise, PromiseEvent, PromiseFilter};
+use duet_store::promises::{Promise, PromiseEvent, PromiseFilter};
 use duet_store::{Page, PageRequest, org};
 use std::sync::Arc;
 
@@ -368,8 +368,10 @@ async fn promise_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let p = store::find_promise(&state.db, id).await?;
-    let history = store::events(&state.db, Some(id), None).await?;
+    let svc::PromiseView {
+        promise: p,
+        history,
+    } = svc::view(&state.db, id).await?;
     let can_answer = can(
         &who.actor(),
         Action::AnswerPromise {

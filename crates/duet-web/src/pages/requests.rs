@@ -21,7 +21,7 @@ use duet_core::finance::{FlowKind, Money};
 use duet_core::org::UserId;
 use duet_core::requests::{AlternativeKind, DeclineReason, Risk, Status, TeamStats, Urgency};
 use duet_store::portfolio::Goal;
-use duet_store::requests::{self as store, Notification, Request, Team};
+use duet_store::requests::{Notification, Request, Team};
 use duet_store::{Page, PageRequest, org};
 use std::sync::Arc;
 
@@ -791,7 +791,7 @@ async fn show_notifications(
 }
 
 async fn mark_read(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    store::mark_read(&state.db, who.actor().user.0).await?;
+    svc::mark_read(&state.db, &who.actor()).await?;
     done(&state, &who, "/notifications", "All caught up.").await
 }
 

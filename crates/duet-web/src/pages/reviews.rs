@@ -391,7 +391,11 @@ async fn record_page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let r = store::find(&state.db, id).await?;
-    let rec = store::record(&state.db, id).await?;
+    let svc::RecordView {
+        record: rec,
+        decisions,
+        corrections,
+    } = svc::record_view(&state.db, id).await?;
     let actor = who.actor();
     let dept = DepartmentId(r.department_id);
     let can_manage = can(&actor, Action::ManageReviews { department: dept }).is_ok();
@@ -459,8 +463,8 @@ async fn record_page(
                 format!("Record: IT × {}", r.department_name),
                 "reviews",
             ),
-            decisions: store::decisions(&state.db, id).await?,
-            corrections: store::corrections(&state.db, id).await?,
+            decisions,
+            corrections,
             changes: store::changes(&state.db, id).await?,
             r,
             rec,

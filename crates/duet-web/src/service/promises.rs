@@ -553,3 +553,22 @@ pub async fn cached_trust_json(
         })
         .await
 }
+
+/// A promise and its history.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PromiseView {
+    /// The promise.
+    pub promise: Promise,
+    /// What happened to it.
+    pub history: Vec<PromiseEvent>,
+}
+
+/// One promise with its history. Promises are open to everyone (trust is built in the open), so
+/// the view is the same for every reader.
+pub async fn view(db: &Db, id: i64) -> Result<PromiseView, AppError> {
+    let promise = store::find_promise(db, id).await?;
+    Ok(PromiseView {
+        history: store::events(db, Some(id), None).await?,
+        promise,
+    })
+}

@@ -808,3 +808,8 @@ async fn read_team_stats(db: &Db) -> Result<Vec<rules::TeamStats>, AppError> {
         })
         .collect())
 }
+
+/// Marks all of the actor's notifications read.
+pub async fn mark_read(db: &Db, actor: &Actor) -> Result<(), AppError> {
+    Ok(store::mark_read(db, actor.user.0).await?)
+}

@@ -618,3 +618,23 @@ pub async fn correct(db: &Db, actor: &Actor, id: i64, text: &str) -> Result<(), 
     let text = duet_core::error::prose_text("text", text, 5, 5000)?;
     Ok(store::add_correction(db, id, &text, actor.user.0).await?)
 }
+
+/// A review's record with its decisions and corrections.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RecordView {
+    /// The record.
+    pub record: duet_store::reviews::Record,
+    /// Decisions (some became promises).
+    pub decisions: Vec<duet_store::reviews::Decision>,
+    /// Corrections appended after locking.
+    pub corrections: Vec<duet_store::reviews::Correction>,
+}
+
+/// A review's record with its decisions and corrections, as the record page and the API show it.
+pub async fn record_view(db: &Db, id: i64) -> Result<RecordView, AppError> {
+    Ok(RecordView {
+        record: store::record(db, id).await?,
+        decisions: store::decisions(db, id).await?,
+        corrections: store::corrections(db, id).await?,
+    })
+}

@@ -122,22 +122,39 @@ impl Money {
 
 /// "1,234.56" style (no currency symbol; the currency is the organisation's), as pages show it.
 impl fmt::Display for Money {
+    /// "120,000.00": grouped major units and two decimals, written into a stack buffer (the
+    /// portfolio formats thousands of amounts per ranking, so no allocation here).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let abs = self.0.unsigned_abs();
-        let digits = (abs / 100).to_string();
-        let mut s = String::with_capacity(digits.len() * 4 / 3 + 5);
-        if self.0 < 0 {
-            s.push('-');
+        // 20 digits, 6 separators, the point, two decimals and a sign fit in 32 bytes.
+        let mut buf = [0u8; 32];
+        let mut i = buf.len();
+        let cents = abs % 100;
+        for digit in [cents % 10, cents / 10] {
+            i -= 1;
+            buf[i] = b'0' + digit as u8;
         }
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                s.push(',');
+        i -= 1;
+        buf[i] = b'.';
+        let (mut n, mut digits) = (abs / 100, 0);
+        loop {
+            if digits > 0 && digits % 3 == 0 {
+                i -= 1;
+                buf[i] = b',';
             }
-            s.push(ch);
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            digits += 1;
+            if n == 0 {
+                break;
+            }
         }
-        s.push('.');
-        s.push_str(&format!("{:02}", abs % 100));
-        f.pad(&s)
+        if self.0 < 0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        f.pad(std::str::from_utf8(&buf[i..]).map_err(|_| fmt::Error)?)
     }
 }
 

@@ -7,6 +7,7 @@ mod db;
 pub mod audit;
 pub mod accounts;
 mod batch;
+#[cfg(feature = "demo")]
 pub mod bulk;
 mod error;
 pub mod home;

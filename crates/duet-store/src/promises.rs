@@ -564,6 +564,7 @@ pub async fn trust_window(
 }
 
 /// Moves a promise's history back by `days` (demo only, to give the ledger a believable year).
+#[cfg(feature = "demo")]
 pub async fn shift_promise(db: &Db, id: i64, days: i64) -> Result<()> {
     let back = chrono::Duration::days(days);
     write_tx!(db, tx => {
@@ -577,24 +578,6 @@ pub async fn shift_promise(db: &Db, id: i64, days: i64) -> Result<()> {
         }
     });
     Ok(())
-}
-
-/// Promises between a department and IT, both directions, for the review agenda:
-/// (id, text, made by IT, status, due, closed).
-pub async fn between(
-    db: &Db,
-    department: i64,
-    it: i64,
-) -> Result<Vec<(i64, String, bool, String, NaiveDate, Option<NaiveDate>)>> {
-    let rows: Vec<(i64, String, i64, String, NaiveDate, Option<NaiveDate>)> = on_db!(db, pool => sqlx::query_as(
-        "select id, text, promisor_department_id, status, due_on, closed_on from promises
-         where (promisor_department_id = $1 and promisee_department_id = $2) or (promisor_department_id = $2 and promisee_department_id = $1)
-         order by id",
-    ).bind(department).bind(it).fetch_all(pool).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, text, from, status, due, closed)| (id, text, from == it, status, due, closed))
-        .collect())
 }
 
 /// The reminder's wording: a promise still ahead is "due on X … before then"; one whose date has

@@ -1221,6 +1221,7 @@ async fn team_median(db: &Db, team: i64, hours: Hours) -> Result<Option<f64>> {
 }
 
 /// A request's own timestamps: created, first response, confirmed, decided, updated.
+#[cfg(feature = "demo")]
 type RequestTimes = (
     DateTime<Utc>,
     Option<DateTime<Utc>>,
@@ -1232,6 +1233,7 @@ type RequestTimes = (
 /// Moves a request's whole history `back` into the past (submission, responses, decision,
 /// timeline, notifications, sign-offs). Only the demo uses it, to give a new organisation a
 /// believable past; nothing in the product rewrites history.
+#[cfg(feature = "demo")]
 pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<()> {
     write_tx!(db, tx => {
         let (created, first, confirmed, decided, updated): RequestTimes =
@@ -1255,17 +1257,6 @@ pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<(
         }
     });
     Ok(())
-}
-
-/// A department's requests with the day of their last change, for the review agenda.
-pub async fn agenda_rows(
-    db: &Db,
-    department: i64,
-) -> Result<Vec<(i64, String, String, DateTime<Utc>, i64)>> {
-    Ok(
-        on_db!(db, pool => sqlx::query_as("select id, title, status, updated_at, requester_id from requests where department_id = $1 order by id")
-        .bind(department).fetch_all(pool).await)?,
-    )
 }
 
 /// Someone's notifications, newest first, one page at a time; with a department, only those about

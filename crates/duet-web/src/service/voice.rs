@@ -116,22 +116,6 @@ pub fn may_triage(actor: &Actor) -> bool {
     triaged_departments(actor).is_none_or(|d| !d.is_empty())
 }
 
-/// The triage inbox: pain points of the departments the actor triages.
-pub async fn inbox(
-    db: &Db,
-    actor: &Actor,
-    status: Option<PainStatus>,
-) -> Result<Vec<PainPoint>, AppError> {
-    let depts = triaged_departments(actor);
-    if matches!(&depts, Some(d) if d.is_empty()) {
-        return Err(duet_core::auth::Denied(
-            "triage pain points (department leaders, executives, IT leaders and admins do)",
-        )
-        .into());
-    }
-    Ok(store::list(db, depts.as_deref(), status).await?)
-}
-
 /// A pain point the actor may triage (403 otherwise): the check every triage action starts with.
 async fn triageable(db: &Db, actor: &Actor, id: i64) -> Result<PainPoint, AppError> {
     let p = store::find(db, id).await?;

@@ -555,6 +555,121 @@ fn heatmaps(def: &Definition, r: &Results, names: &HashMap<i64, String>) -> (Str
     (dept, level)
 }
 
+/// A section's title, or its code when the instrument has no such section.
+fn section_title(def: &Definition, code: &str) -> String {
+    def.section(code)
+        .map(|s| s.title.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The section table. A section pairing Today and Tomorrow (the five questions) has no one mean:
+/// it is shown in the Today-versus-Tomorrow table, side by side with its gap, and never here.
+fn section_rows(def: &Definition, r: &Results) -> Vec<SectionRow> {
+    r.sections
+        .iter()
+        .filter(|s| !duet_core::listen::results::is_paired(def, &s.section))
+        .map(|s| SectionRow {
+            title: section_title(def, &s.section),
+            cell: s.cell,
+            alpha: s.alpha,
+            alpha_n: s.alpha_n,
+        })
+        .collect()
+}
+
+/// The item table: each statement's cell (already through the anonymity rules) and, where shown,
+/// its distribution as bars.
+fn item_rows(def: &Definition, r: &Results) -> Vec<ItemRow> {
+    def.items
+        .iter()
+        .zip(&r.items)
+        .map(|(i, res)| {
+            let total: u32 = res
+                .distribution
+                .map(|d| d.iter().sum::<u32>())
+                .unwrap_or(0)
+                .max(1);
+            ItemRow {
+                prompt: i.prompt.clone(),
+                context: i
+                    .context_label()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| section_title(def, &i.section)),
+                cell: res.cell,
+                bars: res
+                    .distribution
+                    .map(|d| {
+                        i.scale
+                            .iter()
+                            .zip(d)
+                            .map(|(label, n)| (label.clone(), n, n * 100 / total))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                dont_know: res.dont_know,
+            }
+        })
+        .collect()
+}
+
+/// The Today-versus-Tomorrow table.
+fn gap_rows(def: &Definition, r: &Results) -> Vec<GapRow> {
+    r.gaps
+        .iter()
+        .map(|g| GapRow {
+            title: section_title(def, &g.section),
+            today: g.today,
+            tomorrow: g.tomorrow,
+            gap: g.gap,
+        })
+        .collect()
+}
+
+/// Earlier comparable campaigns, one row each, per column of this campaign's instrument.
+fn trend_rows(view: &ResultsView, r: &Results) -> Vec<(String, Option<u32>, Vec<Option<f64>>)> {
+    view.trend
+        .iter()
+        .map(|t| {
+            (
+                t.title.clone(),
+                t.respondents,
+                r.columns
+                    .iter()
+                    .map(|c| t.sections.get(&c.key()).copied().flatten())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// One page of comments from `from` (0-based), with its pager.
+fn comments_page(
+    def: &Definition,
+    r: &Results,
+    from: Option<i64>,
+) -> (Vec<(String, String)>, CommentsPager) {
+    let from = from
+        .and_then(|f| usize::try_from(f).ok())
+        .unwrap_or(0)
+        .min(r.comments.len());
+    let comments = r
+        .comments
+        .iter()
+        .skip(from)
+        .take(COMMENTS_PER_PAGE)
+        .map(|c| (section_title(def, &c.key), c.text.clone()))
+        .collect();
+    let next = from + COMMENTS_PER_PAGE;
+    let pager = CommentsPager {
+        from: from + 1,
+        to: (from + COMMENTS_PER_PAGE).min(r.comments.len()),
+        total: r.comments.len(),
+        previous: (from > 0).then(|| from.saturating_sub(COMMENTS_PER_PAGE)),
+        next: (next < r.comments.len()).then_some(next),
+    };
+    (comments, pager)
+}
+
 async fn show_results(
     State(state): State<AppState>,
     who: SignedIn,
@@ -572,99 +687,7 @@ async fn show_results(
         .heatmaps(id, q.department, || heatmaps(def, r, &names))
         .await;
     let (department_map, level_map) = (maps.0.as_str(), maps.1.as_str());
-    let title_of = |code: &str| {
-        def.section(code)
-            .map(|s| s.title.clone())
-            .unwrap_or_else(|| code.to_string())
-    };
-    // A section pairing Today and Tomorrow (the five questions) has no one mean: it is shown in
-    // the Today-versus-Tomorrow table, side by side with its gap, and never here.
-    let sections = r
-        .sections
-        .iter()
-        .filter(|s| !duet_core::listen::results::is_paired(def, &s.section))
-        .map(|s| SectionRow {
-            title: title_of(&s.section),
-            cell: s.cell,
-            alpha: s.alpha,
-            alpha_n: s.alpha_n,
-        })
-        .collect();
-    let items = def
-        .items
-        .iter()
-        .zip(&r.items)
-        .map(|(i, res)| {
-            let total: u32 = res
-                .distribution
-                .map(|d| d.iter().sum::<u32>())
-                .unwrap_or(0)
-                .max(1);
-            ItemRow {
-                prompt: i.prompt.clone(),
-                context: i
-                    .context_label()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| title_of(&i.section)),
-                cell: res.cell,
-                bars: res
-                    .distribution
-                    .map(|d| {
-                        i.scale
-                            .iter()
-                            .zip(d)
-                            .map(|(label, n)| (label.clone(), n, n * 100 / total))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                dont_know: res.dont_know,
-            }
-        })
-        .collect();
-    let gaps = r
-        .gaps
-        .iter()
-        .map(|g| GapRow {
-            title: title_of(&g.section),
-            today: g.today,
-            tomorrow: g.tomorrow,
-            gap: g.gap,
-        })
-        .collect();
-    let trend = view
-        .trend
-        .iter()
-        .map(|t| {
-            (
-                t.title.clone(),
-                t.respondents,
-                r.columns
-                    .iter()
-                    .map(|c| t.sections.get(&c.key()).copied().flatten())
-                    .collect(),
-            )
-        })
-        .collect();
-    let from = q
-        .comments_from
-        .and_then(|f| usize::try_from(f).ok())
-        .unwrap_or(0)
-        .min(r.comments.len());
-    let comments = r
-        .comments
-        .iter()
-        .skip(from)
-        .take(COMMENTS_PER_PAGE)
-        .map(|c| (title_of(&c.key), c.text.clone()))
-        .collect();
-    let next = from + COMMENTS_PER_PAGE;
-    let comments_pager = CommentsPager {
-        from: from + 1,
-        to: (from + COMMENTS_PER_PAGE).min(r.comments.len()),
-        total: r.comments.len(),
-        previous: (from > 0).then(|| from.saturating_sub(COMMENTS_PER_PAGE)),
-        next: (next < r.comments.len()).then_some(next),
-    };
+    let (comments, comments_pager) = comments_page(def, r, q.comments_from);
     let cur = q.department.map(|d| d.to_string()).unwrap_or_default();
     // Only departments whose results may be shown are offered: listing one whose results are
     // hidden would say someone there answered.
@@ -688,11 +711,11 @@ async fn show_results(
         departments,
         department_map,
         level_map,
-        sections,
+        sections: section_rows(def, r),
         section_titles: r.columns.iter().map(|c| c.title(def)).collect(),
-        items,
-        gaps,
-        trend,
+        items: item_rows(def, r),
+        gaps: gap_rows(def, r),
+        trend: trend_rows(view, r),
         comments,
         comments_pager,
         participation,

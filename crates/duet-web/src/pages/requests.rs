@@ -21,7 +21,7 @@ use duet_core::finance::{FlowKind, Money};
 use duet_core::org::UserId;
 use duet_core::requests::{AlternativeKind, DeclineReason, Risk, Status, TeamStats, Urgency};
 use duet_store::portfolio::Goal;
-use duet_store::requests::{Notification, Request, Team};
+use duet_store::requests::{Notification, Request, StoredCase, Team};
 use duet_store::{Page, PageRequest, org};
 use std::sync::Arc;
 
@@ -310,19 +310,9 @@ fn money(m: i64) -> String {
     Money(m).to_string()
 }
 
-async fn request_page(
-    state: &AppState,
-    who: &SignedIn,
-    id: i64,
-    errors: FormErrors,
-    status: StatusCode,
-    case_form: Option<CaseFields>,
-    decision: Option<DecisionForm>,
-) -> Result<Response, PageError> {
-    let actor = who.actor();
-    let errors = readable(errors);
-    let decision = decision.unwrap_or_default();
-    let alt_rows = [
+/// The decision form's three alternative rows, as typed.
+fn alt_rows(decision: &DecisionForm) -> Vec<AltRow> {
+    [
         ("1", &decision.alt1_kind, &decision.alt1),
         ("2", &decision.alt2_kind, &decision.alt2),
         ("3", &decision.alt3_kind, &decision.alt3),
@@ -338,37 +328,42 @@ async fn request_page(
         ),
         text: text.clone(),
     })
-    .collect();
-    let v = svc::view(&state.db, &state.requests, &actor, id).await?;
-    let r = v.request.clone();
+    .collect()
+}
+
+/// What the viewer may do on this request, each asked of `can`: the page shows only those.
+fn abilities(actor: &duet_core::Actor, r: &Request) -> Abilities {
     let champion = r.champion_id.map(UserId);
-    let is_requester = r.requester_id == actor.user.0;
-    let abilities = Abilities {
-        triage: can(&actor, Action::TriageRequest).is_ok(),
+    Abilities {
+        triage: can(actor, Action::TriageRequest).is_ok(),
         edit_need: can(
-            &actor,
+            actor,
             Action::EditNeed {
                 requester: UserId(r.requester_id),
             },
         )
         .is_ok(),
-        is_requester,
+        is_requester: r.requester_id == actor.user.0,
         champion: r.champion_id.is_none()
             && can(
-                &actor,
+                actor,
                 Action::Champion {
                     requester: UserId(r.requester_id),
                     self_allowed: r.self_champion_allowed,
                 },
             )
             .is_ok(),
-        allow_self: can(&actor, Action::AllowSelfChampion).is_ok(),
+        allow_self: can(actor, Action::AllowSelfChampion).is_ok(),
         edit_case: r.champion_id.is_some()
-            && can(&actor, Action::EditBusinessCase { champion }).is_ok(),
-        sign_off: can(&actor, Action::SignOff { champion }).is_ok(),
-        benefits: can(&actor, Action::RecordBenefits { champion }).is_ok(),
-    };
-    let case_form = case_form.unwrap_or_else(|| match &v.business_case {
+            && can(actor, Action::EditBusinessCase { champion }).is_ok(),
+        sign_off: can(actor, Action::SignOff { champion }).is_ok(),
+        benefits: can(actor, Action::RecordBenefits { champion }).is_ok(),
+    }
+}
+
+/// The business case form as stored, or the defaults (5 years at 8 %) when there is none yet.
+fn stored_case_form(stored: &Option<StoredCase>, r: &Request) -> CaseFields {
+    match stored {
         Some(c) => CaseFields {
             horizon_years: i64::from(c.case.horizon_years),
             discount_rate_pct: c.case.discount_rate * 100.0,
@@ -394,8 +389,12 @@ async fn request_page(
             person_days: r.person_days.unwrap_or(0),
             goal_ids: Vec::new(),
         },
-    });
-    let mut flow_rows: Vec<FlowRow> = case_form
+    }
+}
+
+/// The cash-flow rows of the form: those typed or stored, then six empty ones to fill in.
+fn flow_rows(case_form: &CaseFields) -> Vec<FlowRow> {
+    let mut rows: Vec<FlowRow> = case_form
         .flows
         .iter()
         .map(|f| FlowRow {
@@ -405,24 +404,49 @@ async fn request_page(
         })
         .collect();
     for _ in 0..6 {
-        flow_rows.push(FlowRow {
+        rows.push(FlowRow {
             year: String::new(),
             kinds: choices(FlowKind::ALL, FlowKind::as_str, FlowKind::label, ""),
             amount: String::new(),
         });
     }
-    let settings = svc::settings(&state.db, &state.requests).await?;
-    let waiting = match (r.status, r.need_attempt_on) {
+    rows
+}
+
+/// While IT waits for the requester to confirm a need it tried to reach them about: how many of
+/// the working days it must wait have passed.
+fn waiting_line(r: &Request, wait_days: i64, today: chrono::NaiveDate) -> Option<String> {
+    match (r.status, r.need_attempt_on) {
         (Status::Understanding, Some(on)) => {
-            let waited =
-                duet_core::requests::working_days_between(on, chrono::Utc::now().date_naive());
+            let waited = duet_core::requests::working_days_between(on, today);
             Some(format!(
-                "IT tried to reach the requester on {on}: {waited} of {} working days waited before IT may decide without confirmation.",
-                settings.wait_days
+                "IT tried to reach the requester on {on}: {waited} of {wait_days} working days waited before IT may decide without confirmation."
             ))
         }
         _ => None,
-    };
+    }
+}
+
+async fn request_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    errors: FormErrors,
+    status: StatusCode,
+    case_form: Option<CaseFields>,
+    decision: Option<DecisionForm>,
+) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let errors = readable(errors);
+    let decision = decision.unwrap_or_default();
+    let alt_rows = alt_rows(&decision);
+    let v = svc::view(&state.db, &state.requests, &actor, id).await?;
+    let r = v.request.clone();
+    let abilities = abilities(&actor, &r);
+    let case_form = case_form.unwrap_or_else(|| stored_case_form(&v.business_case, &r));
+    let flow_rows = flow_rows(&case_form);
+    let settings = svc::settings(&state.db, &state.requests).await?;
+    let waiting = waiting_line(&r, settings.wait_days, chrono::Utc::now().date_naive());
     let goals = svc::goals(&state.db, &state.requests).await?;
     Ok(render_status(
         status,

@@ -256,61 +256,23 @@ pub struct ValueRow {
 }
 
 /// Parses a metric-values file; every bad cell is reported with its line and column.
-pub fn parse_values_csv(input: &[u8]) -> Result<Vec<ValueRow>, Vec<crate::org::import::CsvError>> {
-    use crate::org::import::CsvError;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
-            .collect(),
-        Err(e) => {
-            return Err(vec![CsvError {
-                line: 1,
-                column: None,
-                message: format!("unreadable header: {e}"),
-            }]);
-        }
-    };
-    let cols = ["metric", "period", "department", "value"];
-    let mut idx = [0usize; 4];
-    let mut errors = Vec::new();
-    for (i, c) in cols.iter().enumerate() {
-        match header.iter().position(|h| h == c) {
-            Some(p) => idx[i] = p,
-            None => errors.push(CsvError {
-                line: 1,
-                column: Some((*c).into()),
-                message: format!(
-                    "the header has no '{c}' column (expected: metric,period,department,value)"
-                ),
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+pub fn parse_values_csv(input: &[u8]) -> Result<Vec<ValueRow>, Vec<crate::csv_input::CsvError>> {
+    use crate::csv_input::{CsvError, CsvInput};
+    let mut csv = CsvInput::open(input, ["metric", "period", "department", "value"])?;
     let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut line = 1u64;
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+    let mut errors = Vec::new();
+    while let Some(next) = csv.next_record() {
+        let line = match next {
+            Ok(line) => line,
             Err(e) => {
-                errors.push(CsvError {
-                    line: line + 1,
-                    column: None,
-                    message: format!("malformed CSV: {e}"),
-                });
-                break;
+                errors.push(e);
+                if errors.len() >= 100 {
+                    break;
+                }
+                continue;
             }
-        }
-        line = record.position().map(|p| p.line()).unwrap_or(line + 1);
-        let cell = |i: usize| std::str::from_utf8(record.get(idx[i]).unwrap_or(b"")).unwrap_or("");
+        };
+        let cell = |i: usize| csv.cell(i);
         let metric = cell(0);
         let period = Period::parse(cell(1));
         let department = cell(2);

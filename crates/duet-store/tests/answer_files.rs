@@ -6,7 +6,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::NaiveDate;
 use duet_core::auth::Role;
 use duet_core::listen::campaigns::CampaignInput;
 use duet_core::listen::instruments::Answers;
@@ -17,9 +16,8 @@ use duet_store::testing::TestDb;
 use duet_store::{Backend, Db, both_backends, org};
 use std::collections::BTreeMap;
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+mod common;
+use common::d;
 
 /// Five Sales people invited to an open pulse (1–20 March 2027).
 struct World {

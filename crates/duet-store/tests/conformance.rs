@@ -10,12 +10,8 @@ use duet_store::org::{self, PeopleFilter};
 use duet_store::sessions;
 use duet_store::{Db, PageRequest, StoreError, both_backends};
 
-async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
-    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap())
-        .await
-        .unwrap()
-        .id
-}
+mod common;
+use common::dept;
 
 async fn person(db: &Db, name: &str, email: &str, dept: i64, level: &str) -> i64 {
     org::insert_person(

@@ -4,37 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::NaiveDate;
 use duet_core::auth::Role;
-use duet_core::org::{DepartmentId, DepartmentInput, Email, PersonId, PersonInput};
+use duet_core::org::{DepartmentId, PersonId, PersonInput};
 use duet_core::promises::PromiseInput;
 use duet_core::requests::RequestInput;
-use duet_store::accounts::{self, NewUser};
 use duet_store::promises as pr;
 use duet_store::requests as rq;
-use duet_store::{Db, StoreError, both_backends, org};
+use duet_store::{StoreError, both_backends, org};
 
-async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
-    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap())
-        .await
-        .unwrap()
-        .id
-}
-
-async fn user(db: &Db, email: &str, role: Role) -> i64 {
-    accounts::insert_user(
-        db,
-        &NewUser {
-            email: Email::parse(email).unwrap(),
-            name: email.into(),
-            role,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
+mod common;
+use common::{d, dept, user};
 
 fn request(dept: i64, title: &str, urgency: &str) -> RequestInput {
     RequestInput::parse(
@@ -47,10 +26,6 @@ fn request(dept: i64, title: &str, urgency: &str) -> RequestInput {
         "",
     )
     .unwrap()
-}
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 fn promise(promisor: i64, to: i64, text: &str) -> PromiseInput {

@@ -2,33 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::NaiveDate;
 use duet_core::auth::Role;
-use duet_core::org::{DepartmentId, DepartmentInput, Email, PersonInput};
+use duet_core::org::{DepartmentId, DepartmentInput, PersonInput};
 use duet_core::promises::PromiseInput;
-use duet_store::accounts::{self, NewUser};
 use duet_store::home::{self, PromiseScope};
 use duet_store::promises as pr;
-use duet_store::{Db, both_backends, org};
+use duet_store::{both_backends, org};
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-async fn user(db: &Db, email: &str, role: Role) -> i64 {
-    accounts::insert_user(
-        db,
-        &NewUser {
-            email: Email::parse(email).unwrap(),
-            name: email.into(),
-            role,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
+mod common;
+use common::{d, user};
 
 both_backends! {
     async fn the_promisee_leader_is_told_once_when_a_promise_is_due_to_be_judged(db: &Db) {

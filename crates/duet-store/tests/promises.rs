@@ -10,9 +10,8 @@ use duet_store::accounts::{self, NewUser};
 use duet_store::promises::{self as pr, PromiseFilter};
 use duet_store::{Db, PageRequest, StoreError, both_backends, org};
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+mod common;
+use common::d;
 
 async fn setup(db: &Db) -> (i64, i64, i64, i64) {
     let it = org::insert_department(db, &DepartmentInput::parse("IT", "it", None, None).unwrap())

@@ -5,26 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duet_core::auth::Role;
-use duet_core::org::{DepartmentInput, Email};
+use duet_core::org::DepartmentInput;
 use duet_core::requests::{Decision, Lane, RequestInput, Status};
-use duet_store::accounts::{self, NewUser};
 use duet_store::requests::{self as rq, Request, RequestFilter};
 use duet_store::{Db, PageRequest, both_backends, org};
 
-async fn user(db: &Db, email: &str, role: Role) -> i64 {
-    accounts::insert_user(
-        db,
-        &NewUser {
-            email: Email::parse(email).unwrap(),
-            name: email.into(),
-            role,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
+mod common;
+use common::user;
 
 /// The people and departments of the seeded set.
 struct Seeded {

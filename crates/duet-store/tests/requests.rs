@@ -5,26 +5,13 @@
 
 use duet_core::auth::Role;
 use duet_core::finance::{BusinessCase, CashFlow, FlowKind, Money};
-use duet_core::org::{DepartmentInput, Email};
+use duet_core::org::DepartmentInput;
 use duet_core::requests::{Decision, DecisionFields, Lane, RequestInput, Risk, Status};
-use duet_store::accounts::{self, NewUser};
 use duet_store::requests::{self as rq, RequestFilter};
 use duet_store::{Db, PageRequest, StoreError, both_backends, org};
 
-async fn user(db: &Db, email: &str, role: Role) -> i64 {
-    accounts::insert_user(
-        db,
-        &NewUser {
-            email: Email::parse(email).unwrap(),
-            name: email.into(),
-            role,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
+mod common;
+use common::user;
 
 async fn setup(db: &Db) -> (i64, i64, i64, i64) {
     rq::ensure_decide_defaults(db).await.unwrap();

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use duet_core::auth::Role;
 use duet_core::metrics::{MetricInput, Period};
 use duet_core::org::{DepartmentInput, Email, PersonInput};
@@ -14,9 +14,8 @@ use duet_store::accounts::{self, NewUser};
 use duet_store::reviews as rv;
 use duet_store::{Db, both_backends, metrics as mx, org, promises as pr, requests as rq};
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+mod common;
+use common::d;
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

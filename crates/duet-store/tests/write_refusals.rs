@@ -5,39 +5,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use duet_core::auth::Role;
-use duet_core::org::{DepartmentId, DepartmentInput, Email, PersonId, PersonInput};
+use duet_core::org::{DepartmentId, PersonId, PersonInput};
 use duet_core::promises::PromiseInput;
 use duet_core::requests::RequestInput;
 use duet_core::time::parse_time_zone;
-use duet_store::accounts::{self, NewUser};
 use duet_store::promises::{self as pr, PromiseFilter};
 use duet_store::requests::{self as rq, RequestFilter};
 use duet_store::reviews as rv;
-use duet_store::{Db, PageRequest, StoreError, both_backends, org};
+use duet_store::{PageRequest, StoreError, both_backends, org};
 
-async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
-    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap())
-        .await
-        .unwrap()
-        .id
-}
-
-async fn user(db: &Db, email: &str, role: Role) -> i64 {
-    accounts::insert_user(
-        db,
-        &NewUser {
-            email: Email::parse(email).unwrap(),
-            name: email.into(),
-            role,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
+mod common;
+use common::{d, dept, user};
 
 /// The field and the words of an `Invalid` refusal.
 fn invalid<T: std::fmt::Debug>(r: Result<T, StoreError>) -> (String, String) {
@@ -58,10 +38,6 @@ fn request(dept: i64) -> RequestInput {
         "",
     )
     .unwrap()
-}
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 fn promise(promisor: i64, to: i64) -> PromiseInput {

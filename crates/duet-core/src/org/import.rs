@@ -4,9 +4,9 @@
 //! either wholly valid or rejected whole: the caller imports nothing unless `parse_people_csv`
 //! returned no error at all.
 
+use crate::csv_input::CsvInput;
 use crate::org::{Email, Level};
 use crate::{FieldError, error::bounded_text};
-use std::fmt;
 
 /// The header row, in order.
 pub const PEOPLE_CSV_HEADER: [&str; 5] = ["name", "email", "department", "title", "level"];
@@ -28,122 +28,26 @@ pub struct PersonCsvRow {
     pub level: Level,
 }
 
-/// A problem in the file, located by line and (when known) column name.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CsvError {
-    /// 1-based line number.
-    pub line: u64,
-    /// Column name from the header, if the problem is in one cell.
-    pub column: Option<String>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for CsvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "line {}, column {}: {}", self.line, c, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
-}
-
-impl CsvError {
-    /// Locates a field error at `line`.
-    pub fn at(line: u64, e: FieldError) -> Self {
-        Self {
-            line,
-            column: Some(e.field),
-            message: e.message,
-        }
-    }
-}
+pub use crate::csv_input::CsvError;
 
 /// Parses a whole people file. Stops collecting after 100 errors so a wrong file does not flood.
 pub fn parse_people_csv(input: &[u8]) -> Result<Vec<PersonCsvRow>, Vec<CsvError>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
-            .collect(),
-        Err(e) => {
-            return Err(vec![CsvError {
-                line: 1,
-                column: None,
-                message: format!("unreadable header: {e}"),
-            }]);
-        }
-    };
-    let mut idx = [0usize; 5];
-    let mut errors = Vec::new();
-    for (i, col) in PEOPLE_CSV_HEADER.iter().enumerate() {
-        match header.iter().position(|h| h == col) {
-            Some(p) => idx[i] = p,
-            None => errors.push(CsvError {
-                line: 1,
-                column: Some((*col).into()),
-                message: format!(
-                    "the header has no '{col}' column (expected: {})",
-                    PEOPLE_CSV_HEADER.join(",")
-                ),
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let mut csv = CsvInput::open(input, PEOPLE_CSV_HEADER)?;
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    let mut record = csv::StringRecord::new();
-    // Lines are counted from byte offsets: the csv crate's own line counter skips blank lines.
-    let (mut counted_to, mut counted_line) = (0usize, 1u64);
-    let mut line_at = |byte: u64| {
-        let mut byte = (byte as usize).min(input.len());
-        // A record's position may point at the blank lines skipped before it.
-        while byte < input.len() && matches!(input[byte], b'\n' | b'\r') {
-            byte += 1;
-        }
-        if byte >= counted_to {
-            counted_line += input[counted_to..byte]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            counted_to = byte;
-        }
-        counted_line
-    };
-    loop {
-        let line = line_at(rdr.position().byte());
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+    while let Some(next) = csv.next_record() {
+        let line = match next {
+            Ok(line) => line,
             Err(e) => {
-                errors.push(CsvError {
-                    line,
-                    column: None,
-                    message: format!("malformed CSV: {e}"),
-                });
-                break;
+                errors.push(e);
+                if errors.len() >= 100 {
+                    break;
+                }
+                continue;
             }
-        }
-        let line = record.position().map(|p| line_at(p.byte())).unwrap_or(line);
-        if record.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        if record.len() != header.len() {
-            errors.push(CsvError {
-                line,
-                column: None,
-                message: format!("expected {} fields, found {}", header.len(), record.len()),
-            });
-            continue;
-        }
-        let cell = |i: usize| record.get(idx[i]).unwrap_or("");
+        };
+        let cell = |i: usize| csv.cell(i);
         let mut bad = |e: FieldError| errors.push(CsvError::at(line, e));
         let name = bounded_text("name", cell(0), 1, 120).map_err(&mut bad).ok();
         let email = Email::parse(cell(1)).map_err(&mut bad).ok();

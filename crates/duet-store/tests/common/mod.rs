@@ -1,5 +1,6 @@
-//! The small organisation Listen's and Voice's store tests share: three departments, three
-//! people in Sales, an admin account and the built-in instruments.
+//! What the store's test files share: a department, an account and a date from one line each,
+//! and the small organisation Listen's and Voice's tests use (three departments, three people
+//! in Sales, an admin account and the built-in instruments).
 // Each test file uses part of it.
 #![allow(dead_code)]
 
@@ -13,6 +14,30 @@ use duet_store::{Db, org};
 /// A date from `YYYY-MM-DD`.
 pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A department of `kind` (`it` or `business`); its id.
+pub async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
+    org::insert_department(db, &DepartmentInput::parse(name, kind, None, None).unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+/// An account with `role`, named after its e-mail; its id.
+pub async fn user(db: &Db, email: &str, role: Role) -> i64 {
+    accounts::insert_user(
+        db,
+        &NewUser {
+            email: Email::parse(email).unwrap(),
+            name: email.into(),
+            role,
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 /// What [`world`] made.

@@ -1,0 +1,215 @@
+//! The one CSV reader every import uses (people, metric values): the header is read by column
+//! name (any order, any case, a byte-order mark tolerated), so a spreadsheet that reorders or adds
+//! columns still imports; every problem is located by its real line in the file (blank lines
+//! counted, which the csv crate's own counter skips) and, when it is in one cell, by its column.
+
+use crate::FieldError;
+use std::fmt;
+
+/// A problem in the file, located by line and (when known) column name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CsvError {
+    /// 1-based line number.
+    pub line: u64,
+    /// Column name from the header, if the problem is in one cell.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for CsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column {}: {}", self.line, c, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+impl CsvError {
+    /// Locates a field error at `line`.
+    pub fn at(line: u64, e: FieldError) -> Self {
+        Self {
+            line,
+            column: Some(e.field),
+            message: e.message,
+        }
+    }
+
+    /// A problem with a whole line.
+    pub fn line(line: u64, message: impl Into<String>) -> Self {
+        Self {
+            line,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// An import file whose header has every expected column, read one record at a time.
+pub struct CsvInput<'a, const N: usize> {
+    reader: csv::Reader<&'a [u8]>,
+    input: &'a [u8],
+    columns: [usize; N],
+    width: usize,
+    record: csv::ByteRecord,
+    counted_to: usize,
+    counted_line: u64,
+}
+
+impl<'a, const N: usize> CsvInput<'a, N> {
+    /// Opens `input` and finds the `expected` columns (lower-case names) in its header; a missing
+    /// one is an error on line 1 that lists the expected header.
+    pub fn open(input: &'a [u8], expected: [&str; N]) -> Result<Self, Vec<CsvError>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(input);
+        let header: Vec<String> = match reader.headers() {
+            Ok(h) => h
+                .iter()
+                .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
+                .collect(),
+            Err(e) => return Err(vec![CsvError::line(1, format!("unreadable header: {e}"))]),
+        };
+        let mut columns = [0usize; N];
+        let mut errors = Vec::new();
+        for (i, col) in expected.iter().enumerate() {
+            match header.iter().position(|h| h == col) {
+                Some(p) => columns[i] = p,
+                None => errors.push(CsvError {
+                    line: 1,
+                    column: Some((*col).into()),
+                    message: format!(
+                        "the header has no '{col}' column (expected: {})",
+                        expected.join(",")
+                    ),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            reader,
+            input,
+            columns,
+            width: header.len(),
+            record: csv::ByteRecord::new(),
+            counted_to: 0,
+            counted_line: 1,
+        })
+    }
+
+    /// The 1-based line of the byte at `byte`, counted forward from the last one asked (records
+    /// come in order, so the whole file is counted once).
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let input = self.input;
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(input.len());
+        // A record's position may point at the blank lines skipped before it.
+        while byte < input.len() && matches!(input[byte], b'\n' | b'\r') {
+            byte += 1;
+        }
+        if byte >= self.counted_to {
+            self.counted_line += input[self.counted_to..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.counted_to = byte;
+        }
+        self.counted_line
+    }
+
+    /// Moves to the next record that is not blank and gives its line; `None` at the end. A
+    /// record that is not UTF-8 text or has the wrong number of fields is an error at its line
+    /// (reading may go on); a file the csv parser cannot read further ends with an error.
+    pub fn next_record(&mut self) -> Option<Result<u64, CsvError>> {
+        loop {
+            let before = self.line_at(self.reader.position().byte());
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    // Nothing after a parse error can be trusted: report it and stop.
+                    self.counted_to = self.input.len();
+                    return Some(Err(CsvError::line(before, format!("malformed CSV: {e}"))));
+                }
+            }
+            let line = match self.record.position() {
+                Some(p) => self.line_at(p.byte()),
+                None => before,
+            };
+            if self.record.iter().all(<[u8]>::is_empty) {
+                continue;
+            }
+            if std::str::from_utf8(self.record.as_slice()).is_err() {
+                return Some(Err(CsvError::line(line, "is not UTF-8 text")));
+            }
+            if self.record.len() != self.width {
+                return Some(Err(CsvError::line(
+                    line,
+                    format!(
+                        "expected {} fields, found {}",
+                        self.width,
+                        self.record.len()
+                    ),
+                )));
+            }
+            return Some(Ok(line));
+        }
+    }
+
+    /// Expected column `i` of the current record (empty when the record has no such field).
+    pub fn cell(&self, i: usize) -> &str {
+        self.record
+            .get(self.columns[i])
+            .and_then(|c| std::str::from_utf8(c).ok())
+            .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &str) -> Vec<Result<(u64, String, String), CsvError>> {
+        let mut csv = CsvInput::open(input.as_bytes(), ["b", "a"]).unwrap();
+        let mut out = Vec::new();
+        while let Some(r) = csv.next_record() {
+            out.push(r.map(|line| (line, csv.cell(0).to_string(), csv.cell(1).to_string())));
+        }
+        out
+    }
+
+    #[test]
+    fn columns_are_found_by_name_and_lines_count_blank_ones() {
+        let rows = read("\u{feff}A,B,extra\n1,2,x\n\n\n3,4,y\n");
+        assert_eq!(
+            rows,
+            vec![
+                Ok((2, "2".into(), "1".into())),
+                Ok((5, "4".into(), "3".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_short_line_is_an_error_at_its_line_and_reading_goes_on() {
+        let rows = read("a,b\n1,2\n3\n5,6\n");
+        assert_eq!(
+            rows[1],
+            Err(CsvError::line(3, "expected 2 fields, found 1"))
+        );
+        assert_eq!(rows[2], Ok((4, "6".into(), "5".into())));
+    }
+
+    #[test]
+    fn a_missing_column_names_the_expected_header() {
+        let Err(errors) = CsvInput::open(b"a,c\n1,2\n", ["a", "b"]) else {
+            panic!("a file without column b must be refused")
+        };
+        assert_eq!(errors[0].column.as_deref(), Some("b"));
+        assert!(errors[0].message.contains("expected: a,b"), "{errors:?}");
+    }
+}

@@ -12,7 +12,7 @@ use duet_store::org::Department;
 
 /// The home page.
 #[derive(Template)]
-#[template(path = "shell/home.html")]
+#[template(path = "home/home.html")]
 struct HomePage {
     layout: Layout,
     home: std::sync::Arc<Home>,

@@ -10,6 +10,7 @@ pub mod promises;
 pub mod requests;
 pub mod reviews;
 pub mod rng;
+pub mod voice;
 
 use crate::demo::rng::Rng;
 use anyhow::anyhow;

@@ -24,6 +24,17 @@ pub async fn dept(db: &Db, name: &str, kind: &str) -> i64 {
         .id
 }
 
+/// A person in `dept` at `level` ("individual", "manager", "executive"); their id.
+pub async fn person(db: &Db, name: &str, email: &str, dept: i64, level: &str) -> i64 {
+    org::insert_person(
+        db,
+        &PersonInput::parse(name, email, Some(dept), "Analyst", level).unwrap(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 /// An account with `role`, named after its e-mail; its id.
 pub async fn user(db: &Db, email: &str, role: Role) -> i64 {
     accounts::insert_user(

@@ -1,27 +1,15 @@
-//! The store's conformance suite: every test runs on SQLite and on PostgreSQL.
+//! The organisation's store rules on both backends: departments, people, search and paging,
+//! head counts, archiving and the people import.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use duet_core::auth::Role;
 use duet_core::org::import::parse_people_csv;
-use duet_core::org::{DepartmentId, DepartmentInput, Email, PersonId, PersonInput, UserId};
-use duet_store::accounts::{self, NewUser};
+use duet_core::org::{DepartmentId, DepartmentInput, PersonId, PersonInput};
 use duet_store::org::{self, PeopleFilter};
-use duet_store::sessions;
 use duet_store::{Db, PageRequest, StoreError, both_backends};
 
 mod common;
-use common::dept;
-
-async fn person(db: &Db, name: &str, email: &str, dept: i64, level: &str) -> i64 {
-    org::insert_person(
-        db,
-        &PersonInput::parse(name, email, Some(dept), "Analyst", level).unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
+use common::{dept, person};
 
 both_backends! {
     async fn departments_are_unique_case_insensitively(db: &Db) {
@@ -156,87 +144,4 @@ both_backends! {
         assert!(org::find_person_by_email(db, "cy@example.com").await.unwrap().is_none(), "nothing imported");
         assert_eq!(org::all_people(db).await.unwrap().len(), 2);
     }
-
-    async fn accounts_link_to_people_and_disabling_ends_access(db: &Db) {
-        let sales = dept(db, "Sales", "business").await;
-        person(db, "Bea", "bea@example.com", sales, "executive").await;
-        let u = accounts::insert_user(db, &NewUser { email: Email::parse("Bea@example.com").unwrap(), name: "Bea".into(), role: Role::BusinessLeader, password_hash: "x".into() }).await.unwrap();
-        assert_eq!(u.actor().department, Some(DepartmentId(sales)));
-        let dup = accounts::insert_user(db, &NewUser { email: Email::parse("bea@example.com").unwrap(), name: "B".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap_err();
-        assert!(matches!(dup, StoreError::Conflict(ref f) if f.field == "email"), "{dup:?}");
-        let (_, token) = accounts::insert_token(db, UserId(u.id), "script").await.unwrap();
-        let cookie = sessions::insert_session(db, u.id, Some("Welcome")).await.unwrap();
-        assert_eq!(accounts::user_for_token(db, &token).await.unwrap().map(|u| u.id), Some(u.id));
-        let s = sessions::find_session(db, &cookie).await.unwrap().unwrap();
-        assert_eq!(s.flash.as_deref(), Some("Welcome"));
-        assert_eq!(s.csrf_token.len(), 64);
-        assert!(accounts::user_for_token(db, "duet_wrong").await.unwrap().is_none());
-        accounts::update_user(db, UserId(u.id), Role::BusinessLeader, true).await.unwrap();
-        assert!(accounts::user_for_token(db, &token).await.unwrap().is_none());
-        assert!(sessions::find_session(db, &cookie).await.unwrap().is_none());
-        assert!(accounts::find_login(db, "bea@example.com").await.unwrap().is_none());
-    }
-
-    async fn revoked_tokens_stop_working(db: &Db) {
-        let u = accounts::insert_user(db, &NewUser { email: Email::parse("a@example.com").unwrap(), name: "A".into(), role: Role::Member, password_hash: "x".into() }).await.unwrap();
-        let (t, secret) = accounts::insert_token(db, UserId(u.id), "ci").await.unwrap();
-        assert!(secret.starts_with(&t.prefix));
-        accounts::revoke_token(db, t.id).await.unwrap();
-        assert!(accounts::user_for_token(db, &secret).await.unwrap().is_none());
-        assert!(accounts::list_tokens(db, UserId(u.id)).await.unwrap()[0].revoked_at.is_some());
-    }
-
-    async fn throttle_locks_after_the_limit_and_clears(db: &Db) {
-        let rule = sessions::ThrottleRule { max_failures: 3, window: chrono::Duration::minutes(15) };
-        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_none());
-        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_none());
-        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_some());
-        assert!(sessions::locked_until(db, "account:x").await.unwrap().is_some());
-        assert!(sessions::locked_until(db, "account:y").await.unwrap().is_none());
-        sessions::clear_failures(db, "account:x").await.unwrap();
-        assert!(sessions::locked_until(db, "account:x").await.unwrap().is_none());
-    }
-
-    async fn migrating_twice_is_harmless(db: &Db) {
-        db.migrate().await.unwrap();
-        db.ping().await.unwrap();
-    }
-}
-
-#[tokio::test]
-async fn postgres_replicas_can_migrate_at_the_same_time() {
-    // Two pools racing on a fresh database: the advisory lock makes one wait for the other.
-    let t = duet_store::testing::TestDb::new(duet_store::Backend::Postgres).await;
-    let a = Db::connect(&t.url, &Default::default()).await.unwrap();
-    let b = Db::connect(&t.url, &Default::default()).await.unwrap();
-    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
-    ra.unwrap();
-    rb.unwrap();
-    a.close().await;
-    b.close().await;
-    t.cleanup().await;
-}
-
-/// A test that panics never reaches `cleanup`; its PostgreSQL database must not outlive it.
-#[tokio::test]
-async fn a_test_database_is_removed_even_without_cleanup() {
-    let t = duet_store::testing::TestDb::new(duet_store::Backend::Postgres).await;
-    let name = t.url.rsplit('/').next().unwrap().to_string();
-    drop(t);
-    let admin = Db::connect(
-        &duet_store::testing::postgres_admin_url(),
-        &duet_store::DbOptions::default(),
-    )
-    .await
-    .unwrap();
-    let Db::Postgres(pool) = &admin else {
-        panic!("the admin URL is PostgreSQL")
-    };
-    let (left,): (i64,) = sqlx::query_as("select count(*) from pg_database where datname = $1")
-        .bind(&name)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    admin.close().await;
-    assert_eq!(left, 0, "{name} was left behind");
 }

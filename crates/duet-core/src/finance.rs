@@ -120,6 +120,27 @@ impl Money {
     }
 }
 
+/// Writes `n` with a comma every three digits at the end of `buf` ("1,234,567") and returns
+/// where it starts. `buf` must hold the digits and separators (52 bytes hold any `u128`). The one
+/// grouping routine of money and counts (`Money`'s `Display`, the portfolio's sentences).
+pub(crate) fn write_grouped_digits(buf: &mut [u8], mut n: u128) -> usize {
+    let mut i = buf.len();
+    let mut digits = 0;
+    loop {
+        if digits > 0 && digits % 3 == 0 {
+            i -= 1;
+            buf[i] = b',';
+        }
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        digits += 1;
+        if n == 0 {
+            return i;
+        }
+    }
+}
+
 /// "1,234.56" style (no currency symbol; the currency is the organisation's), as pages show it.
 impl fmt::Display for Money {
     /// "120,000.00": grouped major units and two decimals, written into a stack buffer (the
@@ -136,20 +157,7 @@ impl fmt::Display for Money {
         }
         i -= 1;
         buf[i] = b'.';
-        let (mut n, mut digits) = (abs / 100, 0);
-        loop {
-            if digits > 0 && digits % 3 == 0 {
-                i -= 1;
-                buf[i] = b',';
-            }
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            digits += 1;
-            if n == 0 {
-                break;
-            }
-        }
+        i = write_grouped_digits(&mut buf[..i], u128::from(abs / 100));
         if self.0 < 0 {
             i -= 1;
             buf[i] = b'-';

@@ -41,24 +41,10 @@ impl fmt::Display for Count {
     }
 }
 
-pub(super) fn write_grouped(f: &mut fmt::Formatter<'_>, mut n: u128) -> fmt::Result {
+pub(super) fn write_grouped(f: &mut fmt::Formatter<'_>, n: u128) -> fmt::Result {
     // u128::MAX has 39 digits, so 12 separators at most.
     let mut buf = [0u8; 52];
-    let mut i = buf.len();
-    let mut digits = 0;
-    loop {
-        if digits > 0 && digits % 3 == 0 {
-            i -= 1;
-            buf[i] = b',';
-        }
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        digits += 1;
-        if n == 0 {
-            break;
-        }
-    }
+    let i = crate::finance::write_grouped_digits(&mut buf, n);
     f.write_str(std::str::from_utf8(&buf[i..]).map_err(|_| fmt::Error)?)
 }
 

@@ -1,5 +1,6 @@
 //! Accounts (who can sign in, with which role) and their personal API tokens.
 
+use crate::db::WriteTx;
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, Utc};
 use duet_core::auth::{Actor, Role};
@@ -68,18 +69,18 @@ pub struct NewUser {
 /// credentials in place (its password, or a token not revoked), read inside the transaction
 /// `$tx`; none if never. Evaluates to `Option<DateTime<Utc>>`. A campaign whose population was
 /// fixed before it neither takes answers from the account nor shows it answers (`listen`).
-macro_rules! borrowed_since {
-    ($tx:expr, $id:expr) => {{
-        let row: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "select u.password_set_by_other_at,
-                (select max(t.set_by_other_at) from api_tokens t where t.user_id = u.id and t.revoked_at is null)
-             from users u where u.id = $1",
-        )
-        .bind($id)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        row.and_then(|(p, t)| p.max(t))
-    }};
+async fn borrowed_since(tx: &mut WriteTx, id: i64) -> Result<Option<DateTime<Utc>>> {
+    // When someone else last set the password, and made a live token.
+    type Moments = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let row: Option<Moments> = on_db!(tx, c => sqlx::query_as(
+        "select u.password_set_by_other_at,
+            (select max(t.set_by_other_at) from api_tokens t where t.user_id = u.id and t.revoked_at is null)
+         from users u where u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.and_then(|(p, t)| p.max(t)))
 }
 
 /// Creates an account, linking it to the person with the same e-mail if there is one; recorded
@@ -93,8 +94,9 @@ pub async fn insert_user(db: &Db, new: &NewUser) -> Result<User> {
 /// the same transaction: an account made in a real person's name is there for everyone to see.
 pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<User> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let (id, person): (i64, Option<i64>) = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let (id, person): (i64, Option<i64>) = on_db!(tx, c => sqlx::query_as(
             "insert into users (email, name, role, password_hash, person_id, created_at, password_set_by_other_at)
              values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5, $5)
              returning id, person_id",
@@ -104,22 +106,38 @@ pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<U
         .bind(new.role.as_str())
         .bind(&new.password_hash)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(c)
+        .await)?;
+        let summary = format!(
+            "Created {} account {} ({})",
+            new.role.as_str(),
+            new.email.as_str(),
+            new.name
+        );
+        crate::audit::record(
+            &mut tx,
+            by,
+            "user.create",
+            "user",
+            id,
+            None::<i64>,
+            &summary,
+        )
         .await?;
-        let summary = format!("Created {} account {} ({})", new.role.as_str(), new.email.as_str(), new.name);
-        audit!(tx, by, "user.create", "user", id, None::<i64>, summary);
         if let Some(person) = person {
-            let (name, dept): (String, String) = sqlx::query_as(
+            let (name, dept): (String, String) = on_db!(tx, c => sqlx::query_as(
                 "select p.name, d.name from people p join departments d on d.id = p.department_id where p.id = $1",
             )
             .bind(person)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(c)
+            .await)?;
             let summary = format!("Linked account {} to {name} ({dept})", new.email.as_str());
-            audit!(tx, by, "user.link", "user", id, None::<i64>, summary);
+            crate::audit::record(&mut tx, by, "user.link", "user", id, None::<i64>, &summary)
+                .await?;
         }
         id
-    });
+    };
+    tx.commit().await?;
     find_user(db, UserId(id)).await
 }
 
@@ -149,7 +167,10 @@ pub async fn find_login(db: &Db, email: &str) -> Result<Option<(User, String)>> 
 
 /// Records a successful sign-in.
 pub async fn touch_login(db: &Db, id: UserId) -> Result<()> {
-    write_one!(db, pool => sqlx::query("update users set last_login_at = $1 where id = $2").bind(Utc::now()).bind(id.0).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update users set last_login_at = $1 where id = $2").bind(Utc::now()).bind(id.0).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
@@ -170,13 +191,13 @@ pub async fn update_user_by(
     disabled: bool,
 ) -> Result<User> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let before: Option<(String, String, Option<DateTime<Utc>>)> =
-            sqlx::query_as("select email, role, disabled_at from users where id = $1")
+    let mut tx = db.begin_write().await?;
+    {
+        let before: Option<(String, String, Option<DateTime<Utc>>)> = on_db!(tx, c => sqlx::query_as("select email, role, disabled_at from users where id = $1")
                 .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let done = sqlx::query(
+                .fetch_optional(c)
+                .await)?;
+        let done = on_db!(tx, c => sqlx::query(
             "update users set role = $1,
                  disabled_at = case when $2 then coalesce(disabled_at, $3) else null end
              where id = $4",
@@ -185,34 +206,49 @@ pub async fn update_user_by(
         .bind(disabled)
         .bind(now)
         .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        .execute(c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Err(StoreError::NotFound("account"));
         }
         if disabled {
-            sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(&mut *tx).await?;
-            sqlx::query("update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null")
+            on_db!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, c => sqlx::query("update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null")
                 .bind(now)
                 .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+                .execute(c).await.map(|r| r.rows_affected()))?;
         }
         if let Some((email, was_role, was_disabled)) = before {
             if was_role != role.as_str() {
-                let summary = format!("Changed the role of {email} from {was_role} to {}", role.as_str());
-                audit!(tx, by, "user.role", "user", id.0, None::<i64>, summary);
+                let summary = format!(
+                    "Changed the role of {email} from {was_role} to {}",
+                    role.as_str()
+                );
+                crate::audit::record(
+                    &mut tx,
+                    by,
+                    "user.role",
+                    "user",
+                    id.0,
+                    None::<i64>,
+                    &summary,
+                )
+                .await?;
             }
             if was_disabled.is_some() != disabled {
                 let (action, summary) = if disabled {
-                    ("user.disable", format!("Disabled {email} (its sessions ended, its API tokens revoked)"))
+                    (
+                        "user.disable",
+                        format!("Disabled {email} (its sessions ended, its API tokens revoked)"),
+                    )
                 } else {
                     ("user.enable", format!("Enabled {email} again"))
                 };
-                audit!(tx, by, action, "user", id.0, None::<i64>, summary);
+                crate::audit::record(&mut tx, by, action, "user", id.0, None::<i64>, &summary)
+                    .await?;
             }
         }
-    });
+    };
+    tx.commit().await?;
     find_user(db, id).await
 }
 
@@ -232,25 +268,38 @@ pub async fn set_password_by(
     password_hash: &str,
 ) -> Result<()> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        // Set by someone else: now. Set by the owner: whatever moment their account already held
-        // (someone signed in with a password they were given is indistinguishable from the owner).
-        let own = by == Some(id.0);
-        let held = if own { borrowed_since!(tx, id.0) } else { Some(now) };
-        let done = sqlx::query("update users set password_hash = $1, password_set_by_other_at = $2 where id = $3")
-            .bind(password_hash).bind(held).bind(id.0).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("account"));
-        }
-        sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(&mut *tx).await?;
-        let (email,): (String,) = sqlx::query_as("select email from users where id = $1").bind(id.0).fetch_one(&mut *tx).await?;
-        let summary = if by == Some(id.0) {
-            format!("{email} changed their own password")
-        } else {
-            format!("Set a new password for {email}")
-        };
-        audit!(tx, by, "user.password", "user", id.0, None::<i64>, summary);
-    });
+    let mut tx = db.begin_write().await?;
+    // Set by someone else: now. Set by the owner: whatever moment their account already held
+    // (someone signed in with a password they were given is indistinguishable from the owner).
+    let own = by == Some(id.0);
+    let held = if own {
+        borrowed_since(&mut tx, id.0).await?
+    } else {
+        Some(now)
+    };
+    let done = on_db!(tx, c => sqlx::query("update users set password_hash = $1, password_set_by_other_at = $2 where id = $3")
+        .bind(password_hash).bind(held).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound("account"));
+    }
+    on_db!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    let (email,): (String,) = on_db!(tx, c => sqlx::query_as("select email from users where id = $1").bind(id.0).fetch_one(c).await)?;
+    let summary = if by == Some(id.0) {
+        format!("{email} changed their own password")
+    } else {
+        format!("Set a new password for {email}")
+    };
+    crate::audit::record(
+        &mut tx,
+        by,
+        "user.password",
+        "user",
+        id.0,
+        None::<i64>,
+        &summary,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -296,11 +345,16 @@ pub async fn insert_token_by(
     let hash = secret::hash_secret(&secret);
     let prefix: String = secret.chars().take(12).collect();
     let now = Utc::now();
-    let token = write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    let token = {
         // Made by someone else: now. Made by the owner: the moment their account already held, so
         // a token made through a password or token someone else set inherits it.
-        let held = if by == Some(user.0) { borrowed_since!(tx, user.0) } else { Some(now) };
-        let token = sqlx::query_as::<_, ApiToken>(
+        let held = if by == Some(user.0) {
+            borrowed_since(&mut tx, user.0).await?
+        } else {
+            Some(now)
+        };
+        let token = on_db!(tx, c => sqlx::query_as::<_, ApiToken>(
             "insert into api_tokens (user_id, name, token_hash, prefix, created_at, set_by_other_at) values ($1, $2, $3, $4, $5, $6)
              returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
         )
@@ -310,13 +364,23 @@ pub async fn insert_token_by(
         .bind(&prefix)
         .bind(now)
         .bind(held)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (email,): (String,) = sqlx::query_as("select email from users where id = $1").bind(user.0).fetch_one(&mut *tx).await?;
+        .fetch_one(c)
+        .await)?;
+        let (email,): (String,) = on_db!(tx, c => sqlx::query_as("select email from users where id = $1").bind(user.0).fetch_one(c).await)?;
         let summary = format!("Created API token \u{201c}{name}\u{201d} for {email}");
-        audit!(tx, by, "token.create", "token", token.id, None::<i64>, summary);
+        crate::audit::record(
+            &mut tx,
+            by,
+            "token.create",
+            "token",
+            token.id,
+            None::<i64>,
+            &summary,
+        )
+        .await?;
         token
-    });
+    };
+    tx.commit().await?;
     Ok((token, secret))
 }
 
@@ -350,20 +414,31 @@ pub async fn revoke_token(db: &Db, id: i64) -> Result<()> {
 /// Revokes a token on behalf of the account `by` (none: the command line), audited in the same
 /// transaction; revoking twice is harmless (and audited once).
 pub async fn revoke_token_by(db: &Db, by: Option<i64>, id: i64) -> Result<()> {
-    write_tx!(db, tx => {
-        let revoked: Option<(String, String)> = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    {
+        let revoked: Option<(String, String)> = on_db!(tx, c => sqlx::query_as(
             "update api_tokens set revoked_at = $1 where id = $2 and revoked_at is null
              returning name, (select email from users u where u.id = api_tokens.user_id)",
         )
         .bind(Utc::now())
         .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
         if let Some((name, email)) = revoked {
             let summary = format!("Revoked API token \u{201c}{name}\u{201d} of {email}");
-            audit!(tx, by, "token.revoke", "token", id, None::<i64>, summary);
+            crate::audit::record(
+                &mut tx,
+                by,
+                "token.revoke",
+                "token",
+                id,
+                None::<i64>,
+                &summary,
+            )
+            .await?;
         }
-    });
+    };
+    tx.commit().await?;
     Ok(())
 }
 
@@ -402,11 +477,14 @@ async fn token_user(db: &Db, token: &str, touch: bool) -> Result<Option<User>> {
             .token_last_used
             .is_none_or(|t| t < now - chrono::Duration::minutes(1))
     {
-        touch_one!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
+        {
+            let _turn = db.touch_turn().await;
+            on_db!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(pool)
-            .await.map(|r| r.rows_affected()))?;
+            .await.map(|r| r.rows_affected()))
+        }?;
     }
     Ok(Some(found.user))
 }

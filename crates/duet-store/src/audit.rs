@@ -1,5 +1,5 @@
 //! The audit log: who changed which person, account or API token, and when. Every change is
-//! written in the same transaction as the change itself (the `audit!` macro), so nothing is
+//! written in the same transaction as the change itself (`audit::record`), so nothing is
 //! changed without its entry and no entry survives a change that was rolled back. Every signed-in
 //! user can read the log: an administrator who invents people, moves someone into a small
 //! department or creates an account in a real person's name does it in plain sight.
@@ -18,29 +18,35 @@
 //! set the password or made the token. A campaign whose population was fixed before that moment
 //! neither takes answers from the account nor shows it answers (`listen::credentials_borrowed`).
 
+use crate::db::WriteTx;
 use crate::{Db, Result};
 use chrono::{DateTime, Utc};
 
-/// Writes one audit entry inside the caller's write transaction:
-/// `audit!(tx, by, action, subject_kind, subject_id, department_id, summary)`, where `by` is the
-/// acting account (`Option<i64>`, none for the command line) and `department_id` the person's
-/// department after the change (`Option<i64>`; none for everything but people).
-macro_rules! audit {
-    ($tx:expr, $by:expr, $action:expr, $kind:expr, $subject:expr, $dept:expr, $summary:expr) => {
-        sqlx::query(
-            "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary)
-             values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(chrono::Utc::now())
-        .bind($by)
-        .bind($action)
-        .bind($kind)
-        .bind($subject)
-        .bind($dept)
-        .bind($summary)
-        .execute(&mut *$tx)
-        .await?;
-    };
+/// Writes one audit entry inside the caller's write transaction, where `by` is the acting account
+/// (none for the command line) and `department` the person's department after the change (none
+/// for everything but people).
+pub(crate) async fn record(
+    tx: &mut WriteTx,
+    by: Option<i64>,
+    action: &str,
+    subject_kind: &str,
+    subject_id: i64,
+    department: Option<i64>,
+    summary: &str,
+) -> Result<()> {
+    on_db!(tx, c => sqlx::query(
+        "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Utc::now())
+    .bind(by)
+    .bind(action)
+    .bind(subject_kind)
+    .bind(subject_id)
+    .bind(department)
+    .bind(summary)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// One change, as everyone may read it.
@@ -96,8 +102,9 @@ pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> Result<AuditPage>
 /// existed since before its first (back-dated) campaign, so its results do not flag every
 /// department as "changed just before opening". A live server never calls this.
 pub async fn backdate_all(db: &Db, at: DateTime<Utc>) -> Result<u64> {
-    Ok(
-        write_one!(db, pool => sqlx::query("update audit_log set at = $1 where at > $1")
-            .bind(at).execute(pool).await.map(|r| r.rows_affected()))?,
-    )
+    Ok({
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update audit_log set at = $1 where at > $1")
+            .bind(at).execute(pool).await.map(|r| r.rows_affected()))
+    }?)
 }

@@ -47,14 +47,24 @@ impl Default for DbOptions {
     }
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+/// Runs `$body` once per backend with `$c` bound to that backend's handle: a pool for a [`Db`], a
+/// connection for a [`WriteTx`]. The one macro of the store: SQL is written once and each arm
+/// infers its own driver types, with no code generic over `sqlx::Database`.
 macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+    ($x:expr, $c:ident => $body:expr) => {
+        match $x.sides() {
+            $crate::db::Side::Sqlite($c) => $body,
+            $crate::db::Side::Postgres($c) => $body,
         }
     };
+}
+
+/// One backend's handle, as [`on_db!`] dispatches on it.
+pub(crate) enum Side<S, P> {
+    /// SQLite's.
+    Sqlite(S),
+    /// PostgreSQL's.
+    Postgres(P),
 }
 
 /// SQLite has one writer at a time. Writers of this process take turns here, in arrival order,
@@ -62,7 +72,7 @@ macro_rules! on_db {
 /// busy minute into a long tail. `busy_timeout` still covers writers of other processes.
 pub(crate) static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Counts this process's writes (every `write_one!` and committed `write_tx!`), so a short-lived
+/// Counts this process's writes (every write turn and committed [`WriteTx`]), so a short-lived
 /// cache of a read can tell that nothing changed since it was filled (see [`write_epoch`]).
 pub(crate) static WRITE_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -78,83 +88,75 @@ pub(crate) fn wrote() {
     WRITE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
-/// Like [`write_one!`], for a write no cached read depends on (a session's expiry sliding, a
-/// token's last use, when a person last looked at their home page): it does not advance
-/// [`write_epoch`], so browsing does not empty every short-lived cache of the process. Under
-/// load it did, once per session or token per minute, and every reader then waited for the
-/// slowest reload (issue 11).
-macro_rules! touch_one {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => {
-                let _turn = $crate::db::SQLITE_WRITER.lock().await;
-                $body
-            }
-            $crate::db::Db::Postgres($pool) => $body,
-        }
-    };
+/// This process's turn to write one statement outside any transaction (it is atomic on its own):
+/// on SQLite it holds [`SQLITE_WRITER`], so the statement never waits in SQLite's sleeping busy
+/// handler. Dropping it ends the turn and, for [`Db::write_turn`], counts a write.
+pub(crate) struct WriteTurn {
+    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+    counts: bool,
 }
 
-/// Runs `$body`, one statement that writes, outside any transaction (it is atomic on its own):
-/// on SQLite after taking this process's writer turn, like `write_tx!`, so it never waits in
-/// SQLite's sleeping busy handler.
-macro_rules! write_one {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => {
-                let _turn = $crate::db::SQLITE_WRITER.lock().await;
-                let out = $body;
-                $crate::db::wrote();
-                out
-            }
-            $crate::db::Db::Postgres($pool) => {
-                let out = $body;
-                $crate::db::wrote();
-                out
-            }
+impl Drop for WriteTurn {
+    fn drop(&mut self) {
+        if self.counts {
+            wrote();
         }
-    };
+    }
 }
 
-/// Runs `$body` inside one write transaction (`BEGIN IMMEDIATE` on SQLite, after taking this
-/// process's writer turn, so concurrent writers queue instead of failing); commits when the body finishes, and rolls back if
-/// it returns early with `?`.
+/// One write transaction, as a value that store functions pass to each other (`&mut WriteTx`):
+/// `BEGIN IMMEDIATE` on SQLite after taking this process's writer turn (held until the end), so
+/// concurrent writers queue instead of failing. [`WriteTx::commit`] ends it; dropping it
+/// instead (an early return with `?`) rolls it back.
 ///
-/// Safe to cancel (a client that disconnects drops the handler's future anywhere in here): `BEGIN`
-/// on PostgreSQL and `COMMIT` on both run to their end in a task of their own (see
+/// Safe to cancel (a client that disconnects drops the handler's future anywhere in a write):
+/// `BEGIN` on PostgreSQL and `COMMIT` on both run to their end in a task of their own (see
 /// [`to_the_end`]), and a transaction dropped in between is rolled back by sqlx before its
 /// connection returns to the pool. So no pooled connection is ever left inside a transaction.
-macro_rules! write_tx {
-    ($db:expr, $tx:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(pool) => {
-                let turn = $crate::db::SQLITE_WRITER.lock().await;
-                // sqlx's SQLite worker counts the `BEGIN` it runs, so dropping this is safe.
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                // The writer turn is held until the commit is done, even if we are dropped.
-                $crate::db::to_the_end(async move {
-                    let done = $tx.commit().await.map(|()| $crate::db::wrote());
+pub(crate) enum WriteTx {
+    /// SQLite, with this process's writer turn.
+    Sqlite(
+        sqlx::Transaction<'static, sqlx::Sqlite>,
+        tokio::sync::MutexGuard<'static, ()>,
+    ),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl WriteTx {
+    /// The connection of the open transaction, for [`on_db!`].
+    pub(crate) fn sides(&mut self) -> Side<&mut sqlx::SqliteConnection, &mut sqlx::PgConnection> {
+        match self {
+            WriteTx::Sqlite(tx, _) => Side::Sqlite(&mut **tx),
+            WriteTx::Postgres(tx) => Side::Postgres(&mut **tx),
+        }
+    }
+
+    /// Which backend the transaction runs on (for the few statements whose dialects differ).
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            WriteTx::Sqlite(..) => Backend::Sqlite,
+            WriteTx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Commits, to the end even if the caller is dropped meanwhile, and counts the write. On
+    /// SQLite the writer turn is held until the commit is done.
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            WriteTx::Sqlite(tx, turn) => {
+                to_the_end(async move {
+                    let done = tx.commit().await.map(|()| wrote());
                     drop(turn);
                     done
                 })
-                .await?;
-                out
+                .await
             }
-            $crate::db::Db::Postgres(pool) => {
-                // Waiting for a connection is safe to cancel; waiting for `BEGIN` is not (below).
-                let conn = pool.acquire().await?;
-                let mut $tx =
-                    $crate::db::to_the_end(::sqlx::Transaction::begin(conn, None)).await?;
-                let out = $body;
-                $crate::db::to_the_end(
-                    async move { $tx.commit().await.map(|()| $crate::db::wrote()) },
-                )
-                .await?;
-                out
+            WriteTx::Postgres(tx) => {
+                to_the_end(async move { tx.commit().await.map(|()| wrote()) }).await
             }
         }
-    };
+    }
 }
 
 /// Runs `work` (a `BEGIN` or a `COMMIT`) in a task of its own and waits for it, so that it runs to
@@ -189,7 +191,7 @@ impl Db {
     pub async fn connect(url: &str, opts: &DbOptions) -> Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let conn = quiet(PgConnectOptions::from_str(url).map_err(StoreError::Db)?);
-            // Backstop to `write_tx!`'s cancellation safety: should a session ever be left inside
+            // Backstop to `WriteTx`'s cancellation safety: should a session ever be left inside
             // a transaction all the same, the server ends it after 5 s instead of letting it hold
             // back vacuum, and the pool replaces the connection. No write transaction waits 5 s
             // between two statements.
@@ -234,6 +236,58 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
+    /// The pool, for [`on_db!`].
+    pub(crate) fn sides(&self) -> Side<&SqlitePool, &PgPool> {
+        match self {
+            Db::Sqlite(pool) => Side::Sqlite(pool),
+            Db::Postgres(pool) => Side::Postgres(pool),
+        }
+    }
+
+    /// Begins a write transaction (see [`WriteTx`]).
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        match self {
+            Db::Sqlite(pool) => {
+                let turn = SQLITE_WRITER.lock().await;
+                // sqlx's SQLite worker counts the `BEGIN` it runs, so dropping this is safe.
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx::Sqlite(tx, turn))
+            }
+            Db::Postgres(pool) => {
+                // Waiting for a connection is safe to cancel; waiting for `BEGIN` is not.
+                let conn = pool.acquire().await?;
+                Ok(WriteTx::Postgres(
+                    to_the_end(sqlx::Transaction::begin(conn, None)).await?,
+                ))
+            }
+        }
+    }
+
+    /// This process's turn to write one statement (see [`WriteTurn`]); counts as a write.
+    pub(crate) async fn write_turn(&self) -> WriteTurn {
+        self.turn(true).await
+    }
+
+    /// Like [`Db::write_turn`], for a write no cached read depends on (a session's expiry
+    /// sliding, a token's last use, when a person last looked at their home page): it does not
+    /// advance [`write_epoch`], so browsing does not empty every short-lived cache of the
+    /// process. Under load it did, once per session or token per minute, and every reader then
+    /// waited for the slowest reload (issue 11).
+    pub(crate) async fn touch_turn(&self) -> WriteTurn {
+        self.turn(false).await
+    }
+
+    async fn turn(&self, counts: bool) -> WriteTurn {
+        let turn = match self {
+            Db::Sqlite(_) => Some(SQLITE_WRITER.lock().await),
+            Db::Postgres(_) => None,
+        };
+        WriteTurn {
+            _turn: turn,
+            counts,
+        }
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         match self {
@@ -272,15 +326,17 @@ impl Db {
     }
 }
 
-/// Bumps the portfolio revision so cached rankings are recomputed on every replica. Used inside
-/// `write_tx!` by the portfolio's own writes and by request changes that move an item's inputs.
-macro_rules! bump_revision {
-    ($tx:expr, $now:expr) => {
-        sqlx::query(
-            "update portfolio_settings set revision = revision + 1, updated_at = $1 where id = 1",
-        )
-        .bind($now)
-        .execute(&mut *$tx)
-        .await?;
-    };
+/// Bumps the portfolio revision so cached rankings are recomputed on every replica. Called
+/// inside the write transaction of the portfolio's own writes and of request changes that move an
+/// item's inputs.
+pub(crate) async fn bump_revision(
+    tx: &mut WriteTx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    on_db!(tx, c => sqlx::query(
+        "update portfolio_settings set revision = revision + 1, updated_at = $1 where id = 1",
+    )
+    .bind(now)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

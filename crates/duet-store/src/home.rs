@@ -258,7 +258,10 @@ pub async fn surveys_to_answer(
 pub async fn touch_home(db: &Db, user: i64, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
     let (before,): (Option<DateTime<Utc>>,) = on_db!(db, pool => sqlx::query_as("select home_seen_at from users where id = $1").bind(user).fetch_one(pool).await)?;
     if before.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
-        touch_one!(db, pool => sqlx::query("update users set home_seen_at = $1 where id = $2").bind(now).bind(user).execute(pool).await.map(|_| ()))?;
+        {
+            let _turn = db.touch_turn().await;
+            on_db!(db, pool => sqlx::query("update users set home_seen_at = $1 where id = $2").bind(now).bind(user).execute(pool).await.map(|_| ()))
+        }?;
     }
     Ok(before)
 }
@@ -276,20 +279,22 @@ pub async fn send_judge_notices(db: &Db, today: NaiveDate) -> Result<u64> {
     let mut sent = 0;
     for (id, text, due_on, from, to) in due {
         let now = Utc::now();
-        let claimed = write_tx!(db, tx => {
-            let n = sqlx::query("update promises set judge_notified_at = $1 where id = $2 and judge_notified_at is null")
-                .bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+        let mut tx = db.begin_write().await?;
+        let claimed = {
+            let n = on_db!(tx, c => sqlx::query("update promises set judge_notified_at = $1 where id = $2 and judge_notified_at is null")
+                .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
             if n == 1 {
-                sqlx::query(
+                on_db!(tx, c => sqlx::query(
                     "insert into notifications (user_id, request_id, message, created_at)
                      select u.id, null, $1, $2 from departments d join users u on u.person_id = d.leader_id
                      where d.id = $3 and u.disabled_at is null",
                 )
                 .bind(format!("{from}'s promise (“{text}”) was due on {due_on}: say whether it was kept or broken: /promises/{id}"))
-                .bind(now).bind(to).execute(&mut *tx).await?;
+                .bind(now).bind(to).execute(c).await.map(|r| r.rows_affected()))?;
             }
             n == 1
-        });
+        };
+        tx.commit().await?;
         if claimed {
             sent += 1;
         }

@@ -3,9 +3,8 @@
 
 #[macro_use]
 mod db;
-#[macro_use]
-pub mod audit;
 pub mod accounts;
+pub mod audit;
 mod batch;
 #[cfg(feature = "demo")]
 pub mod bulk;

@@ -9,6 +9,7 @@
 //! database files alone show no answer; sealing writes them out in plaintext, unlinkable, once the
 //! campaign has closed (see `seal` and migration 0015).
 
+use crate::db::WriteTx;
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
@@ -64,15 +65,21 @@ pub async fn ensure_listen_defaults(db: &Db) -> Result<()> {
     let now = Utc::now();
     for b in instruments::builtins() {
         let def = to_json(&b.definition)?;
-        write_one!(db, pool => sqlx::query(
+        {
+            let _turn = db.write_turn().await;
+            on_db!(db, pool => sqlx::query(
             "insert into instruments (key, version, kind, title, definition, builtin, created_at) values ($1, $2, $3, $4, $5, true, $6)
              on conflict (key, version) do nothing")
             .bind(b.key).bind(b.version).bind(b.definition.kind.as_str()).bind(&b.definition.title).bind(&def).bind(now)
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+            .execute(pool).await.map(|r| r.rows_affected()))
+        }?;
     }
     let hex = campaigns::random_secret().map_err(StoreError::Invalid)?;
-    write_one!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
-        .bind(hex).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
+        .bind(hex).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
@@ -131,15 +138,17 @@ pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Ins
     };
     let json = to_json(def)?;
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let (max,): (Option<i64>,) = sqlx::query_as("select max(version) from instruments where key = $1").bind(&key).fetch_one(&mut *tx).await?;
-        let (id,): (i64,) = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let (max,): (Option<i64>,) = on_db!(tx, c => sqlx::query_as("select max(version) from instruments where key = $1").bind(&key).fetch_one(c).await)?;
+        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
             "insert into instruments (key, version, kind, title, definition, builtin, created_by, created_at)
              values ($1, $2, $3, $4, $5, false, $6, $7) returning id")
             .bind(&key).bind(max.unwrap_or(0) + 1).bind(def.kind.as_str()).bind(&def.title).bind(&json).bind(by).bind(now)
-            .fetch_one(&mut *tx).await?;
+            .fetch_one(c).await)?;
         id
-    });
+    };
+    tx.commit().await?;
     find_instrument(db, id).await
 }
 
@@ -212,78 +221,79 @@ macro_rules! campaign_sql {
     };
 }
 
-/// Claims and writes the population of campaign `$id` inside the caller's transaction, unless it
-/// is already fixed; evaluates to whether this call fixed it. `$now: Option<DateTime<Utc>>`:
-/// `Some(now)` fixes it from the directory as it is now (a campaign created on its opening day,
-/// in the transaction that creates it); `None` fixes it as of the start of its opening day (UTC;
-/// or now, if that is still to come), rebuilt from the audit log (`POPULATION_AS_OF`), so what
-/// changed between midnight and the first housekeeping or first answer does not count.
-macro_rules! fix_population {
-    ($tx:expr, $id:expr, $now:expr) => {{
-        let given: Option<DateTime<Utc>> = $now;
-        let at = match given {
-            Some(t) => t,
-            None => {
-                let opens: Option<(NaiveDate,)> =
-                    sqlx::query_as("select opens_on from campaigns where id = $1")
-                        .bind($id)
-                        .fetch_optional(&mut *$tx)
-                        .await?;
-                opens
-                    .map(|(o,)| o.and_time(chrono::NaiveTime::MIN).and_utc())
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
-                    .min(Utc::now())
-            }
-        };
-        let claimed = sqlx::query(
-            "update campaigns set population_at = $1 where id = $2 and population_at is null",
-        )
-        .bind(at)
-        .bind($id)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        if claimed > 0 {
-            let q = if given.is_some() {
-                sqlx::query(POPULATION_NOW).bind($id)
-            } else {
-                sqlx::query(POPULATION_AS_OF).bind($id).bind(at)
-            };
-            q.execute(&mut *$tx).await?;
+/// Claims and writes the population of campaign `id` inside the caller's transaction, unless it
+/// is already fixed; returns whether this call fixed it. `now`: `Some(now)` fixes it from the
+/// directory as it is now (a campaign created on its opening day, in the transaction that creates
+/// it); `None` fixes it as of the start of its opening day (UTC; or now, if that is still to
+/// come), rebuilt from the audit log (`POPULATION_AS_OF`), so what changed between midnight and
+/// the first housekeeping or first answer does not count.
+async fn fix_population_in(tx: &mut WriteTx, id: i64, now: Option<DateTime<Utc>>) -> Result<bool> {
+    let at = match now {
+        Some(t) => t,
+        None => {
+            let opens: Option<(NaiveDate,)> = on_db!(tx, c => sqlx::query_as("select opens_on from campaigns where id = $1")
+                    .bind(id)
+                    .fetch_optional(c)
+                    .await)?;
+            opens
+                .map(|(o,)| o.and_time(chrono::NaiveTime::MIN).and_utc())
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+                .min(Utc::now())
         }
-        claimed > 0
-    }};
+    };
+    let claimed = on_db!(tx, c => sqlx::query(
+        "update campaigns set population_at = $1 where id = $2 and population_at is null",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    if claimed > 0 {
+        if now.is_some() {
+            on_db!(tx, c => sqlx::query(POPULATION_NOW).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        } else {
+            on_db!(tx, c => sqlx::query(POPULATION_AS_OF).bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    Ok(claimed > 0)
 }
 
 /// Creates a campaign and its invited departments in one transaction; one that opens today (or
 /// earlier) has its population fixed in that same transaction.
 pub async fn insert_campaign(db: &Db, by: i64, input: &CampaignInput) -> Result<Campaign> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let found: Option<(i64,)> = sqlx::query_as("select id from instruments where id = $1").bind(input.instrument).fetch_optional(&mut *tx).await?;
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let found: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from instruments where id = $1").bind(input.instrument).fetch_optional(c).await)?;
         if found.is_none() {
-            return Err(StoreError::Invalid(FieldError::new("instrument_id", "no instrument has this id")));
+            return Err(StoreError::Invalid(FieldError::new(
+                "instrument_id",
+                "no instrument has this id",
+            )));
         }
-        let (id,): (i64,) = sqlx::query_as(
+        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
             "insert into campaigns (instrument_id, title, opens_on, closes_on, remind_on, min_group, created_by, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning id")
             .bind(input.instrument).bind(&input.title).bind(input.opens_on).bind(input.closes_on).bind(input.remind_on)
             .bind(i64::from(input.min_group)).bind(by).bind(now)
-            .fetch_one(&mut *tx).await?;
+            .fetch_one(c).await)?;
         for d in &input.departments {
-            let active: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(d).fetch_optional(&mut *tx).await?;
+            let active: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(d).fetch_optional(c).await)?;
             if active.is_none() {
-                return Err(StoreError::Invalid(FieldError::new("departments", format!("no active department has id {d}"))));
+                return Err(StoreError::Invalid(FieldError::new(
+                    "departments",
+                    format!("no active department has id {d}"),
+                )));
             }
-            sqlx::query("insert into campaign_departments (campaign_id, department_id) values ($1, $2)").bind(id).bind(d).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("insert into campaign_departments (campaign_id, department_id) values ($1, $2)").bind(id).bind(d).execute(c).await.map(|r| r.rows_affected()))?;
         }
         // A campaign that opens today has its population fixed with its creation (issue 10): no
         // moment between the two in which the directory could still be changed to count.
         if input.opens_on <= now.date_naive() {
-            let _fixed = fix_population!(tx, id, Some(now));
+            fix_population_in(&mut tx, id, Some(now)).await?;
         }
         id
-    });
+    };
+    tx.commit().await?;
     find_campaign(db, id).await
 }
 
@@ -388,17 +398,21 @@ pub async fn refresh_participation(db: &Db, today: NaiveDate) -> Result<u64> {
     if stale.is_none() {
         return Ok(0);
     }
-    Ok(
-        write_one!(db, pool => sqlx::query(WRITE).bind(today).execute(pool).await.map(|r| r.rows_affected()))?,
-    )
+    Ok({
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query(WRITE).bind(today).execute(pool).await.map(|r| r.rows_affected()))
+    }?)
 }
 
 /// Publishes today's participation again, now: for seeding only (the demo's answers are dated on
 /// earlier days of their campaigns, so what had been published by today includes all of them).
 /// A live server never calls this: its counts move at most once a day.
 pub async fn republish_participation(db: &Db, today: NaiveDate) -> Result<u64> {
-    write_one!(db, pool => sqlx::query("delete from participation_snapshots where on_day = $1")
-        .bind(today).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("delete from participation_snapshots where on_day = $1")
+        .bind(today).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     refresh_participation(db, today).await
 }
 
@@ -523,7 +537,10 @@ const POPULATION_AS_OF: &str = "insert into campaign_population (campaign_id, pe
 /// answer can come before the hourly housekeeping sends them), as it stood at the start of its
 /// opening day. Safe to call again, and from several replicas at once.
 pub async fn fix_population(db: &Db, campaign: i64) -> Result<bool> {
-    Ok(write_tx!(db, tx => fix_population!(tx, campaign, None)))
+    let mut tx = db.begin_write().await?;
+    let fixed = fix_population_in(&mut tx, campaign, None).await?;
+    tx.commit().await?;
+    Ok(fixed)
 }
 
 /// What a person is told when their account holds a credential someone else put in place after
@@ -949,9 +966,12 @@ pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
         not_sealed(db)
     );
     if p.mode == SubmitMode::Edit && p.answered_in == Some(p.department) {
-        let changed = write_one!(db, pool => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+        let changed = {
+            let _turn = db.write_turn().await;
+            on_db!(db, pool => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
             .bind(p.campaign).bind(&p.answer_box).bind(&p.key)
-            .execute(pool).await?.rows_affected());
+            .execute(pool).await?.rows_affected())
+        };
         return if changed == 0 {
             Err(closed_error(p.closes))
         } else {
@@ -965,15 +985,15 @@ pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
             .next()
             .unwrap_or(Ok(()));
     }
-    write_tx!(db, tx => {
-        let changed = sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-            .bind(p.campaign).bind(&p.answer_box).bind(&p.key).execute(&mut *tx).await?.rows_affected();
-        if changed == 0 {
-            return Err(closed_error(p.closes));
-        }
-        sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
-            .bind(p.department).bind(p.campaign).bind(p.person).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let changed = on_db!(tx, c => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+        .bind(p.campaign).bind(&p.answer_box).bind(&p.key).execute(c).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(closed_error(p.closes));
+    }
+    on_db!(tx, c => sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
+        .bind(p.department).bind(p.campaign).bind(p.person).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -989,11 +1009,12 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
          select cast($1 as bigint), cast($2 as bigint), cast($3 as bigint) where {} on conflict do nothing",
         not_sealed(db)
     );
-    let out = write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    let out = {
         let mut out = Vec::with_capacity(batch.len());
         for p in batch {
-            let joined = sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
-                .bind(p.campaign).bind(p.person).bind(p.department).execute(&mut *tx).await?.rows_affected();
+            let joined = on_db!(tx, c => sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
+                .bind(p.campaign).bind(p.person).bind(p.department).execute(c).await.map(|r| r.rows_affected()))?;
             if joined == 0 {
                 out.push(Err(StoreError::Conflict(FieldError::new(
                     "campaign",
@@ -1001,12 +1022,13 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
                 ))));
                 continue;
             }
-            sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
-                .bind(p.id).bind(p.campaign).bind(&p.key).bind(&p.answer_box).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
+                .bind(p.id).bind(p.campaign).bind(&p.key).bind(&p.answer_box).execute(c).await.map(|r| r.rows_affected()))?;
             out.push(Ok(()));
         }
         out
-    });
+    };
+    tx.commit().await?;
     Ok(out)
 }
 
@@ -1025,22 +1047,23 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
 /// it (false: already sealed, or not closed yet). Safe from several replicas at once.
 pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Result<bool> {
     let now = Utc::now();
-    let sealed: bool = write_tx!(db, tx => {
-        let claimed = sqlx::query("update campaigns set sealed_at = $1 where id = $2 and sealed_at is null and closes_on < $3")
-            .bind(now).bind(campaign).bind(today).execute(&mut *tx).await?.rows_affected();
+    let mut tx = db.begin_write().await?;
+    let sealed: bool = {
+        let claimed = on_db!(tx, c => sqlx::query("update campaigns set sealed_at = $1 where id = $2 and sealed_at is null and closes_on < $3")
+            .bind(now).bind(campaign).bind(today).execute(c).await.map(|r| r.rows_affected()))?;
         if claimed == 0 {
             false
         } else {
-            let mut rows: Vec<(i64, String, String)> = sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
-                .bind(campaign).fetch_all(&mut *tx).await?;
-            let boxes: Vec<(String, Vec<u8>)> = sqlx::query_as("select owner_key, answer_box from open_answers where campaign_id = $1")
-                .bind(campaign).fetch_all(&mut *tx).await?;
+            let mut rows: Vec<(i64, String, String)> = on_db!(tx, c => sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
+                .bind(campaign).fetch_all(c).await)?;
+            let boxes: Vec<(String, Vec<u8>)> = on_db!(tx, c => sqlx::query_as("select owner_key, answer_box from open_answers where campaign_id = $1")
+                .bind(campaign).fetch_all(c).await)?;
             for (key, boxed) in &boxes {
                 let a = open_box(secret, campaign, key, boxed)?;
                 rows.push((a.department, a.ratings, a.texts));
             }
-            sqlx::query("delete from survey_responses where campaign_id = $1").bind(campaign).execute(&mut *tx).await?;
-            sqlx::query("delete from open_answers where campaign_id = $1").bind(campaign).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("delete from survey_responses where campaign_id = $1").bind(campaign).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, c => sqlx::query("delete from open_answers where campaign_id = $1").bind(campaign).execute(c).await.map(|r| r.rows_affected()))?;
             let mut fresh = Vec::with_capacity(rows.len());
             for (dept, ratings, texts) in rows {
                 let id = campaigns::random_id().map_err(StoreError::Invalid)?;
@@ -1051,15 +1074,19 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
             // the order in which the boxes (or people) came.
             fresh.sort_by_key(|r| r.0);
             for chunk in fresh.chunks(500) {
-                let mut q = sqlx::QueryBuilder::new("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ");
-                q.push_values(chunk, |mut b, (id, key, dept, ratings, texts)| {
-                    b.push_bind(*id).push_bind(campaign).push_bind(key.as_str()).push_bind(*dept).push_bind(ratings.as_str()).push_bind(texts.as_str());
+                let done = on_db!(tx, c => {
+                    let mut q = sqlx::QueryBuilder::new("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ");
+                    q.push_values(chunk, |mut b, (id, key, dept, ratings, texts)| {
+                        b.push_bind(*id).push_bind(campaign).push_bind(key.as_str()).push_bind(*dept).push_bind(ratings.as_str()).push_bind(texts.as_str());
+                    });
+                    q.build().execute(c).await.map(|r| r.rows_affected())
                 });
-                q.build().execute(&mut *tx).await?;
+                done?;
             }
             true
         }
-    });
+    };
+    tx.commit().await?;
     if sealed {
         scrub_files(db).await;
     }
@@ -1126,24 +1153,31 @@ pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> 
     if found.is_none() {
         return Ok(0);
     }
-    let moved: u64 = write_tx!(db, tx => {
-        let rows: Vec<Legacy> = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    let moved: u64 = {
+        let rows: Vec<Legacy> = on_db!(tx, c => sqlx::query_as(
             "select r.campaign_id, r.owner_key, r.department_id, r.ratings, r.texts
              from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null")
-            .fetch_all(&mut *tx).await?;
+            .fetch_all(c).await)?;
         let mut boxes = Vec::with_capacity(rows.len());
         for (campaign, key, dept, ratings, texts) in rows {
             let boxed = seal_box(secret, campaign, &key, dept, ratings, texts)?;
-            boxes.push((campaigns::random_id().map_err(StoreError::Invalid)?, campaign, key, boxed));
+            boxes.push((
+                campaigns::random_id().map_err(StoreError::Invalid)?,
+                campaign,
+                key,
+                boxed,
+            ));
         }
-        sqlx::query("delete from survey_responses where campaign_id in (select id from campaigns where sealed_at is null)")
-            .execute(&mut *tx).await?;
+        on_db!(tx, c => sqlx::query("delete from survey_responses where campaign_id in (select id from campaigns where sealed_at is null)")
+            .execute(c).await.map(|r| r.rows_affected()))?;
         for (id, campaign, key, boxed) in &boxes {
-            sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
-                .bind(id).bind(campaign).bind(key).bind(boxed).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
+                .bind(id).bind(campaign).bind(key).bind(boxed).execute(c).await.map(|r| r.rows_affected()))?;
         }
         boxes.len() as u64
-    });
+    };
+    tx.commit().await?;
     scrub_files(db).await;
     Ok(moved)
 }
@@ -1173,8 +1207,11 @@ pub async fn scrub_answer_files_once(db: &Db) -> Result<bool> {
         }
     }
     scrub_files(db).await;
-    write_one!(db, pool => sqlx::query("insert into maintenance_done (name) values ($1) on conflict (name) do nothing")
-        .bind(NAME).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("insert into maintenance_done (name) values ($1) on conflict (name) do nothing")
+        .bind(NAME).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(true)
 }
 
@@ -1225,26 +1262,31 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
         .bind(today).fetch_all(pool).await)?;
     let mut sent = 0;
     for (id, title, closes, invite) in due {
-        let n: u64 = write_tx!(db, tx => {
+        let mut tx = db.begin_write().await?;
+        let n: u64 = {
             if invite {
-                let claimed = sqlx::query("update campaigns set invited_at = $1 where id = $2 and invited_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
-                if claimed == 0 { 0 } else {
+                let claimed = on_db!(tx, c => sqlx::query("update campaigns set invited_at = $1 where id = $2 and invited_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                if claimed == 0 {
+                    0
+                } else {
                     // The population is fixed now (unless a first answer already did), and the
                     // invitations go to exactly its accounts.
-                    let _fixed_now = fix_population!(tx, id, None);
-                    sqlx::query(
+                    fix_population_in(&mut tx, id, None).await?;
+                    on_db!(tx, c => sqlx::query(
                         "insert into notifications (user_id, request_id, message, created_at)
                          select cp.user_id, null, $1, $2 from campaign_population cp
                          where cp.campaign_id = $3 and cp.user_id is not null")
                         .bind(format!("Survey open: \u{201c}{title}\u{201d}, until {closes}. Your answers are anonymous. /listen/campaigns/{id}"))
-                        .bind(now).bind(id).execute(&mut *tx).await?.rows_affected()
+                        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?
                 }
             } else {
-                let claimed = sqlx::query("update campaigns set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
-                if claimed == 0 { 0 } else {
+                let claimed = on_db!(tx, c => sqlx::query("update campaigns set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                if claimed == 0 {
+                    0
+                } else {
                     // Only those of the population who can still answer (same department and
                     // account as at opening) and have not.
-                    sqlx::query(
+                    on_db!(tx, c => sqlx::query(
                         "insert into notifications (user_id, request_id, message, created_at)
                          select u.id, null, $1, $2 from campaign_population cp
                          join users u on u.id = cp.user_id join people pe on pe.id = cp.person_id
@@ -1252,10 +1294,11 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
                            and pe.department_id = cp.department_id
                            and not exists (select 1 from campaign_participation p where p.campaign_id = $3 and p.person_id = pe.id)")
                         .bind(format!("Reminder: \u{201c}{title}\u{201d} closes on {closes}. /listen/campaigns/{id}"))
-                        .bind(now).bind(id).execute(&mut *tx).await?.rows_affected()
+                        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?
                 }
             }
-        });
+        };
+        tx.commit().await?;
         sent += n;
     }
     Ok(sent)

@@ -29,10 +29,13 @@ pub struct Metric {
 
 /// Adds a metric.
 pub async fn insert_metric(db: &Db, input: &MetricInput) -> Result<Metric> {
-    let (id,): (i64,) = write_one!(db, pool => sqlx::query_as(
+    let (id,): (i64,) = {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query_as(
         "insert into metrics (name, unit, direction, target, owner_id, created_at) values ($1, $2, $3, $4, $5, $6) returning id",
     ).bind(&input.name).bind(&input.unit).bind(input.direction.as_str()).bind(input.target).bind(input.owner).bind(Utc::now())
-    .fetch_one(pool).await)?;
+    .fetch_one(pool).await)
+    }?;
     find_metric(db, id).await
 }
 
@@ -81,34 +84,42 @@ pub async fn upsert_value(
     by: Option<i64>,
 ) -> Result<()> {
     let period = period.to_string();
-    write_tx!(db, tx => {
-        let m: Option<(i64,)> = sqlx::query_as("select id from metrics where id = $1 and archived_at is null").bind(metric).fetch_optional(&mut *tx).await?;
-        if m.is_none() {
-            return Err(StoreError::Invalid(FieldError::new("metric_id", "no metric has this id")));
-        }
-        let d: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(department).fetch_optional(&mut *tx).await?;
-        if d.is_none() {
-            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
-        }
-        let old: Option<(f64,)> = sqlx::query_as("select value from metric_values where metric_id = $1 and department_id = $2 and period = $3")
-            .bind(metric).bind(department).bind(&period).fetch_optional(&mut *tx).await?;
-        let old = old.map(|(v,)| v);
-        if old == Some(value) {
-            return Ok(());
-        }
-        if let (Some(old), false) = (old, replace) {
-            return Err(StoreError::Conflict(FieldError::new(
-                "replace",
-                format!("{period} already has the value {old}; tick \"replace\" to change it to {value}"),
-            )));
-        }
-        sqlx::query("insert into metric_values (metric_id, department_id, period, value) values ($1, $2, $3, $4)
-                     on conflict (metric_id, department_id, period) do update set value = excluded.value")
-            .bind(metric).bind(department).bind(&period).bind(value).execute(&mut *tx).await?;
-        sqlx::query("insert into metric_value_changes (metric_id, department_id, period, old_value, new_value, changed_by, source, changed_at)
-                     values ($1, $2, $3, $4, $5, $6, 'entry', $7)")
-            .bind(metric).bind(department).bind(&period).bind(old).bind(value).bind(by).bind(Utc::now()).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let m: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from metrics where id = $1 and archived_at is null").bind(metric).fetch_optional(c).await)?;
+    if m.is_none() {
+        return Err(StoreError::Invalid(FieldError::new(
+            "metric_id",
+            "no metric has this id",
+        )));
+    }
+    let d: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(department).fetch_optional(c).await)?;
+    if d.is_none() {
+        return Err(StoreError::Invalid(FieldError::new(
+            "department_id",
+            "no active department has this id",
+        )));
+    }
+    let old: Option<(f64,)> = on_db!(tx, c => sqlx::query_as("select value from metric_values where metric_id = $1 and department_id = $2 and period = $3")
+        .bind(metric).bind(department).bind(&period).fetch_optional(c).await)?;
+    let old = old.map(|(v,)| v);
+    if old == Some(value) {
+        return Ok(());
+    }
+    if let (Some(old), false) = (old, replace) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "replace",
+            format!(
+                "{period} already has the value {old}; tick \"replace\" to change it to {value}"
+            ),
+        )));
+    }
+    on_db!(tx, c => sqlx::query("insert into metric_values (metric_id, department_id, period, value) values ($1, $2, $3, $4)
+                 on conflict (metric_id, department_id, period) do update set value = excluded.value")
+        .bind(metric).bind(department).bind(&period).bind(value).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("insert into metric_value_changes (metric_id, department_id, period, old_value, new_value, changed_by, source, changed_at)
+                 values ($1, $2, $3, $4, $5, $6, 'entry', $7)")
+        .bind(metric).bind(department).bind(&period).bind(old).bind(value).bind(by).bind(Utc::now()).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -247,16 +258,20 @@ pub async fn import_values(
     }
     let mut done = 0u64;
     let now = Utc::now();
-    write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    {
         let mut clashes = Vec::new();
         for chunk in resolved.chunks(IMPORT_CHUNK) {
             // The months of this chunk that already hold a different value.
-            let mut qb = sqlx::QueryBuilder::new("select v.metric_id, v.department_id, v.period, v.value, n.column4 from (");
-            qb.push_values(chunk, |mut b, (m, d, p, v)| {
-                b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
+            let ran = on_db!(tx, c => {
+                let mut qb = sqlx::QueryBuilder::new("select v.metric_id, v.department_id, v.period, v.value, n.column4 from (");
+                qb.push_values(chunk, |mut b, (m, d, p, v)| {
+                    b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
+                });
+                qb.push(") n join metric_values v on v.metric_id = n.column1 and v.department_id = n.column2 and v.period = n.column3 where v.value <> n.column4");
+                qb.build_query_as().fetch_all(c).await
             });
-            qb.push(") n join metric_values v on v.metric_id = n.column1 and v.department_id = n.column2 and v.period = n.column3 where v.value <> n.column4");
-            let changed: Vec<(i64, i64, String, f64, f64)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            let changed: Vec<(i64, i64, String, f64, f64)> = ran?;
             if !replace {
                 for (m, d, p, old, new) in changed {
                     if clashes.len() >= 100 {
@@ -275,18 +290,24 @@ pub async fn import_values(
                     continue;
                 }
             } else if !changed.is_empty() {
-                let mut qb = sqlx::QueryBuilder::new("insert into metric_value_changes (metric_id, department_id, period, old_value, new_value, changed_by, source, changed_at) ");
-                qb.push_values(&changed, |mut b, (m, d, p, old, new)| {
-                    b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*old).push_bind(*new).push_bind(by).push_bind("import").push_bind(now);
+                let ran = on_db!(tx, c => {
+                    let mut qb = sqlx::QueryBuilder::new("insert into metric_value_changes (metric_id, department_id, period, old_value, new_value, changed_by, source, changed_at) ");
+                    qb.push_values(&changed, |mut b, (m, d, p, old, new)| {
+                        b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*old).push_bind(*new).push_bind(by).push_bind("import").push_bind(now);
+                    });
+                    qb.build().execute(c).await.map(|r| r.rows_affected())
                 });
-                qb.build().execute(&mut *tx).await?;
+                ran?;
             }
-            let mut qb = sqlx::QueryBuilder::new("insert into metric_values (metric_id, department_id, period, value) ");
-            qb.push_values(chunk, |mut b, (m, d, p, v)| {
-                b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
+            let wrote = on_db!(tx, c => {
+                let mut qb = sqlx::QueryBuilder::new("insert into metric_values (metric_id, department_id, period, value) ");
+                qb.push_values(chunk, |mut b, (m, d, p, v)| {
+                    b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
+                });
+                qb.push(" on conflict (metric_id, department_id, period) do update set value = excluded.value");
+                qb.build().execute(c).await.map(|r| r.rows_affected())
             });
-            qb.push(" on conflict (metric_id, department_id, period) do update set value = excluded.value");
-            qb.build().execute(&mut *tx).await?;
+            wrote?;
             done += chunk.len() as u64;
             progress(done);
         }
@@ -294,7 +315,8 @@ pub async fn import_values(
             clashes.sort_by_key(|e| e.line);
             return Err(StoreError::Csv(clashes));
         }
-    });
+    };
+    tx.commit().await?;
     Ok(done)
 }
 
@@ -341,7 +363,10 @@ pub async fn find_outcome(db: &Db, id: i64) -> Result<Outcome> {
 
 /// Retires an outcome.
 pub async fn archive_outcome(db: &Db, id: i64) -> Result<()> {
-    let n = write_one!(db, pool => sqlx::query("update outcomes set archived_at = $1 where id = $2 and archived_at is null").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update outcomes set archived_at = $1 where id = $2 and archived_at is null").bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     if n == 0 {
         return Err(StoreError::NotFound("outcome"));
     }
@@ -353,9 +378,15 @@ pub async fn set_mapping(db: &Db, metric: i64, outcome: i64, mapped: bool) -> Re
     find_metric(db, metric).await?;
     find_outcome(db, outcome).await?;
     if mapped {
-        write_one!(db, pool => sqlx::query("insert into metric_outcomes (metric_id, outcome_id) values ($1, $2) on conflict do nothing").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))?;
+        {
+            let _turn = db.write_turn().await;
+            on_db!(db, pool => sqlx::query("insert into metric_outcomes (metric_id, outcome_id) values ($1, $2) on conflict do nothing").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))
+        }?;
     } else {
-        write_one!(db, pool => sqlx::query("delete from metric_outcomes where metric_id = $1 and outcome_id = $2").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))?;
+        {
+            let _turn = db.write_turn().await;
+            on_db!(db, pool => sqlx::query("delete from metric_outcomes where metric_id = $1 and outcome_id = $2").bind(metric).bind(outcome).execute(pool).await.map(|r| r.rows_affected()))
+        }?;
     }
     Ok(())
 }

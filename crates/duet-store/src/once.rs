@@ -23,19 +23,18 @@ pub enum Reservation {
 /// a day in the same transaction.
 pub async fn reserve(db: &Db, key_hash: &str, today: NaiveDate) -> Result<Reservation> {
     let cutoff = today.checked_sub_days(Days::new(1)).unwrap_or(today);
-    let fresh = write_tx!(db, tx => {
-        sqlx::query("delete from form_tokens where created_on < $1")
+    let mut tx = db.begin_write().await?;
+    let fresh = {
+        on_db!(tx, c => sqlx::query("delete from form_tokens where created_on < $1")
             .bind(cutoff)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("insert into form_tokens (key_hash, location, created_on) values ($1, null, $2) on conflict (key_hash) do nothing")
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, c => sqlx::query("insert into form_tokens (key_hash, location, created_on) values ($1, null, $2) on conflict (key_hash) do nothing")
             .bind(key_hash)
             .bind(today)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+            .execute(c).await.map(|r| r.rows_affected()))?
             == 1
-    });
+    };
+    tx.commit().await?;
     if fresh {
         return Ok(Reservation::Fresh);
     }
@@ -54,14 +53,20 @@ pub async fn lookup(db: &Db, key_hash: &str) -> Result<Reservation> {
 
 /// Records where a reserved key's POST led.
 pub async fn complete(db: &Db, key_hash: &str, location: &str) -> Result<()> {
-    write_one!(db, pool => sqlx::query("update form_tokens set location = $1 where key_hash = $2")
-        .bind(location).bind(key_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update form_tokens set location = $1 where key_hash = $2")
+        .bind(location).bind(key_hash).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
 /// Frees a reserved key whose POST created nothing (a refused form may be sent again).
 pub async fn release(db: &Db, key_hash: &str) -> Result<()> {
-    write_one!(db, pool => sqlx::query("delete from form_tokens where key_hash = $1 and location is null")
-        .bind(key_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("delete from form_tokens where key_hash = $1 and location is null")
+        .bind(key_hash).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }

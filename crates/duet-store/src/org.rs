@@ -1,5 +1,6 @@
 //! Departments and people: listing, searching, creating, editing, archiving, CSV import/export.
 
+use crate::db::WriteTx;
 use crate::{Db, Page, PageRequest, Result, StoreError};
 use chrono::{DateTime, Utc};
 use duet_core::FieldError;
@@ -86,12 +87,10 @@ macro_rules! department_sql {
 }
 
 /// Marks the directory as changed, inside the caller's write transaction (rolled back with it).
-macro_rules! bump_org_revision {
-    ($tx:expr) => {
-        sqlx::query("update revisions set n = n + 1 where area = 'org'")
-            .execute(&mut *$tx)
-            .await?;
-    };
+async fn bump_org_revision(tx: &mut WriteTx) -> Result<()> {
+    on_db!(tx, c => sqlx::query("update revisions set n = n + 1 where area = 'org'")
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// The directory's revision: it changes whenever a department or person changes, so a cache of
@@ -128,49 +127,72 @@ pub async fn find_department_by_name(db: &Db, name: &str) -> Result<Option<Depar
 
 /// Checks, inside the caller's transaction, that a leader belongs to the department and an IT
 /// partner to an IT department, both active: a leader of Sales who is not in Sales is a mistake.
-macro_rules! check_roles {
-    ($tx:expr, $dept:expr, $input:expr) => {{
-        if let Some(leader) = $input.leader {
-            let dept: Option<(i64,)> = sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
-                .bind(leader.0)
-                .fetch_optional(&mut *$tx)
-                .await?;
-            match (dept, $dept) {
-                (None, _) => return Err(StoreError::Invalid(FieldError::new("leader_id", "no active person has this id"))),
-                (Some((d,)), Some(own)) if d != own => {
-                    return Err(StoreError::Invalid(FieldError::new("leader_id", "the business leader must be a person of this department")))
-                }
-                (Some(_), None) => {
-                    return Err(StoreError::Invalid(FieldError::new("leader_id", "a new department has no people yet; name its leader after adding them")))
-                }
-                _ => {}
+async fn check_roles(
+    tx: &mut WriteTx,
+    own_dept: Option<i64>,
+    input: &DepartmentInput,
+) -> Result<()> {
+    if let Some(leader) = input.leader {
+        let dept: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
+            .bind(leader.0)
+            .fetch_optional(c)
+            .await)?;
+        match (dept, own_dept) {
+            (None, _) => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "leader_id",
+                    "no active person has this id",
+                )));
             }
-        }
-        if let Some(partner) = $input.it_partner {
-            let kind: Option<(String,)> = sqlx::query_as(
-                "select d.kind from people p join departments d on d.id = p.department_id where p.id = $1 and p.archived_at is null",
-            )
-            .bind(partner.0)
-            .fetch_optional(&mut *$tx)
-            .await?;
-            match kind {
-                None => return Err(StoreError::Invalid(FieldError::new("it_partner_id", "no active person has this id"))),
-                Some((k,)) if k != DepartmentKind::It.as_str() => {
-                    return Err(StoreError::Invalid(FieldError::new("it_partner_id", "the IT partner must be a person of an IT department")))
-                }
-                _ => {}
+            (Some((d,)), Some(own)) if d != own => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "leader_id",
+                    "the business leader must be a person of this department",
+                )));
             }
+            (Some(_), None) => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "leader_id",
+                    "a new department has no people yet; name its leader after adding them",
+                )));
+            }
+            _ => {}
         }
-    }};
+    }
+    if let Some(partner) = input.it_partner {
+        let kind: Option<(String,)> = on_db!(tx, c => sqlx::query_as(
+            "select d.kind from people p join departments d on d.id = p.department_id where p.id = $1 and p.archived_at is null",
+        )
+        .bind(partner.0)
+        .fetch_optional(c)
+        .await)?;
+        match kind {
+            None => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "it_partner_id",
+                    "no active person has this id",
+                )));
+            }
+            Some((k,)) if k != DepartmentKind::It.as_str() => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "it_partner_id",
+                    "the IT partner must be a person of an IT department",
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Creates a department.
 pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Department> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        bump_org_revision!(tx);
-        check_roles!(tx, None::<i64>, input);
-        let (id,): (i64,) = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        bump_org_revision(&mut tx).await?;
+        check_roles(&mut tx, None::<i64>, input).await?;
+        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
             "insert into departments (name, kind, leader_id, it_partner_id, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $5) returning id",
         )
@@ -179,10 +201,11 @@ pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Depar
         .bind(input.leader.map(|p| p.0))
         .bind(input.it_partner.map(|p| p.0))
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(c)
+        .await)?;
         id
-    });
+    };
+    tx.commit().await?;
     find_department(db, DepartmentId(id)).await
 }
 
@@ -193,10 +216,11 @@ pub async fn update_department(
     input: &DepartmentInput,
 ) -> Result<Department> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        bump_org_revision!(tx);
-        check_roles!(tx, Some(id.0), input);
-        let done = sqlx::query(
+    let mut tx = db.begin_write().await?;
+    {
+        bump_org_revision(&mut tx).await?;
+        check_roles(&mut tx, Some(id.0), input).await?;
+        let done = on_db!(tx, c => sqlx::query(
             "update departments set name = $1, kind = $2, leader_id = $3, it_partner_id = $4, updated_at = $5 where id = $6",
         )
         .bind(&input.name)
@@ -205,12 +229,12 @@ pub async fn update_department(
         .bind(input.it_partner.map(|p| p.0))
         .bind(now)
         .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        .execute(c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Err(StoreError::NotFound("department"));
         }
-    });
+    };
+    tx.commit().await?;
     find_department(db, id).await
 }
 
@@ -222,27 +246,33 @@ pub async fn set_department_archived(
     archived: bool,
 ) -> Result<Department> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        bump_org_revision!(tx);
+    let mut tx = db.begin_write().await?;
+    {
+        bump_org_revision(&mut tx).await?;
         if archived {
-            let (n,): (i64,) = sqlx::query_as("select count(*) from people where department_id = $1 and archived_at is null")
+            let (n,): (i64,) = on_db!(tx, c => sqlx::query_as("select count(*) from people where department_id = $1 and archived_at is null")
                 .bind(id.0)
-                .fetch_one(&mut *tx)
-                .await?;
+                .fetch_one(c)
+                .await)?;
             if n > 0 {
-                return Err(StoreError::Conflict(FieldError::new("id", format!("the department still has {n} active people; move or archive them first"))));
+                return Err(StoreError::Conflict(FieldError::new(
+                    "id",
+                    format!(
+                        "the department still has {n} active people; move or archive them first"
+                    ),
+                )));
             }
         }
-        let done = sqlx::query("update departments set archived_at = $1, updated_at = $2 where id = $3")
+        let done = on_db!(tx, c => sqlx::query("update departments set archived_at = $1, updated_at = $2 where id = $3")
             .bind(if archived { Some(now) } else { None })
             .bind(now)
             .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Err(StoreError::NotFound("department"));
         }
-    });
+    };
+    tx.commit().await?;
     find_department(db, id).await
 }
 
@@ -484,29 +514,27 @@ pub async fn department_pickers(
 
 /// Checks inside a transaction that a department exists and is active, so an unknown department is
 /// a 422 naming the field rather than a foreign-key failure.
-macro_rules! check_department {
-    ($tx:expr, $dept:expr) => {{
-        let found: Option<(Option<DateTime<Utc>>,)> =
-            sqlx::query_as("select archived_at from departments where id = $1")
-                .bind($dept.0)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        match found {
-            None => {
-                return Err(StoreError::Invalid(FieldError::new(
-                    "department_id",
-                    "no department has this id",
-                )));
-            }
-            Some((Some(_),)) => {
-                return Err(StoreError::Invalid(FieldError::new(
-                    "department_id",
-                    "this department is archived",
-                )));
-            }
-            Some((None,)) => {}
+async fn check_department(tx: &mut WriteTx, dept: DepartmentId) -> Result<()> {
+    let found: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, c => sqlx::query_as("select archived_at from departments where id = $1")
+            .bind(dept.0)
+            .fetch_optional(c)
+            .await)?;
+    match found {
+        None => {
+            return Err(StoreError::Invalid(FieldError::new(
+                "department_id",
+                "no department has this id",
+            )));
         }
-    }};
+        Some((Some(_),)) => {
+            return Err(StoreError::Invalid(FieldError::new(
+                "department_id",
+                "this department is archived",
+            )));
+        }
+        Some((None,)) => {}
+    }
+    Ok(())
 }
 
 /// Creates a person, recorded in the audit log as done on the command line.
@@ -515,24 +543,23 @@ pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
 }
 
 /// A department's name inside a transaction, for audit summaries.
-macro_rules! department_name {
-    ($tx:expr, $dept:expr) => {{
-        let found: Option<(String,)> = sqlx::query_as("select name from departments where id = $1")
-            .bind($dept)
-            .fetch_optional(&mut *$tx)
-            .await?;
-        found.map(|f| f.0).unwrap_or_default()
-    }};
+async fn department_name(tx: &mut WriteTx, dept: i64) -> Result<String> {
+    let found: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from departments where id = $1")
+        .bind(dept)
+        .fetch_optional(c)
+        .await)?;
+    Ok(found.map(|f| f.0).unwrap_or_default())
 }
 
 /// Creates a person on behalf of the account `by` (none: the command line), with its audit entry
 /// in the same transaction.
 pub async fn insert_person_by(db: &Db, by: Option<i64>, input: &PersonInput) -> Result<Person> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        bump_org_revision!(tx);
-        check_department!(tx, input.department);
-        let (id,): (i64,) = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        bump_org_revision(&mut tx).await?;
+        check_department(&mut tx, input.department).await?;
+        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
             "insert into people (name, email, department_id, title, level, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $6, $6) returning id",
         )
@@ -542,13 +569,23 @@ pub async fn insert_person_by(db: &Db, by: Option<i64>, input: &PersonInput) -> 
         .bind(&input.title)
         .bind(input.level.as_str())
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let dept = department_name!(tx, input.department.0);
+        .fetch_one(c)
+        .await)?;
+        let dept = department_name(&mut tx, input.department.0).await?;
         let summary = format!("Added {} <{}> to {dept}", input.name, input.email.as_str());
-        audit!(tx, by, "person.create", "person", id, Some(input.department.0), summary);
+        crate::audit::record(
+            &mut tx,
+            by,
+            "person.create",
+            "person",
+            id,
+            Some(input.department.0),
+            &summary,
+        )
+        .await?;
         id
-    });
+    };
+    tx.commit().await?;
     find_person(db, PersonId(id)).await
 }
 
@@ -567,26 +604,38 @@ pub async fn update_person_by(
     input: &PersonInput,
 ) -> Result<Person> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        bump_org_revision!(tx);
-        check_department!(tx, input.department);
-        type Before = (String, String, i64, String, String, String, Option<DateTime<Utc>>);
-        let before: Option<Before> = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    {
+        bump_org_revision(&mut tx).await?;
+        check_department(&mut tx, input.department).await?;
+        type Before = (
+            String,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<DateTime<Utc>>,
+        );
+        let before: Option<Before> = on_db!(tx, c => sqlx::query_as(
             "select p.name, p.email, p.department_id, d.name, p.title, p.level, p.archived_at
              from people p join departments d on d.id = p.department_id where p.id = $1",
         )
         .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let leads: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 and id <> $2")
+        .fetch_optional(c)
+        .await)?;
+        let leads: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from departments where leader_id = $1 and id <> $2")
             .bind(id.0)
             .bind(input.department.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(c)
+            .await)?;
         if let Some((dept,)) = leads {
-            return Err(StoreError::Conflict(FieldError::new("department_id", format!("this person leads {dept}; name another leader there first"))));
+            return Err(StoreError::Conflict(FieldError::new(
+                "department_id",
+                format!("this person leads {dept}; name another leader there first"),
+            )));
         }
-        let done = sqlx::query("update people set name = $1, email = $2, department_id = $3, title = $4, level = $5, updated_at = $6 where id = $7")
+        let done = on_db!(tx, c => sqlx::query("update people set name = $1, email = $2, department_id = $3, title = $4, level = $5, updated_at = $6 where id = $7")
             .bind(&input.name)
             .bind(input.email.as_str())
             .bind(input.department.0)
@@ -594,18 +643,18 @@ pub async fn update_person_by(
             .bind(input.level.as_str())
             .bind(now)
             .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Err(StoreError::NotFound("person"));
         }
         if let Some((name, email, dept, dept_name, title, level, archived)) = before {
             // An archived person is in no department's population, whatever their record says.
             let now_in = archived.is_none().then_some(input.department.0);
             if dept != input.department.0 {
-                let to = department_name!(tx, input.department.0);
+                let to = department_name(&mut tx, input.department.0).await?;
                 let summary = format!("Moved {} from {dept_name} to {to}", input.name);
-                audit!(tx, by, "person.move", "person", id.0, now_in, summary);
+                crate::audit::record(&mut tx, by, "person.move", "person", id.0, now_in, &summary)
+                    .await?;
             }
             let mut changed = Vec::new();
             if name != input.name {
@@ -622,10 +671,20 @@ pub async fn update_person_by(
             }
             if !changed.is_empty() {
                 let summary = format!("Changed {}: {}", input.name, changed.join(", "));
-                audit!(tx, by, "person.update", "person", id.0, now_in, summary);
+                crate::audit::record(
+                    &mut tx,
+                    by,
+                    "person.update",
+                    "person",
+                    id.0,
+                    now_in,
+                    &summary,
+                )
+                .await?;
             }
         }
-    });
+    };
+    tx.commit().await?;
     find_person(db, id).await
 }
 
@@ -644,42 +703,66 @@ pub async fn set_person_archived_by(
     archived: bool,
 ) -> Result<Person> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        bump_org_revision!(tx);
-        let before: Option<(String, i64, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    {
+        bump_org_revision(&mut tx).await?;
+        let before: Option<(String, i64, String, Option<DateTime<Utc>>)> = on_db!(tx, c => sqlx::query_as(
             "select p.name, p.department_id, d.name, p.archived_at from people p join departments d on d.id = p.department_id where p.id = $1",
         )
         .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
         if archived {
-            let role: Option<(String,)> = sqlx::query_as("select name from departments where leader_id = $1 or it_partner_id = $1")
+            let role: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from departments where leader_id = $1 or it_partner_id = $1")
                 .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_optional(c)
+                .await)?;
             if let Some((dept,)) = role {
-                return Err(StoreError::Conflict(FieldError::new("id", format!("this person is the leader or IT partner of {dept}; name someone else there first"))));
+                return Err(StoreError::Conflict(FieldError::new(
+                    "id",
+                    format!(
+                        "this person is the leader or IT partner of {dept}; name someone else there first"
+                    ),
+                )));
             }
         }
-        let done = sqlx::query("update people set archived_at = $1, updated_at = $2 where id = $3")
+        let done = on_db!(tx, c => sqlx::query("update people set archived_at = $1, updated_at = $2 where id = $3")
             .bind(if archived { Some(now) } else { None })
             .bind(now)
             .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Err(StoreError::NotFound("person"));
         }
         if let Some((name, dept, dept_name, was)) = before
             && was.is_some() != archived
         {
             if archived {
-                audit!(tx, by, "person.archive", "person", id.0, None::<i64>, format!("Archived {name} ({dept_name})"));
+                crate::audit::record(
+                    &mut tx,
+                    by,
+                    "person.archive",
+                    "person",
+                    id.0,
+                    None::<i64>,
+                    &format!("Archived {name} ({dept_name})"),
+                )
+                .await?;
             } else {
-                audit!(tx, by, "person.restore", "person", id.0, Some(dept), format!("Restored {name} to {dept_name}"));
+                crate::audit::record(
+                    &mut tx,
+                    by,
+                    "person.restore",
+                    "person",
+                    id.0,
+                    Some(dept),
+                    &format!("Restored {name} to {dept_name}"),
+                )
+                .await?;
             }
         }
-    });
+    };
+    tx.commit().await?;
     find_person(db, id).await
 }
 
@@ -735,20 +818,25 @@ pub async fn import_people_by(
         return Err(StoreError::Csv(errors));
     }
     let now = Utc::now();
-    let summary = write_tx!(db, tx => {
-        bump_org_revision!(tx);
+    let mut tx = db.begin_write().await?;
+    let summary = {
+        bump_org_revision(&mut tx).await?;
         // Each matched person's department, whether they were archived, and their name, title
         // and level, before the import (a change of any is audited).
         type Before = (String, i64, Option<DateTime<Utc>>, String, String, String);
-        let before: Vec<Before> =
-            sqlx::query_as("select email, department_id, archived_at, name, title, level from people").fetch_all(&mut *tx).await?;
+        let before: Vec<Before> = on_db!(tx, c => sqlx::query_as("select email, department_id, archived_at, name, title, level from people").fetch_all(c).await)?;
         #[allow(clippy::type_complexity)]
-        let before: std::collections::HashMap<String, (i64, bool, (String, String, String))> =
-            before.into_iter().map(|(e, d, a, n, t, l)| (e, (d, a.is_some(), (n, t, l)))).collect();
+        let before: std::collections::HashMap<
+            String,
+            (i64, bool, (String, String, String)),
+        > = before
+            .into_iter()
+            .map(|(e, d, a, n, t, l)| (e, (d, a.is_some(), (n, t, l))))
+            .collect();
         let mut entries: Vec<(&'static str, i64, i64, String)> = Vec::new();
         let mut s = ImportSummary::default();
         for (i, (r, dept)) in resolved.iter().enumerate() {
-            let (id, created): (i64, bool) = sqlx::query_as(
+            let (id, created): (i64, bool) = on_db!(tx, c => sqlx::query_as(
                 "insert into people (name, email, department_id, title, level, created_at, updated_at)
                  values ($1, $2, $3, $4, $5, $6, $6)
                  on conflict (email) do update set name = excluded.name, department_id = excluded.department_id,
@@ -761,50 +849,102 @@ pub async fn import_people_by(
             .bind(&r.title)
             .bind(r.level.as_str())
             .bind(now)
-            .fetch_one(&mut *tx)
-            .await
+            .fetch_one(c)
+            .await)
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Db(e) => StoreError::Db(e),
                 other => StoreError::Csv(vec![CsvError { line: r.line, column: None, message: other.to_string() }]),
             })?;
-            if created { s.created += 1 } else { s.updated += 1 }
+            if created {
+                s.created += 1
+            } else {
+                s.updated += 1
+            }
             let to = names.get(dept).map(String::as_str).unwrap_or_default();
             match before.get(r.email.as_str()) {
-                None => entries.push(("person.create", id, *dept, format!("Imported {} <{}> into {to}", r.name, r.email.as_str()))),
+                None => entries.push((
+                    "person.create",
+                    id,
+                    *dept,
+                    format!("Imported {} <{}> into {to}", r.name, r.email.as_str()),
+                )),
                 Some((was, _, _)) if was != dept => {
-                    let from = names.get(was).map(String::as_str).unwrap_or("an archived department");
-                    entries.push(("person.move", id, *dept, format!("Moved {} from {from} to {to} (import)", r.name)));
+                    let from = names
+                        .get(was)
+                        .map(String::as_str)
+                        .unwrap_or("an archived department");
+                    entries.push((
+                        "person.move",
+                        id,
+                        *dept,
+                        format!("Moved {} from {from} to {to} (import)", r.name),
+                    ));
                 }
-                Some((_, true, _)) => entries.push(("person.restore", id, *dept, format!("Restored {} to {to} (import)", r.name))),
+                Some((_, true, _)) => entries.push((
+                    "person.restore",
+                    id,
+                    *dept,
+                    format!("Restored {} to {to} (import)", r.name),
+                )),
                 Some((_, false, _)) => {}
             }
             // A matched person whose name, title or level the import changed gets their own entry
             // too (a rename is how an invented person is passed off as a real one).
             if let Some((_, _, (name, title, level))) = before.get(r.email.as_str()) {
                 let mut changed = Vec::new();
-                if *name != r.name { changed.push(format!("name from {name} to {}", r.name)); }
-                if *title != r.title { changed.push(format!("title from \u{201c}{title}\u{201d} to \u{201c}{}\u{201d}", r.title)); }
-                if level != r.level.as_str() { changed.push(format!("level from {level} to {}", r.level.as_str())); }
+                if *name != r.name {
+                    changed.push(format!("name from {name} to {}", r.name));
+                }
+                if *title != r.title {
+                    changed.push(format!(
+                        "title from \u{201c}{title}\u{201d} to \u{201c}{}\u{201d}",
+                        r.title
+                    ));
+                }
+                if level != r.level.as_str() {
+                    changed.push(format!("level from {level} to {}", r.level.as_str()));
+                }
                 if !changed.is_empty() {
-                    entries.push(("person.update", id, *dept, format!("Changed {}: {} (import)", r.name, changed.join(", "))));
+                    entries.push((
+                        "person.update",
+                        id,
+                        *dept,
+                        format!("Changed {}: {} (import)", r.name, changed.join(", ")),
+                    ));
                 }
             }
             progress(i as u64 + 1);
         }
         let at = Utc::now();
         for chunk in entries.chunks(500) {
-            let mut q = sqlx::QueryBuilder::new(
-                "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ",
-            );
-            q.push_values(chunk, |mut b, (action, id, dept, summary)| {
-                b.push_bind(at).push_bind(by).push_bind(*action).push_bind("person").push_bind(*id).push_bind(*dept).push_bind(summary.as_str());
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ",
+                );
+                q.push_values(chunk, |mut b, (action, id, dept, summary)| {
+                    b.push_bind(at).push_bind(by).push_bind(*action).push_bind("person").push_bind(*id).push_bind(*dept).push_bind(summary.as_str());
+                });
+                q.build().execute(c).await.map(|r| r.rows_affected())
             });
-            q.build().execute(&mut *tx).await?;
+            done?;
         }
-        let summary = format!("Imported people from CSV: {} created, {} updated", s.created, s.updated);
-        audit!(tx, by, "people.import", "import", by.unwrap_or(0), None::<i64>, summary);
+        let summary = format!(
+            "Imported people from CSV: {} created, {} updated",
+            s.created, s.updated
+        );
+        crate::audit::record(
+            &mut tx,
+            by,
+            "people.import",
+            "import",
+            by.unwrap_or(0),
+            None::<i64>,
+            &summary,
+        )
+        .await?;
         s
-    });
+    };
+    tx.commit().await?;
     Ok(summary)
 }
 
@@ -818,19 +958,20 @@ pub async fn all_people(db: &Db) -> Result<Vec<Person>> {
 /// essays) do not exist yet, and returns all active departments. Safe to run again.
 pub async fn ensure_standard_departments(db: &Db) -> Result<Vec<Department>> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        bump_org_revision!(tx);
+    let mut tx = db.begin_write().await?;
+    {
+        bump_org_revision(&mut tx).await?;
         for (name, kind) in duet_core::org::STANDARD_DEPARTMENTS {
-            sqlx::query(
+            on_db!(tx, c => sqlx::query(
                 "insert into departments (name, kind, created_at, updated_at)
                  select $1, $2, $3, $3 where not exists (select 1 from departments where lower(name) = lower($1))",
             )
             .bind(*name)
             .bind(kind.as_str())
             .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            .execute(c).await.map(|r| r.rows_affected()))?;
         }
-    });
+    };
+    tx.commit().await?;
     list_departments(db, false).await
 }

@@ -2,6 +2,7 @@
 //! portfolio settings (budget, capacity, sign-off tolerance, wait) and the rows the ranking is
 //! computed from. Every change bumps the portfolio revision, so a cached ranking knows it is stale.
 
+use crate::db::bump_revision;
 use crate::{Db, Page, PageRequest, Result, StoreError};
 use chrono::{DateTime, Utc};
 
@@ -26,25 +27,27 @@ pub async fn goals(db: &Db) -> Result<Vec<Goal>> {
 /// Adds a goal.
 pub async fn insert_goal(db: &Db, by: i64, title: &str, importance: i64) -> Result<Goal> {
     let now = Utc::now();
-    let goal = write_tx!(db, tx => {
-        let g = sqlx::query_as::<_, Goal>("insert into business_goals (title, importance, created_by, created_at) values ($1, $2, $3, $4) returning id, title, importance")
-            .bind(title).bind(importance).bind(by).bind(now).fetch_one(&mut *tx).await?;
-        bump_revision!(tx, now);
+    let mut tx = db.begin_write().await?;
+    let goal = {
+        let g = on_db!(tx, c => sqlx::query_as::<_, Goal>("insert into business_goals (title, importance, created_by, created_at) values ($1, $2, $3, $4) returning id, title, importance")
+            .bind(title).bind(importance).bind(by).bind(now).fetch_one(c).await)?;
+        bump_revision(&mut tx, now).await?;
         g
-    });
+    };
+    tx.commit().await?;
     Ok(goal)
 }
 
 /// Retires a goal (items stop scoring on it).
 pub async fn archive_goal(db: &Db, id: i64) -> Result<()> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let done = sqlx::query("update business_goals set archived_at = $1 where id = $2 and archived_at is null").bind(now).bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("goal"));
-        }
-        bump_revision!(tx, now);
-    });
+    let mut tx = db.begin_write().await?;
+    let done = on_db!(tx, c => sqlx::query("update business_goals set archived_at = $1 where id = $2 and archived_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound("goal"));
+    }
+    bump_revision(&mut tx, now).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -78,10 +81,10 @@ pub async fn update_settings(
     wait_days: i64,
 ) -> Result<Settings> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        sqlx::query("update portfolio_settings set budget = $1, capacity_days = $2, tolerance_pct = $3, wait_days = $4, revision = revision + 1, updated_at = $5 where id = 1")
-            .bind(budget).bind(capacity_days).bind(tolerance_pct).bind(wait_days).bind(now).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    on_db!(tx, c => sqlx::query("update portfolio_settings set budget = $1, capacity_days = $2, tolerance_pct = $3, wait_days = $4, revision = revision + 1, updated_at = $5 where id = 1")
+        .bind(budget).bind(capacity_days).bind(tolerance_pct).bind(wait_days).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     settings(db).await
 }
 
@@ -119,13 +122,13 @@ pub async fn insert_weights(
     w: &duet_core::portfolio::Weights,
 ) -> Result<WeightsVersion> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        sqlx::query(
-            "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
-             select coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6 from scoring_weights",
-        ).bind(w.value).bind(w.fit).bind(w.risk).bind(w.urgency).bind(by).bind(now).execute(&mut *tx).await?;
-        bump_revision!(tx, now);
-    });
+    let mut tx = db.begin_write().await?;
+    on_db!(tx, c => sqlx::query(
+        "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
+         select coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6 from scoring_weights",
+    ).bind(w.value).bind(w.fit).bind(w.risk).bind(w.urgency).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    bump_revision(&mut tx, now).await?;
+    tx.commit().await?;
     weights_history(db)
         .await?
         .into_iter()

@@ -1,6 +1,7 @@
 //! Promise: the trust ledger — promises between departments in both directions, their history,
 //! and the events the trust score is computed from.
 
+use crate::db::WriteTx;
 use crate::{Db, Page, PageRequest, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
@@ -71,69 +72,70 @@ macro_rules! promise_sql {
 /// Why a promise was not inserted, asked only after the insert (which checks the same) found
 /// nothing to insert: an active promisor, an active promisee department, another department
 /// than the promisor's — in that order, each refused with its own words.
-macro_rules! refuse_promise {
-    ($tx:expr, $input:expr) => {{
-        let input: &PromiseInput = $input;
-        let person: Option<(i64,)> = sqlx::query_as(
-            "select department_id from people where id = $1 and archived_at is null",
-        )
-        .bind(input.promisor)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        let Some((from_dept,)) = person else {
-            return Err(StoreError::Invalid(FieldError::new(
-                "promisor_id",
-                "no active person has this id",
-            )));
-        };
-        let dept: Option<(i64,)> =
-            sqlx::query_as("select id from departments where id = $1 and archived_at is null")
-                .bind(input.promisee_department)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        if dept.is_none() {
-            return Err(StoreError::Invalid(FieldError::new(
-                "promisee_department_id",
-                "no active department has this id",
-            )));
-        }
-        if from_dept == input.promisee_department {
-            return Err(StoreError::Invalid(FieldError::new(
-                "promisee_department_id",
-                "a promise in the ledger is made to another department",
-            )));
-        }
-        // Only if the person or department changed between the two statements (PostgreSQL).
-        return Err(StoreError::Conflict(FieldError::new(
+async fn refuse_promise(tx: &mut WriteTx, input: &PromiseInput) -> Result<StoreError> {
+    let person: Option<(i64,)> = on_db!(tx, c => sqlx::query_as(
+        "select department_id from people where id = $1 and archived_at is null",
+    )
+    .bind(input.promisor)
+    .fetch_optional(c)
+    .await)?;
+    let Some((from_dept,)) = person else {
+        return Err(StoreError::Invalid(FieldError::new(
             "promisor_id",
-            "the promisor or the department changed meanwhile; try again",
+            "no active person has this id",
         )));
-    }};
+    };
+    let dept: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null")
+            .bind(input.promisee_department)
+            .fetch_optional(c)
+            .await)?;
+    if dept.is_none() {
+        return Err(StoreError::Invalid(FieldError::new(
+            "promisee_department_id",
+            "no active department has this id",
+        )));
+    }
+    if from_dept == input.promisee_department {
+        return Err(StoreError::Invalid(FieldError::new(
+            "promisee_department_id",
+            "a promise in the ledger is made to another department",
+        )));
+    }
+    // Only if the person or department changed between the two statements (PostgreSQL).
+    Ok(StoreError::Conflict(FieldError::new(
+        "promisor_id",
+        "the promisor or the department changed meanwhile; try again",
+    )))
 }
 
 /// Inserts a promise and its "made" event inside the caller's write transaction; evaluates to
 /// the new id. Shared by `insert_promise` and by review decisions that become promises. The
 /// checks on promisor and department are part of the insert, and run on their own only when it
 /// inserted nothing (to say why): two statements less inside the writer turn.
-macro_rules! insert_promise_in_tx {
-    ($tx:expr, $by:expr, $input:expr, $today:expr, $now:expr) => {{
-        let input: &PromiseInput = $input;
-        let row: Option<(i64,)> = sqlx::query_as(
-            "insert into promises (promisor_person_id, promisor_department_id, promisee_department_id, level, text, due_on, source,
-                 source_id, status, recorded_by, created_at, updated_at)
-             select p.id, p.department_id, d.id, $3, $4, $5, $6, $7, 'open', $8, $9, $9
-             from people p join departments d on d.id = $2 and d.archived_at is null
-             where p.id = $1 and p.archived_at is null and p.department_id <> d.id
-             returning id",
-        )
-        .bind(input.promisor).bind(input.promisee_department).bind(input.level.as_str()).bind(&input.text)
-        .bind(input.due_on).bind(input.source.as_str()).bind(input.source_id).bind($by).bind($now)
-        .fetch_optional(&mut *$tx).await?;
-        let Some((id,)) = row else { refuse_promise!($tx, input) };
-        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'made', $5)")
-            .bind(id).bind($today).bind($now).bind($by).bind(format!("promised, due {}", input.due_on)).execute(&mut *$tx).await?;
-        id
-    }};
+pub(crate) async fn insert_promise_in_tx(
+    tx: &mut WriteTx,
+    by: i64,
+    input: &PromiseInput,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as(
+        "insert into promises (promisor_person_id, promisor_department_id, promisee_department_id, level, text, due_on, source,
+             source_id, status, recorded_by, created_at, updated_at)
+         select p.id, p.department_id, d.id, $3, $4, $5, $6, $7, 'open', $8, $9, $9
+         from people p join departments d on d.id = $2 and d.archived_at is null
+         where p.id = $1 and p.archived_at is null and p.department_id <> d.id
+         returning id",
+    )
+    .bind(input.promisor).bind(input.promisee_department).bind(input.level.as_str()).bind(&input.text)
+    .bind(input.due_on).bind(input.source.as_str()).bind(input.source_id).bind(by).bind(now)
+    .fetch_optional(c).await)?;
+    let Some((id,)) = row else {
+        return Err(refuse_promise(tx, input).await?);
+    };
+    on_db!(tx, c => sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'made', $5)")
+        .bind(id).bind(today).bind(now).bind(by).bind(format!("promised, due {}", input.due_on)).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(id)
 }
 
 /// Records a promise; the promisor's department is taken from their person record.
@@ -144,9 +146,9 @@ pub async fn insert_promise(
     today: NaiveDate,
 ) -> Result<Promise> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        insert_promise_in_tx!(tx, by, input, today, now)
-    });
+    let mut tx = db.begin_write().await?;
+    let id: i64 = { insert_promise_in_tx(&mut tx, by, input, today, now).await? };
+    tx.commit().await?;
     find_promise(db, id).await
 }
 
@@ -167,45 +169,76 @@ pub async fn insert_promises(
     }
     let now = Utc::now();
     let lock = crate::batch::lock_suffix(db);
-    let out = write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    let out = {
         // The active promisors (with their departments) and active departments: one read each.
         let people: BTreeSet<i64> = items.iter().map(|(_, i, _)| i.promisor).collect();
         let people: Vec<i64> = people.into_iter().collect();
         let mut promisors: HashMap<i64, i64> = HashMap::new();
         for chunk in people.chunks(rows_per_statement(1, 0)) {
-            let sql = format!("select id, department_id from people where archived_at is null and id in ({}){lock}", list(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for p in chunk {
-                q = q.bind(p);
-            }
-            promisors.extend(q.fetch_all(&mut *tx).await?);
+            let sql = format!(
+                "select id, department_id from people where archived_at is null and id in ({}){lock}",
+                list(1, chunk.len())
+            );
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for p in chunk {
+                    q = q.bind(p);
+                }
+                q.fetch_all(c).await
+            });
+            promisors.extend(done?);
         }
-        let depts: BTreeSet<i64> = items.iter().map(|(_, i, _)| i.promisee_department).collect();
+        let depts: BTreeSet<i64> = items
+            .iter()
+            .map(|(_, i, _)| i.promisee_department)
+            .collect();
         let depts: Vec<i64> = depts.into_iter().collect();
         let mut active = BTreeSet::new();
         for chunk in depts.chunks(rows_per_statement(1, 0)) {
-            let sql = format!("select id from departments where archived_at is null and id in ({}){lock}", list(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for d in chunk {
-                q = q.bind(d);
-            }
-            active.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
+            let sql = format!(
+                "select id from departments where archived_at is null and id in ({}){lock}",
+                list(1, chunk.len())
+            );
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for d in chunk {
+                    q = q.bind(d);
+                }
+                q.fetch_all(c).await
+            });
+            active.extend(done?.into_iter().map(|(id,)| id));
         }
         // Each item's refusal, or its promisor's department.
-        let checked: Vec<std::result::Result<i64, FieldError>> = items.iter().map(|(_, i, _)| {
-            let Some(&from) = promisors.get(&i.promisor) else {
-                return Err(FieldError::new("promisor_id", "no active person has this id"));
-            };
-            if !active.contains(&i.promisee_department) {
-                return Err(FieldError::new("promisee_department_id", "no active department has this id"));
-            }
-            if from == i.promisee_department {
-                return Err(FieldError::new("promisee_department_id", "a promise in the ledger is made to another department"));
-            }
-            Ok(from)
-        }).collect();
-        let ok: Vec<(i64, &(i64, PromiseInput, NaiveDate))> =
-            checked.iter().zip(items).filter_map(|(c, item)| c.as_ref().ok().map(|&from| (from, item))).collect();
+        let checked: Vec<std::result::Result<i64, FieldError>> = items
+            .iter()
+            .map(|(_, i, _)| {
+                let Some(&from) = promisors.get(&i.promisor) else {
+                    return Err(FieldError::new(
+                        "promisor_id",
+                        "no active person has this id",
+                    ));
+                };
+                if !active.contains(&i.promisee_department) {
+                    return Err(FieldError::new(
+                        "promisee_department_id",
+                        "no active department has this id",
+                    ));
+                }
+                if from == i.promisee_department {
+                    return Err(FieldError::new(
+                        "promisee_department_id",
+                        "a promise in the ledger is made to another department",
+                    ));
+                }
+                Ok(from)
+            })
+            .collect();
+        let ok: Vec<(i64, &(i64, PromiseInput, NaiveDate))> = checked
+            .iter()
+            .zip(items)
+            .filter_map(|(c, item)| c.as_ref().ok().map(|&from| (from, item)))
+            .collect();
         // The promises, many rows a statement. Ids are handed out in the order of the rows.
         let mut ids: Vec<i64> = Vec::with_capacity(ok.len());
         for chunk in ok.chunks(rows_per_statement(9, 1)) {
@@ -215,39 +248,55 @@ pub async fn insert_promises(
                  values {} returning id",
                 values("(?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, $1, $1)", chunk.len(), 2)
             );
-            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
-            for (from, (by, i, _)) in chunk {
-                q = q.bind(i.promisor).bind(*from).bind(i.promisee_department).bind(i.level.as_str()).bind(&i.text)
-                    .bind(i.due_on).bind(i.source.as_str()).bind(i.source_id).bind(*by);
-            }
-            let mut got: Vec<i64> = q.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id).collect();
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+                for (from, (by, i, _)) in chunk {
+                    q = q.bind(i.promisor).bind(*from).bind(i.promisee_department).bind(i.level.as_str()).bind(&i.text)
+                        .bind(i.due_on).bind(i.source.as_str()).bind(i.source_id).bind(*by);
+                }
+                q.fetch_all(c).await
+            });
+            let mut got: Vec<i64> = done?.into_iter().map(|(id,)| id).collect();
             got.sort_unstable();
             ids.extend(got);
         }
         if ids.len() != ok.len() {
-            return Err(StoreError::Db(sqlx::Error::Protocol(format!("{} promises inserted for {} rows", ids.len(), ok.len()))));
+            return Err(StoreError::Db(sqlx::Error::Protocol(format!(
+                "{} promises inserted for {} rows",
+                ids.len(),
+                ok.len()
+            ))));
         }
         // Their `made` events.
-        for (chunk_ids, chunk) in ids.chunks(rows_per_statement(4, 1)).zip(ok.chunks(rows_per_statement(4, 1))) {
+        for (chunk_ids, chunk) in ids
+            .chunks(rows_per_statement(4, 1))
+            .zip(ok.chunks(rows_per_statement(4, 1)))
+        {
             let sql = format!(
                 "insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values {}",
                 values("(?, ?, $1, ?, 'made', ?)", chunk.len(), 2)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
-            for (id, (_, (by, i, today))) in chunk_ids.iter().zip(chunk) {
-                q = q.bind(*id).bind(*today).bind(*by).bind(format!("promised, due {}", i.due_on));
-            }
-            q.execute(&mut *tx).await?;
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+                for (id, (_, (by, i, today))) in chunk_ids.iter().zip(chunk) {
+                    q = q.bind(*id).bind(*today).bind(*by).bind(format!("promised, due {}", i.due_on));
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            });
+            done?;
         }
         // Read back as `find_promise` reads one, and check each row is the item it was paired with.
         let mut written: HashMap<i64, Promise> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(rows_per_statement(1, 0)) {
             let sql = format!(promise_sql!("where p.id in ({})"), list(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, Promise>(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            written.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|p| (p.id, p)));
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, Promise>(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(c).await
+            });
+            written.extend(done?.into_iter().map(|p| (p.id, p)));
         }
         let mut ids = ids.into_iter();
         let mut out = Vec::with_capacity(items.len());
@@ -257,16 +306,21 @@ pub async fn insert_promises(
                 continue;
             }
             let p = ids.next().and_then(|id| written.remove(&id)).filter(|p| {
-                p.promisor_person_id == i.promisor && p.promisee_department_id == i.promisee_department
-                    && p.recorded_by_id == *by && p.text == i.text
+                p.promisor_person_id == i.promisor
+                    && p.promisee_department_id == i.promisee_department
+                    && p.recorded_by_id == *by
+                    && p.text == i.text
             });
             let Some(p) = p else {
-                return Err(StoreError::Db(sqlx::Error::Protocol("a batch of promises read back out of order".into())));
+                return Err(StoreError::Db(sqlx::Error::Protocol(
+                    "a batch of promises read back out of order".into(),
+                )));
             };
             out.push(Ok(p));
         }
         out
-    });
+    };
+    tx.commit().await?;
     Ok(out)
 }
 
@@ -280,17 +334,19 @@ pub async fn insert_decision_with_promise(
     today: NaiveDate,
 ) -> Result<Promise> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let found: Option<(i64,)> = sqlx::query_as("select id from reviews where id = $1").bind(review).fetch_optional(&mut *tx).await?;
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let found: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from reviews where id = $1").bind(review).fetch_optional(c).await)?;
         if found.is_none() {
             return Err(StoreError::NotFound("review"));
         }
-        crate::reviews::check_unlocked!(tx, review);
-        let id = insert_promise_in_tx!(tx, by, input, today, now);
-        sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
-            .bind(review).bind(text).bind(id).bind(by).bind(now).execute(&mut *tx).await?;
+        crate::reviews::check_unlocked(&mut tx, review).await?;
+        let id = insert_promise_in_tx(&mut tx, by, input, today, now).await?;
+        on_db!(tx, c => sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+            .bind(review).bind(text).bind(id).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
         id
-    });
+    };
+    tx.commit().await?;
     find_promise(db, id).await
 }
 
@@ -304,12 +360,24 @@ pub async fn insert_promise_from_pain_point(
     today: NaiveDate,
 ) -> Result<Promise> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let id = insert_promise_in_tx!(tx, by, input, today, now);
-        crate::voice::link_pain_point!(tx, pain_point, "promise_id", "promise", id, by,
-            format!("Turned into a promise, due {}: {}", input.due_on, input.text), today);
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let id = insert_promise_in_tx(&mut tx, by, input, today, now).await?;
+        crate::voice::link_pain_point(
+            &mut tx,
+            pain_point,
+            crate::voice::Became::Promise(id),
+            by,
+            &format!(
+                "Turned into a promise, due {}: {}",
+                input.due_on, input.text
+            ),
+            today,
+        )
+        .await?;
         id
-    });
+    };
+    tx.commit().await?;
     find_promise(db, id).await
 }
 
@@ -369,27 +437,35 @@ pub async fn close_promise(
     today: NaiveDate,
 ) -> Result<Promise> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let row: Option<(String, NaiveDate)> = sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((status, due)) = row else { return Err(StoreError::NotFound("promise")) };
-        if status != "open" {
-            return Err(StoreError::Conflict(FieldError::new("status", format!("this promise is already {status}"))));
-        }
-        let kind = match (kept, today <= due) {
-            (true, true) => TrustEventKind::KeptOnTime,
-            (true, false) => TrustEventKind::KeptLate,
-            (false, _) => TrustEventKind::Broken,
-        };
-        sqlx::query("update promises set status = $1, closed_on = $2, updated_at = $3 where id = $4")
-            .bind(if kept { "kept" } else { "broken" }).bind(today).bind(now).bind(id).execute(&mut *tx).await?;
-        let (kind_name, detail) = match kind {
-            TrustEventKind::KeptOnTime => ("kept_on_time", "kept on time".to_string()),
-            TrustEventKind::KeptLate => ("kept_late", format!("kept, {} day(s) late", (today - due).num_days())),
-            _ => ("broken", "broken".to_string()),
-        };
-        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5, $6)")
-            .bind(id).bind(today).bind(now).bind(by).bind(kind_name).bind(detail).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, NaiveDate)> = on_db!(tx, c => sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((status, due)) = row else {
+        return Err(StoreError::NotFound("promise"));
+    };
+    if status != "open" {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            format!("this promise is already {status}"),
+        )));
+    }
+    let kind = match (kept, today <= due) {
+        (true, true) => TrustEventKind::KeptOnTime,
+        (true, false) => TrustEventKind::KeptLate,
+        (false, _) => TrustEventKind::Broken,
+    };
+    on_db!(tx, c => sqlx::query("update promises set status = $1, closed_on = $2, updated_at = $3 where id = $4")
+        .bind(if kept { "kept" } else { "broken" }).bind(today).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let (kind_name, detail) = match kind {
+        TrustEventKind::KeptOnTime => ("kept_on_time", "kept on time".to_string()),
+        TrustEventKind::KeptLate => (
+            "kept_late",
+            format!("kept, {} day(s) late", (today - due).num_days()),
+        ),
+        _ => ("broken", "broken".to_string()),
+    };
+    on_db!(tx, c => sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5, $6)")
+        .bind(id).bind(today).bind(now).bind(by).bind(kind_name).bind(detail).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     find_promise(db, id).await
 }
 
@@ -404,18 +480,23 @@ pub async fn renegotiate(
     check: impl Fn(NaiveDate) -> std::result::Result<(), FieldError> + Send,
 ) -> Result<Promise> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let row: Option<(String, NaiveDate)> = sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((status, due)) = row else { return Err(StoreError::NotFound("promise")) };
-        if status != "open" {
-            return Err(StoreError::Conflict(FieldError::new("status", format!("this promise is already {status}"))));
-        }
-        check(due).map_err(StoreError::Conflict)?;
-        sqlx::query("update promises set due_on = $1, renegotiations = renegotiations + 1, updated_at = $2 where id = $3")
-            .bind(new_due).bind(now).bind(id).execute(&mut *tx).await?;
-        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'renegotiated', $5)")
-            .bind(id).bind(today).bind(now).bind(by).bind(format!("due date moved from {due} to {new_due}, agreed by the promisee")).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, NaiveDate)> = on_db!(tx, c => sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((status, due)) = row else {
+        return Err(StoreError::NotFound("promise"));
+    };
+    if status != "open" {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            format!("this promise is already {status}"),
+        )));
+    }
+    check(due).map_err(StoreError::Conflict)?;
+    on_db!(tx, c => sqlx::query("update promises set due_on = $1, renegotiations = renegotiations + 1, updated_at = $2 where id = $3")
+        .bind(new_due).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'renegotiated', $5)")
+        .bind(id).bind(today).bind(now).bind(by).bind(format!("due date moved from {due} to {new_due}, agreed by the promisee")).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     find_promise(db, id).await
 }
 
@@ -567,16 +648,18 @@ pub async fn trust_window(
 #[cfg(feature = "demo")]
 pub async fn shift_promise(db: &Db, id: i64, days: i64) -> Result<()> {
     let back = chrono::Duration::days(days);
-    write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    {
         let (due, closed, created): (NaiveDate, Option<NaiveDate>, DateTime<Utc>) =
-            sqlx::query_as("select due_on, closed_on, created_at from promises where id = $1").bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("promise"))?;
-        sqlx::query("update promises set due_on = $1, closed_on = $2, created_at = $3, updated_at = $3 where id = $4")
-            .bind(due - back).bind(closed.map(|c| c - back)).bind(created - back).bind(id).execute(&mut *tx).await?;
-        let evs: Vec<(i64, NaiveDate, DateTime<Utc>)> = sqlx::query_as("select id, on_date, at from promise_events where promise_id = $1").bind(id).fetch_all(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query_as("select due_on, closed_on, created_at from promises where id = $1").bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound("promise"))?;
+        on_db!(tx, c => sqlx::query("update promises set due_on = $1, closed_on = $2, created_at = $3, updated_at = $3 where id = $4")
+            .bind(due - back).bind(closed.map(|c| c - back)).bind(created - back).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        let evs: Vec<(i64, NaiveDate, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, on_date, at from promise_events where promise_id = $1").bind(id).fetch_all(c).await)?;
         for (eid, on, at) in evs {
-            sqlx::query("update promise_events set on_date = $1, at = $2 where id = $3").bind(on - back).bind(at - back).bind(eid).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("update promise_events set on_date = $1, at = $2 where id = $3").bind(on - back).bind(at - back).bind(eid).execute(c).await.map(|r| r.rows_affected()))?;
         }
-    });
+    };
+    tx.commit().await?;
     Ok(())
 }
 
@@ -608,15 +691,17 @@ pub async fn send_reminders(db: &Db, today: NaiveDate, days: i64) -> Result<u64>
     let mut sent = 0;
     for (id, text, due_on, person, to) in due {
         let now = Utc::now();
-        let claimed = write_tx!(db, tx => {
-            let n = sqlx::query("update promises set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+        let mut tx = db.begin_write().await?;
+        let claimed = {
+            let n = on_db!(tx, c => sqlx::query("update promises set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
             if n == 1 {
-                sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
+                on_db!(tx, c => sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
                     .bind(reminder_text(&to, &text, due_on, today, id))
-                    .bind(now).bind(person).execute(&mut *tx).await?;
+                    .bind(now).bind(person).execute(c).await.map(|r| r.rows_affected()))?;
             }
             n == 1
-        });
+        };
+        tx.commit().await?;
         if claimed {
             sent += 1;
         }

@@ -5,6 +5,7 @@
 //! Every change to a request is one transaction that also writes its timeline event and notifies
 //! the people following it (the requester, and the champion once there is one).
 
+use crate::db::{WriteTx, bump_revision};
 use crate::{Db, Page, PageRequest, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
@@ -146,110 +147,157 @@ pub struct Notification {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// Inserts one line of a request's timeline (without notifying anyone; see `record_event!`).
-macro_rules! insert_event {
-    ($tx:expr, $request:expr, $actor:expr, $kind:expr, $detail:expr, $now:expr) => {
-        sqlx::query("insert into request_events (request_id, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5)")
-            .bind($request)
-            .bind($now)
-            .bind($actor)
-            .bind($kind)
-            .bind($detail)
-            .execute(&mut *$tx)
-            .await?;
-    };
+/// Inserts one line of a request's timeline (without notifying anyone; see [`record_event`]).
+async fn insert_event(
+    tx: &mut WriteTx,
+    request: i64,
+    actor: Option<i64>,
+    kind: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_db!(tx, c => sqlx::query(
+        "insert into request_events (request_id, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(request)
+    .bind(now)
+    .bind(actor)
+    .bind(kind)
+    .bind(detail)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Inserts the event and notifies the followers (requester and champion) other than the actor.
-macro_rules! record_event {
-    ($tx:expr, $request:expr, $actor:expr, $kind:expr, $detail:expr, $now:expr) => {{
-        let detail: String = $detail;
-        insert_event!($tx, $request, $actor, $kind, &detail, $now);
-        sqlx::query(
-            "insert into notifications (user_id, request_id, message, created_at)
-             select f.user_id, r.id, r.title || ': ' || $2, $3
-             from requests r
-             join (select requester_id as user_id, id from requests where id = $1
-                   union select champion_id, id from requests where id = $1 and champion_id is not null) f on f.id = r.id
-             where r.id = $1 and ($4 is null or f.user_id <> $4)",
-        )
-        .bind($request)
-        .bind(&detail)
-        .bind($now)
-        .bind($actor)
-        .execute(&mut *$tx)
-        .await?;
-    }};
+async fn record_event(
+    tx: &mut WriteTx,
+    request: i64,
+    actor: Option<i64>,
+    kind: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    insert_event(tx, request, actor, kind, detail, now).await?;
+    on_db!(tx, c => sqlx::query(
+        "insert into notifications (user_id, request_id, message, created_at)
+         select f.user_id, r.id, r.title || ': ' || $2, $3
+         from requests r
+         join (select requester_id as user_id, id from requests where id = $1
+               union select champion_id, id from requests where id = $1 and champion_id is not null) f on f.id = r.id
+         where r.id = $1 and ($4 is null or f.user_id <> $4)",
+    )
+    .bind(request)
+    .bind(detail)
+    .bind(now)
+    .bind(actor)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
-/// Locks the request row for the rest of the transaction and returns its status, lane and
-/// requester (404 when missing).
-macro_rules! lock_request {
-    ($db:expr, $tx:expr, $id:expr) => {{
-        let row: Option<(String, String, i64, Option<i64>)> = match $db.backend() {
-            crate::Backend::Postgres => {
-                sqlx::query_as("select status, lane, requester_id, champion_id from requests where id = $1 for update")
-                    .bind($id)
-                    .fetch_optional(&mut *$tx)
-                    .await?
-            }
-            // SQLite's BEGIN IMMEDIATE already holds the database's write lock.
-            crate::Backend::Sqlite => {
-                sqlx::query_as("select status, lane, requester_id, champion_id from requests where id = $1")
-                    .bind($id)
-                    .fetch_optional(&mut *$tx)
-                    .await?
-            }
-        };
-        let Some((status, lane, requester, champion)) = row else { return Err(StoreError::NotFound("request")) };
-        let status: Status = status.parse().map_err(StoreError::Invalid)?;
-        let lane: Lane = lane.parse().map_err(StoreError::Invalid)?;
-        (status, lane, requester, champion)
-    }};
+/// What a write needs to know of the request it locked.
+struct Locked {
+    status: Status,
+    lane: Lane,
+    requester: i64,
+    champion: Option<i64>,
+}
+
+/// Locks the request row for the rest of the transaction and returns its status, lane, requester
+/// and champion (404 when missing).
+async fn lock_request(tx: &mut WriteTx, id: i64) -> Result<Locked> {
+    let row: Option<(String, String, i64, Option<i64>)> = match tx.backend() {
+        crate::Backend::Postgres => on_db!(tx, c => sqlx::query_as(
+            "select status, lane, requester_id, champion_id from requests where id = $1 for update",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await)?,
+        // SQLite's BEGIN IMMEDIATE already holds the database's write lock.
+        crate::Backend::Sqlite => on_db!(tx, c => sqlx::query_as(
+            "select status, lane, requester_id, champion_id from requests where id = $1",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await)?,
+    };
+    let Some((status, lane, requester, champion)) = row else {
+        return Err(StoreError::NotFound("request"));
+    };
+    Ok(Locked {
+        status: status.parse().map_err(StoreError::Invalid)?,
+        lane: lane.parse().map_err(StoreError::Invalid)?,
+        requester,
+        champion,
+    })
 }
 
 /// Inserts a submitted request in the service lane and its "submitted" event inside the caller's
-/// write transaction; evaluates to the new id. The department check is part of the insert (no row
+/// write transaction; returns the new id. The department check is part of the insert (no row
 /// when the department is missing or archived, which today's one error covers), so a submit
-/// costs the writer turn two statements fewer. `record_event!`'s notification of the followers
+/// costs the writer turn two statements fewer. [`record_event`]'s notification of the followers
 /// other than the actor is left out: at submit the actor is the requester and there is no
 /// champion yet, so it could only insert nothing.
-macro_rules! insert_submitted {
-    ($tx:expr, $requester:expr, $input:expr, $detail:expr, $now:expr) => {{
-        let input: &RequestInput = $input;
-        let row: Option<(i64,)> = sqlx::query_as(
-            "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
-                 lane, status, created_at, updated_at)
-             select $1, $2, $3, $4, d.id, $6, $7, $8, 'service', 'submitted', $9, $9
-             from departments d where d.id = $5 and d.archived_at is null returning id",
-        )
-        .bind(&input.title).bind(&input.problem).bind(&input.affected).bind(&input.desired_outcome)
-        .bind(input.department).bind($requester).bind(input.urgency.as_str()).bind(input.date_needed).bind($now)
-        .fetch_optional(&mut *$tx).await?;
-        let Some((id,)) = row else {
-            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
-        };
-        let detail: String = $detail;
-        insert_event!($tx, id, Some($requester), "submitted", &detail, $now);
-        id
-    }};
+pub(crate) async fn insert_submitted(
+    tx: &mut WriteTx,
+    requester: i64,
+    input: &RequestInput,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as(
+        "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
+             lane, status, created_at, updated_at)
+         select $1, $2, $3, $4, d.id, $6, $7, $8, 'service', 'submitted', $9, $9
+         from departments d where d.id = $5 and d.archived_at is null returning id",
+    )
+    .bind(&input.title)
+    .bind(&input.problem)
+    .bind(&input.affected)
+    .bind(&input.desired_outcome)
+    .bind(input.department)
+    .bind(requester)
+    .bind(input.urgency.as_str())
+    .bind(input.date_needed)
+    .bind(now)
+    .fetch_optional(c)
+    .await)?;
+    let Some((id,)) = row else {
+        return Err(StoreError::Invalid(FieldError::new(
+            "department_id",
+            "no active department has this id",
+        )));
+    };
+    insert_event(tx, id, Some(requester), "submitted", detail, now).await?;
+    Ok(id)
 }
 
 /// Submits a request in the service lane.
 pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Result<Request> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let id = insert_submitted!(tx, requester, input, format!("submitted ({} urgency)", input.urgency.label().to_lowercase()), now);
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let id = insert_submitted(
+            &mut tx,
+            requester,
+            input,
+            &format!(
+                "submitted ({} urgency)",
+                input.urgency.label().to_lowercase()
+            ),
+            now,
+        )
+        .await?;
         // The hand-over to IT: every triager (IT leader) hears of a new request at once.
-        sqlx::query(
+        on_db!(tx, c => sqlx::query(
             "insert into notifications (user_id, request_id, message, created_at)
              select u.id, $1, 'New request to understand: ' || $2, $3 from users u
              where u.role = 'it_leader' and u.disabled_at is null and u.id <> $4",
         )
         .bind(id).bind(&input.title).bind(now).bind(requester)
-        .execute(&mut *tx).await?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
         id
-    });
+    };
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -270,20 +318,30 @@ pub async fn insert_requests(
     }
     let now = Utc::now();
     let lock = crate::batch::lock_suffix(db);
-    let out = write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    let out = {
         // Which departments are active: one read for the batch.
         let asked: BTreeSet<i64> = items.iter().map(|(_, i)| i.department).collect();
         let asked: Vec<i64> = asked.into_iter().collect();
         let mut active = BTreeSet::new();
         for chunk in asked.chunks(rows_per_statement(1, 0)) {
-            let sql = format!("select id from departments where archived_at is null and id in ({}){lock}", list(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for d in chunk {
-                q = q.bind(d);
-            }
-            active.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
+            let sql = format!(
+                "select id from departments where archived_at is null and id in ({}){lock}",
+                list(1, chunk.len())
+            );
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for d in chunk {
+                    q = q.bind(d);
+                }
+                q.fetch_all(c).await
+            });
+            active.extend(done?.into_iter().map(|(id,)| id));
         }
-        let ok: Vec<&(i64, RequestInput)> = items.iter().filter(|(_, i)| active.contains(&i.department)).collect();
+        let ok: Vec<&(i64, RequestInput)> = items
+            .iter()
+            .filter(|(_, i)| active.contains(&i.department))
+            .collect();
         // The requests, many rows a statement. Ids are handed out in the order of the rows.
         let mut ids: Vec<i64> = Vec::with_capacity(ok.len());
         for chunk in ok.chunks(rows_per_statement(8, 1)) {
@@ -293,29 +351,42 @@ pub async fn insert_requests(
                  values {} returning id",
                 values("(?, ?, ?, ?, ?, ?, ?, ?, 'service', 'submitted', $1, $1)", chunk.len(), 2)
             );
-            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
-            for (requester, i) in chunk {
-                q = q.bind(&i.title).bind(&i.problem).bind(&i.affected).bind(&i.desired_outcome)
-                    .bind(i.department).bind(*requester).bind(i.urgency.as_str()).bind(i.date_needed);
-            }
-            let mut got: Vec<i64> = q.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id).collect();
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+                for (requester, i) in chunk {
+                    q = q.bind(&i.title).bind(&i.problem).bind(&i.affected).bind(&i.desired_outcome)
+                        .bind(i.department).bind(*requester).bind(i.urgency.as_str()).bind(i.date_needed);
+                }
+                q.fetch_all(c).await
+            });
+            let mut got: Vec<i64> = done?.into_iter().map(|(id,)| id).collect();
             got.sort_unstable();
             ids.extend(got);
         }
         if ids.len() != ok.len() {
-            return Err(StoreError::Db(sqlx::Error::Protocol(format!("{} requests inserted for {} rows", ids.len(), ok.len()))));
+            return Err(StoreError::Db(sqlx::Error::Protocol(format!(
+                "{} requests inserted for {} rows",
+                ids.len(),
+                ok.len()
+            ))));
         }
         // Their `submitted` events.
-        for (chunk_ids, chunk) in ids.chunks(rows_per_statement(3, 1)).zip(ok.chunks(rows_per_statement(3, 1))) {
+        for (chunk_ids, chunk) in ids
+            .chunks(rows_per_statement(3, 1))
+            .zip(ok.chunks(rows_per_statement(3, 1)))
+        {
             let sql = format!(
                 "insert into request_events (request_id, at, actor_id, kind, detail) values {}",
                 values("(?, $1, ?, 'submitted', ?)", chunk.len(), 2)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
-            for (id, (requester, i)) in chunk_ids.iter().zip(chunk) {
-                q = q.bind(*id).bind(*requester).bind(format!("submitted ({} urgency)", i.urgency.label().to_lowercase()));
-            }
-            q.execute(&mut *tx).await?;
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+                for (id, (requester, i)) in chunk_ids.iter().zip(chunk) {
+                    q = q.bind(*id).bind(*requester).bind(format!("submitted ({} urgency)", i.urgency.label().to_lowercase()));
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            });
+            done?;
         }
         // The hand-over to IT: every triager (IT leader) hears of each new request at once.
         for chunk in ids.chunks(rows_per_statement(1, 1)) {
@@ -326,39 +397,53 @@ pub async fn insert_requests(
                  where r.id in ({}) order by r.id, u.id",
                 list(2, chunk.len())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *tx).await?;
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            });
+            done?;
         }
         // Read back as `find_request` reads one, and check each row is the item it was paired with.
         let mut written: HashMap<i64, Request> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(rows_per_statement(1, 0)) {
             let sql = format!(request_sql!("where r.id in ({})"), list(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, Request>(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            written.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|r| (r.id, r)));
+            let done = on_db!(tx, c => {
+                let mut q = sqlx::query_as::<_, Request>(sqlx::AssertSqlSafe(sql)).persistent(false);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(c).await
+            });
+            written.extend(done?.into_iter().map(|r| (r.id, r)));
         }
         let mut ids = ids.into_iter();
         let mut out = Vec::with_capacity(items.len());
         for (requester, i) in items {
             if !active.contains(&i.department) {
-                out.push(Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id"))));
+                out.push(Err(StoreError::Invalid(FieldError::new(
+                    "department_id",
+                    "no active department has this id",
+                ))));
                 continue;
             }
             let r = ids.next().and_then(|id| written.remove(&id)).filter(|r| {
-                r.requester_id == *requester && r.department_id == i.department && r.title == i.title
+                r.requester_id == *requester
+                    && r.department_id == i.department
+                    && r.title == i.title
             });
             let Some(r) = r else {
-                return Err(StoreError::Db(sqlx::Error::Protocol("a batch of requests read back out of order".into())));
+                return Err(StoreError::Db(sqlx::Error::Protocol(
+                    "a batch of requests read back out of order".into(),
+                )));
             };
             out.push(Ok(r));
         }
         out
-    });
+    };
+    tx.commit().await?;
     Ok(out)
 }
 
@@ -372,12 +457,28 @@ pub async fn insert_request_from_pain_point(
     today: chrono::NaiveDate,
 ) -> Result<Request> {
     let now = Utc::now();
-    let id: i64 = write_tx!(db, tx => {
-        let id = insert_submitted!(tx, requester, input, "raised from an anonymous pain point in the voice inbox".to_string(), now);
-        crate::voice::link_pain_point!(tx, pain_point, "request_id", "request", id, requester,
-            format!("Turned into request #{id}: {}", input.title), today);
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let id = insert_submitted(
+            &mut tx,
+            requester,
+            input,
+            "raised from an anonymous pain point in the voice inbox",
+            now,
+        )
+        .await?;
+        crate::voice::link_pain_point(
+            &mut tx,
+            pain_point,
+            crate::voice::Became::Request(id),
+            requester,
+            &format!("Turned into request #{id}: {}", input.title),
+            today,
+        )
+        .await?;
         id
-    });
+    };
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -604,48 +705,93 @@ pub async fn alternatives(db: &Db, request: i64) -> Result<Vec<AlternativeRow>> 
 /// correction and counts as confirmed.
 pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, lane, requester, _) = lock_request!(db, tx, id);
-        if !matches!(status, Status::Submitted | Status::Understanding | Status::NeedConfirmed | Status::Deferred) {
-            return Err(StoreError::Conflict(FieldError::new("need_statement", format!("the need cannot change once the request is '{}'", status.label()))));
-        }
-        let by_requester = by == requester;
-        let new_status = if by_requester { Status::NeedConfirmed } else { Status::Understanding };
-        sqlx::query(
-            "update requests set need_statement = $1, need_by = $2, status = $3,
-                 need_confirmed_at = case when $4 then $5 else null end,
-                 first_response_at = case when $4 then first_response_at else coalesce(first_response_at, $5) end,
-                 updated_at = $5
-             where id = $6",
-        )
-        .bind(statement).bind(by).bind(new_status.as_str()).bind(by_requester).bind(now).bind(id)
-        .execute(&mut *tx).await?;
-        if lane == Lane::Portfolio {
-            // Funding needs a confirmed need, so the ranking's inputs changed.
-            bump_revision!(tx, now);
-        }
-        let detail = if by_requester { format!("the requester corrected the need: “{statement}”") } else { format!("IT stated the need: “{statement}” — please confirm or correct it") };
-        record_event!(tx, id, Some(by), if by_requester { "need_corrected" } else { "need_stated" }, detail, now);
-    });
+    let mut tx = db.begin_write().await?;
+    let Locked {
+        status,
+        lane,
+        requester,
+        ..
+    } = lock_request(&mut tx, id).await?;
+    if !matches!(
+        status,
+        Status::Submitted | Status::Understanding | Status::NeedConfirmed | Status::Deferred
+    ) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "need_statement",
+            format!(
+                "the need cannot change once the request is '{}'",
+                status.label()
+            ),
+        )));
+    }
+    let by_requester = by == requester;
+    let new_status = if by_requester {
+        Status::NeedConfirmed
+    } else {
+        Status::Understanding
+    };
+    on_db!(tx, c => sqlx::query(
+        "update requests set need_statement = $1, need_by = $2, status = $3,
+             need_confirmed_at = case when $4 then $5 else null end,
+             first_response_at = case when $4 then first_response_at else coalesce(first_response_at, $5) end,
+             updated_at = $5
+         where id = $6",
+    )
+    .bind(statement).bind(by).bind(new_status.as_str()).bind(by_requester).bind(now).bind(id)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    if lane == Lane::Portfolio {
+        // Funding needs a confirmed need, so the ranking's inputs changed.
+        bump_revision(&mut tx, now).await?;
+    }
+    let detail = if by_requester {
+        format!("the requester corrected the need: “{statement}”")
+    } else {
+        format!("IT stated the need: “{statement}” — please confirm or correct it")
+    };
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        if by_requester {
+            "need_corrected"
+        } else {
+            "need_stated"
+        },
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
 /// The requester confirms IT's statement of the need.
 pub async fn confirm_need(db: &Db, id: i64, by: i64) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, lane, _, _) = lock_request!(db, tx, id);
-        if status != Status::Understanding {
-            return Err(StoreError::Conflict(FieldError::new("status", "there is no need statement waiting for your confirmation")));
-        }
-        if lane == Lane::Portfolio {
-            // Funding needs a confirmed need, so the ranking's inputs changed.
-            bump_revision!(tx, now);
-        }
-        sqlx::query("update requests set status = 'need_confirmed', need_confirmed_at = $1, updated_at = $1 where id = $2")
-            .bind(now).bind(id).execute(&mut *tx).await?;
-        record_event!(tx, id, Some(by), "need_confirmed", "the requester confirmed IT's statement of the need".to_string(), now);
-    });
+    let mut tx = db.begin_write().await?;
+    let Locked { status, lane, .. } = lock_request(&mut tx, id).await?;
+    if status != Status::Understanding {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            "there is no need statement waiting for your confirmation",
+        )));
+    }
+    if lane == Lane::Portfolio {
+        // Funding needs a confirmed need, so the ranking's inputs changed.
+        bump_revision(&mut tx, now).await?;
+    }
+    on_db!(tx, c => sqlx::query("update requests set status = 'need_confirmed', need_confirmed_at = $1, updated_at = $1 where id = $2")
+        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        "need_confirmed",
+        "the requester confirmed IT's statement of the need",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -658,28 +804,59 @@ pub async fn record_attempt(
     note: &str,
 ) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, _, _, _) = lock_request!(db, tx, id);
-        if status != Status::Understanding {
-            return Err(StoreError::Conflict(FieldError::new("status", "attempts are recorded while a need statement awaits the requester")));
-        }
-        sqlx::query("update requests set need_attempt_on = $1, first_response_at = coalesce(first_response_at, $2), updated_at = $2 where id = $3")
-            .bind(on).bind(now).bind(id).execute(&mut *tx).await?;
-        record_event!(tx, id, Some(by), "attempt_recorded", format!("IT tried to reach the requester on {on}{}", if note.is_empty() { String::new() } else { format!(": {note}") }), now);
-    });
+    let mut tx = db.begin_write().await?;
+    let Locked { status, .. } = lock_request(&mut tx, id).await?;
+    if status != Status::Understanding {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            "attempts are recorded while a need statement awaits the requester",
+        )));
+    }
+    on_db!(tx, c => sqlx::query("update requests set need_attempt_on = $1, first_response_at = coalesce(first_response_at, $2), updated_at = $2 where id = $3")
+        .bind(on).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        "attempt_recorded",
+        &format!(
+            "IT tried to reach the requester on {on}{}",
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!(": {note}")
+            }
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
 /// Assigns the IT team that will answer the request.
 pub async fn assign_team(db: &Db, id: i64, by: i64, team: i64) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        lock_request!(db, tx, id);
-        let name: Option<(String,)> = sqlx::query_as("select name from it_teams where id = $1").bind(team).fetch_optional(&mut *tx).await?;
-        let Some((name,)) = name else { return Err(StoreError::Invalid(FieldError::new("it_team_id", "no IT team has this id"))) };
-        sqlx::query("update requests set it_team_id = $1, updated_at = $2 where id = $3").bind(team).bind(now).bind(id).execute(&mut *tx).await?;
-        record_event!(tx, id, Some(by), "team_assigned", format!("assigned to {name}"), now);
-    });
+    let mut tx = db.begin_write().await?;
+    lock_request(&mut tx, id).await?;
+    let name: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from it_teams where id = $1").bind(team).fetch_optional(c).await)?;
+    let Some((name,)) = name else {
+        return Err(StoreError::Invalid(FieldError::new(
+            "it_team_id",
+            "no IT team has this id",
+        )));
+    };
+    on_db!(tx, c => sqlx::query("update requests set it_team_id = $1, updated_at = $2 where id = $3").bind(team).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        "team_assigned",
+        &format!("assigned to {name}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -706,52 +883,82 @@ pub async fn decide(
     check: impl Fn(&GateFacts) -> std::result::Result<(), FieldError> + Send,
 ) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, lane, _, _) = lock_request!(db, tx, id);
-        let (attempt_on, need_confirmed): (Option<NaiveDate>, bool) = sqlx::query_as("select need_attempt_on, (need_confirmed_at is not null) from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;
-        let ready: (Option<i64>, Option<i64>, Option<i64>, f64) = sqlx::query_as(
-            "select r.champion_id, b.it_cost,
-                    (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
-                    (select tolerance_pct from portfolio_settings where id = 1)
-             from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
-        ).bind(id).fetch_one(&mut *tx).await?;
-        let portfolio_ready = match ready {
-            (Some(_), Some(cost), Some(signed), tol) => duet_core::requests::signoff_holds(signed, cost, tol),
-            _ => false,
-        };
-        check(&GateFacts { status, lane, attempt_on, portfolio_ready, need_confirmed }).map_err(StoreError::Conflict)?;
-        let (note, reason, until, risk, yes_if) = match decision {
-            Decision::Accept => (None, None, None, None, None),
-            Decision::Defer { until, note } => (Some(note.clone()), None, Some(*until), None, None),
-            Decision::Decline { reason, note, security_risk, security_yes_if, .. } => {
-                (Some(note.clone()), Some(reason.as_str()), None, security_risk.clone(), security_yes_if.clone())
-            }
-        };
-        sqlx::query(
-            "update requests set status = $1, decided_at = $2, decision_note = $3, decline_reason = $4, deferred_until = $5,
-                 security_risk = $6, security_yes_if = $7, first_response_at = coalesce(first_response_at, $2), updated_at = $2
-             where id = $8",
-        )
-        .bind(decision.status().as_str()).bind(now).bind(note.filter(|n| !n.is_empty())).bind(reason).bind(until)
-        .bind(risk).bind(yes_if).bind(id)
-        .execute(&mut *tx).await?;
-        let detail = match decision {
-            Decision::Accept => "IT accepted the request".to_string(),
-            Decision::Defer { until, .. } => format!("IT deferred the request until {until}"),
-            Decision::Decline { reason, alternatives, .. } => {
-                for a in alternatives {
-                    sqlx::query("insert into request_alternatives (request_id, kind, description, created_at) values ($1, $2, $3, $4)")
-                        .bind(id).bind(a.kind.as_str()).bind(&a.description).bind(now).execute(&mut *tx).await?;
-                }
-                let offered: Vec<String> = alternatives.iter().map(|a| format!("{}: {}", a.kind.label(), a.description)).collect();
-                format!("IT declined ({}) and offered: {}", reason.label().to_lowercase(), offered.join("; "))
-            }
-        };
-        if lane == Lane::Portfolio {
-            bump_revision!(tx, now);
+    let mut tx = db.begin_write().await?;
+    let Locked { status, lane, .. } = lock_request(&mut tx, id).await?;
+    let (attempt_on, need_confirmed): (Option<NaiveDate>, bool) = on_db!(tx, c => sqlx::query_as("select need_attempt_on, (need_confirmed_at is not null) from requests where id = $1").bind(id).fetch_one(c).await)?;
+    let ready: (Option<i64>, Option<i64>, Option<i64>, f64) = on_db!(tx, c => sqlx::query_as(
+        "select r.champion_id, b.it_cost,
+                (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
+                (select tolerance_pct from portfolio_settings where id = 1)
+         from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
+    ).bind(id).fetch_one(c).await)?;
+    let portfolio_ready = match ready {
+        (Some(_), Some(cost), Some(signed), tol) => {
+            duet_core::requests::signoff_holds(signed, cost, tol)
         }
-        record_event!(tx, id, Some(by), "decided", detail, now);
-    });
+        _ => false,
+    };
+    check(&GateFacts {
+        status,
+        lane,
+        attempt_on,
+        portfolio_ready,
+        need_confirmed,
+    })
+    .map_err(StoreError::Conflict)?;
+    let (note, reason, until, risk, yes_if) = match decision {
+        Decision::Accept => (None, None, None, None, None),
+        Decision::Defer { until, note } => (Some(note.clone()), None, Some(*until), None, None),
+        Decision::Decline {
+            reason,
+            note,
+            security_risk,
+            security_yes_if,
+            ..
+        } => (
+            Some(note.clone()),
+            Some(reason.as_str()),
+            None,
+            security_risk.clone(),
+            security_yes_if.clone(),
+        ),
+    };
+    on_db!(tx, c => sqlx::query(
+        "update requests set status = $1, decided_at = $2, decision_note = $3, decline_reason = $4, deferred_until = $5,
+             security_risk = $6, security_yes_if = $7, first_response_at = coalesce(first_response_at, $2), updated_at = $2
+         where id = $8",
+    )
+    .bind(decision.status().as_str()).bind(now).bind(note.filter(|n| !n.is_empty())).bind(reason).bind(until)
+    .bind(risk).bind(yes_if).bind(id)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    let detail = match decision {
+        Decision::Accept => "IT accepted the request".to_string(),
+        Decision::Defer { until, .. } => format!("IT deferred the request until {until}"),
+        Decision::Decline {
+            reason,
+            alternatives,
+            ..
+        } => {
+            for a in alternatives {
+                on_db!(tx, c => sqlx::query("insert into request_alternatives (request_id, kind, description, created_at) values ($1, $2, $3, $4)")
+                    .bind(id).bind(a.kind.as_str()).bind(&a.description).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+            }
+            let offered: Vec<String> = alternatives
+                .iter()
+                .map(|a| format!("{}: {}", a.kind.label(), a.description))
+                .collect();
+            format!(
+                "IT declined ({}) and offered: {}",
+                reason.label().to_lowercase(),
+                offered.join("; ")
+            )
+        }
+    };
+    if lane == Lane::Portfolio {
+        bump_revision(&mut tx, now).await?;
+    }
+    record_event(&mut tx, id, Some(by), "decided", &detail, now).await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -764,15 +971,30 @@ pub async fn answer_alternative(
     taken_up: bool,
 ) -> Result<()> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        lock_request!(db, tx, request);
-        let done = sqlx::query("update request_alternatives set taken_up = $1 where id = $2 and request_id = $3")
-            .bind(taken_up).bind(alternative).bind(request).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("alternative"));
-        }
-        record_event!(tx, request, Some(by), "alternative_answered", format!("the requester {} an offered alternative", if taken_up { "took up" } else { "did not take up" }), now);
-    });
+    let mut tx = db.begin_write().await?;
+    lock_request(&mut tx, request).await?;
+    let done = on_db!(tx, c => sqlx::query("update request_alternatives set taken_up = $1 where id = $2 and request_id = $3")
+        .bind(taken_up).bind(alternative).bind(request).execute(c).await.map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound("alternative"));
+    }
+    record_event(
+        &mut tx,
+        request,
+        Some(by),
+        "alternative_answered",
+        &format!(
+            "the requester {} an offered alternative",
+            if taken_up {
+                "took up"
+            } else {
+                "did not take up"
+            }
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -780,19 +1002,35 @@ pub async fn answer_alternative(
 /// requester keeps following it.
 pub async fn champion(db: &Db, id: i64, executive: i64) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, _, _, champion) = lock_request!(db, tx, id);
-        if matches!(status, Status::Declined | Status::Closed) {
-            return Err(StoreError::Conflict(FieldError::new("status", format!("a '{}' request cannot be championed", status.label()))));
-        }
-        if champion.is_some_and(|c| c != executive) {
-            return Err(StoreError::Conflict(FieldError::new("champion_id", "this request already has a champion")));
-        }
-        sqlx::query("update requests set champion_id = $1, lane = 'portfolio', updated_at = $2 where id = $3")
-            .bind(executive).bind(now).bind(id).execute(&mut *tx).await?;
-        bump_revision!(tx, now);
-        record_event!(tx, id, Some(executive), "championed", "an executive champion adopted the request; it moves to the portfolio".to_string(), now);
-    });
+    let mut tx = db.begin_write().await?;
+    let Locked {
+        status, champion, ..
+    } = lock_request(&mut tx, id).await?;
+    if matches!(status, Status::Declined | Status::Closed) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            format!("a '{}' request cannot be championed", status.label()),
+        )));
+    }
+    if champion.is_some_and(|c| c != executive) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "champion_id",
+            "this request already has a champion",
+        )));
+    }
+    on_db!(tx, c => sqlx::query("update requests set champion_id = $1, lane = 'portfolio', updated_at = $2 where id = $3")
+        .bind(executive).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    bump_revision(&mut tx, now).await?;
+    record_event(
+        &mut tx,
+        id,
+        Some(executive),
+        "championed",
+        "an executive champion adopted the request; it moves to the portfolio",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -804,11 +1042,26 @@ pub async fn set_self_champion_allowed(
     allowed: bool,
 ) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        lock_request!(db, tx, id);
-        sqlx::query("update requests set self_champion_allowed = $1, updated_at = $2 where id = $3").bind(allowed).bind(now).bind(id).execute(&mut *tx).await?;
-        record_event!(tx, id, Some(by), "self_champion", format!("an admin {} the requester to champion it", if allowed { "allowed" } else { "no longer allows" }), now);
-    });
+    let mut tx = db.begin_write().await?;
+    lock_request(&mut tx, id).await?;
+    on_db!(tx, c => sqlx::query("update requests set self_champion_allowed = $1, updated_at = $2 where id = $3").bind(allowed).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        "self_champion",
+        &format!(
+            "an admin {} the requester to champion it",
+            if allowed {
+                "allowed"
+            } else {
+                "no longer allows"
+            }
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -855,62 +1108,89 @@ pub async fn save_business_case(
     let now = Utc::now();
     let eval = case.evaluate();
     let it_cost = case.it_cost().0;
-    write_tx!(db, tx => {
-        let (status, _, _, _) = lock_request!(db, tx, id);
-        if matches!(status, Status::Declined | Status::Closed) {
-            return Err(StoreError::Conflict(FieldError::new("status", format!("a '{}' request's business case is frozen", status.label()))));
+    let mut tx = db.begin_write().await?;
+    let Locked { status, .. } = lock_request(&mut tx, id).await?;
+    if matches!(status, Status::Declined | Status::Closed) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            format!("a '{}' request's business case is frozen", status.label()),
+        )));
+    }
+    for g in goals {
+        let found: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from business_goals where id = $1 and archived_at is null").bind(g).fetch_optional(c).await)?;
+        if found.is_none() {
+            return Err(StoreError::Invalid(FieldError::new(
+                "goal_ids",
+                format!("no active goal has id {g}"),
+            )));
         }
-        for g in goals {
-            let found: Option<(i64,)> = sqlx::query_as("select id from business_goals where id = $1 and archived_at is null").bind(g).fetch_optional(&mut *tx).await?;
-            if found.is_none() {
-                return Err(StoreError::Invalid(FieldError::new("goal_ids", format!("no active goal has id {g}"))));
-            }
-        }
-        let previous: Option<(i64,)> = sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        sqlx::query(
-            "insert into business_cases (request_id, horizon_years, discount_rate, it_cost, npv, updated_by, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7)
-             on conflict (request_id) do update set horizon_years = excluded.horizon_years, discount_rate = excluded.discount_rate,
-                 it_cost = excluded.it_cost, npv = excluded.npv, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        )
-        .bind(id).bind(i64::from(case.horizon_years)).bind(case.discount_rate).bind(it_cost).bind(eval.npv).bind(by).bind(now)
-        .execute(&mut *tx).await?;
-        sqlx::query("delete from cash_flows where request_id = $1").bind(id).execute(&mut *tx).await?;
-        for f in &case.flows {
-            sqlx::query("insert into cash_flows (request_id, year, kind, amount) values ($1, $2, $3, $4)")
-                .bind(id).bind(i64::from(f.year)).bind(f.kind.as_str()).bind(f.amount.0).execute(&mut *tx).await?;
-        }
-        sqlx::query("delete from request_goals where request_id = $1").bind(id).execute(&mut *tx).await?;
-        for g in goals {
-            sqlx::query("insert into request_goals (request_id, goal_id) values ($1, $2)").bind(id).bind(g).execute(&mut *tx).await?;
-        }
-        sqlx::query("update requests set risk = $1, person_days = $2, updated_at = $3 where id = $4")
-            .bind(risk.as_str()).bind(person_days).bind(now).bind(id).execute(&mut *tx).await?;
-        bump_revision!(tx, now);
-        let change = match previous {
-            Some((old,)) if old != it_cost => format!(" (IT cost {} → {})", Money(old), Money(it_cost)),
-            _ => String::new(),
-        };
-        // The hand-over to the champion: the event (and so the notification every follower,
-        // the champion included, receives in this transaction) says when the case now waits for
-        // their sign-off, or when a change of cost made their sign-off lapse.
-        let signed: Option<(i64, f64)> = sqlx::query_as("select it_cost, tolerance_pct from signoffs where request_id = $1 order by id desc limit 1")
-            .bind(id).fetch_optional(&mut *tx).await?;
-        let was_holding = match (signed, previous) {
-            (Some((s, tol)), Some((old,))) => duet_core::requests::signoff_holds(s, old, tol),
-            _ => false,
-        };
-        let (kind, signoff) = match signed {
-            None => ("business_case_saved", " — it awaits the champion's sign-off of the IT costs".to_string()),
-            Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) && was_holding => (
-                "signoff_lapsed",
-                format!(" — the champion's sign-off of {} has lapsed (IT cost rose beyond the {tol}% tolerance): it awaits the champion's sign-off again", Money(s)),
+    }
+    let previous: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(c).await)?;
+    on_db!(tx, c => sqlx::query(
+        "insert into business_cases (request_id, horizon_years, discount_rate, it_cost, npv, updated_by, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (request_id) do update set horizon_years = excluded.horizon_years, discount_rate = excluded.discount_rate,
+             it_cost = excluded.it_cost, npv = excluded.npv, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(id).bind(i64::from(case.horizon_years)).bind(case.discount_rate).bind(it_cost).bind(eval.npv).bind(by).bind(now)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("delete from cash_flows where request_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    for f in &case.flows {
+        on_db!(tx, c => sqlx::query("insert into cash_flows (request_id, year, kind, amount) values ($1, $2, $3, $4)")
+            .bind(id).bind(i64::from(f.year)).bind(f.kind.as_str()).bind(f.amount.0).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    on_db!(tx, c => sqlx::query("delete from request_goals where request_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    for g in goals {
+        on_db!(tx, c => sqlx::query("insert into request_goals (request_id, goal_id) values ($1, $2)").bind(id).bind(g).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    on_db!(tx, c => sqlx::query("update requests set risk = $1, person_days = $2, updated_at = $3 where id = $4")
+        .bind(risk.as_str()).bind(person_days).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    bump_revision(&mut tx, now).await?;
+    let change = match previous {
+        Some((old,)) if old != it_cost => format!(" (IT cost {} → {})", Money(old), Money(it_cost)),
+        _ => String::new(),
+    };
+    // The hand-over to the champion: the event (and so the notification every follower,
+    // the champion included, receives in this transaction) says when the case now waits for
+    // their sign-off, or when a change of cost made their sign-off lapse.
+    let signed: Option<(i64, f64)> = on_db!(tx, c => sqlx::query_as("select it_cost, tolerance_pct from signoffs where request_id = $1 order by id desc limit 1")
+        .bind(id).fetch_optional(c).await)?;
+    let was_holding = match (signed, previous) {
+        (Some((s, tol)), Some((old,))) => duet_core::requests::signoff_holds(s, old, tol),
+        _ => false,
+    };
+    let (kind, signoff) = match signed {
+        None => (
+            "business_case_saved",
+            " — it awaits the champion's sign-off of the IT costs".to_string(),
+        ),
+        Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) && was_holding => (
+            "signoff_lapsed",
+            format!(
+                " — the champion's sign-off of {} has lapsed (IT cost rose beyond the {tol}% tolerance): it awaits the champion's sign-off again",
+                Money(s)
             ),
-            Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) => ("business_case_saved", " — it awaits the champion's sign-off of the IT costs".to_string()),
-            Some(_) => ("business_case_saved", String::new()),
-        };
-        record_event!(tx, id, Some(by), kind, format!("business case saved: NPV {}, IT cost {}{change}{signoff}", Money::from_major(eval.npv), Money(it_cost)), now);
-    });
+        ),
+        Some((s, tol)) if !duet_core::requests::signoff_holds(s, it_cost, tol) => (
+            "business_case_saved",
+            " — it awaits the champion's sign-off of the IT costs".to_string(),
+        ),
+        Some(_) => ("business_case_saved", String::new()),
+    };
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        kind,
+        &format!(
+            "business case saved: NPV {}, IT cost {}{change}{signoff}",
+            Money::from_major(eval.npv),
+            Money(it_cost)
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_business_case(db, id)
         .await?
         .ok_or(StoreError::NotFound("business case"))
@@ -960,16 +1240,32 @@ pub async fn find_business_case(db: &Db, id: i64) -> Result<Option<StoredCase>> 
 /// The champion signs off the current IT cost.
 pub async fn sign_off(db: &Db, id: i64, champion: i64) -> Result<StoredCase> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        lock_request!(db, tx, id);
-        let cost: Option<(i64,)> = sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((cost,)) = cost else { return Err(StoreError::Conflict(FieldError::new("business_case", "there is no business case to sign off yet"))) };
-        let (tol,): (f64,) = sqlx::query_as("select tolerance_pct from portfolio_settings where id = 1").fetch_one(&mut *tx).await?;
-        sqlx::query("insert into signoffs (request_id, champion_id, it_cost, tolerance_pct, signed_at) values ($1, $2, $3, $4, $5)")
-            .bind(id).bind(champion).bind(cost).bind(tol).bind(now).execute(&mut *tx).await?;
-        bump_revision!(tx, now);
-        record_event!(tx, id, Some(champion), "signed_off", format!("the champion signed off IT costs of {} (tolerance {tol}%)", Money(cost)), now);
-    });
+    let mut tx = db.begin_write().await?;
+    lock_request(&mut tx, id).await?;
+    let cost: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((cost,)) = cost else {
+        return Err(StoreError::Conflict(FieldError::new(
+            "business_case",
+            "there is no business case to sign off yet",
+        )));
+    };
+    let (tol,): (f64,) = on_db!(tx, c => sqlx::query_as("select tolerance_pct from portfolio_settings where id = 1").fetch_one(c).await)?;
+    on_db!(tx, c => sqlx::query("insert into signoffs (request_id, champion_id, it_cost, tolerance_pct, signed_at) values ($1, $2, $3, $4, $5)")
+        .bind(id).bind(champion).bind(cost).bind(tol).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    bump_revision(&mut tx, now).await?;
+    record_event(
+        &mut tx,
+        id,
+        Some(champion),
+        "signed_off",
+        &format!(
+            "the champion signed off IT costs of {} (tolerance {tol}%)",
+            Money(cost)
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_business_case(db, id)
         .await?
         .ok_or(StoreError::NotFound("business case"))
@@ -984,24 +1280,34 @@ pub async fn advance(
     check: impl Fn(Status, Lane, bool) -> std::result::Result<Status, FieldError> + Send,
 ) -> Result<Request> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, lane, _, _) = lock_request!(db, tx, id);
-        let ready: (Option<i64>, Option<i64>, Option<f64>) = sqlx::query_as(
-            "select b.it_cost, (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
-                    (select s.tolerance_pct from signoffs s where s.request_id = r.id order by s.id desc limit 1)
-             from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
-        ).bind(id).fetch_one(&mut *tx).await?;
-        let signed = match ready {
-            (Some(cost), Some(signed), Some(tol)) => duet_core::requests::signoff_holds(signed, cost, tol),
-            _ => false,
-        };
-        let next = check(status, lane, signed).map_err(StoreError::Conflict)?;
-        sqlx::query("update requests set status = $1, updated_at = $2 where id = $3").bind(next.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
-        if lane == Lane::Portfolio {
-            bump_revision!(tx, now);
+    let mut tx = db.begin_write().await?;
+    let Locked { status, lane, .. } = lock_request(&mut tx, id).await?;
+    let ready: (Option<i64>, Option<i64>, Option<f64>) = on_db!(tx, c => sqlx::query_as(
+        "select b.it_cost, (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
+                (select s.tolerance_pct from signoffs s where s.request_id = r.id order by s.id desc limit 1)
+         from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
+    ).bind(id).fetch_one(c).await)?;
+    let signed = match ready {
+        (Some(cost), Some(signed), Some(tol)) => {
+            duet_core::requests::signoff_holds(signed, cost, tol)
         }
-        record_event!(tx, id, Some(by), "status_changed", format!("{} → {}", status.label(), next.label()), now);
-    });
+        _ => false,
+    };
+    let next = check(status, lane, signed).map_err(StoreError::Conflict)?;
+    on_db!(tx, c => sqlx::query("update requests set status = $1, updated_at = $2 where id = $3").bind(next.as_str()).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if lane == Lane::Portfolio {
+        bump_revision(&mut tx, now).await?;
+    }
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        "status_changed",
+        &format!("{} → {}", status.label(), next.label()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     find_request(db, id).await
 }
 
@@ -1025,22 +1331,44 @@ pub async fn record_benefit(
     amount: Money,
 ) -> Result<Vec<BenefitYear>> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let (status, _, _, _) = lock_request!(db, tx, id);
-        if !matches!(status, Status::Delivered | Status::BenefitsRealised | Status::Closed) {
-            return Err(StoreError::Conflict(FieldError::new("status", "benefits are recorded once the work is delivered")));
-        }
-        let horizon: Option<(i64,)> = sqlx::query_as("select horizon_years from business_cases where request_id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((horizon,)) = horizon else { return Err(StoreError::Conflict(FieldError::new("business_case", "there is no business case to compare with"))) };
-        if year < 0 || year > horizon {
-            return Err(StoreError::Invalid(FieldError::new("year", format!("must be between 0 and the case's horizon ({horizon})"))));
-        }
-        sqlx::query(
-            "insert into benefit_actuals (request_id, year, amount, recorded_by, recorded_at) values ($1, $2, $3, $4, $5)
-             on conflict (request_id, year) do update set amount = excluded.amount, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
-        ).bind(id).bind(year).bind(amount.0).bind(by).bind(now).execute(&mut *tx).await?;
-        record_event!(tx, id, Some(by), "benefit_recorded", format!("benefits realised in year {year}: {amount}"), now);
-    });
+    let mut tx = db.begin_write().await?;
+    let Locked { status, .. } = lock_request(&mut tx, id).await?;
+    if !matches!(
+        status,
+        Status::Delivered | Status::BenefitsRealised | Status::Closed
+    ) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            "benefits are recorded once the work is delivered",
+        )));
+    }
+    let horizon: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select horizon_years from business_cases where request_id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((horizon,)) = horizon else {
+        return Err(StoreError::Conflict(FieldError::new(
+            "business_case",
+            "there is no business case to compare with",
+        )));
+    };
+    if year < 0 || year > horizon {
+        return Err(StoreError::Invalid(FieldError::new(
+            "year",
+            format!("must be between 0 and the case's horizon ({horizon})"),
+        )));
+    }
+    on_db!(tx, c => sqlx::query(
+        "insert into benefit_actuals (request_id, year, amount, recorded_by, recorded_at) values ($1, $2, $3, $4, $5)
+         on conflict (request_id, year) do update set amount = excluded.amount, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+    ).bind(id).bind(year).bind(amount.0).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    record_event(
+        &mut tx,
+        id,
+        Some(by),
+        "benefit_recorded",
+        &format!("benefits realised in year {year}: {amount}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     benefits(db, id).await
 }
 
@@ -1080,7 +1408,10 @@ pub async fn unread_count(db: &Db, user: i64) -> Result<i64> {
 
 /// Marks all of someone's notifications read.
 pub async fn mark_read(db: &Db, user: i64) -> Result<()> {
-    write_one!(db, pool => sqlx::query("update notifications set read_at = $1 where user_id = $2 and read_at is null").bind(Utc::now()).bind(user).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update notifications set read_at = $1 where user_id = $2 and read_at is null").bind(Utc::now()).bind(user).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
@@ -1105,21 +1436,21 @@ pub const STANDARD_TEAMS: &[&str] = &[
 /// Creates the standard IT teams and the default portfolio settings and weights, if missing.
 pub async fn ensure_decide_defaults(db: &Db) -> Result<()> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        for t in STANDARD_TEAMS {
-            sqlx::query("insert into it_teams (name) select $1 where not exists (select 1 from it_teams where lower(name) = lower($1))")
-                .bind(*t).execute(&mut *tx).await?;
-        }
-        sqlx::query(
-            "insert into portfolio_settings (id, budget, capacity_days, tolerance_pct, wait_days, revision, updated_at)
-             values (1, 250000000, 2000, 10.0, 10, 1, $1) on conflict (id) do nothing",
-        ).bind(now).execute(&mut *tx).await?;
-        let d = duet_core::portfolio::Weights::DEFAULT;
-        sqlx::query(
-            "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
-             select 1, $1, $2, $3, $4, null, $5 where not exists (select 1 from scoring_weights)",
-        ).bind(d.value).bind(d.fit).bind(d.risk).bind(d.urgency).bind(now).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    for t in STANDARD_TEAMS {
+        on_db!(tx, c => sqlx::query("insert into it_teams (name) select $1 where not exists (select 1 from it_teams where lower(name) = lower($1))")
+            .bind(*t).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    on_db!(tx, c => sqlx::query(
+        "insert into portfolio_settings (id, budget, capacity_days, tolerance_pct, wait_days, revision, updated_at)
+         values (1, 250000000, 2000, 10.0, 10, 1, $1) on conflict (id) do nothing",
+    ).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    let d = duet_core::portfolio::Weights::DEFAULT;
+    on_db!(tx, c => sqlx::query(
+        "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
+         select 1, $1, $2, $3, $4, null, $5 where not exists (select 1 from scoring_weights)",
+    ).bind(d.value).bind(d.fit).bind(d.risk).bind(d.urgency).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1235,27 +1566,29 @@ type RequestTimes = (
 /// believable past; nothing in the product rewrites history.
 #[cfg(feature = "demo")]
 pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<()> {
-    write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    {
         let (created, first, confirmed, decided, updated): RequestTimes =
-            sqlx::query_as("select created_at, first_response_at, need_confirmed_at, decided_at, updated_at from requests where id = $1")
-                .bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("request"))?;
-        let (attempt,): (Option<NaiveDate>,) = sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(&mut *tx).await?;
-        sqlx::query("update requests set created_at = $1, first_response_at = $2, need_confirmed_at = $3, decided_at = $4, updated_at = $5, need_attempt_on = $6 where id = $7")
+            on_db!(tx, c => sqlx::query_as("select created_at, first_response_at, need_confirmed_at, decided_at, updated_at from requests where id = $1")
+                .bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound("request"))?;
+        let (attempt,): (Option<NaiveDate>,) = on_db!(tx, c => sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(c).await)?;
+        on_db!(tx, c => sqlx::query("update requests set created_at = $1, first_response_at = $2, need_confirmed_at = $3, decided_at = $4, updated_at = $5, need_attempt_on = $6 where id = $7")
             .bind(created - back).bind(first.map(|t| t - back)).bind(confirmed.map(|t| t - back)).bind(decided.map(|t| t - back))
-            .bind(updated - back).bind(attempt.map(|d| d - back)).bind(id).execute(&mut *tx).await?;
-        let events: Vec<(i64, DateTime<Utc>)> = sqlx::query_as("select id, at from request_events where request_id = $1").bind(id).fetch_all(&mut *tx).await?;
+            .bind(updated - back).bind(attempt.map(|d| d - back)).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        let events: Vec<(i64, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, at from request_events where request_id = $1").bind(id).fetch_all(c).await)?;
         for (eid, at) in events {
-            sqlx::query("update request_events set at = $1 where id = $2").bind(at - back).bind(eid).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("update request_events set at = $1 where id = $2").bind(at - back).bind(eid).execute(c).await.map(|r| r.rows_affected()))?;
         }
-        let notes: Vec<(i64, DateTime<Utc>)> = sqlx::query_as("select id, created_at from notifications where request_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        let notes: Vec<(i64, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, created_at from notifications where request_id = $1").bind(id).fetch_all(c).await)?;
         for (nid, at) in notes {
-            sqlx::query("update notifications set created_at = $1, read_at = $1 where id = $2").bind(at - back).bind(nid).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("update notifications set created_at = $1, read_at = $1 where id = $2").bind(at - back).bind(nid).execute(c).await.map(|r| r.rows_affected()))?;
         }
-        let signs: Vec<(i64, DateTime<Utc>)> = sqlx::query_as("select id, signed_at from signoffs where request_id = $1").bind(id).fetch_all(&mut *tx).await?;
+        let signs: Vec<(i64, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, signed_at from signoffs where request_id = $1").bind(id).fetch_all(c).await)?;
         for (sid, at) in signs {
-            sqlx::query("update signoffs set signed_at = $1 where id = $2").bind(at - back).bind(sid).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("update signoffs set signed_at = $1 where id = $2").bind(at - back).bind(sid).execute(c).await.map(|r| r.rows_affected()))?;
         }
-    });
+    };
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Meet: review cadence per business department and the scheduled reviews.
 
+use crate::db::WriteTx;
 use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
@@ -7,22 +8,19 @@ use duet_core::reviews::{self as rules, Holiday};
 use duet_core::time::Tz;
 
 /// Refuses, inside a write transaction, to change a record both leaders have signed.
-macro_rules! check_unlocked {
-    ($tx:expr, $review:expr) => {{
-        let locked: Option<(Option<DateTime<Utc>>,)> =
-            sqlx::query_as("select locked_at from review_records where review_id = $1")
-                .bind($review)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        if matches!(locked, Some((Some(_),))) {
-            return Err(StoreError::Conflict(FieldError::new(
-                "record",
-                "both leaders signed this record; it is locked — append a correction instead",
-            )));
-        }
-    }};
+pub(crate) async fn check_unlocked(tx: &mut WriteTx, review: i64) -> Result<()> {
+    let locked: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, c => sqlx::query_as("select locked_at from review_records where review_id = $1")
+            .bind(review)
+            .fetch_optional(c)
+            .await)?;
+    if matches!(locked, Some((Some(_),))) {
+        return Err(StoreError::Conflict(FieldError::new(
+            "record",
+            "both leaders signed this record; it is locked — append a correction instead",
+        )));
+    }
+    Ok(())
 }
-pub(crate) use check_unlocked;
 
 /// A scheduled (or held) review.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -70,18 +68,30 @@ pub async fn schedule(
     minutes: i64,
     organizer: i64,
 ) -> Result<Review> {
-    let id: i64 = write_tx!(db, tx => {
-        let kind: Option<(String,)> = sqlx::query_as("select kind from departments where id = $1 and archived_at is null").bind(department).fetch_optional(&mut *tx).await?;
+    let mut tx = db.begin_write().await?;
+    let id: i64 = {
+        let kind: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select kind from departments where id = $1 and archived_at is null").bind(department).fetch_optional(c).await)?;
         match kind {
-            None => return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id"))),
-            Some((k,)) if k != "business" => return Err(StoreError::Invalid(FieldError::new("department_id", "reviews are held between IT and a business department"))),
+            None => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "department_id",
+                    "no active department has this id",
+                )));
+            }
+            Some((k,)) if k != "business" => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "department_id",
+                    "reviews are held between IT and a business department",
+                )));
+            }
             _ => {}
         }
-        let (id,): (i64,) = sqlx::query_as(
+        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
             "insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5) returning id",
-        ).bind(department).bind(at).bind(minutes).bind(organizer).bind(Utc::now()).fetch_one(&mut *tx).await?;
+        ).bind(department).bind(at).bind(minutes).bind(organizer).bind(Utc::now()).fetch_one(c).await)?;
         id
-    });
+    };
+    tx.commit().await?;
     find(db, id).await
 }
 
@@ -149,19 +159,24 @@ pub async fn page(
 /// Records that a planned review took place on `on` (demo and imports: no next review is planned).
 /// Refused before the review's start (`now`).
 pub async fn mark_held(db: &Db, id: i64, on: NaiveDate, now: DateTime<Utc>) -> Result<Review> {
-    write_tx!(db, tx => {
-        let row: Option<(DateTime<Utc>, String)> = sqlx::query_as("select scheduled_at, status from reviews where id = $1")
-            .bind(id).fetch_optional(&mut *tx).await?;
-        let Some((at, status)) = row else { return Err(StoreError::NotFound("review")) };
-        rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
-        sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(DateTime<Utc>, String)> = on_db!(tx, c => sqlx::query_as("select scheduled_at, status from reviews where id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    let Some((at, status)) = row else {
+        return Err(StoreError::NotFound("review"));
+    };
+    rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
+    on_db!(tx, c => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     find(db, id).await
 }
 
 /// Changes how often a department meets IT.
 pub async fn set_interval(db: &Db, department: i64, days: i64) -> Result<()> {
-    let n = write_one!(db, pool => sqlx::query("update departments set review_interval_days = $1 where id = $2 and kind = 'business'").bind(days).bind(department).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update departments set review_interval_days = $1 where id = $2 and kind = 'business'").bind(days).bind(department).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     if n == 0 {
         return Err(StoreError::NotFound("business department"));
     }
@@ -209,8 +224,11 @@ pub async fn cadence_rows(db: &Db) -> Result<Vec<CadenceRow>> {
 pub async fn shift(db: &Db, id: i64, days: i64) -> Result<()> {
     let back = chrono::Duration::days(days);
     let (at, held): (DateTime<Utc>, Option<NaiveDate>) = on_db!(db, pool => sqlx::query_as("select scheduled_at, held_on from reviews where id = $1").bind(id).fetch_one(pool).await)?;
-    write_one!(db, pool => sqlx::query("update reviews set scheduled_at = $1, held_on = $2, created_at = $1 where id = $3")
-        .bind(at - back).bind(held.map(|h| h - back)).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update reviews set scheduled_at = $1, held_on = $2, created_at = $1 where id = $3")
+        .bind(at - back).bind(held.map(|h| h - back)).bind(id).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
@@ -284,18 +302,23 @@ pub async fn save_record(
     let now = Utc::now();
     // One upsert that leaves a locked record alone: it changes no row exactly when the record
     // exists and is locked (a missing review still fails on its foreign key, as before).
-    write_tx!(db, tx => {
-        let changed = sqlx::query(
+    let mut tx = db.begin_write().await?;
+    {
+        let changed = on_db!(tx, c => sqlx::query(
             "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
              on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
                  metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
                  it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null
              where review_records.locked_at is null",
-        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(&mut *tx).await?.rows_affected();
+        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
         if changed == 0 {
-            return Err(StoreError::Conflict(FieldError::new("record", "both leaders signed this record; it is locked — append a correction instead")));
+            return Err(StoreError::Conflict(FieldError::new(
+                "record",
+                "both leaders signed this record; it is locked — append a correction instead",
+            )));
         }
-    });
+    };
+    tx.commit().await?;
     record(db, review).await
 }
 
@@ -319,21 +342,23 @@ pub struct RecordWrite {
 /// and the others are saved. Saves of the same review apply in order, the last one winning.
 pub async fn save_records(db: &Db, items: &[RecordWrite]) -> Result<Vec<Result<Record>>> {
     let now = Utc::now();
-    let changed: Vec<bool> = write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    let changed: Vec<bool> = {
         let mut changed = Vec::with_capacity(items.len());
         for w in items {
-            let n = sqlx::query(
+            let n = on_db!(tx, c => sqlx::query(
                 "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
                  on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
                      metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
                      it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null
                  where review_records.locked_at is null",
             ).bind(w.review).bind(&w.agenda).bind(&w.attendees).bind(&w.notes).bind(&w.feedback).bind(now)
-            .execute(&mut *tx).await?.rows_affected();
+            .execute(c).await.map(|r| r.rows_affected()))?;
             changed.push(n > 0);
         }
         changed
-    });
+    };
+    tx.commit().await?;
     let mut out = Vec::with_capacity(items.len());
     for (w, saved) in items.iter().zip(changed) {
         out.push(if saved {
@@ -351,25 +376,30 @@ pub async fn save_records(db: &Db, items: &[RecordWrite]) -> Result<Vec<Result<R
 /// Signs the record for one side (`it` true for IT); when both sides have signed, it locks.
 pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let status: Option<(String,)> = sqlx::query_as("select status from reviews where id = $1").bind(review).fetch_optional(&mut *tx).await?;
-        let Some((status,)) = status else { return Err(StoreError::NotFound("review")) };
-        let text: Option<(String, String)> = sqlx::query_as("select attendees, notes from review_records where review_id = $1")
-            .bind(review).fetch_optional(&mut *tx).await?;
-        let (attendees, notes) = text.unwrap_or_default();
-        rules::may_sign(&status, &attendees, &notes).map_err(StoreError::Conflict)?;
-        let sql = if it {
-            "update review_records set it_signed_by = $1, it_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
-        } else {
-            "update review_records set business_signed_by = $1, business_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
-        };
-        let n = sqlx::query(sql).bind(by).bind(now).bind(review).execute(&mut *tx).await?.rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict(FieldError::new("record", "this record is already locked")));
-        }
-        sqlx::query("update review_records set locked_at = $1 where review_id = $2 and it_signed_by is not null and business_signed_by is not null")
-            .bind(now).bind(review).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let status: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select status from reviews where id = $1").bind(review).fetch_optional(c).await)?;
+    let Some((status,)) = status else {
+        return Err(StoreError::NotFound("review"));
+    };
+    let text: Option<(String, String)> = on_db!(tx, c => sqlx::query_as("select attendees, notes from review_records where review_id = $1")
+        .bind(review).fetch_optional(c).await)?;
+    let (attendees, notes) = text.unwrap_or_default();
+    rules::may_sign(&status, &attendees, &notes).map_err(StoreError::Conflict)?;
+    let sql = if it {
+        "update review_records set it_signed_by = $1, it_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
+    } else {
+        "update review_records set business_signed_by = $1, business_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
+    };
+    let n = on_db!(tx, c => sqlx::query(sql).bind(by).bind(now).bind(review).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::Conflict(FieldError::new(
+            "record",
+            "this record is already locked",
+        )));
+    }
+    on_db!(tx, c => sqlx::query("update review_records set locked_at = $1 where review_id = $2 and it_signed_by is not null and business_signed_by is not null")
+        .bind(now).bind(review).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     record(db, review).await
 }
 
@@ -382,11 +412,11 @@ pub async fn add_decision(
     by: i64,
 ) -> Result<()> {
     find(db, review).await?;
-    write_tx!(db, tx => {
-        check_unlocked!(tx, review);
-        sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
-            .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    check_unlocked(&mut tx, review).await?;
+    on_db!(tx, c => sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+        .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -407,8 +437,11 @@ pub async fn add_correction(db: &Db, review: i64, text: &str, by: i64) -> Result
             "the record is not signed yet: edit it instead of appending a correction",
         )));
     }
-    write_one!(db, pool => sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
-        .bind(review).bind(text).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
+        .bind(review).bind(text).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
@@ -430,24 +463,28 @@ pub async fn mark_held_and_plan_next(
     tz: Tz,
 ) -> Result<Review> {
     let on = now.with_timezone(&tz).date_naive();
-    write_tx!(db, tx => {
-        let row: Option<(i64, DateTime<Utc>, i64, i64, String)> = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    {
+        let row: Option<(i64, DateTime<Utc>, i64, i64, String)> = on_db!(tx, c => sqlx::query_as(
             "select r.department_id, r.scheduled_at, r.minutes, r.organizer_id, r.status from reviews r where r.id = $1",
-        ).bind(id).fetch_optional(&mut *tx).await?;
-        let Some((dept, at, minutes, organizer, status)) = row else { return Err(StoreError::NotFound("review")) };
+        ).bind(id).fetch_optional(c).await)?;
+        let Some((dept, at, minutes, organizer, status)) = row else {
+            return Err(StoreError::NotFound("review"));
+        };
         rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
-        sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(&mut *tx).await?;
-        let (interval,): (i64,) = sqlx::query_as("select review_interval_days from departments where id = $1").bind(dept).fetch_one(&mut *tx).await?;
-        let planned: Option<(i64,)> = sqlx::query_as("select id from reviews where department_id = $1 and status = 'planned' and scheduled_at >= $2 limit 1")
-            .bind(dept).bind(now).fetch_optional(&mut *tx).await?;
+        on_db!(tx, c => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        let (interval,): (i64,) = on_db!(tx, c => sqlx::query_as("select review_interval_days from departments where id = $1").bind(dept).fetch_one(c).await)?;
+        let planned: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from reviews where department_id = $1 and status = 'planned' and scheduled_at >= $2 limit 1")
+            .bind(dept).bind(now).fetch_optional(c).await)?;
         if planned.is_none() {
-            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as("select month, day, year, name from holidays").fetch_all(&mut *tx).await?;
+            let rows: Vec<(i64, i64, i64, String)> = on_db!(tx, c => sqlx::query_as("select month, day, year, name from holidays").fetch_all(c).await)?;
             let holidays: Vec<Holiday> = rows.into_iter().map(holiday).collect();
             let next = rules::plan_next_review(on, interval, at, tz, &holidays, now);
-            sqlx::query("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5)")
-                .bind(dept).bind(next).bind(minutes).bind(organizer).bind(now).execute(&mut *tx).await?;
+            on_db!(tx, c => sqlx::query("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5)")
+                .bind(dept).bind(next).bind(minutes).bind(organizer).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
         }
-    });
+    };
+    tx.commit().await?;
     find(db, id).await
 }
 
@@ -455,49 +492,61 @@ pub async fn mark_held_and_plan_next(
 /// anyone has signed its record. The reason is kept in the review's history.
 pub async fn undo_held(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((status, at)) = row else { return Err(StoreError::NotFound("review")) };
-        let signed: Option<(Option<i64>, Option<i64>)> = sqlx::query_as("select it_signed_by, business_signed_by from review_records where review_id = $1")
-            .bind(id).fetch_optional(&mut *tx).await?;
-        let signed = matches!(signed, Some((Some(_), _) | (_, Some(_))));
-        rules::may_undo_held(&status, signed).map_err(StoreError::Conflict)?;
-        sqlx::query("update reviews set status = 'planned', held_on = null where id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'held_undone', $2, $3, $3, $4, $5)")
-            .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((status, at)) = row else {
+        return Err(StoreError::NotFound("review"));
+    };
+    let signed: Option<(Option<i64>, Option<i64>)> = on_db!(tx, c => sqlx::query_as("select it_signed_by, business_signed_by from review_records where review_id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    let signed = matches!(signed, Some((Some(_), _) | (_, Some(_))));
+    rules::may_undo_held(&status, signed).map_err(StoreError::Conflict)?;
+    on_db!(tx, c => sqlx::query("update reviews set status = 'planned', held_on = null where id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'held_undone', $2, $3, $3, $4, $5)")
+        .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     find(db, id).await
 }
 
 /// Cancels a planned (or missed) review, with the reason.
 pub async fn cancel(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((status, at)) = row else { return Err(StoreError::NotFound("review")) };
-        if status != "planned" {
-            return Err(StoreError::Conflict(FieldError::new("status", format!("only a planned review can be cancelled (this one is {status})"))));
-        }
-        sqlx::query("update reviews set status = 'cancelled' where id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'cancelled', $2, $3, null, $4, $5)")
-            .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((status, at)) = row else {
+        return Err(StoreError::NotFound("review"));
+    };
+    if status != "planned" {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            format!("only a planned review can be cancelled (this one is {status})"),
+        )));
+    }
+    on_db!(tx, c => sqlx::query("update reviews set status = 'cancelled' where id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'cancelled', $2, $3, null, $4, $5)")
+        .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     find(db, id).await
 }
 
 /// Moves a planned (or missed) review to another start, with the reason.
 pub async fn move_to(db: &Db, id: i64, to: DateTime<Utc>, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
-    write_tx!(db, tx => {
-        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some((status, at)) = row else { return Err(StoreError::NotFound("review")) };
-        if status != "planned" {
-            return Err(StoreError::Conflict(FieldError::new("status", format!("only a planned review can be moved (this one is {status})"))));
-        }
-        sqlx::query("update reviews set scheduled_at = $1 where id = $2").bind(to).bind(id).execute(&mut *tx).await?;
-        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'moved', $2, $3, $4, $5, $6)")
-            .bind(id).bind(reason).bind(at).bind(to).bind(by).bind(now).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(c).await)?;
+    let Some((status, at)) = row else {
+        return Err(StoreError::NotFound("review"));
+    };
+    if status != "planned" {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            format!("only a planned review can be moved (this one is {status})"),
+        )));
+    }
+    on_db!(tx, c => sqlx::query("update reviews set scheduled_at = $1 where id = $2").bind(to).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'moved', $2, $3, $4, $5, $6)")
+        .bind(id).bind(reason).bind(at).bind(to).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     find(db, id).await
 }
 
@@ -562,15 +611,20 @@ pub async fn holidays(db: &Db) -> Result<Vec<StoredHoliday>> {
 /// Adds a holiday; the same day twice is refused.
 pub async fn add_holiday(db: &Db, h: &Holiday) -> Result<StoredHoliday> {
     let year = i64::from(h.year.unwrap_or(0));
-    let (id,): (i64,) = write_tx!(db, tx => {
-        let dup: Option<(String,)> = sqlx::query_as("select name from holidays where month = $1 and day = $2 and year = $3")
-            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).fetch_optional(&mut *tx).await?;
+    let mut tx = db.begin_write().await?;
+    let (id,): (i64,) = {
+        let dup: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from holidays where month = $1 and day = $2 and year = $3")
+            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).fetch_optional(c).await)?;
         if let Some((name,)) = dup {
-            return Err(StoreError::Conflict(FieldError::new("date", format!("this day is already a holiday ({name})"))));
+            return Err(StoreError::Conflict(FieldError::new(
+                "date",
+                format!("this day is already a holiday ({name})"),
+            )));
         }
-        sqlx::query_as("insert into holidays (month, day, year, name) values ($1, $2, $3, $4) returning id")
-            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).bind(&h.name).fetch_one(&mut *tx).await?
-    });
+        on_db!(tx, c => sqlx::query_as("insert into holidays (month, day, year, name) values ($1, $2, $3, $4) returning id")
+            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).bind(&h.name).fetch_one(c).await)?
+    };
+    tx.commit().await?;
     Ok(StoredHoliday {
         id,
         holiday: h.clone(),
@@ -579,7 +633,10 @@ pub async fn add_holiday(db: &Db, h: &Holiday) -> Result<StoredHoliday> {
 
 /// Removes a holiday.
 pub async fn remove_holiday(db: &Db, id: i64) -> Result<()> {
-    let n = write_one!(db, pool => sqlx::query("delete from holidays where id = $1").bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("delete from holidays where id = $1").bind(id).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     if n == 0 {
         return Err(StoreError::NotFound("holiday"));
     }

@@ -29,7 +29,9 @@ pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<S
         secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let now = Utc::now();
-    write_one!(db, pool => sqlx::query(
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query(
         "insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
     )
     .bind(secret::hash_secret(&cookie))
@@ -39,7 +41,8 @@ pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<S
     .bind(now)
     .bind(now + IDLE_LIFETIME)
     .execute(pool)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected()))
+    }?;
     Ok(cookie)
 }
 
@@ -67,28 +70,40 @@ async fn find_session_sliding(db: &Db, cookie: &str, slide: bool) -> Result<Opti
         && let Some(s) = &session
         && s.expires_at - now < IDLE_LIFETIME - Duration::hours(1)
     {
-        touch_one!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
-            .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
+        {
+            let _turn = db.touch_turn().await;
+            on_db!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
+            .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))
+        }?;
     }
     Ok(session)
 }
 
 /// Sets (or with `None` clears) the message the next page shows.
 pub async fn set_flash(db: &Db, cookie: &str, flash: Option<&str>) -> Result<()> {
-    write_one!(db, pool => sqlx::query("update sessions set flash = $1 where id_hash = $2")
-        .bind(flash).bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("update sessions set flash = $1 where id_hash = $2")
+        .bind(flash).bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
 /// Ends a session (sign-out).
 pub async fn delete_session(db: &Db, cookie: &str) -> Result<()> {
-    write_one!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }
 
 /// Deletes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> Result<u64> {
-    let done = write_one!(db, pool => sqlx::query("delete from sessions where expires_at <= $1").bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("delete from sessions where expires_at <= $1").bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(done)
 }
 
@@ -149,21 +164,23 @@ pub async fn record_failures(
     keys: &[(&str, ThrottleRule)],
 ) -> Result<Vec<Option<DateTime<Utc>>>> {
     let now = Utc::now();
-    let locked: Vec<Option<DateTime<Utc>>> = write_tx!(db, tx => {
+    let mut tx = db.begin_write().await?;
+    let locked: Vec<Option<DateTime<Utc>>> = {
         let mut out = Vec::with_capacity(keys.len());
         for (key, rule) in keys {
-            let (locked,): (Option<DateTime<Utc>>,) = sqlx::query_as(FAILURE_SQL)
+            let (locked,): (Option<DateTime<Utc>>,) = on_db!(tx, c => sqlx::query_as(FAILURE_SQL)
                 .bind(*key)
                 .bind(now)
                 .bind(now - rule.window)
                 .bind(rule.max_failures)
                 .bind(now + rule.window)
-                .fetch_one(&mut *tx)
-                .await?;
+                .fetch_one(c)
+                .await)?;
             out.push(locked);
         }
         out
-    });
+    };
+    tx.commit().await?;
     Ok(locked.into_iter().map(|l| l.filter(|t| *t > now)).collect())
 }
 
@@ -179,24 +196,26 @@ pub async fn begin_session(
         secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let now = Utc::now();
-    write_tx!(db, tx => {
-        sqlx::query("delete from login_throttle where key = $1").bind(account_key).execute(&mut *tx).await?;
-        sqlx::query("update users set last_login_at = $1 where id = $2").bind(now).bind(user).execute(&mut *tx).await?;
-        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
-            .bind(secret::hash_secret(&cookie))
-            .bind(user)
-            .bind(&csrf)
-            .bind(flash)
-            .bind(now)
-            .bind(now + IDLE_LIFETIME)
-            .execute(&mut *tx)
-            .await?;
-    });
+    let mut tx = db.begin_write().await?;
+    on_db!(tx, c => sqlx::query("delete from login_throttle where key = $1").bind(account_key).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("update users set last_login_at = $1 where id = $2").bind(now).bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, c => sqlx::query("insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
+        .bind(secret::hash_secret(&cookie))
+        .bind(user)
+        .bind(&csrf)
+        .bind(flash)
+        .bind(now)
+        .bind(now + IDLE_LIFETIME)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(cookie)
 }
 
 /// Forgets the failures of `key` after a successful sign-in.
 pub async fn clear_failures(db: &Db, key: &str) -> Result<()> {
-    write_one!(db, pool => sqlx::query("delete from login_throttle where key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+    {
+        let _turn = db.write_turn().await;
+        on_db!(db, pool => sqlx::query("delete from login_throttle where key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()))
+    }?;
     Ok(())
 }

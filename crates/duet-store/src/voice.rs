@@ -3,6 +3,7 @@
 //! Nothing here stores an account, an address, a user agent or a time finer than the day for
 //! the author; rows have random ids. The author's only handle is the hash of their receipt code.
 
+use crate::db::WriteTx;
 use crate::{Db, Result, StoreError};
 use chrono::NaiveDate;
 use duet_core::FieldError;
@@ -83,14 +84,17 @@ pub async fn post(
     today: NaiveDate,
 ) -> Result<()> {
     let id = random_id().map_err(StoreError::Invalid)?;
-    write_tx!(db, tx => {
-        let active: Option<(i64,)> = sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(department).fetch_optional(&mut *tx).await?;
-        if active.is_none() {
-            return Err(StoreError::Invalid(FieldError::new("department_id", "no active department has this id")));
-        }
-        sqlx::query("insert into pain_points (id, department_id, receipt_hash, text, posted_on, status, updated_on) values ($1, $2, $3, $4, $5, 'new', $5)")
-            .bind(id).bind(department).bind(receipt_hash).bind(text).bind(today).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let active: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(department).fetch_optional(c).await)?;
+    if active.is_none() {
+        return Err(StoreError::Invalid(FieldError::new(
+            "department_id",
+            "no active department has this id",
+        )));
+    }
+    on_db!(tx, c => sqlx::query("insert into pain_points (id, department_id, receipt_hash, text, posted_on, status, updated_on) values ($1, $2, $3, $4, $5, 'new', $5)")
+        .bind(id).bind(department).bind(receipt_hash).bind(text).bind(today).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -142,24 +146,45 @@ pub async fn messages(db: &Db, id: i64) -> Result<Vec<Message>> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, Message>(SQL).bind(id).fetch_all(pool).await)?)
 }
 
-macro_rules! add_message {
-    ($tx:expr, $id:expr, $from_author:expr, $user:expr, $text:expr, $today:expr) => {{
-        let (next,): (i64,) = sqlx::query_as("select coalesce(max(seq), 0) + 1 from pain_point_messages where pain_point_id = $1")
-            .bind($id).fetch_one(&mut *$tx).await?;
-        sqlx::query("insert into pain_point_messages (pain_point_id, seq, from_author, user_id, text, on_date) values ($1, $2, $3, $4, $5, $6)")
-            .bind($id).bind(next).bind($from_author).bind($user).bind($text).bind($today).execute(&mut *$tx).await?;
-    }};
+/// Adds a message to a pain point's thread, inside the caller's transaction.
+async fn add_message(
+    tx: &mut WriteTx,
+    id: i64,
+    from_author: bool,
+    user: Option<i64>,
+    text: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    let (next,): (i64,) = on_db!(tx, c => sqlx::query_as(
+        "select coalesce(max(seq), 0) + 1 from pain_point_messages where pain_point_id = $1",
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    on_db!(tx, c => sqlx::query(
+        "insert into pain_point_messages (pain_point_id, seq, from_author, user_id, text, on_date)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(next)
+    .bind(from_author)
+    .bind(user)
+    .bind(text)
+    .bind(today)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
-pub(crate) use add_message;
 
 /// The author answers back, proving authorship with the receipt hash only.
 pub async fn author_reply(db: &Db, receipt_hash: &str, text: &str, today: NaiveDate) -> Result<()> {
-    write_tx!(db, tx => {
-        let row: Option<(i64,)> = sqlx::query_as("select id from pain_points where receipt_hash = $1").bind(receipt_hash).fetch_optional(&mut *tx).await?;
-        let Some((id,)) = row else { return Err(StoreError::NotFound("pain point")) };
-        add_message!(tx, id, true, Option::<i64>::None, text, today);
-        sqlx::query("update pain_points set updated_on = $1 where id = $2").bind(today).bind(id).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from pain_points where receipt_hash = $1").bind(receipt_hash).fetch_optional(c).await)?;
+    let Some((id,)) = row else {
+        return Err(StoreError::NotFound("pain point"));
+    };
+    add_message(&mut tx, id, true, Option::<i64>::None, text, today).await?;
+    on_db!(tx, c => sqlx::query("update pain_points set updated_on = $1 where id = $2").bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -171,87 +196,117 @@ pub async fn triager_reply(
     text: &str,
     today: NaiveDate,
 ) -> Result<()> {
-    write_tx!(db, tx => {
-        let row: Option<(i64,)> = sqlx::query_as("select id from pain_points where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        if row.is_none() { return Err(StoreError::NotFound("pain point")) }
-        add_message!(tx, id, false, Some(user), text, today);
-        sqlx::query("update pain_points set status = case when status = 'new' then 'answered' else status end, updated_on = $1 where id = $2")
-            .bind(today).bind(id).execute(&mut *tx).await?;
-    });
+    let mut tx = db.begin_write().await?;
+    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from pain_points where id = $1").bind(id).fetch_optional(c).await)?;
+    if row.is_none() {
+        return Err(StoreError::NotFound("pain point"));
+    }
+    add_message(&mut tx, id, false, Some(user), text, today).await?;
+    on_db!(tx, c => sqlx::query("update pain_points set status = case when status = 'new' then 'answered' else status end, updated_on = $1 where id = $2")
+        .bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Publishes an answer for everyone (the pain point's text is shown with it).
 pub async fn publish(db: &Db, id: i64, user: i64, answer: &str, today: NaiveDate) -> Result<()> {
-    write_tx!(db, tx => {
-        let n = sqlx::query("update pain_points set public_answer = $1, status = case when status = 'new' then 'answered' else status end, updated_on = $2 where id = $3")
-            .bind(answer).bind(today).bind(id).execute(&mut *tx).await?.rows_affected();
-        if n == 0 { return Err(StoreError::NotFound("pain point")) }
-        add_message!(tx, id, false, Some(user), format!("Published answer: {answer}"), today);
-    });
+    let mut tx = db.begin_write().await?;
+    let n = on_db!(tx, c => sqlx::query("update pain_points set public_answer = $1, status = case when status = 'new' then 'answered' else status end, updated_on = $2 where id = $3")
+        .bind(answer).bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound("pain point"));
+    }
+    add_message(
+        &mut tx,
+        id,
+        false,
+        Some(user),
+        &format!("Published answer: {answer}"),
+        today,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Closes a pain point that needs nothing more (with a last word to the author); one that became
 /// a request or a promise keeps saying so.
 pub async fn close(db: &Db, id: i64, user: i64, note: &str, today: NaiveDate) -> Result<()> {
-    write_tx!(db, tx => {
-        let n = sqlx::query("update pain_points set status = case when status in ('request', 'promise') then status else 'closed' end, updated_on = $1 where id = $2").bind(today).bind(id).execute(&mut *tx).await?.rows_affected();
-        if n == 0 { return Err(StoreError::NotFound("pain point")) }
-        add_message!(tx, id, false, Some(user), note, today);
-    });
+    let mut tx = db.begin_write().await?;
+    let n = on_db!(tx, c => sqlx::query("update pain_points set status = case when status in ('request', 'promise') then status else 'closed' end, updated_on = $1 where id = $2").bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound("pain point"));
+    }
+    add_message(&mut tx, id, false, Some(user), note, today).await?;
+    tx.commit().await?;
     Ok(())
 }
 
-/// Links a pain point to the request or promise it became, inside the caller's transaction;
-/// refused when it already became one.
-macro_rules! link_pain_point {
-    ($tx:expr, $id:expr, $column:literal, $status:literal, $target:expr, $user:expr, $note:expr, $today:expr) => {{
-        let row: Option<(Option<i64>, Option<i64>)> =
-            sqlx::query_as("select request_id, promise_id from pain_points where id = $1")
-                .bind($id)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        match row {
-            None => return Err(StoreError::NotFound("pain point")),
-            Some((Some(r), _)) => {
-                return Err(StoreError::Conflict(duet_core::FieldError::new(
-                    "pain_point",
-                    format!("this pain point already became request #{r}"),
-                )));
-            }
-            Some((_, Some(p))) => {
-                return Err(StoreError::Conflict(duet_core::FieldError::new(
-                    "pain_point",
-                    format!("this pain point already became promise #{p}"),
-                )));
-            }
-            Some((None, None)) => {}
-        }
-        // Conditional, so two triagers converting at once on PostgreSQL cannot both succeed.
-        let linked = sqlx::query(concat!(
-            "update pain_points set ",
-            $column,
-            " = $1, status = '",
-            $status,
-            "', updated_on = $2 where id = $3 and request_id is null and promise_id is null"
-        ))
-        .bind($target)
-        .bind($today)
-        .bind($id)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        if linked == 0 {
-            return Err(StoreError::Conflict(duet_core::FieldError::new(
+/// What a pain point became.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Became {
+    /// A request (Decide), by id.
+    Request(i64),
+    /// A promise (the trust ledger), by id.
+    Promise(i64),
+}
+
+/// Links a pain point to the request or promise it became, inside the caller's transaction, with
+/// `note` to its author from `user`; refused when it already became one.
+pub(crate) async fn link_pain_point(
+    tx: &mut WriteTx,
+    id: i64,
+    became: Became,
+    user: i64,
+    note: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    let row: Option<(Option<i64>, Option<i64>)> = on_db!(tx, c => sqlx::query_as("select request_id, promise_id from pain_points where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await)?;
+    match row {
+        None => return Err(StoreError::NotFound("pain point")),
+        Some((Some(r), _)) => {
+            return Err(StoreError::Conflict(FieldError::new(
                 "pain_point",
-                "this pain point was just turned into a request or a promise by someone else",
+                format!("this pain point already became request #{r}"),
             )));
         }
-        crate::voice::add_message!($tx, $id, false, Some($user), $note, $today);
-    }};
+        Some((_, Some(p))) => {
+            return Err(StoreError::Conflict(FieldError::new(
+                "pain_point",
+                format!("this pain point already became promise #{p}"),
+            )));
+        }
+        Some((None, None)) => {}
+    }
+    // Conditional, so two triagers converting at once on PostgreSQL cannot both succeed.
+    let (sql, target) = match became {
+        Became::Request(r) => (
+            "update pain_points set request_id = $1, status = 'request', updated_on = $2
+             where id = $3 and request_id is null and promise_id is null",
+            r,
+        ),
+        Became::Promise(p) => (
+            "update pain_points set promise_id = $1, status = 'promise', updated_on = $2
+             where id = $3 and request_id is null and promise_id is null",
+            p,
+        ),
+    };
+    let linked = on_db!(tx, c => sqlx::query(sql)
+        .bind(target)
+        .bind(today)
+        .bind(id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    if linked == 0 {
+        return Err(StoreError::Conflict(FieldError::new(
+            "pain_point",
+            "this pain point was just turned into a request or a promise by someone else",
+        )));
+    }
+    add_message(tx, id, false, Some(user), note, today).await
 }
-pub(crate) use link_pain_point;
 
 /// Pain points addressed to one department (all when `None`), newest day first, one page at a
 /// time: the triage inbox, filtered in SQL. Who may see which department is the caller's check.

@@ -1,11 +1,11 @@
 //! Cancelled writes never leave a pooled connection inside a transaction (issue 11).
 //!
-//! When a client disconnects, hyper drops the handler's future, and with it whatever `write_tx!`
+//! When a client disconnects, hyper drops the handler's future, and with it whatever `WriteTx`
 //! was doing: waiting for a connection, for `BEGIN`, for a statement, or for `COMMIT`. Here the
 //! request-creating store function is dropped at each of those points in turn (and, in a
 //! concurrent storm, at random tiny timeouts); afterwards no connection of the database may be
 //! "idle in transaction", every later write must succeed, and every later write — also the
-//! single-statement `write_one!` kind — must be visible from a separate connection, i.e. really
+//! single-statement `write_turn` kind — must be visible from a separate connection, i.e. really
 //! committed rather than stuck in a leftover transaction.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -158,7 +158,7 @@ async fn writes_after(db: &Db, dept: i64, user: i64) {
             once::reserve(db, &key, today).await.unwrap(),
             Reservation::Fresh
         );
-        // One statement outside any transaction (`write_one!`): lost if its connection were
+        // One statement outside any transaction (`write_turn`): lost if its connection were
         // still inside a leftover transaction.
         once::complete(db, &key, "/requests/1").await.unwrap();
     }

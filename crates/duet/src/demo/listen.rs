@@ -11,6 +11,7 @@
 //! pillar agree with each other and Cronbach's alpha means something. Everything is drawn from
 //! fixed seeds; only the random row ids and receipt codes differ between runs.
 
+use crate::demo::data::DataFile;
 use crate::demo::rng::Rng;
 use anyhow::anyhow;
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
@@ -117,326 +118,61 @@ const FIVE_MEANS: [(&str, f64, f64); 5] = [
     ("why", 3.3, 4.6),
 ];
 
-/// How many pulse comments of each pillar list are critical; the rest are appreciative.
-const CRITICAL: usize = 18;
+/// One pillar's pulse comments: critical ones, for respondents who rate it low, and appreciative.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PillarComments {
+    critical: Vec<String>,
+    appreciative: Vec<String>,
+}
 
-const DISCIPLINE_COMMENTS: &[&str] = &[
-    "Every department has its own version of the approval process and nobody writes down which one applies.",
-    "We skip the change checklist whenever a deadline is close, and then wonder why releases break.",
-    "IT's new access policy landed in our inbox the day it took effect; we had no time to adapt.",
-    "Our team still keeps a private spreadsheet because the official system does not match how we work.",
-    "Training on the new tools was a single webinar; half of us missed it and nobody followed up.",
-    "We are quick to say IT is slow, but we rarely fill in the request form completely.",
-    "Procedures change after every incident, and nobody checks whether the old ones still apply.",
-    "The month-end freeze is news to someone every single month.",
-    "I only learn about a new rule when a request of mine gets rejected for breaking it.",
-    "Too many exceptions are granted informally, so the rules mean different things to different people.",
-    "Handovers between our team and IT rely on one or two people who remember how it works.",
-    "We agree on a process in the workshop and drop it the first busy week.",
-    "Nobody owns the documentation, so it is always two versions behind.",
-    "Security rules are explained as 'because audit says so' rather than why they matter for us.",
-    "Our own team is not very disciplined about confirming fixes or closing tickets.",
-    "When our process changes, we forget to tell the other teams who depend on it.",
-    "Judgements like 'the business never plans ahead' are still heard in meetings.",
-    "Half of the requests arrive by chat or in the corridor, which makes any queue meaningless.",
-    "The new release calendar has made it much clearer when changes land.",
-    "Since the shared request template, fewer of our tickets bounce back for missing details.",
-    "IT explained the reason for the new password policy, which made it easier to accept.",
-    "Our team now reviews its own procedures every quarter, and it shows.",
-    "The change meeting is short and useful; we know what is coming.",
-    "Writing down the onboarding steps together with IT removed most of the surprises.",
-    "People are starting to say 'our process' instead of 'their process'.",
-    "Having one place for all policies has helped a lot.",
-    "The cut-off times for month-end are now agreed and respected on both sides.",
-    "We are more honest about where our own discipline slips, which makes conversations easier.",
-    "The short how-to videos are far more useful than the old manuals.",
-    "Process owners are named now, so I know who to ask.",
-];
+/// The pulse comments of the four pillars.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PulseComments {
+    discipline: PillarComments,
+    unity: PillarComments,
+    empathy: PillarComments,
+    trust: PillarComments,
+}
 
-const UNITY_COMMENTS: &[&str] = &[
-    "Our targets and IT's targets pull in different directions, and nobody reconciles them.",
-    "Decisions about systems are made project by project, never for the whole company.",
-    "It still feels like Us vs. Them whenever budgets are discussed.",
-    "One department gets priority on everything and the rest of us find out afterwards.",
-    "We bought a tool last year that duplicates one IT already runs; nobody asked.",
-    "Each department optimises its own numbers even when it costs another department time.",
-    "The annual plan is written department by department and stapled together.",
-    "When a goal changes at the top, some teams hear about it months later.",
-    "Cross-department projects have no single owner, so they stall at every handover.",
-    "We rarely hear how our decisions affect other teams until something breaks.",
-    "Priorities shift every quarter and nobody explains the trade-offs.",
-    "IT is invited to the table only once the decision has been taken.",
-    "Our bonus depends on things that make other departments' lives harder.",
-    "The portfolio is a wish list, not a shared set of priorities.",
-    "Local workarounds are celebrated even when they create problems elsewhere.",
-    "There is no forum where business and IT look at the whole picture together.",
-    "We talk about 'one company' in town halls and act like separate companies the rest of the time.",
-    "When two goals conflict, the loudest department wins.",
-    "The joint planning day with IT was the first time I saw all priorities on one page.",
-    "Seeing the portfolio scored openly made the choices feel fairer.",
-    "Our IT partner attends our team meetings now, and it helps.",
-    "We dropped a project of ours because it conflicted with a company goal, and that was the right call.",
-    "The quarterly review makes the trade-offs visible, even when I do not like them.",
-    "Shared goals for the service desk and customer service have reduced finger-pointing.",
-    "Decisions are increasingly explained in terms of the whole company.",
-    "It helps that leaders talk about the same three priorities everywhere.",
-    "Working on the CRM migration together brought our teams much closer.",
-    "We now ask who else is affected before we change anything.",
-    "The steering group actually reconciles conflicting requests instead of stacking them.",
-    "Unity is better inside our department than between departments, but it is improving.",
-];
+impl PulseComments {
+    /// The comments of pillar `i`, in `PILLAR_CODES` order.
+    fn pillar(&self, i: usize) -> Option<&PillarComments> {
+        [&self.discipline, &self.unity, &self.empathy, &self.trust]
+            .get(i)
+            .copied()
+    }
+}
 
-const EMPATHY_COMMENTS: &[&str] = &[
-    "Raising a problem still feels risky; people prefer to complain in private.",
-    "Some managers treat questions as criticism.",
-    "Support staff are spoken to rudely when systems fail, as if they caused it.",
-    "Titles matter too much in meetings; juniors rarely speak.",
-    "IT assumes we are not technical and we assume IT does not understand customers. Both are wrong.",
-    "Nobody asks how a change will feel for the people who have to live with it.",
-    "Pain points are acknowledged and then forgotten.",
-    "We judge other teams by their worst day, not their usual one.",
-    "When someone admits a mistake, it comes back at them in their review.",
-    "The people on the front line are the last to be consulted.",
-    "Requests from our team are treated as nice-to-haves, without asking why they matter to us.",
-    "There is a lot of sighing and eye-rolling when a certain department is mentioned.",
-    "Remote colleagues are often forgotten in meetings and decisions.",
-    "Our own biases about 'IT people' come out in jokes that are not really jokes.",
-    "Feedback goes up but never comes back down, so people stopped giving it.",
-    "It is hard to say 'this does not work for me' without sounding like a complainer.",
-    "New starters get very little patience while they learn our systems.",
-    "Stress during peak season turns conversations sharp, and nobody repairs them afterwards.",
-    "The anonymous inbox made it possible to raise something I would never have said in a meeting.",
-    "Our IT partner sat with us for a day to see how we work, and that changed a lot.",
-    "My manager asks what gets in the way and actually acts on it.",
-    "People say thank you to the service desk more often than they used to.",
-    "Leaders admitted their own blind spots at the last town hall, which set a good tone.",
-    "Colleagues from other departments listen before they defend.",
-    "I feel respected regardless of my job title.",
-    "Job shadowing between the front line and IT built real understanding.",
-    "Mistakes are discussed as learning more than as blame these days.",
-    "The service desk now explains what they are doing instead of just closing tickets.",
-    "We are getting better at noticing when a change hits another team hard.",
-    "Small gestures, like asking how the launch went, make a real difference.",
-];
+/// Comments on one alignment maturity section.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionComments {
+    section: String,
+    comments: Vec<String>,
+}
 
-const TRUST_COMMENTS: &[&str] = &[
-    "Promises made in meetings are not written down, so nobody knows whether they were kept.",
-    "We were told the fix would be ready in two weeks; that was three months ago.",
-    "Dates slip without anyone telling us in advance.",
-    "After the outage, nobody explained what happened or what would change.",
-    "We work around IT rather than with IT, because that is faster.",
-    "Trust is built by a few individuals, and it disappears when they leave.",
-    "Commitments from our side to IT are broken just as often; we should admit that.",
-    "We keep our own copies of everything because we do not trust the shared drive.",
-    "Status reports are green until the day the project is late.",
-    "People hold back bad news, so small problems become big ones.",
-    "Escalating to a manager seems to be the only way to get anything done.",
-    "I do not know who will give me a straight answer about timelines.",
-    "When a promise is broken, nobody acknowledges it; it just quietly disappears.",
-    "Shadow IT is a sign of how little trust there is, not of bad behaviour.",
-    "We are asked for honest feedback, and then nothing visible happens.",
-    "Relationships are fine person to person, but the departments do not trust each other.",
-    "Budget conversations feel like negotiations with an opponent.",
-    "The same issues come up in every survey; trust will grow when something changes.",
-    "Seeing the promise ledger makes it clear who keeps their word, including us.",
-    "IT told us early that a date would slip and why; that built more trust than being on time would have.",
-    "Our IT partner does what they say they will do.",
-    "Trust has grown since we started reviewing the relationship every quarter.",
-    "The service desk calls back when they say they will.",
-    "Post-mortems are now shared openly, and the actions are followed up.",
-    "I trust the people I work with day to day; the organisation is slowly catching up.",
-    "Keeping small promises consistently has done more than any big initiative.",
-    "We renegotiate deadlines openly now instead of just missing them.",
-    "When IT says no, they explain why and offer an alternative.",
-    "Our department kept its commitments to IT this quarter, and it was noticed.",
-    "Trust feels like something we are building together rather than demanding.",
-];
+/// Written answers to one of the five questions.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemAnswers {
+    item: String,
+    answers: Vec<String>,
+}
 
-/// The comment pools, in [`PILLAR_CODES`] order.
-const PULSE_COMMENTS: [&[&str]; 4] = [
-    DISCIPLINE_COMMENTS,
-    UNITY_COMMENTS,
-    EMPATHY_COMMENTS,
-    TRUST_COMMENTS,
-];
+/// Listen's demo content file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Content {
+    pulse_comments: PulseComments,
+    maturity_comments: Vec<SectionComments>,
+    five_answers: Vec<ItemAnswers>,
+}
 
-/// Comments on the alignment maturity criteria, keyed by section code.
-const MATURITY_COMMENTS: &[(&str, &[&str])] = &[
-    (
-        "communications",
-        &[
-            "Business and IT meet regularly, but the conversations stay at project level rather than strategy.",
-            "Our relationship managers are the main channel; when one is away, communication stops.",
-            "IT understands our processes better than we understand IT's constraints.",
-            "Knowledge sharing is informal and depends on who you know.",
-            "We speak different languages: IT talks systems, the business talks customers.",
-        ],
-    ),
-    (
-        "value_measurement",
-        &[
-            "IT reports uptime and ticket counts; nobody measures whether it helped the business.",
-            "We never review whether an investment delivered what its business case promised.",
-            "Service levels exist on paper but are not discussed with the business.",
-            "The new benefits tracking is a start, but it covers only the largest projects.",
-            "We measure cost carefully and value hardly at all.",
-        ],
-    ),
-    (
-        "governance",
-        &[
-            "Priorities are set by whoever escalates loudest.",
-            "The steering committee approves projects but rarely stops one.",
-            "The IT budget is still decided inside IT with little business input.",
-            "Portfolio scoring has made decisions more transparent this year.",
-            "Governance is strong for large projects and absent for everything else.",
-        ],
-    ),
-    (
-        "partnership",
-        &[
-            "IT is seen as a cost centre and a supplier, not a partner.",
-            "IT is involved in strategy only once the strategy is written.",
-            "Some business leaders treat their IT partner as part of their team; others barely know them.",
-            "Risks are owned by IT even when the business decides.",
-            "Executive sponsorship of IT work is patchy.",
-        ],
-    ),
-    (
-        "scope_architecture",
-        &[
-            "Too many systems do the same thing in different departments.",
-            "Integration with partners is still done with spreadsheets and e-mail.",
-            "Standards exist, but exceptions are granted easily.",
-            "The architecture is stable but slow to change when the business needs it.",
-            "Cloud tools bought by departments are not connected to anything.",
-        ],
-    ),
-    (
-        "skills",
-        &[
-            "Few people move between business and IT roles; the career paths do not allow it.",
-            "Training budgets are the first thing cut.",
-            "We hire IT for technical skills and then expect business knowledge.",
-            "Innovation happens in pockets, rarely across departments.",
-            "The business analysts are our best bridge, and we have too few of them.",
-        ],
-    ),
-];
-
-/// Written answers to the five questions, keyed by item code.
-const FIVE_ANSWERS: &[(&str, &[&str])] = &[
-    (
-        "who.today",
-        &[
-            "Mostly IT, and especially the relationship managers; the business waits to be served.",
-            "Nobody in particular. It depends on whether the individuals get along.",
-            "The CIO and a couple of business leaders who care about it.",
-            "In practice the service desk, because they take all the frustration.",
-            "Each department looks after its own side and nobody owns the space in between.",
-            "Project managers, for the length of their project, then nobody.",
-        ],
-    ),
-    (
-        "who.tomorrow",
-        &[
-            "Everyone: business and IT, at every level, not only IT.",
-            "Leaders on both sides, jointly accountable, with the relationship in their objectives.",
-            "Each business leader together with their IT partner, as a named pair.",
-            "The executive team should own it and make it visible.",
-            "Every manager; it should be part of how we judge good management.",
-            "Both departments in each relationship, reviewed every quarter.",
-        ],
-    ),
-    (
-        "what.today",
-        &[
-            "A ticketing tool, a monthly status e-mail and a lot of corridor conversations.",
-            "The request form and the steering committee, both mostly one-way.",
-            "E-mail and chat. Nothing that tracks whether promises are kept.",
-            "Some departments have regular meetings with IT; most do not.",
-            "The intranet has policies but nobody reads them.",
-            "The new pain point inbox and the quarterly reviews, which are a good start.",
-        ],
-    ),
-    (
-        "what.tomorrow",
-        &[
-            "A shared view of requests, priorities and promises that both sides trust.",
-            "Regular relationship reviews with clear actions and follow-up.",
-            "A simple way to raise problems anonymously and see what happened to them.",
-            "Joint planning sessions before budgets are fixed, not after.",
-            "Short, honest surveys whose results are shared and acted on.",
-            "Metrics that describe business outcomes, not just IT activity.",
-        ],
-    ),
-    (
-        "where.today",
-        &[
-            "At handovers between departments, where nobody owns the whole process.",
-            "In budgeting, where business and IT compete for the same money.",
-            "Between Marketing and IT: requests arrive late and with little detail.",
-            "Wherever a department buys its own tools without telling IT.",
-            "In the approval chain, which bounces requests between Finance and IT.",
-            "In the service desk queue, where everything looks equally urgent.",
-        ],
-    ),
-    (
-        "where.tomorrow",
-        &[
-            "In data ownership, as every department builds its own reports.",
-            "In automation and AI projects, if the business is not involved from the start.",
-            "In hybrid work, where informal contact disappears.",
-            "In vendor contracts signed without IT review.",
-            "In mergers of teams or systems, if the cultures are not aligned first.",
-            "In security rules that become stricter without explanation.",
-        ],
-    ),
-    (
-        "when.today",
-        &[
-            "When deadlines are tight and people stop talking to each other.",
-            "When a promise is broken and nobody acknowledges it.",
-            "During outages, when blame comes before fixing.",
-            "When priorities change without anyone explaining why.",
-            "At budget time, every year.",
-            "When key people leave and the relationships leave with them.",
-        ],
-    ),
-    (
-        "when.tomorrow",
-        &[
-            "If we go back to setting goals department by department.",
-            "If the surveys and the inbox are ignored and people stop speaking up.",
-            "When growth puts pressure on teams and shortcuts become normal.",
-            "If IT becomes a pure supplier measured only on cost.",
-            "If leaders stop showing up to the relationship reviews.",
-            "If trust is assumed instead of earned and checked.",
-        ],
-    ),
-    (
-        "why.today",
-        &[
-            "Because almost every customer promise depends on a system working.",
-            "Because bad relationships cost us weeks on every project.",
-            "Because our best people leave when they are stuck between departments.",
-            "Because we duplicate work and tools when we do not talk.",
-            "They matter, but mostly we notice it when things go wrong.",
-            "Because the business cannot change faster than its systems can.",
-        ],
-    ),
-    (
-        "why.tomorrow",
-        &[
-            "Because our strategy depends on digital services, which need both sides working as one.",
-            "Because competitors who align business and IT will simply move faster.",
-            "Because people deserve to work without Us vs. Them.",
-            "Because every investment is a joint one and should be judged jointly.",
-            "Because customers do not care which department caused a problem.",
-            "Because trust, once lost, takes years to rebuild.",
-        ],
-    ),
-];
+/// `demo-data/listen.toml`.
+static CONTENT: DataFile<Content> =
+    DataFile::new("listen.toml", include_str!("../../demo-data/listen.toml"));
 
 /// Seeds the demo's campaigns, answers and pain points unless a campaign already exists.
 ///
@@ -703,6 +439,7 @@ async fn seed_pulse_wave(
     skip: &HashSet<i64>,
     rng: &mut Rng,
 ) -> anyhow::Result<usize> {
+    let comments = &CONTENT.get()?.pulse_comments;
     let mut answered = 0;
     for dept in s.departments {
         let mut members: Vec<&Person> = s
@@ -728,7 +465,7 @@ async fn seed_pulse_wave(
             }
         };
         for p in members.iter().take(count) {
-            let answers = pulse_answers(def, &dept.name, p.level, wave.index, rng);
+            let answers = pulse_answers(def, comments, &dept.name, p.level, wave.index, rng);
             let day = s.answer_day(rng, wave.window);
             s.submit(wave.campaign, p.id, &answers, day).await?;
             answered += 1;
@@ -742,6 +479,7 @@ async fn seed_pulse_wave(
 /// higher between people than between departments, with "don't know" now and then.
 fn pulse_answers(
     def: &Definition,
+    comments: &PulseComments,
     department: &str,
     level: Level,
     wave: usize,
@@ -796,10 +534,10 @@ fn pulse_answers(
         } else {
             rng.below(latent.len())
         };
-        add_pulse_comment(def, pillar, latent[pillar], rng, &mut texts);
+        add_pulse_comment(def, comments, pillar, latent[pillar], rng, &mut texts);
         if rng.with_probability(0.05) {
             let other = (pillar + 1 + rng.below(3)) % latent.len();
-            add_pulse_comment(def, other, latent[other], rng, &mut texts);
+            add_pulse_comment(def, comments, other, latent[other], rng, &mut texts);
         }
     }
     Answers { ratings, texts }
@@ -809,26 +547,26 @@ fn pulse_answers(
 /// appreciative when they see it well.
 fn add_pulse_comment(
     def: &Definition,
+    comments: &PulseComments,
     pillar: usize,
     attitude: f64,
     rng: &mut Rng,
     texts: &mut BTreeMap<String, String>,
 ) {
-    let (Some(code), Some(lines)) = (PILLAR_CODES.get(pillar), PULSE_COMMENTS.get(pillar)) else {
+    let (Some(code), Some(lines)) = (PILLAR_CODES.get(pillar), comments.pillar(pillar)) else {
         return;
     };
     if def.section(code).is_none() {
         return;
     }
-    let split = CRITICAL.min(lines.len());
     let critical = (attitude < 3.1) != rng.with_probability(0.15);
     let pool = if critical {
-        &lines[..split]
+        &lines.critical
     } else {
-        &lines[split..]
+        &lines.appreciative
     };
     if let Some(line) = rng.pick(pool) {
-        texts.insert((*code).to_string(), (*line).to_string());
+        texts.insert((*code).to_string(), line.clone());
     }
 }
 
@@ -842,6 +580,7 @@ async fn seed_maturity(
     invited: &[i64],
     rng: &mut Rng,
 ) -> anyhow::Result<usize> {
+    let comments = &CONTENT.get()?.maturity_comments;
     let mut answered = 0;
     for dept in s.departments.iter().filter(|d| invited.contains(&d.id)) {
         let it = dept.kind == DepartmentKind::It;
@@ -874,11 +613,11 @@ async fn seed_maturity(
             let mut texts = BTreeMap::new();
             if def.section_comments
                 && rng.with_probability(0.25)
-                && let Some((code, lines)) = rng.pick(MATURITY_COMMENTS)
-                && def.section(code).is_some()
-                && let Some(line) = rng.pick(lines)
+                && let Some(section) = rng.pick(comments)
+                && def.section(&section.section).is_some()
+                && let Some(line) = rng.pick(&section.comments)
             {
-                texts.insert((*code).to_string(), (*line).to_string());
+                texts.insert(section.section.clone(), line.clone());
             }
             let day = s.answer_day(rng, window);
             s.submit(campaign, p.id, &Answers { ratings, texts }, day)
@@ -898,6 +637,7 @@ async fn seed_five(
     window: (NaiveDate, NaiveDate),
     rng: &mut Rng,
 ) -> anyhow::Result<usize> {
+    let five_answers = &CONTENT.get()?.five_answers;
     let mut answered = 0;
     for dept in s.departments {
         let it = dept.kind == DepartmentKind::It;
@@ -921,12 +661,12 @@ async fn seed_five(
                         .unwrap_or(3.0);
                     if item.free_text
                         && rng.with_probability(0.55)
-                        && let Some(answer) = FIVE_ANSWERS
+                        && let Some(answer) = five_answers
                             .iter()
-                            .find(|a| a.0 == item.code)
-                            .and_then(|a| rng.pick(a.1))
+                            .find(|a| a.item == item.code)
+                            .and_then(|a| rng.pick(&a.answers))
                     {
-                        texts.insert(item.code.clone(), (*answer).to_string());
+                        texts.insert(item.code.clone(), answer.clone());
                     }
                     Some(to_rating(mean + bias + rng.normal() * 0.6))
                 })
@@ -938,4 +678,39 @@ async fn seed_five(
         }
     }
     Ok(answered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duet_core::listen::instruments;
+
+    fn builtin(key: &str) -> Definition {
+        instruments::builtins()
+            .into_iter()
+            .find(|b| b.key == key)
+            .unwrap()
+            .definition
+    }
+
+    #[test]
+    fn the_content_file_loads_and_names_real_sections_and_items() {
+        let c = CONTENT.get().unwrap();
+        for i in 0..PILLAR_CODES.len() {
+            let p = c.pulse_comments.pillar(i).unwrap();
+            assert!(!p.critical.is_empty() && !p.appreciative.is_empty());
+        }
+        let maturity = builtin("alignment-maturity");
+        assert!(
+            c.maturity_comments
+                .iter()
+                .all(|s| maturity.section(&s.section).is_some())
+        );
+        let five = builtin("five-questions");
+        assert!(
+            c.five_answers
+                .iter()
+                .all(|a| five.items.iter().any(|i| i.code == a.item))
+        );
+    }
 }

@@ -72,14 +72,16 @@ pub struct NewUser {
 async fn borrowed_since(tx: &mut WriteTx, id: i64) -> Result<Option<DateTime<Utc>>> {
     // When someone else last set the password, and made a live token.
     type Moments = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-    let row: Option<Moments> = on_db!(tx, c => sqlx::query_as(
+    let row: Option<Moments> = on_db!(tx, |c| {
+        sqlx::query_as(
         "select u.password_set_by_other_at,
             (select max(t.set_by_other_at) from api_tokens t where t.user_id = u.id and t.revoked_at is null)
          from users u where u.id = $1",
     )
     .bind(id)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     Ok(row.and_then(|(p, t)| p.max(t)))
 }
 
@@ -96,7 +98,8 @@ pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<U
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let id: i64 = {
-        let (id, person): (i64, Option<i64>) = on_db!(tx, c => sqlx::query_as(
+        let (id, person): (i64, Option<i64>) = on_db!(tx, |c| {
+            sqlx::query_as(
             "insert into users (email, name, role, password_hash, person_id, created_at, password_set_by_other_at)
              values ($1, $2, $3, $4, (select p.id from people p where p.email = $1 and not exists (select 1 from users x where x.person_id = p.id)), $5, $5)
              returning id, person_id",
@@ -107,7 +110,8 @@ pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<U
         .bind(&new.password_hash)
         .bind(now)
         .fetch_one(c)
-        .await)?;
+        .await
+        })?;
         let summary = format!(
             "Created {} account {} ({})",
             new.role.as_str(),
@@ -125,12 +129,14 @@ pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<U
         )
         .await?;
         if let Some(person) = person {
-            let (name, dept): (String, String) = on_db!(tx, c => sqlx::query_as(
+            let (name, dept): (String, String) = on_db!(tx, |c| {
+                sqlx::query_as(
                 "select p.name, d.name from people p join departments d on d.id = p.department_id where p.id = $1",
             )
             .bind(person)
             .fetch_one(c)
-            .await)?;
+            .await
+            })?;
             let summary = format!("Linked account {} to {name} ({dept})", new.email.as_str());
             crate::audit::record(&mut tx, by, "user.link", "user", id, None::<i64>, &summary)
                 .await?;
@@ -144,24 +150,36 @@ pub async fn insert_user_by(db: &Db, by: Option<i64>, new: &NewUser) -> Result<U
 /// Finds an account.
 pub async fn find_user(db: &Db, id: UserId) -> Result<User> {
     const SQL: &str = user_sql!("where u.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(id.0).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("account"))
+    on_db!(db, |pool| sqlx::query_as::<_, User>(SQL)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("account"))
 }
 
 /// Lists every account by name.
 pub async fn list_users(db: &Db) -> Result<Vec<User>> {
     const SQL: &str = user_sql!("order by u.name, u.id");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, User>(SQL).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, User>(SQL)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// The account and stored password hash for a sign-in attempt (enabled accounts only).
 pub async fn find_login(db: &Db, email: &str) -> Result<Option<(User, String)>> {
     const SQL: &str = user_sql!("where u.email = $1 and u.disabled_at is null");
     let email = email.trim().to_lowercase();
-    let user =
-        on_db!(db, pool => sqlx::query_as::<_, User>(SQL).bind(&email).fetch_optional(pool).await)?;
+    let user = on_db!(db, |pool| sqlx::query_as::<_, User>(SQL)
+        .bind(&email)
+        .fetch_optional(pool)
+        .await)?;
     let Some(user) = user else { return Ok(None) };
-    let (hash,): (String,) = on_db!(db, pool => sqlx::query_as("select password_hash from users where id = $1").bind(user.id).fetch_one(pool).await)?;
+    let (hash,): (String,) = on_db!(db, |pool| sqlx::query_as(
+        "select password_hash from users where id = $1"
+    )
+    .bind(user.id)
+    .fetch_one(pool)
+    .await)?;
     Ok(Some((user, hash)))
 }
 
@@ -169,7 +187,14 @@ pub async fn find_login(db: &Db, email: &str) -> Result<Option<(User, String)>> 
 pub async fn touch_login(db: &Db, id: UserId) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update users set last_login_at = $1 where id = $2").bind(Utc::now()).bind(id.0).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update users set last_login_at = $1 where id = $2"
+        )
+        .bind(Utc::now())
+        .bind(id.0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }
@@ -193,11 +218,14 @@ pub async fn update_user_by(
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     {
-        let before: Option<(String, String, Option<DateTime<Utc>>)> = on_db!(tx, c => sqlx::query_as("select email, role, disabled_at from users where id = $1")
-                .bind(id.0)
-                .fetch_optional(c)
-                .await)?;
-        let done = on_db!(tx, c => sqlx::query(
+        let before: Option<(String, String, Option<DateTime<Utc>>)> =
+            on_db!(tx, |c| sqlx::query_as(
+                "select email, role, disabled_at from users where id = $1"
+            )
+            .bind(id.0)
+            .fetch_optional(c)
+            .await)?;
+        let done = on_db!(tx, |c| sqlx::query(
             "update users set role = $1,
                  disabled_at = case when $2 then coalesce(disabled_at, $3) else null end
              where id = $4",
@@ -206,16 +234,28 @@ pub async fn update_user_by(
         .bind(disabled)
         .bind(now)
         .bind(id.0)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         if done == 0 {
             return Err(StoreError::NotFound("account"));
         }
         if disabled {
-            on_db!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-            on_db!(tx, c => sqlx::query("update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null")
-                .bind(now)
-                .bind(id.0)
-                .execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "delete from sessions where user_id = $1"
+            )
+            .bind(id.0)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null"
+            )
+            .bind(now)
+            .bind(id.0)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         if let Some((email, was_role, was_disabled)) = before {
             if was_role != role.as_str() {
@@ -277,13 +317,31 @@ pub async fn set_password_by(
     } else {
         Some(now)
     };
-    let done = on_db!(tx, c => sqlx::query("update users set password_hash = $1, password_set_by_other_at = $2 where id = $3")
-        .bind(password_hash).bind(held).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    let done = on_db!(tx, |c| sqlx::query(
+        "update users set password_hash = $1, password_set_by_other_at = $2 where id = $3"
+    )
+    .bind(password_hash)
+    .bind(held)
+    .bind(id.0)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(StoreError::NotFound("account"));
     }
-    on_db!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-    let (email,): (String,) = on_db!(tx, c => sqlx::query_as("select email from users where id = $1").bind(id.0).fetch_one(c).await)?;
+    on_db!(tx, |c| sqlx::query(
+        "delete from sessions where user_id = $1"
+    )
+    .bind(id.0)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let (email,): (String,) = on_db!(tx, |c| sqlx::query_as(
+        "select email from users where id = $1"
+    )
+    .bind(id.0)
+    .fetch_one(c)
+    .await)?;
     let summary = if by == Some(id.0) {
         format!("{email} changed their own password")
     } else {
@@ -354,7 +412,8 @@ pub async fn insert_token_by(
         } else {
             Some(now)
         };
-        let token = on_db!(tx, c => sqlx::query_as::<_, ApiToken>(
+        let token = on_db!(tx, |c| {
+            sqlx::query_as::<_, ApiToken>(
             "insert into api_tokens (user_id, name, token_hash, prefix, created_at, set_by_other_at) values ($1, $2, $3, $4, $5, $6)
              returning id, user_id, name, prefix, created_at, last_used_at, revoked_at",
         )
@@ -365,8 +424,14 @@ pub async fn insert_token_by(
         .bind(now)
         .bind(held)
         .fetch_one(c)
+        .await
+        })?;
+        let (email,): (String,) = on_db!(tx, |c| sqlx::query_as(
+            "select email from users where id = $1"
+        )
+        .bind(user.0)
+        .fetch_one(c)
         .await)?;
-        let (email,): (String,) = on_db!(tx, c => sqlx::query_as("select email from users where id = $1").bind(user.0).fetch_one(c).await)?;
         let summary = format!("Created API token \u{201c}{name}\u{201d} for {email}");
         crate::audit::record(
             &mut tx,
@@ -386,17 +451,19 @@ pub async fn insert_token_by(
 
 /// The tokens of one account, newest first.
 pub async fn list_tokens(db: &Db, user: UserId) -> Result<Vec<ApiToken>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, ApiToken>(
         "select id, user_id, name, prefix, created_at, last_used_at, revoked_at from api_tokens where user_id = $1 order by id desc",
     )
     .bind(user.0)
     .fetch_all(pool)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Finds a token by id (for the permission check before revoking).
 pub async fn find_token(db: &Db, id: i64) -> Result<ApiToken> {
-    on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+    on_db!(db, |pool| sqlx::query_as::<_, ApiToken>(
         "select id, user_id, name, prefix, created_at, last_used_at, revoked_at from api_tokens where id = $1",
     )
     .bind(id)
@@ -416,7 +483,7 @@ pub async fn revoke_token(db: &Db, id: i64) -> Result<()> {
 pub async fn revoke_token_by(db: &Db, by: Option<i64>, id: i64) -> Result<()> {
     let mut tx = db.begin_write().await?;
     {
-        let revoked: Option<(String, String)> = on_db!(tx, c => sqlx::query_as(
+        let revoked: Option<(String, String)> = on_db!(tx, |c| sqlx::query_as(
             "update api_tokens set revoked_at = $1 where id = $2 and revoked_at is null
              returning name, (select email from users u where u.id = api_tokens.user_id)",
         )
@@ -468,7 +535,10 @@ async fn token_user(db: &Db, token: &str, touch: bool) -> Result<Option<User>> {
          from api_tokens t join users u on u.id = t.user_id left join people p on p.id = u.person_id
          where t.token_hash = $1 and t.revoked_at is null and u.disabled_at is null";
     let hash = secret::hash_secret(token);
-    let found = on_db!(db, pool => sqlx::query_as::<_, TokenUser>(SQL).bind(&hash).fetch_optional(pool).await)?;
+    let found = on_db!(db, |pool| sqlx::query_as::<_, TokenUser>(SQL)
+        .bind(&hash)
+        .fetch_optional(pool)
+        .await)?;
     let Some(found) = found else { return Ok(None) };
     // Written at most once a minute per token, so API reads stay reads under load.
     let now = Utc::now();
@@ -479,11 +549,14 @@ async fn token_user(db: &Db, token: &str, touch: bool) -> Result<Option<User>> {
     {
         {
             let _turn = db.touch_turn().await;
-            on_db!(db, pool => sqlx::query("update api_tokens set last_used_at = $1 where token_hash = $2")
+            on_db!(db, |pool| sqlx::query(
+                "update api_tokens set last_used_at = $1 where token_hash = $2"
+            )
             .bind(now)
             .bind(&hash)
             .execute(pool)
-            .await.map(|r| r.rows_affected()))
+            .await
+            .map(|r| r.rows_affected()))
         }?;
     }
     Ok(Some(found.user))
@@ -501,13 +574,26 @@ pub async fn page_users(
     const ALL: &str = user_sql!("order by u.name, u.id limit $1 offset $2");
     let (items, total): (Vec<User>, i64) = match department {
         Some(d) => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, User>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from users u join people p on p.id = u.person_id where p.department_id = $1").bind(d).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, User>(ONE)
+                .bind(d)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| {
+                sqlx::query_as("select count(*) from users u join people p on p.id = u.person_id where p.department_id = $1").bind(d).fetch_one(pool).await
+            })?;
             (rows, n)
         }
         None => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, User>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from users").fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, User>(ALL)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as("select count(*) from users")
+                .fetch_one(pool)
+                .await)?;
             (rows, n)
         }
     };

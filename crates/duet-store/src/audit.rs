@@ -34,7 +34,8 @@ pub(crate) async fn record(
     department: Option<i64>,
     summary: &str,
 ) -> Result<()> {
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary)
          values ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -45,7 +46,8 @@ pub(crate) async fn record(
     .bind(subject_id)
     .bind(department)
     .bind(summary)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -88,7 +90,11 @@ pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> Result<AuditPage>
          from audit_log a left join users u on u.id = a.actor_user_id
          where ($1 is null or a.id < $1)
          order by a.id desc limit $2";
-    let mut items = on_db!(db, pool => sqlx::query_as::<_, Entry>(SQL).bind(before).bind(limit + 1).fetch_all(pool).await)?;
+    let mut items = on_db!(db, |pool| sqlx::query_as::<_, Entry>(SQL)
+        .bind(before)
+        .bind(limit + 1)
+        .fetch_all(pool)
+        .await)?;
     let next_before = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items.last().map(|e| e.id)
@@ -104,7 +110,12 @@ pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> Result<AuditPage>
 pub async fn backdate_all(db: &Db, at: DateTime<Utc>) -> Result<u64> {
     Ok({
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update audit_log set at = $1 where at > $1")
-            .bind(at).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update audit_log set at = $1 where at > $1"
+        )
+        .bind(at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?)
 }

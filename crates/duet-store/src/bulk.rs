@@ -57,17 +57,31 @@ pub struct NewPerson {
 pub async fn insert_people(db: &Db, rows: &[NewPerson], at: DateTime<Utc>) -> Result<Vec<i64>> {
     let mut tx = db.begin_write().await?;
     let ids = {
-        on_db!(tx, c => sqlx::query("update revisions set n = n + 1 where area = 'org'").execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| sqlx::query(
+            "update revisions set n = n + 1 where area = 'org'"
+        )
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         let names: Vec<(i64, String)> =
-            on_db!(tx, c => sqlx::query_as("select id, name from departments").fetch_all(c).await)?;
+            on_db!(tx, |c| sqlx::query_as("select id, name from departments")
+                .fetch_all(c)
+                .await)?;
         let names: std::collections::HashMap<i64, String> = names.into_iter().collect();
         let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(chunk_rows(7)) {
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::QueryBuilder::new("insert into people (name, email, department_id, title, level, created_at, updated_at) ");
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into people (name, email, department_id, title, level, created_at, updated_at) ",
+                );
                 q.push_values(chunk, |mut b, p| {
-                    b.push_bind(p.name.as_str()).push_bind(p.email.as_str()).push_bind(p.department_id)
-                        .push_bind(p.title.as_str()).push_bind(p.level.as_str()).push_bind(at).push_bind(at);
+                    b.push_bind(p.name.as_str())
+                        .push_bind(p.email.as_str())
+                        .push_bind(p.department_id)
+                        .push_bind(p.title.as_str())
+                        .push_bind(p.level.as_str())
+                        .push_bind(at)
+                        .push_bind(at);
                 });
                 q.push(" returning id");
                 q.build_query_as().fetch_all(c).await
@@ -80,19 +94,31 @@ pub async fn insert_people(db: &Db, rows: &[NewPerson], at: DateTime<Utc>) -> Re
         }
         let entries: Vec<(i64, &NewPerson)> = ids.iter().copied().zip(rows).collect();
         for chunk in entries.chunks(chunk_rows(7)) {
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::QueryBuilder::new("insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ");
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ",
+                );
                 q.push_values(chunk, |mut b, (id, p)| {
-                    let to = names.get(&p.department_id).map(String::as_str).unwrap_or_default();
-                    b.push_bind(at).push_bind(None::<i64>).push_bind("person.create").push_bind("person").push_bind(*id)
-                        .push_bind(p.department_id).push_bind(format!("Imported {} <{}> into {to}", p.name, p.email));
+                    let to = names
+                        .get(&p.department_id)
+                        .map(String::as_str)
+                        .unwrap_or_default();
+                    b.push_bind(at)
+                        .push_bind(None::<i64>)
+                        .push_bind("person.create")
+                        .push_bind("person")
+                        .push_bind(*id)
+                        .push_bind(p.department_id)
+                        .push_bind(format!("Imported {} <{}> into {to}", p.name, p.email));
                 });
                 q.build().execute(c).await.map(|r| r.rows_affected())
             });
             done?;
         }
-        on_db!(tx, c => sqlx::query("insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) values ($1, null, 'people.import', 'import', 0, null, $2)")
-            .bind(at).bind(format!("Imported people from CSV: {} created, 0 updated", rows.len())).execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| {
+            sqlx::query("insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) values ($1, null, 'people.import', 'import', 0, null, $2)")
+            .bind(at).bind(format!("Imported people from CSV: {} created, 0 updated", rows.len())).execute(c).await.map(|r| r.rows_affected())
+        })?;
         ids
     };
     tx.commit().await?;
@@ -121,11 +147,18 @@ pub async fn insert_accounts(db: &Db, rows: &[NewAccount], at: DateTime<Utc>) ->
     let ids = {
         let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(chunk_rows(7)) {
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::QueryBuilder::new("insert into users (email, name, role, password_hash, person_id, created_at, password_set_by_other_at) ");
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into users (email, name, role, password_hash, person_id, created_at, password_set_by_other_at) ",
+                );
                 q.push_values(chunk, |mut b, a| {
-                    b.push_bind(a.email.as_str()).push_bind(a.name.as_str()).push_bind(a.role.as_str())
-                        .push_bind(a.password_hash.as_str()).push_bind(a.person_id).push_bind(at).push_bind(at);
+                    b.push_bind(a.email.as_str())
+                        .push_bind(a.name.as_str())
+                        .push_bind(a.role.as_str())
+                        .push_bind(a.password_hash.as_str())
+                        .push_bind(a.person_id)
+                        .push_bind(at)
+                        .push_bind(at);
                 });
                 q.push(" returning id");
                 q.build_query_as().fetch_all(c).await
@@ -136,7 +169,11 @@ pub async fn insert_accounts(db: &Db, rows: &[NewAccount], at: DateTime<Utc>) ->
                 chunk.len(),
             )?);
         }
-        let names: Vec<(i64, String, String)> = on_db!(tx, c => sqlx::query_as("select p.id, p.name, d.name from people p join departments d on d.id = p.department_id").fetch_all(c).await)?;
+        let names: Vec<(i64, String, String)> = on_db!(tx, |c| sqlx::query_as(
+            "select p.id, p.name, d.name from people p join departments d on d.id = p.department_id"
+        )
+        .fetch_all(c)
+        .await)?;
         let names: std::collections::HashMap<i64, (String, String)> =
             names.into_iter().map(|(i, n, d)| (i, (n, d))).collect();
         let mut entries: Vec<(i64, &'static str, String)> = Vec::with_capacity(rows.len() * 2);
@@ -159,11 +196,18 @@ pub async fn insert_accounts(db: &Db, rows: &[NewAccount], at: DateTime<Utc>) ->
             ));
         }
         for chunk in entries.chunks(chunk_rows(7)) {
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::QueryBuilder::new("insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ");
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ",
+                );
                 q.push_values(chunk, |mut b, (id, action, summary)| {
-                    b.push_bind(at).push_bind(None::<i64>).push_bind(*action).push_bind("user").push_bind(*id)
-                        .push_bind(None::<i64>).push_bind(summary.as_str());
+                    b.push_bind(at)
+                        .push_bind(None::<i64>)
+                        .push_bind(*action)
+                        .push_bind("user")
+                        .push_bind(*id)
+                        .push_bind(None::<i64>)
+                        .push_bind(summary.as_str());
                 });
                 q.build().execute(c).await.map(|r| r.rows_affected())
             });
@@ -251,21 +295,35 @@ pub async fn insert_requests(db: &Db, rows: &[NewRequest]) -> Result<u64> {
     let mut tx = db.begin_write().await?;
     {
         for chunk in rows.chunks(chunk_rows(22)) {
-            let done = on_db!(tx, c => {
+            let done = on_db!(tx, |c| {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, lane, status,
                          it_team_id, need_statement, need_by, need_confirmed_at, first_response_at, decided_at, decision_note,
                          decline_reason, deferred_until, risk, created_at, updated_at, self_champion_allowed) ",
                 );
                 q.push_values(chunk, |mut b, r| {
-                    b.push_bind(r.title.as_str()).push_bind(r.problem.as_str()).push_bind(r.affected.as_str())
-                        .push_bind(r.desired_outcome.as_str()).push_bind(r.department_id).push_bind(r.requester_id)
-                        .push_bind(r.urgency.as_str()).push_bind(r.lane.as_str()).push_bind(r.status.as_str())
-                        .push_bind(r.it_team_id).push_bind(r.need_statement.as_deref()).push_bind(r.need_by)
-                        .push_bind(r.need_confirmed_at).push_bind(r.first_response_at).push_bind(r.decided_at)
-                        .push_bind(r.decision_note.as_deref()).push_bind(r.decline_reason.map(|d| d.as_str()))
-                        .push_bind(r.deferred_until).push_bind(r.risk.as_str()).push_bind(r.created_at)
-                        .push_bind(r.updated_at).push_bind(false);
+                    b.push_bind(r.title.as_str())
+                        .push_bind(r.problem.as_str())
+                        .push_bind(r.affected.as_str())
+                        .push_bind(r.desired_outcome.as_str())
+                        .push_bind(r.department_id)
+                        .push_bind(r.requester_id)
+                        .push_bind(r.urgency.as_str())
+                        .push_bind(r.lane.as_str())
+                        .push_bind(r.status.as_str())
+                        .push_bind(r.it_team_id)
+                        .push_bind(r.need_statement.as_deref())
+                        .push_bind(r.need_by)
+                        .push_bind(r.need_confirmed_at)
+                        .push_bind(r.first_response_at)
+                        .push_bind(r.decided_at)
+                        .push_bind(r.decision_note.as_deref())
+                        .push_bind(r.decline_reason.map(|d| d.as_str()))
+                        .push_bind(r.deferred_until)
+                        .push_bind(r.risk.as_str())
+                        .push_bind(r.created_at)
+                        .push_bind(r.updated_at)
+                        .push_bind(false);
                 });
                 q.push(" returning id");
                 q.build_query_as().fetch_all(c).await
@@ -278,10 +336,16 @@ pub async fn insert_requests(db: &Db, rows: &[NewRequest]) -> Result<u64> {
                 .flat_map(|(id, r)| r.events.iter().map(move |e| (*id, e)))
                 .collect();
             for part in events.chunks(chunk_rows(5)) {
-                let done = on_db!(tx, c => {
-                    let mut q = sqlx::QueryBuilder::new("insert into request_events (request_id, at, actor_id, kind, detail) ");
+                let done = on_db!(tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "insert into request_events (request_id, at, actor_id, kind, detail) ",
+                    );
                     q.push_values(part, |mut b, (id, e)| {
-                        b.push_bind(*id).push_bind(e.at).push_bind(e.actor_id).push_bind(e.kind).push_bind(e.detail.as_str());
+                        b.push_bind(*id)
+                            .push_bind(e.at)
+                            .push_bind(e.actor_id)
+                            .push_bind(e.kind)
+                            .push_bind(e.detail.as_str());
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });
@@ -297,10 +361,16 @@ pub async fn insert_requests(db: &Db, rows: &[NewRequest]) -> Result<u64> {
                 })
                 .collect();
             for part in alts.chunks(chunk_rows(5)) {
-                let done = on_db!(tx, c => {
-                    let mut q = sqlx::QueryBuilder::new("insert into request_alternatives (request_id, kind, description, taken_up, created_at) ");
+                let done = on_db!(tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "insert into request_alternatives (request_id, kind, description, taken_up, created_at) ",
+                    );
                     q.push_values(part, |mut b, (id, at, (kind, description, taken))| {
-                        b.push_bind(*id).push_bind(kind.as_str()).push_bind(description.as_str()).push_bind(*taken).push_bind(*at);
+                        b.push_bind(*id)
+                            .push_bind(kind.as_str())
+                            .push_bind(description.as_str())
+                            .push_bind(*taken)
+                            .push_bind(*at);
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });
@@ -365,16 +435,25 @@ pub async fn insert_promises(db: &Db, rows: &[NewPromise]) -> Result<u64> {
     let mut tx = db.begin_write().await?;
     {
         for chunk in rows.chunks(chunk_rows(13)) {
-            let done = on_db!(tx, c => {
+            let done = on_db!(tx, |c| {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into promises (promisor_person_id, promisor_department_id, promisee_department_id, level, text, due_on,
                          source, status, renegotiations, closed_on, recorded_by, created_at, updated_at) ",
                 );
                 q.push_values(chunk, |mut b, p| {
-                    b.push_bind(p.promisor_person_id).push_bind(p.promisor_department_id).push_bind(p.promisee_department_id)
-                        .push_bind(p.level.as_str()).push_bind(p.text.as_str()).push_bind(p.due_on).push_bind(p.source.as_str())
-                        .push_bind(p.status).push_bind(p.renegotiations).push_bind(p.closed_on).push_bind(p.recorded_by)
-                        .push_bind(p.created_at).push_bind(p.updated_at);
+                    b.push_bind(p.promisor_person_id)
+                        .push_bind(p.promisor_department_id)
+                        .push_bind(p.promisee_department_id)
+                        .push_bind(p.level.as_str())
+                        .push_bind(p.text.as_str())
+                        .push_bind(p.due_on)
+                        .push_bind(p.source.as_str())
+                        .push_bind(p.status)
+                        .push_bind(p.renegotiations)
+                        .push_bind(p.closed_on)
+                        .push_bind(p.recorded_by)
+                        .push_bind(p.created_at)
+                        .push_bind(p.updated_at);
                 });
                 q.push(" returning id");
                 q.build_query_as().fetch_all(c).await
@@ -387,10 +466,17 @@ pub async fn insert_promises(db: &Db, rows: &[NewPromise]) -> Result<u64> {
                 .flat_map(|(id, p)| p.events.iter().map(move |e| (*id, e)))
                 .collect();
             for part in events.chunks(chunk_rows(6)) {
-                let done = on_db!(tx, c => {
-                    let mut q = sqlx::QueryBuilder::new("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) ");
+                let done = on_db!(tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) ",
+                    );
                     q.push_values(part, |mut b, (id, e)| {
-                        b.push_bind(*id).push_bind(e.on_date).push_bind(e.at).push_bind(e.actor_id).push_bind(e.kind).push_bind(e.detail.as_str());
+                        b.push_bind(*id)
+                            .push_bind(e.on_date)
+                            .push_bind(e.at)
+                            .push_bind(e.actor_id)
+                            .push_bind(e.kind)
+                            .push_bind(e.detail.as_str());
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });
@@ -447,11 +533,18 @@ pub async fn insert_reviews(db: &Db, rows: &[NewReview]) -> Result<u64> {
     let mut tx = db.begin_write().await?;
     {
         for chunk in rows.chunks(chunk_rows(7)) {
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::QueryBuilder::new("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, held_on, created_at) ");
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, held_on, created_at) ",
+                );
                 q.push_values(chunk, |mut b, r| {
-                    b.push_bind(r.department_id).push_bind(r.scheduled_at).push_bind(r.minutes).push_bind(r.organizer_id)
-                        .push_bind(r.status).push_bind(r.held_on).push_bind(r.created_at);
+                    b.push_bind(r.department_id)
+                        .push_bind(r.scheduled_at)
+                        .push_bind(r.minutes)
+                        .push_bind(r.organizer_id)
+                        .push_bind(r.status)
+                        .push_bind(r.held_on)
+                        .push_bind(r.created_at);
                 });
                 q.push(" returning id");
                 q.build_query_as().fetch_all(c).await
@@ -464,15 +557,23 @@ pub async fn insert_reviews(db: &Db, rows: &[NewReview]) -> Result<u64> {
                 .filter_map(|(id, r)| r.record.as_ref().map(|c| (*id, c)))
                 .collect();
             for part in records.chunks(chunk_rows(11)) {
-                let done = on_db!(tx, c => {
+                let done = on_db!(tx, |c| {
                     let mut q = sqlx::QueryBuilder::new(
                         "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, it_signed_by, it_signed_at,
                              business_signed_by, business_signed_at, locked_at, updated_at) ",
                     );
                     q.push_values(part, |mut b, (id, c)| {
-                        b.push_bind(*id).push_bind(c.agenda.as_str()).push_bind(c.attendees.as_str()).push_bind(c.notes.as_str())
-                            .push_bind(c.metric_feedback.as_str()).push_bind(c.it_signed_by).push_bind(c.signed_at)
-                            .push_bind(c.business_signed_by).push_bind(c.signed_at).push_bind(c.signed_at).push_bind(c.signed_at);
+                        b.push_bind(*id)
+                            .push_bind(c.agenda.as_str())
+                            .push_bind(c.attendees.as_str())
+                            .push_bind(c.notes.as_str())
+                            .push_bind(c.metric_feedback.as_str())
+                            .push_bind(c.it_signed_by)
+                            .push_bind(c.signed_at)
+                            .push_bind(c.business_signed_by)
+                            .push_bind(c.signed_at)
+                            .push_bind(c.signed_at)
+                            .push_bind(c.signed_at);
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });
@@ -491,10 +592,15 @@ pub async fn insert_metric_values(db: &Db, rows: &[(i64, i64, String, f64)]) -> 
     let added = {
         let mut added = 0u64;
         for chunk in rows.chunks(chunk_rows(4)) {
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::QueryBuilder::new("insert into metric_values (metric_id, department_id, period, value) ");
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into metric_values (metric_id, department_id, period, value) ",
+                );
                 q.push_values(chunk, |mut b, (m, d, p, v)| {
-                    b.push_bind(*m).push_bind(*d).push_bind(p.as_str()).push_bind(*v);
+                    b.push_bind(*m)
+                        .push_bind(*d)
+                        .push_bind(p.as_str())
+                        .push_bind(*v);
                 });
                 q.push(" on conflict (metric_id, department_id, period) do nothing");
                 q.build().execute(c).await.map(|r| r.rows_affected())
@@ -568,23 +674,27 @@ pub async fn insert_closed_campaigns(db: &Db, rows: &[NewClosedCampaign]) -> Res
                 .and_hms_opt(1, 0, 0)
                 .map(|t| t.and_utc())
                 .unwrap_or_default();
-            let (id,): (i64,) = on_db!(tx, conn => sqlx::query_as(
+            let (id,): (i64,) = on_db!(tx, |conn| {
+                sqlx::query_as(
                 "insert into campaigns (instrument_id, title, opens_on, closes_on, remind_on, min_group, invited_at, reminded_at,
                      created_by, created_at, sealed_at, population_at)
                  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7) returning id",
             )
             .bind(c.instrument_id).bind(&c.title).bind(c.opens_on).bind(c.closes_on).bind(c.remind_on).bind(c.min_group)
             .bind(opened).bind(reminded).bind(c.created_by).bind(opened - chrono::Duration::days(7)).bind(closed)
-            .fetch_one(conn).await)?;
-            let done = on_db!(tx, conn => {
-                let mut q = sqlx::QueryBuilder::new("insert into campaign_departments (campaign_id, department_id) ");
+            .fetch_one(conn).await
+            })?;
+            let done = on_db!(tx, |conn| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into campaign_departments (campaign_id, department_id) ",
+                );
                 q.push_values(&c.departments, |mut b, d| {
                     b.push_bind(id).push_bind(*d);
                 });
                 q.build().execute(conn).await.map(|r| r.rows_affected())
             });
             done?;
-            on_db!(tx, conn => sqlx::query(
+            on_db!(tx, |conn| sqlx::query(
                 "insert into campaign_population (campaign_id, person_id, department_id, user_id)
                  select cd.campaign_id, pe.id, pe.department_id, u.id
                  from campaign_departments cd
@@ -592,10 +702,15 @@ pub async fn insert_closed_campaigns(db: &Db, rows: &[NewClosedCampaign]) -> Res
                  left join users u on u.person_id = pe.id and u.disabled_at is null
                  where cd.campaign_id = $1 on conflict do nothing",
             )
-            .bind(id).execute(conn).await.map(|r| r.rows_affected()))?;
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))?;
             for part in c.respondents.chunks(chunk_rows(3)) {
-                let done = on_db!(tx, c => {
-                    let mut q = sqlx::QueryBuilder::new("insert into campaign_participation (campaign_id, person_id, department_id) ");
+                let done = on_db!(tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "insert into campaign_participation (campaign_id, person_id, department_id) ",
+                    );
                     q.push_values(part, |mut b, (person, dept)| {
                         b.push_bind(id).push_bind(*person).push_bind(*dept);
                     });
@@ -604,10 +719,17 @@ pub async fn insert_closed_campaigns(db: &Db, rows: &[NewClosedCampaign]) -> Res
                 done?;
             }
             for part in fresh.chunks(chunk_rows(6)) {
-                let done = on_db!(tx, c => {
-                    let mut q = sqlx::QueryBuilder::new("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ");
+                let done = on_db!(tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ",
+                    );
                     q.push_values(part, |mut b, (rid, key, dept, ratings, texts)| {
-                        b.push_bind(*rid).push_bind(id).push_bind(key.as_str()).push_bind(*dept).push_bind(*ratings).push_bind(*texts);
+                        b.push_bind(*rid)
+                            .push_bind(id)
+                            .push_bind(key.as_str())
+                            .push_bind(*dept)
+                            .push_bind(*ratings)
+                            .push_bind(*texts);
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });

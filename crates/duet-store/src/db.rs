@@ -47,11 +47,12 @@ impl Default for DbOptions {
     }
 }
 
-/// Runs `$body` once per backend with `$c` bound to that backend's handle: a pool for a [`Db`], a
-/// connection for a [`WriteTx`]. The one macro of the store: SQL is written once and each arm
-/// infers its own driver types, with no code generic over `sqlx::Database`.
+/// `on_db!(x, |c| body)` runs `body` once per backend with `c` bound to that backend's handle: a
+/// pool for a [`Db`], a connection for a [`WriteTx`]. The store's one dispatch macro: SQL is
+/// written once and each arm infers its own driver types, with no code generic over
+/// `sqlx::Database`. It reads like a closure so that rustfmt formats the body; no closure is made.
 macro_rules! on_db {
-    ($x:expr, $c:ident => $body:expr) => {
+    ($x:expr, |$c:ident| $body:expr) => {
         match $x.sides() {
             $crate::db::Side::Sqlite($c) => $body,
             $crate::db::Side::Postgres($c) => $body,
@@ -316,13 +317,16 @@ impl Db {
 
     /// A trivial query, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
-        on_db!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
+        on_db!(self, |pool| sqlx::query("select 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
     /// Closes every connection (graceful shutdown, tests).
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        on_db!(self, |pool| pool.close().await)
     }
 }
 
@@ -333,10 +337,12 @@ pub(crate) async fn bump_revision(
     tx: &mut WriteTx,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| sqlx::query(
         "update portfolio_settings set revision = revision + 1, updated_at = $1 where id = 1",
     )
     .bind(now)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

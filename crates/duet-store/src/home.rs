@@ -77,7 +77,11 @@ pub async fn requests_in_status(db: &Db, status: &str) -> Result<Counted<Request
          order by case r.urgency when 'critical' then 0 when 'high' then 1 when 'normal' then 2 else 3 end, r.id
          limit $2"
     ));
-    let items = on_db!(db, pool => sqlx::query_as::<_, RequestLine>(sql).bind(status).bind(SHOWN).fetch_all(pool).await)?;
+    let items = on_db!(db, |pool| sqlx::query_as::<_, RequestLine>(sql)
+        .bind(status)
+        .bind(SHOWN)
+        .fetch_all(pool)
+        .await)?;
     Ok(counted(items))
 }
 
@@ -91,7 +95,12 @@ pub async fn own_requests_in_status(
     let sql = sqlx::AssertSqlSafe(format!(
         "{REQUEST_LINE} where r.requester_id = $1 and r.status = $2 order by r.id limit $3"
     ));
-    let items = on_db!(db, pool => sqlx::query_as::<_, RequestLine>(sql).bind(requester).bind(status).bind(SHOWN).fetch_all(pool).await)?;
+    let items = on_db!(db, |pool| sqlx::query_as::<_, RequestLine>(sql)
+        .bind(requester)
+        .bind(status)
+        .bind(SHOWN)
+        .fetch_all(pool)
+        .await)?;
     Ok(counted(items))
 }
 
@@ -103,7 +112,11 @@ pub async fn own_open_requests(db: &Db, requester: i64) -> Result<Counted<Reques
     let sql = sqlx::AssertSqlSafe(format!(
         "{REQUEST_LINE} where r.requester_id = $1 and r.status in {OPEN} order by r.updated_at desc, r.id desc limit $2"
     ));
-    let items = on_db!(db, pool => sqlx::query_as::<_, RequestLine>(sql).bind(requester).bind(SHOWN).fetch_all(pool).await)?;
+    let items = on_db!(db, |pool| sqlx::query_as::<_, RequestLine>(sql)
+        .bind(requester)
+        .bind(SHOWN)
+        .fetch_all(pool)
+        .await)?;
     Ok(counted(items))
 }
 
@@ -125,14 +138,16 @@ pub struct SignoffLine {
 /// The open portfolio items a champion has a business case for (the caller keeps those whose
 /// sign-off is missing or lapsed, with `duet_core::requests::signoff_holds`).
 pub async fn champion_cases(db: &Db, champion: i64) -> Result<Vec<SignoffLine>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, SignoffLine>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, SignoffLine>(
         "select r.id, r.title, c.it_cost as case_cost, s.it_cost as signed_cost, s.tolerance_pct
          from requests r
          join business_cases c on c.request_id = r.id
          left join signoffs s on s.id = (select max(id) from signoffs where request_id = r.id)
          where r.champion_id = $1 and r.status in ('submitted', 'understanding', 'need_confirmed', 'accepted', 'deferred', 'in_delivery')
          order by r.id",
-    ).bind(champion).fetch_all(pool).await)?)
+    ).bind(champion).fetch_all(pool).await
+    })?)
 }
 
 /// An open promise on someone's home page.
@@ -189,7 +204,12 @@ pub async fn open_promises(
         "select p.id, p.text, p.due_on, f.name as from_name, t.name as to_name, count(*) over () as total {from}
          where p.status = 'open' and p.due_on <= $2 and {cond} order by p.due_on, p.id limit $3"
     ));
-    let items = on_db!(db, pool => sqlx::query_as::<_, PromiseLine>(list).bind(id).bind(until).bind(SHOWN).fetch_all(pool).await)?;
+    let items = on_db!(db, |pool| sqlx::query_as::<_, PromiseLine>(list)
+        .bind(id)
+        .bind(until)
+        .bind(SHOWN)
+        .fetch_all(pool)
+        .await)?;
     Ok(counted(items))
 }
 
@@ -213,11 +233,13 @@ pub async fn planned_reviews(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<ReviewLine>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, ReviewLine>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, ReviewLine>(
         "select r.id, r.department_id, d.name as department_name, r.scheduled_at from reviews r join departments d on d.id = r.department_id
          where r.status = 'planned' and r.scheduled_at >= $1 and r.scheduled_at < $2 and ($3 is null or r.department_id = $3)
          order by r.scheduled_at limit $4",
-    ).bind(from).bind(to).bind(department).bind(SHOWN).fetch_all(pool).await)?)
+    ).bind(from).bind(to).bind(department).bind(SHOWN).fetch_all(pool).await
+    })?)
 }
 
 /// An open survey someone is invited to and has not answered.
@@ -242,7 +264,8 @@ pub async fn surveys_to_answer(
     today: NaiveDate,
     user: i64,
 ) -> Result<Vec<SurveyLine>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, SurveyLine>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, SurveyLine>(
         "select c.id, c.title, c.closes_on from campaigns c
          join campaign_departments cd on cd.campaign_id = c.id and cd.department_id = $2
          where c.opens_on <= $3 and c.closes_on >= $3
@@ -250,17 +273,30 @@ pub async fn surveys_to_answer(
            and (c.population_at is null or exists (select 1 from campaign_population cp
                where cp.campaign_id = c.id and cp.person_id = $1 and cp.department_id = $2 and cp.user_id = $4))
          order by c.closes_on, c.id",
-    ).bind(person).bind(department).bind(today).bind(user).fetch_all(pool).await)?)
+    ).bind(person).bind(department).bind(today).bind(user).fetch_all(pool).await
+    })?)
 }
 
 /// Records that `user` looked at their home page now and returns when they looked before.
 /// Written at most once a minute, so a reload is still a read.
 pub async fn touch_home(db: &Db, user: i64, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-    let (before,): (Option<DateTime<Utc>>,) = on_db!(db, pool => sqlx::query_as("select home_seen_at from users where id = $1").bind(user).fetch_one(pool).await)?;
+    let (before,): (Option<DateTime<Utc>>,) = on_db!(db, |pool| sqlx::query_as(
+        "select home_seen_at from users where id = $1"
+    )
+    .bind(user)
+    .fetch_one(pool)
+    .await)?;
     if before.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
         {
             let _turn = db.touch_turn().await;
-            on_db!(db, pool => sqlx::query("update users set home_seen_at = $1 where id = $2").bind(now).bind(user).execute(pool).await.map(|_| ()))
+            on_db!(db, |pool| sqlx::query(
+                "update users set home_seen_at = $1 where id = $2"
+            )
+            .bind(now)
+            .bind(user)
+            .execute(pool)
+            .await
+            .map(|_| ()))
         }?;
     }
     Ok(before)
@@ -270,27 +306,34 @@ pub async fn touch_home(db: &Db, user: i64, now: DateTime<Utc>) -> Result<Option
 /// is due and theirs to judge (kept or broken). Claimed with a conditional update, so replicas
 /// running this at once never notify twice. Returns how many promises were announced.
 pub async fn send_judge_notices(db: &Db, today: NaiveDate) -> Result<u64> {
-    let due: Vec<(i64, String, NaiveDate, String, i64)> = on_db!(db, pool => sqlx::query_as(
+    let due: Vec<(i64, String, NaiveDate, String, i64)> = on_db!(db, |pool| sqlx::query_as(
         "select p.id, p.text, p.due_on, f.name, t.id from promises p
          join departments f on f.id = p.promisor_department_id
          join departments t on t.id = p.promisee_department_id
          where p.status = 'open' and p.judge_notified_at is null and p.due_on <= $1",
-    ).bind(today).fetch_all(pool).await)?;
+    )
+    .bind(today)
+    .fetch_all(pool)
+    .await)?;
     let mut sent = 0;
     for (id, text, due_on, from, to) in due {
         let now = Utc::now();
         let mut tx = db.begin_write().await?;
         let claimed = {
-            let n = on_db!(tx, c => sqlx::query("update promises set judge_notified_at = $1 where id = $2 and judge_notified_at is null")
-                .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+            let n = on_db!(tx, |c| {
+                sqlx::query("update promises set judge_notified_at = $1 where id = $2 and judge_notified_at is null")
+                .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+            })?;
             if n == 1 {
-                on_db!(tx, c => sqlx::query(
+                on_db!(tx, |c| {
+                    sqlx::query(
                     "insert into notifications (user_id, request_id, message, created_at)
                      select u.id, null, $1, $2 from departments d join users u on u.person_id = d.leader_id
                      where d.id = $3 and u.disabled_at is null",
                 )
                 .bind(format!("{from}'s promise (“{text}”) was due on {due_on}: say whether it was kept or broken: /promises/{id}"))
-                .bind(now).bind(to).execute(c).await.map(|r| r.rows_affected()))?;
+                .bind(now).bind(to).execute(c).await.map(|r| r.rows_affected())
+                })?;
             }
             n == 1
         };

@@ -67,25 +67,33 @@ pub async fn ensure_listen_defaults(db: &Db) -> Result<()> {
         let def = to_json(&b.definition)?;
         {
             let _turn = db.write_turn().await;
-            on_db!(db, pool => sqlx::query(
+            on_db!(db, |pool| {
+                sqlx::query(
             "insert into instruments (key, version, kind, title, definition, builtin, created_at) values ($1, $2, $3, $4, $5, true, $6)
              on conflict (key, version) do nothing")
             .bind(b.key).bind(b.version).bind(b.definition.kind.as_str()).bind(&b.definition.title).bind(&def).bind(now)
-            .execute(pool).await.map(|r| r.rows_affected()))
+            .execute(pool).await.map(|r| r.rows_affected())
+            })
         }?;
     }
     let hex = campaigns::random_secret().map_err(StoreError::Invalid)?;
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
-        .bind(hex).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| {
+            sqlx::query("insert into server_secrets (name, value) values ('anonymity', $1) on conflict (name) do nothing")
+        .bind(hex).execute(pool).await.map(|r| r.rows_affected())
+        })
     }?;
     Ok(())
 }
 
 /// The server secret that keys respondents' owner keys.
 pub async fn anonymity_secret(db: &Db) -> Result<Vec<u8>> {
-    let row: Option<(String,)> = on_db!(db, pool => sqlx::query_as("select value from server_secrets where name = 'anonymity'").fetch_optional(pool).await)?;
+    let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
+        "select value from server_secrets where name = 'anonymity'"
+    )
+    .fetch_optional(pool)
+    .await)?;
     row.map(|(v,)| v.into_bytes())
         .ok_or(StoreError::NotFound("anonymity secret"))
 }
@@ -96,24 +104,29 @@ const INSTRUMENT_COLS: &str =
 /// Every instrument, newest version of each first within its key.
 pub async fn list_instruments(db: &Db) -> Result<Vec<Instrument>> {
     let sql = format!("{INSTRUMENT_COLS} order by builtin desc, key, version desc");
-    let rows: Vec<InstrumentRow> =
-        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await)?;
+    let rows: Vec<InstrumentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await)?;
     rows.into_iter().map(instrument_from_row).collect()
 }
 
 /// Every instrument's id, title and version, newest version of each first within its key: the
 /// choices of the campaign form, without reading each definition.
 pub async fn instrument_choices(db: &Db) -> Result<Vec<(i64, String, i64)>> {
-    Ok(
-        on_db!(db, pool => sqlx::query_as("select id, title, version from instruments order by builtin desc, key, version desc")
-        .fetch_all(pool).await)?,
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select id, title, version from instruments order by builtin desc, key, version desc"
     )
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// One instrument.
 pub async fn find_instrument(db: &Db, id: i64) -> Result<Instrument> {
     let sql = format!("{INSTRUMENT_COLS} where id = $1");
-    let row: Option<InstrumentRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?;
+    let row: Option<InstrumentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
     instrument_from_row(row.ok_or(StoreError::NotFound("instrument"))?)
 }
 
@@ -140,12 +153,19 @@ pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Ins
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let id: i64 = {
-        let (max,): (Option<i64>,) = on_db!(tx, c => sqlx::query_as("select max(version) from instruments where key = $1").bind(&key).fetch_one(c).await)?;
-        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
+        let (max,): (Option<i64>,) = on_db!(tx, |c| sqlx::query_as(
+            "select max(version) from instruments where key = $1"
+        )
+        .bind(&key)
+        .fetch_one(c)
+        .await)?;
+        let (id,): (i64,) = on_db!(tx, |c| {
+            sqlx::query_as(
             "insert into instruments (key, version, kind, title, definition, builtin, created_by, created_at)
              values ($1, $2, $3, $4, $5, false, $6, $7) returning id")
             .bind(&key).bind(max.unwrap_or(0) + 1).bind(def.kind.as_str()).bind(&def.title).bind(&json).bind(by).bind(now)
-            .fetch_one(c).await)?;
+            .fetch_one(c).await
+        })?;
         id
     };
     tx.commit().await?;
@@ -231,27 +251,40 @@ async fn fix_population_in(tx: &mut WriteTx, id: i64, now: Option<DateTime<Utc>>
     let at = match now {
         Some(t) => t,
         None => {
-            let opens: Option<(NaiveDate,)> = on_db!(tx, c => sqlx::query_as("select opens_on from campaigns where id = $1")
-                    .bind(id)
-                    .fetch_optional(c)
-                    .await)?;
+            let opens: Option<(NaiveDate,)> = on_db!(tx, |c| sqlx::query_as(
+                "select opens_on from campaigns where id = $1"
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await)?;
             opens
                 .map(|(o,)| o.and_time(chrono::NaiveTime::MIN).and_utc())
                 .unwrap_or(DateTime::<Utc>::MAX_UTC)
                 .min(Utc::now())
         }
     };
-    let claimed = on_db!(tx, c => sqlx::query(
+    let claimed = on_db!(tx, |c| sqlx::query(
         "update campaigns set population_at = $1 where id = $2 and population_at is null",
     )
     .bind(at)
     .bind(id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     if claimed > 0 {
         if now.is_some() {
-            on_db!(tx, c => sqlx::query(POPULATION_NOW).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(POPULATION_NOW)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
         } else {
-            on_db!(tx, c => sqlx::query(POPULATION_AS_OF).bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(POPULATION_AS_OF)
+                .bind(id)
+                .bind(at)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
     }
     Ok(claimed > 0)
@@ -263,28 +296,47 @@ pub async fn insert_campaign(db: &Db, by: i64, input: &CampaignInput) -> Result<
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let id: i64 = {
-        let found: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from instruments where id = $1").bind(input.instrument).fetch_optional(c).await)?;
+        let found: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+            "select id from instruments where id = $1"
+        )
+        .bind(input.instrument)
+        .fetch_optional(c)
+        .await)?;
         if found.is_none() {
             return Err(StoreError::Invalid(FieldError::new(
                 "instrument_id",
                 "no instrument has this id",
             )));
         }
-        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
+        let (id,): (i64,) = on_db!(tx, |c| {
+            sqlx::query_as(
             "insert into campaigns (instrument_id, title, opens_on, closes_on, remind_on, min_group, created_by, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning id")
             .bind(input.instrument).bind(&input.title).bind(input.opens_on).bind(input.closes_on).bind(input.remind_on)
             .bind(i64::from(input.min_group)).bind(by).bind(now)
-            .fetch_one(c).await)?;
+            .fetch_one(c).await
+        })?;
         for d in &input.departments {
-            let active: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(d).fetch_optional(c).await)?;
+            let active: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+                "select id from departments where id = $1 and archived_at is null"
+            )
+            .bind(d)
+            .fetch_optional(c)
+            .await)?;
             if active.is_none() {
                 return Err(StoreError::Invalid(FieldError::new(
                     "departments",
                     format!("no active department has id {d}"),
                 )));
             }
-            on_db!(tx, c => sqlx::query("insert into campaign_departments (campaign_id, department_id) values ($1, $2)").bind(id).bind(d).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "insert into campaign_departments (campaign_id, department_id) values ($1, $2)"
+            )
+            .bind(id)
+            .bind(d)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         // A campaign that opens today has its population fixed with its creation (issue 10): no
         // moment between the two in which the directory could still be changed to count.
@@ -301,13 +353,21 @@ pub async fn insert_campaign(db: &Db, by: i64, input: &CampaignInput) -> Result<
 pub async fn find_campaign(db: &Db, id: i64) -> Result<Campaign> {
     const SQL: &str = campaign_sql!("where c.id = $1");
     refresh_participation(db, Utc::now().date_naive()).await?;
-    on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).bind(id).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("campaign"))
+    on_db!(db, |pool| sqlx::query_as::<_, Campaign>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("campaign"))
 }
 
 /// The instrument a campaign asks (a cheap lookup for the answering path).
 pub async fn campaign_instrument(db: &Db, id: i64) -> Result<i64> {
-    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as("select instrument_id from campaigns where id = $1").bind(id).fetch_optional(pool).await)?;
+    let row: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select instrument_id from campaigns where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
     row.map(|r| r.0).ok_or(StoreError::NotFound("campaign"))
 }
 
@@ -315,7 +375,9 @@ pub async fn campaign_instrument(db: &Db, id: i64) -> Result<i64> {
 pub async fn list_campaigns(db: &Db) -> Result<Vec<Campaign>> {
     const SQL: &str = campaign_sql!("order by c.opens_on desc, c.id desc");
     refresh_participation(db, Utc::now().date_naive()).await?;
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Campaign>(SQL)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// The closed campaigns of an instrument family (same key), oldest first: the trend.
@@ -323,9 +385,11 @@ pub async fn closed_campaigns_of(db: &Db, key: &str, today: NaiveDate) -> Result
     const SQL: &str =
         campaign_sql!("where i.key = $1 and c.closes_on < $2 order by c.closes_on, c.id");
     refresh_participation(db, Utc::now().date_naive()).await?;
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Campaign>(SQL).bind(key).bind(today).fetch_all(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Campaign>(SQL)
+        .bind(key)
+        .bind(today)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Participation of one invited department.
@@ -360,9 +424,10 @@ pub async fn participation(db: &Db, campaign: i64) -> Result<Vec<Participation>>
            left join participation_snapshots s on s.campaign_id = cd.campaign_id and s.department_id = cd.department_id
          where cd.campaign_id = $1 order by d.name";
     refresh_participation(db, Utc::now().date_naive()).await?;
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Participation>(SQL).bind(campaign).fetch_all(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Participation>(SQL)
+        .bind(campaign)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Publishes participation for `today`: every campaign whose published counts are from an
@@ -393,14 +458,20 @@ pub async fn refresh_participation(db: &Db, today: NaiveDate) -> Result<u64> {
         " on conflict (campaign_id, department_id) do update set on_day = excluded.on_day, responded = excluded.responded
          where participation_snapshots.on_day < excluded.on_day"
     );
-    let stale: Option<(i64,)> =
-        on_db!(db, pool => sqlx::query_as(CHECK).bind(today).fetch_optional(pool).await)?;
+    let stale: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(CHECK)
+        .bind(today)
+        .fetch_optional(pool)
+        .await)?;
     if stale.is_none() {
         return Ok(0);
     }
     Ok({
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query(WRITE).bind(today).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(WRITE)
+            .bind(today)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
     }?)
 }
 
@@ -410,16 +481,26 @@ pub async fn refresh_participation(db: &Db, today: NaiveDate) -> Result<u64> {
 pub async fn republish_participation(db: &Db, today: NaiveDate) -> Result<u64> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("delete from participation_snapshots where on_day = $1")
-        .bind(today).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "delete from participation_snapshots where on_day = $1"
+        )
+        .bind(today)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     refresh_participation(db, today).await
 }
 
 /// Whether `person` has answered `campaign`.
 pub async fn has_answered(db: &Db, campaign: i64, person: i64) -> Result<bool> {
-    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as("select person_id from campaign_participation where campaign_id = $1 and person_id = $2")
-        .bind(campaign).bind(person).fetch_optional(pool).await)?;
+    let row: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select person_id from campaign_participation where campaign_id = $1 and person_id = $2"
+    )
+    .bind(campaign)
+    .bind(person)
+    .fetch_optional(pool)
+    .await)?;
     Ok(row.is_some())
 }
 
@@ -427,10 +508,12 @@ pub async fn has_answered(db: &Db, campaign: i64, person: i64) -> Result<bool> {
 /// results is checked with against earlier campaigns (`duet_core::listen::releases`). Never the
 /// answers: participation and answers stay apart.
 pub async fn takers(db: &Db, campaign: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(
-        on_db!(db, pool => sqlx::query_as("select person_id, department_id from campaign_participation where campaign_id = $1")
-        .bind(campaign).fetch_all(pool).await)?,
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select person_id, department_id from campaign_participation where campaign_id = $1"
     )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// Whether account `$user` (a placeholder such as `"$3"`) holds a credential someone else put
@@ -468,8 +551,12 @@ pub async fn is_invited(db: &Db, campaign: i64, person: i64, user: i64) -> Resul
         borrowed_sql!("$3"),
         " end from campaigns c where c.id = $1"
     );
-    let row: Option<(bool,)> = on_db!(db, pool => sqlx::query_as(SQL)
-        .bind(campaign).bind(person).bind(user).fetch_optional(pool).await)?;
+    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(campaign)
+        .bind(person)
+        .bind(user)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row.is_some_and(|r| r.0))
 }
 
@@ -559,8 +646,11 @@ pub async fn credentials_borrowed(db: &Db, campaign: i64, user: i64) -> Result<b
         " and exists (select 1 from campaign_population cp where cp.campaign_id = c.id and cp.user_id = $2)
          from campaigns c where c.id = $1"
     );
-    let row: Option<(bool,)> = on_db!(db, pool => sqlx::query_as(SQL)
-        .bind(campaign).bind(user).fetch_optional(pool).await)?;
+    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(campaign)
+        .bind(user)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row.is_some_and(|r| r.0))
 }
 
@@ -577,8 +667,12 @@ pub async fn in_population(db: &Db, campaign: i64, person: i64, user: i64) -> Re
         borrowed_sql!("$3"),
         " from campaigns c where c.id = $1"
     );
-    let row: Option<(bool,)> = on_db!(db, pool => sqlx::query_as(SQL)
-        .bind(campaign).bind(person).bind(user).fetch_optional(pool).await)?;
+    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(campaign)
+        .bind(person)
+        .bind(user)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row.is_some_and(|r| r.0))
 }
 
@@ -601,8 +695,11 @@ pub async fn answered_campaigns(db: &Db, person: i64, user: i64) -> Result<Vec<i
            and not ",
         borrowed_sql!("$2")
     );
-    let rows: Vec<(i64,)> =
-        on_db!(db, pool => sqlx::query_as(SQL).bind(person).bind(user).fetch_all(pool).await)?;
+    let rows: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(person)
+        .bind(user)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -643,9 +740,12 @@ pub const POPULATION_LOOKBACK_DAYS: i64 = 30;
 /// rewritten, so the figures stay the same however people move after closing. Departments that
 /// did not change are left out; empty while the population is not fixed.
 pub async fn population_changes(db: &Db, campaign: i64) -> Result<Vec<PopulationChange>> {
-    let row: Option<(NaiveDate, Option<DateTime<Utc>>)> = on_db!(db, pool => sqlx::query_as(
-        "select closes_on, population_at from campaigns where id = $1")
-        .bind(campaign).fetch_optional(pool).await)?;
+    let row: Option<(NaiveDate, Option<DateTime<Utc>>)> = on_db!(db, |pool| sqlx::query_as(
+        "select closes_on, population_at from campaigns where id = $1"
+    )
+    .bind(campaign)
+    .fetch_optional(pool)
+    .await)?;
     let Some((closes, Some(from))) = row else {
         return match row {
             None => Err(StoreError::NotFound("campaign")),
@@ -698,8 +798,14 @@ pub async fn population_changes(db: &Db, campaign: i64) -> Result<Vec<Population
         from campaign_departments cd join departments d on d.id = cd.department_id
         where cd.campaign_id = $1 order by d.name";
     type Row = (i64, String, i64, i64, i64, i64, i64);
-    let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(SQL)
-        .bind(campaign).bind(from).bind(end).bind(since).bind(from.min(end)).fetch_all(pool).await)?;
+    let rows: Vec<Row> = on_db!(db, |pool| sqlx::query_as(SQL)
+        .bind(campaign)
+        .bind(from)
+        .bind(end)
+        .bind(since)
+        .bind(from.min(end))
+        .fetch_all(pool)
+        .await)?;
     Ok(rows
         .into_iter()
         .filter(|r| r.2 > 0 || r.3 > 0 || r.4 > 0 || r.5 > 0 || r.6 > 0)
@@ -878,7 +984,12 @@ pub async fn prepare_submission(
         bool,
     );
     let read = || async {
-        let facts: Option<Facts> = on_db!(db, pool => sqlx::query_as(FACTS).bind(campaign).bind(person).bind(user).fetch_optional(pool).await)?;
+        let facts: Option<Facts> = on_db!(db, |pool| sqlx::query_as(FACTS)
+            .bind(campaign)
+            .bind(person)
+            .bind(user)
+            .fetch_optional(pool)
+            .await)?;
         facts.ok_or(StoreError::NotFound("campaign"))
     };
     let mut facts = read().await?;
@@ -968,9 +1079,15 @@ pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
     if p.mode == SubmitMode::Edit && p.answered_in == Some(p.department) {
         let changed = {
             let _turn = db.write_turn().await;
-            on_db!(db, pool => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-            .bind(p.campaign).bind(&p.answer_box).bind(&p.key)
-            .execute(pool).await?.rows_affected())
+            on_db!(db, |pool| sqlx::query(sqlx::AssertSqlSafe(
+                edit_sql.as_str()
+            ))
+            .bind(p.campaign)
+            .bind(&p.answer_box)
+            .bind(&p.key)
+            .execute(pool)
+            .await?
+            .rows_affected())
         };
         return if changed == 0 {
             Err(closed_error(p.closes))
@@ -986,13 +1103,20 @@ pub async fn write_submission(db: &Db, p: &Prepared) -> Result<()> {
             .unwrap_or(Ok(()));
     }
     let mut tx = db.begin_write().await?;
-    let changed = on_db!(tx, c => sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
-        .bind(p.campaign).bind(&p.answer_box).bind(&p.key).execute(c).await.map(|r| r.rows_affected()))?;
+    let changed = on_db!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(edit_sql.as_str()))
+        .bind(p.campaign)
+        .bind(&p.answer_box)
+        .bind(&p.key)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     if changed == 0 {
         return Err(closed_error(p.closes));
     }
-    on_db!(tx, c => sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
-        .bind(p.department).bind(p.campaign).bind(p.person).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update campaign_participation set department_id = $1 where campaign_id = $2 and person_id = $3")
+        .bind(p.department).bind(p.campaign).bind(p.person).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(())
 }
@@ -1013,8 +1137,13 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
     let out = {
         let mut out = Vec::with_capacity(batch.len());
         for p in batch {
-            let joined = on_db!(tx, c => sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
-                .bind(p.campaign).bind(p.person).bind(p.department).execute(c).await.map(|r| r.rows_affected()))?;
+            let joined = on_db!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(join_sql.as_str()))
+                .bind(p.campaign)
+                .bind(p.person)
+                .bind(p.department)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             if joined == 0 {
                 out.push(Err(StoreError::Conflict(FieldError::new(
                     "campaign",
@@ -1022,8 +1151,10 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
                 ))));
                 continue;
             }
-            on_db!(tx, c => sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
-                .bind(p.id).bind(p.campaign).bind(&p.key).bind(&p.answer_box).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| {
+                sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
+                .bind(p.id).bind(p.campaign).bind(&p.key).bind(&p.answer_box).execute(c).await.map(|r| r.rows_affected())
+            })?;
             out.push(Ok(()));
         }
         out
@@ -1049,21 +1180,43 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let sealed: bool = {
-        let claimed = on_db!(tx, c => sqlx::query("update campaigns set sealed_at = $1 where id = $2 and sealed_at is null and closes_on < $3")
-            .bind(now).bind(campaign).bind(today).execute(c).await.map(|r| r.rows_affected()))?;
+        let claimed = on_db!(tx, |c| {
+            sqlx::query("update campaigns set sealed_at = $1 where id = $2 and sealed_at is null and closes_on < $3")
+            .bind(now).bind(campaign).bind(today).execute(c).await.map(|r| r.rows_affected())
+        })?;
         if claimed == 0 {
             false
         } else {
-            let mut rows: Vec<(i64, String, String)> = on_db!(tx, c => sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
-                .bind(campaign).fetch_all(c).await)?;
-            let boxes: Vec<(String, Vec<u8>)> = on_db!(tx, c => sqlx::query_as("select owner_key, answer_box from open_answers where campaign_id = $1")
-                .bind(campaign).fetch_all(c).await)?;
+            let mut rows: Vec<(i64, String, String)> = on_db!(tx, |c| sqlx::query_as(
+                "select department_id, ratings, texts from survey_responses where campaign_id = $1"
+            )
+            .bind(campaign)
+            .fetch_all(c)
+            .await)?;
+            let boxes: Vec<(String, Vec<u8>)> = on_db!(tx, |c| sqlx::query_as(
+                "select owner_key, answer_box from open_answers where campaign_id = $1"
+            )
+            .bind(campaign)
+            .fetch_all(c)
+            .await)?;
             for (key, boxed) in &boxes {
                 let a = open_box(secret, campaign, key, boxed)?;
                 rows.push((a.department, a.ratings, a.texts));
             }
-            on_db!(tx, c => sqlx::query("delete from survey_responses where campaign_id = $1").bind(campaign).execute(c).await.map(|r| r.rows_affected()))?;
-            on_db!(tx, c => sqlx::query("delete from open_answers where campaign_id = $1").bind(campaign).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "delete from survey_responses where campaign_id = $1"
+            )
+            .bind(campaign)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "delete from open_answers where campaign_id = $1"
+            )
+            .bind(campaign)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
             let mut fresh = Vec::with_capacity(rows.len());
             for (dept, ratings, texts) in rows {
                 let id = campaigns::random_id().map_err(StoreError::Invalid)?;
@@ -1074,10 +1227,17 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
             // the order in which the boxes (or people) came.
             fresh.sort_by_key(|r| r.0);
             for chunk in fresh.chunks(500) {
-                let done = on_db!(tx, c => {
-                    let mut q = sqlx::QueryBuilder::new("insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ");
+                let done = on_db!(tx, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ",
+                    );
                     q.push_values(chunk, |mut b, (id, key, dept, ratings, texts)| {
-                        b.push_bind(*id).push_bind(campaign).push_bind(key.as_str()).push_bind(*dept).push_bind(ratings.as_str()).push_bind(texts.as_str());
+                        b.push_bind(*id)
+                            .push_bind(campaign)
+                            .push_bind(key.as_str())
+                            .push_bind(*dept)
+                            .push_bind(ratings.as_str())
+                            .push_bind(texts.as_str());
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });
@@ -1130,7 +1290,12 @@ async fn scrub_files(db: &Db) {
 /// Seals every campaign that has closed (housekeeping) with the anonymity `secret`; returns how
 /// many were sealed.
 pub async fn seal_closed(db: &Db, secret: &[u8], today: NaiveDate) -> Result<u64> {
-    let due: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as("select id from campaigns where sealed_at is null and closes_on < $1").bind(today).fetch_all(pool).await)?;
+    let due: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select id from campaigns where sealed_at is null and closes_on < $1"
+    )
+    .bind(today)
+    .fetch_all(pool)
+    .await)?;
     let mut n = 0;
     for (id,) in due {
         if seal(db, id, secret, today).await? {
@@ -1147,18 +1312,22 @@ pub async fn seal_closed(db: &Db, secret: &[u8], today: NaiveDate) -> Result<u64
 /// how many answers were moved.
 pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> {
     type Legacy = (i64, String, i64, String, String);
-    let found: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
+    let found: Option<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "select r.id from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null limit 1")
-        .fetch_optional(pool).await)?;
+        .fetch_optional(pool).await
+    })?;
     if found.is_none() {
         return Ok(0);
     }
     let mut tx = db.begin_write().await?;
     let moved: u64 = {
-        let rows: Vec<Legacy> = on_db!(tx, c => sqlx::query_as(
+        let rows: Vec<Legacy> = on_db!(tx, |c| {
+            sqlx::query_as(
             "select r.campaign_id, r.owner_key, r.department_id, r.ratings, r.texts
              from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null")
-            .fetch_all(c).await)?;
+            .fetch_all(c).await
+        })?;
         let mut boxes = Vec::with_capacity(rows.len());
         for (campaign, key, dept, ratings, texts) in rows {
             let boxed = seal_box(secret, campaign, &key, dept, ratings, texts)?;
@@ -1169,11 +1338,15 @@ pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> 
                 boxed,
             ));
         }
-        on_db!(tx, c => sqlx::query("delete from survey_responses where campaign_id in (select id from campaigns where sealed_at is null)")
-            .execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| {
+            sqlx::query("delete from survey_responses where campaign_id in (select id from campaigns where sealed_at is null)")
+            .execute(c).await.map(|r| r.rows_affected())
+        })?;
         for (id, campaign, key, boxed) in &boxes {
-            on_db!(tx, c => sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
-                .bind(id).bind(campaign).bind(key).bind(boxed).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| {
+                sqlx::query("insert into open_answers (id, campaign_id, owner_key, answer_box) values ($1, $2, $3, $4)")
+                .bind(id).bind(campaign).bind(key).bind(boxed).execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
         boxes.len() as u64
     };
@@ -1191,7 +1364,12 @@ pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> 
 /// together may both run it, which is harmless.
 pub async fn scrub_answer_files_once(db: &Db) -> Result<bool> {
     const NAME: &str = "answer-files-scrubbed-v1";
-    let done: Option<(String,)> = on_db!(db, pool => sqlx::query_as("select name from maintenance_done where name = $1").bind(NAME).fetch_optional(pool).await)?;
+    let done: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
+        "select name from maintenance_done where name = $1"
+    )
+    .bind(NAME)
+    .fetch_optional(pool)
+    .await)?;
     if done.is_some() {
         return Ok(false);
     }
@@ -1209,8 +1387,13 @@ pub async fn scrub_answer_files_once(db: &Db) -> Result<bool> {
     scrub_files(db).await;
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("insert into maintenance_done (name) values ($1) on conflict (name) do nothing")
-        .bind(NAME).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "insert into maintenance_done (name) values ($1) on conflict (name) do nothing"
+        )
+        .bind(NAME)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(true)
 }
@@ -1224,8 +1407,13 @@ pub async fn own_response(
     def: &Definition,
 ) -> Result<Option<Answers>> {
     let key = campaigns::owner_key(secret, campaign, person);
-    let row: Option<(Vec<u8>,)> = on_db!(db, pool => sqlx::query_as("select answer_box from open_answers where owner_key = $1 and campaign_id = $2")
-        .bind(&key).bind(campaign).fetch_optional(pool).await)?;
+    let row: Option<(Vec<u8>,)> = on_db!(db, |pool| sqlx::query_as(
+        "select answer_box from open_answers where owner_key = $1 and campaign_id = $2"
+    )
+    .bind(&key)
+    .bind(campaign)
+    .fetch_optional(pool)
+    .await)?;
     let Some((boxed,)) = row else {
         return Ok(None);
     };
@@ -1238,8 +1426,12 @@ pub async fn own_response(
 /// Every response of a campaign, for the results (which decide what may be shown). Only sealed
 /// campaigns have any: an open campaign's answers are encrypted boxes until the seal.
 pub async fn responses(db: &Db, campaign: i64, def: &Definition) -> Result<Vec<Response>> {
-    let rows: Vec<(i64, String, String)> = on_db!(db, pool => sqlx::query_as("select department_id, ratings, texts from survey_responses where campaign_id = $1")
-        .bind(campaign).fetch_all(pool).await)?;
+    let rows: Vec<(i64, String, String)> = on_db!(db, |pool| sqlx::query_as(
+        "select department_id, ratings, texts from survey_responses where campaign_id = $1"
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await)?;
     rows.into_iter()
         .map(|(department, ratings, texts)| {
             Ok(Response {
@@ -1256,37 +1448,56 @@ pub async fn responses(db: &Db, campaign: i64, def: &Definition) -> Result<Vec<R
 /// conditional update so only one replica sends. Returns the notifications written.
 pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
     let now = Utc::now();
-    let due: Vec<(i64, String, NaiveDate, bool)> = on_db!(db, pool => sqlx::query_as(
+    let due: Vec<(i64, String, NaiveDate, bool)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "select id, title, closes_on, invited_at is null from campaigns
          where opens_on <= $1 and closes_on >= $1 and (invited_at is null or (reminded_at is null and remind_on <= $1))")
-        .bind(today).fetch_all(pool).await)?;
+        .bind(today).fetch_all(pool).await
+    })?;
     let mut sent = 0;
     for (id, title, closes, invite) in due {
         let mut tx = db.begin_write().await?;
         let n: u64 = {
             if invite {
-                let claimed = on_db!(tx, c => sqlx::query("update campaigns set invited_at = $1 where id = $2 and invited_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                let claimed = on_db!(tx, |c| sqlx::query(
+                    "update campaigns set invited_at = $1 where id = $2 and invited_at is null"
+                )
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
                 if claimed == 0 {
                     0
                 } else {
                     // The population is fixed now (unless a first answer already did), and the
                     // invitations go to exactly its accounts.
                     fix_population_in(&mut tx, id, None).await?;
-                    on_db!(tx, c => sqlx::query(
+                    on_db!(tx, |c| {
+                        sqlx::query(
                         "insert into notifications (user_id, request_id, message, created_at)
                          select cp.user_id, null, $1, $2 from campaign_population cp
                          where cp.campaign_id = $3 and cp.user_id is not null")
                         .bind(format!("Survey open: \u{201c}{title}\u{201d}, until {closes}. Your answers are anonymous. /listen/campaigns/{id}"))
-                        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?
+                        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+                    })?
                 }
             } else {
-                let claimed = on_db!(tx, c => sqlx::query("update campaigns set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+                let claimed = on_db!(tx, |c| sqlx::query(
+                    "update campaigns set reminded_at = $1 where id = $2 and reminded_at is null"
+                )
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
                 if claimed == 0 {
                     0
                 } else {
                     // Only those of the population who can still answer (same department and
                     // account as at opening) and have not.
-                    on_db!(tx, c => sqlx::query(
+                    on_db!(tx, |c| {
+                        sqlx::query(
                         "insert into notifications (user_id, request_id, message, created_at)
                          select u.id, null, $1, $2 from campaign_population cp
                          join users u on u.id = cp.user_id join people pe on pe.id = cp.person_id
@@ -1294,7 +1505,8 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
                            and pe.department_id = cp.department_id
                            and not exists (select 1 from campaign_participation p where p.campaign_id = $3 and p.person_id = pe.id)")
                         .bind(format!("Reminder: \u{201c}{title}\u{201d} closes on {closes}. /listen/campaigns/{id}"))
-                        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?
+                        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+                    })?
                 }
             }
         };
@@ -1319,13 +1531,29 @@ pub async fn page_campaigns(
     refresh_participation(db, Utc::now().date_naive()).await?;
     let (items, total): (Vec<Campaign>, i64) = match department {
         Some(d) => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, Campaign>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from campaign_departments where department_id = $1").bind(d).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, Campaign>(ONE)
+                .bind(d)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+                "select count(*) from campaign_departments where department_id = $1"
+            )
+            .bind(d)
+            .fetch_one(pool)
+            .await)?;
             (rows, n)
         }
         None => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, Campaign>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from campaigns").fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, Campaign>(ALL)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as("select count(*) from campaigns")
+                .fetch_one(pool)
+                .await)?;
             (rows, n)
         }
     };

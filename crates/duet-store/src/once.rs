@@ -25,14 +25,19 @@ pub async fn reserve(db: &Db, key_hash: &str, today: NaiveDate) -> Result<Reserv
     let cutoff = today.checked_sub_days(Days::new(1)).unwrap_or(today);
     let mut tx = db.begin_write().await?;
     let fresh = {
-        on_db!(tx, c => sqlx::query("delete from form_tokens where created_on < $1")
-            .bind(cutoff)
-            .execute(c).await.map(|r| r.rows_affected()))?;
-        on_db!(tx, c => sqlx::query("insert into form_tokens (key_hash, location, created_on) values ($1, null, $2) on conflict (key_hash) do nothing")
+        on_db!(tx, |c| sqlx::query(
+            "delete from form_tokens where created_on < $1"
+        )
+        .bind(cutoff)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| {
+            sqlx::query("insert into form_tokens (key_hash, location, created_on) values ($1, null, $2) on conflict (key_hash) do nothing")
             .bind(key_hash)
             .bind(today)
-            .execute(c).await.map(|r| r.rows_affected()))?
-            == 1
+            .execute(c).await.map(|r| r.rows_affected())
+        })? == 1
     };
     tx.commit().await?;
     if fresh {
@@ -43,7 +48,12 @@ pub async fn reserve(db: &Db, key_hash: &str, today: NaiveDate) -> Result<Reserv
 
 /// Where a reserved key stands now (`Fresh` if it was released or pruned meanwhile).
 pub async fn lookup(db: &Db, key_hash: &str) -> Result<Reservation> {
-    let row: Option<(Option<String>,)> = on_db!(db, pool => sqlx::query_as("select location from form_tokens where key_hash = $1").bind(key_hash).fetch_optional(pool).await)?;
+    let row: Option<(Option<String>,)> = on_db!(db, |pool| sqlx::query_as(
+        "select location from form_tokens where key_hash = $1"
+    )
+    .bind(key_hash)
+    .fetch_optional(pool)
+    .await)?;
     Ok(match row {
         None => Reservation::Fresh,
         Some((None,)) => Reservation::Pending,
@@ -55,8 +65,14 @@ pub async fn lookup(db: &Db, key_hash: &str) -> Result<Reservation> {
 pub async fn complete(db: &Db, key_hash: &str, location: &str) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update form_tokens set location = $1 where key_hash = $2")
-        .bind(location).bind(key_hash).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update form_tokens set location = $1 where key_hash = $2"
+        )
+        .bind(location)
+        .bind(key_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }
@@ -65,8 +81,13 @@ pub async fn complete(db: &Db, key_hash: &str, location: &str) -> Result<()> {
 pub async fn release(db: &Db, key_hash: &str) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("delete from form_tokens where key_hash = $1 and location is null")
-        .bind(key_hash).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "delete from form_tokens where key_hash = $1 and location is null"
+        )
+        .bind(key_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }

@@ -88,15 +88,23 @@ macro_rules! department_sql {
 
 /// Marks the directory as changed, inside the caller's write transaction (rolled back with it).
 async fn bump_org_revision(tx: &mut WriteTx) -> Result<()> {
-    on_db!(tx, c => sqlx::query("update revisions set n = n + 1 where area = 'org'")
-        .execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update revisions set n = n + 1 where area = 'org'"
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The directory's revision: it changes whenever a department or person changes, so a cache of
 /// directory pages is current exactly while this number is unchanged.
 pub async fn org_revision(db: &Db) -> Result<i64> {
-    let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select n from revisions where area = 'org'").fetch_one(pool).await)?;
+    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+        "select n from revisions where area = 'org'"
+    )
+    .fetch_one(pool)
+    .await)?;
     Ok(n)
 }
 
@@ -105,24 +113,29 @@ pub async fn list_departments(db: &Db, include_archived: bool) -> Result<Vec<Dep
     const SQL: &str = department_sql!(
         "where ($1 or d.archived_at is null) order by case d.kind when 'it' then 0 else 1 end, d.name"
     );
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(include_archived).fetch_all(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(SQL)
+        .bind(include_archived)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Finds one department.
 pub async fn find_department(db: &Db, id: DepartmentId) -> Result<Department> {
     const SQL: &str = department_sql!("where d.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(id.0).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("department"))
+    on_db!(db, |pool| sqlx::query_as::<_, Department>(SQL)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("department"))
 }
 
 /// Finds a department by name, case-insensitively.
 pub async fn find_department_by_name(db: &Db, name: &str) -> Result<Option<Department>> {
     const SQL: &str = department_sql!("where lower(d.name) = lower($1)");
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Department>(SQL).bind(name.trim()).fetch_optional(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(SQL)
+        .bind(name.trim())
+        .fetch_optional(pool)
+        .await)?)
 }
 
 /// Checks, inside the caller's transaction, that a leader belongs to the department and an IT
@@ -133,10 +146,12 @@ async fn check_roles(
     input: &DepartmentInput,
 ) -> Result<()> {
     if let Some(leader) = input.leader {
-        let dept: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select department_id from people where id = $1 and archived_at is null")
-            .bind(leader.0)
-            .fetch_optional(c)
-            .await)?;
+        let dept: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+            "select department_id from people where id = $1 and archived_at is null"
+        )
+        .bind(leader.0)
+        .fetch_optional(c)
+        .await)?;
         match (dept, own_dept) {
             (None, _) => {
                 return Err(StoreError::Invalid(FieldError::new(
@@ -160,12 +175,14 @@ async fn check_roles(
         }
     }
     if let Some(partner) = input.it_partner {
-        let kind: Option<(String,)> = on_db!(tx, c => sqlx::query_as(
+        let kind: Option<(String,)> = on_db!(tx, |c| {
+            sqlx::query_as(
             "select d.kind from people p join departments d on d.id = p.department_id where p.id = $1 and p.archived_at is null",
         )
         .bind(partner.0)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         match kind {
             None => {
                 return Err(StoreError::Invalid(FieldError::new(
@@ -192,7 +209,9 @@ pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Depar
     let id: i64 = {
         bump_org_revision(&mut tx).await?;
         check_roles(&mut tx, None::<i64>, input).await?;
-        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
+        let (id,): (i64,) =
+            on_db!(tx, |c| {
+                sqlx::query_as(
             "insert into departments (name, kind, leader_id, it_partner_id, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $5) returning id",
         )
@@ -202,7 +221,8 @@ pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Depar
         .bind(input.it_partner.map(|p| p.0))
         .bind(now)
         .fetch_one(c)
-        .await)?;
+        .await
+            })?;
         id
     };
     tx.commit().await?;
@@ -220,7 +240,8 @@ pub async fn update_department(
     {
         bump_org_revision(&mut tx).await?;
         check_roles(&mut tx, Some(id.0), input).await?;
-        let done = on_db!(tx, c => sqlx::query(
+        let done = on_db!(tx, |c| {
+            sqlx::query(
             "update departments set name = $1, kind = $2, leader_id = $3, it_partner_id = $4, updated_at = $5 where id = $6",
         )
         .bind(&input.name)
@@ -229,7 +250,8 @@ pub async fn update_department(
         .bind(input.it_partner.map(|p| p.0))
         .bind(now)
         .bind(id.0)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c).await.map(|r| r.rows_affected())
+        })?;
         if done == 0 {
             return Err(StoreError::NotFound("department"));
         }
@@ -250,10 +272,12 @@ pub async fn set_department_archived(
     {
         bump_org_revision(&mut tx).await?;
         if archived {
-            let (n,): (i64,) = on_db!(tx, c => sqlx::query_as("select count(*) from people where department_id = $1 and archived_at is null")
-                .bind(id.0)
-                .fetch_one(c)
-                .await)?;
+            let (n,): (i64,) = on_db!(tx, |c| sqlx::query_as(
+                "select count(*) from people where department_id = $1 and archived_at is null"
+            )
+            .bind(id.0)
+            .fetch_one(c)
+            .await)?;
             if n > 0 {
                 return Err(StoreError::Conflict(FieldError::new(
                     "id",
@@ -263,11 +287,15 @@ pub async fn set_department_archived(
                 )));
             }
         }
-        let done = on_db!(tx, c => sqlx::query("update departments set archived_at = $1, updated_at = $2 where id = $3")
-            .bind(if archived { Some(now) } else { None })
-            .bind(now)
-            .bind(id.0)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+        let done = on_db!(tx, |c| sqlx::query(
+            "update departments set archived_at = $1, updated_at = $2 where id = $3"
+        )
+        .bind(if archived { Some(now) } else { None })
+        .bind(now)
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         if done == 0 {
             return Err(StoreError::NotFound("department"));
         }
@@ -375,10 +403,15 @@ pub async fn people_directory(
         crate::Backend::Postgres => POSTGRES,
     };
     let pattern = filter.q.as_deref().and_then(like_pattern);
-    let (json, total, departments): (String, i64, String) = on_db!(db, pool => sqlx::query_as(sql)
-        .bind(&pattern).bind(filter.department.map(|d| d.0)).bind(filter.level.map(|l| l.as_str())).bind(filter.include_archived)
-        .bind(page.limit).bind(page.offset)
-        .fetch_one(pool).await)?;
+    let (json, total, departments): (String, i64, String) = on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(&pattern)
+        .bind(filter.department.map(|d| d.0))
+        .bind(filter.level.map(|l| l.as_str()))
+        .bind(filter.include_archived)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_one(pool)
+        .await)?;
     let items: Vec<Person> = serde_json::from_str(&json).map_err(decode_error)?;
     let departments: Vec<DepartmentRef> =
         serde_json::from_str(&departments).map_err(decode_error)?;
@@ -412,10 +445,15 @@ pub async fn list_people(
         crate::Backend::Sqlite => SQLITE,
         crate::Backend::Postgres => POSTGRES,
     };
-    let (json, total): (String, i64) = on_db!(db, pool => sqlx::query_as(sql)
-        .bind(&pattern).bind(dept).bind(level).bind(filter.include_archived)
-        .bind(page.limit).bind(page.offset)
-        .fetch_one(pool).await)?;
+    let (json, total): (String, i64) = on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(&pattern)
+        .bind(dept)
+        .bind(level)
+        .bind(filter.include_archived)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_one(pool)
+        .await)?;
     let items: Vec<Person> = serde_json::from_str(&json).map_err(decode_error)?;
     Ok(Page {
         items,
@@ -428,16 +466,20 @@ pub async fn list_people(
 /// Finds one person.
 pub async fn find_person(db: &Db, id: PersonId) -> Result<Person> {
     const SQL: &str = person_sql!("where p.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(id.0).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("person"))
+    on_db!(db, |pool| sqlx::query_as::<_, Person>(SQL)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("person"))
 }
 
 /// Finds a person by e-mail.
 pub async fn find_person_by_email(db: &Db, email: &str) -> Result<Option<Person>> {
     const SQL: &str = person_sql!("where p.email = $1");
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Person>(SQL)
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(pool)
+        .await)?)
 }
 
 /// A person's id, name and title: what a picker shows, without the department join.
@@ -457,9 +499,11 @@ pub async fn department_members(db: &Db, id: DepartmentId, limit: i64) -> Result
     const SQL: &str = person_sql!(
         "where p.department_id = $1 and p.archived_at is null order by p.name, p.id limit $2"
     );
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).bind(id.0).bind(limit).fetch_all(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Person>(SQL)
+        .bind(id.0)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// The department page's two pickers as JSON arrays of `{id, name, title}`, in one statement:
@@ -504,8 +548,10 @@ pub async fn department_pickers(
         crate::Backend::Sqlite => SQLITE,
         crate::Backend::Postgres => POSTGRES,
     };
-    let (leaders, partners): (String, String) =
-        on_db!(db, pool => sqlx::query_as(sql).bind(id.0).fetch_one(pool).await)?;
+    let (leaders, partners): (String, String) = on_db!(db, |pool| sqlx::query_as(sql)
+        .bind(id.0)
+        .fetch_one(pool)
+        .await)?;
     Ok((
         serde_json::from_str(&leaders).map_err(decode_error)?,
         serde_json::from_str(&partners).map_err(decode_error)?,
@@ -515,10 +561,12 @@ pub async fn department_pickers(
 /// Checks inside a transaction that a department exists and is active, so an unknown department is
 /// a 422 naming the field rather than a foreign-key failure.
 async fn check_department(tx: &mut WriteTx, dept: DepartmentId) -> Result<()> {
-    let found: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, c => sqlx::query_as("select archived_at from departments where id = $1")
-            .bind(dept.0)
-            .fetch_optional(c)
-            .await)?;
+    let found: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, |c| sqlx::query_as(
+        "select archived_at from departments where id = $1"
+    )
+    .bind(dept.0)
+    .fetch_optional(c)
+    .await)?;
     match found {
         None => {
             return Err(StoreError::Invalid(FieldError::new(
@@ -544,10 +592,12 @@ pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
 
 /// A department's name inside a transaction, for audit summaries.
 async fn department_name(tx: &mut WriteTx, dept: i64) -> Result<String> {
-    let found: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from departments where id = $1")
-        .bind(dept)
-        .fetch_optional(c)
-        .await)?;
+    let found: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+        "select name from departments where id = $1"
+    )
+    .bind(dept)
+    .fetch_optional(c)
+    .await)?;
     Ok(found.map(|f| f.0).unwrap_or_default())
 }
 
@@ -559,7 +609,9 @@ pub async fn insert_person_by(db: &Db, by: Option<i64>, input: &PersonInput) -> 
     let id: i64 = {
         bump_org_revision(&mut tx).await?;
         check_department(&mut tx, input.department).await?;
-        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
+        let (id,): (i64,) =
+            on_db!(tx, |c| {
+                sqlx::query_as(
             "insert into people (name, email, department_id, title, level, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $6, $6) returning id",
         )
@@ -570,7 +622,8 @@ pub async fn insert_person_by(db: &Db, by: Option<i64>, input: &PersonInput) -> 
         .bind(input.level.as_str())
         .bind(now)
         .fetch_one(c)
-        .await)?;
+        .await
+            })?;
         let dept = department_name(&mut tx, input.department.0).await?;
         let summary = format!("Added {} <{}> to {dept}", input.name, input.email.as_str());
         crate::audit::record(
@@ -617,25 +670,28 @@ pub async fn update_person_by(
             String,
             Option<DateTime<Utc>>,
         );
-        let before: Option<Before> = on_db!(tx, c => sqlx::query_as(
+        let before: Option<Before> = on_db!(tx, |c| sqlx::query_as(
             "select p.name, p.email, p.department_id, d.name, p.title, p.level, p.archived_at
              from people p join departments d on d.id = p.department_id where p.id = $1",
         )
         .bind(id.0)
         .fetch_optional(c)
         .await)?;
-        let leads: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from departments where leader_id = $1 and id <> $2")
-            .bind(id.0)
-            .bind(input.department.0)
-            .fetch_optional(c)
-            .await)?;
+        let leads: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+            "select name from departments where leader_id = $1 and id <> $2"
+        )
+        .bind(id.0)
+        .bind(input.department.0)
+        .fetch_optional(c)
+        .await)?;
         if let Some((dept,)) = leads {
             return Err(StoreError::Conflict(FieldError::new(
                 "department_id",
                 format!("this person leads {dept}; name another leader there first"),
             )));
         }
-        let done = on_db!(tx, c => sqlx::query("update people set name = $1, email = $2, department_id = $3, title = $4, level = $5, updated_at = $6 where id = $7")
+        let done = on_db!(tx, |c| {
+            sqlx::query("update people set name = $1, email = $2, department_id = $3, title = $4, level = $5, updated_at = $6 where id = $7")
             .bind(&input.name)
             .bind(input.email.as_str())
             .bind(input.department.0)
@@ -643,7 +699,8 @@ pub async fn update_person_by(
             .bind(input.level.as_str())
             .bind(now)
             .bind(id.0)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+            .execute(c).await.map(|r| r.rows_affected())
+        })?;
         if done == 0 {
             return Err(StoreError::NotFound("person"));
         }
@@ -706,17 +763,21 @@ pub async fn set_person_archived_by(
     let mut tx = db.begin_write().await?;
     {
         bump_org_revision(&mut tx).await?;
-        let before: Option<(String, i64, String, Option<DateTime<Utc>>)> = on_db!(tx, c => sqlx::query_as(
+        let before: Option<(String, i64, String, Option<DateTime<Utc>>)> = on_db!(tx, |c| {
+            sqlx::query_as(
             "select p.name, p.department_id, d.name, p.archived_at from people p join departments d on d.id = p.department_id where p.id = $1",
         )
         .bind(id.0)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         if archived {
-            let role: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from departments where leader_id = $1 or it_partner_id = $1")
-                .bind(id.0)
-                .fetch_optional(c)
-                .await)?;
+            let role: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+                "select name from departments where leader_id = $1 or it_partner_id = $1"
+            )
+            .bind(id.0)
+            .fetch_optional(c)
+            .await)?;
             if let Some((dept,)) = role {
                 return Err(StoreError::Conflict(FieldError::new(
                     "id",
@@ -726,11 +787,15 @@ pub async fn set_person_archived_by(
                 )));
             }
         }
-        let done = on_db!(tx, c => sqlx::query("update people set archived_at = $1, updated_at = $2 where id = $3")
-            .bind(if archived { Some(now) } else { None })
-            .bind(now)
-            .bind(id.0)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+        let done = on_db!(tx, |c| sqlx::query(
+            "update people set archived_at = $1, updated_at = $2 where id = $3"
+        )
+        .bind(if archived { Some(now) } else { None })
+        .bind(now)
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         if done == 0 {
             return Err(StoreError::NotFound("person"));
         }
@@ -824,7 +889,11 @@ pub async fn import_people_by(
         // Each matched person's department, whether they were archived, and their name, title
         // and level, before the import (a change of any is audited).
         type Before = (String, i64, Option<DateTime<Utc>>, String, String, String);
-        let before: Vec<Before> = on_db!(tx, c => sqlx::query_as("select email, department_id, archived_at, name, title, level from people").fetch_all(c).await)?;
+        let before: Vec<Before> = on_db!(tx, |c| sqlx::query_as(
+            "select email, department_id, archived_at, name, title, level from people"
+        )
+        .fetch_all(c)
+        .await)?;
         #[allow(clippy::type_complexity)]
         let before: std::collections::HashMap<
             String,
@@ -836,7 +905,7 @@ pub async fn import_people_by(
         let mut entries: Vec<(&'static str, i64, i64, String)> = Vec::new();
         let mut s = ImportSummary::default();
         for (i, (r, dept)) in resolved.iter().enumerate() {
-            let (id, created): (i64, bool) = on_db!(tx, c => sqlx::query_as(
+            let (id, created): (i64, bool) = on_db!(tx, |c| sqlx::query_as(
                 "insert into people (name, email, department_id, title, level, created_at, updated_at)
                  values ($1, $2, $3, $4, $5, $6, $6)
                  on conflict (email) do update set name = excluded.name, department_id = excluded.department_id,
@@ -917,12 +986,18 @@ pub async fn import_people_by(
         }
         let at = Utc::now();
         for chunk in entries.chunks(500) {
-            let done = on_db!(tx, c => {
+            let done = on_db!(tx, |c| {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary) ",
                 );
                 q.push_values(chunk, |mut b, (action, id, dept, summary)| {
-                    b.push_bind(at).push_bind(by).push_bind(*action).push_bind("person").push_bind(*id).push_bind(*dept).push_bind(summary.as_str());
+                    b.push_bind(at)
+                        .push_bind(by)
+                        .push_bind(*action)
+                        .push_bind("person")
+                        .push_bind(*id)
+                        .push_bind(*dept)
+                        .push_bind(summary.as_str());
                 });
                 q.build().execute(c).await.map(|r| r.rows_affected())
             });
@@ -951,7 +1026,9 @@ pub async fn import_people_by(
 /// Every active person, by department then name, for export.
 pub async fn all_people(db: &Db) -> Result<Vec<Person>> {
     const SQL: &str = person_sql!("where p.archived_at is null order by d.name, p.name, p.id");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Person>(SQL).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Person>(SQL)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Creates whichever of the standard departments (IT plus the eight business departments of the
@@ -962,14 +1039,16 @@ pub async fn ensure_standard_departments(db: &Db) -> Result<Vec<Department>> {
     {
         bump_org_revision(&mut tx).await?;
         for (name, kind) in duet_core::org::STANDARD_DEPARTMENTS {
-            on_db!(tx, c => sqlx::query(
+            on_db!(tx, |c| {
+                sqlx::query(
                 "insert into departments (name, kind, created_at, updated_at)
                  select $1, $2, $3, $3 where not exists (select 1 from departments where lower(name) = lower($1))",
             )
             .bind(*name)
             .bind(kind.as_str())
             .bind(now)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+            .execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
     };
     tx.commit().await?;

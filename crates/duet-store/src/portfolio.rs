@@ -19,9 +19,9 @@ pub struct Goal {
 
 /// Active goals by importance.
 pub async fn goals(db: &Db) -> Result<Vec<Goal>> {
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Goal>("select id, title, importance from business_goals where archived_at is null order by importance desc, id").fetch_all(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Goal>("select id, title, importance from business_goals where archived_at is null order by importance desc, id").fetch_all(pool).await
+    })?)
 }
 
 /// Adds a goal.
@@ -29,8 +29,10 @@ pub async fn insert_goal(db: &Db, by: i64, title: &str, importance: i64) -> Resu
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let goal = {
-        let g = on_db!(tx, c => sqlx::query_as::<_, Goal>("insert into business_goals (title, importance, created_by, created_at) values ($1, $2, $3, $4) returning id, title, importance")
-            .bind(title).bind(importance).bind(by).bind(now).fetch_one(c).await)?;
+        let g = on_db!(tx, |c| {
+            sqlx::query_as::<_, Goal>("insert into business_goals (title, importance, created_by, created_at) values ($1, $2, $3, $4) returning id, title, importance")
+            .bind(title).bind(importance).bind(by).bind(now).fetch_one(c).await
+        })?;
         bump_revision(&mut tx, now).await?;
         g
     };
@@ -42,7 +44,14 @@ pub async fn insert_goal(db: &Db, by: i64, title: &str, importance: i64) -> Resu
 pub async fn archive_goal(db: &Db, id: i64) -> Result<()> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let done = on_db!(tx, c => sqlx::query("update business_goals set archived_at = $1 where id = $2 and archived_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let done = on_db!(tx, |c| sqlx::query(
+        "update business_goals set archived_at = $1 where id = $2 and archived_at is null"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(StoreError::NotFound("goal"));
     }
@@ -68,7 +77,7 @@ pub struct Settings {
 
 /// The settings (created by `ensure_decide_defaults`).
 pub async fn settings(db: &Db) -> Result<Settings> {
-    on_db!(db, pool => sqlx::query_as::<_, Settings>("select budget, capacity_days, tolerance_pct, wait_days, revision from portfolio_settings where id = 1").fetch_optional(pool).await)?
+    on_db!(db, |pool| sqlx::query_as::<_, Settings>("select budget, capacity_days, tolerance_pct, wait_days, revision from portfolio_settings where id = 1").fetch_optional(pool).await)?
         .ok_or(StoreError::NotFound("portfolio settings"))
 }
 
@@ -82,8 +91,10 @@ pub async fn update_settings(
 ) -> Result<Settings> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    on_db!(tx, c => sqlx::query("update portfolio_settings set budget = $1, capacity_days = $2, tolerance_pct = $3, wait_days = $4, revision = revision + 1, updated_at = $5 where id = 1")
-        .bind(budget).bind(capacity_days).bind(tolerance_pct).bind(wait_days).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update portfolio_settings set budget = $1, capacity_days = $2, tolerance_pct = $3, wait_days = $4, revision = revision + 1, updated_at = $5 where id = 1")
+        .bind(budget).bind(capacity_days).bind(tolerance_pct).bind(wait_days).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     settings(db).await
 }
@@ -109,10 +120,12 @@ pub struct WeightsVersion {
 
 /// Every version of the weights, newest first.
 pub async fn weights_history(db: &Db) -> Result<Vec<WeightsVersion>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, WeightsVersion>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, WeightsVersion>(
         "select w.version, w.value_weight, w.fit_weight, w.risk_weight, w.urgency_weight, u.name as set_by_name, w.set_at
          from scoring_weights w left join users u on u.id = w.set_by order by w.version desc",
-    ).fetch_all(pool).await)?)
+    ).fetch_all(pool).await
+    })?)
 }
 
 /// Saves a new version of the weights (older versions are kept).
@@ -123,10 +136,12 @@ pub async fn insert_weights(
 ) -> Result<WeightsVersion> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
          select coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6 from scoring_weights",
-    ).bind(w.value).bind(w.fit).bind(w.risk).bind(w.urgency).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    ).bind(w.value).bind(w.fit).bind(w.risk).bind(w.urgency).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     bump_revision(&mut tx, now).await?;
     tx.commit().await?;
     weights_history(db)
@@ -191,15 +206,25 @@ pub async fn portfolio_rows(db: &Db) -> Result<Vec<PortfolioRow>> {
                    join business_goals bg on bg.id = rg.goal_id and bg.archived_at is null group by rg.request_id) g on g.request_id = r.id
         where r.lane = 'portfolio' and r.status not in ('declined', 'closed')
         order by r.id";
-    Ok(on_db!(db, pool => sqlx::query_as::<_, PortfolioRow>(SQL).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, PortfolioRow>(SQL)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Active goals by importance, one page at a time (goals are the whole business's, no department).
 pub async fn page_goals(db: &Db, window: PageRequest) -> Result<Page<Goal>> {
     const SQL: &str = "select id, title, importance from business_goals where archived_at is null
         order by importance desc, id limit $1 offset $2";
-    let items = on_db!(db, pool => sqlx::query_as::<_, Goal>(SQL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-    let (total,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from business_goals where archived_at is null").fetch_one(pool).await)?;
+    let items = on_db!(db, |pool| sqlx::query_as::<_, Goal>(SQL)
+        .bind(window.limit)
+        .bind(window.offset)
+        .fetch_all(pool)
+        .await)?;
+    let (total,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+        "select count(*) from business_goals where archived_at is null"
+    )
+    .fetch_one(pool)
+    .await)?;
     Ok(Page {
         items,
         total,

@@ -73,7 +73,7 @@ macro_rules! promise_sql {
 /// nothing to insert: an active promisor, an active promisee department, another department
 /// than the promisor's — in that order, each refused with its own words.
 async fn refuse_promise(tx: &mut WriteTx, input: &PromiseInput) -> Result<StoreError> {
-    let person: Option<(i64,)> = on_db!(tx, c => sqlx::query_as(
+    let person: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
         "select department_id from people where id = $1 and archived_at is null",
     )
     .bind(input.promisor)
@@ -85,10 +85,12 @@ async fn refuse_promise(tx: &mut WriteTx, input: &PromiseInput) -> Result<StoreE
             "no active person has this id",
         )));
     };
-    let dept: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null")
-            .bind(input.promisee_department)
-            .fetch_optional(c)
-            .await)?;
+    let dept: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select id from departments where id = $1 and archived_at is null"
+    )
+    .bind(input.promisee_department)
+    .fetch_optional(c)
+    .await)?;
     if dept.is_none() {
         return Err(StoreError::Invalid(FieldError::new(
             "promisee_department_id",
@@ -119,7 +121,8 @@ pub(crate) async fn insert_promise_in_tx(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as(
+    let row: Option<(i64,)> = on_db!(tx, |c| {
+        sqlx::query_as(
         "insert into promises (promisor_person_id, promisor_department_id, promisee_department_id, level, text, due_on, source,
              source_id, status, recorded_by, created_at, updated_at)
          select p.id, p.department_id, d.id, $3, $4, $5, $6, $7, 'open', $8, $9, $9
@@ -129,12 +132,15 @@ pub(crate) async fn insert_promise_in_tx(
     )
     .bind(input.promisor).bind(input.promisee_department).bind(input.level.as_str()).bind(&input.text)
     .bind(input.due_on).bind(input.source.as_str()).bind(input.source_id).bind(by).bind(now)
-    .fetch_optional(c).await)?;
+    .fetch_optional(c).await
+    })?;
     let Some((id,)) = row else {
         return Err(refuse_promise(tx, input).await?);
     };
-    on_db!(tx, c => sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'made', $5)")
-        .bind(id).bind(today).bind(now).bind(by).bind(format!("promised, due {}", input.due_on)).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'made', $5)")
+        .bind(id).bind(today).bind(now).bind(by).bind(format!("promised, due {}", input.due_on)).execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -180,8 +186,9 @@ pub async fn insert_promises(
                 "select id, department_id from people where archived_at is null and id in ({}){lock}",
                 list(1, chunk.len())
             );
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+            let done = on_db!(tx, |c| {
+                let mut q =
+                    sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for p in chunk {
                     q = q.bind(p);
                 }
@@ -200,7 +207,7 @@ pub async fn insert_promises(
                 "select id from departments where archived_at is null and id in ({}){lock}",
                 list(1, chunk.len())
             );
-            let done = on_db!(tx, c => {
+            let done = on_db!(tx, |c| {
                 let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for d in chunk {
                     q = q.bind(d);
@@ -248,11 +255,21 @@ pub async fn insert_promises(
                  values {} returning id",
                 values("(?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, $1, $1)", chunk.len(), 2)
             );
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
+                    .persistent(false)
+                    .bind(now);
                 for (from, (by, i, _)) in chunk {
-                    q = q.bind(i.promisor).bind(*from).bind(i.promisee_department).bind(i.level.as_str()).bind(&i.text)
-                        .bind(i.due_on).bind(i.source.as_str()).bind(i.source_id).bind(*by);
+                    q = q
+                        .bind(i.promisor)
+                        .bind(*from)
+                        .bind(i.promisee_department)
+                        .bind(i.level.as_str())
+                        .bind(&i.text)
+                        .bind(i.due_on)
+                        .bind(i.source.as_str())
+                        .bind(i.source_id)
+                        .bind(*by);
                 }
                 q.fetch_all(c).await
             });
@@ -276,10 +293,16 @@ pub async fn insert_promises(
                 "insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values {}",
                 values("(?, ?, $1, ?, 'made', ?)", chunk.len(), 2)
             );
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .persistent(false)
+                    .bind(now);
                 for (id, (_, (by, i, today))) in chunk_ids.iter().zip(chunk) {
-                    q = q.bind(*id).bind(*today).bind(*by).bind(format!("promised, due {}", i.due_on));
+                    q = q
+                        .bind(*id)
+                        .bind(*today)
+                        .bind(*by)
+                        .bind(format!("promised, due {}", i.due_on));
                 }
                 q.execute(c).await.map(|r| r.rows_affected())
             });
@@ -289,8 +312,9 @@ pub async fn insert_promises(
         let mut written: HashMap<i64, Promise> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(rows_per_statement(1, 0)) {
             let sql = format!(promise_sql!("where p.id in ({})"), list(1, chunk.len()));
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query_as::<_, Promise>(sqlx::AssertSqlSafe(sql)).persistent(false);
+            let done = on_db!(tx, |c| {
+                let mut q =
+                    sqlx::query_as::<_, Promise>(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for id in chunk {
                     q = q.bind(*id);
                 }
@@ -336,14 +360,21 @@ pub async fn insert_decision_with_promise(
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let id: i64 = {
-        let found: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from reviews where id = $1").bind(review).fetch_optional(c).await)?;
+        let found: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+            "select id from reviews where id = $1"
+        )
+        .bind(review)
+        .fetch_optional(c)
+        .await)?;
         if found.is_none() {
             return Err(StoreError::NotFound("review"));
         }
         crate::reviews::check_unlocked(&mut tx, review).await?;
         let id = insert_promise_in_tx(&mut tx, by, input, today, now).await?;
-        on_db!(tx, c => sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
-            .bind(review).bind(text).bind(id).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| {
+            sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+            .bind(review).bind(text).bind(id).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
+        })?;
         id
     };
     tx.commit().await?;
@@ -384,8 +415,11 @@ pub async fn insert_promise_from_pain_point(
 /// One promise.
 pub async fn find_promise(db: &Db, id: i64) -> Result<Promise> {
     const SQL: &str = promise_sql!("where p.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, Promise>(SQL).bind(id).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("promise"))
+    on_db!(db, |pool| sqlx::query_as::<_, Promise>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("promise"))
 }
 
 /// Filters for the ledger (hashable, so a page of the ledger can be cached by its filter).
@@ -414,10 +448,23 @@ pub async fn list_promises(db: &Db, f: &PromiseFilter, page: PageRequest) -> Res
         "order by case when p.status = 'open' then 0 else 1 end, p.due_on, p.id limit $5 offset $6"
     );
     const COUNT: &str = concat!("select count(*) from promises p ", filter!());
-    let (items, total) = on_db!(db, pool => {
-        let items = sqlx::query_as::<_, Promise>(SQL).bind(f.from).bind(f.to).bind(f.open_only).bind(f.overdue_on)
-            .bind(page.limit).bind(page.offset).fetch_all(pool).await?;
-        let (total,): (i64,) = sqlx::query_as(COUNT).bind(f.from).bind(f.to).bind(f.open_only).bind(f.overdue_on).fetch_one(pool).await?;
+    let (items, total) = on_db!(db, |pool| {
+        let items = sqlx::query_as::<_, Promise>(SQL)
+            .bind(f.from)
+            .bind(f.to)
+            .bind(f.open_only)
+            .bind(f.overdue_on)
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(pool)
+            .await?;
+        let (total,): (i64,) = sqlx::query_as(COUNT)
+            .bind(f.from)
+            .bind(f.to)
+            .bind(f.open_only)
+            .bind(f.overdue_on)
+            .fetch_one(pool)
+            .await?;
         (items, total)
     });
     Ok(Page {
@@ -438,7 +485,12 @@ pub async fn close_promise(
 ) -> Result<Promise> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, NaiveDate)> = on_db!(tx, c => sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(c).await)?;
+    let row: Option<(String, NaiveDate)> = on_db!(tx, |c| sqlx::query_as(
+        "select status, due_on from promises where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((status, due)) = row else {
         return Err(StoreError::NotFound("promise"));
     };
@@ -453,8 +505,16 @@ pub async fn close_promise(
         (true, false) => TrustEventKind::KeptLate,
         (false, _) => TrustEventKind::Broken,
     };
-    on_db!(tx, c => sqlx::query("update promises set status = $1, closed_on = $2, updated_at = $3 where id = $4")
-        .bind(if kept { "kept" } else { "broken" }).bind(today).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update promises set status = $1, closed_on = $2, updated_at = $3 where id = $4"
+    )
+    .bind(if kept { "kept" } else { "broken" })
+    .bind(today)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     let (kind_name, detail) = match kind {
         TrustEventKind::KeptOnTime => ("kept_on_time", "kept on time".to_string()),
         TrustEventKind::KeptLate => (
@@ -463,8 +523,10 @@ pub async fn close_promise(
         ),
         _ => ("broken", "broken".to_string()),
     };
-    on_db!(tx, c => sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5, $6)")
-        .bind(id).bind(today).bind(now).bind(by).bind(kind_name).bind(detail).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5, $6)")
+        .bind(id).bind(today).bind(now).bind(by).bind(kind_name).bind(detail).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     find_promise(db, id).await
 }
@@ -481,7 +543,12 @@ pub async fn renegotiate(
 ) -> Result<Promise> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, NaiveDate)> = on_db!(tx, c => sqlx::query_as("select status, due_on from promises where id = $1").bind(id).fetch_optional(c).await)?;
+    let row: Option<(String, NaiveDate)> = on_db!(tx, |c| sqlx::query_as(
+        "select status, due_on from promises where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((status, due)) = row else {
         return Err(StoreError::NotFound("promise"));
     };
@@ -492,10 +559,14 @@ pub async fn renegotiate(
         )));
     }
     check(due).map_err(StoreError::Conflict)?;
-    on_db!(tx, c => sqlx::query("update promises set due_on = $1, renegotiations = renegotiations + 1, updated_at = $2 where id = $3")
-        .bind(new_due).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'renegotiated', $5)")
-        .bind(id).bind(today).bind(now).bind(by).bind(format!("due date moved from {due} to {new_due}, agreed by the promisee")).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update promises set due_on = $1, renegotiations = renegotiations + 1, updated_at = $2 where id = $3")
+        .bind(new_due).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into promise_events (promise_id, on_date, at, actor_id, kind, detail) values ($1, $2, $3, $4, 'renegotiated', $5)")
+        .bind(id).bind(today).bind(now).bind(by).bind(format!("due date moved from {due} to {new_due}, agreed by the promisee")).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     find_promise(db, id).await
 }
@@ -547,36 +618,49 @@ pub async fn events(
         events_sql!("where p.promisor_department_id = $1 and p.promisee_department_id = $2");
     const ALL: &str = events_sql!("");
     Ok(match (promise, pair) {
-        (Some(id), None) => {
-            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(ONE).bind(id).fetch_all(pool).await)?
-        }
+        (Some(id), None) => on_db!(db, |pool| sqlx::query_as::<_, PromiseEvent>(ONE)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?,
         (Some(id), Some((f, t))) => {
-            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(ONE_IN_PAIR).bind(id).bind(f).bind(t).fetch_all(pool).await)?
+            on_db!(db, |pool| sqlx::query_as::<_, PromiseEvent>(ONE_IN_PAIR)
+                .bind(id)
+                .bind(f)
+                .bind(t)
+                .fetch_all(pool)
+                .await)?
         }
-        (None, Some((f, t))) => {
-            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(PAIR).bind(f).bind(t).fetch_all(pool).await)?
-        }
-        (None, None) => {
-            on_db!(db, pool => sqlx::query_as::<_, PromiseEvent>(ALL).fetch_all(pool).await)?
-        }
+        (None, Some((f, t))) => on_db!(db, |pool| sqlx::query_as::<_, PromiseEvent>(PAIR)
+            .bind(f)
+            .bind(t)
+            .fetch_all(pool)
+            .await)?,
+        (None, None) => on_db!(db, |pool| sqlx::query_as::<_, PromiseEvent>(ALL)
+            .fetch_all(pool)
+            .await)?,
     })
 }
 
 /// The active account of a person, if they have one: a promise in their name may be recorded
 /// by them.
 pub async fn account_of_person(db: &Db, person: i64) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = on_db!(db, pool => sqlx::query_as(
+    let row: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
         "select id from users where person_id = $1 and disabled_at is null order by id limit 1",
-    ).bind(person).fetch_optional(pool).await)?;
+    )
+    .bind(person)
+    .fetch_optional(pool)
+    .await)?;
     Ok(row.map(|(id,)| id))
 }
 
 /// Every trust-moving event, by department pair (from promisor to promisee).
 pub async fn trust_events(db: &Db) -> Result<Vec<(i64, i64, TrustEvent)>> {
-    let rows: Vec<(i64, i64, NaiveDate, String)> = on_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(i64, i64, NaiveDate, String)> = on_db!(db, |pool| sqlx::query_as(
         "select p.promisor_department_id, p.promisee_department_id, e.on_date, e.kind
          from promise_events e join promises p on p.id = e.promise_id where e.kind <> 'made'",
-    ).fetch_all(pool).await)?;
+    )
+    .fetch_all(pool)
+    .await)?;
     Ok(rows
         .into_iter()
         .filter_map(|(from, to, on, kind)| {
@@ -616,18 +700,21 @@ pub async fn trust_window(
     pair: Option<(i64, i64)>,
 ) -> Result<(Vec<(i64, i64, i64)>, Vec<(i64, i64, TrustEvent)>)> {
     let (from, to) = pair.map_or((None, None), |(f, t)| (Some(f), Some(t)));
-    let (pairs, rows): (Vec<(i64, i64, i64)>, Vec<(i64, i64, NaiveDate, String)>) = on_db!(db, pool => {
-        let pairs = sqlx::query_as(
+    let (pairs, rows): (Vec<(i64, i64, i64)>, Vec<(i64, i64, NaiveDate, String)>) = on_db!(
+        db,
+        |pool| {
+            let pairs = sqlx::query_as(
             "select promisor_department_id, promisee_department_id, events from trust_pair_events
              where events > 0 and ($1 is null or promisor_department_id = $1) and ($2 is null or promisee_department_id = $2)",
         ).bind(from).bind(to).fetch_all(pool).await?;
-        let rows = sqlx::query_as(
+            let rows = sqlx::query_as(
             "select p.promisor_department_id, p.promisee_department_id, e.on_date, e.kind
              from promise_events e join promises p on p.id = e.promise_id
              where e.on_date >= $1 and e.kind <> 'made' and ($2 is null or p.promisor_department_id = $2) and ($3 is null or p.promisee_department_id = $3)",
         ).bind(since).bind(from).bind(to).fetch_all(pool).await?;
-        (pairs, rows)
-    });
+            (pairs, rows)
+        }
+    );
     let events = rows
         .into_iter()
         .filter_map(|(from, to, on, kind)| {
@@ -650,13 +737,34 @@ pub async fn shift_promise(db: &Db, id: i64, days: i64) -> Result<()> {
     let back = chrono::Duration::days(days);
     let mut tx = db.begin_write().await?;
     {
-        let (due, closed, created): (NaiveDate, Option<NaiveDate>, DateTime<Utc>) =
-            on_db!(tx, c => sqlx::query_as("select due_on, closed_on, created_at from promises where id = $1").bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound("promise"))?;
-        on_db!(tx, c => sqlx::query("update promises set due_on = $1, closed_on = $2, created_at = $3, updated_at = $3 where id = $4")
-            .bind(due - back).bind(closed.map(|c| c - back)).bind(created - back).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-        let evs: Vec<(i64, NaiveDate, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, on_date, at from promise_events where promise_id = $1").bind(id).fetch_all(c).await)?;
+        let (due, closed, created): (NaiveDate, Option<NaiveDate>, DateTime<Utc>) = on_db!(
+            tx,
+            |c| sqlx::query_as("select due_on, closed_on, created_at from promises where id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await
+        )?
+        .ok_or(StoreError::NotFound("promise"))?;
+        on_db!(tx, |c| {
+            sqlx::query("update promises set due_on = $1, closed_on = $2, created_at = $3, updated_at = $3 where id = $4")
+            .bind(due - back).bind(closed.map(|c| c - back)).bind(created - back).bind(id).execute(c).await.map(|r| r.rows_affected())
+        })?;
+        let evs: Vec<(i64, NaiveDate, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+            "select id, on_date, at from promise_events where promise_id = $1"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
         for (eid, on, at) in evs {
-            on_db!(tx, c => sqlx::query("update promise_events set on_date = $1, at = $2 where id = $3").bind(on - back).bind(at - back).bind(eid).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "update promise_events set on_date = $1, at = $2 where id = $3"
+            )
+            .bind(on - back)
+            .bind(at - back)
+            .bind(eid)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
     };
     tx.commit().await?;
@@ -684,20 +792,31 @@ fn reminder_text(to: &str, text: &str, due_on: NaiveDate, today: NaiveDate, id: 
 /// many promises were reminded.
 pub async fn send_reminders(db: &Db, today: NaiveDate, days: i64) -> Result<u64> {
     let horizon = today + chrono::Duration::days(days);
-    let due: Vec<(i64, String, NaiveDate, i64, String)> = on_db!(db, pool => sqlx::query_as(
+    let due: Vec<(i64, String, NaiveDate, i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "select p.id, p.text, p.due_on, p.promisor_person_id, d.name from promises p join departments d on d.id = p.promisee_department_id
          where p.status = 'open' and p.reminded_at is null and p.due_on <= $1",
-    ).bind(horizon).fetch_all(pool).await)?;
+    ).bind(horizon).fetch_all(pool).await
+    })?;
     let mut sent = 0;
     for (id, text, due_on, person, to) in due {
         let now = Utc::now();
         let mut tx = db.begin_write().await?;
         let claimed = {
-            let n = on_db!(tx, c => sqlx::query("update promises set reminded_at = $1 where id = $2 and reminded_at is null").bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+            let n = on_db!(tx, |c| sqlx::query(
+                "update promises set reminded_at = $1 where id = $2 and reminded_at is null"
+            )
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
             if n == 1 {
-                on_db!(tx, c => sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
+                on_db!(tx, |c| {
+                    sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
                     .bind(reminder_text(&to, &text, due_on, today, id))
-                    .bind(now).bind(person).execute(c).await.map(|r| r.rows_affected()))?;
+                    .bind(now).bind(person).execute(c).await.map(|r| r.rows_affected())
+                })?;
             }
             n == 1
         };

@@ -156,7 +156,8 @@ async fn insert_event(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into request_events (request_id, at, actor_id, kind, detail) values ($1, $2, $3, $4, $5)",
     )
     .bind(request)
@@ -164,7 +165,8 @@ async fn insert_event(
     .bind(actor)
     .bind(kind)
     .bind(detail)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -178,7 +180,8 @@ async fn record_event(
     now: DateTime<Utc>,
 ) -> Result<()> {
     insert_event(tx, request, actor, kind, detail, now).await?;
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into notifications (user_id, request_id, message, created_at)
          select f.user_id, r.id, r.title || ': ' || $2, $3
          from requests r
@@ -190,7 +193,8 @@ async fn record_event(
     .bind(detail)
     .bind(now)
     .bind(actor)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -205,21 +209,24 @@ struct Locked {
 /// Locks the request row for the rest of the transaction and returns its status, lane, requester
 /// and champion (404 when missing).
 async fn lock_request(tx: &mut WriteTx, id: i64) -> Result<Locked> {
-    let row: Option<(String, String, i64, Option<i64>)> = match tx.backend() {
-        crate::Backend::Postgres => on_db!(tx, c => sqlx::query_as(
+    let row: Option<(String, String, i64, Option<i64>)> =
+        match tx.backend() {
+            crate::Backend::Postgres => on_db!(tx, |c| {
+                sqlx::query_as(
             "select status, lane, requester_id, champion_id from requests where id = $1 for update",
         )
         .bind(id)
         .fetch_optional(c)
-        .await)?,
-        // SQLite's BEGIN IMMEDIATE already holds the database's write lock.
-        crate::Backend::Sqlite => on_db!(tx, c => sqlx::query_as(
-            "select status, lane, requester_id, champion_id from requests where id = $1",
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await)?,
-    };
+        .await
+            })?,
+            // SQLite's BEGIN IMMEDIATE already holds the database's write lock.
+            crate::Backend::Sqlite => on_db!(tx, |c| sqlx::query_as(
+                "select status, lane, requester_id, champion_id from requests where id = $1",
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await)?,
+        };
     let Some((status, lane, requester, champion)) = row else {
         return Err(StoreError::NotFound("request"));
     };
@@ -244,7 +251,8 @@ pub(crate) async fn insert_submitted(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as(
+    let row: Option<(i64,)> = on_db!(tx, |c| {
+        sqlx::query_as(
         "insert into requests (title, problem, affected, desired_outcome, department_id, requester_id, urgency, date_needed,
              lane, status, created_at, updated_at)
          select $1, $2, $3, $4, d.id, $6, $7, $8, 'service', 'submitted', $9, $9
@@ -260,7 +268,8 @@ pub(crate) async fn insert_submitted(
     .bind(input.date_needed)
     .bind(now)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     let Some((id,)) = row else {
         return Err(StoreError::Invalid(FieldError::new(
             "department_id",
@@ -288,13 +297,18 @@ pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Re
         )
         .await?;
         // The hand-over to IT: every triager (IT leader) hears of a new request at once.
-        on_db!(tx, c => sqlx::query(
+        on_db!(tx, |c| sqlx::query(
             "insert into notifications (user_id, request_id, message, created_at)
              select u.id, $1, 'New request to understand: ' || $2, $3 from users u
              where u.role = 'it_leader' and u.disabled_at is null and u.id <> $4",
         )
-        .bind(id).bind(&input.title).bind(now).bind(requester)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(id)
+        .bind(&input.title)
+        .bind(now)
+        .bind(requester)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         id
     };
     tx.commit().await?;
@@ -329,7 +343,7 @@ pub async fn insert_requests(
                 "select id from departments where archived_at is null and id in ({}){lock}",
                 list(1, chunk.len())
             );
-            let done = on_db!(tx, c => {
+            let done = on_db!(tx, |c| {
                 let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for d in chunk {
                     q = q.bind(d);
@@ -351,11 +365,20 @@ pub async fn insert_requests(
                  values {} returning id",
                 values("(?, ?, ?, ?, ?, ?, ?, ?, 'service', 'submitted', $1, $1)", chunk.len(), 2)
             );
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
+                    .persistent(false)
+                    .bind(now);
                 for (requester, i) in chunk {
-                    q = q.bind(&i.title).bind(&i.problem).bind(&i.affected).bind(&i.desired_outcome)
-                        .bind(i.department).bind(*requester).bind(i.urgency.as_str()).bind(i.date_needed);
+                    q = q
+                        .bind(&i.title)
+                        .bind(&i.problem)
+                        .bind(&i.affected)
+                        .bind(&i.desired_outcome)
+                        .bind(i.department)
+                        .bind(*requester)
+                        .bind(i.urgency.as_str())
+                        .bind(i.date_needed);
                 }
                 q.fetch_all(c).await
             });
@@ -379,10 +402,15 @@ pub async fn insert_requests(
                 "insert into request_events (request_id, at, actor_id, kind, detail) values {}",
                 values("(?, $1, ?, 'submitted', ?)", chunk.len(), 2)
             );
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .persistent(false)
+                    .bind(now);
                 for (id, (requester, i)) in chunk_ids.iter().zip(chunk) {
-                    q = q.bind(*id).bind(*requester).bind(format!("submitted ({} urgency)", i.urgency.label().to_lowercase()));
+                    q = q.bind(*id).bind(*requester).bind(format!(
+                        "submitted ({} urgency)",
+                        i.urgency.label().to_lowercase()
+                    ));
                 }
                 q.execute(c).await.map(|r| r.rows_affected())
             });
@@ -397,8 +425,10 @@ pub async fn insert_requests(
                  where r.id in ({}) order by r.id, u.id",
                 list(2, chunk.len())
             );
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+            let done = on_db!(tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .persistent(false)
+                    .bind(now);
                 for id in chunk {
                     q = q.bind(*id);
                 }
@@ -410,8 +440,9 @@ pub async fn insert_requests(
         let mut written: HashMap<i64, Request> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(rows_per_statement(1, 0)) {
             let sql = format!(request_sql!("where r.id in ({})"), list(1, chunk.len()));
-            let done = on_db!(tx, c => {
-                let mut q = sqlx::query_as::<_, Request>(sqlx::AssertSqlSafe(sql)).persistent(false);
+            let done = on_db!(tx, |c| {
+                let mut q =
+                    sqlx::query_as::<_, Request>(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for id in chunk {
                     q = q.bind(*id);
                 }
@@ -485,8 +516,11 @@ pub async fn insert_request_from_pain_point(
 /// One request.
 pub async fn find_request(db: &Db, id: i64) -> Result<Request> {
     const SQL: &str = request_sql!("where r.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, Request>(SQL).bind(id).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("request"))
+    on_db!(db, |pool| sqlx::query_as::<_, Request>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("request"))
 }
 
 /// Filters for request listings (hashable: the web layer keeps recent pages by filter).
@@ -668,14 +702,21 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
             query
         }};
     }
-    let items = on_db!(db, pool => bind_filters!(sqlx::query_as::<_, Request>(sql.page.as_str()))
-        .bind(page.limit).bind(page.offset).fetch_all(pool).await?);
+    let items = on_db!(db, |pool| bind_filters!(sqlx::query_as::<_, Request>(
+        sql.page.as_str()
+    ))
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(pool)
+    .await?);
     let shown = i64::try_from(items.len()).unwrap_or(i64::MAX);
     // A page that is not full and not past the end is the last one: the total needs no count.
     let total = if shown < page.limit && (shown > 0 || page.offset == 0) {
         page.offset + shown
     } else {
-        let (total,): (i64,) = on_db!(db, pool => bind_filters!(sqlx::query_as(sql.count.as_str())).fetch_one(pool).await?);
+        let (total,): (i64,) = on_db!(db, |pool| bind_filters!(sqlx::query_as(sql.count.as_str()))
+            .fetch_one(pool)
+            .await?);
         total
     };
     Ok(Page {
@@ -688,17 +729,21 @@ pub async fn list_requests(db: &Db, f: &RequestFilter, page: PageRequest) -> Res
 
 /// The timeline of a request, oldest first.
 pub async fn events(db: &Db, request: i64) -> Result<Vec<Event>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Event>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Event>(
         "select e.at, u.name as actor_name, e.kind, e.detail from request_events e left join users u on u.id = e.actor_id
          where e.request_id = $1 order by e.id",
-    ).bind(request).fetch_all(pool).await)?)
+    ).bind(request).fetch_all(pool).await
+    })?)
 }
 
 /// The alternatives offered with a decline.
 pub async fn alternatives(db: &Db, request: i64) -> Result<Vec<AlternativeRow>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, AlternativeRow>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, AlternativeRow>(
         "select id, kind, description, taken_up from request_alternatives where request_id = $1 order by id",
-    ).bind(request).fetch_all(pool).await)?)
+    ).bind(request).fetch_all(pool).await
+    })?)
 }
 
 /// IT states the need in the requester's terms; when the requester writes it, it is their
@@ -730,7 +775,8 @@ pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Re
     } else {
         Status::Understanding
     };
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "update requests set need_statement = $1, need_by = $2, status = $3,
              need_confirmed_at = case when $4 then $5 else null end,
              first_response_at = case when $4 then first_response_at else coalesce(first_response_at, $5) end,
@@ -738,7 +784,8 @@ pub async fn state_need(db: &Db, id: i64, by: i64, statement: &str) -> Result<Re
          where id = $6",
     )
     .bind(statement).bind(by).bind(new_status.as_str()).bind(by_requester).bind(now).bind(id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     if lane == Lane::Portfolio {
         // Funding needs a confirmed need, so the ranking's inputs changed.
         bump_revision(&mut tx, now).await?;
@@ -780,8 +827,10 @@ pub async fn confirm_need(db: &Db, id: i64, by: i64) -> Result<Request> {
         // Funding needs a confirmed need, so the ranking's inputs changed.
         bump_revision(&mut tx, now).await?;
     }
-    on_db!(tx, c => sqlx::query("update requests set status = 'need_confirmed', need_confirmed_at = $1, updated_at = $1 where id = $2")
-        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update requests set status = 'need_confirmed', need_confirmed_at = $1, updated_at = $1 where id = $2")
+        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
     record_event(
         &mut tx,
         id,
@@ -812,8 +861,10 @@ pub async fn record_attempt(
             "attempts are recorded while a need statement awaits the requester",
         )));
     }
-    on_db!(tx, c => sqlx::query("update requests set need_attempt_on = $1, first_response_at = coalesce(first_response_at, $2), updated_at = $2 where id = $3")
-        .bind(on).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update requests set need_attempt_on = $1, first_response_at = coalesce(first_response_at, $2), updated_at = $2 where id = $3")
+        .bind(on).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
     record_event(
         &mut tx,
         id,
@@ -839,14 +890,27 @@ pub async fn assign_team(db: &Db, id: i64, by: i64, team: i64) -> Result<Request
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     lock_request(&mut tx, id).await?;
-    let name: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from it_teams where id = $1").bind(team).fetch_optional(c).await)?;
+    let name: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+        "select name from it_teams where id = $1"
+    )
+    .bind(team)
+    .fetch_optional(c)
+    .await)?;
     let Some((name,)) = name else {
         return Err(StoreError::Invalid(FieldError::new(
             "it_team_id",
             "no IT team has this id",
         )));
     };
-    on_db!(tx, c => sqlx::query("update requests set it_team_id = $1, updated_at = $2 where id = $3").bind(team).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update requests set it_team_id = $1, updated_at = $2 where id = $3"
+    )
+    .bind(team)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     record_event(
         &mut tx,
         id,
@@ -885,13 +949,20 @@ pub async fn decide(
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let Locked { status, lane, .. } = lock_request(&mut tx, id).await?;
-    let (attempt_on, need_confirmed): (Option<NaiveDate>, bool) = on_db!(tx, c => sqlx::query_as("select need_attempt_on, (need_confirmed_at is not null) from requests where id = $1").bind(id).fetch_one(c).await)?;
-    let ready: (Option<i64>, Option<i64>, Option<i64>, f64) = on_db!(tx, c => sqlx::query_as(
+    let (attempt_on, need_confirmed): (Option<NaiveDate>, bool) = on_db!(tx, |c| sqlx::query_as(
+        "select need_attempt_on, (need_confirmed_at is not null) from requests where id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    let ready: (Option<i64>, Option<i64>, Option<i64>, f64) = on_db!(tx, |c| {
+        sqlx::query_as(
         "select r.champion_id, b.it_cost,
                 (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
                 (select tolerance_pct from portfolio_settings where id = 1)
          from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
-    ).bind(id).fetch_one(c).await)?;
+    ).bind(id).fetch_one(c).await
+    })?;
     let portfolio_ready = match ready {
         (Some(_), Some(cost), Some(signed), tol) => {
             duet_core::requests::signoff_holds(signed, cost, tol)
@@ -923,14 +994,16 @@ pub async fn decide(
             security_yes_if.clone(),
         ),
     };
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "update requests set status = $1, decided_at = $2, decision_note = $3, decline_reason = $4, deferred_until = $5,
              security_risk = $6, security_yes_if = $7, first_response_at = coalesce(first_response_at, $2), updated_at = $2
          where id = $8",
     )
     .bind(decision.status().as_str()).bind(now).bind(note.filter(|n| !n.is_empty())).bind(reason).bind(until)
     .bind(risk).bind(yes_if).bind(id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     let detail = match decision {
         Decision::Accept => "IT accepted the request".to_string(),
         Decision::Defer { until, .. } => format!("IT deferred the request until {until}"),
@@ -940,8 +1013,10 @@ pub async fn decide(
             ..
         } => {
             for a in alternatives {
-                on_db!(tx, c => sqlx::query("insert into request_alternatives (request_id, kind, description, created_at) values ($1, $2, $3, $4)")
-                    .bind(id).bind(a.kind.as_str()).bind(&a.description).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+                on_db!(tx, |c| {
+                    sqlx::query("insert into request_alternatives (request_id, kind, description, created_at) values ($1, $2, $3, $4)")
+                    .bind(id).bind(a.kind.as_str()).bind(&a.description).bind(now).execute(c).await.map(|r| r.rows_affected())
+                })?;
             }
             let offered: Vec<String> = alternatives
                 .iter()
@@ -973,8 +1048,15 @@ pub async fn answer_alternative(
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     lock_request(&mut tx, request).await?;
-    let done = on_db!(tx, c => sqlx::query("update request_alternatives set taken_up = $1 where id = $2 and request_id = $3")
-        .bind(taken_up).bind(alternative).bind(request).execute(c).await.map(|r| r.rows_affected()))?;
+    let done = on_db!(tx, |c| sqlx::query(
+        "update request_alternatives set taken_up = $1 where id = $2 and request_id = $3"
+    )
+    .bind(taken_up)
+    .bind(alternative)
+    .bind(request)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(StoreError::NotFound("alternative"));
     }
@@ -1018,8 +1100,15 @@ pub async fn champion(db: &Db, id: i64, executive: i64) -> Result<Request> {
             "this request already has a champion",
         )));
     }
-    on_db!(tx, c => sqlx::query("update requests set champion_id = $1, lane = 'portfolio', updated_at = $2 where id = $3")
-        .bind(executive).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update requests set champion_id = $1, lane = 'portfolio', updated_at = $2 where id = $3"
+    )
+    .bind(executive)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     bump_revision(&mut tx, now).await?;
     record_event(
         &mut tx,
@@ -1044,7 +1133,15 @@ pub async fn set_self_champion_allowed(
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     lock_request(&mut tx, id).await?;
-    on_db!(tx, c => sqlx::query("update requests set self_champion_allowed = $1, updated_at = $2 where id = $3").bind(allowed).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update requests set self_champion_allowed = $1, updated_at = $2 where id = $3"
+    )
+    .bind(allowed)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     record_event(
         &mut tx,
         id,
@@ -1117,7 +1214,12 @@ pub async fn save_business_case(
         )));
     }
     for g in goals {
-        let found: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from business_goals where id = $1 and archived_at is null").bind(g).fetch_optional(c).await)?;
+        let found: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+            "select id from business_goals where id = $1 and archived_at is null"
+        )
+        .bind(g)
+        .fetch_optional(c)
+        .await)?;
         if found.is_none() {
             return Err(StoreError::Invalid(FieldError::new(
                 "goal_ids",
@@ -1125,26 +1227,68 @@ pub async fn save_business_case(
             )));
         }
     }
-    let previous: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(c).await)?;
-    on_db!(tx, c => sqlx::query(
+    let previous: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select it_cost from business_cases where request_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into business_cases (request_id, horizon_years, discount_rate, it_cost, npv, updated_by, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (request_id) do update set horizon_years = excluded.horizon_years, discount_rate = excluded.discount_rate,
              it_cost = excluded.it_cost, npv = excluded.npv, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
     )
     .bind(id).bind(i64::from(case.horizon_years)).bind(case.discount_rate).bind(it_cost).bind(eval.npv).bind(by).bind(now)
-    .execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("delete from cash_flows where request_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    on_db!(tx, |c| sqlx::query(
+        "delete from cash_flows where request_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     for f in &case.flows {
-        on_db!(tx, c => sqlx::query("insert into cash_flows (request_id, year, kind, amount) values ($1, $2, $3, $4)")
-            .bind(id).bind(i64::from(f.year)).bind(f.kind.as_str()).bind(f.amount.0).execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| sqlx::query(
+            "insert into cash_flows (request_id, year, kind, amount) values ($1, $2, $3, $4)"
+        )
+        .bind(id)
+        .bind(i64::from(f.year))
+        .bind(f.kind.as_str())
+        .bind(f.amount.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
-    on_db!(tx, c => sqlx::query("delete from request_goals where request_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "delete from request_goals where request_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     for g in goals {
-        on_db!(tx, c => sqlx::query("insert into request_goals (request_id, goal_id) values ($1, $2)").bind(id).bind(g).execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| sqlx::query(
+            "insert into request_goals (request_id, goal_id) values ($1, $2)"
+        )
+        .bind(id)
+        .bind(g)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
-    on_db!(tx, c => sqlx::query("update requests set risk = $1, person_days = $2, updated_at = $3 where id = $4")
-        .bind(risk.as_str()).bind(person_days).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update requests set risk = $1, person_days = $2, updated_at = $3 where id = $4"
+    )
+    .bind(risk.as_str())
+    .bind(person_days)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     bump_revision(&mut tx, now).await?;
     let change = match previous {
         Some((old,)) if old != it_cost => format!(" (IT cost {} → {})", Money(old), Money(it_cost)),
@@ -1153,8 +1297,12 @@ pub async fn save_business_case(
     // The hand-over to the champion: the event (and so the notification every follower,
     // the champion included, receives in this transaction) says when the case now waits for
     // their sign-off, or when a change of cost made their sign-off lapse.
-    let signed: Option<(i64, f64)> = on_db!(tx, c => sqlx::query_as("select it_cost, tolerance_pct from signoffs where request_id = $1 order by id desc limit 1")
-        .bind(id).fetch_optional(c).await)?;
+    let signed: Option<(i64, f64)> = on_db!(tx, |c| sqlx::query_as(
+        "select it_cost, tolerance_pct from signoffs where request_id = $1 order by id desc limit 1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let was_holding = match (signed, previous) {
         (Some((s, tol)), Some((old,))) => duet_core::requests::signoff_holds(s, old, tol),
         _ => false,
@@ -1198,11 +1346,21 @@ pub async fn save_business_case(
 
 /// The business case of a request, if it has one.
 pub async fn find_business_case(db: &Db, id: i64) -> Result<Option<StoredCase>> {
-    let head: Option<(i64, f64)> = on_db!(db, pool => sqlx::query_as("select horizon_years, discount_rate from business_cases where request_id = $1").bind(id).fetch_optional(pool).await)?;
+    let head: Option<(i64, f64)> = on_db!(db, |pool| sqlx::query_as(
+        "select horizon_years, discount_rate from business_cases where request_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
     let Some((horizon, rate)) = head else {
         return Ok(None);
     };
-    let rows: Vec<(i64, String, i64)> = on_db!(db, pool => sqlx::query_as("select year, kind, amount from cash_flows where request_id = $1 order by year, id").bind(id).fetch_all(pool).await)?;
+    let rows: Vec<(i64, String, i64)> = on_db!(db, |pool| sqlx::query_as(
+        "select year, kind, amount from cash_flows where request_id = $1 order by year, id"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)?;
     let mut flows = Vec::with_capacity(rows.len());
     for (year, kind, amount) in rows {
         flows.push(CashFlow {
@@ -1220,14 +1378,21 @@ pub async fn find_business_case(db: &Db, id: i64) -> Result<Option<StoredCase>> 
             )
         })?;
     let evaluation = case.evaluate();
-    let signoff = on_db!(db, pool => sqlx::query_as::<_, Signoff>(
+    let signoff = on_db!(db, |pool| {
+        sqlx::query_as::<_, Signoff>(
         "select s.champion_id, u.name as champion_name, s.it_cost, s.tolerance_pct, s.signed_at
          from signoffs s join users u on u.id = s.champion_id where s.request_id = $1 order by s.id desc limit 1",
-    ).bind(id).fetch_optional(pool).await)?;
+    ).bind(id).fetch_optional(pool).await
+    })?;
     let signoff_valid = signoff.as_ref().is_some_and(|s| {
         duet_core::requests::signoff_holds(s.it_cost, case.it_cost().0, s.tolerance_pct)
     });
-    let goal_ids: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as("select goal_id from request_goals where request_id = $1 order by goal_id").bind(id).fetch_all(pool).await)?;
+    let goal_ids: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select goal_id from request_goals where request_id = $1 order by goal_id"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)?;
     Ok(Some(StoredCase {
         case,
         evaluation,
@@ -1242,16 +1407,27 @@ pub async fn sign_off(db: &Db, id: i64, champion: i64) -> Result<StoredCase> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     lock_request(&mut tx, id).await?;
-    let cost: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select it_cost from business_cases where request_id = $1").bind(id).fetch_optional(c).await)?;
+    let cost: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select it_cost from business_cases where request_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((cost,)) = cost else {
         return Err(StoreError::Conflict(FieldError::new(
             "business_case",
             "there is no business case to sign off yet",
         )));
     };
-    let (tol,): (f64,) = on_db!(tx, c => sqlx::query_as("select tolerance_pct from portfolio_settings where id = 1").fetch_one(c).await)?;
-    on_db!(tx, c => sqlx::query("insert into signoffs (request_id, champion_id, it_cost, tolerance_pct, signed_at) values ($1, $2, $3, $4, $5)")
-        .bind(id).bind(champion).bind(cost).bind(tol).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    let (tol,): (f64,) = on_db!(tx, |c| sqlx::query_as(
+        "select tolerance_pct from portfolio_settings where id = 1"
+    )
+    .fetch_one(c)
+    .await)?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into signoffs (request_id, champion_id, it_cost, tolerance_pct, signed_at) values ($1, $2, $3, $4, $5)")
+        .bind(id).bind(champion).bind(cost).bind(tol).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     bump_revision(&mut tx, now).await?;
     record_event(
         &mut tx,
@@ -1282,11 +1458,13 @@ pub async fn advance(
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let Locked { status, lane, .. } = lock_request(&mut tx, id).await?;
-    let ready: (Option<i64>, Option<i64>, Option<f64>) = on_db!(tx, c => sqlx::query_as(
+    let ready: (Option<i64>, Option<i64>, Option<f64>) = on_db!(tx, |c| {
+        sqlx::query_as(
         "select b.it_cost, (select s.it_cost from signoffs s where s.request_id = r.id order by s.id desc limit 1),
                 (select s.tolerance_pct from signoffs s where s.request_id = r.id order by s.id desc limit 1)
          from requests r left join business_cases b on b.request_id = r.id where r.id = $1",
-    ).bind(id).fetch_one(c).await)?;
+    ).bind(id).fetch_one(c).await
+    })?;
     let signed = match ready {
         (Some(cost), Some(signed), Some(tol)) => {
             duet_core::requests::signoff_holds(signed, cost, tol)
@@ -1294,7 +1472,15 @@ pub async fn advance(
         _ => false,
     };
     let next = check(status, lane, signed).map_err(StoreError::Conflict)?;
-    on_db!(tx, c => sqlx::query("update requests set status = $1, updated_at = $2 where id = $3").bind(next.as_str()).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update requests set status = $1, updated_at = $2 where id = $3"
+    )
+    .bind(next.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     if lane == Lane::Portfolio {
         bump_revision(&mut tx, now).await?;
     }
@@ -1342,7 +1528,12 @@ pub async fn record_benefit(
             "benefits are recorded once the work is delivered",
         )));
     }
-    let horizon: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select horizon_years from business_cases where request_id = $1").bind(id).fetch_optional(c).await)?;
+    let horizon: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select horizon_years from business_cases where request_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((horizon,)) = horizon else {
         return Err(StoreError::Conflict(FieldError::new(
             "business_case",
@@ -1355,10 +1546,12 @@ pub async fn record_benefit(
             format!("must be between 0 and the case's horizon ({horizon})"),
         )));
     }
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into benefit_actuals (request_id, year, amount, recorded_by, recorded_at) values ($1, $2, $3, $4, $5)
          on conflict (request_id, year) do update set amount = excluded.amount, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
-    ).bind(id).bind(year).bind(amount.0).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    ).bind(id).bind(year).bind(amount.0).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     record_event(
         &mut tx,
         id,
@@ -1377,7 +1570,12 @@ pub async fn benefits(db: &Db, id: i64) -> Result<Vec<BenefitYear>> {
     let Some(case) = find_business_case(db, id).await? else {
         return Ok(Vec::new());
     };
-    let actual: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as("select year, amount from benefit_actuals where request_id = $1").bind(id).fetch_all(pool).await)?;
+    let actual: Vec<(i64, i64)> = on_db!(db, |pool| sqlx::query_as(
+        "select year, amount from benefit_actuals where request_id = $1"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)?;
     Ok((0..=i64::from(case.case.horizon_years))
         .map(|year| BenefitYear {
             year,
@@ -1395,14 +1593,21 @@ pub async fn benefits(db: &Db, id: i64) -> Result<Vec<BenefitYear>> {
 
 /// Someone's notifications, newest first.
 pub async fn notifications(db: &Db, user: i64, limit: i64) -> Result<Vec<Notification>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Notification>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Notification>(
         "select id, request_id, message, created_at, read_at from notifications where user_id = $1 order by id desc limit $2",
-    ).bind(user).bind(limit).fetch_all(pool).await)?)
+    ).bind(user).bind(limit).fetch_all(pool).await
+    })?)
 }
 
 /// How many unread notifications someone has.
 pub async fn unread_count(db: &Db, user: i64) -> Result<i64> {
-    let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from notifications where user_id = $1 and read_at is null").bind(user).fetch_one(pool).await)?;
+    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+        "select count(*) from notifications where user_id = $1 and read_at is null"
+    )
+    .bind(user)
+    .fetch_one(pool)
+    .await)?;
     Ok(n)
 }
 
@@ -1410,7 +1615,14 @@ pub async fn unread_count(db: &Db, user: i64) -> Result<i64> {
 pub async fn mark_read(db: &Db, user: i64) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update notifications set read_at = $1 where user_id = $2 and read_at is null").bind(Utc::now()).bind(user).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update notifications set read_at = $1 where user_id = $2 and read_at is null"
+        )
+        .bind(Utc::now())
+        .bind(user)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }
@@ -1438,27 +1650,35 @@ pub async fn ensure_decide_defaults(db: &Db) -> Result<()> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     for t in STANDARD_TEAMS {
-        on_db!(tx, c => sqlx::query("insert into it_teams (name) select $1 where not exists (select 1 from it_teams where lower(name) = lower($1))")
-            .bind(*t).execute(c).await.map(|r| r.rows_affected()))?;
+        on_db!(tx, |c| {
+            sqlx::query("insert into it_teams (name) select $1 where not exists (select 1 from it_teams where lower(name) = lower($1))")
+            .bind(*t).execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into portfolio_settings (id, budget, capacity_days, tolerance_pct, wait_days, revision, updated_at)
          values (1, 250000000, 2000, 10.0, 10, 1, $1) on conflict (id) do nothing",
-    ).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    ).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     let d = duet_core::portfolio::Weights::DEFAULT;
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| {
+        sqlx::query(
         "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
          select 1, $1, $2, $3, $4, null, $5 where not exists (select 1 from scoring_weights)",
-    ).bind(d.value).bind(d.fit).bind(d.risk).bind(d.urgency).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    ).bind(d.value).bind(d.fit).bind(d.risk).bind(d.urgency).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The IT teams.
 pub async fn teams(db: &Db) -> Result<Vec<Team>> {
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Team>("select id, name from it_teams order by name").fetch_all(pool).await)?,
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Team>(
+        "select id, name from it_teams order by name"
     )
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// How one IT team listens, counted by the database on the indexes of migration 0023 (kept up to
@@ -1485,18 +1705,22 @@ pub struct TeamFigures {
 
 /// Every team with at least one request, by name (see [`TeamFigures`]).
 pub async fn team_figures(db: &Db) -> Result<Vec<TeamFigures>> {
-    let counts: Vec<(i64, String, i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+    let counts: Vec<(i64, String, i64, i64, i64)> = on_db!(db, |pool| sqlx::query_as(
         "select t.id, t.name, count(*),
                 sum(case when r.decided_at is not null then 1 else 0 end),
                 sum(case when r.decided_at is not null and r.status = 'declined' then 1 else 0 end)
          from requests r join it_teams t on t.id = r.it_team_id
          group by t.id, t.name order by t.name",
-    ).fetch_all(pool).await)?;
-    let alternatives: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+    )
+    .fetch_all(pool)
+    .await)?;
+    let alternatives: Vec<(i64, i64, i64)> = on_db!(db, |pool| sqlx::query_as(
         "select r.it_team_id, count(*), sum(case when a.taken_up then 1 else 0 end)
          from request_alternatives a join requests r on r.id = a.request_id
          where r.it_team_id is not null group by r.it_team_id",
-    ).fetch_all(pool).await)?;
+    )
+    .fetch_all(pool)
+    .await)?;
     let mut out = Vec::with_capacity(counts.len());
     for (team, name, requests, decided, declined) in counts {
         let (offered, taken) = alternatives
@@ -1539,13 +1763,20 @@ async fn team_median(db: &Db, team: i64, hours: Hours) -> Result<Option<f64>> {
              order by confirmed_need_hours limit $2 offset $3",
         ),
     };
-    let (n,): (i64,) = on_db!(db, pool => sqlx::query_as(count).bind(team).fetch_one(pool).await)?;
+    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(count)
+        .bind(team)
+        .fetch_one(pool)
+        .await)?;
     if n == 0 {
         return Ok(None);
     }
     let take = if n % 2 == 0 { 2 } else { 1 };
-    let values: Vec<(f64,)> = on_db!(db, pool => sqlx::query_as(middle)
-        .bind(team).bind(take).bind((n - 1) / 2).fetch_all(pool).await)?;
+    let values: Vec<(f64,)> = on_db!(db, |pool| sqlx::query_as(middle)
+        .bind(team)
+        .bind(take)
+        .bind((n - 1) / 2)
+        .fetch_all(pool)
+        .await)?;
     Ok(Some(
         values.iter().map(|v| v.0).sum::<f64>() / values.len().max(1) as f64,
     ))
@@ -1569,23 +1800,66 @@ pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<(
     let mut tx = db.begin_write().await?;
     {
         let (created, first, confirmed, decided, updated): RequestTimes =
-            on_db!(tx, c => sqlx::query_as("select created_at, first_response_at, need_confirmed_at, decided_at, updated_at from requests where id = $1")
+            on_db!(tx, |c| sqlx::query_as("select created_at, first_response_at, need_confirmed_at, decided_at, updated_at from requests where id = $1")
                 .bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound("request"))?;
-        let (attempt,): (Option<NaiveDate>,) = on_db!(tx, c => sqlx::query_as("select need_attempt_on from requests where id = $1").bind(id).fetch_one(c).await)?;
-        on_db!(tx, c => sqlx::query("update requests set created_at = $1, first_response_at = $2, need_confirmed_at = $3, decided_at = $4, updated_at = $5, need_attempt_on = $6 where id = $7")
+        let (attempt,): (Option<NaiveDate>,) = on_db!(tx, |c| sqlx::query_as(
+            "select need_attempt_on from requests where id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+        on_db!(tx, |c| {
+            sqlx::query("update requests set created_at = $1, first_response_at = $2, need_confirmed_at = $3, decided_at = $4, updated_at = $5, need_attempt_on = $6 where id = $7")
             .bind(created - back).bind(first.map(|t| t - back)).bind(confirmed.map(|t| t - back)).bind(decided.map(|t| t - back))
-            .bind(updated - back).bind(attempt.map(|d| d - back)).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-        let events: Vec<(i64, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, at from request_events where request_id = $1").bind(id).fetch_all(c).await)?;
+            .bind(updated - back).bind(attempt.map(|d| d - back)).bind(id).execute(c).await.map(|r| r.rows_affected())
+        })?;
+        let events: Vec<(i64, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+            "select id, at from request_events where request_id = $1"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
         for (eid, at) in events {
-            on_db!(tx, c => sqlx::query("update request_events set at = $1 where id = $2").bind(at - back).bind(eid).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "update request_events set at = $1 where id = $2"
+            )
+            .bind(at - back)
+            .bind(eid)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
-        let notes: Vec<(i64, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, created_at from notifications where request_id = $1").bind(id).fetch_all(c).await)?;
+        let notes: Vec<(i64, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+            "select id, created_at from notifications where request_id = $1"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
         for (nid, at) in notes {
-            on_db!(tx, c => sqlx::query("update notifications set created_at = $1, read_at = $1 where id = $2").bind(at - back).bind(nid).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "update notifications set created_at = $1, read_at = $1 where id = $2"
+            )
+            .bind(at - back)
+            .bind(nid)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
-        let signs: Vec<(i64, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select id, signed_at from signoffs where request_id = $1").bind(id).fetch_all(c).await)?;
+        let signs: Vec<(i64, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+            "select id, signed_at from signoffs where request_id = $1"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
         for (sid, at) in signs {
-            on_db!(tx, c => sqlx::query("update signoffs set signed_at = $1 where id = $2").bind(at - back).bind(sid).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| sqlx::query(
+                "update signoffs set signed_at = $1 where id = $2"
+            )
+            .bind(at - back)
+            .bind(sid)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
     };
     tx.commit().await?;
@@ -1607,13 +1881,31 @@ pub async fn page_notifications(
         where user_id = $1 order by id desc limit $2 offset $3";
     let (items, total): (Vec<Notification>, i64) = match department {
         Some(d) => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, Notification>(ONE).bind(user).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from notifications n join requests r on r.id = n.request_id where n.user_id = $1 and r.department_id = $2").bind(user).bind(d).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, Notification>(ONE)
+                .bind(user)
+                .bind(d)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| {
+                sqlx::query_as("select count(*) from notifications n join requests r on r.id = n.request_id where n.user_id = $1 and r.department_id = $2").bind(user).bind(d).fetch_one(pool).await
+            })?;
             (rows, n)
         }
         None => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, Notification>(ALL).bind(user).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from notifications where user_id = $1").bind(user).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, Notification>(ALL)
+                .bind(user)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+                "select count(*) from notifications where user_id = $1"
+            )
+            .bind(user)
+            .fetch_one(pool)
+            .await)?;
             (rows, n)
         }
     };

@@ -9,10 +9,12 @@ use duet_core::time::Tz;
 
 /// Refuses, inside a write transaction, to change a record both leaders have signed.
 pub(crate) async fn check_unlocked(tx: &mut WriteTx, review: i64) -> Result<()> {
-    let locked: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, c => sqlx::query_as("select locked_at from review_records where review_id = $1")
-            .bind(review)
-            .fetch_optional(c)
-            .await)?;
+    let locked: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, |c| sqlx::query_as(
+        "select locked_at from review_records where review_id = $1"
+    )
+    .bind(review)
+    .fetch_optional(c)
+    .await)?;
     if matches!(locked, Some((Some(_),))) {
         return Err(StoreError::Conflict(FieldError::new(
             "record",
@@ -70,7 +72,12 @@ pub async fn schedule(
 ) -> Result<Review> {
     let mut tx = db.begin_write().await?;
     let id: i64 = {
-        let kind: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select kind from departments where id = $1 and archived_at is null").bind(department).fetch_optional(c).await)?;
+        let kind: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+            "select kind from departments where id = $1 and archived_at is null"
+        )
+        .bind(department)
+        .fetch_optional(c)
+        .await)?;
         match kind {
             None => {
                 return Err(StoreError::Invalid(FieldError::new(
@@ -86,9 +93,11 @@ pub async fn schedule(
             }
             _ => {}
         }
-        let (id,): (i64,) = on_db!(tx, c => sqlx::query_as(
+        let (id,): (i64,) = on_db!(tx, |c| {
+            sqlx::query_as(
             "insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5) returning id",
-        ).bind(department).bind(at).bind(minutes).bind(organizer).bind(Utc::now()).fetch_one(c).await)?;
+        ).bind(department).bind(at).bind(minutes).bind(organizer).bind(Utc::now()).fetch_one(c).await
+        })?;
         id
     };
     tx.commit().await?;
@@ -104,9 +113,12 @@ fn settle(mut r: Review, now: DateTime<Utc>) -> Review {
 /// One review.
 pub async fn find(db: &Db, id: i64) -> Result<Review> {
     const SQL: &str = review_sql!("where r.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, Review>(SQL).bind(id).fetch_optional(pool).await)?
-        .map(|r| settle(r, Utc::now()))
-        .ok_or(StoreError::NotFound("review"))
+    on_db!(db, |pool| sqlx::query_as::<_, Review>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .map(|r| settle(r, Utc::now()))
+    .ok_or(StoreError::NotFound("review"))
 }
 
 /// Reviews, newest first (of one department, or all).
@@ -115,12 +127,14 @@ pub async fn list(db: &Db, department: Option<i64>, limit: i64) -> Result<Vec<Re
         "where ($1 is null or r.department_id = $1) order by r.scheduled_at desc limit $2"
     );
     let now = Utc::now();
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Review>(SQL).bind(department).bind(limit).fetch_all(pool).await)?
-            .into_iter()
-            .map(|r| settle(r, now))
-            .collect(),
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Review>(SQL)
+        .bind(department)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?
+    .into_iter()
+    .map(|r| settle(r, now))
+    .collect())
 }
 
 /// One page of reviews, newest first, of one department or all (the API's list): each shape has
@@ -138,13 +152,29 @@ pub async fn page(
     let now = Utc::now();
     let (rows, total): (Vec<Review>, i64) = match department {
         Some(d) => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, Review>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from reviews where department_id = $1").bind(d).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, Review>(ONE)
+                .bind(d)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+                "select count(*) from reviews where department_id = $1"
+            )
+            .bind(d)
+            .fetch_one(pool)
+            .await)?;
             (rows, n)
         }
         None => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, Review>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from reviews").fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, Review>(ALL)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as("select count(*) from reviews")
+                .fetch_one(pool)
+                .await)?;
             (rows, n)
         }
     };
@@ -160,13 +190,24 @@ pub async fn page(
 /// Refused before the review's start (`now`).
 pub async fn mark_held(db: &Db, id: i64, on: NaiveDate, now: DateTime<Utc>) -> Result<Review> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(DateTime<Utc>, String)> = on_db!(tx, c => sqlx::query_as("select scheduled_at, status from reviews where id = $1")
-        .bind(id).fetch_optional(c).await)?;
+    let row: Option<(DateTime<Utc>, String)> = on_db!(tx, |c| sqlx::query_as(
+        "select scheduled_at, status from reviews where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((at, status)) = row else {
         return Err(StoreError::NotFound("review"));
     };
     rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
-    on_db!(tx, c => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update reviews set status = 'held', held_on = $1 where id = $2"
+    )
+    .bind(on)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     tx.commit().await?;
     find(db, id).await
 }
@@ -175,7 +216,14 @@ pub async fn mark_held(db: &Db, id: i64, on: NaiveDate, now: DateTime<Utc>) -> R
 pub async fn set_interval(db: &Db, department: i64, days: i64) -> Result<()> {
     let n = {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update departments set review_interval_days = $1 where id = $2 and kind = 'business'").bind(days).bind(department).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update departments set review_interval_days = $1 where id = $2 and kind = 'business'"
+        )
+        .bind(days)
+        .bind(department)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     if n == 0 {
         return Err(StoreError::NotFound("business department"));
@@ -210,24 +258,38 @@ pub struct CadenceRow {
 
 /// Every business department with its cadence, last and next review.
 pub async fn cadence_rows(db: &Db) -> Result<Vec<CadenceRow>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, CadenceRow>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, CadenceRow>(
         "select d.id as department_id, d.name as department_name, d.review_interval_days,
                 (select max(r.held_on) from reviews r where r.department_id = d.id and r.status = 'held') as last_held,
                 (select min(r.scheduled_at) from reviews r where r.department_id = d.id and r.status = 'planned' and r.scheduled_at >= $1) as next_planned,
                 d.created_at, l.name as leader_name, l.email as leader_email, p.name as partner_name, p.email as partner_email
          from departments d left join people l on l.id = d.leader_id left join people p on p.id = d.it_partner_id
          where d.kind = 'business' and d.archived_at is null order by d.name",
-    ).bind(Utc::now()).fetch_all(pool).await)?)
+    ).bind(Utc::now()).fetch_all(pool).await
+    })?)
 }
 
 /// Moves a review back in time (demo only).
 pub async fn shift(db: &Db, id: i64, days: i64) -> Result<()> {
     let back = chrono::Duration::days(days);
-    let (at, held): (DateTime<Utc>, Option<NaiveDate>) = on_db!(db, pool => sqlx::query_as("select scheduled_at, held_on from reviews where id = $1").bind(id).fetch_one(pool).await)?;
+    let (at, held): (DateTime<Utc>, Option<NaiveDate>) = on_db!(db, |pool| sqlx::query_as(
+        "select scheduled_at, held_on from reviews where id = $1"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await)?;
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update reviews set scheduled_at = $1, held_on = $2, created_at = $1 where id = $3")
-        .bind(at - back).bind(held.map(|h| h - back)).bind(id).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update reviews set scheduled_at = $1, held_on = $2, created_at = $1 where id = $3"
+        )
+        .bind(at - back)
+        .bind(held.map(|h| h - back))
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }
@@ -282,10 +344,12 @@ pub struct Correction {
 /// The record of a review (empty if nothing was written yet).
 pub async fn record(db: &Db, review: i64) -> Result<Record> {
     find(db, review).await?;
-    let r = on_db!(db, pool => sqlx::query_as::<_, Record>(
+    let r = on_db!(db, |pool| {
+        sqlx::query_as::<_, Record>(
         "select agenda, attendees, notes, metric_feedback, it_signed_by, it_signed_at, business_signed_by, business_signed_at, locked_at
          from review_records where review_id = $1",
-    ).bind(review).fetch_optional(pool).await)?;
+    ).bind(review).fetch_optional(pool).await
+    })?;
     Ok(r.unwrap_or_default())
 }
 
@@ -304,13 +368,15 @@ pub async fn save_record(
     // exists and is locked (a missing review still fails on its foreign key, as before).
     let mut tx = db.begin_write().await?;
     {
-        let changed = on_db!(tx, c => sqlx::query(
+        let changed = on_db!(tx, |c| {
+            sqlx::query(
             "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
              on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
                  metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
                  it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null
              where review_records.locked_at is null",
-        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+        ).bind(review).bind(agenda).bind(attendees).bind(notes).bind(feedback).bind(now).execute(c).await.map(|r| r.rows_affected())
+        })?;
         if changed == 0 {
             return Err(StoreError::Conflict(FieldError::new(
                 "record",
@@ -346,14 +412,16 @@ pub async fn save_records(db: &Db, items: &[RecordWrite]) -> Result<Vec<Result<R
     let changed: Vec<bool> = {
         let mut changed = Vec::with_capacity(items.len());
         for w in items {
-            let n = on_db!(tx, c => sqlx::query(
+            let n = on_db!(tx, |c| {
+                sqlx::query(
                 "insert into review_records (review_id, agenda, attendees, notes, metric_feedback, updated_at) values ($1, $2, $3, $4, $5, $6)
                  on conflict (review_id) do update set agenda = excluded.agenda, attendees = excluded.attendees, notes = excluded.notes,
                      metric_feedback = excluded.metric_feedback, updated_at = excluded.updated_at,
                      it_signed_by = null, it_signed_at = null, business_signed_by = null, business_signed_at = null
                  where review_records.locked_at is null",
             ).bind(w.review).bind(&w.agenda).bind(&w.attendees).bind(&w.notes).bind(&w.feedback).bind(now)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+            .execute(c).await.map(|r| r.rows_affected())
+            })?;
             changed.push(n > 0);
         }
         changed
@@ -377,12 +445,21 @@ pub async fn save_records(db: &Db, items: &[RecordWrite]) -> Result<Vec<Result<R
 pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let status: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select status from reviews where id = $1").bind(review).fetch_optional(c).await)?;
+    let status: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+        "select status from reviews where id = $1"
+    )
+    .bind(review)
+    .fetch_optional(c)
+    .await)?;
     let Some((status,)) = status else {
         return Err(StoreError::NotFound("review"));
     };
-    let text: Option<(String, String)> = on_db!(tx, c => sqlx::query_as("select attendees, notes from review_records where review_id = $1")
-        .bind(review).fetch_optional(c).await)?;
+    let text: Option<(String, String)> = on_db!(tx, |c| sqlx::query_as(
+        "select attendees, notes from review_records where review_id = $1"
+    )
+    .bind(review)
+    .fetch_optional(c)
+    .await)?;
     let (attendees, notes) = text.unwrap_or_default();
     rules::may_sign(&status, &attendees, &notes).map_err(StoreError::Conflict)?;
     let sql = if it {
@@ -390,15 +467,23 @@ pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
     } else {
         "update review_records set business_signed_by = $1, business_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
     };
-    let n = on_db!(tx, c => sqlx::query(sql).bind(by).bind(now).bind(review).execute(c).await.map(|r| r.rows_affected()))?;
+    let n = on_db!(tx, |c| sqlx::query(sql)
+        .bind(by)
+        .bind(now)
+        .bind(review)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::Conflict(FieldError::new(
             "record",
             "this record is already locked",
         )));
     }
-    on_db!(tx, c => sqlx::query("update review_records set locked_at = $1 where review_id = $2 and it_signed_by is not null and business_signed_by is not null")
-        .bind(now).bind(review).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update review_records set locked_at = $1 where review_id = $2 and it_signed_by is not null and business_signed_by is not null")
+        .bind(now).bind(review).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     record(db, review).await
 }
@@ -414,18 +499,20 @@ pub async fn add_decision(
     find(db, review).await?;
     let mut tx = db.begin_write().await?;
     check_unlocked(&mut tx, review).await?;
-    on_db!(tx, c => sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
-        .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into review_decisions (review_id, text, promise_id, created_by, created_at) values ($1, $2, $3, $4, $5)")
+        .bind(review).bind(text).bind(promise).bind(by).bind(Utc::now()).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The decisions of a review.
 pub async fn decisions(db: &Db, review: i64) -> Result<Vec<Decision>> {
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, Decision>("select id, text, promise_id, created_at from review_decisions where review_id = $1 order by id")
-        .bind(review).fetch_all(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Decision>("select id, text, promise_id, created_at from review_decisions where review_id = $1 order by id")
+        .bind(review).fetch_all(pool).await
+    })?)
 }
 
 /// Appends a correction; only a locked record takes corrections (an open one is simply edited).
@@ -439,17 +526,21 @@ pub async fn add_correction(db: &Db, review: i64, text: &str, by: i64) -> Result
     }
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
-        .bind(review).bind(text).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| {
+            sqlx::query("insert into review_corrections (review_id, text, created_by, created_at) values ($1, $2, $3, $4)")
+        .bind(review).bind(text).bind(by).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected())
+        })
     }?;
     Ok(())
 }
 
 /// The corrections appended to a locked record, oldest first.
 pub async fn corrections(db: &Db, review: i64) -> Result<Vec<Correction>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Correction>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Correction>(
         "select c.text, u.name as author, c.created_at from review_corrections c join users u on u.id = c.created_by where c.review_id = $1 order by c.id",
-    ).bind(review).fetch_all(pool).await)?)
+    ).bind(review).fetch_all(pool).await
+    })?)
 }
 
 /// Marks a review held (on its day in the organisation's time zone) and, unless one is already
@@ -465,23 +556,45 @@ pub async fn mark_held_and_plan_next(
     let on = now.with_timezone(&tz).date_naive();
     let mut tx = db.begin_write().await?;
     {
-        let row: Option<(i64, DateTime<Utc>, i64, i64, String)> = on_db!(tx, c => sqlx::query_as(
+        let row: Option<(i64, DateTime<Utc>, i64, i64, String)> = on_db!(tx, |c| {
+            sqlx::query_as(
             "select r.department_id, r.scheduled_at, r.minutes, r.organizer_id, r.status from reviews r where r.id = $1",
-        ).bind(id).fetch_optional(c).await)?;
+        ).bind(id).fetch_optional(c).await
+        })?;
         let Some((dept, at, minutes, organizer, status)) = row else {
             return Err(StoreError::NotFound("review"));
         };
         rules::may_mark_held(&status, at, now).map_err(StoreError::Conflict)?;
-        on_db!(tx, c => sqlx::query("update reviews set status = 'held', held_on = $1 where id = $2").bind(on).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-        let (interval,): (i64,) = on_db!(tx, c => sqlx::query_as("select review_interval_days from departments where id = $1").bind(dept).fetch_one(c).await)?;
-        let planned: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from reviews where department_id = $1 and status = 'planned' and scheduled_at >= $2 limit 1")
-            .bind(dept).bind(now).fetch_optional(c).await)?;
+        on_db!(tx, |c| sqlx::query(
+            "update reviews set status = 'held', held_on = $1 where id = $2"
+        )
+        .bind(on)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let (interval,): (i64,) = on_db!(tx, |c| sqlx::query_as(
+            "select review_interval_days from departments where id = $1"
+        )
+        .bind(dept)
+        .fetch_one(c)
+        .await)?;
+        let planned: Option<(i64,)> = on_db!(tx, |c| {
+            sqlx::query_as("select id from reviews where department_id = $1 and status = 'planned' and scheduled_at >= $2 limit 1")
+            .bind(dept).bind(now).fetch_optional(c).await
+        })?;
         if planned.is_none() {
-            let rows: Vec<(i64, i64, i64, String)> = on_db!(tx, c => sqlx::query_as("select month, day, year, name from holidays").fetch_all(c).await)?;
+            let rows: Vec<(i64, i64, i64, String)> = on_db!(tx, |c| sqlx::query_as(
+                "select month, day, year, name from holidays"
+            )
+            .fetch_all(c)
+            .await)?;
             let holidays: Vec<Holiday> = rows.into_iter().map(holiday).collect();
             let next = rules::plan_next_review(on, interval, at, tz, &holidays, now);
-            on_db!(tx, c => sqlx::query("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5)")
-                .bind(dept).bind(next).bind(minutes).bind(organizer).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+            on_db!(tx, |c| {
+                sqlx::query("insert into reviews (department_id, scheduled_at, minutes, organizer_id, status, created_at) values ($1, $2, $3, $4, 'planned', $5)")
+                .bind(dept).bind(next).bind(minutes).bind(organizer).bind(now).execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
     };
     tx.commit().await?;
@@ -493,17 +606,34 @@ pub async fn mark_held_and_plan_next(
 pub async fn undo_held(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(c).await)?;
+    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+        "select status, scheduled_at from reviews where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((status, at)) = row else {
         return Err(StoreError::NotFound("review"));
     };
-    let signed: Option<(Option<i64>, Option<i64>)> = on_db!(tx, c => sqlx::query_as("select it_signed_by, business_signed_by from review_records where review_id = $1")
-        .bind(id).fetch_optional(c).await)?;
+    let signed: Option<(Option<i64>, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(
+        "select it_signed_by, business_signed_by from review_records where review_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let signed = matches!(signed, Some((Some(_), _) | (_, Some(_))));
     rules::may_undo_held(&status, signed).map_err(StoreError::Conflict)?;
-    on_db!(tx, c => sqlx::query("update reviews set status = 'planned', held_on = null where id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'held_undone', $2, $3, $3, $4, $5)")
-        .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update reviews set status = 'planned', held_on = null where id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'held_undone', $2, $3, $3, $4, $5)")
+        .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     find(db, id).await
 }
@@ -512,7 +642,12 @@ pub async fn undo_held(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review
 pub async fn cancel(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(c).await)?;
+    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+        "select status, scheduled_at from reviews where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((status, at)) = row else {
         return Err(StoreError::NotFound("review"));
     };
@@ -522,9 +657,17 @@ pub async fn cancel(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
             format!("only a planned review can be cancelled (this one is {status})"),
         )));
     }
-    on_db!(tx, c => sqlx::query("update reviews set status = 'cancelled' where id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'cancelled', $2, $3, null, $4, $5)")
-        .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update reviews set status = 'cancelled' where id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'cancelled', $2, $3, null, $4, $5)")
+        .bind(id).bind(reason).bind(at).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     find(db, id).await
 }
@@ -533,7 +676,12 @@ pub async fn cancel(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
 pub async fn move_to(db: &Db, id: i64, to: DateTime<Utc>, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, c => sqlx::query_as("select status, scheduled_at from reviews where id = $1").bind(id).fetch_optional(c).await)?;
+    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
+        "select status, scheduled_at from reviews where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     let Some((status, at)) = row else {
         return Err(StoreError::NotFound("review"));
     };
@@ -543,9 +691,18 @@ pub async fn move_to(db: &Db, id: i64, to: DateTime<Utc>, reason: &str, by: i64)
             format!("only a planned review can be moved (this one is {status})"),
         )));
     }
-    on_db!(tx, c => sqlx::query("update reviews set scheduled_at = $1 where id = $2").bind(to).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'moved', $2, $3, $4, $5, $6)")
-        .bind(id).bind(reason).bind(at).bind(to).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update reviews set scheduled_at = $1 where id = $2"
+    )
+    .bind(to)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into review_changes (review_id, kind, reason, from_at, to_at, created_by, created_at) values ($1, 'moved', $2, $3, $4, $5, $6)")
+        .bind(id).bind(reason).bind(at).bind(to).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     find(db, id).await
 }
@@ -569,10 +726,12 @@ pub struct ReviewChange {
 
 /// A review's changes, oldest first.
 pub async fn changes(db: &Db, id: i64) -> Result<Vec<ReviewChange>> {
-    Ok(on_db!(db, pool => sqlx::query_as::<_, ReviewChange>(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, ReviewChange>(
         "select c.kind, c.reason, c.from_at, c.to_at, u.name as author, c.created_at
          from review_changes c join users u on u.id = c.created_by where c.review_id = $1 order by c.id",
-    ).bind(id).fetch_all(pool).await)?)
+    ).bind(id).fetch_all(pool).await
+    })?)
 }
 
 fn holiday((month, day, year, name): (i64, i64, i64, String)) -> Holiday {
@@ -596,9 +755,11 @@ pub struct StoredHoliday {
 
 /// The organisation's holidays (weekends are never working days besides these), by date.
 pub async fn holidays(db: &Db) -> Result<Vec<StoredHoliday>> {
-    let rows: Vec<(i64, i64, i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(i64, i64, i64, i64, String)> = on_db!(db, |pool| sqlx::query_as(
         "select id, month, day, year, name from holidays order by month, day, year",
-    ).fetch_all(pool).await)?;
+    )
+    .fetch_all(pool)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, m, d, y, n)| StoredHoliday {
@@ -613,16 +774,29 @@ pub async fn add_holiday(db: &Db, h: &Holiday) -> Result<StoredHoliday> {
     let year = i64::from(h.year.unwrap_or(0));
     let mut tx = db.begin_write().await?;
     let (id,): (i64,) = {
-        let dup: Option<(String,)> = on_db!(tx, c => sqlx::query_as("select name from holidays where month = $1 and day = $2 and year = $3")
-            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).fetch_optional(c).await)?;
+        let dup: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
+            "select name from holidays where month = $1 and day = $2 and year = $3"
+        )
+        .bind(i64::from(h.month))
+        .bind(i64::from(h.day))
+        .bind(year)
+        .fetch_optional(c)
+        .await)?;
         if let Some((name,)) = dup {
             return Err(StoreError::Conflict(FieldError::new(
                 "date",
                 format!("this day is already a holiday ({name})"),
             )));
         }
-        on_db!(tx, c => sqlx::query_as("insert into holidays (month, day, year, name) values ($1, $2, $3, $4) returning id")
-            .bind(i64::from(h.month)).bind(i64::from(h.day)).bind(year).bind(&h.name).fetch_one(c).await)?
+        on_db!(tx, |c| sqlx::query_as(
+            "insert into holidays (month, day, year, name) values ($1, $2, $3, $4) returning id"
+        )
+        .bind(i64::from(h.month))
+        .bind(i64::from(h.day))
+        .bind(year)
+        .bind(&h.name)
+        .fetch_one(c)
+        .await)?
     };
     tx.commit().await?;
     Ok(StoredHoliday {
@@ -635,7 +809,11 @@ pub async fn add_holiday(db: &Db, h: &Holiday) -> Result<StoredHoliday> {
 pub async fn remove_holiday(db: &Db, id: i64) -> Result<()> {
     let n = {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("delete from holidays where id = $1").bind(id).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query("delete from holidays where id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
     }?;
     if n == 0 {
         return Err(StoreError::NotFound("holiday"));
@@ -652,10 +830,12 @@ pub async fn agenda_start(
     review: i64,
     on: NaiveDate,
 ) -> Result<(Option<i64>, Option<NaiveDate>)> {
-    Ok(on_db!(db, pool => sqlx::query_as(
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as(
         "select (select review_interval_days from departments where id = $1 and kind = 'business' and archived_at is null),
                 (select max(held_on) from reviews where department_id = $1 and status = 'held' and id <> $2 and held_on < $3)",
-    ).bind(department).bind(review).bind(on).fetch_one(pool).await)?)
+    ).bind(department).bind(review).bind(on).fetch_one(pool).await
+    })?)
 }
 
 /// A request as a review's agenda reads it: id, title, wire status, last change, requester.
@@ -705,7 +885,7 @@ pub async fn agenda_requests(
     let to = (until + day + day)
         .and_time(chrono::NaiveTime::MIN)
         .and_utc();
-    let mut rows = on_db!(db, pool => {
+    let mut rows = on_db!(db, |pool| {
         let mut q = sqlx::query_as::<_, AgendaRequestRow>(sql).bind(department);
         for s in OPEN_REQUEST_STATUSES.iter().chain(&settled) {
             q = q.bind(*s);
@@ -746,8 +926,14 @@ pub async fn agenda_promises(
          select id, text, promisor_department_id, status, due_on, closed_on from promises
          where promisor_department_id = $2 and promisee_department_id = $1 and status in ('kept', 'broken')
            and closed_on >= $3 and closed_on <= $4";
-    let rows: Vec<(i64, String, i64, String, NaiveDate, Option<NaiveDate>)> = on_db!(db, pool => sqlx::query_as(SQL)
-        .bind(department).bind(it).bind(since).bind(until).fetch_all(pool).await)?;
+    let rows: Vec<(i64, String, i64, String, NaiveDate, Option<NaiveDate>)> =
+        on_db!(db, |pool| sqlx::query_as(SQL)
+            .bind(department)
+            .bind(it)
+            .bind(since)
+            .bind(until)
+            .fetch_all(pool)
+            .await)?;
     // Sorted here for the same reason as `agenda_requests`.
     let mut rows: Vec<AgendaPromiseRow> = rows
         .into_iter()
@@ -762,11 +948,14 @@ pub async fn page_holidays(
     db: &Db,
     window: crate::PageRequest,
 ) -> Result<crate::Page<StoredHoliday>> {
-    let rows: Vec<(i64, i64, i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(i64, i64, i64, i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "select id, month, day, year, name from holidays order by month, day, year, id limit $1 offset $2",
-    ).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-    let (total,): (i64,) =
-        on_db!(db, pool => sqlx::query_as("select count(*) from holidays").fetch_one(pool).await)?;
+    ).bind(window.limit).bind(window.offset).fetch_all(pool).await
+    })?;
+    let (total,): (i64,) = on_db!(db, |pool| sqlx::query_as("select count(*) from holidays")
+        .fetch_one(pool)
+        .await)?;
     Ok(crate::Page {
         items: rows
             .into_iter()

@@ -31,7 +31,8 @@ pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<S
     let now = Utc::now();
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query(
+        on_db!(db, |pool| {
+            sqlx::query(
         "insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)",
     )
     .bind(secret::hash_secret(&cookie))
@@ -41,7 +42,8 @@ pub async fn insert_session(db: &Db, user: i64, flash: Option<&str>) -> Result<S
     .bind(now)
     .bind(now + IDLE_LIFETIME)
     .execute(pool)
-    .await.map(|r| r.rows_affected()))
+    .await.map(|r| r.rows_affected())
+        })
     }?;
     Ok(cookie)
 }
@@ -65,15 +67,25 @@ async fn find_session_sliding(db: &Db, cookie: &str, slide: bool) -> Result<Opti
         where s.id_hash = $1 and s.expires_at > $2 and u.disabled_at is null";
     let hash = secret::hash_secret(cookie);
     let now = Utc::now();
-    let session = on_db!(db, pool => sqlx::query_as::<_, Session>(SQL).bind(&hash).bind(now).fetch_optional(pool).await)?;
+    let session = on_db!(db, |pool| sqlx::query_as::<_, Session>(SQL)
+        .bind(&hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await)?;
     if slide
         && let Some(s) = &session
         && s.expires_at - now < IDLE_LIFETIME - Duration::hours(1)
     {
         {
             let _turn = db.touch_turn().await;
-            on_db!(db, pool => sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
-            .bind(now + IDLE_LIFETIME).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))
+            on_db!(db, |pool| sqlx::query(
+                "update sessions set expires_at = $1 where id_hash = $2"
+            )
+            .bind(now + IDLE_LIFETIME)
+            .bind(&hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
         }?;
     }
     Ok(session)
@@ -83,8 +95,14 @@ async fn find_session_sliding(db: &Db, cookie: &str, slide: bool) -> Result<Opti
 pub async fn set_flash(db: &Db, cookie: &str, flash: Option<&str>) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("update sessions set flash = $1 where id_hash = $2")
-        .bind(flash).bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "update sessions set flash = $1 where id_hash = $2"
+        )
+        .bind(flash)
+        .bind(secret::hash_secret(cookie))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }
@@ -93,7 +111,13 @@ pub async fn set_flash(db: &Db, cookie: &str, flash: Option<&str>) -> Result<()>
 pub async fn delete_session(db: &Db, cookie: &str) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(secret::hash_secret(cookie)).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "delete from sessions where id_hash = $1"
+        )
+        .bind(secret::hash_secret(cookie))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }
@@ -102,7 +126,13 @@ pub async fn delete_session(db: &Db, cookie: &str) -> Result<()> {
 pub async fn purge_expired(db: &Db) -> Result<u64> {
     let done = {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("delete from sessions where expires_at <= $1").bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "delete from sessions where expires_at <= $1"
+        )
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(done)
 }
@@ -129,7 +159,12 @@ pub const ADDRESS_RULE: ThrottleRule = ThrottleRule {
 
 /// When `key` is locked out, until when.
 pub async fn locked_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
-    let row: Option<(Option<DateTime<Utc>>,)> = on_db!(db, pool => sqlx::query_as("select locked_until from login_throttle where key = $1").bind(key).fetch_optional(pool).await)?;
+    let row: Option<(Option<DateTime<Utc>>,)> = on_db!(db, |pool| sqlx::query_as(
+        "select locked_until from login_throttle where key = $1"
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await)?;
     let now = Utc::now();
     Ok(row.and_then(|(t,)| t).filter(|t| *t > now))
 }
@@ -168,7 +203,7 @@ pub async fn record_failures(
     let locked: Vec<Option<DateTime<Utc>>> = {
         let mut out = Vec::with_capacity(keys.len());
         for (key, rule) in keys {
-            let (locked,): (Option<DateTime<Utc>>,) = on_db!(tx, c => sqlx::query_as(FAILURE_SQL)
+            let (locked,): (Option<DateTime<Utc>>,) = on_db!(tx, |c| sqlx::query_as(FAILURE_SQL)
                 .bind(*key)
                 .bind(now)
                 .bind(now - rule.window)
@@ -197,16 +232,31 @@ pub async fn begin_session(
     let csrf = secret::new_secret("").map_err(|_| crate::StoreError::NotFound("random source"))?;
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    on_db!(tx, c => sqlx::query("delete from login_throttle where key = $1").bind(account_key).execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("update users set last_login_at = $1 where id = $2").bind(now).bind(user).execute(c).await.map(|r| r.rows_affected()))?;
-    on_db!(tx, c => sqlx::query("insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
+    on_db!(tx, |c| sqlx::query(
+        "delete from login_throttle where key = $1"
+    )
+    .bind(account_key)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update users set last_login_at = $1 where id = $2"
+    )
+    .bind(now)
+    .bind(user)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
         .bind(secret::hash_secret(&cookie))
         .bind(user)
         .bind(&csrf)
         .bind(flash)
         .bind(now)
         .bind(now + IDLE_LIFETIME)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(cookie)
 }
@@ -215,7 +265,13 @@ pub async fn begin_session(
 pub async fn clear_failures(db: &Db, key: &str) -> Result<()> {
     {
         let _turn = db.write_turn().await;
-        on_db!(db, pool => sqlx::query("delete from login_throttle where key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()))
+        on_db!(db, |pool| sqlx::query(
+            "delete from login_throttle where key = $1"
+        )
+        .bind(key)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
     }?;
     Ok(())
 }

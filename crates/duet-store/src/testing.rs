@@ -44,7 +44,12 @@ impl Leftover {
                 )
                 .await
                 {
-                    let _ = on_db!(&admin_db, pool => sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).execute(pool).await.map(|_| ()));
+                    let _ = on_db!(&admin_db, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "drop database if exists {name} with (force)"
+                    )))
+                    .execute(pool)
+                    .await
+                    .map(|_| ()));
                     admin_db.close().await;
                 }
             }
@@ -117,8 +122,13 @@ impl TestDb {
                         "PostgreSQL is required for tests and is not reachable at {admin}: {e:?}"
                     )
                 });
-                on_db!(&admin_db, pool => sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(pool).await.map(|_| ()))
-                    .expect("create test database");
+                on_db!(&admin_db, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "create database {name}"
+                )))
+                .execute(pool)
+                .await
+                .map(|_| ()))
+                .expect("create test database");
                 admin_db.close().await;
                 let url = match admin.rsplit_once('/') {
                     Some((base, _)) => format!("{base}/{name}"),

@@ -85,15 +85,22 @@ pub async fn post(
 ) -> Result<()> {
     let id = random_id().map_err(StoreError::Invalid)?;
     let mut tx = db.begin_write().await?;
-    let active: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from departments where id = $1 and archived_at is null").bind(department).fetch_optional(c).await)?;
+    let active: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select id from departments where id = $1 and archived_at is null"
+    )
+    .bind(department)
+    .fetch_optional(c)
+    .await)?;
     if active.is_none() {
         return Err(StoreError::Invalid(FieldError::new(
             "department_id",
             "no active department has this id",
         )));
     }
-    on_db!(tx, c => sqlx::query("insert into pain_points (id, department_id, receipt_hash, text, posted_on, status, updated_on) values ($1, $2, $3, $4, $5, 'new', $5)")
-        .bind(id).bind(department).bind(receipt_hash).bind(text).bind(today).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("insert into pain_points (id, department_id, receipt_hash, text, posted_on, status, updated_on) values ($1, $2, $3, $4, $5, 'new', $5)")
+        .bind(id).bind(department).bind(receipt_hash).bind(text).bind(today).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(())
 }
@@ -102,16 +109,20 @@ pub async fn post(
 /// code and an unknown code cost the same.
 pub async fn by_receipt(db: &Db, receipt_hash: &str) -> Result<Option<PainPoint>> {
     const SQL: &str = pain_sql!("where p.receipt_hash = $1");
-    Ok(
-        on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(receipt_hash).fetch_optional(pool).await)?,
-    )
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(SQL)
+        .bind(receipt_hash)
+        .fetch_optional(pool)
+        .await)?)
 }
 
 /// One pain point, for triagers.
 pub async fn find(db: &Db, id: i64) -> Result<PainPoint> {
     const SQL: &str = pain_sql!("where p.id = $1");
-    on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(id).fetch_optional(pool).await)?
-        .ok_or(StoreError::NotFound("pain point"))
+    on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound("pain point"))
 }
 
 /// Pain points addressed to the given departments (all when `None`), newest day first.
@@ -122,7 +133,10 @@ pub async fn list(
 ) -> Result<Vec<PainPoint>> {
     const SQL: &str =
         pain_sql!("where ($1 is null or p.status = $1) order by p.posted_on desc, p.id");
-    let all: Vec<PainPoint> = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(status.map(|s| s.as_str())).fetch_all(pool).await)?;
+    let all: Vec<PainPoint> = on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(SQL)
+        .bind(status.map(|s| s.as_str()))
+        .fetch_all(pool)
+        .await)?;
     Ok(match departments {
         None => all,
         Some(ds) => all
@@ -136,14 +150,20 @@ pub async fn list(
 pub async fn published(db: &Db, limit: i64) -> Result<Vec<PainPoint>> {
     const SQL: &str =
         pain_sql!("where p.public_answer is not null order by p.updated_on desc, p.id limit $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, PainPoint>(SQL).bind(limit).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(SQL)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// The thread of a pain point.
 pub async fn messages(db: &Db, id: i64) -> Result<Vec<Message>> {
     const SQL: &str = "select m.seq, m.from_author, u.name as author_name, m.text, m.on_date
          from pain_point_messages m left join users u on u.id = m.user_id where m.pain_point_id = $1 order by m.seq";
-    Ok(on_db!(db, pool => sqlx::query_as::<_, Message>(SQL).bind(id).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Message>(SQL)
+        .bind(id)
+        .fetch_all(pool)
+        .await)?)
 }
 
 /// Adds a message to a pain point's thread, inside the caller's transaction.
@@ -155,13 +175,13 @@ async fn add_message(
     text: &str,
     today: NaiveDate,
 ) -> Result<()> {
-    let (next,): (i64,) = on_db!(tx, c => sqlx::query_as(
+    let (next,): (i64,) = on_db!(tx, |c| sqlx::query_as(
         "select coalesce(max(seq), 0) + 1 from pain_point_messages where pain_point_id = $1",
     )
     .bind(id)
     .fetch_one(c)
     .await)?;
-    on_db!(tx, c => sqlx::query(
+    on_db!(tx, |c| sqlx::query(
         "insert into pain_point_messages (pain_point_id, seq, from_author, user_id, text, on_date)
          values ($1, $2, $3, $4, $5, $6)",
     )
@@ -171,19 +191,33 @@ async fn add_message(
     .bind(user)
     .bind(text)
     .bind(today)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The author answers back, proving authorship with the receipt hash only.
 pub async fn author_reply(db: &Db, receipt_hash: &str, text: &str, today: NaiveDate) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from pain_points where receipt_hash = $1").bind(receipt_hash).fetch_optional(c).await)?;
+    let row: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select id from pain_points where receipt_hash = $1"
+    )
+    .bind(receipt_hash)
+    .fetch_optional(c)
+    .await)?;
     let Some((id,)) = row else {
         return Err(StoreError::NotFound("pain point"));
     };
     add_message(&mut tx, id, true, Option::<i64>::None, text, today).await?;
-    on_db!(tx, c => sqlx::query("update pain_points set updated_on = $1 where id = $2").bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update pain_points set updated_on = $1 where id = $2"
+    )
+    .bind(today)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(())
 }
@@ -197,13 +231,20 @@ pub async fn triager_reply(
     today: NaiveDate,
 ) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(i64,)> = on_db!(tx, c => sqlx::query_as("select id from pain_points where id = $1").bind(id).fetch_optional(c).await)?;
+    let row: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select id from pain_points where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     if row.is_none() {
         return Err(StoreError::NotFound("pain point"));
     }
     add_message(&mut tx, id, false, Some(user), text, today).await?;
-    on_db!(tx, c => sqlx::query("update pain_points set status = case when status = 'new' then 'answered' else status end, updated_on = $1 where id = $2")
-        .bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| {
+        sqlx::query("update pain_points set status = case when status = 'new' then 'answered' else status end, updated_on = $1 where id = $2")
+        .bind(today).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(())
 }
@@ -211,8 +252,10 @@ pub async fn triager_reply(
 /// Publishes an answer for everyone (the pain point's text is shown with it).
 pub async fn publish(db: &Db, id: i64, user: i64, answer: &str, today: NaiveDate) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let n = on_db!(tx, c => sqlx::query("update pain_points set public_answer = $1, status = case when status = 'new' then 'answered' else status end, updated_on = $2 where id = $3")
-        .bind(answer).bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let n = on_db!(tx, |c| {
+        sqlx::query("update pain_points set public_answer = $1, status = case when status = 'new' then 'answered' else status end, updated_on = $2 where id = $3")
+        .bind(answer).bind(today).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Err(StoreError::NotFound("pain point"));
     }
@@ -233,7 +276,9 @@ pub async fn publish(db: &Db, id: i64, user: i64, answer: &str, today: NaiveDate
 /// a request or a promise keeps saying so.
 pub async fn close(db: &Db, id: i64, user: i64, note: &str, today: NaiveDate) -> Result<()> {
     let mut tx = db.begin_write().await?;
-    let n = on_db!(tx, c => sqlx::query("update pain_points set status = case when status in ('request', 'promise') then status else 'closed' end, updated_on = $1 where id = $2").bind(today).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let n = on_db!(tx, |c| {
+        sqlx::query("update pain_points set status = case when status in ('request', 'promise') then status else 'closed' end, updated_on = $1 where id = $2").bind(today).bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Err(StoreError::NotFound("pain point"));
     }
@@ -261,10 +306,12 @@ pub(crate) async fn link_pain_point(
     note: &str,
     today: NaiveDate,
 ) -> Result<()> {
-    let row: Option<(Option<i64>, Option<i64>)> = on_db!(tx, c => sqlx::query_as("select request_id, promise_id from pain_points where id = $1")
-            .bind(id)
-            .fetch_optional(c)
-            .await)?;
+    let row: Option<(Option<i64>, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(
+        "select request_id, promise_id from pain_points where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     match row {
         None => return Err(StoreError::NotFound("pain point")),
         Some((Some(r), _)) => {
@@ -294,11 +341,13 @@ pub(crate) async fn link_pain_point(
             p,
         ),
     };
-    let linked = on_db!(tx, c => sqlx::query(sql)
+    let linked = on_db!(tx, |c| sqlx::query(sql)
         .bind(target)
         .bind(today)
         .bind(id)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     if linked == 0 {
         return Err(StoreError::Conflict(FieldError::new(
             "pain_point",
@@ -325,13 +374,31 @@ pub async fn page(
     let status = status.map(|s| s.as_str());
     let (items, total): (Vec<PainPoint>, i64) = match department {
         Some(d) => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ONE).bind(d).bind(status).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points p where p.department_id = $1 and ($2 is null or p.status = $2)").bind(d).bind(status).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(ONE)
+                .bind(d)
+                .bind(status)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| {
+                sqlx::query_as("select count(*) from pain_points p where p.department_id = $1 and ($2 is null or p.status = $2)").bind(d).bind(status).fetch_one(pool).await
+            })?;
             (rows, n)
         }
         None => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ALL).bind(status).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points p where ($1 is null or p.status = $1)").bind(status).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(ALL)
+                .bind(status)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+                "select count(*) from pain_points p where ($1 is null or p.status = $1)"
+            )
+            .bind(status)
+            .fetch_one(pool)
+            .await)?;
             (rows, n)
         }
     };
@@ -357,13 +424,28 @@ pub async fn page_published(
     );
     let (items, total): (Vec<PainPoint>, i64) = match department {
         Some(d) => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ONE).bind(d).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points where public_answer is not null and department_id = $1").bind(d).fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(ONE)
+                .bind(d)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| {
+                sqlx::query_as("select count(*) from pain_points where public_answer is not null and department_id = $1").bind(d).fetch_one(pool).await
+            })?;
             (rows, n)
         }
         None => {
-            let rows = on_db!(db, pool => sqlx::query_as::<_, PainPoint>(ALL).bind(window.limit).bind(window.offset).fetch_all(pool).await)?;
-            let (n,): (i64,) = on_db!(db, pool => sqlx::query_as("select count(*) from pain_points where public_answer is not null").fetch_one(pool).await)?;
+            let rows = on_db!(db, |pool| sqlx::query_as::<_, PainPoint>(ALL)
+                .bind(window.limit)
+                .bind(window.offset)
+                .fetch_all(pool)
+                .await)?;
+            let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+                "select count(*) from pain_points where public_answer is not null"
+            )
+            .fetch_one(pool)
+            .await)?;
             (rows, n)
         }
     };

@@ -169,14 +169,13 @@ pub async fn insert_accounts(db: &Db, rows: &[NewAccount], at: DateTime<Utc>) ->
                 chunk.len(),
             )?);
         }
-        let names: Vec<(i64, String, String)> =
-            on_db!(tx, |c| {
-                sqlx::query_as(
+        let names: Vec<(i64, String, String)> = on_db!(tx, |c| {
+            sqlx::query_as(
             "select p.id, p.name, d.name from people p join departments d on d.id = p.department_id"
         )
         .fetch_all(c)
         .await
-            })?;
+        })?;
         let names: std::collections::HashMap<i64, (String, String)> =
             names.into_iter().map(|(i, n, d)| (i, (n, d))).collect();
         let mut entries: Vec<(i64, &'static str, String)> = Vec::with_capacity(rows.len() * 2);

@@ -295,9 +295,8 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
                     })?
                 }
             } else {
-                let claimed =
-                    on_db!(tx, |c| {
-                        sqlx::query(
+                let claimed = on_db!(tx, |c| {
+                    sqlx::query(
                     "update campaigns set reminded_at = $1 where id = $2 and reminded_at is null"
                 )
                 .bind(now)
@@ -305,7 +304,7 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
-                    })?;
+                })?;
                 if claimed == 0 {
                     0
                 } else {

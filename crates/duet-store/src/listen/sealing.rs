@@ -26,15 +26,14 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
         if claimed == 0 {
             false
         } else {
-            let mut rows: Vec<(i64, String, String)> =
-                on_db!(tx, |c| {
-                    sqlx::query_as(
+            let mut rows: Vec<(i64, String, String)> = on_db!(tx, |c| {
+                sqlx::query_as(
                 "select department_id, ratings, texts from survey_responses where campaign_id = $1"
             )
             .bind(campaign)
             .fetch_all(c)
             .await
-                })?;
+            })?;
             let boxes: Vec<(String, Vec<u8>)> = on_db!(tx, |c| sqlx::query_as(
                 "select owner_key, answer_box from open_answers where campaign_id = $1"
             )

@@ -137,15 +137,14 @@ pub async fn save_business_case(
     // The hand-over to the champion: the event (and so the notification every follower,
     // the champion included, receives in this transaction) says when the case now waits for
     // their sign-off, or when a change of cost made their sign-off lapse.
-    let signed: Option<(i64, f64)> =
-        on_db!(tx, |c| {
-            sqlx::query_as(
+    let signed: Option<(i64, f64)> = on_db!(tx, |c| {
+        sqlx::query_as(
         "select it_cost, tolerance_pct from signoffs where request_id = $1 order by id desc limit 1"
     )
     .bind(id)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     let was_holding = match (signed, previous) {
         (Some((s, tol)), Some((old,))) => duet_core::requests::signoff_holds(s, old, tol),
         _ => false,

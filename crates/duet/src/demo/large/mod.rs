@@ -35,127 +35,6 @@ const MONTHS: i64 = 60;
 /// Accounts made for ordinary members of each added department (they raise the requests).
 const MEMBERS_PER_DEPARTMENT: usize = 12;
 
-/// The 21 business departments added to the standard nine (IT and eight business ones).
-const DEPARTMENTS: [&str; 21] = [
-    "Legal",
-    "Procurement",
-    "Logistics",
-    "Manufacturing",
-    "Quality Assurance",
-    "Research & Development",
-    "Product Management",
-    "Facilities",
-    "Treasury",
-    "Internal Audit",
-    "Compliance",
-    "Communications",
-    "Investor Relations",
-    "Strategy",
-    "Partnerships",
-    "Field Service",
-    "Training",
-    "Payroll",
-    "Risk Management",
-    "E-commerce",
-    "Customer Success",
-];
-
-/// Given names of the generated people.
-const FIRST: [&str; 40] = [
-    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kemi",
-    "Liam", "Maya", "Nikhil", "Olga", "Pablo", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera",
-    "Wen", "Xavier", "Yara", "Zane", "Anouk", "Bruno", "Carmen", "Dmitri", "Esi", "Felix", "Gita",
-    "Hamza", "Ingrid", "Jae", "Kofi", "Lucia", "Mateo", "Noor",
-];
-
-/// Family names of the generated people.
-const LAST: [&str; 40] = [
-    "Abbott",
-    "Bianchi",
-    "Castillo",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ito",
-    "Jensen",
-    "Kowalski",
-    "Larsen",
-    "Moreau",
-    "Nakamura",
-    "Okonkwo",
-    "Petrov",
-    "Quintero",
-    "Reyes",
-    "Schmidt",
-    "Tanaka",
-    "Usman",
-    "Varga",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zhou",
-    "Adeyemi",
-    "Brennan",
-    "Costa",
-    "Dimitrov",
-    "Engel",
-    "Fontaine",
-    "Gupta",
-    "Horvat",
-    "Ivanova",
-    "Jovanovic",
-    "Kim",
-    "Lindqvist",
-    "Mendes",
-    "Novak",
-];
-
-/// Request subjects, combined with a system name.
-const ASKS: [&str; 12] = [
-    "Access to",
-    "Report from",
-    "Export from",
-    "Faster approvals in",
-    "Single sign-on for",
-    "Mobile access to",
-    "Automated reminders in",
-    "Fix duplicate records in",
-    "New dashboard in",
-    "Integration between email and",
-    "Bulk upload into",
-    "Audit trail in",
-];
-
-/// Systems requests and promises are about.
-const SYSTEMS: [&str; 12] = [
-    "the CRM",
-    "the ERP",
-    "the data warehouse",
-    "the HR system",
-    "the ticketing tool",
-    "SharePoint",
-    "the contract database",
-    "the booking system",
-    "the expense tool",
-    "the planning spreadsheet",
-    "the document archive",
-    "the intranet",
-];
-
-/// What gets promised.
-const PROMISE_TEXTS: [&str; 8] = [
-    "Send the monthly figures for",
-    "Test the new release of",
-    "Clean up the user list of",
-    "Write the requirements for changes to",
-    "Train the team on",
-    "Fix the reported problems in",
-    "Review access rights in",
-    "Agree the priorities for",
-];
-
 /// Counts of what was added, printed at the end.
 #[derive(Debug, Default)]
 struct Added {
@@ -883,3 +762,6 @@ pub async fn grow(db: &Db) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+mod words;
+use words::*;

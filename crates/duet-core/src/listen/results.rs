@@ -438,14 +438,6 @@ pub fn compute_released(
         _ => responses,
     };
     let ctx = Ctx::new(responses, k, department, def.items.len(), released);
-    let items_where = |f: &dyn Fn(&super::instruments::Item) -> bool| -> Vec<usize> {
-        def.items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| f(it))
-            .map(|(i, _)| i)
-            .collect()
-    };
 
     let everyone = ctx.unit(&|_| true);
     let respondents = ctx
@@ -453,16 +445,75 @@ pub fn compute_released(
         .then(|| count(ctx.slice().count()));
 
     let columns = columns(def);
+    let (by_column, dept_cells) = column_cells(def, &ctx, &columns);
+    let sections = section_results(def, &ctx, k, &columns, &by_column);
+
+    // Only departments whose respondent count is shown are listed at all: a row (even an empty
+    // one) for a hidden department would say that someone there answered.
+    let by_department = if department.is_none() {
+        department_rows(&ctx, &everyone, dept_cells)
+    } else {
+        Vec::new()
+    };
+
+    let by_level = level_rows(def, &ctx, &columns);
+    let items = item_results(def, &ctx);
+    let gaps = section_gaps(def, &ctx);
+    let comments = slice_comments(&ctx, respondents.is_some());
+
+    Results {
+        k,
+        department,
+        respondents,
+        sections,
+        columns,
+        by_column,
+        by_department,
+        by_level,
+        items,
+        gaps,
+        comments,
+    }
+}
+
+/// The indexes of the items matching `f`, in item order, so each figure names its items once.
+fn items_where(def: &Definition, f: impl Fn(&super::instruments::Item) -> bool) -> Vec<usize> {
+    def.items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| f(it))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The slice's cell per column and, per department group, its row of column cells, computed
+/// together because each column's composite yields both at once.
+fn column_cells(
+    def: &Definition,
+    ctx: &Ctx<'_>,
+    columns: &[Column],
+) -> (Vec<Option<Cell>>, Vec<Vec<Option<Cell>>>) {
     let mut by_column = Vec::with_capacity(columns.len());
     let mut dept_cells: Vec<Vec<Option<Cell>>> = vec![Vec::new(); ctx.departments.len()];
-    for c in &columns {
+    for c in columns {
         let (cell, groups) = ctx.mean_unit(&column_items(def, c));
         by_column.push(cell);
         for (row, c) in dept_cells.iter_mut().zip(groups) {
             row.push(c);
         }
     }
+    (by_column, dept_cells)
+}
 
+/// Per section, in section order: its column's cell and its alpha; a paired section shows
+/// neither, since Today and Tomorrow are never averaged together.
+fn section_results(
+    def: &Definition,
+    ctx: &Ctx<'_>,
+    k: u32,
+    columns: &[Column],
+    by_column: &[Option<Cell>],
+) -> Vec<SectionResult> {
     let mut sections = Vec::new();
     for s in &def.sections {
         if is_paired(def, &s.code) {
@@ -474,34 +525,13 @@ pub fn compute_released(
             });
             continue;
         }
-        let idx = items_where(&|it| it.section == s.code);
+        let idx = items_where(def, |it| it.section == s.code);
         let cell = columns
             .iter()
             .position(|c| c.section == s.code)
             .and_then(|i| by_column.get(i).copied().flatten());
         let (alpha, alpha_n) = if idx.len() >= 2 {
-            let complete = |r: &Response| idx.iter().all(|&i| rating(r, i).is_some());
-            let v = ctx.unit(&complete);
-            // Alpha is not additive: it may only rest on the same people as each of its items'
-            // figures, or on people at least k fewer.
-            let k_usize = k as usize;
-            let apart = idx.iter().all(|&i| {
-                let partial = ctx
-                    .slice()
-                    .filter(|r| rating(r, i).is_some() && !complete(r))
-                    .count();
-                partial == 0 || partial >= k_usize
-            });
-            if apart && ctx.slice_visible(&v) {
-                let rows: Vec<Vec<f64>> = ctx
-                    .slice()
-                    .filter(|r| complete(r))
-                    .map(|r| idx.iter().filter_map(|&i| rating(r, i)).collect())
-                    .collect();
-                (cronbach_alpha(&rows), Some(count(rows.len())))
-            } else {
-                (None, None)
-            }
+            section_alpha(ctx, k, &idx)
         } else {
             (None, None)
         };
@@ -512,27 +542,60 @@ pub fn compute_released(
             alpha_n,
         });
     }
+    sections
+}
 
-    // Only departments whose respondent count is shown are listed at all: a row (even an empty
-    // one) for a hidden department would say that someone there answered.
-    let by_department = if department.is_none() {
-        ctx.departments
-            .iter()
-            .zip(dept_cells)
-            .enumerate()
-            .filter(|(g, _)| everyone.groups.get(*g).copied().unwrap_or(false))
-            .map(|(g, (&d, cells))| DepartmentRow {
-                department: d,
-                respondents: Some(count(ctx.group(g).count())),
-                cells,
-            })
-            .collect()
+/// Cronbach's alpha over the slice's complete cases of `idx` and how many they are, only where
+/// the alpha rule of the module doc lets it be shown.
+fn section_alpha(ctx: &Ctx<'_>, k: u32, idx: &[usize]) -> (Option<f64>, Option<u32>) {
+    let complete = |r: &Response| idx.iter().all(|&i| rating(r, i).is_some());
+    let v = ctx.unit(&complete);
+    // Alpha is not additive: it may only rest on the same people as each of its items'
+    // figures, or on people at least k fewer.
+    let k_usize = k as usize;
+    let apart = idx.iter().all(|&i| {
+        let partial = ctx
+            .slice()
+            .filter(|r| rating(r, i).is_some() && !complete(r))
+            .count();
+        partial == 0 || partial >= k_usize
+    });
+    if apart && ctx.slice_visible(&v) {
+        let rows: Vec<Vec<f64>> = ctx
+            .slice()
+            .filter(|r| complete(r))
+            .map(|r| idx.iter().filter_map(|&i| rating(r, i)).collect())
+            .collect();
+        (cronbach_alpha(&rows), Some(count(rows.len())))
     } else {
-        Vec::new()
-    };
+        (None, None)
+    }
+}
 
-    let by_level = def
-        .levels()
+/// One row per department whose respondent count `everyone` shows, with its column cells; the
+/// hidden departments get no row at all.
+fn department_rows(
+    ctx: &Ctx<'_>,
+    everyone: &Visibility,
+    dept_cells: Vec<Vec<Option<Cell>>>,
+) -> Vec<DepartmentRow> {
+    ctx.departments
+        .iter()
+        .zip(dept_cells)
+        .enumerate()
+        .filter(|(g, _)| everyone.groups.get(*g).copied().unwrap_or(false))
+        .map(|(g, (&d, cells))| DepartmentRow {
+            department: d,
+            respondents: Some(count(ctx.group(g).count())),
+            cells,
+        })
+        .collect()
+}
+
+/// Per level the instrument uses, the slice's cell of each column restricted to that level's
+/// items (none where the column has no item at that level).
+fn level_rows(def: &Definition, ctx: &Ctx<'_>, columns: &[Column]) -> Vec<LevelRow> {
+    def.levels()
         .into_iter()
         .map(|level| LevelRow {
             level,
@@ -551,50 +614,63 @@ pub fn compute_released(
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
-    let items = def
-        .items
+/// Per item, in item order, its figures in the slice (see [`item_result`]).
+fn item_results(def: &Definition, ctx: &Ctx<'_>) -> Vec<ItemResult> {
+    def.items
         .iter()
         .enumerate()
-        .map(|(i, it)| {
-            let shown = ctx.items.get(i).is_some_and(|v| ctx.slice_visible(v));
-            let vals: Vec<f64> = if shown {
-                ctx.slice().filter_map(|r| rating(r, i)).collect()
-            } else {
-                Vec::new()
-            };
-            let cell = cell_of(&vals);
-            let (distribution, dont_know) = if cell.is_some() {
-                let mut dist = [0u32; 5];
-                for v in &vals {
-                    // Ratings are 1..=5 (see `rating`), so the index is 0..=4.
-                    if let Some(slot) = dist.get_mut((*v as usize).saturating_sub(1)) {
-                        *slot += 1;
-                    }
-                }
-                let dk = ctx
-                    .slice()
-                    .filter(|r| matches!(r.ratings.get(i), Some(None)))
-                    .count();
-                (Some(dist), Some(count(dk)))
-            } else {
-                (None, None)
-            };
-            ItemResult {
-                code: it.code.clone(),
-                cell,
-                distribution,
-                dont_know,
-            }
-        })
-        .collect();
+        .map(|(i, it)| item_result(ctx, i, &it.code))
+        .collect()
+}
 
+/// Item `i`'s mean, distribution and "don't know" count in the slice, all shown only when its
+/// atom is shown.
+fn item_result(ctx: &Ctx<'_>, i: usize, code: &str) -> ItemResult {
+    let shown = ctx.items.get(i).is_some_and(|v| ctx.slice_visible(v));
+    let vals: Vec<f64> = if shown {
+        ctx.slice().filter_map(|r| rating(r, i)).collect()
+    } else {
+        Vec::new()
+    };
+    let cell = cell_of(&vals);
+    let (distribution, dont_know) = if cell.is_some() {
+        let mut dist = [0u32; 5];
+        for v in &vals {
+            // Ratings are 1..=5 (see `rating`), so the index is 0..=4.
+            if let Some(slot) = dist.get_mut((*v as usize).saturating_sub(1)) {
+                *slot += 1;
+            }
+        }
+        let dk = ctx
+            .slice()
+            .filter(|r| matches!(r.ratings.get(i), Some(None)))
+            .count();
+        (Some(dist), Some(count(dk)))
+    } else {
+        (None, None)
+    };
+    ItemResult {
+        code: code.to_owned(),
+        cell,
+        distribution,
+        dont_know,
+    }
+}
+
+/// Per section having both Today and Tomorrow items, in section order: both cells and the gap
+/// between them when both are shown.
+fn section_gaps(def: &Definition, ctx: &Ctx<'_>) -> Vec<Gap> {
     let mut gaps = Vec::new();
     for s in &def.sections {
-        let today = items_where(&|it| it.section == s.code && it.horizon == Some(Horizon::Today));
-        let tomorrow =
-            items_where(&|it| it.section == s.code && it.horizon == Some(Horizon::Tomorrow));
+        let today = items_where(def, |it| {
+            it.section == s.code && it.horizon == Some(Horizon::Today)
+        });
+        let tomorrow = items_where(def, |it| {
+            it.section == s.code && it.horizon == Some(Horizon::Tomorrow)
+        });
         if today.is_empty() || tomorrow.is_empty() {
             continue;
         }
@@ -611,8 +687,13 @@ pub fn compute_released(
             gap,
         });
     }
+    gaps
+}
 
-    let mut comments: Vec<Comment> = if respondents.is_some() {
+/// The slice's texts, only when its respondent count is `shown`, sorted by (key, text) so the
+/// order reveals nothing about who wrote what.
+fn slice_comments(ctx: &Ctx<'_>, shown: bool) -> Vec<Comment> {
+    let mut comments: Vec<Comment> = if shown {
         ctx.slice()
             .flat_map(|r| {
                 r.texts.iter().map(|(key, text)| Comment {
@@ -625,20 +706,7 @@ pub fn compute_released(
         Vec::new()
     };
     comments.sort_by(|a, b| (&a.key, &a.text).cmp(&(&b.key, &b.text)));
-
-    Results {
-        k,
-        department,
-        respondents,
-        sections,
-        columns,
-        by_column,
-        by_department,
-        by_level,
-        items,
-        gaps,
-        comments,
-    }
+    comments
 }
 
 /// Cronbach's alpha, the internal consistency of a section's items as one scale: whether the

@@ -127,6 +127,21 @@ pub fn draft(
 ) -> Agenda {
     let mut a = Agenda::default();
     let in_window = |d: NaiveDate| d >= since && d <= meeting_on;
+    add_requests(&mut a, requests, &in_window);
+    add_promises(&mut a, promises, department, meeting_on, today, &in_window);
+    for m in metrics_pack_order(metric_list) {
+        add_metric(&mut a, m);
+    }
+    a
+}
+
+/// Files each request as delivered (good) or declined (bad) when it changed in the window, or as
+/// still open whenever it last changed.
+fn add_requests(
+    a: &mut Agenda,
+    requests: &[AgendaRequest],
+    in_window: &impl Fn(NaiveDate) -> bool,
+) {
     for r in requests {
         let link = format!("/requests/{}", r.id);
         match r.status.as_str() {
@@ -145,6 +160,18 @@ pub fn draft(
             _ => {}
         }
     }
+}
+
+/// Files each promise, in either direction, as kept, kept late, broken or overdue, and lists the
+/// open ones; lateness is counted to `today`, never forecast to the meeting.
+fn add_promises(
+    a: &mut Agenda,
+    promises: &[AgendaPromise],
+    department: &str,
+    meeting_on: NaiveDate,
+    today: NaiveDate,
+    in_window: &impl Fn(NaiveDate) -> bool,
+) {
     for p in promises {
         let link = format!("/promises/{}", p.id);
         let who = if p.by_it {
@@ -198,71 +225,78 @@ pub fn draft(
             _ => {}
         }
     }
+}
+
+/// The metrics that have any value, what the department cares about most first, then by name.
+fn metrics_pack_order(metric_list: &[AgendaMetric]) -> Vec<&AgendaMetric> {
     let mut pack: Vec<&AgendaMetric> = metric_list
         .iter()
         .filter(|m| !m.values.is_empty())
         .collect();
     pack.sort_by(|x, y| y.care.cmp(&x.care).then(x.name.cmp(&y.name)));
-    for m in pack {
-        let link = format!("/measures/{}", m.id);
-        let Some((period, value)) = m.values.last() else {
-            continue;
-        };
-        let series: Vec<f64> = m.values.iter().map(|(_, v)| *v).collect();
-        let status = metrics::status(*value, m.target, m.direction);
-        let trend = metrics::trend(&series, m.direction);
-        let target = m
-            .target
-            .map(|t| format!(", target {}", fmt_value(t)))
-            .unwrap_or_default();
-        let cares = if m.care > 0 {
-            ""
-        } else {
-            " — nobody here said they care about it"
-        };
-        a.metrics_pack.push(Line {
+    pack
+}
+
+/// Adds one metric's line to the pack and, by its status and trend, to the good, the bad or the
+/// ugly.
+fn add_metric(a: &mut Agenda, m: &AgendaMetric) {
+    let link = format!("/measures/{}", m.id);
+    let Some((period, value)) = m.values.last() else {
+        return;
+    };
+    let series: Vec<f64> = m.values.iter().map(|(_, v)| *v).collect();
+    let status = metrics::status(*value, m.target, m.direction);
+    let trend = metrics::trend(&series, m.direction);
+    let target = m
+        .target
+        .map(|t| format!(", target {}", fmt_value(t)))
+        .unwrap_or_default();
+    let cares = if m.care > 0 {
+        ""
+    } else {
+        " — nobody here said they care about it"
+    };
+    a.metrics_pack.push(Line {
+        text: format!(
+            "{}: {} {} in {period}{target} — {}, {}{cares}",
+            m.name,
+            fmt_value(*value),
+            m.unit,
+            status.label().to_lowercase(),
+            trend.label().to_lowercase()
+        ),
+        link: link.clone(),
+    });
+    match (status, trend) {
+        (Status::OffTarget, Trend::Worsening) => a.ugly.push(Line {
             text: format!(
-                "{}: {} {} in {period}{target} — {}, {}{cares}",
+                "{} is off target and getting worse ({} {})",
                 m.name,
                 fmt_value(*value),
-                m.unit,
-                status.label().to_lowercase(),
-                trend.label().to_lowercase()
+                m.unit
             ),
-            link: link.clone(),
-        });
-        match (status, trend) {
-            (Status::OffTarget, Trend::Worsening) => a.ugly.push(Line {
-                text: format!(
-                    "{} is off target and getting worse ({} {})",
-                    m.name,
-                    fmt_value(*value),
-                    m.unit
-                ),
-                link,
-            }),
-            (Status::OffTarget, _) => a.bad.push(Line {
-                text: format!(
-                    "{} is off target ({} {}{target})",
-                    m.name,
-                    fmt_value(*value),
-                    m.unit
-                ),
-                link,
-            }),
-            (Status::OnTarget, Trend::Improving) => a.good.push(Line {
-                text: format!(
-                    "{} on target and improving ({} {})",
-                    m.name,
-                    fmt_value(*value),
-                    m.unit
-                ),
-                link,
-            }),
-            _ => {}
-        }
+            link,
+        }),
+        (Status::OffTarget, _) => a.bad.push(Line {
+            text: format!(
+                "{} is off target ({} {}{target})",
+                m.name,
+                fmt_value(*value),
+                m.unit
+            ),
+            link,
+        }),
+        (Status::OnTarget, Trend::Improving) => a.good.push(Line {
+            text: format!(
+                "{} on target and improving ({} {})",
+                m.name,
+                fmt_value(*value),
+                m.unit
+            ),
+            link,
+        }),
+        _ => {}
     }
-    a
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@
 
 use crate::error::AppError;
 use crate::service::fresh::{FreshCell, FreshMap};
+use crate::service::reviews::DashboardLine;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use duet_core::auth::{Action, can};
+use duet_core::auth::{Action, Actor, can};
 use duet_core::org::DepartmentId;
 use duet_core::time::Tz;
 use duet_store::Db;
@@ -206,48 +207,7 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
         sections.extend(it_sections(db, now, tz, user.person_id, &is_new).await?);
     }
 
-    // Sign-offs waiting for this champion: a case never signed, or a sign-off that lapsed.
-    let cases = store::champion_cases(db, user.id).await?;
-    let waiting: Vec<HomeItem> = cases
-        .iter()
-        .filter_map(|c| {
-            let holds = match (c.signed_cost, c.tolerance_pct) {
-                (Some(signed), Some(tol)) => {
-                    duet_core::requests::signoff_holds(signed, c.case_cost, tol)
-                }
-                _ => false,
-            };
-            (!holds).then(|| HomeItem {
-                label: c.title.clone(),
-                href: format!("/requests/{}", c.id),
-                note: if c.signed_cost.is_some() {
-                    "your sign-off lapsed: IT costs rose beyond the tolerance".into()
-                } else {
-                    "business case ready for your sign-off".into()
-                },
-                fresh: false,
-            })
-        })
-        .collect();
-    let champions = can(
-        &actor,
-        Action::SignOff {
-            champion: Some(actor.user),
-        },
-    )
-    .is_ok();
-    if champions || !waiting.is_empty() {
-        let total = waiting.len() as i64;
-        let shown: Vec<HomeItem> = waiting.into_iter().take(store::SHOWN as usize).collect();
-        sections.push(section(
-            "signoffs",
-            "Sign-offs waiting for you",
-            total,
-            shown,
-            "/portfolio",
-            "No business case waits for your sign-off.",
-        ));
-    }
+    sections.extend(signoffs_section(db, user, &actor).await?);
 
     // An account that is not a person of the organisation (the admin) sees its own requests
     // only when it has some.
@@ -265,106 +225,11 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
     }
 
     if let Some(person) = user.person_id {
-        let keep = store::open_promises(
-            db,
-            PromiseScope::ByPerson(person),
-            today + Duration::days(14),
-        )
-        .await?;
-        sections.push(section(
-            "promises_to_keep",
-            "Your promises due soon or overdue",
-            keep.total,
-            promise_items(&keep, today),
-            "/promises",
-            "None of your promises is overdue or due in the next two weeks.",
-        ));
+        sections.push(promises_to_keep_section(db, person, today).await?);
     }
 
     if let Some(dept) = user.department_id {
-        let d = DepartmentId(dept);
-        // Judging is open to the whole promisee department; the list is for its leaders (those
-        // who sign its reviews) and for IT's triagers, not for every member.
-        let leads = can(
-            &actor,
-            Action::SignReview {
-                department: d,
-                it_side: false,
-            },
-        )
-        .is_ok()
-            || can(&actor, Action::TriageRequest).is_ok();
-        if can(&actor, Action::AnswerPromise { promisee: d }).is_ok() && leads {
-            let judge = store::open_promises(db, PromiseScope::ToDepartment(dept), today).await?;
-            sections.push(section(
-                "promises_to_judge",
-                "Promises to your department to judge",
-                judge.total,
-                promise_items(&judge, today),
-                &format!("/promises?to={dept}"),
-                "No promise made to your department is waiting for your judgement.",
-            ));
-        }
-        if can(
-            &actor,
-            Action::SignReview {
-                department: d,
-                it_side: false,
-            },
-        )
-        .is_ok()
-        {
-            let next = store::planned_reviews(
-                db,
-                Some(dept),
-                now - Duration::hours(12),
-                now + Duration::days(90),
-            )
-            .await?;
-            let items: Vec<HomeItem> = next
-                .iter()
-                .take(1)
-                .map(|r| HomeItem {
-                    label: format!(
-                        "Review with IT on {}",
-                        r.scheduled_at
-                            .with_timezone(&tz)
-                            .format("%a %-d %b %Y, %H:%M %Z")
-                    ),
-                    href: format!("/reviews/{}/agenda", r.id),
-                    note: "read the drafted agenda: the good, the bad and the ugly".into(),
-                    fresh: false,
-                })
-                .collect();
-            sections.push(section(
-                "next_review",
-                "Your next review with IT",
-                items.len() as i64,
-                items,
-                "/reviews",
-                "No review with IT is planned yet: ask your IT partner to schedule one.",
-            ));
-        }
-        if let Some(person) = user.person_id {
-            let surveys = store::surveys_to_answer(db, person, dept, today, user.id).await?;
-            let items: Vec<HomeItem> = surveys
-                .iter()
-                .map(|c| HomeItem {
-                    label: c.title.clone(),
-                    href: format!("/listen/campaigns/{}", c.id),
-                    note: format!("open until {}; anonymous", c.closes_on),
-                    fresh: false,
-                })
-                .collect();
-            sections.push(section(
-                "surveys",
-                "Surveys to answer",
-                items.len() as i64,
-                items,
-                "/listen",
-                "No open survey is waiting for your answer.",
-            ));
-        }
+        sections.extend(department_sections(db, user, &actor, dept, now, today, tz).await?);
     }
 
     let mine = store::own_open_requests(db, user.id).await?;
@@ -385,6 +250,212 @@ pub async fn home(db: &Db, user: &User, now: DateTime<Utc>, tz: Tz) -> Result<Ho
         unread,
         last_looked,
     })
+}
+
+/// Sign-offs waiting for this champion, shown when they may champion or when some wait anyway.
+async fn signoffs_section(
+    db: &Db,
+    user: &User,
+    actor: &Actor,
+) -> Result<Option<HomeSection>, AppError> {
+    // Sign-offs waiting for this champion: a case never signed, or a sign-off that lapsed.
+    let cases = store::champion_cases(db, user.id).await?;
+    let waiting = signoff_items(&cases);
+    let champions = can(
+        actor,
+        Action::SignOff {
+            champion: Some(actor.user),
+        },
+    )
+    .is_ok();
+    if champions || !waiting.is_empty() {
+        let total = waiting.len() as i64;
+        let shown: Vec<HomeItem> = waiting.into_iter().take(store::SHOWN as usize).collect();
+        return Ok(Some(section(
+            "signoffs",
+            "Sign-offs waiting for you",
+            total,
+            shown,
+            "/portfolio",
+            "No business case waits for your sign-off.",
+        )));
+    }
+    Ok(None)
+}
+
+/// The champion's cases whose sign-off does not hold (never signed, or lapsed), as lines.
+fn signoff_items(cases: &[store::SignoffLine]) -> Vec<HomeItem> {
+    cases
+        .iter()
+        .filter_map(|c| {
+            let holds = match (c.signed_cost, c.tolerance_pct) {
+                (Some(signed), Some(tol)) => {
+                    duet_core::requests::signoff_holds(signed, c.case_cost, tol)
+                }
+                _ => false,
+            };
+            (!holds).then(|| HomeItem {
+                label: c.title.clone(),
+                href: format!("/requests/{}", c.id),
+                note: if c.signed_cost.is_some() {
+                    "your sign-off lapsed: IT costs rose beyond the tolerance".into()
+                } else {
+                    "business case ready for your sign-off".into()
+                },
+                fresh: false,
+            })
+        })
+        .collect()
+}
+
+/// The person's own open promises due within two weeks or overdue.
+async fn promises_to_keep_section(
+    db: &Db,
+    person: i64,
+    today: NaiveDate,
+) -> Result<HomeSection, AppError> {
+    let keep = store::open_promises(
+        db,
+        PromiseScope::ByPerson(person),
+        today + Duration::days(14),
+    )
+    .await?;
+    Ok(section(
+        "promises_to_keep",
+        "Your promises due soon or overdue",
+        keep.total,
+        promise_items(&keep, today),
+        "/promises",
+        "None of your promises is overdue or due in the next two weeks.",
+    ))
+}
+
+/// The lists tied to the reader's department: promises to it to judge, its next review with IT
+/// and the surveys it is invited to, each as far as the reader may see it.
+async fn department_sections(
+    db: &Db,
+    user: &User,
+    actor: &Actor,
+    dept: i64,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tz: Tz,
+) -> Result<Vec<HomeSection>, AppError> {
+    let mut out = Vec::new();
+    let d = DepartmentId(dept);
+    // Judging is open to the whole promisee department; the list is for its leaders (those
+    // who sign its reviews) and for IT's triagers, not for every member.
+    let leads = can(
+        actor,
+        Action::SignReview {
+            department: d,
+            it_side: false,
+        },
+    )
+    .is_ok()
+        || can(actor, Action::TriageRequest).is_ok();
+    if can(actor, Action::AnswerPromise { promisee: d }).is_ok() && leads {
+        out.push(promises_to_judge_section(db, dept, today).await?);
+    }
+    if can(
+        actor,
+        Action::SignReview {
+            department: d,
+            it_side: false,
+        },
+    )
+    .is_ok()
+    {
+        out.push(next_review_section(db, dept, now, tz).await?);
+    }
+    if let Some(person) = user.person_id {
+        out.push(surveys_section(db, person, dept, today, user.id).await?);
+    }
+    Ok(out)
+}
+
+/// Promises made to the department that wait for its judgement.
+async fn promises_to_judge_section(
+    db: &Db,
+    dept: i64,
+    today: NaiveDate,
+) -> Result<HomeSection, AppError> {
+    let judge = store::open_promises(db, PromiseScope::ToDepartment(dept), today).await?;
+    Ok(section(
+        "promises_to_judge",
+        "Promises to your department to judge",
+        judge.total,
+        promise_items(&judge, today),
+        &format!("/promises?to={dept}"),
+        "No promise made to your department is waiting for your judgement.",
+    ))
+}
+
+/// The department's next planned review with IT (at most one line), linking to its agenda.
+async fn next_review_section(
+    db: &Db,
+    dept: i64,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<HomeSection, AppError> {
+    let next = store::planned_reviews(
+        db,
+        Some(dept),
+        now - Duration::hours(12),
+        now + Duration::days(90),
+    )
+    .await?;
+    let items: Vec<HomeItem> = next
+        .iter()
+        .take(1)
+        .map(|r| HomeItem {
+            label: format!(
+                "Review with IT on {}",
+                r.scheduled_at
+                    .with_timezone(&tz)
+                    .format("%a %-d %b %Y, %H:%M %Z")
+            ),
+            href: format!("/reviews/{}/agenda", r.id),
+            note: "read the drafted agenda: the good, the bad and the ugly".into(),
+            fresh: false,
+        })
+        .collect();
+    Ok(section(
+        "next_review",
+        "Your next review with IT",
+        items.len() as i64,
+        items,
+        "/reviews",
+        "No review with IT is planned yet: ask your IT partner to schedule one.",
+    ))
+}
+
+/// The open surveys this person is invited to and has not answered.
+async fn surveys_section(
+    db: &Db,
+    person: i64,
+    dept: i64,
+    today: NaiveDate,
+    user_id: i64,
+) -> Result<HomeSection, AppError> {
+    let surveys = store::surveys_to_answer(db, person, dept, today, user_id).await?;
+    let items: Vec<HomeItem> = surveys
+        .iter()
+        .map(|c| HomeItem {
+            label: c.title.clone(),
+            href: format!("/listen/campaigns/{}", c.id),
+            note: format!("open until {}; anonymous", c.closes_on),
+            fresh: false,
+        })
+        .collect();
+    Ok(section(
+        "surveys",
+        "Surveys to answer",
+        items.len() as i64,
+        items,
+        "/listen",
+        "No open survey is waiting for your answer.",
+    ))
 }
 
 /// IT's lists: requests to understand and to decide, reviews overdue or this week, IT's promises.
@@ -416,13 +487,57 @@ async fn it_sections(
         "No confirmed need waits for a decision.",
     ));
 
-    // Reviews: those planned in the next 7 days, then departments overdue or due this week that
-    // have none planned (one line per department).
     let week = today + Duration::days(7);
+    out.push(reviews_section(db, now, tz, week).await?);
+    // The reader's own promises are in "your promises"; this list is everyone else's in IT.
+    let promises = store::open_promises(db, PromiseScope::ByIt { except: person }, week).await?;
+    out.push(section(
+        "it_promises",
+        if person.is_some() {
+            "Other IT promises due this week"
+        } else {
+            "IT's promises due this week"
+        },
+        promises.total,
+        promise_items(&promises, today),
+        "/promises?open=1",
+        "No promise IT made is due this week.",
+    ));
+    Ok(out)
+}
+
+/// IT's reviews list: reviews planned in the next 7 days and departments overdue or due by
+/// `week` with none planned.
+async fn reviews_section(
+    db: &Db,
+    now: DateTime<Utc>,
+    tz: Tz,
+    week: NaiveDate,
+) -> Result<HomeSection, AppError> {
     let planned =
         store::planned_reviews(db, None, now - Duration::hours(12), now + Duration::days(7))
             .await?;
     let lines = crate::service::reviews::dashboard(db, tz).await?;
+    let items = review_items(&planned, &lines, week, tz);
+    let total = items.len() as i64;
+    Ok(section(
+        "reviews",
+        "Reviews overdue or this week",
+        total,
+        items,
+        "/reviews",
+        "Every department's review is on track.",
+    ))
+}
+
+/// Reviews: those planned in the next 7 days, then departments overdue or due this week that
+/// have none planned (one line per department).
+fn review_items(
+    planned: &[store::ReviewLine],
+    lines: &[DashboardLine],
+    week: NaiveDate,
+    tz: Tz,
+) -> Vec<HomeItem> {
     let overdue = |dept: i64| {
         lines
             .iter()
@@ -467,30 +582,7 @@ async fn it_sections(
                 fresh: false,
             }),
     );
-    let total = items.len() as i64;
-    out.push(section(
-        "reviews",
-        "Reviews overdue or this week",
-        total,
-        items,
-        "/reviews",
-        "Every department's review is on track.",
-    ));
-    // The reader's own promises are in "your promises"; this list is everyone else's in IT.
-    let promises = store::open_promises(db, PromiseScope::ByIt { except: person }, week).await?;
-    out.push(section(
-        "it_promises",
-        if person.is_some() {
-            "Other IT promises due this week"
-        } else {
-            "IT's promises due this week"
-        },
-        promises.total,
-        promise_items(&promises, today),
-        "/promises?open=1",
-        "No promise IT made is due this week.",
-    ));
-    Ok(out)
+    items
 }
 
 #[cfg(test)]

@@ -134,13 +134,42 @@ pub fn compute(
     weights: WeightsVersion,
     settings: Settings,
 ) -> PortfolioView {
-    let total_importance: Vec<u8> = goals
-        .iter()
-        .map(|g| u8::try_from(g.importance).unwrap_or(0))
+    let parsed = parse_rows(rows);
+    let candidates = candidates(rows, &goals);
+    let scored = model::rank(&candidates, &weights_of(&weights));
+    let by_id: std::collections::HashMap<i64, usize> =
+        rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let split = split_committed(rows, &parsed, &candidates, &scored, &by_id);
+    let budget = (settings.budget - split.committed_cost).max(0);
+    let capacity =
+        u64::try_from((settings.capacity_days - split.committed_days).max(0)).unwrap_or(0);
+    let line = model::funding_line(&split.competing_c, &split.competing_s, budget, capacity);
+    let decisions: std::collections::HashMap<i64, &Decision> =
+        line.lines.iter().map(|l| (l.id, &l.decision)).collect();
+    let items = scored
+        .into_iter()
+        .filter_map(|s: Scored| {
+            let i = *by_id.get(&s.id)?;
+            let (status, signed) = parsed[i];
+            let funding = funding_of(&rows[i], status, signed, decisions.get(&s.id).copied());
+            Some(ranked_item(s, &rows[i], status, signed, funding))
+        })
         .collect();
-    let total: i64 = total_importance.iter().map(|i| i64::from(*i)).sum();
-    let parsed: Vec<(Status, bool)> = rows
-        .iter()
+    PortfolioView {
+        revision: settings.revision,
+        settings,
+        weights,
+        goals,
+        items,
+        committed_cost: split.committed_cost,
+        committed_days: split.committed_days,
+        line,
+    }
+}
+
+/// Per row, its status and whether the champion's sign-off holds for its current IT cost.
+fn parse_rows(rows: &[PortfolioRow]) -> Vec<(Status, bool)> {
+    rows.iter()
         .map(|r| {
             let status = r.status.parse::<Status>().unwrap_or(Status::Submitted);
             let signed = match (r.it_cost, r.signed_cost, r.signed_tolerance) {
@@ -151,9 +180,18 @@ pub fn compute(
             };
             (status, signed)
         })
-        .collect();
-    let candidates: Vec<Candidate> = rows
+        .collect()
+}
+
+/// Per row, the ranking model's candidate, with its goal fit as a share of the goals' total
+/// importance.
+fn candidates(rows: &[PortfolioRow], goals: &[Goal]) -> Vec<Candidate> {
+    let total_importance: Vec<u8> = goals
         .iter()
+        .map(|g| u8::try_from(g.importance).unwrap_or(0))
+        .collect();
+    let total: i64 = total_importance.iter().map(|i| i64::from(*i)).sum();
+    rows.iter()
         .map(|r| Candidate {
             id: r.id,
             title: r.title.clone(),
@@ -172,22 +210,42 @@ pub fn compute(
                 .unwrap_or(0.5),
             person_days: u32::try_from(r.person_days.unwrap_or(0)).unwrap_or(0),
         })
-        .collect();
-    let w = Weights {
+        .collect()
+}
+
+/// The ranking model's weights from the stored weights version.
+fn weights_of(weights: &WeightsVersion) -> Weights {
+    Weights {
         value: weights.value_weight,
         fit: weights.fit_weight,
         risk: weights.risk_weight,
         urgency: weights.urgency_weight,
-    };
-    let scored = model::rank(&candidates, &w);
+    }
+}
+
+/// What accepted work has already taken, and the items still competing for the rest (in rank
+/// order, candidates and scores side by side).
+struct Split {
+    committed_cost: i64,
+    committed_days: i64,
+    competing_c: Vec<Candidate>,
+    competing_s: Vec<Scored>,
+}
+
+/// Splits the ranked items into committed work and those that may compete for funding.
+fn split_committed(
+    rows: &[PortfolioRow],
+    parsed: &[(Status, bool)],
+    candidates: &[Candidate],
+    scored: &[Scored],
+    by_id: &std::collections::HashMap<i64, usize>,
+) -> Split {
     // Accepted work has already taken its share; the line decides among the rest, and only
     // items whose champion's sign-off holds may be funded.
     let (mut committed_cost, mut committed_days) = (0i64, 0i64);
     let mut competing_c = Vec::new();
     let mut competing_s = Vec::new();
-    let by_id: std::collections::HashMap<i64, usize> =
-        rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    for s in &scored {
+    for s in scored {
         let Some(&i) = by_id.get(&s.id) else { continue };
         let (status, signed) = parsed[i];
         if is_committed(status) && rows[i].need_confirmed {
@@ -198,92 +256,93 @@ pub fn compute(
             competing_s.push(s.clone());
         }
     }
-    let budget = (settings.budget - committed_cost).max(0);
-    let capacity = u64::try_from((settings.capacity_days - committed_days).max(0)).unwrap_or(0);
-    let line = model::funding_line(&competing_c, &competing_s, budget, capacity);
-    let decisions: std::collections::HashMap<i64, &Decision> =
-        line.lines.iter().map(|l| (l.id, &l.decision)).collect();
-    let items = scored
-        .into_iter()
-        .filter_map(|s: Scored| {
-            let i = *by_id.get(&s.id)?;
-            let r = &rows[i];
-            let (status, signed) = parsed[i];
-            let (funding, funding_reason) = if is_committed(status) && !r.need_confirmed {
-                (
-                    "not_funded".to_string(),
-                    format!(
-                        "{} but the requester never confirmed the need: it is not funded until they confirm IT's statement of it",
-                        status.label().to_lowercase()
-                    ),
-                )
-            } else if is_committed(status) {
-                (
-                    "committed".to_string(),
-                    format!(
-                        "already {}: its cost counts against the budget first",
-                        status.label().to_lowercase()
-                    ),
-                )
-            } else if let Some(why) = not_fundable(status, r.need_confirmed) {
-                ("not_funded".to_string(), why.to_string())
-            } else if r.it_cost.is_none() {
-                ("not_funded".to_string(), "no business case yet".to_string())
-            } else if r.signed_cost.is_none() {
-                (
-                    "not_funded".to_string(),
-                    "the champion has not signed off the IT costs".to_string(),
-                )
-            } else if !signed {
-                (
-                    "not_funded".to_string(),
-                    format!(
-                        "sign-off lapsed: IT cost rose from {} to {}, beyond the tolerance",
-                        Money(r.signed_cost.unwrap_or(0)),
-                        Money(r.it_cost.unwrap_or(0))
-                    ),
-                )
-            } else {
-                match decisions.get(&s.id) {
-                    Some(Decision::Funded) => (
-                        "funded".to_string(),
-                        "within the budget and capacity".to_string(),
-                    ),
-                    Some(Decision::NotFunded { reason }) => {
-                        ("not_funded".to_string(), reason.clone())
-                    }
-                    None => ("not_funded".to_string(), "not considered".to_string()),
-                }
-            };
-            Some(RankedItem {
-                rank: s.rank,
-                id: s.id,
-                title: r.title.clone(),
-                department_name: r.department_name.clone(),
-                champion_name: r.champion_name.clone(),
-                status,
-                score: s.score,
-                terms: s.terms,
-                npv: r.npv,
-                it_cost: r.it_cost,
-                person_days: r.person_days,
-                signed_off: signed,
-                funding,
-                funding_reason,
-                requester_id: r.requester_id,
-                department_id: r.department_id,
-            })
-        })
-        .collect();
-    PortfolioView {
-        revision: settings.revision,
-        settings,
-        weights,
-        goals,
-        items,
+    Split {
         committed_cost,
         committed_days,
-        line,
+        competing_c,
+        competing_s,
+    }
+}
+
+/// An item's funding (`committed`, `funded` or `not_funded`) and why, from its status, its
+/// sign-off and the funding line's decision on it.
+fn funding_of(
+    r: &PortfolioRow,
+    status: Status,
+    signed: bool,
+    decision: Option<&Decision>,
+) -> (String, String) {
+    if is_committed(status) && !r.need_confirmed {
+        (
+            "not_funded".to_string(),
+            format!(
+                "{} but the requester never confirmed the need: it is not funded until they confirm IT's statement of it",
+                status.label().to_lowercase()
+            ),
+        )
+    } else if is_committed(status) {
+        (
+            "committed".to_string(),
+            format!(
+                "already {}: its cost counts against the budget first",
+                status.label().to_lowercase()
+            ),
+        )
+    } else if let Some(why) = not_fundable(status, r.need_confirmed) {
+        ("not_funded".to_string(), why.to_string())
+    } else if r.it_cost.is_none() {
+        ("not_funded".to_string(), "no business case yet".to_string())
+    } else if r.signed_cost.is_none() {
+        (
+            "not_funded".to_string(),
+            "the champion has not signed off the IT costs".to_string(),
+        )
+    } else if !signed {
+        (
+            "not_funded".to_string(),
+            format!(
+                "sign-off lapsed: IT cost rose from {} to {}, beyond the tolerance",
+                Money(r.signed_cost.unwrap_or(0)),
+                Money(r.it_cost.unwrap_or(0))
+            ),
+        )
+    } else {
+        match decision {
+            Some(Decision::Funded) => (
+                "funded".to_string(),
+                "within the budget and capacity".to_string(),
+            ),
+            Some(Decision::NotFunded { reason }) => ("not_funded".to_string(), reason.clone()),
+            None => ("not_funded".to_string(), "not considered".to_string()),
+        }
+    }
+}
+
+/// One ranked item as the page and the export show it.
+fn ranked_item(
+    s: Scored,
+    r: &PortfolioRow,
+    status: Status,
+    signed: bool,
+    (funding, funding_reason): (String, String),
+) -> RankedItem {
+    RankedItem {
+        rank: s.rank,
+        id: s.id,
+        title: r.title.clone(),
+        department_name: r.department_name.clone(),
+        champion_name: r.champion_name.clone(),
+        status,
+        score: s.score,
+        terms: s.terms,
+        npv: r.npv,
+        it_cost: r.it_cost,
+        person_days: r.person_days,
+        signed_off: signed,
+        funding,
+        funding_reason,
+        requester_id: r.requester_id,
+        department_id: r.department_id,
     }
 }
 

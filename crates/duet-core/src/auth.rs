@@ -125,6 +125,25 @@ pub enum Action {
     /// Read the audit log of changes to people, accounts and API tokens. Everyone may: an
     /// administrator's changes are meant to be seen.
     ViewAuditLog,
+    /// Write a post (Tell): IT leaders, business leaders, and admins.
+    WritePost,
+    /// Edit a post written by `author`: its author, or a moderator.
+    EditPost { author: UserId },
+    /// Hide or restore any post, remove any comment.
+    ModeratePosts,
+    /// Approve (or send back) a success story: its business owner — the leader of the requesting
+    /// department or the champion of the work it tells.
+    ApproveStory {
+        leader: Option<UserId>,
+        champion: Option<UserId>,
+    },
+    /// Read a published post; `meant_for_reader` when it is for everyone or the reader's
+    /// department.
+    ReadPost { meant_for_reader: bool },
+    /// Read a post not (yet) published: its author, the story's owner, or a moderator.
+    ReadUnpublishedPost { author: UserId, story_owner: bool },
+    /// Remove a comment written by `author`: its author, or a moderator.
+    HideComment { author: UserId },
 }
 
 /// A question asked of a whole list rather than of one record: which of its rows may this actor
@@ -138,6 +157,8 @@ pub enum Question {
     SeeReviews,
     /// In which departments they may add people (`ManagePerson`).
     ManagePeople,
+    /// Which published posts they may read (the ones `ReadPost` allows).
+    ReadPosts,
 }
 
 /// The answer to a [`Question`]: every row, one department's, the actor's own, or none.
@@ -167,6 +188,8 @@ pub fn scope(actor: &Actor, question: Question) -> Scope {
         (Question::SeeReviews, BusinessLeader | Executive | Member) => department(),
         (Question::ManagePeople, BusinessLeader) => department(),
         (Question::ManagePeople, Executive | Member) => Scope::Nothing,
+        (Question::ReadPosts, Admin | ItLeader | Executive) => Scope::All,
+        (Question::ReadPosts, BusinessLeader | Member) => department(),
     }
 }
 
@@ -260,6 +283,21 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             BusinessLeader => own_dept(department),
             ItLeader | Member => false,
         },
+        Action::WritePost => matches!(actor.role, Admin | ItLeader | BusinessLeader),
+        Action::EditPost { author } | Action::HideComment { author } => {
+            author == actor.user || actor.role == Admin
+        }
+        Action::ModeratePosts => actor.role == Admin,
+        Action::ApproveStory { leader, champion } => {
+            leader == Some(actor.user) || champion == Some(actor.user)
+        }
+        Action::ReadPost { meant_for_reader } => {
+            meant_for_reader || matches!(actor.role, Admin | ItLeader | Executive)
+        }
+        Action::ReadUnpublishedPost {
+            author,
+            story_owner,
+        } => author == actor.user || story_owner || actor.role == Admin,
     };
     if allowed {
         Ok(())
@@ -318,6 +356,12 @@ fn describe(action: Action) -> &'static str {
         Action::ViewSurveyResults => "see survey results",
         Action::TriageVoice { .. } => "triage pain points addressed to this department",
         Action::ViewAuditLog => "read the audit log",
+        Action::WritePost => "write posts",
+        Action::EditPost { .. } => "edit this post",
+        Action::ModeratePosts => "moderate posts",
+        Action::ApproveStory { .. } => "approve this story: only its business owner may",
+        Action::ReadPost { .. } | Action::ReadUnpublishedPost { .. } => "read this post",
+        Action::HideComment { .. } => "remove this comment",
     }
 }
 
@@ -479,9 +523,16 @@ mod tests {
             Action::ViewSurveyResults => 32,
             Action::TriageVoice { .. } => 33,
             Action::ViewAuditLog => 34,
+            Action::WritePost => 35,
+            Action::EditPost { .. } => 36,
+            Action::ModeratePosts => 37,
+            Action::ApproveStory { .. } => 38,
+            Action::ReadPost { .. } => 39,
+            Action::ReadUnpublishedPost { .. } => 40,
+            Action::HideComment { .. } => 41,
         }
     }
-    const VARIANTS: usize = 35;
+    const VARIANTS: usize = 42;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -649,6 +700,66 @@ mod tests {
             (Action::TriageVoice { department: own }, "AIBE"),
             (Action::TriageVoice { department: away }, "AI"),
             (Action::ViewAuditLog, everyone),
+            (Action::WritePost, "AIB"),
+            (Action::EditPost { author: me }, everyone),
+            (Action::EditPost { author: other }, "A"),
+            (Action::ModeratePosts, "A"),
+            (
+                Action::ApproveStory {
+                    leader: Some(me),
+                    champion: None,
+                },
+                everyone,
+            ),
+            (
+                Action::ApproveStory {
+                    leader: Some(other),
+                    champion: Some(me),
+                },
+                everyone,
+            ),
+            (
+                Action::ApproveStory {
+                    leader: Some(other),
+                    champion: None,
+                },
+                "",
+            ),
+            (
+                Action::ReadPost {
+                    meant_for_reader: true,
+                },
+                everyone,
+            ),
+            (
+                Action::ReadPost {
+                    meant_for_reader: false,
+                },
+                "AIE",
+            ),
+            (
+                Action::ReadUnpublishedPost {
+                    author: me,
+                    story_owner: false,
+                },
+                everyone,
+            ),
+            (
+                Action::ReadUnpublishedPost {
+                    author: other,
+                    story_owner: true,
+                },
+                everyone,
+            ),
+            (
+                Action::ReadUnpublishedPost {
+                    author: other,
+                    story_owner: false,
+                },
+                "A",
+            ),
+            (Action::HideComment { author: me }, everyone),
+            (Action::HideComment { author: other }, "A"),
         ];
         let mut seen = [false; VARIANTS];
         for (action, allowed) in &rows {
@@ -692,6 +803,21 @@ mod tests {
             assert_eq!(scope(&a, Question::SeeRequests), requests, "{role:?}");
             assert_eq!(scope(&a, Question::SeeReviews), reviews, "{role:?}");
             assert_eq!(scope(&a, Question::ManagePeople), people, "{role:?}");
+            // Published posts: everything for those `ReadPost` lets read any, else their
+            // department's (and everyone's).
+            let all = can(
+                &a,
+                Action::ReadPost {
+                    meant_for_reader: false,
+                },
+            )
+            .is_ok();
+            let want = if all {
+                Scope::All
+            } else {
+                Scope::Department(d)
+            };
+            assert_eq!(scope(&a, Question::ReadPosts), want, "{role:?}");
         }
         // Without a department: a business leader sees their own requests, nobody's reviews.
         let unlinked = actor(BusinessLeader, None);

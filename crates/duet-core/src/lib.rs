@@ -6,6 +6,7 @@
 #[macro_use]
 mod macros;
 pub mod auth;
+pub mod comms;
 pub mod csv_input;
 pub mod error;
 pub mod finance;

@@ -8,6 +8,7 @@ pub mod audit;
 mod batch;
 #[cfg(feature = "demo")]
 pub mod bulk;
+pub mod comms;
 mod error;
 pub mod home;
 pub mod listen;

@@ -236,6 +236,7 @@ const AREAS: &[(&str, &str, &str)] = &[
     ("coverage", "/coverage", "Coverage"),
     ("listen", "/listen", "Listen"),
     ("voice", "/voice", "Voice"),
+    ("comms", "/comms", "Tell"),
     ("notifications", "/notifications", "Inbox"),
     ("admin", "/admin/users", "Accounts"),
     ("account", "/account", "Your account"),

@@ -121,6 +121,8 @@ pub fn is_anonymous_route(route: &str) -> bool {
         || route == "/listen/campaigns/{id}/respond"
         || route == "/listen/campaigns/{id}/thanks"
         || route == "/api/v1/campaigns/{id}/response"
+        || route == "/comms/posts/{id}/anonymous"
+        || route == "/api/v1/comms/posts/{id}/anonymous"
 }
 
 /// Counts requests and their latency by method, route template and status — except on the

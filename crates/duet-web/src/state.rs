@@ -108,6 +108,8 @@ pub struct Shared {
     pub reviews: Arc<crate::service::reviews::ReviewCaches>,
     /// Recently computed metric coverage (see `service::metrics::MetricCaches`).
     pub metrics: Arc<crate::service::metrics::MetricCaches>,
+    /// Recently read posts, listings and the feed (see `service::comms::CommsCache`).
+    pub comms: Arc<crate::service::comms::CommsCache>,
     /// Recently read pages of the audit log (see `service::audit::log`).
     pub audit: Arc<crate::service::audit::AuditPages>,
     /// Recently read pages of the Voice inbox (see `service::voice::InboxPages`).
@@ -128,6 +130,7 @@ impl AppState {
             org: Arc::default(),
             home: Arc::default(),
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
+            comms: Arc::default(),
             voice_limits: Arc::default(),
             team_stats: Arc::default(),
             promises: Arc::default(),

@@ -99,6 +99,7 @@ fn bucket_of<'a>(limits: &'a VoiceLimits, method: &Method, path: &str) -> Option
     match path.trim_end_matches('/') {
         "/voice/receipt" | "/voice/receipt/reply" => Some(&limits.receipts),
         "/voice" => Some(&limits.posts),
+        p if p.starts_with("/comms/posts/") && p.ends_with("/anonymous") => Some(&limits.posts),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod comms;
 pub mod home;
 pub mod listen;
 pub mod metrics;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(reviews::router())
         .merge(listen::router())
         .merge(voice::router())
+        .merge(comms::router())
         .fallback(not_found)
 }
 
@@ -165,11 +167,14 @@ impl utoipa::Modify for BearerAuth {
         listen::results, listen::results_csv,
         voice::post_pain_point, voice::published, voice::open_receipt, voice::author_reply, voice::inbox,
         voice::get_pain_point, voice::reply, voice::publish, voice::close, voice::to_request, voice::to_promise,
+        comms::list_posts, comms::unpublished, comms::create_post, comms::get_post, comms::update_post, comms::approve,
+        comms::send_back, comms::hide, comms::restore, comms::react, comms::comment, comms::remove_comment,
+        comms::anonymous_reply,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "requests", description = "One intake: requests, their need statements, decisions, business cases and sign-offs"), (name = "portfolio", description = "The ranked portfolio, its funding line, weights, settings and business goals"), (name = "promises", description = "The trust ledger: promises between departments, and trust per pair"), (name = "reviews", description = "Monthly IT-business reviews: schedule, agenda, record, calendar and holidays"), (name = "metrics", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction"), (name = "voice", description = "The anonymous pain-point inbox"))
+    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "requests", description = "One intake: requests, their need statements, decisions, business cases and sign-offs"), (name = "portfolio", description = "The ranked portfolio, its funding line, weights, settings and business goals"), (name = "promises", description = "The trust ledger: promises between departments, and trust per pair"), (name = "reviews", description = "Monthly IT-business reviews: schedule, agenda, record, calendar and holidays"), (name = "metrics", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction"), (name = "voice", description = "The anonymous pain-point inbox"), (name = "comms", description = "Tell: posts, success stories approved by their business owner, reactions, comments and anonymous replies"))
 )]
 pub struct ApiDoc;
 

@@ -84,8 +84,16 @@ pub(crate) fn leaves_no_trace(method: &Method, path: &str) -> bool {
     let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     path == "/voice"
         || path == "/voice/sent"
-        || (unsafe_method && (path.starts_with("/voice") || is_survey_answer(path)))
+        || (unsafe_method
+            && (path.starts_with("/voice") || is_survey_answer(path) || is_post_reply(path)))
         || is_survey_thanks(path)
+}
+
+/// `/comms/posts/{id}/anonymous`, an anonymous reply to a post (it lands in the Voice inbox).
+fn is_post_reply(path: &str) -> bool {
+    path.strip_prefix("/comms/posts/")
+        .and_then(|rest| rest.strip_suffix("/anonymous"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// `/listen/campaigns/{id}/thanks`, the page right after answering.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod comms;
 pub mod home;
 pub mod listen;
 pub mod metrics;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(reviews::router())
         .merge(listen::router())
         .merge(voice::router())
+        .merge(comms::router())
         // Inside the session/CSRF check: create forms sent twice create once.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -50,6 +52,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             state,
             auth::session::load_session,
         ))
+        .merge(comms::feed_router())
         .route("/static/duet.css", get(stylesheet))
         .route("/static/duet.svg", get(icon))
 }

@@ -173,24 +173,28 @@ async fn sent(
 
 /// Sends a pain point: 303 to the receipt page, the code travelling only in its one-use cookie.
 /// Nothing about the poster's session or account is read into, or written by, this request.
+/// The 303 to the receipt page carrying a new pain point's code once (see the module docs); also
+/// used by an anonymous reply to a post.
+pub(crate) fn receipt_redirect(state: &AppState, code: &str) -> Response {
+    let cookie = receipt_cookie(Some(code), state.config.secure_cookies);
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::LOCATION, SENT_PATH.to_string()),
+            (axum::http::header::SET_COOKIE, cookie),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+    )
+        .into_response()
+}
+
 async fn post_pain_point(
     State(state): State<AppState>,
     who: Option<SignedIn>,
     Form(f): Form<PostFields>,
 ) -> Result<Response, PageError> {
     match svc::post(&state.db, &f).await {
-        Ok(code) => {
-            let cookie = receipt_cookie(Some(&code), state.config.secure_cookies);
-            Ok((
-                StatusCode::SEE_OTHER,
-                [
-                    (axum::http::header::LOCATION, SENT_PATH.to_string()),
-                    (axum::http::header::SET_COOKIE, cookie),
-                    (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
-                ],
-            )
-                .into_response())
-        }
+        Ok(code) => Ok(receipt_redirect(&state, &code)),
         Err(e) => {
             let (status, errors) = form_errors(e)?;
             index_page(&state, &who, f, errors, false, status).await

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bounded;
+pub mod comms;
 pub mod fresh;
 pub mod group_commit;
 pub mod home;

@@ -7,6 +7,7 @@ mod anonymity;
 mod api;
 mod audit;
 mod common;
+mod comms;
 mod errors;
 mod home;
 mod listen;

@@ -369,6 +369,14 @@ pub async fn set_hidden(db: &Db, id: i64, reason: Option<&str>) -> Result<Post> 
     find_post(db, id).await
 }
 
+/// How many posts exist, in any state (the demo seeds Tell only into an empty one).
+pub async fn count_posts(db: &Db) -> Result<i64> {
+    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as("select count(*) from posts")
+        .fetch_one(pool)
+        .await)?;
+    Ok(n)
+}
+
 /// One post.
 pub async fn find_post(db: &Db, id: i64) -> Result<Post> {
     let sql = format!("{POST_SQL} where p.id = $1");

@@ -364,6 +364,9 @@ async fn seed_demo(db: &Db, tz: duet_core::time::Tz) -> anyhow::Result<()> {
     crate::demo::listen::seed_listen(db)
         .await
         .context("seeding the demo's surveys and voice inbox")?;
+    crate::demo::comms::seed_comms(db)
+        .await
+        .context("seeding the demo's posts and success stories")?;
     Ok(())
 }
 

@@ -82,6 +82,7 @@ async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
         "/coverage",
         "/listen",
         "/voice",
+        "/comms",
         "/notifications",
         "/account",
         "/audit",
@@ -506,6 +507,115 @@ async fn a_pain_point_survives_a_reload_once_and_its_thread_opens_with_the_recei
         t.main_text()
             .await
             .contains("The VPN drops every afternoon.")
+    );
+    t.finish().await;
+}
+
+/// Tell: IT writes the success story of a delivered Sales request; Sales' leader, its business
+/// owner, approves it; a member reads it, reacts, comments and replies anonymously.
+#[tokio::test]
+async fn a_success_story_is_approved_by_its_owner_and_answered_by_a_member() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    let db = t.app.db.clone();
+    // Sales' leader is the business owner of a delivered Sales request.
+    let leader = duet_store::org::find_person_by_email(&db, &cast.sales_leader)
+        .await
+        .unwrap()
+        .unwrap();
+    let sales = t.app.dept("Sales").await;
+    let input =
+        duet_core::org::DepartmentInput::parse("Sales", "business", Some(leader.id), None).unwrap();
+    duet_store::org::update_department(&db, duet_core::org::DepartmentId(sales), &input)
+        .await
+        .unwrap();
+    let owner = duet_store::accounts::find_login(&db, &cast.sales_leader)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let req = duet_core::requests::RequestInput {
+        title: "Quotes straight from the CRM".into(),
+        problem: "Quotes are typed twice.".into(),
+        affected: "Inside sales".into(),
+        desired_outcome: "Type a quote once".into(),
+        department: sales,
+        urgency: duet_core::requests::Urgency::Normal,
+        date_needed: None,
+    };
+    let r = duet_store::requests::insert_request(&db, owner.id, &req)
+        .await
+        .unwrap();
+    let sql = "update requests set status = 'delivered' where id = $1";
+    match &db {
+        duet_store::Db::Sqlite(p) => {
+            sqlx::query(sql).bind(r.id).execute(p).await.unwrap();
+        }
+        duet_store::Db::Postgres(p) => {
+            sqlx::query(sql).bind(r.id).execute(p).await.unwrap();
+        }
+    }
+    duet_store::testing::note_write();
+
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT writes the success story");
+    t.visit("/comms/new").await;
+    t.win.select("#kind", "Success story").await;
+    t.win.fill("#title", "One quote, typed once").await;
+    t.win
+        .fill(
+            "#body",
+            "Inside sales now types each quote **once**.\n\nThank you for the two days you spent with us.",
+        )
+        .await;
+    t.win
+        .select(
+            "#request_id",
+            &format!("#{} Quotes straight from the CRM", r.id),
+        )
+        .await;
+    t.submit("button[value=publish]").await;
+    let id = t.id_in_url("/comms/posts/").await;
+    assert!(
+        t.main_text().await.contains("Waiting for the owner"),
+        "it waits for Sales' leader"
+    );
+    t.sign_out().await;
+
+    t.sign_in(&cast.sales_leader).await;
+    t.step("the owner finds it waiting and approves it");
+    t.visit("/comms").await;
+    t.follow("/comms/posts/").await;
+    t.submit("form[action$='/approve'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Told by"),
+        "the owner's voice is shown: {text}"
+    );
+    t.sign_out().await;
+
+    t.sign_in(&cast.member).await;
+    t.step("a member reads it, celebrates it and comments");
+    t.visit(&format!("/comms/posts/{id}")).await;
+    t.submit("form[action$='/react'] button[aria-pressed=false]")
+        .await;
+    t.win
+        .fill("#comment-text", "This saves me an hour a day.")
+        .await;
+    t.submit("form[action$='/comments'] button[type=submit]")
+        .await;
+    assert!(t.main_text().await.contains("This saves me an hour a day."));
+    t.step("and replies anonymously");
+    t.win
+        .fill("#anon-text", "Bundles still need the spreadsheet.")
+        .await;
+    t.submit("form[action$='/anonymous'] button[type=submit]")
+        .await;
+    let receipt = t.win.text(".receipt code").await;
+    assert!(
+        receipt.len() >= 20,
+        "a receipt code is shown once: `{receipt}`"
     );
     t.finish().await;
 }

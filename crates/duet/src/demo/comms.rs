@@ -1,0 +1,221 @@
+//! Tell's demo: a year of posts (what is changing, coming up, where to get help, calls for
+//! feedback, one scheduled for later), and success stories of delivered requests — two approved
+//! by their business owner, with comments and reactions, and one still waiting for approval.
+//! The texts are in `demo-data/comms.toml`.
+
+use crate::demo::data::DataFile;
+use chrono::{Duration, Utc};
+use duet_core::auth::Role;
+use duet_core::comms::{PostInput, PostKind, PostStatus, ReactionKind, excerpt, render_markdown};
+use duet_core::org::DepartmentId;
+use duet_store::Db;
+use duet_store::accounts::{self, User};
+use duet_store::comms::{self as store, PostWrite};
+use duet_store::org::{self, Department};
+
+/// One post as the data file writes it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostSeed {
+    kind: PostKind,
+    /// `it` (the CIO), `it_manager`, or a business department's name (its leader, else its
+    /// executive).
+    author: String,
+    #[serde(default)]
+    audience: Vec<String>,
+    days_ago: i64,
+    title: String,
+    body: String,
+}
+
+/// A success story of a delivered request of `department`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StorySeed {
+    department: String,
+    approved: bool,
+    days_ago: i64,
+    title: String,
+    body: String,
+    comments: Vec<String>,
+}
+
+/// Tell's demo content file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Content {
+    posts: Vec<PostSeed>,
+    stories: Vec<StorySeed>,
+}
+
+/// `demo-data/comms.toml`.
+static CONTENT: DataFile<Content> =
+    DataFile::new("comms.toml", include_str!("../../demo-data/comms.toml"));
+
+/// Who writes what in the demo.
+struct Cast<'a> {
+    users: &'a [User],
+    departments: &'a [Department],
+}
+
+impl Cast<'_> {
+    fn department(&self, name: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.name == name)
+    }
+
+    /// The account behind an `author` of the data file.
+    fn author(&self, who: &str) -> Option<&User> {
+        let it = self.department("IT").map(|d| d.id);
+        let it_leaders = || {
+            self.users
+                .iter()
+                .filter(move |u| u.role == Role::ItLeader && u.department_id == it)
+        };
+        match who {
+            "it" => it_leaders().next(),
+            "it_manager" => it_leaders().nth(1).or_else(|| it_leaders().next()),
+            dept => {
+                let d = self.department(dept)?.id;
+                let of = |role| {
+                    self.users
+                        .iter()
+                        .find(move |u| u.role == role && u.department_id == Some(d))
+                };
+                of(Role::BusinessLeader).or_else(|| of(Role::Executive))
+            }
+        }
+    }
+
+    /// People of a department who comment and react (members first).
+    fn readers(&self, dept: i64) -> impl Iterator<Item = &User> {
+        self.users
+            .iter()
+            .filter(move |u| u.department_id == Some(dept) && u.role == Role::Member)
+    }
+}
+
+/// Stores one post as `author` with its status, then moves it `days_ago` days into the past.
+async fn publish(
+    db: &Db,
+    author: i64,
+    input: &PostInput,
+    status: PostStatus,
+    days_ago: i64,
+) -> anyhow::Result<i64> {
+    let html = render_markdown(&input.body);
+    let summary = excerpt(&input.body, 280);
+    let w = PostWrite {
+        input,
+        body_html: &html,
+        summary: &summary,
+        status,
+        approved_by: None,
+    };
+    let p = store::insert_post(db, author, &w).await?;
+    if days_ago > 0 {
+        store::shift_post(db, p.id, Duration::days(days_ago)).await?;
+    }
+    Ok(p.id)
+}
+
+/// Seeds Tell unless posts already exist. Runs after the requests (stories tell delivered ones).
+pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
+    if store::count_posts(db).await? > 0 {
+        return Ok(());
+    }
+    let content = CONTENT.get()?;
+    let users = accounts::list_users(db).await?;
+    let departments = org::list_departments(db, false).await?;
+    let cast = Cast {
+        users: &users,
+        departments: &departments,
+    };
+    let mut posted = 0;
+    for s in &content.posts {
+        let Some(author) = cast.author(&s.author) else {
+            tracing::warn!(author = %s.author, "no demo account writes this post; skipped");
+            continue;
+        };
+        let audience = s
+            .audience
+            .iter()
+            .filter_map(|n| cast.department(n).map(|d| DepartmentId(d.id)))
+            .collect();
+        let at = Utc::now() - Duration::days(s.days_ago.min(0));
+        let input = PostInput::parse(Some(s.kind.as_str()), &s.title, &s.body, audience, at, None)
+            .map_err(|e| anyhow::anyhow!("demo post {:?}: {e:?}", s.title))?;
+        publish(db, author.id, &input, PostStatus::Published, s.days_ago).await?;
+        posted += 1;
+    }
+    // Stories: a delivered request of each department, told by IT, approved by its owner.
+    let delivered = store::delivered_work(db, 500).await?;
+    let mut works = Vec::new();
+    for (id, _) in &delivered {
+        works.push(store::story_work(db, *id).await?);
+    }
+    let writer = cast.author("it_manager").map(|u| u.id);
+    for s in &content.stories {
+        let (Some(dept), Some(writer)) = (cast.department(&s.department), writer) else {
+            continue;
+        };
+        let Some(work) = works.iter().find(|w| w.department_id == dept.id) else {
+            tracing::warn!(department = %s.department, "no delivered request to tell; story skipped");
+            continue;
+        };
+        let input = PostInput::parse(
+            Some("success_story"),
+            &s.title.replace("{work}", &work.title),
+            &s.body.replace("{work}", &work.title),
+            Vec::new(),
+            Utc::now(),
+            Some(work.request_id),
+        )
+        .map_err(|e| anyhow::anyhow!("demo story {:?}: {e:?}", s.title))?;
+        let id = publish(db, writer, &input, PostStatus::AwaitingApproval, 0).await?;
+        let owner = work.leader_user_id.or(work.champion_id);
+        if let (true, Some(owner)) = (s.approved, owner) {
+            store::approve(db, id, owner, 1).await?;
+            for (reader, text) in cast.readers(dept.id).zip(&s.comments) {
+                store::add_comment(db, id, reader.id, text).await?;
+                store::react(db, id, reader.id, ReactionKind::Celebrate, true).await?;
+            }
+            store::react(db, id, owner, ReactionKind::Thanks, true).await?;
+        }
+        if s.days_ago > 0 {
+            store::shift_post(db, id, Duration::days(s.days_ago)).await?;
+        }
+        posted += 1;
+    }
+    tracing::info!(posts = posted, "demo posts seeded");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_file_loads() {
+        let c = CONTENT.get().unwrap();
+        assert!(
+            c.posts.len() >= 8
+                && c.stories.iter().any(|s| s.approved)
+                && c.stories.iter().any(|s| !s.approved)
+        );
+        assert!(
+            c.posts.iter().any(|p| p.days_ago < 0),
+            "one scheduled for later"
+        );
+        for p in &c.posts {
+            PostInput::parse(
+                Some(p.kind.as_str()),
+                &p.title,
+                &p.body,
+                Vec::new(),
+                Utc::now(),
+                None,
+            )
+            .unwrap();
+        }
+    }
+}

@@ -232,7 +232,21 @@ pub fn excerpt(src: &str, max: usize) -> String {
     for e in Parser::new(src) {
         match e {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            // Every block's end (paragraph, item, heading…) and every line break is a space;
+            // inline markup (bold, links…) is not.
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(t)
+                if !matches!(
+                    t,
+                    TagEnd::Emphasis
+                        | TagEnd::Strong
+                        | TagEnd::Strikethrough
+                        | TagEnd::Link
+                        | TagEnd::Image
+                ) =>
+            {
+                out.push(' ')
+            }
             _ => {}
         }
         if out.chars().count() > max {
@@ -337,5 +351,9 @@ mod tests {
             "Bold and a link"
         );
         assert_eq!(excerpt("one two three four", 9), "one two…");
+        assert_eq!(
+            excerpt("1. Check.\n2. Reconnect.\n\n# Still\nTell us.", 100),
+            "Check. Reconnect. Still Tell us."
+        );
     }
 }

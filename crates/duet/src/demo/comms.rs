@@ -1,6 +1,7 @@
 //! Tell's demo: a year of posts (what is changing, coming up, where to get help, calls for
 //! feedback, one scheduled for later), and success stories of delivered requests — two approved
-//! by their business owner, with comments and reactions, and one still waiting for approval.
+//! by their business owner, with comments and reactions, and one still waiting for the approval
+//! of Sales' leader (the demo's business-leader sign-in).
 //! The texts are in `demo-data/comms.toml`.
 
 use crate::demo::data::DataFile;
@@ -66,14 +67,16 @@ impl Cast<'_> {
     /// The account behind an `author` of the data file.
     fn author(&self, who: &str) -> Option<&User> {
         let it = self.department("IT").map(|d| d.id);
-        let it_leaders = || {
-            self.users
-                .iter()
-                .filter(move |u| u.role == Role::ItLeader && u.department_id == it)
-        };
+        // The CIO's account was made first (it is the printed IT sign-in); managers after.
+        let mut it_leaders: Vec<&User> = self
+            .users
+            .iter()
+            .filter(|u| u.role == Role::ItLeader && u.department_id == it)
+            .collect();
+        it_leaders.sort_by_key(|u| u.id);
         match who {
-            "it" => it_leaders().next(),
-            "it_manager" => it_leaders().nth(1).or_else(|| it_leaders().next()),
+            "it" => it_leaders.first().copied(),
+            "it_manager" => it_leaders.get(1).or(it_leaders.first()).copied(),
             dept => {
                 let d = self.department(dept)?.id;
                 let of = |role| {
@@ -153,12 +156,16 @@ pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
     for (id, _) in &delivered {
         works.push(store::story_work(db, *id).await?);
     }
-    let writer = cast.author("it_manager").map(|u| u.id);
+    let writer = cast.author("it").map(|u| u.id);
+    let mut told = Vec::new();
     for s in &content.stories {
         let (Some(dept), Some(writer)) = (cast.department(&s.department), writer) else {
             continue;
         };
-        let Some(work) = works.iter().find(|w| w.department_id == dept.id) else {
+        let Some(work) = works
+            .iter()
+            .find(|w| w.department_id == dept.id && !told.contains(&w.request_id))
+        else {
             tracing::warn!(department = %s.department, "no delivered request to tell; story skipped");
             continue;
         };
@@ -171,6 +178,7 @@ pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
             Some(work.request_id),
         )
         .map_err(|e| anyhow::anyhow!("demo story {:?}: {e:?}", s.title))?;
+        told.push(work.request_id);
         let id = publish(db, writer, &input, PostStatus::AwaitingApproval, 0).await?;
         let owner = work.leader_user_id.or(work.champion_id);
         if let (true, Some(owner)) = (s.approved, owner) {

@@ -144,6 +144,8 @@ pub enum Action {
     ReadUnpublishedPost { author: UserId, story_owner: bool },
     /// Remove a comment written by `author`: its author, or a moderator.
     HideComment { author: UserId },
+    /// See the e-mail outbox and send a held message after all.
+    ManageMail,
 }
 
 /// A question asked of a whole list rather than of one record: which of its rows may this actor
@@ -287,7 +289,7 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::EditPost { author } | Action::HideComment { author } => {
             author == actor.user || actor.role == Admin
         }
-        Action::ModeratePosts => actor.role == Admin,
+        Action::ModeratePosts | Action::ManageMail => actor.role == Admin,
         Action::ApproveStory { leader, champion } => {
             leader == Some(actor.user) || champion == Some(actor.user)
         }
@@ -362,6 +364,7 @@ fn describe(action: Action) -> &'static str {
         Action::ApproveStory { .. } => "approve this story: only its business owner may",
         Action::ReadPost { .. } | Action::ReadUnpublishedPost { .. } => "read this post",
         Action::HideComment { .. } => "remove this comment",
+        Action::ManageMail => "manage the e-mail outbox",
     }
 }
 
@@ -530,9 +533,10 @@ mod tests {
             Action::ReadPost { .. } => 39,
             Action::ReadUnpublishedPost { .. } => 40,
             Action::HideComment { .. } => 41,
+            Action::ManageMail => 42,
         }
     }
-    const VARIANTS: usize = 42;
+    const VARIANTS: usize = 43;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -760,6 +764,7 @@ mod tests {
             ),
             (Action::HideComment { author: me }, everyone),
             (Action::HideComment { author: other }, "A"),
+            (Action::ManageMail, "A"),
         ];
         let mut seen = [false; VARIANTS];
         for (action, allowed) in &rows {

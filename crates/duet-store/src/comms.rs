@@ -39,6 +39,8 @@ pub struct Post {
     pub status: PostStatus,
     /// Meant for everyone (else for the departments in `audience`).
     pub audience_all: bool,
+    /// Also e-mailed to its readers once published.
+    pub email_audience: bool,
     /// When it appears.
     pub publish_at: DateTime<Utc>,
     /// Bumped by every edit.
@@ -65,7 +67,7 @@ pub struct Post {
 
 const POST_SQL: &str = "select p.id, p.kind, p.title, p.body, p.body_html, p.summary, p.author_id,
         au.name as author_name, p.request_id, r.title as request_title, p.status, p.audience_all,
-        p.publish_at, p.revision, p.approved_by, ap.name as approved_by_name,
+        p.email_audience, p.publish_at, p.revision, p.approved_by, ap.name as approved_by_name,
         apd.name as approved_by_department, p.approved_revision, p.approved_at, p.approval_note,
         p.hidden_reason, p.created_at, p.updated_at
      from posts p
@@ -119,6 +121,8 @@ pub struct PostWrite<'a> {
     pub status: PostStatus,
     /// For a success story its author owns: the author's own approval, given on save.
     pub approved_by: Option<i64>,
+    /// Also e-mail it to its readers once published.
+    pub email: bool,
 }
 
 /// Checks, inside the write, that every audience department exists and is active.
@@ -194,10 +198,10 @@ pub async fn insert_post(db: &Db, author: i64, w: &PostWrite<'_>) -> Result<Post
         sqlx::query_as(
         "insert into posts (kind, title, body, body_html, summary, author_id, request_id, status,
              audience_all, publish_at, revision, approved_by, approved_revision, approved_at,
-             created_at, updated_at)
+             created_at, updated_at, email_audience)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11,
              case when $11 is null then null else 1 end, case when $11 is null then null else $12 end,
-             $12, $12)
+             $12, $12, $13)
          returning id"
     )
     .bind(w.input.kind.as_str())
@@ -212,6 +216,7 @@ pub async fn insert_post(db: &Db, author: i64, w: &PostWrite<'_>) -> Result<Post
     .bind(w.input.publish_at)
     .bind(w.approved_by)
     .bind(now)
+    .bind(w.email)
     .fetch_one(c)
     .await
     })?;
@@ -237,7 +242,7 @@ pub async fn update_post(db: &Db, id: i64, editor: i64, w: &PostWrite<'_>) -> Re
              approved_by = $10,
              approved_revision = case when $10 is null then null else revision + 1 end,
              approved_at = case when $10 is null then null else $11 end,
-             approval_note = null, updated_at = $11
+             approval_note = null, updated_at = $11, email_audience = $13
          where id = $12 and status <> 'hidden'"
     )
     .bind(w.input.kind.as_str())
@@ -252,6 +257,7 @@ pub async fn update_post(db: &Db, id: i64, editor: i64, w: &PostWrite<'_>) -> Re
     .bind(w.approved_by)
     .bind(now)
     .bind(id)
+    .bind(w.email)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -387,6 +393,16 @@ pub async fn find_post(db: &Db, id: i64) -> Result<Post> {
     .fetch_optional(pool)
     .await)?
     .ok_or(StoreError::NotFound("post"))
+}
+
+/// Published posts asked to go by e-mail, oldest first (to queue them, e.g. in the demo).
+pub async fn emailed_posts(db: &Db) -> Result<Vec<Post>> {
+    let sql = format!("{POST_SQL} where p.status = 'published' and p.email_audience order by p.id");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Post>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// The departments a post is meant for (id and name), by name.

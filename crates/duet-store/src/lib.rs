@@ -12,6 +12,7 @@ pub mod comms;
 mod error;
 pub mod home;
 pub mod listen;
+pub mod mail;
 pub mod metrics;
 pub mod once;
 pub mod org;

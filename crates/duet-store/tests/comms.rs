@@ -29,6 +29,7 @@ async fn save(
         summary: &summary,
         status,
         approved_by,
+        email: false,
     };
     comms::insert_post(db, author, &w).await
 }
@@ -94,14 +95,14 @@ both_backends! {
         // An edit by its author needs a new approval; the story leaves the archive meanwhile.
         let edited = post(PostKind::SuccessStory, "Quotes in under an hour", vec![], Some(r.id));
         let html = render_markdown(&edited.body);
-        let wr = PostWrite { input: &edited, body_html: &html, summary: "x", status: PostStatus::AwaitingApproval, approved_by: None };
+        let wr = PostWrite { input: &edited, body_html: &html, summary: "x", status: PostStatus::AwaitingApproval, approved_by: None, email: false };
         let p = comms::update_post(db, p.id, writer, &wr).await.unwrap();
         assert_eq!((p.status, p.revision, p.approved_by, p.approved_revision), (PostStatus::AwaitingApproval, 2, None, None));
         assert!(listed(db, Readers::All).await.is_empty());
         let p = comms::return_to_author(db, p.id, leader, "Name the team, please.").await.unwrap();
         assert_eq!((p.status, p.approval_note.as_deref()), (PostStatus::Draft, Some("Name the team, please.")));
         // The owner edits it themselves: approved by that edit.
-        let wr = PostWrite { input: &edited, body_html: &html, summary: "x", status: PostStatus::Published, approved_by: Some(leader) };
+        let wr = PostWrite { input: &edited, body_html: &html, summary: "x", status: PostStatus::Published, approved_by: Some(leader), email: false };
         let p = comms::update_post(db, p.id, leader, &wr).await.unwrap();
         assert_eq!((p.status, p.revision, p.approved_revision, p.approval_note), (PostStatus::Published, 3, Some(3), None));
         assert_eq!(comms::feed(db, Utc::now(), 10).await.unwrap().len(), 1);

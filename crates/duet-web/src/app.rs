@@ -59,8 +59,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     ops::install_metrics_recorder();
+    // The e-mail sender runs beside the server while it serves (none without SMTP settings:
+    // messages then wait in the outbox).
+    let sender = state.config.mail.clone().map(|settings| {
+        tokio::spawn(crate::service::mail::run_sender(
+            state.db.clone(),
+            settings,
+            std::future::pending::<()>(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    if let Some(sender) = sender {
+        sender.abort();
+    }
+    served
 }

@@ -14,4 +14,5 @@ pub mod throttle;
 
 pub use app::{router, serve};
 pub use error::AppError;
+pub use service::mail::{MailSettings, Security as MailSecurity};
 pub use state::{AnonymityKey, AppState, MetricsToken, WebConfig};

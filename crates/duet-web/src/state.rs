@@ -29,6 +29,8 @@ pub struct WebConfig {
     /// The bearer token Prometheus sends to read `/metrics` (`DUET_METRICS_TOKEN`); none: the
     /// endpoint answers 404. Open metrics would let anyone date every request they count.
     pub metrics_token: Option<MetricsToken>,
+    /// The SMTP server e-mail goes through; none: messages wait in the outbox, visible to admins.
+    pub mail: Option<crate::service::mail::MailSettings>,
 }
 
 /// The token that guards `/metrics`; `Debug` never shows it.
@@ -62,6 +64,7 @@ impl Default for WebConfig {
             anonymity_key: None,
             time_zone: chrono_tz::Europe::London,
             metrics_token: None,
+            mail: None,
         }
     }
 }

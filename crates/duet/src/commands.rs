@@ -290,6 +290,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
             .metrics_token
             .as_ref()
             .map(|t| duet_web::MetricsToken(t.clone())),
+        mail: config.mail.clone(),
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);
@@ -392,6 +393,8 @@ async fn demo_cmd(config: &Config, scale: crate::cli::Scale) -> anyhow::Result<(
         bail!("seeding the demo organisation failed ({status})");
     }
     let db = open(config).await?;
+    // Links in the demo's e-mail point where this demo is served.
+    crate::demo::comms::queue_demo_mail(&db, &config.public_url).await?;
     // People exist now, so this only returns the (deterministic) sign-ins.
     let logins = demo::seed(&db).await?;
     let database = config::redact_url(&config.database_url);

@@ -35,6 +35,29 @@ pub struct FileConfig {
     /// The bearer token Prometheus must send to read `/metrics` (16 characters or more); without
     /// one `/metrics` is off.
     pub metrics_token: Option<String>,
+    /// The SMTP server e-mail goes through (none: messages wait in the outbox).
+    pub smtp: Option<SmtpFile>,
+}
+
+/// `[smtp]` of the TOML file. The password is never in it: `DUET_SMTP_PASSWORD` or the file
+/// named by `password_file` / `DUET_SMTP_PASSWORD_FILE`.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    /// Host name.
+    pub host: Option<String>,
+    /// Port (default: 587 for STARTTLS, 465 for TLS, 25 for none).
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    pub security: Option<String>,
+    /// User name.
+    pub user: Option<String>,
+    /// A file holding the password.
+    pub password_file: Option<std::path::PathBuf>,
+    /// The `From` address, e.g. `Duet <duet@example.com>`.
+    pub from: Option<String>,
+    /// The most messages a minute (default 120).
+    pub per_minute: Option<u32>,
 }
 
 impl FileConfig {
@@ -78,6 +101,8 @@ pub struct Config {
     pub time_zone: duet_core::time::Tz,
     /// The token that guards `/metrics` (none: `/metrics` is off).
     pub metrics_token: Option<String>,
+    /// Where e-mail goes (none: messages wait in the outbox, visible to admins).
+    pub mail: Option<duet_web::MailSettings>,
 }
 
 /// Values given on the command line or in `DUET_*` variables (clap merges those two).
@@ -103,6 +128,10 @@ pub struct Overrides {
     pub time_zone: Option<String>,
     /// `DUET_METRICS_TOKEN`.
     pub metrics_token: Option<String>,
+    /// `DUET_SMTP_HOST`, `_PORT`, `_SECURITY`, `_USER`, `_PASSWORD_FILE`, `_FROM`, `_PER_MINUTE`.
+    pub smtp: SmtpFile,
+    /// `DUET_SMTP_PASSWORD`.
+    pub smtp_password: Option<String>,
 }
 
 /// The default listening address.
@@ -155,7 +184,9 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_TIME_ZONE.into());
         let time_zone = duet_core::time::parse_time_zone(&zone)
             .map_err(|e| anyhow::anyhow!("time zone: {}", e.message))?;
+        let mail = smtp_settings(o.smtp, o.smtp_password, file.smtp.unwrap_or_default())?;
         Ok(Self {
+            mail,
             anonymity_key,
             metrics_token,
             time_zone,
@@ -193,6 +224,59 @@ impl Config {
     }
 }
 
+/// The SMTP settings from the environment over the file; none without a host.
+fn smtp_settings(
+    env: SmtpFile,
+    password: Option<String>,
+    file: SmtpFile,
+) -> anyhow::Result<Option<duet_web::MailSettings>> {
+    let Some(host) = env.host.or(file.host).filter(|h| !h.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let security: duet_web::MailSecurity = env
+        .security
+        .or(file.security)
+        .as_deref()
+        .unwrap_or("starttls")
+        .parse()
+        .map_err(|e| anyhow::anyhow!("SMTP security: {e}"))?;
+    let port = env.port.or(file.port).unwrap_or(match security {
+        duet_web::MailSecurity::StartTls => 587,
+        duet_web::MailSecurity::Tls => 465,
+        duet_web::MailSecurity::None => 25,
+    });
+    let from = env
+        .from
+        .or(file.from)
+        .filter(|f| !f.trim().is_empty())
+        .ok_or_else(|| {
+            anyhow::anyhow!("an SMTP host needs a From address (DUET_SMTP_FROM or smtp.from)")
+        })?;
+    let password = match (password, env.password_file.or(file.password_file)) {
+        (Some(p), _) => Some(p),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("reading the SMTP password file {}", path.display()))?
+                .trim_end_matches(['\n', '\r'])
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    Ok(Some(duet_web::MailSettings {
+        host: host.trim().to_string(),
+        port,
+        security,
+        user: env.user.or(file.user).filter(|u| !u.is_empty()),
+        password,
+        from: from.trim().to_string(),
+        per_minute: env
+            .per_minute
+            .or(file.per_minute)
+            .unwrap_or(120)
+            .clamp(1, 100_000),
+    }))
+}
+
 /// Hides the password of a database URL.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -220,6 +304,7 @@ impl fmt::Debug for Config {
             .field("anonymity_key", &self.anonymity_key.as_ref().map(|_| "***"))
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("time_zone", &self.time_zone.name())
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -254,6 +339,20 @@ pub fn load(cli: &Cli) -> anyhow::Result<Config> {
             .and_then(|v| v.parse().ok()),
         anonymity_key: std::env::var("DUET_ANONYMITY_KEY").ok(),
         metrics_token: std::env::var("DUET_METRICS_TOKEN").ok(),
+        smtp: SmtpFile {
+            host: std::env::var("DUET_SMTP_HOST").ok(),
+            port: std::env::var("DUET_SMTP_PORT")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+            security: std::env::var("DUET_SMTP_SECURITY").ok(),
+            user: std::env::var("DUET_SMTP_USER").ok(),
+            password_file: std::env::var_os("DUET_SMTP_PASSWORD_FILE").map(Into::into),
+            from: std::env::var("DUET_SMTP_FROM").ok(),
+            per_minute: std::env::var("DUET_SMTP_PER_MINUTE")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        },
+        smtp_password: std::env::var("DUET_SMTP_PASSWORD").ok(),
         time_zone: serve_args
             .and_then(|a| a.time_zone.clone())
             .or_else(|| std::env::var("DUET_TIME_ZONE").ok()),

@@ -83,7 +83,14 @@ pub async fn create_post(
     who: ApiUser,
     ApiJson(f): ApiJson<PostFields>,
 ) -> Result<(StatusCode, Json<Post>), AppError> {
-    let p = svc::create(&state.db, &who.actor(), state.config.time_zone, &f).await?;
+    let p = svc::create(
+        &state.db,
+        &who.actor(),
+        state.config.time_zone,
+        &state.config.public_url,
+        &f,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -110,7 +117,15 @@ pub async fn update_post(
     ApiJson(f): ApiJson<PostFields>,
 ) -> Result<Json<Post>, AppError> {
     Ok(Json(
-        svc::update(&state.db, &who.actor(), state.config.time_zone, id, &f).await?,
+        svc::update(
+            &state.db,
+            &who.actor(),
+            state.config.time_zone,
+            &state.config.public_url,
+            id,
+            &f,
+        )
+        .await?,
     ))
 }
 
@@ -130,7 +145,14 @@ pub async fn approve(
     ApiJson(f): ApiJson<ApproveFields>,
 ) -> Result<Json<Post>, AppError> {
     Ok(Json(
-        svc::approve(&state.db, &who.actor(), id, f.revision).await?,
+        svc::approve(
+            &state.db,
+            &who.actor(),
+            &state.config.public_url,
+            id,
+            f.revision,
+        )
+        .await?,
     ))
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod comms;
 pub mod home;
 pub mod listen;
+pub mod mail;
 pub mod metrics;
 pub mod org;
 pub mod portfolio;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(listen::router())
         .merge(voice::router())
         .merge(comms::router())
+        .merge(mail::router())
         .fallback(not_found)
 }
 
@@ -169,7 +171,7 @@ impl utoipa::Modify for BearerAuth {
         voice::get_pain_point, voice::reply, voice::publish, voice::close, voice::to_request, voice::to_promise,
         comms::list_posts, comms::unpublished, comms::create_post, comms::get_post, comms::update_post, comms::approve,
         comms::send_back, comms::hide, comms::restore, comms::react, comms::comment, comms::remove_comment,
-        comms::anonymous_reply,
+        comms::anonymous_reply, mail::preferences, mail::set_preferences, mail::outbox, mail::release,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -199,6 +199,7 @@ fn post_fields(pairs: &[(String, String)]) -> PostFields {
         publish_at: get("publish_at"),
         request_id: get("request_id").trim().parse().ok(),
         publish: get("action") == "publish",
+        email: !get("email").is_empty(),
     }
 }
 
@@ -236,7 +237,15 @@ async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let f = post_fields(&pairs);
-    match svc::create(&state.db, &who.actor(), state.config.time_zone, &f).await {
+    match svc::create(
+        &state.db,
+        &who.actor(),
+        state.config.time_zone,
+        &state.config.public_url,
+        &f,
+    )
+    .await
+    {
         Ok(p) => done(&state, &who, &format!("/comms/posts/{}", p.id), saved(&p)).await,
         Err(e) => {
             let (status, errors) = form_errors(e)?;
@@ -280,6 +289,7 @@ async fn edit(
             .to_string(),
         request_id: p.request_id,
         publish: true,
+        email: p.email_audience,
     };
     form_page(
         &state,
@@ -299,7 +309,16 @@ async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let f = post_fields(&pairs);
-    match svc::update(&state.db, &who.actor(), state.config.time_zone, id, &f).await {
+    match svc::update(
+        &state.db,
+        &who.actor(),
+        state.config.time_zone,
+        &state.config.public_url,
+        id,
+        &f,
+    )
+    .await
+    {
         Ok(p) => done(&state, &who, &format!("/comms/posts/{id}"), saved(&p)).await,
         Err(e) => {
             let (status, errors) = form_errors(e)?;
@@ -455,9 +474,15 @@ async fn approve(
     Path(id): Path<i64>,
     Form(f): Form<RevisionForm>,
 ) -> Result<Response, PageError> {
-    let r = svc::approve(&state.db, &who.actor(), id, f.revision)
-        .await
-        .map(|_| ());
+    let r = svc::approve(
+        &state.db,
+        &who.actor(),
+        &state.config.public_url,
+        id,
+        f.revision,
+    )
+    .await
+    .map(|_| ());
     after(
         &state,
         &who,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod comms;
 pub mod home;
 pub mod listen;
+pub mod mail;
 pub mod metrics;
 pub mod once;
 pub mod org;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(listen::router())
         .merge(voice::router())
         .merge(comms::router())
+        .merge(mail::router())
         // Inside the session/CSRF check: create forms sent twice create once.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             auth::session::load_session,
         ))
         .merge(comms::feed_router())
+        .merge(mail::public_router())
         .route("/static/duet.css", get(stylesheet))
         .route("/static/duet.svg", get(icon))
 }

@@ -38,6 +38,9 @@ pub struct PostFields {
     /// Publish (or, for a story someone else owns, ask its owner to approve); false keeps a draft.
     #[serde(default)]
     pub publish: bool,
+    /// Also e-mail it to its readers (those who take the newsletter) once it is published.
+    #[serde(default)]
+    pub email: bool,
 }
 
 /// Who may read what: every published post, or those meant for everyone and the reader's
@@ -124,10 +127,11 @@ fn write_of<'a>(
     actor: &Actor,
     input: &'a PostInput,
     work: Option<&store::StoryWork>,
-    publish: bool,
+    f: &PostFields,
     html: &'a str,
     summary: &'a str,
 ) -> store::PostWrite<'a> {
+    let publish = f.publish;
     let by_owner = work.is_some_and(|w| owns(actor, w));
     let status = comms::status_on_save(input.kind, publish, by_owner);
     store::PostWrite {
@@ -136,17 +140,34 @@ fn write_of<'a>(
         summary,
         status,
         approved_by: (by_owner && status == PostStatus::Published).then_some(actor.user.0),
+        email: f.email,
     }
 }
 
+/// Queues a published post asked to go by e-mail (the outbox adds nobody twice, and holds it
+/// until its publish time).
+async fn mail_if_asked(db: &Db, public_url: &str, post: Post) -> Result<Post, AppError> {
+    if post.email_audience && post.status == PostStatus::Published {
+        crate::service::mail::queue_post(db, public_url, &post).await?;
+    }
+    Ok(post)
+}
+
 /// Writes a new post.
-pub async fn create(db: &Db, actor: &Actor, tz: Tz, f: &PostFields) -> Result<Post, AppError> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    tz: Tz,
+    public_url: &str,
+    f: &PostFields,
+) -> Result<Post, AppError> {
     can(actor, Action::WritePost)?;
     let (input, work) = checked(db, tz, f).await?;
     let html = comms::render_markdown(&input.body);
     let summary = comms::excerpt(&input.body, 280);
-    let w = write_of(actor, &input, work.as_ref(), f.publish, &html, &summary);
-    Ok(store::insert_post(db, actor.user.0, &w).await?)
+    let w = write_of(actor, &input, work.as_ref(), f, &html, &summary);
+    let post = store::insert_post(db, actor.user.0, &w).await?;
+    mail_if_asked(db, public_url, post).await
 }
 
 /// Edits a post (a new revision; a story edited by anyone but its owner waits for them again).
@@ -154,6 +175,7 @@ pub async fn update(
     db: &Db,
     actor: &Actor,
     tz: Tz,
+    public_url: &str,
     id: i64,
     f: &PostFields,
 ) -> Result<Post, AppError> {
@@ -167,12 +189,19 @@ pub async fn update(
     let (input, work) = checked(db, tz, f).await?;
     let html = comms::render_markdown(&input.body);
     let summary = comms::excerpt(&input.body, 280);
-    let w = write_of(actor, &input, work.as_ref(), f.publish, &html, &summary);
-    Ok(store::update_post(db, id, actor.user.0, &w).await?)
+    let w = write_of(actor, &input, work.as_ref(), f, &html, &summary);
+    let post = store::update_post(db, id, actor.user.0, &w).await?;
+    mail_if_asked(db, public_url, post).await
 }
 
 /// The story's owner approves the revision they read.
-pub async fn approve(db: &Db, actor: &Actor, id: i64, revision: i64) -> Result<Post, AppError> {
+pub async fn approve(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    id: i64,
+    revision: i64,
+) -> Result<Post, AppError> {
     let post = store::find_post(db, id).await?;
     let work = story_of(db, &post).await?;
     can(
@@ -182,7 +211,8 @@ pub async fn approve(db: &Db, actor: &Actor, id: i64, revision: i64) -> Result<P
             champion: work.champion_id.map(UserId),
         },
     )?;
-    Ok(store::approve(db, id, actor.user.0, revision).await?)
+    let post = store::approve(db, id, actor.user.0, revision).await?;
+    mail_if_asked(db, public_url, post).await
 }
 
 /// The story's owner sends it back to its author, saying what to change.

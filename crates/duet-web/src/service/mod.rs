@@ -9,6 +9,7 @@ pub mod fresh;
 pub mod group_commit;
 pub mod home;
 pub mod listen;
+pub mod mail;
 pub mod metrics;
 pub mod org;
 pub mod portfolio;

@@ -61,6 +61,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = duet_web::WebConfig {
+            public_url: base.clone(),
             max_body_bytes: 64 * 1024,
             metrics_token: Some(duet_web::MetricsToken(METRICS_TOKEN.into())),
             ..Default::default()

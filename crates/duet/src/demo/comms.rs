@@ -27,6 +27,9 @@ struct PostSeed {
     days_ago: i64,
     title: String,
     body: String,
+    /// Also sent by e-mail to its readers.
+    #[serde(default)]
+    email: bool,
 }
 
 /// A success story of a delivered request of `department`.
@@ -104,6 +107,7 @@ async fn publish(
     input: &PostInput,
     status: PostStatus,
     days_ago: i64,
+    email: bool,
 ) -> anyhow::Result<i64> {
     let html = render_markdown(&input.body);
     let summary = excerpt(&input.body, 280);
@@ -113,6 +117,7 @@ async fn publish(
         summary: &summary,
         status,
         approved_by: None,
+        email,
     };
     let p = store::insert_post(db, author, &w).await?;
     if days_ago > 0 {
@@ -147,7 +152,15 @@ pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
         let at = Utc::now() - Duration::days(s.days_ago.min(0));
         let input = PostInput::parse(Some(s.kind.as_str()), &s.title, &s.body, audience, at, None)
             .map_err(|e| anyhow::anyhow!("demo post {:?}: {e:?}", s.title))?;
-        publish(db, author.id, &input, PostStatus::Published, s.days_ago).await?;
+        publish(
+            db,
+            author.id,
+            &input,
+            PostStatus::Published,
+            s.days_ago,
+            s.email,
+        )
+        .await?;
         posted += 1;
     }
     // Stories: a delivered request of each department, told by IT, approved by its owner.
@@ -179,7 +192,7 @@ pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("demo story {:?}: {e:?}", s.title))?;
         told.push(work.request_id);
-        let id = publish(db, writer, &input, PostStatus::AwaitingApproval, 0).await?;
+        let id = publish(db, writer, &input, PostStatus::AwaitingApproval, 0, false).await?;
         let owner = work.leader_user_id.or(work.champion_id);
         if let (true, Some(owner)) = (s.approved, owner) {
             store::approve(db, id, owner, 1).await?;
@@ -195,6 +208,24 @@ pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
         posted += 1;
     }
     tracing::info!(posts = posted, "demo posts seeded");
+    Ok(())
+}
+
+/// Queues the demo's posts sent by e-mail, unless the outbox already has mail: with no SMTP
+/// server they wait there (an admin sees them at `/admin/outbox`); with one, today's post goes at
+/// once, a scheduled one at its time, and an older one is held until someone confirms it, as any
+/// message whose time passed long ago is. Links in them point at `public_url`.
+pub async fn queue_demo_mail(db: &Db, public_url: &str) -> anyhow::Result<()> {
+    if !duet_store::mail::outbox(db, None, 1).await?.0.is_empty() {
+        return Ok(());
+    }
+    let mut queued = 0;
+    for post in store::emailed_posts(db).await? {
+        queued += duet_web::service::mail::queue_post(db, public_url, &post)
+            .await
+            .map_err(|e| anyhow::anyhow!("queueing the demo's e-mail: {e}"))?;
+    }
+    tracing::info!(messages = queued, "demo e-mail queued");
     Ok(())
 }
 

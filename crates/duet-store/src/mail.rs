@@ -1,0 +1,392 @@
+//! E-mail: messages, the durable outbox, and each person's mail preferences.
+//!
+//! Each message is stored once (`mail_messages`) and each recipient is one outbox row, unique per
+//! (message, recipient), so queueing the same message again adds nobody twice. A sender claims
+//! due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas never claim the same row; the
+//! one writer on SQLite), sends, and marks each row sent, to retry later or failed. A row found
+//! still "sending" after a crash may or may not have gone out: it is held for a person to
+//! confirm, never sent again on its own. So is a message whose time passed more than a day ago
+//! (a restored backup, a server down for a day).
+
+use crate::batch::{rows_per_statement, values};
+use crate::{Db, Result, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use duet_core::FieldError;
+
+/// One message's content, stored once for all its recipients.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Message {
+    /// What it is, e.g. `post:12` (one message per key).
+    pub key: String,
+    /// Subject line.
+    pub subject: String,
+    /// The plain-text part.
+    pub text_body: String,
+    /// The HTML part.
+    pub html_body: String,
+}
+
+/// One recipient of a message, with their one-time unsubscribe link.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// Their account.
+    pub user_id: Option<i64>,
+    /// Their address.
+    pub address: String,
+    /// The link that unsubscribes them (carries the token).
+    pub unsubscribe_url: Option<String>,
+    /// SHA-256 of that token.
+    pub unsubscribe_hash: Option<String>,
+}
+
+/// Stores `message` (once) and queues it for each recipient not queued for it yet; returns how
+/// many rows were added. One transaction: all or nothing.
+pub async fn enqueue(
+    db: &Db,
+    message: &Message,
+    recipients: &[Recipient],
+    not_before: DateTime<Utc>,
+) -> Result<u64> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    on_db!(tx, |c| sqlx::query(
+        "insert into mail_messages (key, subject, text_body, html_body, created_at)
+         values ($1, $2, $3, $4, $5) on conflict (key) do nothing"
+    )
+    .bind(&message.key)
+    .bind(&message.subject)
+    .bind(&message.text_body)
+    .bind(&message.html_body)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let mut added = 0;
+    for chunk in recipients.chunks(rows_per_statement(4, 3)) {
+        let sql = format!(
+            "insert into outbox (message_key, recipient, user_id, unsubscribe_url, unsubscribe_hash,
+                 status, attempts, not_before, created_at)
+             values {} on conflict (message_key, recipient) do nothing",
+            values("($1, ?, ?, ?, ?, 'queued', 0, $2, $3)", chunk.len(), 4)
+        );
+        added += on_db!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(&message.key)
+                .bind(not_before)
+                .bind(now);
+            for r in chunk {
+                q = q
+                    .bind(&r.address)
+                    .bind(r.user_id)
+                    .bind(&r.unsubscribe_url)
+                    .bind(&r.unsubscribe_hash);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// An outbox row claimed for sending.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    /// Row id.
+    pub id: i64,
+    /// The message.
+    pub message_key: String,
+    /// The address.
+    pub recipient: String,
+    /// The recipient's unsubscribe link, if any.
+    pub unsubscribe_url: Option<String>,
+    /// Sends tried before this one.
+    pub attempts: i64,
+}
+
+/// How long a message may wait past its time and still go without a person confirming.
+pub const STALE_AFTER_HOURS: i64 = 24;
+/// How long a claimed row may stay "sending" before it is held as interrupted.
+pub const INTERRUPTED_AFTER_MINUTES: i64 = 10;
+
+/// Holds what must not go without a person: rows interrupted while sending, and messages whose
+/// time passed long ago. Returns how many rows were held.
+pub async fn hold_doubtful(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let _turn = db.write_turn().await;
+    let interrupted = on_db!(db, |pool| {
+        sqlx::query(
+        "update outbox set status = 'held',
+             last_error = 'interrupted while sending: it may or may not have been delivered; confirm to send it again'
+         where status = 'sending' and claimed_at < $1"
+    )
+    .bind(now - Duration::minutes(INTERRUPTED_AFTER_MINUTES))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let stale = on_db!(db, |pool| {
+        sqlx::query(
+        "update outbox set status = 'held',
+             last_error = 'its time passed more than a day ago (was the server down, or a backup restored?); confirm to send it now'
+         where status = 'queued' and attempts = 0 and not_before < $1"
+    )
+    .bind(now - Duration::hours(STALE_AFTER_HOURS))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(interrupted + stale)
+}
+
+/// Claims up to `limit` due rows for this sender, oldest first. On PostgreSQL rows another
+/// replica is claiming are skipped, never waited for or taken twice.
+pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claimed>> {
+    let lock = match db.backend() {
+        crate::Backend::Postgres => " for update skip locked",
+        crate::Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "update outbox set status = 'sending', claimed_at = $1
+         where id in (select id from outbox where status = 'queued' and not_before <= $1
+                      order by id limit $2{lock})
+         returning id, message_key, recipient, unsubscribe_url, attempts"
+    );
+    let mut tx = db.begin_write().await?;
+    let mut rows: Vec<Claimed> = on_db!(tx, |c| sqlx::query_as::<_, Claimed>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    tx.commit().await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// A message's content (for the sender).
+pub async fn message(db: &Db, key: &str) -> Result<Message> {
+    on_db!(db, |pool| sqlx::query_as::<_, Message>(
+        "select key, subject, text_body, html_body from mail_messages where key = $1"
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(StoreError::NotFound("message"))
+}
+
+/// What became of one claimed row.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The server accepted it.
+    Sent,
+    /// Try again at this time (a refusal that may pass, a dropped connection).
+    RetryAt(DateTime<Utc>, String),
+    /// Will never go (an invalid address, a permanent refusal), and why.
+    Failed(String),
+}
+
+/// Records what became of a claimed row.
+pub async fn settle(db: &Db, id: i64, outcome: &Outcome) -> Result<()> {
+    let now = Utc::now();
+    let _turn = db.write_turn().await;
+    match outcome {
+        Outcome::Sent => on_db!(db, |pool| {
+            sqlx::query(
+            "update outbox set status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = null
+             where id = $2 and status = 'sending'"
+        )
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        }),
+        Outcome::RetryAt(at, why) => on_db!(db, |pool| {
+            sqlx::query(
+            "update outbox set status = 'queued', not_before = $1, attempts = attempts + 1, last_error = $2
+             where id = $3 and status = 'sending'"
+        )
+        .bind(*at)
+        .bind(why)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        }),
+        Outcome::Failed(why) => on_db!(db, |pool| sqlx::query(
+            "update outbox set status = 'failed', attempts = attempts + 1, last_error = $1
+             where id = $2 and status = 'sending'"
+        )
+        .bind(why)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())),
+    }?;
+    Ok(())
+}
+
+/// A person confirms a held row: it goes with the next batch.
+pub async fn release(db: &Db, id: i64) -> Result<()> {
+    let n = {
+        let _turn = db.write_turn().await;
+        on_db!(db, |pool| sqlx::query(
+            "update outbox set status = 'queued', not_before = $1, last_error = null
+             where id = $2 and status = 'held'"
+        )
+        .bind(Utc::now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+    }?;
+    if n == 0 {
+        return Err(StoreError::Conflict(FieldError::new(
+            "status",
+            "this message is not held",
+        )));
+    }
+    Ok(())
+}
+
+/// An outbox row as an administrator sees it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct OutboxRow {
+    /// Row id.
+    pub id: i64,
+    /// The message.
+    pub message_key: String,
+    /// Its subject.
+    pub subject: String,
+    /// The address.
+    pub recipient: String,
+    /// queued, sending, sent, failed or held.
+    pub status: String,
+    /// Sends tried.
+    pub attempts: i64,
+    /// When it may go.
+    pub not_before: DateTime<Utc>,
+    /// When it went.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The last problem, in words.
+    pub last_error: Option<String>,
+}
+
+/// Rows of one status (all when `None`), newest first, at most `limit`; and the count of each status.
+pub async fn outbox(
+    db: &Db,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<OutboxRow>, Vec<(String, i64)>)> {
+    let rows = on_db!(db, |pool| {
+        sqlx::query_as::<_, OutboxRow>(
+        "select o.id, o.message_key, m.subject, o.recipient, o.status, o.attempts, o.not_before,
+             o.sent_at, o.last_error
+         from outbox o join mail_messages m on m.key = o.message_key
+         where ($1 is null or o.status = $1) order by o.id desc limit $2"
+    )
+    .bind(status)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    })?;
+    let counts = on_db!(db, |pool| sqlx::query_as(
+        "select status, count(*) from outbox group by status order by status"
+    )
+    .fetch_all(pool)
+    .await)?;
+    Ok((rows, counts))
+}
+
+/// Whether `user` takes the newsletter (posts sent by e-mail); yes unless they said no.
+pub async fn newsletter(db: &Db, user: i64) -> Result<bool> {
+    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(
+        "select newsletter from mail_preferences where user_id = $1"
+    )
+    .bind(user)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row.is_none_or(|r| r.0))
+}
+
+/// Sets whether `user` takes the newsletter.
+pub async fn set_newsletter(db: &Db, user: i64, on: bool) -> Result<()> {
+    let _turn = db.write_turn().await;
+    on_db!(db, |pool| {
+        sqlx::query(
+        "insert into mail_preferences (user_id, newsletter, updated_at) values ($1, $2, $3)
+         on conflict (user_id) do update set newsletter = excluded.newsletter, updated_at = excluded.updated_at"
+    )
+    .bind(user)
+    .bind(on)
+    .bind(Utc::now())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// One-click unsubscribe: the token's row is marked used and its person stops taking the
+/// newsletter, in one transaction. 404 for a token that matches nothing, 409 for one used before.
+pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let row: Option<(Option<i64>, Option<DateTime<Utc>>)> = on_db!(tx, |c| sqlx::query_as(
+        "select user_id, unsubscribed_at from outbox where unsubscribe_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)?;
+    let Some((user, used)) = row else {
+        return Err(StoreError::NotFound("unsubscribe link"));
+    };
+    if used.is_some() {
+        return Err(StoreError::Conflict(FieldError::new(
+            "token",
+            "this unsubscribe link was already used: you no longer receive the newsletter",
+        )));
+    }
+    on_db!(tx, |c| sqlx::query(
+        "update outbox set unsubscribed_at = $1 where unsubscribe_hash = $2"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if let Some(user) = user {
+        on_db!(tx, |c| {
+            sqlx::query(
+            "insert into mail_preferences (user_id, newsletter, updated_at) values ($1, false, $2)
+             on conflict (user_id) do update set newsletter = false, updated_at = excluded.updated_at"
+        )
+        .bind(user)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Who a post goes to by e-mail: enabled accounts meant to read it (everyone, or the people of
+/// its audience departments) who take the newsletter.
+pub async fn post_recipients(db: &Db, post: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select u.id, u.email from users u
+         join posts p on p.id = $1
+         left join people pe on pe.id = u.person_id
+         left join mail_preferences mp on mp.user_id = u.id
+         where u.disabled_at is null and coalesce(mp.newsletter, true)
+           and (p.audience_all or exists (select 1 from post_audiences a
+                where a.post_id = p.id and a.department_id = pe.department_id))
+         order by u.id"
+    )
+    .bind(post)
+    .fetch_all(pool)
+    .await)?)
+}

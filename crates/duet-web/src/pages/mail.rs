@@ -1,0 +1,175 @@
+//! E-mail pages: one-click unsubscribe (outside the session: mail programs post it with no
+//! cookie, RFC 8058), each person's e-mail preferences, and the administrators' outbox.
+
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{Layout, render, render_status};
+use crate::pages::done;
+use crate::service::mail as svc;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use duet_core::auth::{Action, can};
+use duet_store::mail::OutboxRow;
+
+/// The signed-in routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/email", get(preferences).post(save_preferences))
+        .route("/admin/outbox", get(outbox))
+        .route("/admin/outbox/{id}/release", post(release))
+}
+
+/// The unsubscribe link of every message (no session, no CSRF token: the link's one-time token
+/// is the proof).
+pub fn public_router() -> Router<AppState> {
+    Router::new().route(
+        "/mail/unsubscribe/{token}",
+        get(unsubscribe_page).post(unsubscribe),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "mail/unsubscribe.html")]
+struct UnsubscribePage {
+    layout: Layout,
+    token: String,
+    /// What happened, once the button (or the mail program) posted.
+    outcome: Option<String>,
+}
+
+/// The link opened in a browser: one button, so a link scanner that follows links does not
+/// unsubscribe anybody.
+async fn unsubscribe_page(Path(token): Path<String>) -> Result<Response, PageError> {
+    Ok(render(UnsubscribePage {
+        layout: Layout::anonymous("Unsubscribe"),
+        token,
+        outcome: None,
+    }))
+}
+
+/// RFC 8058 one-click: the POST unsubscribes at once and answers 200; a wrong link is 404, a
+/// used one 409, each with a page that says so.
+async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let (status, outcome) = match svc::unsubscribe(&state.db, &token).await {
+        Ok(()) => (
+            StatusCode::OK,
+            "You are unsubscribed: Duet sends you no more newsletters. You can take them again on your account's e-mail page.".to_string(),
+        ),
+        Err(AppError::NotFound(_)) => (
+            StatusCode::NOT_FOUND,
+            "This unsubscribe link is not one Duet sent; nothing was changed.".to_string(),
+        ),
+        Err(AppError::Conflict(e)) => (StatusCode::CONFLICT, format!("{}.", capitalise(&e.message))),
+        Err(e) => return Err(PageError(e)),
+    };
+    Ok(render_status(
+        status,
+        UnsubscribePage {
+            layout: Layout::anonymous("Unsubscribe"),
+            token,
+            outcome: Some(outcome),
+        },
+    ))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "mail/preferences.html")]
+struct PreferencesPage {
+    layout: Layout,
+    newsletter: bool,
+}
+
+async fn preferences(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    let newsletter = duet_store::mail::newsletter(&state.db, who.actor().user.0).await?;
+    Ok(render(PreferencesPage {
+        layout: Layout::new(&who, "E-mail", "account"),
+        newsletter,
+    }))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PreferencesForm {
+    #[serde(default)]
+    newsletter: Option<String>,
+}
+
+async fn save_preferences(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<PreferencesForm>,
+) -> Result<Response, PageError> {
+    let on = f.newsletter.is_some();
+    duet_store::mail::set_newsletter(&state.db, who.actor().user.0, on).await?;
+    let msg = if on {
+        "You take the newsletter."
+    } else {
+        "You no longer take the newsletter."
+    };
+    done(&state, &who, "/account/email", msg).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct OutboxQuery {
+    status: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    rows: Vec<OutboxRow>,
+    counts: Vec<(String, i64)>,
+    status: String,
+    configured: bool,
+}
+
+async fn outbox(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Response, PageError> {
+    can(&who.actor(), Action::ManageMail).map_err(AppError::from)?;
+    let status = q.status.unwrap_or_default();
+    let filter = ["queued", "sending", "sent", "failed", "held"]
+        .into_iter()
+        .find(|s| *s == status);
+    let (rows, counts) = duet_store::mail::outbox(&state.db, filter, 200).await?;
+    Ok(render(OutboxPage {
+        layout: Layout::new(&who, "E-mail outbox", "users"),
+        rows,
+        counts,
+        status,
+        configured: state.config.mail.is_some(),
+    }))
+}
+
+async fn release(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    can(&who.actor(), Action::ManageMail).map_err(AppError::from)?;
+    duet_store::mail::release(&state.db, id).await?;
+    done(
+        &state,
+        &who,
+        "/admin/outbox?status=held",
+        "It goes with the next batch.",
+    )
+    .await
+}

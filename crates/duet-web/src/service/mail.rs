@@ -1,0 +1,317 @@
+//! E-mail: queueing a message for its recipients (each with a one-time unsubscribe link) and the
+//! sender that drains the outbox through SMTP.
+//!
+//! Sending is at most once per (message, recipient): the outbox row is claimed before the SMTP
+//! conversation and settled after it; a row left claimed by a crash is held for a person to
+//! confirm (`duet_store::mail::hold_doubtful`), never sent again on its own. A refusal that may
+//! pass (4xx, a dropped connection, a timeout) is retried with a growing wait; a permanent one
+//! (5xx, an address that does not parse) fails with its reason. The SMTP password is never
+//! logged: `MailSettings`' `Debug` hides it, and errors are logged without the transport.
+
+use crate::error::AppError;
+use chrono::{Duration, Utc};
+use duet_core::secret;
+use duet_store::Db;
+use duet_store::mail::{self as store, Claimed, Message, Outcome, Recipient};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// None: for a relay on the same machine or a test sink only.
+    None,
+    /// STARTTLS on the submission port (587), required.
+    StartTls,
+    /// TLS from the first byte (465).
+    Tls,
+}
+
+impl std::str::FromStr for Security {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "plain" => Ok(Security::None),
+            "starttls" => Ok(Security::StartTls),
+            "tls" | "ssl" => Ok(Security::Tls),
+            other => Err(format!("'{other}' is not one of: none, starttls, tls")),
+        }
+    }
+}
+
+/// The SMTP server and sender, from the configuration (`DUET_SMTP_*`).
+#[derive(Clone)]
+pub struct MailSettings {
+    /// Host name of the SMTP server.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// How the connection is protected.
+    pub security: Security,
+    /// User name, if the server wants one.
+    pub user: Option<String>,
+    /// Its password (from `DUET_SMTP_PASSWORD` or a file), never logged.
+    pub password: Option<String>,
+    /// The `From` of every message, e.g. `Duet <duet@example.com>`.
+    pub from: String,
+    /// The most messages sent per minute by this process.
+    pub per_minute: u32,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .field("per_minute", &self.per_minute)
+            .finish()
+    }
+}
+
+/// The link that unsubscribes one recipient, and its token's hash (the token is only in the link).
+fn unsubscribe_link(public_url: &str) -> Result<(String, String), AppError> {
+    let token = secret::new_secret("u")
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("could not generate a token")))?;
+    let url = format!(
+        "{}/mail/unsubscribe/{token}",
+        public_url.trim_end_matches('/')
+    );
+    Ok((url, secret::hash_secret(&token)))
+}
+
+/// Queues a published post for everyone meant to read it who takes the newsletter; returns how
+/// many were queued (none twice: queueing again adds only new readers).
+pub async fn queue_post(
+    db: &Db,
+    public_url: &str,
+    post: &duet_store::comms::Post,
+) -> Result<u64, AppError> {
+    let link = format!(
+        "{}/comms/posts/{}",
+        public_url.trim_end_matches('/'),
+        post.id
+    );
+    let told = post
+        .approved_by_name
+        .as_ref()
+        .map(|n| format!("Told by {n}\n\n"))
+        .unwrap_or_default();
+    let message = Message {
+        key: format!("post:{}", post.id),
+        subject: post.title.clone(),
+        text_body: format!(
+            "{}\n\n{told}{}\n\nRead it in Duet: {link}\n",
+            post.title, post.body
+        ),
+        html_body: format!(
+            "<h1>{}</h1>{}{}<p><a href=\"{}\">Read it in Duet</a></p>",
+            escape(&post.title),
+            post.approved_by_name
+                .as_ref()
+                .map(|n| format!("<p><em>Told by {}</em></p>", escape(n)))
+                .unwrap_or_default(),
+            post.body_html,
+            escape(&link)
+        ),
+    };
+    let mut recipients = Vec::new();
+    for (user, address) in store::post_recipients(db, post.id).await? {
+        let (url, hash) = unsubscribe_link(public_url)?;
+        recipients.push(Recipient {
+            user_id: Some(user),
+            address,
+            unsubscribe_url: Some(url),
+            unsubscribe_hash: Some(hash),
+        });
+    }
+    Ok(store::enqueue(db, &message, &recipients, post.publish_at).await?)
+}
+
+/// HTML-escapes text put into a message's HTML part.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One-click unsubscribe (RFC 8058) with the token from a message's link.
+pub async fn unsubscribe(db: &Db, token: &str) -> Result<(), AppError> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 200 {
+        return Err(AppError::NotFound("unsubscribe link".into()));
+    }
+    Ok(store::unsubscribe(db, &secret::hash_secret(token)).await?)
+}
+
+/// The transport for `settings`.
+fn transport(s: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let builder = match s.security {
+        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+            .map_err(|e| format!("SMTP host {}: {e}", s.host))?,
+        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
+            .map_err(|e| format!("SMTP host {}: {e}", s.host))?,
+    };
+    let builder = builder
+        .port(s.port)
+        .timeout(Some(std::time::Duration::from_secs(20)));
+    let builder = match (&s.user, &s.password) {
+        (Some(u), Some(p)) => builder.credentials(Credentials::new(u.clone(), p.clone())),
+        _ => builder,
+    };
+    Ok(builder.build())
+}
+
+/// The wait before retry number `attempts + 1`: one minute, doubling, at most an hour.
+fn backoff(attempts: i64) -> Duration {
+    Duration::minutes(1i64 << attempts.clamp(0, 6)).min(Duration::hours(1))
+}
+
+/// After this many tries a refusal that "may pass" is taken as final.
+const MAX_ATTEMPTS: i64 = 8;
+
+/// Builds the e-mail of one outbox row: both parts, and the one-click unsubscribe headers.
+fn build(from: &Mailbox, row: &Claimed, m: &Message) -> Result<lettre::Message, String> {
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .map_err(|e| format!("the address {:?} is not valid: {e}", row.recipient))?;
+    let (text, html) = match &row.unsubscribe_url {
+        Some(u) => (
+            format!(
+                "{}\n--\nYou receive this because you take Duet's newsletter. Unsubscribe: {u}\n",
+                m.text_body
+            ),
+            format!(
+                "{}<hr><p><small>You receive this because you take Duet's newsletter. <a href=\"{}\">Unsubscribe</a>.</small></p>",
+                m.html_body,
+                escape(u)
+            ),
+        ),
+        None => (m.text_body.clone(), m.html_body.clone()),
+    };
+    let mut b = lettre::Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(m.subject.clone())
+        .message_id(None);
+    if let Some(u) = &row.unsubscribe_url {
+        b = b
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{u}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ));
+    }
+    b.multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| format!("the message could not be built: {e}"))
+}
+
+/// What a send attempt's error means for the row.
+fn outcome_of(e: &lettre::transport::smtp::Error, attempts: i64) -> Outcome {
+    let why = match e.status() {
+        Some(code) => format!("the SMTP server answered {code}: {e}"),
+        None => format!("sending failed: {e}"),
+    };
+    if e.is_permanent() || attempts + 1 >= MAX_ATTEMPTS {
+        Outcome::Failed(why)
+    } else {
+        Outcome::RetryAt(Utc::now() + backoff(attempts), why)
+    }
+}
+
+/// Sends the due rows of one claim; returns how many were settled.
+async fn send_batch(
+    db: &Db,
+    s: &MailSettings,
+    from: &Mailbox,
+    smtp: &AsyncSmtpTransport<Tokio1Executor>,
+    messages: &mut HashMap<String, Arc<Message>>,
+) -> Result<usize, AppError> {
+    let now = Utc::now();
+    store::hold_doubtful(db, now).await?;
+    let rows = store::claim(db, 50, now).await?;
+    let gap = std::time::Duration::from_millis(60_000 / u64::from(s.per_minute.max(1)));
+    for row in &rows {
+        let m = match messages.get(&row.message_key) {
+            Some(m) => m.clone(),
+            None => {
+                let m = Arc::new(store::message(db, &row.message_key).await?);
+                messages.insert(row.message_key.clone(), m.clone());
+                m
+            }
+        };
+        let outcome = match build(from, row, &m) {
+            Err(why) => Outcome::Failed(why),
+            Ok(email) => match smtp.send(email).await {
+                Ok(_) => Outcome::Sent,
+                Err(e) => outcome_of(&e, row.attempts),
+            },
+        };
+        if let Outcome::Failed(why) | Outcome::RetryAt(_, why) = &outcome {
+            tracing::warn!(outbox = row.id, reason = %why, "an e-mail was not sent");
+        }
+        store::settle(db, row.id, &outcome).await?;
+        tokio::time::sleep(gap).await;
+    }
+    Ok(rows.len())
+}
+
+/// Drains the outbox until `stop` resolves: claims due rows, sends them at most `per_minute` a
+/// minute, and waits a couple of seconds when there is nothing to send. Several of these may run
+/// at once (replicas, or two in one process): no row is ever sent twice.
+pub async fn run_sender(db: Db, s: MailSettings, stop: impl std::future::Future<Output = ()>) {
+    let smtp = match transport(&s) {
+        Ok(t) => t,
+        Err(why) => {
+            tracing::error!(reason = %why, "e-mail is not sent: the SMTP settings do not work");
+            return;
+        }
+    };
+    let from: Mailbox = match s.from.parse() {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(from = %s.from, error = %e, "e-mail is not sent: the From address does not parse");
+            return;
+        }
+    };
+    let mut messages = HashMap::new();
+    tokio::pin!(stop);
+    loop {
+        let sent = match send_batch(&db, &s, &from, &smtp, &mut messages).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "the e-mail sender could not read the outbox");
+                0
+            }
+        };
+        if messages.len() > 64 {
+            messages.clear();
+        }
+        let pause = if sent == 0 { 2000 } else { 0 };
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(std::time::Duration::from_millis(pause)) => {}
+        }
+    }
+}

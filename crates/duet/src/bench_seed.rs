@@ -342,3 +342,38 @@ pub async fn seed_requests(db: &Db, count: u32) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Queues one edition-sized message for `n` synthetic recipients, each with a one-time
+/// unsubscribe link (token generated and hashed as for real mail), and prints the time the
+/// queueing took: the random tokens, their hashes and the outbox rows, in one transaction.
+pub async fn queue_mail(db: &Db, public_url: &str, n: u32) -> anyhow::Result<()> {
+    use duet_store::mail::{Message, Recipient, enqueue};
+    let key = format!("bench:{}", chrono::Utc::now().timestamp_millis());
+    let message = Message {
+        key: key.clone(),
+        subject: "The monthly edition".into(),
+        text_body: "What changed this month. ".repeat(200),
+        html_body: "<p>What changed this month.</p>".repeat(200),
+    };
+    let started = std::time::Instant::now();
+    let mut recipients = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let token = duet_core::secret::new_secret("u")?;
+        recipients.push(Recipient {
+            user_id: None,
+            address: format!("reader{i}@bench.example"),
+            unsubscribe_url: Some(format!("{public_url}/mail/unsubscribe/{token}")),
+            unsubscribe_hash: Some(duet_core::secret::hash_secret(&token)),
+        });
+    }
+    let queued = enqueue(db, &message, &recipients, chrono::Utc::now()).await?;
+    println!(
+        "queued {queued} recipients of {key} in {} ms ({})",
+        started.elapsed().as_millis(),
+        match db.backend() {
+            duet_store::Backend::Sqlite => "SQLite",
+            duet_store::Backend::Postgres => "PostgreSQL",
+        }
+    );
+    Ok(())
+}

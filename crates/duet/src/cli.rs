@@ -88,6 +88,15 @@ pub enum Command {
         #[arg(long)]
         tokens_out: std::path::PathBuf,
     },
+    /// Benchmark helper: queue one message for N recipients, each with their own unsubscribe
+    /// link, and print how long the queueing took (see bench/mail.sh; issue 13: under 2 s for
+    /// 20,000).
+    #[command(hide = true)]
+    QueueMail {
+        /// How many recipients.
+        #[arg(long, default_value_t = 20_000)]
+        recipients: u32,
+    },
 }
 
 /// Options of `demo`: those of `serve`, and how large an organisation to seed.

@@ -66,6 +66,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::QueueMail { recipients } => {
+            let db = open(&config).await?;
+            crate::bench_seed::queue_mail(&db, &config.public_url, recipients).await?;
+            db.close().await;
+            Ok(())
+        }
         Command::Export(ExportCommand::People { output }) => export_people(&config, output).await,
     }
 }

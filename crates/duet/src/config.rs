@@ -420,6 +420,58 @@ mod tests {
     }
 
     #[test]
+    fn smtp_needs_a_from_takes_its_password_from_a_file_and_never_shows_it() {
+        let c = Config::resolve(
+            Overrides::default(),
+            FileConfig::default(),
+            DEFAULT_DATABASE,
+        )
+        .unwrap();
+        assert!(c.mail.is_none(), "no SMTP host: e-mail waits in the outbox");
+        let host = |from: Option<&str>| Overrides {
+            smtp: SmtpFile {
+                host: Some("smtp.example.com".into()),
+                from: from.map(Into::into),
+                ..SmtpFile::default()
+            },
+            ..Overrides::default()
+        };
+        let e = Config::resolve(host(None), FileConfig::default(), DEFAULT_DATABASE).unwrap_err();
+        assert!(e.to_string().contains("From address"), "{e}");
+        let dir = std::env::temp_dir().join(format!("duet-smtp-{}", std::process::id()));
+        std::fs::write(&dir, "s3cret-pass\n").unwrap();
+        let file: FileConfig = toml::from_str(&format!(
+            "[smtp]\nsecurity = \"tls\"\nuser = \"duet\"\npassword_file = {:?}",
+            dir.display().to_string()
+        ))
+        .unwrap();
+        let c = Config::resolve(
+            host(Some("Duet <duet@example.com>")),
+            file,
+            DEFAULT_DATABASE,
+        )
+        .unwrap();
+        std::fs::remove_file(&dir).unwrap();
+        let m = c.mail.clone().unwrap();
+        assert_eq!(
+            (m.port, m.password.as_deref(), m.per_minute),
+            (465, Some("s3cret-pass"), 120)
+        );
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "the password is never shown"
+        );
+        let bad = Overrides {
+            smtp: SmtpFile {
+                security: Some("ssl3".into()),
+                ..host(Some("a@b.c")).smtp
+            },
+            ..Overrides::default()
+        };
+        assert!(Config::resolve(bad, FileConfig::default(), DEFAULT_DATABASE).is_err());
+    }
+
+    #[test]
     fn the_metrics_token_is_off_by_default_long_and_never_shown() {
         let c = Config::resolve(
             Overrides::default(),

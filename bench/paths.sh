@@ -60,7 +60,7 @@ REQ=$(api "/requests?limit=1" | jq -r '.[0].id')
 REVIEW=$(api "/reviews?limit=1" | jq -r '.[0].id')
 CAMPAIGN=$(api "/campaigns" | jq -r '[.[] | select(.sealed_at != null or (.closes_on < (now | strftime("%Y-%m-%d"))))][0].id')
 DEPT=$(api "/departments" | jq -r '.[0].id')
-POST=$(api "/comms/posts?limit=1" | jq -r '.items[0].id')
+POST=$(api "/comms/posts?limit=1" | jq -r '.[0].id')
 
 declare -a ROWS
 measure() { # name, then wrk arguments; prints "rps p50 p99"

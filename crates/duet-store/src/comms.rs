@@ -592,6 +592,16 @@ pub async fn react(db: &Db, post: i64, user: i64, kind: ReactionKind, on: bool) 
     Ok(())
 }
 
+/// Every reaction to a post as (kind, account), for a reader-independent cache of them.
+pub async fn reaction_rows(db: &Db, post: i64) -> Result<Vec<(String, i64)>> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select kind, user_id from post_reactions where post_id = $1 order by kind, user_id"
+    )
+    .bind(post)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Reactions to a post, by kind.
 pub async fn reactions(db: &Db, post: i64, reader: i64) -> Result<Vec<ReactionCount>> {
     Ok(on_db!(db, |pool| {

@@ -71,8 +71,10 @@ pub async fn list_posts(
 pub async fn unpublished(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<Vec<PostSummary>>, AppError> {
-    Ok(Json(svc::unpublished(&state.db, &who.actor()).await?))
+) -> Result<Json<std::sync::Arc<Vec<PostSummary>>>, AppError> {
+    Ok(Json(
+        svc::unpublished(&state.comms, &state.db, &who.actor()).await?,
+    ))
 }
 
 /// Writes a post. With `publish`, it is published at `publish_at` — a success story not written

@@ -63,7 +63,7 @@ struct IndexPage {
     layout: Layout,
     tabs: Vec<KindTab>,
     posts: std::sync::Arc<Page<PostSummary>>,
-    mine: Vec<PostSummary>,
+    mine: std::sync::Arc<Vec<PostSummary>>,
     can_write: bool,
     page: i64,
     pages: i64,
@@ -100,7 +100,7 @@ async fn index(
     Ok(render(IndexPage {
         layout: Layout::new(&who, "Tell", "comms"),
         tabs,
-        mine: svc::unpublished(&state.db, &actor).await?,
+        mine: svc::unpublished(&state.comms, &state.db, &actor).await?,
         can_write: can(&actor, Action::WritePost).is_ok(),
         posts,
         page,
@@ -397,11 +397,7 @@ async fn post_page(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let reply_to = if v.may.respond {
-        svc::reply_department(&state.db, id).await?.1
-    } else {
-        String::new()
-    };
+    let reply_to = v.reply_to.clone().unwrap_or_default();
     let publish_local = v
         .post
         .publish_at

@@ -280,6 +280,8 @@ pub struct PostView {
     pub reactions: Vec<ReactionCount>,
     /// Comments, oldest first.
     pub comments: Vec<Comment>,
+    /// The department whose Voice inbox an anonymous reply reaches.
+    pub reply_to: Option<String>,
     /// What the reader may do.
     pub may: PostAbilities,
 }
@@ -290,6 +292,10 @@ struct PostParts {
     audience: Vec<(i64, String)>,
     comments: Vec<Comment>,
     owners: Option<store::StoryWork>,
+    /// Every reaction as (kind, account): each reader's own are picked out of it.
+    reactions: Vec<(String, i64)>,
+    /// Where an anonymous reply goes (department id and name).
+    reply_to: Option<(i64, String)>,
 }
 
 /// Reads one post for `actor`: 404 for a post they may not read (a draft not theirs, a post not
@@ -310,11 +316,19 @@ pub async fn view(
                 Some(r) => Some(store::story_work(db, r).await?),
                 None => None,
             };
+            let reactions = store::reaction_rows(db, id).await?;
+            let reply_to = match store::reply_department(db, id).await {
+                Ok(d) => Some(d),
+                Err(duet_store::StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
             Ok::<_, AppError>(PostParts {
                 post,
                 audience,
                 comments,
                 owners,
+                reactions,
+                reply_to,
             })
         })
         .await?;
@@ -346,7 +360,20 @@ pub async fn view(
     if !readable {
         return Err(AppError::NotFound("post".into()));
     }
-    let reactions = store::reactions(db, id, actor.user.0).await?;
+    let mut reactions: Vec<ReactionCount> = Vec::new();
+    for (kind, user) in &parts.reactions {
+        match reactions.last_mut() {
+            Some(r) if r.kind == *kind => {
+                r.count += 1;
+                r.mine |= *user == actor.user.0;
+            }
+            _ => reactions.push(ReactionCount {
+                kind: kind.clone(),
+                count: 1,
+                mine: *user == actor.user.0,
+            }),
+        }
+    }
     let may = PostAbilities {
         edit: p.status != PostStatus::Hidden
             && can(
@@ -365,6 +392,7 @@ pub async fn view(
         audience: parts.audience.clone(),
         reactions,
         comments: parts.comments.clone(),
+        reply_to: parts.reply_to.as_ref().map(|r| r.1.clone()),
         may,
     })
 }
@@ -387,8 +415,17 @@ pub async fn list(
 }
 
 /// The actor's drafts, their stories waiting for an owner, and stories waiting for them.
-pub async fn unpublished(db: &Db, actor: &Actor) -> Result<Vec<PostSummary>, AppError> {
-    Ok(store::unpublished_for(db, actor.user.0).await?)
+pub async fn unpublished(
+    cache: &CommsCache,
+    db: &Db,
+    actor: &Actor,
+) -> Result<Arc<Vec<PostSummary>>, AppError> {
+    cache
+        .unpublished
+        .get_or_load(actor.user.0, || async {
+            Ok::<_, AppError>(store::unpublished_for(db, actor.user.0).await?)
+        })
+        .await
 }
 
 /// Delivered work a story may tell (for the form's choices).
@@ -452,11 +489,6 @@ pub async fn hide_comment(db: &Db, actor: &Actor, id: i64, comment: i64) -> Resu
     Ok(store::hide_comment(db, id, comment).await?)
 }
 
-/// The department an anonymous reply to a post is addressed to: its author's, or else IT's.
-pub async fn reply_department(db: &Db, id: i64) -> Result<(i64, String), AppError> {
-    Ok(store::reply_department(db, id).await?)
-}
-
 /// Replies to a published post anonymously: a pain point in the Voice inbox of the post's
 /// author's department (or IT's), under Voice's rules — nothing about the reader is kept, and
 /// the receipt code returned is the only way back to it.
@@ -495,5 +527,6 @@ pub async fn feed(cache: &CommsCache, db: &Db) -> Result<Arc<Vec<Post>>, AppErro
 pub struct CommsCache {
     posts: FreshMap<i64, PostParts, 1000>,
     lists: FreshMap<(Readers, Option<PostKind>, PageRequest), Page<PostSummary>, 1000>,
+    unpublished: FreshMap<i64, Vec<PostSummary>, 1000>,
     feed: FreshCell<Vec<Post>>,
 }

@@ -310,24 +310,6 @@ pub async fn newsletter(db: &Db, user: i64) -> Result<bool> {
     Ok(row.is_none_or(|r| r.0))
 }
 
-/// Sets whether `user` takes the newsletter.
-pub async fn set_newsletter(db: &Db, user: i64, on: bool) -> Result<()> {
-    let _turn = db.write_turn().await;
-    on_db!(db, |pool| {
-        sqlx::query(
-        "insert into mail_preferences (user_id, newsletter, updated_at) values ($1, $2, $3)
-         on conflict (user_id) do update set newsletter = excluded.newsletter, updated_at = excluded.updated_at"
-    )
-    .bind(user)
-    .bind(on)
-    .bind(Utc::now())
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
 /// One-click unsubscribe: the token's row is marked used and its person stops taking the
 /// newsletter, in one transaction. 404 for a token that matches nothing, 409 for one used before.
 pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
@@ -370,6 +352,126 @@ pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
         })?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Queues an e-mail for every notification made since the last call, to its person if they
+/// take notices by e-mail (and are not disabled), with a link to their Duet inbox; returns how
+/// many were queued. The first call only marks where to start, so history is never mailed. Safe
+/// on several replicas at once: keys are unique and the mark only moves forward.
+pub async fn queue_notifications(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<u64> {
+    let mut tx = db.begin_write().await?;
+    let mark: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
+        "select last_id from mail_watermarks where name = 'notifications'"
+    )
+    .fetch_optional(c)
+    .await)?;
+    let (max,): (Option<i64>,) =
+        on_db!(tx, |c| sqlx::query_as("select max(id) from notifications")
+            .fetch_one(c)
+            .await)?;
+    let max = max.unwrap_or(0);
+    let Some((last,)) = mark else {
+        on_db!(tx, |c| sqlx::query(
+            "insert into mail_watermarks (name, last_id) values ('notifications', $1)
+             on conflict (name) do nothing"
+        )
+        .bind(max)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        return Ok(0);
+    };
+    if max <= last {
+        return Ok(0);
+    }
+    const WHO: &str = "from notifications n
+         join users u on u.id = n.user_id
+         left join mail_preferences mp on mp.user_id = u.id
+         where n.id > $1 and n.id <= $2 and u.disabled_at is null and coalesce(mp.notifications, true)";
+    let link = format!("{}/notifications", public_url.trim_end_matches('/'));
+    let messages = format!(
+        "insert into mail_messages (key, subject, text_body, html_body, created_at)
+         select 'notification:' || n.id, 'Duet: ' || substr(n.message, 1, 90),
+             n.message || '
+
+Your Duet inbox: ' || $3 || '
+Choose what Duet e-mails you: ' || $4,
+             '<p>' || replace(replace(replace(n.message, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
+                 || '</p><p><a href=\"' || $3 || '\">Your Duet inbox</a></p><p><small><a href=\"' || $4
+                 || '\">Choose what Duet e-mails you</a></small></p>',
+             $5
+         {WHO} on conflict (key) do nothing"
+    );
+    on_db!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(messages))
+        .bind(last)
+        .bind(max)
+        .bind(&link)
+        .bind(format!(
+            "{}/account/email",
+            public_url.trim_end_matches('/')
+        ))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let rows = format!(
+        "insert into outbox (message_key, recipient, user_id, status, attempts, not_before, created_at)
+         select 'notification:' || n.id, u.email, u.id, 'queued', 0, $3, $3
+         {WHO} on conflict (message_key, recipient) do nothing"
+    );
+    let queued = on_db!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(rows))
+        .bind(last)
+        .bind(max)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(
+        "update mail_watermarks set last_id = $1 where name = 'notifications' and last_id < $1"
+    )
+    .bind(max)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// Whether `user` takes notices from their Duet inbox by e-mail; yes unless they said no.
+pub async fn notifications(db: &Db, user: i64) -> Result<bool> {
+    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(
+        "select notifications from mail_preferences where user_id = $1"
+    )
+    .bind(user)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row.is_none_or(|r| r.0))
+}
+
+/// Sets both of `user`'s e-mail choices.
+pub async fn set_preferences(
+    db: &Db,
+    user: i64,
+    newsletter: bool,
+    notifications: bool,
+) -> Result<()> {
+    let _turn = db.write_turn().await;
+    on_db!(db, |pool| {
+        sqlx::query(
+        "insert into mail_preferences (user_id, newsletter, notifications, updated_at) values ($1, $2, $3, $4)
+         on conflict (user_id) do update set newsletter = excluded.newsletter,
+             notifications = excluded.notifications, updated_at = excluded.updated_at"
+    )
+    .bind(user)
+    .bind(newsletter)
+    .bind(notifications)
+    .bind(Utc::now())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -65,6 +65,7 @@ pub async fn serve(
         tokio::spawn(crate::service::mail::run_sender(
             state.db.clone(),
             settings,
+            state.config.public_url.clone(),
             std::future::pending::<()>(),
         ))
     });

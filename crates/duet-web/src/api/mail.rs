@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
 pub struct Preferences {
     /// Posts their writers send by e-mail (on unless turned off or unsubscribed).
     pub newsletter: bool,
+    /// Each notice of their Duet inbox, by e-mail as it comes (on unless turned off).
+    pub notifications: bool,
 }
 
 /// The caller's e-mail preferences.
@@ -33,8 +35,11 @@ pub async fn preferences(
     State(state): State<AppState>,
     who: ApiUser,
 ) -> Result<Json<Preferences>, AppError> {
-    let newsletter = duet_store::mail::newsletter(&state.db, who.actor().user.0).await?;
-    Ok(Json(Preferences { newsletter }))
+    let user = who.actor().user.0;
+    Ok(Json(Preferences {
+        newsletter: duet_store::mail::newsletter(&state.db, user).await?,
+        notifications: duet_store::mail::notifications(&state.db, user).await?,
+    }))
 }
 
 /// Sets the caller's e-mail preferences.
@@ -44,7 +49,8 @@ pub async fn set_preferences(
     who: ApiUser,
     ApiJson(p): ApiJson<Preferences>,
 ) -> Result<Json<Preferences>, AppError> {
-    duet_store::mail::set_newsletter(&state.db, who.actor().user.0, p.newsletter).await?;
+    duet_store::mail::set_preferences(&state.db, who.actor().user.0, p.newsletter, p.notifications)
+        .await?;
     Ok(Json(p))
 }
 

@@ -92,13 +92,15 @@ fn capitalise(s: &str) -> String {
 struct PreferencesPage {
     layout: Layout,
     newsletter: bool,
+    notifications: bool,
 }
 
 async fn preferences(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let newsletter = duet_store::mail::newsletter(&state.db, who.actor().user.0).await?;
+    let user = who.actor().user.0;
     Ok(render(PreferencesPage {
         layout: Layout::new(&who, "E-mail", "account"),
-        newsletter,
+        newsletter: duet_store::mail::newsletter(&state.db, user).await?,
+        notifications: duet_store::mail::notifications(&state.db, user).await?,
     }))
 }
 
@@ -106,6 +108,8 @@ async fn preferences(State(state): State<AppState>, who: SignedIn) -> Result<Res
 struct PreferencesForm {
     #[serde(default)]
     newsletter: Option<String>,
+    #[serde(default)]
+    notifications: Option<String>,
 }
 
 async fn save_preferences(
@@ -113,14 +117,9 @@ async fn save_preferences(
     who: SignedIn,
     Form(f): Form<PreferencesForm>,
 ) -> Result<Response, PageError> {
-    let on = f.newsletter.is_some();
-    duet_store::mail::set_newsletter(&state.db, who.actor().user.0, on).await?;
-    let msg = if on {
-        "You take the newsletter."
-    } else {
-        "You no longer take the newsletter."
-    };
-    done(&state, &who, "/account/email", msg).await
+    let (news, notices) = (f.newsletter.is_some(), f.notifications.is_some());
+    duet_store::mail::set_preferences(&state.db, who.actor().user.0, news, notices).await?;
+    done(&state, &who, "/account/email", "Saved.").await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -243,12 +243,14 @@ fn outcome_of(e: &lettre::transport::smtp::Error, attempts: i64) -> Outcome {
 /// Sends the due rows of one claim; returns how many were settled.
 async fn send_batch(
     db: &Db,
+    public_url: &str,
     s: &MailSettings,
     from: &Mailbox,
     smtp: &AsyncSmtpTransport<Tokio1Executor>,
     messages: &mut HashMap<String, Arc<Message>>,
 ) -> Result<usize, AppError> {
     let now = Utc::now();
+    store::queue_notifications(db, public_url, now).await?;
     store::hold_doubtful(db, now).await?;
     let rows = store::claim(db, 50, now).await?;
     let gap = std::time::Duration::from_millis(60_000 / u64::from(s.per_minute.max(1)));
@@ -277,10 +279,15 @@ async fn send_batch(
     Ok(rows.len())
 }
 
-/// Drains the outbox until `stop` resolves: claims due rows, sends them at most `per_minute` a
+/// Drains the outbox until `stop` resolves: queues e-mail for new notifications, claims due rows, sends them at most `per_minute` a
 /// minute, and waits a couple of seconds when there is nothing to send. Several of these may run
 /// at once (replicas, or two in one process): no row is ever sent twice.
-pub async fn run_sender(db: Db, s: MailSettings, stop: impl std::future::Future<Output = ()>) {
+pub async fn run_sender(
+    db: Db,
+    s: MailSettings,
+    public_url: String,
+    stop: impl std::future::Future<Output = ()>,
+) {
     let smtp = match transport(&s) {
         Ok(t) => t,
         Err(why) => {
@@ -298,7 +305,7 @@ pub async fn run_sender(db: Db, s: MailSettings, stop: impl std::future::Future<
     let mut messages = HashMap::new();
     tokio::pin!(stop);
     loop {
-        let sent = match send_batch(&db, &s, &from, &smtp, &mut messages).await {
+        let sent = match send_batch(&db, &public_url, &s, &from, &smtp, &mut messages).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "the e-mail sender could not read the outbox");

@@ -88,6 +88,31 @@ app_test! {
         app.stop().await;
     }
 
+    async fn inbox_notices_go_by_email_to_those_who_take_them(_app: &TestApp) {
+        let (app, sink) = with_sink(_app.db.backend()).await;
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let it_email = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(it.user_id)).await.unwrap().email;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        // The sender's first pass only marks where to start: nothing older is mailed.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let sales = app.dept("Sales").await;
+        let submit = |title: &'static str| json!({"title": title, "problem": "Quotes are typed twice.", "affected": "Sales", "desired_outcome": "Type once", "department_id": sales, "urgency": "normal"});
+        assert_eq!(member.post("/requests", submit("Quotes typed twice")).await.0, 201);
+        let mails = sink.wait_for(1).await;
+        let to_it: Vec<_> = mails.iter().filter(|m| m.to == [it_email.clone()]).collect();
+        assert_eq!(to_it.len(), 1, "{mails:?}");
+        assert!(to_it[0].header("Subject").unwrap().starts_with("Duet: New request to understand"), "{:?}", to_it[0].header("Subject"));
+        assert!(to_it[0].data.contains("/notifications"));
+        // Turned off: the next notice stays in the inbox only.
+        let (s, _) = it.send(reqwest::Method::PUT, "/mail/preferences", json!({"newsletter": true, "notifications": false})).await;
+        assert_eq!(s, 200);
+        let before = sink.received().len();
+        assert_eq!(member.post("/requests", submit("Printer on floor two")).await.0, 201);
+        tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
+        assert!(!sink.received()[before..].iter().any(|m| m.to == [it_email.clone()]), "not mailed once turned off");
+        app.stop().await;
+    }
+
     async fn two_senders_at_once_send_each_message_once_and_refusals_are_settled(_app: &TestApp) {
         let sink = Sink::start().await;
         let app = _app;
@@ -107,7 +132,7 @@ app_test! {
             .map(|_| {
                 let db = app.db.clone();
                 let stop = stop.clone();
-                tokio::spawn(duet_web::service::mail::run_sender(db, settings(sink.port), async move { stop.notified().await }))
+                tokio::spawn(duet_web::service::mail::run_sender(db, settings(sink.port), "http://duet.example".into(), async move { stop.notified().await }))
             })
             .collect();
         let mails = sink.wait_for(40).await;
@@ -173,7 +198,8 @@ app_test! {
         let member_api = app.api_as(Role::Member, Some("Sales")).await;
         assert_eq!(member_api.get("/mail/outbox").await.0, 403);
         assert_eq!(member_api.get("/mail/preferences").await.1["newsletter"], true);
-        let (s, _) = member_api.send(reqwest::Method::PUT, "/mail/preferences", json!({"newsletter": false})).await;
+        assert_eq!(member_api.get("/mail/preferences").await.1["notifications"], true);
+        let (s, _) = member_api.send(reqwest::Method::PUT, "/mail/preferences", json!({"newsletter": false, "notifications": true})).await;
         assert_eq!(s, 200);
         assert_eq!(member_api.get("/mail/preferences").await.1["newsletter"], false);
     }

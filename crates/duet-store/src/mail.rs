@@ -357,7 +357,8 @@ pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
 
 /// Queues an e-mail for every notification made since the last call, to its person if they
 /// take notices by e-mail (and are not disabled), with a link to their Duet inbox; returns how
-/// many were queued. The first call only marks where to start, so history is never mailed. Safe
+/// many were queued. Survey notices are left out: a reminder goes only to those who have not
+/// answered, and the outbox an administrator reads would list them. The first call only marks where to start, so history is never mailed. Safe
 /// on several replicas at once: keys are unique and the mark only moves forward.
 pub async fn queue_notifications(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<u64> {
     let mut tx = db.begin_write().await?;
@@ -389,7 +390,8 @@ pub async fn queue_notifications(db: &Db, public_url: &str, now: DateTime<Utc>) 
     const WHO: &str = "from notifications n
          join users u on u.id = n.user_id
          left join mail_preferences mp on mp.user_id = u.id
-         where n.id > $1 and n.id <= $2 and u.disabled_at is null and coalesce(mp.notifications, true)";
+         where n.id > $1 and n.id <= $2 and u.disabled_at is null and coalesce(mp.notifications, true)
+           and n.message not like '%/listen/campaigns/%'";
     let link = format!("{}/notifications", public_url.trim_end_matches('/'));
     let messages = format!(
         "insert into mail_messages (key, subject, text_body, html_body, created_at)

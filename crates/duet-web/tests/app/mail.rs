@@ -94,7 +94,17 @@ app_test! {
         let it_email = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(it.user_id)).await.unwrap().email;
         let member = app.api_as(Role::Member, Some("Sales")).await;
         // The sender's first pass only marks where to start: nothing older is mailed.
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let sql = "select count(*) from mail_watermarks";
+        for _ in 0..200 {
+            let (n,): (i64,) = match &app.db {
+                duet_store::Db::Sqlite(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+                duet_store::Db::Postgres(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+            };
+            if n > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         let sales = app.dept("Sales").await;
         let submit = |title: &'static str| json!({"title": title, "problem": "Quotes are typed twice.", "affected": "Sales", "desired_outcome": "Type once", "department_id": sales, "urgency": "normal"});
         assert_eq!(member.post("/requests", submit("Quotes typed twice")).await.0, 201);
@@ -110,6 +120,17 @@ app_test! {
         assert_eq!(member.post("/requests", submit("Printer on floor two")).await.0, 201);
         tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
         assert!(!sink.received()[before..].iter().any(|m| m.to == [it_email.clone()]), "not mailed once turned off");
+        // Survey notices never go by e-mail: a reminder reaches only those who have not answered,
+        // and the outbox an administrator reads would list them.
+        let since = duet_store::mail::outbox(&app.db, None, 1000).await.unwrap().0.len();
+        for text in ["Reminder: \u{201c}Pulse\u{201d} closes on 2027-01-01. /listen/campaigns/1", "You are invited. /listen/campaigns/1"] {
+            match &app.db {
+                duet_store::Db::Sqlite(p) => { sqlx::query("insert into notifications (user_id, message, created_at) values ($1, $2, $3)").bind(member.user_id).bind(text).bind(chrono::Utc::now()).execute(p).await.unwrap(); }
+                duet_store::Db::Postgres(p) => { sqlx::query("insert into notifications (user_id, message, created_at) values ($1, $2, $3)").bind(member.user_id).bind(text).bind(chrono::Utc::now()).execute(p).await.unwrap(); }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        assert_eq!(duet_store::mail::outbox(&app.db, None, 1000).await.unwrap().0.len(), since, "no survey notice queued");
         app.stop().await;
     }
 

@@ -350,6 +350,16 @@ pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
         .await
         .map(|r| r.rows_affected())
         })?;
+        on_db!(tx, |c| {
+            sqlx::query(
+            "update outbox set status = 'failed', last_error = 'the reader unsubscribed before it went'
+             where user_id = $1 and status in ('queued', 'held') and message_key like 'post:%'"
+        )
+        .bind(user)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
     }
     tx.commit().await?;
     Ok(())
@@ -474,7 +484,42 @@ pub async fn set_preferences(
     .await
     .map(|r| r.rows_affected())
     })?;
+    drop(_turn);
+    if !newsletter {
+        withdraw(
+            db,
+            user,
+            "post:%",
+            "the reader stopped the newsletter before it went",
+        )
+        .await?;
+    }
+    if !notifications {
+        withdraw(
+            db,
+            user,
+            "notification:%",
+            "the reader stopped notices by e-mail before it went",
+        )
+        .await?;
+    }
     Ok(())
+}
+
+/// Takes back what still waits for `user` among messages whose key is `like`: someone who says
+/// "no more" gets nothing more, not even what was queued before they said it.
+async fn withdraw(db: &Db, user: i64, like: &str, why: &str) -> Result<u64> {
+    let _turn = db.write_turn().await;
+    Ok(on_db!(db, |pool| sqlx::query(
+        "update outbox set status = 'failed', last_error = $1
+         where user_id = $2 and status in ('queued', 'held') and message_key like $3"
+    )
+    .bind(why)
+    .bind(user)
+    .bind(like)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
 }
 
 /// Who a post goes to by e-mail: enabled accounts meant to read it (everyone, or the people of

@@ -91,6 +91,7 @@ fn capitalise(s: &str) -> String {
 #[template(path = "mail/preferences.html")]
 struct PreferencesPage {
     layout: Layout,
+    email: String,
     newsletter: bool,
     notifications: bool,
 }
@@ -99,6 +100,7 @@ async fn preferences(State(state): State<AppState>, who: SignedIn) -> Result<Res
     let user = who.actor().user.0;
     Ok(render(PreferencesPage {
         layout: Layout::new(&who, "E-mail", "account"),
+        email: who.user.email.clone(),
         newsletter: duet_store::mail::newsletter(&state.db, user).await?,
         notifications: duet_store::mail::notifications(&state.db, user).await?,
     }))
@@ -122,6 +124,9 @@ async fn save_preferences(
     done(&state, &who, "/account/email", "Saved.").await
 }
 
+/// An outbox row's statuses, in the order of a message's life.
+const STATUSES: [&str; 5] = ["queued", "held", "sending", "sent", "failed"];
+
 #[derive(Debug, Default, serde::Deserialize)]
 struct OutboxQuery {
     status: Option<String>,
@@ -132,8 +137,11 @@ struct OutboxQuery {
 struct OutboxPage {
     layout: Layout,
     rows: Vec<OutboxRow>,
-    counts: Vec<(String, i64)>,
+    /// Every status with its count (zero included), in the order of a message's life.
+    counts: Vec<(&'static str, i64)>,
     status: String,
+    /// Rows of the chosen status (or all), of which `rows` are the newest.
+    total: i64,
     configured: bool,
 }
 
@@ -144,15 +152,27 @@ async fn outbox(
 ) -> Result<Response, PageError> {
     can(&who.actor(), Action::ManageMail).map_err(AppError::from)?;
     let status = q.status.unwrap_or_default();
-    let filter = ["queued", "sending", "sent", "failed", "held"]
-        .into_iter()
-        .find(|s| *s == status);
-    let (rows, counts) = duet_store::mail::outbox(&state.db, filter, 200).await?;
+    let filter = STATUSES.iter().copied().find(|s| *s == status);
+    let (rows, found) = duet_store::mail::outbox(&state.db, filter, 200).await?;
+    let counts: Vec<(&'static str, i64)> = STATUSES
+        .iter()
+        .map(|s| {
+            (
+                *s,
+                found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect();
+    let total = match filter {
+        Some(f) => counts.iter().find(|(s, _)| *s == f).map_or(0, |(_, n)| *n),
+        None => counts.iter().map(|(_, n)| n).sum(),
+    };
     Ok(render(OutboxPage {
         layout: Layout::new(&who, "E-mail outbox", "users"),
         rows,
         counts,
-        status,
+        status: filter.unwrap_or_default().to_string(),
+        total,
         configured: state.config.mail.is_some(),
     }))
 }

@@ -223,5 +223,14 @@ app_test! {
         let (s, _) = member_api.send(reqwest::Method::PUT, "/mail/preferences", json!({"newsletter": false, "notifications": true})).await;
         assert_eq!(s, 200);
         assert_eq!(member_api.get("/mail/preferences").await.1["newsletter"], false);
+        // Saying no takes back what still waited for them.
+        let m3 = Message { key: "post:999".into(), ..m.clone() };
+        let addr = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(member_api.user_id)).await.unwrap().email;
+        let mine = Recipient { user_id: Some(member_api.user_id), address: addr, unsubscribe_url: None, unsubscribe_hash: None };
+        outbox::enqueue(&app.db, &m3, &[mine], chrono::Utc::now()).await.unwrap();
+        let (s, _) = member_api.send(reqwest::Method::PUT, "/mail/preferences", json!({"newsletter": false, "notifications": true})).await;
+        assert_eq!(s, 200);
+        let (failed, _) = outbox::outbox(&app.db, Some("failed"), 10).await.unwrap();
+        assert!(failed.iter().any(|r| r.message_key == "post:999" && r.last_error.as_deref().unwrap_or("").contains("stopped the newsletter")), "{failed:?}");
     }
 }

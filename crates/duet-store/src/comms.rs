@@ -272,6 +272,30 @@ pub async fn update_post(db: &Db, id: i64, editor: i64, w: &PostWrite<'_>) -> Re
     find_post(db, id).await
 }
 
+/// Tells a story's author (unless they are the owner acting) what its owner did, in the owner's
+/// write transaction.
+async fn tell_author(
+    tx: &mut WriteTx,
+    id: i64,
+    owner: i64,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_db!(tx, |c| sqlx::query(
+        "insert into notifications (user_id, request_id, message, created_at)
+         select author_id, request_id, $4 || title, $2
+         from posts where id = $1 and author_id <> $3"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(owner)
+    .bind(what)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// The business owner approves the revision they read; refused when the story changed since
 /// (they approve what they saw, never a later edit) or is not waiting for approval.
 pub async fn approve(db: &Db, id: i64, owner: i64, revision: i64) -> Result<Post> {
@@ -295,17 +319,7 @@ pub async fn approve(db: &Db, id: i64, owner: i64, revision: i64) -> Result<Post
             "the story changed or is no longer waiting for approval; read it again first",
         )));
     }
-    on_db!(tx, |c| sqlx::query(
-        "insert into notifications (user_id, request_id, message, created_at)
-         select author_id, request_id, 'Your success story was approved: ' || title, $2
-         from posts where id = $1 and author_id <> $3"
-    )
-    .bind(id)
-    .bind(now)
-    .bind(owner)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    tell_author(&mut tx, id, owner, "Your success story was approved: ", now).await?;
     tx.commit().await?;
     find_post(db, id).await
 }
@@ -330,17 +344,14 @@ pub async fn return_to_author(db: &Db, id: i64, owner: i64, note: &str) -> Resul
             "this story is not waiting for approval",
         )));
     }
-    on_db!(tx, |c| sqlx::query(
-        "insert into notifications (user_id, request_id, message, created_at)
-         select author_id, request_id, 'Your success story needs changes: ' || title, $2
-         from posts where id = $1 and author_id <> $3"
+    tell_author(
+        &mut tx,
+        id,
+        owner,
+        "Your success story needs changes: ",
+        now,
     )
-    .bind(id)
-    .bind(now)
-    .bind(owner)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     tx.commit().await?;
     find_post(db, id).await
 }

@@ -7,9 +7,13 @@
 //! still "sending" after a crash may or may not have gone out: it is held for a person to
 //! confirm, never sent again on its own. So is a message whose time passed more than a day ago
 //! (a restored backup, a server down for a day).
+//!
+//! The sender's writes take the writer turn without counting as a write (`Db::touch_turn`): the
+//! cached outbox page may lag them by two seconds, and nothing else reads the outbox; and a sender pass with nothing to do writes
+//! nothing: an idle sender every two seconds must not empty every read cache of the process.
 
 use crate::batch::{rows_per_statement, values};
-use crate::{Db, Result, StoreError};
+use crate::{Db, PageRequest, Result, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use duet_core::FieldError;
 
@@ -112,7 +116,18 @@ pub const INTERRUPTED_AFTER_MINUTES: i64 = 10;
 /// Holds what must not go without a person: rows interrupted while sending, and messages whose
 /// time passed long ago. Returns how many rows were held.
 pub async fn hold_doubtful(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let _turn = db.write_turn().await;
+    let doubtful: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select id from outbox where (status = 'sending' and claimed_at < $1)
+             or (status = 'queued' and attempts = 0 and not_before < $2) limit 1"
+    )
+    .bind(now - Duration::minutes(INTERRUPTED_AFTER_MINUTES))
+    .bind(now - Duration::hours(STALE_AFTER_HOURS))
+    .fetch_optional(pool)
+    .await)?;
+    if doubtful.is_none() {
+        return Ok(0);
+    }
+    let _turn = db.touch_turn().await;
     let interrupted = on_db!(db, |pool| {
         sqlx::query(
         "update outbox set status = 'held',
@@ -151,6 +166,15 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claime
                       order by id limit $2{lock})
          returning id, message_key, recipient, unsubscribe_url, attempts"
     );
+    let due: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select id from outbox where status = 'queued' and not_before <= $1 limit 1"
+    )
+    .bind(now)
+    .fetch_optional(pool)
+    .await)?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let mut tx = db.begin_write().await?;
     let mut rows: Vec<Claimed> = on_db!(tx, |c| sqlx::query_as::<_, Claimed>(
         sqlx::AssertSqlSafe(sql)
@@ -189,7 +213,7 @@ pub enum Outcome {
 /// Records what became of a claimed row.
 pub async fn settle(db: &Db, id: i64, outcome: &Outcome) -> Result<()> {
     let now = Utc::now();
-    let _turn = db.write_turn().await;
+    let _turn = db.touch_turn().await;
     match outcome {
         Outcome::Sent => on_db!(db, |pool| {
             sqlx::query(
@@ -279,15 +303,25 @@ pub async fn outbox(
     status: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<OutboxRow>, Vec<(String, i64)>)> {
+    outbox_page(db, status, PageRequest::new(Some(limit), None)).await
+}
+
+/// One page of [`outbox`]: rows of one status (all when `None`), newest first.
+pub async fn outbox_page(
+    db: &Db,
+    status: Option<&str>,
+    page: PageRequest,
+) -> Result<(Vec<OutboxRow>, Vec<(String, i64)>)> {
     let rows = on_db!(db, |pool| {
         sqlx::query_as::<_, OutboxRow>(
         "select o.id, o.message_key, m.subject, o.recipient, o.status, o.attempts, o.not_before,
              o.sent_at, o.last_error
          from outbox o join mail_messages m on m.key = o.message_key
-         where ($1 is null or o.status = $1) order by o.id desc limit $2"
+         where ($1 is null or o.status = $1) order by o.id desc limit $2 offset $3"
     )
     .bind(status)
-    .bind(limit)
+    .bind(page.limit)
+    .bind(page.offset)
     .fetch_all(pool)
     .await
     })?;
@@ -371,6 +405,23 @@ pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
 /// answered, and the outbox an administrator reads would list them. The first call only marks where to start, so history is never mailed. Safe
 /// on several replicas at once: keys are unique and the mark only moves forward.
 pub async fn queue_notifications(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<u64> {
+    // Nothing new (the common case): a read, and no write at all.
+    let seen: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select last_id from mail_watermarks where name = 'notifications'"
+    )
+    .fetch_optional(pool)
+    .await)?;
+    if let Some((last,)) = seen {
+        let newer: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+            "select id from notifications where id > $1 limit 1"
+        )
+        .bind(last)
+        .fetch_optional(pool)
+        .await)?;
+        if newer.is_none() {
+            return Ok(0);
+        }
+    }
     let mut tx = db.begin_write().await?;
     let mark: Option<(i64,)> = on_db!(tx, |c| sqlx::query_as(
         "select last_id from mail_watermarks where name = 'notifications'"
@@ -469,7 +520,7 @@ pub async fn set_preferences(
     newsletter: bool,
     notifications: bool,
 ) -> Result<()> {
-    let _turn = db.write_turn().await;
+    let _turn = db.touch_turn().await;
     on_db!(db, |pool| {
         sqlx::query(
         "insert into mail_preferences (user_id, newsletter, notifications, updated_at) values ($1, $2, $3, $4)
@@ -509,7 +560,7 @@ pub async fn set_preferences(
 /// Takes back what still waits for `user` among messages whose key is `like`: someone who says
 /// "no more" gets nothing more, not even what was queued before they said it.
 async fn withdraw(db: &Db, user: i64, like: &str, why: &str) -> Result<u64> {
-    let _turn = db.write_turn().await;
+    let _turn = db.touch_turn().await;
     Ok(on_db!(db, |pool| sqlx::query(
         "update outbox set status = 'failed', last_error = $1
          where user_id = $2 and status in ('queued', 'held') and message_key like $3"

@@ -111,6 +111,8 @@ pub struct Shared {
     pub reviews: Arc<crate::service::reviews::ReviewCaches>,
     /// Recently computed metric coverage (see `service::metrics::MetricCaches`).
     pub metrics: Arc<crate::service::metrics::MetricCaches>,
+    /// Recently read pages of the e-mail outbox (see `service::mail::MailCache`).
+    pub mail: Arc<crate::service::mail::MailCache>,
     /// Recently read posts, listings and the feed (see `service::comms::CommsCache`).
     pub comms: Arc<crate::service::comms::CommsCache>,
     /// Recently read pages of the audit log (see `service::audit::log`).
@@ -133,6 +135,7 @@ impl AppState {
             org: Arc::default(),
             home: Arc::default(),
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
+            mail: Arc::default(),
             comms: Arc::default(),
             voice_limits: Arc::default(),
             team_stats: Arc::default(),

@@ -3,6 +3,7 @@
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
+use crate::service::mail::OutboxView;
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -10,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
-use duet_store::mail::OutboxRow;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -58,46 +58,32 @@ pub async fn set_preferences(
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxParams {
-    /// `queued`, `sending`, `sent`, `failed` or `held` (all when absent).
+    /// `queued`, `held`, `sending`, `sent` or `failed` (all when absent).
     pub status: Option<String>,
-    /// At most this many, newest first (default 200, at most 1,000).
+    /// Page size, 1–500 (default 50).
     pub limit: Option<i64>,
+    /// Rows to skip.
+    pub offset: Option<i64>,
 }
 
-/// The outbox and how many rows are in each status.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct Outbox {
-    /// Rows, newest first.
-    pub rows: Vec<OutboxRow>,
-    /// (status, count).
-    pub counts: Vec<(String, i64)>,
-}
-
-/// The e-mail outbox (administrators).
-#[utoipa::path(get, path = "/mail/outbox", tag = "comms", params(OutboxParams), responses((status = 200, body = Outbox), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// The e-mail outbox (administrators), newest first, with the count of every status.
+#[utoipa::path(get, path = "/mail/outbox", tag = "comms", params(OutboxParams), responses((status = 200, body = OutboxView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn outbox(
     State(state): State<AppState>,
     who: ApiUser,
     ApiQuery(p): ApiQuery<OutboxParams>,
-) -> Result<Json<Outbox>, AppError> {
-    can(&who.actor(), Action::ManageMail)?;
-    let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            ["queued", "sending", "sent", "failed", "held"]
-                .into_iter()
-                .find(|k| *k == s)
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "status",
-                        format!("'{s}' is not one of: queued, sending, sent, failed, held"),
-                    )
-                })?,
-        ),
-    };
-    let limit = p.limit.unwrap_or(200).clamp(1, 1000);
-    let (rows, counts) = duet_store::mail::outbox(&state.db, status, limit).await?;
-    Ok(Json(Outbox { rows, counts }))
+) -> Result<Json<std::sync::Arc<OutboxView>>, AppError> {
+    let window = duet_store::PageRequest::new(p.limit, p.offset);
+    Ok(Json(
+        crate::service::mail::outbox(
+            &state.mail,
+            &state.db,
+            &who.actor(),
+            p.status.as_deref(),
+            window,
+        )
+        .await?,
+    ))
 }
 
 /// Sends a held message after all (an administrator confirms it).

@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
-use duet_store::mail::OutboxRow;
 
 /// The signed-in routes of this area.
 pub fn router() -> Router<AppState> {
@@ -124,55 +123,42 @@ async fn save_preferences(
     done(&state, &who, "/account/email", "Saved.").await
 }
 
-/// An outbox row's statuses, in the order of a message's life.
-const STATUSES: [&str; 5] = ["queued", "held", "sending", "sent", "failed"];
-
 #[derive(Debug, Default, serde::Deserialize)]
 struct OutboxQuery {
     status: Option<String>,
+    page: Option<i64>,
 }
 
 #[derive(Template)]
 #[template(path = "mail/outbox.html")]
 struct OutboxPage {
     layout: Layout,
-    rows: Vec<OutboxRow>,
-    /// Every status with its count (zero included), in the order of a message's life.
-    counts: Vec<(&'static str, i64)>,
+    view: std::sync::Arc<svc::OutboxView>,
     status: String,
-    /// Rows of the chosen status (or all), of which `rows` are the newest.
-    total: i64,
+    page: i64,
+    pages: i64,
     configured: bool,
 }
+
+/// Rows on a page of the outbox.
+const PER_PAGE: i64 = 50;
 
 async fn outbox(
     State(state): State<AppState>,
     who: SignedIn,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Response, PageError> {
-    can(&who.actor(), Action::ManageMail).map_err(AppError::from)?;
     let status = q.status.unwrap_or_default();
-    let filter = STATUSES.iter().copied().find(|s| *s == status);
-    let (rows, found) = duet_store::mail::outbox(&state.db, filter, 200).await?;
-    let counts: Vec<(&'static str, i64)> = STATUSES
-        .iter()
-        .map(|s| {
-            (
-                *s,
-                found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n),
-            )
-        })
-        .collect();
-    let total = match filter {
-        Some(f) => counts.iter().find(|(s, _)| *s == f).map_or(0, |(_, n)| *n),
-        None => counts.iter().map(|(_, n)| n).sum(),
-    };
+    let page = q.page.unwrap_or(1).max(1);
+    let window = duet_store::PageRequest::new(Some(PER_PAGE), Some((page - 1) * PER_PAGE));
+    let view = svc::outbox(&state.mail, &state.db, &who.actor(), Some(&status), window).await?;
+    let pages = ((view.total + PER_PAGE - 1) / PER_PAGE).max(1);
     Ok(render(OutboxPage {
         layout: Layout::new(&who, "E-mail outbox", "users"),
-        rows,
-        counts,
-        status: filter.unwrap_or_default().to_string(),
-        total,
+        view,
+        status,
+        page,
+        pages,
         configured: state.config.mail.is_some(),
     }))
 }

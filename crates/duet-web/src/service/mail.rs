@@ -322,3 +322,70 @@ pub async fn run_sender(
         }
     }
 }
+
+/// An outbox row's statuses, in the order of a message's life.
+pub const STATUSES: [&str; 5] = ["queued", "held", "sending", "sent", "failed"];
+
+/// A page of the outbox with the count of every status (zero included).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OutboxView {
+    /// Rows of the page, newest first.
+    pub rows: Vec<store::OutboxRow>,
+    /// (status, count) for every status, in the order of a message's life.
+    pub counts: Vec<(String, i64)>,
+    /// Rows of the chosen status (or all), over all pages.
+    pub total: i64,
+}
+
+/// A page of the outbox for an administrator (`can(ManageMail)`), kept for at most two seconds;
+/// `status` must be one of [`STATUSES`] (422 otherwise).
+pub async fn outbox(
+    cache: &MailCache,
+    db: &Db,
+    actor: &duet_core::auth::Actor,
+    status: Option<&str>,
+    page: duet_store::PageRequest,
+) -> Result<Arc<OutboxView>, AppError> {
+    duet_core::auth::can(actor, duet_core::auth::Action::ManageMail)?;
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(STATUSES.iter().copied().find(|k| *k == s).ok_or_else(|| {
+            AppError::invalid(
+                "status",
+                format!("'{s}' is not one of: {}", STATUSES.join(", ")),
+            )
+        })?),
+    };
+    cache
+        .outbox
+        .get_or_load((status, page), || async {
+            let (rows, found) = store::outbox_page(db, status, page).await?;
+            let counts: Vec<(String, i64)> = STATUSES
+                .iter()
+                .map(|s| {
+                    let n = found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n);
+                    ((*s).to_string(), n)
+                })
+                .collect();
+            let total = match status {
+                Some(f) => counts.iter().find(|(s, _)| s == f).map_or(0, |(_, n)| *n),
+                None => counts.iter().map(|(_, n)| n).sum(),
+            };
+            Ok::<_, AppError>(OutboxView {
+                rows,
+                counts,
+                total,
+            })
+        })
+        .await
+}
+
+/// Recently read outbox pages (see `service::fresh`).
+#[derive(Default)]
+pub struct MailCache {
+    outbox: crate::service::fresh::FreshMap<
+        (Option<&'static str>, duet_store::PageRequest),
+        OutboxView,
+        64,
+    >,
+}

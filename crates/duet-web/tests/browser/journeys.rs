@@ -83,6 +83,8 @@ async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
         "/listen",
         "/voice",
         "/comms",
+        "/account/email",
+        "/mail/unsubscribe/not-a-real-token",
         "/notifications",
         "/account",
         "/audit",
@@ -112,6 +114,7 @@ async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
             t.visit("/people").await;
             t.follow("/people/").await;
             t.visit("/requests/teams").await;
+            t.visit("/admin/outbox").await;
             t.visit("/listen/instruments").await;
             t.follow("/listen/instruments/").await;
             t.step("admin adds a metric and opens it");
@@ -580,6 +583,9 @@ async fn a_success_story_is_approved_by_its_owner_and_answered_by_a_member() {
         t.main_text().await.contains("Waiting for the owner"),
         "it waits for Sales' leader"
     );
+    t.step("its author opens it for editing, and leaves it as it is");
+    t.visit(&format!("/comms/posts/{id}/edit")).await;
+    assert!(t.main_text().await.contains("Edit post"));
     t.sign_out().await;
 
     t.sign_in(&cast.sales_leader).await;

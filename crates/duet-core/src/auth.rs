@@ -146,6 +146,9 @@ pub enum Action {
     HideComment { author: UserId },
     /// See the e-mail outbox and send a held message after all.
     ManageMail,
+    /// Edit, preview and schedule the monthly edition (the newsletter drafted from data): the
+    /// IT leaders who run the relationship, and admins.
+    EditEditions,
 }
 
 /// A question asked of a whole list rather than of one record: which of its rows may this actor
@@ -290,6 +293,7 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             author == actor.user || actor.role == Admin
         }
         Action::ModeratePosts | Action::ManageMail => actor.role == Admin,
+        Action::EditEditions => matches!(actor.role, Admin | ItLeader),
         Action::ApproveStory { leader, champion } => {
             leader == Some(actor.user) || champion == Some(actor.user)
         }
@@ -365,6 +369,7 @@ fn describe(action: Action) -> &'static str {
         Action::ReadPost { .. } | Action::ReadUnpublishedPost { .. } => "read this post",
         Action::HideComment { .. } => "remove this comment",
         Action::ManageMail => "manage the e-mail outbox",
+        Action::EditEditions => "edit and schedule the monthly edition",
     }
 }
 
@@ -534,9 +539,10 @@ mod tests {
             Action::ReadUnpublishedPost { .. } => 40,
             Action::HideComment { .. } => 41,
             Action::ManageMail => 42,
+            Action::EditEditions => 43,
         }
     }
-    const VARIANTS: usize = 43;
+    const VARIANTS: usize = 44;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -765,6 +771,7 @@ mod tests {
             (Action::HideComment { author: me }, everyone),
             (Action::HideComment { author: other }, "A"),
             (Action::ManageMail, "A"),
+            (Action::EditEditions, "AI"),
         ];
         let mut seen = [false; VARIANTS];
         for (action, allowed) in &rows {

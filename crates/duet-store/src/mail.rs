@@ -13,6 +13,7 @@
 //! nothing: an idle sender every two seconds must not empty every read cache of the process.
 
 use crate::batch::{rows_per_statement, values};
+use crate::db::WriteTx;
 use crate::{Db, PageRequest, Result, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use duet_core::FieldError;
@@ -51,8 +52,21 @@ pub async fn enqueue(
     recipients: &[Recipient],
     not_before: DateTime<Utc>,
 ) -> Result<u64> {
-    let now = Utc::now();
     let mut tx = db.begin_write().await?;
+    let added = enqueue_in(&mut tx, message, recipients, not_before).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// [`enqueue`] inside a caller's transaction, so queueing commits with the change that causes
+/// it (an edition scheduled is queued, or neither).
+pub(crate) async fn enqueue_in(
+    tx: &mut WriteTx,
+    message: &Message,
+    recipients: &[Recipient],
+    not_before: DateTime<Utc>,
+) -> Result<u64> {
+    let now = Utc::now();
     on_db!(tx, |c| sqlx::query(
         "insert into mail_messages (key, subject, text_body, html_body, created_at)
          values ($1, $2, $3, $4, $5) on conflict (key) do nothing"
@@ -89,7 +103,6 @@ pub async fn enqueue(
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    tx.commit().await?;
     Ok(added)
 }
 
@@ -387,7 +400,8 @@ pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
         on_db!(tx, |c| {
             sqlx::query(
             "update outbox set status = 'failed', last_error = 'the reader unsubscribed before it went'
-             where user_id = $1 and status in ('queued', 'held') and message_key like 'post:%'"
+             where user_id = $1 and status in ('queued', 'held')
+               and (message_key like 'post:%' or message_key like 'edition:%')"
         )
         .bind(user)
         .execute(c)
@@ -537,13 +551,15 @@ pub async fn set_preferences(
     })?;
     drop(_turn);
     if !newsletter {
-        withdraw(
-            db,
-            user,
-            "post:%",
-            "the reader stopped the newsletter before it went",
-        )
-        .await?;
+        for like in ["post:%", "edition:%"] {
+            withdraw(
+                db,
+                user,
+                like,
+                "the reader stopped the newsletter before it went",
+            )
+            .await?;
+        }
     }
     if !notifications {
         withdraw(

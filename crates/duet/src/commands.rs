@@ -426,7 +426,7 @@ async fn demo_cmd(config: &Config, scale: crate::cli::Scale) -> anyhow::Result<(
 
 /// Background upkeep, hourly: reminders for promises due within three days, promisees told a
 /// promise is due to be judged, survey invitations
-/// and reminders, sealing closed surveys, and expired sessions purged (both safe on every replica at once).
+/// and reminders, sealing closed surveys, last month's edition drafted, and expired sessions purged (both safe on every replica at once).
 fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -473,6 +473,13 @@ fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
                     .await
             {
                 tracing::warn!(error = %e, "could not publish survey participation");
+            }
+            // Last month's edition, drafted for its editors on the first tick of a month.
+            let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+            match duet_web::service::comms::editions::draft_due(&db, tz, today).await {
+                Ok(Some(id)) => tracing::info!(edition = id, "last month's edition drafted"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "could not draft last month's edition"),
             }
             match duet_store::sessions::purge_expired(&db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),

@@ -77,7 +77,7 @@ impl std::fmt::Debug for MailSettings {
 }
 
 /// The link that unsubscribes one recipient, and its token's hash (the token is only in the link).
-fn unsubscribe_link(public_url: &str) -> Result<(String, String), AppError> {
+pub(crate) fn unsubscribe_link(public_url: &str) -> Result<(String, String), AppError> {
     let token = secret::new_secret("u")
         .map_err(|_| AppError::Internal(anyhow::anyhow!("could not generate a token")))?;
     let url = format!(
@@ -136,7 +136,7 @@ pub async fn queue_post(
 }
 
 /// HTML-escapes text put into a message's HTML part.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -25,7 +25,7 @@ fn settings(port: u16) -> MailSettings {
 }
 
 /// Spawns the app with its sender pointed at a fresh sink.
-async fn with_sink(backend: duet_store::Backend) -> (TestApp, Sink) {
+pub(crate) async fn with_sink(backend: duet_store::Backend) -> (TestApp, Sink) {
     let sink = Sink::start().await;
     let port = sink.port;
     let app = TestApp::spawn_with(backend, move |c| c.mail = Some(settings(port))).await;

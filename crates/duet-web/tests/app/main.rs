@@ -8,6 +8,7 @@ mod api;
 mod audit;
 mod common;
 mod comms;
+mod editions;
 mod errors;
 mod home;
 mod listen;

@@ -50,6 +50,8 @@ struct StorySeed {
 struct Content {
     posts: Vec<PostSeed>,
     stories: Vec<StorySeed>,
+    /// Opening words of past editions, newest first (Markdown).
+    edition_intros: Vec<String>,
 }
 
 /// `demo-data/comms.toml`.
@@ -208,6 +210,52 @@ pub async fn seed_comms(db: &Db) -> anyhow::Result<()> {
         posted += 1;
     }
     tracing::info!(posts = posted, "demo posts seeded");
+    seed_editions(db, &cast, &content.edition_intros).await?;
+    Ok(())
+}
+
+/// A year of editions drafted from the demo's records: eleven that went out on the first of
+/// their next month (with counted clicks and the CIO's opening words), and last
+/// month's still a draft, as Duet drafts it on the first of the month for the editor.
+async fn seed_editions(db: &Db, cast: &Cast<'_>, intros: &[String]) -> anyhow::Result<()> {
+    use duet_core::metrics::Period;
+    use duet_store::comms::editions as ed;
+    let tz = duet_core::time::Tz::UTC;
+    let Some(editor) = cast.author("it") else {
+        return Ok(());
+    };
+    let this = Period::of(Utc::now().date_naive());
+    for back in 1..=12u32 {
+        let month = this.minus(back);
+        let id = duet_web::service::comms::editions::draft_month(db, tz, month)
+            .await
+            .map_err(|e| anyhow::anyhow!("drafting the demo edition of {month}: {e}"))?;
+        if back == 1 {
+            continue;
+        }
+        let (e, _) = ed::find(db, id).await?;
+        let intro = &intros[(back as usize - 2) % intros.len().max(1)];
+        ed::save(
+            db,
+            id,
+            editor.id,
+            &ed::EditionSave {
+                revision: e.revision,
+                title: &e.title,
+                intro,
+                intro_html: &render_markdown(intro),
+                changes: &[],
+                added: &[],
+            },
+        )
+        .await?;
+        let (first, _) = duet_core::comms::edition::window(month);
+        let sent = (first + chrono::Months::new(1))
+            .and_hms_opt(8, 0, 0)
+            .map_or_else(Utc::now, |t| t.and_utc());
+        ed::schedule(db, id, e.revision + 1, editor.id, sent, &[]).await?;
+        ed::demo_clicks(db, id).await?;
+    }
     Ok(())
 }
 

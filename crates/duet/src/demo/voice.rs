@@ -43,8 +43,14 @@ enum Outcome {
         urgency: Urgency,
         needed_in_days: Option<i64>,
     },
-    /// It became a promise of a manager of the addressed department.
-    Promise { text: String, due_in_days: i64 },
+    /// It became a promise of a manager of the addressed department; with `kept_days_ago`, one
+    /// kept that many days ago (so it shows in that month's edition as "you said, we did").
+    Promise {
+        text: String,
+        due_in_days: i64,
+        #[serde(default)]
+        kept_days_ago: Option<i64>,
+    },
     /// It was closed with a last word.
     Close { note: String },
 }
@@ -165,7 +171,11 @@ pub(super) async fn seed_voice(
                 rq::insert_request_from_pain_point(db, requester(dept), &input, id, later(3))
                     .await?;
             }
-            Outcome::Promise { text, due_in_days } => {
+            Outcome::Promise {
+                text,
+                due_in_days,
+                kept_days_ago,
+            } => {
                 let promisee = if dept == it_id {
                     departments.iter().find(|d| d.id != dept).map(|d| d.id)
                 } else {
@@ -187,7 +197,12 @@ pub(super) async fn seed_voice(
                         source: PromiseSource::Manual,
                         source_id: None,
                     };
-                    pr::insert_promise_from_pain_point(db, who, &input, id, later(3)).await?;
+                    let p =
+                        pr::insert_promise_from_pain_point(db, who, &input, id, later(3)).await?;
+                    if let Some(k) = kept_days_ago {
+                        pr::close_promise(db, p.id, who, true, today).await?;
+                        pr::shift_promise(db, p.id, *k).await?;
+                    }
                 }
             }
             Outcome::Close { note } => voice::close(db, id, who, note, later(5)).await?,

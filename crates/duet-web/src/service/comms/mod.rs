@@ -1,6 +1,8 @@
 //! Tell: writing, approving, reading and answering posts. Pages, the API and the feed all come
 //! through here, so who may read, write, approve or moderate is decided once (`can`, `scope`).
 
+pub mod editions;
+
 use crate::error::AppError;
 use crate::service::de;
 use crate::service::fresh::{FreshCell, FreshMap};
@@ -529,4 +531,6 @@ pub struct CommsCache {
     lists: FreshMap<(Readers, Option<PostKind>, PageRequest), Page<PostSummary>, 1000>,
     unpublished: FreshMap<i64, Vec<PostSummary>, 1000>,
     feed: FreshCell<Vec<Post>>,
+    editions: FreshMap<i64, editions::EditionParts, 200>,
+    edition_lists: FreshMap<bool, Vec<duet_store::comms::editions::Edition>, 2>,
 }

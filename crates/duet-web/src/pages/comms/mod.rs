@@ -1,6 +1,8 @@
 //! Tell pages: the posts (archive and one post), writing and editing, a success story's approval
 //! by its business owner, moderation, reactions, comments, an anonymous reply, and the Atom feed.
 
+pub mod editions;
+
 use crate::auth::SignedIn;
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FormErrors, Layout, render, render_status};
@@ -37,11 +39,14 @@ pub fn router() -> Router<AppState> {
             post(hide_comment),
         )
         .route("/comms/posts/{id}/anonymous", post(anonymous_reply))
+        .merge(editions::router())
 }
 
 /// The public Atom feed (outside the session: feed readers have none).
 pub fn feed_router() -> Router<AppState> {
-    Router::new().route("/comms/feed.atom", get(feed))
+    Router::new()
+        .route("/comms/feed.atom", get(feed))
+        .merge(editions::public_router())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -4,6 +4,8 @@
 //! A post is written in Markdown and shown as HTML that cannot carry a script: raw HTML is shown
 //! as text and only `http`, `https` and `mailto` links (or relative ones) survive.
 
+pub mod edition;
+
 use crate::org::DepartmentId;
 use crate::{FieldError, ValidationErrors};
 use chrono::{DateTime, Utc};

@@ -1,6 +1,8 @@
 //! `/api/v1/comms`: posts (reading, writing, a success story's approval, moderation), reactions,
 //! comments, and an anonymous reply that lands in the Voice inbox.
 
+pub mod editions;
+
 use crate::api::voice::Receipt;
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
@@ -33,6 +35,7 @@ pub fn router() -> Router<AppState> {
             delete(remove_comment),
         )
         .route("/comms/posts/{id}/anonymous", post(anonymous_reply))
+        .merge(editions::router())
 }
 
 /// Which posts, one page at a time.

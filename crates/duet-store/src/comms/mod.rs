@@ -4,6 +4,8 @@
 //! show: every edit bumps `revision`, and an edit by anyone but the owner sends the story back to
 //! `awaiting_approval` in the same statement, so no reader ever sees an unapproved revision.
 
+pub mod editions;
+
 use crate::db::WriteTx;
 use crate::{Db, Page, PageRequest, Result, StoreError};
 use chrono::{DateTime, Utc};

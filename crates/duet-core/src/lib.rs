@@ -11,6 +11,7 @@ pub mod csv_input;
 pub mod error;
 pub mod finance;
 pub mod listen;
+pub mod mail;
 pub mod metrics;
 pub mod org;
 pub mod portfolio;

@@ -327,8 +327,8 @@ pub async fn send_judge_notices(db: &Db, today: NaiveDate) -> Result<u64> {
             if n == 1 {
                 on_db!(tx, |c| {
                     sqlx::query(
-                    "insert into notifications (user_id, request_id, message, created_at)
-                     select u.id, null, $1, $2 from departments d join users u on u.person_id = d.leader_id
+                    "insert into notifications (user_id, request_id, message, created_at, kind)
+                     select u.id, null, $1, $2, 'promise' from departments d join users u on u.person_id = d.leader_id
                      where d.id = $3 and u.disabled_at is null",
                 )
                 .bind(format!("{from}'s promise (“{text}”) was due on {due_on}: say whether it was kept or broken: /promises/{id}"))

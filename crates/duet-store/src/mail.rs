@@ -29,6 +29,8 @@ pub struct Message {
     pub text_body: String,
     /// The HTML part.
     pub html_body: String,
+    /// An iCalendar part (a review invitation, `METHOD:REQUEST` or `CANCEL`), sent beside both.
+    pub calendar: Option<String>,
 }
 
 /// One recipient of a message, with their one-time unsubscribe link.
@@ -68,13 +70,14 @@ pub(crate) async fn enqueue_in(
 ) -> Result<u64> {
     let now = Utc::now();
     on_db!(tx, |c| sqlx::query(
-        "insert into mail_messages (key, subject, text_body, html_body, created_at)
-         values ($1, $2, $3, $4, $5) on conflict (key) do nothing"
+        "insert into mail_messages (key, subject, text_body, html_body, calendar, created_at)
+         values ($1, $2, $3, $4, $5, $6) on conflict (key) do nothing"
     )
     .bind(&message.key)
     .bind(&message.subject)
     .bind(&message.text_body)
     .bind(&message.html_body)
+    .bind(&message.calendar)
     .bind(now)
     .execute(c)
     .await
@@ -204,7 +207,7 @@ pub async fn claim(db: &Db, limit: i64, now: DateTime<Utc>) -> Result<Vec<Claime
 /// A message's content (for the sender).
 pub async fn message(db: &Db, key: &str) -> Result<Message> {
     on_db!(db, |pool| sqlx::query_as::<_, Message>(
-        "select key, subject, text_body, html_body from mail_messages where key = $1"
+        "select key, subject, text_body, html_body, calendar from mail_messages where key = $1"
     )
     .bind(key)
     .fetch_optional(pool)
@@ -346,17 +349,6 @@ pub async fn outbox_page(
     Ok((rows, counts))
 }
 
-/// Whether `user` takes the newsletter (posts sent by e-mail); yes unless they said no.
-pub async fn newsletter(db: &Db, user: i64) -> Result<bool> {
-    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(
-        "select newsletter from mail_preferences where user_id = $1"
-    )
-    .bind(user)
-    .fetch_optional(pool)
-    .await)?;
-    Ok(row.is_none_or(|r| r.0))
-}
-
 /// One-click unsubscribe: the token's row is marked used and its person stops taking the
 /// newsletter, in one transaction. 404 for a token that matches nothing, 409 for one used before.
 pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
@@ -415,8 +407,10 @@ pub async fn unsubscribe(db: &Db, token_hash: &str) -> Result<()> {
 
 /// Queues an e-mail for every notification made since the last call, to its person if they
 /// take notices by e-mail (and are not disabled), with a link to their Duet inbox; returns how
-/// many were queued. Survey notices are left out: a reminder goes only to those who have not
-/// answered, and the outbox an administrator reads would list them. The first call only marks where to start, so history is never mailed. Safe
+/// many were queued. Left out: kinds a person turned off, people who take a daily digest
+/// instead ([`queue_digests`]), and survey notices — a reminder notice goes only to those who have
+/// not answered, and the outbox an administrator reads would list them; surveys send their own
+/// e-mail to everyone invited ([`crate::listen::dispatch_notices`]). The first call only marks where to start, so history is never mailed. Safe
 /// on several replicas at once: keys are unique and the mark only moves forward.
 pub async fn queue_notifications(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<u64> {
     // Nothing new (the common case): a read, and no write at all.
@@ -466,7 +460,8 @@ pub async fn queue_notifications(db: &Db, public_url: &str, now: DateTime<Utc>) 
          join users u on u.id = n.user_id
          left join mail_preferences mp on mp.user_id = u.id
          where n.id > $1 and n.id <= $2 and u.disabled_at is null and coalesce(mp.notifications, true)
-           and n.message not like '%/listen/campaigns/%'";
+           and not coalesce(mp.digest, false) and n.kind <> 'survey'
+           and not exists (select 1 from mail_muted_kinds k where k.user_id = u.id and k.kind = n.kind)";
     let link = format!("{}/notifications", public_url.trim_end_matches('/'));
     let messages = format!(
         "insert into mail_messages (key, subject, text_body, html_body, created_at)
@@ -516,44 +511,114 @@ Choose what Duet e-mails you: ' || $4,
     Ok(queued)
 }
 
-/// Whether `user` takes notices from their Duet inbox by e-mail; yes unless they said no.
-pub async fn notifications(db: &Db, user: i64) -> Result<bool> {
-    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(
-        "select notifications from mail_preferences where user_id = $1"
+/// What a person takes by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choices {
+    /// The newsletter: posts sent by e-mail and the monthly edition.
+    pub newsletter: bool,
+    /// Notices from their Duet inbox.
+    pub notifications: bool,
+    /// Notices in one daily digest instead of one e-mail each.
+    pub digest: bool,
+    /// Kinds of notice they do not take (wire names of `NoticeKind`).
+    pub muted: Vec<String>,
+}
+
+/// `user`'s e-mail choices (no row: the defaults, everything on, as it comes).
+pub async fn choices(db: &Db, user: i64) -> Result<Choices> {
+    let row: Option<(bool, bool, bool)> = on_db!(db, |pool| sqlx::query_as(
+        "select newsletter, notifications, digest from mail_preferences where user_id = $1"
     )
     .bind(user)
     .fetch_optional(pool)
     .await)?;
-    Ok(row.is_none_or(|r| r.0))
-}
-
-/// Sets both of `user`'s e-mail choices.
-pub async fn set_preferences(
-    db: &Db,
-    user: i64,
-    newsletter: bool,
-    notifications: bool,
-) -> Result<()> {
-    let _turn = db.touch_turn().await;
-    on_db!(db, |pool| {
-        sqlx::query(
-        "insert into mail_preferences (user_id, newsletter, notifications, updated_at) values ($1, $2, $3, $4)
-         on conflict (user_id) do update set newsletter = excluded.newsletter,
-             notifications = excluded.notifications, updated_at = excluded.updated_at"
+    let muted: Vec<(String,)> = on_db!(db, |pool| sqlx::query_as(
+        "select kind from mail_muted_kinds where user_id = $1 order by kind"
     )
     .bind(user)
-    .bind(newsletter)
-    .bind(notifications)
-    .bind(Utc::now())
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
+    .fetch_all(pool)
+    .await)?;
+    let (newsletter, notifications, digest) = row.unwrap_or((true, true, false));
+    Ok(Choices {
+        newsletter,
+        notifications,
+        digest,
+        muted: muted.into_iter().map(|m| m.0).collect(),
+    })
+}
+
+/// Sets `user`'s e-mail choices in one transaction, and takes back what still waits for them
+/// that they no longer want. Turning the digest on starts it from now: history is not mailed.
+pub async fn set_choices(db: &Db, user: i64, c: &Choices) -> Result<()> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let (latest,): (Option<i64>,) = on_db!(tx, |q| sqlx::query_as(
+        "select max(id) from notifications where user_id = $1"
+    )
+    .bind(user)
+    .fetch_one(q)
+    .await)?;
+    on_db!(tx, |q| {
+        sqlx::query(
+            "insert into mail_preferences (user_id, newsletter, notifications, digest, digest_last_id, updated_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (user_id) do update set newsletter = excluded.newsletter,
+                 notifications = excluded.notifications, digest = excluded.digest,
+                 digest_last_id = case when mail_preferences.digest then mail_preferences.digest_last_id
+                                       else excluded.digest_last_id end,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(user)
+        .bind(c.newsletter)
+        .bind(c.notifications)
+        .bind(c.digest)
+        .bind(latest.unwrap_or(0))
+        .bind(now)
+        .execute(q)
+        .await
+        .map(|r| r.rows_affected())
     })?;
-    drop(_turn);
-    if !newsletter {
+    on_db!(tx, |q| sqlx::query(
+        "delete from mail_muted_kinds where user_id = $1"
+    )
+    .bind(user)
+    .execute(q)
+    .await
+    .map(|r| r.rows_affected()))?;
+    for kind in &c.muted {
+        on_db!(tx, |q| sqlx::query(
+            "insert into mail_muted_kinds (user_id, kind) values ($1, $2) on conflict do nothing"
+        )
+        .bind(user)
+        .bind(kind)
+        .execute(q)
+        .await
+        .map(|r| r.rows_affected()))?;
+        withdraw_in(
+            &mut tx,
+            user,
+            &format!("{kind}:%"),
+            "the reader stopped this kind of notice by e-mail before it went",
+        )
+        .await?;
+        on_db!(tx, |q| {
+            sqlx::query(
+            "update outbox set status = 'failed',
+                 last_error = 'the reader stopped this kind of notice by e-mail before it went'
+             where user_id = $1 and status in ('queued', 'held') and message_key in
+                 (select 'notification:' || n.id from notifications n where n.user_id = $1 and n.kind = $2)"
+        )
+        .bind(user)
+        .bind(kind)
+        .execute(q)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+    }
+    if !c.newsletter {
         for like in ["post:%", "edition:%"] {
-            withdraw(
-                db,
+            withdraw_in(
+                &mut tx,
                 user,
                 like,
                 "the reader stopped the newsletter before it went",
@@ -561,30 +626,37 @@ pub async fn set_preferences(
             .await?;
         }
     }
-    if !notifications {
-        withdraw(
-            db,
-            user,
-            "notification:%",
-            "the reader stopped notices by e-mail before it went",
-        )
-        .await?;
+    if !c.notifications {
+        for like in ["notification:%", "digest:%", "survey:%", "review:%"] {
+            withdraw_in(
+                &mut tx,
+                user,
+                like,
+                "the reader stopped notices by e-mail before it went",
+            )
+            .await?;
+        }
     }
+    tx.commit().await?;
     Ok(())
+}
+
+/// Whether `user` takes the newsletter (posts sent by e-mail); yes unless they said no.
+pub async fn newsletter(db: &Db, user: i64) -> Result<bool> {
+    Ok(choices(db, user).await?.newsletter)
 }
 
 /// Takes back what still waits for `user` among messages whose key is `like`: someone who says
 /// "no more" gets nothing more, not even what was queued before they said it.
-async fn withdraw(db: &Db, user: i64, like: &str, why: &str) -> Result<u64> {
-    let _turn = db.touch_turn().await;
-    Ok(on_db!(db, |pool| sqlx::query(
+async fn withdraw_in(tx: &mut WriteTx, user: i64, like: &str, why: &str) -> Result<u64> {
+    Ok(on_db!(tx, |c| sqlx::query(
         "update outbox set status = 'failed', last_error = $1
          where user_id = $2 and status in ('queued', 'held') and message_key like $3"
     )
     .bind(why)
     .bind(user)
     .bind(like)
-    .execute(pool)
+    .execute(c)
     .await
     .map(|r| r.rows_affected()))?)
 }
@@ -605,4 +677,214 @@ pub async fn post_recipients(db: &Db, post: i64) -> Result<Vec<(i64, String)>> {
     .bind(post)
     .fetch_all(pool)
     .await)?)
+}
+
+/// Queues the daily digest of everyone who takes notices that way and has new ones since their
+/// last digest (kinds they turned off and surveys left out), at most one per person per `day`:
+/// one message listing them, with a link to their inbox. Returns how many digests were queued.
+/// Safe on several replicas at once: the key is per person and day.
+pub async fn queue_digests(
+    db: &Db,
+    public_url: &str,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    const NEW: &str = "from notifications n where n.user_id = mp.user_id and n.id > mp.digest_last_id
+           and n.kind <> 'survey'
+           and not exists (select 1 from mail_muted_kinds k where k.user_id = n.user_id and k.kind = n.kind)";
+    let sql = format!(
+        "select mp.user_id, u.email from mail_preferences mp join users u on u.id = mp.user_id
+         where mp.digest and mp.notifications and u.disabled_at is null
+           and (mp.digest_day is null or mp.digest_day < $1)
+           and exists (select 1 {NEW})
+         order by mp.user_id"
+    );
+    let due: Vec<(i64, String)> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(day)
+        .fetch_all(pool)
+        .await)?;
+    let base = public_url.trim_end_matches('/');
+    let mut queued = 0;
+    for (user, address) in due {
+        let mut tx = db.begin_write().await?;
+        let sql = format!(
+            "select n.id, n.message {} order by n.id limit 200",
+            NEW.replace("mp.user_id", "$1")
+                .replace("mp.digest_last_id", "$2")
+        );
+        let (mark,): (i64,) = on_db!(tx, |c| sqlx::query_as(
+            "select digest_last_id from mail_preferences where user_id = $1"
+        )
+        .bind(user)
+        .fetch_one(c)
+        .await)?;
+        let notes: Vec<(i64, String)> = on_db!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user)
+            .bind(mark)
+            .fetch_all(c)
+            .await)?;
+        let Some(last) = notes.last().map(|n| n.0) else {
+            continue;
+        };
+        let mut text = format!(
+            "Your Duet notices since the last digest ({}):\n\n",
+            notes.len()
+        );
+        let mut html = format!(
+            "<p>Your Duet notices since the last digest ({}):</p><ul>",
+            notes.len()
+        );
+        for (_, m) in &notes {
+            text.push_str(&format!("- {m}\n"));
+            html.push_str(&format!("<li>{}</li>", escape_html(m)));
+        }
+        text.push_str(&format!(
+            "\nYour Duet inbox: {base}/notifications\nChoose what Duet e-mails you: {base}/account/email\n"
+        ));
+        html.push_str(&format!(
+            "</ul><p><a href=\"{base}/notifications\">Your Duet inbox</a></p><p><small><a href=\"{base}/account/email\">Choose what Duet e-mails you</a></small></p>"
+        ));
+        let message = Message {
+            key: format!("digest:{user}:{day}"),
+            subject: format!("Duet: {} notice(s) for you", notes.len()),
+            text_body: text,
+            html_body: html,
+            calendar: None,
+        };
+        let recipient = Recipient {
+            user_id: Some(user),
+            address,
+            unsubscribe_url: None,
+            unsubscribe_hash: None,
+        };
+        queued += enqueue_in(&mut tx, &message, &[recipient], now).await?;
+        on_db!(tx, |c| sqlx::query(
+            "update mail_preferences set digest_last_id = $1, digest_day = $2
+             where user_id = $3 and digest_last_id = $4"
+        )
+        .bind(last)
+        .bind(day)
+        .bind(user)
+        .bind(mark)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
+    Ok(queued)
+}
+
+/// Which of `addresses` take notices of `kind` by e-mail: an address with an account follows its
+/// person's choices; one without an account (an invitee who never signed in) takes them.
+pub async fn takers(
+    db: &Db,
+    addresses: &[String],
+    kind: &str,
+) -> Result<Vec<(Option<i64>, String)>> {
+    let mut out = Vec::new();
+    for a in addresses {
+        let row: Option<(i64, bool, bool)> = on_db!(db, |pool| sqlx::query_as(
+            "select u.id, u.disabled_at is null and coalesce(mp.notifications, true),
+                 exists (select 1 from mail_muted_kinds k where k.user_id = u.id and k.kind = $2)
+             from users u left join mail_preferences mp on mp.user_id = u.id
+             where u.email = $1"
+        )
+        .bind(a)
+        .bind(kind)
+        .fetch_optional(pool)
+        .await)?;
+        match row {
+            None => out.push((None, a.clone())),
+            Some((id, true, false)) => out.push((Some(id), a.clone())),
+            Some(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// HTML-escapes text put into a message's HTML part.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Queues each survey's invitation e-mail, and its one reminder, to everyone invited who takes
+/// survey notices by e-mail — the reminder to everyone invited too, never only to those who have
+/// not answered, so neither the outbox nor a mail log tells who answered. Only campaigns invited
+/// or reminded in the last two days: a server that gains an SMTP server later does not mail old
+/// surveys. Returns how many e-mails were queued; each goes once (keys are unique).
+pub async fn queue_surveys(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<u64> {
+    let due: Vec<(i64, String, chrono::NaiveDate, String)> = on_db!(db, |pool| sqlx::query_as(
+        "select c.id, c.title, c.closes_on, 'invite' from campaigns c
+         where c.invited_at >= $1 and not exists
+             (select 1 from mail_messages m where m.key = 'survey:' || c.id || ':invite')
+         union all
+         select c.id, c.title, c.closes_on, 'reminder' from campaigns c
+         where c.reminded_at >= $1 and not exists
+             (select 1 from mail_messages m where m.key = 'survey:' || c.id || ':reminder')
+         order by 1, 4"
+    )
+    .bind(now - Duration::days(2))
+    .fetch_all(pool)
+    .await)?;
+    let base = public_url.trim_end_matches('/');
+    let mut queued = 0;
+    for (id, title, closes, what) in due {
+        let link = format!("{base}/listen/campaigns/{id}");
+        let closes = closes.format("%-d %B %Y");
+        let (subject, lead) = if what == "invite" {
+            (
+                format!("Survey: {title}"),
+                format!(
+                    "You are invited to answer \u{201c}{title}\u{201d} by {closes}. Your answers are anonymous: Duet keeps that you answered, never what you answered."
+                ),
+            )
+        } else {
+            (
+                format!("Reminder: {title} closes on {closes}"),
+                format!(
+                    "\u{201c}{title}\u{201d} closes on {closes}. If you have answered already, thank you: there is nothing more to do. This reminder goes to everyone invited."
+                ),
+            )
+        };
+        let message = Message {
+            key: format!("survey:{id}:{what}"),
+            subject,
+            text_body: format!(
+                "{lead}\n\nAnswer it: {link}\n\nChoose what Duet e-mails you: {base}/account/email\n"
+            ),
+            html_body: format!(
+                "<p>{}</p><p><a href=\"{link}\">Answer it</a></p><p><small><a href=\"{base}/account/email\">Choose what Duet e-mails you</a></small></p>",
+                escape_html(&lead)
+            ),
+            calendar: None,
+        };
+        let to: Vec<(i64, String)> = on_db!(db, |pool| {
+            sqlx::query_as(
+            "select u.id, u.email from campaign_population cp
+             join users u on u.id = cp.user_id
+             left join mail_preferences mp on mp.user_id = u.id
+             where cp.campaign_id = $1 and u.disabled_at is null and coalesce(mp.notifications, true)
+               and not exists (select 1 from mail_muted_kinds k where k.user_id = u.id and k.kind = 'survey')
+             order by u.id"
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        })?;
+        let recipients: Vec<Recipient> = to
+            .into_iter()
+            .map(|(user, address)| Recipient {
+                user_id: Some(user),
+                address,
+                unsubscribe_url: None,
+                unsubscribe_hash: None,
+            })
+            .collect();
+        // Stored even with nobody to send to, so it is not looked at again.
+        queued += enqueue(db, &message, &recipients, now).await?;
+    }
+    Ok(queued)
 }

@@ -66,6 +66,7 @@ pub async fn serve(
             state.db.clone(),
             settings,
             state.config.public_url.clone(),
+            state.config.time_zone,
             std::future::pending::<()>(),
         ))
     });

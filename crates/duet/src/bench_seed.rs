@@ -354,6 +354,7 @@ pub async fn queue_mail(db: &Db, public_url: &str, n: u32) -> anyhow::Result<()>
         subject: "The monthly edition".into(),
         text_body: "What changed this month. ".repeat(200),
         html_body: "<p>What changed this month.</p>".repeat(200),
+        calendar: None,
     };
     let started = std::time::Instant::now();
     let mut recipients = Vec::with_capacity(n as usize);

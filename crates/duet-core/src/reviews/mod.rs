@@ -291,6 +291,11 @@ pub struct CalendarEvent {
     pub attendees: Vec<Invitee>,
     /// A link back to Duet.
     pub url: String,
+    /// Revision of the event for calendar programs (RFC 5546): each move or cancellation sends
+    /// a higher one; 0 for the first invitation and feeds.
+    pub sequence: u32,
+    /// Called off (sent with METHOD:CANCEL).
+    pub cancelled: bool,
 }
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11).
@@ -331,7 +336,7 @@ fn fold(line: &str, out: &mut String) {
 }
 
 /// A calendar (one or many events) as an iCalendar document; `method` is `REQUEST` for an
-/// invitation and `PUBLISH` for a subscribable feed.
+/// invitation, `CANCEL` for a cancellation and `PUBLISH` for a subscribable feed.
 pub fn icalendar(events: &[CalendarEvent], method: &str, now: DateTime<Utc>) -> String {
     let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     let mut out = String::new();
@@ -348,6 +353,12 @@ pub fn icalendar(events: &[CalendarEvent], method: &str, now: DateTime<Utc>) -> 
         fold("BEGIN:VEVENT", &mut out);
         fold(&format!("UID:{}", e.uid), &mut out);
         fold(&format!("DTSTAMP:{}", stamp(now)), &mut out);
+        if e.sequence > 0 {
+            fold(&format!("SEQUENCE:{}", e.sequence), &mut out);
+        }
+        if e.cancelled {
+            fold("STATUS:CANCELLED", &mut out);
+        }
         fold(&format!("DTSTART:{}", stamp(e.start)), &mut out);
         fold(
             &format!("DTEND:{}", stamp(e.start + Duration::minutes(e.minutes))),
@@ -436,8 +447,11 @@ mod tests {
                 email: "daniel@example.com".into(),
             }],
             url: "https://duet.example.com/reviews/7".into(),
+            sequence: 0,
+            cancelled: false,
         };
-        let ics = icalendar(&[e], "REQUEST", at);
+        let ics = icalendar(std::slice::from_ref(&e), "REQUEST", at);
+        assert!(!ics.contains("SEQUENCE") && !ics.contains("STATUS"));
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(ics.contains("DTSTART:20261201T140000Z\r\nDTEND:20261201T150000Z\r\n"));
         assert!(ics.contains("SUMMARY:IT × Sales monthly review\\; the good\\, bad\\, and ugly"));
@@ -451,6 +465,15 @@ mod tests {
             !ics.replace("\r\n", "").contains('\n'),
             "bare newlines are escaped"
         );
+        // A cancellation: the same UID, a higher SEQUENCE, STATUS:CANCELLED (RFC 5546).
+        let off = CalendarEvent {
+            sequence: 3,
+            cancelled: true,
+            ..e
+        };
+        let ics = icalendar(&[off], "CANCEL", at);
+        assert!(ics.contains("METHOD:CANCEL\r\n") && ics.contains("UID:review-7@duet\r\n"));
+        assert!(ics.contains("SEQUENCE:3\r\nSTATUS:CANCELLED\r\n"), "{ics}");
     }
 
     fn utc(s: &str) -> DateTime<Utc> {

@@ -446,9 +446,8 @@ pub async fn save(db: &Db, id: i64, by: i64, s: &EditionSave<'_>) -> Result<()> 
     .await
     .map(|r| r.rows_affected()))?;
     for ch in s.changes {
-        let n =
-            on_db!(tx, |c| {
-                sqlx::query(
+        let n = on_db!(tx, |c| {
+            sqlx::query(
             "update edition_items set text = $1, included = $2 where id = $3 and edition_id = $4"
         )
         .bind(&ch.text)
@@ -458,7 +457,7 @@ pub async fn save(db: &Db, id: i64, by: i64, s: &EditionSave<'_>) -> Result<()> 
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         if n == 0 {
             return Err(StoreError::Invalid(FieldError::new(
                 format!("item_{}", ch.id),

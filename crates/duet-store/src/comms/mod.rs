@@ -170,9 +170,10 @@ async fn write_audience(tx: &mut WriteTx, post: i64, input: &PostInput) -> Resul
 
 /// Tells a success story's business owners that it waits for them (the author excepted).
 async fn ask_owners(tx: &mut WriteTx, post: i64, author: i64, now: DateTime<Utc>) -> Result<()> {
-    on_db!(tx, |c| sqlx::query(
-        "insert into notifications (user_id, request_id, message, created_at)
-         select o.user_id, p.request_id, 'A success story waits for your approval: ' || p.title, $3
+    on_db!(tx, |c| {
+        sqlx::query(
+        "insert into notifications (user_id, request_id, message, created_at, kind)
+         select o.user_id, p.request_id, 'A success story waits for your approval: ' || p.title, $3, 'story'
          from posts p
          join (select u.id as user_id, r.id as request_id from requests r
                  join departments d on d.id = r.department_id
@@ -187,7 +188,8 @@ async fn ask_owners(tx: &mut WriteTx, post: i64, author: i64, now: DateTime<Utc>
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -284,8 +286,8 @@ async fn tell_author(
     now: DateTime<Utc>,
 ) -> Result<()> {
     on_db!(tx, |c| sqlx::query(
-        "insert into notifications (user_id, request_id, message, created_at)
-         select author_id, request_id, $4 || title, $2
+        "insert into notifications (user_id, request_id, message, created_at, kind)
+         select author_id, request_id, $4 || title, $2, 'story'
          from posts where id = $1 and author_id <> $3"
     )
     .bind(id)

@@ -287,8 +287,8 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
                     fix_population_in(&mut tx, id, None).await?;
                     on_db!(tx, |c| {
                         sqlx::query(
-                        "insert into notifications (user_id, request_id, message, created_at)
-                         select cp.user_id, null, $1, $2 from campaign_population cp
+                        "insert into notifications (user_id, request_id, message, created_at, kind)
+                         select cp.user_id, null, $1, $2, 'survey' from campaign_population cp
                          where cp.campaign_id = $3 and cp.user_id is not null")
                         .bind(format!("Survey open: \u{201c}{title}\u{201d}, until {closes}. Your answers are anonymous. /listen/campaigns/{id}"))
                         .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
@@ -312,8 +312,8 @@ pub async fn dispatch_notices(db: &Db, today: NaiveDate) -> Result<u64> {
                     // account as at opening) and have not.
                     on_db!(tx, |c| {
                         sqlx::query(
-                        "insert into notifications (user_id, request_id, message, created_at)
-                         select u.id, null, $1, $2 from campaign_population cp
+                        "insert into notifications (user_id, request_id, message, created_at, kind)
+                         select u.id, null, $1, $2, 'survey' from campaign_population cp
                          join users u on u.id = cp.user_id join people pe on pe.id = cp.person_id
                          where cp.campaign_id = $3 and u.disabled_at is null and pe.archived_at is null
                            and pe.department_id = cp.department_id

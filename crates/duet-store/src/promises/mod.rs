@@ -467,7 +467,7 @@ pub async fn send_reminders(db: &Db, today: NaiveDate, days: i64) -> Result<u64>
             .map(|r| r.rows_affected()))?;
             if n == 1 {
                 on_db!(tx, |c| {
-                    sqlx::query("insert into notifications (user_id, request_id, message, created_at) select id, null, $1, $2 from users where person_id = $3 and disabled_at is null")
+                    sqlx::query("insert into notifications (user_id, request_id, message, created_at, kind) select id, null, $1, $2, 'promise' from users where person_id = $3 and disabled_at is null")
                     .bind(reminder_text(&to, &text, due_on, today, id))
                     .bind(now).bind(person).execute(c).await.map(|r| r.rows_affected())
                 })?;

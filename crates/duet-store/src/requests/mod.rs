@@ -182,8 +182,8 @@ async fn record_event(
     insert_event(tx, request, actor, kind, detail, now).await?;
     on_db!(tx, |c| {
         sqlx::query(
-        "insert into notifications (user_id, request_id, message, created_at)
-         select f.user_id, r.id, r.title || ': ' || $2, $3
+        "insert into notifications (user_id, request_id, message, created_at, kind)
+         select f.user_id, r.id, r.title || ': ' || $2, $3, $5
          from requests r
          join (select requester_id as user_id, id from requests where id = $1
                union select champion_id, id from requests where id = $1 and champion_id is not null) f on f.id = r.id
@@ -193,6 +193,7 @@ async fn record_event(
     .bind(detail)
     .bind(now)
     .bind(actor)
+    .bind(duet_core::mail::request_notice(kind).as_str())
     .execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(())

@@ -62,8 +62,8 @@ pub async fn insert_request(db: &Db, requester: i64, input: &RequestInput) -> Re
         .await?;
         // The hand-over to IT: every triager (IT leader) hears of a new request at once.
         on_db!(tx, |c| sqlx::query(
-            "insert into notifications (user_id, request_id, message, created_at)
-             select u.id, $1, 'New request to understand: ' || $2, $3 from users u
+            "insert into notifications (user_id, request_id, message, created_at, kind)
+             select u.id, $1, 'New request to understand: ' || $2, $3, 'new_request' from users u
              where u.role = 'it_leader' and u.disabled_at is null and u.id <> $4",
         )
         .bind(id)
@@ -183,8 +183,8 @@ pub async fn insert_requests(
         // The hand-over to IT: every triager (IT leader) hears of each new request at once.
         for chunk in ids.chunks(rows_per_statement(1, 1)) {
             let sql = format!(
-                "insert into notifications (user_id, request_id, message, created_at)
-                 select u.id, r.id, 'New request to understand: ' || r.title, $1
+                "insert into notifications (user_id, request_id, message, created_at, kind)
+                 select u.id, r.id, 'New request to understand: ' || r.title, $1, 'new_request'
                  from requests r join users u on u.role = 'it_leader' and u.disabled_at is null and u.id <> r.requester_id
                  where r.id in ({}) order by r.id, u.id",
                 list(2, chunk.len())

@@ -3,7 +3,7 @@
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
-use crate::service::mail::OutboxView;
+use crate::service::mail::{self as svc, OutboxView, Preferences};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -20,38 +20,25 @@ pub fn router() -> Router<AppState> {
         .route("/mail/outbox/{id}/release", post(release))
 }
 
-/// What Duet sends the caller by e-mail.
-#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Preferences {
-    /// Posts their writers send by e-mail (on unless turned off or unsubscribed).
-    pub newsletter: bool,
-    /// Each notice of their Duet inbox, by e-mail as it comes (on unless turned off).
-    pub notifications: bool,
-}
-
 /// The caller's e-mail preferences.
 #[utoipa::path(get, path = "/mail/preferences", tag = "comms", responses((status = 200, body = Preferences), (status = 401, body = ErrorBody)))]
 pub async fn preferences(
     State(state): State<AppState>,
     who: ApiUser,
 ) -> Result<Json<Preferences>, AppError> {
-    let user = who.actor().user.0;
-    Ok(Json(Preferences {
-        newsletter: duet_store::mail::newsletter(&state.db, user).await?,
-        notifications: duet_store::mail::notifications(&state.db, user).await?,
-    }))
+    Ok(Json(svc::preferences(&state.db, &who.actor()).await?))
 }
 
-/// Sets the caller's e-mail preferences.
+/// Sets the caller's e-mail preferences (all of them: a field left out takes its default).
 #[utoipa::path(put, path = "/mail/preferences", tag = "comms", request_body = Preferences, responses((status = 200, body = Preferences), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_preferences(
     State(state): State<AppState>,
     who: ApiUser,
     ApiJson(p): ApiJson<Preferences>,
 ) -> Result<Json<Preferences>, AppError> {
-    duet_store::mail::set_preferences(&state.db, who.actor().user.0, p.newsletter, p.notifications)
-        .await?;
-    Ok(Json(p))
+    let actor = who.actor();
+    svc::set_preferences(&state.db, &actor, &p).await?;
+    Ok(Json(svc::preferences(&state.db, &actor).await?))
 }
 
 /// Which outbox rows.

@@ -84,7 +84,16 @@ pub async fn schedule(
 ) -> Result<(StatusCode, Json<Review>), AppError> {
     Ok((
         StatusCode::CREATED,
-        Json(svc::schedule(&state.db, &who.actor(), &f, state.config.time_zone).await?),
+        Json(
+            svc::schedule(
+                &state.db,
+                &who.actor(),
+                &f,
+                state.config.time_zone,
+                &state.config.public_url,
+            )
+            .await?,
+        ),
     ))
 }
 
@@ -120,7 +129,9 @@ pub async fn cancel(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<ChangeFields>,
 ) -> Result<Json<Review>, AppError> {
-    Ok(Json(svc::cancel(&state.db, &who.actor(), id, &f).await?))
+    Ok(Json(
+        svc::cancel(&state.db, &who.actor(), id, &f, &state.config.public_url).await?,
+    ))
 }
 
 /// Moves a planned (or missed) review to `starts_at` (local time, or RFC 3339), with a reason.
@@ -132,7 +143,15 @@ pub async fn move_review(
     ApiJson(f): ApiJson<ChangeFields>,
 ) -> Result<Json<Review>, AppError> {
     Ok(Json(
-        svc::move_review(&state.db, &who.actor(), id, &f, state.config.time_zone).await?,
+        svc::move_review(
+            &state.db,
+            &who.actor(),
+            id,
+            &f,
+            state.config.time_zone,
+            &state.config.public_url,
+        )
+        .await?,
     ))
 }
 

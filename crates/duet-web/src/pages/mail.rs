@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use duet_core::auth::{Action, can};
+use duet_core::mail::NoticeKind;
 
 /// The signed-in routes of this area.
 pub fn router() -> Router<AppState> {
@@ -86,40 +87,63 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A kind of notice as a line of the e-mail page.
+struct KindChoice {
+    value: &'static str,
+    label: &'static str,
+    on: bool,
+}
+
 #[derive(Template)]
 #[template(path = "mail/preferences.html")]
 struct PreferencesPage {
     layout: Layout,
     email: String,
-    newsletter: bool,
-    notifications: bool,
+    p: svc::Preferences,
+    kinds: Vec<KindChoice>,
 }
 
 async fn preferences(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let user = who.actor().user.0;
+    let p = svc::preferences(&state.db, &who.actor()).await?;
+    let kinds = NoticeKind::ALL
+        .iter()
+        .map(|k| KindChoice {
+            value: k.as_str(),
+            label: k.label(),
+            on: !p.muted.contains(k),
+        })
+        .collect();
     Ok(render(PreferencesPage {
         layout: Layout::new(&who, "E-mail", "account"),
         email: who.user.email.clone(),
-        newsletter: duet_store::mail::newsletter(&state.db, user).await?,
-        notifications: duet_store::mail::notifications(&state.db, user).await?,
+        p,
+        kinds,
     }))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct PreferencesForm {
-    #[serde(default)]
-    newsletter: Option<String>,
-    #[serde(default)]
-    notifications: Option<String>,
-}
-
+/// The form posts one `kind` field per kind ticked, which a struct cannot take directly.
 async fn save_preferences(
     State(state): State<AppState>,
     who: SignedIn,
-    Form(f): Form<PreferencesForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (news, notices) = (f.newsletter.is_some(), f.notifications.is_some());
-    duet_store::mail::set_preferences(&state.db, who.actor().user.0, news, notices).await?;
+    let has = |k: &str| pairs.iter().any(|(n, _)| n == k);
+    let ticked: Vec<&str> = pairs
+        .iter()
+        .filter(|(n, _)| n == "kind")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let p = svc::Preferences {
+        newsletter: has("newsletter"),
+        notifications: has("notifications"),
+        digest: pairs.iter().any(|(n, v)| n == "delivery" && v == "daily"),
+        muted: NoticeKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| !ticked.contains(&k.as_str()))
+            .collect(),
+    };
+    svc::set_preferences(&state.db, &who.actor(), &p).await?;
     done(&state, &who, "/account/email", "Saved.").await
 }
 

@@ -168,7 +168,15 @@ async fn schedule(
     who: SignedIn,
     Form(f): Form<ScheduleFields>,
 ) -> Result<Response, PageError> {
-    match svc::schedule(&state.db, &who.actor(), &f, state.config.time_zone).await {
+    match svc::schedule(
+        &state.db,
+        &who.actor(),
+        &f,
+        state.config.time_zone,
+        &state.config.public_url,
+    )
+    .await
+    {
         Ok(r) => {
             done(
                 &state,
@@ -231,7 +239,7 @@ async fn cancel(
     Path(id): Path<i64>,
     Form(f): Form<ChangeFields>,
 ) -> Result<Response, PageError> {
-    let r = svc::cancel(&state.db, &who.actor(), id, &f)
+    let r = svc::cancel(&state.db, &who.actor(), id, &f, &state.config.public_url)
         .await
         .map(|_| ());
     record_act(&state, &who, id, r, Typed::change(f), "Review cancelled.").await
@@ -243,9 +251,16 @@ async fn move_review(
     Path(id): Path<i64>,
     Form(f): Form<ChangeFields>,
 ) -> Result<Response, PageError> {
-    let r = svc::move_review(&state.db, &who.actor(), id, &f, state.config.time_zone)
-        .await
-        .map(|_| ());
+    let r = svc::move_review(
+        &state.db,
+        &who.actor(),
+        id,
+        &f,
+        state.config.time_zone,
+        &state.config.public_url,
+    )
+    .await
+    .map(|_| ());
     record_act(
         &state,
         &who,

@@ -10,6 +10,8 @@
 
 use crate::error::AppError;
 use chrono::{Duration, Utc};
+use duet_core::auth::Actor;
+use duet_core::mail::NoticeKind;
 use duet_core::secret;
 use duet_store::Db;
 use duet_store::mail::{self as store, Claimed, Message, Outcome, Recipient};
@@ -121,6 +123,7 @@ pub async fn queue_post(
             post.body_html,
             escape(&link)
         ),
+        calendar: None,
     };
     let mut recipients = Vec::new();
     for (user, address) in store::post_recipients(db, post.id).await? {
@@ -133,6 +136,74 @@ pub async fn queue_post(
         });
     }
     Ok(store::enqueue(db, &message, &recipients, post.publish_at).await?)
+}
+
+/// Queues a review's invitation (`REQUEST`) or cancellation (`CANCEL`) to its attendees — the
+/// department's leader and IT partner — and its organiser, with the calendar file; each address
+/// follows its person's choices for review notices. Each change is a new message (its key and
+/// the calendar's SEQUENCE grow with time), so a move after an invitation sends again.
+pub async fn queue_review(
+    db: &Db,
+    public_url: &str,
+    review: &duet_store::reviews::Review,
+    cancelled: bool,
+) -> Result<u64, AppError> {
+    let base = public_url.trim_end_matches('/');
+    let now = Utc::now();
+    let mut event = crate::service::reviews::event(db, review, base).await?;
+    // Minutes since 2020: grows with every change, and fits the 32 bits calendar programs use.
+    event.sequence = u32::try_from((now.timestamp() - 1_577_836_800) / 60).unwrap_or(u32::MAX);
+    event.cancelled = cancelled;
+    let method = if cancelled { "CANCEL" } else { "REQUEST" };
+    let ics = duet_core::reviews::icalendar(std::slice::from_ref(&event), method, now);
+    let when = review.scheduled_at.format("%-d %B %Y, %H:%M UTC");
+    let (subject, lead) = if cancelled {
+        (
+            format!("Cancelled: {}", event.summary),
+            format!("The review of {when} is called off."),
+        )
+    } else {
+        (
+            event.summary.clone(),
+            format!("{} on {when} ({} minutes).", event.summary, review.minutes),
+        )
+    };
+    let message = Message {
+        key: format!(
+            "review:{}:{}:{}",
+            review.id,
+            event.sequence,
+            method.to_lowercase()
+        ),
+        subject,
+        text_body: format!(
+            "{lead}
+
+Agenda and record: {base}/reviews
+"
+        ),
+        html_body: format!(
+            "<p>{}</p><p><a href=\"{}\">Agenda and record</a></p>",
+            escape(&lead),
+            escape(&format!("{base}/reviews"))
+        ),
+        calendar: Some(ics),
+    };
+    let mut addresses: Vec<String> = event.attendees.iter().map(|a| a.email.clone()).collect();
+    addresses.push(event.organizer.email.clone());
+    addresses.sort();
+    addresses.dedup();
+    let recipients: Vec<Recipient> = store::takers(db, &addresses, "review")
+        .await?
+        .into_iter()
+        .map(|(user_id, address)| Recipient {
+            user_id,
+            address,
+            unsubscribe_url: None,
+            unsubscribe_hash: None,
+        })
+        .collect();
+    Ok(store::enqueue(db, &message, &recipients, now).await?)
 }
 
 /// HTML-escapes text put into a message's HTML part.
@@ -149,6 +220,53 @@ pub(crate) fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// What Duet sends a person by e-mail (their e-mail page and `/api/v1/mail/preferences`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Preferences {
+    /// The newsletter: posts sent by e-mail and the monthly edition (on unless turned off or
+    /// unsubscribed).
+    pub newsletter: bool,
+    /// Notices of their Duet inbox by e-mail (on unless turned off).
+    pub notifications: bool,
+    /// Notices in one e-mail a day (from 07:00 in the organisation's time zone) instead of one
+    /// each as they come. Survey invitations and review invitations still come at once.
+    #[serde(default)]
+    pub digest: bool,
+    /// Kinds of notice not to send by e-mail (they stay in the Duet inbox).
+    #[serde(default)]
+    pub muted: Vec<NoticeKind>,
+}
+
+/// `actor`'s own e-mail choices.
+pub async fn preferences(db: &Db, actor: &Actor) -> Result<Preferences, AppError> {
+    let c = store::choices(db, actor.user.0).await?;
+    Ok(Preferences {
+        newsletter: c.newsletter,
+        notifications: c.notifications,
+        digest: c.digest,
+        muted: c.muted.iter().filter_map(|k| k.parse().ok()).collect(),
+    })
+}
+
+/// Sets `actor`'s own e-mail choices; what still waits for them that they no longer want is
+/// taken back.
+pub async fn set_preferences(db: &Db, actor: &Actor, p: &Preferences) -> Result<(), AppError> {
+    let mut muted: Vec<String> = p.muted.iter().map(|k| k.as_str().to_string()).collect();
+    muted.sort();
+    muted.dedup();
+    Ok(store::set_choices(
+        db,
+        actor.user.0,
+        &store::Choices {
+            newsletter: p.newsletter,
+            notifications: p.notifications,
+            digest: p.digest,
+            muted,
+        },
+    )
+    .await?)
 }
 
 /// One-click unsubscribe (RFC 8058) with the token from a message's link.
@@ -223,8 +341,36 @@ fn build(from: &Mailbox, row: &Claimed, m: &Message) -> Result<lettre::Message, 
                 "List-Unsubscribe=One-Click".to_string(),
             ));
     }
-    b.multipart(MultiPart::alternative_plain_html(text, html))
+    let body = match &m.calendar {
+        None => MultiPart::alternative_plain_html(text, html),
+        Some(ics) => with_calendar(text, html, ics)?,
+    };
+    b.multipart(body)
         .map_err(|e| format!("the message could not be built: {e}"))
+}
+
+/// Both parts and a calendar invitation: the `text/calendar` part beside them (calendar programs
+/// show it as an invitation with its METHOD) and the same file attached as `invite.ics`.
+fn with_calendar(text: String, html: String, ics: &str) -> Result<MultiPart, String> {
+    use lettre::message::header::ContentType;
+    use lettre::message::{Attachment, SinglePart};
+    let method = ics
+        .lines()
+        .find_map(|l| l.strip_prefix("METHOD:"))
+        .unwrap_or("REQUEST")
+        .trim();
+    let calendar = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+        .map_err(|e| format!("the calendar part could not be built: {e}"))?;
+    let file = ContentType::parse("application/ics")
+        .map_err(|e| format!("the calendar file could not be built: {e}"))?;
+    Ok(MultiPart::mixed()
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(SinglePart::html(html))
+                .singlepart(SinglePart::builder().header(calendar).body(ics.to_string())),
+        )
+        .singlepart(Attachment::new("invite.ics".to_string()).body(ics.to_string(), file)))
 }
 
 /// What a send attempt's error means for the row.
@@ -244,6 +390,7 @@ fn outcome_of(e: &lettre::transport::smtp::Error, attempts: i64) -> Outcome {
 async fn send_batch(
     db: &Db,
     public_url: &str,
+    tz: duet_core::time::Tz,
     s: &MailSettings,
     from: &Mailbox,
     smtp: &AsyncSmtpTransport<Tokio1Executor>,
@@ -251,6 +398,12 @@ async fn send_batch(
 ) -> Result<usize, AppError> {
     let now = Utc::now();
     store::queue_notifications(db, public_url, now).await?;
+    store::queue_surveys(db, public_url, now).await?;
+    // Daily digests go from 07:00 in the organisation's time zone.
+    let local = now.with_timezone(&tz);
+    if local.time() >= chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default() {
+        store::queue_digests(db, public_url, local.date_naive(), now).await?;
+    }
     store::hold_doubtful(db, now).await?;
     let rows = store::claim(db, 50, now).await?;
     let gap = std::time::Duration::from_millis(60_000 / u64::from(s.per_minute.max(1)));
@@ -286,6 +439,7 @@ pub async fn run_sender(
     db: Db,
     s: MailSettings,
     public_url: String,
+    tz: duet_core::time::Tz,
     stop: impl std::future::Future<Output = ()>,
 ) {
     let smtp = match transport(&s) {
@@ -305,7 +459,7 @@ pub async fn run_sender(
     let mut messages = HashMap::new();
     tokio::pin!(stop);
     loop {
-        let sent = match send_batch(&db, &public_url, &s, &from, &smtp, &mut messages).await {
+        let sent = match send_batch(&db, &public_url, tz, &s, &from, &smtp, &mut messages).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "the e-mail sender could not read the outbox");

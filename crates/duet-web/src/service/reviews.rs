@@ -160,6 +160,7 @@ pub async fn schedule(
     actor: &Actor,
     f: &ScheduleFields,
     tz: Tz,
+    base_url: &str,
 ) -> Result<Review, AppError> {
     let dept = f
         .department_id
@@ -182,7 +183,17 @@ pub async fn schedule(
     if !(15..=480).contains(&minutes) {
         return Err(AppError::invalid("minutes", "must be between 15 and 480"));
     }
-    Ok(store::schedule(db, dept, at, minutes, actor.user.0).await?)
+    let r = store::schedule(db, dept, at, minutes, actor.user.0).await?;
+    invite(db, base_url, &r, false).await;
+    Ok(r)
+}
+
+/// E-mails the invitation (or cancellation) with its calendar file. The change is made and
+/// stands either way: a failure to queue the e-mail is logged, not returned.
+async fn invite(db: &Db, base_url: &str, r: &Review, cancelled: bool) {
+    if let Err(e) = crate::service::mail::queue_review(db, base_url, r, cancelled).await {
+        tracing::warn!(review = r.id, error = %e, "the review's invitation was not queued");
+    }
 }
 
 /// Marks a review held today (not before its start); unless one is planned, Duet plans the next
@@ -229,10 +240,18 @@ pub async fn undo_held(
 }
 
 /// Cancels a planned (or missed) review, with a reason.
-pub async fn cancel(db: &Db, actor: &Actor, id: i64, f: &ChangeFields) -> Result<Review, AppError> {
+pub async fn cancel(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &ChangeFields,
+    base_url: &str,
+) -> Result<Review, AppError> {
     managed(db, actor, id).await?;
     let reason = rules::parse_reason(&f.reason)?;
-    Ok(store::cancel(db, id, &reason, actor.user.0).await?)
+    let r = store::cancel(db, id, &reason, actor.user.0).await?;
+    invite(db, base_url, &r, true).await;
+    Ok(r)
 }
 
 /// Moves a planned (or missed) review to a new start (not in the past), with a reason.
@@ -242,6 +261,7 @@ pub async fn move_review(
     id: i64,
     f: &ChangeFields,
     tz: Tz,
+    base_url: &str,
 ) -> Result<Review, AppError> {
     let r = managed(db, actor, id).await?;
     let mut errs = duet_core::ValidationErrors::default();
@@ -255,7 +275,9 @@ pub async fn move_review(
     let reason = errs.check(rules::parse_reason(&f.reason));
     match (at, reason) {
         (Some(at), Some(reason)) if errs.0.is_empty() => {
-            Ok(store::move_to(db, id, at, &reason, actor.user.0).await?)
+            let r = store::move_to(db, id, at, &reason, actor.user.0).await?;
+            invite(db, base_url, &r, false).await;
+            Ok(r)
         }
         _ => Err(errs.into()),
     }
@@ -349,6 +371,8 @@ pub async fn event(db: &Db, review: &Review, base_url: &str) -> Result<CalendarE
         },
         attendees,
         url: format!("{base_url}/reviews"),
+        sequence: 0,
+        cancelled: false,
     })
 }
 

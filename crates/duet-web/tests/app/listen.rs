@@ -16,7 +16,7 @@ fn day(n: i64) -> NaiveDate {
 }
 
 /// Every pulse item answered with `v` (the first one "don't know").
-fn all_ratings(items: &Value, v: &str) -> Value {
+pub(crate) fn all_ratings(items: &Value, v: &str) -> Value {
     let mut m = serde_json::Map::new();
     for (n, i) in items.as_array().unwrap().iter().enumerate() {
         m.insert(
@@ -27,7 +27,7 @@ fn all_ratings(items: &Value, v: &str) -> Value {
     Value::Object(m)
 }
 
-async fn pulse(app: &TestApp) -> (i64, Value) {
+pub(crate) async fn pulse(app: &TestApp) -> (i64, Value) {
     let admin = app.api_as(Role::Admin, None).await;
     let (_, list) = admin.get("/instruments").await;
     let p = list

@@ -1,6 +1,7 @@
 //! A small SMTP server inside the test process (127.0.0.1:0) that keeps what it receives, so the
 //! tests assert on real messages: headers, both parts, one copy per recipient. Addresses that
-//! contain `refuse` are refused for good (550), those with `later` for now (451).
+//! contain `refuse` are refused for good (550), those with `later` for now (451); a message to
+//! an address with `drop` loses its connection halfway through DATA, and is not kept.
 
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -129,7 +130,12 @@ async fn session(s: TcpStream, store: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<
             }
         } else if up == "DATA" {
             w.write_all(b"354 go ahead\r\n").await?;
+            let drop_it = cur.to.iter().any(|a| a.contains("drop"));
             loop {
+                if drop_it && cur.data.len() > 200 {
+                    // The connection goes away mid-message: nothing was accepted.
+                    return Ok(());
+                }
                 line.clear();
                 if r.read_line(&mut line).await? == 0 {
                     return Ok(());

@@ -656,6 +656,7 @@ fn message(p: &EditionParts, dept: Option<i64>, role: Role, public_url: &str) ->
         subject: e.title.clone(),
         text_body: text,
         html_body: html,
+        calendar: None,
     }
 }
 

@@ -1,0 +1,44 @@
+//! E-mail choices: the kinds of notice a person may take by e-mail or not, one by one, and
+//! whether they come as they happen or in one daily digest.
+
+wire_enum!(
+    /// What a notice of the Duet inbox is about; each can be taken by e-mail or not.
+    NoticeKind, "kind" {
+        /// A new request for IT to understand (triagers).
+        NewRequest = "new_request" / "New requests to understand (IT leaders)",
+        /// A step on a request one asked for or champions: a need restated, a decision, delivery.
+        RequestUpdate = "request_update" / "Steps on my requests: a need restated for me to confirm, a decision, delivery",
+        /// A sign-off awaited or lapsed (champions).
+        Signoff = "signoff" / "Sign-offs I am asked for, or that lapsed (champions)",
+        /// A promise due soon, or due to be judged.
+        Promise = "promise" / "Promises due soon, and promises to judge",
+        /// A review invitation, moved or cancelled, with its calendar file.
+        Review = "review" / "Review invitations, moves and cancellations (with a calendar file)",
+        /// A survey's invitation and its one reminder (to everyone invited).
+        Survey = "survey" / "Survey invitations and their one reminder",
+        /// A success story waiting for my approval, or sent back to me.
+        Story = "story" / "Success stories to approve, or sent back to me",
+        /// Anything else.
+        Other = "other" / "Anything else",
+    }
+);
+
+/// The kind of notice a request's timeline event sends its followers.
+pub fn request_notice(event_kind: &str) -> NoticeKind {
+    match event_kind {
+        "championed" | "self_champion" | "signed_off" | "case_saved" => NoticeKind::Signoff,
+        _ => NoticeKind::RequestUpdate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_off_steps_are_the_champions_kind() {
+        assert_eq!(request_notice("signed_off"), NoticeKind::Signoff);
+        assert_eq!(request_notice("need_stated"), NoticeKind::RequestUpdate);
+        assert_eq!("survey".parse::<NoticeKind>().unwrap(), NoticeKind::Survey);
+    }
+}

@@ -83,6 +83,7 @@ async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
         "/listen",
         "/voice",
         "/comms",
+        "/comms/editions",
         "/account/email",
         "/mail/unsubscribe/not-a-real-token",
         "/notifications",
@@ -705,4 +706,56 @@ async fn on_a_phone_the_navigation_is_collapsed_and_the_heading_is_on_the_first_
         }
         t.finish().await;
     }
+}
+
+/// The monthly edition, as its editor and a reader meet it: IT drafts last month's edition from
+/// the records, previews it as a Sales member, renames it, schedules it; a member then reads it.
+#[tokio::test]
+async fn an_editor_drafts_previews_and_sends_the_monthly_edition_and_a_member_reads_it() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.it_leader).await;
+    t.step("IT drafts last month's edition from the records");
+    t.visit("/comms/editions").await;
+    t.submit("form[action='/comms/editions'] button[type=submit]")
+        .await;
+    let id = t.id_in_url("/comms/editions/").await;
+    assert!(t.main_text().await.contains("Where to get help"));
+    t.step("previews it as a member of Sales would read it");
+    t.win.select("#as", "a member of Sales").await;
+    t.submit("form[method=get] button[type=submit]").await;
+    assert!(
+        !t.main_text().await.contains("your line"),
+        "a preview shows no editor's notes"
+    );
+    t.step("edits the title");
+    t.visit(&format!("/comms/editions/{id}/edit")).await;
+    t.win
+        .fill("#title", "Duet news: what we did together")
+        .await;
+    t.win
+        .fill("#intro", "A short month, and a **good** one.")
+        .await;
+    t.submit(&format!(
+        "form[action='/comms/editions/{id}'] button[type=submit]"
+    ))
+    .await;
+    t.step("schedules it to go now");
+    t.visit(&format!("/comms/editions/{id}")).await;
+    assert!(t.main_text().await.contains("what we did together"));
+    t.submit("form[action$='/schedule'] button[type=submit]")
+        .await;
+    assert!(t.main_text().await.contains("Scheduled"));
+    t.sign_out().await;
+
+    t.sign_in(&cast.member).await;
+    t.step("a member finds it among the editions and reads it");
+    t.visit("/comms/editions").await;
+    assert_eq!(t.follow("/comms/editions/").await, format!("/comms/editions/{id}"));
+    let text = t.main_text().await;
+    assert!(
+        text.contains("A short month") && !text.contains("For the editor"),
+        "{text}"
+    );
+    t.finish().await;
 }

@@ -23,6 +23,21 @@ wire_enum!(
     }
 );
 
+impl NoticeKind {
+    /// Whether someone of `role` ever gets this kind of notice (their e-mail page offers only
+    /// those): new requests go to IT leaders, sign-offs to champions (executives), stories to
+    /// their writers and owners.
+    pub fn reaches(self, role: crate::auth::Role) -> bool {
+        use crate::auth::Role::*;
+        match self {
+            NoticeKind::NewRequest => matches!(role, ItLeader),
+            NoticeKind::Signoff => matches!(role, Executive),
+            NoticeKind::Story => !matches!(role, Member),
+            _ => true,
+        }
+    }
+}
+
 /// The kind of notice a request's timeline event sends its followers.
 pub fn request_notice(event_kind: &str) -> NoticeKind {
     match event_kind {
@@ -40,5 +55,22 @@ mod tests {
         assert_eq!(request_notice("signed_off"), NoticeKind::Signoff);
         assert_eq!(request_notice("need_stated"), NoticeKind::RequestUpdate);
         assert_eq!("survey".parse::<NoticeKind>().unwrap(), NoticeKind::Survey);
+    }
+
+    #[test]
+    fn a_member_is_offered_only_the_kinds_that_reach_them() {
+        use crate::auth::Role;
+        let offered: Vec<NoticeKind> = NoticeKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.reaches(Role::Member))
+            .collect();
+        assert!(
+            !offered.contains(&NoticeKind::NewRequest) && !offered.contains(&NoticeKind::Signoff)
+        );
+        assert!(
+            offered.contains(&NoticeKind::Survey) && offered.contains(&NoticeKind::RequestUpdate)
+        );
+        assert!(NoticeKind::NewRequest.reaches(Role::ItLeader));
     }
 }

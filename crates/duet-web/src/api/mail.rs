@@ -26,7 +26,9 @@ pub async fn preferences(
     State(state): State<AppState>,
     who: ApiUser,
 ) -> Result<Json<Preferences>, AppError> {
-    Ok(Json(svc::preferences(&state.db, &who.actor()).await?))
+    Ok(Json(
+        svc::preferences(&state.mail, &state.db, &who.actor()).await?,
+    ))
 }
 
 /// Sets the caller's e-mail preferences (all of them: a field left out takes its default).
@@ -38,7 +40,9 @@ pub async fn set_preferences(
 ) -> Result<Json<Preferences>, AppError> {
     let actor = who.actor();
     svc::set_preferences(&state.db, &actor, &p).await?;
-    Ok(Json(svc::preferences(&state.db, &actor).await?))
+    Ok(Json(
+        svc::preferences(&state.mail, &state.db, &actor).await?,
+    ))
 }
 
 /// Which outbox rows.

@@ -104,9 +104,11 @@ struct PreferencesPage {
 }
 
 async fn preferences(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let p = svc::preferences(&state.db, &who.actor()).await?;
+    let actor = who.actor();
+    let p = svc::preferences(&state.mail, &state.db, &actor).await?;
     let kinds = NoticeKind::ALL
         .iter()
+        .filter(|k| k.reaches(actor.role))
         .map(|k| KindChoice {
             value: k.as_str(),
             label: k.label(),
@@ -127,6 +129,8 @@ async fn save_preferences(
     who: SignedIn,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let before = svc::preferences(&state.mail, &state.db, &actor).await?;
     let has = |k: &str| pairs.iter().any(|(n, _)| n == k);
     let ticked: Vec<&str> = pairs
         .iter()
@@ -137,13 +141,20 @@ async fn save_preferences(
         newsletter: has("newsletter"),
         notifications: has("notifications"),
         digest: pairs.iter().any(|(n, v)| n == "delivery" && v == "daily"),
+        // Kinds on the page follow the boxes; kinds not offered to this role keep their choice.
         muted: NoticeKind::ALL
             .iter()
             .copied()
-            .filter(|k| !ticked.contains(&k.as_str()))
+            .filter(|k| {
+                if k.reaches(actor.role) {
+                    !ticked.contains(&k.as_str())
+                } else {
+                    before.muted.contains(k)
+                }
+            })
             .collect(),
     };
-    svc::set_preferences(&state.db, &who.actor(), &p).await?;
+    svc::set_preferences(&state.db, &actor, &p).await?;
     done(&state, &who, "/account/email", "Saved.").await
 }
 

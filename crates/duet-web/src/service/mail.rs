@@ -239,15 +239,26 @@ pub struct Preferences {
     pub muted: Vec<NoticeKind>,
 }
 
-/// `actor`'s own e-mail choices.
-pub async fn preferences(db: &Db, actor: &Actor) -> Result<Preferences, AppError> {
-    let c = store::choices(db, actor.user.0).await?;
-    Ok(Preferences {
-        newsletter: c.newsletter,
-        notifications: c.notifications,
-        digest: c.digest,
-        muted: c.muted.iter().filter_map(|k| k.parse().ok()).collect(),
-    })
+/// `actor`'s own e-mail choices (kept per process while nothing was written, at most two
+/// seconds: see `service::fresh`).
+pub async fn preferences(
+    cache: &MailCache,
+    db: &Db,
+    actor: &Actor,
+) -> Result<Preferences, AppError> {
+    let p = cache
+        .choices
+        .get_or_load(actor.user.0, || async {
+            let c = store::choices(db, actor.user.0).await?;
+            Ok::<_, AppError>(Preferences {
+                newsletter: c.newsletter,
+                notifications: c.notifications,
+                digest: c.digest,
+                muted: c.muted.iter().filter_map(|k| k.parse().ok()).collect(),
+            })
+        })
+        .await?;
+    Ok((*p).clone())
 }
 
 /// Sets `actor`'s own e-mail choices; what still waits for them that they no longer want is
@@ -542,4 +553,5 @@ pub struct MailCache {
         OutboxView,
         64,
     >,
+    choices: crate::service::fresh::FreshMap<i64, Preferences, 1000>,
 }

@@ -117,7 +117,7 @@ app_test! {
         assert!(delivered[0]["text"].as_str().unwrap().starts_with("Quotes in an hour — for Sales"), "{v}");
         assert_eq!(delivered[0]["url"], format!("/requests/{req}"));
         let help: Vec<&str> = lines(&v, "help").iter().map(|l| l["url"].as_str().unwrap()).collect();
-        assert!(help.contains(&"/requests/new") && help.contains(&format!("/org/departments/{sales}").as_str()), "{help:?}");
+        assert!(help.contains(&"/requests/new") && help.contains(&format!("/departments/{sales}").as_str()), "{help:?}");
         assert_eq!(lines(&v, "posts")[0]["only_for"], "Human Resources");
 
         // A draft is the editors' only; readers do not learn it exists.
@@ -234,6 +234,9 @@ app_test! {
         let member = app.browser_as(Role::Member, Some("Sales")).await;
         let (_, page) = member.get("/comms/editions").await;
         assert!(!page.contains("Draft it from the records"), "a button a role cannot use is not shown");
+        // The e-mail page offers each role only the kinds of notice that reach it.
+        assert!(!member.get("/account/email").await.1.contains("New requests to understand"));
+        assert!(b.get("/account/email").await.1.contains("New requests to understand"));
         let month = this_month();
         let sent = send_form(&b, &app.base, "/comms/editions", "/comms/editions", &[("month", &month)], 2).await;
         assert_eq!((sent[0].status, sent[1].status), (303, 303), "{}", sent[1].body);

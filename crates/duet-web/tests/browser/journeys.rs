@@ -751,7 +751,10 @@ async fn an_editor_drafts_previews_and_sends_the_monthly_edition_and_a_member_re
     t.sign_in(&cast.member).await;
     t.step("a member finds it among the editions and reads it");
     t.visit("/comms/editions").await;
-    assert_eq!(t.follow("/comms/editions/").await, format!("/comms/editions/{id}"));
+    assert_eq!(
+        t.follow("/comms/editions/").await,
+        format!("/comms/editions/{id}")
+    );
     let text = t.main_text().await;
     assert!(
         text.contains("A short month") && !text.contains("For the editor"),

@@ -73,8 +73,15 @@ async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response,
     let today = chrono::Utc::now()
         .with_timezone(&state.config.time_zone)
         .date_naive();
-    let last = Period::of(today).minus(1).to_string();
-    index_page(&state, &who, last, FormErrors::default(), StatusCode::OK).await
+    let this = Period::of(today);
+    let last = this.minus(1).to_string();
+    // Last month's is usually drafted already (on the first): then offer this month.
+    let taken = svc::list(&state.comms, &state.db, &who.actor())
+        .await?
+        .iter()
+        .any(|e| e.month == last);
+    let month = if taken { this.to_string() } else { last };
+    index_page(&state, &who, month, FormErrors::default(), StatusCode::OK).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -103,6 +110,28 @@ async fn create(
     }
 }
 
+/// "October 2026" for `2026-10` (as stored, when it does not parse).
+pub(crate) fn month_name(month: &str) -> String {
+    Period::parse(month).map_or_else(
+        |_| month.to_string(),
+        |p| {
+            duet_core::comms::edition::window(p)
+                .0
+                .format("%B %Y")
+                .to_string()
+        },
+    )
+}
+
+/// "1 click", "12 clicks".
+fn clicks_text(n: i64) -> String {
+    if n == 1 {
+        "1 click".to_string()
+    } else {
+        format!("{n} clicks")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "comms/edition.html")]
 struct EditionPage {
@@ -114,6 +143,25 @@ struct EditionPage {
     departments: Vec<Choice>,
     send_at: String,
     errors: FormErrors,
+}
+
+impl EditionPage {
+    fn month_name(&self, month: &str) -> String {
+        month_name(month)
+    }
+
+    fn clicks(&self, n: &i64) -> String {
+        clicks_text(*n)
+    }
+
+    /// The name of the department previewed.
+    fn preview_name(&self) -> String {
+        self.departments
+            .iter()
+            .find(|c| c.selected)
+            .map(|c| c.label.clone())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -153,10 +201,10 @@ async fn edition_page(
     let editor = can(&actor, Action::EditEditions).is_ok();
     let departments = if editor {
         Choice::list(
-            duet_store::org::list_departments(&state.db, false)
+            crate::service::org::departments(&state.db, &state.org, &actor, false)
                 .await?
-                .into_iter()
-                .map(|d| (d.id.to_string(), d.name)),
+                .iter()
+                .map(|d| (d.id.to_string(), d.name.clone())),
             preview,
         )
     } else {

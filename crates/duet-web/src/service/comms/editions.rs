@@ -67,7 +67,11 @@ pub async fn draft_lines(db: &Db, tz: Tz, month: Period) -> Result<Vec<NewItem>,
             .unwrap_or_default();
         out.push(work(Section::Funded, format!("{title} — {dept}{by}"), id));
     }
+    let said = store::you_said(db, from, to).await?;
     for (id, text, from_dept, to_dept, late) in store::kept(db, from, to).await? {
+        if said.iter().any(|(k, p, _, _)| k == "promise" && *p == id) {
+            continue; // told once, under "you said, we did"
+        }
         let when = if late { " (kept late)" } else { "" };
         out.push(line(
             Section::Kept,
@@ -85,11 +89,11 @@ pub async fn draft_lines(db: &Db, tz: Tz, month: Period) -> Result<Vec<NewItem>,
             id,
         ));
     }
-    for (kind, id, what, dept) in store::you_said(db, from, to).await? {
+    for (kind, id, what, dept) in said {
         out.push(if kind == "promise" {
             line(
                 Section::YouSaid,
-                format!("You told {dept} in Voice; a promise made and kept: {what}"),
+                format!("Raised anonymously in Voice with {dept}; promised and kept: {what}"),
                 format!("/promises/{id}"),
                 format!("voice-promise:{id}"),
             )
@@ -98,7 +102,7 @@ pub async fn draft_lines(db: &Db, tz: Tz, month: Period) -> Result<Vec<NewItem>,
                 source: Some(format!("voice-request:{id}")),
                 ..work(
                     Section::YouSaid,
-                    format!("You told {dept} in Voice; we delivered: {what}"),
+                    format!("Raised anonymously in Voice with {dept}; now delivered: {what}"),
                     id,
                 )
             }
@@ -116,7 +120,7 @@ pub async fn draft_lines(db: &Db, tz: Tz, month: Period) -> Result<Vec<NewItem>,
             ..line(
                 Section::Help,
                 format!("{name}: your IT partner is {partner} ({email})"),
-                format!("/org/departments/{dept}"),
+                format!("/departments/{dept}"),
                 format!("department:{dept}"),
             )
         });
@@ -625,9 +629,9 @@ fn message(p: &EditionParts, dept: Option<i64>, role: Role, public_url: &str) ->
                 Some(href) => {
                     text.push_str(&format!("- {}\n  {href}\n", l.text));
                     html.push_str(&format!(
-                        "<li><a href=\"{}\">{}</a></li>",
-                        escape(href),
-                        escape(&l.text)
+                        "<li>{} &mdash; <a href=\"{}\">open</a></li>",
+                        escape(&l.text),
+                        escape(href)
                     ));
                 }
                 None => {

@@ -60,6 +60,7 @@ REQ=$(api "/requests?limit=1" | jq -r '.[0].id')
 REVIEW=$(api "/reviews?limit=1" | jq -r '.[0].id')
 CAMPAIGN=$(api "/campaigns" | jq -r '[.[] | select(.sealed_at != null or (.closes_on < (now | strftime("%Y-%m-%d"))))][0].id')
 DEPT=$(api "/departments" | jq -r '.[0].id')
+BIZ=$(api "/departments" | jq -r '[.[] | select(.kind == "business")][0].id')
 POST=$(api "/comms/posts?limit=1" | jq -r '.[0].id')
 EDITION=$(api "/comms/editions" | jq -r '[.[] | select(.status == "scheduled")][0].id')
 
@@ -94,13 +95,14 @@ for p in / /departments "/departments/$DEPT" /people /requests "/requests/$REQ" 
   /promises /trust /reviews "/reviews/$REVIEW/agenda" /measures /coverage /listen \
   "/listen/campaigns/$CAMPAIGN/results" /voice/inbox /notifications /audit /comms "/comms/posts/$POST" \
   /comms/feed.atom /comms/editions "/comms/editions/$EDITION" "/comms/editions/$EDITION?as=$DEPT" \
-  /account/email; do
+  /account/email /relationships "/relationships/$BIZ"; do
   page "$p"
 done
 for a in /home /departments "/people?limit=50" "/requests?limit=25" "/requests?limit=50" "/requests/$REQ" /portfolio \
   /promises /trust /reviews /reviews/dashboard /coverage /metrics /outcomes /goals /teams/stats \
   /campaigns "/campaigns/$CAMPAIGN/results" /voice/inbox /notifications /audit /comms/posts \
-  "/comms/posts/$POST" /comms/editions "/comms/editions/$EDITION" /mail/preferences; do
+  "/comms/posts/$POST" /comms/editions "/comms/editions/$EDITION" /mail/preferences /relationships \
+  "/relationships/$BIZ"; do
   call "$a"
 done
 read -r H2 _ _ _ < <(measure $BASE/healthz)

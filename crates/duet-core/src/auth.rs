@@ -164,6 +164,9 @@ pub enum Question {
     ManagePeople,
     /// Which published posts they may read (the ones `ReadPost` allows).
     ReadPosts,
+    /// Whose relationship with IT they may see: every department's for IT leaders, executives
+    /// and admins; a business leader their own department's; members none.
+    SeeRelationships,
 }
 
 /// The answer to a [`Question`]: every row, one department's, the actor's own, or none.
@@ -195,6 +198,9 @@ pub fn scope(actor: &Actor, question: Question) -> Scope {
         (Question::ManagePeople, Executive | Member) => Scope::Nothing,
         (Question::ReadPosts, Admin | ItLeader | Executive) => Scope::All,
         (Question::ReadPosts, BusinessLeader | Member) => department(),
+        (Question::SeeRelationships, Admin | ItLeader | Executive) => Scope::All,
+        (Question::SeeRelationships, BusinessLeader) => department(),
+        (Question::SeeRelationships, Member) => Scope::Nothing,
     }
 }
 
@@ -831,8 +837,23 @@ mod tests {
             };
             assert_eq!(scope(&a, Question::ReadPosts), want, "{role:?}");
         }
+        // Relationships: the whole picture for IT, executives and admins; a leader their own.
+        for (role, want) in [
+            (Admin, Scope::All),
+            (ItLeader, Scope::All),
+            (Executive, Scope::All),
+            (BusinessLeader, Scope::Department(d)),
+            (Member, Scope::Nothing),
+        ] {
+            assert_eq!(
+                scope(&actor(role, Some(3)), Question::SeeRelationships),
+                want,
+                "{role:?}"
+            );
+        }
         // Without a department: a business leader sees their own requests, nobody's reviews.
         let unlinked = actor(BusinessLeader, None);
+        assert_eq!(scope(&unlinked, Question::SeeRelationships), Scope::Nothing);
         assert_eq!(scope(&unlinked, Question::SeeRequests), Scope::Own);
         assert_eq!(scope(&unlinked, Question::SeeReviews), Scope::Nothing);
         assert_eq!(scope(&unlinked, Question::ManagePeople), Scope::Nothing);

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod org;
 pub mod portfolio;
 pub mod promises;
+pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod secret;

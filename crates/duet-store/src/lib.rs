@@ -18,6 +18,7 @@ pub mod once;
 pub mod org;
 pub mod portfolio;
 pub mod promises;
+pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod sessions;

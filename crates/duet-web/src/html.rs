@@ -20,6 +20,8 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Show the Accounts entry (whoever may see the accounts: `can(ViewUsers)`).
     pub show_accounts: bool,
+    /// Whether the navigation offers Relationships (not to members: they may see none).
+    pub show_relationships: bool,
     /// Which navigation entry is current.
     pub section: &'static str,
     /// A fresh random token for this page's create forms (`{% include "shell/once.html" %}`),
@@ -38,6 +40,10 @@ impl Layout {
             flash: who.flash.clone(),
             show_accounts: duet_core::auth::can(&who.actor(), duet_core::auth::Action::ViewUsers)
                 .is_ok(),
+            show_relationships: !matches!(
+                duet_core::auth::scope(&who.actor(), duet_core::auth::Question::SeeRelationships),
+                duet_core::auth::Scope::Nothing | duet_core::auth::Scope::Own
+            ),
             section,
             once: crate::pages::once::new_token(),
         }
@@ -52,6 +58,7 @@ impl Layout {
             csrf: String::new(),
             flash: None,
             show_accounts: false,
+            show_relationships: false,
             section: "",
             once: crate::pages::once::new_token(),
         }

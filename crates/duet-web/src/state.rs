@@ -115,6 +115,8 @@ pub struct Shared {
     pub mail: Arc<crate::service::mail::MailCache>,
     /// Recently read posts, listings and the feed (see `service::comms::CommsCache`).
     pub comms: Arc<crate::service::comms::CommsCache>,
+    /// Recently computed relationship health (see `service::relationships`).
+    pub relationships: Arc<crate::service::relationships::RelationshipCaches>,
     /// Recently read pages of the audit log (see `service::audit::log`).
     pub audit: Arc<crate::service::audit::AuditPages>,
     /// Recently read pages of the Voice inbox (see `service::voice::InboxPages`).
@@ -137,6 +139,7 @@ impl AppState {
             listen: Arc::new(crate::service::listen::ListenState::new(key)),
             mail: Arc::default(),
             comms: Arc::default(),
+            relationships: Arc::default(),
             voice_limits: Arc::default(),
             team_stats: Arc::default(),
             promises: Arc::default(),

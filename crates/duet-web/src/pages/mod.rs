@@ -12,6 +12,7 @@ pub mod once;
 pub mod org;
 pub mod portfolio;
 pub mod promises;
+pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod voice;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(listen::router())
         .merge(voice::router())
         .merge(comms::router())
+        .merge(relationships::router())
         .merge(mail::router())
         // Inside the session/CSRF check: create forms sent twice create once.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod org;
 pub mod portfolio;
 pub mod promises;
+pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod voice;

@@ -20,6 +20,7 @@ mod pages;
 mod permissions;
 mod promises;
 mod qa_rules;
+mod relationships;
 mod requests;
 mod reviews;
 mod smtp_sink;

@@ -116,6 +116,8 @@ async fn every_role_signs_in_sees_its_home_and_every_main_page_passes_axe() {
             t.follow("/people/").await;
             t.visit("/requests/teams").await;
             t.visit("/admin/outbox").await;
+            t.visit("/relationships").await;
+            t.follow("/relationships/").await;
             t.visit("/listen/instruments").await;
             t.follow("/listen/instruments/").await;
             t.step("admin adds a metric and opens it");

@@ -1,0 +1,199 @@
+//! See: the health of each IT ↔ business department relationship, signal by signal.
+//!
+//! Every signal is shown on its own — its value, its band (healthy, concerning, poor), how much
+//! evidence it stands on, one sentence that explains it, and the records behind it — never
+//! blended into one number. A signal with too little evidence says so instead of showing a
+//! number: a band drawn from two events would be a guess.
+
+use chrono::NaiveDate;
+
+wire_enum!(
+    /// How a signal stands against its thresholds.
+    Band, "band" {
+        /// At or beyond the healthy threshold.
+        Healthy = "healthy" / "Healthy",
+        /// Between the two thresholds.
+        Concerning = "concerning" / "Concerning",
+        /// Beyond the poor threshold.
+        Poor = "poor" / "Poor",
+        /// Too little evidence to say.
+        TooLittle = "too_little" / "Too little evidence",
+    }
+);
+
+wire_enum!(
+    /// The signals of a relationship, in the order a page shows them.
+    SignalKind, "signal" {
+        /// Promises IT made to the department, kept (trust score, 0–100).
+        TrustFromIt = "trust_from_it" / "IT's promises to them, kept",
+        /// Promises the department made to IT, kept (trust score, 0–100).
+        TrustToIt = "trust_to_it" / "Their promises to IT, kept",
+        /// Days the monthly review is overdue.
+        Reviews = "reviews" / "Monthly review kept",
+        /// Median days from a request to IT's first response (understanding before answering).
+        Responsiveness = "responsiveness" / "Time to IT's first response",
+        /// Share of declined requests whose offered alternative was taken up.
+        Alternatives = "alternatives" / "Declines with an alternative taken up",
+        /// Share of what the department cares about that IT measures (0–100).
+        Coverage = "coverage" / "What they care about, measured",
+        /// Share of pain points addressed to the department that were answered.
+        Voice = "voice" / "Pain points answered",
+        /// The department's people on Discipline, in the last DUET pulse (mean, 1–5).
+        PulseDiscipline = "pulse_discipline" / "Pulse: Discipline",
+        /// … on Unity.
+        PulseUnity = "pulse_unity" / "Pulse: Unity",
+        /// … on Empathy.
+        PulseEmpathy = "pulse_empathy" / "Pulse: Empathy",
+        /// … on Trust.
+        PulseTrust = "pulse_trust" / "Pulse: Trust",
+    }
+);
+
+/// Where one signal's bands begin, and how much evidence it needs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Thresholds {
+    /// Healthy from here (at or above it when higher is better, at or below it otherwise).
+    pub healthy: f64,
+    /// Concerning from here; beyond it, poor.
+    pub concerning: f64,
+    /// Whether a higher value is better.
+    pub higher_is_better: bool,
+    /// The fewest events or records a band may be drawn from.
+    pub min_evidence: u32,
+}
+
+/// The default thresholds of each signal (stated on the relationship page).
+pub fn thresholds(kind: SignalKind) -> Thresholds {
+    let t = |healthy, concerning, higher_is_better, min_evidence| Thresholds {
+        healthy,
+        concerning,
+        higher_is_better,
+        min_evidence,
+    };
+    match kind {
+        SignalKind::TrustFromIt | SignalKind::TrustToIt => t(75.0, 50.0, true, 3),
+        SignalKind::Reviews => t(0.0, 14.0, false, 1),
+        SignalKind::Responsiveness => t(3.0, 7.0, false, 3),
+        SignalKind::Alternatives => t(50.0, 25.0, true, 3),
+        SignalKind::Coverage => t(70.0, 40.0, true, 1),
+        SignalKind::Voice => t(80.0, 50.0, true, 3),
+        // Survey figures reach a page only through Listen's anonymity rules (k people at
+        // least), so any figure shown has enough people behind it.
+        SignalKind::PulseDiscipline
+        | SignalKind::PulseUnity
+        | SignalKind::PulseEmpathy
+        | SignalKind::PulseTrust => t(3.75, 3.0, true, 1),
+    }
+}
+
+/// The unit a signal's thresholds are stated in ("days overdue", "%", …).
+pub fn unit(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::TrustFromIt | SignalKind::TrustToIt | SignalKind::Coverage => "out of 100",
+        SignalKind::Reviews => "days overdue",
+        SignalKind::Responsiveness => "days",
+        SignalKind::Alternatives | SignalKind::Voice => "%",
+        _ => "out of 5",
+    }
+}
+
+/// The DUET pulse's section behind each pulse signal.
+pub const PULSE_SIGNALS: [(SignalKind, &str); 4] = [
+    (SignalKind::PulseDiscipline, "discipline"),
+    (SignalKind::PulseUnity, "unity"),
+    (SignalKind::PulseEmpathy, "empathy"),
+    (SignalKind::PulseTrust, "trust"),
+];
+
+/// The band of `value` drawn from `evidence` records: too little evidence when there is no
+/// value or fewer records than the signal needs.
+pub fn band(value: Option<f64>, evidence: u32, t: &Thresholds) -> Band {
+    let Some(v) = value.filter(|v| v.is_finite()) else {
+        return Band::TooLittle;
+    };
+    if evidence < t.min_evidence {
+        return Band::TooLittle;
+    }
+    let at_least = |limit: f64| {
+        if t.higher_is_better {
+            v >= limit
+        } else {
+            v <= limit
+        }
+    };
+    if at_least(t.healthy) {
+        Band::Healthy
+    } else if at_least(t.concerning) {
+        Band::Concerning
+    } else {
+        Band::Poor
+    }
+}
+
+/// The median of `values` (none when empty).
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// A share in percent, none when there is nothing to share.
+pub fn percent(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| f64::from(part) * 100.0 / f64::from(whole))
+}
+
+/// How far back the signals read requests and pain points.
+pub const WINDOW_DAYS: i64 = 365;
+
+/// The first day of the window ending `today`.
+pub fn window_start(today: NaiveDate) -> NaiveDate {
+    today - chrono::Duration::days(WINDOW_DAYS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_follow_the_direction_and_stop_at_too_little_evidence() {
+        let trust = thresholds(SignalKind::TrustFromIt);
+        assert_eq!(band(Some(80.0), 5, &trust), Band::Healthy);
+        assert_eq!(
+            band(Some(75.0), 5, &trust),
+            Band::Healthy,
+            "the threshold is healthy"
+        );
+        assert_eq!(band(Some(60.0), 5, &trust), Band::Concerning);
+        assert_eq!(band(Some(20.0), 5, &trust), Band::Poor);
+        assert_eq!(
+            band(Some(20.0), 2, &trust),
+            Band::TooLittle,
+            "two events are a guess"
+        );
+        assert_eq!(band(None, 9, &trust), Band::TooLittle);
+        assert_eq!(band(Some(f64::NAN), 9, &trust), Band::TooLittle);
+        let slow = thresholds(SignalKind::Responsiveness);
+        assert_eq!(band(Some(2.0), 4, &slow), Band::Healthy);
+        assert_eq!(band(Some(7.0), 4, &slow), Band::Concerning);
+        assert_eq!(band(Some(12.5), 4, &slow), Band::Poor);
+        let reviews = thresholds(SignalKind::Reviews);
+        assert_eq!(band(Some(0.0), 1, &reviews), Band::Healthy);
+        assert_eq!(band(Some(30.0), 1, &reviews), Band::Poor);
+    }
+
+    #[test]
+    fn medians_and_shares() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(percent(1, 4), Some(25.0));
+        assert_eq!(percent(0, 0), None);
+    }
+}

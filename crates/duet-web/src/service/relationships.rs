@@ -1,0 +1,422 @@
+//! See: each business department's relationship with IT, signal by signal — trust both ways,
+//! the monthly review kept, IT's time to a first response, declines that ended with an
+//! alternative taken up, metrics coverage of what the department cares about, and pain points
+//! answered. Each signal comes from the area that owns it; this module only puts them side by
+//! side, bands them and says how much evidence each stands on.
+
+use crate::error::AppError;
+use crate::service::fresh::FreshCell;
+use chrono::Utc;
+use duet_core::auth::{Actor, Question, Scope, scope};
+use duet_core::org::DepartmentKind;
+use duet_core::relationships::{self as rules, Band, SignalKind, Thresholds};
+use duet_core::time::Tz;
+use duet_store::Db;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One signal of a relationship.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Signal {
+    /// Which signal.
+    pub kind: SignalKind,
+    /// What it measures, in words.
+    pub label: String,
+    /// Its value (null with too little evidence or none at all).
+    pub value: Option<f64>,
+    /// The value as shown ("82 / 100", "3.5 days", "—").
+    pub shown: String,
+    /// Healthy, concerning, poor, or too little evidence.
+    pub band: Band,
+    /// How many records it stands on.
+    pub evidence: u32,
+    /// One sentence that explains it.
+    pub explanation: String,
+    /// The page with the records behind it.
+    pub href: String,
+    /// Where its bands begin.
+    pub thresholds: Thresholds,
+    /// The unit the thresholds are in.
+    pub unit: String,
+}
+
+/// One department's relationship with IT.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Pair {
+    /// The IT department.
+    pub it_id: i64,
+    /// The business department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// Every signal, in the order of [`SignalKind::ALL`].
+    pub signals: Vec<Signal>,
+    /// How many signals are poor.
+    pub poor: u32,
+    /// How many are concerning.
+    pub concerning: u32,
+}
+
+/// Every relationship with IT, most troubled first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    /// One per business department.
+    pub pairs: Vec<Pair>,
+    /// The day the signals were computed for.
+    pub as_of: chrono::NaiveDate,
+}
+
+fn signal(
+    kind: SignalKind,
+    value: Option<f64>,
+    evidence: u32,
+    explanation: String,
+    href: String,
+) -> Signal {
+    let t = rules::thresholds(kind);
+    let band = rules::band(value, evidence, &t);
+    let shown = match (band, value) {
+        (Band::TooLittle, _) | (_, None) => "—".to_string(),
+        (_, Some(v)) => match kind {
+            SignalKind::TrustFromIt | SignalKind::TrustToIt | SignalKind::Coverage => {
+                format!("{v:.0} / 100")
+            }
+            SignalKind::Reviews => {
+                if v <= 0.0 {
+                    "on time".to_string()
+                } else {
+                    format!("{v:.0} days overdue")
+                }
+            }
+            SignalKind::Responsiveness => format!("{v:.1} days"),
+            SignalKind::Alternatives | SignalKind::Voice => format!("{v:.0} %"),
+            _ => format!("{v:.2} / 5"),
+        },
+    };
+    Signal {
+        kind,
+        label: kind.label().to_string(),
+        value,
+        shown,
+        band,
+        evidence,
+        explanation,
+        href,
+        thresholds: t,
+        unit: rules::unit(kind).to_string(),
+    }
+}
+
+/// Where the signals come from: each area's own service and caches.
+#[derive(Clone, Copy)]
+pub struct Sources<'a> {
+    /// The database.
+    pub db: &'a Db,
+    /// Trust pairs.
+    pub promises: &'a crate::service::promises::PromiseCache,
+    /// Coverage.
+    pub metrics: &'a crate::service::metrics::MetricCaches,
+    /// Pulse results, through Listen's anonymity rules.
+    pub listen: &'a crate::service::listen::ListenState,
+    /// The organisation's time zone (days are counted in it).
+    pub tz: Tz,
+}
+
+impl<'a> Sources<'a> {
+    /// The sources of a running app.
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Self {
+            db: &state.db,
+            promises: &state.promises,
+            metrics: &state.metrics,
+            listen: &state.listen,
+            tz: state.config.time_zone,
+        }
+    }
+}
+
+/// Computes every relationship (no permission check: [`overview`] and [`pair`] narrow it).
+async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
+    let Sources {
+        db,
+        promises,
+        metrics,
+        listen,
+        tz,
+    } = src;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let start = rules::window_start(today);
+    let since = duet_core::time::from_local(start.and_time(chrono::NaiveTime::MIN), tz);
+    let departments = duet_store::org::list_departments(db, false).await?;
+    let Some(it) = departments.iter().find(|d| d.kind == DepartmentKind::It) else {
+        return Ok(Overview {
+            pairs: Vec::new(),
+            as_of: today,
+        });
+    };
+    let trust = crate::service::promises::cached_trust_pairs(promises, db).await?;
+    let reviews = crate::service::reviews::dashboard(db, tz).await?;
+    let coverage = crate::service::metrics::coverage(db, metrics).await?;
+    let mut waits: HashMap<i64, Vec<f64>> = HashMap::new();
+    for (d, days) in duet_store::relationships::response_days(db, since).await? {
+        waits.entry(d).or_default().push(days);
+    }
+    let declines: HashMap<i64, (i64, i64)> = duet_store::relationships::declines(db, since)
+        .await?
+        .into_iter()
+        .map(|(d, n, up)| (d, (n, up)))
+        .collect();
+    let voice: HashMap<i64, (i64, i64)> = duet_store::relationships::voice(db, start)
+        .await?
+        .into_iter()
+        .map(|(d, n, answered)| (d, (n, answered)))
+        .collect();
+    let pulse = latest_pulse(db, listen).await?;
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    let mut pairs = Vec::new();
+    for d in departments
+        .iter()
+        .filter(|d| d.kind == DepartmentKind::Business)
+    {
+        let mut signals = Vec::new();
+        for (kind, from, to) in [
+            (SignalKind::TrustFromIt, it.id, d.id),
+            (SignalKind::TrustToIt, d.id, it.id),
+        ] {
+            let found = trust.iter().find(|p| p.from_id == from && p.to_id == to);
+            signals.push(match found {
+                Some(p) => signal(
+                    kind,
+                    p.trust.score,
+                    p.trust.evidence,
+                    p.trust.explanation.clone(),
+                    p.events_href.clone(),
+                ),
+                None => signal(
+                    kind,
+                    None,
+                    0,
+                    "no promise in this direction was kept, broken or renegotiated yet".into(),
+                    format!("/trust/{from}/{to}"),
+                ),
+            });
+        }
+        let review = reviews.iter().find(|l| l.row.department_id == d.id);
+        signals.push(match review {
+            Some(l) => signal(
+                SignalKind::Reviews,
+                Some(l.state.overdue_days as f64),
+                1,
+                l.state.message.clone(),
+                "/reviews".into(),
+            ),
+            None => signal(
+                SignalKind::Reviews,
+                None,
+                0,
+                "no review cadence for this department".into(),
+                "/reviews".into(),
+            ),
+        });
+        let mut w = waits.remove(&d.id).unwrap_or_default();
+        let n = count(w.len() as i64);
+        signals.push(signal(
+            SignalKind::Responsiveness,
+            rules::median(&mut w),
+            n,
+            format!("median over the {n} request(s) IT first answered in the last 12 months"),
+            "/requests".to_string(),
+        ));
+        let (declined, taken_up) = declines.get(&d.id).copied().unwrap_or((0, 0));
+        signals.push(signal(
+            SignalKind::Alternatives,
+            rules::percent(count(taken_up), count(declined)),
+            count(declined),
+            format!(
+                "{taken_up} of {declined} declined request(s) in the last 12 months ended with an alternative the requester took up"
+            ),
+            "/requests?status=declined".to_string(),
+        ));
+        let cov = coverage
+            .departments
+            .iter()
+            .find(|c| c.department_id == d.id);
+        let outcomes = cov.map_or(0, |c| c.outcomes.len());
+        signals.push(signal(
+            SignalKind::Coverage,
+            cov.and_then(|c| c.score),
+            count(outcomes as i64),
+            if outcomes == 0 {
+                "the department has not said what outcomes it cares about yet".to_string()
+            } else {
+                format!(
+                    "share, by weight, of the department's {outcomes} outcome(s) that IT measures"
+                )
+            },
+            "/coverage".into(),
+        ));
+        let (posted, answered) = voice.get(&d.id).copied().unwrap_or((0, 0));
+        signals.push(signal(
+            SignalKind::Voice,
+            rules::percent(count(answered), count(posted)),
+            count(posted),
+            format!("{answered} of {posted} pain point(s) addressed to the department in the last 12 months were answered"),
+            "/voice/inbox".into(),
+        ));
+        for (kind, section) in rules::PULSE_SIGNALS {
+            signals.push(match &pulse {
+                None => signal(
+                    kind,
+                    None,
+                    0,
+                    "no DUET pulse has closed yet".into(),
+                    "/listen".into(),
+                ),
+                Some(p) => {
+                    let href = format!("/listen/campaigns/{}/results", p.campaign.id);
+                    let col = p.results.columns.iter().position(|c| c.section == section && c.horizon.is_none());
+                    let cell = p
+                        .results
+                        .by_department
+                        .iter()
+                        .find(|r| r.department == d.id)
+                        .and_then(|r| col.and_then(|i| r.cells.get(i).cloned().flatten()));
+                    match cell {
+                        Some(c) => signal(
+                            kind,
+                            Some(c.mean),
+                            c.n,
+                            format!(
+                                "mean of {} people of {} in \u{201c}{}\u{201d}, closed {}",
+                                c.n, d.name, p.campaign.title, p.campaign.closes_on
+                            ),
+                            href,
+                        ),
+                        None => signal(
+                            kind,
+                            None,
+                            0,
+                            format!(
+                                "not shown for {} in \u{201c}{}\u{201d}: too few answered, or showing it would single someone out",
+                                d.name, p.campaign.title
+                            ),
+                            href,
+                        ),
+                    }
+                }
+            });
+        }
+        let poor = signals.iter().filter(|s| s.band == Band::Poor).count() as u32;
+        let concerning = signals
+            .iter()
+            .filter(|s| s.band == Band::Concerning)
+            .count() as u32;
+        pairs.push(Pair {
+            it_id: it.id,
+            department_id: d.id,
+            department_name: d.name.clone(),
+            signals,
+            poor,
+            concerning,
+        });
+    }
+    pairs.sort_by(|a, b| {
+        (b.poor, b.concerning)
+            .cmp(&(a.poor, a.concerning))
+            .then_with(|| a.department_name.cmp(&b.department_name))
+    });
+    Ok(Overview {
+        pairs,
+        as_of: today,
+    })
+}
+
+/// The last closed DUET pulse and its results, through Listen's anonymity rules.
+struct Pulse {
+    campaign: duet_store::listen::Campaign,
+    results: Arc<duet_core::listen::results::Results>,
+}
+
+async fn latest_pulse(
+    db: &Db,
+    listen: &crate::service::listen::ListenState,
+) -> Result<Option<Pulse>, AppError> {
+    let today = Utc::now().date_naive();
+    let campaigns = crate::service::listen::cached_campaigns(db, listen).await?;
+    let Some(c) = campaigns
+        .iter()
+        .filter(|c| {
+            c.instrument_kind == duet_core::listen::instruments::InstrumentKind::Pulse
+                && c.phase(today) == duet_core::listen::campaigns::CampaignPhase::Closed
+        })
+        .max_by_key(|c| (c.closes_on, c.id))
+    else {
+        return Ok(None);
+    };
+    let inst = listen.instrument(db, c.instrument_id).await?;
+    let results =
+        crate::service::listen::results_of(db, listen, c, &inst.definition, None, today).await?;
+    Ok(Some(Pulse {
+        campaign: c.clone(),
+        results,
+    }))
+}
+
+/// The relationships `actor` may see (`scope(SeeRelationships)`): all of them, their own
+/// department's, or none (403 for members).
+pub async fn overview(
+    caches: &RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+) -> Result<Overview, AppError> {
+    let mine = match scope(actor, Question::SeeRelationships) {
+        Scope::All => None,
+        Scope::Department(d) => Some(d.0),
+        Scope::Own | Scope::Nothing => {
+            return Err(AppError::Forbidden(
+                "you are not allowed to see relationship health".into(),
+            ));
+        }
+    };
+    let all = caches.overview.get_or_load(|| compute(src)).await?;
+    Ok(Overview {
+        pairs: all
+            .pairs
+            .iter()
+            .filter(|p| mine.is_none_or(|d| d == p.department_id))
+            .cloned()
+            .collect(),
+        as_of: all.as_of,
+    })
+}
+
+/// One department's relationship with IT; 404 for a department that is not a business
+/// department, 403 for one the actor may not see.
+pub async fn pair(
+    caches: &RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+    department: i64,
+) -> Result<Pair, AppError> {
+    let all = overview(caches, src, actor).await?;
+    match all
+        .pairs
+        .into_iter()
+        .find(|p| p.department_id == department)
+    {
+        Some(p) => Ok(p),
+        None => match scope(actor, Question::SeeRelationships) {
+            Scope::All => Err(AppError::NotFound("relationship".into())),
+            _ => Err(AppError::Forbidden(
+                "you may see your own department's relationship only".into(),
+            )),
+        },
+    }
+}
+
+/// The computed relationships, kept per process while nothing was written (at most two
+/// seconds: see `service::fresh`).
+#[derive(Default)]
+pub struct RelationshipCaches {
+    overview: FreshCell<Overview>,
+}

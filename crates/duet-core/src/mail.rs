@@ -18,6 +18,8 @@ wire_enum!(
         Survey = "survey" / "Survey invitations and their one reminder",
         /// A success story waiting for my approval, or sent back to me.
         Story = "story" / "Success stories to approve, or sent back to me",
+        /// An early warning on my department's relationship with IT (leaders, IT partners).
+        Relationship = "relationship" / "Early warnings on a relationship with IT (leaders)",
         /// Anything else.
         Other = "other" / "Anything else",
     }
@@ -32,7 +34,7 @@ impl NoticeKind {
         match self {
             NoticeKind::NewRequest => matches!(role, ItLeader),
             NoticeKind::Signoff => matches!(role, Executive),
-            NoticeKind::Story => !matches!(role, Member),
+            NoticeKind::Story | NoticeKind::Relationship => !matches!(role, Member),
             _ => true,
         }
     }

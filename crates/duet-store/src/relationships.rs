@@ -51,3 +51,206 @@ pub async fn voice(db: &Db, since: NaiveDate) -> Result<Vec<(i64, i64, i64)>> {
     .fetch_all(pool)
     .await)?)
 }
+
+/// An early warning on a relationship.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Warning {
+    /// Id.
+    pub id: i64,
+    /// The business department of the pair (the other side is IT).
+    pub department_id: i64,
+    /// The signal that turned poor (wire name of `SignalKind`).
+    pub signal: String,
+    /// Why, in words, as it stood when raised.
+    pub reason: String,
+    /// The page with the evidence.
+    pub evidence_href: String,
+    /// When it was raised.
+    pub raised_at: DateTime<Utc>,
+    /// When someone acknowledged it.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who did.
+    pub acknowledged_by: Option<i64>,
+    /// Their note.
+    pub note: Option<String>,
+    /// When the signal recovered and it cleared itself.
+    pub cleared_at: Option<DateTime<Utc>>,
+}
+
+const WARNING: &str = "select id, department_id, signal, reason, evidence_href, raised_at,
+    acknowledged_at, acknowledged_by, note, cleared_at from relationship_warnings";
+
+/// Open warnings of every pair, oldest first.
+pub async fn open_warnings(db: &Db) -> Result<Vec<Warning>> {
+    let sql = format!("{WARNING} where cleared_at is null order by id");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Warning>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// One pair's warnings, open first then the 20 last cleared.
+pub async fn warnings_of(db: &Db, department: i64) -> Result<Vec<Warning>> {
+    let sql = format!(
+        "{WARNING} where department_id = $1 order by cleared_at is not null, id desc limit 40"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Warning>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(department)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// A warning to raise.
+#[derive(Debug, Clone)]
+pub struct Raise {
+    /// The business department of the pair.
+    pub department_id: i64,
+    /// Its name (for the notice).
+    pub department_name: String,
+    /// The signal that is poor.
+    pub signal: String,
+    /// Why, in words.
+    pub reason: String,
+    /// The page with the evidence.
+    pub href: String,
+}
+
+/// Raises the warnings in `raise` that are not open yet, each with a notice to the accounts
+/// of its pair's leaders (the department's leader, IT's leaders, the department's IT partner),
+/// and clears the open ones whose (department, signal) is not in `poor`; one transaction.
+/// Returns (raised, cleared). Safe on several replicas at once: one open warning per pair and
+/// signal (a unique index), and only a warning actually inserted sends its notices.
+pub async fn sync_warnings(
+    db: &Db,
+    raise: &[Raise],
+    poor: &[(i64, String)],
+    it_department: i64,
+    now: DateTime<Utc>,
+) -> Result<(u64, u64)> {
+    let open = open_warnings(db).await?;
+    let new: Vec<&Raise> = raise
+        .iter()
+        .filter(|r| {
+            !open
+                .iter()
+                .any(|w| w.department_id == r.department_id && w.signal == r.signal)
+        })
+        .collect();
+    let gone: Vec<&Warning> = open
+        .iter()
+        .filter(|w| {
+            !poor
+                .iter()
+                .any(|(d, s)| *d == w.department_id && *s == w.signal)
+        })
+        .collect();
+    if new.is_empty() && gone.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut tx = db.begin_write().await?;
+    let mut raised = 0;
+    for r in new {
+        let (dept, signal, reason, href) = (r.department_id, &r.signal, &r.reason, &r.href);
+        let inserted: Option<(i64,)> = on_db!(tx, |c| {
+            sqlx::query_as(
+            "insert into relationship_warnings (department_id, signal, reason, evidence_href, raised_at)
+             values ($1, $2, $3, $4, $5) on conflict do nothing returning id"
+        )
+        .bind(dept)
+        .bind(signal)
+        .bind(reason)
+        .bind(href)
+        .bind(now)
+        .fetch_optional(c)
+        .await
+        })?;
+        if inserted.is_none() {
+            continue;
+        }
+        raised += 1;
+        on_db!(tx, |c| sqlx::query(
+            "insert into notifications (user_id, request_id, message, created_at, kind)
+             select u.id, null, $1, $2, 'relationship' from users u
+             where u.disabled_at is null and (u.role = 'it_leader' or u.person_id in
+                 (select leader_id from departments where id in ($3, $4)
+                  union select it_partner_id from departments where id = $3))"
+        )
+        .bind(format!(
+            "Early warning on IT × {}: {reason}. /relationships/{dept}",
+            r.department_name
+        ))
+        .bind(now)
+        .bind(dept)
+        .bind(it_department)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    let mut cleared = 0;
+    for w in gone {
+        cleared += on_db!(tx, |c| {
+            sqlx::query(
+            "update relationship_warnings set cleared_at = $1 where id = $2 and cleared_at is null"
+        )
+        .bind(now)
+        .bind(w.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await?;
+    Ok((raised, cleared))
+}
+
+/// Acknowledges an open warning of `department` with a note; 404 for another pair's or an
+/// unknown warning, 409 once cleared or acknowledged.
+pub async fn acknowledge(
+    db: &Db,
+    department: i64,
+    id: i64,
+    by: i64,
+    note: &str,
+) -> Result<Warning> {
+    let now = Utc::now();
+    let n = {
+        let _turn = db.write_turn().await;
+        on_db!(db, |pool| {
+            sqlx::query(
+            "update relationship_warnings set acknowledged_at = $1, acknowledged_by = $2, note = $3
+             where id = $4 and department_id = $5 and cleared_at is null and acknowledged_at is null"
+        )
+        .bind(now)
+        .bind(by)
+        .bind(note)
+        .bind(id)
+        .bind(department)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        })?
+    };
+    let sql = format!("{WARNING} where id = $1 and department_id = $2");
+    let w = on_db!(db, |pool| sqlx::query_as::<_, Warning>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .bind(department)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(crate::StoreError::NotFound("warning"))?;
+    if n == 0 {
+        return Err(crate::StoreError::Conflict(duet_core::FieldError::new(
+            "warning",
+            if w.cleared_at.is_some() {
+                "this warning cleared itself: the signal recovered"
+            } else {
+                "this warning was already acknowledged"
+            },
+        )));
+    }
+    Ok(w)
+}

@@ -474,6 +474,24 @@ fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
             {
                 tracing::warn!(error = %e, "could not publish survey participation");
             }
+            // Early warnings on relationships: raised when a signal turns poor, cleared when it
+            // recovers (fresh figures; the caches here serve this pass only).
+            let (promises, metrics) = (Default::default(), Default::default());
+            let listen = duet_web::service::listen::ListenState::new(Some(secret.clone()));
+            let src = duet_web::service::relationships::Sources {
+                db: &db,
+                promises: &promises,
+                metrics: &metrics,
+                listen: &listen,
+                tz,
+            };
+            match duet_web::service::relationships::sync_warnings(src).await {
+                Ok((0, 0)) => {}
+                Ok((raised, cleared)) => {
+                    tracing::info!(raised, cleared, "relationship warnings updated")
+                }
+                Err(e) => tracing::warn!(error = %e, "could not update relationship warnings"),
+            }
             // Last month's edition, drafted for its editors on the first tick of a month.
             let today = chrono::Utc::now().with_timezone(&tz).date_naive();
             match duet_web::service::comms::editions::draft_due(&db, tz, today).await {

@@ -1,6 +1,6 @@
 //! `/api/v1/relationships`: every business department's relationship with IT, signal by signal.
 
-use crate::api::ErrorBody;
+use crate::api::{ApiJson, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::relationships::{self as svc, Overview, Pair};
@@ -8,13 +8,47 @@ use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::routing::{get, post};
+use duet_store::relationships::Warning;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/relationships", get(overview))
         .route("/relationships/{department}", get(pair))
+        .route(
+            "/relationships/{department}/warnings/{id}/acknowledge",
+            post(acknowledge),
+        )
+}
+
+/// What is being done about a warning.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct AcknowledgeFields {
+    /// 3 to 500 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Acknowledges an open early warning with a note (the pair's leader, IT leaders, executives,
+/// admins); 409 once cleared or acknowledged.
+#[utoipa::path(post, path = "/relationships/{department}/warnings/{id}/acknowledge", tag = "relationships", params(("department" = i64, Path, description = "Business department id"), ("id" = i64, Path, description = "Warning id")), request_body = AcknowledgeFields, responses((status = 200, body = Warning), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path((department, id)): Path<(i64, i64)>,
+    ApiJson(f): ApiJson<AcknowledgeFields>,
+) -> Result<Json<Warning>, AppError> {
+    Ok(Json(
+        svc::acknowledge(
+            svc::Sources::of(&state),
+            &who.actor(),
+            department,
+            id,
+            &f.note,
+        )
+        .await?,
+    ))
 }
 
 /// Every relationship the caller may see (all for IT leaders, executives and admins; a business

@@ -55,6 +55,10 @@ pub struct Pair {
     pub poor: u32,
     /// How many are concerning.
     pub concerning: u32,
+    /// Open early warnings on the pair.
+    pub open_warnings: u32,
+    /// The pair's warnings, open first (on a pair's own page; empty in the overview).
+    pub warnings: Vec<duet_store::relationships::Warning>,
 }
 
 /// Every relationship with IT, most troubled first.
@@ -172,6 +176,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
         .map(|(d, n, answered)| (d, (n, answered)))
         .collect();
     let pulse = latest_pulse(db, listen).await?;
+    let open = duet_store::relationships::open_warnings(db).await?;
     let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
     let mut pairs = Vec::new();
     for d in departments
@@ -318,6 +323,8 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             signals,
             poor,
             concerning,
+            open_warnings: open.iter().filter(|w| w.department_id == d.id).count() as u32,
+            warnings: Vec::new(),
         });
     }
     pairs.sort_by(|a, b| {
@@ -404,7 +411,19 @@ pub async fn pair(
         .into_iter()
         .find(|p| p.department_id == department)
     {
-        Some(p) => Ok(p),
+        Some(mut p) => {
+            p.warnings = caches
+                .warnings
+                .get_or_load(department, || async {
+                    Ok::<_, AppError>(
+                        duet_store::relationships::warnings_of(src.db, department).await?,
+                    )
+                })
+                .await?
+                .as_ref()
+                .clone();
+            Ok(p)
+        }
         None => match scope(actor, Question::SeeRelationships) {
             Scope::All => Err(AppError::NotFound("relationship".into())),
             _ => Err(AppError::Forbidden(
@@ -419,4 +438,59 @@ pub async fn pair(
 #[derive(Default)]
 pub struct RelationshipCaches {
     overview: FreshCell<Overview>,
+    warnings: crate::service::fresh::FreshMap<i64, Vec<duet_store::relationships::Warning>, 256>,
+}
+
+/// Housekeeping: raises an early warning for every signal that turned poor (with a notice to
+/// the department's leader, IT's leaders and the department's IT partner) and clears those whose signal recovered. Returns (raised,
+/// cleared). Reads fresh figures, never a cache.
+pub async fn sync_warnings(src: Sources<'_>) -> Result<(u64, u64), AppError> {
+    let o = compute(src).await?;
+    let Some(it) = o.pairs.first().map(|p| p.it_id) else {
+        return Ok((0, 0));
+    };
+    let mut raise = Vec::new();
+    let mut poor = Vec::new();
+    for p in &o.pairs {
+        for s in p.signals.iter().filter(|s| s.band == Band::Poor) {
+            poor.push((p.department_id, s.kind.as_str().to_string()));
+            raise.push(duet_store::relationships::Raise {
+                department_id: p.department_id,
+                department_name: p.department_name.clone(),
+                signal: s.kind.as_str().to_string(),
+                reason: format!("{} is poor ({}): {}", s.label, s.shown, s.explanation),
+                href: s.href.clone(),
+            });
+        }
+    }
+    Ok(duet_store::relationships::sync_warnings(src.db, &raise, &poor, it, Utc::now()).await?)
+}
+
+/// Acknowledges an open warning of `department` with a note (3 to 500 characters): anyone who
+/// may see the pair (its leader, IT leaders, executives, admins).
+pub async fn acknowledge(
+    src: Sources<'_>,
+    actor: &Actor,
+    department: i64,
+    id: i64,
+    note: &str,
+) -> Result<duet_store::relationships::Warning, AppError> {
+    match scope(actor, Question::SeeRelationships) {
+        Scope::All => {}
+        Scope::Department(d) if d.0 == department => {}
+        _ => {
+            return Err(AppError::Forbidden(
+                "you may acknowledge warnings on your own department's relationship only".into(),
+            ));
+        }
+    }
+    let note = note.trim();
+    let n = note.chars().count();
+    if !(3..=500).contains(&n) {
+        return Err(AppError::invalid(
+            "note",
+            "say in 3 to 500 characters what is being done about it",
+        ));
+    }
+    Ok(duet_store::relationships::acknowledge(src.db, department, id, actor.user.0, note).await?)
 }

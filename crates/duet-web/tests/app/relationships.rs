@@ -8,8 +8,8 @@ use duet_core::auth::Role;
 use serde_json::{Value, json};
 
 /// IT declines a request of `dept` (after understanding it), offering an alternative the
-/// requester turns down.
-async fn decline(it: &Api, member: &Api, dept: i64, title: &str) {
+/// requester takes up or turns down.
+async fn decline(it: &Api, member: &Api, dept: i64, title: &str, taken_up: bool) {
     let (s, r) = member.post("/requests", json!({"title": title, "problem": "The export is slow.", "affected": "Sales", "desired_outcome": "A faster export", "department_id": dept, "urgency": "normal"})).await;
     assert_eq!(s, 201, "{r}");
     let id = r["id"].as_i64().unwrap();
@@ -38,7 +38,7 @@ async fn decline(it: &Api, member: &Api, dept: i64, title: &str) {
             reqwest::Method::POST,
             &format!("/requests/{id}/alternatives/{alt}"),
         )
-        .json(&json!({"taken_up": false}))
+        .json(&json!({"taken_up": taken_up}))
         .send()
         .await
         .unwrap();
@@ -78,7 +78,7 @@ app_test! {
         // Three declines whose alternative was not taken up: Sales' declines are poor, and Sales
         // comes first among the troubled.
         for t in ["Faster export", "Bigger mailbox", "Second screen"] {
-            decline(&it, &member, sales, t).await;
+            decline(&it, &member, sales, t, false).await;
         }
         let (_, o) = it.get("/relationships").await;
         let p = &o["pairs"][0];
@@ -114,5 +114,55 @@ app_test! {
         assert!(!home.contains("href=\"/relationships\""), "a link a role cannot use is not shown");
         let doc = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json::<Value>().await.unwrap();
         assert!(doc["paths"]["/relationships/{department}"].is_object());
+    }
+
+    async fn a_poor_signal_raises_a_warning_its_leaders_acknowledge_and_it_clears_when_it_recovers(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let leader = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await;
+        // Sales' leader leads Sales, so the warning reaches them.
+        let person = duet_store::accounts::find_user(&app.db, duet_core::org::UserId(leader.user_id)).await.unwrap().person_id;
+        let input = duet_core::org::DepartmentInput::parse("Sales", "business", person, None).unwrap();
+        duet_store::org::update_department(&app.db, duet_core::org::DepartmentId(sales), &input).await.unwrap();
+        let sync = || async {
+            let (promises, metrics) = (Default::default(), Default::default());
+            let listen = duet_web::service::listen::ListenState::new(None);
+            let src = duet_web::service::relationships::Sources { db: &app.db, promises: &promises, metrics: &metrics, listen: &listen, tz: chrono_tz::Europe::London };
+            duet_web::service::relationships::sync_warnings(src).await.unwrap()
+        };
+        assert_eq!(sync().await, (0, 0), "nothing is poor yet");
+        for t in ["Faster export", "Bigger mailbox", "Second screen"] {
+            decline(&it, &member, sales, t, false).await;
+        }
+        assert_eq!(sync().await, (1, 0), "one signal turned poor");
+        assert_eq!(sync().await, (0, 0), "raised once");
+        let (_, p) = leader.get(&format!("/relationships/{sales}")).await;
+        let w = &p["warnings"][0];
+        assert_eq!((w["signal"].as_str(), p["open_warnings"].as_u64()), (Some("alternatives"), Some(1)), "{p}");
+        assert!(w["reason"].as_str().unwrap().contains("0 of 3 declined"), "{w}");
+        let (_, inbox) = leader.get("/notifications").await;
+        assert!(inbox.to_string().contains("Early warning on IT × Sales"), "the leader is told: {inbox}");
+        assert!(it.get("/notifications").await.1.to_string().contains("Early warning on IT × Sales"), "and IT's leaders");
+        assert!(!member.get("/notifications").await.1.to_string().contains("Early warning"), "not every member");
+        // Acknowledged with a note, by one who may see the pair; once.
+        let id = w["id"].as_i64().unwrap();
+        let ack = format!("/relationships/{sales}/warnings/{id}/acknowledge");
+        assert_eq!(member.post(&ack, json!({"note": "We are on it"})).await.0, 403);
+        let (s, e) = leader.post(&ack, json!({"note": "  "})).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (422, Some("note")), "{e}");
+        let (s, a) = leader.post(&ack, json!({"note": "We review declines with IT on Friday"})).await;
+        assert_eq!((s, a["note"].as_str()), (200, Some("We review declines with IT on Friday")), "{a}");
+        assert_eq!(it.post(&ack, json!({"note": "Again"})).await.0, 409);
+        // Three declines whose alternative was taken up: 50 %, healthy; the warning clears itself.
+        for t in ["Tablet for demos", "Printer on floor two", "Headset for calls"] {
+            decline(&it, &member, sales, t, true).await;
+        }
+        assert_eq!(sync().await, (0, 1), "recovered: cleared");
+        let (_, p) = leader.get(&format!("/relationships/{sales}")).await;
+        assert!(p["warnings"][0]["cleared_at"].is_string() && p["open_warnings"] == 0, "{p}");
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get(&format!("/relationships/{sales}")).await;
+        assert!(page.contains("Early warnings") && page.contains("Cleared") && page.contains("We review declines with IT on Friday"));
     }
 }

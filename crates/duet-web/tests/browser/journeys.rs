@@ -764,3 +764,56 @@ async fn an_editor_drafts_previews_and_sends_the_monthly_edition_and_a_member_re
     );
     t.finish().await;
 }
+
+/// A relationship's early warning, as IT's leader meets it: the overview flags the pair, the
+/// pair's page shows the warning, a refused acknowledgement keeps what was typed, and a note
+/// acknowledges it.
+#[tokio::test]
+async fn an_it_leader_acknowledges_an_early_warning_on_a_relationship() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    let sales = t.app.dept("Sales").await;
+    let it = t.app.dept("IT").await;
+    let raise = duet_store::relationships::Raise {
+        department_id: sales,
+        department_name: "Sales".into(),
+        signal: "reviews".into(),
+        reason: "Monthly review kept is poor (40 days overdue): no review with Sales for 70 days"
+            .into(),
+        href: "/reviews".into(),
+    };
+    let raised = duet_store::relationships::sync_warnings(
+        &t.app.db,
+        &[raise],
+        &[(sales, "reviews".into())],
+        it,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(raised, (1, 0));
+    t.sign_in(&cast.it_leader).await;
+    t.step("the overview flags the pair");
+    t.visit("/relationships").await;
+    let text = t.main_text().await.to_lowercase();
+    assert!(text.contains("1 warning(s)"), "{text}");
+    t.follow("/relationships/").await;
+    t.step("an acknowledgement without a note is refused, and keeps nothing lost");
+    t.visit(&format!("/relationships/{sales}")).await;
+    t.win.fill("input[name=note]", "ok").await;
+    t.submit("form[action$='/acknowledge'] button[type=submit]")
+        .await;
+    assert!(t.main_text().await.contains("say in 3 to 500 characters"));
+    t.step("a note acknowledges it");
+    t.win
+        .fill("input[name=note]", "Review booked for Thursday with Sales")
+        .await;
+    t.submit("form[action$='/acknowledge'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Acknowledged") && text.contains("Review booked for Thursday"),
+        "{text}"
+    );
+    t.finish().await;
+}

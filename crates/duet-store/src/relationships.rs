@@ -254,3 +254,80 @@ pub async fn acknowledge(
     }
     Ok(w)
 }
+
+/// An action planned against a warning: a promise of the ledger.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Action {
+    /// The warning it answers.
+    pub warning_id: i64,
+    /// The promise (its page is `/promises/{id}`).
+    pub promise_id: i64,
+    /// What was promised.
+    pub text: String,
+    /// Who owns it.
+    pub promisor_name: String,
+    /// When it is due.
+    pub due_on: NaiveDate,
+    /// open, kept or broken.
+    pub status: String,
+}
+
+/// The actions planned against `department`'s warnings, oldest first.
+pub async fn actions_of(db: &Db, department: i64) -> Result<Vec<Action>> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, Action>(
+        "select a.warning_id, p.id as promise_id, p.text, pe.name as promisor_name, p.due_on, p.status
+         from relationship_actions a
+         join relationship_warnings w on w.id = a.warning_id
+         join promises p on p.id = a.promise_id
+         join people pe on pe.id = p.promisor_person_id
+         where w.department_id = $1 order by a.created_at, p.id"
+    )
+    .bind(department)
+    .fetch_all(pool)
+    .await
+    })?)
+}
+
+/// Plans an action against an open warning of `department`: the promise is recorded and linked
+/// in one transaction. 404 for another pair's or an unknown warning, 409 once it cleared.
+pub async fn plan_action(
+    db: &Db,
+    department: i64,
+    warning: i64,
+    by: i64,
+    input: &duet_core::promises::PromiseInput,
+    today: NaiveDate,
+) -> Result<crate::promises::Promise> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let row: Option<(Option<DateTime<Utc>>,)> = on_db!(tx, |c| sqlx::query_as(
+        "select cleared_at from relationship_warnings where id = $1 and department_id = $2"
+    )
+    .bind(warning)
+    .bind(department)
+    .fetch_optional(c)
+    .await)?;
+    match row {
+        None => return Err(crate::StoreError::NotFound("warning")),
+        Some((Some(_),)) => {
+            return Err(crate::StoreError::Conflict(duet_core::FieldError::new(
+                "warning",
+                "this warning cleared itself: the signal recovered",
+            )));
+        }
+        Some((None,)) => {}
+    }
+    let id = crate::promises::insert_promise_in_tx(&mut tx, by, input, today, now).await?;
+    on_db!(tx, |c| sqlx::query(
+        "insert into relationship_actions (warning_id, promise_id, created_at) values ($1, $2, $3)"
+    )
+    .bind(warning)
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    crate::promises::find_promise(db, id).await
+}

@@ -3,12 +3,13 @@
 use crate::api::{ApiJson, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
-use crate::service::relationships::{self as svc, Overview, Pair};
+use crate::service::relationships::{self as svc, ActionFields, Overview, Pair};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
+use duet_store::promises::Promise;
 use duet_store::relationships::Warning;
 
 /// Routes of this area.
@@ -20,6 +21,23 @@ pub fn router() -> Router<AppState> {
             "/relationships/{department}/warnings/{id}/acknowledge",
             post(acknowledge),
         )
+        .route(
+            "/relationships/{department}/warnings/{id}/actions",
+            post(plan_action),
+        )
+}
+
+/// Plans an action against an open warning: a promise from its owner's side of the pair to the
+/// other, recorded in the trust ledger and linked to the warning.
+#[utoipa::path(post, path = "/relationships/{department}/warnings/{id}/actions", tag = "relationships", params(("department" = i64, Path, description = "Business department id"), ("id" = i64, Path, description = "Warning id")), request_body = ActionFields, responses((status = 201, body = Promise), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn plan_action(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path((department, id)): Path<(i64, i64)>,
+    ApiJson(f): ApiJson<ActionFields>,
+) -> Result<(axum::http::StatusCode, Json<Promise>), AppError> {
+    let p = svc::plan_action(svc::Sources::of(&state), &who.actor(), department, id, &f).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(p)))
 }
 
 /// What is being done about a warning.

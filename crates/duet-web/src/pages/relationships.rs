@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
             "/relationships/{department}/warnings/{id}/acknowledge",
             post(acknowledge),
         )
+        .route(
+            "/relationships/{department}/warnings/{id}/actions",
+            post(plan_action),
+        )
 }
 
 #[derive(Template)]
@@ -51,6 +55,35 @@ struct PairPage {
     p: Pair,
     /// The warning whose acknowledgement was refused, what was typed, and why.
     refused: Option<(i64, String, String)>,
+    /// The warning whose action was refused, what was typed, and the errors.
+    refused_action: Option<(i64, svc::ActionFields, crate::html::FormErrors)>,
+    /// Who may own an action: people of IT and of the department the actor may speak for.
+    owners: Vec<(i64, String)>,
+}
+
+impl PairPage {
+    /// What was typed into warning `id`'s action form, when it was refused.
+    fn typed(&self, id: &i64) -> Option<&svc::ActionFields> {
+        self.refused_action
+            .as_ref()
+            .filter(|(w, _, _)| w == id)
+            .map(|(_, f, _)| f)
+    }
+
+    /// Whether `owner` was chosen in warning `id`'s refused action form.
+    fn owner_typed(&self, id: &i64, owner: &i64) -> bool {
+        self.typed(id)
+            .is_some_and(|t| t.promisor_id == Some(*owner))
+    }
+
+    /// The error of `field` in warning `id`'s refused action form.
+    fn action_error(&self, id: &i64, field: &str) -> String {
+        self.refused_action
+            .as_ref()
+            .filter(|(w, _, _)| w == id)
+            .map(|(_, _, e)| e.get(field).to_string())
+            .unwrap_or_default()
+    }
 }
 
 async fn pair_page(
@@ -58,23 +91,68 @@ async fn pair_page(
     who: &SignedIn,
     department: i64,
     refused: Option<(i64, String, String)>,
+    refused_action: Option<(i64, svc::ActionFields, crate::html::FormErrors)>,
     status: axum::http::StatusCode,
 ) -> Result<Response, PageError> {
+    let actor = who.actor();
     let p = svc::pair(
         &state.relationships,
         svc::Sources::of(state),
-        &who.actor(),
+        &actor,
         department,
     )
     .await?;
+    let owners = if p.warnings.iter().any(|w| w.cleared_at.is_none()) {
+        crate::service::promises::promisor_choices(&state.db, &actor, who.user.person_id, "", 500)
+            .await?
+            .into_iter()
+            .filter(|x| x.department_id == p.it_id || x.department_id == department)
+            .map(|x| (x.id, format!("{} ({})", x.name, x.department_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(crate::html::render_status(
         status,
         PairPage {
             layout: Layout::new(who, format!("IT × {}", p.department_name), "relationships"),
             p,
             refused,
+            refused_action,
+            owners,
         },
     ))
+}
+
+async fn plan_action(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((department, id)): Path<(i64, i64)>,
+    axum::extract::Form(f): axum::extract::Form<svc::ActionFields>,
+) -> Result<Response, PageError> {
+    match svc::plan_action(svc::Sources::of(&state), &who.actor(), department, id, &f).await {
+        Ok(p) => {
+            crate::pages::done(
+                &state,
+                &who,
+                &format!("/relationships/{department}"),
+                &format!("Planned: promise #{} is in the trust ledger.", p.id),
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = crate::pages::form_errors(e)?;
+            pair_page(
+                &state,
+                &who,
+                department,
+                None,
+                Some((id, f, errors)),
+                status,
+            )
+            .await
+        }
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -114,7 +192,15 @@ async fn acknowledge(
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
-            pair_page(&state, &who, department, Some((id, f.note, why)), status).await
+            pair_page(
+                &state,
+                &who,
+                department,
+                Some((id, f.note, why)),
+                None,
+                status,
+            )
+            .await
         }
     }
 }
@@ -124,5 +210,13 @@ async fn show(
     who: SignedIn,
     Path(department): Path<i64>,
 ) -> Result<Response, PageError> {
-    pair_page(&state, &who, department, None, axum::http::StatusCode::OK).await
+    pair_page(
+        &state,
+        &who,
+        department,
+        None,
+        None,
+        axum::http::StatusCode::OK,
+    )
+    .await
 }

@@ -59,6 +59,8 @@ pub struct Pair {
     pub open_warnings: u32,
     /// The pair's warnings, open first (on a pair's own page; empty in the overview).
     pub warnings: Vec<duet_store::relationships::Warning>,
+    /// The actions planned against them, each a promise (on a pair's own page).
+    pub actions: Vec<duet_store::relationships::Action>,
 }
 
 /// Every relationship with IT, most troubled first.
@@ -325,6 +327,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             concerning,
             open_warnings: open.iter().filter(|w| w.department_id == d.id).count() as u32,
             warnings: Vec::new(),
+            actions: Vec::new(),
         });
     }
     pairs.sort_by(|a, b| {
@@ -412,16 +415,19 @@ pub async fn pair(
         .find(|p| p.department_id == department)
     {
         Some(mut p) => {
-            p.warnings = caches
+            let (warnings, actions) = caches
                 .warnings
                 .get_or_load(department, || async {
-                    Ok::<_, AppError>(
+                    Ok::<_, AppError>((
                         duet_store::relationships::warnings_of(src.db, department).await?,
-                    )
+                        duet_store::relationships::actions_of(src.db, department).await?,
+                    ))
                 })
                 .await?
                 .as_ref()
                 .clone();
+            p.warnings = warnings;
+            p.actions = actions;
             Ok(p)
         }
         None => match scope(actor, Question::SeeRelationships) {
@@ -438,7 +444,14 @@ pub async fn pair(
 #[derive(Default)]
 pub struct RelationshipCaches {
     overview: FreshCell<Overview>,
-    warnings: crate::service::fresh::FreshMap<i64, Vec<duet_store::relationships::Warning>, 256>,
+    warnings: crate::service::fresh::FreshMap<
+        i64,
+        (
+            Vec<duet_store::relationships::Warning>,
+            Vec<duet_store::relationships::Action>,
+        ),
+        256,
+    >,
 }
 
 /// Housekeeping: raises an early warning for every signal that turned poor (with a notice to
@@ -475,15 +488,7 @@ pub async fn acknowledge(
     id: i64,
     note: &str,
 ) -> Result<duet_store::relationships::Warning, AppError> {
-    match scope(actor, Question::SeeRelationships) {
-        Scope::All => {}
-        Scope::Department(d) if d.0 == department => {}
-        _ => {
-            return Err(AppError::Forbidden(
-                "you may acknowledge warnings on your own department's relationship only".into(),
-            ));
-        }
-    }
+    may_act(actor, department)?;
     let note = note.trim();
     let n = note.chars().count();
     if !(3..=500).contains(&n) {
@@ -493,4 +498,103 @@ pub async fn acknowledge(
         ));
     }
     Ok(duet_store::relationships::acknowledge(src.db, department, id, actor.user.0, note).await?)
+}
+
+/// Whether `actor` may see (and so act on) `department`'s relationship.
+fn may_act(actor: &Actor, department: i64) -> Result<(), AppError> {
+    match scope(actor, Question::SeeRelationships) {
+        Scope::All => Ok(()),
+        Scope::Department(d) if d.0 == department => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "you may act on your own department's relationship only".into(),
+        )),
+    }
+}
+
+/// An action against a warning (form or JSON): its owner — a person of IT or of the department,
+/// who promises it to the other side — what they will do, and by when.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ActionFields {
+    /// The person who owns it.
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    pub promisor_id: Option<i64>,
+    /// What they will do.
+    #[serde(default)]
+    pub text: String,
+    /// `YYYY-MM-DD`, required.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// Plans an action against an open warning: it becomes a promise in the trust ledger, from the
+/// owner's side of the pair to the other, so its follow-through is measured like any promise.
+/// The actor must be allowed to speak for the owner (`promises::may_record_at_level`).
+pub async fn plan_action(
+    src: Sources<'_>,
+    actor: &Actor,
+    department: i64,
+    warning: i64,
+    f: &ActionFields,
+) -> Result<duet_store::promises::Promise, AppError> {
+    may_act(actor, department)?;
+    let departments = duet_store::org::list_departments(src.db, false).await?;
+    let it = departments
+        .iter()
+        .find(|d| d.kind == DepartmentKind::It)
+        .map(|d| d.id)
+        .ok_or_else(|| AppError::NotFound("IT department".into()))?;
+    let name = departments
+        .iter()
+        .find(|d| d.id == department)
+        .map(|d| d.name.clone())
+        .ok_or_else(|| AppError::NotFound("relationship".into()))?;
+    let promisee = match f.promisor_id {
+        None => None,
+        Some(p) => {
+            let owner =
+                match duet_store::org::find_person(src.db, duet_core::org::PersonId(p)).await {
+                    Ok(o) => o,
+                    Err(duet_store::StoreError::NotFound(_)) => {
+                        return Err(AppError::invalid(
+                            "promisor_id",
+                            format!("there is no person #{p}"),
+                        ));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+            if owner.department_id == it {
+                Some(department)
+            } else if owner.department_id == department {
+                Some(it)
+            } else {
+                return Err(AppError::invalid(
+                    "promisor_id",
+                    format!(
+                        "the owner must work in IT or in {name}: the action is a promise between the two"
+                    ),
+                ));
+            }
+        }
+    };
+    let today = Utc::now().with_timezone(&src.tz).date_naive();
+    let mut input = duet_core::promises::PromiseInput::parse(
+        f.promisor_id,
+        promisee,
+        crate::service::promises::level_to_parse(""),
+        &f.text,
+        &f.due_on,
+        "manual",
+        None,
+        today,
+    )?;
+    crate::service::promises::may_record_at_level(src.db, actor, &mut input, "").await?;
+    Ok(duet_store::relationships::plan_action(
+        src.db,
+        department,
+        warning,
+        actor.user.0,
+        &input,
+        today,
+    )
+    .await?)
 }

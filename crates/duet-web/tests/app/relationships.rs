@@ -154,6 +154,19 @@ app_test! {
         let (s, a) = leader.post(&ack, json!({"note": "We review declines with IT on Friday"})).await;
         assert_eq!((s, a["note"].as_str()), (200, Some("We review declines with IT on Friday")), "{a}");
         assert_eq!(it.post(&ack, json!({"note": "Again"})).await.0, 409);
+        // An action against it is a promise between the two sides, in the trust ledger.
+        let plan = format!("/relationships/{sales}/warnings/{id}/actions");
+        let due = (chrono::Utc::now() + chrono::Duration::days(14)).date_naive().to_string();
+        let hana = app.person("Hana HR", "hana@example.com", "Human Resources", "manager").await;
+        let (s, e) = leader.post(&plan, json!({"promisor_id": hana, "text": "Review every decline with IT", "due_on": due})).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (422, Some("promisor_id")), "{e}");
+        assert_eq!(member.post(&plan, json!({"promisor_id": person, "text": "Review every decline with IT", "due_on": due})).await.0, 403);
+        let (s, pr) = leader.post(&plan, json!({"promisor_id": person, "text": "Review every decline with IT", "due_on": due})).await;
+        assert_eq!(s, 201, "{pr}");
+        let it_dept = app.dept("IT").await;
+        assert_eq!((pr["promisee_department_id"].as_i64(), pr["status"].as_str()), (Some(it_dept), Some("open")), "Sales promises it to IT: {pr}");
+        let (_, p) = leader.get(&format!("/relationships/{sales}")).await;
+        assert_eq!(p["actions"][0]["promise_id"], pr["id"], "{p}");
         // Three declines whose alternative was taken up: 50 %, healthy; the warning clears itself.
         for t in ["Tablet for demos", "Printer on floor two", "Headset for calls"] {
             decline(&it, &member, sales, t, true).await;
@@ -161,6 +174,7 @@ app_test! {
         assert_eq!(sync().await, (0, 1), "recovered: cleared");
         let (_, p) = leader.get(&format!("/relationships/{sales}")).await;
         assert!(p["warnings"][0]["cleared_at"].is_string() && p["open_warnings"] == 0, "{p}");
+        assert_eq!(leader.post(&plan, json!({"promisor_id": person, "text": "Another action", "due_on": due})).await.0, 409, "a cleared warning takes no more actions");
         let b = app.browser_as(Role::ItLeader, Some("IT")).await;
         let (_, page) = b.get(&format!("/relationships/{sales}")).await;
         assert!(page.contains("Early warnings") && page.contains("Cleared") && page.contains("We review declines with IT on Friday"));

@@ -815,5 +815,30 @@ async fn an_it_leader_acknowledges_an_early_warning_on_a_relationship() {
         text.contains("Acknowledged") && text.contains("Review booked for Thursday"),
         "{text}"
     );
+    t.step("plans an action, which becomes a promise in the trust ledger");
+    t.win.click("details summary").await;
+    let owner = t
+        .win
+        .script(
+            "return document.querySelector('select[name=promisor_id] option:nth-child(2)').value;",
+            serde_json::json!([]),
+        )
+        .await;
+    t.set_value("select[name=promisor_id]", owner.as_str().unwrap())
+        .await;
+    t.win
+        .fill("input[name=text]", "Hold the review with Sales by Friday")
+        .await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(7))
+        .date_naive()
+        .to_string();
+    t.set_value("input[name=due_on]", &due).await;
+    t.submit("form[action$='/actions'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Action: Hold the review with Sales by Friday"),
+        "{text}"
+    );
     t.finish().await;
 }

@@ -103,12 +103,16 @@ async fn pair_page(
     )
     .await?;
     let owners = if p.warnings.iter().any(|w| w.cleared_at.is_none()) {
-        crate::service::promises::promisor_choices(&state.db, &actor, who.user.person_id, "", 500)
-            .await?
-            .into_iter()
-            .filter(|x| x.department_id == p.it_id || x.department_id == department)
-            .map(|x| (x.id, format!("{} ({})", x.name, x.department_name)))
-            .collect()
+        svc::owners(
+            &state.relationships,
+            svc::Sources::of(state),
+            &actor,
+            who.user.person_id,
+            department,
+        )
+        .await?
+        .as_ref()
+        .clone()
     } else {
         Vec::new()
     };

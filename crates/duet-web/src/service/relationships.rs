@@ -452,6 +452,7 @@ pub struct RelationshipCaches {
         ),
         256,
     >,
+    owners: crate::service::fresh::FreshMap<(i64, i64), Vec<(i64, String)>, 256>,
 }
 
 /// Housekeeping: raises an early warning for every signal that turned poor (with a notice to
@@ -498,6 +499,37 @@ pub async fn acknowledge(
         ));
     }
     Ok(duet_store::relationships::acknowledge(src.db, department, id, actor.user.0, note).await?)
+}
+
+/// Who `actor` may name as the owner of an action on `department`'s relationship: people of IT
+/// and of the department they may record promises for, as (person id, "Name (Department)"); kept
+/// per account and department while nothing was written (at most two seconds).
+pub async fn owners(
+    caches: &RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+    me: Option<i64>,
+    department: i64,
+) -> Result<Arc<Vec<(i64, String)>>, AppError> {
+    may_act(actor, department)?;
+    caches
+        .owners
+        .get_or_load((actor.user.0, department), || async {
+            let it = duet_store::org::list_departments(src.db, false)
+                .await?
+                .iter()
+                .find(|d| d.kind == DepartmentKind::It)
+                .map_or(0, |d| d.id);
+            Ok::<_, AppError>(
+                crate::service::promises::promisor_choices(src.db, actor, me, "", 500)
+                    .await?
+                    .into_iter()
+                    .filter(|x| x.department_id == it || x.department_id == department)
+                    .map(|x| (x.id, format!("{} ({})", x.name, x.department_name)))
+                    .collect(),
+            )
+        })
+        .await
 }
 
 /// Whether `actor` may see (and so act on) `department`'s relationship.

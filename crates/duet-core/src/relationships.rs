@@ -86,6 +86,23 @@ pub fn thresholds(kind: SignalKind) -> Thresholds {
     }
 }
 
+/// A signal's column heading in the overview (its full label is the heading's title).
+pub fn short_label(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::TrustFromIt => "IT kept promises",
+        SignalKind::TrustToIt => "They kept promises",
+        SignalKind::Reviews => "Review",
+        SignalKind::Responsiveness => "First response",
+        SignalKind::Alternatives => "Alternatives taken",
+        SignalKind::Coverage => "Measured",
+        SignalKind::Voice => "Voice answered",
+        SignalKind::PulseDiscipline => "D",
+        SignalKind::PulseUnity => "U",
+        SignalKind::PulseEmpathy => "E",
+        SignalKind::PulseTrust => "T",
+    }
+}
+
 /// The unit a signal's thresholds are stated in ("days overdue", "%", …).
 pub fn unit(kind: SignalKind) -> &'static str {
     match kind {

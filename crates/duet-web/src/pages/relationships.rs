@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
 struct IndexPage {
     layout: Layout,
     o: Overview,
+    /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
 }
 
@@ -43,7 +44,7 @@ async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response,
         o,
         kinds: SignalKind::ALL
             .iter()
-            .map(|k| (k.as_str(), k.label()))
+            .map(|k| (duet_core::relationships::short_label(*k), k.label()))
             .collect(),
     }))
 }

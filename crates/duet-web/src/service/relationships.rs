@@ -257,7 +257,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
                 "the department has not said what outcomes it cares about yet".to_string()
             } else {
                 format!(
-                    "share, by weight, of the department's {outcomes} outcome(s) that IT measures"
+                    "how much of what the department said it cares about ({outcomes} outcome(s), weighted) IT measures"
                 )
             },
             "/coverage".into(),
@@ -267,7 +267,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             SignalKind::Voice,
             rules::percent(count(answered), count(posted)),
             count(posted),
-            format!("{answered} of {posted} pain point(s) addressed to the department in the last 12 months were answered"),
+            format!("of the pain points people sent the department in Voice in the last 12 months, {answered} of {posted} were answered"),
             "/voice/inbox".into(),
         ));
         for (kind, section) in rules::PULSE_SIGNALS {
@@ -295,7 +295,10 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
                             c.n,
                             format!(
                                 "mean of {} people of {} in \u{201c}{}\u{201d}, closed {}",
-                                c.n, d.name, p.campaign.title, p.campaign.closes_on
+                                c.n,
+                                d.name,
+                                p.campaign.title,
+                                p.campaign.closes_on.format("%-d %B %Y")
                             ),
                             href,
                         ),

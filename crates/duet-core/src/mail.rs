@@ -40,6 +40,23 @@ impl NoticeKind {
     }
 }
 
+/// HTML-escapes text put into an e-mail's HTML part: every message Duet builds (posts,
+/// editions, notices, digests, invitations) goes through this one function.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The kind of notice a request's timeline event sends its followers.
 pub fn request_notice(event_kind: &str) -> NoticeKind {
     match event_kind {
@@ -51,6 +68,14 @@ pub fn request_notice(event_kind: &str) -> NoticeKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_in_a_message_is_escaped() {
+        assert_eq!(
+            escape_html("<a href=\"x\">Tom & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+    }
 
     #[test]
     fn sign_off_steps_are_the_champions_kind() {

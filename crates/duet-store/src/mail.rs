@@ -17,6 +17,7 @@ use crate::db::WriteTx;
 use crate::{Db, PageRequest, Result, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use duet_core::FieldError;
+use duet_core::mail::escape_html;
 
 /// One message's content, stored once for all its recipients.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -800,14 +801,6 @@ pub async fn takers(
         }
     }
     Ok(out)
-}
-
-/// HTML-escapes text put into a message's HTML part.
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Queues each survey's invitation e-mail, and its one reminder, to everyone invited who takes

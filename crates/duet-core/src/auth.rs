@@ -149,6 +149,12 @@ pub enum Action {
     /// Edit, preview and schedule the monthly edition (the newsletter drafted from data): the
     /// IT leaders who run the relationship, and admins.
     EditEditions,
+    /// Change the thresholds and weights of relationship signals (each change is a new version,
+    /// kept with who made it): IT leaders and admins.
+    SetRelationshipThresholds,
+    /// Record one's own view of `department`'s relationship with IT (how it feels, the maturity
+    /// one sees, why): IT leaders, executives, and that department's business leader.
+    JudgeRelationship { department: DepartmentId },
 }
 
 /// A question asked of a whole list rather than of one record: which of its rows may this actor
@@ -299,7 +305,14 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             author == actor.user || actor.role == Admin
         }
         Action::ModeratePosts | Action::ManageMail => actor.role == Admin,
-        Action::EditEditions => matches!(actor.role, Admin | ItLeader),
+        Action::EditEditions | Action::SetRelationshipThresholds => {
+            matches!(actor.role, Admin | ItLeader)
+        }
+        Action::JudgeRelationship { department } => match actor.role {
+            ItLeader | Executive => true,
+            BusinessLeader => own_dept(department),
+            Admin | Member => false,
+        },
         Action::ApproveStory { leader, champion } => {
             leader == Some(actor.user) || champion == Some(actor.user)
         }
@@ -376,6 +389,12 @@ fn describe(action: Action) -> &'static str {
         Action::HideComment { .. } => "remove this comment",
         Action::ManageMail => "manage the e-mail outbox",
         Action::EditEditions => "edit and schedule the monthly edition",
+        Action::SetRelationshipThresholds => {
+            "change the thresholds of relationship signals (IT leaders and admins)"
+        }
+        Action::JudgeRelationship { .. } => {
+            "record a view of this relationship (its department's leader, IT leaders and executives)"
+        }
     }
 }
 
@@ -546,9 +565,11 @@ mod tests {
             Action::HideComment { .. } => 41,
             Action::ManageMail => 42,
             Action::EditEditions => 43,
+            Action::SetRelationshipThresholds => 44,
+            Action::JudgeRelationship { .. } => 45,
         }
     }
-    const VARIANTS: usize = 44;
+    const VARIANTS: usize = 46;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -778,6 +799,9 @@ mod tests {
             (Action::HideComment { author: other }, "A"),
             (Action::ManageMail, "A"),
             (Action::EditEditions, "AI"),
+            (Action::SetRelationshipThresholds, "AI"),
+            (Action::JudgeRelationship { department: own }, "IBE"),
+            (Action::JudgeRelationship { department: away }, "IE"),
         ];
         let mut seen = [false; VARIANTS];
         for (action, allowed) in &rows {

@@ -7,6 +7,9 @@
 
 use chrono::NaiveDate;
 
+pub mod maturity;
+pub mod trend;
+
 wire_enum!(
     /// How a signal stands against its thresholds.
     Band, "band" {
@@ -60,6 +63,9 @@ pub struct Thresholds {
     pub higher_is_better: bool,
     /// The fewest events or records a band may be drawn from.
     pub min_evidence: u32,
+    /// The signal's weight in the overall index (0 leaves it out; the index is only ever shown
+    /// beside its parts, with these weights).
+    pub weight: f64,
 }
 
 /// The default thresholds of each signal (stated on the relationship page).
@@ -69,6 +75,7 @@ pub fn thresholds(kind: SignalKind) -> Thresholds {
         concerning,
         higher_is_better,
         min_evidence,
+        weight: 1.0,
     };
     match kind {
         SignalKind::TrustFromIt | SignalKind::TrustToIt => t(75.0, 50.0, true, 3),
@@ -147,6 +154,108 @@ pub fn band(value: Option<f64>, evidence: u32, t: &Thresholds) -> Band {
     }
 }
 
+/// The bounds a signal's thresholds must lie within, in its unit.
+pub fn bounds(kind: SignalKind) -> (f64, f64) {
+    match kind {
+        SignalKind::Reviews | SignalKind::Responsiveness => (0.0, 365.0),
+        SignalKind::PulseDiscipline
+        | SignalKind::PulseUnity
+        | SignalKind::PulseEmpathy
+        | SignalKind::PulseTrust => (1.0, 5.0),
+        _ => (0.0, 100.0),
+    }
+}
+
+/// Checks new thresholds for `kind` (its direction is fixed): both within [`bounds`], the
+/// healthy one on the better side of the concerning one, at least one record of evidence (at
+/// most 1,000), a weight from 0 to 10. Errors name the field as `{field}_{signal}`, so a form
+/// of every signal says which row is wrong.
+pub fn check_thresholds(
+    kind: SignalKind,
+    healthy: f64,
+    concerning: f64,
+    min_evidence: i64,
+    weight: f64,
+) -> Result<Thresholds, crate::ValidationErrors> {
+    let mut errors = crate::ValidationErrors::default();
+    let name = |f: &str| format!("{f}_{}", kind.as_str());
+    let (lo, hi) = bounds(kind);
+    let unit = unit(kind);
+    for (field, v) in [("healthy", healthy), ("concerning", concerning)] {
+        if !v.is_finite() || v < lo || v > hi {
+            errors.0.push(crate::FieldError::new(
+                name(field),
+                format!("{}: give a number from {lo} to {hi} ({unit})", kind.label()),
+            ));
+        }
+    }
+    let higher_is_better = thresholds(kind).higher_is_better;
+    if errors.0.is_empty() {
+        let ordered = if higher_is_better {
+            healthy > concerning
+        } else {
+            healthy < concerning
+        };
+        if !ordered {
+            errors.0.push(crate::FieldError::new(
+                name("concerning"),
+                format!(
+                    "{}: the concerning threshold must be {} the healthy one, since {} is better",
+                    kind.label(),
+                    if higher_is_better { "below" } else { "above" },
+                    if higher_is_better { "more" } else { "less" }
+                ),
+            ));
+        }
+    }
+    if !(1..=1000).contains(&min_evidence) {
+        errors.0.push(crate::FieldError::new(
+            name("min_evidence"),
+            format!("{}: ask for 1 to 1,000 records of evidence", kind.label()),
+        ));
+    }
+    if !weight.is_finite() || !(0.0..=10.0).contains(&weight) {
+        errors.0.push(crate::FieldError::new(
+            name("weight"),
+            format!(
+                "{}: a weight goes from 0 (left out of the index) to 10",
+                kind.label()
+            ),
+        ));
+    }
+    if errors.0.is_empty() {
+        Ok(Thresholds {
+            healthy,
+            concerning,
+            higher_is_better,
+            min_evidence: u32::try_from(min_evidence).unwrap_or(1),
+            weight,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The overall index of a pair: the weighted mean of its signals' bands (healthy 100,
+/// concerning 50, poor 0) over the signals with enough evidence and a weight above zero, and
+/// the total weight it stands on. None when no weighted signal has a band.
+pub fn index(signals: &[(Band, f64)]) -> Option<(f64, f64)> {
+    let (mut num, mut den) = (0.0, 0.0);
+    for (b, w) in signals {
+        let v = match b {
+            Band::Healthy => 100.0,
+            Band::Concerning => 50.0,
+            Band::Poor => 0.0,
+            Band::TooLittle => continue,
+        };
+        if *w > 0.0 {
+            num += v * w;
+            den += w;
+        }
+    }
+    (den > 0.0).then(|| (num / den, den))
+}
+
 /// The median of `values` (none when empty).
 pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
@@ -203,6 +312,57 @@ mod tests {
         let reviews = thresholds(SignalKind::Reviews);
         assert_eq!(band(Some(0.0), 1, &reviews), Band::Healthy);
         assert_eq!(band(Some(30.0), 1, &reviews), Band::Poor);
+    }
+
+    #[test]
+    fn thresholds_are_checked_against_their_direction_and_bounds() {
+        let t = check_thresholds(SignalKind::TrustFromIt, 80.0, 60.0, 4, 2.0).unwrap();
+        assert_eq!(
+            (t.healthy, t.concerning, t.min_evidence, t.weight),
+            (80.0, 60.0, 4, 2.0)
+        );
+        assert!(
+            t.higher_is_better,
+            "the direction is the signal's, not the form's"
+        );
+        let e = check_thresholds(SignalKind::TrustFromIt, 50.0, 60.0, 0, -1.0).unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "concerning_trust_from_it",
+                "min_evidence_trust_from_it",
+                "weight_trust_from_it"
+            ]
+        );
+        let e = check_thresholds(SignalKind::PulseTrust, 6.0, 3.0, 1, 1.0).unwrap_err();
+        assert_eq!(e.0[0].field, "healthy_pulse_trust");
+        assert!(e.0[0].message.contains("from 1 to 5"), "{}", e.0[0].message);
+        assert!(check_thresholds(SignalKind::Responsiveness, 2.0, 5.0, 3, 1.0).is_ok());
+        assert!(check_thresholds(SignalKind::Responsiveness, 5.0, 2.0, 3, 1.0).is_err());
+        assert!(check_thresholds(SignalKind::Coverage, f64::NAN, 2.0, 3, 1.0).is_err());
+    }
+
+    #[test]
+    fn the_index_weighs_only_signals_with_evidence() {
+        assert_eq!(index(&[]), None);
+        assert_eq!(index(&[(Band::TooLittle, 1.0)]), None);
+        assert_eq!(
+            index(&[
+                (Band::Healthy, 1.0),
+                (Band::Poor, 1.0),
+                (Band::TooLittle, 5.0)
+            ]),
+            Some((50.0, 2.0))
+        );
+        assert_eq!(
+            index(&[
+                (Band::Healthy, 3.0),
+                (Band::Concerning, 1.0),
+                (Band::Poor, 0.0)
+            ]),
+            Some((87.5, 4.0))
+        );
     }
 
     #[test]

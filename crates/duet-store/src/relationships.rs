@@ -1,12 +1,21 @@
 //! See: the reads behind a relationship's signals that no other area makes — how fast IT first
 //! answers each department's requests, how its declines end, and how pain points addressed to it
-//! are answered — each over the signals' window, grouped by department in SQL.
+//! are answered — as dated rows, so the same rows give a signal now and its trend — and the
+//! early warnings and the plan against them. Versioned thresholds and leaders' own views are in
+//! [`views`].
+
+pub mod views;
 
 use crate::{Db, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// One request's wait for IT's first response, in days (fractional), by requesting department.
-pub async fn response_days(db: &Db, since: DateTime<Utc>) -> Result<Vec<(i64, f64)>> {
+/// Each request IT first answered since `since`: (requesting department, when it was asked, its
+/// wait for that first response in days, fractional). The signal reads the last 12 months of
+/// it, its trend the months before too.
+pub async fn response_days(
+    db: &Db,
+    since: DateTime<Utc>,
+) -> Result<Vec<(i64, DateTime<Utc>, f64)>> {
     let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_db!(db, |pool| sqlx::query_as(
         "select department_id, created_at, first_response_at from requests
          where created_at >= $1 and first_response_at is not null"
@@ -18,36 +27,50 @@ pub async fn response_days(db: &Db, since: DateTime<Utc>) -> Result<Vec<(i64, f6
         .into_iter()
         .map(|(d, asked, answered)| {
             let secs = (answered - asked).num_seconds().max(0) as f64;
-            (d, secs / 86_400.0)
+            (d, asked, secs / 86_400.0)
         })
         .collect())
 }
 
-/// Per requesting department: requests declined since `since`, and how many of those had an
-/// offered alternative taken up by the requester.
-pub async fn declines(db: &Db, since: DateTime<Utc>) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
-        "select r.department_id, count(*),
-             sum(case when exists (select 1 from request_alternatives a
-                                   where a.request_id = r.id and a.taken_up) then 1 else 0 end)
+/// Each request declined since `since`: (requesting department, when it was decided, whether an
+/// offered alternative was taken up by the requester).
+pub async fn declines(db: &Db, since: DateTime<Utc>) -> Result<Vec<(i64, DateTime<Utc>, bool)>> {
+    let rows: Vec<(i64, DateTime<Utc>, i32)> = on_db!(db, |pool| sqlx::query_as(
+        "select r.department_id, r.decided_at,
+             case when exists (select 1 from request_alternatives a
+                               where a.request_id = r.id and a.taken_up) then 1 else 0 end
          from requests r
-         where r.status = 'declined' and r.decided_at >= $1
-         group by r.department_id order by r.department_id"
+         where r.status = 'declined' and r.decided_at >= $1"
     )
     .bind(since)
     .fetch_all(pool)
-    .await)?)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, on, up)| (d, on, up != 0))
+        .collect())
 }
 
-/// Per department addressed: pain points posted since `since`, and how many were answered
-/// (anything but still new).
-pub async fn voice(db: &Db, since: NaiveDate) -> Result<Vec<(i64, i64, i64)>> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
-        "select department_id, count(*), sum(case when status <> 'new' then 1 else 0 end)
-         from pain_points where posted_on >= $1
-         group by department_id order by department_id"
+/// Each pain point posted since `since`: (department addressed, the day it was posted, whether
+/// it was answered — anything but still new).
+pub async fn voice(db: &Db, since: NaiveDate) -> Result<Vec<(i64, NaiveDate, bool)>> {
+    let rows: Vec<(i64, NaiveDate, i32)> = on_db!(db, |pool| sqlx::query_as(
+        "select department_id, posted_on, case when status <> 'new' then 1 else 0 end
+         from pain_points where posted_on >= $1"
     )
     .bind(since)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().map(|(d, on, a)| (d, on, a != 0)).collect())
+}
+
+/// Every review held: (department, the day it was held), oldest first. The trend of "review
+/// kept" replays the cadence at each month's end from these.
+pub async fn held_reviews(db: &Db) -> Result<Vec<(i64, NaiveDate)>> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select department_id, held_on from reviews
+         where status = 'held' and held_on is not null order by held_on"
+    )
     .fetch_all(pool)
     .await)?)
 }

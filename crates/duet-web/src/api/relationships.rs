@@ -3,6 +3,7 @@
 use crate::api::{ApiJson, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
+use crate::service::relationships::views::{JudgementFields, ThresholdFields, ThresholdsView};
 use crate::service::relationships::{self as svc, ActionFields, Overview, Pair};
 use crate::state::AppState;
 use axum::Json;
@@ -11,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use duet_store::promises::Promise;
 use duet_store::relationships::Warning;
+use duet_store::relationships::views::Judgement;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -25,6 +27,52 @@ pub fn router() -> Router<AppState> {
             "/relationships/{department}/warnings/{id}/actions",
             post(plan_action),
         )
+        .route(
+            "/relationships/thresholds",
+            get(thresholds).put(set_thresholds),
+        )
+        .route("/relationships/{department}/judgements", post(judge))
+}
+
+/// The thresholds and weights in force for every signal, and the last 50 changes (who, when,
+/// why). Anyone who may see a relationship may read them.
+#[utoipa::path(get, path = "/relationships/thresholds", tag = "relationships", responses((status = 200, body = ThresholdsView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn thresholds(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<ThresholdsView>, AppError> {
+    Ok(Json(
+        svc::views::thresholds(svc::Sources::of(&state), &who.actor()).await?,
+    ))
+}
+
+/// Records a new version of the thresholds of every listed signal that changed, all or none,
+/// with the reason (IT leaders and admins). Returns the thresholds now in force.
+#[utoipa::path(put, path = "/relationships/thresholds", tag = "relationships", request_body = ThresholdFields, responses((status = 200, body = ThresholdsView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_thresholds(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<ThresholdFields>,
+) -> Result<Json<ThresholdsView>, AppError> {
+    let actor = who.actor();
+    svc::views::set_thresholds(svc::Sources::of(&state), &actor, &f).await?;
+    Ok(Json(
+        svc::views::thresholds(svc::Sources::of(&state), &actor).await?,
+    ))
+}
+
+/// Records a leader's own view of a relationship — how it feels (1–5), the maturity they see,
+/// why — kept beside the computed view (the department's business leader, IT leaders,
+/// executives).
+#[utoipa::path(post, path = "/relationships/{department}/judgements", tag = "relationships", params(("department" = i64, Path, description = "Business department id")), request_body = JudgementFields, responses((status = 201, body = Judgement), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn judge(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(department): Path<i64>,
+    ApiJson(f): ApiJson<JudgementFields>,
+) -> Result<(axum::http::StatusCode, Json<Judgement>), AppError> {
+    let j = svc::views::judge(svc::Sources::of(&state), &who.actor(), department, &f).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(j)))
 }
 
 /// Plans an action against an open warning: a promise from its owner's side of the pair to the

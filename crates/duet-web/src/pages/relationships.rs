@@ -11,7 +11,12 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use duet_core::relationships::SignalKind;
+use duet_core::relationships::maturity::Level;
+use duet_core::relationships::{Band, SignalKind};
+
+mod charts;
+mod report;
+mod thresholds;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -26,6 +31,9 @@ pub fn router() -> Router<AppState> {
             "/relationships/{department}/warnings/{id}/actions",
             post(plan_action),
         )
+        .route("/relationships/{department}/judgements", post(judge))
+        .merge(thresholds::router())
+        .merge(report::router())
 }
 
 #[derive(Template)]
@@ -60,9 +68,54 @@ struct PairPage {
     refused_action: Option<(i64, svc::ActionFields, crate::html::FormErrors)>,
     /// Who may own an action: people of IT and of the department the actor may speak for.
     owners: Vec<(i64, String)>,
+    /// The view that was refused, what was typed, and why.
+    judged: Option<(svc::views::JudgementFields, crate::html::FormErrors)>,
+    /// Whether the reader may record their own view (`can(JudgeRelationship)`).
+    may_judge: bool,
+    /// The maturity levels (wire name, label).
+    levels: Vec<(&'static str, &'static str)>,
+    /// Each signal's trend, drawn (in the order of `p.signals`).
+    charts: Vec<String>,
 }
 
 impl PairPage {
+    /// A maturity level's label from its wire name.
+    fn level_label(&self, wire: &str) -> &'static str {
+        wire.parse::<Level>()
+            .map_or("an unknown level", |l| l.label())
+    }
+
+    /// A value as its signal shows it.
+    fn shown_of(&self, kind: &SignalKind, band: &Band, v: &Option<f64>) -> String {
+        svc::shown(*kind, *band, *v)
+    }
+
+    /// What was chosen as "feels" in the refused view.
+    fn typed_feels(&self) -> String {
+        self.judged
+            .as_ref()
+            .map(|(f, _)| f.feels.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The level chosen in the refused view.
+    fn typed_level(&self) -> &str {
+        self.judged.as_ref().map_or("", |(f, _)| f.level.as_str())
+    }
+
+    /// The reason typed in the refused view.
+    fn typed_reason(&self) -> &str {
+        self.judged.as_ref().map_or("", |(f, _)| f.reason.as_str())
+    }
+
+    /// The error of `field` in the refused view.
+    fn judged_error(&self, field: &str) -> String {
+        self.judged
+            .as_ref()
+            .map(|(_, e)| e.get(field).to_string())
+            .unwrap_or_default()
+    }
+
     /// What was typed into warning `id`'s action form, when it was refused.
     fn typed(&self, id: &i64) -> Option<&svc::ActionFields> {
         self.refused_action
@@ -93,6 +146,7 @@ async fn pair_page(
     department: i64,
     refused: Option<(i64, String, String)>,
     refused_action: Option<(i64, svc::ActionFields, crate::html::FormErrors)>,
+    judged: Option<(svc::views::JudgementFields, crate::html::FormErrors)>,
     status: axum::http::StatusCode,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
@@ -117,6 +171,27 @@ async fn pair_page(
     } else {
         Vec::new()
     };
+    let as_of = chrono::Utc::now()
+        .with_timezone(&state.config.time_zone)
+        .date_naive();
+    let charts = p
+        .signals
+        .iter()
+        .map(|s| {
+            if charts::has_trend(s.kind) && !s.trend.is_empty() {
+                charts::trend(s, as_of)
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let may_judge = duet_core::auth::can(
+        &actor,
+        duet_core::auth::Action::JudgeRelationship {
+            department: duet_core::org::DepartmentId(department),
+        },
+    )
+    .is_ok();
     Ok(crate::html::render_status(
         status,
         PairPage {
@@ -125,6 +200,10 @@ async fn pair_page(
             refused,
             refused_action,
             owners,
+            judged,
+            may_judge,
+            levels: Level::ALL.iter().map(|l| (l.as_str(), l.label())).collect(),
+            charts,
         },
     ))
 }
@@ -153,6 +232,7 @@ async fn plan_action(
                 department,
                 None,
                 Some((id, f, errors)),
+                None,
                 status,
             )
             .await
@@ -203,6 +283,7 @@ async fn acknowledge(
                 department,
                 Some((id, f.note, why)),
                 None,
+                None,
                 status,
             )
             .await
@@ -221,7 +302,40 @@ async fn show(
         department,
         None,
         None,
+        None,
         axum::http::StatusCode::OK,
     )
     .await
+}
+
+async fn judge(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(department): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<svc::views::JudgementFields>,
+) -> Result<Response, PageError> {
+    match svc::views::judge(svc::Sources::of(&state), &who.actor(), department, &f).await {
+        Ok(_) => {
+            crate::pages::done(
+                &state,
+                &who,
+                &format!("/relationships/{department}#maturity"),
+                "Recorded: your view is kept beside the computed one.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = crate::pages::form_errors(e)?;
+            pair_page(
+                &state,
+                &who,
+                department,
+                None,
+                None,
+                Some((f, errors)),
+                status,
+            )
+            .await
+        }
+    }
 }

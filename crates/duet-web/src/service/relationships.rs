@@ -9,11 +9,18 @@ use crate::service::fresh::FreshCell;
 use chrono::Utc;
 use duet_core::auth::{Actor, Question, Scope, scope};
 use duet_core::org::DepartmentKind;
+use duet_core::relationships::maturity::{self, Suggestion};
+use duet_core::relationships::trend::{Change, Direction, Point};
 use duet_core::relationships::{self as rules, Band, SignalKind, Thresholds};
 use duet_core::time::Tz;
 use duet_store::Db;
-use std::collections::HashMap;
 use std::sync::Arc;
+
+mod history;
+pub mod views;
+
+use history::History;
+pub use views::ThresholdSet;
 
 /// One signal of a relationship.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -38,6 +45,12 @@ pub struct Signal {
     pub thresholds: Thresholds,
     /// The unit the thresholds are in.
     pub unit: String,
+    /// One point per month over the last twelve (pulse signals: one per pulse); empty for
+    /// coverage, which keeps no history.
+    pub trend: Vec<Point>,
+    /// The last three months against the three before (pulse signals: the last pulse against
+    /// the one before); null for coverage.
+    pub change: Option<Change>,
 }
 
 /// One department's relationship with IT.
@@ -61,6 +74,36 @@ pub struct Pair {
     pub warnings: Vec<duet_store::relationships::Warning>,
     /// The actions planned against them, each a promise (on a pair's own page).
     pub actions: Vec<duet_store::relationships::Action>,
+    /// The overall index (0–100): the weighted mean of the signals' bands, shown only beside
+    /// them; null when no weighted signal has enough evidence.
+    pub index: Option<f64>,
+    /// The total weight the index stands on (the weights are on the thresholds page).
+    pub index_weight: f64,
+    /// The suggested maturity, each criterion with the signals that place it.
+    pub maturity: Suggestion,
+    /// Leaders' own views, newest first (on a pair's own page; empty in the overview).
+    pub judgements: Vec<duet_store::relationships::views::Judgement>,
+}
+
+/// A signal that moved over the quarter.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Move {
+    /// The business department of the pair.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// The signal.
+    pub kind: SignalKind,
+    /// Its label.
+    pub label: String,
+    /// Its value three months ago (or at the pulse before), as shown.
+    pub before: String,
+    /// Its value now, as shown.
+    pub now: String,
+    /// Its band then.
+    pub before_band: Band,
+    /// Its band now.
+    pub now_band: Band,
 }
 
 /// Every relationship with IT, most troubled first.
@@ -70,18 +113,15 @@ pub struct Overview {
     pub pairs: Vec<Pair>,
     /// The day the signals were computed for.
     pub as_of: chrono::NaiveDate,
+    /// Signals that improved over the last three months (or between the last two pulses).
+    pub improved: Vec<Move>,
+    /// Signals that declined.
+    pub declined: Vec<Move>,
 }
 
-fn signal(
-    kind: SignalKind,
-    value: Option<f64>,
-    evidence: u32,
-    explanation: String,
-    href: String,
-) -> Signal {
-    let t = rules::thresholds(kind);
-    let band = rules::band(value, evidence, &t);
-    let shown = match (band, value) {
+/// How a signal's value is shown ("82 / 100", "3.5 days", "on time", "—").
+pub fn shown(kind: SignalKind, band: Band, value: Option<f64>) -> String {
+    match (band, value) {
         (Band::TooLittle, _) | (_, None) => "—".to_string(),
         (_, Some(v)) => match kind {
             SignalKind::TrustFromIt | SignalKind::TrustToIt | SignalKind::Coverage => {
@@ -98,18 +138,38 @@ fn signal(
             SignalKind::Alternatives | SignalKind::Voice => format!("{v:.0} %"),
             _ => format!("{v:.2} / 5"),
         },
+    }
+}
+
+/// A signal, banded by the thresholds in force, with its trend.
+#[allow(clippy::too_many_arguments)]
+fn signal(
+    kind: SignalKind,
+    t: Thresholds,
+    value: Option<f64>,
+    evidence: u32,
+    explanation: String,
+    href: String,
+    moved: Option<(Vec<Point>, Change)>,
+) -> Signal {
+    let band = rules::band(value, evidence, &t);
+    let (trend, change) = match moved {
+        Some((p, c)) => (p, Some(c)),
+        None => (Vec::new(), None),
     };
     Signal {
         kind,
         label: kind.label().to_string(),
         value,
-        shown,
+        shown: shown(kind, band, value),
         band,
         evidence,
         explanation,
         href,
         thresholds: t,
         unit: rules::unit(kind).to_string(),
+        trend,
+        change,
     }
 }
 
@@ -143,43 +203,26 @@ impl<'a> Sources<'a> {
 
 /// Computes every relationship (no permission check: [`overview`] and [`pair`] narrow it).
 async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
-    let Sources {
-        db,
-        promises,
-        metrics,
-        listen,
-        tz,
-    } = src;
-    let today = Utc::now().with_timezone(&tz).date_naive();
+    let db = src.db;
+    let h = History::load(src).await?;
+    let today = h.today;
     let start = rules::window_start(today);
-    let since = duet_core::time::from_local(start.and_time(chrono::NaiveTime::MIN), tz);
+    let end = today.succ_opt().unwrap_or(today);
     let departments = duet_store::org::list_departments(db, false).await?;
     let Some(it) = departments.iter().find(|d| d.kind == DepartmentKind::It) else {
         return Ok(Overview {
             pairs: Vec::new(),
             as_of: today,
+            improved: Vec::new(),
+            declined: Vec::new(),
         });
     };
-    let trust = crate::service::promises::cached_trust_pairs(promises, db).await?;
-    let reviews = crate::service::reviews::dashboard(db, tz).await?;
-    let coverage = crate::service::metrics::coverage(db, metrics).await?;
-    let mut waits: HashMap<i64, Vec<f64>> = HashMap::new();
-    for (d, days) in duet_store::relationships::response_days(db, since).await? {
-        waits.entry(d).or_default().push(days);
-    }
-    let declines: HashMap<i64, (i64, i64)> = duet_store::relationships::declines(db, since)
-        .await?
-        .into_iter()
-        .map(|(d, n, up)| (d, (n, up)))
-        .collect();
-    let voice: HashMap<i64, (i64, i64)> = duet_store::relationships::voice(db, start)
-        .await?
-        .into_iter()
-        .map(|(d, n, answered)| (d, (n, answered)))
-        .collect();
-    let pulse = latest_pulse(db, listen).await?;
+    let set = views::threshold_set(db).await?;
+    let trust = crate::service::promises::cached_trust_pairs(src.promises, db).await?;
+    let reviews = crate::service::reviews::dashboard(db, src.tz).await?;
+    let coverage = crate::service::metrics::coverage(db, src.metrics).await?;
     let open = duet_store::relationships::open_warnings(db).await?;
-    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut pairs = Vec::new();
     for d in departments
         .iter()
@@ -190,60 +233,113 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             (SignalKind::TrustFromIt, it.id, d.id),
             (SignalKind::TrustToIt, d.id, it.id),
         ] {
+            let t = set.get(kind);
+            let events = h.trust.get(&(from, to)).map_or(&[][..], |v| v.as_slice());
+            let moved = h.as_of(&t, |day| {
+                let s = duet_core::promises::trust_score(
+                    events,
+                    day,
+                    crate::service::promises::TRUST_WINDOW_DAYS,
+                );
+                (s.score, s.evidence)
+            });
             let found = trust.iter().find(|p| p.from_id == from && p.to_id == to);
             signals.push(match found {
                 Some(p) => signal(
                     kind,
+                    t,
                     p.trust.score,
                     p.trust.evidence,
                     p.trust.explanation.clone(),
                     p.events_href.clone(),
+                    Some(moved),
                 ),
                 None => signal(
                     kind,
+                    t,
                     None,
                     0,
                     "no promise in this direction was kept, broken or renegotiated yet".into(),
                     format!("/trust/{from}/{to}"),
+                    Some(moved),
                 ),
             });
         }
+        let t = set.get(SignalKind::Reviews);
         let review = reviews.iter().find(|l| l.row.department_id == d.id);
         signals.push(match review {
-            Some(l) => signal(
-                SignalKind::Reviews,
-                Some(l.state.overdue_days as f64),
-                1,
-                l.state.message.clone(),
-                "/reviews".into(),
-            ),
+            Some(l) => {
+                let held = h.held.get(&d.id).map_or(&[][..], |v| v.as_slice());
+                let moved = h.as_of(&t, |day| {
+                    let last = held.iter().rev().find(|x| **x <= day).copied();
+                    let since = l.row.created_at.date_naive();
+                    if last.is_none() && day < since {
+                        return (None, 0);
+                    }
+                    let c = duet_core::reviews::cadence(
+                        &l.row.department_name,
+                        last,
+                        l.row.review_interval_days,
+                        since,
+                        day,
+                    );
+                    (Some(c.overdue_days as f64), 1)
+                });
+                signal(
+                    SignalKind::Reviews,
+                    t,
+                    Some(l.state.overdue_days as f64),
+                    1,
+                    l.state.message.clone(),
+                    "/reviews".into(),
+                    Some(moved),
+                )
+            }
             None => signal(
                 SignalKind::Reviews,
+                t,
                 None,
                 0,
                 "no review cadence for this department".into(),
                 "/reviews".into(),
+                None,
             ),
         });
-        let mut w = waits.remove(&d.id).unwrap_or_default();
-        let n = count(w.len() as i64);
+        let t = set.get(SignalKind::Responsiveness);
+        let waits = h.responses.get(&d.id).map_or(&[][..], |v| v.as_slice());
+        let (value, n) = duet_core::relationships::trend::median_in(waits, start, end);
         signals.push(signal(
             SignalKind::Responsiveness,
-            rules::median(&mut w),
+            t,
+            value,
             n,
             format!("median over the {n} request(s) IT first answered in the last 12 months"),
             "/requests".to_string(),
+            Some(h.over_spans(&t, |a, b| {
+                duet_core::relationships::trend::median_in(waits, a, b)
+            })),
         ));
-        let (declined, taken_up) = declines.get(&d.id).copied().unwrap_or((0, 0));
+        let t = set.get(SignalKind::Alternatives);
+        let declined = h.declines.get(&d.id).map_or(&[][..], |v| v.as_slice());
+        let (value, n) = duet_core::relationships::trend::share_in(declined, start, end);
+        let taken_up = declined
+            .iter()
+            .filter(|(on, up)| *up && *on >= start)
+            .count();
         signals.push(signal(
             SignalKind::Alternatives,
-            rules::percent(count(taken_up), count(declined)),
-            count(declined),
+            t,
+            value,
+            n,
             format!(
-                "{taken_up} of {declined} declined request(s) in the last 12 months ended with an alternative the requester took up"
+                "{taken_up} of {n} declined request(s) in the last 12 months ended with an alternative the requester took up"
             ),
             "/requests?status=declined".to_string(),
+            Some(h.over_spans(&t, |a, b| {
+                duet_core::relationships::trend::share_in(declined, a, b)
+            })),
         ));
+        let t = set.get(SignalKind::Coverage);
         let cov = coverage
             .departments
             .iter()
@@ -251,8 +347,9 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
         let outcomes = cov.map_or(0, |c| c.outcomes.len());
         signals.push(signal(
             SignalKind::Coverage,
+            t,
             cov.and_then(|c| c.score),
-            count(outcomes as i64),
+            count(outcomes),
             if outcomes == 0 {
                 "the department has not said what outcomes it cares about yet".to_string()
             } else {
@@ -261,66 +358,38 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
                 )
             },
             "/coverage".into(),
+            None,
         ));
-        let (posted, answered) = voice.get(&d.id).copied().unwrap_or((0, 0));
+        let t = set.get(SignalKind::Voice);
+        let posted = h.voice.get(&d.id).map_or(&[][..], |v| v.as_slice());
+        let (value, n) = duet_core::relationships::trend::share_in(posted, start, end);
+        let answered = posted.iter().filter(|(on, a)| *a && *on >= start).count();
         signals.push(signal(
             SignalKind::Voice,
-            rules::percent(count(answered), count(posted)),
-            count(posted),
-            format!("of the pain points people sent the department in Voice in the last 12 months, {answered} of {posted} were answered"),
+            t,
+            value,
+            n,
+            format!("of the pain points people sent the department in Voice in the last 12 months, {answered} of {n} were answered"),
             "/voice/inbox".into(),
+            Some(h.over_spans(&t, |a, b| {
+                duet_core::relationships::trend::share_in(posted, a, b)
+            })),
         ));
         for (kind, section) in rules::PULSE_SIGNALS {
-            signals.push(match &pulse {
-                None => signal(
-                    kind,
-                    None,
-                    0,
-                    "no DUET pulse has closed yet".into(),
-                    "/listen".into(),
-                ),
-                Some(p) => {
-                    let href = format!("/listen/campaigns/{}/results", p.campaign.id);
-                    let col = p.results.columns.iter().position(|c| c.section == section && c.horizon.is_none());
-                    let cell = p
-                        .results
-                        .by_department
-                        .iter()
-                        .find(|r| r.department == d.id)
-                        .and_then(|r| col.and_then(|i| r.cells.get(i).cloned().flatten()));
-                    match cell {
-                        Some(c) => signal(
-                            kind,
-                            Some(c.mean),
-                            c.n,
-                            format!(
-                                "mean of {} people of {} in \u{201c}{}\u{201d}, closed {}",
-                                c.n,
-                                d.name,
-                                p.campaign.title,
-                                p.campaign.closes_on.format("%-d %B %Y")
-                            ),
-                            href,
-                        ),
-                        None => signal(
-                            kind,
-                            None,
-                            0,
-                            format!(
-                                "not shown for {} in \u{201c}{}\u{201d}: too few answered, or showing it would single someone out",
-                                d.name, p.campaign.title
-                            ),
-                            href,
-                        ),
-                    }
-                }
-            });
+            signals.push(pulse_signal(&h, set.get(kind), kind, section, d));
         }
         let poor = signals.iter().filter(|s| s.band == Band::Poor).count() as u32;
         let concerning = signals
             .iter()
             .filter(|s| s.band == Band::Concerning)
             .count() as u32;
+        let weighted: Vec<(Band, f64)> = signals
+            .iter()
+            .map(|s| (s.band, s.thresholds.weight))
+            .collect();
+        let (index, index_weight) =
+            rules::index(&weighted).map_or((None, 0.0), |(i, w)| (Some(i), w));
+        let bands: Vec<(SignalKind, Band)> = signals.iter().map(|s| (s.kind, s.band)).collect();
         pairs.push(Pair {
             it_id: it.id,
             department_id: d.id,
@@ -331,6 +400,10 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             open_warnings: open.iter().filter(|w| w.department_id == d.id).count() as u32,
             warnings: Vec::new(),
             actions: Vec::new(),
+            index,
+            index_weight,
+            maturity: maturity::suggest(&bands),
+            judgements: Vec::new(),
         });
     }
     pairs.sort_by(|a, b| {
@@ -338,41 +411,126 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             .cmp(&(a.poor, a.concerning))
             .then_with(|| a.department_name.cmp(&b.department_name))
     });
+    let (mut improved, mut declined) = (Vec::new(), Vec::new());
+    for p in &pairs {
+        for s in &p.signals {
+            let Some(c) = &s.change else { continue };
+            let m = Move {
+                department_id: p.department_id,
+                department_name: p.department_name.clone(),
+                kind: s.kind,
+                label: s.label.clone(),
+                before: shown(s.kind, c.before_band, c.before),
+                now: shown(s.kind, c.now_band, c.now),
+                before_band: c.before_band,
+                now_band: c.now_band,
+            };
+            match c.direction {
+                Direction::Improved => improved.push(m),
+                Direction::Declined => declined.push(m),
+                Direction::Steady | Direction::Unknown => {}
+            }
+        }
+    }
     Ok(Overview {
         pairs,
         as_of: today,
+        improved,
+        declined,
     })
 }
 
-/// The last closed DUET pulse and its results, through Listen's anonymity rules.
-struct Pulse {
-    campaign: duet_store::listen::Campaign,
-    results: Arc<duet_core::listen::results::Results>,
+/// A pulse pillar of department `d`: its mean in the last closed pulse, one point per pulse over
+/// the last twelve months, and the last pulse against the one before — each figure through
+/// Listen's anonymity rules (a cell Listen does not show is "too little evidence" here too).
+fn pulse_signal(
+    h: &History,
+    t: Thresholds,
+    kind: SignalKind,
+    section: &str,
+    d: &duet_store::org::Department,
+) -> Signal {
+    let cell = |p: &history::Pulse| {
+        let col = p
+            .results
+            .columns
+            .iter()
+            .position(|c| c.section == section && c.horizon.is_none());
+        p.results
+            .by_department
+            .iter()
+            .find(|r| r.department == d.id)
+            .and_then(|r| col.and_then(|i| r.cells.get(i).cloned().flatten()))
+    };
+    let Some(last) = h.pulses.last() else {
+        return signal(
+            kind,
+            t,
+            None,
+            0,
+            "no DUET pulse has closed yet".into(),
+            "/listen".into(),
+            None,
+        );
+    };
+    let at = |p: &history::Pulse| cell(p).map_or((None, 0), |c| (Some(c.mean), c.n));
+    let trend: Vec<Point> = h
+        .pulses
+        .iter()
+        .filter(|p| p.campaign.closes_on >= h.months[0])
+        .map(|p| {
+            let month = chrono::Datelike::with_day(&p.campaign.closes_on, 1)
+                .unwrap_or(p.campaign.closes_on);
+            duet_core::relationships::trend::point(month, at(p), &t)
+        })
+        .collect();
+    let before = h
+        .pulses
+        .len()
+        .checked_sub(2)
+        .map_or((None, 0), |i| at(&h.pulses[i]));
+    let change = duet_core::relationships::trend::change(before, at(last), &t);
+    let href = format!("/listen/campaigns/{}/results", last.campaign.id);
+    match cell(last) {
+        Some(c) => signal(
+            kind,
+            t,
+            Some(c.mean),
+            c.n,
+            format!(
+                "mean of {} people of {} in \u{201c}{}\u{201d}, closed {}",
+                c.n,
+                d.name,
+                last.campaign.title,
+                last.campaign.closes_on.format("%-d %B %Y")
+            ),
+            href,
+            Some((trend, change)),
+        ),
+        None => signal(
+            kind,
+            t,
+            None,
+            0,
+            format!(
+                "not shown for {} in \u{201c}{}\u{201d}: too few answered, or showing it would single someone out",
+                d.name, last.campaign.title
+            ),
+            href,
+            Some((trend, change)),
+        ),
+    }
 }
 
-async fn latest_pulse(
-    db: &Db,
-    listen: &crate::service::listen::ListenState,
-) -> Result<Option<Pulse>, AppError> {
-    let today = Utc::now().date_naive();
-    let campaigns = crate::service::listen::cached_campaigns(db, listen).await?;
-    let Some(c) = campaigns
-        .iter()
-        .filter(|c| {
-            c.instrument_kind == duet_core::listen::instruments::InstrumentKind::Pulse
-                && c.phase(today) == duet_core::listen::campaigns::CampaignPhase::Closed
-        })
-        .max_by_key(|c| (c.closes_on, c.id))
-    else {
-        return Ok(None);
-    };
-    let inst = listen.instrument(db, c.instrument_id).await?;
-    let results =
-        crate::service::listen::results_of(db, listen, c, &inst.definition, None, today).await?;
-    Ok(Some(Pulse {
-        campaign: c.clone(),
-        results,
-    }))
+/// Whose relationships `actor` may see: every department's (none), one department's, or 403.
+fn seen_by(actor: &Actor) -> Result<Option<i64>, AppError> {
+    match scope(actor, Question::SeeRelationships) {
+        Scope::All => Ok(None),
+        Scope::Department(d) => Ok(Some(d.0)),
+        Scope::Own | Scope::Nothing => Err(AppError::Forbidden(
+            "you are not allowed to see relationship health".into(),
+        )),
+    }
 }
 
 /// The relationships `actor` may see (`scope(SeeRelationships)`): all of them, their own
@@ -382,24 +540,29 @@ pub async fn overview(
     src: Sources<'_>,
     actor: &Actor,
 ) -> Result<Overview, AppError> {
-    let mine = match scope(actor, Question::SeeRelationships) {
-        Scope::All => None,
-        Scope::Department(d) => Some(d.0),
-        Scope::Own | Scope::Nothing => {
-            return Err(AppError::Forbidden(
-                "you are not allowed to see relationship health".into(),
-            ));
-        }
-    };
+    let mine = seen_by(actor)?;
     let all = caches.overview.get_or_load(|| compute(src)).await?;
+    let keep = |d: i64| mine.is_none_or(|m| m == d);
     Ok(Overview {
         pairs: all
             .pairs
             .iter()
-            .filter(|p| mine.is_none_or(|d| d == p.department_id))
+            .filter(|p| keep(p.department_id))
             .cloned()
             .collect(),
         as_of: all.as_of,
+        improved: all
+            .improved
+            .iter()
+            .filter(|m| keep(m.department_id))
+            .cloned()
+            .collect(),
+        declined: all
+            .declined
+            .iter()
+            .filter(|m| keep(m.department_id))
+            .cloned()
+            .collect(),
     })
 }
 
@@ -411,35 +574,33 @@ pub async fn pair(
     actor: &Actor,
     department: i64,
 ) -> Result<Pair, AppError> {
-    let all = overview(caches, src, actor).await?;
-    match all
-        .pairs
-        .into_iter()
-        .find(|p| p.department_id == department)
-    {
-        Some(mut p) => {
-            let (warnings, actions) = caches
-                .warnings
-                .get_or_load(department, || async {
-                    Ok::<_, AppError>((
-                        duet_store::relationships::warnings_of(src.db, department).await?,
-                        duet_store::relationships::actions_of(src.db, department).await?,
-                    ))
-                })
-                .await?
-                .as_ref()
-                .clone();
-            p.warnings = warnings;
-            p.actions = actions;
-            Ok(p)
-        }
-        None => match scope(actor, Question::SeeRelationships) {
-            Scope::All => Err(AppError::NotFound("relationship".into())),
-            _ => Err(AppError::Forbidden(
-                "you may see your own department's relationship only".into(),
-            )),
-        },
+    let mine = seen_by(actor)?;
+    if mine.is_some_and(|m| m != department) {
+        return Err(AppError::Forbidden(
+            "you may see your own department's relationship only".into(),
+        ));
     }
+    let all = caches.overview.get_or_load(|| compute(src)).await?;
+    let Some(found) = all.pairs.iter().find(|p| p.department_id == department) else {
+        return Err(AppError::NotFound("relationship".into()));
+    };
+    let mut p = found.clone();
+    let (warnings, actions, judgements) = caches
+        .warnings
+        .get_or_load(department, || async {
+            Ok::<_, AppError>((
+                duet_store::relationships::warnings_of(src.db, department).await?,
+                duet_store::relationships::actions_of(src.db, department).await?,
+                duet_store::relationships::views::judgements_of(src.db, department).await?,
+            ))
+        })
+        .await?
+        .as_ref()
+        .clone();
+    p.warnings = warnings;
+    p.actions = actions;
+    p.judgements = judgements;
+    Ok(p)
 }
 
 /// The computed relationships, kept per process while nothing was written (at most two
@@ -452,35 +613,123 @@ pub struct RelationshipCaches {
         (
             Vec<duet_store::relationships::Warning>,
             Vec<duet_store::relationships::Action>,
+            Vec<duet_store::relationships::views::Judgement>,
         ),
         256,
     >,
     owners: crate::service::fresh::FreshMap<(i64, i64), Vec<(i64, String)>, 256>,
 }
 
-/// Housekeeping: raises an early warning for every signal that turned poor (with a notice to
-/// the department's leader, IT's leaders and the department's IT partner) and clears those whose signal recovered. Returns (raised,
+/// Housekeeping: raises an early warning for every signal that turned poor, for trust or a pulse
+/// pillar that declined over the quarter, for pain points rising (at least three in the last
+/// three months and half as many again as in the three before), and for a pair with nothing
+/// between them for a quarter — each with a notice to the department's leader, IT's leaders and
+/// the department's IT partner — and clears those whose evidence recovered. Returns (raised,
 /// cleared). Reads fresh figures, never a cache.
 pub async fn sync_warnings(src: Sources<'_>) -> Result<(u64, u64), AppError> {
     let o = compute(src).await?;
     let Some(it) = o.pairs.first().map(|p| p.it_id) else {
         return Ok((0, 0));
     };
+    let h = History::load(src).await?;
+    let q = duet_core::relationships::trend::months_before(h.today, 3);
+    let q2 = duet_core::relationships::trend::months_before(h.today, 6);
+    let created: std::collections::HashMap<i64, chrono::NaiveDate> =
+        duet_store::reviews::cadence_rows(src.db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.department_id,
+                    r.created_at.with_timezone(&src.tz).date_naive(),
+                )
+            })
+            .collect();
     let mut raise = Vec::new();
-    let mut poor = Vec::new();
     for p in &o.pairs {
-        for s in p.signals.iter().filter(|s| s.band == Band::Poor) {
-            poor.push((p.department_id, s.kind.as_str().to_string()));
+        let mut warn = |signal: String, reason: String, href: &str| {
             raise.push(duet_store::relationships::Raise {
                 department_id: p.department_id,
                 department_name: p.department_name.clone(),
-                signal: s.kind.as_str().to_string(),
-                reason: format!("{} is poor ({}): {}", s.label, s.shown, s.explanation),
-                href: s.href.clone(),
+                signal,
+                reason,
+                href: href.to_string(),
             });
+        };
+        for s in &p.signals {
+            if s.band == Band::Poor {
+                warn(
+                    s.kind.as_str().to_string(),
+                    format!("{} is poor ({}): {}", s.label, s.shown, s.explanation),
+                    &s.href,
+                );
+            }
+            let falls = matches!(
+                s.kind,
+                SignalKind::TrustFromIt
+                    | SignalKind::TrustToIt
+                    | SignalKind::PulseDiscipline
+                    | SignalKind::PulseUnity
+                    | SignalKind::PulseEmpathy
+                    | SignalKind::PulseTrust
+            );
+            if let Some(c) = s
+                .change
+                .as_ref()
+                .filter(|c| falls && c.direction == Direction::Declined)
+            {
+                let pulse = rules::PULSE_SIGNALS.iter().any(|(k, _)| *k == s.kind);
+                warn(
+                    format!("falling:{}", s.kind.as_str()),
+                    format!(
+                        "{} is falling: {} {}, {} now",
+                        s.label,
+                        shown(s.kind, c.before_band, c.before),
+                        if pulse {
+                            "in the pulse before"
+                        } else {
+                            "three months ago"
+                        },
+                        shown(s.kind, c.now_band, c.now)
+                    ),
+                    &s.href,
+                );
+            }
+        }
+        let posted = h
+            .voice
+            .get(&p.department_id)
+            .map_or(&[][..], |v| v.as_slice());
+        let recent = posted.iter().filter(|(d, _)| *d >= q).count();
+        let before = posted.iter().filter(|(d, _)| *d >= q2 && *d < q).count();
+        if recent >= 3 && recent * 2 >= before * 3 && recent > before {
+            warn(
+                "rising:voice".to_string(),
+                format!(
+                    "Pain points are rising: {recent} sent to {} in the last three months, {before} in the three before",
+                    p.department_name
+                ),
+                "/voice/inbox",
+            );
+        }
+        // A department younger than the quarter has not had the time to go quiet.
+        let old_enough = created.get(&p.department_id).is_some_and(|c| *c <= q);
+        if old_enough && h.interactions_since(it, p.department_id, q) == 0 {
+            warn(
+                "quiet".to_string(),
+                format!(
+                    "Nothing passed between IT and {} for three months: no request answered or declined, no review held, no promise closed, no pain point",
+                    p.department_name
+                ),
+                &format!("/relationships/{}", p.department_id),
+            );
         }
     }
-    Ok(duet_store::relationships::sync_warnings(src.db, &raise, &poor, it, Utc::now()).await?)
+    let live: Vec<(i64, String)> = raise
+        .iter()
+        .map(|r| (r.department_id, r.signal.clone()))
+        .collect();
+    Ok(duet_store::relationships::sync_warnings(src.db, &raise, &live, it, Utc::now()).await?)
 }
 
 /// Acknowledges an open warning of `department` with a note (3 to 500 characters): anyone who

@@ -1,0 +1,28 @@
+-- See: the thresholds and weights of relationship signals are versioned — every change is a new
+-- row with who made it, when and why, and the newest row of a signal is the one in force (none:
+-- the defaults in `duet_core::relationships::thresholds`). Leaders' own views of a pair (how it
+-- feels, the maturity they see, why) are kept beside the computed view, every one of them.
+
+create table relationship_thresholds (
+    id            bigserial primary key,
+    signal        text not null,
+    healthy       double precision not null,
+    concerning    double precision not null,
+    min_evidence  integer not null,
+    weight        double precision not null,
+    changed_by    bigint not null references users (id),
+    changed_at    timestamptz not null,
+    reason        text not null
+);
+create index relationship_thresholds_signal_idx on relationship_thresholds (signal, id desc);
+
+create table relationship_judgements (
+    id             bigserial primary key,
+    department_id  bigint not null references departments (id),
+    user_id        bigint not null references users (id),
+    feels          integer not null check (feels between 1 and 5),
+    level          text,
+    reason         text not null,
+    created_at     timestamptz not null
+);
+create index relationship_judgements_department_idx on relationship_judgements (department_id, id desc);

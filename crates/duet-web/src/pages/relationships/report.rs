@@ -1,0 +1,85 @@
+//! `/relationships/report`: the board report — the whole organisation on one page (each pair's
+//! signals and index, what improved and what declined this quarter, open warnings), and on
+//! request one page per department pair with its trends, printable (print stylesheet; the
+//! charts are SVG drawn on the server).
+
+use super::charts;
+use crate::auth::SignedIn;
+use crate::error::PageError;
+use crate::html::{Layout, render};
+use crate::service::relationships::{self as svc, Overview};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use duet_core::relationships::SignalKind;
+
+/// Routes of the report.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/relationships/report", get(report))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReportQuery {
+    /// `all`: a page per department pair after the summary.
+    #[serde(default)]
+    pairs: String,
+}
+
+#[derive(Template)]
+#[template(path = "relationships/report.html")]
+struct ReportPage {
+    layout: Layout,
+    o: Overview,
+    /// (short heading, full label) of each signal.
+    kinds: Vec<(&'static str, &'static str)>,
+    /// With a page per pair: each pair's charts, in the order of its signals.
+    charts: Option<Vec<Vec<String>>>,
+}
+
+impl ReportPage {
+    /// The chart of pair `p`'s signal `s` (empty without one).
+    fn chart(&self, p: &usize, s: &usize) -> &str {
+        self.charts
+            .as_ref()
+            .and_then(|c| c.get(*p))
+            .and_then(|row| row.get(*s))
+            .map_or("", |x| x.as_str())
+    }
+}
+
+async fn report(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    let charts = (q.pairs == "all").then(|| {
+        o.pairs
+            .iter()
+            .map(|p| {
+                p.signals
+                    .iter()
+                    .map(|s| {
+                        if charts::has_trend(s.kind) && !s.trend.is_empty() {
+                            charts::trend(s, o.as_of)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    Ok(render(ReportPage {
+        layout: Layout::new(&who, "Relationship health: board report", "relationships"),
+        kinds: SignalKind::ALL
+            .iter()
+            .map(|k| (duet_core::relationships::short_label(*k), k.label()))
+            .collect(),
+        o,
+        charts,
+    }))
+}

@@ -45,6 +45,22 @@ async fn decline(it: &Api, member: &Api, dept: i64, title: &str, taken_up: bool)
     assert!(r.status().is_success(), "{}", r.status());
 }
 
+/// Moves the requests titled `titles` `days` into the past (asked, first answered, decided).
+async fn back_date(app: &TestApp, titles: &[&str], days: i64) {
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    for t in titles {
+        let sql = "update requests set created_at = $1, first_response_at = $1, decided_at = $1 where title = $2";
+        match &app.db {
+            duet_store::Db::Sqlite(p) => {
+                sqlx::query(sql).bind(at).bind(t).execute(p).await.unwrap();
+            }
+            duet_store::Db::Postgres(p) => {
+                sqlx::query(sql).bind(at).bind(t).execute(p).await.unwrap();
+            }
+        }
+    }
+}
+
 fn signal<'a>(pair: &'a Value, kind: &str) -> &'a Value {
     pair["signals"]
         .as_array()
@@ -179,4 +195,179 @@ app_test! {
         let (_, page) = b.get(&format!("/relationships/{sales}")).await;
         assert!(page.contains("Early warnings") && page.contains("Cleared") && page.contains("We review declines with IT on Friday"));
     }
+
+    async fn a_signal_has_a_point_per_month_and_the_quarter_says_which_way_it_moved(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await;
+        // Four months ago IT declined three requests and no alternative was taken up; this
+        // month it declined three more and every alternative was.
+        let old = ["Faster export", "Bigger mailbox", "Second screen"];
+        for t in old {
+            decline(&it, &member, sales, t, false).await;
+        }
+        back_date(app, &old, 122).await;
+        for t in ["Tablet for demos", "Printer on floor two", "Headset for calls"] {
+            decline(&it, &member, sales, t, true).await;
+        }
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let alt = signal(&p, "alternatives");
+        let trend = alt["trend"].as_array().unwrap();
+        assert_eq!(trend.len(), 12, "a point per month: {alt}");
+        let last = &trend[11];
+        assert_eq!((last["value"].as_f64(), last["band"].as_str(), last["evidence"].as_u64()), (Some(100.0), Some("healthy"), Some(3)), "{last}");
+        let then: Vec<&Value> = trend.iter().filter(|x| x["evidence"] == 3 && x["value"] == 0.0).collect();
+        assert_eq!(then.len(), 1, "the month of the old declines: {alt}");
+        assert_eq!(then[0]["band"], "poor");
+        assert!(trend.iter().filter(|x| x["evidence"] == 0).all(|x| x["band"] == "too_little" && x["value"].is_null()), "an empty month is a gap, never a guess");
+        let c = &alt["change"];
+        assert_eq!((c["direction"].as_str(), c["before_band"].as_str(), c["now_band"].as_str()), (Some("improved"), Some("poor"), Some("healthy")), "{c}");
+        assert_eq!(signal(&p, "coverage")["change"], Value::Null, "coverage keeps no history");
+        let (_, o) = it.get("/relationships").await;
+        let improved = o["improved"].as_array().unwrap();
+        assert!(improved.iter().any(|m| m["department_id"] == sales && m["kind"] == "alternatives" && m["before"] == "0 %" && m["now"] == "100 %"), "{o}");
+        // The board report: the summary, and a page per pair with its trends drawn.
+        let b = app.browser_as(Role::Executive, Some("Finance")).await;
+        let (s, page) = b.get("/relationships/report").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("Improved this quarter") && page.contains("Declines with an alternative taken up: 0 % → <strong>100 %</strong>"), "{page}");
+        assert!(!page.contains("<svg class=\"trend\""), "the summary has no per-pair pages");
+        let (_, page) = b.get("/relationships/report?pairs=all").await;
+        assert!(page.contains("<svg class=\"trend\"") && page.contains("class=\"report-pair\""), "{page}");
+        assert!(page.contains("Declines with an alternative taken up, month by month:"), "the chart is read aloud");
+        let m = app.browser_as(Role::Member, Some("Sales")).await;
+        assert_eq!(m.get("/relationships/report").await.0, 403);
+    }
+
+    async fn thresholds_are_versioned_with_who_changed_them_and_bands_follow(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let leader = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await;
+        for t in ["Faster export", "Bigger mailbox", "Second screen"] {
+            decline(&it, &member, sales, t, false).await;
+        }
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        assert_eq!(signal(&p, "alternatives")["band"], "poor");
+        // Alternatives poor, responsiveness and the review on time healthy (weight 1 each): the
+        // index is (0 + 100 + 100) / 3.
+        assert_eq!((p["index"].as_f64().map(f64::round), p["index_weight"].as_f64()), (Some(67.0), Some(3.0)));
+        let (s, v) = leader.get("/relationships/thresholds").await;
+        assert_eq!((s, v["may_change"].as_bool()), (200, Some(false)), "a leader reads how bands are drawn");
+        assert_eq!(member.get("/relationships/thresholds").await.0, 403);
+        let change = |healthy: f64, concerning: f64, min: i64, weight: f64, reason: &str| json!({"reason": reason, "signals": [{"signal": "alternatives", "healthy": healthy, "concerning": concerning, "min_evidence": min, "weight": weight}]});
+        let put = |api: &Api, body: Value| {
+            let r = api.req(reqwest::Method::PUT, "/relationships/thresholds").json(&body);
+            async move {
+                let r = r.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        assert_eq!(put(&leader, change(50.0, 25.0, 4, 1.0, "Three is too few")).await.0, 403);
+        // Bad input: every field named, nothing written.
+        let (s, e) = put(&it, change(20.0, 40.0, 0, 11.0, " ")).await;
+        assert_eq!(s, 422, "{e}");
+        let fields: Vec<&str> = e["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["reason", "concerning_alternatives", "min_evidence_alternatives", "weight_alternatives"], "{e}");
+        assert!(it.get("/relationships/thresholds").await.1["history"].as_array().unwrap().is_empty(), "nothing written");
+        // Four records needed: three declines are too little evidence now.
+        let (s, v) = put(&it, change(50.0, 25.0, 4, 1.0, "Three declines are too few to judge a team")).await;
+        assert_eq!(s, 200, "{v}");
+        let h = &v["history"][0];
+        assert_eq!((h["signal"].as_str(), h["min_evidence"].as_i64(), h["reason"].as_str()), (Some("alternatives"), Some(4), Some("Three declines are too few to judge a team")), "{v}");
+        assert!(h["changed_by_name"].as_str().is_some_and(|n| !n.is_empty()) && h["changed_by"] == it.user_id, "kept with who made it: {h}");
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let alt = signal(&p, "alternatives");
+        assert_eq!((alt["band"].as_str(), alt["thresholds"]["min_evidence"].as_u64()), (Some("too_little"), Some(4)), "{alt}");
+        // Weight 0 leaves it out of the index (with enough evidence again).
+        let (s, _) = put(&it, change(50.0, 25.0, 3, 0.0, "Alternatives are shown, not weighed")).await;
+        assert_eq!(s, 200);
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        assert_eq!(signal(&p, "alternatives")["band"], "poor");
+        assert_eq!((p["index"].as_f64(), p["index_weight"].as_f64()), (Some(100.0), Some(2.0)));
+        // The same values again write no version; the audit log names the change.
+        let (_, v) = put(&it, change(50.0, 25.0, 3, 0.0, "No change")).await;
+        assert_eq!(v["history"].as_array().unwrap().len(), 2, "{v}");
+        let (_, audit) = it.get("/audit").await;
+        assert!(audit.to_string().contains("Relationship thresholds changed (Alternatives are shown, not weighed)"), "{audit}");
+        // The page keeps what was typed when it refuses a change.
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get("/relationships/thresholds").await;
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for k in ["trust_from_it", "trust_to_it", "reviews", "responsiveness", "alternatives", "coverage", "voice", "pulse_discipline", "pulse_unity", "pulse_empathy", "pulse_trust"] {
+            for f in ["healthy", "concerning", "min_evidence", "weight"] {
+                let name = format!("{f}_{k}");
+                let marker = format!("name=\"{name}\"");
+                assert!(page.contains(&marker), "{name} is on the form");
+                let v = if name == "healthy_voice" { "lots".to_string() } else if name == "concerning_coverage" { "45.5".into() } else { current(&page, &name) };
+                fields.push((name, v));
+            }
+        }
+        fields.push(("reason".into(), "Tighter coverage".into()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let (s, page, _) = b.post_form("/relationships/thresholds", &refs).await;
+        assert_eq!(s, 422);
+        assert!(page.contains("Pain points answered: give a number") && page.contains("value=\"lots\"") && page.contains("value=\"45.5\"") && page.contains("value=\"Tighter coverage\""), "{page}");
+        fields.retain(|(n, _)| n != "healthy_voice");
+        fields.push(("healthy_voice".into(), "80".into()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let (s, _, to) = b.post_form("/relationships/thresholds", &refs).await;
+        assert_eq!((s, to.as_deref()), (303, Some("/relationships/thresholds")));
+        let (_, v) = it.get("/relationships/thresholds").await;
+        assert_eq!((v["history"].as_array().unwrap().len(), v["history"][0]["signal"].as_str()), (3, Some("coverage")), "only the changed signal: {v}");
+        let b = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
+        let (_, page) = b.get("/relationships/thresholds").await;
+        assert!(!page.contains("name=\"healthy_voice\"") && page.contains("Tighter coverage"), "a leader sees the values and the history, not the form");
+    }
+
+    async fn leaders_views_are_kept_beside_the_computed_maturity(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let leader = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let hr = app.api_as(Role::BusinessLeader, Some("Human Resources")).await;
+        let admin = app.api_as(Role::Admin, None).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await;
+        let path = format!("/relationships/{sales}/judgements");
+        let (s, e) = leader.post(&path, json!({"feels": 0, "level": "guru", "reason": ""})).await;
+        assert_eq!(s, 422, "{e}");
+        let fields: Vec<&str> = e["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["feels", "level", "reason"]);
+        for who in [&member, &hr, &admin] {
+            assert_eq!(who.post(&path, json!({"feels": 3, "reason": "Fine"})).await.0, 403);
+        }
+        let (s, j) = leader.post(&path, json!({"feels": 2, "level": "order_taker", "reason": "IT takes our orders and we wait"})).await;
+        assert_eq!((s, j["feels"].as_i64(), j["level"].as_str()), (201, Some(2), Some("order_taker")), "{j}");
+        let (s, _) = it.post(&path, json!({"feels": "4", "level": "", "reason": "We meet every month"})).await;
+        assert_eq!(s, 201);
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let views = p["judgements"].as_array().unwrap();
+        assert_eq!(views.len(), 2, "every view is kept: {p}");
+        assert_eq!((views[0]["reason"].as_str(), views[0]["level"].clone()), (Some("We meet every month"), Value::Null), "newest first");
+        let criteria = p["maturity"]["criteria"].as_array().unwrap();
+        assert_eq!(criteria.len(), 6);
+        let skills = criteria.iter().find(|c| c["criterion"] == "skills").unwrap();
+        assert!(skills["level"].is_null() && skills["evidence"].as_array().unwrap().is_empty(), "no evidence, no level: {skills}");
+        assert!(p["maturity"]["level"].is_null(), "nothing has evidence yet: no level is suggested");
+        // The page: the views beside the computed maturity, and a refused view keeps its words.
+        let b = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
+        let (_, page) = b.get(&format!("/relationships/{sales}")).await;
+        assert!(page.contains("How leaders see it") && page.contains("IT takes our orders and we wait") && page.contains("sees it as Order taker"), "{page}");
+        let (s, page, _) = b.post_form(&path, &[("level", "trusted_advisor"), ("reason", "Better since the new partner started")]).await;
+        assert_eq!(s, 422);
+        assert!(page.contains("choose how the relationship feels") && page.contains("Better since the new partner started") && page.contains("value=\"trusted_advisor\" selected"), "{page}");
+        let (s, _, to) = b.post_form(&path, &[("feels", "4"), ("level", "trusted_advisor"), ("reason", "Better since the new partner started")]).await;
+        assert_eq!((s, to.as_deref()), (303, Some(format!("/relationships/{sales}#maturity").as_str())));
+        let a = app.browser_as(Role::Admin, None).await;
+        let (_, page) = a.get(&format!("/relationships/{sales}")).await;
+        assert!(!page.contains("Say how it feels to you"), "a button a role cannot use is not shown");
+    }
+}
+
+/// The value of input `name` on a page.
+fn current(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    let at = page.find(&marker).unwrap();
+    let rest = &page[at..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    rest[v..v + rest[v..].find('"').unwrap()].to_string()
 }

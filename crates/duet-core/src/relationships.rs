@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 
+pub mod interactions;
 pub mod maturity;
 pub mod trend;
 

@@ -354,3 +354,75 @@ pub async fn plan_action(
     tx.commit().await?;
     crate::promises::find_promise(db, id).await
 }
+
+/// What passed between departments since a moment: the raw counts behind the interaction map
+/// and the power dynamics of each pair.
+#[derive(Debug, Clone, Default)]
+pub struct Interactions {
+    /// Per requesting department: (asked, decided, declined).
+    pub requests: Vec<(i64, i64, i64, i64)>,
+    /// Per (promisor department, promisee department): promises made.
+    pub promises: Vec<(i64, i64, i64)>,
+    /// Per department: (reviews held, of which organised by someone of IT).
+    pub reviews: Vec<(i64, i64, i64)>,
+}
+
+/// Counts requests, promises and reviews held since `since` (requests asked and promises made
+/// since then, reviews held on or after its day), grouped in SQL.
+pub async fn interactions(db: &Db, since: DateTime<Utc>) -> Result<Interactions> {
+    let day = since.date_naive();
+    Ok(on_db!(db, |pool| {
+        let requests = sqlx::query_as(
+            "select department_id, count(*),
+                 sum(case when decided_at is not null then 1 else 0 end),
+                 sum(case when status = 'declined' then 1 else 0 end)
+             from requests where created_at >= $1 group by department_id order by department_id",
+        )
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+        let promises = sqlx::query_as(
+            "select promisor_department_id, promisee_department_id, count(*) from promises
+             where created_at >= $1 and promisor_department_id <> promisee_department_id
+             group by promisor_department_id, promisee_department_id
+             order by promisor_department_id, promisee_department_id",
+        )
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+        let reviews = sqlx::query_as(
+            "select r.department_id, count(*),
+                 sum(case when d.kind = 'it' then 1 else 0 end)
+             from reviews r join users u on u.id = r.organizer_id
+             left join people p on p.id = u.person_id
+             left join departments d on d.id = p.department_id
+             where r.status = 'held' and r.held_on >= $1
+             group by r.department_id order by r.department_id",
+        )
+        .bind(day)
+        .fetch_all(pool)
+        .await?;
+        Ok::<_, sqlx::Error>(Interactions {
+            requests,
+            promises,
+            reviews,
+        })
+    })?)
+}
+
+/// The requests asked since `since` (id, department, title), newest first, at most `limit`:
+/// what the overlap finder compares across departments.
+pub async fn request_titles(
+    db: &Db,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(i64, i64, String)>> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select id, department_id, title from requests where created_at >= $1
+         order by created_at desc, id desc limit $2"
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}

@@ -43,12 +43,42 @@ struct IndexPage {
     o: Overview,
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
+    /// The interaction map, drawn (empty for a reader who sees one department).
+    map_svg: String,
+}
+
+impl IndexPage {
+    /// A department's name on the map.
+    fn name(&self, id: &i64) -> &str {
+        self.o
+            .interactions
+            .as_ref()
+            .and_then(|m| m.nodes.iter().find(|n| n.id == *id))
+            .map_or("", |n| n.name.as_str())
+    }
+
+    /// The departments in a silo.
+    fn silos(&self) -> Vec<&str> {
+        self.o
+            .interactions
+            .as_ref()
+            .map(|m| {
+                m.nodes
+                    .iter()
+                    .filter(|n| n.silo)
+                    .map(|n| n.name.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
     let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    let map_svg = o.interactions.as_ref().map(charts::map).unwrap_or_default();
     Ok(render(IndexPage {
         layout: Layout::new(&who, "Relationships", "relationships"),
+        map_svg,
         o,
         kinds: SignalKind::ALL
             .iter()

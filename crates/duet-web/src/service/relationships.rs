@@ -17,6 +17,7 @@ use duet_store::Db;
 use std::sync::Arc;
 
 mod history;
+pub mod map;
 pub mod views;
 
 use history::History;
@@ -83,6 +84,8 @@ pub struct Pair {
     pub maturity: Suggestion,
     /// Leaders' own views, newest first (on a pair's own page; empty in the overview).
     pub judgements: Vec<duet_store::relationships::views::Judgement>,
+    /// Who asks and who decides, over the last 12 months.
+    pub power: map::Power,
 }
 
 /// A signal that moved over the quarter.
@@ -117,6 +120,9 @@ pub struct Overview {
     pub improved: Vec<Move>,
     /// Signals that declined.
     pub declined: Vec<Move>,
+    /// The interaction map, silos and overlaps across every department (null for a reader who
+    /// sees one department only).
+    pub interactions: Option<map::Interactions>,
 }
 
 /// How a signal's value is shown ("82 / 100", "3.5 days", "on time", "—").
@@ -215,6 +221,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             as_of: today,
             improved: Vec::new(),
             declined: Vec::new(),
+            interactions: None,
         });
     };
     let set = views::threshold_set(db).await?;
@@ -404,6 +411,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             index_weight,
             maturity: maturity::suggest(&bands),
             judgements: Vec::new(),
+            power: map::Power::default(),
         });
     }
     pairs.sort_by(|a, b| {
@@ -411,6 +419,36 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             .cmp(&(a.poor, a.concerning))
             .then_with(|| a.department_name.cmp(&b.department_name))
     });
+    let since = duet_core::time::from_local(start.and_time(chrono::NaiveTime::MIN), src.tz);
+    let pair_band = |d: i64| {
+        let index = pairs
+            .iter()
+            .find(|p| p.department_id == d)
+            .and_then(|p| p.index);
+        match index {
+            None => Band::TooLittle,
+            Some(i) if i >= 75.0 => Band::Healthy,
+            Some(i) if i >= 50.0 => Band::Concerning,
+            Some(_) => Band::Poor,
+        }
+    };
+    let trust_of = |a: i64, b: i64| {
+        trust
+            .iter()
+            .find(|p| p.from_id == a && p.to_id == b)
+            .map_or((None, 0), |p| (p.trust.score, p.trust.evidence))
+    };
+    let drawn = map::draw(db, &departments, since, &pair_band, &trust_of).await?;
+    for p in &mut pairs {
+        p.power = drawn
+            .power
+            .get(&p.department_id)
+            .cloned()
+            .unwrap_or_else(|| map::Power {
+                summary: "Nothing passed between them and IT in the last 12 months: no request, promise or review.".into(),
+                ..Default::default()
+            });
+    }
     let (mut improved, mut declined) = (Vec::new(), Vec::new());
     for p in &pairs {
         for s in &p.signals {
@@ -437,6 +475,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
         as_of: today,
         improved,
         declined,
+        interactions: Some(drawn.interactions),
     })
 }
 
@@ -563,6 +602,11 @@ pub async fn overview(
             .filter(|m| keep(m.department_id))
             .cloned()
             .collect(),
+        interactions: if mine.is_none() {
+            all.interactions.clone()
+        } else {
+            None
+        },
     })
 }
 

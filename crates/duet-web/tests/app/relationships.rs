@@ -363,6 +363,55 @@ app_test! {
     }
 }
 
+app_test! {
+    async fn the_map_shows_who_works_with_whom_silos_and_overlaps(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let sales = app.api_as(Role::Member, Some("Sales")).await;
+        let marketing = app.api_as(Role::Member, Some("Marketing")).await;
+        let leader = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let (sales_id, marketing_id, it_id) = (app.dept("Sales").await, app.dept("Marketing").await, app.dept("IT").await);
+        // Sales and Marketing ask IT for the same thing without knowing it.
+        for (api, dept, title) in [(&sales, sales_id, "Pipeline reporting dashboard"), (&marketing, marketing_id, "Dashboard for pipeline reporting"), (&sales, sales_id, "New laptop for the intern")] {
+            let (s, r) = api.post("/requests", json!({"title": title, "problem": "We cannot see it.", "affected": "The team", "desired_outcome": "We can see it", "department_id": dept, "urgency": "normal"})).await;
+            assert_eq!(s, 201, "{r}");
+        }
+        // Sales promises Marketing something: a business ↔ business pair.
+        let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+        let seller = app.person("Sam Seller", "sam@example.com", "Sales", "individual").await;
+        let (s, p) = leader.post("/promises", json!({"promisor_id": seller, "promisee_department_id": marketing_id, "level": "individual", "text": "Share the lead list every Monday", "due_on": due})).await;
+        assert_eq!(s, 201, "{p}");
+        let (s, o) = it.get("/relationships").await;
+        assert_eq!(s, 200);
+        let m = &o["interactions"];
+        let edge = |a: i64, b: i64| m["edges"].as_array().unwrap().iter().find(|e| e["a"] == a.min(b) && e["b"] == a.max(b)).cloned();
+        let e = edge(sales_id, it_id).expect("Sales asked IT");
+        assert_eq!((e["requests"].as_u64(), e["volume"].as_u64()), (Some(2), Some(2)), "{e}");
+        let e = edge(sales_id, marketing_id).expect("business with business too");
+        assert_eq!((e["promises"].as_u64(), e["band"].as_str()), (Some(1), Some("too_little")), "{e}");
+        let silo = |d: i64| m["nodes"].as_array().unwrap().iter().find(|n| n["id"] == d).unwrap()["silo"].as_bool();
+        assert_eq!(silo(app.dept("Finance").await), Some(true), "nothing passed with Finance: {m}");
+        assert_eq!(silo(sales_id), Some(false));
+        let overlaps = m["overlaps"].as_array().unwrap();
+        assert_eq!(overlaps.len(), 1, "{m}");
+        assert_eq!((overlaps[0]["a_department"].as_str(), overlaps[0]["b_department"].as_str()), (Some("Marketing"), Some("Sales")), "newest first: {m}");
+        let (_, p) = it.get(&format!("/relationships/{sales_id}")).await;
+        assert_eq!((p["power"]["asked"].as_u64(), p["power"]["decided"].as_u64()), (Some(2), Some(0)), "{}", p["power"]);
+        assert!(p["power"]["summary"].as_str().unwrap().starts_with("They asked IT 2 time(s)"));
+        // A business leader sees their own pair, not the organisation's map.
+        let (_, mine) = leader.get("/relationships").await;
+        assert!(mine["interactions"].is_null(), "{mine}");
+        let b = app.browser_as(Role::Executive, Some("Finance")).await;
+        let (_, page) = b.get("/relationships").await;
+        assert!(page.contains("<svg class=\"map\"") && page.contains("In a silo:") && page.contains("Finance (silo)"), "{page}");
+        assert!(page.contains("Pipeline reporting dashboard") && page.contains("A chance to decide once, for both"), "{page}");
+        let (_, page) = b.get("/relationships/report").await;
+        assert!(page.contains("<svg class=\"map\""), "the board report has the map");
+        let bl = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
+        let (_, page) = bl.get("/relationships").await;
+        assert!(!page.contains("<svg class=\"map\"") && !page.contains("Overlaps"), "a leader of one department sees no other department's requests");
+    }
+}
+
 /// The value of input `name` on a page.
 fn current(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\"");

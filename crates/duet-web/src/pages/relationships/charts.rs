@@ -125,3 +125,91 @@ pub fn trend(s: &Signal, as_of: NaiveDate) -> String {
 pub fn has_trend(kind: SignalKind) -> bool {
     kind != SignalKind::Coverage
 }
+
+/// The interaction map: IT in the middle, the other departments around it; a line for every
+/// pair with something between them, thicker with more volume and coloured by the pair's
+/// health; a department in a silo is drawn with a dashed ring. The table beside it says the
+/// same in words.
+pub fn map(m: &crate::service::relationships::map::Interactions) -> String {
+    use std::collections::HashMap;
+    let (w, h) = (720.0_f64, 520.0_f64);
+    let (cx, cy, r) = (w / 2.0, h / 2.0, 200.0);
+    let others: Vec<_> = m.nodes.iter().filter(|n| !n.it).collect();
+    let mut at: HashMap<i64, (f64, f64, f64)> = HashMap::new();
+    for n in m.nodes.iter().filter(|n| n.it) {
+        at.insert(n.id, (cx, cy, 0.0));
+    }
+    for (i, n) in others.iter().enumerate() {
+        let a = -std::f64::consts::FRAC_PI_2
+            + i as f64 * std::f64::consts::TAU / others.len().max(1) as f64;
+        at.insert(n.id, (cx + r * a.cos(), cy + r * a.sin(), a));
+    }
+    let most = m.edges.iter().map(|e| e.volume).max().unwrap_or(1).max(1);
+    let mut out = String::new();
+    for e in &m.edges {
+        let (Some(p), Some(q)) = (at.get(&e.a), at.get(&e.b)) else {
+            continue;
+        };
+        let width = 1.0 + 7.0 * (f64::from(e.volume) / f64::from(most)).sqrt();
+        out.push_str(&format!(
+            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"{width:.1}\" stroke-opacity=\"0.75\" stroke-linecap=\"round\"/>",
+            p.0, p.1, q.0, q.1, stroke(e.band)
+        ));
+    }
+    for n in &m.nodes {
+        let Some((x, y, a)) = at.get(&n.id).copied() else {
+            continue;
+        };
+        let ring = if n.silo {
+            "stroke=\"#c0392b\" stroke-width=\"2\" stroke-dasharray=\"4 3\""
+        } else {
+            "stroke=\"#1f2937\" stroke-width=\"1.5\""
+        };
+        let size = if n.it { 14.0 } else { 8.0 };
+        out.push_str(&format!(
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{size}\" fill=\"#fff\" {ring}/>"
+        ));
+        let (lx, ly, anchor) = if n.it {
+            (x, y + 30.0, "middle")
+        } else {
+            let (dx, dy) = (a.cos(), a.sin());
+            let anchor = if dx > 0.3 {
+                "start"
+            } else if dx < -0.3 {
+                "end"
+            } else {
+                "middle"
+            };
+            (x + dx * 16.0, y + dy * 16.0 + 4.0, anchor)
+        };
+        let label = if n.silo {
+            format!("{} (silo)", n.name)
+        } else {
+            n.name.clone()
+        };
+        out.push_str(&format!(
+            "<text x=\"{lx:.1}\" y=\"{ly:.1}\" font-size=\"12\" text-anchor=\"{anchor}\" fill=\"#1b2430\">{}</text>",
+            esc(&label)
+        ));
+    }
+    let silos: Vec<&str> = m
+        .nodes
+        .iter()
+        .filter(|n| n.silo)
+        .map(|n| n.name.as_str())
+        .collect();
+    let label = format!(
+        "Interaction map of {} departments with {} connections over the last 12 months{}. The table below lists every connection.",
+        m.nodes.len(),
+        m.edges.len(),
+        if silos.is_empty() {
+            String::new()
+        } else {
+            format!("; in a silo: {}", silos.join(", "))
+        }
+    );
+    format!(
+        "<svg class=\"map\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">{out}</svg>",
+        esc(&label)
+    )
+}

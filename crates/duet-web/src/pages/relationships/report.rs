@@ -37,6 +37,8 @@ struct ReportPage {
     kinds: Vec<(&'static str, &'static str)>,
     /// With a page per pair: each pair's charts, in the order of its signals.
     charts: Option<Vec<Vec<String>>>,
+    /// The interaction map, drawn (empty for a reader who sees one department).
+    map_svg: String,
 }
 
 impl ReportPage {
@@ -73,7 +75,9 @@ async fn report(
             })
             .collect()
     });
+    let map_svg = o.interactions.as_ref().map(charts::map).unwrap_or_default();
     Ok(render(ReportPage {
+        map_svg,
         layout: Layout::new(&who, "Relationship health: board report", "relationships"),
         kinds: SignalKind::ALL
             .iter()

@@ -374,6 +374,9 @@ async fn seed_demo(db: &Db, tz: duet_core::time::Tz) -> anyhow::Result<()> {
     crate::demo::comms::seed_comms(db)
         .await
         .context("seeding the demo's posts and success stories")?;
+    crate::demo::relationships::seed_relationships(db)
+        .await
+        .context("seeding the demo's relationship plants")?;
     Ok(())
 }
 

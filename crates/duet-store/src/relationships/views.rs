@@ -142,6 +142,8 @@ pub struct Judgement {
     pub user_id: i64,
     /// Their name.
     pub user_name: String,
+    /// Their department (of their person), so a page can set IT's side against the other.
+    pub user_department_id: Option<i64>,
     /// How it feels, 1 (bad) to 5 (very good).
     pub feels: i32,
     /// The maturity level they see (wire name of `maturity::Level`), if they said one.
@@ -156,7 +158,7 @@ pub struct Judgement {
 pub async fn judgements_of(db: &Db, department: i64) -> Result<Vec<Judgement>> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Judgement>(
         "select j.id, j.department_id, j.user_id, coalesce(p.name, u.email) as user_name,
-             j.feels, j.level, j.reason, j.created_at
+             p.department_id as user_department_id, j.feels, j.level, j.reason, j.created_at
          from relationship_judgements j join users u on u.id = j.user_id
          left join people p on p.id = u.person_id
          where j.department_id = $1 order by j.id desc limit 50"

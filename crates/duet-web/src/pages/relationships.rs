@@ -109,6 +109,19 @@ struct PairPage {
 }
 
 impl PairPage {
+    /// The perception gap between the two sides' latest views: (IT's feels, who; the
+    /// department's feels, who), when both sides have said.
+    fn perception(&self) -> Option<(i32, &str, i32, &str)> {
+        let side = |dept: i64| {
+            self.p
+                .judgements
+                .iter()
+                .find(|j| j.user_department_id == Some(dept))
+        };
+        let (it, them) = (side(self.p.it_id)?, side(self.p.department_id)?);
+        Some((it.feels, &it.user_name, them.feels, &them.user_name))
+    }
+
     /// A maturity level's label from its wire name.
     fn level_label(&self, wire: &str) -> &'static str {
         wire.parse::<Level>()

@@ -10,6 +10,7 @@ pub mod large;
 pub mod listen;
 pub mod metrics;
 pub mod promises;
+pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod rng;

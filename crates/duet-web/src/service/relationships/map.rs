@@ -194,10 +194,17 @@ pub(super) async fn draw(
             .map(|e| e.volume)
             .sum()
     };
-    let business: Vec<(i64, u32)> = departments
+    let with_peers = |d: i64| -> u32 {
+        edges
+            .iter()
+            .filter(|e| (e.a == d || e.b == d) && e.a != it && e.b != it)
+            .map(|e| e.volume)
+            .sum()
+    };
+    let business: Vec<(i64, u32, u32)> = departments
         .iter()
         .filter(|d| d.kind == DepartmentKind::Business)
-        .map(|d| (d.id, volume(d.id)))
+        .map(|d| (d.id, volume(d.id), with_peers(d.id)))
         .collect();
     let silos = interactions::silos(&business);
     let nodes = departments

@@ -842,3 +842,74 @@ async fn an_it_leader_acknowledges_an_early_warning_on_a_relationship() {
     );
     t.finish().await;
 }
+
+/// A business leader says how the relationship feels (a refused view keeps what was chosen),
+/// an IT leader changes a weight (a new version, with the reason), and an executive reads the
+/// board report with a page per pair: every page checked with axe.
+#[tokio::test]
+async fn leaders_record_their_view_change_a_weight_and_read_the_board_report() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    let sales = t.app.dept("Sales").await;
+    t.sign_in(&cast.sales_leader).await;
+    t.step("a view without a reason is refused, and keeps what was chosen");
+    t.visit(&format!("/relationships/{sales}")).await;
+    t.win.click("#maturity details summary").await;
+    t.win.click("input[name=feels][value='2']").await;
+    t.set_value("select[name=level]", "order_taker").await;
+    t.submit("form[action$='/judgements'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(text.contains("say in 3 to 1,000 characters"), "{text}");
+    let kept = t
+        .win
+        .script(
+            "return [document.querySelector('input[name=feels][value=\"2\"]').checked, document.querySelector('select[name=level]').value];",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(kept, serde_json::json!([true, "order_taker"]));
+    t.step("with a reason it is kept beside the computed maturity");
+    t.win
+        .fill(
+            "textarea[name=reason]",
+            "We ask and wait; nobody asks what we need",
+        )
+        .await;
+    t.submit("form[action$='/judgements'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("feels 2 of 5") && text.contains("sees it as Order taker"),
+        "{text}"
+    );
+    t.sign_out().await;
+    t.step("an IT leader halves a pulse pillar's weight, with the reason");
+    t.sign_in(&cast.it_leader).await;
+    t.visit("/relationships/thresholds").await;
+    t.set_value("input[name=weight_pulse_trust]", "0.5").await;
+    t.win
+        .fill("input[name=reason]", "The pulse is one voice among many")
+        .await;
+    t.submit("form[action='/relationships/thresholds'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Saved: 1 signal(s)") && text.contains("The pulse is one voice among many"),
+        "{text}"
+    );
+    t.sign_out().await;
+    t.step("an executive reads the board report, a page per pair");
+    t.sign_in(&cast.executive).await;
+    t.visit("/relationships").await;
+    t.visit("/relationships/report?pairs=all").await;
+    let charts = t
+        .win
+        .script(
+            "return document.querySelectorAll('.report-pair').length;",
+            serde_json::json!([]),
+        )
+        .await;
+    assert!(charts.as_u64().unwrap_or(0) >= 5, "{charts}");
+    t.finish().await;
+}

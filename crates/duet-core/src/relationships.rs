@@ -50,6 +50,10 @@ wire_enum!(
         PulseEmpathy = "pulse_empathy" / "Pulse: Empathy",
         /// … on Trust.
         PulseTrust = "pulse_trust" / "Pulse: Trust",
+        /// The largest gap between how important an IT service is to the department's people
+        /// and how satisfied they are with it, among the services that matter to them (points
+        /// out of 5, from the last IT service gap survey).
+        ServiceGap = "service_gap" / "IT service gap",
     }
 );
 
@@ -91,6 +95,7 @@ pub fn thresholds(kind: SignalKind) -> Thresholds {
         | SignalKind::PulseUnity
         | SignalKind::PulseEmpathy
         | SignalKind::PulseTrust => t(3.75, 3.0, true, 1),
+        SignalKind::ServiceGap => t(0.5, 1.25, false, 1),
     }
 }
 
@@ -108,6 +113,7 @@ pub fn short_label(kind: SignalKind) -> &'static str {
         SignalKind::PulseUnity => "U",
         SignalKind::PulseEmpathy => "E",
         SignalKind::PulseTrust => "T",
+        SignalKind::ServiceGap => "Service gap",
     }
 }
 
@@ -118,6 +124,7 @@ pub fn unit(kind: SignalKind) -> &'static str {
         SignalKind::Reviews => "days overdue",
         SignalKind::Responsiveness => "days",
         SignalKind::Alternatives | SignalKind::Voice => "%",
+        SignalKind::ServiceGap => "points out of 5",
         _ => "out of 5",
     }
 }
@@ -159,6 +166,7 @@ pub fn band(value: Option<f64>, evidence: u32, t: &Thresholds) -> Band {
 pub fn bounds(kind: SignalKind) -> (f64, f64) {
     match kind {
         SignalKind::Reviews | SignalKind::Responsiveness => (0.0, 365.0),
+        SignalKind::ServiceGap => (0.0, 4.0),
         SignalKind::PulseDiscipline
         | SignalKind::PulseUnity
         | SignalKind::PulseEmpathy
@@ -276,6 +284,22 @@ pub fn percent(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| f64::from(part) * 100.0 / f64::from(whole))
 }
 
+/// How important a service must be to a department (mean, out of 5) for its gap to count.
+pub const IMPORTANT: f64 = 3.5;
+
+/// The service gap of one department: the largest importance − satisfaction among services of
+/// importance [`IMPORTANT`] or more, given (service, importance, satisfaction) means; with the
+/// service it belongs to. None when no important service has both figures.
+pub fn largest_gap<'a>(services: &[(&'a str, Option<f64>, Option<f64>)]) -> Option<(&'a str, f64)> {
+    services
+        .iter()
+        .filter_map(|(s, i, sat)| match (i, sat) {
+            (Some(i), Some(sat)) if *i >= IMPORTANT => Some((*s, i - sat)),
+            _ => None,
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
 /// How far back the signals read requests and pain points.
 pub const WINDOW_DAYS: i64 = 365;
 
@@ -363,6 +387,28 @@ mod tests {
                 (Band::Poor, 0.0)
             ]),
             Some((87.5, 4.0))
+        );
+    }
+
+    #[test]
+    fn the_service_gap_counts_only_what_matters_to_them() {
+        assert_eq!(
+            largest_gap(&[
+                ("desk", Some(4.5), Some(4.0)),
+                ("data", Some(4.8), Some(2.1)),
+                ("print", Some(2.0), Some(1.0))
+            ]),
+            Some(("data", 4.8 - 2.1))
+        );
+        assert_eq!(
+            largest_gap(&[("print", Some(2.0), Some(1.0))]),
+            None,
+            "an unimportant service's gap is not theirs"
+        );
+        assert_eq!(
+            largest_gap(&[("desk", Some(4.0), None)]),
+            None,
+            "a hidden figure is no gap"
         );
     }
 

@@ -105,7 +105,7 @@ pub struct DemoArgs {
     /// How to serve it.
     #[command(flatten)]
     pub serve: ServeArgs,
-    /// demo: about 300 people; large: 3,000 people in 30 departments, 50,000 requests, 100,000
+    /// demo: about 300 people; large: 3,000 people in 50 departments, 50,000 requests, 100,000
     /// promises, five years of reviews and metrics, 40 survey campaigns (for benchmarks).
     #[arg(long, value_enum, default_value_t = Scale::Demo)]
     pub scale: Scale,

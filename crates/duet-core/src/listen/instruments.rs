@@ -662,7 +662,99 @@ pub fn builtins() -> Vec<Builtin> {
             version: 1,
             definition: maturity(),
         },
+        Builtin {
+            key: SERVICE_GAP_KEY,
+            version: 1,
+            definition: service_gap(),
+        },
     ]
+}
+
+/// The key of the IT service gap instrument: See reads its closed campaigns by this key.
+pub const SERVICE_GAP_KEY: &str = "it-service-gap";
+
+/// The IT services the service gap asks about: (section code, name).
+pub const IT_SERVICES: [(&str, &str); 8] = [
+    ("service_desk", "the service desk"),
+    ("network", "the network and Wi-Fi"),
+    ("business_apps", "the business applications"),
+    ("data_reporting", "data and reporting"),
+    ("projects", "projects and change"),
+    ("security", "security"),
+    ("devices", "laptops, phones and other devices"),
+    ("collaboration", "e-mail, chat and meetings"),
+];
+
+/// The IT service gap (after Info-Tech's CIO Business Vision): each business respondent rates
+/// every IT service on how important it is to their work and how satisfied they are with it;
+/// the gap between the two, per department, ranks what IT should fix first. Items are
+/// `{service}.importance` and `{service}.satisfaction`; it is built in as a custom-kind instrument
+/// and found by its key ([`SERVICE_GAP_KEY`]).
+pub fn service_gap() -> Definition {
+    let importance: Vec<String> = [
+        "Not important",
+        "Slightly important",
+        "Important",
+        "Very important",
+        "Critical",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let satisfaction: Vec<String> = [
+        "Very dissatisfied",
+        "Dissatisfied",
+        "Neither",
+        "Satisfied",
+        "Very satisfied",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut sections = Vec::new();
+    let mut items = Vec::new();
+    for (code, name) in IT_SERVICES {
+        let mut title = name.to_string();
+        if let Some(first) = title.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        sections.push(Section {
+            code: code.to_string(),
+            title,
+            description: String::new(),
+        });
+        for (aspect, prompt, scale) in [
+            (
+                "importance",
+                format!("How important is {name} to your work?"),
+                &importance,
+            ),
+            (
+                "satisfaction",
+                format!("How satisfied are you with {name} today?"),
+                &satisfaction,
+            ),
+        ] {
+            items.push(Item {
+                code: format!("{code}.{aspect}"),
+                section: code.to_string(),
+                level: None,
+                horizon: None,
+                prompt,
+                dont_know: true,
+                free_text: false,
+                scale: scale.clone(),
+            });
+        }
+    }
+    Definition {
+        kind: InstrumentKind::Custom,
+        title: "IT service gap".into(),
+        description: "How important each IT service is to your work, and how satisfied you are with it today. Where a service matters a lot and satisfies little, IT fixes it first. Choose \"don't know\" for a service you do not use.".into(),
+        sections,
+        items,
+        section_comments: true,
+    }
 }
 
 fn slug(title: &str) -> String {

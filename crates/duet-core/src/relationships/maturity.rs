@@ -56,7 +56,7 @@ pub fn signals_of(c: Criterion) -> &'static [SignalKind] {
             SignalKind::TrustToIt,
             SignalKind::PulseTrust,
         ],
-        Criterion::Scope => &[SignalKind::PulseDiscipline],
+        Criterion::Scope => &[SignalKind::ServiceGap, SignalKind::PulseDiscipline],
         Criterion::Skills => &[],
     }
 }

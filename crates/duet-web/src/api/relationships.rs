@@ -9,6 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use duet_store::promises::Promise;
 use duet_store::relationships::Warning;
@@ -42,7 +43,8 @@ pub async fn thresholds(
     who: ApiUser,
 ) -> Result<Json<ThresholdsView>, AppError> {
     Ok(Json(
-        svc::views::thresholds(svc::Sources::of(&state), &who.actor()).await?,
+        svc::views::thresholds(&state.relationships, svc::Sources::of(&state), &who.actor())
+            .await?,
     ))
 }
 
@@ -57,7 +59,7 @@ pub async fn set_thresholds(
     let actor = who.actor();
     svc::views::set_thresholds(svc::Sources::of(&state), &actor, &f).await?;
     Ok(Json(
-        svc::views::thresholds(svc::Sources::of(&state), &actor).await?,
+        svc::views::thresholds(&state.relationships, svc::Sources::of(&state), &actor).await?,
     ))
 }
 
@@ -123,10 +125,14 @@ pub async fn acknowledge(
 pub async fn overview(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<Overview>, AppError> {
-    Ok(Json(
-        svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?,
-    ))
+) -> Result<axum::response::Response, AppError> {
+    let body =
+        svc::overview_json(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// One business department's relationship with IT.

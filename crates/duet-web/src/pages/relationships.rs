@@ -40,11 +40,11 @@ pub fn router() -> Router<AppState> {
 #[template(path = "relationships/index.html")]
 struct IndexPage {
     layout: Layout,
-    o: Overview,
+    o: std::sync::Arc<Overview>,
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
     /// The interaction map, drawn (empty for a reader who sees one department).
-    map_svg: String,
+    map_svg: std::sync::Arc<String>,
 }
 
 impl IndexPage {
@@ -75,7 +75,7 @@ impl IndexPage {
 
 async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
     let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
-    let map_svg = o.interactions.as_ref().map(charts::map).unwrap_or_default();
+    let map_svg = drawn_map(&state, &o).await;
     Ok(render(IndexPage {
         layout: Layout::new(&who, "Relationships", "relationships"),
         map_svg,
@@ -85,6 +85,19 @@ async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response,
             .map(|k| (duet_core::relationships::short_label(*k), k.label()))
             .collect(),
     }))
+}
+
+/// The interaction map of `o`, drawn once per computation (empty without one).
+async fn drawn_map(state: &AppState, o: &Overview) -> std::sync::Arc<String> {
+    match &o.interactions {
+        None => std::sync::Arc::new(String::new()),
+        Some(m) => state
+            .relationships
+            .map_svg
+            .get_or_load(|| async { Ok::<_, std::convert::Infallible>(charts::map(m)) })
+            .await
+            .unwrap_or_default(),
+    }
 }
 
 #[derive(Template)]
@@ -105,10 +118,37 @@ struct PairPage {
     /// The maturity levels (wire name, label).
     levels: Vec<(&'static str, &'static str)>,
     /// Each signal's trend, drawn (in the order of `p.signals`).
-    charts: Vec<String>,
+    charts: std::sync::Arc<Vec<String>>,
 }
 
 impl PairPage {
+    /// A mean with one decimal, or a dash.
+    fn one(&self, v: &Option<f64>) -> String {
+        v.map_or("—".to_string(), |x| format!("{x:.1}"))
+    }
+
+    /// The band class of a service's gap (only services that matter are banded).
+    fn gap_class(&self, x: &svc::ServiceGap) -> &'static str {
+        let t = self
+            .p
+            .signals
+            .iter()
+            .find(|s| s.kind == SignalKind::ServiceGap)
+            .map(|s| s.thresholds)
+            .unwrap_or_else(|| duet_core::relationships::thresholds(SignalKind::ServiceGap));
+        match x.gap {
+            Some(g) if x.important => {
+                match duet_core::relationships::band(Some(g), t.min_evidence, &t) {
+                    Band::Healthy => "band-healthy",
+                    Band::Concerning => "band-concerning",
+                    Band::Poor => "band-poor",
+                    Band::TooLittle => "",
+                }
+            }
+            _ => "",
+        }
+    }
+
     /// The perception gap between the two sides' latest views: (IT's feels, who; the
     /// department's feels, who), when both sides have said.
     fn perception(&self) -> Option<(i32, &str, i32, &str)> {
@@ -217,17 +257,25 @@ async fn pair_page(
     let as_of = chrono::Utc::now()
         .with_timezone(&state.config.time_zone)
         .date_naive();
-    let charts = p
-        .signals
-        .iter()
-        .map(|s| {
-            if charts::has_trend(s.kind) && !s.trend.is_empty() {
-                charts::trend(s, as_of)
-            } else {
-                String::new()
-            }
+    let charts = state
+        .relationships
+        .charts
+        .get_or_load(department, || async {
+            Ok::<_, std::convert::Infallible>(
+                p.signals
+                    .iter()
+                    .map(|s| {
+                        if charts::has_trend(s.kind) && !s.trend.is_empty() {
+                            charts::trend(s, as_of)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect(),
+            )
         })
-        .collect();
+        .await
+        .unwrap_or_default();
     let may_judge = duet_core::auth::can(
         &actor,
         duet_core::auth::Action::JudgeRelationship {

@@ -86,6 +86,28 @@ pub struct Pair {
     pub judgements: Vec<duet_store::relationships::views::Judgement>,
     /// Who asks and who decides, over the last 12 months.
     pub power: map::Power,
+    /// The last IT service gap survey for this department, the largest gap first (empty
+    /// before one has closed).
+    pub services: Vec<ServiceGap>,
+}
+
+/// One IT service as the department rated it in the last IT service gap survey.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ServiceGap {
+    /// The service's code (`service_desk`, …).
+    pub service: String,
+    /// Its name.
+    pub name: String,
+    /// Mean importance, out of 5 (null where Listen's anonymity rules hide it).
+    pub importance: Option<f64>,
+    /// Mean satisfaction, out of 5 (null where hidden).
+    pub satisfaction: Option<f64>,
+    /// Importance − satisfaction (null where either is hidden).
+    pub gap: Option<f64>,
+    /// Whether it matters to them (importance at least 3.5), so its gap counts.
+    pub important: bool,
+    /// Respondents behind the figures.
+    pub respondents: u32,
 }
 
 /// A signal that moved over the quarter.
@@ -142,6 +164,7 @@ pub fn shown(kind: SignalKind, band: Band, value: Option<f64>) -> String {
             }
             SignalKind::Responsiveness => format!("{v:.1} days"),
             SignalKind::Alternatives | SignalKind::Voice => format!("{v:.0} %"),
+            SignalKind::ServiceGap => format!("{v:.1} points"),
             _ => format!("{v:.2} / 5"),
         },
     }
@@ -241,10 +264,12 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             (SignalKind::TrustToIt, d.id, it.id),
         ] {
             let t = set.get(kind);
+            // Sorted by day (History sorts them), so the events known on a day are a prefix.
             let events = h.trust.get(&(from, to)).map_or(&[][..], |v| v.as_slice());
             let moved = h.as_of(&t, |day| {
+                let known = events.partition_point(|e| e.on <= day);
                 let s = duet_core::promises::trust_score(
-                    events,
+                    &events[..known],
                     day,
                     crate::service::promises::TRUST_WINDOW_DAYS,
                 );
@@ -385,6 +410,8 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
         for (kind, section) in rules::PULSE_SIGNALS {
             signals.push(pulse_signal(&h, set.get(kind), kind, section, d));
         }
+        let (gap_signal, services) = service_gap(&h, set.get(SignalKind::ServiceGap), d);
+        signals.push(gap_signal);
         let poor = signals.iter().filter(|s| s.band == Band::Poor).count() as u32;
         let concerning = signals
             .iter()
@@ -412,6 +439,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             maturity: maturity::suggest(&bands),
             judgements: Vec::new(),
             power: map::Power::default(),
+            services,
         });
     }
     pairs.sort_by(|a, b| {
@@ -477,6 +505,115 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
         declined,
         interactions: Some(drawn.interactions),
     })
+}
+
+/// The IT service gap of department `d`: the largest gap among the services that matter to its
+/// people in the last IT service gap survey, one point per survey, the last against the one
+/// before, and the survey's services ranked, largest gap first.
+fn service_gap(
+    h: &History,
+    t: Thresholds,
+    d: &duet_store::org::Department,
+) -> (Signal, Vec<ServiceGap>) {
+    let kind = SignalKind::ServiceGap;
+    let Some(last) = h.gaps.last() else {
+        return (
+            signal(
+                kind,
+                t,
+                None,
+                0,
+                "no IT service gap survey has closed yet".into(),
+                "/listen".into(),
+                None,
+            ),
+            Vec::new(),
+        );
+    };
+    let largest = |g: &history::GapSurvey| {
+        let rows = g.by_department.get(&d.id)?;
+        let list: Vec<(&str, Option<f64>, Option<f64>)> =
+            rows.iter().map(|(s, i, sat, _)| (*s, *i, *sat)).collect();
+        let (service, gap) = rules::largest_gap(&list)?;
+        let n = rows.iter().find(|r| r.0 == service).map_or(0, |r| r.3);
+        Some((service.to_string(), gap, n))
+    };
+    let at = |g: &history::GapSurvey| largest(g).map_or((None, 0), |(_, v, n)| (Some(v), n));
+    let trend: Vec<Point> = h
+        .gaps
+        .iter()
+        .filter(|g| g.campaign.closes_on >= h.months[0])
+        .map(|g| {
+            let month = chrono::Datelike::with_day(&g.campaign.closes_on, 1)
+                .unwrap_or(g.campaign.closes_on);
+            duet_core::relationships::trend::point(month, at(g), &t)
+        })
+        .collect();
+    let before = h
+        .gaps
+        .len()
+        .checked_sub(2)
+        .map_or((None, 0), |i| at(&h.gaps[i]));
+    let change = duet_core::relationships::trend::change(before, at(last), &t);
+    let href = format!("/listen/campaigns/{}/results", last.campaign.id);
+    let name = |code: &str| {
+        duet_core::listen::instruments::IT_SERVICES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(code.to_string(), |(_, n)| n.to_string())
+    };
+    let mut services: Vec<ServiceGap> = last
+        .by_department
+        .get(&d.id)
+        .map(|rows| {
+            rows.iter()
+                .map(|(s, i, sat, n)| ServiceGap {
+                    service: s.to_string(),
+                    name: name(s),
+                    importance: *i,
+                    satisfaction: *sat,
+                    gap: i.zip(*sat).map(|(i, s)| i - s),
+                    important: i.is_some_and(|i| i >= rules::IMPORTANT),
+                    respondents: *n,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    services.sort_by(|a, b| {
+        (b.important, b.gap.unwrap_or(f64::MIN))
+            .partial_cmp(&(a.important, a.gap.unwrap_or(f64::MIN)))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let s = match largest(last) {
+        Some((service, gap, n)) => signal(
+            kind,
+            t,
+            Some(gap),
+            n,
+            format!(
+                "largest gap among the services that matter to {} ({} people): {} — importance minus satisfaction, in \u{201c}{}\u{201d}",
+                d.name,
+                n,
+                name(&service),
+                last.campaign.title
+            ),
+            href,
+            Some((trend, change)),
+        ),
+        None => signal(
+            kind,
+            t,
+            None,
+            0,
+            format!(
+                "not shown for {} in \u{201c}{}\u{201d}: too few answered, or no service matters enough to them",
+                d.name, last.campaign.title
+            ),
+            href,
+            Some((trend, change)),
+        ),
+    };
+    (s, services)
 }
 
 /// A pulse pillar of department `d`: its mean in the last closed pulse, one point per pulse over
@@ -572,17 +709,20 @@ fn seen_by(actor: &Actor) -> Result<Option<i64>, AppError> {
     }
 }
 
-/// The relationships `actor` may see (`scope(SeeRelationships)`): all of them, their own
-/// department's, or none (403 for members).
+/// The relationships `actor` may see (`scope(SeeRelationships)`): all of them (the shared
+/// computation itself, not a copy), their own department's, or none (403 for members).
 pub async fn overview(
     caches: &RelationshipCaches,
     src: Sources<'_>,
     actor: &Actor,
-) -> Result<Overview, AppError> {
+) -> Result<Arc<Overview>, AppError> {
     let mine = seen_by(actor)?;
     let all = caches.overview.get_or_load(|| compute(src)).await?;
+    if mine.is_none() {
+        return Ok(all);
+    }
     let keep = |d: i64| mine.is_none_or(|m| m == d);
-    Ok(Overview {
+    Ok(Arc::new(Overview {
         pairs: all
             .pairs
             .iter()
@@ -602,12 +742,32 @@ pub async fn overview(
             .filter(|m| keep(m.department_id))
             .cloned()
             .collect(),
-        interactions: if mine.is_none() {
-            all.interactions.clone()
-        } else {
-            None
-        },
-    })
+        interactions: None,
+    }))
+}
+
+/// [`overview`] as JSON: for readers who see every department, serialised once per computation
+/// (the overview of 50 departments is a large document, and every such reader gets the same).
+pub async fn overview_json(
+    caches: &RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+) -> Result<axum::body::Bytes, AppError> {
+    let o = overview(caches, src, actor).await?;
+    let encode = |o: &Overview| {
+        serde_json::to_vec(o)
+            .map(axum::body::Bytes::from)
+            .map_err(|e| AppError::Internal(e.into()))
+    };
+    if seen_by(actor)?.is_some() {
+        return encode(&o);
+    }
+    Ok(caches
+        .json
+        .get_or_load(|| async { encode(&o) })
+        .await?
+        .as_ref()
+        .clone())
 }
 
 /// One department's relationship with IT; 404 for a department that is not a business
@@ -647,21 +807,31 @@ pub async fn pair(
     Ok(p)
 }
 
+/// A pair's warnings, the actions against them and leaders' views, read together.
+type PairRecords = (
+    Vec<duet_store::relationships::Warning>,
+    Vec<duet_store::relationships::Action>,
+    Vec<duet_store::relationships::views::Judgement>,
+);
+
 /// The computed relationships, kept per process while nothing was written (at most two
 /// seconds: see `service::fresh`).
 #[derive(Default)]
 pub struct RelationshipCaches {
     overview: FreshCell<Overview>,
-    warnings: crate::service::fresh::FreshMap<
-        i64,
-        (
-            Vec<duet_store::relationships::Warning>,
-            Vec<duet_store::relationships::Action>,
-            Vec<duet_store::relationships::views::Judgement>,
-        ),
-        256,
-    >,
+    warnings: crate::service::fresh::FreshMap<i64, PairRecords, 256>,
     owners: crate::service::fresh::FreshMap<(i64, i64), Vec<(i64, String)>, 256>,
+    /// The overview as JSON, for readers who see every department.
+    json: FreshCell<axum::body::Bytes>,
+    /// The interaction map, drawn (by the pages).
+    pub(crate) map_svg: FreshCell<String>,
+    /// Each pair's trend charts, drawn (by the pages).
+    pub(crate) charts: crate::service::fresh::FreshMap<i64, Vec<String>, 256>,
+    /// The thresholds in force and their history.
+    pub(crate) thresholds: FreshCell<(
+        Vec<views::ThresholdRow>,
+        Vec<duet_store::relationships::views::ThresholdVersion>,
+    )>,
 }
 
 /// Housekeeping: raises an early warning for every signal that turned poor, for trust or a pulse
@@ -720,7 +890,7 @@ pub async fn sync_warnings(src: Sources<'_>) -> Result<(u64, u64), AppError> {
             if let Some(c) = s
                 .change
                 .as_ref()
-                .filter(|c| falls && c.direction == Direction::Declined)
+                .filter(|c| falls && s.band != Band::Poor && c.direction == Direction::Declined)
             {
                 let pulse = rules::PULSE_SIGNALS.iter().any(|(k, _)| *k == s.kind);
                 warn(

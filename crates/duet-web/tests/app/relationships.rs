@@ -85,7 +85,7 @@ app_test! {
         assert!(pairs.len() >= 5, "one per business department: {o}");
         assert!(!pairs.iter().any(|p| p["department_name"] == "IT"), "IT is one side of every pair");
         let first = &pairs[0];
-        assert_eq!(first["signals"].as_array().unwrap().len(), 11);
+        assert_eq!(first["signals"].as_array().unwrap().len(), 12);
         assert_eq!(signal(first, "pulse_trust")["explanation"], "no DUET pulse has closed yet");
         assert_eq!(signal(first, "trust_from_it")["band"], "too_little");
         assert_eq!(signal(first, "trust_from_it")["value"], Value::Null);
@@ -217,7 +217,7 @@ app_test! {
         let last = &trend[11];
         assert_eq!((last["value"].as_f64(), last["band"].as_str(), last["evidence"].as_u64()), (Some(100.0), Some("healthy"), Some(3)), "{last}");
         let then: Vec<&Value> = trend.iter().filter(|x| x["evidence"] == 3 && x["value"] == 0.0).collect();
-        assert_eq!(then.len(), 1, "the month of the old declines: {alt}");
+        assert_eq!(then.len(), 3, "each point is over the three months ending with it: {alt}");
         assert_eq!(then[0]["band"], "poor");
         assert!(trend.iter().filter(|x| x["evidence"] == 0).all(|x| x["band"] == "too_little" && x["value"].is_null()), "an empty month is a gap, never a guess");
         let c = &alt["change"];
@@ -294,7 +294,7 @@ app_test! {
         let b = app.browser_as(Role::ItLeader, Some("IT")).await;
         let (_, page) = b.get("/relationships/thresholds").await;
         let mut fields: Vec<(String, String)> = Vec::new();
-        for k in ["trust_from_it", "trust_to_it", "reviews", "responsiveness", "alternatives", "coverage", "voice", "pulse_discipline", "pulse_unity", "pulse_empathy", "pulse_trust"] {
+        for k in ["trust_from_it", "trust_to_it", "reviews", "responsiveness", "alternatives", "coverage", "voice", "pulse_discipline", "pulse_unity", "pulse_empathy", "pulse_trust", "service_gap"] {
             for f in ["healthy", "concerning", "min_evidence", "weight"] {
                 let name = format!("{f}_{k}");
                 let marker = format!("name=\"{name}\"");
@@ -409,6 +409,111 @@ app_test! {
         let bl = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
         let (_, page) = bl.get("/relationships").await;
         assert!(!page.contains("<svg class=\"map\"") && !page.contains("Overlaps"), "a leader of one department sees no other department's requests");
+    }
+}
+
+/// A closed IT service gap survey: `counts` respondents per department, each rating every
+/// service's importance 3 and satisfaction 3, except Sales' data and reporting (importance 5,
+/// satisfaction 2).
+async fn closed_service_gap(app: &TestApp, counts: &[(&str, usize)]) {
+    use duet_store::listen as ls;
+    let day = |d: i64| chrono::Utc::now().date_naive() + chrono::Duration::days(d);
+    let admin = app.api_as(Role::Admin, None).await;
+    let (_, list) = admin.get("/instruments").await;
+    let gap = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "it-service-gap")
+        .expect("the service gap is built in")
+        .clone();
+    let items: Vec<String> = gap["definition"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect();
+    let mut depts = Vec::new();
+    let mut people = Vec::new();
+    for (name, count) in counts {
+        depts.push(app.dept(name).await);
+        for i in 0..*count {
+            people.push((
+                *name,
+                app.person(
+                    &format!("{name} {i}"),
+                    &format!("{}.{i}@example.com", name.to_lowercase().replace(' ', "")),
+                    name,
+                    "individual",
+                )
+                .await,
+            ));
+        }
+    }
+    let by = duet_store::accounts::find_login(&app.db, &app.account(Role::Admin, None).await)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let input = duet_core::listen::campaigns::CampaignInput {
+        instrument: gap["id"].as_i64().unwrap(),
+        title: "IT service gap — autumn".into(),
+        opens_on: day(-30),
+        closes_on: day(-10),
+        remind_on: day(-12),
+        departments: depts,
+        min_group: 5,
+    };
+    let c = ls::insert_campaign(&app.db, by, &input).await.unwrap().id;
+    let secret = ls::anonymity_secret(&app.db).await.unwrap();
+    for (name, p) in people {
+        let ratings = items
+            .iter()
+            .map(|code| {
+                Some(match (name, code.as_str()) {
+                    ("Sales", "data_reporting.importance") => 5,
+                    ("Sales", "data_reporting.satisfaction") => 2,
+                    _ => 3,
+                })
+            })
+            .collect();
+        let a = duet_core::listen::instruments::Answers {
+            ratings,
+            texts: Default::default(),
+        };
+        ls::submit_response(&app.db, c, p, &secret, &a, ls::SubmitMode::New, day(-20))
+            .await
+            .unwrap();
+    }
+}
+
+app_test! {
+    async fn the_it_service_gap_ranks_what_to_fix_first_through_listens_anonymity(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let (sales, finance) = (app.dept("Sales").await, app.dept("Finance").await);
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        assert_eq!(signal(&p, "service_gap")["explanation"], "no IT service gap survey has closed yet");
+        // Finance (2) and Human Resources (3) are each below k = 5, but together they are 5: Sales
+        // can be shown without its figures revealing theirs by subtraction.
+        closed_service_gap(app, &[("Sales", 6), ("Finance", 2), ("Human Resources", 3)]).await;
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let g = signal(&p, "service_gap");
+        assert_eq!((g["value"].as_f64(), g["band"].as_str(), g["evidence"].as_u64()), (Some(3.0), Some("poor"), Some(6)), "{g}");
+        assert!(g["explanation"].as_str().unwrap().contains("data and reporting"), "{g}");
+        let first = &p["services"][0];
+        assert_eq!((first["service"].as_str(), first["importance"].as_f64(), first["satisfaction"].as_f64(), first["important"].as_bool()), (Some("data_reporting"), Some(5.0), Some(2.0), Some(true)), "{p}");
+        assert_eq!(p["services"][1]["important"], false, "importance 3 is below what counts");
+        let scope = p["maturity"]["criteria"].as_array().unwrap().iter().find(|c| c["criterion"] == "scope").unwrap().clone();
+        assert_eq!(scope["evidence"][0], json!(["service_gap", "poor"]), "{scope}");
+        // Two people of Finance answered: below k, nothing of theirs is shown.
+        let (_, p) = it.get(&format!("/relationships/{finance}")).await;
+        let g = signal(&p, "service_gap");
+        assert_eq!((g["value"].clone(), g["band"].as_str()), (Value::Null, Some("too_little")), "{g}");
+        assert!(p["services"].as_array().unwrap().iter().all(|s| s["importance"].is_null() && s["satisfaction"].is_null()), "{p}");
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get(&format!("/relationships/{sales}")).await;
+        assert!(page.contains("IT service gap") && page.contains("Data and reporting") || page.contains("data and reporting"), "{page}");
     }
 }
 

@@ -218,6 +218,7 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
     let pulse = instrument("duet-pulse")?;
     let maturity = instrument("alignment-maturity")?;
     let five = instrument("five-questions")?;
+    let gap = instrument(duet_core::listen::instruments::SERVICE_GAP_KEY)?;
 
     let s = Seeder {
         db,
@@ -297,6 +298,27 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
     campaigns += 1;
     let mut rng = Rng::new(FIVE_SEED);
     responses += seed_five(&s, &five.definition, campaign, window, &mut rng).await?;
+
+    // The IT service gap, asked of the business departments five weeks ago.
+    let business: Vec<i64> = departments
+        .iter()
+        .filter(|d| d.kind == DepartmentKind::Business)
+        .map(|d| d.id)
+        .collect();
+    let window = (today - Duration::days(40), today - Duration::days(26));
+    let campaign = s
+        .create_campaign(
+            creator,
+            gap.id,
+            format!("IT service gap — {}", window.0.format("%B %Y")),
+            window,
+            business.clone(),
+        )
+        .await?;
+    campaigns += 1;
+    let mut rng = Rng::new(FIVE_SEED ^ 0x5e41_ce6a);
+    responses +=
+        seed_service_gap(&s, &gap.definition, campaign, window, &business, &mut rng).await?;
 
     // The pulse open now; the people behind demo sign-ins have not answered it, so they can.
     let window = (today - Duration::days(5), today + Duration::days(10));
@@ -674,6 +696,75 @@ async fn seed_five(
             let day = s.answer_day(rng, window);
             s.submit(campaign, p.id, &Answers { ratings, texts }, day)
                 .await?;
+            answered += 1;
+        }
+    }
+    Ok(answered)
+}
+
+/// How a department sees one IT service: (importance, satisfaction), means out of 5. Marketing
+/// cannot get the data it needs, Sales fights its CRM, Customer Service its chat tools; the
+/// service desk satisfies almost everyone.
+fn service_profile(department: &str, service: &str) -> (f64, f64) {
+    match (department, service) {
+        ("Marketing", "data_reporting") => (4.7, 1.9),
+        ("Marketing", "business_apps") => (4.2, 3.0),
+        ("Sales", "business_apps") => (4.8, 2.4),
+        ("Sales", "devices") => (4.0, 2.9),
+        ("Customer Service", "collaboration") => (4.6, 2.7),
+        ("Finance", "data_reporting") => (4.6, 3.1),
+        ("Finance", "security") => (4.3, 3.9),
+        ("Operations", "network") => (4.5, 3.2),
+        (_, "service_desk") => (4.2, 4.0),
+        (_, "projects") => (3.3, 3.0),
+        (_, "security") => (3.8, 3.7),
+        (_, "network") => (4.0, 3.7),
+        (_, "devices") => (3.9, 3.6),
+        (_, "collaboration") => (4.1, 3.8),
+        (_, "data_reporting") => (3.7, 3.1),
+        _ => (3.8, 3.4),
+    }
+}
+
+/// Answers to the IT service gap: about half of each business department's people, each rating
+/// importance and satisfaction near their department's view, "don't know" now and then.
+async fn seed_service_gap(
+    s: &Seeder<'_>,
+    def: &Definition,
+    campaign: i64,
+    window: (NaiveDate, NaiveDate),
+    departments: &[i64],
+    rng: &mut Rng,
+) -> anyhow::Result<usize> {
+    let mut answered = 0;
+    for dept in s.departments.iter().filter(|d| departments.contains(&d.id)) {
+        let mut members = s.members(dept.id);
+        rng.shuffle(&mut members);
+        let count = share(members.len(), 0.55);
+        for p in members.iter().take(count) {
+            let mood = rng.normal() * 0.3;
+            let ratings = def
+                .items
+                .iter()
+                .map(|item| {
+                    if rng.chance(4) {
+                        return None;
+                    }
+                    let (importance, satisfaction) = service_profile(&dept.name, &item.section);
+                    let base = if item.code.ends_with(".importance") {
+                        importance
+                    } else {
+                        satisfaction + mood
+                    };
+                    Some((base + rng.normal() * 0.6).round().clamp(1.0, 5.0) as u8)
+                })
+                .collect();
+            let answers = Answers {
+                ratings,
+                texts: Default::default(),
+            };
+            let day = s.answer_day(rng, window);
+            s.submit(campaign, p.id, &answers, day).await?;
             answered += 1;
         }
     }

@@ -22,8 +22,19 @@ fn builtins_are_valid_and_shaped_as_documented() {
         vec![
             ("duet-pulse", 1),
             ("five-questions", 1),
-            ("alignment-maturity", 1)
+            ("alignment-maturity", 1),
+            ("it-service-gap", 1)
         ]
+    );
+    let gap = &b[3].definition;
+    assert_eq!(
+        gap.items.len(),
+        16,
+        "importance and satisfaction for eight services"
+    );
+    assert_eq!(
+        (gap.items[0].code.as_str(), gap.items[1].code.as_str()),
+        ("service_desk.importance", "service_desk.satisfaction")
     );
     for x in &b {
         x.definition.validate().unwrap();

@@ -32,13 +32,13 @@ struct ReportQuery {
 #[template(path = "relationships/report.html")]
 struct ReportPage {
     layout: Layout,
-    o: Overview,
+    o: std::sync::Arc<Overview>,
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
     /// With a page per pair: each pair's charts, in the order of its signals.
     charts: Option<Vec<Vec<String>>>,
     /// The interaction map, drawn (empty for a reader who sees one department).
-    map_svg: String,
+    map_svg: std::sync::Arc<String>,
 }
 
 impl ReportPage {
@@ -75,7 +75,7 @@ async fn report(
             })
             .collect()
     });
-    let map_svg = o.interactions.as_ref().map(charts::map).unwrap_or_default();
+    let map_svg = super::drawn_map(&state, &o).await;
     Ok(render(ReportPage {
         map_svg,
         layout: Layout::new(&who, "Relationship health: board report", "relationships"),

@@ -35,6 +35,11 @@ struct ThresholdsPage {
 }
 
 impl ThresholdsPage {
+    /// A signal's label from its wire name (the name itself when unknown).
+    fn label_of<'a>(&self, wire: &'a str) -> &'a str {
+        wire.parse::<SignalKind>().map_or(wire, |k| k.label())
+    }
+
     /// The value of input `field` for `kind`: what was typed, else the value in force.
     fn value(&self, field: &str, kind: &SignalKind) -> String {
         let name = format!("{field}_{}", kind.as_str());
@@ -67,7 +72,7 @@ async fn page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let v = views::thresholds(Sources::of(state), &who.actor()).await?;
+    let v = views::thresholds(&state.relationships, Sources::of(state), &who.actor()).await?;
     Ok(render_status(
         status,
         ThresholdsPage {

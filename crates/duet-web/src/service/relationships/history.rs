@@ -20,6 +20,17 @@ pub(super) struct Pulse {
     pub results: Arc<duet_core::listen::results::Results>,
 }
 
+/// One department's answers in a closed IT service gap survey, through Listen's anonymity
+/// rules: per service (code), the mean importance and satisfaction (none where hidden) and the
+/// respondents behind the figures.
+pub(super) type ServiceAnswers = Vec<(&'static str, Option<f64>, Option<f64>, u32)>;
+
+/// A closed IT service gap survey and each business department's answers.
+pub(super) struct GapSurvey {
+    pub campaign: duet_store::listen::Campaign,
+    pub by_department: HashMap<i64, ServiceAnswers>,
+}
+
 /// Everything dated the signals and their trends are drawn from.
 pub(super) struct History {
     /// The day the signals are computed for (in the organisation's time zone).
@@ -38,6 +49,9 @@ pub(super) struct History {
     pub trust: HashMap<(i64, i64), Vec<TrustEvent>>,
     /// The closed pulses since the trend began, and the one before (oldest first).
     pub pulses: Vec<Pulse>,
+    /// The closed IT service gap surveys since the trend began, and the one before (oldest
+    /// first).
+    pub gaps: Vec<GapSurvey>,
 }
 
 impl History {
@@ -74,8 +88,12 @@ impl History {
         {
             trust.entry((from, to)).or_default().push(e);
         }
+        for events in trust.values_mut() {
+            events.sort_by_key(|e| e.on);
+        }
         let months = trend::months(today, TREND_MONTHS);
         let pulses = pulses_since(src, months[0]).await?;
+        let gaps = gaps_since(src, months[0]).await?;
         Ok(Self {
             today,
             months,
@@ -85,11 +103,13 @@ impl History {
             held,
             trust,
             pulses,
+            gaps,
         })
     }
 
-    /// A signal drawn over a span of days ([from, to)): its trend, one point per month, and
-    /// its change over the quarter.
+    /// A signal drawn over a span of days ([from, to)): its trend, one point per month — each
+    /// over the three months ending with it, so a signal with a few records a month still has a
+    /// line — and its change over the quarter (the same three-month spans).
     pub fn over_spans(
         &self,
         t: &Thresholds,
@@ -99,7 +119,14 @@ impl History {
         let points = self
             .months
             .iter()
-            .map(|m| trend::point(*m, at(*m, next_month(*m).min(end)), t))
+            .map(|m| {
+                let next = next_month(*m);
+                trend::point(
+                    *m,
+                    at(months_before(next, QUARTER_MONTHS), next.min(end)),
+                    t,
+                )
+            })
             .collect();
         let q = months_before(self.today, QUARTER_MONTHS);
         let q2 = months_before(self.today, 2 * QUARTER_MONTHS);
@@ -149,6 +176,66 @@ impl History {
             + trust((it, department))
             + trust((department, it))
     }
+}
+
+/// The closed IT service gap surveys that closed on or after `since`, and the last one before,
+/// oldest first, with every business department's answers (per-department results, so each
+/// figure goes through Listen's anonymity rules and release decisions).
+async fn gaps_since(src: Sources<'_>, since: NaiveDate) -> Result<Vec<GapSurvey>, AppError> {
+    use duet_core::listen::instruments::{IT_SERVICES, SERVICE_GAP_KEY};
+    let today = Utc::now().date_naive();
+    let campaigns = crate::service::listen::cached_campaigns(src.db, src.listen).await?;
+    let mut closed: Vec<&duet_store::listen::Campaign> = campaigns
+        .iter()
+        .filter(|c| {
+            c.instrument_key == SERVICE_GAP_KEY
+                && c.phase(today) == duet_core::listen::campaigns::CampaignPhase::Closed
+        })
+        .collect();
+    closed.sort_by_key(|c| (c.closes_on, c.id));
+    let first = closed
+        .iter()
+        .rposition(|c| c.closes_on < since)
+        .unwrap_or(0);
+    let departments = duet_store::org::list_departments(src.db, false).await?;
+    let mut out = Vec::new();
+    for c in &closed[first..] {
+        let inst = src.listen.instrument(src.db, c.instrument_id).await?;
+        let mut by_department = HashMap::new();
+        for d in departments
+            .iter()
+            .filter(|d| d.kind == duet_core::org::DepartmentKind::Business)
+        {
+            let r = crate::service::listen::results_of(
+                src.db,
+                src.listen,
+                c,
+                &inst.definition,
+                Some(d.id),
+                today,
+            )
+            .await?;
+            let cell = |code: String| r.items.iter().find(|i| i.code == code).and_then(|i| i.cell);
+            let rows: ServiceAnswers = IT_SERVICES
+                .iter()
+                .map(|(s, _)| {
+                    let imp = cell(format!("{s}.importance"));
+                    let sat = cell(format!("{s}.satisfaction"));
+                    let n = imp
+                        .as_ref()
+                        .map_or(0, |x| x.n)
+                        .min(sat.as_ref().map_or(0, |x| x.n));
+                    (*s, imp.map(|x| x.mean), sat.map(|x| x.mean), n)
+                })
+                .collect();
+            by_department.insert(d.id, rows);
+        }
+        out.push(GapSurvey {
+            campaign: (*c).clone(),
+            by_department,
+        });
+    }
+    Ok(out)
 }
 
 /// The closed DUET pulses that closed on or after `since`, and the last one before it (so the

@@ -75,8 +75,13 @@ pub struct ThresholdsView {
     pub may_change: bool,
 }
 
-/// The thresholds page: anyone who may see a relationship may see how its bands are drawn.
-pub async fn thresholds(src: Sources<'_>, actor: &Actor) -> Result<ThresholdsView, AppError> {
+/// The thresholds page: anyone who may see a relationship may see how its bands are drawn;
+/// read once per two seconds while nothing was written.
+pub async fn thresholds(
+    caches: &super::RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+) -> Result<ThresholdsView, AppError> {
     if matches!(
         scope(actor, Question::SeeRelationships),
         Scope::Nothing | Scope::Own
@@ -85,21 +90,28 @@ pub async fn thresholds(src: Sources<'_>, actor: &Actor) -> Result<ThresholdsVie
             "you are not allowed to see relationship health".into(),
         ));
     }
-    let current = store::current_thresholds(src.db).await?;
-    let set = threshold_set(src.db).await?;
+    let kept = caches
+        .thresholds
+        .get_or_load(|| async {
+            let current = store::current_thresholds(src.db).await?;
+            let set = threshold_set(src.db).await?;
+            let rows = SignalKind::ALL
+                .iter()
+                .map(|k| ThresholdRow {
+                    signal: *k,
+                    label: k.label().to_string(),
+                    unit: rules::unit(*k).to_string(),
+                    thresholds: set.get(*k),
+                    default: rules::thresholds(*k),
+                    version: current.iter().find(|v| v.signal == k.as_str()).cloned(),
+                })
+                .collect();
+            Ok::<_, AppError>((rows, store::threshold_history(src.db, 50).await?))
+        })
+        .await?;
     Ok(ThresholdsView {
-        rows: SignalKind::ALL
-            .iter()
-            .map(|k| ThresholdRow {
-                signal: *k,
-                label: k.label().to_string(),
-                unit: rules::unit(*k).to_string(),
-                thresholds: set.get(*k),
-                default: rules::thresholds(*k),
-                version: current.iter().find(|v| v.signal == k.as_str()).cloned(),
-            })
-            .collect(),
-        history: store::threshold_history(src.db, 50).await?,
+        rows: kept.0.clone(),
+        history: kept.1.clone(),
         may_change: can(actor, Action::SetRelationshipThresholds).is_ok(),
     })
 }

@@ -1,5 +1,5 @@
 //! `duet demo --scale large`: the demo organisation grown to the size issue 11 measures at —
-//! 3,000 people in 30 departments, 50,000 requests, 100,000 promises, five years of monthly
+//! 3,000 people in 50 departments, 50,000 requests, 100,000 promises, five years of monthly
 //! reviews and metric values, and 40 survey campaigns — in well under a minute. The normal demo
 //! is seeded first (same sign-ins, same password), then everything is added with the bulk
 //! writes of `duet_store::bulk` (multi-row inserts, one transaction per area), generated from
@@ -89,7 +89,7 @@ pub async fn grow(db: &Db) -> anyhow::Result<()> {
     let mut rng = Rng::new(0x1a2b_3c4d_2026_0011);
     let mut added = Added::default();
 
-    // Departments: the 21 added business departments.
+    // Departments: the 41 added business departments.
     let existing = org::list_departments(db, false).await?;
     for name in DEPARTMENTS {
         if !existing.iter().any(|d| d.name.eq_ignore_ascii_case(name)) {
@@ -478,7 +478,8 @@ pub async fn grow(db: &Db) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    // Promises between IT and each business department, both ways, over five years.
+    // Promises between IT and each business department, both ways, over five years; one in five
+    // between two business departments, so the interaction map has every kind of pair.
     let t = Instant::now();
     let have = promises::list_promises(
         db,
@@ -491,7 +492,13 @@ pub async fn grow(db: &Db) -> anyhow::Result<()> {
     let mut rows = Vec::with_capacity((PROMISES - have).max(0) as usize);
     for _ in 0..(PROMISES - have).max(0) {
         let other = business[rng.below(business.len())];
-        let (from, to) = if rng.chance(55) {
+        let (from, to) = if rng.chance(20) {
+            let peer = business[rng.below(business.len())];
+            if peer == other {
+                continue;
+            }
+            (other, peer)
+        } else if rng.chance(55) {
             (it, other)
         } else {
             (other, it)

@@ -1,7 +1,8 @@
 //! The words the large organisation is made of: department names, people's names, what they ask for.
 
-/// The 21 business departments added to the standard nine (IT and eight business ones).
-pub(super) const DEPARTMENTS: [&str; 21] = [
+/// The 41 business departments added to the standard nine (IT and eight business ones): 50 in
+/// all, the size See's overview is measured at (1,225 department pairs).
+pub(super) const DEPARTMENTS: [&str; 41] = [
     "Legal",
     "Procurement",
     "Logistics",
@@ -23,6 +24,26 @@ pub(super) const DEPARTMENTS: [&str; 21] = [
     "Risk Management",
     "E-commerce",
     "Customer Success",
+    "Pricing",
+    "Sustainability",
+    "Corporate Development",
+    "Tax",
+    "Health & Safety",
+    "Real Estate",
+    "Data Protection",
+    "Brand",
+    "Events",
+    "Public Affairs",
+    "Supply Planning",
+    "Warehousing",
+    "Fleet",
+    "Retail Stores",
+    "Franchise Relations",
+    "Learning & Development",
+    "Talent Acquisition",
+    "Benefits",
+    "Contracts",
+    "Analytics",
 ];
 
 /// Given names of the generated people.

@@ -46,7 +46,7 @@ both_backends! {
         let w = world(db).await;
         ls::ensure_listen_defaults(db).await.unwrap();
         let all = ls::list_instruments(db).await.unwrap();
-        assert_eq!(all.len(), 3, "pulse, five questions, maturity — once each");
+        assert_eq!(all.len(), 4, "pulse, five questions, maturity, the IT service gap — once each");
         assert_eq!(w.pulse_items, 36, "4 pillars × 3 behaviours × 3 levels");
         let def = duet_core::listen::instruments::custom("Onboarding check", "", "Laptop | My laptop was ready on day one\nAccess | I had the access I needed").unwrap();
         let v1 = ls::insert_instrument(db, w.admin, &def).await.unwrap();

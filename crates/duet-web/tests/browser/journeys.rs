@@ -796,7 +796,7 @@ async fn an_it_leader_acknowledges_an_early_warning_on_a_relationship() {
     t.step("the overview flags the pair");
     t.visit("/relationships").await;
     let text = t.main_text().await.to_lowercase();
-    assert!(text.contains("1 warning(s)"), "{text}");
+    assert!(text.contains("1 warning"), "{text}");
     t.follow("/relationships/").await;
     t.step("an acknowledgement without a note is refused, and keeps nothing lost");
     t.visit(&format!("/relationships/{sales}")).await;

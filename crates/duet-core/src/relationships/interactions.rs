@@ -75,9 +75,29 @@ pub struct Overlap {
 
 /// Requests `(department, title)` of different departments whose titles share at least two
 /// meaningful words and three fifths of all their words, most similar first, at most `limit` (one per
-/// pair of departments and shared words). Compares only requests that share a word.
+/// pair of departments and shared words). Words common to more than one title in twenty (and
+/// three) do not count; only requests that share a word are compared.
 pub fn overlaps(requests: &[(i64, &str)], limit: usize) -> Vec<Overlap> {
-    let sets: Vec<BTreeSet<String>> = requests.iter().map(|(_, t)| words(t)).collect();
+    let all: Vec<BTreeSet<String>> = requests.iter().map(|(_, t)| words(t)).collect();
+    // A word in more than one title in twenty says what half the requests say ("report",
+    // "laptop" in a large organisation): it neither makes two requests the same nor is worth
+    // comparing on, and comparing on it would make the search quadratic.
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for s in &all {
+        for w in s {
+            *df.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let common = (requests.len() / 20).max(3);
+    let sets: Vec<BTreeSet<String>> = all
+        .iter()
+        .map(|s| {
+            s.iter()
+                .filter(|w| df.get(w.as_str()).copied().unwrap_or(0) <= common)
+                .cloned()
+                .collect()
+        })
+        .collect();
     let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in sets.iter().enumerate() {
         for w in s {
@@ -179,6 +199,19 @@ mod tests {
             overlaps(&r[3..], 10).is_empty(),
             "one shared word is not enough"
         );
+        let mut many: Vec<(i64, String)> = (0..100)
+            .map(|i| (i % 7, format!("Quarterly report {i}")))
+            .collect();
+        many.push((1, "Quarterly report churn dashboard".into()));
+        many.push((2, "Churn dashboard quarterly report".into()));
+        let list: Vec<(i64, &str)> = many.iter().map(|(d, t)| (*d, t.as_str())).collect();
+        let o = overlaps(&list, 10);
+        assert_eq!(
+            o.len(),
+            1,
+            "words every title has do not make a hundred overlaps: {o:?}"
+        );
+        assert_eq!(o[0].shared, ["churn", "dashboard"]);
         assert!(
             overlaps(&[(1, "Pipeline dashboard"), (1, "Pipeline dashboard")], 10).is_empty(),
             "one department is not an overlap"

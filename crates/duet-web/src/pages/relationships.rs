@@ -87,6 +87,33 @@ async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response,
     }))
 }
 
+/// Each signal's trend chart of pair `p` (empty where none), drawn once per computation.
+async fn pair_charts(
+    state: &AppState,
+    p: &Pair,
+    as_of: chrono::NaiveDate,
+) -> std::sync::Arc<Vec<String>> {
+    state
+        .relationships
+        .charts
+        .get_or_load(p.department_id, || async {
+            Ok::<_, std::convert::Infallible>(
+                p.signals
+                    .iter()
+                    .map(|s| {
+                        if charts::has_trend(s.kind) && !s.trend.is_empty() {
+                            charts::trend(s, as_of)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect(),
+            )
+        })
+        .await
+        .unwrap_or_default()
+}
+
 /// The interaction map of `o`, drawn once per computation (empty without one).
 async fn drawn_map(state: &AppState, o: &Overview) -> std::sync::Arc<String> {
     match &o.interactions {
@@ -257,25 +284,7 @@ async fn pair_page(
     let as_of = chrono::Utc::now()
         .with_timezone(&state.config.time_zone)
         .date_naive();
-    let charts = state
-        .relationships
-        .charts
-        .get_or_load(department, || async {
-            Ok::<_, std::convert::Infallible>(
-                p.signals
-                    .iter()
-                    .map(|s| {
-                        if charts::has_trend(s.kind) && !s.trend.is_empty() {
-                            charts::trend(s, as_of)
-                        } else {
-                            String::new()
-                        }
-                    })
-                    .collect(),
-            )
-        })
-        .await
-        .unwrap_or_default();
+    let charts = pair_charts(state, &p, as_of).await;
     let may_judge = duet_core::auth::can(
         &actor,
         duet_core::auth::Action::JudgeRelationship {

@@ -46,8 +46,8 @@ pub struct Signal {
     pub thresholds: Thresholds,
     /// The unit the thresholds are in.
     pub unit: String,
-    /// One point per month over the last twelve (pulse signals: one per pulse); empty for
-    /// coverage, which keeps no history.
+    /// One point per month over the last twelve (surveys: one per survey); empty for coverage,
+    /// which keeps no history, and in the overview's JSON (each pair's endpoint has it).
     pub trend: Vec<Point>,
     /// The last three months against the three before (pulse signals: the last pulse against
     /// the one before); null for coverage.
@@ -569,7 +569,7 @@ fn service_gap(
             rows.iter()
                 .map(|(s, i, sat, n)| ServiceGap {
                     service: s.to_string(),
-                    name: name(s),
+                    name: capitalised(&name(s)),
                     importance: *i,
                     satisfaction: *sat,
                     gap: i.zip(*sat).map(|(i, s)| i - s),
@@ -614,6 +614,14 @@ fn service_gap(
         ),
     };
     (s, services)
+}
+
+/// `s` with its first letter in capitals ("data and reporting" → "Data and reporting").
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// A pulse pillar of department `d`: its mean in the last closed pulse, one point per pulse over
@@ -754,8 +762,16 @@ pub async fn overview_json(
     actor: &Actor,
 ) -> Result<axum::body::Bytes, AppError> {
     let o = overview(caches, src, actor).await?;
+    // The overview is a list: each signal's trend is on its pair's own endpoint, as its
+    // warnings are, which keeps the document a tenth of its size.
     let encode = |o: &Overview| {
-        serde_json::to_vec(o)
+        let mut light = o.clone();
+        for p in &mut light.pairs {
+            for s in &mut p.signals {
+                s.trend.clear();
+            }
+        }
+        serde_json::to_vec(&light)
             .map(axum::body::Bytes::from)
             .map_err(|e| AppError::Internal(e.into()))
     };

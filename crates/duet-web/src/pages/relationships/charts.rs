@@ -126,6 +126,9 @@ pub fn has_trend(kind: SignalKind) -> bool {
     kind != SignalKind::Coverage
 }
 
+/// The most connections the map draws (the busiest first); the rest are in the API.
+pub const MAP_EDGES: usize = 150;
+
 /// The interaction map: IT in the middle, the other departments around it; a line for every
 /// pair with something between them, thicker with more volume and coloured by the pair's
 /// health; a department in a silo is drawn with a dashed ring. The table beside it says the
@@ -146,7 +149,7 @@ pub fn map(m: &crate::service::relationships::map::Interactions) -> String {
     }
     let most = m.edges.iter().map(|e| e.volume).max().unwrap_or(1).max(1);
     let mut out = String::new();
-    for e in &m.edges {
+    for e in m.edges.iter().take(MAP_EDGES) {
         let (Some(p), Some(q)) = (at.get(&e.a), at.get(&e.b)) else {
             continue;
         };

@@ -3,7 +3,6 @@
 //! request one page per department pair with its trends, printable (print stylesheet; the
 //! charts are SVG drawn on the server).
 
-use super::charts;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::html::{Layout, render};
@@ -36,7 +35,7 @@ struct ReportPage {
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
     /// With a page per pair: each pair's charts, in the order of its signals.
-    charts: Option<Vec<Vec<String>>>,
+    charts: Option<Vec<std::sync::Arc<Vec<String>>>>,
     /// The interaction map, drawn (empty for a reader who sees one department).
     map_svg: std::sync::Arc<String>,
 }
@@ -58,23 +57,15 @@ async fn report(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
     let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
-    let charts = (q.pairs == "all").then(|| {
-        o.pairs
-            .iter()
-            .map(|p| {
-                p.signals
-                    .iter()
-                    .map(|s| {
-                        if charts::has_trend(s.kind) && !s.trend.is_empty() {
-                            charts::trend(s, o.as_of)
-                        } else {
-                            String::new()
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    });
+    let charts = if q.pairs == "all" {
+        let mut all = Vec::with_capacity(o.pairs.len());
+        for p in &o.pairs {
+            all.push(super::pair_charts(&state, p, o.as_of).await);
+        }
+        Some(all)
+    } else {
+        None
+    };
     let map_svg = super::drawn_map(&state, &o).await;
     Ok(render(ReportPage {
         map_svg,

@@ -538,23 +538,12 @@ fn service_gap(
         let n = rows.iter().find(|r| r.0 == service).map_or(0, |r| r.3);
         Some((service.to_string(), gap, n))
     };
-    let at = |g: &history::GapSurvey| largest(g).map_or((None, 0), |(_, v, n)| (Some(v), n));
-    let trend: Vec<Point> = h
-        .gaps
-        .iter()
-        .filter(|g| g.campaign.closes_on >= h.months[0])
-        .map(|g| {
-            let month = chrono::Datelike::with_day(&g.campaign.closes_on, 1)
-                .unwrap_or(g.campaign.closes_on);
-            duet_core::relationships::trend::point(month, at(g), &t)
-        })
-        .collect();
-    let before = h
-        .gaps
-        .len()
-        .checked_sub(2)
-        .map_or((None, 0), |i| at(&h.gaps[i]));
-    let change = duet_core::relationships::trend::change(before, at(last), &t);
+    let (trend, change) = h.per_survey(
+        &h.gaps,
+        |g| g.campaign.closes_on,
+        &t,
+        |g| largest(g).map_or((None, 0), |(_, v, n)| (Some(v), n)),
+    );
     let href = format!("/listen/campaigns/{}/results", last.campaign.id);
     let name = |code: &str| {
         duet_core::listen::instruments::IT_SERVICES
@@ -657,23 +646,12 @@ fn pulse_signal(
             None,
         );
     };
-    let at = |p: &history::Pulse| cell(p).map_or((None, 0), |c| (Some(c.mean), c.n));
-    let trend: Vec<Point> = h
-        .pulses
-        .iter()
-        .filter(|p| p.campaign.closes_on >= h.months[0])
-        .map(|p| {
-            let month = chrono::Datelike::with_day(&p.campaign.closes_on, 1)
-                .unwrap_or(p.campaign.closes_on);
-            duet_core::relationships::trend::point(month, at(p), &t)
-        })
-        .collect();
-    let before = h
-        .pulses
-        .len()
-        .checked_sub(2)
-        .map_or((None, 0), |i| at(&h.pulses[i]));
-    let change = duet_core::relationships::trend::change(before, at(last), &t);
+    let (trend, change) = h.per_survey(
+        &h.pulses,
+        |p| p.campaign.closes_on,
+        &t,
+        |p| cell(p).map_or((None, 0), |c| (Some(c.mean), c.n)),
+    );
     let href = format!("/listen/campaigns/{}/results", last.campaign.id);
     match cell(last) {
         Some(c) => signal(

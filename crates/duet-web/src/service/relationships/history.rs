@@ -152,6 +152,32 @@ impl History {
         (points, trend::change(at(q), at(self.today), t))
     }
 
+    /// A signal read from surveys (`surveys` oldest first, the last one current): a point per
+    /// survey that closed since the trend began, and the last survey against the one before.
+    pub fn per_survey<S>(
+        &self,
+        surveys: &[S],
+        closes_on: impl Fn(&S) -> NaiveDate,
+        t: &Thresholds,
+        at: impl Fn(&S) -> (Option<f64>, u32),
+    ) -> (Vec<Point>, Change) {
+        let points = surveys
+            .iter()
+            .filter(|s| closes_on(s) >= self.months[0])
+            .map(|s| {
+                let closed = closes_on(s);
+                let month = chrono::Datelike::with_day(&closed, 1).unwrap_or(closed);
+                trend::point(month, at(s), t)
+            })
+            .collect();
+        let before = surveys
+            .len()
+            .checked_sub(2)
+            .map_or((None, 0), |i| at(&surveys[i]));
+        let now = surveys.last().map_or((None, 0), &at);
+        (points, trend::change(before, now, t))
+    }
+
     /// How many things passed between IT and `department` since `from`: requests answered or
     /// declined, pain points, reviews held and promises closed either way.
     pub fn interactions_since(&self, it: i64, department: i64, from: NaiveDate) -> usize {

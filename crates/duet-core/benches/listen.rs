@@ -30,6 +30,7 @@ fn main() {
             let latent = (next() % 5) as i64;
             Response {
                 department: (i % 23) as i64 + 1,
+                about: None,
                 ratings: (0..50)
                     .map(|_| {
                         let r = next() % 20;

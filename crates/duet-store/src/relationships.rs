@@ -82,7 +82,9 @@ pub struct Warning {
     pub id: i64,
     /// The business department of the pair (the other side is IT).
     pub department_id: i64,
-    /// The signal that turned poor (wire name of `SignalKind`).
+    /// What raised it: the wire name of a `SignalKind` that turned poor, `falling:{signal}`,
+    /// `rising:voice`, `quiet` (no interaction for a quarter) or `perception` (the mirror survey:
+    /// IT a point or more wrong about how the department rates the relationship).
     pub signal: String,
     /// Why, in words, as it stood when raised.
     pub reason: String,

@@ -101,6 +101,7 @@ fn answers_of(items: usize, i: usize) -> Answers {
     let mut texts = BTreeMap::new();
     texts.insert("trust".to_string(), marker(i));
     Answers {
+        about: None,
         ratings: (0..items)
             .map(|n| Some(((n * (i + 2) + i) % 5) as u8 + 1))
             .collect(),

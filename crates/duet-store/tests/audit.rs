@@ -62,6 +62,7 @@ async fn everything(db: &Db) -> Vec<Entry> {
 
 fn answers(n: usize) -> Answers {
     Answers {
+        about: None,
         ratings: (0..n).map(|_| Some(4)).collect(),
         texts: Default::default(),
     }

@@ -21,6 +21,7 @@ fn answers(n: usize, v: u8, comment: Option<&str>) -> Answers {
         texts.insert("trust".to_string(), c.to_string());
     }
     Answers {
+        about: None,
         ratings: (0..n)
             .map(|i| if i == 0 { None } else { Some(v) })
             .collect(),

@@ -159,6 +159,7 @@ pub async fn seed_listen(
         seed
     };
     let mut answers = |n: usize| Answers {
+        about: None,
         ratings: (0..n)
             .map(|_| match next() % 20 {
                 0 => None,

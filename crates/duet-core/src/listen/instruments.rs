@@ -109,6 +109,33 @@ pub struct Answers {
     pub ratings: Vec<Option<u8>>,
     /// Non-blank comments and free-text answers, keyed by section or item code.
     pub texts: BTreeMap<String, String>,
+    /// The business department an IT respondent's answers are about (see [`about_rule`]), so
+    /// they land on a department pair; none for everyone else (a business respondent answers
+    /// about IT).
+    pub about: Option<i64>,
+}
+
+/// Whether a campaign's IT respondents name the business department they answer about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AboutRule {
+    /// Nobody names one (the instrument is not about a relationship).
+    Never,
+    /// IT respondents may name one (the DUET pulse: without it their answers count for IT only).
+    Optional,
+    /// IT respondents must name one (the mirror survey means nothing without its pair).
+    Required,
+}
+
+/// Which instruments ask IT respondents for the department they answer about: the DUET pulse
+/// (optional) and the mirror survey (required), so both land on a department pair.
+pub fn about_rule(key: &str, kind: InstrumentKind) -> AboutRule {
+    if key == MIRROR_KEY {
+        AboutRule::Required
+    } else if kind == InstrumentKind::Pulse {
+        AboutRule::Optional
+    } else {
+        AboutRule::Never
+    }
 }
 
 impl Answers {
@@ -368,6 +395,7 @@ impl Definition {
             Ok(Answers {
                 ratings: out,
                 texts: kept,
+                about: None,
             })
         } else {
             Err(errs)
@@ -667,7 +695,68 @@ pub fn builtins() -> Vec<Builtin> {
             version: 1,
             definition: service_gap(),
         },
+        Builtin {
+            key: MIRROR_KEY,
+            version: 1,
+            definition: mirror(),
+        },
     ]
+}
+
+/// The key of the mirror survey: See reads its closed campaigns by this key.
+pub const MIRROR_KEY: &str = "relationship-mirror";
+
+/// What the mirror survey asks each side about the relationship: (section code, statement).
+pub const MIRROR_STATEMENTS: [(&str, &str); 5] = [
+    ("overall", "Overall, the relationship between us is healthy."),
+    ("priorities", "We understand each other's priorities."),
+    ("promises", "Promises made between us are kept."),
+    ("communication", "Communication between us is open and timely."),
+    ("easy", "Working together is easy."),
+];
+
+/// The mirror survey: each side of a department pair rates the relationship and predicts how the
+/// other side rates it ("how would Sales rate us?"), so the gap between what one side believes
+/// and what the other says shows both ways. Items are `{statement}.own` and `{statement}.other`;
+/// a business respondent answers about IT, an IT respondent names the business department
+/// ([`AboutRule::Required`]). Built in as a custom-kind instrument found by [`MIRROR_KEY`].
+pub fn mirror() -> Definition {
+    let scale = agreement_scale();
+    let mut sections = Vec::new();
+    let mut items = Vec::new();
+    for (code, statement) in MIRROR_STATEMENTS {
+        sections.push(Section {
+            code: code.to_string(),
+            title: statement.trim_end_matches('.').to_string(),
+            description: String::new(),
+        });
+        for (aspect, prompt) in [
+            ("own", format!("Your view: {statement}")),
+            (
+                "other",
+                format!("How would the other side answer? {statement}"),
+            ),
+        ] {
+            items.push(Item {
+                code: format!("{code}.{aspect}"),
+                section: code.to_string(),
+                level: None,
+                horizon: None,
+                prompt,
+                dont_know: true,
+                free_text: false,
+                scale: scale.clone(),
+            });
+        }
+    }
+    Definition {
+        kind: InstrumentKind::Custom,
+        title: "Relationship mirror".into(),
+        description: "How you see the relationship between your department and the other side, and how you think they see it. Business departments answer about IT; IT answers about the business department it names. Where one side's guess and the other's answer differ, the two have something to talk about.".into(),
+        sections,
+        items,
+        section_comments: true,
+    }
 }
 
 /// The key of the IT service gap instrument: See reads its closed campaigns by this key.

@@ -31,6 +31,8 @@ use std::collections::BTreeMap;
 pub struct Response {
     /// The respondent's department (the only thing known about who answered).
     pub department: i64,
+    /// The business department an IT respondent answered about, if they named one.
+    pub about: Option<i64>,
     /// Per item, in item order: 1..=5, or none for "don't know".
     pub ratings: Vec<Option<u8>>,
     /// Comments and free-text answers, keyed by section or item code.
@@ -474,6 +476,43 @@ pub fn compute_released(
         gaps,
         comments,
     }
+}
+
+/// The answers respondents of department `from` gave about department `about` (IT's side of a
+/// pair: what IT people said about one business department they named), under the same rules.
+///
+/// `from`'s respondents are split by the department they named (those who named none are one
+/// more group, never shown) and `about`'s slice is computed as a department of that partition:
+/// the whole is `from`'s own figure, so every figure of a named group obeys the k-threshold and
+/// complementary suppression within `from`, and the residual against `from`'s figure rests on
+/// none or at least `k` people. Nothing is shown unless `released` lets `from` be shown on its
+/// own (with no release: `from` must itself reach `k`, which `compute` checks).
+pub fn compute_about(
+    def: &Definition,
+    responses: &[Response],
+    k: u32,
+    from: i64,
+    about: i64,
+    released: Option<&Release>,
+) -> Results {
+    /// The group of those who named no department: never a real department id.
+    const UNNAMED: i64 = i64::MIN;
+    let allowed = released.is_none_or(|r| r.org && r.departments.contains(&from));
+    let group: Vec<Response> = if allowed {
+        responses
+            .iter()
+            .filter(|r| r.department == from)
+            .map(|r| Response {
+                department: r.about.filter(|a| *a != UNNAMED).unwrap_or(UNNAMED),
+                about: None,
+                ratings: r.ratings.clone(),
+                texts: r.texts.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    compute(def, &group, k, Some(about))
 }
 
 /// The indexes of the items matching `f`, in item order, so each figure names its items once.

@@ -58,6 +58,10 @@ pub(super) struct BoxedAnswers {
     pub(super) department: i64,
     pub(super) ratings: String,
     pub(super) texts: String,
+    /// The business department an IT respondent answered about (boxes sealed before it existed
+    /// read as none).
+    #[serde(default)]
+    pub(super) about: Option<i64>,
 }
 
 /// A stored box that does not open is the server's fault (another key), never the user's.
@@ -75,11 +79,13 @@ pub(super) fn seal_box(
     department: i64,
     ratings: String,
     texts: String,
+    about: Option<i64>,
 ) -> Result<Vec<u8>> {
     let plain = serde_json::to_vec(&BoxedAnswers {
         department,
         ratings,
         texts,
+        about,
     })
     .map_err(|e| StoreError::Invalid(FieldError::new("answers", e.to_string())))?;
     campaigns::seal_answers(secret, campaign, key, &plain).map_err(StoreError::Invalid)
@@ -143,7 +149,9 @@ pub async fn prepare_submission(
             (select cp.user_id from campaign_population cp where cp.campaign_id = c.id and cp.person_id = $2),
             (select pe.department_id from people pe join campaign_departments cd on cd.department_id = pe.department_id
               where cd.campaign_id = c.id and pe.id = $2 and pe.archived_at is null),
-            (select p.department_id from campaign_participation p where p.campaign_id = c.id and p.person_id = $2), ",
+            (select p.department_id from campaign_participation p where p.campaign_id = c.id and p.person_id = $2),
+            (select i.key from instruments i where i.id = c.instrument_id),
+            (select i.kind from instruments i where i.id = c.instrument_id), ",
         borrowed_sql!("$3"),
         " from campaigns c where c.id = $1");
     type Facts = (
@@ -155,6 +163,8 @@ pub async fn prepare_submission(
         Option<i64>,
         Option<i64>,
         Option<i64>,
+        String,
+        String,
         bool,
     );
     let read = || async {
@@ -171,7 +181,8 @@ pub async fn prepare_submission(
         fix_population(db, campaign).await?;
         facts = read().await?;
     }
-    let (opens, closes, sealed, _, at_opening, account, now_in, answered_in, borrowed) = facts;
+    let (opens, closes, sealed, _, at_opening, account, now_in, answered_in, key_of, kind, borrowed) =
+        facts;
     let closed = || {
         StoreError::Conflict(FieldError::new(
             "campaign",
@@ -228,6 +239,8 @@ pub async fn prepare_submission(
         (SubmitMode::Edit, None) => return Err(StoreError::NotFound("response")),
         _ => {}
     }
+    let kind = InstrumentKind::try_from(kind).map_err(|e| StoreError::Invalid(e))?;
+    check_about(db, campaign, dept, answers.about, about_rule(&key_of, kind)).await?;
     Ok(Prepared {
         campaign,
         person,
@@ -235,7 +248,7 @@ pub async fn prepare_submission(
         answered_in,
         mode,
         id,
-        answer_box: seal_box(secret, campaign, &key, dept, packed, texts)?,
+        answer_box: seal_box(secret, campaign, &key, dept, packed, texts, answers.about)?,
         key,
         closes,
     })
@@ -335,4 +348,48 @@ pub async fn write_first_answers(db: &Db, batch: &[Prepared]) -> Result<Vec<Resu
     };
     tx.commit().await?;
     Ok(out)
+}
+
+/// Refuses a named department that the campaign's rule does not take (see
+/// `instruments::about_rule`): only an IT respondent names one, only a business department
+/// invited to the campaign, and the mirror survey requires it of IT respondents.
+async fn check_about(
+    db: &Db,
+    campaign: i64,
+    dept: i64,
+    about: Option<i64>,
+    rule: AboutRule,
+) -> Result<()> {
+    if rule == AboutRule::Never {
+        return match about {
+            None => Ok(()),
+            Some(_) => Err(StoreError::Invalid(FieldError::new(
+                "about",
+                "this survey is not about a department pair, so it takes no department to answer about",
+            ))),
+        };
+    }
+    let (respondent_in_it, about_ok): (bool, bool) = on_db!(db, |pool| sqlx::query_as(
+        "select exists (select 1 from departments where id = $1 and kind = 'it'),
+                exists (select 1 from campaign_departments cd join departments d on d.id = cd.department_id
+                        where cd.campaign_id = $2 and d.id = $3 and d.kind = 'business')"
+    )
+    .bind(dept)
+    .bind(campaign)
+    .bind(about.unwrap_or(-1))
+    .fetch_one(pool)
+    .await)?;
+    let invalid = |m: &str| Err(StoreError::Invalid(FieldError::new("about", m)));
+    match (respondent_in_it, about) {
+        (false, Some(_)) => invalid(
+            "only IT respondents name the department they answer about; yours answers about IT",
+        ),
+        (true, Some(_)) if !about_ok => {
+            invalid("choose one of the business departments invited to this survey")
+        }
+        (true, None) if rule == AboutRule::Required => invalid(
+            "choose the business department you answer about: this survey compares both sides of one pair",
+        ),
+        _ => Ok(()),
+    }
 }

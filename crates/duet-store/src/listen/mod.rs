@@ -14,7 +14,9 @@ use crate::{Db, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duet_core::FieldError;
 use duet_core::listen::campaigns::{self, CampaignInput, CampaignPhase};
-use duet_core::listen::instruments::{self, Answers, Definition, InstrumentKind};
+use duet_core::listen::instruments::{
+    self, AboutRule, Answers, Definition, InstrumentKind, about_rule,
+};
 use duet_core::listen::results::Response;
 use std::collections::BTreeMap;
 
@@ -204,6 +206,18 @@ pub async fn find_campaign(db: &Db, id: i64) -> Result<Campaign> {
         .fetch_optional(pool)
         .await)?
     .ok_or(StoreError::NotFound("campaign"))
+}
+
+/// The departments a campaign invited (ids, in id order): the answer form offers IT
+/// respondents the business departments among them to answer about.
+pub async fn campaign_departments(db: &Db, campaign: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+        "select department_id from campaign_departments where campaign_id = $1 order by department_id"
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// The instrument a campaign asks (a cheap lookup for the answering path).

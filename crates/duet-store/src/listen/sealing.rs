@@ -26,9 +26,9 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
         if claimed == 0 {
             false
         } else {
-            let mut rows: Vec<(i64, String, String)> = on_db!(tx, |c| {
+            let mut rows: Vec<(i64, String, String, Option<i64>)> = on_db!(tx, |c| {
                 sqlx::query_as(
-                "select department_id, ratings, texts from survey_responses where campaign_id = $1"
+                "select department_id, ratings, texts, about_department_id from survey_responses where campaign_id = $1"
             )
             .bind(campaign)
             .fetch_all(c)
@@ -42,7 +42,7 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
             .await)?;
             for (key, boxed) in &boxes {
                 let a = open_box(secret, campaign, key, boxed)?;
-                rows.push((a.department, a.ratings, a.texts));
+                rows.push((a.department, a.ratings, a.texts, a.about));
             }
             on_db!(tx, |c| sqlx::query(
                 "delete from survey_responses where campaign_id = $1"
@@ -59,10 +59,10 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
             .await
             .map(|r| r.rows_affected()))?;
             let mut fresh = Vec::with_capacity(rows.len());
-            for (dept, ratings, texts) in rows {
+            for (dept, ratings, texts, about) in rows {
                 let id = campaigns::random_id().map_err(StoreError::Invalid)?;
                 let key = campaigns::random_secret().map_err(StoreError::Invalid)?;
-                fresh.push((id, key, dept, ratings, texts));
+                fresh.push((id, key, dept, ratings, texts, about));
             }
             // Written in random-id order, so neither the file order nor PostgreSQL's ctid follows
             // the order in which the boxes (or people) came.
@@ -70,15 +70,16 @@ pub async fn seal(db: &Db, campaign: i64, secret: &[u8], today: NaiveDate) -> Re
             for chunk in fresh.chunks(500) {
                 let done = on_db!(tx, |c| {
                     let mut q = sqlx::QueryBuilder::new(
-                        "insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts) ",
+                        "insert into survey_responses (id, campaign_id, owner_key, department_id, ratings, texts, about_department_id) ",
                     );
-                    q.push_values(chunk, |mut b, (id, key, dept, ratings, texts)| {
+                    q.push_values(chunk, |mut b, (id, key, dept, ratings, texts, about)| {
                         b.push_bind(*id)
                             .push_bind(campaign)
                             .push_bind(key.as_str())
                             .push_bind(*dept)
                             .push_bind(ratings.as_str())
-                            .push_bind(texts.as_str());
+                            .push_bind(texts.as_str())
+                            .push_bind(*about);
                     });
                     q.build().execute(c).await.map(|r| r.rows_affected())
                 });
@@ -152,7 +153,7 @@ pub async fn seal_closed(db: &Db, secret: &[u8], today: NaiveDate) -> Result<u64
 /// secret the server uses; afterwards every open answer takes the one encrypted path. Returns
 /// how many answers were moved.
 pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> {
-    type Legacy = (i64, String, i64, String, String);
+    type Legacy = (i64, String, i64, String, String, Option<i64>);
     let found: Option<(i64,)> = on_db!(db, |pool| {
         sqlx::query_as(
         "select r.id from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null limit 1")
@@ -165,13 +166,13 @@ pub async fn encrypt_legacy_open_answers(db: &Db, secret: &[u8]) -> Result<u64> 
     let moved: u64 = {
         let rows: Vec<Legacy> = on_db!(tx, |c| {
             sqlx::query_as(
-            "select r.campaign_id, r.owner_key, r.department_id, r.ratings, r.texts
+            "select r.campaign_id, r.owner_key, r.department_id, r.ratings, r.texts, r.about_department_id
              from survey_responses r join campaigns c on c.id = r.campaign_id where c.sealed_at is null")
             .fetch_all(c).await
         })?;
         let mut boxes = Vec::with_capacity(rows.len());
-        for (campaign, key, dept, ratings, texts) in rows {
-            let boxed = seal_box(secret, campaign, &key, dept, ratings, texts)?;
+        for (campaign, key, dept, ratings, texts, about) in rows {
+            let boxed = seal_box(secret, campaign, &key, dept, ratings, texts, about)?;
             boxes.push((
                 campaigns::random_id().map_err(StoreError::Invalid)?,
                 campaign,
@@ -261,22 +262,27 @@ pub async fn own_response(
     let a = open_box(secret, campaign, &key, &boxed)?;
     let ratings = instruments::unpack(def, &a.ratings).map_err(StoreError::Invalid)?;
     let texts: BTreeMap<String, String> = serde_json::from_str(&a.texts).unwrap_or_default();
-    Ok(Some(Answers { ratings, texts }))
+    Ok(Some(Answers {
+        ratings,
+        texts,
+        about: a.about,
+    }))
 }
 
 /// Every response of a campaign, for the results (which decide what may be shown). Only sealed
 /// campaigns have any: an open campaign's answers are encrypted boxes until the seal.
 pub async fn responses(db: &Db, campaign: i64, def: &Definition) -> Result<Vec<Response>> {
-    let rows: Vec<(i64, String, String)> = on_db!(db, |pool| sqlx::query_as(
-        "select department_id, ratings, texts from survey_responses where campaign_id = $1"
+    let rows: Vec<(i64, String, String, Option<i64>)> = on_db!(db, |pool| sqlx::query_as(
+        "select department_id, ratings, texts, about_department_id from survey_responses where campaign_id = $1"
     )
     .bind(campaign)
     .fetch_all(pool)
     .await)?;
     rows.into_iter()
-        .map(|(department, ratings, texts)| {
+        .map(|(department, ratings, texts, about)| {
             Ok(Response {
                 department,
+                about,
                 ratings: instruments::unpack(def, &ratings).map_err(StoreError::Invalid)?,
                 texts: serde_json::from_str(&texts).unwrap_or_default(),
             })

@@ -160,6 +160,7 @@ pub async fn my_response(
             })
             .collect(),
         texts: a.texts,
+        about: a.about,
     }))
 }
 

@@ -154,6 +154,43 @@ impl PairPage {
         v.map_or("—".to_string(), |x| format!("{x:.1}"))
     }
 
+    /// A survey cell's mean with one decimal, or a dash where Listen hides it.
+    fn mean(&self, c: &Option<duet_core::listen::results::Cell>) -> String {
+        c.map_or("—".to_string(), |c| format!("{:.1}", c.mean))
+    }
+
+    /// The mirror survey's widest misreading, when a guess is a point or more from the other
+    /// side's answer: (who misreads whom, on what and by how much).
+    fn mirror_headline(&self) -> Option<(String, String)> {
+        let m = self.p.sides.mirror.as_ref()?;
+        let (item, gap) = m.widest()?;
+        if gap.abs() < 1.0 {
+            return None;
+        }
+        let d = &self.p.department_name;
+        let better = if gap > 0.0 { "better" } else { "worse" };
+        let who = if item.it_misreads == Some(gap) {
+            format!("IT believes {d} sees the relationship {better} than {d} says it does")
+        } else {
+            format!("{d} believes IT sees the relationship {better} than IT says it does")
+        };
+        Some((
+            who,
+            format!(
+                "on \u{201c}{}\u{201d}: the guess is {:+.1} points from the answer. Talk about it at the next review.",
+                item.label, gap
+            ),
+        ))
+    }
+
+    /// A guess a point or more away from the other side's answer is marked.
+    fn misread_class(&self, gap: &Option<f64>) -> &'static str {
+        match gap {
+            Some(g) if g.abs() >= 1.0 => "band-concerning",
+            _ => "",
+        }
+    }
+
     /// The band class of a service's gap (only services that matter are banded).
     fn gap_class(&self, x: &svc::ServiceGap) -> &'static str {
         let t = self

@@ -101,6 +101,10 @@ pub struct AnswerFields {
     /// Section comments and free-text answers by key.
     #[serde(default)]
     pub texts: BTreeMap<String, String>,
+    /// For an IT respondent to the DUET pulse (optional) or the mirror survey (required): the id
+    /// of the invited business department the answers are about.
+    #[serde(default)]
+    pub about: Option<i64>,
 }
 
 /// The person behind the account, required to take part.
@@ -138,7 +142,8 @@ pub async fn submit(
             "has far more answers than the instrument has statements",
         ));
     }
-    let answers = def.parse_answers(&f.ratings, &f.texts)?;
+    let mut answers = def.parse_answers(&f.ratings, &f.texts)?;
+    answers.about = f.about;
     let secret = cache.secret(db).await?;
     let prepared = store::prepare_submission(
         db,
@@ -193,6 +198,8 @@ pub async fn own_answers(
 #[derive(Default)]
 pub struct ListenState {
     results: Bounded<SliceKey, Arc<Results>>,
+    /// Results of what one department's respondents said about another (campaign, from, about).
+    about_results: Bounded<(i64, i64, i64), Arc<Results>>,
     /// The sealed answers of recently read campaigns: every slice of a campaign is computed from
     /// the same rows, read once.
     /// A few campaigns' answers at most (a 20,000-person pulse is about 4 MB); only a trend's
@@ -351,20 +358,7 @@ pub async fn results_of(
     if let Some(r) = cache.results.get(&(c.id, department)) {
         return Ok(r);
     }
-    if c.sealed_at.is_none() {
-        // Another caller (or replica) may be sealing it right now; either way it is sealed after.
-        // Sealing opens the campaign's encrypted answers, so it needs the anonymity secret.
-        let secret = cache.secret(db).await?;
-        store::seal(db, c.id, &secret, today).await?;
-    }
-    let responses = match cache.responses.get(&c.id) {
-        Some(r) => r,
-        None => {
-            let r = Arc::new(store::responses(db, c.id, def).await?);
-            cache.responses.put(c.id, r.clone());
-            r
-        }
-    };
+    let responses = sealed_responses(db, cache, c, def, today).await?;
     let k = u32::try_from(c.min_group).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
     let release = release_of(db, cache, c, today).await?;
     let r = Arc::new(results::compute_released(
@@ -375,6 +369,66 @@ pub async fn results_of(
         Some(&release),
     ));
     cache.results.put((c.id, department), r.clone());
+    Ok(r)
+}
+
+/// A closed campaign's answers, sealed first if no one has yet, read once per process.
+async fn sealed_responses(
+    db: &Db,
+    cache: &ListenState,
+    c: &Campaign,
+    def: &Definition,
+    today: NaiveDate,
+) -> Result<Arc<Vec<duet_core::listen::results::Response>>, AppError> {
+    if c.sealed_at.is_none() {
+        // Another caller (or replica) may be sealing it right now; either way it is sealed after.
+        // Sealing opens the campaign's encrypted answers, so it needs the anonymity secret.
+        let secret = cache.secret(db).await?;
+        store::seal(db, c.id, &secret, today).await?;
+    }
+    Ok(match cache.responses.get(&c.id) {
+        Some(r) => r,
+        None => {
+            let r = Arc::new(store::responses(db, c.id, def).await?);
+            cache.responses.put(c.id, r.clone());
+            r
+        }
+    })
+}
+
+/// What respondents of department `from` (IT) said about department `about` in closed campaign
+/// `c`, through `results::compute_about` under the campaign's release, cached like `results_of`.
+/// The caller has checked the campaign is closed (`results_of` on it first).
+pub async fn results_about(
+    db: &Db,
+    cache: &ListenState,
+    c: &Campaign,
+    def: &Definition,
+    from: i64,
+    about: i64,
+    today: NaiveDate,
+) -> Result<Arc<Results>, AppError> {
+    if c.phase(today) != CampaignPhase::Closed {
+        return Err(AppError::Conflict(duet_core::FieldError::new(
+            "campaign",
+            "results appear once the campaign closes",
+        )));
+    }
+    if let Some(r) = cache.about_results.get(&(c.id, from, about)) {
+        return Ok(r);
+    }
+    let responses = sealed_responses(db, cache, c, def, today).await?;
+    let k = u32::try_from(c.min_group).unwrap_or(duet_core::listen::anonymity::DEFAULT_K);
+    let release = release_of(db, cache, c, today).await?;
+    let r = Arc::new(results::compute_about(
+        def,
+        &responses,
+        k,
+        from,
+        about,
+        Some(&release),
+    ));
+    cache.about_results.put((c.id, from, about), r.clone());
     Ok(r)
 }
 

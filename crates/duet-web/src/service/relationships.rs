@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 mod history;
 pub mod map;
+pub mod sides;
 pub mod views;
 
 use history::History;
@@ -89,6 +90,9 @@ pub struct Pair {
     /// The last IT service gap survey for this department, the largest gap first (empty
     /// before one has closed).
     pub services: Vec<ServiceGap>,
+    /// Both sides' view: the last pulse's pillars from the department and from IT people who
+    /// named it, and the mirror survey's perception gaps both ways.
+    pub sides: sides::Sides,
 }
 
 /// One IT service as the department rated it in the last IT service gap survey.
@@ -252,6 +256,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
     let reviews = crate::service::reviews::dashboard(db, src.tz).await?;
     let coverage = crate::service::metrics::coverage(db, src.metrics).await?;
     let open = duet_store::relationships::open_warnings(db).await?;
+    let mirror = sides::last_mirror(src).await?;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut pairs = Vec::new();
     for d in departments
@@ -411,6 +416,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             signals.push(pulse_signal(&h, set.get(kind), kind, section, d));
         }
         let (gap_signal, services) = service_gap(&h, set.get(SignalKind::ServiceGap), d);
+        let sides = sides::of(src, h.pulses.last(), mirror.as_ref(), it.id, d.id).await?;
         signals.push(gap_signal);
         let poor = signals.iter().filter(|s| s.band == Band::Poor).count() as u32;
         let concerning = signals
@@ -440,6 +446,7 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             judgements: Vec::new(),
             power: map::Power::default(),
             services,
+            sides,
         });
     }
     pairs.sort_by(|a, b| {
@@ -919,6 +926,23 @@ pub async fn sync_warnings(src: Sources<'_>) -> Result<(u64, u64), AppError> {
                 ),
                 "/voice/inbox",
             );
+        }
+        // One side a point or more wrong about how the other sees the relationship overall.
+        if let Some(m) = &p.sides.mirror {
+            let overall = m.items.iter().find(|i| i.statement == "overall");
+            if let Some(i) = overall.filter(|i| i.it_misreads.is_some_and(|g| g >= 1.0)) {
+                warn(
+                    "perception".to_string(),
+                    format!(
+                        "IT believes {d} rates the relationship {:.1} of 5; {d} rates it {:.1} (\u{{201c}}{}\u{{201d}})",
+                        i.it_guess.map_or(0.0, |c| c.mean),
+                        i.department_own.map_or(0.0, |c| c.mean),
+                        m.title,
+                        d = p.department_name
+                    ),
+                    &format!("/relationships/{}#both-sides", p.department_id),
+                );
+            }
         }
         // A department younger than the quarter has not had the time to go quiet.
         let old_enough = created.get(&p.department_id).is_some_and(|c| *c <= q);

@@ -56,6 +56,7 @@ async fn campaign(
         let mut texts = BTreeMap::new();
         texts.insert("trust".to_string(), comment.clone());
         let a = Answers {
+            about: None,
             ratings: (0..n).map(|_| Some(*v)).collect(),
             texts,
         };

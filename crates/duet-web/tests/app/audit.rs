@@ -93,7 +93,7 @@ app_test! {
         // Rita's real answers, given before (seeded: she had no account).
         let secret = ls::anonymity_secret(&app.db).await.unwrap();
         let n = items.as_array().unwrap().len();
-        let a = Answers { ratings: (0..n).map(|_| Some(5)).collect(), texts: [("trust".to_string(), "Rita's own words".to_string())].into() };
+        let a = Answers { about: None, ratings: (0..n).map(|_| Some(5)).collect(), texts: [("trust".to_string(), "Rita's own words".to_string())].into() };
         ls::submit_response(&app.db, id, rita, &secret, &a, SubmitMode::New, chrono::Utc::now().date_naive()).await.unwrap();
 
         // None of them can answer, nor read Rita's answers.

@@ -101,6 +101,7 @@ async fn closed_campaign(app: &TestApp, counts: &[(&str, usize)], outlier: &str)
                 },
             );
             let a = Answers {
+                about: None,
                 ratings: (0..n).map(|_| Some(v)).collect(),
                 texts,
             };
@@ -436,6 +437,7 @@ async fn closed_five_questions(app: &TestApp) -> i64 {
         .id;
     for (i, p) in people.into_iter().enumerate() {
         let a = Answers {
+            about: None,
             ratings: (0..n)
                 .map(|j| Some(if j % 2 == 0 { 2 } else { 4 + (i % 2) as u8 }))
                 .collect(),

@@ -479,6 +479,7 @@ async fn closed_service_gap(app: &TestApp, counts: &[(&str, usize)]) {
             })
             .collect();
         let a = duet_core::listen::instruments::Answers {
+            about: None,
             ratings,
             texts: Default::default(),
         };

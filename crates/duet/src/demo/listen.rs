@@ -219,6 +219,7 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
     let maturity = instrument("alignment-maturity")?;
     let five = instrument("five-questions")?;
     let gap = instrument(duet_core::listen::instruments::SERVICE_GAP_KEY)?;
+    let mirror = instrument(duet_core::listen::instruments::MIRROR_KEY)?;
 
     let s = Seeder {
         db,
@@ -320,6 +321,22 @@ pub async fn seed_listen(db: &Db) -> anyhow::Result<()> {
     responses +=
         seed_service_gap(&s, &gap.definition, campaign, window, &business, &mut rng).await?;
 
+    // The mirror survey, asked of IT and every business department a month ago: IT believes
+    // Sales is far happier than Sales says it is.
+    let window = (today - Duration::days(30), today - Duration::days(16));
+    let campaign = s
+        .create_campaign(
+            creator,
+            mirror.id,
+            format!("Relationship mirror — {}", window.0.format("%B %Y")),
+            window,
+            all.clone(),
+        )
+        .await?;
+    campaigns += 1;
+    let mut rng = Rng::new(FIVE_SEED ^ 0x0317_7e44);
+    responses += seed_mirror(&s, &mirror.definition, campaign, window, &mut rng).await?;
+
     // The pulse open now; the people behind demo sign-ins have not answered it, so they can.
     let window = (today - Duration::days(5), today + Duration::days(10));
     let title = format!("DUET pulse — Q{} {}", today.month0() / 3 + 1, today.year());
@@ -371,6 +388,29 @@ struct Seeder<'a> {
 
 impl<'a> Seeder<'a> {
     /// The active people of a department.
+    /// A business department for an IT respondent to answer about, the larger ones (which IT
+    /// works with most) more often; now and then none.
+    fn about(&self, rng: &mut Rng) -> Option<i64> {
+        let sizes: Vec<(i64, usize)> = self
+            .departments
+            .iter()
+            .filter(|d| d.kind == DepartmentKind::Business)
+            .map(|d| (d.id, self.members(d.id).len()))
+            .collect();
+        let total: usize = sizes.iter().map(|s| s.1).sum();
+        if total == 0 || rng.chance(8) {
+            return None;
+        }
+        let mut at = rng.below(total);
+        for (id, n) in sizes {
+            if at < n {
+                return Some(id);
+            }
+            at -= n;
+        }
+        None
+    }
+
     fn members(&self, department: i64) -> Vec<&'a Person> {
         self.people
             .iter()
@@ -487,7 +527,10 @@ async fn seed_pulse_wave(
             }
         };
         for p in members.iter().take(count) {
-            let answers = pulse_answers(def, comments, &dept.name, p.level, wave.index, rng);
+            let mut answers = pulse_answers(def, comments, &dept.name, p.level, wave.index, rng);
+            if dept.kind == DepartmentKind::It {
+                answers.about = s.about(rng);
+            }
             let day = s.answer_day(rng, wave.window);
             s.submit(wave.campaign, p.id, &answers, day).await?;
             answered += 1;
@@ -562,7 +605,7 @@ fn pulse_answers(
             add_pulse_comment(def, comments, other, latent[other], rng, &mut texts);
         }
     }
-    Answers { ratings, texts }
+    Answers { ratings, texts, about: None }
 }
 
 /// Adds a comment on `pillar`, mostly critical when the respondent sees it poorly and mostly
@@ -642,7 +685,7 @@ async fn seed_maturity(
                 texts.insert(section.section.clone(), line.clone());
             }
             let day = s.answer_day(rng, window);
-            s.submit(campaign, p.id, &Answers { ratings, texts }, day)
+            s.submit(campaign, p.id, &Answers { ratings, texts, about: None }, day)
                 .await?;
             answered += 1;
         }
@@ -694,7 +737,7 @@ async fn seed_five(
                 })
                 .collect();
             let day = s.answer_day(rng, window);
-            s.submit(campaign, p.id, &Answers { ratings, texts }, day)
+            s.submit(campaign, p.id, &Answers { ratings, texts, about: None }, day)
                 .await?;
             answered += 1;
         }
@@ -760,6 +803,78 @@ async fn seed_service_gap(
                 })
                 .collect();
             let answers = Answers {
+                about: None,
+                ratings,
+                texts: Default::default(),
+            };
+            let day = s.answer_day(rng, window);
+            s.submit(campaign, p.id, &answers, day).await?;
+            answered += 1;
+        }
+    }
+    Ok(answered)
+}
+
+/// How a business department rates its relationship with IT in the mirror survey, and how IT
+/// guesses it rates it: (department's own, IT's guess). Sales is the plant: IT believes Sales is
+/// content, Sales is not.
+fn mirror_profile(department: &str) -> (f64, f64) {
+    match department {
+        "Sales" => (2.2, 4.0),
+        "Marketing" => (2.9, 3.3),
+        "Finance" => (3.4, 3.1),
+        _ => (3.7, 3.6),
+    }
+}
+
+/// Answers to the mirror survey: about 60 % of every business department and 85 % of IT. A business respondent rates
+/// the relationship with IT near their department's view and guesses IT's view as a little
+/// better than their own; an IT respondent names a business department (larger ones more
+/// often), rates it a little above that department's own view and guesses its view near IT's
+/// belief (see `mirror_profile`).
+async fn seed_mirror(
+    s: &Seeder<'_>,
+    def: &Definition,
+    campaign: i64,
+    window: (NaiveDate, NaiveDate),
+    rng: &mut Rng,
+) -> anyhow::Result<usize> {
+    let name_of = |id: i64| {
+        s.departments
+            .iter()
+            .find(|d| d.id == id)
+            .map_or("", |d| d.name.as_str())
+    };
+    let mut answered = 0;
+    for dept in s.departments {
+        let mut members = s.members(dept.id);
+        rng.shuffle(&mut members);
+        // IT answers more: it wants to know how each business department sees it.
+        let rate = if dept.kind == DepartmentKind::It { 0.85 } else { 0.6 };
+        let count = share(members.len(), rate);
+        for p in members.iter().take(count) {
+            let (about, own, guess) = if dept.kind == DepartmentKind::It {
+                let Some(about) = s.about(rng) else { continue };
+                let (theirs, believed) = mirror_profile(name_of(about));
+                (Some(about), (theirs + 0.9).min(4.4), believed)
+            } else {
+                let (own, _) = mirror_profile(&dept.name);
+                (None, own, (own + 0.5).min(4.5))
+            };
+            let mood = rng.normal() * 0.3;
+            let ratings = def
+                .items
+                .iter()
+                .map(|item| {
+                    if rng.chance(6) {
+                        return None;
+                    }
+                    let base = if item.code.ends_with(".own") { own + mood } else { guess };
+                    Some((base + rng.normal() * 0.6).round().clamp(1.0, 5.0) as u8)
+                })
+                .collect();
+            let answers = Answers {
+                about,
                 ratings,
                 texts: Default::default(),
             };

@@ -7,8 +7,89 @@ use proptest::prelude::*;
 fn resp(department: i64, ratings: &[Option<u8>]) -> Response {
     Response {
         department,
+        about: None,
         ratings: ratings.to_vec(),
         texts: BTreeMap::new(),
+    }
+}
+
+/// An IT (department 100) respondent who named `about`.
+fn it_about(about: Option<i64>, ratings: &[Option<u8>]) -> Response {
+    Response {
+        about,
+        ..resp(100, ratings)
+    }
+}
+
+#[test]
+fn it_answers_about_a_department_show_only_groups_of_k_within_it() {
+    // IT: five named Sales (1), two named Finance (2), one named nobody; Sales' own five answer
+    // about IT. k = 3.
+    let mut rs: Vec<Response> = (0..5)
+        .map(|_| it_about(Some(1), &[Some(4), Some(4), Some(4)]))
+        .collect();
+    rs.extend((0..2).map(|_| it_about(Some(2), &[Some(1), Some(1), Some(1)])));
+    rs.push(it_about(None, &[Some(2), Some(2), Some(2)]));
+    rs.extend((0..5).map(|_| resp(1, &[Some(2), Some(2), Some(2)])));
+    let sales = compute_about(&def(), &rs, 3, 100, 1, None);
+    assert_eq!(sales.respondents, Some(5));
+    let cell = sales.items[0].cell.expect("five IT people named Sales");
+    assert!(close(cell.mean, 4.0), "Sales' own answers never mix in: {cell:?}");
+    // Finance's two are below k; hiding them leaves a residual of three (two plus the unnamed).
+    let finance = compute_about(&def(), &rs, 3, 100, 2, None);
+    assert_eq!(finance.respondents, None);
+    assert!(finance.items.iter().all(|i| i.cell.is_none()));
+    // A release that does not show IT on its own shows nothing of IT's named groups.
+    let held = Release {
+        org: true,
+        departments: [1].into(),
+    };
+    let sales = compute_about(&def(), &rs, 3, 100, 1, Some(&held));
+    assert_eq!(sales.respondents, None);
+}
+
+#[test]
+fn a_named_group_is_hidden_when_the_rest_of_it_would_be_fewer_than_k() {
+    // IT: four named Sales, one named nobody. Showing Sales' four beside IT's five would give
+    // away the one who named nobody.
+    let mut rs: Vec<Response> = (0..4)
+        .map(|_| it_about(Some(1), &[Some(4), Some(4), Some(4)]))
+        .collect();
+    rs.push(it_about(None, &[Some(1), Some(1), Some(1)]));
+    let r = compute_about(&def(), &rs, 3, 100, 1, None);
+    assert_eq!(r.respondents, None);
+    assert!(r.items.iter().all(|i| i.cell.is_none()));
+}
+
+proptest! {
+    #[test]
+    fn no_named_group_figure_rests_on_fewer_than_k_or_leaves_a_residual_below_k(
+        named in proptest::collection::vec((proptest::option::of(1i64..5), 1u8..6, proptest::option::of(1u8..6)), 0..40),
+        k in 3u32..6,
+    ) {
+        let rs: Vec<Response> = named
+            .iter()
+            .map(|(about, a, b)| it_about(*about, &[Some(*a), *b, Some(3)]))
+            .collect();
+        let d = def();
+        for item in 0..3 {
+            let raters = |g: Option<i64>| {
+                rs.iter()
+                    .filter(|r| r.ratings[item].is_some() && g.is_none_or(|g| r.about == Some(g)))
+                    .count() as u32
+            };
+            let mut shown = 0;
+            for about in 1..5 {
+                let r = compute_about(&d, &rs, k, 100, about, None);
+                if let Some(c) = r.items[item].cell {
+                    prop_assert!(c.n >= k);
+                    prop_assert_eq!(c.n, raters(Some(about)));
+                    shown += c.n;
+                }
+            }
+            let rest = raters(None) - shown;
+            prop_assert!(rest == 0 || rest >= k, "residual {} at k {}", rest, k);
+        }
     }
 }
 

@@ -281,7 +281,42 @@ struct CampaignPage {
     /// password or a token was set by someone else after the population was fixed.
     refused: Option<&'static str>,
     sections: Vec<FormSection>,
+    /// For an IT respondent to a survey about a department pair: the invited business
+    /// departments to answer about (id, name, chosen), and whether naming one is required.
+    about: Option<(Vec<(i64, String, bool)>, bool)>,
     errors: FormErrors,
+}
+
+/// What the answer form offers an IT respondent to name the department their answers are about
+/// (see `instruments::about_rule`); none for anyone else or an instrument not about a pair.
+async fn about_choices(
+    state: &AppState,
+    who: &SignedIn,
+    c: &Campaign,
+    chosen: Option<i64>,
+) -> Result<Option<(Vec<(i64, String, bool)>, bool)>, PageError> {
+    use duet_core::listen::instruments::{AboutRule, about_rule};
+    let rule = about_rule(&c.instrument_key, c.instrument_kind);
+    let Some(mine) = who.user.department_id else {
+        return Ok(None);
+    };
+    if rule == AboutRule::Never {
+        return Ok(None);
+    }
+    let departments = duet_store::org::list_departments(&state.db, false).await?;
+    let in_it = departments
+        .iter()
+        .any(|d| d.id == mine && d.kind == duet_core::org::DepartmentKind::It);
+    if !in_it {
+        return Ok(None);
+    }
+    let invited = store::campaign_departments(&state.db, c.id).await?;
+    let options = departments
+        .iter()
+        .filter(|d| d.kind == duet_core::org::DepartmentKind::Business && invited.contains(&d.id))
+        .map(|d| (d.id, d.name.clone(), chosen == Some(d.id)))
+        .collect();
+    Ok(Some((options, rule == AboutRule::Required)))
 }
 
 async fn campaign_page(
@@ -312,8 +347,8 @@ async fn campaign_page(
             .then_some(store::BORROWED_CREDENTIALS),
         None => None,
     };
-    let (ratings, texts) = match posted {
-        Some(f) => (f.ratings.clone(), f.texts.clone()),
+    let (ratings, texts, chosen) = match posted {
+        Some(f) => (f.ratings.clone(), f.texts.clone(), f.about),
         None if refused.is_some() => Default::default(),
         None => match svc::own_answers(
             &state.db,
@@ -325,10 +360,14 @@ async fn campaign_page(
         )
         .await?
         {
-            Some(a) => answers_as_form(&instrument.definition, &a),
+            Some(a) => {
+                let (r, t) = answers_as_form(&instrument.definition, &a);
+                (r, t, a.about)
+            }
             None => Default::default(),
         },
     };
+    let about = about_choices(state, who, &c, chosen).await?;
     let sections = form_sections(&instrument.definition, &ratings, &texts);
     Ok(render_status(
         status,
@@ -347,6 +386,7 @@ async fn campaign_page(
             answered,
             refused,
             sections,
+            about,
             errors,
         },
     ))
@@ -396,6 +436,9 @@ fn answer_fields(pairs: &[(String, String)]) -> (AnswerFields, SubmitMode) {
             f.texts.insert(key.to_string(), v.clone());
         } else if k == "mode" && v == "edit" {
             mode = SubmitMode::Edit;
+        } else if k == "about" && !v.trim().is_empty() {
+            // Not a number: an id no department has, refused as "choose one of …".
+            f.about = Some(v.trim().parse().unwrap_or(-1));
         }
     }
     (f, mode)

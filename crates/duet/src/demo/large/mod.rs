@@ -709,6 +709,7 @@ pub async fn grow(db: &Db) -> anyhow::Result<()> {
             .iter()
             .map(|(_, dept)| {
                 let a = Answers {
+                    about: None,
                     ratings: (0..items)
                         .map(|_| {
                             if rng.chance(6) {

@@ -934,7 +934,7 @@ pub async fn sync_warnings(src: Sources<'_>) -> Result<(u64, u64), AppError> {
                 warn(
                     "perception".to_string(),
                     format!(
-                        "IT believes {d} rates the relationship {:.1} of 5; {d} rates it {:.1} (\u{{201c}}{}\u{{201d}})",
+                        "IT believes {d} rates the relationship {:.1} of 5; {d} rates it {:.1} (\u{201c}{}\u{201d})",
                         i.it_guess.map_or(0.0, |c| c.mean),
                         i.department_own.map_or(0.0, |c| c.mean),
                         m.title,

@@ -47,7 +47,7 @@ both_backends! {
         let w = world(db).await;
         ls::ensure_listen_defaults(db).await.unwrap();
         let all = ls::list_instruments(db).await.unwrap();
-        assert_eq!(all.len(), 4, "pulse, five questions, maturity, the IT service gap — once each");
+        assert_eq!(all.len(), 5, "pulse, five questions, maturity, the IT service gap, the mirror — once each");
         assert_eq!(w.pulse_items, 36, "4 pillars × 3 behaviours × 3 levels");
         let def = duet_core::listen::instruments::custom("Onboarding check", "", "Laptop | My laptop was ready on day one\nAccess | I had the access I needed").unwrap();
         let v1 = ls::insert_instrument(db, w.admin, &def).await.unwrap();
@@ -140,7 +140,7 @@ both_backends! {
         };
         let mut cols: Vec<String> = cols.into_iter().map(|c| c.0).collect();
         cols.sort();
-        assert_eq!(cols, ["campaign_id", "department_id", "id", "owner_key", "ratings", "texts"]);
+        assert_eq!(cols, ["about_department_id", "campaign_id", "department_id", "id", "owner_key", "ratings", "texts"]);
         // While open, answers are encrypted boxes beside a random id and the owner key.
         let cols: Vec<(String,)> = match db {
             Db::Sqlite(pool) => sqlx::query_as("select name from pragma_table_info('open_answers')").fetch_all(pool).await.unwrap(),

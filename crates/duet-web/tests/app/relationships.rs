@@ -526,3 +526,110 @@ fn current(page: &str, name: &str) -> String {
     let v = rest.find("value=\"").unwrap() + 7;
     rest[v..v + rest[v..].find('"').unwrap()].to_string()
 }
+
+/// The built-in mirror survey: its id and item codes.
+async fn mirror(app: &TestApp) -> (i64, Vec<String>) {
+    let admin = app.api_as(Role::Admin, None).await;
+    let (_, list) = admin.get("/instruments").await;
+    let m = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "relationship-mirror")
+        .expect("the mirror survey is built in")
+        .clone();
+    let items = m["definition"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect();
+    (m["id"].as_i64().unwrap(), items)
+}
+
+app_test! {
+    async fn it_people_name_the_department_they_answer_about_and_the_mirror_shows_both_sides(app: &TestApp) {
+        use duet_store::listen as ls;
+        let day = |d: i64| chrono::Utc::now().date_naive() + chrono::Duration::days(d);
+        let (id, items) = mirror(app).await;
+        let (it_dept, sales, finance, marketing) = (app.dept("IT").await, app.dept("Sales").await, app.dept("Finance").await, app.dept("Marketing").await);
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let seller = app.api_as(Role::Member, Some("Sales")).await;
+        let b = app.browser_as(Role::Member, Some("IT")).await;
+        let all = |v: &str| Value::Object(items.iter().map(|c| (c.clone(), json!(v))).collect());
+        // An open mirror: IT must name an invited business department; business people name none.
+        let (status, c) = it.post("/campaigns", json!({"instrument_id": id, "title": "Mirror now", "opens_on": day(0).to_string(), "closes_on": day(14).to_string(), "departments": [it_dept, sales]})).await;
+        assert_eq!(status, 201, "{c}");
+        let open = c["id"].as_i64().unwrap();
+        let path = format!("/campaigns/{open}/response");
+        for (about, why) in [(Value::Null, "required of IT"), (json!(it_dept), "IT is not a business department"), (json!(finance), "Finance is not invited")] {
+            let (status, body) = it.post(&path, json!({"ratings": all("3"), "about": about})).await;
+            assert_eq!((status, body["error"]["field"].as_str()), (422, Some("about")), "{why}: {body}");
+        }
+        let (status, body) = seller.post(&path, json!({"ratings": all("3"), "about": sales})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("about")), "a business respondent answers about IT: {body}");
+        let (status, body) = it.post(&path, json!({"ratings": all("3"), "about": sales})).await;
+        assert_eq!(status, 201, "{body}");
+        let (_, mine) = it.get(&path).await;
+        assert_eq!(mine["about"], json!(sales), "the author finds the department they named");
+        let (status, _) = seller.post(&path, json!({"ratings": all("3")})).await;
+        assert_eq!(status, 201);
+        // On the page, a refused answer keeps the department chosen.
+        let (_, page) = b.get(&format!("/listen/campaigns/{open}")).await;
+        assert!(page.contains("Which business department do your answers concern?") && page.contains(" required>"), "{page}");
+        let (status, page, _) = b.post_form(&format!("/listen/campaigns/{open}/respond"), &[("mode", "new"), ("about", &sales.to_string())]).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains(&format!("<option value=\"{sales}\" selected>")), "{page}");
+
+        // A closed mirror. Sales (5) rate the relationship 2 and guess IT says 3; IT people who
+        // named Sales (6) rate it 4 and guess Sales says 4. Finance (5) and the 5 IT people who
+        // named Finance; 2 IT people named Marketing: hiding them alone would leave Finance's
+        // five subtractable from IT's whole, so Finance's IT side is hidden too.
+        let mut people: Vec<(i64, Option<i64>, u8, u8)> = Vec::new();
+        for (dept, about, n, own, other) in [("Sales", None, 5, 2, 3), ("Finance", None, 5, 3, 3), ("IT", Some(sales), 6, 4, 4), ("IT", Some(finance), 5, 3, 3), ("IT", Some(marketing), 2, 1, 1)] {
+            for i in 0..n {
+                let email = format!("m.{}.{}.{i}@example.com", dept.to_lowercase(), about.unwrap_or(0));
+                people.push((app.person(&format!("M {dept} {i} {}", about.unwrap_or(0)), &email, dept, "individual").await, about, own, other));
+            }
+        }
+        let by = duet_store::accounts::find_login(&app.db, &app.account(Role::Admin, None).await).await.unwrap().unwrap().0.id;
+        let input = duet_core::listen::campaigns::CampaignInput { instrument: id, title: "Mirror — autumn".into(), opens_on: day(-30), closes_on: day(-10), remind_on: day(-12), departments: vec![it_dept, sales, finance, marketing], min_group: 5 };
+        let closed = ls::insert_campaign(&app.db, by, &input).await.unwrap().id;
+        let secret = ls::anonymity_secret(&app.db).await.unwrap();
+        for (p, about, own, other) in people {
+            let ratings = items.iter().map(|c| Some(if c.ends_with(".own") { own } else { other })).collect();
+            let a = duet_core::listen::instruments::Answers { about, ratings, texts: Default::default() };
+            ls::submit_response(&app.db, closed, p, &secret, &a, ls::SubmitMode::New, day(-20)).await.unwrap();
+        }
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let m = &p["sides"]["mirror"];
+        assert_eq!((m["department_respondents"].as_u64(), m["it_respondents"].as_u64()), (Some(5), Some(6)), "{m}");
+        let overall = &m["items"][0];
+        assert_eq!(overall["statement"], "overall");
+        let mean = |k: &str| overall[k]["mean"].as_f64();
+        assert_eq!((mean("department_own"), mean("it_guess"), mean("it_own"), mean("department_guess")), (Some(2.0), Some(4.0), Some(4.0), Some(3.0)), "{overall}");
+        assert_eq!((overall["it_misreads"].as_f64(), overall["department_misreads"].as_f64()), (Some(2.0), Some(-1.0)), "{overall}");
+        let (_, p) = it.get(&format!("/relationships/{finance}")).await;
+        let m = &p["sides"]["mirror"];
+        assert_eq!((m["department_respondents"].as_u64(), m["it_respondents"].clone()), (Some(5), Value::Null), "Finance's IT side would give away Marketing's two: {m}");
+        assert!(m["items"].as_array().unwrap().iter().all(|i| i["it_own"].is_null() && i["it_guess"].is_null() && i["it_misreads"].is_null()), "{m}");
+        let (_, p) = it.get(&format!("/relationships/{marketing}")).await;
+        assert!(p["sides"]["mirror"]["it_respondents"].is_null());
+        // The misreading raises a warning on Sales, and the page says who misreads whom.
+        let sync = || async {
+            let (promises, metrics) = (Default::default(), Default::default());
+            let listen = duet_web::service::listen::ListenState::new(None);
+            let src = duet_web::service::relationships::Sources { db: &app.db, promises: &promises, metrics: &metrics, listen: &listen, tz: chrono_tz::Europe::London };
+            duet_web::service::relationships::sync_warnings(src).await.unwrap()
+        };
+        sync().await;
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let w = p["warnings"].as_array().unwrap().iter().find(|w| w["signal"] == "perception").unwrap_or_else(|| panic!("{p}")).clone();
+        assert!(w["reason"].as_str().unwrap().contains("IT believes Sales rates the relationship 4.0 of 5; Sales rates it 2.0"), "{w}");
+        let (_, p) = it.get(&format!("/relationships/{finance}")).await;
+        assert!(p["warnings"].as_array().unwrap().iter().all(|w| w["signal"] != "perception"), "{p}");
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get(&format!("/relationships/{sales}")).await;
+        assert!(page.contains("IT believes Sales sees the relationship better than Sales says it does"), "{page}");
+    }
+}

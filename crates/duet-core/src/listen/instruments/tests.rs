@@ -23,9 +23,19 @@ fn builtins_are_valid_and_shaped_as_documented() {
             ("duet-pulse", 1),
             ("five-questions", 1),
             ("alignment-maturity", 1),
-            ("it-service-gap", 1)
+            ("it-service-gap", 1),
+            ("relationship-mirror", 1)
         ]
     );
+    let mirror = &b[4].definition;
+    assert_eq!(
+        (mirror.items.len(), mirror.items[0].code.as_str(), mirror.items[1].code.as_str()),
+        (10, "overall.own", "overall.other"),
+        "each statement rated and guessed"
+    );
+    assert_eq!(about_rule("relationship-mirror", InstrumentKind::Custom), AboutRule::Required);
+    assert_eq!(about_rule("duet-pulse", InstrumentKind::Pulse), AboutRule::Optional);
+    assert_eq!(about_rule("it-service-gap", InstrumentKind::Custom), AboutRule::Never);
     let gap = &b[3].definition;
     assert_eq!(
         gap.items.len(),

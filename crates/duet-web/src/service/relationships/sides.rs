@@ -8,7 +8,7 @@ use super::Sources;
 use crate::error::AppError;
 use chrono::{NaiveDate, Utc};
 use duet_core::listen::campaigns::CampaignPhase;
-use duet_core::listen::instruments::{MIRROR_KEY, MIRROR_STATEMENTS};
+use duet_core::listen::instruments::{MIRROR_KEY, MIRROR_STATEMENTS, RelationshipLevel};
 use duet_core::listen::results::{Cell, Results};
 use duet_store::listen::Campaign;
 
@@ -23,6 +23,22 @@ pub struct PulseSide {
     pub department: Option<Cell>,
     /// What IT people who named the department said about it (null where hidden).
     pub it: Option<Cell>,
+}
+
+/// One of the pulse's three levels (between departments, across processes, between people),
+/// seen from each side: the pooled mean over the pillars, shown only when every pillar's figure
+/// at that level is (so it adds nothing to what Listen shows). The people level is where
+/// friendly or adversarial day-to-day contact shows.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct LevelSide {
+    /// The level.
+    pub level: RelationshipLevel,
+    /// Its name.
+    pub label: String,
+    /// The business department's people about IT (null where hidden).
+    pub department: Option<f64>,
+    /// IT people who named the department, about it (null where hidden).
+    pub it: Option<f64>,
 }
 
 /// One statement of the mirror survey, both ways.
@@ -84,6 +100,8 @@ pub struct Sides {
     pub pulse_title: Option<String>,
     /// Its pillars from both sides (empty before a pulse has closed).
     pub pulse: Vec<PulseSide>,
+    /// Its three levels from both sides (empty before a pulse has closed).
+    pub levels: Vec<LevelSide>,
     /// The last closed mirror survey (null before one has closed).
     pub mirror: Option<Mirror>,
 }
@@ -121,6 +139,24 @@ pub(super) async fn of(
             today,
         )
         .await?;
+        let slice = crate::service::listen::results_of(
+            src.db,
+            src.listen,
+            &p.campaign,
+            &inst.definition,
+            Some(d),
+            today,
+        )
+        .await?;
+        sides.levels = RelationshipLevel::ALL
+            .iter()
+            .map(|l| LevelSide {
+                level: *l,
+                label: l.label().to_string(),
+                department: level_mean(&slice, *l),
+                it: level_mean(&theirs, *l),
+            })
+            .collect();
         let own = p.results.by_department.iter().find(|r| r.department == d);
         sides.pulse_campaign_id = Some(p.campaign.id);
         sides.pulse_title = Some(p.campaign.title.clone());
@@ -134,7 +170,7 @@ pub(super) async fn of(
                 };
                 PulseSide {
                     pillar: section.to_string(),
-                    label: kind.label().to_string(),
+                    label: kind.label().trim_start_matches("Pulse: ").to_string(),
                     department: col(&p.results)
                         .and_then(|i| own.and_then(|r| r.cells.get(i).copied().flatten())),
                     it: col(&theirs).and_then(|i| theirs.by_column.get(i).copied().flatten()),
@@ -183,4 +219,14 @@ pub(super) async fn of(
         });
     }
     Ok(sides)
+}
+
+/// The pooled mean of a level's cells (weighted by the people behind each), only when every
+/// cell of the level is shown.
+fn level_mean(r: &Results, level: RelationshipLevel) -> Option<f64> {
+    let row = r.by_level.iter().find(|x| x.level == level)?;
+    let cells: Option<Vec<Cell>> = row.cells.iter().copied().collect();
+    let cells = cells.filter(|c| !c.is_empty())?;
+    let n: f64 = cells.iter().map(|c| f64::from(c.n)).sum();
+    (n > 0.0).then(|| cells.iter().map(|c| c.mean * f64::from(c.n)).sum::<f64>() / n)
 }

@@ -152,6 +152,9 @@ pub enum Action {
     /// Change the thresholds and weights of relationship signals (each change is a new version,
     /// kept with who made it): IT leaders and admins.
     SetRelationshipThresholds,
+    /// Edit the catalogue of IT services the IT service gap survey asks about (each edit is a new
+    /// version of the instrument): IT leaders, who run the services, and admins.
+    EditServiceCatalogue,
     /// Record one's own view of `department`'s relationship with IT (how it feels, the maturity
     /// one sees, why): IT leaders, executives, and that department's business leader.
     JudgeRelationship { department: DepartmentId },
@@ -305,7 +308,7 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             author == actor.user || actor.role == Admin
         }
         Action::ModeratePosts | Action::ManageMail => actor.role == Admin,
-        Action::EditEditions | Action::SetRelationshipThresholds => {
+        Action::EditEditions | Action::SetRelationshipThresholds | Action::EditServiceCatalogue => {
             matches!(actor.role, Admin | ItLeader)
         }
         Action::JudgeRelationship { department } => match actor.role {
@@ -392,6 +395,7 @@ fn describe(action: Action) -> &'static str {
         Action::SetRelationshipThresholds => {
             "change the thresholds of relationship signals (IT leaders and admins)"
         }
+        Action::EditServiceCatalogue => "edit the catalogue of IT services (IT leaders and admins)",
         Action::JudgeRelationship { .. } => {
             "record a view of this relationship (its department's leader, IT leaders and executives)"
         }
@@ -567,9 +571,10 @@ mod tests {
             Action::EditEditions => 43,
             Action::SetRelationshipThresholds => 44,
             Action::JudgeRelationship { .. } => 45,
+            Action::EditServiceCatalogue => 46,
         }
     }
-    const VARIANTS: usize = 46;
+    const VARIANTS: usize = 47;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -800,6 +805,7 @@ mod tests {
             (Action::ManageMail, "A"),
             (Action::EditEditions, "AI"),
             (Action::SetRelationshipThresholds, "AI"),
+            (Action::EditServiceCatalogue, "AI"),
             (Action::JudgeRelationship { department: own }, "IBE"),
             (Action::JudgeRelationship { department: away }, "IE"),
         ];

@@ -708,10 +708,16 @@ pub const MIRROR_KEY: &str = "relationship-mirror";
 
 /// What the mirror survey asks each side about the relationship: (section code, statement).
 pub const MIRROR_STATEMENTS: [(&str, &str); 5] = [
-    ("overall", "Overall, the relationship between us is healthy."),
+    (
+        "overall",
+        "Overall, the relationship between us is healthy.",
+    ),
     ("priorities", "We understand each other's priorities."),
     ("promises", "Promises made between us are kept."),
-    ("communication", "Communication between us is open and timely."),
+    (
+        "communication",
+        "Communication between us is open and timely.",
+    ),
     ("easy", "Working together is easy."),
 ];
 
@@ -780,6 +786,133 @@ pub const IT_SERVICES: [(&str, &str); 8] = [
 /// `{service}.importance` and `{service}.satisfaction`; it is built in as a custom-kind instrument
 /// and found by its key ([`SERVICE_GAP_KEY`]).
 pub fn service_gap() -> Definition {
+    let services: Vec<(String, String)> = IT_SERVICES
+        .iter()
+        .map(|(c, n)| (c.to_string(), capitalise(n)))
+        .collect();
+    service_gap_of(&services)
+}
+
+/// The most services a catalogue may hold (two statements each, in a survey people finish).
+pub const MAX_SERVICES: usize = 20;
+
+/// `s` with its first letter in capitals ("the service desk" → "The service desk").
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A service's name inside a sentence: its first letter in lower case unless the first word is
+/// an acronym ("The service desk" → "the service desk", "CRM and sales tools" stays).
+pub fn in_sentence(name: &str) -> String {
+    let first = name.split_whitespace().next().unwrap_or("");
+    if first.chars().filter(|c| c.is_alphabetic()).count() > 1
+        && first.chars().all(|c| !c.is_lowercase())
+    {
+        return name.to_string();
+    }
+    let mut c = name.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The services of an IT service gap instrument: (code, name), in order.
+pub fn services_of(def: &Definition) -> Vec<(String, String)> {
+    def.sections
+        .iter()
+        .map(|s| (s.code.clone(), s.title.clone()))
+        .collect()
+}
+
+/// Reads an edited service catalogue: one service per line, as people will read it ("Service
+/// desk"); blank lines are skipped. A service whose name matches one of `current` (ignoring case)
+/// keeps its code, so its figures stay comparable across versions; a new name gets a new code.
+/// Every bad line is named ("line 3: …"), in the field `services`.
+pub fn parse_catalogue(
+    text: &str,
+    current: &[(String, String)],
+) -> Result<Vec<(String, String)>, ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            continue;
+        }
+        let n = name.chars().count();
+        let bad = |m: String| FieldError::new("services", format!("line {line}: {m}"));
+        if name.chars().any(char::is_control) {
+            errs.0
+                .push(bad("must not contain control characters".into()));
+            continue;
+        }
+        if !(2..=80).contains(&n) {
+            errs.0.push(bad(format!(
+                "a service's name is 2 to 80 characters; this one has {n}"
+            )));
+            continue;
+        }
+        let key = name.to_lowercase();
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            errs.0.push(bad(format!(
+                "\u{201c}{name}\u{201d} is already on line {first}"
+            )));
+            continue;
+        }
+        seen.push((key.clone(), line));
+        let code = match current.iter().find(|(_, n)| n.to_lowercase() == key) {
+            Some((c, _)) => c.clone(),
+            None => {
+                let base: String = slug(&name).replace('-', "_");
+                let base = if base.is_empty() {
+                    "service".to_string()
+                } else {
+                    base
+                };
+                let mut code = base.clone();
+                let mut k = 2;
+                while out.iter().any(|(c, _)| *c == code)
+                    || current
+                        .iter()
+                        .any(|(c, n)| *c == code && n.to_lowercase() != key)
+                {
+                    code = format!("{base}_{k}");
+                    k += 1;
+                }
+                code
+            }
+        };
+        out.push((code, capitalise(&name)));
+    }
+    if out.is_empty() && errs.0.is_empty() {
+        errs.0.push(FieldError::new(
+            "services",
+            "list at least one service, one per line",
+        ));
+    }
+    if out.len() > MAX_SERVICES {
+        errs.0.push(FieldError::new(
+            "services",
+            format!(
+                "lists {} services; at most {MAX_SERVICES}, so people finish the survey",
+                out.len()
+            ),
+        ));
+    }
+    if errs.0.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
+/// The IT service gap asking about `services` ((code, name) pairs; see [`service_gap`]).
+pub fn service_gap_of(services: &[(String, String)]) -> Definition {
     let importance: Vec<String> = [
         "Not important",
         "Slightly important",
@@ -802,14 +935,11 @@ pub fn service_gap() -> Definition {
     .collect();
     let mut sections = Vec::new();
     let mut items = Vec::new();
-    for (code, name) in IT_SERVICES {
-        let mut title = name.to_string();
-        if let Some(first) = title.get_mut(0..1) {
-            first.make_ascii_uppercase();
-        }
+    for (code, title) in services {
+        let name = in_sentence(title);
         sections.push(Section {
             code: code.to_string(),
-            title,
+            title: title.clone(),
             description: String::new(),
         });
         for (aspect, prompt, scale) in [

@@ -181,8 +181,19 @@ pub async fn prepare_submission(
         fix_population(db, campaign).await?;
         facts = read().await?;
     }
-    let (opens, closes, sealed, _, at_opening, account, now_in, answered_in, key_of, kind, borrowed) =
-        facts;
+    let (
+        opens,
+        closes,
+        sealed,
+        _,
+        at_opening,
+        account,
+        now_in,
+        answered_in,
+        key_of,
+        kind,
+        borrowed,
+    ) = facts;
     let closed = || {
         StoreError::Conflict(FieldError::new(
             "campaign",
@@ -369,7 +380,8 @@ async fn check_about(
             ))),
         };
     }
-    let (respondent_in_it, about_ok): (bool, bool) = on_db!(db, |pool| sqlx::query_as(
+    let (respondent_in_it, about_ok): (bool, bool) = on_db!(db, |pool| {
+        sqlx::query_as(
         "select exists (select 1 from departments where id = $1 and kind = 'it'),
                 exists (select 1 from campaign_departments cd join departments d on d.id = cd.department_id
                         where cd.campaign_id = $2 and d.id = $3 and d.kind = 'business')"
@@ -378,7 +390,8 @@ async fn check_about(
     .bind(campaign)
     .bind(about.unwrap_or(-1))
     .fetch_one(pool)
-    .await)?;
+    .await
+    })?;
     let invalid = |m: &str| Err(StoreError::Invalid(FieldError::new("about", m)));
     match (respondent_in_it, about) {
         (false, Some(_)) => invalid(

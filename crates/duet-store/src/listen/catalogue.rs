@@ -133,6 +133,19 @@ pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Ins
     } else {
         format!("custom-{key}")
     };
+    insert_version(db, by, &key, def, None).await
+}
+
+/// Adds the next version of the instrument under `key` (a built-in one too: an edited IT service
+/// catalogue is the next version of `it-service-gap`), in one transaction with an audit entry
+/// saying `audit` when given. Campaigns keep the version they asked; new ones ask the newest.
+pub async fn insert_version(
+    db: &Db,
+    by: i64,
+    key: &str,
+    def: &Definition,
+    audit: Option<&str>,
+) -> Result<Instrument> {
     let json = to_json(def)?;
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
@@ -140,16 +153,28 @@ pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Ins
         let (max,): (Option<i64>,) = on_db!(tx, |c| sqlx::query_as(
             "select max(version) from instruments where key = $1"
         )
-        .bind(&key)
+        .bind(key)
         .fetch_one(c)
         .await)?;
         let (id,): (i64,) = on_db!(tx, |c| {
             sqlx::query_as(
             "insert into instruments (key, version, kind, title, definition, builtin, created_by, created_at)
              values ($1, $2, $3, $4, $5, false, $6, $7) returning id")
-            .bind(&key).bind(max.unwrap_or(0) + 1).bind(def.kind.as_str()).bind(&def.title).bind(&json).bind(by).bind(now)
+            .bind(key).bind(max.unwrap_or(0) + 1).bind(def.kind.as_str()).bind(&def.title).bind(&json).bind(by).bind(now)
             .fetch_one(c).await
         })?;
+        if let Some(summary) = audit {
+            crate::audit::record(
+                &mut tx,
+                Some(by),
+                "listen.instrument_version",
+                "instrument",
+                id,
+                None,
+                summary,
+            )
+            .await?;
+        }
         id
     };
     tx.commit().await?;

@@ -211,12 +211,14 @@ pub async fn find_campaign(db: &Db, id: i64) -> Result<Campaign> {
 /// The departments a campaign invited (ids, in id order): the answer form offers IT
 /// respondents the business departments among them to answer about.
 pub async fn campaign_departments(db: &Db, campaign: i64) -> Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "select department_id from campaign_departments where campaign_id = $1 order by department_id"
     )
     .bind(campaign)
     .fetch_all(pool)
-    .await)?;
+    .await
+    })?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 

@@ -272,12 +272,14 @@ pub async fn own_response(
 /// Every response of a campaign, for the results (which decide what may be shown). Only sealed
 /// campaigns have any: an open campaign's answers are encrypted boxes until the seal.
 pub async fn responses(db: &Db, campaign: i64, def: &Definition) -> Result<Vec<Response>> {
-    let rows: Vec<(i64, String, String, Option<i64>)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(i64, String, String, Option<i64>)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "select department_id, ratings, texts, about_department_id from survey_responses where campaign_id = $1"
     )
     .bind(campaign)
     .fetch_all(pool)
-    .await)?;
+    .await
+    })?;
     rows.into_iter()
         .map(|(department, ratings, texts, about)| {
             Ok(Response {

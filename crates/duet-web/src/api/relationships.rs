@@ -3,6 +3,7 @@
 use crate::api::{ApiJson, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
+use crate::service::relationships::catalogue::{Catalogue, CatalogueFields};
 use crate::service::relationships::views::{JudgementFields, ThresholdFields, ThresholdsView};
 use crate::service::relationships::{self as svc, ActionFields, Overview, Pair};
 use crate::state::AppState;
@@ -33,6 +34,35 @@ pub fn router() -> Router<AppState> {
             get(thresholds).put(set_thresholds),
         )
         .route("/relationships/{department}/judgements", post(judge))
+        .route("/relationships/services", get(services).put(edit_services))
+}
+
+/// The catalogue of IT services the IT service gap survey asks about (the newest version of the
+/// `it-service-gap` instrument). Anyone who may see a relationship may read it.
+#[utoipa::path(get, path = "/relationships/services", tag = "relationships", responses((status = 200, body = Catalogue), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn services(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<Catalogue>, AppError> {
+    Ok(Json(
+        svc::catalogue::catalogue(svc::Sources::of(&state), &who.actor()).await?,
+    ))
+}
+
+/// Records an edited catalogue as the instrument's next version (IT leaders and admins): one
+/// service per line; a service whose name is kept keeps its code. Every bad line is named and
+/// nothing is written. Returns the catalogue now in force (unchanged: no new version).
+#[utoipa::path(put, path = "/relationships/services", tag = "relationships", request_body = CatalogueFields, responses((status = 200, body = Catalogue), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit_services(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<CatalogueFields>,
+) -> Result<Json<Catalogue>, AppError> {
+    let actor = who.actor();
+    svc::catalogue::edit(svc::Sources::of(&state), &actor, &f).await?;
+    Ok(Json(
+        svc::catalogue::catalogue(svc::Sources::of(&state), &actor).await?,
+    ))
 }
 
 /// The thresholds and weights in force for every signal, and the last 50 changes (who, when,

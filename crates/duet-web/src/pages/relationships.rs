@@ -16,6 +16,7 @@ use duet_core::relationships::{Band, SignalKind};
 
 mod charts;
 mod report;
+mod services;
 mod thresholds;
 
 /// Routes of this area.
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/relationships/{department}/judgements", post(judge))
         .merge(thresholds::router())
+        .merge(services::router())
         .merge(report::router())
 }
 

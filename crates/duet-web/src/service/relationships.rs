@@ -16,6 +16,7 @@ use duet_core::time::Tz;
 use duet_store::Db;
 use std::sync::Arc;
 
+pub mod catalogue;
 mod history;
 pub mod map;
 pub mod sides;
@@ -539,8 +540,10 @@ fn service_gap(
     };
     let largest = |g: &history::GapSurvey| {
         let rows = g.by_department.get(&d.id)?;
-        let list: Vec<(&str, Option<f64>, Option<f64>)> =
-            rows.iter().map(|(s, i, sat, _)| (*s, *i, *sat)).collect();
+        let list: Vec<(&str, Option<f64>, Option<f64>)> = rows
+            .iter()
+            .map(|(s, i, sat, _)| (s.as_str(), *i, *sat))
+            .collect();
         let (service, gap) = rules::largest_gap(&list)?;
         let n = rows.iter().find(|r| r.0 == service).map_or(0, |r| r.3);
         Some((service.to_string(), gap, n))
@@ -553,10 +556,12 @@ fn service_gap(
     );
     let href = format!("/listen/campaigns/{}/results", last.campaign.id);
     let name = |code: &str| {
-        duet_core::listen::instruments::IT_SERVICES
+        last.services
             .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(code.to_string(), |(_, n)| n.to_string())
+            .find(|(c, _)| c == code)
+            .map_or(code.to_string(), |(_, n)| {
+                duet_core::listen::instruments::in_sentence(n)
+            })
     };
     let mut services: Vec<ServiceGap> = last
         .by_department

@@ -633,3 +633,61 @@ app_test! {
         assert!(page.contains("IT believes Sales sees the relationship better than Sales says it does"), "{page}");
     }
 }
+
+app_test! {
+    async fn it_leaders_edit_the_service_catalogue_as_a_new_version_and_surveys_keep_theirs(app: &TestApp) {
+        use duet_store::listen as ls;
+        let day = |d: i64| chrono::Utc::now().date_naive() + chrono::Duration::days(d);
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let exec = app.api_as(Role::Executive, Some("Finance")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        assert_eq!(member.get("/relationships/services").await.0, 403);
+        let (s, c) = it.get("/relationships/services").await;
+        assert_eq!((s, c["version"].as_i64(), c["services"].as_array().unwrap().len(), c["may_edit"].as_bool()), (200, Some(1), 8, Some(true)), "{c}");
+        let (_, c) = exec.get("/relationships/services").await;
+        assert_eq!(c["may_edit"], false);
+        let (s, _) = exec.send(reqwest::Method::PUT, "/relationships/services", json!({"services": "Network"})).await;
+        assert_eq!(s, 403, "executives read the catalogue, IT runs it");
+        let (s, e) = it.send(reqwest::Method::PUT, "/relationships/services", json!({"services": "The network and Wi-Fi\nx\nthe NETWORK and wi-fi"})).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (422, Some("services")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("line 2"), "{e}");
+        let (_, c) = it.get("/relationships/services").await;
+        assert_eq!(c["version"], 1, "nothing was written");
+        let (s, c) = it.send(reqwest::Method::PUT, "/relationships/services", json!({"services": "The service desk\n\nCRM and sales tools\nData and reporting\n"})).await;
+        assert_eq!(s, 200, "{c}");
+        let codes: Vec<&str> = c["services"].as_array().unwrap().iter().map(|x| x["code"].as_str().unwrap()).collect();
+        assert_eq!((c["version"].as_i64(), codes), (Some(2), vec!["service_desk", "crm_and_sales_tools", "data_reporting"]), "kept names keep their codes: {c}");
+        let (_, again) = it.send(reqwest::Method::PUT, "/relationships/services", json!({"services": "The service desk\nCRM and sales tools\nData and reporting"})).await;
+        assert_eq!(again["version"], 2, "an unchanged catalogue makes no version");
+        // A survey of the new version asks the new services; the page names them.
+        let v2 = c["instrument_id"].as_i64().unwrap();
+        let mut people = Vec::new();
+        for i in 0..5 {
+            people.push(app.person(&format!("Cat {i}"), &format!("cat.{i}@example.com"), "Sales", "individual").await);
+        }
+        let by = duet_store::accounts::find_login(&app.db, &app.account(Role::Admin, None).await).await.unwrap().unwrap().0.id;
+        let sales = app.dept("Sales").await;
+        let input = duet_core::listen::campaigns::CampaignInput { instrument: v2, title: "Service gap v2".into(), opens_on: day(-30), closes_on: day(-10), remind_on: day(-12), departments: vec![sales], min_group: 5 };
+        let campaign = ls::insert_campaign(&app.db, by, &input).await.unwrap().id;
+        let secret = ls::anonymity_secret(&app.db).await.unwrap();
+        for p in people {
+            // importance, satisfaction per service: CRM 5 and 1.
+            let ratings = vec![Some(3), Some(3), Some(5), Some(1), Some(3), Some(3)];
+            let a = duet_core::listen::instruments::Answers { about: None, ratings, texts: Default::default() };
+            ls::submit_response(&app.db, campaign, p, &secret, &a, ls::SubmitMode::New, day(-20)).await.unwrap();
+        }
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        assert_eq!((p["services"][0]["service"].as_str(), p["services"][0]["name"].as_str(), p["services"].as_array().unwrap().len()), (Some("crm_and_sales_tools"), Some("CRM and sales tools"), 3), "{}", p["services"]);
+        assert!(signal(&p, "service_gap")["explanation"].as_str().unwrap().contains("CRM and sales tools"), "{p}");
+        // The page: the list for every reader who may see relationships, the form for IT.
+        let b = app.browser_as(Role::ItLeader, Some("IT")).await;
+        let (_, page) = b.get("/relationships/services").await;
+        assert!(page.contains("version 2") && page.contains("<textarea id=\"services\" name=\"services\""), "{page}");
+        let (s, page, _) = b.post_form("/relationships/services", &[("services", "Network\nNetwork")]).await;
+        assert_eq!(s, 422);
+        assert!(page.contains("line 2: \u{201c}Network\u{201d} is already on line 1") && page.contains(">Network\nNetwork</textarea>"), "what was typed stays: {page}");
+        let e = app.browser_as(Role::Executive, Some("Finance")).await;
+        let (_, page) = e.get("/relationships/services").await;
+        assert!(page.contains("CRM and sales tools") && !page.contains("<textarea"), "{page}");
+    }
+}

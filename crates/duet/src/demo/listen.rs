@@ -605,7 +605,11 @@ fn pulse_answers(
             add_pulse_comment(def, comments, other, latent[other], rng, &mut texts);
         }
     }
-    Answers { ratings, texts, about: None }
+    Answers {
+        ratings,
+        texts,
+        about: None,
+    }
 }
 
 /// Adds a comment on `pillar`, mostly critical when the respondent sees it poorly and mostly
@@ -685,8 +689,17 @@ async fn seed_maturity(
                 texts.insert(section.section.clone(), line.clone());
             }
             let day = s.answer_day(rng, window);
-            s.submit(campaign, p.id, &Answers { ratings, texts, about: None }, day)
-                .await?;
+            s.submit(
+                campaign,
+                p.id,
+                &Answers {
+                    ratings,
+                    texts,
+                    about: None,
+                },
+                day,
+            )
+            .await?;
             answered += 1;
         }
     }
@@ -737,8 +750,17 @@ async fn seed_five(
                 })
                 .collect();
             let day = s.answer_day(rng, window);
-            s.submit(campaign, p.id, &Answers { ratings, texts, about: None }, day)
-                .await?;
+            s.submit(
+                campaign,
+                p.id,
+                &Answers {
+                    ratings,
+                    texts,
+                    about: None,
+                },
+                day,
+            )
+            .await?;
             answered += 1;
         }
     }
@@ -850,7 +872,11 @@ async fn seed_mirror(
         let mut members = s.members(dept.id);
         rng.shuffle(&mut members);
         // IT answers more: it wants to know how each business department sees it.
-        let rate = if dept.kind == DepartmentKind::It { 0.85 } else { 0.6 };
+        let rate = if dept.kind == DepartmentKind::It {
+            0.85
+        } else {
+            0.6
+        };
         let count = share(members.len(), rate);
         for p in members.iter().take(count) {
             let (about, own, guess) = if dept.kind == DepartmentKind::It {
@@ -869,7 +895,11 @@ async fn seed_mirror(
                     if rng.chance(6) {
                         return None;
                     }
-                    let base = if item.code.ends_with(".own") { own + mood } else { guess };
+                    let base = if item.code.ends_with(".own") {
+                        own + mood
+                    } else {
+                        guess
+                    };
                     Some((base + rng.normal() * 0.6).round().clamp(1.0, 5.0) as u8)
                 })
                 .collect();

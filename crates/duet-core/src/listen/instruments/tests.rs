@@ -29,13 +29,26 @@ fn builtins_are_valid_and_shaped_as_documented() {
     );
     let mirror = &b[4].definition;
     assert_eq!(
-        (mirror.items.len(), mirror.items[0].code.as_str(), mirror.items[1].code.as_str()),
+        (
+            mirror.items.len(),
+            mirror.items[0].code.as_str(),
+            mirror.items[1].code.as_str()
+        ),
         (10, "overall.own", "overall.other"),
         "each statement rated and guessed"
     );
-    assert_eq!(about_rule("relationship-mirror", InstrumentKind::Custom), AboutRule::Required);
-    assert_eq!(about_rule("duet-pulse", InstrumentKind::Pulse), AboutRule::Optional);
-    assert_eq!(about_rule("it-service-gap", InstrumentKind::Custom), AboutRule::Never);
+    assert_eq!(
+        about_rule("relationship-mirror", InstrumentKind::Custom),
+        AboutRule::Required
+    );
+    assert_eq!(
+        about_rule("duet-pulse", InstrumentKind::Pulse),
+        AboutRule::Optional
+    );
+    assert_eq!(
+        about_rule("it-service-gap", InstrumentKind::Custom),
+        AboutRule::Never
+    );
     let gap = &b[3].definition;
     assert_eq!(
         gap.items.len(),
@@ -216,4 +229,75 @@ fn unpack_checks_length_and_characters() {
     assert_eq!(unpack(&d, "123450").unwrap()[5], None);
     let e = unpack(&d, "12345x").unwrap_err();
     assert_eq!(e.field, "answers");
+}
+
+#[test]
+fn an_edited_service_catalogue_keeps_codes_by_name_and_names_bad_lines() {
+    let current = services_of(&service_gap());
+    assert_eq!(
+        current[0],
+        ("service_desk".into(), "The service desk".into())
+    );
+    let got = parse_catalogue(
+        "the SERVICE desk\n\n  CRM   and sales tools \nData and reporting",
+        &current,
+    )
+    .unwrap();
+    assert_eq!(
+        got,
+        vec![
+            ("service_desk".to_string(), "The SERVICE desk".to_string()),
+            (
+                "crm_and_sales_tools".to_string(),
+                "CRM and sales tools".to_string()
+            ),
+            (
+                "data_reporting".to_string(),
+                "Data and reporting".to_string()
+            ),
+        ],
+        "a name matching a service keeps its code, whatever its case; a new one gets a new code"
+    );
+    let def = service_gap_of(&got);
+    def.validate().unwrap();
+    assert_eq!(
+        def.items[2].prompt,
+        "How important is CRM and sales tools to your work?"
+    );
+    assert_eq!(
+        def.items[0].prompt,
+        "How important is the SERVICE desk to your work?"
+    );
+    let e = parse_catalogue("Network\nx\nnetwork\nPrinters\u{7}", &current).unwrap_err();
+    let msgs: Vec<_> =
+        e.0.iter()
+            .map(|f| (f.field.as_str(), f.message.as_str()))
+            .collect();
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
+    assert!(
+        msgs[0].1.starts_with("line 2: a service's name is 2 to 80"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[1]
+            .1
+            .starts_with("line 3: \u{201c}network\u{201d} is already on line 1"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs[2].1.starts_with("line 4: must not contain control"),
+        "{msgs:?}"
+    );
+    assert!(msgs.iter().all(|m| m.0 == "services"));
+    assert!(
+        parse_catalogue("  \n", &current).unwrap_err().0[0]
+            .message
+            .contains("at least one")
+    );
+    let many: String = (0..21).map(|i| format!("Service {i}\n")).collect();
+    assert!(
+        parse_catalogue(&many, &current).unwrap_err().0[0]
+            .message
+            .contains("at most 20")
+    );
 }

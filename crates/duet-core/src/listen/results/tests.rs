@@ -34,7 +34,10 @@ fn it_answers_about_a_department_show_only_groups_of_k_within_it() {
     let sales = compute_about(&def(), &rs, 3, 100, 1, None);
     assert_eq!(sales.respondents, Some(5));
     let cell = sales.items[0].cell.expect("five IT people named Sales");
-    assert!(close(cell.mean, 4.0), "Sales' own answers never mix in: {cell:?}");
+    assert!(
+        close(cell.mean, 4.0),
+        "Sales' own answers never mix in: {cell:?}"
+    );
     // Finance's two are below k; hiding them leaves a residual of three (two plus the unnamed).
     let finance = compute_about(&def(), &rs, 3, 100, 2, None);
     assert_eq!(finance.respondents, None);

@@ -23,11 +23,13 @@ pub(super) struct Pulse {
 /// One department's answers in a closed IT service gap survey, through Listen's anonymity
 /// rules: per service (code), the mean importance and satisfaction (none where hidden) and the
 /// respondents behind the figures.
-pub(super) type ServiceAnswers = Vec<(&'static str, Option<f64>, Option<f64>, u32)>;
+pub(super) type ServiceAnswers = Vec<(String, Option<f64>, Option<f64>, u32)>;
 
 /// A closed IT service gap survey and each business department's answers.
 pub(super) struct GapSurvey {
     pub campaign: duet_store::listen::Campaign,
+    /// The services it asked about (code, name): the catalogue as it stood when it was made.
+    pub services: Vec<(String, String)>,
     pub by_department: HashMap<i64, ServiceAnswers>,
 }
 
@@ -208,7 +210,7 @@ impl History {
 /// oldest first, with every business department's answers (per-department results, so each
 /// figure goes through Listen's anonymity rules and release decisions).
 async fn gaps_since(src: Sources<'_>, since: NaiveDate) -> Result<Vec<GapSurvey>, AppError> {
-    use duet_core::listen::instruments::{IT_SERVICES, SERVICE_GAP_KEY};
+    use duet_core::listen::instruments::{SERVICE_GAP_KEY, services_of};
     let today = Utc::now().date_naive();
     let campaigns = crate::service::listen::cached_campaigns(src.db, src.listen).await?;
     let mut closed: Vec<&duet_store::listen::Campaign> = campaigns
@@ -227,6 +229,7 @@ async fn gaps_since(src: Sources<'_>, since: NaiveDate) -> Result<Vec<GapSurvey>
     let mut out = Vec::new();
     for c in &closed[first..] {
         let inst = src.listen.instrument(src.db, c.instrument_id).await?;
+        let services = services_of(&inst.definition);
         let mut by_department = HashMap::new();
         for d in departments
             .iter()
@@ -242,7 +245,7 @@ async fn gaps_since(src: Sources<'_>, since: NaiveDate) -> Result<Vec<GapSurvey>
             )
             .await?;
             let cell = |code: String| r.items.iter().find(|i| i.code == code).and_then(|i| i.cell);
-            let rows: ServiceAnswers = IT_SERVICES
+            let rows: ServiceAnswers = services
                 .iter()
                 .map(|(s, _)| {
                     let imp = cell(format!("{s}.importance"));
@@ -251,13 +254,14 @@ async fn gaps_since(src: Sources<'_>, since: NaiveDate) -> Result<Vec<GapSurvey>
                         .as_ref()
                         .map_or(0, |x| x.n)
                         .min(sat.as_ref().map_or(0, |x| x.n));
-                    (*s, imp.map(|x| x.mean), sat.map(|x| x.mean), n)
+                    (s.clone(), imp.map(|x| x.mean), sat.map(|x| x.mean), n)
                 })
                 .collect();
             by_department.insert(d.id, rows);
         }
         out.push(GapSurvey {
             campaign: (*c).clone(),
+            services,
             by_department,
         });
     }

@@ -128,7 +128,10 @@ pub(super) async fn of(
     let today = Utc::now().date_naive();
     let mut sides = Sides::default();
     if let Some(p) = pulse {
-        let inst = src.listen.instrument(src.db, p.campaign.instrument_id).await?;
+        let inst = src
+            .listen
+            .instrument(src.db, p.campaign.instrument_id)
+            .await?;
         let theirs = crate::service::listen::results_about(
             src.db,
             src.listen,
@@ -181,11 +184,10 @@ pub(super) async fn of(
     if let Some(c) = mirror {
         let inst = src.listen.instrument(src.db, c.instrument_id).await?;
         let def = &inst.definition;
-        let own = crate::service::listen::results_of(src.db, src.listen, c, def, Some(d), today)
-            .await?;
+        let own =
+            crate::service::listen::results_of(src.db, src.listen, c, def, Some(d), today).await?;
         let theirs =
-            crate::service::listen::results_about(src.db, src.listen, c, def, it, d, today)
-                .await?;
+            crate::service::listen::results_about(src.db, src.listen, c, def, it, d, today).await?;
         let cell = |r: &Results, code: String| {
             r.items.iter().find(|i| i.code == code).and_then(|i| i.cell)
         };

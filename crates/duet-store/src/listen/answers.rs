@@ -250,7 +250,7 @@ pub async fn prepare_submission(
         (SubmitMode::Edit, None) => return Err(StoreError::NotFound("response")),
         _ => {}
     }
-    let kind = InstrumentKind::try_from(kind).map_err(|e| StoreError::Invalid(e))?;
+    let kind = InstrumentKind::try_from(kind).map_err(StoreError::Invalid)?;
     check_about(db, campaign, dept, answers.about, about_rule(&key_of, kind)).await?;
     Ok(Prepared {
         campaign,

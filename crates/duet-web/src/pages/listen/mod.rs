@@ -283,9 +283,13 @@ struct CampaignPage {
     sections: Vec<FormSection>,
     /// For an IT respondent to a survey about a department pair: the invited business
     /// departments to answer about (id, name, chosen), and whether naming one is required.
-    about: Option<(Vec<(i64, String, bool)>, bool)>,
+    about: Option<AboutChoices>,
     errors: FormErrors,
 }
+
+/// The departments an IT respondent may answer about (id, name, chosen), and whether naming one
+/// is required.
+type AboutChoices = (Vec<(i64, String, bool)>, bool);
 
 /// What the answer form offers an IT respondent to name the department their answers are about
 /// (see `instruments::about_rule`); none for anyone else or an instrument not about a pair.
@@ -294,7 +298,7 @@ async fn about_choices(
     who: &SignedIn,
     c: &Campaign,
     chosen: Option<i64>,
-) -> Result<Option<(Vec<(i64, String, bool)>, bool)>, PageError> {
+) -> Result<Option<AboutChoices>, PageError> {
     use duet_core::listen::instruments::{AboutRule, about_rule};
     let rule = about_rule(&c.instrument_key, c.instrument_kind);
     let Some(mine) = who.user.department_id else {

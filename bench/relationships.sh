@@ -42,7 +42,8 @@ TOKEN=$(DUET_LOG=warn $BIN token create --database-url "$DB" --email $ADMIN --na
 curl -s -c "$WORK/jar" -o /dev/null -d "email=$ADMIN&password=duet-demo-2026" $BASE/login
 COOKIE=$(awk '/duet_session/ {print $7}' "$WORK/jar")
 O=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/relationships")
-echo "departments: $(( $(echo "$O" | jq '.pairs | length') + 1 )) ($(echo "$O" | jq '.interactions.edges | length') connected pairs on the map, $(echo "$O" | jq '[.pairs[].signals | length] | add') signals with 12-month trends)"
+M=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/relationships/map")
+echo "departments: $(( $(echo "$O" | jq '.pairs | length') + 1 )) ($(echo "$M" | jq '.edges | length') connected pairs on the map, $(echo "$O" | jq '[.pairs[].signals | length] | add') signals with 12-month trends)"
 DEPT=$(echo "$O" | jq -r '.pairs[0].department_id')
 cold() {
   sleep 2.5
@@ -57,12 +58,12 @@ rps() { wrk -t2 -c32 -d"$DURATION" --latency "$@" 2>/dev/null; }
 H=$(rps "$BASE/healthz" | awk '/Requests\/sec/ {print $2}')
 printf "\n%-40s %10s %8s %8s %6s\n" path "req/s" p50 p99 share
 printf "%-40s %10s\n" /healthz "$H"
-for p in /relationships "/relationships/$DEPT" /relationships/thresholds /relationships/report "/relationships/report?pairs=all"; do
+for p in /relationships "/relationships/$DEPT" /relationships/map /relationships/thresholds /relationships/services /relationships/report "/relationships/report?pairs=all"; do
   out=$(rps -H "Cookie: duet_session=$COOKIE" "$BASE$p")
   r=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   printf "%-40s %10s %8s %8s %6.2f\n" "$p" "$r" "$(echo "$out" | awk '$1=="50%" {print $2}')" "$(echo "$out" | awk '$1=="99%" {print $2}')" "$(echo "$r / $H" | bc -l)"
 done
-for p in /api/v1/relationships "/api/v1/relationships/$DEPT" /api/v1/relationships/thresholds; do
+for p in /api/v1/relationships "/api/v1/relationships/$DEPT" /api/v1/relationships/map /api/v1/relationships/thresholds /api/v1/relationships/services; do
   out=$(rps -H "Authorization: Bearer $TOKEN" "$BASE$p")
   r=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   printf "%-40s %10s %8s %8s %6.2f\n" "$p" "$r" "$(echo "$out" | awk '$1=="50%" {print $2}')" "$(echo "$out" | awk '$1=="99%" {print $2}')" "$(echo "$r / $H" | bc -l)"

@@ -175,7 +175,7 @@ impl utoipa::Modify for BearerAuth {
         comms::send_back, comms::hide, comms::restore, comms::react, comms::comment, comms::remove_comment,
         comms::anonymous_reply, comms::editions::list_editions, comms::editions::draft_edition,
         comms::editions::get_edition, comms::editions::save_edition, comms::editions::redraft_edition,
-        comms::editions::schedule_edition, comms::editions::unschedule_edition, relationships::overview,
+        comms::editions::schedule_edition, comms::editions::unschedule_edition, relationships::overview, relationships::map,
         relationships::pair, relationships::acknowledge, relationships::plan_action, relationships::thresholds, relationships::set_thresholds, relationships::judge, relationships::services, relationships::edit_services, mail::preferences, mail::set_preferences, mail::outbox, mail::release,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

@@ -5,7 +5,7 @@ use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::relationships::catalogue::{Catalogue, CatalogueFields};
 use crate::service::relationships::views::{JudgementFields, ThresholdFields, ThresholdsView};
-use crate::service::relationships::{self as svc, ActionFields, Overview, Pair};
+use crate::service::relationships::{self as svc, ActionFields, OverviewSummary, Pair};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -20,6 +20,7 @@ use duet_store::relationships::views::Judgement;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/relationships", get(overview))
+        .route("/relationships/map", get(map))
         .route("/relationships/{department}", get(pair))
         .route(
             "/relationships/{department}/warnings/{id}/acknowledge",
@@ -151,7 +152,7 @@ pub async fn acknowledge(
 
 /// Every relationship the caller may see (all for IT leaders, executives and admins; a business
 /// leader's own department's), most troubled first; each signal with its band and evidence.
-#[utoipa::path(get, path = "/relationships", tag = "relationships", responses((status = 200, body = Overview), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/relationships", tag = "relationships", responses((status = 200, body = OverviewSummary), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     who: ApiUser,
@@ -163,6 +164,22 @@ pub async fn overview(
         body,
     )
         .into_response())
+}
+
+/// Who works with whom: requests, promises and reviews between every two departments over the
+/// last 12 months (business with business too), the silos and the overlaps. Only for readers
+/// who see every department (403 for a business leader, who sees their own pair only).
+#[utoipa::path(get, path = "/relationships/map", tag = "relationships", responses((status = 200, body = svc::map::Interactions), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn map(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<Json<svc::map::Interactions>, AppError> {
+    let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    o.interactions.clone().map(Json).ok_or_else(|| {
+        AppError::Forbidden(
+            "the map shows every department's requests and promises; you see your own department's relationship only".into(),
+        )
+    })
 }
 
 /// One business department's relationship with IT.

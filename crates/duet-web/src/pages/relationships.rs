@@ -23,6 +23,7 @@ mod thresholds;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/relationships", get(index))
+        .route("/relationships/map", get(map))
         .route("/relationships/{department}", get(show))
         .route(
             "/relationships/{department}/warnings/{id}/acknowledge",
@@ -45,11 +46,41 @@ struct IndexPage {
     o: std::sync::Arc<Overview>,
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
-    /// The interaction map, drawn (empty for a reader who sees one department).
-    map_svg: std::sync::Arc<String>,
 }
 
 impl IndexPage {
+    /// The departments in a silo.
+    fn silos(&self) -> Vec<&str> {
+        silos_of(&self.o)
+    }
+}
+
+/// The departments in a silo (none for a reader who sees one department).
+fn silos_of(o: &Overview) -> Vec<&str> {
+    o.interactions
+        .as_ref()
+        .map(|m| {
+            m.nodes
+                .iter()
+                .filter(|n| n.silo)
+                .map(|n| n.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `/relationships/map`: who works with whom across every department pair — the map, every
+/// connection as a table, the silos and the overlaps (for readers who see every department).
+#[derive(Template)]
+#[template(path = "relationships/map.html")]
+struct MapPage {
+    layout: Layout,
+    o: std::sync::Arc<Overview>,
+    /// The interaction map, drawn.
+    map_svg: std::sync::Arc<String>,
+}
+
+impl MapPage {
     /// A department's name on the map.
     fn name(&self, id: &i64) -> &str {
         self.o
@@ -61,26 +92,30 @@ impl IndexPage {
 
     /// The departments in a silo.
     fn silos(&self) -> Vec<&str> {
-        self.o
-            .interactions
-            .as_ref()
-            .map(|m| {
-                m.nodes
-                    .iter()
-                    .filter(|n| n.silo)
-                    .map(|n| n.name.as_str())
-                    .collect()
-            })
-            .unwrap_or_default()
+        silos_of(&self.o)
     }
+}
+
+async fn map(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    if o.interactions.is_none() {
+        return Err(crate::error::AppError::Forbidden(
+            "the map shows every department's requests and promises; you see your own department's relationship only".into(),
+        )
+        .into());
+    }
+    let map_svg = drawn_map(&state, &o).await;
+    Ok(render(MapPage {
+        layout: Layout::new(&who, "Who works with whom", "relationships"),
+        map_svg,
+        o,
+    }))
 }
 
 async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
     let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
-    let map_svg = drawn_map(&state, &o).await;
     Ok(render(IndexPage {
         layout: Layout::new(&who, "Relationships", "relationships"),
-        map_svg,
         o,
         kinds: SignalKind::ALL
             .iter()
@@ -165,13 +200,25 @@ impl PairPage {
     /// side's answer: (who misreads whom, on what and by how much).
     fn mirror_headline(&self) -> Option<(String, String)> {
         let m = self.p.sides.mirror.as_ref()?;
-        let (item, gap) = m.widest()?;
+        let (item, widest) = m.widest()?;
+        let it_misreads = item.it_misreads == Some(widest);
+        // The gap between the two figures as the table shows them (one decimal each), so the
+        // sentence and the table agree.
+        let r = |c: Option<duet_core::listen::results::Cell>| {
+            c.map_or(0.0, |c| (c.mean * 10.0).round() / 10.0)
+        };
+        let gap = if it_misreads {
+            r(item.it_guess) - r(item.department_own)
+        } else {
+            r(item.department_guess) - r(item.it_own)
+        };
+        let gap = (gap * 10.0).round() / 10.0;
         if gap.abs() < 1.0 {
             return None;
         }
         let d = &self.p.department_name;
         let better = if gap > 0.0 { "better" } else { "worse" };
-        let who = if item.it_misreads == Some(gap) {
+        let who = if it_misreads {
             format!("IT believes {d} sees the relationship {better} than {d} says it does")
         } else {
             format!("{d} believes IT sees the relationship {better} than IT says it does")

@@ -152,6 +152,105 @@ pub struct Overview {
     pub interactions: Option<map::Interactions>,
 }
 
+/// A signal as the overview's JSON lists it; its thresholds, unit, link and monthly trend are
+/// on its pair's own endpoint (and the thresholds at `/relationships/thresholds`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SignalSummary {
+    /// Which signal.
+    pub kind: SignalKind,
+    /// Its value (null with too little evidence or none at all).
+    pub value: Option<f64>,
+    /// The value as shown ("82 / 100", "3.5 days", "—").
+    pub shown: String,
+    /// Healthy, concerning, poor, or too little evidence.
+    pub band: Band,
+    /// How many records it stands on.
+    pub evidence: u32,
+    /// One sentence that explains it.
+    pub explanation: String,
+    /// The last three months against the three before (null for coverage).
+    pub change: Option<Change>,
+}
+
+/// A relationship as the overview's JSON lists it: its signals and summary figures; the rest
+/// (both sides, the service gap, maturity's evidence, power, warnings) is on its own endpoint.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PairSummary {
+    /// The IT department.
+    pub it_id: i64,
+    /// The business department.
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// The overall index (0–100), beside the signals; null with too little evidence.
+    pub index: Option<f64>,
+    /// The total weight the index stands on.
+    pub index_weight: f64,
+    /// How many signals are poor.
+    pub poor: u32,
+    /// How many are concerning.
+    pub concerning: u32,
+    /// Open early warnings on the pair.
+    pub open_warnings: u32,
+    /// The suggested maturity level (null with fewer than three criteria placed).
+    pub maturity: Option<maturity::Level>,
+    /// Every signal, in the order of [`SignalKind::ALL`].
+    pub signals: Vec<SignalSummary>,
+}
+
+/// The overview's JSON: every relationship the reader may see, most troubled first, and what
+/// moved this quarter. The interaction map is its own endpoint (`/relationships/map`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OverviewSummary {
+    /// One per business department.
+    pub pairs: Vec<PairSummary>,
+    /// The day the signals were computed for.
+    pub as_of: chrono::NaiveDate,
+    /// Signals that improved over the last three months (or between the last two pulses).
+    pub improved: Vec<Move>,
+    /// Signals that declined.
+    pub declined: Vec<Move>,
+}
+
+impl OverviewSummary {
+    /// The summary of an overview.
+    fn of(o: &Overview) -> Self {
+        Self {
+            pairs: o
+                .pairs
+                .iter()
+                .map(|p| PairSummary {
+                    it_id: p.it_id,
+                    department_id: p.department_id,
+                    department_name: p.department_name.clone(),
+                    index: p.index,
+                    index_weight: p.index_weight,
+                    poor: p.poor,
+                    concerning: p.concerning,
+                    open_warnings: p.open_warnings,
+                    maturity: p.maturity.level,
+                    signals: p
+                        .signals
+                        .iter()
+                        .map(|s| SignalSummary {
+                            kind: s.kind,
+                            value: s.value,
+                            shown: s.shown.clone(),
+                            band: s.band,
+                            evidence: s.evidence,
+                            explanation: s.explanation.clone(),
+                            change: s.change.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            as_of: o.as_of,
+            improved: o.improved.clone(),
+            declined: o.declined.clone(),
+        }
+    }
+}
+
 /// How a signal's value is shown ("82 / 100", "3.5 days", "on time", "—").
 pub fn shown(kind: SignalKind, band: Band, value: Option<f64>) -> String {
     match (band, value) {
@@ -752,16 +851,11 @@ pub async fn overview_json(
     actor: &Actor,
 ) -> Result<axum::body::Bytes, AppError> {
     let o = overview(caches, src, actor).await?;
-    // The overview is a list: each signal's trend is on its pair's own endpoint, as its
-    // warnings are, which keeps the document a tenth of its size.
+    // The overview is a list: each pair's detail (trends, both sides, the service gap, …) is on
+    // its own endpoint and the map on its own, which keeps the document a small fraction of the
+    // whole.
     let encode = |o: &Overview| {
-        let mut light = o.clone();
-        for p in &mut light.pairs {
-            for s in &mut p.signals {
-                s.trend.clear();
-            }
-        }
-        serde_json::to_vec(&light)
+        serde_json::to_vec(&OverviewSummary::of(o))
             .map(axum::body::Bytes::from)
             .map_err(|e| AppError::Internal(e.into()))
     };

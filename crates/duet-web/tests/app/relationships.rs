@@ -380,9 +380,9 @@ app_test! {
         let seller = app.person("Sam Seller", "sam@example.com", "Sales", "individual").await;
         let (s, p) = leader.post("/promises", json!({"promisor_id": seller, "promisee_department_id": marketing_id, "level": "individual", "text": "Share the lead list every Monday", "due_on": due})).await;
         assert_eq!(s, 201, "{p}");
-        let (s, o) = it.get("/relationships").await;
+        let (s, o) = it.get("/relationships/map").await;
         assert_eq!(s, 200);
-        let m = &o["interactions"];
+        let m = &o;
         let edge = |a: i64, b: i64| m["edges"].as_array().unwrap().iter().find(|e| e["a"] == a.min(b) && e["b"] == a.max(b)).cloned();
         let e = edge(sales_id, it_id).expect("Sales asked IT");
         assert_eq!((e["requests"].as_u64(), e["volume"].as_u64()), (Some(2), Some(2)), "{e}");
@@ -398,17 +398,21 @@ app_test! {
         assert_eq!((p["power"]["asked"].as_u64(), p["power"]["decided"].as_u64()), (Some(2), Some(0)), "{}", p["power"]);
         assert!(p["power"]["summary"].as_str().unwrap().starts_with("They asked IT 2 time(s)"));
         // A business leader sees their own pair, not the organisation's map.
+        assert_eq!(leader.get("/relationships/map").await.0, 403, "the map shows other departments' requests");
         let (_, mine) = leader.get("/relationships").await;
-        assert!(mine["interactions"].is_null(), "{mine}");
+        assert!(mine.get("interactions").is_none(), "{mine}");
         let b = app.browser_as(Role::Executive, Some("Finance")).await;
         let (_, page) = b.get("/relationships").await;
+        assert!(page.contains("In a silo:") && page.contains("1 overlap(s)") && page.contains("href=\"/relationships/map\""), "the overview says it and links to the map: {page}");
+        let (_, page) = b.get("/relationships/map").await;
         assert!(page.contains("<svg class=\"map\"") && page.contains("In a silo:") && page.contains("Finance (silo)"), "{page}");
         assert!(page.contains("Pipeline reporting dashboard") && page.contains("A chance to decide once, for both"), "{page}");
         let (_, page) = b.get("/relationships/report").await;
         assert!(page.contains("<svg class=\"map\""), "the board report has the map");
         let bl = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
         let (_, page) = bl.get("/relationships").await;
-        assert!(!page.contains("<svg class=\"map\"") && !page.contains("Overlaps"), "a leader of one department sees no other department's requests");
+        assert!(!page.contains("/relationships/map") && !page.contains("overlap"), "a leader of one department sees no other department's requests: {page}");
+        assert_eq!(bl.get("/relationships/map").await.0, 403);
     }
 }
 

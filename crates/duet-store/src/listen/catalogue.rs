@@ -114,6 +114,16 @@ pub async fn find_instrument(db: &Db, id: i64) -> Result<Instrument> {
     instrument_from_row(row.ok_or(StoreError::NotFound("instrument"))?)
 }
 
+/// The newest version of the instrument under `key`.
+pub async fn newest_instrument(db: &Db, key: &str) -> Result<Instrument> {
+    let sql = format!("{INSTRUMENT_COLS} where key = $1 order by version desc limit 1");
+    let row: Option<InstrumentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_optional(pool)
+        .await)?;
+    instrument_from_row(row.ok_or(StoreError::NotFound("instrument"))?)
+}
+
 /// Adds an instrument; a title already used makes a new version of that instrument.
 pub async fn insert_instrument(db: &Db, by: i64, def: &Definition) -> Result<Instrument> {
     let key: String = def

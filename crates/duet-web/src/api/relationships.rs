@@ -46,7 +46,8 @@ pub async fn services(
     who: ApiUser,
 ) -> Result<Json<Catalogue>, AppError> {
     Ok(Json(
-        svc::catalogue::catalogue(svc::Sources::of(&state), &who.actor()).await?,
+        svc::catalogue::catalogue(&state.relationships, svc::Sources::of(&state), &who.actor())
+            .await?,
     ))
 }
 
@@ -62,7 +63,7 @@ pub async fn edit_services(
     let actor = who.actor();
     svc::catalogue::edit(svc::Sources::of(&state), &actor, &f).await?;
     Ok(Json(
-        svc::catalogue::catalogue(svc::Sources::of(&state), &actor).await?,
+        svc::catalogue::catalogue(&state.relationships, svc::Sources::of(&state), &actor).await?,
     ))
 }
 
@@ -173,13 +174,13 @@ pub async fn overview(
 pub async fn map(
     State(state): State<AppState>,
     who: ApiUser,
-) -> Result<Json<svc::map::Interactions>, AppError> {
-    let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
-    o.interactions.clone().map(Json).ok_or_else(|| {
-        AppError::Forbidden(
-            "the map shows every department's requests and promises; you see your own department's relationship only".into(),
-        )
-    })
+) -> Result<axum::response::Response, AppError> {
+    let body = svc::map_json(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// One business department's relationship with IT.

@@ -43,12 +43,21 @@ pub fn router() -> Router<AppState> {
 #[template(path = "relationships/index.html")]
 struct IndexPage {
     layout: Layout,
+    /// `IndexBody`, rendered.
+    body: std::sync::Arc<String>,
+}
+
+/// The overview's content: the same for every reader who sees every department, so rendered
+/// once per computation for them.
+#[derive(Template)]
+#[template(path = "relationships/index_body.html")]
+struct IndexBody {
     o: std::sync::Arc<Overview>,
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
 }
 
-impl IndexPage {
+impl IndexBody {
     /// The departments in a silo.
     fn silos(&self) -> Vec<&str> {
         silos_of(&self.o)
@@ -114,14 +123,32 @@ async fn map(State(state): State<AppState>, who: SignedIn) -> Result<Response, P
 
 async fn index(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
     let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
+    let shared = o.interactions.is_some();
+    let draw = move || async move {
+        IndexBody {
+            o,
+            kinds: signal_headings(),
+        }
+        .render()
+        .map_err(|e| crate::error::AppError::Internal(e.into()))
+    };
+    let body = if shared {
+        state.relationships.overview_html.get_or_load(draw).await?
+    } else {
+        std::sync::Arc::new(draw().await?)
+    };
     Ok(render(IndexPage {
         layout: Layout::new(&who, "Relationships", "relationships"),
-        o,
-        kinds: SignalKind::ALL
-            .iter()
-            .map(|k| (duet_core::relationships::short_label(*k), k.label()))
-            .collect(),
+        body,
     }))
+}
+
+/// (short heading, full label) of each signal, for the tables' column headings.
+fn signal_headings() -> Vec<(&'static str, &'static str)> {
+    SignalKind::ALL
+        .iter()
+        .map(|k| (duet_core::relationships::short_label(*k), k.label()))
+        .collect()
 }
 
 /// Each signal's trend chart of pair `p` (empty where none), drawn once per computation.

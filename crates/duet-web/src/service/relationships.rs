@@ -870,6 +870,30 @@ pub async fn overview_json(
         .clone())
 }
 
+/// The interaction map as JSON, for readers who see every department (403 for the others).
+pub async fn map_json(
+    caches: &RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+) -> Result<axum::body::Bytes, AppError> {
+    let o = overview(caches, src, actor).await?;
+    let Some(m) = o.interactions.as_ref() else {
+        return Err(AppError::Forbidden(
+            "the map shows every department's requests and promises; you see your own department's relationship only".into(),
+        ));
+    };
+    Ok(caches
+        .map_json
+        .get_or_load(|| async {
+            serde_json::to_vec(m)
+                .map(axum::body::Bytes::from)
+                .map_err(|e| AppError::Internal(e.into()))
+        })
+        .await?
+        .as_ref()
+        .clone())
+}
+
 /// One department's relationship with IT; 404 for a department that is not a business
 /// department, 403 for one the actor may not see.
 pub async fn pair(
@@ -925,6 +949,16 @@ pub struct RelationshipCaches {
     json: FreshCell<axum::body::Bytes>,
     /// The interaction map, drawn (by the pages).
     pub(crate) map_svg: FreshCell<String>,
+    /// The interaction map as JSON.
+    map_json: FreshCell<axum::body::Bytes>,
+    /// The overview page's body for readers who see every department (by the pages: the same
+    /// for all of them; the page around it carries the reader's own menu and form token).
+    pub(crate) overview_html: FreshCell<String>,
+    /// The board report's body for readers who see every department, without and with a page
+    /// per pair (by the pages).
+    pub(crate) report_html: crate::service::fresh::FreshMap<bool, String, 2>,
+    /// The IT service catalogue in force.
+    pub(crate) catalogue: FreshCell<duet_store::listen::Instrument>,
     /// Each pair's trend charts, drawn (by the pages).
     pub(crate) charts: crate::service::fresh::FreshMap<i64, Vec<String>, 256>,
     /// The thresholds in force and their history.

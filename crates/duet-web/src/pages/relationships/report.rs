@@ -13,7 +13,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use duet_core::relationships::SignalKind;
 
 /// Routes of the report.
 pub fn router() -> Router<AppState> {
@@ -31,6 +30,15 @@ struct ReportQuery {
 #[template(path = "relationships/report.html")]
 struct ReportPage {
     layout: Layout,
+    /// `ReportBody`, rendered.
+    body: std::sync::Arc<String>,
+}
+
+/// The report's content: the same for every reader who sees every department, so rendered once
+/// per computation for them (with and without a page per pair).
+#[derive(Template)]
+#[template(path = "relationships/report_body.html")]
+struct ReportBody {
     o: std::sync::Arc<Overview>,
     /// (short heading, full label) of each signal.
     kinds: Vec<(&'static str, &'static str)>,
@@ -40,7 +48,7 @@ struct ReportPage {
     map_svg: std::sync::Arc<String>,
 }
 
-impl ReportPage {
+impl ReportBody {
     /// The chart of pair `p`'s signal `s` (empty without one).
     fn chart(&self, p: &usize, s: &usize) -> &str {
         self.charts
@@ -57,24 +65,40 @@ async fn report(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
     let o = svc::overview(&state.relationships, svc::Sources::of(&state), &who.actor()).await?;
-    let charts = if q.pairs == "all" {
-        let mut all = Vec::with_capacity(o.pairs.len());
-        for p in &o.pairs {
-            all.push(super::pair_charts(&state, p, o.as_of).await);
+    let all = q.pairs == "all";
+    let shared = o.interactions.is_some();
+    let st = &state;
+    let draw = move || async move {
+        let charts = if all {
+            let mut drawn = Vec::with_capacity(o.pairs.len());
+            for p in &o.pairs {
+                drawn.push(super::pair_charts(st, p, o.as_of).await);
+            }
+            Some(drawn)
+        } else {
+            None
+        };
+        let map_svg = super::drawn_map(st, &o).await;
+        ReportBody {
+            map_svg,
+            kinds: super::signal_headings(),
+            o,
+            charts,
         }
-        Some(all)
-    } else {
-        None
+        .render()
+        .map_err(|e| crate::error::AppError::Internal(e.into()))
     };
-    let map_svg = super::drawn_map(&state, &o).await;
+    let body = if shared {
+        state
+            .relationships
+            .report_html
+            .get_or_load(all, draw)
+            .await?
+    } else {
+        std::sync::Arc::new(draw().await?)
+    };
     Ok(render(ReportPage {
-        map_svg,
         layout: Layout::new(&who, "Relationship health: board report", "relationships"),
-        kinds: SignalKind::ALL
-            .iter()
-            .map(|k| (duet_core::relationships::short_label(*k), k.label()))
-            .collect(),
-        o,
-        charts,
+        body,
     }))
 }

@@ -36,7 +36,7 @@ async fn page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let c = catalogue::catalogue(Sources::of(state), &who.actor()).await?;
+    let c = catalogue::catalogue(&state.relationships, Sources::of(state), &who.actor()).await?;
     let typed = typed.unwrap_or_else(|| {
         c.services
             .iter()

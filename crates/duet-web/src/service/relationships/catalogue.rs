@@ -41,9 +41,13 @@ pub struct CatalogueFields {
 }
 
 /// The catalogue in force, for anyone who may see relationships.
-pub async fn catalogue(src: Sources<'_>, actor: &Actor) -> Result<Catalogue, AppError> {
+pub async fn catalogue(
+    caches: &super::RelationshipCaches,
+    src: Sources<'_>,
+    actor: &Actor,
+) -> Result<Catalogue, AppError> {
     super::seen_by(actor)?;
-    let inst = newest(src).await?;
+    let inst = caches.catalogue.get_or_load(|| newest(src)).await?;
     Ok(Catalogue {
         instrument_id: inst.id,
         version: inst.version,
@@ -84,10 +88,5 @@ pub async fn edit(src: Sources<'_>, actor: &Actor, f: &CatalogueFields) -> Resul
 
 /// The newest version of the IT service gap instrument.
 async fn newest(src: Sources<'_>) -> Result<duet_store::listen::Instrument, AppError> {
-    duet_store::listen::list_instruments(src.db)
-        .await?
-        .into_iter()
-        .filter(|i| i.key == SERVICE_GAP_KEY)
-        .max_by_key(|i| i.version)
-        .ok_or_else(|| AppError::NotFound("the IT service gap instrument".into()))
+    Ok(duet_store::listen::newest_instrument(src.db, SERVICE_GAP_KEY).await?)
 }

@@ -75,6 +75,23 @@ pub async fn held_reviews(db: &Db) -> Result<Vec<(i64, NaiveDate)>> {
     .await)?)
 }
 
+/// The tones leaders gave the review meetings they signed since `since` (see
+/// `duet_core::reviews::Tone`): (department, IT's tone, the business side's tone), oldest first.
+pub async fn review_tones(
+    db: &Db,
+    since: NaiveDate,
+) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as(
+        "select r.department_id, rr.it_tone, rr.business_tone from review_records rr join reviews r on r.id = rr.review_id
+         where r.held_on >= $1 and (rr.it_tone is not null or rr.business_tone is not null) order by r.held_on"
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await
+    })?)
+}
+
 /// An early warning on a relationship.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Warning {

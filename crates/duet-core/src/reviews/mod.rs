@@ -9,6 +9,17 @@ use crate::time::from_local;
 use crate::{FieldError, ValidationErrors};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 
+wire_enum!(
+    /// How a review meeting felt to one of the two leaders who signed its record, said when
+    /// signing: the people level of the relationship (friendly or adversarial contact), kept
+    /// with the signature.
+    Tone, "tone" {
+        Friendly = "friendly" / "Friendly",
+        Businesslike = "businesslike" / "Businesslike",
+        Tense = "tense" / "Tense",
+    }
+);
+
 /// Accepted review intervals, in days (weekly to quarterly).
 pub const INTERVAL_RANGE: std::ops::RangeInclusive<i64> = 7..=120;
 

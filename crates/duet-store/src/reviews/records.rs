@@ -23,6 +23,10 @@ pub struct Record {
     pub business_signed_at: Option<DateTime<Utc>>,
     /// Set once both have signed: the record no longer changes; corrections are appended.
     pub locked_at: Option<DateTime<Utc>>,
+    /// How the meeting felt to IT's signer (`friendly`, `businesslike`, `tense`), if said.
+    pub it_tone: Option<String>,
+    /// How it felt to the business signer, if said.
+    pub business_tone: Option<String>,
 }
 
 /// A decision taken at a review.
@@ -54,7 +58,7 @@ pub async fn record(db: &Db, review: i64) -> Result<Record> {
     find(db, review).await?;
     let r = on_db!(db, |pool| {
         sqlx::query_as::<_, Record>(
-        "select agenda, attendees, notes, metric_feedback, it_signed_by, it_signed_at, business_signed_by, business_signed_at, locked_at
+        "select agenda, attendees, notes, metric_feedback, it_signed_by, it_signed_at, business_signed_by, business_signed_at, locked_at, it_tone, business_tone
          from review_records where review_id = $1",
     ).bind(review).fetch_optional(pool).await
     })?;
@@ -151,6 +155,18 @@ pub async fn save_records(db: &Db, items: &[RecordWrite]) -> Result<Vec<Result<R
 
 /// Signs the record for one side (`it` true for IT); when both sides have signed, it locks.
 pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
+    sign_with_tone(db, review, it, by, None).await
+}
+
+/// `sign`, keeping with the signature how the meeting felt to the signer (see
+/// `duet_core::reviews::Tone`), in the same transaction.
+pub async fn sign_with_tone(
+    db: &Db,
+    review: i64,
+    it: bool,
+    by: i64,
+    tone: Option<duet_core::reviews::Tone>,
+) -> Result<Record> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let status: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(
@@ -171,14 +187,15 @@ pub async fn sign(db: &Db, review: i64, it: bool, by: i64) -> Result<Record> {
     let (attendees, notes) = text.unwrap_or_default();
     rules::may_sign(&status, &attendees, &notes).map_err(StoreError::Conflict)?;
     let sql = if it {
-        "update review_records set it_signed_by = $1, it_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
+        "update review_records set it_signed_by = $1, it_signed_at = $2, updated_at = $2, it_tone = $4 where review_id = $3 and locked_at is null"
     } else {
-        "update review_records set business_signed_by = $1, business_signed_at = $2, updated_at = $2 where review_id = $3 and locked_at is null"
+        "update review_records set business_signed_by = $1, business_signed_at = $2, updated_at = $2, business_tone = $4 where review_id = $3 and locked_at is null"
     };
     let n = on_db!(tx, |c| sqlx::query(sql)
         .bind(by)
         .bind(now)
         .bind(review)
+        .bind(tone.map(|t| t.as_str()))
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

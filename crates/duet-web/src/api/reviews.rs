@@ -319,14 +319,26 @@ pub async fn save_record(
     Ok(Json(svc::record_view(&state.db, id).await?))
 }
 
-/// Signs the record for the caller's side; with both signatures it locks.
-#[utoipa::path(post, path = "/reviews/{id}/sign", tag = "reviews", params(("id" = i64, Path, description = "Review id")), responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+/// Signs the record for the caller's side, with how the meeting felt to them (optional body);
+/// with both signatures it locks.
+#[utoipa::path(post, path = "/reviews/{id}/sign", tag = "reviews", params(("id" = i64, Path, description = "Review id")), request_body(content = svc::SignFields, description = "Optional: how the meeting felt"), responses((status = 200, body = RecordView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn sign(
     State(state): State<AppState>,
     who: ApiUser,
     Path(id): Path<i64>,
+    body: axum::body::Bytes,
 ) -> Result<Json<RecordView>, AppError> {
-    svc::sign(&state.db, &who.actor(), id).await?;
+    // The body is optional: none signs without saying how the meeting felt.
+    let f: svc::SignFields = if body.iter().all(u8::is_ascii_whitespace) {
+        svc::SignFields::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: format!("the body is not the JSON this expects: {e}"),
+        })?
+    };
+    svc::sign(&state.db, &who.actor(), id, &f).await?;
     Ok(Json(svc::record_view(&state.db, id).await?))
 }
 

@@ -554,8 +554,9 @@ async fn sign(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<i64>,
+    Form(f): Form<svc::SignFields>,
 ) -> Result<Response, PageError> {
-    let r = svc::sign(&state.db, &who.actor(), id).await.map(|_| ());
+    let r = svc::sign(&state.db, &who.actor(), id, &f).await.map(|_| ());
     record_act(&state, &who, id, r, Typed::default(), "Signed.").await
 }
 

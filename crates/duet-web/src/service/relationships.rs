@@ -516,7 +516,8 @@ async fn compute(src: Sources<'_>) -> Result<Overview, AppError> {
             signals.push(pulse_signal(&h, set.get(kind), kind, section, d));
         }
         let (gap_signal, services) = service_gap(&h, set.get(SignalKind::ServiceGap), d);
-        let sides = sides::of(src, h.pulses.last(), mirror.as_ref(), it.id, d.id).await?;
+        let tones = h.tones.get(&d.id).map_or(&[][..], |v| v.as_slice());
+        let sides = sides::of(src, h.pulses.last(), mirror.as_ref(), it.id, d.id, tones).await?;
         signals.push(gap_signal);
         let poor = signals.iter().filter(|s| s.band == Band::Poor).count() as u32;
         let concerning = signals

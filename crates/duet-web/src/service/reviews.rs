@@ -558,8 +558,32 @@ pub async fn save_record(
     }
 }
 
-/// Signs the record for the side the actor leads; both signatures lock it.
-pub async fn sign(db: &Db, actor: &Actor, id: i64) -> Result<store::Record, AppError> {
+/// What a signature may carry (form or JSON).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct SignFields {
+    /// How the meeting felt to the signer: `friendly`, `businesslike` or `tense` (optional; kept
+    /// with the signature, and shown as the people level of the relationship).
+    #[serde(default)]
+    pub tone: Option<String>,
+}
+
+/// Signs the record for the side the actor leads, with how the meeting felt to them when given;
+/// both signatures lock it.
+pub async fn sign(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    f: &SignFields,
+) -> Result<store::Record, AppError> {
+    let tone = match f.tone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => Some(t.parse::<duet_core::reviews::Tone>().map_err(|_| {
+            AppError::invalid(
+                "tone",
+                "choose friendly, businesslike or tense, or leave it out",
+            )
+        })?),
+    };
     let r = store::find(db, id).await?;
     let dept = DepartmentId(r.department_id);
     let it_side = if can(
@@ -582,7 +606,7 @@ pub async fn sign(db: &Db, actor: &Actor, id: i64) -> Result<store::Record, AppE
         )?;
         false
     };
-    Ok(store::sign(db, id, it_side, actor.user.0).await?)
+    Ok(store::sign_with_tone(db, id, it_side, actor.user.0, tone).await?)
 }
 
 /// A decision (form or JSON); with a due date and promisor it becomes a promise in one step.

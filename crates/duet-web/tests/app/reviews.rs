@@ -146,11 +146,18 @@ app_test! {
         assert_eq!((status, v["record"]["locked_at"].is_null()), (200, true));
         let (_, v) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"agenda": "The good", "attendees": "Priya, Daniel", "notes": "CRM is better", "metric_feedback": "Track quote time"})).await;
         assert!(v["record"]["business_signed_by"].is_null(), "an edit after signing clears the signature");
-        lead.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        let (status, body) = lead.post(&format!("/reviews/{id}/sign"), json!({"tone": "awful"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("tone")), "{body}");
+        let (status, _) = lead.post(&format!("/reviews/{id}/sign"), json!({"tone": "tense"})).await;
+        assert_eq!(status, 200);
         let (status, body) = it.post(&format!("/reviews/{id}/corrections"), json!({"text": "Too early for corrections"})).await;
         assert_eq!(status, 409, "{body}");
-        let (status, v) = it.post(&format!("/reviews/{id}/sign"), json!({})).await;
+        let (status, v) = it.post(&format!("/reviews/{id}/sign"), json!({"tone": "businesslike"})).await;
         assert_eq!((status, v["record"]["locked_at"].is_string()), (200, true));
+        // How the meeting felt to each side is the people level of the pair.
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        let tone = &p["sides"]["tone"];
+        assert_eq!((tone["department"]["tense"].as_u64(), tone["it"]["businesslike"].as_u64(), tone["it"]["tense"].as_u64()), (Some(1), Some(1), Some(0)), "{tone}");
         let (status, body) = it.send(Method::PUT, &format!("/reviews/{id}/record"), json!({"notes": "Rewriting history"})).await;
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")));
         let (status, _) = it.post(&format!("/reviews/{id}/decisions"), json!({"text": "A decision after signing"})).await;

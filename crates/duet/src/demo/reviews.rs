@@ -130,8 +130,16 @@ pub async fn seed_reviews(db: &Db, tz: Tz) -> anyhow::Result<()> {
             rv::add_decision(db, last_id, text, None, organizer).await?;
         }
         if let Some(b) = business_signer {
-            rv::sign(db, last_id, true, organizer).await?;
-            rv::sign(db, last_id, false, b.id).await?;
+            // How the meeting felt: businesslike to IT and tense to Sales (the broken trust shows
+            // between people too); friendly to both sides at Finance.
+            use duet_core::reviews::Tone;
+            let (it_tone, their_tone) = if d.name == "Sales" {
+                (Tone::Businesslike, Tone::Tense)
+            } else {
+                (Tone::Friendly, Tone::Friendly)
+            };
+            rv::sign_with_tone(db, last_id, true, organizer, Some(it_tone)).await?;
+            rv::sign_with_tone(db, last_id, false, b.id, Some(their_tone)).await?;
         }
     }
     tracing::info!("demo reviews seeded");

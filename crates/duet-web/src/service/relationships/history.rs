@@ -54,6 +54,9 @@ pub(super) struct History {
     /// The closed IT service gap surveys since the trend began, and the one before (oldest
     /// first).
     pub gaps: Vec<GapSurvey>,
+    /// Per department: how the review meetings of the last 12 months felt to the leaders who
+    /// signed them (IT's tone, the department's tone).
+    pub tones: HashMap<i64, Vec<(Option<String>, Option<String>)>>,
 }
 
 impl History {
@@ -93,6 +96,10 @@ impl History {
         for events in trust.values_mut() {
             events.sort_by_key(|e| e.on);
         }
+        let mut tones: HashMap<i64, Vec<(Option<String>, Option<String>)>> = HashMap::new();
+        for (d, it, theirs) in duet_store::relationships::review_tones(src.db, start).await? {
+            tones.entry(d).or_default().push((it, theirs));
+        }
         let months = trend::months(today, TREND_MONTHS);
         let pulses = pulses_since(src, months[0]).await?;
         let gaps = gaps_since(src, months[0]).await?;
@@ -106,6 +113,7 @@ impl History {
             trust,
             pulses,
             gaps,
+            tones,
         })
     }
 

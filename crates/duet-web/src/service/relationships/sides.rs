@@ -41,6 +41,57 @@ pub struct LevelSide {
     pub it: Option<f64>,
 }
 
+/// How many review meetings felt friendly, businesslike or tense to one side's signing leader.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct ToneCounts {
+    /// Friendly.
+    pub friendly: u32,
+    /// Businesslike.
+    pub businesslike: u32,
+    /// Tense.
+    pub tense: u32,
+}
+
+impl ToneCounts {
+    /// Whether any meeting was rated.
+    pub fn any(&self) -> bool {
+        self.friendly + self.businesslike + self.tense > 0
+    }
+
+    /// "2 friendly, 1 tense".
+    pub fn summary(&self) -> String {
+        [
+            (self.friendly, "friendly"),
+            (self.businesslike, "businesslike"),
+            (self.tense, "tense"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+
+    fn add(&mut self, tone: Option<&str>) {
+        match tone {
+            Some("friendly") => self.friendly += 1,
+            Some("businesslike") => self.businesslike += 1,
+            Some("tense") => self.tense += 1,
+            _ => {}
+        }
+    }
+}
+
+/// The tone of the pair's review meetings over the last 12 months, as each signing leader said
+/// when signing the record (named statements, not survey answers).
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct ReviewTone {
+    /// As IT's leaders said.
+    pub it: ToneCounts,
+    /// As the department's leaders said.
+    pub department: ToneCounts,
+}
+
 /// One statement of the mirror survey, both ways.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MirrorItem {
@@ -104,6 +155,8 @@ pub struct Sides {
     pub levels: Vec<LevelSide>,
     /// The last closed mirror survey (null before one has closed).
     pub mirror: Option<Mirror>,
+    /// How the review meetings of the last 12 months felt to each side.
+    pub tone: ReviewTone,
 }
 
 /// The last closed mirror survey, if any (read once per computation).
@@ -124,9 +177,14 @@ pub(super) async fn of(
     mirror: Option<&Campaign>,
     it: i64,
     d: i64,
+    tones: &[(Option<String>, Option<String>)],
 ) -> Result<Sides, AppError> {
     let today = Utc::now().date_naive();
     let mut sides = Sides::default();
+    for (it_tone, their_tone) in tones {
+        sides.tone.it.add(it_tone.as_deref());
+        sides.tone.department.add(their_tone.as_deref());
+    }
     if let Some(p) = pulse {
         let inst = src
             .listen

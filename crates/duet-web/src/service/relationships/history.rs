@@ -25,6 +25,9 @@ pub(super) struct Pulse {
 /// respondents behind the figures.
 pub(super) type ServiceAnswers = Vec<(String, Option<f64>, Option<f64>, u32)>;
 
+/// How one review meeting felt to its two signers: (IT's tone, the department's tone).
+pub(super) type Tones = (Option<String>, Option<String>);
+
 /// A closed IT service gap survey and each business department's answers.
 pub(super) struct GapSurvey {
     pub campaign: duet_store::listen::Campaign,
@@ -56,7 +59,7 @@ pub(super) struct History {
     pub gaps: Vec<GapSurvey>,
     /// Per department: how the review meetings of the last 12 months felt to the leaders who
     /// signed them (IT's tone, the department's tone).
-    pub tones: HashMap<i64, Vec<(Option<String>, Option<String>)>>,
+    pub tones: HashMap<i64, Vec<Tones>>,
 }
 
 impl History {
@@ -96,7 +99,7 @@ impl History {
         for events in trust.values_mut() {
             events.sort_by_key(|e| e.on);
         }
-        let mut tones: HashMap<i64, Vec<(Option<String>, Option<String>)>> = HashMap::new();
+        let mut tones: HashMap<i64, Vec<Tones>> = HashMap::new();
         for (d, it, theirs) in duet_store::relationships::review_tones(src.db, start).await? {
             tones.entry(d).or_default().push((it, theirs));
         }

@@ -177,7 +177,7 @@ pub(super) async fn of(
     mirror: Option<&Campaign>,
     it: i64,
     d: i64,
-    tones: &[(Option<String>, Option<String>)],
+    tones: &[super::history::Tones],
 ) -> Result<Sides, AppError> {
     let today = Utc::now().date_naive();
     let mut sides = Sides::default();

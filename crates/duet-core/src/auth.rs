@@ -72,6 +72,12 @@ pub enum Action {
     EditNeed { requester: UserId },
     /// Confirm the need statement, or say whether an offered alternative was taken up.
     RespondAsRequester { requester: UserId },
+    /// Escalate a request to IT's leaders (declined, or undecided too long): its requester, or a
+    /// business leader or executive of its department.
+    EscalateRequest {
+        requester: UserId,
+        department: DepartmentId,
+    },
     /// Adopt a request as its executive champion (promotes it to the portfolio).
     Champion {
         requester: UserId,
@@ -257,6 +263,14 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             requester == actor.user || matches!(actor.role, Admin | ItLeader)
         }
         Action::RespondAsRequester { requester } => requester == actor.user,
+        Action::EscalateRequest {
+            requester,
+            department,
+        } => {
+            requester == actor.user
+                || (matches!(actor.role, BusinessLeader | Executive)
+                    && actor.department == Some(department))
+        }
         Action::Champion {
             requester,
             self_allowed,
@@ -353,6 +367,9 @@ fn describe(action: Action) -> &'static str {
             "edit this need statement (only its requester or an IT triager may)"
         }
         Action::RespondAsRequester { .. } => "answer for the requester",
+        Action::EscalateRequest { .. } => {
+            "escalate this request (its requester, or a leader of its department)"
+        }
         Action::Champion { .. } => {
             "champion this request (an executive other than its requester, unless an admin allowed it)"
         }
@@ -572,9 +589,10 @@ mod tests {
             Action::SetRelationshipThresholds => 44,
             Action::JudgeRelationship { .. } => 45,
             Action::EditServiceCatalogue => 46,
+            Action::EscalateRequest { .. } => 47,
         }
     }
-    const VARIANTS: usize = 47;
+    const VARIANTS: usize = 48;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -631,6 +649,27 @@ mod tests {
             (Action::EditNeed { requester: other }, "AI"),
             (Action::RespondAsRequester { requester: me }, everyone),
             (Action::RespondAsRequester { requester: other }, ""),
+            (
+                Action::EscalateRequest {
+                    requester: me,
+                    department: away,
+                },
+                everyone,
+            ),
+            (
+                Action::EscalateRequest {
+                    requester: other,
+                    department: own,
+                },
+                "BE",
+            ),
+            (
+                Action::EscalateRequest {
+                    requester: other,
+                    department: away,
+                },
+                "",
+            ),
             (
                 Action::Champion {
                     requester: other,

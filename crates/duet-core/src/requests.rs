@@ -375,6 +375,46 @@ impl Decision {
     }
 }
 
+/// Days a request may wait for IT's decision before its requester may escalate it.
+pub const ESCALATE_AFTER_DAYS: i64 = 10;
+
+/// Whether a request may be escalated to IT's leaders on `today`: once declined, or once it has
+/// waited [`ESCALATE_AFTER_DAYS`] days since it was asked without IT deciding (accepting,
+/// deferring or declining it). Otherwise, why not, in words for the page (field `status`).
+pub fn may_escalate(
+    status: Status,
+    asked_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    let waiting = matches!(
+        status,
+        Status::Submitted | Status::Understanding | Status::NeedConfirmed
+    );
+    let waited = (today - asked_on).num_days();
+    match status {
+        Status::Declined => Ok(()),
+        _ if waiting && waited >= ESCALATE_AFTER_DAYS => Ok(()),
+        _ if waiting => Err(FieldError::new(
+            "status",
+            format!(
+                "IT has had this request for {waited} day(s); it can be escalated once declined, or after {ESCALATE_AFTER_DAYS} days without a decision"
+            ),
+        )),
+        _ => Err(FieldError::new(
+            "status",
+            format!(
+                "a request that is {} has nothing to escalate: escalation is for a request IT declined or has not decided",
+                status.label().to_lowercase()
+            ),
+        )),
+    }
+}
+
+/// An escalation's reason, as the requester writes it to IT's leaders: 10 to 2,000 characters.
+pub fn escalation_reason(raw: &str) -> Result<String, FieldError> {
+    prose_text("reason", raw, 10, 2000)
+}
+
 /// Working days (Monday–Friday) after `from` up to and including `to`; 0 when `to` is not later.
 pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     if to <= from {
@@ -516,6 +556,36 @@ pub struct TeamStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_escalated_once_declined_or_after_ten_days_undecided() {
+        let asked = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let day = |n| asked + chrono::Duration::days(n);
+        assert!(may_escalate(Status::Declined, asked, day(0)).is_ok());
+        let early = may_escalate(Status::Submitted, asked, day(9)).unwrap_err();
+        assert_eq!(early.field, "status");
+        assert!(early.message.contains("9 day(s)"), "{}", early.message);
+        assert!(may_escalate(Status::Understanding, asked, day(10)).is_ok());
+        assert!(may_escalate(Status::NeedConfirmed, asked, day(30)).is_ok());
+        for s in [
+            Status::Accepted,
+            Status::InDelivery,
+            Status::Delivered,
+            Status::Closed,
+        ] {
+            assert!(
+                may_escalate(s, asked, day(90))
+                    .unwrap_err()
+                    .message
+                    .contains("nothing to escalate")
+            );
+        }
+        assert_eq!(
+            escalation_reason("  We still lose quotes  ").unwrap(),
+            "We still lose quotes"
+        );
+        assert_eq!(escalation_reason("short").unwrap_err().field, "reason");
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -417,3 +417,72 @@ pub async fn set_self_champion_allowed(
     tx.commit().await?;
     find_request(db, id).await
 }
+
+/// Escalates a request to IT's leaders with the reason (checked by the caller): refused when it
+/// is neither declined nor undecided for `ESCALATE_AFTER_DAYS` days on `today`, or when it was
+/// escalated before (409, nothing written). The escalation is a timeline event (which tells the
+/// requester and champion, as every event does) and a notice to every IT leader, in one
+/// transaction.
+pub async fn escalate(
+    db: &Db,
+    request: i64,
+    by: i64,
+    reason: &str,
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let Locked { status, .. } = lock_request(&mut tx, request).await?;
+    let (asked, before): (DateTime<Utc>, Option<DateTime<Utc>>) = on_db!(tx, |c| {
+        sqlx::query_as(
+        "select r.created_at, (select min(e.at) from request_events e where e.request_id = r.id and e.kind = 'escalated')
+         from requests r where r.id = $1"
+    )
+    .bind(request)
+    .fetch_one(c)
+    .await
+    })?;
+    if let Some(on) = before {
+        return Err(StoreError::Conflict(FieldError::new(
+            "request",
+            format!(
+                "this request was escalated on {}; IT's leaders have it",
+                on.date_naive()
+            ),
+        )));
+    }
+    duet_core::requests::may_escalate(status, asked.date_naive(), today)
+        .map_err(StoreError::Conflict)?;
+    let detail = format!("escalated to IT's leaders: {reason}");
+    record_event(&mut tx, request, Some(by), "escalated", &detail, now).await?;
+    on_db!(tx, |c| {
+        sqlx::query(
+            "insert into notifications (user_id, request_id, message, created_at, kind)
+         select u.id, r.id, r.title || ': ' || $2, $3, $4 from requests r, users u
+         where r.id = $1 and u.role = 'it_leader' and u.disabled_at is null and u.id <> $5",
+        )
+        .bind(request)
+        .bind(&detail)
+        .bind(now)
+        .bind(duet_core::mail::request_notice("escalated").as_str())
+        .bind(by)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many requests of each department were escalated since `since`: (department, count).
+pub async fn escalations(db: &Db, since: DateTime<Utc>) -> Result<Vec<(i64, i64)>> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as(
+        "select r.department_id, count(*) from request_events e join requests r on r.id = e.request_id
+         where e.kind = 'escalated' and e.at >= $1 group by r.department_id"
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await
+    })?)
+}

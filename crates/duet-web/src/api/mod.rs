@@ -151,7 +151,7 @@ impl utoipa::Modify for BearerAuth {
         audit::list,
         requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
         requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,
-        requests::answer_alternative, requests::champion, requests::allow_self_champion, requests::save_case,
+        requests::answer_alternative, requests::champion, requests::escalate, requests::allow_self_champion, requests::save_case,
         requests::sign_off, requests::advance, requests::record_benefit, portfolio::portfolio,
         portfolio::export_portfolio, portfolio::weights_history, portfolio::set_weights, portfolio::set_settings,
         portfolio::list_goals, portfolio::add_goal, portfolio::archive_goal, requests::list_teams,

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
             post(answer_alternative),
         )
         .route("/requests/{id}/champion", post(champion))
+        .route("/requests/{id}/escalate", post(escalate))
         .route("/requests/{id}/self-champion", post(allow_self_champion))
         .route("/requests/{id}/business-case", put(save_case))
         .route("/requests/{id}/sign-off", post(sign_off))
@@ -197,6 +198,28 @@ pub async fn champion(
     Path(id): Path<i64>,
 ) -> Result<Json<Request>, AppError> {
     Ok(Json(svc::champion(&state.db, &who.actor(), id).await?))
+}
+
+/// Why a request is escalated.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct EscalationFields {
+    /// The reason, to IT's leaders (10 to 2,000 characters).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Escalates a request to IT's leaders (its requester, or a leader of its department): once IT
+/// declined it or left it undecided for 10 days; once per request. IT's leaders are notified.
+#[utoipa::path(post, path = "/requests/{id}/escalate", tag = "requests", params(("id" = i64, Path, description = "Request id")), request_body = EscalationFields, responses((status = 200, body = Request), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn escalate(
+    State(state): State<AppState>,
+    who: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<EscalationFields>,
+) -> Result<Json<Request>, AppError> {
+    Ok(Json(
+        svc::escalate(&state.db, &who.actor(), id, &f.reason).await?,
+    ))
 }
 
 /// Whether the requester may champion their own request.

@@ -695,3 +695,50 @@ app_test! {
         assert!(page.contains("CRM and sales tools") && !page.contains("<textarea"), "{page}");
     }
 }
+
+app_test! {
+    async fn a_declined_or_stalled_request_is_escalated_once_and_counts_in_who_decides(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let outsider = app.api_as(Role::Member, Some("Finance")).await;
+        let leader = app.api_as(Role::BusinessLeader, Some("Sales")).await;
+        let sales = app.dept("Sales").await;
+        decline(&it, &member, sales, "Faster export", false).await;
+        let (_, list) = member.get("/requests").await;
+        let id = list["items"].as_array().or(list.as_array()).unwrap().iter().find(|r| r["title"] == "Faster export").unwrap()["id"].as_i64().unwrap();
+        let path = format!("/requests/{id}/escalate");
+        let (s, b) = member.post(&path, json!({"reason": "short"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("reason")), "{b}");
+        let (s, _) = outsider.post(&path, json!({"reason": "We need this export every morning"})).await;
+        assert!(s == 403 || s == 404, "not theirs to escalate: {s}");
+        let (s, b) = member.post(&path, json!({"reason": "We lose two hours a day exporting by hand"})).await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = leader.post(&path, json!({"reason": "Once more, from Sales' leader"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (409, Some("request")), "once per request: {b}");
+        let (_, inbox) = it.get("/notifications").await;
+        assert!(inbox.to_string().contains("escalated to IT's leaders: We lose two hours a day exporting by hand"), "{inbox}");
+        // A request IT has had for a day is not escalated yet.
+        let (_, fresh) = member.post("/requests", json!({"title": "New laptop bag", "problem": "Bags wear out.", "affected": "Sales", "desired_outcome": "New bags", "department_id": sales, "urgency": "low"})).await;
+        let (s, b) = leader.post(&format!("/requests/{}/escalate", fresh["id"]), json!({"reason": "Sales' leader wants it sooner"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (409, Some("status")), "{b}");
+        let (_, p) = it.get(&format!("/relationships/{sales}")).await;
+        assert_eq!(p["power"]["escalated"], 1, "{}", p["power"]);
+        assert!(p["power"]["summary"].as_str().unwrap().contains("they escalated 1 request(s) to IT's leaders"), "{}", p["power"]);
+        // The page offers escalating only when it would be taken; a refused reason stays typed.
+        decline(&it, &member, sales, "Bigger mailbox", false).await;
+        let (_, list) = member.get("/requests").await;
+        let second = list["items"].as_array().or(list.as_array()).unwrap().iter().find(|r| r["title"] == "Bigger mailbox").unwrap()["id"].as_i64().unwrap();
+        let b = app.browser_as(Role::BusinessLeader, Some("Sales")).await;
+        let (_, page) = b.get(&format!("/requests/{id}")).await;
+        assert!(!page.contains(&format!("action=\"/requests/{id}/escalate\"")), "already escalated");
+        let (_, page) = b.get(&format!("/requests/{second}")).await;
+        assert!(page.contains(&format!("action=\"/requests/{second}/escalate\"")), "{page}");
+        let (s, page, _) = b.post_form(&format!("/requests/{second}/escalate"), &[("reason", "Too few")]).await;
+        assert_eq!(s, 422);
+        assert!(page.contains(">Too few</textarea>"), "what was typed stays: {page}");
+        let (s, _, _) = b.post_form(&format!("/requests/{second}/escalate"), &[("reason", "Mailboxes fill up every week in Sales")]).await;
+        assert_eq!(s, 303);
+        let (_, page) = b.get(&format!("/requests/{second}")).await;
+        assert!(!page.contains(&format!("action=\"/requests/{second}/escalate\"")) && page.contains("escalated to IT&#39;s leaders: Mailboxes fill up"), "{page}");
+    }
+}

@@ -202,6 +202,32 @@ pub async fn seed_relationships(db: &Db) -> anyhow::Result<()> {
         let r = duet_store::requests::insert_request(db, by, &input).await?;
         duet_store::requests::shift_history(db, r.id, Duration::days(6)).await?;
     }
+    // Accounting's requester escalates the latest decline that left them without an alternative.
+    if let Some(accounting) = id("Accounting") {
+        let filter = duet_store::requests::RequestFilter {
+            department: Some(accounting),
+            status: Some(duet_core::requests::Status::Declined),
+            ..Default::default()
+        };
+        let page = duet_store::PageRequest {
+            limit: 1,
+            offset: 0,
+        };
+        if let Some(r) = duet_store::requests::list_requests(db, &filter, page)
+            .await?
+            .items
+            .first()
+        {
+            duet_store::requests::escalate(
+                db,
+                r.id,
+                r.requester_id,
+                "This was declined with nothing we could use instead, and the month-end close still depends on it. Please look at it again with us.",
+                today,
+            )
+            .await?;
+        }
+    }
     // Leaders' views: IT thinks Sales is happy; Sales is not.
     views::judge(
         db,

@@ -67,7 +67,7 @@ pub(super) async fn save_case(
         }
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            request_page(&state, &who, id, errors, status, Some(f), None).await
+            request_page(&state, &who, id, errors, status, Some(f), None, None).await
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
             post(answer_alternative),
         )
         .route("/requests/{id}/champion", post(champion))
+        .route("/requests/{id}/escalate", post(escalate))
         .route("/requests/{id}/self-champion", post(allow_self_champion))
         .route("/requests/{id}/business-case", post(save_case))
         .route("/requests/{id}/sign-off", post(sign_off))
@@ -253,6 +254,8 @@ struct Abilities {
     edit_case: bool,
     sign_off: bool,
     benefits: bool,
+    /// May escalate it to IT's leaders now (see `request_page`).
+    escalate: bool,
 }
 
 /// One alternative of the decision form, as typed.
@@ -303,6 +306,8 @@ struct RequestPage {
     waiting: Option<String>,
     /// The decision form as typed (kept when a decision is refused).
     decision: DecisionForm,
+    /// The escalation's reason as typed (kept when refused).
+    escalation: String,
     alt_rows: Vec<AltRow>,
 }
 
@@ -358,6 +363,14 @@ fn abilities(actor: &duet_core::Actor, r: &Request) -> Abilities {
             && can(actor, Action::EditBusinessCase { champion }).is_ok(),
         sign_off: can(actor, Action::SignOff { champion }).is_ok(),
         benefits: can(actor, Action::RecordBenefits { champion }).is_ok(),
+        escalate: can(
+            actor,
+            Action::EscalateRequest {
+                requester: UserId(r.requester_id),
+                department: duet_core::org::DepartmentId(r.department_id),
+            },
+        )
+        .is_ok(),
     }
 }
 
@@ -427,6 +440,7 @@ fn waiting_line(r: &Request, wait_days: i64, today: chrono::NaiveDate) -> Option
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn request_page(
     state: &AppState,
     who: &SignedIn,
@@ -435,6 +449,7 @@ async fn request_page(
     status: StatusCode,
     case_form: Option<CaseFields>,
     decision: Option<DecisionForm>,
+    escalation: Option<String>,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
     let errors = readable(errors);
@@ -442,7 +457,16 @@ async fn request_page(
     let alt_rows = alt_rows(&decision);
     let v = svc::view(&state.db, &state.requests, &actor, id).await?;
     let r = v.request.clone();
-    let abilities = abilities(&actor, &r);
+    let mut abilities = abilities(&actor, &r);
+    // Escalating is offered only when it would be taken: allowed, due, and not done before.
+    abilities.escalate = abilities.escalate
+        && duet_core::requests::may_escalate(
+            r.status,
+            r.created_at.date_naive(),
+            chrono::Utc::now().date_naive(),
+        )
+        .is_ok()
+        && !v.events.iter().any(|e| e.kind == "escalated");
     let case_form = case_form.unwrap_or_else(|| stored_case_form(&v.business_case, &r));
     let flow_rows = flow_rows(&case_form);
     let settings = svc::settings(&state.db, &state.requests).await?;
@@ -476,6 +500,7 @@ async fn request_page(
             waiting,
             decision,
             alt_rows,
+            escalation: escalation.unwrap_or_default(),
         },
     ))
 }
@@ -491,6 +516,7 @@ async fn show_request(
         id,
         FormErrors::default(),
         StatusCode::OK,
+        None,
         None,
         None,
     )
@@ -509,7 +535,7 @@ async fn act<T>(
         Ok(_) => done(state, who, &format!("/requests/{id}"), message).await,
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            request_page(state, who, id, errors, status, None, None).await
+            request_page(state, who, id, errors, status, None, None, None).await
         }
     }
 }
@@ -597,7 +623,7 @@ async fn decide(
         // A refused decision comes back with everything typed, so nothing is typed twice.
         Err(e) => {
             let (status, errors) = form_errors(e)?;
-            request_page(&state, &who, id, errors, status, None, Some(f)).await
+            request_page(&state, &who, id, errors, status, None, Some(f), None).await
         }
     }
 }
@@ -616,6 +642,35 @@ async fn answer_alternative(
 ) -> Result<Response, PageError> {
     let r = svc::answer_alternative(&state.db, &who.actor(), id, alt, f.taken_up).await;
     act(&state, &who, id, r, "Thank you for telling IT.").await
+}
+
+#[derive(serde::Deserialize)]
+struct EscalationForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn escalate(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<EscalationForm>,
+) -> Result<Response, PageError> {
+    match svc::escalate(&state.db, &who.actor(), id, &f.reason).await {
+        Ok(_) => {
+            done(
+                &state,
+                &who,
+                &format!("/requests/{id}"),
+                "Escalated: IT's leaders have been told, with your reason.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            request_page(&state, &who, id, errors, status, None, None, Some(f.reason)).await
+        }
+    }
 }
 
 async fn champion(

@@ -28,6 +28,8 @@ pub struct Power {
     pub reviews_by_it: u32,
     /// Reviews held that someone of the department organised.
     pub reviews_by_them: u32,
+    /// Requests of the department escalated to IT's leaders (declined, or undecided too long).
+    pub escalated: u32,
     /// One sentence on the balance.
     pub summary: String,
 }
@@ -149,6 +151,11 @@ pub(super) async fn draw(
         p.reviews_by_it = count(*by_it);
         p.reviews_by_them = count(*held - *by_it);
     }
+    for (d, n) in duet_store::requests::escalations(db, since).await? {
+        if d != it {
+            power.entry(d).or_default().escalated = count(n);
+        }
+    }
     for p in power.values_mut() {
         p.declined_share = rules::percent(p.declined, p.decided);
         p.summary = summary(p);
@@ -253,6 +260,12 @@ fn summary(p: &Power) -> String {
     )];
     if let Some(s) = p.declined_share {
         parts[0].push_str(&format!(" ({s:.0} %)"));
+    }
+    if p.escalated > 0 {
+        parts.push(format!(
+            "they escalated {} request(s) to IT's leaders",
+            p.escalated
+        ));
     }
     parts.push(format!(
         "promises: {} from IT, {} to IT",

@@ -475,6 +475,24 @@ pub async fn answer_alternative(
     Ok(store::answer_alternative(db, id, alternative, actor.user.0, taken_up).await?)
 }
 
+/// Escalates a request to IT's leaders with a reason (10 to 2,000 characters): its requester, or
+/// a business leader or executive of its department, once IT declined it or left it undecided
+/// for `ESCALATE_AFTER_DAYS` days; once per request. Counted in the relationship's power
+/// dynamics.
+pub async fn escalate(db: &Db, actor: &Actor, id: i64, reason: &str) -> Result<Request, AppError> {
+    let r = visible(db, actor, id).await?;
+    can(
+        actor,
+        Action::EscalateRequest {
+            requester: UserId(r.requester_id),
+            department: duet_core::org::DepartmentId(r.department_id),
+        },
+    )?;
+    let reason = duet_core::requests::escalation_reason(reason)?;
+    store::escalate(db, id, actor.user.0, &reason, Utc::now().date_naive()).await?;
+    Ok(store::find_request(db, id).await?)
+}
+
 /// An executive adopts the request (promoting it to the portfolio).
 pub async fn champion(db: &Db, actor: &Actor, id: i64) -> Result<Request, AppError> {
     let r = visible(db, actor, id).await?;

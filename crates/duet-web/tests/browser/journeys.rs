@@ -898,9 +898,25 @@ async fn leaders_record_their_view_change_a_weight_and_read_the_board_report() {
         text.contains("Saved: 1 signal(s)") && text.contains("The pulse is one voice among many"),
         "{text}"
     );
+    t.step("the IT leader adds a service to the IT service catalogue");
+    t.visit("/relationships/services").await;
+    t.win
+        .fill(
+            "textarea[name=services]",
+            "The service desk\nThe network and Wi-Fi\nCRM and sales tools",
+        )
+        .await;
+    t.submit("form[action='/relationships/services'] button[type=submit]")
+        .await;
+    let text = t.main_text().await.to_lowercase();
+    assert!(
+        text.contains("saved as a new version") && text.contains("crm and sales tools"),
+        "{text}"
+    );
     t.sign_out().await;
-    t.step("an executive reads the board report, a page per pair");
+    t.step("an executive reads the board report, a page per pair, and the map");
     t.sign_in(&cast.executive).await;
+    t.visit("/relationships/map").await;
     t.visit("/relationships").await;
     t.visit("/relationships/report?pairs=all").await;
     let charts = t

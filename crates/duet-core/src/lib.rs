@@ -19,6 +19,7 @@ pub mod promises;
 pub mod relationships;
 pub mod requests;
 pub mod reviews;
+pub mod rotation;
 pub mod secret;
 pub mod time;
 pub mod voice;

@@ -703,6 +703,21 @@ pub fn builtins() -> Vec<Builtin> {
     ]
 }
 
+/// One of the two rated aspects of a section (`{section}.{aspect}`, "don't know" allowed), as
+/// the service gap and the mirror survey ask them.
+fn aspect_item(section: &str, aspect: &str, prompt: String, scale: &[String]) -> Item {
+    Item {
+        code: format!("{section}.{aspect}"),
+        section: section.to_string(),
+        level: None,
+        horizon: None,
+        prompt,
+        dont_know: true,
+        free_text: false,
+        scale: scale.to_vec(),
+    }
+}
+
 /// The key of the mirror survey: See reads its closed campaigns by this key.
 pub const MIRROR_KEY: &str = "relationship-mirror";
 
@@ -743,16 +758,7 @@ pub fn mirror() -> Definition {
                 format!("How would the other side answer? {statement}"),
             ),
         ] {
-            items.push(Item {
-                code: format!("{code}.{aspect}"),
-                section: code.to_string(),
-                level: None,
-                horizon: None,
-                prompt,
-                dont_know: true,
-                free_text: false,
-                scale: scale.clone(),
-            });
+            items.push(aspect_item(code, aspect, prompt, &scale));
         }
     }
     Definition {
@@ -954,16 +960,7 @@ pub fn service_gap_of(services: &[(String, String)]) -> Definition {
                 &satisfaction,
             ),
         ] {
-            items.push(Item {
-                code: format!("{code}.{aspect}"),
-                section: code.to_string(),
-                level: None,
-                horizon: None,
-                prompt,
-                dont_know: true,
-                free_text: false,
-                scale: scale.clone(),
-            });
+            items.push(aspect_item(code, aspect, prompt, scale));
         }
     }
     Definition {

@@ -177,6 +177,77 @@ pub fn solve(p: &Problem) -> Result<Matching, FieldError> {
     })
 }
 
+/// The owner's adjustments before confirming: pairs they fix, and pairs they rule out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adjustments {
+    /// (applicant, placement) pairs kept whatever else changes.
+    pub pinned: Vec<(usize, usize)>,
+    /// (applicant, placement) pairs never proposed.
+    pub excluded: Vec<(usize, usize)>,
+}
+
+/// The best matching that keeps every pinned pair and makes no excluded one: the pinned pairs
+/// take their places and their teams' caps first, and the rest is solved exactly around them.
+/// A pinned pair must be one of the applicant's choices, pin each applicant once, and fit the
+/// placement's capacity and the team's cap (field `pinned`, naming the pair).
+pub fn solve_adjusted(p: &Problem, adj: &Adjustments) -> Result<Matching, FieldError> {
+    let mut rest = p.clone();
+    let mut pinned_fit = 0i64;
+    let mut pinned_to: Vec<Option<usize>> = vec![None; p.applicants.len()];
+    for &(a, x) in &adj.pinned {
+        let bad = |m: &str| {
+            Err(FieldError::new(
+                "pinned",
+                format!("applicant {a} to placement {x}: {m}"),
+            ))
+        };
+        let Some(applicant) = p.applicants.get(a) else {
+            return bad("no such applicant");
+        };
+        let Some(c) = applicant
+            .choices
+            .iter()
+            .filter(|c| c.placement == x)
+            .max_by_key(|c| cost_of(&c.fit))
+        else {
+            return bad("not among the applicant's choices");
+        };
+        if pinned_to[a].is_some() {
+            return bad("the applicant is already pinned elsewhere");
+        }
+        let (Some(left), Some(team_left)) = (
+            rest.capacities.get_mut(x),
+            rest.team_caps.get_mut(applicant.team),
+        ) else {
+            return bad("no such placement or team");
+        };
+        if *left == 0 {
+            return bad("the placement is full");
+        }
+        if *team_left == 0 {
+            return bad("the applicant's team has as many away as it may");
+        }
+        *left -= 1;
+        *team_left -= 1;
+        pinned_to[a] = Some(x);
+        pinned_fit += cost_of(&c.fit);
+        rest.applicants[a].choices.clear();
+    }
+    for &(a, x) in &adj.excluded {
+        if let Some(applicant) = rest.applicants.get_mut(a) {
+            applicant.choices.retain(|c| c.placement != x);
+        }
+    }
+    let mut m = solve(&rest)?;
+    for (a, x) in pinned_to.iter().enumerate() {
+        if x.is_some() {
+            m.placed[a] = *x;
+        }
+    }
+    m.total += pinned_fit as f64 / SCALE;
+    Ok(m)
+}
+
 /// Pushes flow from `source` to `sink` along shortest paths while they cost less than zero;
 /// returns the total cost. Nodes from `first_placement` on (placements, then the sink) follow
 /// the applicant nodes, which follow the teams: the layers give the first potentials.

@@ -80,6 +80,57 @@ fn nobody_is_placed_where_the_fit_is_not_positive_and_bad_indexes_are_refused() 
     assert_eq!(solve(&bad).unwrap_err().field, "team");
 }
 
+#[test]
+fn the_owner_pins_and_excludes_pairs_and_the_rest_is_solved_around_them() {
+    let p = Problem {
+        applicants: vec![
+            applicant(0, &[(0, 3.0), (1, 2.0)]),
+            applicant(1, &[(0, 2.5), (1, 1.0)]),
+        ],
+        capacities: vec![1, 1],
+        team_caps: vec![1, 1],
+    };
+    // Unadjusted: A→Y (2), B→X (2.5). Pinning A to X moves B to Y.
+    let pin = Adjustments {
+        pinned: vec![(0, 0)],
+        ..Adjustments::default()
+    };
+    let m = solve_adjusted(&p, &pin).unwrap();
+    assert_eq!(m.placed, vec![Some(0), Some(1)]);
+    assert!((m.total - 4.0).abs() < 1e-9);
+    // Ruling out B→X leaves X to A, and B takes Y.
+    let out = Adjustments {
+        excluded: vec![(1, 0)],
+        ..Adjustments::default()
+    };
+    assert_eq!(
+        solve_adjusted(&p, &out).unwrap().placed,
+        vec![Some(0), Some(1)]
+    );
+    let full = Adjustments {
+        pinned: vec![(0, 0), (1, 0)],
+        ..Adjustments::default()
+    };
+    let e = solve_adjusted(&p, &full).unwrap_err();
+    assert_eq!(e.field, "pinned");
+    assert!(
+        e.message
+            .contains("applicant 1 to placement 0: the placement is full"),
+        "{}",
+        e.message
+    );
+    let stranger = Adjustments {
+        pinned: vec![(0, 5)],
+        ..Adjustments::default()
+    };
+    assert!(
+        solve_adjusted(&p, &stranger)
+            .unwrap_err()
+            .message
+            .contains("not among")
+    );
+}
+
 /// The best total over every matching, by trying them all (small problems only), in thousandths.
 fn brute_force(p: &Problem) -> i64 {
     fn go(p: &Problem, a: usize, left: &mut Vec<u32>, team_left: &mut Vec<u32>) -> i64 {

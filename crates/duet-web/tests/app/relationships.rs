@@ -735,7 +735,7 @@ app_test! {
         assert!(page.contains(&format!("action=\"/requests/{second}/escalate\"")), "{page}");
         let (s, page, _) = b.post_form(&format!("/requests/{second}/escalate"), &[("reason", "Too few")]).await;
         assert_eq!(s, 422);
-        assert!(page.contains(">Too few</textarea>"), "what was typed stays: {page}");
+        assert!(page.contains(">Too few</textarea>") && page.contains("Why it should be looked at again must be at least 10 characters") && !page.contains("Decline reason"), "what was typed stays, and the error names this field: {page}");
         let (s, _, _) = b.post_form(&format!("/requests/{second}/escalate"), &[("reason", "Mailboxes fill up every week in Sales")]).await;
         assert_eq!(s, 303);
         let (_, page) = b.get(&format!("/requests/{second}")).await;

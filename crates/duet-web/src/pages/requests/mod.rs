@@ -667,7 +667,13 @@ async fn escalate(
             .await
         }
         Err(e) => {
-            let (status, errors) = form_errors(e)?;
+            let (status, mut errors) = form_errors(e)?;
+            // The page also has the decline form's `reason`: this one is the escalation's.
+            for e in &mut errors.0 {
+                if e.field == "reason" {
+                    e.field = "escalation_reason".into();
+                }
+            }
             request_page(&state, &who, id, errors, status, None, None, Some(f.reason)).await
         }
     }

@@ -72,6 +72,7 @@ pub fn field_label(field: &str) -> String {
         "decision" => "Decision",
         "until" => "Defer until",
         "reason" => "Decline reason",
+        "escalation_reason" => "Why it should be looked at again",
         "alternatives" => "Alternatives",
         "security_risk" => "For a security decline: the risk",
         "security_yes_if" => "What would make it a yes",

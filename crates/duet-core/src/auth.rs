@@ -164,6 +164,33 @@ pub enum Action {
     /// Record one's own view of `department`'s relationship with IT (how it feels, the maturity
     /// one sees, why): IT leaders, executives, and that department's business leader.
     JudgeRelationship { department: DepartmentId },
+    /// Run the rotation programme: open cycles, propose and adjust the matching, confirm
+    /// placements (the programme owner: IT leaders and admins).
+    RunRotation,
+    /// Offer placements in `department` for a rotation cycle: its business leader, IT leaders
+    /// (for IT and on a department's behalf) and admins.
+    OfferPlacement { department: DepartmentId },
+    /// Apply to a rotation cycle: every employee (the service checks the account is a person).
+    ApplyToRotation,
+    /// Release an applicant for a rotation, or decline to: only their manager (`manager`, the
+    /// account of their department's leader).
+    ReleaseForRotation { manager: Option<UserId> },
+    /// See an application to a rotation (interests, skills, the manager's answer): the
+    /// applicant, their manager (`manager`, the account of their department's leader), and the
+    /// programme owner who matches them.
+    ViewApplication {
+        applicant: Option<UserId>,
+        manager: Option<UserId>,
+    },
+    /// Write a reflection on a placement: only its guest (`guest`, their account).
+    ReflectOnPlacement { guest: Option<UserId> },
+    /// Read a reflection: its guest always; the host department's people when the guest shared
+    /// it; nobody else, the programme owner included (a private reflection stays private).
+    ReadReflection {
+        guest: Option<UserId>,
+        shared: bool,
+        host: DepartmentId,
+    },
 }
 
 /// A question asked of a whole list rather than of one record: which of its rows may this actor
@@ -330,6 +357,25 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             BusinessLeader => own_dept(department),
             Admin | Member => false,
         },
+        Action::RunRotation => matches!(actor.role, Admin | ItLeader),
+        Action::OfferPlacement { department } => match actor.role {
+            Admin | ItLeader => true,
+            BusinessLeader => own_dept(department),
+            Executive | Member => false,
+        },
+        Action::ApplyToRotation => true,
+        Action::ReleaseForRotation { manager } => manager == Some(actor.user),
+        Action::ViewApplication { applicant, manager } => {
+            applicant == Some(actor.user)
+                || manager == Some(actor.user)
+                || matches!(actor.role, Admin | ItLeader)
+        }
+        Action::ReflectOnPlacement { guest } => guest == Some(actor.user),
+        Action::ReadReflection {
+            guest,
+            shared,
+            host,
+        } => guest == Some(actor.user) || (shared && own_dept(host)),
         Action::ApproveStory { leader, champion } => {
             leader == Some(actor.user) || champion == Some(actor.user)
         }
@@ -415,6 +461,21 @@ fn describe(action: Action) -> &'static str {
         Action::EditServiceCatalogue => "edit the catalogue of IT services (IT leaders and admins)",
         Action::JudgeRelationship { .. } => {
             "record a view of this relationship (its department's leader, IT leaders and executives)"
+        }
+        Action::RunRotation => "run the rotation programme (IT leaders and admins)",
+        Action::OfferPlacement { .. } => {
+            "offer placements for this department (its business leader, IT leaders and admins)"
+        }
+        Action::ApplyToRotation => "apply to a rotation",
+        Action::ReleaseForRotation { .. } => {
+            "release this applicant: only their manager (their department's leader) may"
+        }
+        Action::ReflectOnPlacement { .. } => {
+            "write a reflection on this placement: only its guest may"
+        }
+        Action::ReadReflection { .. } => "read this reflection",
+        Action::ViewApplication { .. } => {
+            "see this application (the applicant, their manager and the programme owner)"
         }
     }
 }
@@ -590,9 +651,16 @@ mod tests {
             Action::JudgeRelationship { .. } => 45,
             Action::EditServiceCatalogue => 46,
             Action::EscalateRequest { .. } => 47,
+            Action::RunRotation => 48,
+            Action::OfferPlacement { .. } => 49,
+            Action::ApplyToRotation => 50,
+            Action::ReleaseForRotation { .. } => 51,
+            Action::ReflectOnPlacement { .. } => 52,
+            Action::ReadReflection { .. } => 53,
+            Action::ViewApplication { .. } => 54,
         }
     }
-    const VARIANTS: usize = 48;
+    const VARIANTS: usize = 55;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -847,6 +915,73 @@ mod tests {
             (Action::EditServiceCatalogue, "AI"),
             (Action::JudgeRelationship { department: own }, "IBE"),
             (Action::JudgeRelationship { department: away }, "IE"),
+            (Action::RunRotation, "AI"),
+            (Action::OfferPlacement { department: own }, "AIB"),
+            (Action::OfferPlacement { department: away }, "AI"),
+            (Action::ApplyToRotation, everyone),
+            (Action::ReleaseForRotation { manager: Some(me) }, everyone),
+            (
+                Action::ReleaseForRotation {
+                    manager: Some(other),
+                },
+                "",
+            ),
+            (Action::ReleaseForRotation { manager: None }, ""),
+            (
+                Action::ViewApplication {
+                    applicant: Some(me),
+                    manager: None,
+                },
+                everyone,
+            ),
+            (
+                Action::ViewApplication {
+                    applicant: Some(other),
+                    manager: Some(me),
+                },
+                everyone,
+            ),
+            (
+                Action::ViewApplication {
+                    applicant: Some(other),
+                    manager: Some(other),
+                },
+                "AI",
+            ),
+            (Action::ReflectOnPlacement { guest: Some(me) }, everyone),
+            (Action::ReflectOnPlacement { guest: Some(other) }, ""),
+            (
+                Action::ReadReflection {
+                    guest: Some(other),
+                    shared: true,
+                    host: own,
+                },
+                everyone,
+            ),
+            (
+                Action::ReadReflection {
+                    guest: Some(other),
+                    shared: false,
+                    host: own,
+                },
+                "",
+            ),
+            (
+                Action::ReadReflection {
+                    guest: Some(me),
+                    shared: false,
+                    host: away,
+                },
+                everyone,
+            ),
+            (
+                Action::ReadReflection {
+                    guest: Some(other),
+                    shared: true,
+                    host: away,
+                },
+                "",
+            ),
         ];
         let mut seen = [false; VARIANTS];
         for (action, allowed) in &rows {

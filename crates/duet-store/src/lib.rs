@@ -21,6 +21,7 @@ pub mod promises;
 pub mod relationships;
 pub mod requests;
 pub mod reviews;
+pub mod rotation;
 pub mod sessions;
 pub mod voice;
 

@@ -377,6 +377,9 @@ async fn seed_demo(db: &Db, tz: duet_core::time::Tz) -> anyhow::Result<()> {
     crate::demo::relationships::seed_relationships(db)
         .await
         .context("seeding the demo's relationship plants")?;
+    crate::demo::rotation::seed_rotation(db)
+        .await
+        .context("seeding the demo's rotation programme")?;
     Ok(())
 }
 

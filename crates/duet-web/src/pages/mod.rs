@@ -15,6 +15,7 @@ pub mod promises;
 pub mod relationships;
 pub mod requests;
 pub mod reviews;
+pub mod rotation;
 pub mod voice;
 
 use crate::auth::{self, SignedIn};
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(voice::router())
         .merge(comms::router())
         .merge(relationships::router())
+        .merge(rotation::router())
         .merge(mail::router())
         // Inside the session/CSRF check: create forms sent twice create once.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -17,6 +17,7 @@ pub mod promises;
 pub mod relationships;
 pub mod requests;
 pub mod reviews;
+pub mod rotation;
 pub mod voice;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.

@@ -23,6 +23,7 @@ mod qa_rules;
 mod relationships;
 mod requests;
 mod reviews;
+mod rotation;
 mod smtp_sink;
 mod voice;
 mod walkthrough;

@@ -929,3 +929,124 @@ async fn leaders_record_their_view_change_a_weight_and_read_the_board_report() {
     assert!(charts.as_u64().unwrap_or(0) >= 5, "{charts}");
     t.finish().await;
 }
+
+/// Makes the person behind account `email` the leader of `dept` (their manager, for releases).
+async fn make_leader(db: &duet_store::Db, dept: &str, email: &str) -> i64 {
+    let person = duet_store::org::find_person_by_email(db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = duet_store::org::find_department_by_name(db, dept)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let d = duet_store::org::find_department(db, duet_core::org::DepartmentId(id))
+        .await
+        .unwrap();
+    let input = duet_core::org::DepartmentInput {
+        name: d.name.clone(),
+        kind: d.kind,
+        leader: Some(duet_core::org::PersonId(person.id)),
+        it_partner: d.it_partner_id.map(duet_core::org::PersonId),
+    };
+    duet_store::org::update_department(db, duet_core::org::DepartmentId(id), &input)
+        .await
+        .unwrap();
+    person.id
+}
+
+#[tokio::test]
+async fn a_rotation_cycle_is_opened_applied_to_released_matched_and_reflected_on() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    make_leader(&t.app.db, "Sales", &cast.sales_leader).await;
+    make_leader(&t.app.db, "IT", &cast.it_leader).await;
+    let (it, sales) = (t.app.dept("IT").await, t.app.dept("Sales").await);
+    let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
+    t.sign_in(&cast.it_leader).await;
+    t.step("the IT leader opens a cycle");
+    t.visit("/rotation").await;
+    t.win.fill("#title", "Spring rotation").await;
+    t.set_value("#call_closes_on", &day(10)).await;
+    t.set_value("#starts_on", &day(30)).await;
+    t.win
+        .click(&format!("input[name=departments][value='{it}']"))
+        .await;
+    t.win
+        .click(&format!("input[name=departments][value='{sales}']"))
+        .await;
+    t.submit("form[action='/rotation'] button[type=submit]")
+        .await;
+    let cycle = t.id_in_url("/rotation/").await;
+    t.step("the IT leader offers a placement on the service desk");
+    t.win.fill("#role", "Service desk analyst").await;
+    t.win
+        .fill("#work", "Works the first-line queue with a buddy")
+        .await;
+    t.win.select("#department_id", "IT").await;
+    t.win
+        .script(
+            "const s = document.querySelector('#buddy_id'); s.selectedIndex = 1; return true;",
+            serde_json::json!([]),
+        )
+        .await;
+    t.win.fill("#teaches", "service desk tooling").await;
+    t.submit(&format!(
+        "form[action='/rotation/{cycle}/offers'] button[type=submit]"
+    ))
+    .await;
+    assert!(t.main_text().await.contains("Service desk analyst"));
+    t.sign_out().await;
+    t.step("a Sales member applies");
+    t.sign_in(&cast.member).await;
+    t.visit(&format!("/rotation/{cycle}")).await;
+    t.win
+        .fill("#interests", "I want to see the other end of our tickets")
+        .await;
+    t.win.fill("#wants", "service desk tooling").await;
+    t.win.select("#choice_1", "IT").await;
+    t.submit(&format!(
+        "form[action='/rotation/{cycle}/applications'] button[type=submit]"
+    ))
+    .await;
+    assert!(t.main_text().await.contains("Waiting for the manager"));
+    t.sign_out().await;
+    t.step("their manager releases them");
+    t.sign_in(&cast.sales_leader).await;
+    t.visit(&format!("/rotation/{cycle}")).await;
+    t.submit("form[action^='/rotation/applications/'] button[value=released]")
+        .await;
+    assert!(t.main_text().await.contains("Released"));
+    t.sign_out().await;
+    t.step("the IT leader reads the matching and confirms it");
+    t.sign_in(&cast.it_leader).await;
+    t.visit(&format!("/rotation/{cycle}/match")).await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Service desk analyst") && text.contains("Relationship"),
+        "{text}"
+    );
+    t.submit(&format!(
+        "form[action='/rotation/{cycle}/confirm'] button[type=submit]"
+    ))
+    .await;
+    assert!(t.main_text().await.contains("Confirmed: 1 placement"));
+    t.sign_out().await;
+    t.step("the guest writes a shared reflection");
+    t.sign_in(&cast.member).await;
+    t.visit(&format!("/rotation/{cycle}")).await;
+    t.follow("/rotation/placements/").await;
+    t.win
+        .fill("#surprised", "How many tickets are password resets")
+        .await;
+    t.win.click("input[name=shared]").await;
+    t.submit("form[action$='/reflections'] button[type=submit]")
+        .await;
+    assert!(
+        t.main_text()
+            .await
+            .contains("shared with the host department")
+    );
+    t.finish().await;
+}

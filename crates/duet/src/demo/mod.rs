@@ -14,6 +14,7 @@ pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod rng;
+pub mod rotation;
 pub mod voice;
 
 use crate::demo::rng::Rng;

@@ -517,8 +517,8 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
     let pname = |p: i64| names.get(&p).map(|x| x.0.clone()).unwrap_or_default();
     let mut managers: HashMap<i64, Option<UserId>> = HashMap::new();
     for a in &apps {
-        if !managers.contains_key(&a.department_id) {
-            managers.insert(a.department_id, manager_of(db, a.department_id).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = managers.entry(a.department_id) {
+            e.insert(manager_of(db, a.department_id).await?);
         }
     }
     let me_user = me.actor.user;

@@ -85,8 +85,8 @@ app_test! {
         let ann = app.api_as(Role::Member, Some("Sales")).await;
         let bob = app.api_as(Role::Member, Some("Sales")).await;
         let ivy = app.api_as(Role::Member, Some("IT")).await;
-        lead(&app, "Sales", &sales_lead).await;
-        lead(&app, "IT", &it).await;
+        lead(app, "Sales", &sales_lead).await;
+        lead(app, "IT", &it).await;
         let (sales, it_dept) = (app.dept("Sales").await, app.dept("IT").await);
 
         // Bad input: every field named, nothing written.
@@ -99,10 +99,10 @@ app_test! {
         assert_eq!(it.get("/rotation/cycles").await.1.as_array().unwrap().len(), 0);
         assert_eq!(ann.post("/rotation/cycles", json!({})).await.0, 403);
 
-        let cycle = open(&it, &app, "Spring rotation", 30).await;
+        let cycle = open(&it, app, "Spring rotation", 30).await;
         // Offers: the Sales leader for Sales, the IT leader for IT; not Finance's leader for Sales.
-        let buddy_sales = person_of(&app, &sales_lead).await;
-        let buddy_it = person_of(&app, &it).await;
+        let buddy_sales = person_of(app, &sales_lead).await;
+        let buddy_it = person_of(app, &it).await;
         let (s, b) = finance_lead.post(&format!("/rotation/cycles/{cycle}/offers"), json!({"department_id": sales, "role": "Analyst", "work": "Shadows the pipeline review", "capacity": 1, "buddy_id": buddy_sales})).await;
         assert_eq!(s, 403, "{b}");
         let (s, b) = sales_lead.post(&format!("/rotation/cycles/{cycle}/offers"), json!({"department_id": sales, "role": "Sales operations analyst", "work": "Shadows the pipeline review", "capacity": 1, "teaches": "crm", "needs": "sql", "buddy_id": buddy_it})).await;
@@ -171,7 +171,7 @@ app_test! {
         assert_eq!(sales_lead.post(&format!("/rotation/applications/{ann_id}/release"), json!({"decision": "declined", "reason": "Changed my mind about it"})).await.0, 409);
 
         // One rotation at a time: Bob may not join an overlapping cycle.
-        let overlapping = open(&it, &app, "Overlapping rotation", 35).await;
+        let overlapping = open(&it, app, "Overlapping rotation", 35).await;
         let (s, b) = bob.post(&format!("/rotation/cycles/{overlapping}/applications"), json!({"interests": "Another go at it", "choice_1": it_dept})).await;
         assert_eq!(s, 409, "{b}");
         assert!(b.to_string().contains("Spring rotation"), "{b}");
@@ -212,8 +212,8 @@ app_test! {
 
     async fn the_pages_keep_what_was_typed_and_offer_only_what_a_role_may_do(app: &TestApp) {
         let it = app.api_as(Role::ItLeader, Some("IT")).await;
-        lead(&app, "IT", &it).await;
-        let cycle = open(&it, &app, "Autumn rotation", 40).await;
+        lead(app, "IT", &it).await;
+        let cycle = open(&it, app, "Autumn rotation", 40).await;
         let member = app.browser_as(Role::Member, Some("Sales")).await;
         let (s, page) = member.get(&format!("/rotation/{cycle}")).await;
         assert_eq!(s, 200);

@@ -185,22 +185,25 @@ pub async fn seed_rotation(db: &Db) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    let owner = users
-        .iter()
-        .find(|u| u.role.as_str() == "it_leader")
-        .map_or(admin, |u| u.id);
-    // IT's manager for releases is its leader: the CIO (the IT leader's person).
-    if let Some(cio) = users
-        .iter()
-        .find(|u| u.role.as_str() == "it_leader")
-        .and_then(|u| u.person_id)
+    // The programme owner and IT's manager for releases is the CIO: the IT leader who is an
+    // executive (IT's leader in the directory).
+    let mut cio = None;
+    for u in users.iter().filter(|u| u.role.as_str() == "it_leader") {
+        if let Some(p) = u.person_id
+            && org::find_person(db, PersonId(p)).await?.level == Level::Executive
+        {
+            cio = Some((u.id, p));
+            break;
+        }
+    }
+    let owner = cio.map_or(admin, |(u, _)| u);
+    if let Some((_, person)) = cio
         && let Some(d) = departments.iter().find(|d| d.id == it)
-        && d.leader_id.is_none()
     {
         let input = DepartmentInput {
             name: d.name.clone(),
             kind: DepartmentKind::It,
-            leader: Some(PersonId(cio)),
+            leader: Some(PersonId(person)),
             it_partner: d.it_partner_id.map(PersonId),
         };
         org::update_department(db, DepartmentId(it), &input).await?;

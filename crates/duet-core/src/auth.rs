@@ -167,8 +167,8 @@ pub enum Action {
     /// Run the rotation programme: open cycles, propose and adjust the matching, confirm
     /// placements (the programme owner: IT leaders and admins).
     RunRotation,
-    /// Offer placements in `department` for a rotation cycle: its business leader, IT leaders
-    /// (for IT and on a department's behalf) and admins.
+    /// Offer placements in `department` for a rotation cycle: its business leaders and
+    /// executives, IT leaders (for IT and on a department's behalf) and admins.
     OfferPlacement { department: DepartmentId },
     /// Apply to a rotation cycle: every employee (the service checks the account is a person).
     ApplyToRotation,
@@ -360,8 +360,8 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
         Action::RunRotation => matches!(actor.role, Admin | ItLeader),
         Action::OfferPlacement { department } => match actor.role {
             Admin | ItLeader => true,
-            BusinessLeader => own_dept(department),
-            Executive | Member => false,
+            BusinessLeader | Executive => own_dept(department),
+            Member => false,
         },
         Action::ApplyToRotation => true,
         Action::ReleaseForRotation { manager } => manager == Some(actor.user),
@@ -916,7 +916,7 @@ mod tests {
             (Action::JudgeRelationship { department: own }, "IBE"),
             (Action::JudgeRelationship { department: away }, "IE"),
             (Action::RunRotation, "AI"),
-            (Action::OfferPlacement { department: own }, "AIB"),
+            (Action::OfferPlacement { department: own }, "AIBE"),
             (Action::OfferPlacement { department: away }, "AI"),
             (Action::ApplyToRotation, everyone),
             (Action::ReleaseForRotation { manager: Some(me) }, everyone),

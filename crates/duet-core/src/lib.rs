@@ -21,6 +21,7 @@ pub mod requests;
 pub mod reviews;
 pub mod rotation;
 pub mod secret;
+pub mod software;
 pub mod time;
 pub mod voice;
 

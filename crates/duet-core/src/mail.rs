@@ -20,6 +20,8 @@ wire_enum!(
         Story = "story" / "Success stories to approve, or sent back to me",
         /// An early warning on my department's relationship with IT (leaders, IT partners).
         Relationship = "relationship" / "Early warnings on a relationship with IT (leaders)",
+        /// Rotation: an application to release (managers), my release, my placement.
+        Rotation = "rotation" / "Rotation: applications to release, my release, my placement",
         /// Anything else.
         Other = "other" / "Anything else",
     }

@@ -352,6 +352,25 @@ pub async fn insert_application(
             "you have already applied to this cycle",
         )));
     };
+    let leader: Option<(Option<i64>, String)> = on_db!(tx, |c| sqlx::query_as(
+        "select d.leader_id, p.name from departments d, people p where d.id = $1 and p.id = $2"
+    )
+    .bind(department)
+    .bind(person)
+    .fetch_optional(c)
+    .await)?;
+    if let Some((Some(manager), name)) = leader {
+        notify_person(
+            &mut tx,
+            manager,
+            &format!(
+                "{name} applied to \u{201c}{}\u{201d}: release them or decline with a reason. /rotation/{}#applications",
+                cycle.title, cycle.id
+            ),
+            now,
+        )
+        .await?;
+    }
     for (rank, d) in input.choices.iter().enumerate() {
         on_db!(tx, |c| sqlx::query(
             "insert into rotation_choices (application_id, rank, department_id) values ($1, $2, $3)"
@@ -391,6 +410,17 @@ pub async fn release(
     .execute(c)
     .await
     .map(|_| ()))?;
+    let message = match decision {
+        Release::Declined => format!(
+            "Your manager did not release you for this rotation: {reason}. /rotation/{}#applications",
+            application.cycle_id
+        ),
+        _ => format!(
+            "Your manager released you for the rotation: the programme owner matches applicants next. /rotation/{}#applications",
+            application.cycle_id
+        ),
+    };
+    notify_person(&mut tx, application.person_id, &message, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -414,6 +444,28 @@ pub async fn away_elsewhere(
     .bind(starts)
     .fetch_all(pool)
     .await)?)
+}
+
+/// Leaves a rotation notice for the account of `person` (none without an account), in `tx`.
+pub(crate) async fn notify_person(
+    tx: &mut crate::db::WriteTx,
+    person: i64,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_db!(tx, |c| {
+        sqlx::query(
+        "insert into notifications (user_id, request_id, message, created_at, kind)
+         select id, null, $1, $2, 'rotation' from users where person_id = $3 and disabled_at is null"
+    )
+    .bind(message)
+    .bind(now)
+    .bind(person)
+    .execute(c)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
 }
 
 /// Active people per department (a team's headcount, for its cap).

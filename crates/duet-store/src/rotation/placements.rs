@@ -115,6 +115,28 @@ pub async fn confirm(
             .map(|_| ())
         })?;
     }
+    for p in placements {
+        super::notify_person(
+            &mut tx,
+            p.person,
+            &format!(
+                "You are placed for \u{201c}{}\u{201d}, {} to {}: see your placement, its buddy and your learning goals. /rotation/{}#placements",
+                cycle.title, cycle.starts_on, cycle.ends_on, cycle.id
+            ),
+            now,
+        )
+        .await?;
+        super::notify_person(
+            &mut tx,
+            p.buddy,
+            &format!(
+                "You are a host buddy in \u{201c}{}\u{201d}, from {}. /rotation/{}#placements",
+                cycle.title, cycle.starts_on, cycle.id
+            ),
+            now,
+        )
+        .await?;
+    }
     let over: Option<(String, i64, i32)> = on_db!(tx, |c| sqlx::query_as(
         "select o.role, count(*), o.capacity from rotation_placements p
          join rotation_offers o on o.id = p.offer_id
@@ -387,6 +409,41 @@ pub async fn people_by_department(db: &Db) -> Result<Vec<(i64, i64)>> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "select id, department_id from people where archived_at is null order by id"
     )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// What came back from a cycle: each reflection that became a request or a promise, with the
+/// request's title or the promise's text and its status.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct CameBack {
+    /// The reflection.
+    pub reflection_id: i64,
+    /// Its placement.
+    pub placement_id: i64,
+    /// The request it became.
+    pub request_id: Option<i64>,
+    /// The promise it became.
+    pub promise_id: Option<i64>,
+    /// The request's title or the promise's text.
+    pub what: String,
+    /// The request's or the promise's status now.
+    pub status: String,
+}
+
+/// Every reflection of `cycle` that became a request or a promise.
+pub async fn came_back(db: &Db, cycle: i64) -> Result<Vec<CameBack>> {
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, CameBack>(
+        "select r.id as reflection_id, r.placement_id, r.request_id, r.promise_id,
+             coalesce(q.title, pr.text, '') as what, coalesce(q.status, pr.status, '') as status
+         from rotation_reflections r
+         join rotation_placements p on p.id = r.placement_id
+         left join requests q on q.id = r.request_id
+         left join promises pr on pr.id = r.promise_id
+         where p.cycle_id = $1 and (r.request_id is not null or r.promise_id is not null)
+         order by r.id"
+    )
+    .bind(cycle)
     .fetch_all(pool)
     .await)?)
 }

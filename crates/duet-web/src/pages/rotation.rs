@@ -47,6 +47,54 @@ fn me(who: &SignedIn) -> Me {
     Me::of(&who.user)
 }
 
+/// "1 guest", "3 guests".
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The label people see for a field of the rotation forms, for the summary of a refusal.
+fn label(field: &str) -> &'static str {
+    match field {
+        "title" => "Title",
+        "call_closes_on" => "The call closes on",
+        "starts_on" => "Placements start on",
+        "weeks" => "Length",
+        "commitment" => "Full or part time",
+        "away_percent" => "Share away at once",
+        "departments" => "Departments taking part",
+        "department_id" => "Host department",
+        "role" => "Role",
+        "work" => "What the guest will do",
+        "capacity" => "How many guests",
+        "teaches" => "Skills it teaches",
+        "needs" => "Skills the host needs",
+        "buddy_id" => "Host buddy",
+        "interests" => "Why you apply",
+        "brings" => "Skills you bring",
+        "wants" => "Skills you want to learn",
+        "availability" => "When you can be away",
+        "choice_1" => "First choice",
+        "choice_2" => "Second choice",
+        "choice_3" => "Third choice",
+        "reason" => "Reason",
+        "decision" => "Your answer",
+        "stage" => "When",
+        "surprised" => "Your reflection",
+        "learning_goals" => "Learning goals",
+        "pinned" => "Kept pairs",
+        "excluded" => "Ruled-out pairs",
+        "kind" => "Request or promise",
+        "due_on" => "Due on",
+        "text" => "The promise",
+        "desired_outcome" => "The outcome you want",
+        _ => "This cycle",
+    }
+}
+
 #[derive(Template)]
 #[template(path = "rotation/index.html")]
 struct IndexPage {
@@ -59,6 +107,9 @@ struct IndexPage {
 }
 
 impl IndexPage {
+    fn label(&self, field: &str) -> &'static str {
+        label(field)
+    }
     fn commitments(&self) -> Vec<(&'static str, &'static str, bool)> {
         Commitment::ALL
             .iter()
@@ -82,7 +133,7 @@ async fn index_page(
             .into_iter()
             .map(|d| {
                 let on = form.departments.contains(&d.id);
-                (d.id, format!("{} ({})", d.name, d.kind.label()), on)
+                (d.id, d.name, on)
             })
             .collect()
     } else {
@@ -167,11 +218,18 @@ struct CyclePage {
     apply: ApplicationFields,
     /// (application id, typed reason) of a refused release.
     release: Option<(i64, ReleaseFields)>,
-    buddies: Vec<(i64, String)>,
+    /// Possible buddies by host department: (department, [(person, name)]).
+    buddies: Vec<(String, Vec<(i64, String)>)>,
     errors: FormErrors,
 }
 
 impl CyclePage {
+    fn count(&self, n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
+        count(*n.borrow(), one, many)
+    }
+    fn label(&self, field: &str) -> &'static str {
+        label(field)
+    }
     fn commitment(&self) -> &'static str {
         self.v
             .cycle
@@ -251,11 +309,10 @@ async fn cycle_page(
             },
         )
         .await?;
-        buddies.extend(
-            page.items
-                .into_iter()
-                .map(|p| (p.id, format!("{} ({dname})", p.name))),
-        );
+        buddies.push((
+            dname.clone(),
+            page.items.into_iter().map(|p| (p.id, p.name)).collect(),
+        ));
     }
     let title = v.cycle.title.clone();
     let (offer, apply, release) = forms;
@@ -406,6 +463,17 @@ struct MatchPage {
 }
 
 impl MatchPage {
+    fn count(&self, n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
+        count(*n.borrow(), one, many)
+    }
+    fn ordinal(&self, n: &usize) -> String {
+        match n {
+            1 => "1st".into(),
+            2 => "2nd".into(),
+            3 => "3rd".into(),
+            n => format!("{n}th"),
+        }
+    }
     fn pins(&self) -> Vec<String> {
         self.p
             .adjustments
@@ -547,6 +615,9 @@ struct OutcomesPage {
 }
 
 impl OutcomesPage {
+    fn count(&self, n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
+        count(*n.borrow(), one, many)
+    }
     fn two(&self, x: &f64) -> String {
         format!("{x:.2}")
     }
@@ -555,6 +626,19 @@ impl OutcomesPage {
     }
     fn signed(&self, x: &f64) -> String {
         format!("{x:+.2}")
+    }
+    fn status(&self, c: &duet_store::rotation::placements::CameBack) -> &'static str {
+        if c.request_id.is_some() {
+            c.status
+                .parse::<duet_core::requests::Status>()
+                .map(|s| s.label())
+                .unwrap_or("")
+        } else {
+            c.status
+                .parse::<duet_core::promises::PromiseStatus>()
+                .map(|s| s.label())
+                .unwrap_or("")
+        }
     }
 }
 
@@ -594,6 +678,12 @@ struct PlacementHtml {
 }
 
 impl PlacementHtml {
+    fn label(&self, field: &str) -> &'static str {
+        label(field)
+    }
+    fn count(&self, n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
+        count(*n.borrow(), one, many)
+    }
     fn stages(&self) -> Vec<(&'static str, &'static str, bool)> {
         duet_core::rotation::entries::Stage::ALL
             .iter()
@@ -618,7 +708,12 @@ impl PlacementHtml {
     }
     fn follow_errors(&self, id: &i64) -> Vec<String> {
         match &self.follow {
-            Some((r, _)) if r == id => self.errors.0.iter().map(|e| e.message.clone()).collect(),
+            Some((r, _)) if r == id => self
+                .errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", label(&e.field), e.message))
+                .collect(),
             _ => Vec::new(),
         }
     }

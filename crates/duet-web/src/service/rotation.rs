@@ -320,6 +320,15 @@ pub async fn apply(db: &Db, me: &Me, cycle: i64, f: &ApplicationFields) -> Resul
         .iter()
         .find(|d| d.id == p.department_id)
         .ok_or_else(|| AppError::NotFound("department".into()))?;
+    if home.leader_id == Some(person) {
+        return Err(AppError::invalid(
+            "cycle",
+            format!(
+                "you lead {}: you release your people for a rotation rather than apply, since nobody would release you",
+                home.name
+            ),
+        ));
+    }
     let hosts = hosts_for(home, &taking, &all);
     let input = ApplicationInput::parse(
         &f.interests,
@@ -461,6 +470,11 @@ pub struct CycleView {
     pub may_apply_to: Vec<Named>,
     /// The reader's own application.
     pub mine: Option<i64>,
+    /// The reader may read the cycle's outcomes.
+    pub may_see_outcomes: bool,
+    /// The reader leads a department taking part (a leader releases their people rather than
+    /// applying).
+    pub leads: bool,
 }
 
 /// Every cycle with its phase, newest first (everyone sees the programme).
@@ -577,8 +591,14 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
     } else {
         Vec::new()
     };
+    let leads = match me.person {
+        Some(p) => all
+            .iter()
+            .any(|d| d.leader_id == Some(p) && taking.contains(&d.id)),
+        None => false,
+    };
     let may_apply_to = match (phase.takes_entries(), me.person, mine) {
-        (true, Some(p), None) if can(&me.actor, Action::ApplyToRotation).is_ok() => {
+        (true, Some(p), None) if !leads && can(&me.actor, Action::ApplyToRotation).is_ok() => {
             let person = duet_store::org::find_person(db, duet_core::org::PersonId(p)).await?;
             match all.iter().find(|d| d.id == person.department_id) {
                 Some(home) if taking.contains(&home.id) => hosts_for(home, &taking, &all),
@@ -602,6 +622,8 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
         applications,
         placements,
         may_run: can(&me.actor, Action::RunRotation).is_ok(),
+        may_see_outcomes: outcomes::may_see(&me.actor),
+        leads,
         may_offer_for,
         may_apply_to,
         mine,

@@ -137,6 +137,9 @@ app_test! {
             assert_eq!(sales_lead.post(&format!("/rotation/applications/{id}/release"), json!({"decision": "released"})).await.0, 200);
         }
         assert_eq!(it.post(&format!("/rotation/applications/{ivy_id}/release"), json!({"decision": "released"})).await.0, 200);
+        // Each is told: the manager when someone applies, the applicant when answered.
+        assert!(sales_lead.get("/notifications").await.1.to_string().contains("applied to \u{201c}Spring rotation\u{201d}"), "the manager is asked");
+        assert!(ann.get("/notifications").await.1.to_string().contains("Your manager released you"), "the applicant is told");
         // A member sees only their own application; the manager their department's.
         let (_, v) = bob.get(&format!("/rotation/cycles/{cycle}")).await;
         assert_eq!(v["applications"].as_array().unwrap().len(), 1, "{v}");
@@ -167,6 +170,8 @@ app_test! {
         assert_eq!(v["placements"].as_array().unwrap().len(), 2);
         assert!(matches!(v["phase"].as_str(), Some("confirmed")), "{v}");
         assert_eq!(it.post(&format!("/rotation/cycles/{cycle}/confirm"), json!({})).await.0, 409);
+        assert!(bob.get("/notifications").await.1.to_string().contains("You are placed for"), "the guest is told");
+        assert!(!ann.get("/notifications").await.1.to_string().contains("You are placed for"), "not someone unplaced");
         assert_eq!(ann.post(&format!("/rotation/cycles/{cycle}/applications"), json!({"interests": "Late, but keen", "choice_1": it_dept})).await.0, 409);
         assert_eq!(sales_lead.post(&format!("/rotation/applications/{ann_id}/release"), json!({"decision": "declined", "reason": "Changed my mind about it"})).await.0, 409);
 
@@ -183,7 +188,7 @@ app_test! {
         let (s, r) = bob.post(&format!("/rotation/placements/{bob_placement}/reflections"), json!({"stage": "start", "surprised": "The queue never empties", "pain_point": "Password resets eat a third of the day", "shared": false})).await;
         assert_eq!(s, 201, "{r}");
         let (_, page) = it.get(&format!("/rotation/placements/{bob_placement}")).await;
-        assert_eq!((page["reflections"].as_array().unwrap().len(), page["private"].as_i64()), (0, Some(1)), "the host's leader does not read a private one: {page}");
+        assert_eq!((page["reflections"].as_array().unwrap().len(), page["hidden"].as_i64()), (0, Some(1)), "the host's leader does not read a private one: {page}");
         let (s, r) = bob.post(&format!("/rotation/placements/{bob_placement}/reflections"), json!({"stage": "start", "surprised": "The queue never empties", "pain_point": "Password resets eat a third of the day", "shared": true})).await;
         assert_eq!(s, 201, "{r}");
         let (_, page) = it.get(&format!("/rotation/placements/{bob_placement}")).await;

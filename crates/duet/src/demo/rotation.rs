@@ -8,7 +8,6 @@ use duet_core::promises::PromiseInput;
 use duet_core::requests::RequestInput;
 use duet_core::rotation::cycles::{Commitment, CycleInput};
 use duet_core::rotation::entries::{ApplicationInput, OfferInput, ReflectionInput, Release, Stage};
-use duet_core::rotation::matching::Fit;
 use duet_store::Db;
 use duet_store::rotation::{self as store, placements as pl};
 use duet_store::{accounts, org};
@@ -121,6 +120,15 @@ const OFFERS: &[(&str, &str, &str, &str, &str, u32)] = &[
         "forecasting, excel modelling",
         3,
     ),
+];
+
+/// When applicants can be away, varied.
+const AVAILABILITY: &[&str] = &[
+    "",
+    "Not during the quarter-end close",
+    "Any time but school holidays",
+    "Not the week of the sales kick-off",
+    "Mornings only in the first week",
 ];
 
 /// Reflections: (stage, surprised, pain point, carry back, shared).
@@ -244,8 +252,7 @@ pub async fn seed_rotation(db: &Db) -> anyhow::Result<()> {
         let cycle_id = store::insert_cycle(db, &input, 20, owner, created).await?;
         let cycle = store::find_cycle(db, cycle_id).await?;
         let offers = seed_offers(db, &cycle, &id, owner, created).await?;
-        let mut placements = Vec::new();
-        for (home, brings, wants, why) in APPLICANTS.iter().take(applicants) {
+        for (i, (home, brings, wants, why)) in APPLICANTS.iter().take(applicants).enumerate() {
             let Some(dept) = id(home) else { continue };
             let Some(person) = person_ids(db, dept)
                 .await?
@@ -256,60 +263,26 @@ pub async fn seed_rotation(db: &Db) -> anyhow::Result<()> {
                 continue;
             };
             used.push(person);
-            let hosts: Vec<i64> = offers
-                .iter()
-                .filter(|(_, d, _)| (*d == it) != (dept == it))
-                .map(|(_, d, _)| *d)
-                .fold(Vec::new(), |mut v, d| {
-                    if !v.contains(&d) {
-                        v.push(d);
-                    }
-                    v
-                });
+            let mut hosts: Vec<i64> = Vec::new();
+            for (_, d, _) in offers.iter().filter(|(_, d, _)| (*d == it) != (dept == it)) {
+                if !hosts.contains(d) {
+                    hosts.push(*d);
+                }
+            }
+            let ranked: Vec<Option<i64>> = hosts.iter().take(3).map(|d| Some(*d)).collect();
             let app = ApplicationInput::parse(
                 why,
                 brings,
                 wants,
-                "",
-                &hosts.iter().take(3).map(|d| Some(*d)).collect::<Vec<_>>(),
+                AVAILABILITY[i % AVAILABILITY.len()],
+                &ranked,
             )
             .map_err(invalid)?;
             let app_id = store::insert_application(db, &cycle, person, dept, &app, created).await?;
             let a = store::find_application(db, app_id).await?;
             store::release(db, &a, Release::Released, "", admin, created).await?;
-            // The best-ranked offer with room, as the owner confirmed it.
-            let taken = |o: i64| {
-                placements
-                    .iter()
-                    .filter(|p: &&pl::NewPlacement| p.offer == o)
-                    .count()
-            };
-            if let Some((offer, _, _)) = app.choices.iter().find_map(|d| {
-                offers
-                    .iter()
-                    .find(|(o, od, cap)| od == d && taken(*o) < *cap as usize)
-            }) {
-                let buddy = store::offers(db, cycle_id)
-                    .await?
-                    .into_iter()
-                    .find(|o| o.id == *offer)
-                    .map(|o| o.buddy_id)
-                    .unwrap_or(person);
-                placements.push(pl::NewPlacement {
-                    application: app_id,
-                    person,
-                    offer: *offer,
-                    buddy,
-                    learning_goals: format!("Learn: {wants}"),
-                    fit: Fit {
-                        preference: 1.0,
-                        skills: 0.5,
-                        relationship: 0.3,
-                    },
-                    pinned: false,
-                });
-            }
         }
+        let placements = matched(db, &cycle).await?;
         pl::confirm(db, &cycle, &placements, owner, created + Duration::days(7)).await?;
         // Reflections from the first guests of each cycle.
         for p in pl::placements(db, cycle_id).await?.iter().take(2) {
@@ -410,7 +383,7 @@ pub async fn seed_rotation(db: &Db) -> anyhow::Result<()> {
             why,
             brings,
             wants,
-            "Not the week of the sales kick-off",
+            AVAILABILITY[(i + 1) % AVAILABILITY.len()],
             &hosts,
         )
         .map_err(invalid)?;
@@ -421,6 +394,84 @@ pub async fn seed_rotation(db: &Db) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The owner's matching of a cycle's released applicants, as the programme solves it (exact,
+/// every relationship halfway, three people of a team away at most): the placements to confirm.
+async fn matched(db: &Db, cycle: &store::Cycle) -> anyhow::Result<Vec<pl::NewPlacement>> {
+    use duet_core::rotation::fit::{Pairing, Weights, fit};
+    use duet_core::rotation::matching::{Applicant, Choice, Problem, solve};
+    let offers = store::offers(db, cycle.id).await?;
+    let apps = store::applications(db, cycle.id).await?;
+    let list = |raw: &str| -> Vec<String> {
+        raw.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut teams: Vec<i64> = apps.iter().map(|a| a.department_id).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    let mut fits = Vec::new();
+    let applicants = apps
+        .iter()
+        .map(|a| {
+            let (wants, brings) = (list(&a.wants), list(&a.brings));
+            let choices: Vec<Choice> = offers
+                .iter()
+                .enumerate()
+                .filter_map(|(xi, o)| {
+                    let rank = a.choices.iter().position(|d| *d == o.department_id)?;
+                    let (teaches, needs) = (list(&o.teaches), list(&o.needs));
+                    let f = fit(
+                        &Pairing {
+                            rank,
+                            ranked: a.choices.len(),
+                            wants: &wants,
+                            brings: &brings,
+                            teaches: &teaches,
+                            needs: &needs,
+                            weakness: None,
+                        },
+                        &Weights::default(),
+                    )?;
+                    Some(Choice {
+                        placement: xi,
+                        fit: f,
+                    })
+                })
+                .collect();
+            fits.push(choices.clone());
+            Applicant {
+                team: teams.binary_search(&a.department_id).unwrap_or(0),
+                choices,
+            }
+        })
+        .collect();
+    let problem = Problem {
+        applicants,
+        capacities: offers.iter().map(|o| o.capacity.max(0) as u32).collect(),
+        team_caps: vec![3; teams.len()],
+    };
+    let m = solve(&problem).map_err(|e| anyhow::anyhow!("demo matching: {}", e.message))?;
+    Ok(m.placed
+        .iter()
+        .enumerate()
+        .filter_map(|(ai, x)| {
+            let x = (*x)?;
+            let (a, o) = (&apps[ai], &offers[x]);
+            let fit = fits[ai].iter().find(|c| c.placement == x)?.fit;
+            Some(pl::NewPlacement {
+                application: a.id,
+                person: a.person_id,
+                offer: o.id,
+                buddy: o.buddy_id,
+                learning_goals: format!("Learn: {}", a.wants),
+                fit,
+                pinned: false,
+            })
+        })
+        .collect())
 }
 
 /// The cycle's host offers, each with a buddy of the host department: (offer, host, capacity).

@@ -30,6 +30,8 @@ pub struct Measure {
 pub struct PairSignal {
     /// Which signal.
     pub kind: SignalKind,
+    /// The unit of its values ("out of 100", "days overdue").
+    pub unit: String,
     /// Its value in the last month before the cycle with enough evidence.
     pub before: Option<f64>,
     /// Its value in the first month after the cycle with enough evidence.
@@ -64,12 +66,20 @@ pub struct Outcomes {
     pub measures: Vec<Measure>,
     /// Pair-level signals.
     pub pairs: Vec<PairOutcome>,
+    /// What came back: reflections turned into requests and promises.
+    pub came_back: Vec<placements::CameBack>,
     /// What a reader should know about the comparison.
     pub caveat: String,
 }
 
 fn at(d: NaiveDate) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// Whether `actor` may read outcomes: the programme owner and those who see every relationship.
+pub fn may_see(actor: &duet_core::Actor) -> bool {
+    can(actor, Action::RunRotation).is_ok()
+        || scope(actor, Question::SeeRelationships) == Scope::All
 }
 
 /// The outcomes of `cycle`: for the programme owner and those who see every relationship.
@@ -79,9 +89,7 @@ pub async fn outcomes(
     me: &Me,
     cycle: i64,
 ) -> Result<Outcomes, AppError> {
-    if can(&me.actor, Action::RunRotation).is_err()
-        && scope(&me.actor, Question::SeeRelationships) != Scope::All
-    {
+    if !may_see(&me.actor) {
         return Err(AppError::Forbidden(
             "you are not allowed to see the outcomes of the rotation programme (its owner and those who see every relationship)".into(),
         ));
@@ -195,6 +203,7 @@ pub async fn outcomes(
             .filter_map(|k| pair.signals.iter().find(|s| s.kind == *k))
             .map(|s| PairSignal {
                 kind: s.kind,
+                unit: s.unit.clone(),
                 before: s
                     .trend
                     .iter()
@@ -225,6 +234,7 @@ pub async fn outcomes(
         after_to,
         measures,
         pairs,
+        came_back: placements::came_back(db, cycle).await?,
         caveat: format!(
             "People chose to rotate and managers chose to release them, so the groups are not random: read a difference as a sign, not a proof. A difference is told only with at least {} people on each side. The pulse is anonymous, so it is shown for each pair as a whole, never split by who rotated.",
             duet_core::rotation::outcomes::MIN_GROUP

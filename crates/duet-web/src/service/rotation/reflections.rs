@@ -26,8 +26,9 @@ pub struct PlacementPage {
     pub reflections: Vec<Reflection>,
     /// Whether the reader is the guest (they write reflections and goals).
     pub is_guest: bool,
-    /// How many reflections are kept private from the reader.
-    pub private: usize,
+    /// How many reflections the reader may not read (private ones, or shared ones of a host
+    /// department that is not theirs).
+    pub hidden: usize,
 }
 
 async fn guest_account(db: &Db, p: &Placement) -> Result<Option<UserId>, AppError> {
@@ -75,7 +76,7 @@ pub async fn placement_page(db: &Db, me: &Me, id: i64) -> Result<PlacementPage, 
     let home = names.get(&p.person_id).map(|x| x.1).unwrap_or_default();
     Ok(PlacementPage {
         is_guest: guest.is_some() && guest == Some(me.actor.user),
-        private: total - reflections.len(),
+        hidden: total - reflections.len(),
         cycle_title: cycle.title,
         host_id: offer.department_id,
         reflections,

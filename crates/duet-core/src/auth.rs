@@ -182,6 +182,17 @@ pub enum Action {
         applicant: Option<UserId>,
         manager: Option<UserId>,
     },
+    /// Declare a tool `department` uses in the software register: its own people (declaring is
+    /// safe: it opens a conversation about the need), IT leaders and admins for any department.
+    DeclareSoftware { department: DepartmentId },
+    /// Edit a register entry of `department`, or mark a condition of its approval met: that
+    /// department's leaders (business leader, executive), IT leaders and admins.
+    EditSoftware { department: DepartmentId },
+    /// Record a security review ("yes, safely"), or confirm or dismiss a known-vulnerability
+    /// finding: IT leaders and admins.
+    ReviewSoftware,
+    /// Import advisory files (KEV, OSV): admins.
+    ImportAdvisories,
     /// Write a reflection on a placement: only its guest (`guest`, their account).
     ReflectOnPlacement { guest: Option<UserId> },
     /// Read a reflection: its guest always; the host department's people when the guest shared
@@ -364,6 +375,16 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             Member => false,
         },
         Action::ApplyToRotation => true,
+        Action::DeclareSoftware { department } => {
+            matches!(actor.role, Admin | ItLeader) || own_dept(department)
+        }
+        Action::EditSoftware { department } => match actor.role {
+            Admin | ItLeader => true,
+            BusinessLeader | Executive => own_dept(department),
+            Member => false,
+        },
+        Action::ReviewSoftware => matches!(actor.role, Admin | ItLeader),
+        Action::ImportAdvisories => actor.role == Admin,
         Action::ReleaseForRotation { manager } => manager == Some(actor.user),
         Action::ViewApplication { applicant, manager } => {
             applicant == Some(actor.user)
@@ -474,6 +495,14 @@ fn describe(action: Action) -> &'static str {
             "write a reflection on this placement: only its guest may"
         }
         Action::ReadReflection { .. } => "read this reflection",
+        Action::DeclareSoftware { .. } => {
+            "declare a tool for this department (its own people, IT leaders and admins)"
+        }
+        Action::EditSoftware { .. } => {
+            "change this tool's entry (its department's leaders, IT leaders and admins)"
+        }
+        Action::ReviewSoftware => "review software or decide a finding (IT leaders and admins)",
+        Action::ImportAdvisories => "import advisory files (admins)",
         Action::ViewApplication { .. } => {
             "see this application (the applicant, their manager and the programme owner)"
         }
@@ -658,9 +687,13 @@ mod tests {
             Action::ReflectOnPlacement { .. } => 52,
             Action::ReadReflection { .. } => 53,
             Action::ViewApplication { .. } => 54,
+            Action::DeclareSoftware { .. } => 55,
+            Action::EditSoftware { .. } => 56,
+            Action::ReviewSoftware => 57,
+            Action::ImportAdvisories => 58,
         }
     }
-    const VARIANTS: usize = 55;
+    const VARIANTS: usize = 59;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -948,6 +981,12 @@ mod tests {
                 },
                 "AI",
             ),
+            (Action::DeclareSoftware { department: own }, everyone),
+            (Action::DeclareSoftware { department: away }, "AI"),
+            (Action::EditSoftware { department: own }, "AIBE"),
+            (Action::EditSoftware { department: away }, "AI"),
+            (Action::ReviewSoftware, "AI"),
+            (Action::ImportAdvisories, "A"),
             (Action::ReflectOnPlacement { guest: Some(me) }, everyone),
             (Action::ReflectOnPlacement { guest: Some(other) }, ""),
             (

@@ -22,6 +22,8 @@ wire_enum!(
         Relationship = "relationship" / "Early warnings on a relationship with IT (leaders)",
         /// Rotation: an application to release (managers), my release, my placement.
         Rotation = "rotation" / "Rotation: applications to release, my release, my placement",
+        /// Software: a renewal coming, a known vulnerability to look at (owners, reviewers).
+        Software = "software" / "Software: renewals coming, known vulnerabilities to look at",
         /// Anything else.
         Other = "other" / "Anything else",
     }

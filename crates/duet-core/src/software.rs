@@ -5,4 +5,5 @@
 pub mod advisories;
 pub mod identifiers;
 pub mod matching;
+pub mod register;
 pub mod versions;

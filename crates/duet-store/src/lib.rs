@@ -23,6 +23,7 @@ pub mod requests;
 pub mod reviews;
 pub mod rotation;
 pub mod sessions;
+pub mod software;
 pub mod voice;
 
 pub use db::{Backend, Db, DbOptions, write_epoch};

@@ -117,6 +117,11 @@ pub struct Shared {
     pub comms: Arc<crate::service::comms::CommsCache>,
     /// Recently computed relationship health (see `service::relationships`).
     pub relationships: Arc<crate::service::relationships::RelationshipCaches>,
+    /// Recently read rotation cycles, proposals, outcomes and placements (see
+    /// `service::rotation::RotationCaches`).
+    pub rotation: Arc<crate::service::rotation::RotationCaches>,
+    /// The software register, read once per write (see `service::software::SoftwareCaches`).
+    pub software: Arc<crate::service::software::SoftwareCaches>,
     /// Recently read pages of the audit log (see `service::audit::log`).
     pub audit: Arc<crate::service::audit::AuditPages>,
     /// Recently read pages of the Voice inbox (see `service::voice::InboxPages`).
@@ -140,6 +145,8 @@ impl AppState {
             mail: Arc::default(),
             comms: Arc::default(),
             relationships: Arc::default(),
+            rotation: Arc::default(),
+            software: Arc::default(),
             voice_limits: Arc::default(),
             team_stats: Arc::default(),
             promises: Arc::default(),

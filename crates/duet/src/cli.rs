@@ -187,6 +187,18 @@ pub enum ImportCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// Import CISA's Known Exploited Vulnerabilities catalogue (CSV or JSON, read as it streams;
+    /// columns by header name); all records or none, then the software register is matched.
+    Kev {
+        /// The catalogue file.
+        file: PathBuf,
+    },
+    /// Import OSV records from a file (one record, an array, or one per line) or a directory of
+    /// such files; all records or none, then the software register is matched.
+    Osv {
+        /// A file or a directory.
+        path: PathBuf,
+    },
 }
 
 /// `duet metric …`.

@@ -38,6 +38,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Metrics { file, replace }) => {
             import_metrics(&config, &file, replace).await
         }
+        Command::Import(ImportCommand::Kev { file }) => {
+            import_advisories(&config, duet_core::software::advisories::Source::Kev, &file).await
+        }
+        Command::Import(ImportCommand::Osv { path }) => {
+            import_advisories(&config, duet_core::software::advisories::Source::Osv, &path).await
+        }
         Command::Metric(MetricCommand::Create {
             name,
             unit,
@@ -380,6 +386,9 @@ async fn seed_demo(db: &Db, tz: duet_core::time::Tz) -> anyhow::Result<()> {
     crate::demo::rotation::seed_rotation(db)
         .await
         .context("seeding the demo's rotation programme")?;
+    crate::demo::software::seed_software(db)
+        .await
+        .context("seeding the demo's software register")?;
     Ok(())
 }
 
@@ -505,6 +514,11 @@ fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "could not draft last month's edition"),
             }
+            match duet_web::service::software::send_renewal_reminders(&db, today).await {
+                Ok(n) if n > 0 => tracing::info!(reminded = n, "software renewal reminders sent"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not send software renewal reminders"),
+            }
             match duet_store::sessions::purge_expired(&db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),
                 Ok(_) => {}
@@ -617,6 +631,106 @@ async fn import_metrics(
         Err(StoreError::Csv(errors)) => Err(csv_failure(file, &errors)),
         Err(e) => Err(describe(e)),
     }
+}
+
+/// Imports an advisory file (or an OSV directory): read as it streams, with a progress bar by
+/// bytes read; every problem listed by line or record and nothing written unless all are clean;
+/// then the register is matched.
+async fn import_advisories(
+    config: &Config,
+    source: duet_core::software::advisories::Source,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    use duet_web::service::software::files;
+    let started = Instant::now();
+    let files_to_read: Vec<std::path::PathBuf> = if path.is_dir() {
+        let mut v: Vec<_> = std::fs::read_dir(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "jsonl"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let total: u64 = files_to_read
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} read {msg} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut out = files::Gathered::default();
+    for f in &files_to_read {
+        let file = std::fs::File::open(f).with_context(|| format!("reading {}", f.display()))?;
+        let reader = bar.wrap_read(file);
+        let name = if files_to_read.len() > 1 {
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let mut n = 0u64;
+        let mut tick = || {
+            n += 1;
+            if n.is_multiple_of(1000) {
+                bar.set_message(format!("{n} records"));
+            }
+        };
+        match source {
+            duet_core::software::advisories::Source::Kev => {
+                files::read_kev(reader, &mut out, &mut tick)
+            }
+            duet_core::software::advisories::Source::Osv => {
+                files::read_osv(reader, &name, &mut out, &mut tick)
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if !out.errors.is_empty() {
+        let mut msg = format!("{} has problems; nothing was imported:", path.display());
+        for e in &out.errors {
+            msg.push_str(&format!("\n  {e}"));
+        }
+        return Err(anyhow::anyhow!(msg));
+    }
+    let read_in = started.elapsed().as_secs_f64();
+    let db = open(config).await?;
+    let bar = indicatif::ProgressBar::new(out.advisories.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} advisories written {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let summary =
+        duet_store::software::advisories::import(&db, &out.advisories, chrono::Utc::now(), |n| {
+            bar.inc(n as u64)
+        })
+        .await
+        .map_err(describe)?;
+    bar.finish_and_clear();
+    let written_in = started.elapsed().as_secs_f64() - read_in;
+    let matched = duet_web::service::software::match_register(&db, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("matching the register: {e}"))?;
+    db.close().await;
+    println!(
+        "Imported {} advisories from {} ({} new, {} replaced): read in {read_in:.1} s, written in {written_in:.1} s; {matched} new finding(s) in the register; {:.1} s in all.",
+        out.advisories.len(),
+        path.display(),
+        summary.added,
+        summary.replaced,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn csv_failure(

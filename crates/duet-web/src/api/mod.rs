@@ -15,6 +15,7 @@ pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod rotation;
+pub mod software;
 pub mod voice;
 
 use crate::error::AppError;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(comms::router())
         .merge(relationships::router())
         .merge(rotation::router())
+        .merge(software::router())
         .merge(mail::router())
         .fallback(not_found)
 }
@@ -178,12 +180,12 @@ impl utoipa::Modify for BearerAuth {
         comms::anonymous_reply, comms::editions::list_editions, comms::editions::draft_edition,
         comms::editions::get_edition, comms::editions::save_edition, comms::editions::redraft_edition,
         comms::editions::schedule_edition, comms::editions::unschedule_edition, relationships::overview, relationships::map,
-        relationships::pair, relationships::acknowledge, relationships::plan_action, relationships::thresholds, relationships::set_thresholds, relationships::judge, relationships::services, relationships::edit_services, rotation::list_cycles, rotation::open_cycle, rotation::cycle, rotation::offer, rotation::apply, rotation::release, rotation::proposal, rotation::adjusted_proposal, rotation::confirm, rotation::cycle_outcomes, rotation::placement, rotation::reflect, rotation::goals, rotation::follow_up, mail::preferences, mail::set_preferences, mail::outbox, mail::release,
+        relationships::pair, relationships::acknowledge, relationships::plan_action, relationships::thresholds, relationships::set_thresholds, relationships::judge, relationships::services, relationships::edit_services, rotation::list_cycles, rotation::open_cycle, rotation::cycle, rotation::offer, rotation::apply, rotation::release, rotation::proposal, rotation::adjusted_proposal, rotation::confirm, rotation::cycle_outcomes, rotation::placement, rotation::reflect, rotation::goals, rotation::follow_up, software::register, software::declare, software::entry, software::edit, software::review, software::meet, software::decide, software::import, mail::preferences, mail::set_preferences, mail::outbox, mail::release,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "requests", description = "One intake: requests, their need statements, decisions, business cases and sign-offs"), (name = "portfolio", description = "The ranked portfolio, its funding line, weights, settings and business goals"), (name = "promises", description = "The trust ledger: promises between departments, and trust per pair"), (name = "reviews", description = "Monthly IT-business reviews: schedule, agenda, record, calendar and holidays"), (name = "metrics", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction"), (name = "voice", description = "The anonymous pain-point inbox"), (name = "relationships", description = "See: each business department's relationship with IT, signal by signal"), (name = "rotation", description = "Swap: the job-rotation programme between IT and the business: cycles, offers, applications and releases, matching, placements, reflections and outcomes"), (name = "comms", description = "Tell: posts, success stories approved by their business owner, reactions, comments and anonymous replies; the monthly edition drafted from data; e-mail preferences and the outbox"))
+    tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "requests", description = "One intake: requests, their need statements, decisions, business cases and sign-offs"), (name = "portfolio", description = "The ranked portfolio, its funding line, weights, settings and business goals"), (name = "promises", description = "The trust ledger: promises between departments, and trust per pair"), (name = "reviews", description = "Monthly IT-business reviews: schedule, agenda, record, calendar and holidays"), (name = "metrics", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction"), (name = "voice", description = "The anonymous pain-point inbox"), (name = "relationships", description = "See: each business department's relationship with IT, signal by signal"), (name = "software", description = "Unity: the register of software departments use, security reviews, and known vulnerabilities matched offline"), (name = "rotation", description = "Swap: the job-rotation programme between IT and the business: cycles, offers, applications and releases, matching, placements, reflections and outcomes"), (name = "comms", description = "Tell: posts, success stories approved by their business owner, reactions, comments and anonymous replies; the monthly edition drafted from data; e-mail preferences and the outbox"))
 )]
 pub struct ApiDoc;
 

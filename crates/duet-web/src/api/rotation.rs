@@ -64,7 +64,9 @@ pub async fn list_cycles(
     _who: ApiUser,
 ) -> Result<Json<Vec<CycleItem>>, AppError> {
     Ok(Json(
-        svc::cycles(&state.db)
+        state
+            .rotation
+            .cycles(&state.db)
             .await?
             .into_iter()
             .map(|(cycle, phase)| CycleItem { cycle, phase })
@@ -82,7 +84,7 @@ pub async fn open_cycle(
     let id = svc::open_cycle(&state.db, &who.actor(), &f, chrono::Utc::now().date_naive()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(svc::cycle_view(&state.db, &me(&who), id).await?),
+        Json(svc::cycle_view(&state.rotation, &state.db, &me(&who), id).await?),
     ))
 }
 
@@ -93,7 +95,9 @@ pub async fn cycle(
     who: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<CycleView>, AppError> {
-    Ok(Json(svc::cycle_view(&state.db, &me(&who), id).await?))
+    Ok(Json(
+        svc::cycle_view(&state.rotation, &state.db, &me(&who), id).await?,
+    ))
 }
 
 /// Offers a placement in a host department taking part (its business leader, IT leaders,
@@ -108,7 +112,7 @@ pub async fn offer(
     svc::offer(&state.db, &who.actor(), id, &f).await?;
     Ok((
         StatusCode::CREATED,
-        Json(svc::cycle_view(&state.db, &me(&who), id).await?),
+        Json(svc::cycle_view(&state.rotation, &state.db, &me(&who), id).await?),
     ))
 }
 
@@ -149,14 +153,17 @@ pub async fn proposal(
     Path(id): Path<i64>,
 ) -> Result<Json<Proposal>, AppError> {
     Ok(Json(
-        matching::propose(
+        matching::proposal(
+            &state.rotation,
             &state.relationships,
             rel::Sources::of(&state),
             &me(&who),
             id,
             &AdjustFields::default(),
         )
-        .await?,
+        .await?
+        .as_ref()
+        .clone(),
     ))
 }
 
@@ -169,14 +176,17 @@ pub async fn adjusted_proposal(
     ApiJson(f): ApiJson<AdjustFields>,
 ) -> Result<Json<Proposal>, AppError> {
     Ok(Json(
-        matching::propose(
+        matching::proposal(
+            &state.rotation,
             &state.relationships,
             rel::Sources::of(&state),
             &me(&who),
             id,
             &f,
         )
-        .await?,
+        .await?
+        .as_ref()
+        .clone(),
     ))
 }
 
@@ -199,7 +209,7 @@ pub async fn confirm(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(svc::cycle_view(&state.db, &me(&who), id).await?),
+        Json(svc::cycle_view(&state.rotation, &state.db, &me(&who), id).await?),
     ))
 }
 
@@ -212,13 +222,16 @@ pub async fn cycle_outcomes(
     Path(id): Path<i64>,
 ) -> Result<Json<Outcomes>, AppError> {
     Ok(Json(
-        outcomes::outcomes(
+        outcomes::cached(
+            &state.rotation,
             &state.relationships,
             rel::Sources::of(&state),
             &me(&who),
             id,
         )
-        .await?,
+        .await?
+        .as_ref()
+        .clone(),
     ))
 }
 
@@ -230,7 +243,7 @@ pub async fn placement(
     Path(id): Path<i64>,
 ) -> Result<Json<PlacementPage>, AppError> {
     Ok(Json(
-        reflections::placement_page(&state.db, &me(&who), id).await?,
+        reflections::placement_page(&state.rotation, &state.db, &me(&who), id).await?,
     ))
 }
 
@@ -258,7 +271,7 @@ pub async fn goals(
 ) -> Result<Json<PlacementPage>, AppError> {
     reflections::set_goals(&state.db, &me(&who), id, &f).await?;
     Ok(Json(
-        reflections::placement_page(&state.db, &me(&who), id).await?,
+        reflections::placement_page(&state.rotation, &state.db, &me(&who), id).await?,
     ))
 }
 

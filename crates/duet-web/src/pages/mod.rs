@@ -16,6 +16,7 @@ pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod rotation;
+pub mod software;
 pub mod voice;
 
 use crate::auth::{self, SignedIn};
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(comms::router())
         .merge(relationships::router())
         .merge(rotation::router())
+        .merge(software::router())
         .merge(mail::router())
         // Inside the session/CSRF check: create forms sent twice create once.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -125,7 +125,7 @@ async fn index_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let cycles = svc::cycles(&state.db).await?;
+    let cycles = state.rotation.cycles(&state.db).await?;
     let may_run = can(&who.actor(), Action::RunRotation).is_ok();
     let departments = if may_run {
         duet_store::org::list_departments(&state.db, false)
@@ -294,25 +294,11 @@ async fn cycle_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let v = svc::cycle_view(&state.db, &me(who), id).await?;
+    let v = svc::cycle_view(&state.rotation, &state.db, &me(who), id).await?;
     let mut buddies = Vec::new();
     for crate::service::rotation::Named { id: d, name: dname } in &v.may_offer_for {
-        let page = duet_store::org::list_people(
-            &state.db,
-            &duet_store::org::PeopleFilter {
-                department: Some(duet_core::org::DepartmentId(*d)),
-                ..Default::default()
-            },
-            duet_store::PageRequest {
-                limit: 200,
-                offset: 0,
-            },
-        )
-        .await?;
-        buddies.push((
-            dname.clone(),
-            page.items.into_iter().map(|p| (p.id, p.name)).collect(),
-        ));
+        let people = state.rotation.buddies(&state.db, *d).await?;
+        buddies.push((dname.clone(), people.as_ref().clone()));
     }
     let title = v.cycle.title.clone();
     let (offer, apply, release) = forms;
@@ -458,7 +444,7 @@ async fn release(
 struct MatchPage {
     layout: Layout,
     cycle: Cycle,
-    p: Proposal,
+    p: std::sync::Arc<Proposal>,
     errors: FormErrors,
 }
 
@@ -519,7 +505,8 @@ async fn match_page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let cycle = duet_store::rotation::find_cycle(&state.db, id).await?;
-    let (p, errors, status) = match matching::propose(
+    let (p, errors, status) = match matching::proposal(
+        &state.rotation,
         &state.relationships,
         rel::Sources::of(state),
         &me(who),
@@ -532,7 +519,8 @@ async fn match_page(
         Err(e) => {
             // A bad pin: show the plain proposal with the refusal.
             let (s, errs) = form_errors(e)?;
-            let p = matching::propose(
+            let p = matching::proposal(
+                &state.rotation,
                 &state.relationships,
                 rel::Sources::of(state),
                 &me(who),
@@ -611,7 +599,7 @@ async fn confirm(
 struct OutcomesPage {
     layout: Layout,
     cycle: Cycle,
-    o: Outcomes,
+    o: std::sync::Arc<Outcomes>,
 }
 
 impl OutcomesPage {
@@ -648,7 +636,8 @@ async fn show_outcomes(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let cycle = duet_store::rotation::find_cycle(&state.db, id).await?;
-    let o = outcomes::outcomes(
+    let o = outcomes::cached(
+        &state.rotation,
         &state.relationships,
         rel::Sources::of(&state),
         &me(&who),
@@ -734,7 +723,7 @@ async fn placement_html(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let p = reflections::placement_page(&state.db, &me(who), id).await?;
+    let p = reflections::placement_page(&state.rotation, &state.db, &me(who), id).await?;
     let goals = forms.1.unwrap_or_else(|| GoalsFields {
         learning_goals: p.placement.placement.learning_goals.clone(),
     });

@@ -18,6 +18,7 @@ pub mod relationships;
 pub mod requests;
 pub mod reviews;
 pub mod rotation;
+pub mod software;
 pub mod voice;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.

@@ -477,19 +477,6 @@ pub struct CycleView {
     pub leads: bool,
 }
 
-/// Every cycle with its phase, newest first (everyone sees the programme).
-pub async fn cycles(db: &Db) -> Result<Vec<(Cycle, Phase)>, AppError> {
-    let t = today();
-    Ok(store::list_cycles(db)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let p = Phase::of(&c, t);
-            (c, p)
-        })
-        .collect())
-}
-
 /// Names of people, by id.
 pub(crate) async fn names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, (String, i64)>, AppError> {
     let mut ids = ids.to_vec();
@@ -502,25 +489,37 @@ pub(crate) async fn names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, (String, 
         .collect())
 }
 
-/// One cycle as `me` sees it.
-pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError> {
-    let cycle = store::find_cycle(db, id).await?;
-    let phase = Phase::of(&cycle, today());
-    let all = duet_store::org::list_departments(db, true).await?;
-    let dname = |d: i64| {
-        all.iter()
+/// What every reader's view of a cycle is drawn from: read once per write (see
+/// [`RotationCaches`]), then narrowed to each reader in memory.
+pub struct CycleData {
+    cycle: Cycle,
+    departments: Vec<Department>,
+    taking: Vec<i64>,
+    offers: Vec<Offer>,
+    apps: Vec<Application>,
+    placements: Vec<duet_store::rotation::placements::Placement>,
+    names: HashMap<i64, (String, i64)>,
+    managers: HashMap<i64, Option<UserId>>,
+}
+
+impl CycleData {
+    fn dname(&self, d: i64) -> String {
+        self.departments
+            .iter()
             .find(|x| x.id == d)
             .map(|x| x.name.clone())
             .unwrap_or_else(|| format!("department {d}"))
-    };
+    }
+    fn pname(&self, p: i64) -> String {
+        self.names.get(&p).map(|x| x.0.clone()).unwrap_or_default()
+    }
+}
+
+/// Reads everything a cycle's views are drawn from.
+pub async fn load_cycle(db: &Db, id: i64) -> Result<CycleData, AppError> {
+    let cycle = store::find_cycle(db, id).await?;
+    let departments = duet_store::org::list_departments(db, true).await?;
     let taking = store::cycle_departments(db, id).await?;
-    let departments: Vec<Named> = taking
-        .iter()
-        .map(|d| Named {
-            id: *d,
-            name: dname(*d),
-        })
-        .collect();
     let offers = store::offers(db, id).await?;
     let apps = store::applications(db, id).await?;
     let placements = store::placements::placements(db, id).await?;
@@ -528,60 +527,147 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
     people.extend(apps.iter().map(|a| a.person_id));
     people.extend(placements.iter().map(|p| p.buddy_id));
     let names = names(db, &people).await?;
-    let pname = |p: i64| names.get(&p).map(|x| x.0.clone()).unwrap_or_default();
     let mut managers: HashMap<i64, Option<UserId>> = HashMap::new();
-    for a in &apps {
-        if let std::collections::hash_map::Entry::Vacant(e) = managers.entry(a.department_id) {
-            e.insert(manager_of(db, a.department_id).await?);
-        }
+    for d in &taking {
+        managers.insert(*d, manager_of(db, *d).await?);
     }
+    Ok(CycleData {
+        cycle,
+        departments,
+        taking,
+        offers,
+        apps,
+        placements,
+        names,
+        managers,
+    })
+}
+
+/// The rotation area's read caches: each exact while this process wrote nothing since, and at
+/// most two seconds old (`service::fresh`), so a page costs a read of memory, not of the tables.
+#[derive(Default)]
+pub struct RotationCaches {
+    /// The cycles.
+    cycles: crate::service::fresh::FreshCell<Vec<Cycle>>,
+    /// Each cycle's data.
+    data: crate::service::fresh::FreshMap<i64, CycleData, 64>,
+    /// Proposals by cycle and adjustments.
+    pub(crate) proposals: crate::service::fresh::FreshMap<(i64, String), matching::Proposal, 64>,
+    /// Outcomes by cycle.
+    pub(crate) outcomes: crate::service::fresh::FreshMap<i64, outcomes::Outcomes, 64>,
+    /// Placement pages' data by placement.
+    pub(crate) placements: crate::service::fresh::FreshMap<i64, reflections::PlacementData, 256>,
+    /// People of a department, as buddy choices.
+    buddies: crate::service::fresh::FreshMap<i64, Vec<(i64, String)>, 64>,
+}
+
+impl RotationCaches {
+    /// A department's people (id, name), for choosing a host buddy.
+    pub async fn buddies(
+        &self,
+        db: &Db,
+        department: i64,
+    ) -> Result<std::sync::Arc<Vec<(i64, String)>>, AppError> {
+        self.buddies
+            .get_or_load(department, || async move {
+                Ok::<_, AppError>(
+                    duet_store::org::list_people(
+                        db,
+                        &duet_store::org::PeopleFilter {
+                            department: Some(DepartmentId(department)),
+                            ..Default::default()
+                        },
+                        duet_store::PageRequest {
+                            limit: 500,
+                            offset: 0,
+                        },
+                    )
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(|p| (p.id, p.name))
+                    .collect(),
+                )
+            })
+            .await
+    }
+
+    /// Every cycle with its phase today, newest first.
+    pub async fn cycles(&self, db: &Db) -> Result<Vec<(Cycle, Phase)>, AppError> {
+        let all = self
+            .cycles
+            .get_or_load(|| async move { Ok::<_, AppError>(store::list_cycles(db).await?) })
+            .await?;
+        let t = today();
+        Ok(all.iter().map(|c| (c.clone(), Phase::of(c, t))).collect())
+    }
+}
+
+/// One cycle as `me` sees it.
+pub async fn cycle_view(
+    caches: &RotationCaches,
+    db: &Db,
+    me: &Me,
+    id: i64,
+) -> Result<CycleView, AppError> {
+    let d = caches.data.get_or_load(id, || load_cycle(db, id)).await?;
+    let phase = Phase::of(&d.cycle, today());
+    let departments: Vec<Named> = d
+        .taking
+        .iter()
+        .map(|t| Named {
+            id: *t,
+            name: d.dname(*t),
+        })
+        .collect();
     let me_user = me.actor.user;
     let mut applications = Vec::new();
     let mut mine = None;
-    for a in &apps {
+    for a in &d.apps {
         let applicant = if Some(a.person_id) == me.person {
             mine = Some(a.id);
             Some(me_user)
         } else {
             None
         };
-        let manager = managers.get(&a.department_id).copied().flatten();
+        let manager = d.managers.get(&a.department_id).copied().flatten();
         if can(&me.actor, Action::ViewApplication { applicant, manager }).is_err() {
             continue;
         }
         applications.push(ApplicationView {
-            person_name: pname(a.person_id),
-            department_name: dname(a.department_id),
-            choice_names: a.choices.iter().map(|d| dname(*d)).collect(),
+            person_name: d.pname(a.person_id),
+            department_name: d.dname(a.department_id),
+            choice_names: a.choices.iter().map(|c| d.dname(*c)).collect(),
             may_release: phase.takes_entries()
                 && can(&me.actor, Action::ReleaseForRotation { manager }).is_ok(),
             application: a.clone(),
         });
     }
-    let offer_of = |o: i64| offers.iter().find(|x| x.id == o);
-    let placements = placements
-        .into_iter()
+    let offer_of = |o: i64| d.offers.iter().find(|x| x.id == o);
+    let placements = d
+        .placements
+        .iter()
         .map(|p| {
             let o = offer_of(p.offer_id);
-            let home = names.get(&p.person_id).map(|x| x.1).unwrap_or_default();
+            let home = d.names.get(&p.person_id).map(|x| x.1).unwrap_or_default();
             PlacementView {
-                person_name: pname(p.person_id),
-                home_name: dname(home),
-                host_name: o.map(|o| dname(o.department_id)).unwrap_or_default(),
+                person_name: d.pname(p.person_id),
+                home_name: d.dname(home),
+                host_name: o.map(|o| d.dname(o.department_id)).unwrap_or_default(),
                 role: o.map(|o| o.role.clone()).unwrap_or_default(),
-                buddy_name: pname(p.buddy_id),
-                placement: p,
+                buddy_name: d.pname(p.buddy_id),
+                placement: p.clone(),
             }
         })
         .collect();
     let may_offer_for = if phase.takes_entries() {
         departments
             .iter()
-            .filter(|d| {
+            .filter(|t| {
                 can(
                     &me.actor,
                     Action::OfferPlacement {
-                        department: DepartmentId(d.id),
+                        department: DepartmentId(t.id),
                     },
                 )
                 .is_ok()
@@ -592,16 +678,20 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
         Vec::new()
     };
     let leads = match me.person {
-        Some(p) => all
+        Some(p) => d
+            .departments
             .iter()
-            .any(|d| d.leader_id == Some(p) && taking.contains(&d.id)),
+            .any(|x| x.leader_id == Some(p) && d.taking.contains(&x.id)),
         None => false,
     };
-    let may_apply_to = match (phase.takes_entries(), me.person, mine) {
-        (true, Some(p), None) if !leads && can(&me.actor, Action::ApplyToRotation).is_ok() => {
-            let person = duet_store::org::find_person(db, duet_core::org::PersonId(p)).await?;
-            match all.iter().find(|d| d.id == person.department_id) {
-                Some(home) if taking.contains(&home.id) => hosts_for(home, &taking, &all),
+    let may_apply_to = match (phase.takes_entries(), me.person, mine, me.actor.department) {
+        (true, Some(_), None, Some(home))
+            if !leads && can(&me.actor, Action::ApplyToRotation).is_ok() =>
+        {
+            match d.departments.iter().find(|x| x.id == home.0) {
+                Some(home) if d.taking.contains(&home.id) => {
+                    hosts_for(home, &d.taking, &d.departments)
+                }
                 _ => Vec::new(),
             }
         }
@@ -610,15 +700,16 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
     Ok(CycleView {
         phase,
         departments,
-        offers: offers
+        offers: d
+            .offers
             .iter()
             .map(|o| OfferView {
-                department_name: dname(o.department_id),
-                buddy_name: pname(o.buddy_id),
+                department_name: d.dname(o.department_id),
+                buddy_name: d.pname(o.buddy_id),
                 offer: o.clone(),
             })
             .collect(),
-        applied: apps.len(),
+        applied: d.apps.len(),
         applications,
         placements,
         may_run: can(&me.actor, Action::RunRotation).is_ok(),
@@ -627,6 +718,6 @@ pub async fn cycle_view(db: &Db, me: &Me, id: i64) -> Result<CycleView, AppError
         may_offer_for,
         may_apply_to,
         mine,
-        cycle,
+        cycle: d.cycle.clone(),
     })
 }

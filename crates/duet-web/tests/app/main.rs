@@ -25,5 +25,6 @@ mod requests;
 mod reviews;
 mod rotation;
 mod smtp_sink;
+mod software;
 mod voice;
 mod walkthrough;

@@ -15,6 +15,7 @@ pub mod requests;
 pub mod reviews;
 pub mod rng;
 pub mod rotation;
+pub mod software;
 pub mod voice;
 
 use crate::demo::rng::Rng;

@@ -390,6 +390,34 @@ pub async fn propose(
     })
 }
 
+/// [`propose`] through the rotation caches (the same proposal for every owner while nothing
+/// was written).
+pub async fn proposal(
+    rot: &super::RotationCaches,
+    caches: &RelationshipCaches,
+    src: rel::Sources<'_>,
+    me: &Me,
+    cycle: i64,
+    f: &AdjustFields,
+) -> Result<std::sync::Arc<Proposal>, AppError> {
+    can(&me.actor, Action::RunRotation)?;
+    let key = (
+        cycle,
+        format!(
+            "{:?}|{:?}",
+            f.pinned.iter().map(PairIds::wire).collect::<Vec<_>>(),
+            f.excluded.iter().map(PairIds::wire).collect::<Vec<_>>()
+        ),
+    );
+    let me = *me;
+    rot.proposals
+        .get_or_load(
+            key,
+            || async move { propose(caches, src, &me, cycle, f).await },
+        )
+        .await
+}
+
 /// Confirms the proposal made under `f` as placements, in one transaction (`can(RunRotation)`);
 /// the cycle closes to new entries. Refused (409) once confirmed, and (422) with no pair to place.
 pub async fn confirm(

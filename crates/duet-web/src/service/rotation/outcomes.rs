@@ -82,6 +82,28 @@ pub fn may_see(actor: &duet_core::Actor) -> bool {
         || scope(actor, Question::SeeRelationships) == Scope::All
 }
 
+/// [`outcomes`] through the rotation caches (the same for every reader who may see them).
+pub async fn cached(
+    rot: &super::RotationCaches,
+    caches: &RelationshipCaches,
+    src: rel::Sources<'_>,
+    me: &Me,
+    cycle: i64,
+) -> Result<std::sync::Arc<Outcomes>, AppError> {
+    if !may_see(&me.actor) {
+        return Err(AppError::Forbidden(
+            "you are not allowed to see the outcomes of the rotation programme (its owner and those who see every relationship)".into(),
+        ));
+    }
+    let me = *me;
+    rot.outcomes
+        .get_or_load(
+            cycle,
+            || async move { outcomes(caches, src, &me, cycle).await },
+        )
+        .await
+}
+
 /// The outcomes of `cycle`: for the programme owner and those who see every relationship.
 pub async fn outcomes(
     caches: &RelationshipCaches,

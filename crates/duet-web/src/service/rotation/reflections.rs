@@ -37,9 +37,16 @@ async fn guest_account(db: &Db, p: &Placement) -> Result<Option<UserId>, AppErro
         .map(UserId))
 }
 
-/// A placement as `me` sees it: everyone in the organisation sees who is placed where; its
-/// reflections only as `can(ReadReflection)` allows.
-pub async fn placement_page(db: &Db, me: &Me, id: i64) -> Result<PlacementPage, AppError> {
+/// What a placement's page is drawn from, read once per write (see `RotationCaches`).
+pub struct PlacementData {
+    view: PlacementView,
+    cycle_title: String,
+    host: i64,
+    guest: Option<UserId>,
+    reflections: Vec<Reflection>,
+}
+
+async fn load_placement(db: &Db, id: i64) -> Result<PlacementData, AppError> {
     let p = store::find_placement(db, id).await?;
     let cycle = duet_store::rotation::find_cycle(db, p.cycle_id).await?;
     let offers = duet_store::rotation::offers(db, p.cycle_id).await?;
@@ -57,30 +64,14 @@ pub async fn placement_page(db: &Db, me: &Me, id: i64) -> Result<PlacementPage, 
             .map(|x| x.name.clone())
             .unwrap_or_default()
     };
-    let all = store::reflections(db, &[p.id]).await?;
-    let total = all.len();
-    let reflections: Vec<Reflection> = all
-        .into_iter()
-        .filter(|r| {
-            can(
-                &me.actor,
-                Action::ReadReflection {
-                    guest,
-                    shared: r.shared,
-                    host: DepartmentId(offer.department_id),
-                },
-            )
-            .is_ok()
-        })
-        .collect();
+    let reflections = store::reflections(db, &[p.id]).await?;
     let home = names.get(&p.person_id).map(|x| x.1).unwrap_or_default();
-    Ok(PlacementPage {
-        is_guest: guest.is_some() && guest == Some(me.actor.user),
-        hidden: total - reflections.len(),
+    Ok(PlacementData {
         cycle_title: cycle.title,
-        host_id: offer.department_id,
+        host: offer.department_id,
+        guest,
         reflections,
-        placement: PlacementView {
+        view: PlacementView {
             person_name: names
                 .get(&p.person_id)
                 .map(|x| x.0.clone())
@@ -94,6 +85,44 @@ pub async fn placement_page(db: &Db, me: &Me, id: i64) -> Result<PlacementPage, 
                 .unwrap_or_default(),
             placement: p,
         },
+    })
+}
+
+/// A placement as `me` sees it: everyone in the organisation sees who is placed where; its
+/// reflections only as `can(ReadReflection)` allows.
+pub async fn placement_page(
+    caches: &super::RotationCaches,
+    db: &Db,
+    me: &Me,
+    id: i64,
+) -> Result<PlacementPage, AppError> {
+    let d = caches
+        .placements
+        .get_or_load(id, || load_placement(db, id))
+        .await?;
+    let reflections: Vec<Reflection> = d
+        .reflections
+        .iter()
+        .filter(|r| {
+            can(
+                &me.actor,
+                Action::ReadReflection {
+                    guest: d.guest,
+                    shared: r.shared,
+                    host: DepartmentId(d.host),
+                },
+            )
+            .is_ok()
+        })
+        .cloned()
+        .collect();
+    Ok(PlacementPage {
+        is_guest: d.guest.is_some() && d.guest == Some(me.actor.user),
+        hidden: d.reflections.len() - reflections.len(),
+        cycle_title: d.cycle_title.clone(),
+        host_id: d.host,
+        reflections,
+        placement: d.view.clone(),
     })
 }
 

@@ -1,0 +1,452 @@
+//! Advisories imported whole (KEV, OSV), what they affect indexed by package URL, CPE and name,
+//! and findings: a register entry matched to an advisory with a confidence, confirmed or
+//! dismissed by a person.
+
+use crate::batch::{list, rows_per_statement, values};
+use crate::{Db, Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use duet_core::FieldError;
+use duet_core::software::advisories::{Advisory, Affected, Source};
+use duet_core::software::versions::Event;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    /// Advisories new to Duet.
+    pub added: u64,
+    /// Advisories that replaced an earlier import of the same id.
+    pub replaced: u64,
+}
+
+/// Imports `advisories` in one transaction (all or nothing): an advisory already imported from
+/// the same source is replaced with this version. `progress` is told how many are written.
+pub async fn import(
+    db: &Db,
+    advisories: &[Advisory],
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize),
+) -> Result<ImportSummary> {
+    let mut tx = db.begin_write().await?;
+    let mut summary = ImportSummary::default();
+    let per = rows_per_statement(9, 0);
+    for chunk in advisories.chunks(per) {
+        // Replace earlier versions: their affected rows go, their findings stay linked by id.
+        let source = chunk[0].source.as_str();
+        let ids: Vec<&str> = chunk.iter().map(|a| a.id.as_str()).collect();
+        let sql = format!(
+            "select id, advisory_id from advisories where source = $1 and advisory_id in ({})",
+            list(2, ids.len())
+        );
+        let old: Vec<(i64, String)> = on_db!(tx, |c| {
+            let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql)).bind(source);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        let old_ids: std::collections::HashMap<&str, i64> =
+            old.iter().map(|(id, a)| (a.as_str(), *id)).collect();
+        if !old.is_empty() {
+            let sql = format!(
+                "delete from advisory_affected where advisory_id in ({})",
+                list(1, old.len())
+            );
+            on_db!(tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, _) in &old {
+                    q = q.bind(id);
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        let mut fresh = Vec::new();
+        for a in chunk {
+            if a.source.as_str() != source {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "source",
+                    "one import holds advisories of one source",
+                )));
+            }
+            if let Some(id) = old_ids.get(a.id.as_str()) {
+                summary.replaced += 1;
+                on_db!(tx, |c| {
+                    sqlx::query(
+                    "update advisories set aliases = $1, summary = $2, published_on = $3, due_on = $4,
+                         ransomware = $5, required_action = $6, imported_at = $7 where id = $8"
+                )
+                .bind(a.aliases.join(" "))
+                .bind(&a.summary)
+                .bind(a.published)
+                .bind(a.due_on)
+                .bind(a.ransomware)
+                .bind(&a.required_action)
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|_| ())
+                })?;
+            } else {
+                fresh.push(a);
+            }
+        }
+        if !fresh.is_empty() {
+            summary.added += fresh.len() as u64;
+            let sql = format!(
+                "insert into advisories (source, advisory_id, aliases, summary, published_on, due_on,
+                     ransomware, required_action, imported_at) values {}",
+                values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh.len(), 1)
+            );
+            on_db!(tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for a in &fresh {
+                    q = q
+                        .bind(a.source.as_str())
+                        .bind(&a.id)
+                        .bind(a.aliases.join(" "))
+                        .bind(&a.summary)
+                        .bind(a.published)
+                        .bind(a.due_on)
+                        .bind(a.ransomware)
+                        .bind(&a.required_action)
+                        .bind(now);
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        // Every advisory of the chunk by its row id, for its affected rows.
+        let sql = format!(
+            "select id, advisory_id from advisories where source = $1 and advisory_id in ({})",
+            list(2, ids.len())
+        );
+        let rows: Vec<(i64, String)> = on_db!(tx, |c| {
+            let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql)).bind(source);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        let row_of: std::collections::HashMap<&str, i64> =
+            rows.iter().map(|(id, a)| (a.as_str(), *id)).collect();
+        let affected: Vec<(i64, &Affected)> = chunk
+            .iter()
+            .filter_map(|a| row_of.get(a.id.as_str()).map(|id| (*id, a)))
+            .flat_map(|(id, a)| a.affected.iter().map(move |x| (id, x)))
+            .collect();
+        for part in affected.chunks(rows_per_statement(8, 0)) {
+            let sql = format!(
+                "insert into advisory_affected (advisory_id, purl_key, cpe_vendor, cpe_product,
+                     alias_vendor, alias_product, ranges, versions) values {}",
+                values("(?, ?, ?, ?, ?, ?, ?, ?)", part.len(), 1)
+            );
+            on_db!(tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, x) in part {
+                    q = q
+                        .bind(id)
+                        .bind(&x.purl_key)
+                        .bind(x.cpe.as_ref().map(|c| c.0.clone()))
+                        .bind(x.cpe.as_ref().map(|c| c.1.clone()))
+                        .bind(x.alias.as_ref().map(|c| c.0.clone()))
+                        .bind(x.alias.as_ref().map(|c| c.1.clone()))
+                        .bind(serde_json::to_string(&x.ranges).unwrap_or_else(|_| "[]".into()))
+                        .bind(serde_json::to_string(&x.versions).unwrap_or_else(|_| "[]".into()));
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        progress(chunk.len());
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// An advisory as lists show it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AdvisoryRow {
+    /// Row id.
+    pub id: i64,
+    /// `kev` or `osv`.
+    pub source: String,
+    /// The CVE or OSV id.
+    pub advisory_id: String,
+    /// Other ids, space-separated.
+    pub aliases: String,
+    /// What it is.
+    pub summary: String,
+    /// Published or added.
+    pub published_on: Option<NaiveDate>,
+    /// KEV's due date.
+    pub due_on: Option<NaiveDate>,
+    /// Used in ransomware campaigns.
+    pub ransomware: bool,
+    /// What CISA requires.
+    pub required_action: String,
+}
+
+/// The advisories that affect any of these keys, with what they affect: the candidates for
+/// matching (each advisory once, rebuilt as `duet_core` reads it, with its row id).
+pub async fn candidates(
+    db: &Db,
+    purls: &[String],
+    cpes: &[(String, String)],
+    aliases: &[(String, String)],
+) -> Result<Vec<(i64, Advisory, AdvisoryRow)>> {
+    let mut ids: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    for chunk in purls.chunks(900) {
+        let sql = format!(
+            "select distinct advisory_id from advisory_affected where purl_key in ({})",
+            list(1, chunk.len())
+        );
+        let rows: Vec<(i64,)> = on_db!(db, |pool| {
+            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+            for p in chunk {
+                q = q.bind(p);
+            }
+            q.fetch_all(pool).await
+        })?;
+        ids.extend(rows.into_iter().map(|(i,)| i));
+    }
+    for (column, keys) in [("cpe", cpes), ("alias", aliases)] {
+        for chunk in keys.chunks(400) {
+            let cond = (0..chunk.len())
+                .map(|i| {
+                    format!(
+                        "({column}_vendor = ${} and {column}_product = ${})",
+                        2 * i + 1,
+                        2 * i + 2
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let sql = format!("select distinct advisory_id from advisory_affected where {cond}");
+            let rows: Vec<(i64,)> = on_db!(db, |pool| {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+                for (v, p) in chunk {
+                    q = q.bind(v).bind(p);
+                }
+                q.fetch_all(pool).await
+            })?;
+            ids.extend(rows.into_iter().map(|(i,)| i));
+        }
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(900) {
+        let sql = format!(
+            "select id, source, advisory_id, aliases, summary, published_on, due_on, ransomware,
+                 required_action from advisories where id in ({}) order by id",
+            list(1, chunk.len())
+        );
+        let rows: Vec<AdvisoryRow> = on_db!(db, |pool| {
+            let mut q = sqlx::query_as::<_, AdvisoryRow>(sqlx::AssertSqlSafe(sql));
+            for i in chunk {
+                q = q.bind(i);
+            }
+            q.fetch_all(pool).await
+        })?;
+        let sql = format!(
+            "select advisory_id, purl_key, cpe_vendor, cpe_product, alias_vendor, alias_product,
+                 ranges, versions from advisory_affected where advisory_id in ({})",
+            list(1, chunk.len())
+        );
+        type AffectedRow = (
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+        );
+        let affected: Vec<AffectedRow> = on_db!(db, |pool| {
+            let mut q = sqlx::query_as::<_, AffectedRow>(sqlx::AssertSqlSafe(sql));
+            for i in chunk {
+                q = q.bind(i);
+            }
+            q.fetch_all(pool).await
+        })?;
+        let mut by: std::collections::HashMap<i64, Vec<Affected>> =
+            std::collections::HashMap::new();
+        for (id, purl_key, cv, cp, av, ap, ranges, versions) in affected {
+            by.entry(id).or_default().push(Affected {
+                purl_key,
+                cpe: cv.zip(cp),
+                alias: av.zip(ap),
+                ranges: serde_json::from_str::<Vec<Vec<Event>>>(&ranges).unwrap_or_default(),
+                versions: serde_json::from_str(&versions).unwrap_or_default(),
+            });
+        }
+        for r in rows {
+            let adv = Advisory {
+                source: r.source.parse().unwrap_or(Source::Osv),
+                id: r.advisory_id.clone(),
+                aliases: r.aliases.split_whitespace().map(str::to_string).collect(),
+                summary: r.summary.clone(),
+                published: r.published_on,
+                due_on: r.due_on,
+                ransomware: r.ransomware,
+                required_action: r.required_action.clone(),
+                affected: by.remove(&r.id).unwrap_or_default(),
+            };
+            out.push((r.id, adv, r));
+        }
+    }
+    Ok(out)
+}
+
+/// How many advisories of each source are held.
+pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "select source, count(*) from advisories group by source order by source"
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// A finding: an entry matched to an advisory.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Finding {
+    /// Id.
+    pub id: i64,
+    /// The entry.
+    pub software_id: i64,
+    /// Its name.
+    pub software_name: String,
+    /// Its department.
+    pub department_id: i64,
+    /// The advisory's row.
+    pub advisory_row: i64,
+    /// `kev` or `osv`.
+    pub source: String,
+    /// The CVE or OSV id.
+    pub advisory_id: String,
+    /// What it is.
+    pub summary: String,
+    /// `exact_purl`, `exact_cpe` or `candidate`.
+    pub confidence: String,
+    /// `open`, `confirmed`, `dismissed` or `resolved`.
+    pub status: String,
+    /// The review deadline it sets (KEV's due date).
+    pub due_on: Option<NaiveDate>,
+    /// Used in ransomware campaigns.
+    pub ransomware: bool,
+    /// When it was found.
+    pub found_at: DateTime<Utc>,
+    /// The note of whoever decided it.
+    pub note: String,
+}
+
+const FINDING: &str = "select f.id, f.software_id, s.name as software_name, s.department_id,
+    f.advisory_id as advisory_row, a.source, a.advisory_id, a.summary, f.confidence, f.status,
+    f.due_on, a.ransomware, f.found_at, f.note
+    from software_findings f join software s on s.id = f.software_id
+    join advisories a on a.id = f.advisory_id";
+
+/// Findings of one entry (or of all, `None`), open and confirmed first.
+pub async fn findings(db: &Db, software: Option<i64>) -> Result<Vec<Finding>> {
+    let sql = format!(
+        "{FINDING} where ($1 is null or f.software_id = $1)
+         order by case f.status when 'open' then 0 when 'confirmed' then 1 else 2 end, f.id desc limit 500"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Finding>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(software)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// A match to record: (entry, advisory row, confidence, due date).
+pub type NewFinding = (i64, i64, &'static str, Option<NaiveDate>);
+
+/// Records the matches not yet findings, in one transaction; a new finding notifies the entry's
+/// owner, its department's leader and its last reviewer (IT's leaders while it was never
+/// reviewed) — except a candidate by name, which
+/// waits for a person on the register's page and alarms no one. Returns how many were new.
+pub async fn record_findings(db: &Db, found: &[NewFinding], now: DateTime<Utc>) -> Result<u64> {
+    if found.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin_write().await?;
+    let mut new = 0;
+    for (software, advisory, confidence, due) in found {
+        let inserted: Option<(i64,)> = on_db!(tx, |c| {
+            sqlx::query_as(
+            "insert into software_findings (software_id, advisory_id, confidence, due_on, found_at)
+             values ($1, $2, $3, $4, $5) on conflict do nothing returning id"
+        )
+        .bind(software)
+        .bind(advisory)
+        .bind(*confidence)
+        .bind(due)
+        .bind(now)
+        .fetch_optional(c)
+        .await
+        })?;
+        if inserted.is_none() {
+            continue;
+        }
+        new += 1;
+        if *confidence == "candidate" {
+            continue;
+        }
+        on_db!(tx, |c| {
+            sqlx::query(
+            "insert into notifications (user_id, request_id, message, created_at, kind)
+             select u.id, null, (select 'Known vulnerability ' || a.advisory_id || ' affects ' || s.name
+                 || case when cast($3 as text) is null then '' else ': review it by ' || cast($3 as text) end
+                 || '. /software/' || cast(s.id as text)
+                 from software s, advisories a where s.id = $1 and a.id = $2), $4, 'software'
+             from users u
+             where u.disabled_at is null and (u.person_id in (
+                 select owner_person_id from software where id = $1
+                 union select d.leader_id from software s join departments d on d.id = s.department_id where s.id = $1)
+               or u.id in (select reviewer_id from software_reviews where software_id = $1)
+               or (u.role = 'it_leader'
+                   and not exists (select 1 from software_reviews where software_id = $1)))"
+        )
+        .bind(software)
+        .bind(advisory)
+        .bind(due.map(|d| d.to_string()))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// A person's decision on a finding: `confirmed`, `dismissed` or `resolved`, with a note; 404
+/// when the finding is not this entry's.
+pub async fn decide_finding(
+    db: &Db,
+    software: i64,
+    id: i64,
+    status: &str,
+    note: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let _turn = db.write_turn().await;
+    let n = on_db!(db, |pool| sqlx::query(
+        "update software_findings set status = $1, note = $2, decided_by = $3, decided_at = $4
+         where id = $5 and software_id = $6"
+    )
+    .bind(status)
+    .bind(note)
+    .bind(by)
+    .bind(now)
+    .bind(id)
+    .bind(software)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound("finding"));
+    }
+    Ok(())
+}

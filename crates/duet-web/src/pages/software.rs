@@ -1,0 +1,537 @@
+//! Software pages (Unity): the register with its overlaps, declaring a tool, one tool with its
+//! reviews, conditions and findings, a department's view for its leaders, and importing
+//! advisory files.
+
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::html::{FormErrors, Layout, render_status};
+use crate::pages::{done, form_errors};
+use crate::service::software::{
+    self as svc, EntryPage, FindingFields, Register, ReviewFields, SoftwareFields,
+};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use duet_core::auth::{Action, can};
+use duet_core::org::DepartmentId;
+use duet_core::software::register::{DataClass, Decision, Interval};
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/software", get(index).post(declare))
+        .route("/software/advisories", get(advisories).post(import))
+        .route("/software/{id}", get(show).post(edit))
+        .route("/software/{id}/reviews", post(review))
+        .route("/software/{id}/conditions/{condition}/met", post(meet))
+        .route("/software/{id}/findings/{finding}", post(decide))
+}
+
+/// "4,800.00" from minor units.
+fn money(minor: i64) -> String {
+    let major = minor / 100;
+    let mut digits = major.abs().to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    format!(
+        "{}{digits}{grouped}.{:02}",
+        if minor < 0 { "-" } else { "" },
+        (minor % 100).abs()
+    )
+}
+
+/// The label of a field, for a refusal's summary.
+fn label(field: &str) -> &'static str {
+    match field {
+        "name" => "Name",
+        "vendor" => "Vendor",
+        "purpose" => "What it is for",
+        "category" => "Kind of tool",
+        "department_id" => "Department",
+        "owner_person_id" => "Business owner",
+        "data_class" => "Data it holds",
+        "users" => "Users",
+        "cost" => "Cost",
+        "renewal_on" => "Renews on",
+        "renewal_interval" => "Renews every",
+        "cpe" => "CPE name",
+        "purl" => "Package URL",
+        "version" => "Version",
+        "aliases" => "Other names",
+        "decision" => "Decision",
+        "note" => "Note",
+        "conditions" => "Conditions",
+        "alternative" => "Safe alternative",
+        "review_again_on" => "Review again on",
+        "status" => "Decision",
+        "file" => "File",
+        "source" => "Kind of file",
+        _ => "This tool",
+    }
+}
+
+fn choices(
+    all: &[(&'static str, &'static str)],
+    current: &str,
+) -> Vec<(&'static str, &'static str, bool)> {
+    all.iter().map(|(v, l)| (*v, *l, *v == current)).collect()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct RegisterQuery {
+    #[serde(default, deserialize_with = "crate::service::de::opt_id")]
+    department: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "software/index.html")]
+struct IndexPage {
+    layout: Layout,
+    r: Register,
+    department: Option<(i64, String)>,
+    yearly_total: String,
+    form: SoftwareFields,
+    departments: Vec<(i64, String)>,
+    may_declare: bool,
+    errors: FormErrors,
+}
+
+impl IndexPage {
+    fn label(&self, f: &str) -> &'static str {
+        label(f)
+    }
+    fn classes(&self) -> Vec<(&'static str, &'static str, bool)> {
+        choices(
+            &DataClass::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect::<Vec<_>>(),
+            &self.form.data_class,
+        )
+    }
+    fn intervals(&self) -> Vec<(&'static str, &'static str, bool)> {
+        choices(
+            &Interval::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect::<Vec<_>>(),
+            &self.form.renewal_interval,
+        )
+    }
+    fn decision(&self, d: &Option<String>) -> &'static str {
+        d.as_deref()
+            .and_then(|d| d.parse::<Decision>().ok())
+            .map_or("Not reviewed yet", |d| d.label())
+    }
+    fn class(&self, c: &str) -> &'static str {
+        c.parse::<DataClass>().map_or("", |c| c.label())
+    }
+    fn amount(&self, m: &i64) -> String {
+        money(*m)
+    }
+    fn yearly(&self, s: &duet_store::software::Software) -> String {
+        svc::yearly_cost(s).map(money).unwrap_or_else(|| "—".into())
+    }
+    fn dept_selected(&self, d: &i64) -> bool {
+        self.form.department_id == Some(*d)
+    }
+}
+
+async fn index_page(
+    state: &AppState,
+    who: &SignedIn,
+    department: Option<i64>,
+    form: SoftwareFields,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let r = svc::register(&state.software, &state.db, &actor, department).await?;
+    let all = duet_store::org::list_departments(&state.db, false).await?;
+    let departments: Vec<(i64, String)> = all
+        .iter()
+        .filter(|d| {
+            can(
+                &actor,
+                Action::DeclareSoftware {
+                    department: DepartmentId(d.id),
+                },
+            )
+            .is_ok()
+        })
+        .map(|d| (d.id, d.name.clone()))
+        .collect();
+    let mut form = form;
+    if form.department_id.is_none() {
+        form.department_id = actor.department.map(|d| d.0);
+    }
+    let yearly_total = money(r.entries.iter().filter_map(svc::yearly_cost).sum());
+    let department = department.and_then(|d| {
+        all.iter()
+            .find(|x| x.id == d)
+            .map(|x| (x.id, x.name.clone()))
+    });
+    Ok(render_status(
+        status,
+        IndexPage {
+            layout: Layout::new(who, "Software", "software"),
+            may_declare: !departments.is_empty(),
+            department,
+            yearly_total,
+            r,
+            form,
+            departments,
+            errors,
+        },
+    ))
+}
+
+async fn index(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, PageError> {
+    let form = SoftwareFields {
+        data_class: "internal".into(),
+        renewal_interval: "yearly".into(),
+        ..Default::default()
+    };
+    index_page(
+        &state,
+        &who,
+        q.department,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn declare(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<SoftwareFields>,
+) -> Result<Response, PageError> {
+    match svc::declare(&state.db, &who.actor(), &f).await {
+        Ok(id) => {
+            let s = duet_store::software::find_software(&state.db, id).await?;
+            let msg = match s.request_id {
+                Some(r) => format!(
+                    "Thank you: {} is in the register, and request #{r} asks IT how to meet its need safely.",
+                    s.name
+                ),
+                None => format!("{} is in the register.", s.name),
+            };
+            done(&state, &who, &format!("/software/{id}"), &msg).await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            index_page(&state, &who, None, f, errors, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "software/entry.html")]
+struct EntryHtml {
+    layout: Layout,
+    p: EntryPage,
+    form: SoftwareFields,
+    review: ReviewFields,
+    departments: Vec<(i64, String)>,
+    errors: FormErrors,
+}
+
+impl EntryHtml {
+    fn label(&self, f: &str) -> &'static str {
+        label(f)
+    }
+    fn classes(&self) -> Vec<(&'static str, &'static str, bool)> {
+        choices(
+            &DataClass::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect::<Vec<_>>(),
+            &self.form.data_class,
+        )
+    }
+    fn intervals(&self) -> Vec<(&'static str, &'static str, bool)> {
+        choices(
+            &Interval::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect::<Vec<_>>(),
+            &self.form.renewal_interval,
+        )
+    }
+    fn decisions(&self) -> Vec<(&'static str, &'static str, bool)> {
+        choices(
+            &Decision::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect::<Vec<_>>(),
+            &self.review.decision,
+        )
+    }
+    fn decision(&self, d: &str) -> &'static str {
+        d.parse::<Decision>().map_or("", |d| d.label())
+    }
+    fn class(&self, c: &str) -> &'static str {
+        c.parse::<DataClass>().map_or("", |c| c.label())
+    }
+    fn interval(&self, c: &str) -> &'static str {
+        c.parse::<Interval>().map_or("", |c| c.label())
+    }
+    fn money(&self, m: &Option<i64>) -> String {
+        m.map(money).unwrap_or_else(|| "—".into())
+    }
+    fn confidence(&self, c: &str) -> &'static str {
+        c.parse::<duet_core::software::matching::Confidence>()
+            .map_or("", |c| c.label())
+    }
+    fn status(&self, s: &str) -> &'static str {
+        match s {
+            "open" => "Open: to look at",
+            "confirmed" => "Confirmed: it affects this tool",
+            "dismissed" => "Dismissed: it does not",
+            "resolved" => "Resolved",
+            _ => "",
+        }
+    }
+    fn found(&self, f: &str) -> &'static str {
+        f.parse::<duet_core::software::register::Found>()
+            .map_or("", |f| f.label())
+    }
+    fn dept_selected(&self, d: &i64) -> bool {
+        self.form.department_id == Some(*d)
+    }
+}
+
+async fn entry_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    forms: (Option<SoftwareFields>, Option<ReviewFields>),
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let actor = who.actor();
+    let p = svc::entry(&state.software, &state.db, &actor, id).await?;
+    let departments = duet_store::org::list_departments(&state.db, false)
+        .await?
+        .into_iter()
+        .filter(|d| {
+            can(
+                &actor,
+                Action::EditSoftware {
+                    department: DepartmentId(d.id),
+                },
+            )
+            .is_ok()
+        })
+        .map(|d| (d.id, d.name))
+        .collect();
+    let form = forms.0.unwrap_or_else(|| SoftwareFields::of(&p.software));
+    let review = forms.1.unwrap_or_else(|| ReviewFields {
+        review_again_on: (chrono::Utc::now().date_naive() + chrono::Duration::days(365))
+            .to_string(),
+        ..Default::default()
+    });
+    Ok(render_status(
+        status,
+        EntryHtml {
+            layout: Layout::new(who, p.software.name.clone(), "software"),
+            p,
+            form,
+            review,
+            departments,
+            errors,
+        },
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    entry_page(
+        &state,
+        &who,
+        id,
+        (None, None),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<SoftwareFields>,
+) -> Result<Response, PageError> {
+    match svc::edit(&state.db, &who.actor(), id, &f).await {
+        Ok(()) => done(&state, &who, &format!("/software/{id}"), "Saved.").await,
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            entry_page(&state, &who, id, (Some(f), None), errors, status).await
+        }
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewFields>,
+) -> Result<Response, PageError> {
+    match svc::review(&state.db, &who.actor(), id, &f).await {
+        Ok(_) => {
+            done(
+                &state,
+                &who,
+                &format!("/software/{id}#reviews"),
+                "Review recorded.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            entry_page(&state, &who, id, (None, Some(f)), errors, status).await
+        }
+    }
+}
+
+async fn meet(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, condition)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    match svc::meet_condition(&state.db, &who.actor(), id, condition).await {
+        Ok(()) => {
+            done(
+                &state,
+                &who,
+                &format!("/software/{id}#reviews"),
+                "Condition met.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            entry_page(&state, &who, id, (None, None), errors, status).await
+        }
+    }
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, finding)): Path<(i64, i64)>,
+    Form(f): Form<FindingFields>,
+) -> Result<Response, PageError> {
+    match svc::decide_finding(&state.db, &who.actor(), id, finding, &f).await {
+        Ok(()) => {
+            done(
+                &state,
+                &who,
+                &format!("/software/{id}#findings"),
+                "Finding decided.",
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            entry_page(&state, &who, id, (None, None), errors, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "software/advisories.html")]
+struct AdvisoriesPage {
+    layout: Layout,
+    counts: Vec<(String, i64)>,
+    may_import: bool,
+    problems: Vec<String>,
+}
+
+async fn advisories(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    Ok(render_status(
+        StatusCode::OK,
+        AdvisoriesPage {
+            layout: Layout::new(&who, "Advisories", "software"),
+            counts: duet_store::software::advisories::counts(&state.db).await?,
+            may_import: can(&who.actor(), Action::ImportAdvisories).is_ok(),
+            problems: Vec::new(),
+        },
+    ))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut upload: Multipart,
+) -> Result<Response, PageError> {
+    can(&who.actor(), Action::ImportAdvisories)?;
+    let (mut source, mut bytes) = (String::new(), Vec::new());
+    while let Some(field) = upload
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("file", e.body_text()))?
+    {
+        match field.name() {
+            Some("source") => {
+                source = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::invalid("source", e.body_text()))?
+            }
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::invalid("file", e.body_text()))?
+                    .to_vec()
+            }
+            _ => {}
+        }
+    }
+    let (status, problems) = match svc::import(&state.db, &who.actor(), &source, &bytes).await {
+        Ok(o) => {
+            return done(
+                &state,
+                &who,
+                "/software/advisories",
+                &format!(
+                    "Imported: {} new, {} replaced; {} new finding(s) in the register.",
+                    o.summary.added, o.summary.replaced, o.new_findings
+                ),
+            )
+            .await;
+        }
+        Err(AppError::Invalid(errs)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errs.into_iter().map(|e| e.message).collect(),
+        ),
+        Err(e) => return Err(PageError(e)),
+    };
+    Ok(render_status(
+        status,
+        AdvisoriesPage {
+            layout: Layout::new(&who, "Advisories", "software"),
+            counts: duet_store::software::advisories::counts(&state.db).await?,
+            may_import: true,
+            problems,
+        },
+    ))
+}

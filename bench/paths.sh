@@ -65,6 +65,7 @@ POST=$(api "/comms/posts?limit=1" | jq -r '.[0].id')
 EDITION=$(api "/comms/editions" | jq -r '[.[] | select(.status == "scheduled")][0].id')
 CYCLE=$(api "/rotation/cycles" | jq -r '[.[] | select(.phase == "finished")][0].id')
 OPEN_CYCLE=$(api "/rotation/cycles" | jq -r '[.[] | select(.phase == "open")][0].id')
+SW=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/software" | jq -r '.entries[0].id')
 PLACEMENT=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/rotation/cycles/$CYCLE" | jq -r '.placements[0].id')
 
 declare -a ROWS
@@ -99,7 +100,8 @@ for p in / /departments "/departments/$DEPT" /people /requests "/requests/$REQ" 
   "/listen/campaigns/$CAMPAIGN/results" /voice/inbox /notifications /audit /comms "/comms/posts/$POST" \
   /comms/feed.atom /comms/editions "/comms/editions/$EDITION" "/comms/editions/$EDITION?as=$DEPT" \
   /account/email /relationships "/relationships/$BIZ" /rotation "/rotation/$OPEN_CYCLE" \
-  "/rotation/$OPEN_CYCLE/match" "/rotation/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT"; do
+  "/rotation/$OPEN_CYCLE/match" "/rotation/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT" \
+  /software "/software?department=$BIZ" "/software/$SW" /software/advisories; do
   page "$p"
 done
 for a in /home /departments "/people?limit=50" "/requests?limit=25" "/requests?limit=50" "/requests/$REQ" /portfolio \
@@ -107,7 +109,7 @@ for a in /home /departments "/people?limit=50" "/requests?limit=25" "/requests?l
   /campaigns "/campaigns/$CAMPAIGN/results" /voice/inbox /notifications /audit /comms/posts \
   "/comms/posts/$POST" /comms/editions "/comms/editions/$EDITION" /mail/preferences /relationships \
   "/relationships/$BIZ" /rotation/cycles "/rotation/cycles/$OPEN_CYCLE" "/rotation/cycles/$OPEN_CYCLE/proposal" \
-  "/rotation/cycles/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT"; do
+  "/rotation/cycles/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT" /software "/software/$SW"; do
   call "$a"
 done
 read -r H2 _ _ _ < <(measure $BASE/healthz)

@@ -379,3 +379,112 @@ pub async fn queue_mail(db: &Db, public_url: &str, n: u32) -> anyhow::Result<()>
     );
     Ok(())
 }
+
+/// `duet seed-software --entries N --advisories-out DIR`: N register entries (two in five with a
+/// package URL, one in five with a CPE name, the rest known by name only), and in DIR a KEV
+/// catalogue of 1,500 entries (`kev.csv`) and 200,000 OSV records, one per line (`osv.jsonl`),
+/// shaped like the real ones, some of which affect the entries. Used by `bench/software.sh`.
+pub async fn seed_software(db: &Db, entries: u32, dir: &std::path::Path) -> anyhow::Result<()> {
+    use duet_core::software::register::{Found, SoftwareInput, SoftwareRaw};
+    use std::io::Write;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut kev = std::io::BufWriter::new(std::fs::File::create(dir.join("kev.csv"))?);
+    writeln!(
+        kev,
+        "cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes,cwes"
+    )?;
+    for i in 0..1_500u32 {
+        writeln!(
+            kev,
+            "CVE-20{:02}-{:05},Vendor {},Product {},Vendor {} Product {} flaw,2024-01-{:02},\"A flaw, described.\",Apply updates per vendor instructions.,2024-02-{:02},Unknown,,CWE-20",
+            15 + i % 10,
+            10_000 + i,
+            i % 400,
+            i % 90,
+            i % 400,
+            i % 90,
+            1 + i % 28,
+            1 + i % 28
+        )?;
+    }
+    kev.flush()?;
+    let mut osv = std::io::BufWriter::new(std::fs::File::create(dir.join("osv.jsonl"))?);
+    for i in 0..200_000u32 {
+        let (eco, kind) = [
+            ("npm", "npm"),
+            ("PyPI", "pypi"),
+            ("Maven", "maven"),
+            ("Go", "golang"),
+        ][(i % 4) as usize];
+        let name = if kind == "maven" {
+            format!("org.bench:lib-{}", i % 50_000)
+        } else {
+            format!("lib-{}", i % 50_000)
+        };
+        writeln!(
+            osv,
+            "{{\"schema_version\":\"1.6.0\",\"id\":\"BENCH-{i}\",\"aliases\":[\"CVE-2024-{:05}\"],\"summary\":\"A flaw in {name}\",\"published\":\"2024-03-01T00:00:00Z\",\"affected\":[{{\"package\":{{\"ecosystem\":\"{eco}\",\"name\":\"{name}\"}},\"ranges\":[{{\"type\":\"ECOSYSTEM\",\"events\":[{{\"introduced\":\"0\"}},{{\"fixed\":\"{}.{}.0\"}}]}}]}}]}}",
+            i % 100_000,
+            1 + i % 5,
+            i % 10
+        )?;
+    }
+    osv.flush()?;
+    let departments = org::ensure_standard_departments(db).await?;
+    for i in 0..entries {
+        let d = &departments[(i as usize) % departments.len()];
+        let name = format!("Product {}", i % 90);
+        let vendor = format!("Vendor {}", i % 400);
+        let purl = match i % 5 {
+            0 | 1 => format!(
+                "pkg:npm/lib-{}@{}.{}.0",
+                (i * 7) % 50_000,
+                1 + i % 6,
+                i % 10
+            ),
+            _ => String::new(),
+        };
+        let cpe = if i % 5 == 2 {
+            format!(
+                "cpe:2.3:a:vendor_{}:product_{}:1.{}:*:*:*:*:*:*:*",
+                i % 400,
+                i % 90,
+                i % 7
+            )
+        } else {
+            String::new()
+        };
+        let users = (1 + i % 300).to_string();
+        let input = SoftwareInput::parse(&SoftwareRaw {
+            name: &format!("{name} #{i}"),
+            vendor: &vendor,
+            purpose: "A tool a team uses for its work",
+            category: "",
+            department: Some(d.id),
+            owner: None,
+            data_class: "internal",
+            users: &users,
+            cost: "",
+            renewal_on: "",
+            interval: "none",
+            cpe: &cpe,
+            purl: &purl,
+            version: "",
+            aliases: &format!("{vendor}/{name}"),
+        })
+        .map_err(|e| anyhow::anyhow!("bench entry {i}: {:?}", e.0))?;
+        duet_store::software::insert_software(
+            db,
+            &input,
+            Found::Imported,
+            None,
+            None,
+            chrono::Utc::now(),
+        )
+        .await?;
+        if (i + 1) % 1000 == 0 {
+            println!("{} register entries", i + 1);
+        }
+    }
+    Ok(())
+}

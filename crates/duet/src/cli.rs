@@ -71,6 +71,17 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         items: u32,
     },
+    /// Benchmark helper: N software register entries, and KEV and OSV files to import (see
+    /// bench/software.sh).
+    #[command(hide = true)]
+    SeedSoftware {
+        /// How many register entries.
+        #[arg(long, default_value_t = 5_000)]
+        entries: u32,
+        /// Where to write kev.csv and osv.jsonl.
+        #[arg(long)]
+        advisories_out: std::path::PathBuf,
+    },
     /// Benchmark helper: add N requests in a realistic mix of lanes and statuses (issue 11).
     #[command(hide = true)]
     SeedRequests {

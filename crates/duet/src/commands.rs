@@ -57,6 +57,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::SeedSoftware {
+            entries,
+            advisories_out,
+        } => {
+            let db = open(&config).await?;
+            crate::bench_seed::seed_software(&db, entries, &advisories_out).await?;
+            db.close().await;
+            Ok(())
+        }
         Command::SeedRequests { count } => {
             let db = open(&config).await?;
             crate::bench_seed::seed_requests(&db, count).await?;

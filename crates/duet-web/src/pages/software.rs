@@ -84,6 +84,35 @@ fn choices(
     all.iter().map(|(v, l)| (*v, *l, *v == current)).collect()
 }
 
+/// The register entry form both the register (declare) and an entry's page (edit) show
+/// (`software/form_fields.html`).
+struct SoftwareForm {
+    /// What is typed.
+    fields: SoftwareFields,
+    /// The departments the reader may choose.
+    departments: Vec<(i64, String)>,
+}
+
+impl SoftwareForm {
+    fn classes(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let all: Vec<_> = DataClass::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label()))
+            .collect();
+        choices(&all, &self.fields.data_class)
+    }
+    fn intervals(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let all: Vec<_> = Interval::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label()))
+            .collect();
+        choices(&all, &self.fields.renewal_interval)
+    }
+    fn dept_selected(&self, d: &i64) -> bool {
+        self.fields.department_id == Some(*d)
+    }
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 struct RegisterQuery {
     #[serde(default, deserialize_with = "crate::service::de::opt_id")]
@@ -97,8 +126,7 @@ struct IndexPage {
     r: Register,
     department: Option<(i64, String)>,
     yearly_total: String,
-    form: SoftwareFields,
-    departments: Vec<(i64, String)>,
+    sf: SoftwareForm,
     may_declare: bool,
     errors: FormErrors,
 }
@@ -106,24 +134,6 @@ struct IndexPage {
 impl IndexPage {
     fn label(&self, f: &str) -> &'static str {
         label(f)
-    }
-    fn classes(&self) -> Vec<(&'static str, &'static str, bool)> {
-        choices(
-            &DataClass::ALL
-                .iter()
-                .map(|c| (c.as_str(), c.label()))
-                .collect::<Vec<_>>(),
-            &self.form.data_class,
-        )
-    }
-    fn intervals(&self) -> Vec<(&'static str, &'static str, bool)> {
-        choices(
-            &Interval::ALL
-                .iter()
-                .map(|c| (c.as_str(), c.label()))
-                .collect::<Vec<_>>(),
-            &self.form.renewal_interval,
-        )
     }
     fn decision(&self, d: &Option<String>) -> &'static str {
         d.as_deref()
@@ -138,9 +148,6 @@ impl IndexPage {
     }
     fn yearly(&self, s: &duet_store::software::Software) -> String {
         svc::yearly_cost(s).map(money).unwrap_or_else(|| "—".into())
-    }
-    fn dept_selected(&self, d: &i64) -> bool {
-        self.form.department_id == Some(*d)
     }
 }
 
@@ -186,8 +193,10 @@ async fn index_page(
             department,
             yearly_total,
             r,
-            form,
-            departments,
+            sf: SoftwareForm {
+                fields: form,
+                departments,
+            },
             errors,
         },
     ))
@@ -243,33 +252,14 @@ async fn declare(
 struct EntryHtml {
     layout: Layout,
     p: EntryPage,
-    form: SoftwareFields,
+    sf: SoftwareForm,
     review: ReviewFields,
-    departments: Vec<(i64, String)>,
     errors: FormErrors,
 }
 
 impl EntryHtml {
     fn label(&self, f: &str) -> &'static str {
         label(f)
-    }
-    fn classes(&self) -> Vec<(&'static str, &'static str, bool)> {
-        choices(
-            &DataClass::ALL
-                .iter()
-                .map(|c| (c.as_str(), c.label()))
-                .collect::<Vec<_>>(),
-            &self.form.data_class,
-        )
-    }
-    fn intervals(&self) -> Vec<(&'static str, &'static str, bool)> {
-        choices(
-            &Interval::ALL
-                .iter()
-                .map(|c| (c.as_str(), c.label()))
-                .collect::<Vec<_>>(),
-            &self.form.renewal_interval,
-        )
     }
     fn decisions(&self) -> Vec<(&'static str, &'static str, bool)> {
         choices(
@@ -309,9 +299,6 @@ impl EntryHtml {
         f.parse::<duet_core::software::register::Found>()
             .map_or("", |f| f.label())
     }
-    fn dept_selected(&self, d: &i64) -> bool {
-        self.form.department_id == Some(*d)
-    }
 }
 
 async fn entry_page(
@@ -349,9 +336,11 @@ async fn entry_page(
         EntryHtml {
             layout: Layout::new(who, p.software.name.clone(), "software"),
             p,
-            form,
+            sf: SoftwareForm {
+                fields: form,
+                departments,
+            },
             review,
-            departments,
             errors,
         },
     ))

@@ -349,3 +349,22 @@ macro_rules! app_test {
         )+
     };
 }
+
+/// The fields an API error names: each of `details` when several, else its one `field`.
+pub fn error_fields(body: &serde_json::Value) -> Vec<String> {
+    body["error"]["details"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            vec![
+                body["error"]["field"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ]
+        })
+}

@@ -4,10 +4,10 @@
 //! a request, and every bad input refused with nothing written.
 
 use crate::app_test;
-use crate::common::{Api, TestApp};
+use crate::common::{Api, TestApp, error_fields as fields};
 use duet_core::auth::Role;
 use duet_core::org::{DepartmentId, DepartmentInput, PersonId};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Makes the person behind `api` the leader of `dept` (their manager, for releases).
 async fn lead(app: &TestApp, dept: &str, api: &Api) {
@@ -45,24 +45,6 @@ async fn person_of(app: &TestApp, api: &Api) -> i64 {
 
 fn day(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
-}
-
-fn fields(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_else(|| {
-            vec![
-                body["error"]["field"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            ]
-        })
 }
 
 async fn open(it: &Api, app: &TestApp, title: &str, starts: i64) -> i64 {

@@ -4,27 +4,9 @@
 //! confidence (a match by name is a candidate that alarms no one), overlaps and renewals.
 
 use crate::app_test;
-use crate::common::TestApp;
+use crate::common::{TestApp, error_fields as fields};
 use duet_core::auth::Role;
 use serde_json::{Value, json};
-
-fn fields(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_else(|| {
-            vec![
-                body["error"]["field"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            ]
-        })
-}
 
 fn tool(name: &str, dept: i64) -> Value {
     json!({"name": name, "vendor": "Zoom Video Communications", "purpose": "Video calls with customers", "category": "Video calls", "department_id": dept, "data_class": "internal", "users": 40, "cost": "500.00", "renewal_interval": "monthly"})

@@ -3,6 +3,7 @@
 //! advisories from CISA KEV and OSV, and matching with a confidence.
 
 pub mod advisories;
+pub mod expenses;
 pub mod identifiers;
 pub mod matching;
 pub mod register;

@@ -189,6 +189,62 @@ pub async fn insert_software(
     Ok(id)
 }
 
+/// Adds many entries found elsewhere (an expense export) in one transaction: all or none.
+pub async fn insert_many(
+    db: &Db,
+    inputs: &[SoftwareInput],
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let existing: Option<(i64,)> = on_db!(tx, |c| {
+            sqlx::query_as(
+            "select id from software where department_id = $1 and lower(name) = lower($2) and lower(vendor) = lower($3)"
+        )
+        .bind(input.department)
+        .bind(&input.name)
+        .bind(&input.vendor)
+        .fetch_optional(c)
+        .await
+        })?;
+        if existing.is_some() {
+            return Err(StoreError::Conflict(FieldError::new(
+                "items",
+                format!(
+                    "{} is already in this department's register: nothing was added",
+                    input.name
+                ),
+            )));
+        }
+        let (id,): (i64,) = on_db!(tx, |c| {
+            sqlx::query_as(
+                "insert into software (name, vendor, purpose, category, department_id, data_class,
+                     users, cost_minor, renewal_on, renewal_interval, found, aliases, declared_by,
+                     created_at, updated_at)
+                 values ($1, $2, $3, '', $4, $5, 0, $6, $7, $8, 'imported', '', $9, $10, $10)
+                 returning id",
+            )
+            .bind(&input.name)
+            .bind(&input.vendor)
+            .bind(&input.purpose)
+            .bind(input.department)
+            .bind(input.data_class.as_str())
+            .bind(input.cost.map(|m| m.0))
+            .bind(input.renewal_on)
+            .bind(input.interval.as_str())
+            .bind(by)
+            .bind(now)
+            .fetch_one(c)
+            .await
+        })?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
 /// A package URL as stored: `pkg:type/namespace/name@version`.
 pub fn purl_text(p: &duet_core::software::identifiers::Purl) -> String {
     match &p.version {

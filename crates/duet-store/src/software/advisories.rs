@@ -18,6 +18,28 @@ pub struct ImportSummary {
     pub replaced: u64,
 }
 
+/// `sql` with its `$N` placeholders made `?` on SQLite, whose named parameters are looked up
+/// one by one through a list (a statement of thousands of them spends its time there); only
+/// for statements that bind their values in the order they appear.
+fn positional(db: &Db, sql: String) -> String {
+    if db.backend() != crate::Backend::Sqlite {
+        return sql;
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+            while chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Values bound per statement of an import: far more than the group commit's 999, since both
 /// backends take it (the bundled SQLite allows 32,766, PostgreSQL 65,535) and 200,000 records
 /// in statements of 111 rows spend their time in round trips.
@@ -43,9 +65,12 @@ pub async fn import(
             )));
         }
         let ids: Vec<&str> = chunk.iter().map(|a| a.id.as_str()).collect();
-        let select = format!(
-            "select id, advisory_id from advisories where source = $1 and advisory_id in ({})",
-            list(2, ids.len())
+        let select = positional(
+            db,
+            format!(
+                "select id, advisory_id from advisories where source = $1 and advisory_id in ({})",
+                list(2, ids.len())
+            ),
         );
         let old: Vec<(i64, String)> = on_db!(tx, |c| {
             let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(select.clone()))
@@ -59,9 +84,12 @@ pub async fn import(
         summary.added += (chunk.len() - old.len()) as u64;
         // Replaced advisories lose what they affected; their findings stay linked by id.
         for part in old.chunks(IMPORT_BINDS) {
-            let sql = format!(
-                "delete from advisory_affected where advisory_id in ({})",
-                list(1, part.len())
+            let sql = positional(
+                db,
+                format!(
+                    "delete from advisory_affected where advisory_id in ({})",
+                    list(1, part.len())
+                ),
             );
             on_db!(tx, |c| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -71,14 +99,17 @@ pub async fn import(
                 q.execute(c).await.map(|_| ())
             })?;
         }
-        let sql = format!(
-            "insert into advisories (source, advisory_id, aliases, summary, published_on, due_on,
-                 ransomware, required_action, imported_at) values {}
-             on conflict (source, advisory_id) do update set aliases = excluded.aliases,
-                 summary = excluded.summary, published_on = excluded.published_on,
-                 due_on = excluded.due_on, ransomware = excluded.ransomware,
-                 required_action = excluded.required_action, imported_at = excluded.imported_at",
-            values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len(), 1)
+        let sql = positional(
+            db,
+            format!(
+                "insert into advisories (source, advisory_id, aliases, summary, published_on, due_on,
+                     ransomware, required_action, imported_at) values {}
+                 on conflict (source, advisory_id) do update set aliases = excluded.aliases,
+                     summary = excluded.summary, published_on = excluded.published_on,
+                     due_on = excluded.due_on, ransomware = excluded.ransomware,
+                     required_action = excluded.required_action, imported_at = excluded.imported_at",
+                values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len(), 1)
+            ),
         );
         on_db!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -112,10 +143,13 @@ pub async fn import(
             .flat_map(|(id, a)| a.affected.iter().map(move |x| (id, x)))
             .collect();
         for part in affected.chunks(IMPORT_BINDS / 8) {
-            let sql = format!(
-                "insert into advisory_affected (advisory_id, purl_key, cpe_vendor, cpe_product,
-                     alias_vendor, alias_product, ranges, versions) values {}",
-                values("(?, ?, ?, ?, ?, ?, ?, ?)", part.len(), 1)
+            let sql = positional(
+                db,
+                format!(
+                    "insert into advisory_affected (advisory_id, purl_key, cpe_vendor, cpe_product,
+                         alias_vendor, alias_product, ranges, versions) values {}",
+                    values("(?, ?, ?, ?, ?, ?, ?, ?)", part.len(), 1)
+                ),
             );
             on_db!(tx, |c| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -5,7 +5,8 @@ use crate::api::{ApiJson, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::service::software::{
-    self as svc, EntryPage, FindingFields, Imported, Register, ReviewFields, SoftwareFields,
+    self as svc, EntryPage, ExpenseAdd, ExpenseItem, FindingFields, Imported, Register,
+    ReviewFields, SoftwareFields,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/software/{id}/conditions/{condition}/met", post(meet))
         .route("/software/{id}/findings/{finding}", post(decide))
         .route("/software/advisories/{source}", post(import))
+        .route("/software/expenses", post(expenses))
+        .route("/software/expenses/add", post(expenses_add))
 }
 
 /// Which part of the register.
@@ -149,5 +152,33 @@ pub async fn import(
     Ok((
         StatusCode::CREATED,
         Json(svc::import(&state.db, &who.actor(), &source, &body).await?),
+    ))
+}
+
+/// Reads an expense export sent as the body (a CSV with `vendor`, `amount`, `date` and
+/// `department` columns, by header name) into proposed register entries; writes nothing. Bad
+/// cells are named by line and column (422).
+#[utoipa::path(post, path = "/software/expenses", tag = "software", request_body(content = String, content_type = "text/csv"), responses((status = 200, body = [ExpenseItem]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn expenses(
+    State(state): State<AppState>,
+    who: ApiUser,
+    body: Bytes,
+) -> Result<Json<Vec<ExpenseItem>>, AppError> {
+    Ok(Json(
+        svc::propose_from_expenses(&state.db, &who.actor(), &body).await?,
+    ))
+}
+
+/// Adds chosen proposals as register entries found in the expense export, all or none; returns
+/// their ids.
+#[utoipa::path(post, path = "/software/expenses/add", tag = "software", request_body = ExpenseAdd, responses((status = 201, body = [i64]), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn expenses_add(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiJson(f): ApiJson<ExpenseAdd>,
+) -> Result<(StatusCode, Json<Vec<i64>>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::add_from_expenses(&state.db, &who.actor(), &f).await?),
     ))
 }

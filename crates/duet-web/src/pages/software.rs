@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/software", get(index).post(declare))
         .route("/software/advisories", get(advisories).post(import))
+        .route("/software/expenses", get(expenses_form).post(expenses_read))
+        .route("/software/expenses/add", post(expenses_add))
         .route("/software/{id}", get(show).post(edit))
         .route("/software/{id}/reviews", post(review))
         .route("/software/{id}/conditions/{condition}/met", post(meet))
@@ -523,4 +525,129 @@ async fn import(
             problems,
         },
     ))
+}
+
+#[derive(Template)]
+#[template(path = "software/expenses.html")]
+struct ExpensesPage {
+    layout: Layout,
+    items: Vec<svc::ExpenseItem>,
+    problems: Vec<String>,
+    read: bool,
+}
+
+impl ExpensesPage {
+    fn amount(&self, m: &i64) -> String {
+        money(*m)
+    }
+    fn interval(&self, i: &str) -> &'static str {
+        i.parse::<Interval>().map_or("", |i| i.label())
+    }
+}
+
+fn expenses_page(
+    who: &SignedIn,
+    status: StatusCode,
+    items: Vec<svc::ExpenseItem>,
+    problems: Vec<String>,
+    read: bool,
+) -> Response {
+    render_status(
+        status,
+        ExpensesPage {
+            layout: Layout::new(who, "Software from an expense export", "software"),
+            items,
+            problems,
+            read,
+        },
+    )
+}
+
+async fn expenses_form(who: SignedIn) -> Result<Response, PageError> {
+    Ok(expenses_page(
+        &who,
+        StatusCode::OK,
+        Vec::new(),
+        Vec::new(),
+        false,
+    ))
+}
+
+async fn expenses_read(
+    State(state): State<AppState>,
+    who: SignedIn,
+    mut upload: Multipart,
+) -> Result<Response, PageError> {
+    let bytes = crate::pages::uploaded_file(&mut upload).await?;
+    match svc::propose_from_expenses(&state.db, &who.actor(), &bytes).await {
+        Ok(items) => Ok(expenses_page(&who, StatusCode::OK, items, Vec::new(), true)),
+        Err(AppError::Csv(errs)) => Ok(expenses_page(
+            &who,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            errs.iter().map(|e| e.to_string()).collect(),
+            false,
+        )),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// Reads the chosen proposals: repeated `pick` (an index) and each item's hidden fields
+/// (`item{i}_vendor`, …).
+fn picked(pairs: &[(String, String)]) -> svc::ExpenseAdd {
+    let get = |k: String| {
+        pairs
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let items = pairs
+        .iter()
+        .filter(|(n, _)| n == "pick")
+        .filter_map(|(_, i)| {
+            Some(svc::ExpenseItem {
+                vendor: get(format!("item{i}_vendor")),
+                department_id: get(format!("item{i}_department_id")).parse().ok()?,
+                department_name: String::new(),
+                charges: 0,
+                cost_minor: get(format!("item{i}_cost_minor")).parse().ok()?,
+                last_year_minor: 0,
+                renewal_interval: get(format!("item{i}_renewal_interval")),
+                renewal_on: get(format!("item{i}_renewal_on")).parse().ok()?,
+                already: None,
+            })
+        })
+        .collect();
+    svc::ExpenseAdd { items }
+}
+
+async fn expenses_add(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = picked(&pairs);
+    match svc::add_from_expenses(&state.db, &who.actor(), &f).await {
+        Ok(ids) => done(
+            &state,
+            &who,
+            "/software",
+            &format!(
+                "Added {} tool(s) from the expense export: tell IT what each is for on its page.",
+                ids.len()
+            ),
+        )
+        .await,
+        Err(e) => {
+            let (status, errors) = form_errors(e)?;
+            Ok(expenses_page(
+                &who,
+                status,
+                f.items,
+                errors.0.iter().map(|e| e.message.clone()).collect(),
+                true,
+            ))
+        }
+    }
 }

@@ -375,6 +375,172 @@ pub async fn import(
     })
 }
 
+/// A register entry an expense export suggests.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ExpenseItem {
+    /// The vendor (the entry's name and vendor until someone names the product).
+    pub vendor: String,
+    /// The department that paid.
+    pub department_id: i64,
+    /// Its name.
+    #[serde(default)]
+    pub department_name: String,
+    /// How many charges (shown; ignored when adding).
+    #[serde(default)]
+    pub charges: usize,
+    /// What each renewal costs, in minor units (the latest charge).
+    pub cost_minor: i64,
+    /// What the last year's charges add up to, in minor units (shown).
+    #[serde(default)]
+    pub last_year_minor: i64,
+    /// `monthly`, `quarterly` or `yearly`.
+    pub renewal_interval: String,
+    /// The next renewal, `YYYY-MM-DD`.
+    pub renewal_on: NaiveDate,
+    /// The register entry this vendor already has in that department (not proposed again).
+    #[serde(default)]
+    pub already: Option<i64>,
+}
+
+/// Reads an expense export (`vendor`, `amount`, `date`, `department` by header name) into
+/// proposed register entries, without writing anything (`can(DeclareSoftware)` for each
+/// department). A department the organisation does not have is named with its line.
+pub async fn propose_from_expenses(
+    db: &Db,
+    actor: &Actor,
+    bytes: &[u8],
+) -> Result<Vec<ExpenseItem>, AppError> {
+    use duet_core::software::expenses;
+    let charges = expenses::parse(bytes).map_err(AppError::Csv)?;
+    let departments = duet_store::org::list_departments(db, false).await?;
+    let mut errors = Vec::new();
+    for c in &charges {
+        match departments
+            .iter()
+            .find(|d| alias_key(&d.name) == alias_key(&c.department))
+        {
+            None => errors.push(duet_core::csv_input::CsvError {
+                line: c.line,
+                column: Some("department".into()),
+                message: format!(
+                    "\u{201c}{}\u{201d} is not a department of the organisation",
+                    c.department
+                ),
+            }),
+            Some(d)
+                if can(
+                    actor,
+                    Action::DeclareSoftware {
+                        department: DepartmentId(d.id),
+                    },
+                )
+                .is_err() =>
+            {
+                errors.push(duet_core::csv_input::CsvError {
+                    line: c.line,
+                    column: Some("department".into()),
+                    message: format!("you may not add tools for {}", d.name),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Csv(errors));
+    }
+    let all = store::list_software(db, None).await?;
+    Ok(expenses::propose(&charges, Utc::now().date_naive())
+        .into_iter()
+        .filter_map(|p| {
+            let d = departments
+                .iter()
+                .find(|d| alias_key(&d.name) == alias_key(&p.department))?;
+            let already = all
+                .iter()
+                .find(|s| {
+                    s.department_id == d.id
+                        && (alias_key(&s.vendor) == alias_key(&p.vendor)
+                            || alias_key(&s.name) == alias_key(&p.vendor))
+                })
+                .map(|s| s.id);
+            Some(ExpenseItem {
+                vendor: p.vendor,
+                department_id: d.id,
+                department_name: d.name.clone(),
+                charges: p.charges,
+                cost_minor: p.cost.0,
+                last_year_minor: p.last_year.0,
+                renewal_interval: p.interval.as_str().into(),
+                renewal_on: p.renewal_on,
+                already,
+            })
+        })
+        .collect())
+}
+
+/// The proposals someone chose to add.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ExpenseAdd {
+    /// The proposals to add (as [`propose_from_expenses`] gave them).
+    #[serde(default)]
+    pub items: Vec<ExpenseItem>,
+}
+
+/// Adds the chosen proposals as register entries found in the expense export, in one
+/// transaction (all or none), then matches them; returns their ids.
+pub async fn add_from_expenses(
+    db: &Db,
+    actor: &Actor,
+    f: &ExpenseAdd,
+) -> Result<Vec<i64>, AppError> {
+    if f.items.is_empty() {
+        return Err(AppError::invalid(
+            "items",
+            "choose at least one tool to add",
+        ));
+    }
+    let mut inputs = Vec::with_capacity(f.items.len());
+    for (i, item) in f.items.iter().enumerate() {
+        can(
+            actor,
+            Action::DeclareSoftware {
+                department: DepartmentId(item.department_id),
+            },
+        )?;
+        known_department(db, item.department_id).await?;
+        let cost = format!(
+            "{}.{:02}",
+            item.cost_minor / 100,
+            (item.cost_minor % 100).abs()
+        );
+        let renewal = item.renewal_on.to_string();
+        let input = SoftwareInput::parse(&SoftwareRaw {
+            name: &item.vendor,
+            vendor: &item.vendor,
+            purpose: "Found in the expense export: what it is for is still to be told",
+            department: Some(item.department_id),
+            data_class: "internal",
+            cost: &cost,
+            renewal_on: &renewal,
+            interval: &item.renewal_interval,
+            ..Default::default()
+        })
+        .map_err(|e| {
+            AppError::Invalid(
+                e.0.into_iter()
+                    .map(|x| {
+                        duet_core::FieldError::new(format!("items[{i}].{}", x.field), x.message)
+                    })
+                    .collect(),
+            )
+        })?;
+        inputs.push(input);
+    }
+    let ids = store::insert_many(db, &inputs, actor.user.0, Utc::now()).await?;
+    match_register(db, None).await?;
+    Ok(ids)
+}
+
 /// How much an entry costs a year, in minor units (a one-off cost is not yearly: none).
 pub fn yearly_cost(s: &Software) -> Option<i64> {
     let per_year = match s.renewal_interval.parse::<Interval>().ok()? {

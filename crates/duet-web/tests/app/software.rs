@@ -155,6 +155,41 @@ app_test! {
         assert!(leader.get("/notifications").await.1.to_string().contains("Gong renews in 20 days"));
     }
 
+    async fn an_expense_export_proposes_entries_and_adds_the_chosen_ones_at_once(app: &TestApp) {
+        let it = app.api_as(Role::ItLeader, Some("IT")).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let sales = app.dept("Sales").await;
+        let (_, _) = member.post("/software", tool("Zoom", sales)).await;
+        let send = |api: &crate::common::Api, path: &str, body: String| {
+            api.req(reqwest::Method::POST, path).body(body).send()
+        };
+        let bad = "date,vendor,amount,department\n2026-10-01,Zoom,500.00,Sales\n2026-10-02,Gong.io,5x,Saless\n";
+        let r = send(&it, "/software/expenses", bad.into()).await.unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        let b: Value = r.json().await.unwrap();
+        assert!(b.to_string().contains("amount") && b.to_string().contains("\"line\":3"), "{b}");
+        let good = "date,vendor,amount,department,memo\n2026-09-01,Zoom Video Communications,500.00,Sales,\n2026-10-01,Zoom Video Communications,500.00,Sales,\n2026-11-01,Zoom Video Communications,500.00,Sales,\n2026-06-15,Gong.io,\"36,000.00\",Sales,annual\n2026-11-20,Miro,96.00,Marketing,\n";
+        let r = send(&it, "/software/expenses", good.into()).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let items: Value = r.json().await.unwrap();
+        let items = items.as_array().unwrap().clone();
+        assert_eq!(items.len(), 3, "{items:?}");
+        let zoom = items.iter().find(|i| i["vendor"] == "Zoom Video Communications").unwrap();
+        assert!(zoom["already"].is_i64(), "already declared: {zoom}");
+        assert_eq!(zoom["renewal_interval"], "monthly");
+        let new: Vec<Value> = items.iter().filter(|i| i["already"].is_null()).cloned().collect();
+        let (_, before) = it.get("/software").await;
+        let n = before["entries"].as_array().unwrap().len();
+        assert_eq!(member.post("/software/expenses/add", json!({"items": new.clone()})).await.0, 403, "a member adds only for their own department");
+        let (_, after) = it.get("/software").await;
+        assert_eq!(after["entries"].as_array().unwrap().len(), n, "nothing half-added");
+        let (s, ids) = it.post("/software/expenses/add", json!({"items": new})).await;
+        assert_eq!(s, 201, "{ids}");
+        let (_, after) = it.get("/software").await;
+        assert_eq!(after["entries"].as_array().unwrap().len(), n + 2);
+        assert!(after["entries"].as_array().unwrap().iter().any(|e| e["name"] == "Gong.io" && e["found"] == "imported" && e["cost_minor"] == 3_600_000));
+    }
+
     async fn the_register_pages_keep_what_was_typed_and_show_only_what_a_role_may_do(app: &TestApp) {
         let member = app.browser_as(Role::Member, Some("Sales")).await;
         let (s, page) = member.get("/software").await;

@@ -45,10 +45,10 @@ pub async fn register(
     State(state): State<AppState>,
     who: ApiUser,
     Query(q): Query<RegisterParams>,
-) -> Result<Json<Register>, AppError> {
-    Ok(Json(
-        svc::register(&state.software, &state.db, &who.actor(), q.department).await?,
-    ))
+) -> Result<axum::response::Response, AppError> {
+    svc::register(&state.software, &state.db, &who.actor(), q.department)
+        .await?
+        .json()
 }
 
 /// Declares a tool; from its own department's people it also opens a request stating the need

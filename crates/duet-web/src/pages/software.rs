@@ -121,11 +121,34 @@ struct RegisterQuery {
     department: Option<i64>,
 }
 
+/// The register table's rows: the same for every reader, so rendered once per write.
+#[derive(Template)]
+#[template(path = "software/rows.html")]
+struct RegisterRows<'a> {
+    entries: &'a [duet_store::software::Software],
+}
+
+impl RegisterRows<'_> {
+    fn decision(&self, d: &Option<String>) -> &'static str {
+        d.as_deref()
+            .and_then(|d| d.parse::<Decision>().ok())
+            .map_or("Not reviewed yet", |d| d.label())
+    }
+    fn class(&self, c: &str) -> &'static str {
+        c.parse::<DataClass>().map_or("", |c| c.label())
+    }
+    fn yearly(&self, s: &duet_store::software::Software) -> String {
+        svc::yearly_cost(s).map(money).unwrap_or_else(|| "—".into())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "software/index.html")]
 struct IndexPage {
     layout: Layout,
-    r: Register,
+    r: std::sync::Arc<crate::service::fresh::Served<Register>>,
+    /// The table's rows, rendered once per write (`RegisterRows`).
+    rows: std::sync::Arc<String>,
     department: Option<(i64, String)>,
     yearly_total: String,
     sf: SoftwareForm,
@@ -137,19 +160,8 @@ impl IndexPage {
     fn label(&self, f: &str) -> &'static str {
         label(f)
     }
-    fn decision(&self, d: &Option<String>) -> &'static str {
-        d.as_deref()
-            .and_then(|d| d.parse::<Decision>().ok())
-            .map_or("Not reviewed yet", |d| d.label())
-    }
-    fn class(&self, c: &str) -> &'static str {
-        c.parse::<DataClass>().map_or("", |c| c.label())
-    }
     fn amount(&self, m: &i64) -> String {
         money(*m)
-    }
-    fn yearly(&self, s: &duet_store::software::Software) -> String {
-        svc::yearly_cost(s).map(money).unwrap_or_else(|| "—".into())
     }
 }
 
@@ -182,6 +194,19 @@ async fn index_page(
         form.department_id = actor.department.map(|d| d.0);
     }
     let yearly_total = money(r.entries.iter().filter_map(svc::yearly_cost).sum());
+    let rows = {
+        let r = r.clone();
+        state
+            .software
+            .rows_html
+            .get_or_load(department, || async move {
+                askama::Template::render(&RegisterRows {
+                    entries: &r.entries,
+                })
+                .map_err(|e| AppError::Internal(e.into()))
+            })
+            .await?
+    };
     let department = department.and_then(|d| {
         all.iter()
             .find(|x| x.id == d)
@@ -192,6 +217,7 @@ async fn index_page(
         IndexPage {
             layout: Layout::new(who, "Software", "software"),
             may_declare: !departments.is_empty(),
+            rows,
             department,
             yearly_total,
             r,

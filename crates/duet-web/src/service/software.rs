@@ -677,6 +677,14 @@ pub struct EntryData {
 pub struct SoftwareCaches {
     register: crate::service::fresh::FreshCell<RegisterData>,
     entries: crate::service::fresh::FreshMap<i64, EntryData, 256>,
+    /// Each view of the register (department, may review, may import), with its JSON.
+    views: crate::service::fresh::FreshMap<
+        (Option<i64>, bool, bool),
+        crate::service::fresh::Served<Register>,
+        64,
+    >,
+    /// The register table's rows, rendered (by the pages), per department shown.
+    pub(crate) rows_html: crate::service::fresh::FreshMap<Option<i64>, String, 64>,
 }
 
 impl SoftwareCaches {
@@ -700,12 +708,33 @@ impl SoftwareCaches {
     }
 }
 
-/// The register, for everyone (one department's with `department`: its leaders' view).
+/// The register, for everyone (one department's with `department`: its leaders' view), built
+/// once per write for each kind of reader.
 pub async fn register(
     caches: &SoftwareCaches,
     db: &Db,
     actor: &Actor,
     department: Option<i64>,
+) -> Result<std::sync::Arc<crate::service::fresh::Served<Register>>, AppError> {
+    let key = (
+        department,
+        can(actor, Action::ReviewSoftware).is_ok(),
+        can(actor, Action::ImportAdvisories).is_ok(),
+    );
+    caches
+        .views
+        .get_or_load(key, || async move {
+            Ok::<_, AppError>(crate::service::fresh::Served::new(
+                build_register(caches, db, key).await?,
+            ))
+        })
+        .await
+}
+
+async fn build_register(
+    caches: &SoftwareCaches,
+    db: &Db,
+    (department, may_review, may_import): (Option<i64>, bool, bool),
 ) -> Result<Register, AppError> {
     let d = caches.data(db).await?;
     let entries: Vec<Software> = d
@@ -735,8 +764,8 @@ pub async fn register(
             .count(),
         with_findings: entries.iter().filter(|s| s.open_findings > 0).count(),
         advisories: d.advisories.clone(),
-        may_review: can(actor, Action::ReviewSoftware).is_ok(),
-        may_import: can(actor, Action::ImportAdvisories).is_ok(),
+        may_review,
+        may_import,
         overlaps,
         entries,
     })

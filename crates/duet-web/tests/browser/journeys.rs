@@ -1050,3 +1050,58 @@ async fn a_rotation_cycle_is_opened_applied_to_released_matched_and_reflected_on
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_met() {
+    let mut t = Trip::start().await;
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.member).await;
+    t.step("a Sales member declares the tool their team uses");
+    t.visit("/software").await;
+    t.win.fill("#name", "Calendly").await;
+    t.win.fill("#vendor", "Calendly").await;
+    t.win
+        .fill(
+            "#purpose",
+            "Customers book demos straight into our calendars",
+        )
+        .await;
+    t.win.select("#data_class", "Personal data").await;
+    t.win.fill("#users", "12").await;
+    t.submit("form[action='/software'] button[type=submit]")
+        .await;
+    let text = t.main_text().await;
+    assert!(text.contains("the need it meets"), "{text}");
+    let id = t.id_in_url("/software/").await;
+    t.sign_out().await;
+    t.step("IT approves it with conditions");
+    t.sign_in(&cast.it_leader).await;
+    t.visit(&format!("/software/{id}")).await;
+    t.win.select("#decision", "Approved with conditions").await;
+    t.win
+        .fill("#note", "Fine once sign-in goes through our single sign-on")
+        .await;
+    t.win.fill("#conditions", "Single sign-on enforced").await;
+    t.submit(&format!(
+        "form[action='/software/{id}/reviews'] button[type=submit]"
+    ))
+    .await;
+    assert!(t.main_text().await.contains("not met yet"));
+    t.sign_out().await;
+    t.step("the head of Sales marks the condition met");
+    t.sign_in(&cast.sales_leader).await;
+    t.visit(&format!("/software/{id}")).await;
+    t.submit("form[action*='/conditions/'] button[type=submit]")
+        .await;
+    assert!(
+        t.main_text()
+            .await
+            .contains("Single sign-on enforced — met")
+    );
+    t.visit("/software/expenses").await;
+    t.sign_out().await;
+    t.step("the admin reads the advisories page");
+    t.sign_in(&cast.admin).await;
+    t.visit("/software/advisories").await;
+    t.finish().await;
+}

@@ -185,11 +185,12 @@ pub enum Action {
     /// Declare a tool `department` uses in the software register: its own people (declaring is
     /// safe: it opens a conversation about the need), IT leaders and admins for any department.
     DeclareSoftware { department: DepartmentId },
-    /// Edit a register entry of `department`, or mark a condition of its approval met: that
-    /// department's leaders (business leader, executive), IT leaders and admins.
+    /// Edit a register entry of `department`: that department's leaders (business leader,
+    /// executive), IT leaders and admins.
     EditSoftware { department: DepartmentId },
-    /// Record a security review ("yes, safely"), or confirm or dismiss a known-vulnerability
-    /// finding: IT leaders and admins.
+    /// Record a security review ("yes, safely"), mark one of its conditions met, or confirm or
+    /// dismiss a known-vulnerability finding: IT leaders and admins (the department may say a
+    /// condition is met; IT, who set it, checks it).
     ReviewSoftware,
     /// Import advisory files (KEV, OSV): admins.
     ImportAdvisories,

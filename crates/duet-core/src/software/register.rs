@@ -32,7 +32,7 @@ wire_enum!(
     Found, "found" {
         Declared = "declared" / "Declared by its team",
         Imported = "imported" / "Imported",
-        FirstSeen = "first_seen" / "First seen",
+        FirstSeen = "first_seen" / "Seen in use by IT",
     }
 );
 

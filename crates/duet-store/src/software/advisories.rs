@@ -54,6 +54,9 @@ pub async fn import(
     now: DateTime<Utc>,
     mut progress: impl FnMut(usize),
 ) -> Result<ImportSummary> {
+    if db.backend() == crate::Backend::Postgres {
+        return import_postgres(db, advisories, now, progress).await;
+    }
     let mut tx = db.begin_write().await?;
     let mut summary = ImportSummary::default();
     for chunk in advisories.chunks(IMPORT_BINDS / 9) {
@@ -167,6 +170,110 @@ pub async fn import(
                 q.execute(c).await.map(|_| ())
             })?;
         }
+        progress(chunk.len());
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// [`import`] on PostgreSQL: each chunk's columns bound as arrays and expanded by `unnest`, so
+/// 200,000 advisories take a few statements instead of thousands of wide ones.
+async fn import_postgres(
+    db: &Db,
+    advisories: &[Advisory],
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize),
+) -> Result<ImportSummary> {
+    let mut tx = db.begin_write().await?;
+    let mut summary = ImportSummary::default();
+    for chunk in advisories.chunks(20_000) {
+        let source = chunk[0].source.as_str();
+        if chunk.iter().any(|a| a.source.as_str() != source) {
+            return Err(StoreError::Invalid(FieldError::new(
+                "source",
+                "one import holds advisories of one source",
+            )));
+        }
+        let crate::db::Side::Postgres(c) = tx.sides() else {
+            return Err(StoreError::Invalid(FieldError::new(
+                "source",
+                "not PostgreSQL",
+            )));
+        };
+        let ids: Vec<String> = chunk.iter().map(|a| a.id.clone()).collect();
+        let old: Vec<(i64, String)> = sqlx::query_as(
+            "select id, advisory_id from advisories where source = $1 and advisory_id = any($2)",
+        )
+        .bind(source)
+        .bind(&ids)
+        .fetch_all(&mut *c)
+        .await?;
+        summary.replaced += old.len() as u64;
+        summary.added += (chunk.len() - old.len()) as u64;
+        let old_ids: Vec<i64> = old.iter().map(|(id, _)| *id).collect();
+        sqlx::query("delete from advisory_affected where advisory_id = any($1)")
+            .bind(&old_ids)
+            .execute(&mut *c)
+            .await?;
+        let col = |f: fn(&Advisory) -> String| chunk.iter().map(f).collect::<Vec<String>>();
+        sqlx::query(
+            "insert into advisories (source, advisory_id, aliases, summary, published_on, due_on,
+                 ransomware, required_action, imported_at)
+             select $1::text, * from unnest($2::text[], $3::text[], $4::text[], $5::date[], $6::date[],
+                 $7::bool[], $8::text[]), (select $9::timestamptz) as now
+             on conflict (source, advisory_id) do update set aliases = excluded.aliases,
+                 summary = excluded.summary, published_on = excluded.published_on,
+                 due_on = excluded.due_on, ransomware = excluded.ransomware,
+                 required_action = excluded.required_action, imported_at = excluded.imported_at",
+        )
+        .bind(source)
+        .bind(&ids)
+        .bind(col(|a| a.aliases.join(" ")))
+        .bind(col(|a| a.summary.clone()))
+        .bind(chunk.iter().map(|a| a.published).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|a| a.due_on).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|a| a.ransomware).collect::<Vec<_>>())
+        .bind(col(|a| a.required_action.clone()))
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "select id, advisory_id from advisories where source = $1 and advisory_id = any($2)",
+        )
+        .bind(source)
+        .bind(&ids)
+        .fetch_all(&mut *c)
+        .await?;
+        let row_of: std::collections::HashMap<&str, i64> =
+            rows.iter().map(|(id, a)| (a.as_str(), *id)).collect();
+        let affected: Vec<(i64, &Affected)> = chunk
+            .iter()
+            .filter_map(|a| row_of.get(a.id.as_str()).map(|id| (*id, a)))
+            .flat_map(|(id, a)| a.affected.iter().map(move |x| (id, x)))
+            .collect();
+        let text = |f: fn(&Affected) -> Option<String>| {
+            affected.iter().map(|(_, x)| f(x)).collect::<Vec<_>>()
+        };
+        sqlx::query(
+            "insert into advisory_affected (advisory_id, purl_key, cpe_vendor, cpe_product,
+                 alias_vendor, alias_product, ranges, versions)
+             select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                 $6::text[], $7::text[], $8::text[])",
+        )
+        .bind(affected.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+        .bind(text(|x| x.purl_key.clone()))
+        .bind(text(|x| x.cpe.as_ref().map(|c| c.0.clone())))
+        .bind(text(|x| x.cpe.as_ref().map(|c| c.1.clone())))
+        .bind(text(|x| x.alias.as_ref().map(|c| c.0.clone())))
+        .bind(text(|x| x.alias.as_ref().map(|c| c.1.clone())))
+        .bind(text(|x| {
+            Some(serde_json::to_string(&x.ranges).unwrap_or_else(|_| "[]".into()))
+        }))
+        .bind(text(|x| {
+            Some(serde_json::to_string(&x.versions).unwrap_or_else(|_| "[]".into()))
+        }))
+        .execute(&mut *c)
+        .await?;
         progress(chunk.len());
     }
     tx.commit().await?;
@@ -404,32 +511,45 @@ pub async fn record_findings(db: &Db, found: &[NewFinding], now: DateTime<Utc>) 
         if *confidence == "candidate" {
             continue;
         }
-        on_db!(tx, |c| {
-            sqlx::query(
-            "insert into notifications (user_id, request_id, message, created_at, kind)
-             select u.id, null, (select 'Known vulnerability ' || a.advisory_id || ' affects ' || s.name
-                 || case when cast($3 as text) is null then '' else ': review it by ' || cast($3 as text) end
-                 || '. /software/' || cast(s.id as text)
-                 from software s, advisories a where s.id = $1 and a.id = $2), $4, 'software'
-             from users u
-             where u.disabled_at is null and (u.person_id in (
-                 select owner_person_id from software where id = $1
-                 union select d.leader_id from software s join departments d on d.id = s.department_id where s.id = $1)
-               or u.id in (select reviewer_id from software_reviews where software_id = $1)
-               or (u.role = 'it_leader'
-                   and not exists (select 1 from software_reviews where software_id = $1)))"
-        )
-        .bind(software)
-        .bind(advisory)
-        .bind(due.map(|d| d.to_string()))
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|_| ())
-        })?;
+        notify_finding(&mut tx, *software, *advisory, *due, now).await?;
     }
     tx.commit().await?;
     Ok(new)
+}
+
+/// Tells a tool's owner, its department's leader and its last reviewer (IT's leaders while it
+/// was never reviewed) of a known vulnerability that affects it, with its review deadline.
+async fn notify_finding(
+    tx: &mut crate::db::WriteTx,
+    software: i64,
+    advisory: i64,
+    due: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_db!(tx, |c| {
+        sqlx::query(
+        "insert into notifications (user_id, request_id, message, created_at, kind)
+         select u.id, null, (select 'Known vulnerability ' || a.advisory_id || ' affects ' || s.name
+             || case when cast($3 as text) is null then '' else ': review it by ' || cast($3 as text) end
+             || '. /software/' || cast(s.id as text)
+             from software s, advisories a where s.id = $1 and a.id = $2), $4, 'software'
+         from users u
+         where u.disabled_at is null and (u.person_id in (
+             select owner_person_id from software where id = $1
+             union select d.leader_id from software s join departments d on d.id = s.department_id where s.id = $1)
+           or u.id in (select reviewer_id from software_reviews where software_id = $1)
+           or (u.role = 'it_leader'
+               and not exists (select 1 from software_reviews where software_id = $1)))"
+    )
+    .bind(software)
+    .bind(advisory)
+    .bind(due.map(|d| d.to_string()))
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ())
+    })?;
+    Ok(())
 }
 
 /// A person's decision on a finding: `confirmed`, `dismissed` or `resolved`, with a note; 404
@@ -443,22 +563,35 @@ pub async fn decide_finding(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let _turn = db.write_turn().await;
-    let n = on_db!(db, |pool| sqlx::query(
+    let mut tx = db.begin_write().await?;
+    let found: Option<(i64, Option<NaiveDate>, String)> = on_db!(tx, |c| {
+        sqlx::query_as(
+        "select advisory_id, due_on, status from software_findings where id = $1 and software_id = $2"
+    )
+    .bind(id)
+    .bind(software)
+    .fetch_optional(c)
+    .await
+    })?;
+    let Some((advisory, due, before)) = found else {
+        return Err(StoreError::NotFound("finding"));
+    };
+    on_db!(tx, |c| sqlx::query(
         "update software_findings set status = $1, note = $2, decided_by = $3, decided_at = $4
-         where id = $5 and software_id = $6"
+         where id = $5"
     )
     .bind(status)
     .bind(note)
     .bind(by)
     .bind(now)
     .bind(id)
-    .bind(software)
-    .execute(pool)
+    .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(StoreError::NotFound("finding"));
+    .map(|_| ()))?;
+    // A candidate a person confirmed is an alarm now: its owner and reviewer are told.
+    if status == "confirmed" && before != "confirmed" {
+        notify_finding(&mut tx, software, advisory, due, now).await?;
     }
+    tx.commit().await?;
     Ok(())
 }

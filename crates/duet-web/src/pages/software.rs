@@ -207,11 +207,15 @@ async fn index_page(
             })
             .await?
     };
-    let department = department.and_then(|d| {
-        all.iter()
-            .find(|x| x.id == d)
-            .map(|x| (x.id, x.name.clone()))
-    });
+    let department = match department {
+        None => None,
+        Some(d) => Some(
+            all.iter()
+                .find(|x| x.id == d)
+                .map(|x| (x.id, x.name.clone()))
+                .ok_or_else(|| AppError::NotFound("department".into()))?,
+        ),
+    };
     Ok(render_status(
         status,
         IndexPage {
@@ -310,18 +314,24 @@ impl EntryHtml {
     fn money(&self, m: &Option<i64>) -> String {
         m.map(money).unwrap_or_else(|| "—".into())
     }
-    fn confidence(&self, c: &str) -> &'static str {
-        c.parse::<duet_core::software::matching::Confidence>()
-            .map_or("", |c| c.label())
-    }
-    fn status(&self, s: &str) -> &'static str {
-        match s {
-            "open" => "Open: to look at",
-            "confirmed" => "Confirmed: it affects this tool",
-            "dismissed" => "Dismissed: it does not",
-            "resolved" => "Resolved",
-            _ => "",
+    fn finding_state(&self, f: &duet_store::software::advisories::Finding) -> String {
+        let how = match f.confidence.as_str() {
+            "exact_purl" => "matched exactly by package URL and version",
+            "exact_cpe" => "matched exactly by CPE and version",
+            _ => "matched by name",
+        };
+        match f.status.as_str() {
+            "open" if f.confidence == "candidate" => {
+                "A candidate, matched by name: IT confirms whether it affects this tool".into()
+            }
+            "open" => format!("Open: {how}"),
+            "confirmed" => format!("Confirmed by IT: it affects this tool ({how})"),
+            "dismissed" => format!("Dismissed by IT: it does not affect this tool ({how})"),
+            _ => format!("Resolved ({how})"),
         }
+    }
+    fn overdue(&self, d: &chrono::NaiveDate) -> bool {
+        *d < chrono::Utc::now().date_naive()
     }
     fn found(&self, f: &str) -> &'static str {
         f.parse::<duet_core::software::register::Found>()

@@ -238,20 +238,15 @@ pub async fn review(db: &Db, actor: &Actor, id: i64, f: &ReviewFields) -> Result
     Ok(store::insert_review(db, id, actor.user.0, &input, Utc::now()).await?)
 }
 
-/// Marks a condition met (`can(EditSoftware)` for the entry's department).
+/// Marks a condition met: IT, who set it, checks it (`can(ReviewSoftware)`).
 pub async fn meet_condition(
     db: &Db,
     actor: &Actor,
     id: i64,
     condition: i64,
 ) -> Result<(), AppError> {
-    let s = store::find_software(db, id).await?;
-    can(
-        actor,
-        Action::EditSoftware {
-            department: DepartmentId(s.department_id),
-        },
-    )?;
+    can(actor, Action::ReviewSoftware)?;
+    store::find_software(db, id).await?;
     Ok(store::meet_condition(db, id, condition, actor.user.0, Utc::now()).await?)
 }
 
@@ -560,8 +555,10 @@ pub struct Overlap {
     pub what: String,
     /// The entries.
     pub entries: Vec<OverlapEntry>,
-    /// What they cost together a year, in minor units.
+    /// What they cost together a year, in minor units (of the costs known).
     pub yearly_cost: i64,
+    /// Whether a renewing tool of it has no cost recorded (the sum is then a floor).
+    pub costs_unknown: bool,
 }
 
 /// One tool of an overlap.
@@ -623,6 +620,7 @@ pub fn overlaps(all: &[Software]) -> Vec<Overlap> {
         out.push(Overlap {
             what,
             yearly_cost: list.iter().filter_map(|s| yearly_cost(s)).sum(),
+            costs_unknown: list.iter().any(|s| s.cost_minor.is_none()),
             entries: list
                 .iter()
                 .map(|s| OverlapEntry {
@@ -721,6 +719,11 @@ pub async fn register(
         can(actor, Action::ReviewSoftware).is_ok(),
         can(actor, Action::ImportAdvisories).is_ok(),
     );
+    if let Some(d) = department {
+        known_department(db, d)
+            .await
+            .map_err(|_| AppError::NotFound("department".into()))?;
+    }
     caches
         .views
         .get_or_load(key, || async move {

@@ -147,10 +147,13 @@ app_test! {
         let now = chrono::Utc::now();
         assert_eq!(outbox::enqueue(&app.db, &message, &recipients, now).await.unwrap(), 43);
         assert_eq!(outbox::enqueue(&app.db, &message, &recipients, now).await.unwrap(), 0, "queued once per recipient");
-        let stop = tokio::sync::Notify::new();
-        let stop = std::sync::Arc::new(stop);
-        let senders: Vec<_> = (0..2)
-            .map(|_| {
+        // One stop signal per sender, each kept until its sender looks (`notify_one` stores a
+        // permit): `notify_waiters` would miss a sender busy sending at that instant, and the
+        // test would wait for it forever.
+        let stops: Vec<std::sync::Arc<tokio::sync::Notify>> = (0..2).map(|_| std::sync::Arc::new(tokio::sync::Notify::new())).collect();
+        let senders: Vec<_> = stops
+            .iter()
+            .map(|stop| {
                 let db = app.db.clone();
                 let stop = stop.clone();
                 tokio::spawn(duet_web::service::mail::run_sender(db, settings(sink.port), "http://duet.example".into(), duet_core::time::Tz::UTC, async move { stop.notified().await }))
@@ -164,7 +167,9 @@ app_test! {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        stop.notify_waiters();
+        for stop in &stops {
+            stop.notify_one();
+        }
         for s in senders {
             let _ = s.await;
         }

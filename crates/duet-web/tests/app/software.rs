@@ -67,10 +67,12 @@ app_test! {
         assert_eq!(v["software"]["open_conditions"], 2);
         let cond = v["conditions"][0]["id"].as_i64().unwrap();
         assert_eq!(member.post(&format!("/software/{id}/conditions/{cond}/met"), json!({})).await.0, 403);
-        let (s, v) = leader.post(&format!("/software/{id}/conditions/{cond}/met"), json!({})).await;
+        assert_eq!(leader.post(&format!("/software/{id}/conditions/{cond}/met"), json!({})).await.0, 403, "IT, who set it, checks it");
+        let (s, v) = it.post(&format!("/software/{id}/conditions/{cond}/met"), json!({})).await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["software"]["open_conditions"], 1);
-        assert_eq!(leader.post(&format!("/software/{id}/conditions/{cond}/met"), json!({})).await.0, 409);
+        assert_eq!(it.post(&format!("/software/{id}/conditions/{cond}/met"), json!({})).await.0, 409);
+        assert_eq!(member.get("/software?department=999999").await.0, 404);
 
         // Two departments' video-call tools are an overlap; the department view narrows.
         let (_, reg) = member.get("/software").await;
@@ -134,6 +136,7 @@ app_test! {
         let (s, e) = it.post(&format!("/software/{moveit}/findings/{finding}"), json!({"status": "confirmed", "note": "We run 2023.0.1"})).await;
         assert_eq!(s, 200, "{e}");
         assert_eq!(e["findings"][0]["status"], "confirmed");
+        assert!(ops_lead.get("/notifications").await.1.to_string().contains("Known vulnerability CVE-2023-34362 affects MOVEit Transfer: review it by 2023-06-23"), "confirmed, it is an alarm for its owner");
 
         // A fixed version does not match.
         let (_, fixed) = it.post("/software", json!({"name": "Archive service", "vendor": "In-house", "purpose": "Keeps old reports for seven years", "department_id": it_dept, "data_class": "internal", "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"})).await;

@@ -1052,7 +1052,7 @@ async fn a_rotation_cycle_is_opened_applied_to_released_matched_and_reflected_on
 }
 
 #[tokio::test]
-async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_met() {
+async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_checked_by_it() {
     let mut t = Trip::start().await;
     let cast = Cast::new(&t.app).await;
     t.sign_in(&cast.member).await;
@@ -1068,7 +1068,7 @@ async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_met() {
         .await;
     t.win.select("#data_class", "Personal data").await;
     t.win.fill("#users", "12").await;
-    t.submit("form[action='/software'] button[type=submit]")
+    t.submit("form[action='/software#declare'] button[type=submit]")
         .await;
     let text = t.main_text().await;
     assert!(text.contains("the need it meets"), "{text}");
@@ -1087,10 +1087,7 @@ async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_met() {
     ))
     .await;
     assert!(t.main_text().await.contains("not met yet"));
-    t.sign_out().await;
-    t.step("the head of Sales marks the condition met");
-    t.sign_in(&cast.sales_leader).await;
-    t.visit(&format!("/software/{id}")).await;
+    t.step("IT checks the condition and marks it met");
     t.submit("form[action*='/conditions/'] button[type=submit]")
         .await;
     assert!(
@@ -1098,6 +1095,10 @@ async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_met() {
             .await
             .contains("Single sign-on enforced — met")
     );
+    t.sign_out().await;
+    t.step("the head of Sales reads the tool and the expense page");
+    t.sign_in(&cast.sales_leader).await;
+    t.visit(&format!("/software/{id}")).await;
     t.visit("/software/expenses").await;
     t.sign_out().await;
     t.step("the admin reads the advisories page");

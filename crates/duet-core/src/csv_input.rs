@@ -46,6 +46,30 @@ impl CsvError {
     }
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula (`=HYPERLINK(…)`,
+/// `@SUM(…)`, `+1+…`, `-1+…`, and a leading tab or carriage return that hides one).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as Duet writes it into a CSV: one a spreadsheet would read as a formula gets a leading
+/// `'` (the spreadsheets' own "this is text" mark), so opening an export runs nothing. Every CSV
+/// Duet writes goes through this; [`CsvInput::cell`] takes the mark off again, so an export
+/// imports back unchanged.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The cell without the mark [`neutralise`] added.
+fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 /// An import file whose header has every expected column, read one record at a time.
 pub struct CsvInput<'a, const N: usize> {
     reader: csv::Reader<&'a [u8]>,
@@ -160,12 +184,15 @@ impl<'a, const N: usize> CsvInput<'a, N> {
         }
     }
 
-    /// Expected column `i` of the current record (empty when the record has no such field).
+    /// Expected column `i` of the current record (empty when the record has no such field),
+    /// without the formula mark Duet's own exports add (see [`neutralise`]).
     pub fn cell(&self, i: usize) -> &str {
-        self.record
-            .get(self.columns[i])
-            .and_then(|c| std::str::from_utf8(c).ok())
-            .unwrap_or("")
+        restore(
+            self.record
+                .get(self.columns[i])
+                .and_then(|c| std::str::from_utf8(c).ok())
+                .unwrap_or(""),
+        )
     }
 }
 

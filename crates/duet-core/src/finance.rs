@@ -216,12 +216,13 @@ pub struct CashFlow {
 /// The longest horizon a case may have: beyond 30 years the figures are guesses.
 pub const MAX_HORIZON_YEARS: u32 = 30;
 
-/// The discount rate must be strictly greater than this (-100 %): at -100 % every later flow is
-/// worth infinitely much.
-pub const MIN_DISCOUNT_RATE: f64 = -1.0;
+/// The lowest discount rate a case may use: -10 %. Finance uses rates from a few percent below
+/// zero (when money was cheap) to the cost of capital of a risky venture; near -100 % every later
+/// flow is worth almost infinitely much (a rate of -99.9 % gave an NPV of 1e150).
+pub const MIN_DISCOUNT_RATE: f64 = -0.10;
 
-/// The discount rate must be strictly less than this (1000 %): anything above is a typo.
-pub const MAX_DISCOUNT_RATE: f64 = 10.0;
+/// The highest discount rate a case may use: 100 %; anything above is a typo.
+pub const MAX_DISCOUNT_RATE: f64 = 1.0;
 
 /// A validated business case: a horizon, the rate money costs, and the yearly flows. Build it with
 /// [`BusinessCase::new`] (hence no `Deserialize`): the figures rely on its checks.
@@ -229,7 +230,7 @@ pub const MAX_DISCOUNT_RATE: f64 = 10.0;
 pub struct BusinessCase {
     /// Years after year 0 that the case covers (1–30).
     pub horizon_years: u32,
-    /// Discount rate as a fraction (0.08 = 8 %), strictly between -1 and 10.
+    /// Discount rate as a fraction (0.08 = 8 %), from -0.10 to 1.0.
     pub discount_rate: f64,
     /// The lines; several lines may share a year and kind.
     pub flows: Vec<CashFlow>,
@@ -237,12 +238,32 @@ pub struct BusinessCase {
 
 impl BusinessCase {
     /// Validates everything and reports every bad field at once, so a form can mark them all:
-    /// horizon 1..=30, rate strictly inside (-100 %, 1000 %), every amount within
+    /// horizon 1..=30, rate from -10 % to 100 %, every amount within
     /// `0..=Money::MAX`, every year within the horizon.
     pub fn new(
         horizon_years: u32,
         discount_rate: f64,
         flows: Vec<CashFlow>,
+    ) -> Result<Self, ValidationErrors> {
+        Self::checked(horizon_years, discount_rate, flows, true)
+    }
+
+    /// A case read back from the store: checked as [`BusinessCase::new`] does, except that a rate
+    /// recorded before the rate was bounded to what finance uses (anything strictly inside
+    /// (-100 %, 1000 %)) still reads, so an old case is never lost.
+    pub fn restore(
+        horizon_years: u32,
+        discount_rate: f64,
+        flows: Vec<CashFlow>,
+    ) -> Result<Self, ValidationErrors> {
+        Self::checked(horizon_years, discount_rate, flows, false)
+    }
+
+    fn checked(
+        horizon_years: u32,
+        discount_rate: f64,
+        flows: Vec<CashFlow>,
+        current_bounds: bool,
     ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         let horizon_ok = (1..=MAX_HORIZON_YEARS).contains(&horizon_years);
@@ -255,10 +276,15 @@ impl BusinessCase {
                 format!("must be at most {MAX_HORIZON_YEARS} years"),
             ));
         }
-        if !(discount_rate > MIN_DISCOUNT_RATE && discount_rate < MAX_DISCOUNT_RATE) {
+        let rate_ok = if current_bounds {
+            (MIN_DISCOUNT_RATE..=MAX_DISCOUNT_RATE).contains(&discount_rate)
+        } else {
+            discount_rate > -1.0 && discount_rate < 10.0
+        };
+        if !rate_ok {
             errs.0.push(FieldError::new(
                 "discount_rate",
-                "must be greater than -100 % and less than 1000 %",
+                "must be from -10 % to 100 %: the range of rates finance uses",
             ));
         }
         // When the horizon itself is wrong, only years no horizon could hold are reported.

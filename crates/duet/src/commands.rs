@@ -528,6 +528,9 @@ fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not send software renewal reminders"),
             }
+            if let Err(e) = db.checkpoint().await {
+                tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
+            }
             match duet_store::sessions::purge_expired(&db).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),
                 Ok(_) => {}

@@ -198,7 +198,7 @@ fn a_business_case_reports_every_bad_field_at_once() {
         [
             (
                 "discount_rate",
-                "must be greater than -100 % and less than 1000 %"
+                "must be from -10 % to 100 %: the range of rates finance uses"
             ),
             (
                 "flows[1].year",
@@ -233,12 +233,13 @@ fn a_horizon_beyond_thirty_years_or_of_zero_years_is_refused() {
 }
 
 #[test]
-fn the_discount_rate_must_lie_strictly_between_minus_100_and_1000_percent() {
+fn the_discount_rate_must_lie_between_minus_10_and_100_percent() {
     for bad in [
         -1.0,
-        -1.5,
+        -0.999,
+        -0.1001,
+        1.0001,
         10.0,
-        11.0,
         f64::NAN,
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -249,7 +250,7 @@ fn the_discount_rate_must_lie_strictly_between_minus_100_and_1000_percent() {
             .unwrap_or_default();
         assert_eq!(fields, ["discount_rate"], "{bad}");
     }
-    for good in [-0.999, -0.5, 0.0, 0.08, 9.999] {
+    for good in [-0.1, -0.02, 0.0, 0.08, 1.0] {
         assert!(BusinessCase::new(5, good, vec![]).is_ok(), "{good}");
     }
 }
@@ -612,6 +613,9 @@ proptest! {
         horizon in 0_u32..=1000,
         rate in prop_oneof![
             -3.0_f64..12.0,
+            -0.2_f64..1.2,
+            Just(-0.1),
+            Just(1.0),
             Just(-1.0),
             Just(10.0),
             Just(f64::NAN),
@@ -620,7 +624,7 @@ proptest! {
         ],
     ) {
         let ok = BusinessCase::new(horizon, rate, vec![]).is_ok();
-        let valid = (1..=30).contains(&horizon) && rate > -1.0 && rate < 10.0;
+        let valid = (1..=30).contains(&horizon) && (-0.1..=1.0).contains(&rate);
         prop_assert_eq!(ok, valid);
     }
 
@@ -628,4 +632,11 @@ proptest! {
     fn money_parses_back_what_it_displays(minor in -Money::MAX..=Money::MAX) {
         prop_assert_eq!(Money::parse("amount", &Money(minor).to_string()), Ok(Money(minor)));
     }
+}
+
+#[test]
+fn a_case_recorded_before_the_rate_was_bounded_still_reads() {
+    assert!(BusinessCase::new(5, -0.5, vec![]).is_err());
+    assert!(BusinessCase::restore(5, -0.5, vec![]).is_ok());
+    assert!(BusinessCase::restore(5, -1.0, vec![]).is_err());
 }

@@ -98,7 +98,10 @@ pub fn write_people_csv<'a, W: std::io::Write>(
     let mut w = csv::Writer::from_writer(out);
     w.write_record(PEOPLE_CSV_HEADER)?;
     for r in rows {
-        w.write_record(r)?;
+        w.write_record(
+            r.iter()
+                .map(|c| crate::csv_input::neutralise(c).into_owned()),
+        )?;
     }
     w.flush()?;
     Ok(())
@@ -107,6 +110,38 @@ pub fn write_people_csv<'a, W: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_runs_no_formula_and_imports_back_unchanged() {
+        let names = [
+            "=HYPERLINK(\"http://evil.example\",\"Ada\")",
+            "@SUM(A1)",
+            "+1+2",
+            "-3",
+            "Plain",
+        ];
+        let mut out = Vec::new();
+        write_people_csv(
+            &mut out,
+            names.iter().enumerate().map(|(i, n)| {
+                let email: &'static str =
+                    ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"][i];
+                [*n, email, "IT", "", "individual"]
+            }),
+        )
+        .unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        for line in text.lines().skip(1) {
+            let first = line.trim_start_matches('"');
+            assert!(!first.starts_with(['=', '@', '+', '-']), "{line}");
+        }
+        let back: Vec<String> = parse_people_csv(&out)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(back, names);
+    }
 
     #[test]
     fn parses_a_valid_file_in_any_column_order() {

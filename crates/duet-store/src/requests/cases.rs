@@ -212,7 +212,7 @@ pub async fn find_business_case(db: &Db, id: i64) -> Result<Option<StoredCase>> 
         });
     }
     let case =
-        BusinessCase::new(u32::try_from(horizon).unwrap_or(0), rate, flows).map_err(|e| {
+        BusinessCase::restore(u32::try_from(horizon).unwrap_or(0), rate, flows).map_err(|e| {
             StoreError::Invalid(
                 e.0.into_iter()
                     .next()

@@ -29,11 +29,49 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Only a path of this site is followed after sign-in (no open redirect): one that starts with a
+/// single `/`, holds no backslash, no whitespace and no control character (browsers drop a tab or
+/// newline, so `/\t/evil.example` would become `//evil.example`; a CR or LF cannot be a header),
+/// and parses as a URI without a scheme or host. Anything else goes home.
 fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+            && n.parse::<axum::http::Uri>()
+                .is_ok_and(|u| u.scheme().is_none() && u.authority().is_none())
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if ok(n) => n.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_of_this_site_is_followed() {
+        assert_eq!(
+            safe_next(Some("/requests/12?tab=need")),
+            "/requests/12?tab=need"
+        );
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "https://evil.example",
+            "/ /evil.example",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
 

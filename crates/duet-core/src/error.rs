@@ -54,10 +54,18 @@ impl ValidationErrors {
     }
 }
 
-/// Trims `raw` and checks its length in characters, so names and titles stay displayable.
+/// Whether `c` shows nothing on its own: zero-width spaces and joiners, direction marks, the
+/// word joiner and the byte-order mark. A title made only of them looks empty.
+pub fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Trims `raw` (whitespace and invisible characters at either end) and checks its length in
+/// visible characters, so names and titles stay displayable: a title of zero-width spaces is
+/// not "at least 3 characters".
 pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
-    let t = raw.trim();
-    let n = t.chars().count();
+    let t = raw.trim_matches(|c: char| c.is_whitespace() || invisible(c));
+    let n = t.chars().filter(|c| !invisible(*c)).count();
     if n < min {
         return Err(if min == 1 {
             FieldError::new(field, "is required")
@@ -144,6 +152,35 @@ mod tests {
         assert!(
             bounded_text("name", "two\nlines", 1, 20).is_err(),
             "names stay on one line"
+        );
+    }
+}
+
+#[cfg(test)]
+mod visible_tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_do_not_make_a_title() {
+        assert_eq!(
+            bounded_text("title", "\u{200B}\u{200B}\u{200B}\u{200B}", 3, 80)
+                .unwrap_err()
+                .field,
+            "title"
+        );
+        assert_eq!(
+            bounded_text("title", "\u{FEFF}\u{200D}", 1, 80)
+                .unwrap_err()
+                .message,
+            "is required"
+        );
+        assert_eq!(
+            bounded_text("title", " \u{200B}CRM\u{200B} ", 3, 80).unwrap(),
+            "CRM"
+        );
+        assert!(
+            bounded_text("title", "a\u{200B}b", 3, 80).is_err(),
+            "two visible characters"
         );
     }
 }

@@ -23,7 +23,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(page_not_found)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::throttle::throttle_voice))
-        .layer(axum::middleware::from_fn_with_state(state, crate::error::styled_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::error::styled_errors))
+        .layer(axum::middleware::from_fn_with_state(state, cache_policy))
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(limit))
@@ -44,6 +45,35 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// What a browser or proxy may keep: nothing of a signed-in page or an API answer (a shared
+/// computer's back button, or a proxy, would otherwise show one person's page to the next), which
+/// get `Cache-Control: no-store` unless the handler chose (static files are public); and, when
+/// Duet is served over HTTPS, HSTS so a browser never falls back to plain HTTP.
+async fn cache_policy(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let personal = req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .any(|c| c.to_str().is_ok_and(|c| c.contains("duet_session=")));
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if personal && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.public_url.starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
 }
 
 /// Unknown pages get the HTML error page (unknown API routes get JSON from the API's own fallback).

@@ -11,6 +11,7 @@ mod comms;
 mod editions;
 mod errors;
 mod home;
+mod hygiene;
 mod listen;
 mod mail;
 mod metrics;

@@ -719,11 +719,6 @@ pub async fn register(
         can(actor, Action::ReviewSoftware).is_ok(),
         can(actor, Action::ImportAdvisories).is_ok(),
     );
-    if let Some(d) = department {
-        known_department(db, d)
-            .await
-            .map_err(|_| AppError::NotFound("department".into()))?;
-    }
     caches
         .views
         .get_or_load(key, || async move {
@@ -739,6 +734,11 @@ async fn build_register(
     db: &Db,
     (department, may_review, may_import): (Option<i64>, bool, bool),
 ) -> Result<Register, AppError> {
+    if let Some(d) = department {
+        known_department(db, d)
+            .await
+            .map_err(|_| AppError::NotFound("department".into()))?;
+    }
     let d = caches.data(db).await?;
     let entries: Vec<Software> = d
         .all

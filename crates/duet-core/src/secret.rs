@@ -20,6 +20,62 @@ impl fmt::Debug for Password {
     }
 }
 
+/// The most common passwords of ten characters or more (shorter ones are refused anyway), as
+/// breach corpora rank them: shipped in the binary, compared without case. NIST SP 800-63B asks
+/// to refuse passwords "commonly used, expected or compromised".
+const COMMON: &[&str] = &[
+    "1234567890",
+    "qwertyuiop",
+    "password123",
+    "password1234",
+    "password12",
+    "password01",
+    "1q2w3e4r5t",
+    "qwerty123456",
+    "1qaz2wsx3edc",
+    "iloveyou123",
+    "0987654321",
+    "1111111111",
+    "123456789a",
+    "a123456789",
+    "abc1234567",
+    "passw0rd123",
+    "p@ssw0rd123",
+    "qwertyuiop123",
+    "letmein123",
+    "welcome123",
+    "welcome1234",
+    "admin12345",
+    "admin123456",
+    "administrator",
+    "1234567891",
+    "12345678910",
+    "1234qwer!@#$",
+    "football123",
+    "baseball123",
+    "superman123",
+    "princess123",
+    "sunshine123",
+    "monkey1234",
+    "dragon1234",
+    "trustno1234",
+    "changeme123",
+    "zaq12wsx3edc",
+    "asdfghjkl1",
+    "zxcvbnm123",
+    "qazwsxedcrfv",
+    "correcthorsebatterystaple",
+    "qwerty12345",
+    "1q2w3e4r5t6y",
+    "123123123123",
+    "987654321a",
+    "passwordpassword",
+    "abcdefghij",
+    "0000000000",
+    "9999999999",
+    "1122334455",
+];
+
 impl Password {
     /// Minimum length: long passphrases beat composition rules (NIST SP 800-63B).
     pub const MIN_CHARS: usize = 10;
@@ -37,6 +93,12 @@ impl Password {
             return Err(FieldError::new(
                 "password",
                 "must be at most 256 characters",
+            ));
+        }
+        if COMMON.iter().any(|c| c.eq_ignore_ascii_case(raw.trim())) {
+            return Err(FieldError::new(
+                "password",
+                "is one of the most common passwords, the first any attacker tries: choose another",
             ));
         }
         Ok(Self(raw.to_string()))
@@ -205,6 +267,25 @@ fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[(b & 15) as usize] as char);
     }
     s
+}
+
+#[cfg(test)]
+mod common_tests {
+    use super::*;
+
+    #[test]
+    fn the_most_common_passwords_are_refused() {
+        for p in ["password123", "Password123", "1234567890", " qwertyuiop "] {
+            assert!(
+                Password::parse(p)
+                    .unwrap_err()
+                    .message
+                    .contains("most common"),
+                "{p}"
+            );
+        }
+        assert!(Password::parse("correct horse battery").is_ok());
+    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,17 @@ app_test! {
     }
 }
 
+app_test! {
+    async fn the_most_common_passwords_are_refused_by_name(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let (s, b) = admin.post("/users", serde_json::json!({"email": "new.person@example.com", "name": "New Person", "role": "member", "password": "Password123"})).await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(b["error"]["field"], "password", "{b}");
+        let (s, b) = admin.post("/users", serde_json::json!({"email": "new.person@example.com", "name": "New Person", "role": "member", "password": "a long and personal phrase"})).await;
+        assert_eq!(s, 201, "{b}");
+    }
+}
+
 #[tokio::test]
 async fn an_https_deployment_sends_hsts() {
     let app = TestApp::spawn_with(duet_store::Backend::Sqlite, |c| {

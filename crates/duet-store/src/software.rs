@@ -111,19 +111,9 @@ fn aliases_text(input: &SoftwareInput) -> String {
         .join("\n")
 }
 
-/// Adds an entry; a declaration (`need`: the request stating the need it meets, raised by
-/// `by`) opens that request in the same transaction. The same tool (vendor and name) already in
-/// the department's register is refused (409), pointing to it.
-pub async fn insert_software(
-    db: &Db,
-    input: &SoftwareInput,
-    found: Found,
-    by: Option<i64>,
-    need: Option<&RequestInput>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let mut tx = db.begin_write().await?;
-    let existing: Option<(i64,)> = on_db!(tx, |c| {
+/// The id of the same tool (vendor and name, without case) already in `input`'s department.
+async fn existing_in_tx(tx: &mut crate::db::WriteTx, input: &SoftwareInput) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = on_db!(tx, |c| {
         sqlx::query_as(
         "select id from software where department_id = $1 and lower(name) = lower($2) and lower(vendor) = lower($3)"
     )
@@ -133,28 +123,18 @@ pub async fn insert_software(
     .fetch_optional(c)
     .await
     })?;
-    if let Some((id,)) = existing {
-        return Err(StoreError::Conflict(FieldError::new(
-            "name",
-            format!(
-                "{} is already in this department's register: /software/{id}",
-                input.name
-            ),
-        )));
-    }
-    let request_id = match (need, by) {
-        (Some(need), Some(by)) => Some(
-            crate::requests::insert_submitted(
-                &mut tx,
-                by,
-                need,
-                "opened by declaring a tool in the software register",
-                now,
-            )
-            .await?,
-        ),
-        _ => None,
-    };
+    Ok(row.map(|(id,)| id))
+}
+
+/// Writes one entry's row in `tx`.
+async fn insert_in_tx(
+    tx: &mut crate::db::WriteTx,
+    input: &SoftwareInput,
+    found: Found,
+    by: Option<i64>,
+    request_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let (id,): (i64,) = on_db!(tx, |c| {
         sqlx::query_as(
             "insert into software (name, vendor, purpose, category, department_id, owner_person_id,
@@ -185,6 +165,44 @@ pub async fn insert_software(
         .fetch_one(c)
         .await
     })?;
+    Ok(id)
+}
+
+/// Adds an entry; a declaration (`need`: the request stating the need it meets, raised by
+/// `by`) opens that request in the same transaction. The same tool (vendor and name) already in
+/// the department's register is refused (409), pointing to it.
+pub async fn insert_software(
+    db: &Db,
+    input: &SoftwareInput,
+    found: Found,
+    by: Option<i64>,
+    need: Option<&RequestInput>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let mut tx = db.begin_write().await?;
+    if let Some(id) = existing_in_tx(&mut tx, input).await? {
+        return Err(StoreError::Conflict(FieldError::new(
+            "name",
+            format!(
+                "{} is already in this department's register: /software/{id}",
+                input.name
+            ),
+        )));
+    }
+    let request_id = match (need, by) {
+        (Some(need), Some(by)) => Some(
+            crate::requests::insert_submitted(
+                &mut tx,
+                by,
+                need,
+                "opened by declaring a tool in the software register",
+                now,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    let id = insert_in_tx(&mut tx, input, found, by, request_id, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -199,17 +217,7 @@ pub async fn insert_many(
     let mut tx = db.begin_write().await?;
     let mut ids = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let existing: Option<(i64,)> = on_db!(tx, |c| {
-            sqlx::query_as(
-            "select id from software where department_id = $1 and lower(name) = lower($2) and lower(vendor) = lower($3)"
-        )
-        .bind(input.department)
-        .bind(&input.name)
-        .bind(&input.vendor)
-        .fetch_optional(c)
-        .await
-        })?;
-        if existing.is_some() {
+        if existing_in_tx(&mut tx, input).await?.is_some() {
             return Err(StoreError::Conflict(FieldError::new(
                 "items",
                 format!(
@@ -218,28 +226,7 @@ pub async fn insert_many(
                 ),
             )));
         }
-        let (id,): (i64,) = on_db!(tx, |c| {
-            sqlx::query_as(
-                "insert into software (name, vendor, purpose, category, department_id, data_class,
-                     users, cost_minor, renewal_on, renewal_interval, found, aliases, declared_by,
-                     created_at, updated_at)
-                 values ($1, $2, $3, '', $4, $5, 0, $6, $7, $8, 'imported', '', $9, $10, $10)
-                 returning id",
-            )
-            .bind(&input.name)
-            .bind(&input.vendor)
-            .bind(&input.purpose)
-            .bind(input.department)
-            .bind(input.data_class.as_str())
-            .bind(input.cost.map(|m| m.0))
-            .bind(input.renewal_on)
-            .bind(input.interval.as_str())
-            .bind(by)
-            .bind(now)
-            .fetch_one(c)
-            .await
-        })?;
-        ids.push(id);
+        ids.push(insert_in_tx(&mut tx, input, Found::Imported, Some(by), None, now).await?);
     }
     tx.commit().await?;
     Ok(ids)

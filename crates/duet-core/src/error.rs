@@ -1,6 +1,7 @@
 //! Validation errors that name the field at fault, so every layer can tell the user what and where.
 
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
 
 /// One invalid input: which field and why, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -64,6 +65,9 @@ pub fn invisible(c: char) -> bool {
 /// visible characters, so names and titles stay displayable: a title of zero-width spaces is
 /// not "at least 3 characters".
 pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    // NFC: "é" typed as e + combining accent is stored as the one letter, so equal-looking
+    // text is equal text (for uniqueness, search and sorting) and counts as people count it.
+    let raw: String = raw.nfc().collect();
     let t = raw.trim_matches(|c: char| c.is_whitespace() || invisible(c));
     let n = t.chars().filter(|c| !invisible(*c)).count();
     if n < min {
@@ -93,7 +97,11 @@ pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<St
 /// control character refused. Windows (`\r\n`) and old Mac (`\r`) line ends become `\n`, so
 /// what a browser's textarea sends is stored the same on every platform.
 pub fn prose_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
-    let normalised = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let normalised: String = raw
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .nfc()
+        .collect();
     let t = normalised.trim();
     let n = t.chars().count();
     if n > max {
@@ -118,6 +126,19 @@ pub fn prose_text(field: &str, raw: &str, min: usize, max: usize) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_stored_in_nfc_and_counted_as_people_count_it() {
+        let decomposed = "Cafe\u{301} crew";
+        assert_eq!(
+            bounded_text("title", decomposed, 1, 9).as_deref(),
+            Ok("Caf\u{e9} crew")
+        );
+        assert_eq!(
+            prose_text("text", "Cafe\u{301}\r\nok", 1, 10).as_deref(),
+            Ok("Caf\u{e9}\nok")
+        );
+    }
 
     #[test]
     fn bounded_text_trims_and_rejects_empty_and_long() {

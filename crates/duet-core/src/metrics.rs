@@ -179,7 +179,7 @@ pub fn parse_value(field: &str, raw: &str) -> Result<f64, FieldError> {
 
 wire_enum!(
     /// A value against its target.
-    Status, "status" {
+    TargetStatus, "status" {
         OnTarget = "on_target" / "On target",
         OffTarget = "off_target" / "Off target",
         NoTarget = "no_target" / "No target",
@@ -187,18 +187,18 @@ wire_enum!(
 );
 
 /// Whether `value` meets `target` in `direction`.
-pub fn status(value: f64, target: Option<f64>, direction: Direction) -> Status {
+pub fn status(value: f64, target: Option<f64>, direction: Direction) -> TargetStatus {
     match target {
-        None => Status::NoTarget,
+        None => TargetStatus::NoTarget,
         Some(t) => {
             let ok = match direction {
                 Direction::HigherBetter => value >= t,
                 Direction::LowerBetter => value <= t,
             };
             if ok {
-                Status::OnTarget
+                TargetStatus::OnTarget
             } else {
-                Status::OffTarget
+                TargetStatus::OffTarget
             }
         }
     }
@@ -368,13 +368,16 @@ mod tests {
     fn status_and_trend_follow_the_direction() {
         assert_eq!(
             status(95.0, Some(99.0), Direction::HigherBetter),
-            Status::OffTarget
+            TargetStatus::OffTarget
         );
         assert_eq!(
             status(3.0, Some(4.0), Direction::LowerBetter),
-            Status::OnTarget
+            TargetStatus::OnTarget
         );
-        assert_eq!(status(3.0, None, Direction::LowerBetter), Status::NoTarget);
+        assert_eq!(
+            status(3.0, None, Direction::LowerBetter),
+            TargetStatus::NoTarget
+        );
         assert_eq!(
             trend(&[10.0, 10.0, 12.0], Direction::HigherBetter),
             Trend::Improving

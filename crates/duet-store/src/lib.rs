@@ -5,6 +5,7 @@
 mod db;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 mod batch;
 #[cfg(feature = "demo")]
 pub mod bulk;

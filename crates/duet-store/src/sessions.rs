@@ -137,28 +137,74 @@ pub async fn purge_expired(db: &Db) -> Result<u64> {
     Ok(done)
 }
 
-/// Limits on failed sign-ins for one key (an account or an address).
+/// How failed sign-ins slow one key down (a pair of account and address, an account, or an
+/// address). Nothing is ever locked: after `free_failures` within `window`, each further failure
+/// doubles the wait before the next attempt (1 s, 2 s, 4 s …) up to `max_delay`. A guesser is
+/// slowed to a crawl, while the account's owner, who is not the one failing, can still get in.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleRule {
-    /// Failures allowed within the window.
-    pub max_failures: i32,
-    /// The window, and the lockout once the limit is reached.
+    /// Failures within the window that cost nothing.
+    pub free_failures: i32,
+    /// How long failures are remembered, counted from the first one.
     pub window: Duration,
+    /// The longest wait one key can be given.
+    pub max_delay: Duration,
 }
 
-/// Per account: five wrong passwords lock sign-in for 15 minutes.
-pub const ACCOUNT_RULE: ThrottleRule = ThrottleRule {
-    max_failures: 5,
-    window: Duration::minutes(15),
+impl ThrottleRule {
+    /// The wait after the `failures`-th failure within the window, if any.
+    pub fn delay(&self, failures: i32) -> Option<Duration> {
+        let over = failures - self.free_failures;
+        if over <= 0 {
+            return None;
+        }
+        // 2^(over-1) seconds; the exponent is bounded so the shift never overflows.
+        let secs = 1i64 << (over - 1).min(30);
+        Some(Duration::seconds(secs).min(self.max_delay))
+    }
+}
+
+/// One account from one address: five free failures, then doubling waits up to 15 minutes. This
+/// is the rule a guesser at one address meets, and it touches no one else.
+pub const PAIR_RULE: ThrottleRule = ThrottleRule {
+    free_failures: 5,
+    window: Duration::hours(1),
+    max_delay: Duration::minutes(15),
 };
-/// Per client address: thirty failures (any accounts) lock that address for 15 minutes.
+/// One account from anywhere: twenty free failures, then waits of at most a minute. It bounds
+/// guessing spread over many addresses without letting anyone lock an account (the owner waits
+/// a minute at worst).
+pub const ACCOUNT_RULE: ThrottleRule = ThrottleRule {
+    free_failures: 20,
+    window: Duration::hours(1),
+    max_delay: Duration::minutes(1),
+};
+/// One address, any accounts: thirty free failures, then waits of at most a minute. Behind a
+/// proxy that is not trusted for `X-Forwarded-For`, every user shares one address, which is why
+/// Duet warns about that configuration.
 pub const ADDRESS_RULE: ThrottleRule = ThrottleRule {
-    max_failures: 30,
-    window: Duration::minutes(15),
+    free_failures: 30,
+    window: Duration::hours(1),
+    max_delay: Duration::minutes(1),
 };
 
-/// When `key` is locked out, until when.
-pub async fn locked_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
+/// The throttle key of one account signing in from one address.
+pub fn pair_key(email: &str, address: &str) -> String {
+    format!("pair:{email}|{address}")
+}
+
+/// The throttle key of one account.
+pub fn account_key(email: &str) -> String {
+    format!("account:{email}")
+}
+
+/// The throttle key of one client address.
+pub fn address_key(address: &str) -> String {
+    format!("ip:{address}")
+}
+
+/// Until when `key` must wait before its next attempt, if it must.
+pub async fn slowed_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
     let row: Option<(Option<DateTime<Utc>>,)> = on_db!(db, |pool| sqlx::query_as(
         "select locked_until from login_throttle where key = $1"
     )
@@ -169,7 +215,7 @@ pub async fn locked_until(db: &Db, key: &str) -> Result<Option<DateTime<Utc>>> {
     Ok(row.and_then(|(t,)| t).filter(|t| *t > now))
 }
 
-/// Counts a failed attempt for `key`; returns the lockout end if this failure reached the limit.
+/// Counts a failed attempt for `key`; returns until when it must wait, if it must.
 pub async fn record_failure(
     db: &Db,
     key: &str,
@@ -182,49 +228,73 @@ pub async fn record_failure(
         .flatten())
 }
 
-/// The throttle upsert: counts one failure for a key within its window and locks it at the limit.
+/// The throttle upsert: counts one failure for a key within its window (a window that has passed
+/// starts again at one) and returns the count.
 const FAILURE_SQL: &str = "insert into login_throttle (key, failures, window_start, locked_until) values ($1, 1, $2, null)
      on conflict (key) do update set
          failures = case when login_throttle.window_start < $3 then 1 else login_throttle.failures + 1 end,
-         window_start = case when login_throttle.window_start < $3 then $2 else login_throttle.window_start end,
-         locked_until = case
-             when login_throttle.window_start >= $3 and login_throttle.failures + 1 >= $4 then $5
-             else login_throttle.locked_until end
-     returning locked_until";
+         window_start = case when login_throttle.window_start < $3 then $2 else login_throttle.window_start end
+     returning failures";
 
-/// Counts one failed attempt for each key (the account and the address) in one transaction;
-/// returns, per key, the lockout end if this failure reached its limit.
+/// Counts one failed attempt for each key in one transaction; returns, per key, until when it
+/// must wait before its next attempt, if it must.
 pub async fn record_failures(
     db: &Db,
     keys: &[(&str, ThrottleRule)],
 ) -> Result<Vec<Option<DateTime<Utc>>>> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let locked: Vec<Option<DateTime<Utc>>> = {
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, rule) in keys {
-            let (locked,): (Option<DateTime<Utc>>,) = on_db!(tx, |c| sqlx::query_as(FAILURE_SQL)
-                .bind(*key)
-                .bind(now)
-                .bind(now - rule.window)
-                .bind(rule.max_failures)
-                .bind(now + rule.window)
-                .fetch_one(c)
-                .await)?;
-            out.push(locked);
-        }
-        out
-    };
+    let mut out = Vec::with_capacity(keys.len());
+    for (key, rule) in keys {
+        let (failures,): (i32,) = on_db!(tx, |c| sqlx::query_as(FAILURE_SQL)
+            .bind(*key)
+            .bind(now)
+            .bind(now - rule.window)
+            .fetch_one(c)
+            .await)?;
+        let until = rule.delay(failures).map(|d| now + d);
+        on_db!(tx, |c| sqlx::query(
+            "update login_throttle set locked_until = $2 where key = $1"
+        )
+        .bind(*key)
+        .bind(until)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+        out.push(until);
+    }
     tx.commit().await?;
-    Ok(locked.into_iter().map(|l| l.filter(|t| *t > now)).collect())
+    Ok(out)
 }
 
-/// A successful sign-in, in one transaction: the account's failures are forgotten, its last
-/// sign-in is recorded, and a session is started. Returns the cookie value.
+/// Forgets every failure counted against an account (from any address): the administrator's
+/// recovery path (`duet user unlock`). Returns how many keys were cleared.
+pub async fn unlock_account(db: &Db, email: &str) -> Result<u64> {
+    let email = email.trim().to_lowercase();
+    let pairs = format!("pair:{email}|");
+    let n = {
+        let _turn = db.write_turn().await;
+        on_db!(db, |pool| sqlx::query(
+            "delete from login_throttle where key = $1 or substr(key, 1, $3) = $2"
+        )
+        .bind(account_key(&email))
+        .bind(&pairs)
+        .bind(i32::try_from(pairs.chars().count()).unwrap_or(i32::MAX))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+    }?;
+    Ok(n)
+}
+
+/// A successful sign-in, in one transaction: the failures of this account from this address are
+/// forgotten (the account-wide count is not, so a guesser spread over many addresses gets no
+/// fresh allowance from its owner's sign-in), its last sign-in is recorded, and a session is
+/// started. Returns the cookie value.
 pub async fn begin_session(
     db: &Db,
     user: i64,
-    account_key: &str,
+    pair_key: &str,
     flash: Option<&str>,
 ) -> Result<String> {
     let cookie =
@@ -235,7 +305,7 @@ pub async fn begin_session(
     on_db!(tx, |c| sqlx::query(
         "delete from login_throttle where key = $1"
     )
-    .bind(account_key)
+    .bind(pair_key)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -101,6 +101,15 @@ pub fn postgres_admin_url() -> String {
 impl TestDb {
     /// Creates and migrates a fresh database on `backend`. Panics (fails the test) if it cannot.
     pub async fn new(backend: Backend) -> Self {
+        Self::create(backend, true).await
+    }
+
+    /// Creates a fresh database on `backend` with no table at all (what a restore goes into).
+    pub async fn empty(backend: Backend) -> Self {
+        Self::create(backend, false).await
+    }
+
+    async fn create(backend: Backend, migrate: bool) -> Self {
         let name = unique_name();
         let (url, leftover) = match backend {
             Backend::Sqlite => {
@@ -146,7 +155,9 @@ impl TestDb {
         )
         .await
         .expect("connect test database");
-        db.migrate().await.expect("migrate test database");
+        if migrate {
+            db.migrate().await.expect("migrate test database");
+        }
         Self { db, url, leftover }
     }
 

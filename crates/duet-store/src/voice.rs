@@ -10,10 +10,18 @@ use duet_core::FieldError;
 use duet_core::listen::campaigns::random_id;
 use duet_core::voice::PainStatus;
 
+/// Writes a random id as a string of digits (see [`PainPoint::id`]).
+fn id_as_text<S: serde::Serializer>(id: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(id)
+}
+
 /// A pain point with what its author and triagers may see.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct PainPoint {
-    /// Id (random; never shown to the author, who uses the receipt code).
+    /// Id (random; never shown to the author, who uses the receipt code). Sent as a string of
+    /// digits: random ids go up to 2^63, beyond the 2^53 a JavaScript number holds exactly.
+    #[serde(serialize_with = "id_as_text")]
+    #[schema(value_type = String, example = "7262134415096123456")]
     pub id: i64,
     /// The department it is addressed to.
     pub department_id: i64,

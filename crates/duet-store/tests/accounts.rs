@@ -42,14 +42,21 @@ both_backends! {
         assert!(accounts::list_tokens(db, UserId(u.id)).await.unwrap()[0].revoked_at.is_some());
     }
 
-    async fn throttle_locks_after_the_limit_and_clears(db: &Db) {
-        let rule = sessions::ThrottleRule { max_failures: 3, window: chrono::Duration::minutes(15) };
-        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_none());
-        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_none());
-        assert!(sessions::record_failure(db, "account:x", rule).await.unwrap().is_some());
-        assert!(sessions::locked_until(db, "account:x").await.unwrap().is_some());
-        assert!(sessions::locked_until(db, "account:y").await.unwrap().is_none());
-        sessions::clear_failures(db, "account:x").await.unwrap();
-        assert!(sessions::locked_until(db, "account:x").await.unwrap().is_none());
+    async fn throttle_slows_down_after_the_free_failures_doubling_up_to_its_cap(db: &Db) {
+        let rule = sessions::ThrottleRule { free_failures: 2, window: chrono::Duration::minutes(15), max_delay: chrono::Duration::seconds(5) };
+        let mut waits = Vec::new();
+        for _ in 0..7 {
+            let until = sessions::record_failure(db, "account:x", rule).await.unwrap();
+            waits.push(until.map(|t| (t - chrono::Utc::now()).num_milliseconds().div_euclid(1000) + 1));
+        }
+        assert_eq!(waits, vec![None, None, Some(1), Some(2), Some(4), Some(5), Some(5)], "1 s, 2 s, 4 s, then the cap");
+        assert!(sessions::slowed_until(db, "account:x").await.unwrap().is_some());
+        assert!(sessions::slowed_until(db, "account:y").await.unwrap().is_none());
+        sessions::record_failure(db, &sessions::pair_key("x", "10.0.0.9"), rule).await.unwrap();
+        sessions::record_failure(db, "account:xy", rule).await.unwrap();
+        assert_eq!(sessions::unlock_account(db, " X ").await.unwrap(), 2, "the account and its pairs, not a longer e-mail");
+        assert!(sessions::slowed_until(db, "account:x").await.unwrap().is_none());
+        assert!(sessions::slowed_until(db, "account:xy").await.unwrap().is_none(), "two failures are free");
+        assert_eq!(sessions::unlock_account(db, "xy").await.unwrap(), 1);
     }
 }

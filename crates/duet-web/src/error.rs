@@ -295,6 +295,26 @@ fn plain_message(status: StatusCode) -> &'static str {
     }
 }
 
+/// axum's own wording of a refusal, said the way people say it where Duet knows a better one:
+/// "Invalid URL: Cannot parse `abc` to a `i64`" becomes "`abc` in the address should be a
+/// number". Anything else is kept as it is.
+fn in_peoples_words(text: &str) -> String {
+    if let Some(rest) = text.split("Cannot parse `").nth(1)
+        && let Some((value, kind)) = rest.split_once("` to a `")
+    {
+        let what = if kind.starts_with('i') || kind.starts_with('u') {
+            "a whole number"
+        } else {
+            "a value of another kind"
+        };
+        return format!("`{value}` in the address should be {what}.");
+    }
+    if text.contains("length limit exceeded") {
+        return "What was sent is larger than Duet accepts; send a smaller file or fewer rows at once.".into();
+    }
+    text.to_string()
+}
+
 /// The machine code of an error axum produced itself, for the API's JSON shape.
 fn plain_code(status: StatusCode) -> &'static str {
     match status.as_u16() {
@@ -352,7 +372,7 @@ pub async fn styled_errors(
         if content_type.starts_with("application/json") {
             return res;
         }
-        let text = body_text(res).await;
+        let text = in_peoples_words(&body_text(res).await);
         let message = if text.is_empty() {
             plain_message(status).to_string()
         } else {

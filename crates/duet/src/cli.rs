@@ -56,6 +56,18 @@ pub enum Command {
     /// Manage the metric catalogue.
     #[command(subcommand)]
     Metric(MetricCommand),
+    /// Write a consistent copy of the whole database to FILE while Duet keeps serving (SQLite:
+    /// an online copy that is itself a database; PostgreSQL: `pg_dump`'s custom format).
+    Backup {
+        /// Where to write the copy (refused if it exists).
+        file: std::path::PathBuf,
+    },
+    /// Restore a copy made by `duet backup` into the empty database DUET_DATABASE_URL names,
+    /// all or nothing, then apply any newer migrations.
+    Restore {
+        /// The copy to restore.
+        file: std::path::PathBuf,
+    },
     /// Seeds the demo organisation and exits (`duet demo` runs it in a child process, so the
     /// serving process does not keep the seeding's memory).
     #[command(hide = true)]
@@ -163,6 +175,12 @@ pub enum UserCommand {
         /// Read the password from standard input (required: passwords never go on the command line).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+    /// Forget every failed sign-in counted against an account (from any address), so its owner
+    /// can sign in at once: the administrator's recovery path.
+    Unlock {
+        /// The account's sign-in e-mail.
+        email: String,
     },
 }
 

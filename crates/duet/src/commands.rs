@@ -31,6 +31,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             role,
             password_stdin: _,
         }) => create_user(&config, email, name, role).await,
+        Command::User(UserCommand::Unlock { email }) => unlock_user(&config, &email).await,
+        Command::Backup { file } => crate::backup::backup(&config, &file).await,
+        Command::Restore { file } => crate::backup::restore(&config, &file).await,
         Command::Token(TokenCommand::Create { email, name }) => {
             create_token(&config, email, name).await
         }
@@ -89,6 +92,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export(ExportCommand::People { output }) => export_people(&config, output).await,
     }
+}
+
+/// `duet user unlock`: forgets the failed sign-ins counted against an account.
+async fn unlock_user(config: &Config, email: &str) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let cleared = duet_store::sessions::unlock_account(&db, email).await?;
+    db.close().await;
+    if cleared == 0 {
+        println!("No failed sign-ins were counted against {email}; nothing to unlock.");
+    } else {
+        println!("Unlocked {email}: {cleared} throttle record(s) forgotten; they can sign in now.");
+    }
+    Ok(())
 }
 
 /// `duet migrate`: applies pending migrations.
@@ -249,7 +265,7 @@ async fn export_people(config: &Config, output: Option<std::path::PathBuf>) -> a
 }
 
 /// Connects and migrates.
-async fn open(config: &Config) -> anyhow::Result<Db> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(
         &config.database_url,
         &DbOptions {
@@ -296,6 +312,11 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
     if !config.secure_cookies() {
         tracing::warn!(
             "public URL is plain HTTP to a non-local host: session cookies are not marked Secure; serve Duet over HTTPS"
+        );
+    }
+    if config.public_url.starts_with("https://") && !config.trust_forwarded_for {
+        tracing::warn!(
+            "public URL is HTTPS while Duet serves plain HTTP, so a proxy is in front, and DUET_TRUST_FORWARDED_FOR is not set: every user shares the proxy's address in the sign-in throttle; set DUET_TRUST_FORWARDED_FOR=true when the proxy sets X-Forwarded-For"
         );
     }
     let web = WebConfig {

@@ -1,6 +1,7 @@
 //! The `duet` binary: parses the command line, resolves configuration, sets up logging, and runs
 //! the command. `anyhow` is used here and in the commands only; libraries have typed errors.
 
+mod backup;
 mod bench_seed;
 mod cli;
 mod commands;

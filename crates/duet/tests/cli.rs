@@ -348,3 +348,149 @@ fn demo_takes_a_scale_and_refuses_an_unknown_one() {
     let err = text(&bad.stderr);
     assert!(err.contains("huge") && err.contains("large"), "{err}");
 }
+
+#[tokio::test]
+async fn a_backup_restores_into_a_fresh_database_with_every_table_equal_and_refuses_to_overwrite() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let source = TestDb::new(backend).await;
+        let out = duet(&source.url, &["seed-demo"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let dir = std::env::temp_dir().join(format!("duet-backup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{backend:?}.backup"));
+        let _ = std::fs::remove_file(&file);
+        let file_arg = file.to_str().unwrap();
+        let out = duet(&source.url, &["backup", file_arg], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).starts_with("Backed up"),
+            "{}",
+            text(&out.stdout)
+        );
+        // A backup never overwrites a file.
+        let out = duet(&source.url, &["backup", file_arg], None);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("already exists"),
+            "{}",
+            text(&out.stderr)
+        );
+        // A restore goes only into an empty database: the source itself is refused.
+        let out = duet(&source.url, &["restore", file_arg], None);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("a restore goes only into"),
+            "{}",
+            text(&out.stderr)
+        );
+
+        let target = TestDb::empty(backend).await;
+        target.db.close().await;
+        if backend == Backend::Sqlite {
+            // The empty target file exists (the pool created it); a restore replaces it.
+            let _ = std::fs::remove_file(&target.url);
+        }
+        let out = duet(&target.url, &["restore", file_arg], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("Restored"),
+            "{}",
+            text(&out.stdout)
+        );
+        let restored = duet_store::Db::connect(&target.url, &Default::default())
+            .await
+            .unwrap();
+        let want = duet_store::backup::table_digest(&source.db).await.unwrap();
+        let got = duet_store::backup::table_digest(&restored).await.unwrap();
+        restored.close().await;
+        assert!(want.len() > 40, "every table is compared: {}", want.len());
+        assert!(
+            want["people"].len() > 250,
+            "the demo organisation is in the copy"
+        );
+        for (table, rows) in &want {
+            assert_eq!(
+                got.get(table),
+                Some(rows),
+                "{backend:?}: table {table} differs after restore"
+            );
+        }
+        assert_eq!(got.len(), want.len());
+
+        // Something that is not a backup is refused and leaves nothing behind.
+        if backend == Backend::Sqlite {
+            let junk = dir.join("junk.backup");
+            std::fs::write(&junk, "name,email\n").unwrap();
+            let fresh =
+                std::env::temp_dir().join(format!("duet-restore-junk-{}.db", std::process::id()));
+            let _ = std::fs::remove_file(&fresh);
+            let out = duet(
+                fresh.to_str().unwrap(),
+                &["restore", junk.to_str().unwrap()],
+                None,
+            );
+            assert!(!out.status.success());
+            assert!(!fresh.exists(), "no half-restored database is left");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        source.cleanup().await;
+        target.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn unlock_forgets_the_failed_sign_ins_of_an_account_from_every_address() {
+    on_both(|db| {
+        let out = duet(db, &["user", "unlock", "nobody@example.com"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("nothing to unlock"),
+            "{}",
+            text(&out.stdout)
+        );
+    })
+    .await;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let t = TestDb::new(backend).await;
+        let slow = duet_store::sessions::ThrottleRule {
+            free_failures: 0,
+            window: chrono::Duration::hours(1),
+            max_delay: chrono::Duration::minutes(15),
+        };
+        for key in [
+            "pair:ann@example.com|10.0.0.1",
+            "pair:ann@example.com|10.0.0.2",
+            "account:ann@example.com",
+            "account:bob@example.com",
+            "pair:ann@example.com.evil|10.0.0.3",
+        ] {
+            duet_store::sessions::record_failure(&t.db, key, slow)
+                .await
+                .unwrap();
+        }
+        let out = duet(&t.url, &["user", "unlock", "Ann@Example.com"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("3 throttle record(s)"),
+            "{}",
+            text(&out.stdout)
+        );
+        for (key, slowed) in [
+            ("pair:ann@example.com|10.0.0.1", false),
+            ("pair:ann@example.com|10.0.0.2", false),
+            ("account:ann@example.com", false),
+            ("account:bob@example.com", true),
+            ("pair:ann@example.com.evil|10.0.0.3", true),
+        ] {
+            assert_eq!(
+                duet_store::sessions::slowed_until(&t.db, key)
+                    .await
+                    .unwrap()
+                    .is_some(),
+                slowed,
+                "{key}"
+            );
+        }
+        t.cleanup().await;
+    }
+}

@@ -1,5 +1,6 @@
 //! The organisation: departments (IT and business), people and their levels.
 
+pub mod confusable;
 pub mod email;
 pub mod import;
 mod types;

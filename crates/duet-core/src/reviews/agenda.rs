@@ -2,7 +2,7 @@
 //! the department's metrics pack (what its leader cares about first), and what is still open in
 //! both directions. Every line links to its source.
 
-use crate::metrics::{self, Direction, Period, Status, Trend};
+use crate::metrics::{self, Direction, Period, TargetStatus, Trend};
 use chrono::NaiveDate;
 
 /// A request as the agenda sees it.
@@ -268,7 +268,7 @@ fn add_metric(a: &mut Agenda, m: &AgendaMetric) {
         link: link.clone(),
     });
     match (status, trend) {
-        (Status::OffTarget, Trend::Worsening) => a.ugly.push(Line {
+        (TargetStatus::OffTarget, Trend::Worsening) => a.ugly.push(Line {
             text: format!(
                 "{} is off target and getting worse ({} {})",
                 m.name,
@@ -277,7 +277,7 @@ fn add_metric(a: &mut Agenda, m: &AgendaMetric) {
             ),
             link,
         }),
-        (Status::OffTarget, _) => a.bad.push(Line {
+        (TargetStatus::OffTarget, _) => a.bad.push(Line {
             text: format!(
                 "{} is off target ({} {}{target})",
                 m.name,
@@ -286,7 +286,7 @@ fn add_metric(a: &mut Agenda, m: &AgendaMetric) {
             ),
             link,
         }),
-        (Status::OnTarget, Trend::Improving) => a.good.push(Line {
+        (TargetStatus::OnTarget, Trend::Improving) => a.good.push(Line {
             text: format!(
                 "{} on target and improving ({} {})",
                 m.name,

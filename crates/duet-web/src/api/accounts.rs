@@ -3,7 +3,7 @@
 use crate::api::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
 use crate::error::AppError;
-use crate::service::accounts::{self as svc, NewUserFields, TokenFields, UserChangeFields};
+use crate::service::accounts::{self as svc, NewUserFields, TokenFields};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -69,17 +69,38 @@ pub async fn create_user(
     ))
 }
 
-/// Changes an account's role or disables it (admins).
-#[utoipa::path(patch, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path, description = "Account id")), request_body = UserChangeFields,
+/// A change to an account: only what is sent changes.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct UserPatch {
+    /// New role (admin, it_leader, business_leader, executive or member); absent keeps it.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Disable (`true`: ends its sessions and revokes its tokens) or enable again (`false`);
+    /// absent keeps it.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+}
+
+/// Changes an account's role, disables it or enables it again (admins). Only the fields sent
+/// change: disabling does not need the role.
+#[utoipa::path(patch, path = "/users/{id}", tag = "accounts", params(("id" = i64, Path, description = "Account id")), request_body = UserPatch,
     responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     who: ApiUser,
     Path(id): Path<i64>,
-    ApiJson(f): ApiJson<UserChangeFields>,
+    ApiJson(f): ApiJson<UserPatch>,
 ) -> Result<Json<User>, AppError> {
     Ok(Json(
-        svc::update_user(&state.db, &state.auth, &who.actor(), id, &f).await?,
+        svc::update_user(
+            &state.db,
+            &state.auth,
+            &who.actor(),
+            id,
+            f.role.as_deref(),
+            f.disabled,
+        )
+        .await?,
     ))
 }
 

@@ -139,6 +139,77 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Documents the refusals every operation can give, so a client generated from the document
+/// handles them: 401 where a token is needed, 400 where the path or query is read, 404 where the
+/// path names a record, 413, 415 and 422 where a body is read, 429 on the throttled anonymous
+/// posts. Each is the one JSON error shape. Statuses an operation documents itself are kept.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let throttled = matches!(
+                path.as_str(),
+                "/voice" | "/voice/receipt" | "/voice/receipt/reply"
+            ) || path.ends_with("/anonymous");
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let public = op.security.as_ref().is_some_and(|reqs| {
+                    reqs.iter()
+                        .any(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+                });
+                let reads_params =
+                    path.contains('{') || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let has_body = op.request_body.is_some();
+                let mut wanted: Vec<(&str, &str)> = Vec::new();
+                if !public {
+                    wanted.push(("401", "No valid token was sent."));
+                }
+                if reads_params {
+                    wanted.push(("400", "A path or query value could not be read."));
+                }
+                if path.contains('{') {
+                    wanted.push(("404", "Nothing has this id."));
+                }
+                if has_body {
+                    wanted.push(("413", "The body is larger than Duet accepts."));
+                    wanted.push(("415", "The body is not of the documented media type."));
+                    wanted.push(("422", "A field is missing or invalid; `field` names it."));
+                }
+                if throttled {
+                    wanted.push(("429", "Too many of these right now; see `Retry-After`."));
+                }
+                for (status, description) in wanted {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
+    }
+}
+
 /// The OpenAPI 3 description of `/api/v1`.
 #[derive(OpenApi)]
 #[openapi(
@@ -183,7 +254,7 @@ impl utoipa::Modify for BearerAuth {
         relationships::pair, relationships::acknowledge, relationships::plan_action, relationships::thresholds, relationships::set_thresholds, relationships::judge, relationships::services, relationships::edit_services, rotation::list_cycles, rotation::open_cycle, rotation::cycle, rotation::offer, rotation::apply, rotation::release, rotation::proposal, rotation::adjusted_proposal, rotation::confirm, rotation::cycle_outcomes, rotation::placement, rotation::reflect, rotation::goals, rotation::follow_up, software::register, software::declare, software::entry, software::edit, software::review, software::meet, software::decide, software::import, software::expenses, software::expenses_add, mail::preferences, mail::set_preferences, mail::outbox, mail::release,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = [])),
     tags((name = "home", description = "What needs you today, across every area"), (name = "org", description = "Departments and people"), (name = "accounts", description = "Accounts and API tokens"), (name = "audit", description = "Who changed which person, account or API token, and when (readable by everyone)"), (name = "requests", description = "One intake: requests, their need statements, decisions, business cases and sign-offs"), (name = "portfolio", description = "The ranked portfolio, its funding line, weights, settings and business goals"), (name = "promises", description = "The trust ledger: promises between departments, and trust per pair"), (name = "reviews", description = "Monthly IT-business reviews: schedule, agenda, record, calendar and holidays"), (name = "metrics", description = "Metrics, the outcomes business leaders care about, and coverage"), (name = "listen", description = "Surveys with anonymity by construction"), (name = "voice", description = "The anonymous pain-point inbox"), (name = "relationships", description = "See: each business department's relationship with IT, signal by signal"), (name = "software", description = "Unity: the register of software departments use, security reviews, and known vulnerabilities matched offline"), (name = "rotation", description = "Swap: the job-rotation programme between IT and the business: cycles, offers, applications and releases, matching, placements, reflections and outcomes"), (name = "comms", description = "Tell: posts, success stories approved by their business owner, reactions, comments and anonymous replies; the monthly edition drafted from data; e-mail preferences and the outbox"))
 )]

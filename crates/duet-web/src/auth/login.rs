@@ -99,21 +99,33 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The client address used by the per-address throttle.
+/// Whether the warning about an untrusted `X-Forwarded-For` was logged (once per process).
+static WARNED_FORWARDED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The client address used by the sign-in throttle. A sign-in that carries `X-Forwarded-For`
+/// while Duet does not trust it means a proxy is in front and every user shares its address:
+/// that is logged once, as a warning, so the operator can set `DUET_TRUST_FORWARDED_FOR`.
 fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.config.trust_forwarded_for
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_string();
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next());
+    match forwarded {
+        Some(first) if state.config.trust_forwarded_for => return first.trim().to_string(),
+        Some(_) if !WARNED_FORWARDED.swap(true, std::sync::atomic::Ordering::Relaxed) => {
+            tracing::warn!(
+                "a sign-in came through a proxy (X-Forwarded-For) that Duet does not trust: every user shares the proxy's address in the sign-in throttle; set DUET_TRUST_FORWARDED_FOR=true"
+            );
+        }
+        _ => {}
     }
     peer.ip().to_string()
 }
 
 /// Checks the credentials. Unknown e-mail and wrong password give the same answer in the same
-/// time; five failures lock the account and thirty lock the address, for 15 minutes.
+/// time. Failures slow down, never lock (see [`sessions::ThrottleRule`]): the account from this
+/// address, the account from anywhere, and the address for any account each have their rule, and
+/// a slowed attempt is answered 429 with `Retry-After` before the password is even checked.
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -122,14 +134,13 @@ pub async fn login(
 ) -> Result<Response, PageError> {
     let email = form.email.trim().to_lowercase();
     let next = safe_next(form.next.as_deref());
-    let account_key = format!("account:{email}");
-    let ip_key = format!("ip:{}", client_ip(&state, &headers, peer));
-    for key in [&account_key, &ip_key] {
-        if let Some(until) = sessions::locked_until(&state.db, key).await? {
-            let minutes = (until - chrono::Utc::now()).num_minutes().max(1);
-            return Err(PageError(AppError::TooManyRequests(format!(
-                "Too many failed sign-ins. Try again in {minutes} minute(s)."
-            ))));
+    let address = client_ip(&state, &headers, peer);
+    let pair_key = sessions::pair_key(&email, &address);
+    let account_key = sessions::account_key(&email);
+    let ip_key = sessions::address_key(&address);
+    for key in [&pair_key, &account_key, &ip_key] {
+        if let Some(until) = sessions::slowed_until(&state.db, key).await? {
+            return Ok(slowed_down(until));
         }
     }
     let found = accounts::find_login(&state.db, &email).await?;
@@ -145,6 +156,7 @@ pub async fn login(
             sessions::record_failures(
                 &state.db,
                 &[
+                    (pair_key.as_str(), sessions::PAIR_RULE),
                     (account_key.as_str(), sessions::ACCOUNT_RULE),
                     (ip_key.as_str(), sessions::ADDRESS_RULE),
                 ],
@@ -163,7 +175,7 @@ pub async fn login(
     let cookie = sessions::begin_session(
         &state.db,
         user.id,
-        &account_key,
+        &pair_key,
         Some(&format!("Welcome, {}.", user.name)),
     )
     .await?;
@@ -176,6 +188,25 @@ pub async fn login(
         Redirect::to(&next),
     )
         .into_response())
+}
+
+/// The answer to an attempt made before its wait is over: 429 with `Retry-After`, in people's
+/// words. Nothing was checked, so nothing is counted.
+fn slowed_down(until: chrono::DateTime<chrono::Utc>) -> Response {
+    let secs = (until - chrono::Utc::now()).num_seconds().max(1);
+    let wait = if secs < 120 {
+        format!("{secs} second{}", if secs == 1 { "" } else { "s" })
+    } else {
+        format!("{} minutes", (secs + 59) / 60)
+    };
+    let mut res = PageError(AppError::TooManyRequests(format!(
+        "Too many failed sign-ins. Nothing was checked; please try again in {wait}."
+    )))
+    .into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 /// Ends the session everywhere it is stored and clears the cookie.

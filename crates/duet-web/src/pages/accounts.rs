@@ -124,7 +124,16 @@ async fn update_user(
     Path(id): Path<i64>,
     Form(form): Form<UserChangeFields>,
 ) -> Result<Response, PageError> {
-    let u = svc::update_user(&state.db, &state.auth, &who.actor(), id, &form).await?;
+    // The form always sends the role; an unticked box is "not disabled".
+    let u = svc::update_user(
+        &state.db,
+        &state.auth,
+        &who.actor(),
+        id,
+        Some(&form.role),
+        Some(form.disabled),
+    )
+    .await?;
     let what = if u.disabled_at.is_some() {
         "disabled"
     } else {

@@ -83,18 +83,23 @@ pub async fn update_user(
     auth: &AuthCaches,
     actor: &Actor,
     id: i64,
-    f: &UserChangeFields,
+    role: Option<&str>,
+    disabled: Option<bool>,
 ) -> Result<User, AppError> {
     can(actor, Action::ManageUsers)?;
-    let role = f.role.parse::<Role>()?;
-    if UserId(id) == actor.user && (role != Role::Admin || f.disabled) {
+    let current = accounts::find_user(db, UserId(id)).await?;
+    let role = match role.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => r.parse::<Role>()?,
+        None => current.role,
+    };
+    let disabled = disabled.unwrap_or(current.disabled_at.is_some());
+    if UserId(id) == actor.user && (role != Role::Admin || disabled) {
         return Err(AppError::Conflict(duet_core::FieldError::new(
             "role",
             "you cannot demote or disable your own account",
         )));
     }
-    let user =
-        accounts::update_user_by(db, Some(actor.user.0), UserId(id), role, f.disabled).await?;
+    let user = accounts::update_user_by(db, Some(actor.user.0), UserId(id), role, disabled).await?;
     auth.clear();
     Ok(user)
 }

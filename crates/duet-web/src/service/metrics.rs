@@ -5,7 +5,9 @@ use crate::error::AppError;
 use crate::service::de;
 use chrono::Utc;
 use duet_core::auth::{Action, Actor, can};
-use duet_core::metrics::{self as rules, MetricInput, OutcomeCoverage, Period, Status, Trend};
+use duet_core::metrics::{
+    self as rules, MetricInput, OutcomeCoverage, Period, TargetStatus, Trend,
+};
 use duet_core::org::DepartmentId;
 use duet_store::Db;
 use duet_store::metrics::{self as store, Metric, Outcome};
@@ -115,7 +117,7 @@ pub struct MetricState {
     /// Latest value.
     pub value: f64,
     /// Against the target.
-    pub status: Status,
+    pub status: TargetStatus,
     /// Where it is heading.
     pub trend: Trend,
     /// The last twelve values, oldest first (for the sparkline).

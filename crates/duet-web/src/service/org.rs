@@ -77,7 +77,29 @@ pub async fn create_department(
     fields: &DepartmentFields,
 ) -> Result<Department, AppError> {
     can(actor, Action::ManageDepartments)?;
-    Ok(org::insert_department(db, &fields.parse()?).await?)
+    let input = fields.parse()?;
+    refuse_look_alike(db, None, &input.name).await?;
+    Ok(org::insert_department(db, &input).await?)
+}
+
+/// Refuses a department name that looks like another department's but is different text ("Sаles"
+/// with a Cyrillic а beside "Sales"): in a menu, a survey or a ledger people could not tell the
+/// two apart, which is how a department would be impersonated.
+async fn refuse_look_alike(db: &Db, own: Option<i64>, name: &str) -> Result<(), AppError> {
+    let departments = org::list_departments(db, true).await?;
+    if let Some(twin) = departments
+        .iter()
+        .find(|d| Some(d.id) != own && duet_core::org::confusable::confusable(name, &d.name))
+    {
+        return Err(AppError::Conflict(duet_core::FieldError::new(
+            "name",
+            format!(
+                "looks the same as the department “{}” but is spelt with different characters (letters from another alphabet, or invisible ones); choose a name people can tell apart",
+                twin.name
+            ),
+        )));
+    }
+    Ok(())
 }
 
 /// Changes a department.
@@ -89,6 +111,7 @@ pub async fn update_department(
 ) -> Result<Department, AppError> {
     can(actor, Action::ManageDepartments)?;
     let input = fields.parse()?;
+    refuse_look_alike(db, Some(id), &input.name).await?;
     Ok(org::update_department(db, DepartmentId(id), &input).await?)
 }
 

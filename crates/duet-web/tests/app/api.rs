@@ -117,6 +117,12 @@ app_test! {
         assert_eq!(r.status(), 401);
         let (status, _) = member.get("/me").await;
         assert_eq!(status, 200);
+        // Disabling needs only `disabled`: the role is kept, not re-sent.
+        let leader = app.api_as(Role::BusinessLeader, None).await;
+        let (status, user) = admin.send(Method::PATCH, &format!("/users/{}", leader.user_id), json!({"disabled": true})).await;
+        assert_eq!((status, user["role"].as_str(), user["disabled_at"].is_string()), (200, Some("business_leader"), true), "{user}");
+        let (status, user) = admin.send(Method::PATCH, &format!("/users/{}", leader.user_id), json!({"role": "executive"})).await;
+        assert_eq!((status, user["role"].as_str(), user["disabled_at"].is_string()), (200, Some("executive"), true), "a role change keeps it disabled: {user}");
         let (status, user) = admin.send(Method::PATCH, &format!("/users/{}", member.user_id), json!({"role": "member", "disabled": true})).await;
         assert_eq!(status, 200, "{user}");
         let (status, _) = member.get("/me").await;

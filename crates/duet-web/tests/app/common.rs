@@ -254,6 +254,21 @@ impl Browser {
         }
     }
 
+    /// A fresh browser that connects from another loopback address (`127.0.0.x`), as a person on
+    /// another machine would appear to the sign-in throttle.
+    pub fn from_address(base: &str, last_octet: u8) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::from([127, 0, 0, last_octet]))
+            .build()
+            .unwrap();
+        Self {
+            base: base.to_string(),
+            client,
+        }
+    }
+
     /// GET a page; returns status and body.
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = self

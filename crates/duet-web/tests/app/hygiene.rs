@@ -39,6 +39,62 @@ app_test! {
 }
 
 app_test! {
+    async fn the_api_refuses_in_json_in_peoples_words_and_documents_every_refusal(app: &TestApp) {
+        let api = app.api_as(Role::Admin, None).await;
+        let r = api.req(reqwest::Method::GET, "/people/abc").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "bad_request");
+        assert_eq!(body["error"]["message"], "`abc` in the address should be a whole number.");
+        let r = api.req(reqwest::Method::PUT, "/me").send().await.unwrap();
+        assert_eq!(r.status(), 405);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "method_not_allowed");
+        let r = api.req(reqwest::Method::POST, "/tokens").header("content-type", "text/plain").body("x").send().await.unwrap();
+        assert_eq!(r.status(), 415);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "unsupported_media_type");
+
+        let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                let public = op["security"].as_array().is_some_and(|s| s.iter().any(|r| r == &serde_json::json!({})));
+                if !public {
+                    assert!(responses.contains_key("401"), "{method} {path} documents 401");
+                }
+                if path.contains('{') {
+                    assert!(responses.contains_key("404") && responses.contains_key("400"), "{method} {path} documents 400 and 404");
+                }
+                if op.get("requestBody").is_some() {
+                    for status in ["413", "415", "422"] {
+                        assert!(responses.contains_key(status), "{method} {path} documents {status}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 150, "{checked} operations");
+        assert!(doc["paths"]["/voice"]["post"]["responses"].get("429").is_some(), "the throttled post documents 429");
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["MetricState"]["properties"]["status"]["$ref"], "#/components/schemas/TargetStatus");
+        assert!(schemas["TargetStatus"]["enum"].as_array().unwrap().contains(&serde_json::json!("on_target")));
+        assert_eq!(schemas["PainPoint"]["properties"]["id"]["type"], "string", "random ids are strings");
+    }
+
+    async fn a_department_name_that_only_looks_like_another_is_refused_and_text_is_stored_in_nfc(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let (s, b) = admin.post("/departments", serde_json::json!({"name": "S\u{430}les", "kind": "business"})).await;
+        assert_eq!(s, 409, "{b}");
+        assert_eq!(b["error"]["field"], "name");
+        assert!(b["error"]["message"].as_str().unwrap().contains("looks the same as the department “Sales”"), "{b}");
+        let (s, b) = admin.post("/departments", serde_json::json!({"name": "Cafe\u{301} Ops", "kind": "business"})).await;
+        assert_eq!(s, 201, "{b}");
+        assert_eq!(b["name"], "Caf\u{e9} Ops", "stored in NFC");
+        let id = b["id"].as_i64().unwrap();
+        let (s, b) = admin.send(reqwest::Method::PUT, &format!("/departments/{id}"), serde_json::json!({"name": "\u{405}ales", "kind": "business"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (409, Some("name")), "a rename is checked too: {b}");
+    }
+
     async fn the_most_common_passwords_are_refused_by_name(app: &TestApp) {
         let admin = app.api_as(Role::Admin, None).await;
         let (s, b) = admin.post("/users", serde_json::json!({"email": "new.person@example.com", "name": "New Person", "role": "member", "password": "Password123"})).await;

@@ -71,18 +71,39 @@ app_test! {
         assert_eq!(wrong.replace(&email, ""), unknown.replace("nobody@example.com", ""));
     }
 
-    async fn repeated_failures_lock_the_account_even_for_the_right_password(app: &TestApp) {
-        let email = app.account(Role::Member, None).await;
-        let b = Browser::new(&app.base);
+    async fn repeated_failures_slow_that_address_down_and_never_lock_the_owner_out(app: &TestApp) {
+        let email = app.account(Role::Admin, None).await;
+        let guesser = Browser::from_address(&app.base, 1);
         for _ in 0..5 {
-            assert_eq!(b.login(&email, "wrong wrong wrong").await.status(), 401);
+            assert_eq!(guesser.login(&email, "wrong wrong wrong").await.status(), 401);
         }
-        let locked = b.login(&email, PASSWORD).await;
-        assert_eq!(locked.status(), 429);
-        assert!(locked.text().await.unwrap().contains("Too many failed sign-ins"));
-        // Another account from the same address is not locked by this one.
+        // Each further wrong guess doubles the wait (1 s, 2 s, 4 s …); the next attempt made
+        // within it is refused before the password is checked, even the right password.
+        let mut slowed = None;
+        for _ in 0..8 {
+            let r = guesser.login(&email, "wrong wrong wrong").await;
+            if r.status() == 429 {
+                slowed = Some(r);
+                break;
+            }
+            assert_eq!(r.status(), 401);
+        }
+        let slowed = slowed.expect("guesses are slowed down");
+        let wait: u64 = slowed.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
+        assert!((1..=128).contains(&wait), "{wait}");
+        let page = slowed.text().await.unwrap();
+        assert!(page.contains("Too many failed sign-ins") && page.contains("please try again in"), "{page}");
+        assert_eq!(guesser.login(&email, PASSWORD).await.status(), 429, "the right password waits its turn from this address");
+        // The owner, at another address, signs in at once: guessing never locks an account.
+        let owner = Browser::from_address(&app.base, 2);
+        assert_eq!(owner.login(&email, PASSWORD).await.status(), 303);
+        // Another account from the guesser's address is not slowed by this one.
         let other = app.account(Role::Member, None).await;
-        assert_eq!(b.login(&other, PASSWORD).await.status(), 303);
+        assert_eq!(guesser.login(&other, PASSWORD).await.status(), 303);
+        // Once the wait is over, the right password works from the guesser's address too.
+        tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 100)).await;
+        let again = Browser::from_address(&app.base, 1);
+        assert_eq!(again.login(&email, PASSWORD).await.status(), 303);
     }
 
     async fn forms_without_the_csrf_token_are_refused_and_write_nothing(app: &TestApp) {

@@ -139,7 +139,7 @@ app_test! {
         let r = anon.post(format!("{}/api/v1/voice", app.base)).json(&json!({"department_id": sales, "text": "Quotes take three days to approve."})).send().await.unwrap();
         assert_eq!(r.status(), 201);
         let (_, inbox) = apis[0].get("/voice/inbox").await;
-        let pain = inbox["items"][0]["id"].as_i64().unwrap();
+        let pain: i64 = inbox["items"][0]["id"].as_str().unwrap().parse().unwrap();
         for (i, api) in apis.iter().enumerate() { s[i] = api.get("/voice/inbox").await.0; }
         check("open the voice inbox", [200, 200, 200, 200, 403], s).await;
         for (i, api) in apis.iter().enumerate() {

@@ -62,7 +62,7 @@ app_test! {
         let (status, _) = member.get("/voice/inbox").await;
         assert_eq!(status, 403);
         let (_, list) = it_lead.get("/voice/inbox").await;
-        let id = list["items"][0]["id"].as_i64().unwrap();
+        let id: i64 = list["items"][0]["id"].as_str().expect("random ids are strings").parse().unwrap();
         let (status, _) = sales_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "Not mine to answer"})).await;
         assert_eq!(status, 403);
         let (status, body) = it_lead.post(&format!("/voice/inbox/{id}/reply"), json!({"text": "?"})).await;
@@ -75,7 +75,7 @@ app_test! {
         assert_eq!(r.status(), 200);
         let view: Value = r.json().await.unwrap();
         assert_eq!(view["messages"].as_array().unwrap().len(), 2);
-        assert_eq!(view["pain_point"]["id"], 0, "the author never learns the internal id");
+        assert_eq!(view["pain_point"]["id"], "0", "the author never learns the internal id");
         // The pain point becomes a request; the author sees it.
         let (status, req) = it_lead.post(&format!("/voice/inbox/{id}/request"), json!({"title": "Fix receipt upload", "problem": "Expense receipts are rejected at upload.", "affected": "Everyone claiming expenses", "desired_outcome": "Receipts upload first time", "urgency": "high"})).await;
         assert_eq!(status, 201, "{req}");

@@ -22,6 +22,7 @@ pub mod reviews;
 pub mod rotation;
 pub mod secret;
 pub mod software;
+pub mod sso;
 pub mod time;
 pub mod voice;
 

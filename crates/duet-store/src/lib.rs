@@ -25,6 +25,7 @@ pub mod reviews;
 pub mod rotation;
 pub mod sessions;
 pub mod software;
+pub mod sso;
 pub mod voice;
 
 pub use db::{Backend, Db, DbOptions, write_epoch};

@@ -86,3 +86,34 @@ async fn the_sqlite_write_ahead_log_is_capped_and_truncated_when_idle() {
     );
     t.cleanup().await;
 }
+
+/// A managed PostgreSQL is reached over TLS: `sslmode=require` in the URL encrypts the
+/// connection (rustls on `ring`), and `verify-full` checks the server's certificate against the
+/// trusted roots (the system's, or `sslrootcert`), refusing one it cannot vouch for. The test
+/// server's certificate is Debian's self-signed "snakeoil", which no root vouches for.
+#[tokio::test]
+async fn postgres_over_tls_encrypts_and_verify_full_checks_the_certificate() {
+    let t = duet_store::testing::TestDb::new(duet_store::Backend::Postgres).await;
+    let sep = if t.url.contains('?') { '&' } else { '?' };
+    let require = format!("{}{sep}sslmode=require", t.url);
+    let db = Db::connect(&require, &Default::default())
+        .await
+        .expect("the test server accepts TLS (Debian's PostgreSQL has ssl = on with its snakeoil certificate)");
+    let Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let (encrypted,): (bool,) =
+        sqlx::query_as("select ssl from pg_stat_ssl where pid = pg_backend_pid()")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(encrypted, "sslmode=require gives an encrypted connection");
+    db.close().await;
+    let verify = format!("{}{sep}sslmode=verify-full", t.url);
+    let refused = Db::connect(&verify, &Default::default()).await;
+    assert!(
+        refused.is_err(),
+        "a certificate no trusted root vouches for is refused under verify-full"
+    );
+    t.cleanup().await;
+}

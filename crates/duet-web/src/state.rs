@@ -31,6 +31,8 @@ pub struct WebConfig {
     pub metrics_token: Option<MetricsToken>,
     /// The SMTP server e-mail goes through; none: messages wait in the outbox, visible to admins.
     pub mail: Option<crate::service::mail::MailSettings>,
+    /// Single sign-on with an OpenID provider; none: password sign-in only.
+    pub sso: Option<crate::auth::sso::SsoSettings>,
 }
 
 /// The token that guards `/metrics`; `Debug` never shows it.
@@ -65,6 +67,7 @@ impl Default for WebConfig {
             time_zone: chrono_tz::Europe::London,
             metrics_token: None,
             mail: None,
+            sso: None,
         }
     }
 }
@@ -128,6 +131,8 @@ pub struct Shared {
     pub inbox: Arc<crate::service::voice::InboxPages>,
     /// The portfolio table's rendered rows (see `pages::portfolio::PortfolioRows`).
     pub portfolio_rows: Arc<crate::pages::portfolio::PortfolioRows>,
+    /// The discovered single sign-on provider (see `auth::sso`).
+    pub sso: Arc<crate::auth::sso::SsoProvider>,
 }
 
 impl AppState {
@@ -156,6 +161,7 @@ impl AppState {
             audit: Arc::default(),
             inbox: Arc::default(),
             portfolio_rows: Arc::default(),
+            sso: Arc::default(),
         }))
     }
 }

@@ -333,6 +333,7 @@ async fn serve(config: &Config, seeded: Option<(Db, Banner)>) -> anyhow::Result<
             .as_ref()
             .map(|t| duet_web::MetricsToken(t.clone())),
         mail: config.mail.clone(),
+        sso: config.sso.clone(),
         ..Default::default()
     };
     let state = AppState::new(db.clone(), web);

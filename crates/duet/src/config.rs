@@ -37,6 +37,31 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// The SMTP server e-mail goes through (none: messages wait in the outbox).
     pub smtp: Option<SmtpFile>,
+    /// Single sign-on with an OpenID provider (none: password sign-in only).
+    pub oidc: Option<OidcFile>,
+}
+
+/// `[oidc]` of the TOML file, and the `DUET_OIDC_*` variables. The client secret is never in the
+/// file: `DUET_OIDC_CLIENT_SECRET` or the file named by `client_secret_file`.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFile {
+    /// The provider's issuer URL (`https://login.example.com/realms/staff`).
+    pub issuer: Option<String>,
+    /// Duet's client id at the provider.
+    pub client_id: Option<String>,
+    /// A file holding the client secret.
+    pub client_secret_file: Option<std::path::PathBuf>,
+    /// The provider's name on the sign-in button (default "single sign-on").
+    pub label: Option<String>,
+    /// The claim that lists groups (default `groups`).
+    pub groups_claim: Option<String>,
+    /// Only members of this group may sign in.
+    pub required_group: Option<String>,
+    /// Groups that give roles: `group=role, group=role`.
+    pub role_map: Option<String>,
+    /// The claim that names the department.
+    pub department_claim: Option<String>,
 }
 
 /// `[smtp]` of the TOML file. The password is never in it: `DUET_SMTP_PASSWORD` or the file
@@ -103,6 +128,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Where e-mail goes (none: messages wait in the outbox, visible to admins).
     pub mail: Option<duet_web::MailSettings>,
+    /// Single sign-on (none: password sign-in only).
+    pub sso: Option<duet_web::auth::sso::SsoSettings>,
 }
 
 /// Values given on the command line or in `DUET_*` variables (clap merges those two).
@@ -132,6 +159,11 @@ pub struct Overrides {
     pub smtp: SmtpFile,
     /// `DUET_SMTP_PASSWORD`.
     pub smtp_password: Option<String>,
+    /// `DUET_OIDC_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET_FILE`, `_LABEL`, `_GROUPS_CLAIM`,
+    /// `_REQUIRED_GROUP`, `_ROLE_MAP`, `_DEPARTMENT_CLAIM`.
+    pub oidc: OidcFile,
+    /// `DUET_OIDC_CLIENT_SECRET`.
+    pub oidc_secret: Option<String>,
 }
 
 /// The default listening address.
@@ -185,8 +217,10 @@ impl Config {
         let time_zone = duet_core::time::parse_time_zone(&zone)
             .map_err(|e| anyhow::anyhow!("time zone: {}", e.message))?;
         let mail = smtp_settings(o.smtp, o.smtp_password, file.smtp.unwrap_or_default())?;
+        let sso = sso_settings(o.oidc, o.oidc_secret, file.oidc.unwrap_or_default())?;
         Ok(Self {
             mail,
+            sso,
             anonymity_key,
             metrics_token,
             time_zone,
@@ -222,6 +256,59 @@ impl Config {
         let host = rest.split(['/', ':']).next().unwrap_or("");
         host == "localhost" || host.starts_with("127.") || host == "[::1]"
     }
+}
+
+/// The single sign-on settings from the environment over the file; none without an issuer.
+fn sso_settings(
+    env: OidcFile,
+    secret: Option<String>,
+    file: OidcFile,
+) -> anyhow::Result<Option<duet_web::auth::sso::SsoSettings>> {
+    let text = |a: Option<String>, b: Option<String>| {
+        a.or(b)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(issuer) = text(env.issuer, file.issuer) else {
+        return Ok(None);
+    };
+    if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+        anyhow::bail!("the OpenID issuer must be an https:// URL, not '{issuer}'");
+    }
+    let client_id = text(env.client_id, file.client_id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "an OpenID issuer needs a client id (DUET_OIDC_CLIENT_ID or oidc.client_id)"
+        )
+    })?;
+    let client_secret = match (secret, env.client_secret_file.or(file.client_secret_file)) {
+        (Some(s), _) if !s.is_empty() => Some(s),
+        (_, Some(path)) => Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| {
+                    format!("reading the OpenID client secret file {}", path.display())
+                })?
+                .trim_end_matches(['\n', '\r'])
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let roles = duet_core::sso::SsoRules::parse_roles(
+        &text(env.role_map, file.role_map).unwrap_or_default(),
+    )
+    .map_err(|e| anyhow::anyhow!("OpenID role map (DUET_OIDC_ROLE_MAP): {}", e.message))?;
+    Ok(Some(duet_web::auth::sso::SsoSettings {
+        issuer: issuer.trim_end_matches('/').to_string(),
+        client_id,
+        client_secret,
+        label: text(env.label, file.label).unwrap_or_else(|| "single sign-on".into()),
+        rules: duet_core::sso::SsoRules {
+            groups_claim: text(env.groups_claim, file.groups_claim)
+                .unwrap_or_else(|| "groups".into()),
+            required_group: text(env.required_group, file.required_group),
+            roles,
+            department_claim: text(env.department_claim, file.department_claim),
+        },
+    }))
 }
 
 /// The SMTP settings from the environment over the file; none without a host.
@@ -305,6 +392,7 @@ impl fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("time_zone", &self.time_zone.name())
             .field("mail", &self.mail)
+            .field("sso", &self.sso)
             .finish()
     }
 }
@@ -353,6 +441,17 @@ pub fn load(cli: &Cli) -> anyhow::Result<Config> {
                 .and_then(|v| v.parse().ok()),
         },
         smtp_password: std::env::var("DUET_SMTP_PASSWORD").ok(),
+        oidc: OidcFile {
+            issuer: std::env::var("DUET_OIDC_ISSUER").ok(),
+            client_id: std::env::var("DUET_OIDC_CLIENT_ID").ok(),
+            client_secret_file: std::env::var_os("DUET_OIDC_CLIENT_SECRET_FILE").map(Into::into),
+            label: std::env::var("DUET_OIDC_LABEL").ok(),
+            groups_claim: std::env::var("DUET_OIDC_GROUPS_CLAIM").ok(),
+            required_group: std::env::var("DUET_OIDC_REQUIRED_GROUP").ok(),
+            role_map: std::env::var("DUET_OIDC_ROLE_MAP").ok(),
+            department_claim: std::env::var("DUET_OIDC_DEPARTMENT_CLAIM").ok(),
+        },
+        oidc_secret: std::env::var("DUET_OIDC_CLIENT_SECRET").ok(),
         time_zone: serve_args
             .and_then(|a| a.time_zone.clone())
             .or_else(|| std::env::var("DUET_TIME_ZONE").ok()),

@@ -87,7 +87,7 @@ macro_rules! department_sql {
 }
 
 /// Marks the directory as changed, inside the caller's write transaction (rolled back with it).
-async fn bump_org_revision(tx: &mut WriteTx) -> Result<()> {
+pub(crate) async fn bump_org_revision(tx: &mut WriteTx) -> Result<()> {
     on_db!(tx, |c| sqlx::query(
         "update revisions set n = n + 1 where area = 'org'"
     )

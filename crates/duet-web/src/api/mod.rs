@@ -16,6 +16,7 @@ pub mod requests;
 pub mod reviews;
 pub mod rotation;
 pub mod software;
+pub mod sso;
 pub mod voice;
 
 use crate::error::AppError;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(org::router())
         .merge(accounts::router())
+        .merge(sso::router())
         .merge(audit::router())
         .merge(home::router())
         .merge(requests::router())
@@ -222,7 +224,7 @@ impl utoipa::Modify for CommonResponses {
         org::list_people, org::create_person, org::get_person, org::update_person,
         org::archive_person, org::restore_person, org::import_people, org::export_people,
         accounts::me, accounts::change_password, accounts::list_users, accounts::create_user, accounts::update_user,
-        accounts::list_tokens, accounts::create_token, accounts::revoke_token,
+        accounts::list_tokens, accounts::create_token, accounts::revoke_token, sso::summary, sso::preview,
         audit::list,
         requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
         requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,

@@ -21,6 +21,15 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    /// The single sign-on provider's name, when it is configured.
+    sso: Option<String>,
+}
+
+impl LoginPage {
+    /// `next`, written for a query string (the single sign-on link carries it).
+    fn next_query(&self) -> String {
+        form_urlencoded::byte_serialize(self.next.as_bytes()).collect()
+    }
 }
 
 /// Where to go after signing in.
@@ -33,7 +42,7 @@ pub struct NextQuery {
 /// single `/`, holds no backslash, no whitespace and no control character (browsers drop a tab or
 /// newline, so `/\t/evil.example` would become `//evil.example`; a CR or LF cannot be a header),
 /// and parses as a URI without a scheme or host. Anything else goes home.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     let ok = |n: &str| {
         n.starts_with('/')
             && !n.starts_with("//")
@@ -77,6 +86,7 @@ mod tests {
 
 /// Shows the sign-in form (or goes home when already signed in).
 pub async fn login_form(
+    State(state): State<AppState>,
     Extension(current): Extension<CurrentSession>,
     Query(q): Query<NextQuery>,
 ) -> Response {
@@ -88,6 +98,7 @@ pub async fn login_form(
         email: String::new(),
         next: safe_next(q.next.as_deref()),
         error: None,
+        sso: state.config.sso.as_ref().map(|s| s.label.clone()),
     })
 }
 
@@ -168,6 +179,7 @@ pub async fn login(
                 email,
                 next,
                 error: Some("The e-mail or password is incorrect.".into()),
+                sso: state.config.sso.as_ref().map(|s| s.label.clone()),
             };
             return Ok(render_status(StatusCode::UNAUTHORIZED, page));
         }

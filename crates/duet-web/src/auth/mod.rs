@@ -6,6 +6,7 @@ pub mod cache;
 pub mod hasher;
 pub mod login;
 pub mod session;
+pub mod sso;
 
 pub use bearer::ApiUser;
 pub use session::{CurrentSession, SignedIn};

@@ -17,6 +17,7 @@ pub mod requests;
 pub mod reviews;
 pub mod rotation;
 pub mod software;
+pub mod sso;
 pub mod voice;
 
 use crate::auth::{self, SignedIn};
@@ -36,8 +37,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(auth::login::login_form).post(auth::login::login),
         )
         .route("/logout", post(auth::login::logout))
+        .route("/login/sso", get(auth::sso::begin))
+        .route("/login/sso/callback", get(auth::sso::callback))
         .merge(org::router())
         .merge(accounts::router())
+        .merge(sso::router())
         .merge(audit::router())
         .merge(requests::router())
         .merge(portfolio::router())

@@ -19,6 +19,7 @@ pub mod requests;
 pub mod reviews;
 pub mod rotation;
 pub mod software;
+pub mod sso;
 pub mod voice;
 
 /// Lenient deserializers for values that arrive as numbers from JSON and as strings from forms.

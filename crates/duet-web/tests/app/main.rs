@@ -27,5 +27,6 @@ mod reviews;
 mod rotation;
 mod smtp_sink;
 mod software;
+mod sso;
 mod voice;
 mod walkthrough;

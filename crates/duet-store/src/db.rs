@@ -60,6 +60,10 @@ macro_rules! on_db {
     };
 }
 
+/// The advisory lock key of the "create if missing" defaults (standard departments, IT teams,
+/// portfolio settings): see [`WriteTx::serialize`].
+pub(crate) const DEFAULTS_LOCK: i64 = 0x4475_6574_4466; // "DuetDf"
+
 /// One backend's handle, as [`on_db!`] dispatches on it.
 pub(crate) enum Side<S, P> {
     /// SQLite's.
@@ -125,6 +129,20 @@ pub(crate) enum WriteTx {
 }
 
 impl WriteTx {
+    /// Makes this transaction wait for any other one holding `key` (a transaction-scoped
+    /// advisory lock on PostgreSQL, released at commit or rollback): for "create if missing"
+    /// steps that replicas starting together would otherwise both try. SQLite's writer is
+    /// already one at a time.
+    pub(crate) async fn serialize(&mut self, key: i64) -> Result<()> {
+        if let WriteTx::Postgres(tx) = self {
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The connection of the open transaction, for [`on_db!`].
     pub(crate) fn sides(&mut self) -> Side<&mut sqlx::SqliteConnection, &mut sqlx::PgConnection> {
         match self {
@@ -330,6 +348,24 @@ impl Db {
         Ok(())
     }
 
+    /// Takes the lead for work that must run on one replica at a time (the hourly housekeeping):
+    /// on PostgreSQL a session advisory lock on `key`, held by one connection until
+    /// [`Lead::release`] (or, should the process die, until the server drops its connection);
+    /// `None` when another replica holds it. SQLite has one server process, which always leads.
+    pub async fn try_lead(&self, key: i64) -> Result<Option<Lead>> {
+        match self {
+            Db::Sqlite(_) => Ok(Some(Lead(None))),
+            Db::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let (got,): (bool,) = sqlx::query_as("select pg_try_advisory_lock($1)")
+                    .bind(key)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                Ok(got.then_some(Lead(Some(conn))))
+            }
+        }
+    }
+
     /// A trivial query, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
         on_db!(self, |pool| sqlx::query("select 1")
@@ -342,6 +378,34 @@ impl Db {
     /// Closes every connection (graceful shutdown, tests).
     pub async fn close(&self) {
         on_db!(self, |pool| pool.close().await)
+    }
+}
+
+/// The lead taken by [`Db::try_lead`]. [`Lead::release`] gives it back; dropped without it, the
+/// connection is closed rather than returned to the pool, so the lock never outlives the work.
+pub struct Lead(Option<sqlx::pool::PoolConnection<sqlx::Postgres>>);
+
+impl Lead {
+    /// Gives the lead back and returns the connection to the pool.
+    pub async fn release(mut self, key: i64) {
+        if let Some(mut conn) = self.0.take()
+            && sqlx::query("select pg_advisory_unlock($1)")
+                .bind(key)
+                .execute(&mut *conn)
+                .await
+                .is_err()
+        {
+            // Closing the connection releases the lock all the same.
+            drop(conn.detach());
+        }
+    }
+}
+
+impl Drop for Lead {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(conn.detach());
+        }
     }
 }
 

@@ -28,7 +28,7 @@ pub mod software;
 pub mod sso;
 pub mod voice;
 
-pub use db::{Backend, Db, DbOptions, write_epoch};
+pub use db::{Backend, Db, DbOptions, Lead, write_epoch};
 pub use error::StoreError;
 
 /// Result of every store function.

@@ -473,93 +473,112 @@ async fn demo_cmd(config: &Config, scale: crate::cli::Scale) -> anyhow::Result<(
 /// Background upkeep, hourly: reminders for promises due within three days, promisees told a
 /// promise is due to be judged, survey invitations
 /// and reminders, sealing closed surveys, last month's edition drafted, and expired sessions purged (both safe on every replica at once).
+/// The advisory lock key of the housekeeping pass (on PostgreSQL): one replica runs a pass at a
+/// time, so two replicas never send the same reminder or seal the same campaign at once. Each
+/// step is also idempotent, so the pass the other replica runs later finds nothing left to do.
+const HOUSEKEEPING_LOCK: i64 = 0x4475_6574_486b; // "DuetHk"
+
 fn spawn_housekeeping(db: Db, tz: duet_core::time::Tz, secret: Vec<u8>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match duet_store::promises::send_reminders(&db, chrono::Utc::now().date_naive(), 3)
-                .await
-            {
-                Ok(n) if n > 0 => tracing::info!(reminded = n, "promise reminders sent"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
-            }
-            match duet_store::home::send_judge_notices(
-                &db,
-                chrono::Utc::now().with_timezone(&tz).date_naive(),
-            )
-            .await
-            {
-                Ok(n) if n > 0 => {
-                    tracing::info!(announced = n, "promises due to be judged announced")
+            let lead = match db.try_lead(HOUSEKEEPING_LOCK).await {
+                Ok(Some(lead)) => lead,
+                Ok(None) => {
+                    tracing::info!("housekeeping pass skipped: another replica is running it");
+                    continue;
                 }
-                Ok(_) => {}
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not announce promises due to be judged")
+                    tracing::warn!(error = %e, "could not take the housekeeping lead");
+                    continue;
                 }
-            }
-            match duet_store::listen::seal_closed(&db, &secret, chrono::Utc::now().date_naive())
-                .await
-            {
-                Ok(n) if n > 0 => tracing::info!(sealed = n, "closed survey campaigns sealed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not seal closed survey campaigns"),
-            }
-            match duet_store::listen::dispatch_notices(&db, chrono::Utc::now().date_naive()).await {
-                Ok(n) if n > 0 => {
-                    tracing::info!(notified = n, "survey invitations and reminders sent")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not send survey invitations"),
-            }
-            // Survey participation is published once a day, at the first tick (or read) of it.
-            if let Err(e) =
-                duet_store::listen::refresh_participation(&db, chrono::Utc::now().date_naive())
-                    .await
-            {
-                tracing::warn!(error = %e, "could not publish survey participation");
-            }
-            // Early warnings on relationships: raised when a signal turns poor, cleared when it
-            // recovers (fresh figures; the caches here serve this pass only).
-            let (promises, metrics) = (Default::default(), Default::default());
-            let listen = duet_web::service::listen::ListenState::new(Some(secret.clone()));
-            let src = duet_web::service::relationships::Sources {
-                db: &db,
-                promises: &promises,
-                metrics: &metrics,
-                listen: &listen,
-                tz,
             };
-            match duet_web::service::relationships::sync_warnings(src).await {
-                Ok((0, 0)) => {}
-                Ok((raised, cleared)) => {
-                    tracing::info!(raised, cleared, "relationship warnings updated")
-                }
-                Err(e) => tracing::warn!(error = %e, "could not update relationship warnings"),
-            }
-            // Last month's edition, drafted for its editors on the first tick of a month.
-            let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-            match duet_web::service::comms::editions::draft_due(&db, tz, today).await {
-                Ok(Some(id)) => tracing::info!(edition = id, "last month's edition drafted"),
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "could not draft last month's edition"),
-            }
-            match duet_web::service::software::send_renewal_reminders(&db, today).await {
-                Ok(n) if n > 0 => tracing::info!(reminded = n, "software renewal reminders sent"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not send software renewal reminders"),
-            }
-            if let Err(e) = db.checkpoint().await {
-                tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
-            }
-            match duet_store::sessions::purge_expired(&db).await {
-                Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
-            }
+            housekeeping_pass(&db, tz, &secret).await;
+            lead.release(HOUSEKEEPING_LOCK).await;
+            tracing::info!("housekeeping pass done");
         }
     });
+}
+
+/// One pass of the hourly housekeeping: reminders, notices, sealing, warnings, the monthly
+/// edition, renewal reminders, the write-ahead log and expired sessions.
+async fn housekeeping_pass(db: &Db, tz: duet_core::time::Tz, secret: &[u8]) {
+    match duet_store::promises::send_reminders(db, chrono::Utc::now().date_naive(), 3).await {
+        Ok(n) if n > 0 => tracing::info!(reminded = n, "promise reminders sent"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not send promise reminders"),
+    }
+    match duet_store::home::send_judge_notices(
+        db,
+        chrono::Utc::now().with_timezone(&tz).date_naive(),
+    )
+    .await
+    {
+        Ok(n) if n > 0 => {
+            tracing::info!(announced = n, "promises due to be judged announced")
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not announce promises due to be judged")
+        }
+    }
+    match duet_store::listen::seal_closed(db, secret, chrono::Utc::now().date_naive()).await {
+        Ok(n) if n > 0 => tracing::info!(sealed = n, "closed survey campaigns sealed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not seal closed survey campaigns"),
+    }
+    match duet_store::listen::dispatch_notices(db, chrono::Utc::now().date_naive()).await {
+        Ok(n) if n > 0 => {
+            tracing::info!(notified = n, "survey invitations and reminders sent")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not send survey invitations"),
+    }
+    // Survey participation is published once a day, at the first tick (or read) of it.
+    if let Err(e) =
+        duet_store::listen::refresh_participation(db, chrono::Utc::now().date_naive()).await
+    {
+        tracing::warn!(error = %e, "could not publish survey participation");
+    }
+    // Early warnings on relationships: raised when a signal turns poor, cleared when it
+    // recovers (fresh figures; the caches here serve this pass only).
+    let (promises, metrics) = (Default::default(), Default::default());
+    let listen = duet_web::service::listen::ListenState::new(Some(secret.to_vec()));
+    let src = duet_web::service::relationships::Sources {
+        db,
+        promises: &promises,
+        metrics: &metrics,
+        listen: &listen,
+        tz,
+    };
+    match duet_web::service::relationships::sync_warnings(src).await {
+        Ok((0, 0)) => {}
+        Ok((raised, cleared)) => {
+            tracing::info!(raised, cleared, "relationship warnings updated")
+        }
+        Err(e) => tracing::warn!(error = %e, "could not update relationship warnings"),
+    }
+    // Last month's edition, drafted for its editors on the first tick of a month.
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    match duet_web::service::comms::editions::draft_due(db, tz, today).await {
+        Ok(Some(id)) => tracing::info!(edition = id, "last month's edition drafted"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not draft last month's edition"),
+    }
+    match duet_web::service::software::send_renewal_reminders(db, today).await {
+        Ok(n) if n > 0 => tracing::info!(reminded = n, "software renewal reminders sent"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not send software renewal reminders"),
+    }
+    if let Err(e) = db.checkpoint().await {
+        tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
+    }
+    match duet_store::sessions::purge_expired(db).await {
+        Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+    }
 }
 
 /// Registers for Ctrl-C and SIGTERM right away (before the address is printed, so a supervisor

@@ -308,6 +308,7 @@ pub async fn set_department_archived(
 pub async fn ensure_standard_departments(db: &Db) -> Result<Vec<Department>> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
+    tx.serialize(crate::db::DEFAULTS_LOCK).await?;
     {
         bump_org_revision(&mut tx).await?;
         for (name, kind) in duet_core::org::STANDARD_DEPARTMENTS {

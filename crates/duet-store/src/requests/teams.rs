@@ -24,6 +24,8 @@ pub const STANDARD_TEAMS: &[&str] = &[
 pub async fn ensure_decide_defaults(db: &Db) -> Result<()> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
+    // Replicas starting together: one creates, the other waits and finds them.
+    tx.serialize(crate::db::DEFAULTS_LOCK).await?;
     for t in STANDARD_TEAMS {
         on_db!(tx, |c| {
             sqlx::query("insert into it_teams (name) select $1 where not exists (select 1 from it_teams where lower(name) = lower($1))")

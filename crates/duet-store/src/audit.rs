@@ -34,22 +34,77 @@ pub(crate) async fn record(
     department: Option<i64>,
     summary: &str,
 ) -> Result<()> {
-    on_db!(tx, |c| {
+    record_change(
+        tx,
+        by,
+        Change {
+            action,
+            subject_kind,
+            subject_id,
+            department,
+            summary,
+            before: None,
+            after: None,
+        },
+    )
+    .await
+}
+
+/// One change for [`record_change`]: what was done to what, in words, and the values before and
+/// after (none where there was nothing before, as on a creation, or nothing after).
+pub(crate) struct Change<'a> {
+    /// What was done, e.g. `department.update`.
+    pub action: &'a str,
+    /// What it was done to.
+    pub subject_kind: &'a str,
+    /// Its id.
+    pub subject_id: i64,
+    /// A person's department after the change (none for everything else).
+    pub department: Option<i64>,
+    /// In words.
+    pub summary: &'a str,
+    /// The values before, in words.
+    pub before: Option<&'a str>,
+    /// The values after, in words.
+    pub after: Option<&'a str>,
+}
+
+/// Writes one audit entry with its before and after, inside the caller's write transaction.
+pub(crate) async fn record_change(tx: &mut WriteTx, by: Option<i64>, c: Change<'_>) -> Result<()> {
+    on_db!(tx, |conn| {
         sqlx::query(
-        "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary, before_value, after_value)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(Utc::now())
     .bind(by)
-    .bind(action)
-    .bind(subject_kind)
-    .bind(subject_id)
-    .bind(department)
-    .bind(summary)
-    .execute(c).await.map(|r| r.rows_affected())
+    .bind(c.action)
+    .bind(c.subject_kind)
+    .bind(c.subject_id)
+    .bind(c.department)
+    .bind(c.summary)
+    .bind(c.before)
+    .bind(c.after)
+    .execute(conn).await.map(|r| r.rows_affected())
     })?;
     Ok(())
 }
+
+/// The kinds of entries every signed-in user may read: changes to people (and people imports)
+/// and to survey campaigns, which is what makes a survey's anonymity checkable by those it asks.
+pub const PUBLIC_KINDS: [&str; 3] = ["person", "import", "campaign"];
+
+/// Account entries every signed-in user may read too, because each puts credentials in a real
+/// person's hands: an account made or linked in their name, a password or token set for them by
+/// someone else. Everything else (roles, disabling, revoked tokens, departments, settings) is for
+/// admins.
+pub const PUBLIC_ACTIONS: [&str; 5] = [
+    "user.create",
+    "user.link",
+    "user.sso_link",
+    "user.password",
+    "token.create",
+];
 
 /// One change, as everyone may read it.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -70,6 +125,10 @@ pub struct Entry {
     pub subject_id: i64,
     /// In words: "Moved Ann Lee from Sales to Finance".
     pub summary: String,
+    /// The values before the change, in words (none: a creation, or not recorded).
+    pub before_value: Option<String>,
+    /// The values after the change, in words (none: not recorded).
+    pub after_value: Option<String>,
 }
 
 /// One page of the log, newest first.
@@ -81,18 +140,22 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
-/// A page of the log, newest first: at most `limit` (1 to 200) entries older than the entry
-/// `before` (from the newest when none).
-pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> Result<AuditPage> {
-    let limit = limit.clamp(1, 200);
+/// A page of the log, newest first: at most `limit` (1 to 1,000) entries older than the entry
+/// `before` (from the newest when none); only [`PUBLIC_KINDS`] and [`PUBLIC_ACTIONS`] unless
+/// `everything` (admins).
+pub async fn list(db: &Db, before: Option<i64>, limit: i64, everything: bool) -> Result<AuditPage> {
+    let limit = limit.clamp(1, 1000);
     const SQL: &str = "select a.id, a.at, a.actor_user_id, u.name as actor_name, a.action,
-            a.subject_kind, a.subject_id, a.summary
+            a.subject_kind, a.subject_id, a.summary, a.before_value, a.after_value
          from audit_log a left join users u on u.id = a.actor_user_id
          where ($1 is null or a.id < $1)
+           and ($3 or a.subject_kind in ('person', 'import', 'campaign')
+                or a.action in ('user.create', 'user.link', 'user.sso_link', 'user.password', 'token.create'))
          order by a.id desc limit $2";
     let mut items = on_db!(db, |pool| sqlx::query_as::<_, Entry>(SQL)
         .bind(before)
         .bind(limit + 1)
+        .bind(everything)
         .fetch_all(pool)
         .await)?;
     let next_before = if items.len() as i64 > limit {

@@ -81,9 +81,29 @@ pub async fn settings(db: &Db) -> Result<Settings> {
         .ok_or(StoreError::NotFound("portfolio settings"))
 }
 
-/// Changes budget, capacity, tolerance and wait.
+/// The portfolio settings in words, for the audit log's before and after.
+async fn settings_words(tx: &mut crate::db::WriteTx) -> Result<Option<String>> {
+    let row: Option<(i64, i64, f64, i64)> = on_db!(tx, |c| {
+        sqlx::query_as(
+        "select budget, capacity_days, tolerance_pct, wait_days from portfolio_settings where id = 1"
+    )
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.map(|(b, cap, tol, wait)| {
+        format!(
+            "budget: {}.{:02}; capacity: {cap} days; tolerance: {tol}%; wait: {wait} days",
+            b / 100,
+            b % 100
+        )
+    }))
+}
+
+/// Changes budget, capacity, tolerance and wait, on behalf of the account `by` (none: the
+/// command line or the demo), with the before and after in the audit log.
 pub async fn update_settings(
     db: &Db,
+    by: Option<i64>,
     budget: i64,
     capacity_days: i64,
     tolerance_pct: f64,
@@ -91,10 +111,28 @@ pub async fn update_settings(
 ) -> Result<Settings> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
+    let before = settings_words(&mut tx).await?;
     on_db!(tx, |c| {
         sqlx::query("update portfolio_settings set budget = $1, capacity_days = $2, tolerance_pct = $3, wait_days = $4, revision = revision + 1, updated_at = $5 where id = 1")
         .bind(budget).bind(capacity_days).bind(tolerance_pct).bind(wait_days).bind(now).execute(c).await.map(|r| r.rows_affected())
     })?;
+    let after = settings_words(&mut tx).await?;
+    if before != after {
+        crate::audit::record_change(
+            &mut tx,
+            by,
+            crate::audit::Change {
+                action: "settings.portfolio",
+                subject_kind: "settings",
+                subject_id: 1,
+                department: None,
+                summary: "Changed the portfolio's budget, capacity, tolerance or wait",
+                before: before.as_deref(),
+                after: after.as_deref(),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     settings(db).await
 }
@@ -136,12 +174,37 @@ pub async fn insert_weights(
 ) -> Result<WeightsVersion> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
+    let words =
+        |v: f64, f: f64, r: f64, u: f64| format!("value {v}; fit {f}; risk {r}; urgency {u}");
+    let before: Option<(f64, f64, f64, f64)> = on_db!(tx, |c| {
+        sqlx::query_as(
+        "select value_weight, fit_weight, risk_weight, urgency_weight from scoring_weights order by version desc limit 1"
+    )
+    .fetch_optional(c)
+    .await
+    })?;
     on_db!(tx, |c| {
         sqlx::query(
         "insert into scoring_weights (version, value_weight, fit_weight, risk_weight, urgency_weight, set_by, set_at)
          select coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6 from scoring_weights",
     ).bind(w.value).bind(w.fit).bind(w.risk).bind(w.urgency).bind(by).bind(now).execute(c).await.map(|r| r.rows_affected())
     })?;
+    let before = before.map(|(v, f, r, u)| words(v, f, r, u));
+    let after = words(w.value, w.fit, w.risk, w.urgency);
+    crate::audit::record_change(
+        &mut tx,
+        Some(by),
+        crate::audit::Change {
+            action: "settings.weights",
+            subject_kind: "settings",
+            subject_id: 2,
+            department: None,
+            summary: "Changed the portfolio's scoring weights",
+            before: before.as_deref(),
+            after: Some(&after),
+        },
+    )
+    .await?;
     bump_revision(&mut tx, now).await?;
     tx.commit().await?;
     weights_history(db)

@@ -57,7 +57,7 @@ async fn account(db: &Db, by: Option<i64>, email: &str, role: Role) -> accounts:
 }
 
 async fn everything(db: &Db) -> Vec<Entry> {
-    audit::list(db, None, 200).await.unwrap().items
+    audit::list(db, None, 200, true).await.unwrap().items
 }
 
 fn answers(n: usize) -> Answers {
@@ -289,14 +289,14 @@ both_backends! {
         assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
         assert_eq!(everything(db).await.len(), before);
         // Paging, newest first.
-        let first = audit::list(db, None, 5).await.unwrap();
+        let first = audit::list(db, None, 5, true).await.unwrap();
         assert_eq!(first.items.len(), 5);
-        let second = audit::list(db, first.next_before, 5).await.unwrap();
+        let second = audit::list(db, first.next_before, 5, true).await.unwrap();
         assert!(second.items[0].id < first.items[4].id);
         let mut all = Vec::new();
         let mut before = None;
         loop {
-            let page = audit::list(db, before, 7).await.unwrap();
+            let page = audit::list(db, before, 7, true).await.unwrap();
             all.extend(page.items.iter().map(|e| e.id));
             match page.next_before { Some(b) => before = Some(b), None => break }
         }
@@ -354,6 +354,23 @@ fn is_borrowed<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> bool {
 }
 
 both_backends! {
+    async fn the_log_is_append_only_in_the_database_itself(db: &Db) {
+        let sales = dept(db, "Sales").await;
+        person(db, None, "Ann Lee", "ann@example.com", sales).await;
+        let (id,): (i64,) = match db {
+            Db::Sqlite(p) => sqlx::query_as("select max(id) from audit_log").fetch_one(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_as("select max(id) from audit_log").fetch_one(p).await.unwrap(),
+        };
+        for sql in ["update audit_log set summary = 'nothing happened' where id = $1", "update audit_log set actor_user_id = null where id = $1", "delete from audit_log where id = $1"] {
+            let refused = match db {
+                Db::Sqlite(p) => sqlx::query(sql).bind(id).execute(p).await.err(),
+                Db::Postgres(p) => sqlx::query(sql).bind(id).execute(p).await.err(),
+            };
+            let e = refused.unwrap_or_else(|| panic!("{sql} was allowed"));
+            assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+        }
+    }
+
     async fn a_password_or_token_someone_else_set_after_opening_can_neither_answer_nor_read(db: &Db) {
         let w = world(db).await;
         backdate(db, Utc::now() - chrono::Duration::days(90)).await;

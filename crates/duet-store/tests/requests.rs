@@ -230,7 +230,7 @@ both_backends! {
         assert_eq!(duet_store::portfolio::goals(db).await.unwrap().len(), 1);
         duet_store::portfolio::archive_goal(db, g.id).await.unwrap();
         assert!(duet_store::portfolio::goals(db).await.unwrap().is_empty());
-        let s = duet_store::portfolio::update_settings(db, 1_000_000, 300, 15.0, 5).await.unwrap();
+        let s = duet_store::portfolio::update_settings(db, None, 1_000_000, 300, 15.0, 5).await.unwrap();
         assert_eq!((s.budget, s.capacity_days, s.wait_days), (1_000_000, 300, 5));
         assert_eq!(rq::teams(db).await.unwrap().len(), rq::STANDARD_TEAMS.len());
     }

@@ -191,6 +191,36 @@ pub async fn insert_campaign(db: &Db, by: i64, input: &CampaignInput) -> Result<
         if input.opens_on <= now.date_naive() {
             fix_population_in(&mut tx, id, Some(now)).await?;
         }
+        // Everyone may read this entry: who asked which departments, when, with what minimum
+        // group, is what lets a respondent check the survey's anonymity for themselves.
+        let mut names = Vec::new();
+        for d in &input.departments {
+            names.push(crate::org::department_name_in(&mut tx, *d).await?);
+        }
+        let after = format!(
+            "“{}”; departments: {}; open {} to {}; reminder {}; results shown for groups of at least {}",
+            input.title,
+            names.join(", "),
+            input.opens_on,
+            input.closes_on,
+            input.remind_on,
+            input.min_group
+        );
+        let summary = format!("Created the survey campaign “{}”", input.title);
+        crate::audit::record_change(
+            &mut tx,
+            Some(by),
+            crate::audit::Change {
+                action: "campaign.create",
+                subject_kind: "campaign",
+                subject_id: id,
+                department: None,
+                summary: &summary,
+                before: None,
+                after: Some(&after),
+            },
+        )
+        .await?;
         id
     };
     tx.commit().await?;

@@ -34,6 +34,11 @@ pub async fn insert_person(db: &Db, input: &PersonInput) -> Result<Person> {
     insert_person_by(db, None, input).await
 }
 
+/// A department's name inside a transaction, for audit summaries (other areas' entries too).
+pub(crate) async fn department_name_in(tx: &mut WriteTx, dept: i64) -> Result<String> {
+    department_name(tx, dept).await
+}
+
 /// A department's name inside a transaction, for audit summaries.
 pub(super) async fn department_name(tx: &mut WriteTx, dept: i64) -> Result<String> {
     let found: Option<(String,)> = on_db!(tx, |c| sqlx::query_as(

@@ -202,8 +202,51 @@ async fn check_roles(
     Ok(())
 }
 
-/// Creates a department.
+/// Creates a department, recorded in the audit log as done on the command line.
 pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Department> {
+    insert_department_by(db, None, input).await
+}
+
+/// A department's fields in words, for the audit log's before and after.
+/// A department as the audit log words it: name, kind, leader, IT partner, when archived.
+type DepartmentWords = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
+async fn department_words(tx: &mut WriteTx, id: i64) -> Result<Option<String>> {
+    let row: Option<DepartmentWords> = on_db!(tx, |c| sqlx::query_as(
+        "select d.name, d.kind, l.name, p.name, d.archived_at from departments d
+             left join people l on l.id = d.leader_id left join people p on p.id = d.it_partner_id
+             where d.id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|(name, kind, leader, partner, archived)| {
+        format!(
+            "name: {name}; kind: {kind}; leader: {}; IT partner: {}; {}",
+            leader.as_deref().unwrap_or("none"),
+            partner.as_deref().unwrap_or("none"),
+            if archived.is_some() {
+                "archived"
+            } else {
+                "active"
+            }
+        )
+    }))
+}
+
+/// Creates a department on behalf of the account `by` (none: the command line), with its audit
+/// entry in the same transaction.
+pub async fn insert_department_by(
+    db: &Db,
+    by: Option<i64>,
+    input: &DepartmentInput,
+) -> Result<Department> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let id: i64 = {
@@ -222,15 +265,43 @@ pub async fn insert_department(db: &Db, input: &DepartmentInput) -> Result<Depar
         .fetch_one(c)
         .await
         })?;
+        let after = department_words(&mut tx, id).await?;
+        let summary = format!("Created the department {}", input.name);
+        crate::audit::record_change(
+            &mut tx,
+            by,
+            crate::audit::Change {
+                action: "department.create",
+                subject_kind: "department",
+                subject_id: id,
+                department: None,
+                summary: &summary,
+                before: None,
+                after: after.as_deref(),
+            },
+        )
+        .await?;
         id
     };
     tx.commit().await?;
     find_department(db, DepartmentId(id)).await
 }
 
-/// Renames a department, changes its kind, leader or IT partner.
+/// Renames a department, changes its kind, leader or IT partner; recorded in the audit log as
+/// done on the command line.
 pub async fn update_department(
     db: &Db,
+    id: DepartmentId,
+    input: &DepartmentInput,
+) -> Result<Department> {
+    update_department_by(db, None, id, input).await
+}
+
+/// Changes a department on behalf of the account `by`, with its before and after in the audit
+/// log, in the same transaction.
+pub async fn update_department_by(
+    db: &Db,
+    by: Option<i64>,
     id: DepartmentId,
     input: &DepartmentInput,
 ) -> Result<Department> {
@@ -239,6 +310,7 @@ pub async fn update_department(
     {
         bump_org_revision(&mut tx).await?;
         check_roles(&mut tx, Some(id.0), input).await?;
+        let before = department_words(&mut tx, id.0).await?;
         let done = on_db!(tx, |c| {
             sqlx::query(
             "update departments set name = $1, kind = $2, leader_id = $3, it_partner_id = $4, updated_at = $5 where id = $6",
@@ -254,15 +326,43 @@ pub async fn update_department(
         if done == 0 {
             return Err(StoreError::NotFound("department"));
         }
+        let after = department_words(&mut tx, id.0).await?;
+        if before != after {
+            let summary = format!("Changed the department {}", input.name);
+            crate::audit::record_change(
+                &mut tx,
+                by,
+                crate::audit::Change {
+                    action: "department.update",
+                    subject_kind: "department",
+                    subject_id: id.0,
+                    department: None,
+                    summary: &summary,
+                    before: before.as_deref(),
+                    after: after.as_deref(),
+                },
+            )
+            .await?;
+        }
     };
     tx.commit().await?;
     find_department(db, id).await
 }
 
-/// Archives (or restores) a department. A department with active people cannot be archived:
-/// they would be left in a department nobody can pick.
+/// Archives (or restores) a department, recorded in the audit log as done on the command line.
 pub async fn set_department_archived(
     db: &Db,
+    id: DepartmentId,
+    archived: bool,
+) -> Result<Department> {
+    set_department_archived_by(db, None, id, archived).await
+}
+
+/// Archives (or restores) a department on behalf of the account `by`. A department with active
+/// people cannot be archived: they would be left in a department nobody can pick.
+pub async fn set_department_archived_by(
+    db: &Db,
+    by: Option<i64>,
     id: DepartmentId,
     archived: bool,
 ) -> Result<Department> {
@@ -298,6 +398,33 @@ pub async fn set_department_archived(
         if done == 0 {
             return Err(StoreError::NotFound("department"));
         }
+        let after = department_words(&mut tx, id.0).await?;
+        let name: String = after
+            .as_deref()
+            .and_then(|w| w.strip_prefix("name: "))
+            .and_then(|w| w.split(';').next())
+            .unwrap_or_default()
+            .to_string();
+        let (action, verb) = if archived {
+            ("department.archive", "Archived")
+        } else {
+            ("department.restore", "Restored")
+        };
+        let summary = format!("{verb} the department {name}");
+        crate::audit::record_change(
+            &mut tx,
+            by,
+            crate::audit::Change {
+                action,
+                subject_kind: "department",
+                subject_id: id.0,
+                department: None,
+                summary: &summary,
+                before: Some(if archived { "active" } else { "archived" }),
+                after: Some(if archived { "archived" } else { "active" }),
+            },
+        )
+        .await?;
     };
     tx.commit().await?;
     find_department(db, id).await

@@ -1,4 +1,4 @@
-//! `/api/v1/audit`: the audit log of changes to people, accounts and API tokens.
+//! `/api/v1/audit`: the append-only audit log, by page or whole as CSV.
 
 use crate::api::{ApiQuery, ErrorBody};
 use crate::auth::ApiUser;
@@ -13,11 +13,15 @@ use duet_store::audit::AuditPage;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(list))
+    Router::new()
+        .route("/audit", get(list))
+        .route("/audit/export", get(export))
 }
 
-/// Who changed which person, account or API token, and when; newest first. Every account may
-/// read it. Page with `before` = the previous page's `next_before`.
+/// Who changed what, when, with the values before and after; newest first. Admins read every
+/// entry (accounts, roles, tokens, people, departments, settings, survey campaigns); everyone
+/// else reads the changes to people and survey campaigns. Page with `before` = the previous
+/// page's `next_before`.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
@@ -28,4 +32,27 @@ pub async fn list(
     Ok(Json(
         svc::log(&state.db, &state.audit, &who.actor(), q).await?,
     ))
+}
+
+/// The whole log the caller may read, oldest first, as CSV (at, by, action, subject_kind,
+/// subject_id, summary, before, after).
+#[utoipa::path(get, path = "/audit/export", tag = "audit",
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    who: ApiUser,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let csv = svc::export_csv(&state.db, &who.actor()).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"duet-audit-log.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }

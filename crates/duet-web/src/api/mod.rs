@@ -225,7 +225,7 @@ impl utoipa::Modify for CommonResponses {
         org::archive_person, org::restore_person, org::import_people, org::export_people,
         accounts::me, accounts::change_password, accounts::list_users, accounts::create_user, accounts::update_user,
         accounts::list_tokens, accounts::create_token, accounts::revoke_token, sso::summary, sso::preview,
-        audit::list,
+        audit::list, audit::export,
         requests::list_requests, requests::create_request, requests::get_request, requests::state_need,
         requests::confirm_need, requests::record_attempt, requests::assign_team, requests::decide,
         requests::answer_alternative, requests::champion, requests::escalate, requests::allow_self_champion, requests::save_case,

@@ -1,4 +1,4 @@
-//! The audit log page: who changed which person, account or API token, and when.
+//! The audit log page: who changed what, when, before and after; and its CSV export.
 
 use crate::auth::SignedIn;
 use crate::error::PageError;
@@ -14,7 +14,9 @@ use duet_store::audit::AuditPage;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(show))
+    Router::new()
+        .route("/audit", get(show))
+        .route("/audit/export.csv", get(export))
 }
 
 #[derive(Template)]
@@ -25,6 +27,25 @@ struct AuditLogPage {
     page: std::sync::Arc<AuditPage>,
     /// Whether this is a later page (offer the way back to the newest).
     paged: bool,
+    /// Whether the reader sees every entry (admins) or the public kinds.
+    everything: bool,
+}
+
+/// The log the reader may read, as a CSV download.
+async fn export(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    let csv = svc::export_csv(&state.db, &who.actor()).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"duet-audit-log.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 async fn show(
@@ -38,5 +59,6 @@ async fn show(
         clock: Clock::of(&state),
         page,
         paged: q.before.is_some(),
+        everything: who.actor().role == duet_core::auth::Role::Admin,
     }))
 }

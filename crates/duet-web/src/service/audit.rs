@@ -21,7 +21,8 @@ pub struct AuditQuery {
 
 /// A page of the log, newest first, read at most once per write epoch and two seconds
 /// (`service::fresh`): every entry is written by this process's own writes or another
-/// replica's, so a cached page is never older than that.
+/// replica's, so a cached page is never older than that. Admins read every entry; everyone else
+/// reads the changes to people and survey campaigns (`audit::PUBLIC_KINDS`).
 pub async fn log(
     db: &Db,
     pages: &AuditPages,
@@ -29,13 +30,70 @@ pub async fn log(
     q: AuditQuery,
 ) -> Result<Arc<AuditPage>, AppError> {
     can(actor, Action::ViewAuditLog)?;
+    let everything = reads_everything(actor);
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
     Ok(pages
         .0
-        .get_or_load(q, || audit::list(db, q.before, q.limit.unwrap_or(50)))
+        .get_or_load((q, everything), || {
+            audit::list(db, q.before, limit, everything)
+        })
         .await?)
 }
 
-/// Recently read pages of the log, per process (every page footer links the log, so it is read
-/// often; a page is one indexed read of up to 200 rows plus names).
+/// Whether the actor reads every entry (admins) or only the public kinds.
+fn reads_everything(actor: &Actor) -> bool {
+    actor.role == duet_core::auth::Role::Admin
+}
+
+/// The whole log the actor may read, oldest first, as CSV (every cell neutralised against
+/// formula injection): when, who, action, subject, summary, before, after.
+pub async fn export_csv(db: &Db, actor: &Actor) -> Result<String, AppError> {
+    can(actor, Action::ViewAuditLog)?;
+    let everything = reads_everything(actor);
+    let mut entries = Vec::new();
+    let mut before = None;
+    loop {
+        let page = audit::list(db, before, 1000, everything).await?;
+        entries.extend(page.items);
+        match page.next_before {
+            Some(b) => before = Some(b),
+            None => break,
+        }
+    }
+    entries.reverse();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let cell = |s: &str| duet_core::csv_input::neutralise(s).into_owned();
+    w.write_record([
+        "at",
+        "by",
+        "action",
+        "subject_kind",
+        "subject_id",
+        "summary",
+        "before",
+        "after",
+    ])
+    .map_err(|e| AppError::Internal(e.into()))?;
+    for e in &entries {
+        w.write_record([
+            e.at.to_rfc3339(),
+            cell(e.actor_name.as_deref().unwrap_or("command line")),
+            cell(&e.action),
+            cell(&e.subject_kind),
+            e.subject_id.to_string(),
+            cell(&e.summary),
+            cell(e.before_value.as_deref().unwrap_or("")),
+            cell(e.after_value.as_deref().unwrap_or("")),
+        ])
+        .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Recently read pages of the log, per process and per reader kind (every page footer links the
+/// log, so it is read often; a page is one indexed read of up to 200 rows plus names).
 #[derive(Default)]
-pub struct AuditPages(FreshMap<AuditQuery, AuditPage>);
+pub struct AuditPages(FreshMap<(AuditQuery, bool), AuditPage>);

@@ -79,7 +79,7 @@ pub async fn create_department(
     can(actor, Action::ManageDepartments)?;
     let input = fields.parse()?;
     refuse_look_alike(db, None, &input.name).await?;
-    Ok(org::insert_department(db, &input).await?)
+    Ok(org::insert_department_by(db, Some(actor.user.0), &input).await?)
 }
 
 /// Refuses a department name that looks like another department's but is different text ("Sаles"
@@ -112,7 +112,7 @@ pub async fn update_department(
     can(actor, Action::ManageDepartments)?;
     let input = fields.parse()?;
     refuse_look_alike(db, Some(id), &input.name).await?;
-    Ok(org::update_department(db, DepartmentId(id), &input).await?)
+    Ok(org::update_department_by(db, Some(actor.user.0), DepartmentId(id), &input).await?)
 }
 
 /// Archives or restores a department.
@@ -123,7 +123,7 @@ pub async fn archive_department(
     archived: bool,
 ) -> Result<Department, AppError> {
     can(actor, Action::ManageDepartments)?;
-    Ok(org::set_department_archived(db, DepartmentId(id), archived).await?)
+    Ok(org::set_department_archived_by(db, Some(actor.user.0), DepartmentId(id), archived).await?)
 }
 
 /// Creates a person in a department the actor may manage.

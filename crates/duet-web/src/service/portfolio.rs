@@ -519,12 +519,15 @@ pub async fn set_settings(
         ));
     }
     match budget {
-        Some(b) if errs.0.is_empty() => {
-            Ok(
-                store::update_settings(db, b.0, f.capacity_days, f.tolerance_pct, f.wait_days)
-                    .await?,
-            )
-        }
+        Some(b) if errs.0.is_empty() => Ok(store::update_settings(
+            db,
+            Some(actor.user.0),
+            b.0,
+            f.capacity_days,
+            f.tolerance_pct,
+            f.wait_days,
+        )
+        .await?),
         _ => Err(errs.into()),
     }
 }

@@ -284,3 +284,51 @@ app_test! {
         assert_eq!(status, 401, "signed-in users only");
     }
 }
+
+app_test! {
+    async fn departments_settings_and_campaigns_are_logged_with_before_and_after_and_members_read_only_their_part(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        let member = app.api_as(Role::Member, Some("Sales")).await;
+        let (status, d) = admin.post("/departments", json!({"name": "Field Ops", "kind": "business"})).await;
+        assert_eq!(status, 201, "{d}");
+        let id = d["id"].as_i64().unwrap();
+        let (status, _) = admin.send(reqwest::Method::PUT, &format!("/departments/{id}"), json!({"name": "=Field Services", "kind": "business"})).await;
+        assert_eq!(status, 200);
+        let (status, s) = admin.send(reqwest::Method::PUT, "/portfolio/settings", json!({"budget": "120000", "capacity_days": 900, "tolerance_pct": 12.5, "wait_days": 14})).await;
+        assert_eq!(status, 200, "{s}");
+        let (_, log) = admin.get("/audit").await;
+        let entries = log["items"].as_array().unwrap();
+        let find = |action: &str| entries.iter().find(|e| e["action"] == action).unwrap_or_else(|| panic!("{action} not in {log}")).clone();
+        let renamed = find("department.update");
+        assert!(renamed["before_value"].as_str().unwrap().starts_with("name: Field Ops;"), "{renamed}");
+        assert!(renamed["after_value"].as_str().unwrap().starts_with("name: =Field Services;"), "{renamed}");
+        assert_eq!(find("department.create")["before_value"], Value::Null);
+        let settings = find("settings.portfolio");
+        assert!(settings["after_value"].as_str().unwrap().contains("budget: 120000.00; capacity: 900 days; tolerance: 12.5%; wait: 14 days"), "{settings}");
+        assert!(settings["before_value"].is_string());
+
+        // A member reads the changes to people and campaigns, not to departments or settings.
+        let (status, mine) = member.get("/audit").await;
+        assert_eq!(status, 200);
+        let text = mine.to_string();
+        assert!(!text.contains("department.update") && !text.contains("settings.portfolio"), "{text}");
+        assert!(text.contains("person.create"), "people's changes are for everyone: {text}");
+
+        // The export: every entry the reader may read, neutralised against formulas.
+        let r = admin.req(reqwest::Method::GET, "/audit/export").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = r.text().await.unwrap();
+        assert!(csv.starts_with("at,by,action,subject_kind,subject_id,summary,before,after\n"), "{csv}");
+        assert!(csv.contains("settings.portfolio") && csv.contains("Changed the department =Field Services"), "{csv}");
+        let r = member.req(reqwest::Method::GET, "/audit/export").send().await.unwrap();
+        let csv = r.text().await.unwrap();
+        assert!(!csv.contains("settings.portfolio") && csv.contains("person.create"), "{csv}");
+        let b = app.browser_as(Role::Admin, None).await;
+        let (status, page) = b.get("/audit").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("was name: Field Ops") && page.contains("Download the log as CSV"), "{page}");
+        let (status, csv) = b.get("/audit/export.csv").await;
+        assert!(status == 200 && csv.contains("department.update"));
+    }
+}

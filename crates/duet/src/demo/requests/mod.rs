@@ -179,7 +179,8 @@ pub async fn seed_requests(db: &Db, password_hash: &str) -> anyhow::Result<()> {
         .sum();
     let budget = (committed_cost + open_cost * 55 / 100 + 500_000) / 1_000_000 * 1_000_000;
     let capacity = (committed_days + open_days / 2).max(1);
-    duet_store::portfolio::update_settings(db, budget.max(1_000_000), capacity, 10.0, 10).await?;
+    duet_store::portfolio::update_settings(db, None, budget.max(1_000_000), capacity, 10.0, 10)
+        .await?;
     let weights = Weights::new(45.0, 30.0, 10.0, 15.0).map_err(|e| anyhow!("{e:?}"))?;
     duet_store::portfolio::insert_weights(db, ctx.cio, &weights).await?;
 

@@ -194,6 +194,8 @@ pub enum Action {
     ReviewSoftware,
     /// Import advisory files (KEV, OSV): admins.
     ImportAdvisories,
+    /// Bring an organisation's history into Duet (promises with their original dates): admins.
+    ImportHistory,
     /// Write a reflection on a placement: only its guest (`guest`, their account).
     ReflectOnPlacement { guest: Option<UserId> },
     /// Read a reflection: its guest always; the host department's people when the guest shared
@@ -385,7 +387,7 @@ pub fn can(actor: &Actor, action: Action) -> Result<(), Denied> {
             Member => false,
         },
         Action::ReviewSoftware => matches!(actor.role, Admin | ItLeader),
-        Action::ImportAdvisories => actor.role == Admin,
+        Action::ImportAdvisories | Action::ImportHistory => actor.role == Admin,
         Action::ReleaseForRotation { manager } => manager == Some(actor.user),
         Action::ViewApplication { applicant, manager } => {
             applicant == Some(actor.user)
@@ -504,6 +506,7 @@ fn describe(action: Action) -> &'static str {
         }
         Action::ReviewSoftware => "review software or decide a finding (IT leaders and admins)",
         Action::ImportAdvisories => "import advisory files (admins)",
+        Action::ImportHistory => "import history (admins)",
         Action::ViewApplication { .. } => {
             "see this application (the applicant, their manager and the programme owner)"
         }
@@ -692,9 +695,10 @@ mod tests {
             Action::EditSoftware { .. } => 56,
             Action::ReviewSoftware => 57,
             Action::ImportAdvisories => 58,
+            Action::ImportHistory => 59,
         }
     }
-    const VARIANTS: usize = 59;
+    const VARIANTS: usize = 60;
 
     /// The whole role × action matrix. The actor is account 1 in department 3; "own" resources
     /// are account 1 and department 3, "other" ones account 2 and department 4. Each row names
@@ -988,6 +992,7 @@ mod tests {
             (Action::EditSoftware { department: away }, "AI"),
             (Action::ReviewSoftware, "AI"),
             (Action::ImportAdvisories, "A"),
+            (Action::ImportHistory, "A"),
             (Action::ReflectOnPlacement { guest: Some(me) }, everyone),
             (Action::ReflectOnPlacement { guest: Some(other) }, ""),
             (

@@ -548,3 +548,197 @@ mod tests {
         }
     }
 }
+
+/// The header of a promise history file: who promised (their e-mail), to which department, what,
+/// when it was made, when it was due, how it ended and when.
+pub const HISTORY_CSV_HEADER: [&str; 7] = [
+    "promisor_email",
+    "promisee_department",
+    "text",
+    "made_on",
+    "due_on",
+    "status",
+    "closed_on",
+];
+
+/// One promise from an organisation's past, as read from a history file (checked on its own;
+/// the people and departments it names are checked against the directory when it is stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoricPromise {
+    /// Its line in the file, for errors found later.
+    pub line: u64,
+    /// The promisor's e-mail.
+    pub promisor_email: crate::org::Email,
+    /// The promisee department's name.
+    pub promisee_department: String,
+    /// What was promised.
+    pub text: String,
+    /// The day it was made.
+    pub made_on: NaiveDate,
+    /// The day it was due.
+    pub due_on: NaiveDate,
+    /// How it ended (open: not yet).
+    pub status: PromiseStatus,
+    /// The day it was kept or broken.
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// Reads a promise history file: every problem is reported with its line and column, and
+/// nothing is returned unless every row is good. Dates are `YYYY-MM-DD`; the days it was made
+/// and closed are not after `today`;
+/// a promise is due on or after the day it was made; a kept or broken one has its closing day
+/// (on or after it was made), an open one has none.
+pub fn parse_history_csv(
+    input: &[u8],
+    today: NaiveDate,
+) -> Result<Vec<HistoricPromise>, Vec<crate::csv_input::CsvError>> {
+    use crate::csv_input::{CsvError, CsvInput};
+    let mut csv = CsvInput::open(input, HISTORY_CSV_HEADER)?;
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let date = |field: &str, raw: &str| -> Result<Option<NaiveDate>, FieldError> {
+        let d = crate::requests::parse_date(field, raw)?;
+        match d {
+            Some(d) if d > today => Err(FieldError::new(
+                field,
+                format!("{d} is in the future; history ends today"),
+            )),
+            other => Ok(other),
+        }
+    };
+    while let Some(next) = csv.next_record() {
+        let line = match next {
+            Ok(line) => line,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let cell = |i: usize| csv.cell(i);
+        let mut bad = |e: FieldError| errors.push(CsvError::at(line, e));
+        let email = crate::org::Email::parse(cell(0))
+            .map_err(|e| FieldError::new("promisor_email", e.message))
+            .map_err(&mut bad)
+            .ok();
+        let department = crate::error::bounded_text("promisee_department", cell(1), 1, 80)
+            .map_err(&mut bad)
+            .ok();
+        let text = prose_text("text", cell(2), 3, 2000).map_err(&mut bad).ok();
+        let required = |field: &str, d: Result<Option<NaiveDate>, FieldError>| {
+            d.and_then(|d| d.ok_or_else(|| FieldError::new(field, "is required (YYYY-MM-DD)")))
+        };
+        let made_on = required("made_on", date("made_on", cell(3)))
+            .map_err(&mut bad)
+            .ok();
+        // An open promise may well be due after today; only what happened must be in the past.
+        let due_on = required("due_on", crate::requests::parse_date("due_on", cell(4)))
+            .map_err(&mut bad)
+            .ok();
+        let status = cell(5).parse::<PromiseStatus>().map_err(&mut bad).ok();
+        let closed_on = date("closed_on", cell(6)).map_err(&mut bad).ok();
+        let (
+            Some(email),
+            Some(department),
+            Some(text),
+            Some(made_on),
+            Some(due_on),
+            Some(status),
+            Some(closed_on),
+        ) = (email, department, text, made_on, due_on, status, closed_on)
+        else {
+            continue;
+        };
+        if due_on < made_on {
+            bad(FieldError::new(
+                "due_on",
+                format!("{due_on} is before the promise was made ({made_on})"),
+            ));
+            continue;
+        }
+        match (status, closed_on) {
+            (PromiseStatus::Open, Some(_)) => {
+                bad(FieldError::new(
+                    "closed_on",
+                    "must be empty for an open promise",
+                ));
+                continue;
+            }
+            (PromiseStatus::Kept | PromiseStatus::Broken, None) => {
+                bad(FieldError::new(
+                    "closed_on",
+                    "is required for a kept or broken promise (YYYY-MM-DD)",
+                ));
+                continue;
+            }
+            (_, Some(c)) if c < made_on => {
+                bad(FieldError::new(
+                    "closed_on",
+                    format!("{c} is before the promise was made ({made_on})"),
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        rows.push(HistoricPromise {
+            line,
+            promisor_email: email,
+            promisee_department: department,
+            text,
+            made_on,
+            due_on,
+            status,
+            closed_on,
+        });
+        if errors.len() >= 100 {
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    }
+
+    #[test]
+    fn a_history_file_is_read_whole_or_refused_with_every_problem_placed() {
+        let good = "promisor_email,promisee_department,text,made_on,due_on,status,closed_on\n\
+            ann@example.com,Sales,Fix the CRM export,2025-03-02,2025-03-30,kept,2025-04-02\n\
+            bob@example.com,Finance,Monthly close report,2026-10-01,2026-12-20,open,\n";
+        let rows = parse_history_csv(good.as_bytes(), today()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].line, rows[0].status, rows[0].closed_on),
+            (2, PromiseStatus::Kept, NaiveDate::from_ymd_opt(2025, 4, 2))
+        );
+        let bad = "promisor_email,promisee_department,text,made_on,due_on,status,closed_on\n\
+            not-an-email,Sales,Fix it,2025-03-02,2025-03-30,kept,2025-04-02\n\
+            ann@example.com,Sales,Fix the CRM export,2025-03-02,2025-02-01,open,\n\
+            ann@example.com,Sales,Fix the CRM export,2025-03-02,2025-03-30,broken,\n\
+            ann@example.com,Sales,Fix the CRM export,2027-01-01,2027-03-30,open,\n";
+        let errors = parse_history_csv(bad.as_bytes(), today()).unwrap_err();
+        let placed: Vec<(u64, Option<&str>)> = errors
+            .iter()
+            .map(|e| (e.line, e.column.as_deref()))
+            .collect();
+        assert_eq!(
+            placed,
+            vec![
+                (2, Some("promisor_email")),
+                (3, Some("due_on")),
+                (4, Some("closed_on")),
+                (5, Some("made_on"))
+            ]
+        );
+        assert!(errors[3].message.contains("in the future"));
+    }
+}

@@ -216,6 +216,18 @@ pub enum ImportCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// Import a promise ledger's history with its original dates
+    /// (promisor_email,promisee_department,text,made_on,due_on,status,closed_on); all rows or none.
+    Promises {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// The admin account recording the import (its e-mail).
+        #[arg(long)]
+        by: String,
+        /// Where the history comes from, shown on every imported promise.
+        #[arg(long, default_value = "an earlier ledger")]
+        source: String,
+    },
     /// Import CISA's Known Exploited Vulnerabilities catalogue (CSV or JSON, read as it streams;
     /// columns by header name); all records or none, then the software register is matched.
     Kev {

@@ -494,3 +494,31 @@ async fn unlock_forgets_the_failed_sign_ins_of_an_account_from_every_address() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn promise_history_imports_from_the_command_line_all_or_nothing() {
+    on_both(|db| {
+        assert!(duet(db, &["init"], None).status.success());
+        let out = duet(db, &["user", "create", "--email", "admin@example.com", "--name", "Admin", "--role", "admin", "--password-stdin"], Some("a long admin passphrase\n"));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let dir = std::env::temp_dir().join(format!("duet-history-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let people = dir.join("people.csv");
+        std::fs::write(&people, "name,email,department,title,level\nAnn Lee,ann@example.com,IT,CIO,executive\n").unwrap();
+        assert!(duet(db, &["import", "people", people.to_str().unwrap()], None).status.success());
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, "promisor_email,promisee_department,text,made_on,due_on,status,closed_on\nann@example.com,Sales,Fix the CRM export,2025-03-02,2025-03-30,kept,\n").unwrap();
+        let out = duet(db, &["import", "promises", bad.to_str().unwrap(), "--by", "admin@example.com", "--source", "Jira"], None);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("line 2") && text(&out.stderr).contains("closed_on"), "{}", text(&out.stderr));
+        let good = dir.join("good.csv");
+        std::fs::write(&good, "promisor_email,promisee_department,text,made_on,due_on,status,closed_on\nann@example.com,Sales,Fix the CRM export,2025-03-02,2025-03-30,kept,2025-03-29\n").unwrap();
+        let out = duet(db, &["import", "promises", good.to_str().unwrap(), "--by", "ann@example.com"], None);
+        assert!(!out.status.success(), "ann has no account");
+        let out = duet(db, &["import", "promises", good.to_str().unwrap(), "--by", "admin@example.com", "--source", "Jira"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Imported 1 promises") && text(&out.stdout).contains("1 kept"), "{}", text(&out.stdout));
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}

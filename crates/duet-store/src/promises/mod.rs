@@ -49,8 +49,11 @@ pub struct Promise {
     pub recorded_by_id: i64,
     /// That account's name.
     pub recorded_by_name: String,
-    /// Recorded.
+    /// Recorded (for an imported promise: the day it was made).
     pub created_at: DateTime<Utc>,
+    /// Where an imported promise came from ("ServiceNow export, 2026-11"); none when it was
+    /// recorded in Duet.
+    pub imported_from: Option<String>,
 }
 
 macro_rules! promise_sql {
@@ -58,7 +61,7 @@ macro_rules! promise_sql {
         concat!(
             "select p.id, p.promisor_person_id, pp.name as promisor_name, p.promisor_department_id, fd.name as promisor_department_name,
                 p.promisee_department_id, td.name as promisee_department_name, p.level, p.text, p.due_on, p.source, p.source_id,
-                p.status, p.renegotiations, p.closed_on, p.recorded_by as recorded_by_id, ru.name as recorded_by_name, p.created_at
+                p.status, p.renegotiations, p.closed_on, p.recorded_by as recorded_by_id, ru.name as recorded_by_name, p.created_at, p.imported_from
              from promises p
              join people pp on pp.id = p.promisor_person_id
              join users ru on ru.id = p.recorded_by
@@ -482,7 +485,9 @@ pub async fn send_reminders(db: &Db, today: NaiveDate, days: i64) -> Result<u64>
     Ok(sent)
 }
 
+mod history;
 mod record;
 mod trust;
+pub use history::*;
 pub use record::*;
 pub use trust::*;

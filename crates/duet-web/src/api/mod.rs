@@ -233,7 +233,7 @@ impl utoipa::Modify for CommonResponses {
         portfolio::export_portfolio, portfolio::weights_history, portfolio::set_weights, portfolio::set_settings,
         portfolio::list_goals, portfolio::add_goal, portfolio::archive_goal, requests::list_teams,
         requests::team_stats, requests::notifications, requests::mark_read,
-        promises::list_promises, promises::create_promise, promises::get_promise, promises::close_promise,
+        promises::list_promises, promises::create_promise, promises::import_history, promises::get_promise, promises::close_promise,
         promises::renegotiate, promises::trust, promises::trust_pair,
         metrics::list_metrics, metrics::create_metric, metrics::get_metric, metrics::list_values, metrics::record_value,
         metrics::import_values, metrics::set_mapping, metrics::list_outcomes, metrics::add_outcome, metrics::archive_outcome,

@@ -18,6 +18,7 @@ use duet_store::{Page, PageRequest};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/promises", get(list_promises).post(create_promise))
+        .route("/promises/import", post(import_history))
         .route("/promises/{id}", get(get_promise))
         .route("/promises/{id}/close", post(close_promise))
         .route("/promises/{id}/renegotiate", post(renegotiate))
@@ -156,4 +157,27 @@ pub async fn trust_pair(
     Path((from, to)): Path<(i64, i64)>,
 ) -> Result<Json<TrustPairView>, AppError> {
     Ok(Json(svc::trust_pair(&state.db, from, to).await?))
+}
+
+/// Imports a promise ledger's history from a CSV body
+/// (`promisor_email,promisee_department,text,made_on,due_on,status,closed_on`), each promise
+/// with its original dates and its trust events on the days they happened; all rows or none
+/// (admins).
+#[utoipa::path(post, path = "/promises/import", tag = "promises", params(svc::HistoryParams), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = duet_store::promises::HistorySummary), (status = 403, body = ErrorBody), (status = 422, description = "Bad rows, each with line and column in `error.details`", body = ErrorBody)))]
+pub async fn import_history(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiQuery(q): ApiQuery<svc::HistoryParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<duet_store::promises::HistorySummary>, AppError> {
+    let summary = svc::import_history(
+        &state.db,
+        &who.actor(),
+        state.config.time_zone,
+        q.source.as_deref(),
+        &body,
+    )
+    .await?;
+    Ok(Json(summary))
 }

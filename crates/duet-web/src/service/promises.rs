@@ -244,6 +244,31 @@ impl Batch for RecordBatch {
 }
 
 /// Closes a promise as kept or broken (its promisee department only).
+/// Where an imported history comes from, and the file.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// Where the history comes from, shown on every imported promise ("ServiceNow, 2024–2026").
+    pub source: Option<String>,
+}
+
+/// Imports a promise ledger's history with its original dates (admins); all rows or none, each
+/// problem placed by line and column.
+pub async fn import_history(
+    db: &Db,
+    actor: &Actor,
+    tz: duet_core::time::Tz,
+    source: Option<&str>,
+    csv: &[u8],
+) -> Result<store::HistorySummary, AppError> {
+    can(actor, Action::ImportHistory)?;
+    let source =
+        duet_core::error::bounded_text("source", source.unwrap_or("an earlier ledger"), 1, 120)?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let rows = duet_core::promises::parse_history_csv(csv, today).map_err(AppError::Csv)?;
+    Ok(store::import_history(db, actor.user.0, &source, &rows, |_| {}).await?)
+}
+
 pub async fn close(db: &Db, actor: &Actor, id: i64, kept: bool) -> Result<Promise, AppError> {
     let p = store::find_promise(db, id).await?;
     can(

@@ -237,3 +237,57 @@ app_test! {
         assert_eq!(ledger["total"].as_i64(), Some(21), "{ledger}");
     }
 }
+
+app_test! {
+    async fn a_ledger_history_is_imported_whole_with_its_original_dates_or_not_at_all(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        app.person("Ann History", "ann.history@example.com", "IT", "manager").await;
+        app.person("Bo History", "bo.history@example.com", "Sales", "individual").await;
+        let post = |api: &Api, csv: &'static str, source: &'static str| {
+            let r = api.req(reqwest::Method::POST, &format!("/promises/import?source={source}")).header("content-type", "text/csv").body(csv);
+            async move {
+                let r = r.send().await.unwrap();
+                (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        // One bad row refuses the whole file, with its line and column; nothing is written.
+        let bad = "promisor_email,promisee_department,text,made_on,due_on,status,closed_on\n\
+            ann.history@example.com,Sales,Nightly CRM export fixed,2025-03-02,2025-03-30,kept,2025-03-28\n\
+            nobody@example.com,Sales,Quarterly access review,2025-05-01,2025-06-01,broken,2025-06-10\n";
+        let (status, body) = post(&admin, bad, "ServiceNow").await;
+        assert_eq!(status, 422, "{body}");
+        let details = body["error"]["details"].to_string();
+        assert!(details.contains("\"line\":3") && details.contains("promisor_email") && details.contains("import the people first"), "{body}");
+        let (_, ledger) = admin.get("/promises?limit=200").await;
+        assert!(!ledger.to_string().contains("Nightly CRM export fixed"), "nothing half-written");
+
+        let good = "promisor_email,promisee_department,text,made_on,due_on,status,closed_on\n\
+            ann.history@example.com,Sales,Nightly CRM export fixed,2025-03-02,2025-03-30,kept,2025-03-28\n\
+            ann.history@example.com,sales,Laptop refresh for the sales floor,2025-04-01,2025-05-01,kept,2025-05-20\n\
+            bo.history@example.com,IT,Quarterly access review signed off,2025-05-01,2025-06-01,broken,2025-06-10\n\
+            ann.history@example.com,Sales,New pipeline dashboard,2026-11-01,2027-01-15,open,\n";
+        let (status, summary) = post(&admin, good, "ServiceNow").await;
+        assert_eq!(status, 200, "{summary}");
+        assert_eq!(summary, json!({"promises": 4, "open": 1, "kept": 2, "broken": 1}));
+        let (_, ledger) = admin.get("/promises?limit=200").await;
+        let items = ledger["items"].as_array().unwrap();
+        let find = |text: &str| items.iter().find(|p| p["text"] == text).unwrap_or_else(|| panic!("{text} in {ledger}")).clone();
+        let late = find("Laptop refresh for the sales floor");
+        assert_eq!((late["status"].as_str(), late["closed_on"].as_str(), late["imported_from"].as_str()), (Some("kept"), Some("2025-05-20"), Some("ServiceNow")));
+        assert!(late["created_at"].as_str().unwrap().starts_with("2025-04-01"), "made on its original day: {late}");
+        let id = late["id"].as_i64().unwrap();
+        let (status, view) = admin.get(&format!("/promises/{id}")).await;
+        assert_eq!(status, 200);
+        let events = view["history"].to_string();
+        assert!(events.contains("2025-04-01") && events.contains("kept, 19 day(s) late") && events.contains("2025-05-20"), "{view}");
+        let b = app.browser_as(Role::Member, Some("Sales")).await;
+        let (_, page) = b.get(&format!("/promises/{id}")).await;
+        assert!(page.contains("from ServiceNow, with its original dates"), "{page}");
+        // Only admins bring history in.
+        let leader = app.api_as(Role::ItLeader, None).await;
+        let (status, _) = post(&leader, good, "x").await;
+        assert_eq!(status, 403);
+        let (_, log) = admin.get("/audit").await;
+        assert!(log.to_string().contains("Imported 4 promises (1 open, 2 kept, 1 broken) from ServiceNow"), "{log}");
+    }
+}

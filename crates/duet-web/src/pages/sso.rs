@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/sso", get(show))
-        .route("/admin/sso/test", post(test))
+        .route("/admin/sso/test", get(test))
         .route("/admin/sso/preview", post(preview))
 }
 
@@ -47,7 +47,8 @@ async fn show(State(state): State<AppState>, who: SignedIn) -> Result<Response, 
 }
 
 /// Starts a test sign-in as this admin: the provider's answer comes back to a page that shows
-/// it and changes nothing.
+/// it and changes nothing. A link, not a form: the page's `form-action 'self'` policy would stop
+/// a form from being sent on to the provider, and the test changes nothing that needs CSRF.
 async fn test(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
     duet_core::auth::can(&who.actor(), duet_core::auth::Action::ManageUsers)
         .map_err(crate::error::AppError::from)?;

@@ -383,3 +383,127 @@ pub fn error_fields(body: &serde_json::Value) -> Vec<String> {
             ]
         })
 }
+
+/// A running `oidc-provider-mock` on a free port; stopped when dropped.
+pub struct OidcProvider {
+    child: std::process::Child,
+    /// Its issuer URL.
+    pub base: String,
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl OidcProvider {
+    /// Starts the provider (installed by `scripts/test`); fails the test when it cannot.
+    pub async fn start() -> Self {
+        let exe = std::env::var("DUET_TEST_OIDC_PROVIDER").unwrap_or_else(|_| {
+            format!(
+                "{}/../../target/test-tools/oidc-venv/bin/oidc-provider-mock",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        assert!(
+            std::path::Path::new(&exe).exists(),
+            "the OpenID provider for the single sign-on tests is missing at {exe}: run scripts/test, which installs it (pip install oidc-provider-mock==0.3.4 into target/test-tools/oidc-venv)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(&exe)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--require-nonce",
+                "true",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting the OpenID provider {exe}: {e}"));
+        let base = format!("http://127.0.0.1:{port}");
+        let p = Self { child, base };
+        for _ in 0..150 {
+            if reqwest::get(format!("{}/.well-known/openid-configuration", p.base))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return p;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the OpenID provider did not answer at {} within 15 s",
+            p.base
+        );
+    }
+
+    /// Sets a person's claims at the provider.
+    pub async fn person(&self, sub: &str, claims: serde_json::Value) {
+        let r = reqwest::Client::new()
+            .put(format!("{}/users/{sub}", self.base))
+            .json(&claims)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+
+    /// Signs `sub` in at the provider's page, as the person would; returns where the provider
+    /// sends the browser back to.
+    pub async fn authorize(&self, authorize_url: &str, sub: &str) -> String {
+        assert!(
+            authorize_url.starts_with(&self.base),
+            "Duet sends the browser to the provider: {authorize_url}"
+        );
+        for part in [
+            "code_challenge=",
+            "code_challenge_method=S256",
+            "nonce=",
+            "state=",
+            "scope=openid",
+        ] {
+            assert!(
+                authorize_url.contains(part),
+                "the authorisation request carries {part}: {authorize_url}"
+            );
+        }
+        let c = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = c
+            .post(authorize_url)
+            .form(&[("sub", sub)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 302, "{}", r.text().await.unwrap_or_default());
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+}
+
+/// Duet's single sign-on settings against the test provider: a required group, four role
+/// groups and the department claim.
+pub fn sso_settings(issuer: &str) -> duet_web::auth::sso::SsoSettings {
+    duet_web::auth::sso::SsoSettings {
+        issuer: issuer.to_string(),
+        client_id: "duet".into(),
+        client_secret: Some("duet-client-secret".into()),
+        label: "Harbor ID".into(),
+        rules: duet_core::sso::SsoRules {
+            required_group: Some("duet-users".into()),
+            roles: duet_core::sso::SsoRules::parse_roles("duet-admins=admin, it-leads=it_leader, execs=executive, dept-heads=business_leader").unwrap(),
+            department_claim: Some("department".into()),
+            ..Default::default()
+        },
+    }
+}

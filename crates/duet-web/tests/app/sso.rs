@@ -4,132 +4,12 @@
 //! cross-browser refusals, the local admin, the admin's test sign-in and the API. On both
 //! backends; the test fails, never skips, when the provider cannot be started.
 
-use crate::common::{Browser, PASSWORD, TestApp};
+use crate::common::{
+    Browser, OidcProvider as Provider, PASSWORD, TestApp, sso_settings as settings,
+};
 use duet_core::auth::Role;
-use duet_core::sso::SsoRules;
 use duet_store::Backend;
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
-
-/// A running `oidc-provider-mock` on a free port; stopped when dropped.
-struct Provider {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Provider {
-    async fn start() -> Self {
-        let exe = std::env::var("DUET_TEST_OIDC_PROVIDER").unwrap_or_else(|_| {
-            format!(
-                "{}/../../target/test-tools/oidc-venv/bin/oidc-provider-mock",
-                env!("CARGO_MANIFEST_DIR")
-            )
-        });
-        assert!(
-            std::path::Path::new(&exe).exists(),
-            "the OpenID provider for the single sign-on tests is missing at {exe}: run scripts/test, which installs it (pip install oidc-provider-mock==0.3.4 into target/test-tools/oidc-venv)"
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(&exe)
-            .args([
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--require-nonce",
-                "true",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting the OpenID provider {exe}: {e}"));
-        let base = format!("http://127.0.0.1:{port}");
-        let p = Self { child, base };
-        for _ in 0..150 {
-            if reqwest::get(format!("{}/.well-known/openid-configuration", p.base))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return p;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!(
-            "the OpenID provider did not answer at {} within 15 s",
-            p.base
-        );
-    }
-
-    /// Sets a person's claims at the provider.
-    async fn person(&self, sub: &str, claims: Value) {
-        let r = reqwest::Client::new()
-            .put(format!("{}/users/{sub}", self.base))
-            .json(&claims)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
-    }
-
-    /// Signs `sub` in at the provider's page, as the person would; returns where the provider
-    /// sends the browser back to.
-    async fn authorize(&self, authorize_url: &str, sub: &str) -> String {
-        assert!(
-            authorize_url.starts_with(&self.base),
-            "Duet sends the browser to the provider: {authorize_url}"
-        );
-        for part in [
-            "code_challenge=",
-            "code_challenge_method=S256",
-            "nonce=",
-            "state=",
-            "scope=openid",
-        ] {
-            assert!(
-                authorize_url.contains(part),
-                "the authorisation request carries {part}: {authorize_url}"
-            );
-        }
-        let c = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = c
-            .post(authorize_url)
-            .form(&[("sub", sub)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 302, "{}", r.text().await.unwrap_or_default());
-        r.headers()["location"].to_str().unwrap().to_string()
-    }
-}
-
-fn settings(issuer: &str) -> duet_web::auth::sso::SsoSettings {
-    duet_web::auth::sso::SsoSettings {
-        issuer: issuer.to_string(),
-        client_id: "duet".into(),
-        client_secret: Some("duet-client-secret".into()),
-        label: "Harbor ID".into(),
-        rules: SsoRules {
-            required_group: Some("duet-users".into()),
-            roles: SsoRules::parse_roles("duet-admins=admin, it-leads=it_leader, execs=executive, dept-heads=business_leader").unwrap(),
-            department_claim: Some("department".into()),
-            ..Default::default()
-        },
-    }
-}
+use serde_json::json;
 
 /// One whole sign-in in browser `b`: start at Duet, sign in at the provider, come back.
 async fn sign_in(
@@ -343,9 +223,16 @@ async fn an_admin_tests_a_sign_in_and_previews_the_mapping_without_changing_anyt
                 && !page.contains("duet-client-secret"),
             "{page}"
         );
-        let (status, _, location) = admin.post_form("/admin/sso/test", &[]).await;
-        assert_eq!(status, 303);
-        let back = idp.authorize(&location.unwrap(), "tester").await;
+        let r = admin
+            .client
+            .get(format!("{}/admin/sso/test", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let back = idp
+            .authorize(r.headers()["location"].to_str().unwrap(), "tester")
+            .await;
         let r = admin.client.get(&back).send().await.unwrap();
         assert_eq!(r.status(), 200);
         let page = r.text().await.unwrap();

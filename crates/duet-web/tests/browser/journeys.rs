@@ -1106,3 +1106,68 @@ async fn a_tool_is_declared_reviewed_yes_safely_and_its_condition_checked_by_it(
     t.visit("/software/advisories").await;
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_person_signs_in_with_single_sign_on_and_an_admin_tests_it_and_reads_the_audit_log() {
+    let idp = crate::common::OidcProvider::start().await;
+    let issuer = idp.base.clone();
+    let mut t =
+        Trip::start_with(1280, |c| c.sso = Some(crate::common::sso_settings(&issuer))).await;
+    idp.person("grace", serde_json::json!({"email": "grace.hopper@example.com", "name": "Grace Hopper", "groups": ["duet-users", "execs"], "department": "Finance"})).await;
+    t.step("the sign-in page offers the company's sign-in");
+    t.visit("/login?next=/promises").await;
+    t.win.click_and_wait("a[href^='/login/sso']").await;
+    t.step("the person signs in at the provider and comes back signed in");
+    t.win.fill("input[name=sub]", "grace").await;
+    t.win.click_and_wait("form button[type=submit]").await;
+    t.expect_page().await;
+    t.axe().await;
+    let url = t.win.current_url().await;
+    assert!(
+        url.ends_with("/promises"),
+        "back where they were going: {url}"
+    );
+    t.visit("/account").await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Grace Hopper") && text.contains("Executive"),
+        "{text}"
+    );
+    t.sign_out().await;
+
+    let cast = Cast::new(&t.app).await;
+    t.sign_in(&cast.admin).await;
+    t.step("the admin reads the single sign-on settings and tests a sign-in");
+    t.visit("/admin/sso").await;
+    t.win.click_and_wait("a[href='/admin/sso/test']").await;
+    t.win.fill("input[name=sub]", "grace").await;
+    t.win.click_and_wait("form button[type=submit]").await;
+    t.expect_page().await;
+    t.axe().await;
+    let text = t.main_text().await;
+    assert!(
+        text.contains("Nothing changed in Duet")
+            && text.contains("the existing account of Grace Hopper"),
+        "{text}"
+    );
+    t.step("the admin tries the mapping on pasted claims; a refused box keeps what was typed");
+    t.visit("/admin/sso").await;
+    t.win.fill("#claims", "{broken").await;
+    t.win
+        .click_and_wait("form[action='/admin/sso/preview'] button[type=submit]")
+        .await;
+    let kept = t
+        .win
+        .script(
+            "return document.querySelector('#claims').value",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(kept, serde_json::json!("{broken"));
+    t.axe().await;
+    t.step("the audit log shows the account single sign-on made");
+    t.visit("/audit").await;
+    let text = t.main_text().await;
+    assert!(text.contains("at its first single sign-on"), "{text}");
+    t.finish().await;
+}

@@ -44,10 +44,16 @@ impl Trip {
 
     /// The same with a window `width` pixels wide.
     pub async fn start_at(width: u32) -> Trip {
+        Self::start_with(width, |_| {}).await
+    }
+
+    /// The same with more settings (single sign-on, say).
+    pub async fn start_with(width: u32, configure: impl FnOnce(&mut duet_web::WebConfig)) -> Trip {
         let driver = Driver::start().await;
         let app = TestApp::spawn_with(duet_store::Backend::Sqlite, |c| {
             // Plain http://127.0.0.1: the browser must send the cookie back.
             c.secure_cookies = false;
+            configure(c);
         })
         .await;
         let win = driver.session(width).await;

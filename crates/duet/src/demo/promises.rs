@@ -197,7 +197,112 @@ pub async fn seed_promises(db: &Db) -> anyhow::Result<()> {
         }
     }
     seed_home_promises(db, &people, recorder, today).await?;
+    seed_history(db, &people, &departments, recorder, today).await?;
     tracing::info!("demo promises seeded");
+    Ok(())
+}
+
+/// The ledger Harborvale kept in a spreadsheet before Duet, brought in with its original dates
+/// (`duet import promises`): older than the trust window, so it shows the history without
+/// moving today's trust.
+async fn seed_history(
+    db: &Db,
+    people: &[Person],
+    departments: &[org::Department],
+    recorder: i64,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use duet_core::promises::{HistoricPromise, PromiseStatus};
+    let it = departments.iter().find(|d| d.kind == DepartmentKind::It);
+    let business: Vec<&org::Department> = departments
+        .iter()
+        .filter(|d| d.kind == DepartmentKind::Business)
+        .collect();
+    let Some(it) = it else {
+        return Ok(());
+    };
+    if business.is_empty() {
+        return Ok(());
+    }
+    let Some(it_person) = people
+        .iter()
+        .find(|p| p.department_id == it.id && p.level != Level::Individual)
+    else {
+        return Ok(());
+    };
+    const PAST: [(&str, i64, i64, Option<i64>, bool); 6] = [
+        (
+            "Move the shared drive to the document platform",
+            540,
+            510,
+            Some(505),
+            true,
+        ),
+        (
+            "Single sign-on for the expenses tool",
+            500,
+            460,
+            Some(475),
+            true,
+        ),
+        (
+            "Quarterly access review of the finance systems",
+            470,
+            440,
+            Some(440),
+            false,
+        ),
+        (
+            "Replace the meeting-room screens on floor 2",
+            430,
+            400,
+            Some(398),
+            true,
+        ),
+        (
+            "Nightly export of the CRM to the data warehouse",
+            400,
+            380,
+            Some(392),
+            true,
+        ),
+        (
+            "Laptop refresh plan for the field sales team",
+            380,
+            350,
+            Some(349),
+            false,
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (i, (text, made, due, closed, kept)) in PAST.iter().enumerate() {
+        let dept = business[i % business.len()];
+        let day = |ago: i64| today - Duration::days(ago);
+        let status = match (closed, kept) {
+            (None, _) => PromiseStatus::Open,
+            (Some(_), true) => PromiseStatus::Kept,
+            (Some(_), false) => PromiseStatus::Broken,
+        };
+        rows.push(HistoricPromise {
+            line: i as u64 + 2,
+            promisor_email: duet_core::org::Email::parse(&it_person.email)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+            promisee_department: dept.name.clone(),
+            text: (*text).to_string(),
+            made_on: day(*made),
+            due_on: day(*due),
+            status,
+            closed_on: closed.map(day),
+        });
+    }
+    pr::import_history(
+        db,
+        recorder,
+        "the spreadsheet ledger kept before Duet",
+        &rows,
+        |_| {},
+    )
+    .await?;
     Ok(())
 }
 

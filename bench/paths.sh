@@ -101,7 +101,7 @@ for p in / /departments "/departments/$DEPT" /people /requests "/requests/$REQ" 
   /comms/feed.atom /comms/editions "/comms/editions/$EDITION" "/comms/editions/$EDITION?as=$DEPT" \
   /account/email /relationships "/relationships/$BIZ" /rotation "/rotation/$OPEN_CYCLE" \
   "/rotation/$OPEN_CYCLE/match" "/rotation/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT" \
-  /software "/software?department=$BIZ" "/software/$SW" /software/advisories; do
+  /software "/software?department=$BIZ" "/software/$SW" /software/advisories /admin/sso /audit/export.csv; do
   page "$p"
 done
 for a in /home /departments "/people?limit=50" "/requests?limit=25" "/requests?limit=50" "/requests/$REQ" /portfolio \
@@ -109,7 +109,7 @@ for a in /home /departments "/people?limit=50" "/requests?limit=25" "/requests?l
   /campaigns "/campaigns/$CAMPAIGN/results" /voice/inbox /notifications /audit /comms/posts \
   "/comms/posts/$POST" /comms/editions "/comms/editions/$EDITION" /mail/preferences /relationships \
   "/relationships/$BIZ" /rotation/cycles "/rotation/cycles/$OPEN_CYCLE" "/rotation/cycles/$OPEN_CYCLE/proposal" \
-  "/rotation/cycles/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT" /software "/software/$SW"; do
+  "/rotation/cycles/$CYCLE/outcomes" "/rotation/placements/$PLACEMENT" /software "/software/$SW" /sso /audit/export; do
   call "$a"
 done
 read -r H2 _ _ _ < <(measure $BASE/healthz)

@@ -69,8 +69,46 @@ pub(crate) struct Change<'a> {
     pub after: Option<&'a str>,
 }
 
+/// Keeps only what changed of two descriptions written as `field: value; field: value`, so an
+/// entry reads "leader: none → Priya Raman" rather than every field twice. Descriptions of
+/// another shape are kept whole.
+fn changed_only(before: &str, after: &str) -> (String, String) {
+    let pairs = |s: &str| -> Option<Vec<(String, String)>> {
+        s.split("; ")
+            .map(|p| {
+                p.split_once(": ")
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
+            .collect()
+    };
+    match (pairs(before), pairs(after)) {
+        (Some(b), Some(a)) if b.len() == a.len() && b.iter().zip(&a).all(|(x, y)| x.0 == y.0) => {
+            let (mut was, mut now) = (Vec::new(), Vec::new());
+            for ((k, v0), (_, v1)) in b.iter().zip(&a) {
+                if v0 != v1 {
+                    was.push(format!("{k}: {v0}"));
+                    now.push(format!("{k}: {v1}"));
+                }
+            }
+            if was.is_empty() {
+                (before.to_string(), after.to_string())
+            } else {
+                (was.join("; "), now.join("; "))
+            }
+        }
+        _ => (before.to_string(), after.to_string()),
+    }
+}
+
 /// Writes one audit entry with its before and after, inside the caller's write transaction.
 pub(crate) async fn record_change(tx: &mut WriteTx, by: Option<i64>, c: Change<'_>) -> Result<()> {
+    let (before, after) = match (c.before, c.after) {
+        (Some(b), Some(a)) => {
+            let (b, a) = changed_only(b, a);
+            (Some(b), Some(a))
+        }
+        (b, a) => (b.map(str::to_string), a.map(str::to_string)),
+    };
     on_db!(tx, |conn| {
         sqlx::query(
         "insert into audit_log (at, actor_user_id, action, subject_kind, subject_id, department_id, summary, before_value, after_value)
@@ -83,8 +121,8 @@ pub(crate) async fn record_change(tx: &mut WriteTx, by: Option<i64>, c: Change<'
     .bind(c.subject_id)
     .bind(c.department)
     .bind(c.summary)
-    .bind(c.before)
-    .bind(c.after)
+    .bind(before)
+    .bind(after)
     .execute(conn).await.map(|r| r.rows_affected())
     })?;
     Ok(())

@@ -65,17 +65,29 @@ fn counted<T: WithTotal>(items: Vec<T>) -> Counted<T> {
     Counted { items, total }
 }
 
-const REQUEST_LINE: &str = "select r.id, r.title, d.name as department_name, r.status, r.urgency, r.updated_at, r.need_confirmed_at,
-        count(*) over () as total
-     from requests r join departments d on d.id = r.department_id ";
+/// The select of a home list of requests, with `total` counted by its own statement: a window
+/// `count(*) over ()` joined and sorted every matching row before keeping six (66 ms for a
+/// requester of 15,000 requests in the soak); an uncorrelated count is read once, from an index.
+fn request_lines(total: &str) -> String {
+    format!(
+        "select r.id, r.title, d.name as department_name, r.status, r.urgency, r.updated_at, r.need_confirmed_at,
+            ({total}) as total
+         from requests r join departments d on d.id = r.department_id "
+    )
+}
+
+/// The requests a requester still has moving.
+const OPEN: &str =
+    "('submitted', 'understanding', 'need_confirmed', 'accepted', 'deferred', 'in_delivery')";
 
 /// Requests in one status (IT's queues: `submitted` waits for understanding, `need_confirmed`
 /// for a decision), in the service queue's order: urgency, then first in first out.
 pub async fn requests_in_status(db: &Db, status: &str) -> Result<Counted<RequestLine>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{REQUEST_LINE} where r.status = $1
+        "{} where r.status = $1
          order by case r.urgency when 'critical' then 0 when 'high' then 1 when 'normal' then 2 else 3 end, r.id
-         limit $2"
+         limit $2",
+        request_lines("select count(*) from requests x where x.status = $1")
     ));
     let items = on_db!(db, |pool| sqlx::query_as::<_, RequestLine>(sql)
         .bind(status)
@@ -93,7 +105,10 @@ pub async fn own_requests_in_status(
     status: &str,
 ) -> Result<Counted<RequestLine>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{REQUEST_LINE} where r.requester_id = $1 and r.status = $2 order by r.id limit $3"
+        "{} where r.requester_id = $1 and r.status = $2 order by r.id limit $3",
+        request_lines(
+            "select count(*) from requests x where x.requester_id = $1 and x.status = $2"
+        )
     ));
     let items = on_db!(db, |pool| sqlx::query_as::<_, RequestLine>(sql)
         .bind(requester)
@@ -107,10 +122,11 @@ pub async fn own_requests_in_status(
 /// Someone's own requests that are still moving (not declined, delivered or closed), the most
 /// recently changed first.
 pub async fn own_open_requests(db: &Db, requester: i64) -> Result<Counted<RequestLine>> {
-    const OPEN: &str =
-        "('submitted', 'understanding', 'need_confirmed', 'accepted', 'deferred', 'in_delivery')";
     let sql = sqlx::AssertSqlSafe(format!(
-        "{REQUEST_LINE} where r.requester_id = $1 and r.status in {OPEN} order by r.updated_at desc, r.id desc limit $2"
+        "{} where r.requester_id = $1 and r.status in {OPEN} order by r.updated_at desc, r.id desc limit $2",
+        request_lines(&format!(
+            "select count(*) from requests x where x.requester_id = $1 and x.status in {OPEN}"
+        ))
     ));
     let items = on_db!(db, |pool| sqlx::query_as::<_, RequestLine>(sql)
         .bind(requester)

@@ -227,8 +227,12 @@ async fn department_words(tx: &mut WriteTx, id: i64) -> Result<Option<String>> {
     .fetch_optional(c)
     .await)?;
     Ok(row.map(|(name, kind, leader, partner, archived)| {
+        let kind = kind
+            .parse::<DepartmentKind>()
+            .map(|k| k.label().to_string())
+            .unwrap_or(kind);
         format!(
-            "name: {name}; kind: {kind}; leader: {}; IT partner: {}; {}",
+            "name: {name}; kind: {kind}; leader: {}; IT partner: {}; state: {}",
             leader.as_deref().unwrap_or("none"),
             partner.as_deref().unwrap_or("none"),
             if archived.is_some() {

@@ -156,6 +156,8 @@ struct AccountPage {
     tokens: Vec<ApiToken>,
     new_secret: Option<String>,
     errors: FormErrors,
+    /// The provider's name when the account has no password and signs in through it.
+    sso_only: Option<String>,
 }
 
 async fn account_page(
@@ -167,6 +169,16 @@ async fn account_page(
 ) -> Result<Response, PageError> {
     let user = accounts::find_user(&state.db, who.actor().user).await?;
     let tokens = accounts::list_tokens(&state.db, who.actor().user).await?;
+    let sso_only = match accounts::find_login(&state.db, &user.email).await? {
+        Some((_, hash)) if hash == duet_store::sso::NO_PASSWORD => Some(
+            state
+                .config
+                .sso
+                .as_ref()
+                .map_or_else(|| "single sign-on".to_string(), |s| s.label.clone()),
+        ),
+        _ => None,
+    };
     Ok(render_status(
         status,
         AccountPage {
@@ -175,6 +187,7 @@ async fn account_page(
             tokens,
             new_secret,
             errors,
+            sso_only,
         },
     ))
 }

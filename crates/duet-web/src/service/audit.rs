@@ -76,7 +76,7 @@ pub async fn export_csv(db: &Db, actor: &Actor) -> Result<String, AppError> {
     .map_err(|e| AppError::Internal(e.into()))?;
     for e in &entries {
         w.write_record([
-            e.at.to_rfc3339(),
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             cell(e.actor_name.as_deref().unwrap_or("command line")),
             cell(&e.action),
             cell(&e.subject_kind),

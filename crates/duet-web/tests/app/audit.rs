@@ -300,8 +300,8 @@ app_test! {
         let entries = log["items"].as_array().unwrap();
         let find = |action: &str| entries.iter().find(|e| e["action"] == action).unwrap_or_else(|| panic!("{action} not in {log}")).clone();
         let renamed = find("department.update");
-        assert!(renamed["before_value"].as_str().unwrap().starts_with("name: Field Ops;"), "{renamed}");
-        assert!(renamed["after_value"].as_str().unwrap().starts_with("name: =Field Services;"), "{renamed}");
+        assert_eq!(renamed["before_value"], "name: Field Ops", "only what changed: {renamed}");
+        assert_eq!(renamed["after_value"], "name: =Field Services");
         assert_eq!(find("department.create")["before_value"], Value::Null);
         let settings = find("settings.portfolio");
         assert!(settings["after_value"].as_str().unwrap().contains("budget: 120000.00; capacity: 900 days; tolerance: 12.5%; wait: 14 days"), "{settings}");
@@ -327,7 +327,7 @@ app_test! {
         let b = app.browser_as(Role::Admin, None).await;
         let (status, page) = b.get("/audit").await;
         assert_eq!(status, 200);
-        assert!(page.contains("was name: Field Ops") && page.contains("Download the log as CSV"), "{page}");
+        assert!(page.contains("was name: Field Ops → name: =Field Services") && page.contains("Download the log as CSV"), "{page}");
         let (status, csv) = b.get("/audit/export.csv").await;
         assert!(status == 200 && csv.contains("department.update"));
     }

@@ -95,6 +95,29 @@ app_test! {
         assert_eq!((s, b["error"]["field"].as_str()), (409, Some("name")), "a rename is checked too: {b}");
     }
 
+    async fn anonymous_posts_are_throttled_without_recording_who_posted_and_the_inbox_pages(app: &TestApp) {
+        let hr = app.dept("Sales").await;
+        let c = reqwest::Client::new();
+        let mut refused_at = None;
+        for n in 1..=60 {
+            let r = c.post(format!("{}/api/v1/voice", app.base)).json(&serde_json::json!({"department_id": hr, "text": format!("Flood number {n}: the badge readers fail every morning.")})).send().await.unwrap();
+            if r.status() == 429 {
+                assert!(r.headers().contains_key("retry-after"));
+                refused_at = Some(n);
+                break;
+            }
+            assert_eq!(r.status(), 201);
+        }
+        let n = refused_at.expect("a flood of anonymous posts is refused");
+        assert!((31..=35).contains(&n), "a burst of 30 passes, then the bucket refills at 1 a second (refused at #{n})");
+        // The inbox pages through them, 50 at most a page by default.
+        let admin = app.api_as(Role::Admin, None).await;
+        let (status, page) = admin.get(&format!("/voice/inbox?department_id={hr}&limit=10")).await;
+        assert_eq!(status, 200);
+        assert_eq!(page["items"].as_array().unwrap().len(), 10);
+        assert!(page["total"].as_i64().unwrap() >= 30, "{page}");
+    }
+
     async fn the_most_common_passwords_are_refused_by_name(app: &TestApp) {
         let admin = app.api_as(Role::Admin, None).await;
         let (s, b) = admin.post("/users", serde_json::json!({"email": "new.person@example.com", "name": "New Person", "role": "member", "password": "Password123"})).await;

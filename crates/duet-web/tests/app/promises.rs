@@ -282,7 +282,7 @@ app_test! {
         assert!(events.contains("2025-04-01") && events.contains("kept, 19 day(s) late") && events.contains("2025-05-20"), "{view}");
         let b = app.browser_as(Role::Member, Some("Sales")).await;
         let (_, page) = b.get(&format!("/promises/{id}")).await;
-        assert!(page.contains("from ServiceNow, with its original dates"), "{page}");
+        assert!(page.contains("Imported from ServiceNow") && page.contains("as they were, from its original ledger"), "{page}");
         // Only admins bring history in.
         let leader = app.api_as(Role::ItLeader, None).await;
         let (status, _) = post(&leader, good, "x").await;

@@ -218,7 +218,7 @@ async fn an_admin_tests_a_sign_in_and_previews_the_mapping_without_changing_anyt
         let (status, page) = admin.get("/admin/sso").await;
         assert_eq!(status, 200);
         assert!(
-            page.contains("answers")
+            page.contains("reachable")
                 && page.contains(&format!("{}/login/sso/callback", app.base))
                 && !page.contains("duet-client-secret"),
             "{page}"

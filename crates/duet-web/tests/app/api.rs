@@ -212,7 +212,7 @@ app_test! {
         let (sales, finance) = (app.dept("Sales").await, app.dept("Finance").await);
         // (count of items, total, first id) of one response.
         fn seen(page: &serde_json::Value) -> (usize, i64, i64) {
-            (page["items"].as_array().unwrap().len(), page["total"].as_i64().unwrap(), page["items"][0]["id"].as_i64().unwrap_or(-1))
+            (page["items"].as_array().unwrap().len(), page["total"].as_i64().unwrap(), page["items"][0]["id"].as_i64().or_else(|| page["items"][0]["id"].as_str().and_then(|s| s.parse().ok())).unwrap_or(-1))
         }
 
         // Outcomes: two for Sales, one for Finance.

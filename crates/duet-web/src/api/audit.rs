@@ -42,17 +42,5 @@ pub async fn export(
     State(state): State<AppState>,
     who: ApiUser,
 ) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
-    let csv = svc::export_csv(&state.db, &who.actor()).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"duet-audit-log.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    svc::export_download(&state.db, &who.actor()).await
 }

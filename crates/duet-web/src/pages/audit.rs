@@ -33,19 +33,7 @@ struct AuditLogPage {
 
 /// The log the reader may read, as a CSV download.
 async fn export(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    use axum::response::IntoResponse;
-    let csv = svc::export_csv(&state.db, &who.actor()).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"duet-audit-log.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(svc::export_download(&state.db, &who.actor()).await?)
 }
 
 async fn show(

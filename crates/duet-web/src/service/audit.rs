@@ -93,6 +93,24 @@ pub async fn export_csv(db: &Db, actor: &Actor) -> Result<String, AppError> {
     String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
 }
 
+/// The log the reader may read as a CSV download (`duet-audit-log.csv`): the one response of
+/// the page's export and the API's.
+pub async fn export_download(db: &Db, actor: &Actor) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let csv = export_csv(db, actor).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"duet-audit-log.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
 /// Recently read pages of the log, per process and per reader kind (every page footer links the
 /// log, so it is read often; a page is one indexed read of up to 200 rows plus names).
 #[derive(Default)]

@@ -70,11 +70,21 @@ fn restore(cell: &str) -> &str {
     }
 }
 
+/// A column an import reads: the names it may go by in a header (lower case, the first is the
+/// one Duet documents), and whether the file must have it.
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'n> {
+    /// Accepted header names, lower case, the documented one first.
+    pub names: &'n [&'n str],
+    /// Whether a file without it is refused.
+    pub required: bool,
+}
+
 /// An import file whose header has every expected column, read one record at a time.
 pub struct CsvInput<'a, const N: usize> {
     reader: csv::Reader<&'a [u8]>,
     input: &'a [u8],
-    columns: [usize; N],
+    columns: [Option<usize>; N],
     width: usize,
     record: csv::ByteRecord,
     counted_to: usize,
@@ -85,6 +95,18 @@ impl<'a, const N: usize> CsvInput<'a, N> {
     /// Opens `input` and finds the `expected` columns (lower-case names) in its header; a missing
     /// one is an error on line 1 that lists the expected header.
     pub fn open(input: &'a [u8], expected: [&str; N]) -> Result<Self, Vec<CsvError>> {
+        let columns: [Column<'_>; N] = std::array::from_fn(|i| Column {
+            names: std::slice::from_ref(&expected[i]),
+            required: true,
+        });
+        Self::open_mapped(input, &columns)
+    }
+
+    /// Opens `input` and finds each column under any of its names (another tool's export names
+    /// the same thing differently: ServiceNow's `opened_by.email` or `caller_id.email`); a
+    /// missing required column is an error on line 1 that names what was looked for, and a
+    /// missing optional one reads as empty cells.
+    pub fn open_mapped(input: &'a [u8], expected: &[Column<'_>; N]) -> Result<Self, Vec<CsvError>> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -93,23 +115,45 @@ impl<'a, const N: usize> CsvInput<'a, N> {
         let header: Vec<String> = match reader.headers() {
             Ok(h) => h
                 .iter()
-                .map(|s| s.trim_start_matches('\u{feff}').to_ascii_lowercase())
+                .map(|s| s.trim_start_matches('\u{feff}').to_lowercase())
                 .collect(),
             Err(e) => return Err(vec![CsvError::line(1, format!("unreadable header: {e}"))]),
         };
-        let mut columns = [0usize; N];
+        let mut columns = [None; N];
         let mut errors = Vec::new();
+        let wanted: Vec<&str> = expected
+            .iter()
+            .filter(|c| c.required)
+            .filter_map(|c| c.names.first().copied())
+            .collect();
         for (i, col) in expected.iter().enumerate() {
-            match header.iter().position(|h| h == col) {
-                Some(p) => columns[i] = p,
-                None => errors.push(CsvError {
+            columns[i] = col
+                .names
+                .iter()
+                .find_map(|name| header.iter().position(|h| h == name));
+            if columns[i].is_none() && col.required {
+                let first = col.names.first().copied().unwrap_or_default();
+                let message = if col.names.len() > 1 {
+                    format!(
+                        "the header has no '{first}' column (or {}; expected: {})",
+                        col.names[1..]
+                            .iter()
+                            .map(|n| format!("'{n}'"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        wanted.join(",")
+                    )
+                } else {
+                    format!(
+                        "the header has no '{first}' column (expected: {})",
+                        wanted.join(",")
+                    )
+                };
+                errors.push(CsvError {
                     line: 1,
-                    column: Some((*col).into()),
-                    message: format!(
-                        "the header has no '{col}' column (expected: {})",
-                        expected.join(",")
-                    ),
-                }),
+                    column: Some(first.into()),
+                    message,
+                });
             }
         }
         if !errors.is_empty() {
@@ -188,8 +232,8 @@ impl<'a, const N: usize> CsvInput<'a, N> {
     /// without the formula mark Duet's own exports add (see [`neutralise`]).
     pub fn cell(&self, i: usize) -> &str {
         restore(
-            self.record
-                .get(self.columns[i])
+            self.columns[i]
+                .and_then(|c| self.record.get(c))
                 .and_then(|c| std::str::from_utf8(c).ok())
                 .unwrap_or(""),
         )

@@ -10,6 +10,8 @@ use crate::error::{bounded_text, prose_text};
 use crate::{FieldError, ValidationErrors};
 use chrono::{Datelike, NaiveDate, Weekday};
 
+pub mod history;
+
 wire_enum!(
     /// How soon the requester needs an answer; sets the service lane's target response time.
     Urgency, "urgency" {

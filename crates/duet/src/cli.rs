@@ -228,6 +228,36 @@ pub enum ImportCommand {
         #[arg(long, default_value = "an earlier ledger")]
         source: String,
     },
+    /// Import a request history with its original dates and numbers: Duet's columns
+    /// (key,title,problem,requester,department,urgency,status,opened_on,closed_on,note) or a
+    /// ServiceNow or Jira CSV export as it comes; all rows or none. Requesters are found in the
+    /// directory by e-mail or full name; one without an account gets one with no password.
+    Requests {
+        /// The CSV file.
+        file: PathBuf,
+        /// The file's shape: duet, servicenow or jira.
+        #[arg(long, default_value = "duet", value_parser = parse_history_format)]
+        format: duet_core::requests::history::HistoryFormat,
+        /// The admin account recording the import (its e-mail).
+        #[arg(long)]
+        by: String,
+        /// Where the history comes from, shown on every imported request (the tool's name by
+        /// default); importing the same source again leaves requests already there alone.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Import the reviews already held (department,held_on,minutes,attendees,notes,decisions;
+    /// decisions one a line in their cell), each with a locked record; all rows or none.
+    Reviews {
+        /// The CSV file.
+        file: PathBuf,
+        /// The admin account recording the import (its e-mail).
+        #[arg(long)]
+        by: String,
+        /// Where the history comes from, shown on every imported review.
+        #[arg(long, default_value = "the reviews held before Duet")]
+        source: String,
+    },
     /// Import CISA's Known Exploited Vulnerabilities catalogue (CSV or JSON, read as it streams;
     /// columns by header name); all records or none, then the software register is matched.
     Kev {
@@ -271,4 +301,9 @@ pub enum ExportCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+/// `--format` of `duet import requests`, in people's words when it is wrong.
+fn parse_history_format(raw: &str) -> Result<duet_core::requests::history::HistoryFormat, String> {
+    raw.parse().map_err(|e: duet_core::FieldError| e.message)
 }

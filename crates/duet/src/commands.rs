@@ -42,7 +42,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             import_metrics(&config, &file, replace).await
         }
         Command::Import(ImportCommand::Promises { file, by, source }) => {
-            import_promises(&config, &file, &by, &source).await
+            crate::history::import_promises(&config, &file, &by, &source).await
+        }
+        Command::Import(ImportCommand::Requests {
+            file,
+            format,
+            by,
+            source,
+        }) => crate::history::import_requests(&config, &file, format, &by, source.as_deref()).await,
+        Command::Import(ImportCommand::Reviews { file, by, source }) => {
+            crate::history::import_reviews(&config, &file, &by, &source).await
         }
         Command::Import(ImportCommand::Kev { file }) => {
             import_advisories(&config, duet_core::software::advisories::Source::Kev, &file).await
@@ -289,7 +298,7 @@ pub(crate) async fn open(config: &Config) -> anyhow::Result<Db> {
 }
 
 /// Makes a store error readable on a terminal (the field and the reason).
-fn describe(e: StoreError) -> anyhow::Error {
+pub(crate) fn describe(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Conflict(f) | StoreError::Invalid(f) => {
             anyhow::anyhow!("{}: {}", f.field, f.message)
@@ -653,59 +662,6 @@ async fn import_people(config: &Config, file: &std::path::Path) -> anyhow::Resul
 }
 
 /// Imports metric values with a progress bar; bad rows are listed by line and nothing is written.
-/// `duet import promises`: a ledger's history, with its original dates, all rows or none.
-async fn import_promises(
-    config: &Config,
-    file: &std::path::Path,
-    by: &str,
-    source: &str,
-) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let today = chrono::Utc::now()
-        .with_timezone(&config.time_zone)
-        .date_naive();
-    let rows = match duet_core::promises::parse_history_csv(&bytes, today) {
-        Ok(rows) => rows,
-        Err(errors) => return Err(csv_failure(file, &errors)),
-    };
-    let source = source.trim();
-    if source.is_empty() || source.chars().count() > 120 {
-        anyhow::bail!("--source must say where the history comes from, in at most 120 characters");
-    }
-    let db = open(config).await?;
-    let Some((admin, _)) = duet_store::accounts::find_login(&db, &by.trim().to_lowercase()).await?
-    else {
-        anyhow::bail!("--by: no account has the e-mail {by}");
-    };
-    duet_core::auth::can(&admin.actor(), duet_core::auth::Action::ImportHistory)
-        .map_err(|e| anyhow::anyhow!("--by: {by} may not {e}"))?;
-    let bar = indicatif::ProgressBar::new(rows.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} promises {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let result =
-        duet_store::promises::import_history(&db, admin.id, source, &rows, |n| bar.set_position(n))
-            .await;
-    bar.finish_and_clear();
-    db.close().await;
-    match result {
-        Ok(s) => {
-            println!(
-                "Imported {} promises from {}: {} open, {} kept, {} broken, each with its original dates.",
-                s.promises,
-                file.display(),
-                s.open,
-                s.kept,
-                s.broken
-            );
-            Ok(())
-        }
-        Err(StoreError::Csv(errors)) => Err(csv_failure(file, &errors)),
-        Err(e) => Err(describe(e)),
-    }
-}
-
 async fn import_metrics(
     config: &Config,
     file: &std::path::Path,
@@ -842,7 +798,7 @@ async fn import_advisories(
     Ok(())
 }
 
-fn csv_failure(
+pub(crate) fn csv_failure(
     file: &std::path::Path,
     errors: &[duet_core::org::import::CsvError],
 ) -> anyhow::Error {

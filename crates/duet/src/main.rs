@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod history;
 mod telemetry;
 
 use clap::Parser;

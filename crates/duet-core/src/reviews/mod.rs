@@ -3,6 +3,7 @@
 //! diaries. The agenda drafted from data is in [`agenda`].
 
 pub mod agenda;
+pub mod history;
 
 use crate::time::Tz;
 use crate::time::from_local;

@@ -85,6 +85,10 @@ pub struct Request {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Where an imported request came from ("ServiceNow"); none for one made in Duet.
+    pub imported_from: Option<String>,
+    /// Its number in that tool (`RITM0010023`, `IT-142`).
+    pub external_ref: Option<String>,
 }
 
 macro_rules! request_sql {
@@ -95,7 +99,7 @@ macro_rules! request_sql {
                 t.name as it_team_name, r.need_statement, r.need_by, r.need_attempt_on, r.need_confirmed_at,
                 r.first_response_at, r.decided_at, r.decision_note, r.decline_reason, r.deferred_until,
                 r.security_risk, r.security_yes_if, r.champion_id, c.name as champion_name, r.self_champion_allowed,
-                r.risk, r.person_days, r.created_at, r.updated_at
+                r.risk, r.person_days, r.created_at, r.updated_at, r.imported_from, r.external_ref
              from requests r
              join departments d on d.id = r.department_id
              join users u on u.id = r.requester_id
@@ -352,12 +356,14 @@ pub async fn shift_history(db: &Db, id: i64, back: chrono::Duration) -> Result<(
 }
 
 mod cases;
+mod history;
 mod list;
 mod notify;
 mod steps;
 mod submit;
 mod teams;
 pub use cases::*;
+pub use history::*;
 pub use list::*;
 pub use notify::*;
 pub use steps::*;

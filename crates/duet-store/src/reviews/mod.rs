@@ -49,13 +49,15 @@ pub struct Review {
     pub status: String,
     /// When it was held.
     pub held_on: Option<NaiveDate>,
+    /// Where a review held before Duet was brought in from; none for one held in Duet.
+    pub imported_from: Option<String>,
 }
 
 macro_rules! review_sql {
     ($($tail:tt)*) => {
         concat!(
             "select r.id, r.department_id, d.name as department_name, r.scheduled_at, r.minutes, r.organizer_id,
-                u.name as organizer_name, u.email as organizer_email, r.status, r.held_on
+                u.name as organizer_name, u.email as organizer_email, r.status, r.held_on, r.imported_from
              from reviews r join departments d on d.id = r.department_id join users u on u.id = r.organizer_id ",
             $($tail)*
         )
@@ -295,10 +297,12 @@ pub async fn shift(db: &Db, id: i64, days: i64) -> Result<()> {
 }
 
 mod agenda;
+mod history;
 mod holidays;
 mod moves;
 mod records;
 pub use agenda::*;
+pub use history::*;
 pub use holidays::*;
 pub use moves::*;
 pub use records::*;

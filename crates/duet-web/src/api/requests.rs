@@ -21,6 +21,7 @@ use std::sync::Arc;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/requests", get(list_requests).post(create_request))
+        .route("/requests/import", post(import_history))
         .route("/requests/{id}", get(get_request))
         .route("/requests/{id}/need", post(state_need))
         .route("/requests/{id}/confirm", post(confirm_need))
@@ -346,4 +347,22 @@ pub async fn mark_read(
 ) -> Result<StatusCode, AppError> {
     svc::mark_read(&state.db, &who.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Imports a request history from a CSV body, in Duet's columns
+/// (`key,title,problem,requester,department,urgency,status,opened_on,closed_on,note`) or as
+/// ServiceNow or Jira export it (`format`), each request with its original dates and its number
+/// there; requesters are found in the directory by e-mail or full name (one without an account
+/// gets one that signs in by single sign-on); all rows or none (admins).
+#[utoipa::path(post, path = "/requests/import", tag = "requests", params(svc::RequestHistoryParams), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = duet_store::requests::RequestHistorySummary), (status = 403, body = ErrorBody), (status = 422, description = "Bad rows, each with line and column in `error.details`", body = ErrorBody)))]
+pub async fn import_history(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiQuery(q): ApiQuery<svc::RequestHistoryParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<duet_store::requests::RequestHistorySummary>, AppError> {
+    let summary =
+        svc::import_history(&state.db, &who.actor(), state.config.time_zone, &q, &body).await?;
+    Ok(Json(summary))
 }

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reviews", get(list_reviews).post(schedule))
         .route("/reviews/dashboard", get(dashboard))
+        .route("/reviews/import", post(import_history))
         .route("/reviews/{id}/held", post(mark_held).delete(undo_held))
         .route("/reviews/{id}/cancel", post(cancel))
         .route("/reviews/{id}/move", post(move_review))
@@ -372,4 +373,26 @@ pub async fn add_correction(
 ) -> Result<Json<RecordView>, AppError> {
     svc::correct(&state.db, &who.actor(), id, &f.text).await?;
     Ok(Json(svc::record_view(&state.db, id).await?))
+}
+
+/// Imports the reviews already held from a CSV body
+/// (`department,held_on,minutes,attendees,notes,decisions`, decisions one a line in their cell),
+/// each a held review with a locked record; all rows or none (admins).
+#[utoipa::path(post, path = "/reviews/import", tag = "reviews", params(crate::service::promises::HistoryParams), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = duet_store::reviews::ReviewHistorySummary), (status = 403, body = ErrorBody), (status = 422, description = "Bad rows, each with line and column in `error.details`", body = ErrorBody)))]
+pub async fn import_history(
+    State(state): State<AppState>,
+    who: ApiUser,
+    ApiQuery(q): ApiQuery<crate::service::promises::HistoryParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<duet_store::reviews::ReviewHistorySummary>, AppError> {
+    let summary = svc::import_history(
+        &state.db,
+        &who.actor(),
+        state.config.time_zone,
+        q.source.as_deref(),
+        &body,
+    )
+    .await?;
+    Ok(Json(summary))
 }

@@ -10,6 +10,7 @@ mod common;
 mod comms;
 mod editions;
 mod errors;
+mod history;
 mod home;
 mod hygiene;
 mod listen;

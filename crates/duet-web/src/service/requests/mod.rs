@@ -558,3 +558,41 @@ pub async fn mark_read(db: &Db, actor: &Actor) -> Result<(), AppError> {
 
 mod cases;
 pub use cases::*;
+
+/// The shape and origin of an imported request history.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestHistoryParams {
+    /// `duet` (Duet's own columns, the default), `servicenow` or `jira` (their CSV exports).
+    #[param(inline)]
+    pub format: Option<rules::history::HistoryFormat>,
+    /// Where the history comes from, shown on every imported request (the tool's name by
+    /// default).
+    pub source: Option<String>,
+}
+
+/// Imports a request history with its original dates (admins); all rows or none, each problem
+/// placed by line and column; a request already imported from the same source is left alone.
+pub async fn import_history(
+    db: &Db,
+    actor: &Actor,
+    tz: duet_core::time::Tz,
+    params: &RequestHistoryParams,
+    csv: &[u8],
+) -> Result<store::RequestHistorySummary, AppError> {
+    can(actor, Action::ImportHistory)?;
+    let format = params.format.unwrap_or(rules::history::HistoryFormat::Duet);
+    let default_source = match format {
+        rules::history::HistoryFormat::Duet => "an earlier request log",
+        other => other.label(),
+    };
+    let source = duet_core::error::bounded_text(
+        "source",
+        params.source.as_deref().unwrap_or(default_source),
+        1,
+        120,
+    )?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let rows = rules::history::parse_history_csv(csv, format, today).map_err(AppError::Csv)?;
+    Ok(store::import_history(db, actor.user.0, &source, &rows, |_| {}).await?)
+}

@@ -522,3 +522,40 @@ async fn promise_history_imports_from_the_command_line_all_or_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn request_and_review_histories_import_from_the_command_line_all_or_nothing() {
+    on_both(|db| {
+        assert!(duet(db, &["init"], None).status.success());
+        let out = duet(db, &["user", "create", "--email", "admin@example.com", "--name", "Admin", "--role", "admin", "--password-stdin"], Some("a long admin passphrase\n"));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let dir = std::env::temp_dir().join(format!("duet-request-history-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let people = dir.join("people.csv");
+        std::fs::write(&people, "name,email,department,title,level\nAnn Lee,ann@example.com,Sales,VP Sales,executive\n").unwrap();
+        assert!(duet(db, &["import", "people", people.to_str().unwrap()], None).status.success());
+        let header = "number,short_description,description,opened_by.email,priority,state,opened_at,closed_at\n";
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, format!("{header}RITM1,Quote template,Quotes are retyped,ann@example.com,2 - High,Closed Complete,2025-03-02 09:00:00,\n")).unwrap();
+        let out = duet(db, &["import", "requests", bad.to_str().unwrap(), "--format", "servicenow", "--by", "admin@example.com"], None);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("line 2") && text(&out.stderr).contains("closed_at"), "{}", text(&out.stderr));
+        let out = duet(db, &["import", "requests", bad.to_str().unwrap(), "--format", "excel", "--by", "admin@example.com"], None);
+        assert!(!out.status.success() && text(&out.stderr).contains("'excel' is not one of"), "{}", text(&out.stderr));
+        let good = dir.join("good.csv");
+        std::fs::write(&good, format!("{header}RITM1,Quote template,Quotes are retyped,ann@example.com,2 - High,Closed Complete,2025-03-02 09:00:00,2025-03-20 10:00:00\nRITM2,VPN drops,On hotel Wi-Fi,ann@example.com,1 - Critical,Work in Progress,2026-10-02 09:00:00,\n")).unwrap();
+        let out = duet(db, &["import", "requests", good.to_str().unwrap(), "--format", "servicenow", "--by", "admin@example.com"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let said = text(&out.stdout);
+        assert!(said.contains("Imported 2 requests") && said.contains("1 in delivery") && said.contains("1 requesters had no account"), "{said}");
+        let out = duet(db, &["import", "requests", good.to_str().unwrap(), "--format", "servicenow", "--by", "admin@example.com"], None);
+        assert!(out.status.success() && text(&out.stdout).contains("2 were already imported from ServiceNow"), "{}", text(&out.stdout));
+        let reviews = dir.join("reviews.csv");
+        std::fs::write(&reviews, "department,held_on,minutes,attendees,notes,decisions\nSales,2025-03-04,45,\"Ann, Admin\",Quotes,\"Template by April\"\n").unwrap();
+        let out = duet(db, &["import", "reviews", reviews.to_str().unwrap(), "--by", "admin@example.com"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Imported 1 reviews held") && text(&out.stdout).contains("1 decisions"), "{}", text(&out.stdout));
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
+}

@@ -67,15 +67,14 @@ pub async fn import_history(
             Some(name) => {
                 let key = name.to_lowercase();
                 if !departments.contains_key(&key) {
-                    let found: Option<(i64,)> =
-                        on_db!(tx, |c| {
-                            sqlx::query_as(
+                    let found: Option<(i64,)> = on_db!(tx, |c| {
+                        sqlx::query_as(
                         "select id from departments where lower(name) = $1 and archived_at is null"
                     )
                     .bind(&key)
                     .fetch_optional(c)
                     .await
-                        })?;
+                    })?;
                     departments.insert(key.clone(), found.map(|(id,)| id));
                 }
                 Some((name, departments.get(&key).copied().flatten()))

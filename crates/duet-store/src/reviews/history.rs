@@ -42,15 +42,14 @@ pub async fn import_history(
     for r in rows {
         let key = r.department.to_lowercase();
         if !departments.contains_key(&key) {
-            let found: Option<(i64, String)> =
-                on_db!(tx, |c| {
-                    sqlx::query_as(
+            let found: Option<(i64, String)> = on_db!(tx, |c| {
+                sqlx::query_as(
                 "select id, kind from departments where lower(name) = $1 and archived_at is null"
             )
             .bind(&key)
             .fetch_optional(c)
             .await
-                })?;
+            })?;
             departments.insert(key.clone(), found);
         }
         match departments.get(&key).cloned().flatten() {

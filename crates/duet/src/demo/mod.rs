@@ -5,6 +5,7 @@
 
 pub mod comms;
 mod data;
+mod history;
 use data::DataFile;
 pub mod large;
 pub mod listen;

@@ -142,6 +142,7 @@ pub async fn seed_reviews(db: &Db, tz: Tz) -> anyhow::Result<()> {
             rv::sign_with_tone(db, last_id, false, b.id, Some(their_tone)).await?;
         }
     }
+    super::history::seed_reviews_history(db, today).await?;
     tracing::info!("demo reviews seeded");
     Ok(())
 }

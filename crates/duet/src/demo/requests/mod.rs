@@ -147,6 +147,8 @@ pub async fn seed_requests(db: &Db, password_hash: &str) -> anyhow::Result<()> {
         }
     }
 
+    super::history::seed_requests_history(db, chrono::Utc::now().date_naive()).await?;
+
     // A funding line worth looking at: accepted work is paid for first, then the budget covers
     // about 55 % of what the signed-off items still competing ask of IT, and the people half
     // their effort.

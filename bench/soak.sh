@@ -2,7 +2,10 @@
 # The soak (issue 17): `duet demo` (optionally on PostgreSQL) under a mixed read/write load at 80 %
 # of its measured maximum for a long run (default 10 minutes), with 0 errors and flat memory.
 #  1. maximum: wrk -t2 -c32 for 20 s flat out with the mix below;
-#  2. the rate is held at 80 % of it by a per-connection delay (calibrated once for 15 s);
+#  2. the rate is held at 80 % of it by a schedule: each wrk thread hands out request slots at
+#     its share of the target rate (its connections wait for the next slot; a thread more than
+#     a second behind forgets the backlog rather than bursting), so the rate does not drift as
+#     the data grows or latency changes;
 #  3. the soak itself, the server's RSS sampled every 10 s.
 # The mix, per connection: 9 reads in 10 (home, the promise ledger, the request list, the audit
 # log, trust, through the API) and 1 write in 10 (a new request or a promise, in turn).
@@ -53,8 +56,20 @@ IT=$(api /departments | jq -r '[.[] | select(.kind == "it")][0].id')
 PROMISORS=$(api "/people?limit=200" | jq -r --argjson it "$IT" '[.[] | select(.department_id == $it and .archived_at == null) | .id] | join(",")')
 DUE=$(date -u -d '+30 days' +%F)
 
-mix() { # $1: delay per request in ms (0: flat out)
+mix() { # $1: milliseconds between a thread's requests (0: flat out)
   cat <<LUA
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } duet_timespec;
+int clock_gettime(int clock, duet_timespec *ts);
+]]
+local ts = ffi.new("duet_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local interval = $1
+local due = nil
 local counter = 0
 function setup(thread) thread:set("tid", counter); counter = counter + 1 end
 local n = 0
@@ -62,7 +77,14 @@ local headers = {["Authorization"] = "Bearer $TOKEN", ["Content-Type"] = "applic
 local depts = {$DEPTS}
 local promisors = {$PROMISORS}
 local reads = {"/api/v1/home", "/api/v1/promises?limit=20", "/api/v1/requests?limit=20", "/api/v1/audit", "/api/v1/trust"}
-function delay() return $1 end
+function delay()
+  if interval == 0 then return 0 end
+  local t = now_ms()
+  if due == nil or due < t - 1000 then due = t end
+  due = due + interval
+  if due <= t then return 0 end
+  return math.floor(due - t)
+end
 request = function()
   n = n + 1
   if n % 10 == 0 then
@@ -94,16 +116,14 @@ run() { # duration, delay; prints "rps p50 p99 non-2xx socket-errors"
 read -r MAX MP50 MP99 MBAD MSOCK < <(run 20s 0)
 TARGET=$(awk -v m="$MAX" 'BEGIN {printf "%.0f", m * 0.8}')
 echo "maximum: $MAX req/s (p50 $MP50, p99 $MP99; non-2xx $MBAD, socket errors $MSOCK); target $TARGET req/s"
-# 32 connections each wait DELAY ms between requests; calibrate once against the measured rate.
-DELAY=$(awk -v t="$TARGET" 'BEGIN {printf "%.0f", 32 * 1000 / t}')
-read -r CAL _ _ _ _ < <(run 15s "$DELAY")
-DELAY=$(awk -v d="$DELAY" -v c="$CAL" -v t="$TARGET" 'BEGIN {v = d * c / t; if (v < 1) v = 1; printf "%.0f", v}')
-echo "calibration: $CAL req/s at a delay of the first guess; soaking with a delay of $DELAY ms per connection"
+# Two threads, each handing out a slot every INTERVAL ms: together the target rate.
+INTERVAL=$(awk -v t="$TARGET" 'BEGIN {printf "%.4f", 2 * 1000 / t}')
+echo "holding $TARGET req/s: each of wrk's 2 threads sends a request every $INTERVAL ms"
 
 START_RSS=$(rss)
 ( while kill -0 $PID 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 10; done ) > "$WORK/rss" &
 SAMPLER=$!
-read -r RPS P50 P99 BAD SOCK < <(run "$DURATION" "$DELAY")
+read -r RPS P50 P99 BAD SOCK < <(run "$DURATION" "$INTERVAL")
 kill $SAMPLER 2>/dev/null || true
 END_RSS=$(rss)
 MAX_RSS=$(awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$WORK/rss")

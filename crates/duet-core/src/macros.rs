@@ -2,9 +2,10 @@
 
 /// Defines a string-backed enum with its wire name, used the same in SQL, JSON, forms and CSV.
 macro_rules! wire_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($(#[$vm:meta])* $variant:ident = $wire:literal / $label:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident $(as $alias:ident)?, $field:literal { $($(#[$vm:meta])* $variant:ident = $wire:literal / $label:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        $(#[schema(as = $alias)])?
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
 

@@ -7,7 +7,7 @@ use std::fmt;
 
 wire_enum!(
     /// Which way is better.
-    Direction, "direction" {
+    Direction as MetricDirection, "direction" {
         HigherBetter = "higher_better" / "Higher is better",
         LowerBetter = "lower_better" / "Lower is better",
     }

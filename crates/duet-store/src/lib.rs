@@ -66,7 +66,7 @@ impl PageRequest {
     pub fn new(limit: Option<i64>, offset: Option<i64>) -> Self {
         Self {
             limit: limit.unwrap_or(50).clamp(1, Self::MAX_LIMIT),
-            offset: offset.unwrap_or(0).max(0),
+            offset: offset.unwrap_or(0).clamp(0, Self::MAX_OFFSET),
         }
     }
 }

@@ -284,6 +284,7 @@ pub async fn update_software(
 
 /// A security review of an entry.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = SoftwareReview)]
 pub struct Review {
     /// Id.
     pub id: i64,

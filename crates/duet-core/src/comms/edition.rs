@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 wire_enum!(
     /// The parts of an edition, in the order a reader meets them.
-    Section, "section" {
+    Section as EditionSection, "section" {
         /// Work delivered in the month, with its business owner.
         Delivered = "delivered" / "Delivered this month",
         /// Portfolio items funded in the month.

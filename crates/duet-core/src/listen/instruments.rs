@@ -44,6 +44,7 @@ pub const MAX_TEXT: usize = 2000;
 
 /// A group of items reported together (a DUET pillar, one of the five questions, …).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = InstrumentSection)]
 pub struct Section {
     /// Stable code, `[a-z0-9._-]`, used as the key of answers and comments.
     pub code: String,

@@ -191,6 +191,7 @@ pub struct Gap {
 
 /// One comment or free-text answer, without any trace of who wrote it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CampaignComment)]
 pub struct Comment {
     /// The section or item code it answers.
     pub key: String,

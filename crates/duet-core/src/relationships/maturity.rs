@@ -8,7 +8,7 @@ use super::{Band, SignalKind};
 
 wire_enum!(
     /// The BRM Institute's relationship maturity levels, lowest first.
-    Level, "level" {
+    Level as MaturityLevel, "level" {
         /// Requests arrive informally; nobody keeps the relationship.
         AdHoc = "ad_hoc" / "Ad hoc",
         /// IT takes orders and delivers them.

@@ -633,6 +633,7 @@ pub async fn reactions(db: &Db, post: i64, reader: i64) -> Result<Vec<ReactionCo
 
 /// A comment on a post.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = PostComment)]
 pub struct Comment {
     /// Id.
     pub id: i64,

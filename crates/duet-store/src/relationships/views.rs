@@ -86,6 +86,54 @@ pub async fn set_thresholds(
     }
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
+    // What each signal was before (its last version, else the built-in default), for the log.
+    let describe = |signal: &str, (h, c, m, w): (f64, f64, i32, f64)| {
+        format!(
+            "{signal} healthy: {h}; {signal} concerning: {c}; {signal} records: {m}; {signal} weight: {w}"
+        )
+    };
+    let mut before = Vec::new();
+    for c in changes {
+        let was: Option<(f64, f64, i32, f64)> = on_db!(tx, |conn| {
+            sqlx::query_as(
+            "select healthy, concerning, min_evidence, weight from relationship_thresholds where signal = $1 order by id desc limit 1"
+        )
+        .bind(&c.signal)
+        .fetch_optional(conn)
+        .await
+        })?;
+        let was = was.or_else(|| {
+            c.signal
+                .parse::<duet_core::relationships::SignalKind>()
+                .ok()
+                .map(duet_core::relationships::thresholds)
+                .map(|d| {
+                    (
+                        d.healthy,
+                        d.concerning,
+                        i32::try_from(d.min_evidence).unwrap_or(i32::MAX),
+                        d.weight,
+                    )
+                })
+        });
+        if let Some(was) = was {
+            before.push(describe(&c.signal, was));
+        }
+    }
+    let after: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            describe(
+                &c.signal,
+                (
+                    c.healthy,
+                    c.concerning,
+                    i32::try_from(c.min_evidence).unwrap_or(i32::MAX),
+                    c.weight,
+                ),
+            )
+        })
+        .collect();
     let mut last = 0;
     for c in changes {
         (last,) = on_db!(tx, |conn| sqlx::query_as::<_, (i64,)>(
@@ -117,14 +165,20 @@ pub async fn set_thresholds(
         "Relationship thresholds changed ({reason}): {}",
         changed.join("; ")
     );
-    crate::audit::record(
+    let (before, after) = (before.join("; "), after.join("; "));
+    crate::audit::record_change(
         &mut tx,
         Some(by),
-        "relationships.thresholds",
-        "relationship_thresholds",
-        last,
-        None,
-        &summary,
+        crate::audit::Change {
+            action: "relationships.thresholds",
+            subject_kind: "relationship_thresholds",
+            subject_id: last,
+            department: None,
+            summary: &summary,
+            before: (before.matches("; ").count() == after.matches("; ").count())
+                .then_some(before.as_str()),
+            after: Some(&after),
+        },
     )
     .await?;
     tx.commit().await?;

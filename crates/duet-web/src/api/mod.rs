@@ -187,8 +187,11 @@ impl utoipa::Modify for CommonResponses {
                 if !public {
                     wanted.push(("401", "No valid token was sent."));
                 }
-                if reads_params {
-                    wanted.push(("400", "A path or query value could not be read."));
+                if reads_params || has_body {
+                    wanted.push((
+                        "400",
+                        "A path or query value, or the body, could not be read (not JSON, or a value of the wrong type).",
+                    ));
                 }
                 if path.contains('{') {
                     wanted.push(("404", "Nothing has this id."));

@@ -148,6 +148,7 @@ pub struct PeopleParams {
     /// Only this department.
     pub department_id: Option<i64>,
     /// Only this level (`executive`, `manager`, `individual`).
+    #[param(value_type = Option<duet_core::org::Level>, inline)]
     pub level: Option<String>,
     /// Include archived people.
     #[serde(default)]

@@ -40,7 +40,7 @@ pub struct RegisterParams {
 }
 
 /// The register with its overlaps and counts (everyone).
-#[utoipa::path(get, path = "/software", tag = "software", params(RegisterParams), responses((status = 200, body = Register), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/software", tag = "software", params(RegisterParams), responses((status = 200, body = Register), (status = 401, body = ErrorBody), (status = 404, description = "No department has the id in `department`", body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     who: ApiUser,

@@ -116,6 +116,7 @@ pub async fn author_reply(
 #[into_params(parameter_in = Query)]
 pub struct InboxParams {
     /// new, answered, request, promise or closed.
+    #[param(value_type = Option<duet_core::voice::PainStatus>, inline)]
     pub status: Option<String>,
     /// Only pain points addressed to this department (one the caller triages; another gives an
     /// empty page).

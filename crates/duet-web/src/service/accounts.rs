@@ -20,6 +20,7 @@ pub struct NewUserFields {
     pub name: String,
     /// `admin`, `it_leader`, `business_leader`, `executive` or `member`.
     #[serde(default)]
+    #[schema(value_type = duet_core::auth::Role, inline)]
     pub role: String,
     /// Initial password, at least 10 characters.
     #[serde(default)]
@@ -31,6 +32,7 @@ pub struct NewUserFields {
 pub struct UserChangeFields {
     /// New role.
     #[serde(default)]
+    #[schema(value_type = duet_core::auth::Role, inline)]
     pub role: String,
     /// Disable the account (ends its sessions and revokes its tokens).
     #[serde(default, deserialize_with = "de::flag")]

@@ -12,6 +12,7 @@ use std::sync::Arc;
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, utoipa::IntoParams,
 )]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries older than this entry id (the `next_before` of the previous page).
     pub before: Option<i64>,

@@ -18,6 +18,7 @@ pub struct DepartmentFields {
     pub name: String,
     /// `it` or `business`.
     #[serde(default)]
+    #[schema(value_type = duet_core::org::DepartmentKind, inline)]
     pub kind: String,
     /// Business leader: a person of this department.
     #[serde(default, deserialize_with = "de::opt_id")]
@@ -44,6 +45,7 @@ pub struct PersonFields {
     pub title: String,
     /// `executive`, `manager` or `individual`.
     #[serde(default)]
+    #[schema(value_type = duet_core::org::Level, inline)]
     pub level: String,
 }
 

@@ -46,6 +46,7 @@ pub struct SoftwareFields {
     pub owner_person_id: Option<i64>,
     /// `public`, `internal`, `personal` or `sensitive`.
     #[serde(default)]
+    #[schema(value_type = duet_core::software::register::DataClass, inline)]
     pub data_class: String,
     /// How many people use it.
     #[serde(default, deserialize_with = "de::amount")]
@@ -58,6 +59,7 @@ pub struct SoftwareFields {
     pub renewal_on: String,
     /// `none`, `monthly`, `quarterly` or `yearly`.
     #[serde(default)]
+    #[schema(value_type = duet_core::software::register::Interval, inline)]
     pub renewal_interval: String,
     /// A CPE 2.3 name, if known.
     #[serde(default)]
@@ -208,6 +210,7 @@ pub async fn edit(db: &Db, actor: &Actor, id: i64, f: &SoftwareFields) -> Result
 pub struct ReviewFields {
     /// `approved`, `conditional` or `not_approved`.
     #[serde(default)]
+    #[schema(value_type = duet_core::software::register::Decision, inline)]
     pub decision: String,
     /// Why.
     #[serde(default)]
@@ -389,6 +392,7 @@ pub struct ExpenseItem {
     #[serde(default)]
     pub last_year_minor: i64,
     /// `monthly`, `quarterly` or `yearly`.
+    #[schema(value_type = duet_core::software::register::Interval, inline)]
     pub renewal_interval: String,
     /// The next renewal, `YYYY-MM-DD`.
     pub renewal_on: NaiveDate,
@@ -550,6 +554,7 @@ pub fn yearly_cost(s: &Software) -> Option<i64> {
 /// Tools that overlap: the same kind of tool (category) or the same product (vendor and name)
 /// in two or more departments — a chance to decide holistically.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = SoftwareOverlap)]
 pub struct Overlap {
     /// The kind or product they share.
     pub what: String,

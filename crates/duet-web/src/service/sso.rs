@@ -106,6 +106,9 @@ pub struct Preview {
     pub mapping: SsoMapping,
     /// The Duet department the department claim names (none: none matches, or no claim).
     pub department_in_duet: Option<String>,
+    /// The existing account the e-mail claim names, as "Name (Role)" (none: a sign-in would
+    /// create one, or there is no e-mail).
+    pub account: Option<String>,
 }
 
 /// Maps claims without signing anyone in (admins): the page's "try the mapping" and the API.
@@ -133,9 +136,16 @@ pub async fn preview(
             .map(|x| x.name),
         None => None,
     };
+    let account = match claims.email.as_deref() {
+        Some(e) => duet_store::accounts::find_login(&state.db, &e.to_lowercase())
+            .await?
+            .map(|(u, _)| format!("{} ({})", u.name, u.role.label())),
+        None => None,
+    };
     Ok(Preview {
         claims,
         mapping,
         department_in_duet,
+        account,
     })
 }

@@ -297,3 +297,48 @@ app_test! {
         }
     }
 }
+
+app_test! {
+    async fn the_openapi_document_describes_what_the_server_does(app: &TestApp) {
+        let admin = app.api_as(Role::Admin, None).await;
+        // Paging past any list's end is an empty page, not an overflow (schemathesis found a 500).
+        let (status, page) = admin.get("/requests?open=true&offset=9223372036854775807").await;
+        assert_eq!((status, page["items"].as_array().map(Vec::len)), (200, Some(0)), "{page}");
+        let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+        let schemas = &doc["components"]["schemas"];
+        // Two Rust types of one name each keep their own schema.
+        for (name, property, value) in [
+            ("MetricDirection", None, "higher_better"),
+            ("Direction", None, "improved"),
+            ("MaturityLevel", None, "order_taker"),
+            ("Level", None, "individual"),
+            ("SoftwareReview", Some("software_id"), ""),
+            ("Review", Some("department_id"), ""),
+            ("RequestOverlap", Some("a_request_id"), ""),
+            ("SoftwareOverlap", Some("what"), ""),
+            ("CampaignComment", Some("key"), ""),
+            ("PostComment", Some("id"), ""),
+            ("InstrumentSection", Some("code"), ""),
+            ("EditionSection", None, "you_said"),
+        ] {
+            let s = &schemas[name];
+            match property {
+                Some(p) => assert!(s["properties"][p].is_object(), "{name}.{p}: {s}"),
+                None => assert!(s["enum"].to_string().contains(value), "{name} has {value}: {s}"),
+            }
+        }
+        // Query values that take fixed words say which; the audit log's paging is in the query.
+        let param = |path: &str, name: &str| -> serde_json::Value {
+            doc["paths"][path]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{path} {name}")).clone()
+        };
+        assert!(param("/requests", "lane")["schema"].to_string().contains("portfolio"));
+        assert!(param("/requests", "status")["schema"].to_string().contains("need_confirmed"));
+        assert_eq!(param("/audit", "limit")["in"], "query");
+        assert_eq!(param("/audit", "before")["required"], false);
+        // A body field that takes fixed words says which.
+        let body = doc["paths"]["/requests"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap().trim_start_matches("#/components/schemas/").to_string();
+        assert!(schemas[&body]["properties"]["urgency"].to_string().contains("critical"), "{}", schemas[&body]);
+        // A body of the wrong JSON type is a documented 400.
+        assert!(doc["paths"]["/goals"]["post"]["responses"]["400"].is_object());
+    }
+}

@@ -291,6 +291,9 @@ app_test! {
         // Settings entries are for admins (issue 17); an IT leader does not read them.
         let (_, audit) = app.api_as(Role::Admin, None).await.get("/audit").await;
         assert!(audit.to_string().contains("Relationship thresholds changed (Alternatives are shown, not weighed)"), "{audit}");
+        // With what changed, before and after: the fewest records 4 → 3, the weight 1 → 0.
+        let entry = audit["items"].as_array().unwrap().iter().find(|e| e["summary"].as_str().is_some_and(|s| s.contains("Alternatives are shown, not weighed"))).unwrap().clone();
+        assert_eq!((entry["before_value"].as_str(), entry["after_value"].as_str()), (Some("alternatives records: 4; alternatives weight: 1"), Some("alternatives records: 3; alternatives weight: 0")), "{entry}");
         let (_, audit) = it.get("/audit").await;
         assert!(!audit.to_string().contains("Relationship thresholds changed"), "{audit}");
         // The page keeps what was typed when it refuses a change.

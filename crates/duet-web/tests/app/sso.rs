@@ -274,6 +274,7 @@ async fn an_admin_tests_a_sign_in_and_previews_the_mapping_without_changing_anyt
             page.contains("Admin") && page.contains("“Nowhere” is not a department in Duet"),
             "{page}"
         );
+        assert!(page.contains("a new account would be created"), "{page}");
 
         // The API: the settings (never the secret) and the preview, for admins only.
         let api = app.api_as(Role::Admin, None).await;
@@ -307,6 +308,10 @@ async fn an_admin_tests_a_sign_in_and_previews_the_mapping_without_changing_anyt
             ),
             (Some("executive"), true),
             "outside duet-users: {p}"
+        );
+        assert!(
+            p["account"].is_null(),
+            "no account has this e-mail yet: {p}"
         );
         let (status, p) = api
             .post("/sso/preview", json!({"claims": ["not", "an", "object"]}))

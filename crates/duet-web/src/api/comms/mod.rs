@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only this kind: `changing`, `coming_up`, `help`, `feedback` or `success_story`.
+    #[param(value_type = Option<duet_core::comms::PostKind>, inline)]
     pub kind: Option<String>,
     /// Page size, 1–500 (default 50).
     pub limit: Option<i64>,

@@ -20,6 +20,7 @@ use std::sync::Arc;
 pub struct PostFields {
     /// `changing`, `coming_up`, `help`, `feedback` or `success_story`.
     #[serde(default)]
+    #[schema(value_type = duet_core::comms::PostKind, inline)]
     pub kind: String,
     /// 3 to 200 characters.
     #[serde(default)]

@@ -70,6 +70,7 @@ pub struct Node {
 
 /// Two requests of different departments asking for the same thing.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = RequestOverlap)]
 pub struct Overlap {
     /// One request.
     pub a_request_id: i64,

@@ -25,6 +25,7 @@ use std::sync::Arc;
 #[into_params(parameter_in = Query)]
 pub struct RequestParams {
     /// `service` or `portfolio`.
+    #[param(value_type = Option<duet_core::requests::Lane>, inline)]
     pub lane: Option<String>,
     /// Only requests waiting for understanding or a decision (queue order).
     #[serde(default)]
@@ -38,6 +39,7 @@ pub struct RequestParams {
     /// Only this department's.
     pub department_id: Option<i64>,
     /// Only requests in this status (`submitted`, `understanding`, `need_confirmed`, …).
+    #[param(value_type = Option<duet_core::requests::Status>, inline)]
     pub status: Option<String>,
     /// Title contains.
     pub q: Option<String>,
@@ -88,24 +90,30 @@ pub fn visible_filter(
 pub struct RequestFields {
     /// Short title.
     #[serde(default)]
+    #[schema(required = true, min_length = 3, max_length = 140)]
     pub title: String,
     /// The problem, in your words.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 5000)]
     pub problem: String,
     /// Who is affected.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 1000)]
     pub affected: String,
     /// The outcome you want.
     #[serde(default)]
+    #[schema(required = true, min_length = 5, max_length = 2000)]
     pub desired_outcome: String,
     /// Requesting department (defaults to yours).
     #[serde(default, deserialize_with = "de::opt_id")]
     pub department_id: Option<i64>,
     /// `low`, `normal`, `high` or `critical`.
     #[serde(default)]
+    #[schema(value_type = duet_core::requests::Urgency, inline, required = true)]
     pub urgency: String,
-    /// `YYYY-MM-DD`, optional.
+    /// `YYYY-MM-DD`, optional (empty: no date).
     #[serde(default)]
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub date_needed: String,
 }
 

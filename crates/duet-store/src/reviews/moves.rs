@@ -65,15 +65,23 @@ pub async fn mark_held_and_plan_next(
 pub async fn undo_held(db: &Db, id: i64, reason: &str, by: i64) -> Result<Review> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, DateTime<Utc>)> = on_db!(tx, |c| sqlx::query_as(
-        "select status, scheduled_at from reviews where id = $1"
+    let row: Option<(String, DateTime<Utc>, Option<String>)> = on_db!(tx, |c| sqlx::query_as(
+        "select status, scheduled_at, imported_from from reviews where id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await)?;
-    let Some((status, at)) = row else {
+    let Some((status, at, imported)) = row else {
         return Err(StoreError::NotFound("review"));
     };
+    if let Some(from) = imported {
+        return Err(StoreError::Conflict(FieldError::new(
+            "review",
+            format!(
+                "this review was held before Duet and imported from {from}; its record is kept as it was"
+            ),
+        )));
+    }
     let signed: Option<(Option<i64>, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(
         "select it_signed_by, business_signed_by from review_records where review_id = $1"
     )

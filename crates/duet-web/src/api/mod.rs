@@ -147,6 +147,27 @@ impl utoipa::Modify for BearerAuth {
 /// posts. Each is the one JSON error shape. Statuses an operation documents itself are kept.
 struct CommonResponses;
 
+/// The schema of a text field that takes one of an enum's wire words: the field stays text in
+/// Rust, so a wrong word is refused naming the field in people's words, while the document lists
+/// the words (one schema, without the field's doc comment wrapped around it in an `allOf`).
+pub fn words<T: utoipa::PartialSchema>() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>
+{
+    T::schema()
+}
+
+/// [`words`] for a field that may also be left out or `null`.
+pub fn optional_words<T: utoipa::PartialSchema>()
+-> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{OneOfBuilder, Schema, Type};
+    use utoipa::openapi::{ObjectBuilder, RefOr};
+    RefOr::T(Schema::OneOf(
+        OneOfBuilder::new()
+            .item(T::schema())
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    ))
+}
+
 impl utoipa::Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};

@@ -20,7 +20,7 @@ pub struct NewUserFields {
     pub name: String,
     /// `admin`, `it_leader`, `business_leader`, `executive` or `member`.
     #[serde(default)]
-    #[schema(value_type = duet_core::auth::Role, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::auth::Role>)]
     pub role: String,
     /// Initial password, at least 10 characters.
     #[serde(default)]
@@ -32,7 +32,7 @@ pub struct NewUserFields {
 pub struct UserChangeFields {
     /// New role.
     #[serde(default)]
-    #[schema(value_type = duet_core::auth::Role, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::auth::Role>)]
     pub role: String,
     /// Disable the account (ends its sessions and revokes its tokens).
     #[serde(default, deserialize_with = "de::flag")]

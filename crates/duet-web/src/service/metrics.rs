@@ -24,7 +24,7 @@ pub struct MetricFields {
     pub unit: String,
     /// higher_better or lower_better.
     #[serde(default)]
-    #[schema(value_type = duet_core::metrics::Direction, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::metrics::Direction>)]
     pub direction: String,
     /// Target (empty for none).
     #[serde(default, deserialize_with = "de::amount")]

@@ -18,7 +18,7 @@ pub struct DepartmentFields {
     pub name: String,
     /// `it` or `business`.
     #[serde(default)]
-    #[schema(value_type = duet_core::org::DepartmentKind, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::org::DepartmentKind>)]
     pub kind: String,
     /// Business leader: a person of this department.
     #[serde(default, deserialize_with = "de::opt_id")]
@@ -45,7 +45,7 @@ pub struct PersonFields {
     pub title: String,
     /// `executive`, `manager` or `individual`.
     #[serde(default)]
-    #[schema(value_type = duet_core::org::Level, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::org::Level>)]
     pub level: String,
 }
 

@@ -564,7 +564,7 @@ pub struct SignFields {
     /// How the meeting felt to the signer: `friendly`, `businesslike` or `tense` (optional; kept
     /// with the signature, and shown as the people level of the relationship).
     #[serde(default)]
-    #[schema(value_type = Option<duet_core::reviews::Tone>, inline)]
+    #[schema(schema_with = crate::api::optional_words::<duet_core::reviews::Tone>)]
     pub tone: Option<String>,
 }
 

@@ -103,7 +103,7 @@ pub struct CycleFields {
     pub weeks: String,
     /// `full_time` or `part_time`.
     #[serde(default)]
-    #[schema(value_type = duet_core::rotation::cycles::Commitment, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::rotation::cycles::Commitment>)]
     pub commitment: String,
     /// The departments taking part: IT and at least one business department.
     #[serde(default)]

@@ -46,7 +46,7 @@ pub struct SoftwareFields {
     pub owner_person_id: Option<i64>,
     /// `public`, `internal`, `personal` or `sensitive`.
     #[serde(default)]
-    #[schema(value_type = duet_core::software::register::DataClass, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::software::register::DataClass>)]
     pub data_class: String,
     /// How many people use it.
     #[serde(default, deserialize_with = "de::amount")]
@@ -59,7 +59,7 @@ pub struct SoftwareFields {
     pub renewal_on: String,
     /// `none`, `monthly`, `quarterly` or `yearly`.
     #[serde(default)]
-    #[schema(value_type = duet_core::software::register::Interval, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::software::register::Interval>)]
     pub renewal_interval: String,
     /// A CPE 2.3 name, if known.
     #[serde(default)]
@@ -210,7 +210,7 @@ pub async fn edit(db: &Db, actor: &Actor, id: i64, f: &SoftwareFields) -> Result
 pub struct ReviewFields {
     /// `approved`, `conditional` or `not_approved`.
     #[serde(default)]
-    #[schema(value_type = duet_core::software::register::Decision, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::software::register::Decision>)]
     pub decision: String,
     /// Why.
     #[serde(default)]
@@ -392,7 +392,7 @@ pub struct ExpenseItem {
     #[serde(default)]
     pub last_year_minor: i64,
     /// `monthly`, `quarterly` or `yearly`.
-    #[schema(value_type = duet_core::software::register::Interval, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::software::register::Interval>)]
     pub renewal_interval: String,
     /// The next renewal, `YYYY-MM-DD`.
     pub renewal_on: NaiveDate,

@@ -134,7 +134,10 @@ app_test! {
         assert_eq!(status, 409);
         let b = app.browser_as(Role::Admin, None).await;
         let (_, page) = b.get(&format!("/reviews/{id}/record")).await;
-        assert!(page.contains("held before Duet, imported from the minutes folder") && page.contains("Went through the CRM backlog"), "{page}");
+        assert!(page.contains("imported from the minutes folder") && page.contains("Went through the CRM backlog"), "{page}");
+        assert!(!page.contains("Undo “held”") && !page.contains("drafted agenda"), "history is not undone, nor drafted from today's data: {page}");
+        let (status, body) = admin.send(reqwest::Method::DELETE, &format!("/reviews/{id}/held"), json!({"reason": "Not held after all"})).await;
+        assert_eq!(status, 409, "{body}");
         let (status, _) = post_csv(&app.api_as(Role::BusinessLeader, Some("Sales")).await, "/reviews/import", good).await;
         assert_eq!(status, 403);
     }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub struct PostFields {
     /// `changing`, `coming_up`, `help`, `feedback` or `success_story`.
     #[serde(default)]
-    #[schema(value_type = duet_core::comms::PostKind, inline)]
+    #[schema(schema_with = crate::api::words::<duet_core::comms::PostKind>)]
     pub kind: String,
     /// 3 to 200 characters.
     #[serde(default)]

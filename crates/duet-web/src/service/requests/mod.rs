@@ -109,7 +109,7 @@ pub struct RequestFields {
     pub department_id: Option<i64>,
     /// `low`, `normal`, `high` or `critical`.
     #[serde(default)]
-    #[schema(value_type = duet_core::requests::Urgency, inline, required = true)]
+    #[schema(schema_with = crate::api::words::<duet_core::requests::Urgency>, required = true)]
     pub urgency: String,
     /// `YYYY-MM-DD`, optional (empty: no date).
     #[serde(default)]

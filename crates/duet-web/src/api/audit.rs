@@ -42,5 +42,5 @@ pub async fn export(
     State(state): State<AppState>,
     who: ApiUser,
 ) -> Result<axum::response::Response, AppError> {
-    svc::export_download(&state.db, &who.actor()).await
+    svc::export_download(&state.db, &state.audit, &who.actor()).await
 }

@@ -33,7 +33,7 @@ struct AuditLogPage {
 
 /// The log the reader may read, as a CSV download.
 async fn export(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    Ok(svc::export_download(&state.db, &who.actor()).await?)
+    Ok(svc::export_download(&state.db, &state.audit, &who.actor()).await?)
 }
 
 async fn show(

@@ -46,11 +46,10 @@ fn reads_everything(actor: &Actor) -> bool {
     actor.role == duet_core::auth::Role::Admin
 }
 
-/// The whole log the actor may read, oldest first, as CSV (every cell neutralised against
-/// formula injection): when, who, action, subject, summary, before, after.
-pub async fn export_csv(db: &Db, actor: &Actor) -> Result<String, AppError> {
-    can(actor, Action::ViewAuditLog)?;
-    let everything = reads_everything(actor);
+/// The whole log one kind of reader may read (`everything`: admins), oldest first, as CSV
+/// (every cell neutralised against formula injection): when, who, action, subject, summary,
+/// before, after.
+async fn export_csv(db: &Db, everything: bool) -> Result<axum::body::Bytes, AppError> {
     let mut entries = Vec::new();
     let mut before = None;
     loop {
@@ -91,14 +90,26 @@ pub async fn export_csv(db: &Db, actor: &Actor) -> Result<String, AppError> {
     let bytes = w
         .into_inner()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
+    Ok(axum::body::Bytes::from(bytes))
 }
 
 /// The log the reader may read as a CSV download (`duet-audit-log.csv`): the one response of
-/// the page's export and the API's.
-pub async fn export_download(db: &Db, actor: &Actor) -> Result<axum::response::Response, AppError> {
+/// the page's export and the API's. The file is written at most once per write epoch and two
+/// seconds per kind of reader (`service::fresh`, as the log's pages), so downloads under load
+/// share one read of the log instead of each reading all of it.
+pub async fn export_download(
+    db: &Db,
+    pages: &AuditPages,
+    actor: &Actor,
+) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let csv = export_csv(db, actor).await?;
+    can(actor, Action::ViewAuditLog)?;
+    let everything = reads_everything(actor);
+    let csv = pages
+        .1
+        .get_or_load(everything, || export_csv(db, everything))
+        .await?;
+    let csv = axum::body::Bytes::clone(&csv);
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -113,6 +124,10 @@ pub async fn export_download(db: &Db, actor: &Actor) -> Result<axum::response::R
 }
 
 /// Recently read pages of the log, per process and per reader kind (every page footer links the
-/// log, so it is read often; a page is one indexed read of up to 200 rows plus names).
+/// log, so it is read often; a page is one indexed read of up to 200 rows plus names), and the
+/// whole log as CSV per reader kind.
 #[derive(Default)]
-pub struct AuditPages(FreshMap<(AuditQuery, bool), AuditPage>);
+pub struct AuditPages(
+    FreshMap<(AuditQuery, bool), AuditPage>,
+    FreshMap<bool, axum::body::Bytes>,
+);

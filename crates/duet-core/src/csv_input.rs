@@ -70,6 +70,16 @@ fn restore(cell: &str) -> &str {
     }
 }
 
+/// An import's outcome, all rows or none: the rows when no problem was found, else every
+/// problem.
+pub fn all_or_nothing<T>(rows: Vec<T>, errors: Vec<CsvError>) -> Result<Vec<T>, Vec<CsvError>> {
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
 /// A column an import reads: the names it may go by in a header (lower case, the first is the
 /// one Duet documents), and whether the file must have it.
 #[derive(Debug, Clone, Copy)]

@@ -693,11 +693,7 @@ pub fn parse_history_csv(
             break;
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    crate::csv_input::all_or_nothing(rows, errors)
 }
 
 #[cfg(test)]

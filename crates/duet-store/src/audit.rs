@@ -220,3 +220,35 @@ pub async fn backdate_all(db: &Db, at: DateTime<Utc>) -> Result<u64> {
         .map(|r| r.rows_affected()))
     }?)
 }
+
+/// Records an import of a company's past (`action`, e.g. `requests.import`) by the account
+/// `by`: "Imported {words} from {source}", with `words` as what it wrote.
+pub(crate) async fn record_import(
+    tx: &mut WriteTx,
+    by: i64,
+    action: &str,
+    source: &str,
+    words: &str,
+) -> Result<()> {
+    let text = format!("Imported {words} from {source}");
+    record_change(
+        tx,
+        Some(by),
+        Change {
+            action,
+            subject_kind: "import",
+            subject_id: by,
+            department: None,
+            summary: &text,
+            before: None,
+            after: Some(words),
+        },
+    )
+    .await
+}
+
+/// Noon UTC of a day: the moment an imported event is dated (a history counts days, and noon
+/// keeps the day the same in every time zone people live in).
+pub(crate) fn noon(d: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
+}

@@ -292,11 +292,7 @@ pub fn parse_history_csv(
             break;
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    crate::csv_input::all_or_nothing(rows, errors)
 }
 
 /// `text` cut to `max` characters with an ellipsis (an old tool's titles have no limit).

@@ -2,6 +2,7 @@
 //! events on the days they happened, and a note of where it came from. All rows or none.
 
 use super::*;
+use crate::audit::noon;
 use duet_core::csv_input::CsvError;
 use duet_core::promises::HistoricPromise;
 use std::collections::HashMap;
@@ -17,11 +18,6 @@ pub struct HistorySummary {
     pub kept: u64,
     /// Broken.
     pub broken: u64,
-}
-
-/// Noon UTC of a day: the moment an imported event is dated (the ledger and trust count days).
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// Imports `rows` in one transaction, recorded by the account `by`, noting `source` on each
@@ -172,21 +168,7 @@ pub async fn import_history(
         "{} promises ({} open, {} kept, {} broken)",
         summary.promises, summary.open, summary.kept, summary.broken
     );
-    let text = format!("Imported {words} from {source}");
-    crate::audit::record_change(
-        &mut tx,
-        Some(by),
-        crate::audit::Change {
-            action: "promises.import",
-            subject_kind: "import",
-            subject_id: by,
-            department: None,
-            summary: &text,
-            before: None,
-            after: Some(&words),
-        },
-    )
-    .await?;
+    crate::audit::record_import(&mut tx, by, "promises.import", source, &words).await?;
     tx.commit().await?;
     Ok(summary)
 }

@@ -8,6 +8,7 @@
 //! password, and either way their past requests are already theirs.
 
 use super::*;
+use crate::audit::noon;
 use crate::sso::NO_PASSWORD;
 use duet_core::csv_input::CsvError;
 use duet_core::requests::history::{HistoricRequest, Requester};
@@ -29,11 +30,6 @@ pub struct RequestHistorySummary {
     /// Accounts made for requesters who had none (they sign in by single sign-on, or once an
     /// admin sets a password).
     pub accounts_created: u64,
-}
-
-/// Noon UTC of a day: the moment an imported event is dated (the history counts days).
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// A person found for a requester: their id, name, e-mail and department.
@@ -206,21 +202,7 @@ pub async fn import_history(
         summary.already_imported,
         summary.accounts_created
     );
-    let text = format!("Imported {words} from {source}");
-    crate::audit::record_change(
-        &mut tx,
-        Some(by),
-        crate::audit::Change {
-            action: "requests.import",
-            subject_kind: "import",
-            subject_id: by,
-            department: None,
-            summary: &text,
-            before: None,
-            after: Some(&words),
-        },
-    )
-    .await?;
+    crate::audit::record_import(&mut tx, by, "requests.import", source, &words).await?;
     tx.commit().await?;
     Ok(summary)
 }

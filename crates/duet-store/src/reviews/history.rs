@@ -3,6 +3,7 @@
 //! department's review already on that day is left as it is.
 
 use super::*;
+use crate::audit::noon;
 use duet_core::csv_input::CsvError;
 use duet_core::reviews::history::HistoricReview;
 use std::collections::HashMap;
@@ -16,11 +17,6 @@ pub struct ReviewHistorySummary {
     pub decisions: u64,
     /// Rows left alone because the department already has a review that day.
     pub already_there: u64,
-}
-
-/// Noon UTC of a day: the moment an imported review is dated.
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// Imports `rows` in one transaction, organised by the account `by` and noting `source` on each
@@ -145,21 +141,7 @@ pub async fn import_history(
         "{} reviews held ({} decisions; {} already there)",
         summary.reviews, summary.decisions, summary.already_there
     );
-    let text = format!("Imported {words} from {source}");
-    crate::audit::record_change(
-        &mut tx,
-        Some(by),
-        crate::audit::Change {
-            action: "reviews.import",
-            subject_kind: "import",
-            subject_id: by,
-            department: None,
-            summary: &text,
-            before: None,
-            after: Some(&words),
-        },
-    )
-    .await?;
+    crate::audit::record_import(&mut tx, by, "reviews.import", source, &words).await?;
     tx.commit().await?;
     Ok(summary)
 }
